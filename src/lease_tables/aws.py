@@ -1,0 +1,161 @@
+"""The one place boto3 clients are made, and AWS errors turned into operator words.
+
+Everything that talks to DynamoDB gets its client here, so retries, timeouts,
+the connection pool and the endpoint are decided once. boto3 is imported
+lazily: dry runs, `name`, `policy` and `template` never need it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from lease_tables.errors import AwsError, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import boto3
+
+DEFAULT_MAX_ATTEMPTS = 6
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 20
+
+ACCESS_DENIED_CODES = frozenset({
+    "AccessDeniedException",
+    "AccessDenied",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "MissingAuthenticationTokenException",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+})
+
+
+class Clients:
+    """DynamoDB clients for one run, one per region, sharing one session.
+
+    Retries use botocore's standard mode (exponential back-off with jitter,
+    throttling-aware) unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS or the
+    profile's config say otherwise, so operators tune it the way they tune the
+    AWS CLI.
+    """
+
+    def __init__(self, profile: str | None, endpoint_url: str | None,
+                 pool_size: int = 10, env: Mapping[str, str] | None = None) -> None:
+        import boto3
+        from botocore.exceptions import ProfileNotFound
+
+        self.env = os.environ if env is None else env
+        self.endpoint_url = endpoint_url
+        self.pool_size = max(pool_size, 1)
+        try:
+            self.session: boto3.Session = boto3.Session(profile_name=profile)
+        except ProfileNotFound:
+            raise InputError(
+                f"The AWS profile {profile!r} (from --profile or AWS_PROFILE) is not in the "
+                f"AWS config or credentials files of this account. Check its spelling with "
+                f"`aws configure list-profiles`."
+            ) from None
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def endpoint_for(self, region: str) -> str:
+        return self.endpoint_url or f"https://dynamodb.{region}.amazonaws.com"
+
+    def check_credentials(self) -> None:
+        """Fail once, clearly, before any table is tried, when there are no credentials."""
+        if self.session.get_credentials() is None:
+            raise AwsError(
+                "No AWS credentials were found (environment variables, --profile, the "
+                "shared credentials file, or an instance role). Run with --profile naming an "
+                "identity that may create the lease tables, or set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY. Nothing was created."
+            )
+
+    def retries(self) -> dict[str, Any]:
+        config = self.session._session.get_scoped_config()  # the profile's own settings
+        retries: dict[str, Any] = {}
+        if not (self.env.get("AWS_RETRY_MODE") or config.get("retry_mode")):
+            retries["mode"] = "standard"
+        if not (self.env.get("AWS_MAX_ATTEMPTS") or config.get("max_attempts")):
+            retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
+        return retries
+
+    def dynamodb(self, region: str) -> Any:
+        """A thread-safe DynamoDB client for one region (boto3 clients are)."""
+        with self._lock:
+            client = self._clients.get(region)
+            if client is None:
+                from botocore.config import Config
+
+                config = Config(
+                    retries=self.retries(),  # type: ignore[arg-type]
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=READ_TIMEOUT,
+                    max_pool_connections=self.pool_size,
+                    user_agent_extra="lease-tables",
+                )
+                client = self.session.client(
+                    "dynamodb", region_name=region, endpoint_url=self.endpoint_url,
+                    config=config,
+                )
+                self._clients[region] = client
+            return client
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a ClientError, or None for other exceptions."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return (response.get("Error") or {}).get("Code")
+    return None
+
+
+def http_status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    return None
+
+
+def is_access_denied(exc: BaseException) -> bool:
+    """However the endpoint phrases it: a known code, or a bare HTTP 403."""
+    code = error_code(exc)
+    if code in ACCESS_DENIED_CODES:
+        return True
+    return http_status(exc) == 403 and code not in {"ThrottlingException"}
+
+
+def explain(exc: BaseException, table: str, action: str, endpoint: str) -> str:
+    """One paragraph: what failed, where, and what to do next. Never credentials."""
+    from botocore import exceptions as bex
+
+    where = f"{action} of {table} at {endpoint}"
+    code = error_code(exc)
+    if code is not None:
+        text = (getattr(exc, "response", {}).get("Error") or {}).get("Message") or ""
+        detail = f"{code}: {text}" if text else code
+        if is_access_denied(exc):
+            return (f"{where} was refused ({detail}). The identity in use may not call "
+                    f"dynamodb:{action}; run with one that may (see `lease-tables policy "
+                    f"--role provisioner`), or ask your AWS administrator.")
+        if code in {"ThrottlingException", "LimitExceededException",
+                    "ProvisionedThroughputExceededException", "RequestLimitExceeded"}:
+            return (f"{where} was throttled ({detail}) beyond the retry budget. Wait a "
+                    f"minute and rerun; it is safe to rerun.")
+        return f"{where} failed ({detail}). Rerun once the cause is fixed; it is safe to rerun."
+    if isinstance(exc, bex.NoCredentialsError | bex.PartialCredentialsError):
+        return (f"{where} needs AWS credentials and none were usable ({exc}). Set them or "
+                f"pass --profile.")
+    if isinstance(exc, bex.ConnectTimeoutError | bex.ReadTimeoutError):
+        return (f"{where} timed out ({type(exc).__name__}). Check the network path to "
+                f"{endpoint} (proxy, firewall, VPC endpoint) and rerun; it is safe to rerun.")
+    if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError):
+        return (f"{where} could not connect: {exc}. Check --endpoint-url, --region and the "
+                f"network path (proxy, firewall) from this server, then rerun.")
+    if isinstance(exc, bex.NoRegionError):
+        return f"{where} has no region. Pass --region."
+    if isinstance(exc, bex.BotoCoreError):
+        return f"{where} failed: {exc}. Rerun once the cause is fixed; it is safe to rerun."
+    return f"{where} failed unexpectedly: {type(exc).__name__}: {exc}. It is safe to rerun."

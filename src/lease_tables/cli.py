@@ -1,0 +1,275 @@
+"""The command line: options in, steps called, results and exit codes out.
+
+Each command is a few lines over the library (the sqlite-utils habit). AWS
+modules are imported inside the commands that call AWS, so `--dry-run`,
+`name`, `policy` and `template` start without loading boto3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from typing import Annotated, NoReturn
+
+import typer
+
+from lease_tables import __version__
+from lease_tables.errors import InputError, LeaseTablesError
+from lease_tables.outcome import EXIT_INPUT, EXIT_INTERRUPTED, exit_code
+
+app = typer.Typer(
+    name="lease-tables",
+    help=(
+        "Create the DynamoDB lease tables that the Recorder Integration Service's Amazon "
+        "adapters (Kinesis Client Library) need, before they start, so that "
+        "dynamodb:CreateTable can stay denied to the adapters."
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help", "-h"]},
+)
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Billing(str, Enum):
+    provisioned = "provisioned"
+    on_demand = "on-demand"
+
+
+class Kind(str, Enum):
+    connect = "connect"
+    agent_events = "agent-events"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lease-tables {__version__}")
+        raise typer.Exit(0)
+
+
+# Options shared by several commands, declared once.
+VersionOpt = Annotated[bool, typer.Option(
+    "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+ConfDirOpt = Annotated[list[str] | None, typer.Option(
+    "--conf-dir", metavar="PATH", rich_help_panel="Selection",
+    help="RIS configuration folder (or the IntegrationService.xml itself); repeatable. "
+         "%VAR% and $VAR are expanded. Default: %IMPACT360SOFTWAREDIR%\\Conf.")]
+HostOpt = Annotated[str | None, typer.Option(
+    "--host-name", metavar="NAME", rich_help_panel="Selection",
+    help="RIS server host name for agent-events tables. Default: the UNC server of the "
+         "folder, else this machine's name up to its first dot.")]
+TableOpt = Annotated[list[str] | None, typer.Option(
+    "--table", metavar="NAME", rich_help_panel="Selection",
+    help="A lease-table name given directly, no XML needed; repeatable.")]
+RegionOpt = Annotated[str | None, typer.Option(
+    "--region", rich_help_panel="AWS",
+    help="AWS region for every table (beats the adapters' Region settings).")]
+ProfileOpt = Annotated[str | None, typer.Option(
+    "--profile", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
+EndpointOpt = Annotated[str | None, typer.Option(
+    "--endpoint-url", metavar="URL", rich_help_panel="AWS",
+    help="DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000 for a local one.")]
+OutputOpt = Annotated[Output, typer.Option(
+    "--output", case_sensitive=False, help="text (for people) or json (for scripts).")]
+ConcurrencyOpt = Annotated[int, typer.Option(
+    "--concurrency", min=1, max=64, rich_help_panel="AWS",
+    help="AWS requests in flight at once.")]
+
+
+def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
+               region: str | None, profile: str | None):
+    from lease_tables.selection import Selection, select
+
+    derivation = select(Selection(
+        conf_dirs=tuple(conf_dir or ()), tables=tuple(table or ()), host_name=host_name,
+        region=region, profile=profile))
+    for warning in derivation.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return derivation.tables
+
+
+@contextlib.contextmanager
+def _operator_errors(output: Output = Output.text) -> Iterator[None]:
+    """Turn our errors into one paragraph on stderr and the SPEC exit code."""
+    try:
+        yield
+    except LeaseTablesError as exc:
+        _fail(str(exc), exc.exit_code, output)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: stopped before finishing. Rerunning the same command is safe "
+                   "and finishes the job.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _fail(message: str, code: int, output: Output) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    if output == Output.json:
+        typer.echo(json.dumps({"ok": False, "tables": []}, indent=2))
+    raise typer.Exit(code)
+
+
+def _finish(results, output: Output, verb: str, extra: str = "") -> NoReturn:
+    from lease_tables.outcome import sort_results
+    from lease_tables.report import emit, unhappy
+
+    results = sort_results(results)
+    emit(results, output.value, verb=verb, extra=extra)
+    if output == Output.json:
+        for result in unhappy(results):
+            typer.echo(f"{result.status}: {result.table.table_name}: {result.message}", err=True)
+    raise typer.Exit(exit_code(results))
+
+
+def _clients(profile: str | None, endpoint_url: str | None, pool: int):
+    from lease_tables.aws import Clients
+
+    clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool)
+    clients.check_credentials()
+    return clients
+
+
+@app.callback()
+def _root(version: VersionOpt = False) -> None:
+    """Create, verify and describe KCL lease tables for RIS Amazon adapters."""
+
+
+@app.command()
+def create(
+    conf_dir: ConfDirOpt = None,
+    host_name: HostOpt = None,
+    table: TableOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be created; no AWS call, no credentials.")] = False,
+    billing_mode: Annotated[Billing, typer.Option(
+        "--billing-mode", case_sensitive=False, rich_help_panel="Table",
+        help="Capacity mode of new tables.")] = Billing.provisioned,
+    read_capacity: Annotated[int, typer.Option(
+        "--read-capacity", rich_help_panel="Table", help="Read capacity units (provisioned).")
+    ] = 10,
+    write_capacity: Annotated[int, typer.Option(
+        "--write-capacity", rich_help_panel="Table", help="Write capacity units (provisioned).")
+    ] = 10,
+    tag: Annotated[list[str] | None, typer.Option(
+        "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
+        help="Tag for new tables; repeatable.")] = None,
+    deletion_protection: Annotated[bool, typer.Option(
+        "--deletion-protection/--no-deletion-protection", rich_help_panel="Table",
+        help="Deletion protection on new tables.")] = True,
+    wait: Annotated[bool, typer.Option(
+        "--wait/--no-wait", help="Return only when every table is ACTIVE.")] = True,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", metavar="SECONDS", min=1, help="How long to wait for ACTIVE.")] = 300,
+    concurrency: ConcurrencyOpt = 10,
+    output: OutputOpt = Output.text,
+    version: VersionOpt = False,
+) -> None:
+    """Create every lease table that is absent; leave existing ones exactly as they are."""
+    from lease_tables.spec import make_options
+
+    with _operator_errors(output):
+        options = make_options(billing_mode.value, read_capacity, write_capacity,
+                               deletion_protection, tag or ())
+        tables = _selection(conf_dir, table, host_name, region, profile)
+        if dry_run:
+            from lease_tables.outcome import PLANNED, TableResult
+
+            results = [TableResult(t, PLANNED) for t in tables]
+            _finish(results, output, "dry run, nothing created",
+                    extra="would create: " + options.describe())
+        from lease_tables.provision import Provisioner
+        from lease_tables.selection import require_regions
+
+        require_regions(tables)
+        clients = _clients(profile, endpoint_url, concurrency)
+        results = Provisioner(clients, options, concurrency=concurrency).run(
+            tables, wait=wait, timeout=timeout)
+        for result in results:
+            if result.status in ("created", "exists") and "near-identical" in result.message:
+                typer.echo(f"warning: {result.table.table_name}: {result.message}", err=True)
+        _finish(results, output, "create")
+
+
+@app.command()
+def verify(
+    conf_dir: ConfDirOpt = None,
+    host_name: HostOpt = None,
+    table: TableOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    concurrency: ConcurrencyOpt = 10,
+    output: OutputOpt = Output.text,
+    version: VersionOpt = False,
+) -> None:
+    """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
+    with _operator_errors(output):
+        tables = _selection(conf_dir, table, host_name, region, profile)
+        from lease_tables.selection import require_regions
+        from lease_tables.verify import verify_tables
+
+        require_regions(tables)
+        clients = _clients(profile, endpoint_url, concurrency)
+        _finish(verify_tables(clients, tables, concurrency=concurrency), output, "verify")
+
+
+@app.command()
+def name(
+    kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
+                                       help="Adapter kind.")],
+    application_name: Annotated[str, typer.Option(
+        "--application-name", metavar="NAME", help="The adapter's Application Name.")],
+    host_name: Annotated[str | None, typer.Option(
+        "--host-name", metavar="H",
+        help="RIS host name (agent-events). Default: this machine's name.")] = None,
+    adapter_id: Annotated[str | None, typer.Option(
+        "--adapter-id", metavar="N", help="Adapter ID (agent-events).")] = None,
+    version: VersionOpt = False,
+) -> None:
+    """Print one derived lease-table name; no XML needed."""
+    from lease_tables.naming import (
+        agent_events_table_name,
+        connect_table_name,
+        local_host_name,
+        table_name_problem,
+    )
+
+    with _operator_errors():
+        if kind == Kind.agent_events:
+            if not adapter_id or not adapter_id.strip():
+                raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
+                                 "the RIS configuration, e.g. 2).")
+            host = host_name if host_name else local_host_name()
+            result = agent_events_table_name(application_name, host, adapter_id.strip())
+        else:
+            result = connect_table_name(application_name)
+        problem = table_name_problem(result)
+        if problem:
+            raise InputError(f"The derived name {result!r} is not a valid DynamoDB table "
+                             f"name: {problem}. Check --application-name and --host-name.")
+        typer.echo(result)
+
+
+def main() -> None:
+    """Console-script entry: never a traceback, whatever happens."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted. Rerunning the same command is safe.\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug of ours: still one paragraph, no traceback
+        sys.stderr.write(
+            f"error: lease-tables hit an unexpected internal error ({type(exc).__name__}: "
+            f"{exc}). Nothing beyond what was reported was changed; rerunning is safe. "
+            f"Please report this with the command you ran.\n")
+        sys.exit(EXIT_INPUT if isinstance(exc, ValueError) else 1)

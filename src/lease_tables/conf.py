@@ -1,0 +1,382 @@
+"""Read RIS's IntegrationService.xml into plain Adapter records.
+
+All knowledge of the platform's XML vocabulary lives in this module, so a new
+release that spells something differently is a change in one place. The reader
+only ever *reads*: the file is signed by the platform, and anything we wrote,
+renamed or locked in the configuration folder would break that signature or a
+running recorder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from lease_tables.errors import InputError
+
+CONF_FILE_NAME = "IntegrationService.xml"
+SOFTWARE_DIR_VARIABLE = "IMPACT360SOFTWAREDIR"
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+KIND_CONNECT = "connect"
+KIND_AGENT_EVENTS = "agent-events"
+
+_APPLICATION_NAME_KEYS = frozenset({"applicationname", "appname"})
+_ADAPTER_ID_KEYS = frozenset({"adapterid"})
+_REGION_KEYS = frozenset({"region"})
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """One Amazon adapter found in a configuration file, before naming."""
+
+    kind: str
+    type: str
+    adapter_id: str | None
+    application_name: str | None
+    region: str | None
+    source: str
+    display_name: str | None = None
+    line: int | None = None
+
+    def describe(self) -> str:
+        """Human words for this adapter, used in every message that points at it."""
+        ident = f"ID {self.adapter_id}" if self.adapter_id else "no ID"
+        named = f' "{self.display_name}"' if self.display_name else ""
+        at = f", line {self.line}" if self.line else ""
+        return f"{self.type} adapter{named} ({ident}{at})"
+
+
+@dataclass(frozen=True)
+class ConfFile:
+    """A configuration file as found on disk, with the folder it was named by.
+
+    The folder as the user named it (variables expanded) is kept because a UNC folder carries the RIS
+    server's host name, which agent-events table names need.
+    """
+
+    path: str
+    folder: str
+    adapters: tuple[Adapter, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- paths
+
+_PERCENT_VAR = re.compile(r"%([A-Za-z_][A-Za-z0-9_()]*)%")
+_DOLLAR_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def expand_variables(raw: str, env: Mapping[str, str]) -> str:
+    """Expand %VAR%, $VAR and ${VAR} on every platform.
+
+    Install scripts are written for Windows (`%IMPACT360SOFTWAREDIR%\\Conf`) but
+    are tested and sometimes run elsewhere, so both spellings work everywhere.
+    Windows variable names are case-insensitive; we look them up that way too.
+    An unset variable is an error rather than a literal, because a literal
+    `%X%` folder would only produce a confusing "not found" later.
+    """
+    folded = {k.upper(): v for k, v in env.items()}
+
+    def lookup(name: str) -> str:
+        if name in env:
+            return env[name]
+        if name.upper() in folded:
+            return folded[name.upper()]
+        raise InputError(
+            f"The path {raw!r} uses the environment variable {name}, which is not set. "
+            f"Set it, or pass the folder itself with --conf-dir."
+        )
+
+    expanded = _PERCENT_VAR.sub(lambda m: lookup(m.group(1)), raw)
+    return _DOLLAR_VAR.sub(lambda m: lookup(m.group(1) or m.group(2)), expanded)
+
+
+def default_conf_dirs(env: Mapping[str, str]) -> list[str]:
+    """The configuration folder RIS itself uses, when the variable is set."""
+    folded = {k.upper(): v for k, v in env.items()}
+    base = folded.get(SOFTWARE_DIR_VARIABLE)
+    if not base:
+        return []
+    return [_join_native(base, "Conf")]
+
+
+def _join_native(base: str, child: str) -> str:
+    """Join keeping the separator style the base already uses (UNC stays UNC)."""
+    sep = "\\" if "\\" in base else "/"
+    return base.rstrip("\\/") + sep + child
+
+
+def locate_conf_file(expanded: str, given: str | None = None) -> Path:
+    """Find IntegrationService.xml for one (already expanded) --conf-dir value.
+
+    The value may be the folder or the file. Names are matched
+    case-insensitively (`Conf` and `conf`, `integrationservice.xml`) because
+    RIS installs differ and Windows does not care, while Linux test machines do.
+    """
+    given = expanded if given is None else given
+    path = Path(expanded)
+    if path.is_file():
+        return path
+    folder = path if path.is_dir() else _case_insensitive(path)
+    if folder is None or not folder.is_dir():
+        if folder is not None and folder.is_file():
+            return folder
+        raise InputError(
+            f"The configuration folder {expanded} does not exist or cannot be read "
+            f"(from --conf-dir {given!r}). Check the path, or that the RIS share is "
+            f"reachable from this machine, and pass the folder that holds "
+            f"{CONF_FILE_NAME} (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf)."
+        )
+    found = _child_named(folder, CONF_FILE_NAME)
+    if found is None:
+        raise InputError(
+            f"No {CONF_FILE_NAME} in {folder} (from --conf-dir {given!r}). "
+            f"Pass the RIS configuration folder (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf) "
+            f"or the file itself."
+        )
+    return found
+
+
+def _child_named(folder: Path, name: str) -> Path | None:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return None
+    for entry in entries:
+        if entry.name.lower() == name.lower() and entry.is_file():
+            return entry
+    return None
+
+
+def _case_insensitive(path: Path) -> Path | None:
+    """Resolve a path whose last part may differ in case (Conf vs conf)."""
+    parent = path.parent
+    if not parent.is_dir():
+        return None
+    try:
+        for entry in sorted(parent.iterdir()):
+            if entry.name.lower() == path.name.lower():
+                return entry
+    except OSError:
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- XML
+
+
+def _hardened_parser() -> etree.XMLParser:
+    """A parser that cannot be made to read anything but the bytes it is given.
+
+    No DTD loading, no entity expansion, no network; `huge_tree` stays off so
+    libxml2's own depth and size limits apply. Documents that carry a DTD at all
+    are refused after parsing (see `_refuse_dtd`), so entity tricks never reach
+    the vocabulary code.
+    """
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def read_conf_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Read the file whole, refusing oversize files before reading them."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                f"{path} is {size:,} bytes, over the {max_bytes:,}-byte limit for a "
+                f"configuration file. It is not an IntegrationService.xml; check the path."
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(
+            f"Cannot read {path}: {exc.strerror or exc}. Check that this account may read "
+            f"the RIS configuration folder."
+        ) from None
+    if len(data) > max_bytes:
+        raise InputError(f"{path} grew past the {max_bytes:,}-byte limit while being read.")
+    return data
+
+
+def parse_adapters(data: bytes, source: str) -> list[Adapter]:
+    """Parse the bytes of one IntegrationService.xml into adapters of our two kinds.
+
+    Bytes, not text: the declaration or byte-order mark decides the encoding
+    (UTF-16 from Windows tools, windows-1252 from old installers), never a guess.
+    """
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise InputError(
+            f"{source} is empty. Point --conf-dir at the RIS configuration folder that "
+            f"holds the real {CONF_FILE_NAME}."
+        )
+    try:
+        root = etree.fromstring(data, _hardened_parser())
+    except (etree.XMLSyntaxError, ValueError, LookupError) as exc:
+        raise InputError(
+            f"{source} is not well-formed XML ({_first_line(str(exc))}). The file may be "
+            f"truncated or not an {CONF_FILE_NAME}; restore it from the RIS server or its "
+            f"backup. Nothing was changed."
+        ) from None
+    _refuse_dtd(root, source)
+    adapters: list[Adapter] = []
+    problems: list[str] = []
+    for element in root.iter():
+        if _local(element) != "integration":
+            continue
+        try:
+            adapter = _adapter_from(element, source)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        if adapter is not None:
+            adapters.append(adapter)
+    if problems:
+        raise InputError(" ".join(problems))
+    return adapters
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else "unknown error"
+
+
+def _refuse_dtd(root: etree._Element, source: str) -> None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise InputError(
+            f"{source} contains a DOCTYPE declaration, which a RIS {CONF_FILE_NAME} never "
+            f"has; it was refused unread because DTDs can make a parser fetch files or "
+            f"expand entities. Restore the file from the RIS server."
+        )
+    for node in root.iter():
+        if isinstance(node, etree._Entity):
+            raise InputError(
+                f"{source} uses an XML entity reference (&{node.name};), which a RIS "
+                f"{CONF_FILE_NAME} never has; it was refused. Restore the file."
+            )
+
+
+def _local(element: etree._Element) -> str:
+    """Lower-cased local name, namespace dropped; '' for comments and the like."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return etree.QName(tag).localname.lower()
+
+
+def _attributes(element: etree._Element) -> dict[str, str]:
+    """Attributes keyed by lower-cased local name (namespaces vary by release)."""
+    return {etree.QName(k).localname.lower(): v for k, v in element.attrib.items()}
+
+
+def normalise_type(type_text: str) -> str:
+    """`Amazon Connect Adapter` and `AmazonConnectAdapter` compare equal."""
+    return re.sub(r"[^a-z0-9]", "", type_text.lower())
+
+
+def kind_of(type_text: str) -> str | None:
+    """Which of our adapter kinds a `type` attribute names, or None if not ours."""
+    norm = normalise_type(type_text)
+    if "agentevent" in norm:
+        return KIND_AGENT_EVENTS
+    if "amazonconnect" in norm:
+        return KIND_CONNECT
+    return None
+
+
+def normalise_key(key: str) -> str:
+    """`ApplicationName`, `Application Name` and `application_name` are one key."""
+    return re.sub(r"[\s_\-]", "", key).lower()
+
+
+def _settings(element: etree._Element) -> dict[str, str]:
+    """`set` elements of this adapter (not of a nested one), first spelling wins."""
+    found: dict[str, str] = {}
+    for child in element.iter():
+        if child is element or _local(child) != "set":
+            continue
+        if _owning_integration(child) is not element:
+            continue
+        attrs = _attributes(child)
+        key = attrs.get("key")
+        if key is None:
+            continue
+        value = attrs.get("value")
+        if value is None:
+            value = child.text or ""
+        found.setdefault(normalise_key(key), value.strip())
+    return found
+
+
+def _owning_integration(element: etree._Element) -> etree._Element | None:
+    parent = element.getparent()
+    while parent is not None:
+        if _local(parent) == "integration":
+            return parent
+        parent = parent.getparent()
+    return None
+
+
+def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
+    for key in keys:
+        value = settings.get(key)
+        if value:
+            return value
+    return None
+
+
+def _adapter_from(element: etree._Element, source: str) -> Adapter | None:
+    attrs = _attributes(element)
+    type_text = (attrs.get("type") or "").strip()
+    kind = kind_of(type_text)
+    if kind is None:
+        return None
+    settings = _settings(element)
+    adapter_id = (attrs.get("id") or "").strip() or (attrs.get("adapterid") or "").strip()
+    adapter_id = adapter_id or _first(settings, _ADAPTER_ID_KEYS) or None
+    adapter = Adapter(
+        kind=kind,
+        type=type_text,
+        adapter_id=adapter_id,
+        application_name=_first(settings, _APPLICATION_NAME_KEYS),
+        region=_first(settings, _REGION_KEYS),
+        source=source,
+        display_name=(attrs.get("name") or "").strip() or None,
+        line=element.sourceline,
+    )
+    missing = []
+    if adapter.application_name is None:
+        missing.append('its Application Name (a <set key="ApplicationName" value="..."/>)')
+    if kind == KIND_AGENT_EVENTS and adapter.adapter_id is None:
+        missing.append('its adapter ID (an id="..." attribute)')
+    if missing:
+        raise InputError(
+            f"In {source}, the {adapter.describe()} has no "
+            + " and no ".join(missing)
+            + ". Its lease-table name cannot be derived. Complete the adapter in the RIS "
+            "configuration tool, or give the table name with --table."
+        )
+    return adapter
+
+
+def read_conf(given: str, env: Mapping[str, str] | None = None,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> ConfFile:
+    """Locate, read and parse one --conf-dir value. Reads; never writes."""
+    env = os.environ if env is None else env
+    expanded = expand_variables(given, env)
+    path = locate_conf_file(expanded, given)
+    data = read_conf_bytes(path, max_bytes)
+    adapters = parse_adapters(data, str(path))
+    return ConfFile(path=str(path.absolute()), folder=expanded, adapters=tuple(adapters))

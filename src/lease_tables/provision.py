@@ -1,0 +1,256 @@
+"""Create lease tables idempotently, the way KCL's createTableIfNotExists does.
+
+Describe first; create only when absent; `ResourceInUseException` means someone
+else created it; `LimitExceededException` is a queue, not a failure; then wait
+for ACTIVE. Nothing that exists is ever changed: a table with another key is
+reported as drift and left exactly as it is. A rerun therefore always converges.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from lease_tables import spec
+from lease_tables.aws import Clients, error_code, explain
+from lease_tables.naming import LeaseTable, near_twins
+from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, TableResult
+
+ACTIVE = "ACTIVE"
+CREATING = "CREATING"
+DELETING = "DELETING"
+
+POLL_FIRST = 0.2
+POLL_MAX = 2.0
+LIMIT_BACKOFF_MAX = 15.0
+
+
+@dataclass
+class Progress:
+    """Hooks a display may attach to; the default does nothing."""
+
+    on_status: Callable[[LeaseTable, str, str], None] = lambda table, status, note: None
+
+
+@dataclass
+class _State:
+    table: LeaseTable
+    status: str = ""
+    message: str = ""
+    created: bool = False
+    pending: bool = False
+    last_error: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Provisioner:
+    """One `create` run over many tables, all proceeding at once.
+
+    A bounded pool keeps requests in flight to `concurrency`; one loop polls
+    every pending table for ACTIVE with a short, capped back-off, instead of a
+    waiter per table, so hundreds of CREATING tables cost one round of
+    DescribeTable calls per interval.
+    """
+
+    def __init__(self, clients: Clients, options: spec.TableOptions, *,
+                 concurrency: int = 10, progress: Progress | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.clients = clients
+        self.options = options
+        self.concurrency = max(1, concurrency)
+        self.progress = progress or Progress()
+        self.clock = clock
+        self.sleep = sleep
+        self._listed: dict[str, list[str] | None] = {}
+        self._list_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ public
+
+    def run(self, tables: Sequence[LeaseTable], wait: bool, timeout: float) -> list[TableResult]:
+        deadline = self.clock() + timeout
+        states = [_State(t) for t in tables]
+        with ThreadPoolExecutor(max_workers=self.concurrency,
+                                thread_name_prefix="lease-tables") as pool:
+            list(pool.map(lambda s: self._ensure(s, deadline), states))
+            if wait:
+                self._wait_active([s for s in states if s.pending], deadline, timeout, pool)
+        self._hint_twins([s for s in states if s.created])
+        return [self._result(s, wait) for s in states]
+
+    # ------------------------------------------------------------------ steps
+
+    def _client(self, table: LeaseTable) -> Any:
+        assert table.region is not None
+        return self.clients.dynamodb(table.region)
+
+    def _endpoint(self, table: LeaseTable) -> str:
+        return self.clients.endpoint_for(table.region or "")
+
+    def _set(self, state: _State, status: str, message: str = "") -> None:
+        state.status, state.message = status, message
+        self.progress.on_status(state.table, status, message)
+
+    def _ensure(self, state: _State, deadline: float) -> None:
+        table = state.table
+        try:
+            description = self._describe(table)
+            if description is None:
+                description = self._create(state, deadline)
+                if description is None:
+                    return
+            self._classify(state, description)
+        except Exception as exc:  # every failure becomes a per-table result
+            action = "CreateTable" if state.created else "DescribeTable"
+            self._set(state, FAILED, explain(exc, table.table_name, action, self._endpoint(table)))
+
+    def _describe(self, table: LeaseTable) -> dict[str, Any] | None:
+        """The table's description, or None when it does not exist."""
+        try:
+            return self._client(table).describe_table(TableName=table.table_name)["Table"]
+        except Exception as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise
+
+    def _create(self, state: _State, deadline: float) -> dict[str, Any] | None:
+        """CreateTable, queueing politely on LimitExceededException until the deadline."""
+        table = state.table
+        request = spec.create_table_request(table.table_name, self.options)
+        backoff = 1.0
+        while True:
+            try:
+                response = self._client(table).create_table(**request)
+                state.created = True
+                return response["TableDescription"]
+            except Exception as exc:
+                code = error_code(exc)
+                if code == "ResourceInUseException":
+                    # Created by someone else (another run, KCL) since we looked.
+                    state.notes.append("another process created it at the same time")
+                    return self._describe(table) or {"TableStatus": CREATING,
+                                                     "KeySchema": spec.key_schema(),
+                                                     "AttributeDefinitions":
+                                                         spec.attribute_definitions()}
+                if code == "LimitExceededException" and self.clock() < deadline:
+                    self.progress.on_status(table, "queued",
+                                            "account table-operation limit; waiting")
+                    pause = min(backoff, LIMIT_BACKOFF_MAX, max(deadline - self.clock(), 0))
+                    self.sleep(pause * (0.5 + random.random() / 2))
+                    backoff *= 2
+                    continue
+                state.created = True  # for the message: CreateTable was the failing call
+                raise
+
+    def _classify(self, state: _State, description: dict[str, Any]) -> None:
+        table = state.table
+        problem = spec.key_schema_problem(description)
+        status = description.get("TableStatus", "")
+        if problem and not state.created:
+            self._set(state, DRIFT,
+                      f"{table.table_name} exists in {table.region} but {problem}. It was "
+                      f"left untouched. KCL cannot use it: rename or remove it by hand "
+                      f"(after checking nothing else uses it), then rerun.")
+            return
+        if status == DELETING:
+            self._set(state, FAILED,
+                      f"{table.table_name} in {table.region} is being deleted. Rerun "
+                      f"`lease-tables create` once it is gone; it will be created afresh.")
+            return
+        if not state.created:
+            state.notes.extend(spec.capacity_differences(description, self.options))
+        if status == ACTIVE:
+            self._set(state, CREATED if state.created else EXISTS)
+        else:
+            state.pending = True
+            self._set(state, CREATED if state.created else EXISTS, f"{status.lower()}")
+
+    def _wait_active(self, pending: list[_State], deadline: float, timeout: float,
+                     pool: ThreadPoolExecutor) -> None:
+        """One loop for all pending tables: poll, back off a little, repeat."""
+        delay = POLL_FIRST
+        while pending:
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                break
+            self.sleep(min(delay, remaining))
+            delay = min(delay * 1.5, POLL_MAX)
+            outcomes = list(pool.map(self._poll, pending))
+            pending = [s for s, done in zip(pending, outcomes, strict=True) if not done]
+        for state in pending:
+            last = f" Last error: {state.last_error}" if state.last_error else ""
+            self._set(state, FAILED,
+                      f"{state.table.table_name} in {state.table.region} was not ACTIVE "
+                      f"after {timeout:g} s (--timeout).{last} Its creation was requested "
+                      f"and goes on; rerun `lease-tables create` to wait for it (it will "
+                      f"not be created twice).")
+
+    def _poll(self, state: _State) -> bool:
+        try:
+            description = self._describe(state.table)
+        except Exception as exc:
+            state.last_error = explain(exc, state.table.table_name, "DescribeTable",
+                                       self._endpoint(state.table))
+            return False
+        if description is None:
+            self._set(state, FAILED,
+                      f"{state.table.table_name} in {state.table.region} disappeared while "
+                      f"being created (deleted by someone else?). Rerun to create it again.")
+            return True
+        status = description.get("TableStatus")
+        if status == ACTIVE:
+            state.pending = False
+            self._set(state, state.status)
+            return True
+        if status == DELETING:
+            self._classify(state, description)
+            return True
+        return False
+
+    def _hint_twins(self, created: Iterable[_State]) -> None:
+        """Warn when a table we just created has a near twin: maybe the real one."""
+        for state in created:
+            names = self._list_tables(state.table)
+            if not names:
+                continue
+            twins = near_twins(state.table, names)
+            if twins:
+                state.notes.append(
+                    "a table with a near-identical name exists: " + ", ".join(twins)
+                    + "; check which one the adapter really uses"
+                )
+
+    def _list_tables(self, table: LeaseTable) -> list[str] | None:
+        region = table.region or ""
+        with self._list_lock:
+            if region not in self._listed:
+                self._listed[region] = list_table_names(self._client(table))
+            return self._listed[region]
+
+    def _result(self, state: _State, waited: bool) -> TableResult:
+        message = state.message
+        if state.status in (CREATED, EXISTS):
+            notes = list(state.notes)
+            if state.pending and not waited:
+                notes.insert(0, "still CREATING (--no-wait)")
+            message = "; ".join(notes)
+        return TableResult(state.table, state.status, message)
+
+
+def list_table_names(client: Any) -> list[str] | None:
+    """All table names in the client's region, or None when ListTables is not allowed.
+
+    Only used for hints, so any failure just means no hint.
+    """
+    try:
+        names: list[str] = []
+        for page in client.get_paginator("list_tables").paginate():
+            names.extend(page.get("TableNames", []))
+        return names
+    except Exception:
+        return None

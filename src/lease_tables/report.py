@@ -1,0 +1,93 @@
+"""Results to text or JSON. Data to stdout, messages to stderr.
+
+Text is meant to be pasted into a change ticket: one table a line with every
+fact that identifies it (name, region, adapter, host and where the host came
+from, file), then one summary line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import TextIO
+
+from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
+from lease_tables.outcome import HAPPY, TableResult, exit_code
+
+_HOST_SOURCE_WORDS = {
+    HOST_OPTION: "from --host-name",
+    HOST_UNC: "from the UNC path",
+    HOST_LOCAL: "this machine's name",
+}
+
+
+def origin(table: LeaseTable) -> str:
+    """Where a table name came from, in words an operator can check against RIS."""
+    if table.adapter_kind is None:
+        return "given with --table"
+    parts = [f"{table.adapter_kind} adapter"]
+    if table.adapter_id:
+        parts[0] += f" {table.adapter_id}"
+    parts.append(f'application "{table.application_name}"')
+    if table.host_name is not None:
+        parts.append(f"host {table.host_name} ({_HOST_SOURCE_WORDS[table.host_name_source or '']})")
+    text = ", ".join(parts)
+    files = [s for s in table.sources if s != "--table"]
+    if files:
+        text += " in " + " and ".join(files)
+    if len(table.adapters) > 1:
+        text += f" (shared by {len(table.adapters)} adapters)"
+    return text
+
+
+def text_line(result: TableResult, extra: str = "") -> str:
+    table = result.table
+    line = f"{result.status:<14} {table.table_name}  [{table.region or 'region ?'}]  "
+    line += origin(table)
+    if extra:
+        line += f"; {extra}"
+    if result.message:
+        line += f" -- {result.message}"
+    return line
+
+
+def summary(results: Sequence[TableResult], verb: str = "") -> str:
+    counts = Counter(r.status for r in results)
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    noun = "table" if len(results) == 1 else "tables"
+    code = exit_code(results)
+    verdict = "all fine" if code == 0 else "attention needed"
+    lead = f"{verb}: " if verb else ""
+    return f"{lead}{len(results)} {noun}: {parts}. {verdict} (exit {code})."
+
+
+def json_document(results: Sequence[TableResult]) -> dict:
+    return {
+        "ok": exit_code(results) == 0,
+        "tables": [r.to_json() for r in results],
+    }
+
+
+def emit(results: Sequence[TableResult], output: str, verb: str = "",
+         extra: str = "", out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if output == "json":
+        out.write(json.dumps(json_document(results), indent=2) + "\n")
+        return
+    for result in results:
+        out.write(text_line(result, extra) + "\n")
+    out.write(summary(results, verb) + "\n")
+
+
+def warn(message: str, err: TextIO | None = None) -> None:
+    (err or sys.stderr).write(f"warning: {message}\n")
+
+
+def error(message: str, err: TextIO | None = None) -> None:
+    (err or sys.stderr).write(f"error: {message}\n")
+
+
+def unhappy(results: Sequence[TableResult]) -> list[TableResult]:
+    return [r for r in results if r.status not in HAPPY]

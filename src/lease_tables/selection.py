@@ -1,0 +1,63 @@
+"""From the selection options to the list of lease tables: conf + naming together.
+
+Shared by every command that takes --conf-dir / --table / --host-name, so
+`create`, `verify`, `policy` and `template` always see the same tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lease_tables.awsconfig import default_region
+from lease_tables.conf import SOFTWARE_DIR_VARIABLE, default_conf_dirs, read_conf
+from lease_tables.errors import InputError
+from lease_tables.naming import Derivation, LeaseTable, derive_tables, require_adapters
+
+
+@dataclass(frozen=True)
+class Selection:
+    conf_dirs: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    host_name: str | None = None
+    region: str | None = None
+    profile: str | None = None
+
+
+def select(selection: Selection, env: Mapping[str, str] | None = None,
+           local_host: str | None = None) -> Derivation:
+    """Read every configuration named and derive the tables; input errors exit 2."""
+    env = os.environ if env is None else env
+    conf_dirs = list(selection.conf_dirs)
+    if not conf_dirs and not selection.tables:
+        conf_dirs = default_conf_dirs(env)
+        if not conf_dirs:
+            raise InputError(
+                f"No configuration to read: pass --conf-dir (the RIS folder that holds "
+                f"IntegrationService.xml, usually %{SOFTWARE_DIR_VARIABLE}%\\Conf), or "
+                f"--table NAME, or run on a RIS server where {SOFTWARE_DIR_VARIABLE} is set."
+            )
+    if selection.host_name is not None and not selection.host_name.strip():
+        raise InputError("--host-name is empty. Give the RIS server's host name, e.g. verintris.")
+    confs = [read_conf(d, env) for d in conf_dirs]
+    require_adapters(confs, selection.tables)
+    return derive_tables(
+        confs,
+        table_names=selection.tables,
+        host_option=selection.host_name,
+        region_option=selection.region,
+        default_region=default_region(selection.profile, env),
+        local_host=local_host,
+    )
+
+
+def require_regions(tables: Sequence[LeaseTable]) -> None:
+    """Commands that address real tables need each table's region."""
+    without = [t.table_name for t in tables if not t.region]
+    if without:
+        raise InputError(
+            f"No AWS region is known for {', '.join(without)}. Pass --region, add a "
+            f"Region setting to the adapter in IntegrationService.xml, or set AWS_REGION "
+            f"(or a region in the AWS profile)."
+        )

@@ -1,0 +1,167 @@
+"""What a lease table must look like, as data every output is built from.
+
+`create`, `verify`, `policy` and `template` all describe the same table; keeping
+the key schema, capacity and tags here means the CloudFormation template, the
+Terraform file and the CreateTable request cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lease_tables.errors import InputError
+
+LEASE_KEY = "leaseKey"
+LEASE_KEY_TYPE = "S"
+
+BILLING_PROVISIONED = "provisioned"
+BILLING_ON_DEMAND = "on-demand"
+BILLING_MODES = {BILLING_PROVISIONED: "PROVISIONED", BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
+
+DEFAULT_READ_CAPACITY = 10
+DEFAULT_WRITE_CAPACITY = 10
+
+_TAG_KEY = re.compile(r"^[\w\s.:/=+\-@]{1,128}$", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class TableOptions:
+    """The operator's choices for new tables; the defaults are the vendor's."""
+
+    billing_mode: str = BILLING_PROVISIONED
+    read_capacity: int = DEFAULT_READ_CAPACITY
+    write_capacity: int = DEFAULT_WRITE_CAPACITY
+    deletion_protection: bool = True
+    tags: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def api_billing_mode(self) -> str:
+        return BILLING_MODES[self.billing_mode]
+
+    def describe(self) -> str:
+        """One phrase for dry runs and change tickets."""
+        if self.billing_mode == BILLING_PROVISIONED:
+            capacity = f"provisioned {self.read_capacity} RCU / {self.write_capacity} WCU"
+        else:
+            capacity = "on-demand"
+        protection = "deletion protection on" if self.deletion_protection else (
+            "deletion protection OFF")
+        tags = ", ".join(f"{k}={v}" for k, v in self.tags)
+        return (f"key {LEASE_KEY} (String, HASH), {capacity}, {protection}"
+                + (f", tags {tags}" if tags else ""))
+
+
+def make_options(
+    billing_mode: str = BILLING_PROVISIONED,
+    read_capacity: int = DEFAULT_READ_CAPACITY,
+    write_capacity: int = DEFAULT_WRITE_CAPACITY,
+    deletion_protection: bool = True,
+    tags: Iterable[str] = (),
+) -> TableOptions:
+    """Validate raw option values into TableOptions (input errors exit 2)."""
+    if billing_mode not in BILLING_MODES:
+        raise InputError(
+            f"--billing-mode {billing_mode!r} is not one of: {', '.join(BILLING_MODES)}."
+        )
+    for label, value in (("--read-capacity", read_capacity),
+                         ("--write-capacity", write_capacity)):
+        if value < 1:
+            raise InputError(f"{label} {value} must be 1 or more (the vendor's default is 10).")
+    return TableOptions(
+        billing_mode=billing_mode,
+        read_capacity=read_capacity,
+        write_capacity=write_capacity,
+        deletion_protection=deletion_protection,
+        tags=parse_tags(tags),
+    )
+
+
+def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """`KEY=VALUE` strings into ordered pairs; a later KEY replaces an earlier one."""
+    tags: dict[str, str] = {}
+    for item in raw:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--tag {item!r} is not KEY=VALUE, e.g. --tag owner=recording-team.")
+        if not _TAG_KEY.match(key) or key.lower().startswith("aws:"):
+            raise InputError(
+                f"--tag key {key!r} is not a valid AWS tag key (1-128 letters, digits, "
+                f"spaces and _ . : / = + - @; not starting with aws:)."
+            )
+        if len(value) > 256:
+            raise InputError(f"--tag {key}: the value is longer than AWS's 256 characters.")
+        tags[key] = value
+    return tuple(tags.items())
+
+
+def key_schema() -> list[dict[str, str]]:
+    return [{"AttributeName": LEASE_KEY, "KeyType": "HASH"}]
+
+
+def attribute_definitions() -> list[dict[str, str]]:
+    return [{"AttributeName": LEASE_KEY, "AttributeType": LEASE_KEY_TYPE}]
+
+
+def create_table_request(table_name: str, options: TableOptions) -> dict[str, Any]:
+    """The CreateTable parameters, exactly what KCL itself would have asked for."""
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "KeySchema": key_schema(),
+        "AttributeDefinitions": attribute_definitions(),
+        "BillingMode": options.api_billing_mode,
+        "DeletionProtectionEnabled": options.deletion_protection,
+    }
+    if options.billing_mode == BILLING_PROVISIONED:
+        request["ProvisionedThroughput"] = {
+            "ReadCapacityUnits": options.read_capacity,
+            "WriteCapacityUnits": options.write_capacity,
+        }
+    if options.tags:
+        request["Tags"] = [{"Key": k, "Value": v} for k, v in options.tags]
+    return request
+
+
+def key_schema_problem(description: Mapping[str, Any]) -> str | None:
+    """How a DescribeTable `Table` differs from the lease key, or None if it matches."""
+    keys = description.get("KeySchema") or []
+    types = {a.get("AttributeName"): a.get("AttributeType")
+             for a in description.get("AttributeDefinitions") or []}
+    actual = ", ".join(
+        f"{k.get('AttributeName')} ({types.get(k.get('AttributeName'), '?')}, {k.get('KeyType')})"
+        for k in keys
+    ) or "no key"
+    expected_ok = (
+        len(keys) == 1
+        and keys[0].get("AttributeName") == LEASE_KEY
+        and keys[0].get("KeyType") == "HASH"
+        and types.get(LEASE_KEY) == LEASE_KEY_TYPE
+    )
+    if expected_ok:
+        return None
+    return f"its key is {actual}; KCL needs {LEASE_KEY} (S, HASH) and no sort key"
+
+
+def capacity_differences(description: Mapping[str, Any],
+                         options: TableOptions | None = None) -> list[str]:
+    """Billing or capacity that differ from what we would create: worth a warning only."""
+    options = options or TableOptions()
+    summary = description.get("BillingModeSummary") or {}
+    billing = summary.get("BillingMode") or "PROVISIONED"
+    notes: list[str] = []
+    if billing != options.api_billing_mode:
+        notes.append(f"billing mode is {billing}, expected {options.api_billing_mode}")
+        return notes
+    if billing == "PROVISIONED":
+        throughput = description.get("ProvisionedThroughput") or {}
+        read = throughput.get("ReadCapacityUnits")
+        write = throughput.get("WriteCapacityUnits")
+        if read != options.read_capacity or write != options.write_capacity:
+            notes.append(
+                f"capacity is {read} RCU / {write} WCU, expected "
+                f"{options.read_capacity} / {options.write_capacity}"
+            )
+    return notes

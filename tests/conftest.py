@@ -1,0 +1,167 @@
+"""Shared fixtures: a real moto_server on 127.0.0.1, and the installed CLI as a subprocess.
+
+End-to-end tests go over the wire like production does, and assert on the
+server's state through a separate boto3 client, not only on our output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CONF = ROOT / "sample_conf"
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def moto_server_command(port: int) -> list[str]:
+    exe = shutil.which("moto_server", path=str(Path(sys.executable).parent))
+    if exe:
+        return [exe, "-H", "127.0.0.1", "-p", str(port)]
+    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+
+
+@dataclass
+class MotoServer:
+    """A moto_server process this test session started and will stop."""
+
+    url: str
+    process: subprocess.Popen
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=10).read()
+
+    def client(self, region: str = REGION):
+        return boto3.client(
+            "dynamodb", region_name=region, endpoint_url=self.url,
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )
+
+
+def start_moto(extra_env: Mapping[str, str] | None = None) -> MotoServer:
+    port = free_port()
+    env = {**os.environ, **(extra_env or {})}
+    process = subprocess.Popen(
+        moto_server_command(port), env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+    except RuntimeError:
+        process.kill()
+        raise
+    return MotoServer(url=f"http://127.0.0.1:{port}", process=process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    server = start_moto()
+    yield server
+    stop(server.process)
+
+
+@pytest.fixture()
+def moto(moto_server: MotoServer) -> Iterator[MotoServer]:
+    """A moto_server with no tables at the start of the test."""
+    moto_server.reset()
+    yield moto_server
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """An environment with no AWS settings of the machine's leaking in.
+
+    AWS_EC2_METADATA_DISABLED keeps botocore from asking the instance-metadata
+    address for credentials: tests only ever talk to 127.0.0.1.
+    """
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k != "IMPACT360SOFTWAREDIR"}
+    env.update({
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_COLOR": "1",
+    })
+    env.update(extra)
+    return env
+
+
+def aws_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return clean_env(tmp_path, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                     **extra)
+
+
+def cli_executable() -> str:
+    exe = shutil.which("lease-tables", path=str(Path(sys.executable).parent))
+    assert exe, "the lease-tables console script is not installed in this environment"
+    return exe
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_cli(args: list[str], env: Mapping[str, str], timeout: float = 120,
+            cwd: Path | None = None) -> Run:
+    """Run the installed console script, as an operator or install script would."""
+    proc = subprocess.run(
+        [cli_executable(), *args], env=dict(env), capture_output=True, text=True,
+        timeout=timeout, cwd=cwd, stdin=subprocess.DEVNULL,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture()
+def cli(tmp_path: Path, moto: MotoServer):
+    """run_cli against the per-test moto_server with fake credentials and a region."""
+
+    def run(*args: str, env_extra: Mapping[str, str] | None = None, timeout: float = 120) -> Run:
+        env = aws_env(tmp_path, AWS_DEFAULT_REGION=REGION, **(env_extra or {}))
+        return run_cli([*args, "--endpoint-url", moto.url], env, timeout=timeout)
+
+    return run
