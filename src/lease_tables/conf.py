@@ -56,8 +56,8 @@ class Adapter:
 class ConfFile:
     """A configuration file as found on disk, with the folder it was named by.
 
-    The folder as the user named it (variables expanded) is kept because a UNC folder carries the RIS
-    server's host name, which agent-events table names need.
+    The folder as the user named it (variables expanded) is kept because a UNC
+    folder carries the RIS server's host name, which agent-events names need.
     """
 
     path: str
