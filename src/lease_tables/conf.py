@@ -178,7 +178,7 @@ def _hardened_parser() -> etree.XMLParser:
     are refused after parsing (see `_refuse_dtd`), so entity tricks never reach
     the vocabulary code.
     """
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -186,8 +186,22 @@ def _hardened_parser() -> etree.XMLParser:
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
-        collect_ids=False,
     )
+    # Defence in depth: should libxml2 ever want an external resource (some
+    # option combinations, e.g. collect_ids=False, make it open a DOCTYPE's
+    # SYSTEM file), this resolver refuses before any file or URL is opened.
+    parser.resolvers.add(_RefuseEverything())
+    return parser
+
+
+class _RefuseEverything(etree.Resolver):
+    """A resolver that never lets the parser open a file or URL."""
+
+    def resolve(self, system_url, public_id, context):  # type: ignore[override]
+        raise InputError(
+            f"The configuration file refers to an external resource ({system_url}); "
+            f"it was refused unread. A RIS IntegrationService.xml never does this."
+        )
 
 
 def read_conf_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:

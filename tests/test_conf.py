@@ -1,0 +1,222 @@
+"""Reading IntegrationService.xml: vocabulary, encodings, paths. Plain values, real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lease_tables.conf import (
+    KIND_AGENT_EVENTS,
+    KIND_CONNECT,
+    default_conf_dirs,
+    expand_variables,
+    kind_of,
+    locate_conf_file,
+    normalise_key,
+    parse_adapters,
+    read_conf,
+)
+from lease_tables.errors import InputError
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_conf" / "IntegrationService.xml"
+
+
+def xml(body: str, decl: str = '<?xml version="1.0" encoding="utf-8"?>') -> bytes:
+    return f"{decl}\n<IFService><Integrations>{body}</Integrations></IFService>".encode()
+
+
+def test_sample_has_two_amazon_adapters_and_ignores_avaya() -> None:
+    adapters = parse_adapters(SAMPLE.read_bytes(), "sample")
+    assert [(a.kind, a.adapter_id, a.application_name, a.region) for a in adapters] == [
+        (KIND_CONNECT, "1", "verintCTREvents", "us-east-1"),
+        (KIND_AGENT_EVENTS, "2", "verintAgentEvents", "us-east-1"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_text", "kind"),
+    [
+        ("AmazonConnectAdapter", KIND_CONNECT),
+        ("Amazon Connect Adapter", KIND_CONNECT),
+        ("amazon-connect", KIND_CONNECT),
+        ("AmazonAgentEventStreamAdapter", KIND_AGENT_EVENTS),
+        ("Amazon Agent Event Stream", KIND_AGENT_EVENTS),
+        ("AMAZON_CONNECT_AGENT_EVENTS", KIND_AGENT_EVENTS),  # agentevent wins over connect
+        ("AvayaCMAPIAdapter", None),
+        ("", None),
+    ],
+)
+def test_kind_of(type_text: str, kind: str | None) -> None:
+    assert kind_of(type_text) == kind
+
+
+def test_namespaces_and_case_are_ignored() -> None:
+    data = b"""<?xml version="1.0"?>
+    <ns:ifservice xmlns:ns="urn:verint:ris" xmlns:x="urn:x">
+      <ns:INTEGRATIONS>
+        <ns:integration x:ID=" 7 " TYPE="AmazonAgentEventStreamAdapter">
+          <ns:SET KEY="application_name" VALUE="agentsApp"/>
+          <ns:Set Key="REGION" Value="eu-west-2"/>
+        </ns:integration>
+      </ns:INTEGRATIONS>
+    </ns:ifservice>"""
+    [adapter] = parse_adapters(data, "f")
+    assert (adapter.kind, adapter.adapter_id, adapter.application_name, adapter.region) == (
+        KIND_AGENT_EVENTS, "7", "agentsApp", "eu-west-2")
+
+
+@pytest.mark.parametrize("key", ["ApplicationName", "Application Name", "application_name",
+                                 "application-name", "APPNAME", "AppName"])
+def test_application_name_key_spellings(key: str) -> None:
+    data = xml(f'<Integration id="1" type="AmazonConnectAdapter"><set key="{key}" '
+               f'value="ctr"/></Integration>')
+    assert parse_adapters(data, "f")[0].application_name == "ctr"
+
+
+def test_value_from_element_text_and_whitespace_stripped() -> None:
+    data = xml('<Integration id="1" type="AmazonConnectAdapter">'
+               '<set key="ApplicationName">  ctrApp \n</set></Integration>')
+    assert parse_adapters(data, "f")[0].application_name == "ctrApp"
+
+
+@pytest.mark.parametrize(
+    ("attrs", "sets", "expected"),
+    [
+        ('id=" 4 "', "", "4"),
+        ('adapterId="5"', "", "5"),
+        ("", '<set key="AdapterId" value="6"/>', "6"),
+        ("", '<set key="Adapter ID" value=" 8 "/>', "8"),
+        ('id="1" adapterId="9"', "", "1"),
+    ],
+)
+def test_adapter_id_sources_in_order(attrs: str, sets: str, expected: str) -> None:
+    data = xml(f'<Integration {attrs} type="AmazonAgentEventStreamAdapter">'
+               f'<set key="ApplicationName" value="a"/>{sets}</Integration>')
+    assert parse_adapters(data, "f")[0].adapter_id == expected
+
+
+def test_missing_application_name_names_file_type_and_id() -> None:
+    data = xml('<Integration id="12" type="AmazonConnectAdapter"><set key="Region" '
+               'value="us-east-1"/></Integration>')
+    with pytest.raises(InputError) as err:
+        parse_adapters(data, r"\\ris01\e$\Conf\IntegrationService.xml")
+    message = str(err.value)
+    assert r"\\ris01\e$\Conf\IntegrationService.xml" in message
+    assert "AmazonConnectAdapter" in message and "ID 12" in message
+    assert "Application Name" in message
+
+
+def test_agent_events_without_id_is_an_error() -> None:
+    data = xml('<Integration type="AmazonAgentEventStreamAdapter"><set key="AppName" '
+               'value="a"/></Integration>')
+    with pytest.raises(InputError, match="adapter ID"):
+        parse_adapters(data, "f")
+
+
+def test_connect_without_id_is_fine() -> None:
+    data = xml('<Integration type="AmazonConnectAdapter"><set key="AppName" value="ctr"/>'
+               '</Integration>')
+    assert parse_adapters(data, "f")[0].adapter_id is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
+                                      "windows-1252", "iso-8859-1"])
+def test_declared_encodings_and_boms(encoding: str) -> None:
+    label = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(
+        encoding, encoding)
+    text = (f'<?xml version="1.0" encoding="{label}"?>\n<IFService><Integrations>'
+            '<Integration id="3" type="AmazonConnectAdapter" name="Café CTR">'
+            '<set key="ApplicationName" value="ctrApp"/></Integration>'
+            "</Integrations></IFService>")
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):
+        data = ("\ufeff" + text).encode(encoding)  # the BOM Windows tools write
+    [adapter] = parse_adapters(data, "f")
+    assert adapter.display_name == "Café CTR"
+    assert adapter.application_name == "ctrApp"
+
+
+def test_setting_of_nested_integration_does_not_leak_to_parent() -> None:
+    data = xml('<Integration id="1" type="AmazonConnectAdapter"><set key="AppName" value="outer"/>'
+               '<Integration id="2" type="AmazonConnectAdapter"><set key="AppName" value="inner"/>'
+               '<set key="Region" value="eu-west-1"/></Integration></Integration>')
+    adapters = {a.adapter_id: a for a in parse_adapters(data, "f")}
+    assert adapters["1"].application_name == "outer" and adapters["1"].region is None
+    assert adapters["2"].application_name == "inner"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"   \n",
+        b"<IFService><Integrations>",
+        b"\x00\x01\x02\xff binary",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><IFService>&a;</IFService>',
+    ],
+)
+def test_broken_input_is_an_input_error(data: bytes) -> None:
+    with pytest.raises(InputError):
+        parse_adapters(data, "f")
+
+
+def test_normalise_key() -> None:
+    assert normalise_key("Application Name") == normalise_key("application_name") == (
+        normalise_key("APPLICATION-NAME")) == "applicationname"
+
+
+def test_expand_percent_and_dollar_on_any_platform() -> None:
+    env = {"IMPACT360SOFTWAREDIR": r"E:\Impact360\Software", "HOME": "/home/op"}
+    assert expand_variables(r"%IMPACT360SOFTWAREDIR%\Conf", env) == r"E:\Impact360\Software\Conf"
+    assert expand_variables(r"%impact360softwaredir%\Conf", env) == r"E:\Impact360\Software\Conf"
+    assert expand_variables("$HOME/conf", env) == "/home/op/conf"
+    assert expand_variables("${HOME}/conf", env) == "/home/op/conf"
+    assert expand_variables(r"\\verintris\e$\Conf", env) == r"\\verintris\e$\Conf"
+
+
+def test_unset_variable_is_named() -> None:
+    with pytest.raises(InputError, match="IMPACT360SOFTWAREDIR"):
+        expand_variables(r"%IMPACT360SOFTWAREDIR%\Conf", {})
+
+
+def test_default_conf_dir_keeps_windows_and_unc_separators() -> None:
+    assert default_conf_dirs({"IMPACT360SOFTWAREDIR": "E:\\Impact360\\Software\\"}) == [
+        "E:\\Impact360\\Software\\Conf"]
+    assert default_conf_dirs({"Impact360SoftwareDir": r"\\ris01\e$\Software"}) == [
+        r"\\ris01\e$\Software\Conf"]
+    assert default_conf_dirs({}) == []
+
+
+def test_locate_folder_file_and_case(tmp_path: Path) -> None:
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    target = conf / "integrationservice.XML"
+    target.write_bytes(SAMPLE.read_bytes())
+    assert locate_conf_file(str(tmp_path / "Conf")) == target  # folder case differs
+    assert locate_conf_file(str(conf)) == target
+    assert locate_conf_file(str(target)) == target
+
+
+def test_locate_reports_missing_folder_and_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        locate_conf_file(str(tmp_path / "nope"))
+    with pytest.raises(InputError, match=r"No IntegrationService\.xml"):
+        locate_conf_file(str(tmp_path))
+
+
+def test_read_conf_expands_variables_and_refuses_oversize(tmp_path: Path) -> None:
+    conf = tmp_path / "Conf"
+    conf.mkdir()
+    (conf / "IntegrationService.xml").write_bytes(SAMPLE.read_bytes())
+    result = read_conf("%RISDIR%/Conf", {"RISDIR": str(tmp_path)})
+    assert len(result.adapters) == 2 and result.folder == f"{tmp_path}/Conf"
+    with pytest.raises(InputError, match="limit"):
+        read_conf(str(conf), {}, max_bytes=100)
+
+
+@given(st.text(min_size=0, max_size=40))
+def test_any_type_text_is_classified_without_error(type_text: str) -> None:
+    assert kind_of(type_text) in (None, KIND_CONNECT, KIND_AGENT_EVENTS)

@@ -1,0 +1,56 @@
+"""The exit-code rule and the JSON shape of SPEC 6, with plain values."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from lease_tables.naming import LeaseTable
+from lease_tables.outcome import TableResult, exit_code
+from lease_tables.report import emit, json_document
+
+FIELDS = ["table_name", "adapter_kind", "adapter_id", "application_name", "host_name",
+          "host_name_source", "region", "sources", "status", "message"]
+
+
+def result(status: str, name: str = "tableA") -> TableResult:
+    return TableResult(LeaseTable(table_name=name, region="us-east-1", sources=["--table"]),
+                       status)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "code"),
+    [
+        ([], 0),
+        (["created", "exists", "planned"], 0),
+        (["ok", "create-allowed"], 0),
+        (["created", "failed"], 1),
+        (["drift", "created"], 3),
+        (["missing", "failed"], 3),
+        (["not-active"], 3),
+        (["denied", "ok"], 3),
+    ],
+)
+def test_highest_code_wins(statuses: list[str], code: int) -> None:
+    assert exit_code([result(s) for s in statuses]) == code
+
+
+def test_json_document_has_exactly_the_spec_fields() -> None:
+    document = json_document([result("created"), result("drift", "tableB")])
+    assert list(document) == ["ok", "tables"]
+    assert document["ok"] is False
+    assert [list(t) for t in document["tables"]] == [FIELDS, FIELDS]
+
+
+def test_emit_json_is_one_object_and_text_has_a_line_per_table_and_summary() -> None:
+    buffer = io.StringIO()
+    emit([result("created"), result("exists", "tableB")], "json", out=buffer)
+    assert json.loads(buffer.getvalue())["ok"] is True
+    buffer = io.StringIO()
+    emit([result("created"), result("exists", "tableB")], "text", verb="create", out=buffer)
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("created") and "tableA" in lines[0]
+    assert lines[2] == "create: 2 tables: 1 created, 1 exists. all fine (exit 0)."

@@ -1,0 +1,85 @@
+"""The table shape as data: request, key checks, options validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from lease_tables.errors import InputError
+from lease_tables.spec import (
+    TableOptions,
+    capacity_differences,
+    create_table_request,
+    key_schema_problem,
+    make_options,
+    parse_tags,
+)
+
+
+def test_default_request_is_the_vendor_table() -> None:
+    assert create_table_request("verintCTREvents", TableOptions()) == {
+        "TableName": "verintCTREvents",
+        "KeySchema": [{"AttributeName": "leaseKey", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "leaseKey", "AttributeType": "S"}],
+        "BillingMode": "PROVISIONED",
+        "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10},
+        "DeletionProtectionEnabled": True,
+    }
+
+
+def test_on_demand_with_tags_and_no_protection() -> None:
+    options = make_options("on-demand", deletion_protection=False,
+                           tags=["owner=rec team", "env=prod", "owner=recording"])
+    request = create_table_request("t12", options)
+    assert request["BillingMode"] == "PAY_PER_REQUEST"
+    assert "ProvisionedThroughput" not in request
+    assert request["DeletionProtectionEnabled"] is False
+    assert request["Tags"] == [{"Key": "owner", "Value": "recording"},
+                               {"Key": "env", "Value": "prod"}]
+
+
+@pytest.mark.parametrize("raw", ["novalue", "=x", "aws:reserved=1", "bad#key=1"])
+def test_bad_tags(raw: str) -> None:
+    with pytest.raises(InputError):
+        parse_tags([raw])
+
+
+def test_tag_value_may_contain_equals_and_be_empty() -> None:
+    assert parse_tags(["a=b=c", "empty="]) == (("a", "b=c"), ("empty", ""))
+
+
+@pytest.mark.parametrize("bad", [dict(read_capacity=0), dict(write_capacity=-1),
+                                 dict(billing_mode="free")])
+def test_bad_options(bad: dict) -> None:
+    with pytest.raises(InputError):
+        make_options(**bad)
+
+
+def described(keys, attrs, billing="PROVISIONED", read=10, write=10) -> dict:
+    return {"KeySchema": keys, "AttributeDefinitions": attrs,
+            "BillingModeSummary": {"BillingMode": billing},
+            "ProvisionedThroughput": {"ReadCapacityUnits": read, "WriteCapacityUnits": write}}
+
+
+HASH = [{"AttributeName": "leaseKey", "KeyType": "HASH"}]
+S = [{"AttributeName": "leaseKey", "AttributeType": "S"}]
+
+
+def test_key_schema_problem() -> None:
+    assert key_schema_problem(described(HASH, S)) is None
+    assert "leaseKey (N, HASH)" in key_schema_problem(
+        described(HASH, [{"AttributeName": "leaseKey", "AttributeType": "N"}]))
+    assert "id (S, HASH)" in key_schema_problem(
+        described([{"AttributeName": "id", "KeyType": "HASH"}],
+                  [{"AttributeName": "id", "AttributeType": "S"}]))
+    with_sort = [*HASH, {"AttributeName": "checkpoint", "KeyType": "RANGE"}]
+    assert key_schema_problem(described(with_sort, [*S, {"AttributeName": "checkpoint",
+                                                         "AttributeType": "S"}]))
+
+
+def test_capacity_differences() -> None:
+    assert capacity_differences(described(HASH, S)) == []
+    assert capacity_differences(described(HASH, S, read=5)) == [
+        "capacity is 5 RCU / 10 WCU, expected 10 / 10"]
+    assert "PAY_PER_REQUEST" in capacity_differences(described(HASH, S, "PAY_PER_REQUEST"))[0]
+    on_demand = make_options("on-demand")
+    assert capacity_differences(described(HASH, S, "PAY_PER_REQUEST"), on_demand) == []
