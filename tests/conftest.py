@@ -165,3 +165,39 @@ def cli(tmp_path: Path, moto: MotoServer):
         return run_cli([*args, "--endpoint-url", moto.url], env, timeout=timeout)
 
     return run
+
+
+DYNALITE_CLI = ROOT / "bench" / "node_modules" / "dynalite" / "cli.js"
+
+
+@dataclass
+class Dynalite:
+    """A dynalite process: tables stay CREATING / DELETING for a while, like AWS."""
+
+    url: str
+    process: subprocess.Popen
+
+    def client(self, region: str = REGION):
+        return boto3.client(
+            "dynamodb", region_name=region, endpoint_url=self.url,
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )
+
+
+def start_dynalite(create_ms: int = 1000, delete_ms: int = 1000) -> Dynalite:
+    """Start dynalite on 127.0.0.1 (installed by `npm ci --prefix bench`, see .ci/run)."""
+    node = shutil.which("node")
+    if node is None or not DYNALITE_CLI.exists():
+        pytest.fail("dynalite is not installed: run `npm ci --prefix bench` (needs node and npm)")
+    port = free_port()
+    process = subprocess.Popen(
+        [node, str(DYNALITE_CLI), "--host", "127.0.0.1", "--port", str(port),
+         "--createTableMs", str(create_ms), "--deleteTableMs", str(delete_ms)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+    except RuntimeError:
+        process.kill()
+        raise
+    return Dynalite(url=f"http://127.0.0.1:{port}", process=process)

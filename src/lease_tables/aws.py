@@ -7,7 +7,10 @@ lazily: dry runs, `name`, `policy` and `template` never need it.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import sys
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -74,12 +77,19 @@ class Clients:
             )
 
     def retries(self) -> dict[str, Any]:
+        """Our defaults only where the operator configured nothing.
+
+        A chosen mode keeps that mode's own attempt count unless one is set too,
+        exactly as the AWS CLI would behave with the same settings.
+        """
         config = self.session._session.get_scoped_config()  # the profile's own settings
+        mode_set = bool(self.env.get("AWS_RETRY_MODE") or config.get("retry_mode"))
+        attempts_set = bool(self.env.get("AWS_MAX_ATTEMPTS") or config.get("max_attempts"))
         retries: dict[str, Any] = {}
-        if not (self.env.get("AWS_RETRY_MODE") or config.get("retry_mode")):
+        if not mode_set:
             retries["mode"] = "standard"
-        if not (self.env.get("AWS_MAX_ATTEMPTS") or config.get("max_attempts")):
-            retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
+            if not attempts_set:
+                retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
         return retries
 
     def dynamodb(self, region: str) -> Any:
@@ -159,3 +169,51 @@ def explain(exc: BaseException, table: str, action: str, endpoint: str) -> str:
     if isinstance(exc, bex.BotoCoreError):
         return f"{where} failed: {exc}. Rerun once the cause is fixed; it is safe to rerun."
     return f"{where} failed unexpectedly: {type(exc).__name__}: {exc}. It is safe to rerun."
+
+
+_SIGV4_PARTS = re.compile(
+    r"(Credential=)[^,\s'\"]+|(Signature=)[0-9a-fA-F]+|"
+    r"((?:X-Amz-Security-Token|x-amz-security-token)['\"]?\s*[:=]\s*b?['\"]?)[^'\",\s}]+"
+)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats log records, then removes every credential from the final text.
+
+    Redacting the formatted text (not the record) also covers exception
+    tracebacks and botocore's dumps of request headers, where SigV4 puts the
+    access key ID; the secret itself is never sent, but we remove it too in
+    case a library ever logs it.
+    """
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__("%(asctime)s %(name)s %(levelname)s %(message)s")
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+    def formatException(self, ei: Any) -> str:
+        """The exception's last line only: even verbose output shows no traceback."""
+        _kind, value, _tb = ei
+        return f"  caused by {type(value).__name__}: {value}"
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return _SIGV4_PARTS.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "***", text)
+
+
+def enable_debug_logging(clients: Clients, stream: Any = None) -> None:
+    """--verbose: botocore's and our own debug log on stderr, credentials removed."""
+    secrets: list[str] = []
+    credentials = clients.session.get_credentials()
+    if credentials is not None:
+        frozen = credentials.get_frozen_credentials()
+        secrets = [frozen.access_key, frozen.secret_key, frozen.token or ""]
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(RedactingFormatter(secrets))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -79,6 +80,9 @@ EndpointOpt = Annotated[str | None, typer.Option(
     help="DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000 for a local one.")]
 OutputOpt = Annotated[Output, typer.Option(
     "--output", case_sensitive=False, help="text (for people) or json (for scripts).")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", "-v", rich_help_panel="AWS",
+    help="Log every AWS request and retry to stderr (credentials are removed).")]
 ConcurrencyOpt = Annotated[int, typer.Option(
     "--concurrency", min=1, max=64, rich_help_panel="AWS",
     help="AWS requests in flight at once.")]
@@ -103,10 +107,17 @@ def _operator_errors(output: Output = Output.text) -> Iterator[None]:
         yield
     except LeaseTablesError as exc:
         _fail(str(exc), exc.exit_code, output)
-    except KeyboardInterrupt:
-        typer.echo("interrupted: stopped before finishing. Rerunning the same command is safe "
-                   "and finishes the job.", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        from lease_tables.provision import Interrupted
+
+        done = exc.summary() if isinstance(exc, Interrupted) else "stopped before finishing"
+        typer.echo(f"interrupted: {done}. Rerunning the same command is safe: it creates "
+                   f"only what is missing and waits for tables still CREATING.", err=True)
+        # Worker threads may sit in an HTTP call or a retry back-off; the operator
+        # asked to stop now, and AWS state is consistent whatever they were doing.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
 
 
 def _fail(message: str, code: int, output: Output) -> NoReturn:
@@ -128,11 +139,13 @@ def _finish(results, output: Output, verb: str, extra: str = "") -> NoReturn:
     raise typer.Exit(exit_code(results))
 
 
-def _clients(profile: str | None, endpoint_url: str | None, pool: int):
-    from lease_tables.aws import Clients
+def _clients(profile: str | None, endpoint_url: str | None, pool: int, verbose: bool = False):
+    from lease_tables.aws import Clients, enable_debug_logging
 
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool)
     clients.check_credentials()
+    if verbose:
+        enable_debug_logging(clients)
     return clients
 
 
@@ -171,6 +184,7 @@ def create(
     timeout: Annotated[float, typer.Option(
         "--timeout", metavar="SECONDS", min=1, help="How long to wait for ACTIVE.")] = 300,
     concurrency: ConcurrencyOpt = 10,
+    verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
     version: VersionOpt = False,
 ) -> None:
@@ -191,7 +205,7 @@ def create(
         from lease_tables.selection import require_regions
 
         require_regions(tables)
-        clients = _clients(profile, endpoint_url, concurrency)
+        clients = _clients(profile, endpoint_url, concurrency, verbose)
         results = Provisioner(clients, options, concurrency=concurrency).run(
             tables, wait=wait, timeout=timeout)
         for result in results:
@@ -209,6 +223,7 @@ def verify(
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     concurrency: ConcurrencyOpt = 10,
+    verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
     version: VersionOpt = False,
 ) -> None:
@@ -219,7 +234,7 @@ def verify(
         from lease_tables.verify import verify_tables
 
         require_regions(tables)
-        clients = _clients(profile, endpoint_url, concurrency)
+        clients = _clients(profile, endpoint_url, concurrency, verbose)
         _finish(verify_tables(clients, tables, concurrency=concurrency), output, "verify")
 
 

@@ -48,6 +48,28 @@ class _State:
     notes: list[str] = field(default_factory=list)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl+C during a run, carrying what had already been asked of AWS.
+
+    The operator needs to know which creations are under way (they finish in
+    AWS on their own) and that rerunning is safe; the CLI says exactly that.
+    """
+
+    def __init__(self, requested: list[str], pending: list[str]) -> None:
+        super().__init__()
+        self.requested = requested
+        self.pending = pending
+
+    def summary(self) -> str:
+        if self.requested:
+            names = ", ".join(self.requested)
+            return (f"CreateTable had been requested for {len(self.requested)} table(s) "
+                    f"({names}); AWS finishes creating them on its own")
+        if self.pending:
+            return f"{len(self.pending)} table(s) were still CREATING ({', '.join(self.pending)})"
+        return "no table had been created yet"
+
+
 class Provisioner:
     """One `create` run over many tables, all proceeding at once.
 
@@ -59,27 +81,38 @@ class Provisioner:
 
     def __init__(self, clients: Clients, options: spec.TableOptions, *,
                  concurrency: int = 10, progress: Progress | None = None,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.clients = clients
         self.options = options
         self.concurrency = max(1, concurrency)
         self.progress = progress or Progress()
         self.clock = clock
-        self.sleep = sleep
+        self._stop = threading.Event()
         self._listed: dict[str, list[str] | None] = {}
         self._list_lock = threading.Lock()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep that an interrupt cuts short, so Ctrl+C never waits on a back-off."""
+        self._stop.wait(max(seconds, 0))
 
     # ------------------------------------------------------------------ public
 
     def run(self, tables: Sequence[LeaseTable], wait: bool, timeout: float) -> list[TableResult]:
         deadline = self.clock() + timeout
         states = [_State(t) for t in tables]
-        with ThreadPoolExecutor(max_workers=self.concurrency,
-                                thread_name_prefix="lease-tables") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="lease-tables")
+        try:
             list(pool.map(lambda s: self._ensure(s, deadline), states))
             if wait:
                 self._wait_active([s for s in states if s.pending], deadline, timeout, pool)
+        except KeyboardInterrupt:
+            self._stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise Interrupted(
+                requested=sorted(s.table.table_name for s in states if s.created),
+                pending=sorted(s.table.table_name for s in states if s.pending),
+            ) from None
+        pool.shutdown(wait=True)
         self._hint_twins([s for s in states if s.created])
         return [self._result(s, wait) for s in states]
 

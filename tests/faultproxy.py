@@ -1,0 +1,171 @@
+"""A small fault-injecting, recording HTTP proxy for tests, on 127.0.0.1 only.
+
+It sits between lease-tables and a DynamoDB-compatible server, records every
+operation (from the `X-Amz-Target` header) with its JSON body, and spoils a
+chosen share of requests the ways the real service and networks do: HTTP 500,
+throttling, LimitExceededException on CreateTable, a dropped connection, or a
+delay. Bounded in time: every socket has a timeout and `stop()` ends it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+ERROR_500 = "500"
+THROTTLE = "throttle"
+LIMIT = "limit"
+DROP = "drop"
+DELAY = "delay"
+ALL_FAULTS = (ERROR_500, THROTTLE, LIMIT, DROP, DELAY)
+
+_PREFIX = "com.amazonaws.dynamodb.v20120810#"
+
+
+@dataclass
+class Call:
+    operation: str
+    body: dict
+    fault: str | None
+    status: int | None = None
+
+
+@dataclass
+class FaultPlan:
+    """What to spoil: a share of requests, the kinds, and which operations."""
+
+    share: float = 0.0
+    faults: tuple[str, ...] = ALL_FAULTS
+    operations: frozenset[str] | None = None  # None: every operation
+    delay: float = 1.5
+    seed: int = 7
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def choose(self, operation: str) -> str | None:
+        if self.operations is not None and operation not in self.operations:
+            return None
+        if self.rng.random() >= self.share:
+            return None
+        kinds = [f for f in self.faults if f != LIMIT or operation == "CreateTable"]
+        return self.rng.choice(kinds) if kinds else None
+
+
+class FaultProxy:
+    """Start with `with FaultProxy(upstream, FaultPlan(...)) as proxy:`; use `proxy.url`."""
+
+    def __init__(self, upstream: str, plan: FaultPlan | None = None) -> None:
+        self.upstream = urlsplit(upstream)
+        self.plan = plan or FaultPlan()
+        self.calls: list[Call] = []
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+    def operations(self) -> list[str]:
+        with self._lock:
+            return [c.operation for c in self.calls]
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def _choose(self, operation: str) -> str | None:
+        with self._lock:
+            return self.plan.choose(operation)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            timeout = 30
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                operation = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    body = {}
+                fault = proxy._choose(operation)
+                call = Call(operation, body, fault)
+                proxy._record(call)
+                if fault == DROP:
+                    self.close_connection = True
+                    return
+                if fault in (ERROR_500, THROTTLE, LIMIT):
+                    status, kind, text = {
+                        ERROR_500: (500, "InternalServerError", "injected internal error"),
+                        THROTTLE: (400, "ThrottlingException", "Rate of requests exceeds"),
+                        LIMIT: (400, "LimitExceededException",
+                                "Too many tables being created at once (injected)"),
+                    }[fault]
+                    call.status = status
+                    self._reply(status, {"Content-Type": "application/x-amz-json-1.0"},
+                                json.dumps({"__type": _PREFIX + kind, "message": text}).encode())
+                    return
+                if fault == DELAY:
+                    time.sleep(proxy.plan.delay)
+                status, headers, payload = self._forward(raw)
+                call.status = status
+                self._reply(status, headers, payload)
+
+            do_GET = do_POST
+
+            def _forward(self, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+                up = proxy.upstream
+                connection = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
+                try:
+                    headers = {k: v for k, v in self.headers.items()
+                               if k.lower() not in {"connection", "keep-alive"}}
+                    connection.request(self.command, self.path, body=raw, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
+                    kept = {k: v for k, v in response.getheaders()
+                            if k.lower() not in {"connection", "transfer-encoding",
+                                                 "content-length", "keep-alive"}}
+                    return response.status, kept, payload
+                finally:
+                    connection.close()
+
+            def _reply(self, status: int, headers: dict[str, str], payload: bytes) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
