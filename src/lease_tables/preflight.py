@@ -373,7 +373,8 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     allowed = [r for r in results if r.status == CREATE_ALLOWED]
     if allowed:
         return (f"PREFLIGHT PASSED WITH A WARNING: {who} can use {scope}, but "
-                f"dynamodb:CreateTable is NOT denied to it ({len(allowed)} of {n} checked); "
+                f"dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of {n} "
+                f"tables); "
                 f"add the Deny that `lease-tables policy --role adapter` prints (exit {code}).")
     return f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables (exit {code})."
 
