@@ -96,6 +96,8 @@ ADAPTER_POLICIES = {
     "ris-adapter": adapter_policy(KCL_ACTIONS),
     "no-scan": adapter_policy([a for a in KCL_ACTIONS if a != "dynamodb:Scan"]),
     "no-create-deny": adapter_policy(KCL_ACTIONS, deny_create=False, allow_create=True),
+    "no-describe": adapter_policy([a for a in KCL_ACTIONS if a != "dynamodb:DescribeTable"],
+                                  deny_create=False, allow_create=True),
 }
 
 
@@ -299,12 +301,12 @@ def assert_only_safe_calls(proxy: RecordingProxy) -> None:
     """The allow-list: DynamoDB calls of preflight only, and no write that could hold."""
     assert proxy.calls, "preflight made no call at all"
     keys: set[str] = set()
-    described_active: set[str] = set()
+    described: set[str] = set()
     for call in proxy.calls:
         assert call.action in CALLED_ACTIONS, call
         body = call.body
         if call.action == "DescribeTable":
-            described_active.add(body["TableName"])
+            described.add(body["TableName"])
         if call.action in (*WRITE_PROBES, "GetItem"):
             key = body["Item"] if call.action == "PutItem" else body["Key"]
             assert list(key) == ["leaseKey"], call
@@ -318,7 +320,7 @@ def assert_only_safe_calls(proxy: RecordingProxy) -> None:
         if call.action == "Scan":
             assert body["Limit"] == 1, call
         if call.action == "CreateTable":
-            assert body["TableName"] in described_active, call
+            assert body["TableName"] in described, call
     assert len(keys) <= 1, f"one probe key per run, got {keys}"
 
 
@@ -422,6 +424,27 @@ def test_a_missing_table_is_missing_and_never_created(tmp_path: Path, iam_world:
     ghost_calls = [c.action for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE]
     assert ghost_calls == ["DescribeTable"]  # and nothing after it
     assert proxy.tables_called("CreateTable") == [EXTRA_TABLE]
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+    assert GHOST_TABLE not in iam_world.admin().list_tables()["TableNames"]
+
+
+def test_without_describe_table_nothing_is_created_even_when_allowed(
+        tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
+        proxy: RecordingProxy) -> None:
+    """DescribeTable denied: the item probes still run, CreateTable is never tried."""
+    run = preflight(tmp_path, proxy, iam_world.users["no-describe"],
+                    "--table", EXTRA_TABLE, "--table", GHOST_TABLE, "--output", "json")
+
+    assert run.code == 3, run
+    ghost, extra = run.json()["tables"]
+    assert (ghost["status"], extra["status"]) == ("missing", "denied")
+    assert "(GetItem said so)" in ghost["message"]
+    assert "may not call dynamodb:DescribeTable on" in extra["message"]
+    assert "CreateTable was not tried" in extra["message"]
+    assert proxy.tables_called("CreateTable") == []
+    assert [c.action for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE] == [
+        "DescribeTable", "GetItem"]
     assert_only_safe_calls(proxy)
     assert_nothing_changed(iam_world, before)
     assert GHOST_TABLE not in iam_world.admin().list_tables()["TableNames"]

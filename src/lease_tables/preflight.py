@@ -305,10 +305,11 @@ def judge(findings: Findings) -> TableResult:
 
 def denied_message(findings: Findings) -> str:
     table = findings.table
-    actions = ", ".join(f"dynamodb:{a}" for a in LEASE_ACTIONS if a in findings.refused)
-    message = (f"This identity may not call {actions} on {table.table_name} in "
-               f"{table.region}. KCL needs them, so the adapter would fail. Grant them on this "
-               f"table (`lease-tables policy --role adapter --account-id ID` prints the "
+    refused = [f"dynamodb:{a}" for a in LEASE_ACTIONS if a in findings.refused]
+    them = "them" if len(refused) > 1 else "it"
+    message = (f"This identity may not call {', '.join(refused)} on {table.table_name} in "
+               f"{table.region}. KCL needs {them}, so the adapter would fail. Grant {them} on "
+               f"this table (`lease-tables policy --role adapter --account-id ID` prints the "
                f"policy), then rerun preflight.")
     if findings.credentials_rejected:
         message += (f" The endpoint rejected the credentials themselves "
@@ -326,8 +327,8 @@ def create_allowed_message(table: LeaseTable) -> str:
 
 def missing_message(table: LeaseTable, seen_by: str = DESCRIBE) -> str:
     """No ListTables hint here: the adapter's identity should not need it (verify gives it)."""
-    return (f"{table.table_name} does not exist in {table.region} ({seen_by} said so). With "
-            f"CreateTable denied the adapter cannot start. Create it with the provisioning "
+    return (f"{table.table_name} does not exist in {table.region} ({seen_by} said so): the "
+            f"adapter would need CreateTable to start. Create it with the provisioning "
             f"identity (`lease-tables create`), check it with `lease-tables verify` (which also "
             f"names near-identical tables), then rerun preflight. Preflight never creates it.")
 
@@ -360,8 +361,8 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     results = run.results
     who = _who(run.identity, profile)
     n = len(results)
-    scope = f"the lease table {results[0].table.table_name}" if n == 1 else (
-        f"all {n} lease tables")
+    scope = {1: f"the lease table {results[0].table.table_name}",
+             2: "both lease tables"}.get(n, f"all {n} lease tables")
     code = exit_code(results)
     bad = [r for r in results if r.status not in HAPPY]
     if bad:
