@@ -48,6 +48,7 @@ from lease_tables.outcome import (
     TableResult,
     exit_code,
 )
+from lease_tables.provision import ACTIVE
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
 IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
@@ -66,8 +67,10 @@ CREATE = "CreateTable"
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
 # Every DynamoDB operation preflight may call: the allow-list tests check it.
 CALLED_ACTIONS = (*LEASE_ACTIONS, CREATE)
-
-ACTIVE = "ACTIVE"
+# The refusal that proves a conditional write was authorised, and wrote nothing.
+_EXPECTED = {PUT: "ConditionalCheckFailedException",
+             UPDATE: "ConditionalCheckFailedException",
+             DELETE: "ConditionalCheckFailedException"}
 
 # Codes that say "these credentials are not accepted at all" rather than
 # "this identity may not do this": worth a different hint.
@@ -98,7 +101,6 @@ class Findings:
     table: LeaseTable
     refused: dict[str, str] = field(default_factory=dict)  # action -> why, in words
     create_allowed: bool = False
-    create_tried: bool = False
     broken: str = ""
     credentials_rejected: str = ""
     notes: list[str] = field(default_factory=list)
@@ -195,11 +197,6 @@ def probe_table(clients: Clients, table: LeaseTable, key: str) -> Findings:
     return findings
 
 
-_EXPECTED = {PUT: "ConditionalCheckFailedException",
-             UPDATE: "ConditionalCheckFailedException",
-             DELETE: "ConditionalCheckFailedException"}
-
-
 def item_probes(client: Any, table_name: str,
                 key: str) -> list[tuple[str, Callable[[], Any]]]:
     """The five item calls, each unable to change the table."""
@@ -212,16 +209,19 @@ def item_probes(client: Any, table_name: str,
             TableName=table_name, Key=item_key, UpdateExpression="REMOVE #probe",
             ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE}, **condition)),
         (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition)),
-        # KCL lists leases with Scan; one item proves the permission. It is dropped here.
-        (SCAN, lambda: client.scan(TableName=table_name, Limit=1) and None),
+        (SCAN, lambda: scan_one(client, table_name)),
     ]
+
+
+def scan_one(client: Any, table_name: str) -> None:
+    """KCL lists leases with Scan; one item proves the permission, and is dropped unread."""
+    client.scan(TableName=table_name, Limit=1)
 
 
 def probe_create(client: Any, findings: Findings, endpoint: str) -> None:
     """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
     table = findings.table
     request = spec.create_table_request(table.table_name, spec.TableOptions())
-    findings.create_tried = True
     outcome = attempt(lambda: client.create_table(**request),
                       expected_code="ResourceInUseException")
     if outcome.kind == REFUSED:
