@@ -127,15 +127,19 @@ def _fail(message: str, code: int, output: Output) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _finish(results, output: Output, verb: str, extra: str = "") -> NoReturn:
+def _finish(results, output: Output, verb: str, extra: str = "",
+            closing: str | None = None) -> NoReturn:
+    """Print results (closing: a last line instead of the summary; stderr with JSON)."""
     from lease_tables.outcome import sort_results
     from lease_tables.report import emit, unhappy
 
     results = sort_results(results)
-    emit(results, output.value, verb=verb, extra=extra)
+    emit(results, output.value, verb=verb, extra=extra, closing=closing)
     if output == Output.json:
         for result in unhappy(results):
             typer.echo(f"{result.status}: {result.table.table_name}: {result.message}", err=True)
+        if closing:
+            typer.echo(closing, err=True)
     raise typer.Exit(exit_code(results))
 
 
@@ -236,6 +240,33 @@ def verify(
         require_regions(tables)
         clients = _clients(profile, endpoint_url, concurrency, verbose)
         _finish(verify_tables(clients, tables, concurrency=concurrency), output, "verify")
+
+
+@app.command()
+def preflight(
+    conf_dir: ConfDirOpt = None,
+    host_name: HostOpt = None,
+    table: TableOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    concurrency: ConcurrencyOpt = 10,
+    output: OutputOpt = Output.text,
+    version: VersionOpt = False,
+) -> None:
+    """Prove with the adapter's own credentials, writing nothing, that it can use every
+    lease table and cannot create tables. Run it with the adapter's identity (--profile)."""
+    with _operator_errors(output):
+        tables = _selection(conf_dir, table, host_name, region, profile)
+        from lease_tables.aws import Clients
+        from lease_tables.preflight import preflight_tables, require_credentials, verdict
+        from lease_tables.selection import require_regions
+
+        require_regions(tables)
+        clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=concurrency)
+        require_credentials(clients)
+        run = preflight_tables(clients, tables, concurrency=concurrency)
+        _finish(run.results, output, "preflight", closing=verdict(run, profile))
 
 
 @app.command()

@@ -71,14 +71,15 @@ def json_document(results: Sequence[TableResult]) -> dict:
 
 
 def emit(results: Sequence[TableResult], output: str, verb: str = "",
-         extra: str = "", out: TextIO | None = None) -> None:
+         extra: str = "", out: TextIO | None = None, closing: str | None = None) -> None:
+    """`closing` replaces the summary line when a command has a better last word."""
     out = out or sys.stdout
     if output == "json":
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
     for result in results:
         out.write(text_line(result, extra) + "\n")
-    out.write(summary(results, verb) + "\n")
+    out.write((closing or summary(results, verb)) + "\n")
 
 
 def warn(message: str, err: TextIO | None = None) -> None:

@@ -1,0 +1,397 @@
+"""Prove, with the adapter's own credentials and writing nothing, that it will start.
+
+With CreateTable denied, KCL inside the adapter needs six actions on its lease
+table and nothing else. The only honest proof that an IAM policy grants them is
+to call them, so per table this module calls each one in a way that cannot
+change anything:
+
+- DescribeTable: the table exists, is ACTIVE and has KCL's key;
+- GetItem of a key that cannot exist (`lease-tables-preflight-<uuid4>`);
+- PutItem, UpdateItem, DeleteItem of that key with the condition
+  `attribute_exists(leaseKey)`, which cannot hold: DynamoDB authorises the call
+  first, then answers ConditionalCheckFailedException and writes nothing;
+- Scan with Limit 1 (the item it returns is dropped unread);
+- CreateTable of the same name, only when DescribeTable has just shown the table
+  ACTIVE, so the call can only be refused: ResourceInUseException means IAM let it
+  through (a warning), access denied is what the security team wants.
+
+A missing table is never probed further, and never created. The calls stay
+within DynamoDB: no STS, no ListTables, so the adapter's policy needs nothing
+extra and CloudTrail shows nothing a reviewer would not expect.
+
+Statuses when DescribeTable does not show a usable table (the SPEC is silent):
+another key schema or a state other than ACTIVE yields `failed`, with the
+reason, and no further probes; KCL cannot use such a table whatever the policy
+says, and `verify` is the command that explains it in full.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from lease_tables import spec
+from lease_tables.aws import Clients, error_code, explain, http_status, is_access_denied
+from lease_tables.errors import AwsError
+from lease_tables.naming import LeaseTable
+from lease_tables.outcome import (
+    CREATE_ALLOWED,
+    DENIED,
+    FAILED,
+    HAPPY,
+    MISSING,
+    OK,
+    TableResult,
+    exit_code,
+)
+from lease_tables.provision import ACTIVE
+
+PROBE_KEY_PREFIX = "lease-tables-preflight-"
+IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
+# An attribute KCL never uses: even if the condition somehow held, UpdateItem
+# would only remove something that is not there.
+PROBE_ATTRIBUTE = "leaseTablesPreflightProbe"
+
+DESCRIBE = "DescribeTable"
+GET = "GetItem"
+PUT = "PutItem"
+UPDATE = "UpdateItem"
+DELETE = "DeleteItem"
+SCAN = "Scan"
+CREATE = "CreateTable"
+# What KCL needs on its lease table (SPEC 2), in the order preflight proves it.
+LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
+# Every DynamoDB operation preflight may call: the allow-list tests check it.
+CALLED_ACTIONS = (*LEASE_ACTIONS, CREATE)
+# The refusal that proves a conditional write was authorised, and wrote nothing.
+_EXPECTED = {PUT: "ConditionalCheckFailedException",
+             UPDATE: "ConditionalCheckFailedException",
+             DELETE: "ConditionalCheckFailedException"}
+
+# Codes that say "these credentials are not accepted at all" rather than
+# "this identity may not do this": worth a different hint.
+_CREDENTIAL_CODES = ("UnrecognizedClientException", "InvalidSignatureException",
+                     "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken",
+                     "MissingAuthenticationTokenException", "SignatureDoesNotMatch")
+_DENIED_PRINCIPAL = re.compile(r"User: (arn:[^\s<>\"]+) is not authorized")
+_XML_FIELD = re.compile(r"<(Code|Message)>([^<]*)</\1>")
+
+# How a probe ended.
+PROVEN = "proven"  # the call was authorised (whatever DynamoDB then answered)
+REFUSED = "refused"  # access denied
+ABSENT = "absent"  # ResourceNotFoundException
+BROKEN = "broken"  # anything else: network, throttling, an answer we did not expect
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    detail: str = ""
+    value: Any = None
+
+
+@dataclass
+class Findings:
+    """What the probes of one table showed, before it becomes one status."""
+
+    table: LeaseTable
+    refused: dict[str, str] = field(default_factory=dict)  # action -> why, in words
+    create_allowed: bool = False
+    broken: str = ""
+    credentials_rejected: str = ""
+    notes: list[str] = field(default_factory=list)
+    identity: str | None = None
+    final: TableResult | None = None  # set when DescribeTable alone decides the status
+
+    def decide(self, status: str, message: str) -> Findings:
+        self.final = TableResult(self.table, status, message)
+        return self
+
+
+@dataclass
+class PreflightRun:
+    """Every table's result, plus the identity ARN when an access-denied answer named it."""
+
+    results: list[TableResult]
+    identity: str | None = None
+
+
+def new_probe_key() -> str:
+    """A lease key no KCL worker ever writes: recognisable in logs, unique per run."""
+    return f"{PROBE_KEY_PREFIX}{uuid.uuid4()}"
+
+
+def require_credentials(clients: Clients) -> None:
+    """Fail once, in preflight's words, when there are no credentials at all."""
+    if clients.session.get_credentials() is None:
+        raise AwsError(
+            "No AWS credentials were found (environment variables, --profile, the shared "
+            "credentials file, or an instance role). Run preflight with the adapter's own "
+            "identity, e.g. --profile naming it. Nothing was called."
+        )
+
+
+def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
+                     concurrency: int = 10, probe_key: str | None = None) -> PreflightRun:
+    """Probe every table at once (bounded pool); never raises for a table's failure."""
+    key = probe_key or new_probe_key()
+
+    def one(table: LeaseTable) -> Findings:
+        try:
+            return probe_table(clients, table, key)
+        except Exception as exc:  # a bug of ours still becomes a per-table failure
+            return Findings(table).decide(FAILED, explain(
+                exc, table.table_name, "preflight", clients.endpoint_for(table.region or "")))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency),
+                            thread_name_prefix="lease-tables-preflight") as pool:
+        found = list(pool.map(one, tables))
+    identity = next((f.identity for f in found if f.identity), None)
+    return PreflightRun([judge(f) for f in found], identity)
+
+
+def probe_table(clients: Clients, table: LeaseTable, key: str) -> Findings:
+    """All probes of one table, in order, stopping where going on would prove nothing."""
+    assert table.region is not None
+    client = clients.dynamodb(table.region)
+    endpoint = clients.endpoint_for(table.region)
+    findings = Findings(table)
+
+    described = attempt(lambda: client.describe_table(TableName=table.table_name))
+    if described.kind == ABSENT:
+        return findings.decide(MISSING, missing_message(table))
+    if described.kind == BROKEN:
+        return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
+    if described.kind == PROVEN:
+        unusable = unusable_message(table, described.value["Table"])
+        if unusable:
+            return findings.decide(FAILED, unusable)
+    else:
+        record_refusal(findings, DESCRIBE, described)
+
+    for action, call in item_probes(client, table.table_name, key):
+        outcome = attempt(call, expected_code=_EXPECTED.get(action))
+        if outcome.kind == ABSENT:
+            message = missing_message(table, seen_by=action)
+            if findings.refused:
+                message += " " + denied_message(findings)
+            return findings.decide(MISSING, message)
+        if outcome.kind == REFUSED:
+            record_refusal(findings, action, outcome)
+        elif outcome.kind == BROKEN:
+            findings.broken = _explain(outcome, table, action, endpoint)
+            return findings
+        elif action in _EXPECTED and outcome.detail != _EXPECTED[action]:
+            findings.broken = unexpected_write_message(table, action, key)
+            return findings
+
+    if described.kind == PROVEN:
+        probe_create(client, findings, endpoint)
+    else:
+        findings.notes.append(f"{CREATE} was not tried, because {DESCRIBE} could not show "
+                              f"the table ACTIVE")
+    return findings
+
+
+def item_probes(client: Any, table_name: str,
+                key: str) -> list[tuple[str, Callable[[], Any]]]:
+    """The five item calls, each unable to change the table."""
+    item_key = {spec.LEASE_KEY: {"S": key}}
+    condition = {"ConditionExpression": IMPOSSIBLE_CONDITION}
+    return [
+        (GET, lambda: client.get_item(TableName=table_name, Key=item_key, ConsistentRead=True)),
+        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition)),
+        (UPDATE, lambda: client.update_item(
+            TableName=table_name, Key=item_key, UpdateExpression="REMOVE #probe",
+            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE}, **condition)),
+        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition)),
+        (SCAN, lambda: scan_one(client, table_name)),
+    ]
+
+
+def scan_one(client: Any, table_name: str) -> None:
+    """KCL lists leases with Scan; one item proves the permission, and is dropped unread."""
+    client.scan(TableName=table_name, Limit=1)
+
+
+def probe_create(client: Any, findings: Findings, endpoint: str) -> None:
+    """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
+    table = findings.table
+    request = spec.create_table_request(table.table_name, spec.TableOptions())
+    outcome = attempt(lambda: client.create_table(**request),
+                      expected_code="ResourceInUseException")
+    if outcome.kind == REFUSED:
+        findings.identity = findings.identity or denied_principal(outcome.detail)
+        return
+    if outcome.kind == BROKEN:
+        findings.broken = _explain(outcome, table, CREATE, endpoint)
+        return
+    findings.create_allowed = True
+    if outcome.detail != "ResourceInUseException":
+        # Only when the table vanished between DescribeTable and CreateTable: the
+        # request is exactly what `create` would send, so the table is as it should be.
+        findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
+                              f"CreateTable created it again, with the lease key")
+
+
+def attempt(call: Callable[[], Any], expected_code: str | None = None) -> Outcome:
+    """Run one probe and say what it proved; `expected_code` is an error that proves access."""
+    try:
+        value = call()
+    except Exception as exc:
+        code = error_code(exc)
+        if expected_code is not None and code == expected_code:
+            return Outcome(PROVEN, code)
+        if code == "ResourceNotFoundException":
+            return Outcome(ABSENT, code)
+        if is_access_denied(exc):
+            return Outcome(REFUSED, denial_text(exc))
+        return Outcome(BROKEN, "", exc)
+    return Outcome(PROVEN, "", value)
+
+
+def denial_text(exc: BaseException) -> str:
+    """Code and message of an access-denied answer, also from an XML body (moto, proxies)."""
+    response = getattr(exc, "response", {}) or {}
+    error = response.get("Error") or {}
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or "")
+    fields = dict(_XML_FIELD.findall(message))
+    if fields:
+        code, message = fields.get("Code", code), fields.get("Message", "")
+    if not code or code == str(http_status(exc)):
+        code = f"HTTP {http_status(exc)}"
+    return f"{code}: {message}" if message else code
+
+
+def denied_principal(text: str) -> str | None:
+    """The identity ARN an access-denied message names ("User: arn:... is not authorized")."""
+    match = _DENIED_PRINCIPAL.search(text)
+    return match.group(1) if match else None
+
+
+def record_refusal(findings: Findings, action: str, outcome: Outcome) -> None:
+    findings.refused[action] = outcome.detail
+    findings.identity = findings.identity or denied_principal(outcome.detail)
+    if not findings.credentials_rejected and any(c in outcome.detail for c in _CREDENTIAL_CODES):
+        findings.credentials_rejected = outcome.detail.split(":", 1)[0]
+
+
+def judge(findings: Findings) -> TableResult:
+    """One status per table: denied beats failed beats create-allowed beats ok."""
+    if findings.final is not None:
+        return findings.final
+    table = findings.table
+    where = f"{table.table_name} in {table.region}"
+    notes = [*findings.notes]
+    if findings.refused:
+        parts = [denied_message(findings)]
+        if findings.broken:
+            parts.append("Also: " + findings.broken)
+        if findings.create_allowed:
+            parts.append("Also, " + create_allowed_message(table))
+        return TableResult(table, DENIED, " ".join(parts + _sentences(notes)))
+    if findings.broken:
+        return TableResult(table, FAILED, " ".join([findings.broken, *_sentences(notes)]))
+    if findings.create_allowed:
+        return TableResult(table, CREATE_ALLOWED, " ".join(
+            [f"{where} is usable, but " + create_allowed_message(table), *_sentences(notes)]))
+    return TableResult(table, OK, "; ".join(notes))
+
+
+def denied_message(findings: Findings) -> str:
+    table = findings.table
+    refused = [f"dynamodb:{a}" for a in LEASE_ACTIONS if a in findings.refused]
+    them = "them" if len(refused) > 1 else "it"
+    message = (f"This identity may not call {', '.join(refused)} on {table.table_name} in "
+               f"{table.region}. KCL needs {them}, so the adapter would fail. Grant {them} on "
+               f"this table (`lease-tables policy --role adapter --account-id ID` prints the "
+               f"policy), then rerun preflight.")
+    if findings.credentials_rejected:
+        message += (f" The endpoint rejected the credentials themselves "
+                    f"({findings.credentials_rejected}): check the adapter's access key, "
+                    f"secret and session token (or --profile), and this server's clock.")
+    return message
+
+
+def create_allowed_message(table: LeaseTable) -> str:
+    return (f"dynamodb:CreateTable is NOT denied to this identity (CreateTable of "
+            f"{table.table_name} was refused only because the table exists). Add the explicit "
+            f"Deny of dynamodb:CreateTable that `lease-tables policy --role adapter` prints to "
+            f"the adapter's policy, then rerun preflight.")
+
+
+def missing_message(table: LeaseTable, seen_by: str = DESCRIBE) -> str:
+    """No ListTables hint here: the adapter's identity should not need it (verify gives it)."""
+    return (f"{table.table_name} does not exist in {table.region} ({seen_by} said so): the "
+            f"adapter would need CreateTable to start. Create it with the provisioning "
+            f"identity (`lease-tables create`), check it with `lease-tables verify` (which also "
+            f"names near-identical tables), then rerun preflight. Preflight never creates it.")
+
+
+def unusable_message(table: LeaseTable, description: dict[str, Any]) -> str | None:
+    """Why KCL could not use a table that exists, or None; such tables are not probed."""
+    where = f"{table.table_name} in {table.region}"
+    problem = spec.key_schema_problem(description)
+    if problem:
+        return (f"{where} exists but {problem}, so KCL cannot use it whatever the policy "
+                f"allows; preflight probed it no further. `lease-tables verify` reports it as "
+                f"drift: fix the table by hand, then rerun.")
+    status = description.get("TableStatus")
+    if status != ACTIVE:
+        return (f"{where} is {status}, not ACTIVE, so preflight cannot prove anything about "
+                f"it yet and probed it no further. Wait until `lease-tables verify` says ok "
+                f"(a new table takes seconds to a minute), then rerun preflight.")
+    return None
+
+
+def unexpected_write_message(table: LeaseTable, action: str, key: str) -> str:
+    return (f"{action} of the probe key {key} on {table.table_name} in {table.region} was not "
+            f"refused by its condition {IMPOSSIBLE_CONDITION}, so an item with that key "
+            f"existed: this endpoint does not behave like DynamoDB. Check the table's items "
+            f"for {PROBE_KEY_PREFIX}* and report this.")
+
+
+def verdict(run: PreflightRun, profile: str | None = None) -> str:
+    """The one line an operator pastes into the change ticket."""
+    results = run.results
+    who = _who(run.identity, profile)
+    n = len(results)
+    scope = {1: f"the lease table {results[0].table.table_name}",
+             2: "both lease tables"}.get(n, f"all {n} lease tables")
+    code = exit_code(results)
+    bad = [r for r in results if r.status not in HAPPY]
+    if bad:
+        counts = ", ".join(f"{sum(r.status == s for r in bad)} {s}"
+                           for s in (DENIED, MISSING, FAILED) if any(r.status == s for r in bad))
+        return (f"PREFLIGHT FAILED: {who} cannot use {len(bad)} of {n} lease "
+                f"table{'s' if n != 1 else ''} ({counts}); do not restart the adapter until "
+                f"preflight passes (exit {code}).")
+    allowed = [r for r in results if r.status == CREATE_ALLOWED]
+    if allowed:
+        return (f"PREFLIGHT PASSED WITH A WARNING: {who} can use {scope}, but "
+                f"dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of {n} "
+                f"tables); "
+                f"add the Deny that `lease-tables policy --role adapter` prints (exit {code}).")
+    return f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables (exit {code})."
+
+
+def _who(identity: str | None, profile: str | None) -> str:
+    if identity:
+        return f"the identity {identity}"
+    if profile:
+        return f"the identity of profile {profile}"
+    return "the identity in use"
+
+
+def _explain(outcome: Outcome, table: LeaseTable, action: str, endpoint: str) -> str:
+    assert isinstance(outcome.value, BaseException)
+    return explain(outcome.value, table.table_name, action, endpoint)
+
+
+def _sentences(notes: list[str]) -> list[str]:
+    return [f"Note: {n}." for n in notes]

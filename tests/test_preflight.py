@@ -1,0 +1,594 @@
+"""`lease-tables preflight` end to end, against a moto_server that enforces IAM.
+
+The server is started with INITIAL_NO_AUTH_ACTION_COUNT=3: the first three
+requests (CreateUser, PutUserPolicy, CreateAccessKey of an administrator) go
+through unchecked; from then on every request must be signed with an access key
+created through that server's IAM, and is checked against the caller's policies.
+The administrator then creates the lease tables, seeds them with lease items, and
+creates one adapter user per policy under test.
+
+What moto 5.2 does with IAM for DynamoDB (checked by experiment, and in
+moto/iam/access_control.py and moto/core/responses.py):
+- Every DynamoDB request is evaluated against the resource "*": moto's DynamoDB
+  handler does not work out the table ARN. A statement whose Resource is a table
+  ARN therefore matches nothing: an Allow on table ARNs allows nothing (every call
+  is denied), and a Deny on table ARNs denies nothing. The adapter policies below
+  therefore name Resource "*", where `lease-tables policy` names each table's ARN.
+  Real IAM matches the ARNs; only the resource matching is widened here.
+- An explicit Deny with Resource "*" beats any Allow, as in AWS.
+- Access denied comes back as HTTP 403 with an IAM-style XML body
+  (<Code>AccessDenied</Code>, "User: arn:... is not authorized to perform:
+  dynamodb:Scan"), which botocore cannot parse for a JSON protocol: the error code
+  botocore reports is "403". That is the "bare HTTP 403" case, so these tests also
+  prove that phrasing is recognised. The other phrasings real endpoints use
+  (AccessDeniedException, UnrecognizedClientException) are injected by the
+  recording proxy below.
+- An unknown access key answers 403 with <Code>InvalidClientTokenId</Code>.
+- Authorisation happens before the operation, as in AWS: a denied CreateTable
+  never reaches the table code; an allowed one on an existing table answers
+  ResourceInUseException. PutItem, UpdateItem and DeleteItem with the condition
+  attribute_exists(leaseKey) on an absent key answer ConditionalCheckFailedException.
+- moto makes tables ACTIVE at once, so the not-ACTIVE path is shown by having the
+  proxy answer DescribeTable with a CREATING table.
+
+Every call the CLI makes goes through a recording HTTP proxy on 127.0.0.1 that
+forwards requests byte for byte (the Host header too, so SigV4 signatures still
+match) and keeps each operation name (X-Amz-Target) and JSON body.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+import pytest
+from conftest import REGION, SAMPLE_CONF, MotoServer, Run, clean_env, run_cli, start_moto, stop
+
+from lease_tables.preflight import (
+    CALLED_ACTIONS,
+    IMPOSSIBLE_CONDITION,
+    PROBE_KEY_PREFIX,
+    PreflightRun,
+    denial_text,
+    denied_principal,
+    verdict,
+)
+
+ACCOUNT = "123456789012"
+CONF_TABLES = ("verintAgentEvents_verintris.2", "verintCTREvents")  # sample_conf, host verintris
+EXTRA_TABLE = "verintQueueEvents"
+LEASE_TABLES = (*CONF_TABLES, EXTRA_TABLE)
+WRONG_KEY_TABLE = "verintWrongKey"
+GHOST_TABLE = "verintGhostEvents"
+SELECTION = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", "--table", EXTRA_TABLE]
+WRITE_PROBES = ("PutItem", "UpdateItem", "DeleteItem")
+
+KCL_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+               "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
+
+
+def adapter_policy(actions: list[str], deny_create: bool = True,
+                   allow_create: bool = False) -> dict[str, Any]:
+    """The adapter policy of SPEC 5 (`lease-tables policy --role adapter`).
+
+    Resource is "*" instead of the table ARNs only because moto matches every
+    DynamoDB request against "*" (see the module docstring).
+    """
+    allowed = [*actions, "dynamodb:CreateTable"] if allow_create else list(actions)
+    statements: list[dict[str, Any]] = [
+        {"Sid": "KclLeaseTables", "Effect": "Allow", "Action": allowed, "Resource": "*"},
+    ]
+    if deny_create:
+        statements.append({"Sid": "NoTableCreation", "Effect": "Deny",
+                           "Action": "dynamodb:CreateTable", "Resource": "*"})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+ADAPTER_POLICIES = {
+    "ris-adapter": adapter_policy(KCL_ACTIONS),
+    "no-scan": adapter_policy([a for a in KCL_ACTIONS if a != "dynamodb:Scan"]),
+    "no-create-deny": adapter_policy(KCL_ACTIONS, deny_create=False, allow_create=True),
+    "no-describe": adapter_policy([a for a in KCL_ACTIONS if a != "dynamodb:DescribeTable"],
+                                  deny_create=False, allow_create=True),
+}
+
+
+# ---------------------------------------------------------------- recording proxy
+
+@dataclass
+class Call:
+    action: str
+    body: dict[str, Any]
+
+
+@dataclass
+class Canned:
+    status: int
+    body: bytes
+    content_type: str = "application/x-amz-json-1.0"
+
+
+class RecordingProxy:
+    """HTTP proxy on 127.0.0.1 in front of moto: records calls, can answer some itself."""
+
+    def __init__(self, upstream: str) -> None:
+        parsed = urlparse(upstream)
+        self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
+        self.calls: list[Call] = []
+        self.canned: dict[str, Canned] = {}
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                with proxy._lock:
+                    proxy.calls.append(Call(action, json.loads(body or b"{}")))
+                    canned = proxy.canned.get(action)
+                if canned is not None:
+                    self._answer(canned.status, {"Content-Type": canned.content_type},
+                                 canned.body)
+                    return
+                conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)
+                try:
+                    # The original headers, Host included: the SigV4 signature covers them.
+                    conn.request("POST", self.path, body, dict(self.headers.items()))
+                    reply = conn.getresponse()
+                    self._answer(reply.status, dict(reply.getheaders()), reply.read())
+                finally:
+                    conn.close()
+
+            def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    if name.lower() not in {"content-length", "connection",
+                                            "transfer-encoding", "keep-alive", "server",
+                                            "date"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+    def start(self) -> RecordingProxy:
+        self.thread.start()
+        return self
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+    def tables_called(self, action: str) -> list[str]:
+        return [c.body.get("TableName", "") for c in self.calls if c.action == action]
+
+
+# ---------------------------------------------------------------- the IAM world
+
+@dataclass
+class IamWorld:
+    """A moto_server with IAM enforced, its tables and its users' access keys."""
+
+    server: MotoServer
+    admin_keys: dict[str, str]
+    users: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def admin(self, service: str = "dynamodb") -> Any:
+        return client(service, self.server.url, self.admin_keys)
+
+
+def client(service: str, url: str, keys: dict[str, str]) -> Any:
+    return boto3.client(service, region_name=REGION, endpoint_url=url,
+                        aws_access_key_id=keys["AccessKeyId"],
+                        aws_secret_access_key=keys["SecretAccessKey"])
+
+
+def create_lease_table(dynamodb: Any, name: str, key: str = "leaseKey") -> None:
+    dynamodb.create_table(
+        TableName=name, KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10})
+
+
+def seed_leases(dynamodb: Any, name: str) -> None:
+    """Leases as KCL writes them: what preflight must leave exactly as they are."""
+    for shard, counter in (("shardId-000000000000", 7), ("shardId-000000000001", 3)):
+        dynamodb.put_item(TableName=name, Item={
+            "leaseKey": {"S": shard},
+            "checkpoint": {"S": "49590338271490256608559692538361571095921575989136588898"},
+            "leaseCounter": {"N": str(counter)}, "leaseOwner": {"S": "verintris-worker-1"},
+            "ownerSwitchesSinceCheckpoint": {"N": "0"},
+        })
+
+
+@pytest.fixture(scope="module")
+def iam_world() -> Iterator[IamWorld]:
+    server = start_moto({"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
+    try:
+        bootstrap = client("iam", server.url, {"AccessKeyId": "bootstrap",
+                                               "SecretAccessKey": "bootstrap"})
+        bootstrap.create_user(UserName="lease-admin")  # unchecked request 1 of 3
+        bootstrap.put_user_policy(UserName="lease-admin", PolicyName="admin",  # 2 of 3
+                                  PolicyDocument=json.dumps({
+                                      "Version": "2012-10-17",
+                                      "Statement": [{"Effect": "Allow", "Action": "*",
+                                                     "Resource": "*"}]}))
+        admin_keys = bootstrap.create_access_key(UserName="lease-admin")["AccessKey"]  # 3 of 3
+        world = IamWorld(server, admin_keys)
+        iam = world.admin("iam")
+        for user, policy in ADAPTER_POLICIES.items():
+            iam.create_user(UserName=user)
+            iam.put_user_policy(UserName=user, PolicyName="lease-tables-adapter",
+                                PolicyDocument=json.dumps(policy))
+            world.users[user] = iam.create_access_key(UserName=user)["AccessKey"]
+        dynamodb = world.admin()
+        for name in LEASE_TABLES:
+            create_lease_table(dynamodb, name)
+            seed_leases(dynamodb, name)
+        create_lease_table(dynamodb, WRONG_KEY_TABLE, key="id")
+        yield world
+    finally:
+        stop(server.process)
+
+
+@pytest.fixture(scope="module")
+def before(iam_world: IamWorld) -> dict[str, Any]:
+    """The server's tables and items before any preflight ran."""
+    return snapshot(iam_world.admin())
+
+
+@pytest.fixture()
+def proxy(iam_world: IamWorld) -> Iterator[RecordingProxy]:
+    recorder = RecordingProxy(iam_world.server.url).start()
+    yield recorder
+    recorder.close()
+
+
+def snapshot(dynamodb: Any) -> dict[str, Any]:
+    """Every table's name and every item, in a comparable order."""
+    names = sorted(dynamodb.list_tables()["TableNames"])
+    state: dict[str, Any] = {}
+    for name in names:
+        items: list[dict[str, Any]] = []
+        for page in dynamodb.get_paginator("scan").paginate(TableName=name,
+                                                            ConsistentRead=True):
+            items.extend(page["Items"])
+        state[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return state
+
+
+def preflight(tmp_path: Path, proxy: RecordingProxy, keys: dict[str, str] | None,
+              *args: str, **env_extra: str) -> Run:
+    """Run the CLI as the operator would: the adapter's keys in a named profile."""
+    env_extra.setdefault("AWS_DEFAULT_REGION", REGION)
+    if keys is not None:
+        credentials = tmp_path / "credentials"
+        credentials.write_text(
+            f"[ris-adapter]\naws_access_key_id = {keys['AccessKeyId']}\n"
+            f"aws_secret_access_key = {keys['SecretAccessKey']}\n", encoding="utf-8")
+        env_extra["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
+        args = (*args, "--profile", "ris-adapter")
+    env = clean_env(tmp_path, **env_extra)
+    return run_cli(["preflight", *args, "--endpoint-url", proxy.url], env)
+
+
+def assert_only_safe_calls(proxy: RecordingProxy) -> None:
+    """The allow-list: DynamoDB calls of preflight only, and no write that could hold."""
+    assert proxy.calls, "preflight made no call at all"
+    keys: set[str] = set()
+    described: set[str] = set()
+    for call in proxy.calls:
+        assert call.action in CALLED_ACTIONS, call
+        body = call.body
+        if call.action == "DescribeTable":
+            described.add(body["TableName"])
+        if call.action in (*WRITE_PROBES, "GetItem"):
+            key = body["Item"] if call.action == "PutItem" else body["Key"]
+            assert list(key) == ["leaseKey"], call
+            assert key["leaseKey"]["S"].startswith(PROBE_KEY_PREFIX), call
+            keys.add(key["leaseKey"]["S"])
+        if call.action in WRITE_PROBES:
+            assert body["ConditionExpression"] == IMPOSSIBLE_CONDITION, call
+            assert "ReturnValuesOnConditionCheckFailure" not in body, call
+        if call.action == "PutItem":
+            assert body["Item"] == {"leaseKey": body["Item"]["leaseKey"]}, call
+        if call.action == "Scan":
+            assert body["Limit"] == 1, call
+        if call.action == "CreateTable":
+            assert body["TableName"] in described, call
+    assert len(keys) <= 1, f"one probe key per run, got {keys}"
+
+
+def assert_nothing_changed(iam_world: IamWorld, before: dict[str, Any]) -> None:
+    assert snapshot(iam_world.admin()) == before
+
+
+def verdict_line(run: Run) -> str:
+    return run.stdout.rstrip("\n").splitlines()[-1]
+
+
+# ---------------------------------------------------------------- the cases of issue 6
+
+def test_the_spec_adapter_policy_passes(tmp_path: Path, iam_world: IamWorld,
+                                        before: dict[str, Any], proxy: RecordingProxy) -> None:
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], *SELECTION)
+
+    assert run.code == 0, run
+    lines = run.stdout.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == ["ok"] * 3
+    assert verdict_line(run) == (
+        f"PREFLIGHT PASSED: the identity arn:aws:iam::{ACCOUNT}:user/ris-adapter can use all "
+        f"3 lease tables and cannot create tables (exit 0).")
+    # Every table got every probe, CreateTable included (refused by the Deny).
+    for action in CALLED_ACTIONS:
+        assert sorted(proxy.tables_called(action)) == sorted(LEASE_TABLES), action
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+
+
+def test_json_output_is_only_the_spec_object(tmp_path: Path, iam_world: IamWorld,
+                                             before: dict[str, Any],
+                                             proxy: RecordingProxy) -> None:
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], *SELECTION,
+                    "--output", "json")
+
+    assert run.code == 0, run
+    document = run.json()
+    assert set(document) == {"ok", "tables"} and document["ok"] is True
+    assert [t["table_name"] for t in document["tables"]] == sorted(LEASE_TABLES)
+    assert {t["status"] for t in document["tables"]} == {"ok"}
+    agent = document["tables"][0]
+    assert (agent["adapter_kind"], agent["adapter_id"], agent["host_name"],
+            agent["host_name_source"]) == ("agent-events", "2", "verintris", "option")
+    assert run.stderr.strip().startswith("PREFLIGHT PASSED")  # the verdict, on stderr
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+
+
+def test_a_policy_without_scan_is_denied_naming_scan(tmp_path: Path, iam_world: IamWorld,
+                                                     before: dict[str, Any],
+                                                     proxy: RecordingProxy) -> None:
+    run = preflight(tmp_path, proxy, iam_world.users["no-scan"], *SELECTION, "--output", "json")
+
+    assert run.code == 3, run
+    tables = run.json()["tables"]
+    assert {t["status"] for t in tables} == {"denied"}
+    for table in tables:
+        assert "may not call dynamodb:Scan on" in table["message"]
+        assert "dynamodb:PutItem" not in table["message"]
+        assert "lease-tables policy" in table["message"]
+    assert "PREFLIGHT FAILED" in run.stderr and "3 denied" in run.stderr
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+
+
+def test_a_policy_that_allows_create_table_passes_with_a_warning(
+        tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
+        proxy: RecordingProxy) -> None:
+    run = preflight(tmp_path, proxy, iam_world.users["no-create-deny"], *SELECTION)
+
+    assert run.code == 0, run
+    lines = run.stdout.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == ["create-allowed"] * 3
+    for line in lines[:-1]:
+        assert "dynamodb:CreateTable is NOT denied" in line
+        assert "`lease-tables policy --role adapter`" in line
+    assert verdict_line(run).startswith(
+        "PREFLIGHT PASSED WITH A WARNING: the identity of profile ris-adapter can use all 3 "
+        "lease tables, but dynamodb:CreateTable is NOT denied to it (seen on 3 of 3 tables)")
+    # Every CreateTable reached DynamoDB and was refused only because the table exists.
+    assert sorted(proxy.tables_called("CreateTable")) == sorted(LEASE_TABLES)
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+
+
+def test_a_missing_table_is_missing_and_never_created(tmp_path: Path, iam_world: IamWorld,
+                                                      before: dict[str, Any],
+                                                      proxy: RecordingProxy) -> None:
+    # The identity that may create tables: a CreateTable call would have made it.
+    run = preflight(tmp_path, proxy, iam_world.users["no-create-deny"],
+                    "--table", GHOST_TABLE, "--table", EXTRA_TABLE)
+
+    assert run.code == 3, run
+    lines = run.stdout.splitlines()
+    assert [line.split()[:2] for line in lines[:-1]] == [["missing", GHOST_TABLE],
+                                                         ["create-allowed", EXTRA_TABLE]]
+    assert "lease-tables create" in lines[0] and "never creates it" in lines[0]
+    assert verdict_line(run).startswith(
+        "PREFLIGHT FAILED: the identity of profile ris-adapter cannot use 1 of 2")
+    ghost_calls = [c.action for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE]
+    assert ghost_calls == ["DescribeTable"]  # and nothing after it
+    assert proxy.tables_called("CreateTable") == [EXTRA_TABLE]
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+    assert GHOST_TABLE not in iam_world.admin().list_tables()["TableNames"]
+
+
+def test_without_describe_table_nothing_is_created_even_when_allowed(
+        tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
+        proxy: RecordingProxy) -> None:
+    """DescribeTable denied: the item probes still run, CreateTable is never tried."""
+    run = preflight(tmp_path, proxy, iam_world.users["no-describe"],
+                    "--table", EXTRA_TABLE, "--table", GHOST_TABLE, "--output", "json")
+
+    assert run.code == 3, run
+    ghost, extra = run.json()["tables"]
+    assert (ghost["status"], extra["status"]) == ("missing", "denied")
+    assert "(GetItem said so)" in ghost["message"]
+    assert "may not call dynamodb:DescribeTable on" in extra["message"]
+    assert "CreateTable was not tried" in extra["message"]
+    assert proxy.tables_called("CreateTable") == []
+    assert [c.action for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE] == [
+        "DescribeTable", "GetItem"]
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+    assert GHOST_TABLE not in iam_world.admin().list_tables()["TableNames"]
+
+
+def test_rejected_credentials_are_denied_with_a_credentials_hint(
+        tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
+        proxy: RecordingProxy) -> None:
+    unknown = {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "not-a-real-secret"}
+    run = preflight(tmp_path, proxy, unknown, "--table", EXTRA_TABLE, "--output", "json")
+
+    assert run.code == 3, run
+    (table,) = run.json()["tables"]
+    assert table["status"] == "denied"
+    assert "dynamodb:DescribeTable, dynamodb:GetItem, dynamodb:PutItem" in table["message"]
+    assert "rejected the credentials themselves (InvalidClientTokenId)" in table["message"]
+    assert "CreateTable was not tried" in table["message"]
+    assert "not-a-real-secret" not in run.stdout + run.stderr
+    assert proxy.tables_called("CreateTable") == []
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+
+
+def test_a_table_with_another_key_fails_without_probes(tmp_path: Path, iam_world: IamWorld,
+                                                       before: dict[str, Any],
+                                                       proxy: RecordingProxy) -> None:
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", WRONG_KEY_TABLE)
+
+    assert run.code == 1, run
+    assert run.stdout.split()[:2] == ["failed", WRONG_KEY_TABLE]
+    assert "its key is id (S, HASH)" in run.stdout and "drift" in run.stdout
+    assert [c.action for c in proxy.calls] == ["DescribeTable"]
+    assert_nothing_changed(iam_world, before)
+
+
+# ------------------------------------------------- phrasings and states moto does not produce
+
+DENIAL_PHRASINGS = {
+    "AccessDeniedException": Canned(400, json.dumps({
+        "__type": "com.amazonaws.dynamodb.v20120810#AccessDeniedException",
+        "message": f"User: arn:aws:sts::{ACCOUNT}:assumed-role/RisAdapter/i-0abc is not "
+                   f"authorized to perform: dynamodb:Scan on resource: arn:aws:dynamodb:"
+                   f"{REGION}:{ACCOUNT}:table/{EXTRA_TABLE} because no identity-based policy "
+                   f"allows the dynamodb:Scan action"}).encode()),
+    "UnrecognizedClientException": Canned(400, json.dumps({
+        "__type": "com.amazon.coral.service#UnrecognizedClientException",
+        "message": "The security token included in the request is invalid."}).encode()),
+    "bare 403": Canned(403, b"", "text/plain"),
+}
+
+
+@pytest.mark.parametrize("phrasing", sorted(DENIAL_PHRASINGS))
+def test_access_denied_is_recognised_however_phrased(
+        phrasing: str, tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
+        proxy: RecordingProxy) -> None:
+    proxy.canned["Scan"] = DENIAL_PHRASINGS[phrasing]
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", EXTRA_TABLE,
+                    "--output", "json", AWS_MAX_ATTEMPTS="1")
+
+    assert run.code == 3, run
+    (table,) = run.json()["tables"]
+    assert table["status"] == "denied"
+    assert "may not call dynamodb:Scan on" in table["message"]
+    assert_only_safe_calls(proxy)
+    assert_nothing_changed(iam_world, before)
+
+
+def test_a_table_not_active_fails_and_is_not_probed(tmp_path: Path, iam_world: IamWorld,
+                                                    proxy: RecordingProxy) -> None:
+    proxy.canned["DescribeTable"] = Canned(200, json.dumps({"Table": {
+        "TableName": EXTRA_TABLE, "TableStatus": "CREATING",
+        "KeySchema": [{"AttributeName": "leaseKey", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "leaseKey", "AttributeType": "S"}],
+    }}).encode())
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", EXTRA_TABLE)
+
+    assert run.code == 1, run
+    assert run.stdout.split()[:2] == ["failed", EXTRA_TABLE]
+    assert "is CREATING, not ACTIVE" in run.stdout
+    assert [c.action for c in proxy.calls] == ["DescribeTable"]
+
+
+def test_a_server_error_is_a_failure_exit_1(tmp_path: Path, iam_world: IamWorld,
+                                            before: dict[str, Any],
+                                            proxy: RecordingProxy) -> None:
+    proxy.canned["GetItem"] = Canned(500, json.dumps({
+        "__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+        "message": "Internal server error"}).encode())
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", EXTRA_TABLE,
+                    AWS_MAX_ATTEMPTS="1")
+
+    assert run.code == 1, run
+    assert run.stdout.split()[:2] == ["failed", EXTRA_TABLE]
+    assert "GetItem of verintQueueEvents" in run.stdout
+    assert [c.action for c in proxy.calls] == ["DescribeTable", "GetItem"]
+    assert_nothing_changed(iam_world, before)
+
+
+# ---------------------------------------------------------------- plain CLI behaviour
+
+def test_no_credentials_is_one_paragraph_exit_1(tmp_path: Path, iam_world: IamWorld,
+                                                proxy: RecordingProxy) -> None:
+    run = preflight(tmp_path, proxy, None, "--table", EXTRA_TABLE)
+
+    assert run.code == 1, run
+    assert "No AWS credentials were found" in run.stderr
+    assert "adapter's own identity" in run.stderr
+    assert proxy.calls == []
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    version = run_cli(["preflight", "--version"], env)
+    assert version.code == 0 and version.stdout.startswith("lease-tables ")
+    shown = run_cli(["preflight", "--help"], env)
+    assert shown.code == 0
+    assert "adapter's own" in shown.stdout and "--concurrency" in shown.stdout
+
+
+# ---------------------------------------------------------------- pure helpers
+
+def test_denial_text_reads_xml_bodies_and_bare_403() -> None:
+    xml = ('<?xml version="1.0" encoding="utf-8"?>\n<ErrorResponse><Errors><Error><Code>'
+           'AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/x is not '
+           'authorized to perform: dynamodb:Scan</Message></Error></Errors></ErrorResponse>')
+    exc = _client_error("403", xml, 403)
+    assert denial_text(exc) == ("AccessDenied: User: arn:aws:iam::123456789012:user/x is not "
+                                "authorized to perform: dynamodb:Scan")
+    assert denied_principal(denial_text(exc)) == "arn:aws:iam::123456789012:user/x"
+    assert denial_text(_client_error("403", "", 403)) == "HTTP 403"
+
+
+def test_verdict_names_the_profile_when_no_answer_named_the_identity() -> None:
+    from lease_tables.naming import LeaseTable
+    from lease_tables.outcome import OK, TableResult
+
+    run = PreflightRun([TableResult(LeaseTable("verintCTREvents", REGION), OK)])
+    assert verdict(run, profile="ris-adapter") == (
+        "PREFLIGHT PASSED: the identity of profile ris-adapter can use the lease table "
+        "verintCTREvents and cannot create tables (exit 0).")
+
+
+def _client_error(code: str, message: str, status: int) -> Exception:
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, "Scan")
