@@ -37,6 +37,15 @@ class Call:
 
 
 @dataclass
+class Canned:
+    """A fixed answer for one operation, e.g. an access-denied phrasing to test."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/x-amz-json-1.0"
+
+
+@dataclass
 class FaultPlan:
     """What to spoil: a share of requests, the kinds, and which operations."""
 
@@ -66,7 +75,7 @@ class FaultProxy:
         self.upstream = urlsplit(upstream)
         self.plan = plan or FaultPlan()
         self.calls: list[Call] = []
-        self.connections = 0
+        self.canned: dict[str, Canned] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -77,9 +86,12 @@ class FaultProxy:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> FaultProxy:
+    def start(self) -> FaultProxy:
         self._thread.start()
         return self
+
+    def __enter__(self) -> FaultProxy:
+        return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -89,9 +101,15 @@ class FaultProxy:
         self._server.server_close()
         self._thread.join(timeout=10)
 
+    close = stop
+
     def operations(self) -> list[str]:
         with self._lock:
             return [c.operation for c in self.calls]
+
+    def tables_called(self, operation: str) -> list[str]:
+        with self._lock:
+            return [c.body.get("TableName", "") for c in self.calls if c.operation == operation]
 
     def _record(self, call: Call) -> None:
         with self._lock:
@@ -122,6 +140,12 @@ class FaultProxy:
                 fault = proxy._choose(operation)
                 call = Call(operation, body, fault)
                 proxy._record(call)
+                canned = proxy.canned.get(operation)
+                if canned is not None:
+                    call.status = canned.status
+                    self._reply(canned.status, {"Content-Type": canned.content_type},
+                                canned.body)
+                    return
                 if fault == DROP:
                     self.close_connection = True
                     return

@@ -38,19 +38,14 @@ match) and keeps each operation name (X-Amz-Target) and JSON body.
 
 from __future__ import annotations
 
-import http.client
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import boto3
 import pytest
-from conftest import REGION, SAMPLE_CONF, MotoServer, Run, clean_env, run_cli, start_moto, stop
 
 from lease_tables.preflight import (
     CALLED_ACTIONS,
@@ -61,6 +56,17 @@ from lease_tables.preflight import (
     denied_principal,
     verdict,
 )
+from tests.conftest import (
+    REGION,
+    SAMPLE_CONF,
+    MotoServer,
+    Run,
+    clean_env,
+    run_cli,
+    start_moto,
+    stop,
+)
+from tests.faultproxy import Canned, FaultProxy
 
 ACCOUNT = "123456789012"
 CONF_TABLES = ("verintAgentEvents_verintris.2", "verintCTREvents")  # sample_conf, host verintris
@@ -99,92 +105,6 @@ ADAPTER_POLICIES = {
     "no-describe": adapter_policy([a for a in KCL_ACTIONS if a != "dynamodb:DescribeTable"],
                                   deny_create=False, allow_create=True),
 }
-
-
-# ---------------------------------------------------------------- recording proxy
-
-@dataclass
-class Call:
-    action: str
-    body: dict[str, Any]
-
-
-@dataclass
-class Canned:
-    status: int
-    body: bytes
-    content_type: str = "application/x-amz-json-1.0"
-
-
-class RecordingProxy:
-    """HTTP proxy on 127.0.0.1 in front of moto: records calls, can answer some itself."""
-
-    def __init__(self, upstream: str) -> None:
-        parsed = urlparse(upstream)
-        self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
-        self.calls: list[Call] = []
-        self.canned: dict[str, Canned] = {}
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
-                with proxy._lock:
-                    proxy.calls.append(Call(action, json.loads(body or b"{}")))
-                    canned = proxy.canned.get(action)
-                if canned is not None:
-                    self._answer(canned.status, {"Content-Type": canned.content_type},
-                                 canned.body)
-                    return
-                conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)
-                try:
-                    # The original headers, Host included: the SigV4 signature covers them.
-                    conn.request("POST", self.path, body, dict(self.headers.items()))
-                    reply = conn.getresponse()
-                    self._answer(reply.status, dict(reply.getheaders()), reply.read())
-                finally:
-                    conn.close()
-
-            def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
-                self.send_response(status)
-                for name, value in headers.items():
-                    if name.lower() not in {"content-length", "connection",
-                                            "transfer-encoding", "keep-alive", "server",
-                                            "date"}:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler
-
-    def start(self) -> RecordingProxy:
-        self.thread.start()
-        return self
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
-
-    def tables_called(self, action: str) -> list[str]:
-        return [c.body.get("TableName", "") for c in self.calls if c.action == action]
 
 
 # ---------------------------------------------------------------- the IAM world
@@ -263,8 +183,8 @@ def before(iam_world: IamWorld) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def proxy(iam_world: IamWorld) -> Iterator[RecordingProxy]:
-    recorder = RecordingProxy(iam_world.server.url).start()
+def proxy(iam_world: IamWorld) -> Iterator[FaultProxy]:
+    recorder = FaultProxy(iam_world.server.url).start()
     yield recorder
     recorder.close()
 
@@ -282,7 +202,7 @@ def snapshot(dynamodb: Any) -> dict[str, Any]:
     return state
 
 
-def preflight(tmp_path: Path, proxy: RecordingProxy, keys: dict[str, str] | None,
+def preflight(tmp_path: Path, proxy: FaultProxy, keys: dict[str, str] | None,
               *args: str, **env_extra: str) -> Run:
     """Run the CLI as the operator would: the adapter's keys in a named profile."""
     env_extra.setdefault("AWS_DEFAULT_REGION", REGION)
@@ -297,29 +217,29 @@ def preflight(tmp_path: Path, proxy: RecordingProxy, keys: dict[str, str] | None
     return run_cli(["preflight", *args, "--endpoint-url", proxy.url], env)
 
 
-def assert_only_safe_calls(proxy: RecordingProxy) -> None:
+def assert_only_safe_calls(proxy: FaultProxy) -> None:
     """The allow-list: DynamoDB calls of preflight only, and no write that could hold."""
     assert proxy.calls, "preflight made no call at all"
     keys: set[str] = set()
     described: set[str] = set()
     for call in proxy.calls:
-        assert call.action in CALLED_ACTIONS, call
+        assert call.operation in CALLED_ACTIONS, call
         body = call.body
-        if call.action == "DescribeTable":
+        if call.operation == "DescribeTable":
             described.add(body["TableName"])
-        if call.action in (*WRITE_PROBES, "GetItem"):
-            key = body["Item"] if call.action == "PutItem" else body["Key"]
+        if call.operation in (*WRITE_PROBES, "GetItem"):
+            key = body["Item"] if call.operation == "PutItem" else body["Key"]
             assert list(key) == ["leaseKey"], call
             assert key["leaseKey"]["S"].startswith(PROBE_KEY_PREFIX), call
             keys.add(key["leaseKey"]["S"])
-        if call.action in WRITE_PROBES:
+        if call.operation in WRITE_PROBES:
             assert body["ConditionExpression"] == IMPOSSIBLE_CONDITION, call
             assert "ReturnValuesOnConditionCheckFailure" not in body, call
-        if call.action == "PutItem":
+        if call.operation == "PutItem":
             assert body["Item"] == {"leaseKey": body["Item"]["leaseKey"]}, call
-        if call.action == "Scan":
+        if call.operation == "Scan":
             assert body["Limit"] == 1, call
-        if call.action == "CreateTable":
+        if call.operation == "CreateTable":
             assert body["TableName"] in described, call
     assert len(keys) <= 1, f"one probe key per run, got {keys}"
 
@@ -335,7 +255,7 @@ def verdict_line(run: Run) -> str:
 # ---------------------------------------------------------------- the cases of issue 6
 
 def test_the_spec_adapter_policy_passes(tmp_path: Path, iam_world: IamWorld,
-                                        before: dict[str, Any], proxy: RecordingProxy) -> None:
+                                        before: dict[str, Any], proxy: FaultProxy) -> None:
     run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], *SELECTION)
 
     assert run.code == 0, run
@@ -353,7 +273,7 @@ def test_the_spec_adapter_policy_passes(tmp_path: Path, iam_world: IamWorld,
 
 def test_json_output_is_only_the_spec_object(tmp_path: Path, iam_world: IamWorld,
                                              before: dict[str, Any],
-                                             proxy: RecordingProxy) -> None:
+                                             proxy: FaultProxy) -> None:
     run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], *SELECTION,
                     "--output", "json")
 
@@ -372,7 +292,7 @@ def test_json_output_is_only_the_spec_object(tmp_path: Path, iam_world: IamWorld
 
 def test_a_policy_without_scan_is_denied_naming_scan(tmp_path: Path, iam_world: IamWorld,
                                                      before: dict[str, Any],
-                                                     proxy: RecordingProxy) -> None:
+                                                     proxy: FaultProxy) -> None:
     run = preflight(tmp_path, proxy, iam_world.users["no-scan"], *SELECTION, "--output", "json")
 
     assert run.code == 3, run
@@ -389,7 +309,7 @@ def test_a_policy_without_scan_is_denied_naming_scan(tmp_path: Path, iam_world: 
 
 def test_a_policy_that_allows_create_table_passes_with_a_warning(
         tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
-        proxy: RecordingProxy) -> None:
+        proxy: FaultProxy) -> None:
     run = preflight(tmp_path, proxy, iam_world.users["no-create-deny"], *SELECTION)
 
     assert run.code == 0, run
@@ -409,7 +329,7 @@ def test_a_policy_that_allows_create_table_passes_with_a_warning(
 
 def test_a_missing_table_is_missing_and_never_created(tmp_path: Path, iam_world: IamWorld,
                                                       before: dict[str, Any],
-                                                      proxy: RecordingProxy) -> None:
+                                                      proxy: FaultProxy) -> None:
     # The identity that may create tables: a CreateTable call would have made it.
     run = preflight(tmp_path, proxy, iam_world.users["no-create-deny"],
                     "--table", GHOST_TABLE, "--table", EXTRA_TABLE)
@@ -421,7 +341,7 @@ def test_a_missing_table_is_missing_and_never_created(tmp_path: Path, iam_world:
     assert "lease-tables create" in lines[0] and "never creates it" in lines[0]
     assert verdict_line(run).startswith(
         "PREFLIGHT FAILED: the identity of profile ris-adapter cannot use 1 of 2")
-    ghost_calls = [c.action for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE]
+    ghost_calls = [c.operation for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE]
     assert ghost_calls == ["DescribeTable"]  # and nothing after it
     assert proxy.tables_called("CreateTable") == [EXTRA_TABLE]
     assert_only_safe_calls(proxy)
@@ -431,7 +351,7 @@ def test_a_missing_table_is_missing_and_never_created(tmp_path: Path, iam_world:
 
 def test_without_describe_table_nothing_is_created_even_when_allowed(
         tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
-        proxy: RecordingProxy) -> None:
+        proxy: FaultProxy) -> None:
     """DescribeTable denied: the item probes still run, CreateTable is never tried."""
     run = preflight(tmp_path, proxy, iam_world.users["no-describe"],
                     "--table", EXTRA_TABLE, "--table", GHOST_TABLE, "--output", "json")
@@ -443,7 +363,7 @@ def test_without_describe_table_nothing_is_created_even_when_allowed(
     assert "may not call dynamodb:DescribeTable on" in extra["message"]
     assert "CreateTable was not tried" in extra["message"]
     assert proxy.tables_called("CreateTable") == []
-    assert [c.action for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE] == [
+    assert [c.operation for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE] == [
         "DescribeTable", "GetItem"]
     assert_only_safe_calls(proxy)
     assert_nothing_changed(iam_world, before)
@@ -452,7 +372,7 @@ def test_without_describe_table_nothing_is_created_even_when_allowed(
 
 def test_rejected_credentials_are_denied_with_a_credentials_hint(
         tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
-        proxy: RecordingProxy) -> None:
+        proxy: FaultProxy) -> None:
     unknown = {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "not-a-real-secret"}
     run = preflight(tmp_path, proxy, unknown, "--table", EXTRA_TABLE, "--output", "json")
 
@@ -470,13 +390,13 @@ def test_rejected_credentials_are_denied_with_a_credentials_hint(
 
 def test_a_table_with_another_key_fails_without_probes(tmp_path: Path, iam_world: IamWorld,
                                                        before: dict[str, Any],
-                                                       proxy: RecordingProxy) -> None:
+                                                       proxy: FaultProxy) -> None:
     run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", WRONG_KEY_TABLE)
 
     assert run.code == 1, run
     assert run.stdout.split()[:2] == ["failed", WRONG_KEY_TABLE]
     assert "its key is id (S, HASH)" in run.stdout and "drift" in run.stdout
-    assert [c.action for c in proxy.calls] == ["DescribeTable"]
+    assert [c.operation for c in proxy.calls] == ["DescribeTable"]
     assert_nothing_changed(iam_world, before)
 
 
@@ -499,7 +419,7 @@ DENIAL_PHRASINGS = {
 @pytest.mark.parametrize("phrasing", sorted(DENIAL_PHRASINGS))
 def test_access_denied_is_recognised_however_phrased(
         phrasing: str, tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
-        proxy: RecordingProxy) -> None:
+        proxy: FaultProxy) -> None:
     proxy.canned["Scan"] = DENIAL_PHRASINGS[phrasing]
     run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", EXTRA_TABLE,
                     "--output", "json", AWS_MAX_ATTEMPTS="1")
@@ -513,7 +433,7 @@ def test_access_denied_is_recognised_however_phrased(
 
 
 def test_a_table_not_active_fails_and_is_not_probed(tmp_path: Path, iam_world: IamWorld,
-                                                    proxy: RecordingProxy) -> None:
+                                                    proxy: FaultProxy) -> None:
     proxy.canned["DescribeTable"] = Canned(200, json.dumps({"Table": {
         "TableName": EXTRA_TABLE, "TableStatus": "CREATING",
         "KeySchema": [{"AttributeName": "leaseKey", "KeyType": "HASH"}],
@@ -524,12 +444,12 @@ def test_a_table_not_active_fails_and_is_not_probed(tmp_path: Path, iam_world: I
     assert run.code == 1, run
     assert run.stdout.split()[:2] == ["failed", EXTRA_TABLE]
     assert "is CREATING, not ACTIVE" in run.stdout
-    assert [c.action for c in proxy.calls] == ["DescribeTable"]
+    assert [c.operation for c in proxy.calls] == ["DescribeTable"]
 
 
 def test_a_server_error_is_a_failure_exit_1(tmp_path: Path, iam_world: IamWorld,
                                             before: dict[str, Any],
-                                            proxy: RecordingProxy) -> None:
+                                            proxy: FaultProxy) -> None:
     proxy.canned["GetItem"] = Canned(500, json.dumps({
         "__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
         "message": "Internal server error"}).encode())
@@ -539,14 +459,14 @@ def test_a_server_error_is_a_failure_exit_1(tmp_path: Path, iam_world: IamWorld,
     assert run.code == 1, run
     assert run.stdout.split()[:2] == ["failed", EXTRA_TABLE]
     assert "GetItem of verintQueueEvents" in run.stdout
-    assert [c.action for c in proxy.calls] == ["DescribeTable", "GetItem"]
+    assert [c.operation for c in proxy.calls] == ["DescribeTable", "GetItem"]
     assert_nothing_changed(iam_world, before)
 
 
 # ---------------------------------------------------------------- plain CLI behaviour
 
 def test_no_credentials_is_one_paragraph_exit_1(tmp_path: Path, iam_world: IamWorld,
-                                                proxy: RecordingProxy) -> None:
+                                                proxy: FaultProxy) -> None:
     run = preflight(tmp_path, proxy, None, "--table", EXTRA_TABLE)
 
     assert run.code == 1, run

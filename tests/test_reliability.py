@@ -195,6 +195,7 @@ def every_command(folder: Path, endpoint: str) -> list[list[str]]:
         ["create", *selection, *aws, "--tag", "owner=recording"],
         ["create", *selection, *aws],
         ["verify", *selection, *aws, "--output", "json"],
+        ["preflight", *selection, *aws],
         ["name", "--kind", "connect", "--application-name", "verintCTREvents"],
     ]
 
@@ -202,11 +203,33 @@ def every_command(folder: Path, endpoint: str) -> list[list[str]]:
 def test_only_allowed_aws_operations_are_ever_called(moto, tmp_path) -> None:
     with FaultProxy(moto.url) as proxy:
         for args in every_command(SAMPLE_CONF, proxy.url):
-            run_cli(args, aws_env(tmp_path))
+            if args[0] != "preflight":  # its item probes are checked on their own below
+                run_cli(args, aws_env(tmp_path))
     operations = set(proxy.operations())
     assert operations, "the proxy recorded nothing: the test would prove nothing"
     assert operations <= ALLOWED, operations - ALLOWED
     assert {"DescribeTable", "CreateTable"} <= operations
+
+
+def test_preflight_writes_only_through_impossible_conditions(moto, tmp_path) -> None:
+    """preflight's item probes are the only item calls any command makes, and none can write."""
+    selection = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", "--region", REGION]
+    assert run_cli(["create", *selection, "--endpoint-url", moto.url], aws_env(tmp_path)).code == 0
+    client = moto.client()
+    client.put_item(TableName="verintCTREvents", Item={"leaseKey": {"S": "shardId-0"}})
+    with FaultProxy(moto.url) as proxy:
+        run = run_cli(["preflight", *selection, "--endpoint-url", proxy.url], aws_env(tmp_path))
+    assert run.code == 0, run.stdout + run.stderr  # moto allows CreateTable: create-allowed
+    probes = {"GetItem", "Scan", "PutItem", "UpdateItem", "DeleteItem"}
+    assert set(proxy.operations()) == ALLOWED & {"DescribeTable", "CreateTable"} | probes
+    for call in proxy.calls:
+        if call.operation in {"PutItem", "UpdateItem", "DeleteItem"}:
+            assert call.body["ConditionExpression"] == "attribute_exists(leaseKey)"
+            key = call.body.get("Key") or call.body.get("Item")
+            assert key["leaseKey"]["S"].startswith("lease-tables-preflight-")
+    assert client.scan(TableName="verintCTREvents")["Items"] == [
+        {"leaseKey": {"S": "shardId-0"}}]
+    assert client.scan(TableName="verintAgentEvents_verintris.2")["Items"] == []
 
 
 def test_configuration_folder_untouched_by_every_command(moto, tmp_path) -> None:
