@@ -239,6 +239,8 @@ def parse_adapters(data: bytes, source: str) -> list[Adapter]:
     try:
         root = etree.fromstring(data, _hardened_parser())
     except (etree.XMLSyntaxError, ValueError, LookupError) as exc:
+        if _mentions_doctype(data):
+            raise InputError(_doctype_message(source)) from None
         raise InputError(
             f"{source} is not well-formed XML ({_first_line(str(exc))}). The file may be "
             f"truncated or not an {CONF_FILE_NAME}; restore it from the RIS server or its "
@@ -266,14 +268,26 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else "unknown error"
 
 
+def _doctype_message(source: str) -> str:
+    return (
+        f"{source} contains a DOCTYPE declaration, which a RIS {CONF_FILE_NAME} never "
+        f"has; it was refused, and nothing it refers to was read, because DTDs can make a "
+        f"parser fetch files or expand entities. Restore the file from the RIS server."
+    )
+
+
+def _mentions_doctype(data: bytes) -> bool:
+    """Whether a file that failed to parse declares a DTD (for a precise message only)."""
+    marker = "<!DOCTYPE"
+    return any(marker.encode(codec) in data.upper() if codec == "ascii"
+               else marker.encode(codec) in data
+               for codec in ("ascii", "utf-16-le", "utf-16-be"))
+
+
 def _refuse_dtd(root: etree._Element, source: str) -> None:
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise InputError(
-            f"{source} contains a DOCTYPE declaration, which a RIS {CONF_FILE_NAME} never "
-            f"has; it was refused unread because DTDs can make a parser fetch files or "
-            f"expand entities. Restore the file from the RIS server."
-        )
+        raise InputError(_doctype_message(source))
     for node in root.iter():
         if isinstance(node, etree._Entity):
             raise InputError(
