@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -45,6 +46,18 @@ def ensure_venv() -> None:
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
                    check=True)
     STAMP.write_text(wanted)
+
+
+def ensure_dynalite() -> None:
+    """dynalite (npm) keeps tables CREATING like AWS; the wait and interrupt tests need it."""
+    if (ROOT / "bench" / "node_modules" / "dynalite" / "cli.js").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm is needed for the tests (they start dynalite); install Node.js")
+    say("installing dynalite into bench/node_modules (first run only)")
+    subprocess.run([npm, "ci", "--prefix", str(ROOT / "bench"), "--no-audit", "--no-fund",
+                    "--loglevel", "error"], check=True)
 
 
 def free_port() -> int:
@@ -95,6 +108,7 @@ def demo() -> int:
 def test(extra: list[str]) -> int:
     """ruff, then the whole pytest suite (unit, property and end-to-end)."""
     ensure_venv()
+    ensure_dynalite()
     paths = [p for p in ("src", "tests", "bench", "dev.py") if (ROOT / p).exists()]
     say("ruff check " + " ".join(paths))
     lint = subprocess.run([str(BIN / "ruff"), "check", *paths], cwd=ROOT)
