@@ -152,10 +152,36 @@ def test_some_regions_known_and_some_not_is_refused_naming_the_table() -> None:
         tpl.terraform([lt("housed1"), lt("homeless1", None)], spec.make_options())
 
 
-def test_multi_region_note_only_when_regions_differ() -> None:
-    assert tpl.multi_region_note("cloudformation", ["us-east-1"]) is None
-    note = tpl.multi_region_note("cloudformation", ["eu-west-1", "us-east-1"])
-    assert note and "StackSet" in note and "eu-west-1, us-east-1" in note
+def test_notes_only_when_something_needs_saying() -> None:
+    options = spec.make_options()
+    for fmt in tpl.FORMATS:
+        assert tpl.notes(fmt, SINGLE, tpl.render(fmt, SINGLE, options)) == []
+    (note,) = tpl.notes("cloudformation", MULTI, tpl.cloudformation_yaml(MULTI, options))
+    assert "StackSet" in note and "eu-west-1, us-east-1" in note
+
+
+def fleet_of(count: int) -> list[LeaseTable]:
+    return [lt(f"verintAgentEvents_ris{i:04d}.2") for i in range(count)]
+
+
+def test_a_fleet_past_the_output_quota_gets_no_outputs_and_stays_lint_clean() -> None:
+    options = spec.make_options()
+    at_quota = tpl.cloudformation(fleet_of(200), options)
+    assert len(at_quota["Outputs"]) == 200
+    tables = fleet_of(201)
+    text = tpl.cloudformation_yaml(tables, options)
+    template = yaml.safe_load(text)
+    assert "Outputs" not in template and len(template["Resources"]) == 201
+    assert lint(text, config=ManualArgs(regions=["us-east-1"])) == []
+    found = tpl.notes("cloudformation", tables, text)
+    assert any("no Outputs" in n for n in found)
+    assert any("--template-url" in n for n in found)  # ~160 kB is past the inline 51,200
+
+
+def test_a_fleet_past_the_resource_quota_is_refused() -> None:
+    assert len(tpl.cloudformation(fleet_of(500), spec.make_options())["Resources"]) == 500
+    with pytest.raises(InputError, match="500 resources"):
+        tpl.cloudformation(fleet_of(501), spec.make_options())
 
 
 # ------------------------------------------------------------------ cfn-lint

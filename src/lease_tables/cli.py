@@ -342,7 +342,7 @@ def template(
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
     from lease_tables.spec import make_options
-    from lease_tables.template import multi_region_note, render, template_regions
+    from lease_tables.template import notes, render
 
     with _operator_errors():
         if output_format is None:
@@ -352,8 +352,7 @@ def template(
                                deletion_protection, tag or ())
         tables = _selection(conf_dir, table, host_name, region, profile)
         text = render(output_format.value, tables, options)
-        note = multi_region_note(output_format.value, template_regions(tables))
-        if note:
+        for note in notes(output_format.value, tables, text):
             typer.echo(f"note: {note}", err=True)
         typer.echo(text, nl=False)
 

@@ -36,6 +36,10 @@ FORMATS = (FORMAT_CLOUDFORMATION, FORMAT_TERRAFORM)
 
 CFN_TABLE_TYPE = "AWS::DynamoDB::Table"
 CFN_LOGICAL_ID_MAX = 255
+# CloudFormation quotas that a large fleet can reach.
+CFN_MAX_RESOURCES = 500
+CFN_MAX_OUTPUTS = 200
+CFN_MAX_INLINE_BODY = 51_200  # bytes, for --template-body; from S3 it is 1 MB
 TF_RESOURCE_TYPE = "aws_dynamodb_table"
 # deletion_protection_enabled arrived in the AWS provider 4.x line; 5.0 is a safe floor.
 TF_AWS_PROVIDER_VERSION = ">= 5.0"
@@ -118,20 +122,36 @@ def template_regions(tables: Sequence[LeaseTable]) -> list[str]:
     return known
 
 
-def multi_region_note(fmt: str, regions: Sequence[str]) -> str | None:
-    """What the operator must know when one output serves several regions."""
-    if len(regions) < 2:
-        return None
+def notes(fmt: str, tables: Sequence[LeaseTable], text: str) -> list[str]:
+    """What the operator must know before deploying this output (shown on stderr)."""
+    found: list[str] = []
+    regions = template_regions(tables)
     listed = ", ".join(regions)
-    if fmt == FORMAT_CLOUDFORMATION:
-        return (
+    if len(regions) > 1 and fmt == FORMAT_CLOUDFORMATION:
+        found.append(
             f"the tables span the regions {listed}. A CloudFormation stack lives in one "
             f"region, so each table carries a condition on its region: deploy this "
             f"template in each of {listed} (e.g. a StackSet over those regions) and each "
             f"stack creates only its own region's tables."
         )
-    return (f"the tables span the regions {listed}; main.tf.json declares one aliased aws "
-            f"provider per region.")
+    elif len(regions) > 1:
+        found.append(f"the tables span the regions {listed}; main.tf.json declares one "
+                     f"aliased aws provider per region.")
+    if fmt == FORMAT_CLOUDFORMATION:
+        if len(tables) > CFN_MAX_OUTPUTS:
+            found.append(
+                f"{len(tables)} tables are more than CloudFormation's {CFN_MAX_OUTPUTS} "
+                f"outputs per template, so the template has no Outputs; each ARN is "
+                f"arn:<partition>:dynamodb:<region>:<account>:table/<name>."
+            )
+        size = len(text.encode("utf-8"))
+        if size > CFN_MAX_INLINE_BODY:
+            found.append(
+                f"the template has {size} bytes, more than the {CFN_MAX_INLINE_BODY} a "
+                f"template body may have inline: upload it to S3 and deploy it with "
+                f"--template-url."
+            )
+    return found
 
 
 # ----------------------------------------------------------------- CloudFormation
@@ -145,8 +165,15 @@ def cfn_properties(table: LeaseTable, options: spec.TableOptions) -> dict[str, A
 
 def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions) -> dict[str, Any]:
     """The CloudFormation template as a plain dict (rendered by `to_yaml`)."""
+    if len(tables) > CFN_MAX_RESOURCES:
+        raise InputError(
+            f"{len(tables)} lease tables are more than the {CFN_MAX_RESOURCES} resources a "
+            f"CloudFormation stack may hold. Generate one template per group of RIS servers "
+            f"(fewer --conf-dir per run), or use --format terraform."
+        )
     regions = template_regions(tables)
     conditional = len(regions) > 1
+    with_outputs = len(tables) <= CFN_MAX_OUTPUTS
     ids = _ids(tables, cfn_logical_id)
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -173,9 +200,11 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions) -> 
         resource["UpdateReplacePolicy"] = "Retain"
         resource["Properties"] = cfn_properties(table, options)
         resources[logical_id] = resource
-        outputs[f"{logical_id}Arn"] = output
+        if with_outputs:
+            outputs[f"{logical_id}Arn"] = output
     template["Resources"] = resources
-    template["Outputs"] = outputs
+    if outputs:
+        template["Outputs"] = outputs
     return template
 
 
