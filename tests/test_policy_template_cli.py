@@ -149,10 +149,14 @@ def _record_create_and_verify(tmp_path: Path, moto: MotoServer, selection: list[
         BillingMode="PAY_PER_REQUEST")
     env = aws_env(tmp_path, AWS_DEFAULT_REGION="ap-south-1")
     with RecordingProxy(moto.url) as proxy:
-        for command in (["create", *tags], ["create", *tags], ["verify"]):
+        # verify before (all missing: exit 3, ListTables for hints), create, create
+        # again (all exist), verify after (all fine).
+        steps = ((["verify"], 3), (["create", *tags], 0), (["create", *tags], 0),
+                 (["verify"], 0))
+        for command, code in steps:
             run = run_cli([*command, *selection, "--endpoint-url", proxy.url,
                            "--output", "json"], env)
-            assert run.code == 0, run.stderr
+            assert run.code == code, run.stderr
     return proxy
 
 
