@@ -66,7 +66,8 @@ def test_a_table_without_region_is_refused_by_name() -> None:
         pol.adapter_policy([lt("fine1"), lt("nowhere1", None)], ACCOUNT)
 
 
-@pytest.mark.parametrize("region", ["us-east1", "US-EAST-1", "useast", "local", "us-east-1 "])
+@pytest.mark.parametrize("region", ["us-east1", "US-EAST-1", "useast", "local", "us-east-1 ",
+                                    "us-east-1\n"])
 def test_a_region_that_is_no_region_code_is_refused(region: str) -> None:
     with pytest.raises(InputError, match="region code"):
         pol.provisioner_policy([lt("table1", region)], ACCOUNT)

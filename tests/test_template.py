@@ -17,6 +17,8 @@ import boto3
 import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from lease_tables import spec
@@ -82,7 +84,8 @@ def test_a_logical_id_does_not_change_when_other_tables_join() -> None:
 
 
 @pytest.mark.parametrize("value", [
-    "plain", "yes", "No", "ON", "null", "~", "", "123", "1e3", "0x1F", "2010-09-09", "-dash",
+    "plain", "A\n", "yes",
+    "No", "ON", "null", "~", "", "123", "1e3", "0x1F", "2010-09-09", "-dash",
     "a: b", "trailing:", "# hash", "x #y", "quote\"inside", "back\\slash", "new\nline",
     "tab\tchar", "line\u2028sep", "next\x85line", "bom\ufeff", "émoji 😀", "{braces}",
     "[list]", "&anchor", "*alias", "!tag", "%directive", "@at", "`tick", "'single'", "?q",
@@ -90,6 +93,24 @@ def test_a_logical_id_does_not_change_when_other_tables_join() -> None:
 ])
 def test_yaml_scalars_read_back_exactly(value: str) -> None:
     assert yaml.safe_load(tpl.to_yaml({"k": value})) == {"k": value}
+
+
+# Text a YAML reader can hold at all: no surrogates (not encodable) and no NUL
+# (PyYAML rejects it even escaped).
+_yaml_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**53), 2**53), _yaml_text)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(_yaml_text, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_yaml_text, _documents, min_size=1, max_size=4))
+def test_any_plain_document_reads_back_exactly(data: dict[str, Any]) -> None:
+    assert yaml.safe_load(tpl.to_yaml(data)) == data
 
 
 def test_yaml_of_nested_structures_reads_back_exactly() -> None:

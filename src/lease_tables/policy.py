@@ -69,8 +69,8 @@ _PARTITIONS: tuple[tuple[str, str], ...] = (
 )
 _DEFAULT_PARTITION = "aws"
 
-_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-_REGION = re.compile(r"^[a-z]{2,}(-[a-z]+)+-[0-9]{1,2}$")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_REGION = re.compile(r"[a-z]{2,}(-[a-z]+)+-[0-9]{1,2}")
 
 # IAM's size limits count characters without white space.
 MANAGED_POLICY_MAX = 6144
@@ -98,7 +98,7 @@ def validate_account_id(raw: str | None) -> str:
             "lease tables (see `aws sts get-caller-identity --query Account`)."
         )
     value = raw.strip()
-    if not _ACCOUNT_ID.match(value):
+    if not _ACCOUNT_ID.fullmatch(value):
         raise InputError(
             f"--account-id {raw!r} is not an AWS account ID: it must be exactly 12 digits, "
             f"e.g. 123456789012 (no dashes, no spaces; keep leading zeros)."
@@ -113,7 +113,7 @@ def validate_regions(tables: Sequence[LeaseTable]) -> None:
     adapter would be denied at start with no hint why, so it is refused here.
     """
     require_regions(tables)
-    bad = [t for t in tables if t.region and not _REGION.match(t.region)]
+    bad = [t for t in tables if t.region and not _REGION.fullmatch(t.region)]
     if bad:
         listing = ", ".join(f"{t.table_name} ({t.region!r})" for t in bad)
         raise InputError(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lease_tables import __version__, spec
@@ -97,7 +97,8 @@ def tf_provider_alias(region: str) -> str:
     return "_".join(_words(region))
 
 
-def _ids(tables: Sequence[LeaseTable], make: Any) -> dict[tuple[str, str], str]:
+def _ids(tables: Sequence[LeaseTable], make: Callable[[str, str | None], str]
+         ) -> dict[tuple[str, str], str]:
     """Resource IDs per (name, region); the region joins only for a name seen twice."""
     counts: dict[str, int] = {}
     for table in tables:
@@ -307,7 +308,7 @@ def render(fmt: str, tables: Sequence[LeaseTable], options: spec.TableOptions) -
 _YAML_SPECIAL = frozenset({
     "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", "",
 })
-_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/\-]*$")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.:/\-]*")
 
 
 def yaml_scalar(value: Any) -> str:
@@ -321,7 +322,7 @@ def yaml_scalar(value: Any) -> str:
         return json.dumps(value)
     if not isinstance(value, str):
         raise TypeError(f"cannot write {type(value).__name__} as YAML")
-    if _PLAIN.match(value) and value.lower() not in _YAML_SPECIAL and not value.endswith(":"):
+    if _PLAIN.fullmatch(value) and value.lower() not in _YAML_SPECIAL and not value.endswith(":"):
         return value
     return yaml_quote(value)
 
