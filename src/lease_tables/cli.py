@@ -306,6 +306,103 @@ def name(
         typer.echo(result)
 
 
+class Role(str, Enum):
+    adapter = "adapter"
+    provisioner = "provisioner"
+
+
+class Format(str, Enum):
+    cloudformation = "cloudformation"
+    terraform = "terraform"
+
+
+TagOpt = Annotated[list[str] | None, typer.Option(
+    "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
+    help="Tag for new tables; repeatable.")]
+
+
+@app.command()
+def policy(
+    conf_dir: ConfDirOpt = None,
+    host_name: HostOpt = None,
+    table: TableOpt = None,
+    account_id: Annotated[str | None, typer.Option(
+        "--account-id", metavar="ID",
+        help="The 12-digit AWS account that holds the lease tables (required).")] = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    role: Annotated[Role, typer.Option(
+        "--role", case_sensitive=False,
+        help="adapter: what the adapters need, CreateTable denied. provisioner: what "
+             "`lease-tables create` (and `verify`) need.")] = Role.adapter,
+    tag: Annotated[list[str] | None, typer.Option(
+        "--tag", metavar="KEY=VALUE",
+        help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
+             "repeatable.")] = None,
+    version: VersionOpt = False,
+) -> None:
+    """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
+    from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
+    from lease_tables.spec import parse_tags
+
+    with _operator_errors():
+        tags = parse_tags(tag or ())
+        tables = _selection(conf_dir, table, host_name, region, profile)
+        document = build_policy(role.value, tables, account_id or "", tags=bool(tags))
+        if tags and role.value != ROLE_PROVISIONER:
+            typer.echo("warning: --tag only changes the provisioner's policy (it adds "
+                       "dynamodb:TagResource); the adapter policy is the same with or "
+                       "without it.", err=True)
+        warning = size_warning(document)
+        if warning:
+            typer.echo(f"warning: {warning}", err=True)
+        typer.echo(render(document), nl=False)
+
+
+@app.command()
+def template(
+    conf_dir: ConfDirOpt = None,
+    host_name: HostOpt = None,
+    table: TableOpt = None,
+    output_format: Annotated[Format | None, typer.Option(
+        "--format", case_sensitive=False,
+        help="cloudformation (a YAML template) or terraform (main.tf.json); required.")
+    ] = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    billing_mode: Annotated[Billing, typer.Option(
+        "--billing-mode", case_sensitive=False, rich_help_panel="Table",
+        help="Capacity mode of the tables.")] = Billing.provisioned,
+    read_capacity: Annotated[int, typer.Option(
+        "--read-capacity", rich_help_panel="Table", help="Read capacity units (provisioned).")
+    ] = 10,
+    write_capacity: Annotated[int, typer.Option(
+        "--write-capacity", rich_help_panel="Table", help="Write capacity units (provisioned).")
+    ] = 10,
+    tag: TagOpt = None,
+    deletion_protection: Annotated[bool, typer.Option(
+        "--deletion-protection/--no-deletion-protection", rich_help_panel="Table",
+        help="Deletion protection on the tables (they are retained on stack or resource "
+             "deletion either way).")] = True,
+    version: VersionOpt = False,
+) -> None:
+    """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
+    from lease_tables.spec import make_options
+    from lease_tables.template import notes, render
+
+    with _operator_errors():
+        if output_format is None:
+            raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
+                             "StackSets) or terraform (save the output as main.tf.json).")
+        options = make_options(billing_mode.value, read_capacity, write_capacity,
+                               deletion_protection, tag or ())
+        tables = _selection(conf_dir, table, host_name, region, profile)
+        text = render(output_format.value, tables, options)
+        for note in notes(output_format.value, tables, text):
+            typer.echo(f"note: {note}", err=True)
+        typer.echo(text, nl=False)
+
+
 def main() -> None:
     """Console-script entry: never a traceback, whatever happens."""
     try:

@@ -1,0 +1,211 @@
+"""IAM policy documents for the lease tables, built from data.
+
+The point of the product is that `dynamodb:CreateTable` can be denied to the
+adapters; the security team needs the exact policy that makes that safe. So
+the policies are assembled from action lists and an ARN builder (the
+policy_sentry habit), never from string templates: every table's ARN is built
+the same way, in its own region and partition, and the output is sorted JSON
+so two runs can be diffed in a change ticket.
+
+Pure: no AWS calls, no printing, never imports boto3/botocore.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lease_tables.errors import InputError
+from lease_tables.naming import LeaseTable
+from lease_tables.selection import require_regions
+
+POLICY_VERSION = "2012-10-17"
+
+ROLE_ADAPTER = "adapter"
+ROLE_PROVISIONER = "provisioner"
+ROLES = (ROLE_ADAPTER, ROLE_PROVISIONER)
+
+# SPEC 2: what KCL inside the adapter does with its lease table, and nothing more.
+ADAPTER_ACTIONS: tuple[str, ...] = (
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+)
+# The one permission the whole product exists to let the security team deny.
+ADAPTER_DENIED_ACTIONS: tuple[str, ...] = ("dynamodb:CreateTable",)
+
+# What `lease-tables create` (and `verify`) call, per table: describe first,
+# create only when absent, then poll DescribeTable until ACTIVE.
+PROVISIONER_TABLE_ACTIONS: tuple[str, ...] = (
+    "dynamodb:CreateTable",
+    "dynamodb:DescribeTable",
+)
+# CreateTable with a `Tags` parameter is also authorised as dynamodb:TagResource
+# on the new table; without it, AWS refuses the whole CreateTable.
+PROVISIONER_TAG_ACTIONS: tuple[str, ...] = ("dynamodb:TagResource",)
+# ListTables (once per region, only to name near-twin tables in a hint) has no
+# resource-level permissions: IAM accepts it only with Resource "*".
+PROVISIONER_LIST_ACTIONS: tuple[str, ...] = ("dynamodb:ListTables",)
+
+SID_ADAPTER_ACCESS = "LeaseTableAccess"
+SID_ADAPTER_DENY_CREATE = "DenyCreateTable"
+SID_PROVISIONER_TABLES = "CreateAndDescribeLeaseTables"
+SID_PROVISIONER_TAGS = "TagLeaseTablesOnCreate"
+SID_PROVISIONER_LIST = "ListTablesForNameHints"
+
+# Region prefix -> partition; the most specific prefix first.
+_PARTITIONS: tuple[tuple[str, str], ...] = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-isof-", "aws-iso-f"),
+)
+_DEFAULT_PARTITION = "aws"
+
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_REGION = re.compile(r"[a-z]{2,}(-[a-z]+)+-[0-9]{1,2}")
+
+# IAM's size limits count characters without white space.
+MANAGED_POLICY_MAX = 6144
+INLINE_ROLE_POLICIES_MAX = 10240
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region: `aws`, or `aws-cn`, `aws-us-gov`, the ISO ones."""
+    for prefix, name in _PARTITIONS:
+        if region.startswith(prefix):
+            return name
+    return _DEFAULT_PARTITION
+
+
+def table_arn(region: str, account_id: str, table_name: str) -> str:
+    """`arn:{partition}:dynamodb:{region}:{account}:table/{name}`."""
+    return f"arn:{partition(region)}:dynamodb:{region}:{account_id}:table/{table_name}"
+
+
+def validate_account_id(raw: str | None) -> str:
+    """The 12-digit account ID, or an input error that says how to find it."""
+    if raw is None or not raw.strip():
+        raise InputError(
+            "--account-id is required: the 12-digit ID of the AWS account that holds the "
+            "lease tables (see `aws sts get-caller-identity --query Account`)."
+        )
+    value = raw.strip()
+    if not _ACCOUNT_ID.fullmatch(value):
+        raise InputError(
+            f"--account-id {raw!r} is not an AWS account ID: it must be exactly 12 digits, "
+            f"e.g. 123456789012 (no dashes, no spaces; keep leading zeros)."
+        )
+    return value
+
+
+def validate_regions(tables: Sequence[LeaseTable]) -> None:
+    """Every table has a region that looks like an AWS region code.
+
+    A typo such as `us-east1` would yield an ARN that matches nothing: the
+    adapter would be denied at start with no hint why, so it is refused here.
+    """
+    require_regions(tables)
+    bad = [t for t in tables if t.region and not _REGION.fullmatch(t.region)]
+    if bad:
+        listing = ", ".join(f"{t.table_name} ({t.region!r})" for t in bad)
+        raise InputError(
+            f"The region of {listing} does not look like an AWS region code such as "
+            f"us-east-1. Correct the adapter's Region setting in IntegrationService.xml, "
+            f"or pass --region."
+        )
+
+
+def table_arns(tables: Iterable[LeaseTable], account_id: str) -> list[str]:
+    """Each table's ARN in its own region, sorted and without duplicates."""
+    arns: set[str] = set()
+    for table in tables:
+        assert table.region is not None  # validate_regions ran first
+        arns.add(table_arn(table.region, account_id, table.table_name))
+    return sorted(arns)
+
+
+def statement(sid: str, effect: str, actions: Iterable[str],
+              resources: Iterable[str]) -> dict[str, Any]:
+    """One IAM statement with sorted, de-duplicated lists (stable for diffs)."""
+    return {
+        "Sid": sid,
+        "Effect": effect,
+        "Action": sorted(set(actions)),
+        "Resource": sorted(set(resources)),
+    }
+
+
+def document(statements: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": POLICY_VERSION, "Statement": list(statements)}
+
+
+def adapter_policy(tables: Sequence[LeaseTable], account_id: str) -> dict[str, Any]:
+    """The adapter's identity: the six lease-table actions on exactly these tables,
+    and an explicit Deny of CreateTable.
+
+    The Deny uses Resource "*", not the tables' ARNs: an explicit Deny wins over
+    any Allow the identity gets from elsewhere (a broad managed policy, say), so
+    the adapter can create no table at all, whatever name KCL might compute.
+    """
+    account = validate_account_id(account_id)
+    validate_regions(tables)
+    return document([
+        statement(SID_ADAPTER_ACCESS, "Allow", ADAPTER_ACTIONS, table_arns(tables, account)),
+        statement(SID_ADAPTER_DENY_CREATE, "Deny", ADAPTER_DENIED_ACTIONS, ["*"]),
+    ])
+
+
+def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
+                       tags: bool = False) -> dict[str, Any]:
+    """What `lease-tables create` itself calls, with the options given; nothing that
+    deletes, updates or writes items. It also covers `lease-tables verify`.
+    """
+    account = validate_account_id(account_id)
+    validate_regions(tables)
+    arns = table_arns(tables, account)
+    statements = [statement(SID_PROVISIONER_TABLES, "Allow", PROVISIONER_TABLE_ACTIONS, arns)]
+    if tags:
+        statements.append(statement(SID_PROVISIONER_TAGS, "Allow", PROVISIONER_TAG_ACTIONS, arns))
+    statements.append(statement(SID_PROVISIONER_LIST, "Allow", PROVISIONER_LIST_ACTIONS, ["*"]))
+    return document(statements)
+
+
+def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
+                 tags: bool = False) -> dict[str, Any]:
+    """The policy for one role (`adapter` or `provisioner`)."""
+    if role == ROLE_ADAPTER:
+        return adapter_policy(tables, account_id)
+    if role == ROLE_PROVISIONER:
+        return provisioner_policy(tables, account_id, tags=tags)
+    raise InputError(f"--role {role!r} is not one of: {', '.join(ROLES)}.")
+
+
+def render(policy: dict[str, Any]) -> str:
+    """Sorted, indented JSON with a final newline: the same input gives the same bytes."""
+    return json.dumps(policy, indent=2, sort_keys=True) + "\n"
+
+
+def policy_size(policy: dict[str, Any]) -> int:
+    """The size IAM counts against its limits: characters other than white space."""
+    return len(re.sub(r"\s", "", json.dumps(policy, separators=(",", ":"))))
+
+
+def size_warning(policy: dict[str, Any]) -> str | None:
+    """A hint when the document is too big to attach as one managed policy."""
+    size = policy_size(policy)
+    if size <= MANAGED_POLICY_MAX:
+        return None
+    return (
+        f"the policy has {size} characters (white space not counted); an IAM managed "
+        f"policy holds at most {MANAGED_POLICY_MAX} and a role's inline policies "
+        f"{INLINE_ROLE_POLICIES_MAX} together. Split the tables over several runs "
+        f"(e.g. one --conf-dir per run) and attach one policy per run."
+    )

@@ -1,0 +1,256 @@
+"""The policy room with plain values, parliament on real configurations, and a
+small IAM evaluator that judges what each policy allows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from parliament import analyze_policy_string
+from policy_helpers import AGENT, CONNECT, Ad, allowed, arn, decision, ris_xml, write_conf
+
+from lease_tables import policy as pol
+from lease_tables.conf import ConfFile, parse_adapters
+from lease_tables.errors import InputError
+from lease_tables.naming import LeaseTable, derive_tables
+from lease_tables.selection import Selection, select
+
+ACCOUNT = "123456789012"
+SIX = ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+       "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
+# Never granted to anyone by this product.
+DANGEROUS = ["dynamodb:DeleteTable", "dynamodb:UpdateTable", "dynamodb:BatchWriteItem",
+             "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+             "dynamodb:RestoreTableFromBackup", "dynamodb:UntagResource",
+             "dynamodb:UpdateTimeToLive", "dynamodb:PartiQLDelete", "dynamodb:PartiQLUpdate",
+             "dynamodb:PartiQLInsert", "dynamodb:CreateBackup", "dynamodb:Query",
+             "dynamodb:GetItem", "dynamodb:Scan"]
+
+
+def lt(name: str, region: str | None = "us-east-1") -> LeaseTable:
+    return LeaseTable(table_name=name, region=region)
+
+
+# ------------------------------------------------------------------ ARNs and inputs
+
+
+@pytest.mark.parametrize(("region", "expected"), [
+    ("us-east-1", "aws"), ("eu-west-1", "aws"), ("ap-southeast-2", "aws"),
+    ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"),
+    ("us-gov-west-1", "aws-us-gov"), ("us-gov-east-1", "aws-us-gov"),
+    ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"),
+])
+def test_partition_follows_the_region(region: str, expected: str) -> None:
+    assert pol.partition(region) == expected
+
+
+def test_table_arn_has_every_part_in_place() -> None:
+    assert (pol.table_arn("cn-north-1", ACCOUNT, "verintAgentEvents_verintris.2")
+            == "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/verintAgentEvents_verintris.2")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "12345678901", "1234567890123", "1234-5678-9012",
+                                 "12345678901a", "\uff11" * 12, None])
+def test_account_id_must_be_twelve_ascii_digits(bad: str | None) -> None:
+    with pytest.raises(InputError, match="--account-id"):
+        pol.validate_account_id(bad)
+
+
+def test_account_id_keeps_leading_zeros_and_strips_blanks() -> None:
+    assert pol.validate_account_id(" 000123456789 ") == "000123456789"
+
+
+def test_a_table_without_region_is_refused_by_name() -> None:
+    with pytest.raises(InputError, match="nowhere1"):
+        pol.adapter_policy([lt("fine1"), lt("nowhere1", None)], ACCOUNT)
+
+
+@pytest.mark.parametrize("region", ["us-east1", "US-EAST-1", "useast", "local", "us-east-1 ",
+                                    "us-east-1\n"])
+def test_a_region_that_is_no_region_code_is_refused(region: str) -> None:
+    with pytest.raises(InputError, match="region code"):
+        pol.provisioner_policy([lt("table1", region)], ACCOUNT)
+
+
+def test_unknown_role_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="--role"):
+        pol.build_policy("admin", [lt("table1")], ACCOUNT)
+
+
+# ------------------------------------------------------------------ adapter role
+
+
+def test_adapter_policy_is_exactly_six_actions_and_a_deny() -> None:
+    tables = [lt("verintCTREvents"), lt("verintAgentEvents_verintris.2", "eu-west-1")]
+    assert pol.adapter_policy(tables, ACCOUNT) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "LeaseTableAccess", "Effect": "Allow", "Action": SIX,
+             "Resource": [
+                 "arn:aws:dynamodb:eu-west-1:123456789012:table/verintAgentEvents_verintris.2",
+                 "arn:aws:dynamodb:us-east-1:123456789012:table/verintCTREvents",
+             ]},
+            {"Sid": "DenyCreateTable", "Effect": "Deny", "Action": ["dynamodb:CreateTable"],
+             "Resource": ["*"]},
+        ],
+    }
+
+
+def test_adapter_policy_allows_its_tables_and_nothing_else() -> None:
+    tables = [lt("verintCTREvents"), lt("verintAgentEvents_verintris.2")]
+    document = pol.adapter_policy(tables, ACCOUNT)
+    for table in tables:
+        resource = arn("us-east-1", ACCOUNT, table.table_name)
+        for action in SIX:
+            assert allowed(document, action, resource), (action, resource)
+        assert decision(document, "dynamodb:CreateTable", resource) == "explicit-deny"
+        for action in ("dynamodb:DeleteTable", "dynamodb:UpdateTable", "dynamodb:Query",
+                       "dynamodb:BatchWriteItem", "dynamodb:TagResource"):
+            assert not allowed(document, action, resource), action
+    # Names are case-sensitive: the near twin an operator made by hand gets nothing.
+    twin = arn("us-east-1", ACCOUNT, "verintAgentEvents_VERINTRIS.2")
+    assert not allowed(document, "dynamodb:GetItem", twin)
+    # The same table in another region or account is another table.
+    assert not allowed(document, "dynamodb:GetItem", arn("us-west-2", ACCOUNT, "verintCTREvents"))
+    assert not allowed(document, "dynamodb:GetItem",
+                       arn("us-east-1", "210987654321", "verintCTREvents"))
+    # CreateTable is denied for any name, not only the lease tables.
+    assert decision(document, "dynamodb:CreateTable",
+                    arn("us-east-1", ACCOUNT, "anythingElse")) == "explicit-deny"
+
+
+def test_same_table_in_two_regions_gets_two_arns_and_duplicates_collapse() -> None:
+    tables = [lt("shared1", "us-east-1"), lt("shared1", "eu-west-1"), lt("shared1", "us-east-1")]
+    statement = pol.adapter_policy(tables, ACCOUNT)["Statement"][0]
+    assert statement["Resource"] == [arn("eu-west-1", ACCOUNT, "shared1"),
+                                     arn("us-east-1", ACCOUNT, "shared1")]
+
+
+# ------------------------------------------------------------------ provisioner role
+
+
+def test_provisioner_policy_without_tags() -> None:
+    document = pol.provisioner_policy([lt("t-one"), lt("t-two", "us-gov-west-1")], ACCOUNT)
+    arns = ["arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/t-two",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/t-one"]
+    assert document["Statement"] == [
+        {"Sid": "CreateAndDescribeLeaseTables", "Effect": "Allow",
+         "Action": ["dynamodb:CreateTable", "dynamodb:DescribeTable"], "Resource": arns},
+        {"Sid": "ListTablesForNameHints", "Effect": "Allow",
+         "Action": ["dynamodb:ListTables"], "Resource": ["*"]},
+    ]
+
+
+def test_provisioner_policy_adds_tag_resource_only_with_tags() -> None:
+    tables = [lt("t-one")]
+    resource = arn("us-east-1", ACCOUNT, "t-one")
+    plain = pol.provisioner_policy(tables, ACCOUNT, tags=False)
+    tagged = pol.provisioner_policy(tables, ACCOUNT, tags=True)
+    assert not allowed(plain, "dynamodb:TagResource", resource)
+    assert allowed(tagged, "dynamodb:TagResource", resource)
+    assert not allowed(tagged, "dynamodb:TagResource", arn("us-east-1", ACCOUNT, "other"))
+
+
+@pytest.mark.parametrize("tags", [False, True])
+def test_provisioner_policy_never_deletes_updates_or_touches_items(tags: bool) -> None:
+    tables = [lt("t-one"), lt("t-two", "eu-central-1")]
+    document = pol.provisioner_policy(tables, ACCOUNT, tags=tags)
+    for table in tables:
+        resource = arn(table.region or "", ACCOUNT, table.table_name)
+        for action in DANGEROUS:
+            assert not allowed(document, action, resource), action
+            assert not allowed(document, action, "*"), action
+    # Nothing uses a wildcard action, and only ListTables uses Resource "*".
+    for statement in document["Statement"]:
+        assert all("*" not in a for a in statement["Action"])
+        if statement["Resource"] == ["*"]:
+            assert statement["Action"] == ["dynamodb:ListTables"]
+
+
+# ------------------------------------------------------------------ output
+
+
+def test_render_is_sorted_indented_and_byte_stable() -> None:
+    tables = [lt("b-table"), lt("a-table")]
+    first = pol.render(pol.adapter_policy(tables, ACCOUNT))
+    second = pol.render(pol.adapter_policy(list(reversed(tables)), ACCOUNT))
+    assert first == second
+    assert first.endswith("}\n") and first.startswith('{\n  "Statement"')
+    assert json.loads(first)["Version"] == "2012-10-17"
+    assert first.index("a-table") < first.index("b-table")
+
+
+def test_size_warning_only_past_the_managed_policy_limit() -> None:
+    few = pol.adapter_policy([lt(f"table-{i:03d}") for i in range(5)], ACCOUNT)
+    many = pol.adapter_policy([lt(f"verintAgentEvents_ris{i:03d}.2") for i in range(120)],
+                              ACCOUNT)
+    assert pol.size_warning(few) is None
+    assert pol.policy_size(many) > pol.MANAGED_POLICY_MAX
+    assert "6144" in (pol.size_warning(many) or "")
+
+
+# ------------------------------------------------------------------ parliament
+
+
+def _conf(folder: str, adapters: list[Ad]) -> ConfFile:
+    """A configuration as read from a (possibly UNC) folder, parsed by the real reader."""
+    source = folder + "\\IntegrationService.xml"
+    return ConfFile(path=source, folder=folder, adapters=tuple(
+        parse_adapters(ris_xml(adapters), source)))
+
+
+def configurations(tmp_path: Path) -> dict[str, list[LeaseTable]]:
+    """Shapes of real fleets: the sample, several RIS servers, shared and per-host
+    tables, per-adapter regions, --table names, other partitions."""
+    sample = select(Selection(conf_dirs=(str(Path(__file__).parent.parent / "sample_conf"),),
+                              host_name="verintris"), env={}).tables
+    fleet = [
+        _conf(f"\\\\ris{n}\\e$\\Impact360\\Software\\Conf", [
+            Ad("1", CONNECT, "verintCTREvents", "us-east-1"),      # shared by every server
+            Ad("2", AGENT, "verintAgentEvents", "us-east-1"),      # one per server
+            Ad("7", AGENT, "euAgentEvents", "eu-west-1"),          # per-adapter region
+        ]) for n in range(1, 4)
+    ]
+    several = derive_tables(fleet, local_host="unused").tables
+    folders = [write_conf(tmp_path / f"ris{n}" / "Conf", [
+        Ad("1", CONNECT, f"ctr-{n}", "ap-southeast-2"), Ad("4", AGENT, "agents", None)])
+        for n in (1, 2)]
+    on_disk = select(Selection(conf_dirs=tuple(map(str, folders)), host_name="risA",
+                               tables=("handMade.table",), region=None),
+                     env={"AWS_REGION": "ca-central-1"}).tables
+    china = [lt("verintCTREvents", "cn-north-1"), lt("verintAgentEvents_h.3", "cn-northwest-1")]
+    govcloud = [lt("verintCTREvents", "us-gov-west-1")]
+    return {"sample": sample, "several servers": several, "on disk": on_disk,
+            "china": china, "govcloud": govcloud}
+
+
+def test_configurations_are_the_shapes_claimed(tmp_path: Path) -> None:
+    confs = configurations(tmp_path)
+    names = {t.table_name for t in confs["several servers"]}
+    assert names == {"verintCTREvents", "verintAgentEvents_ris1.2", "verintAgentEvents_ris2.2",
+                     "verintAgentEvents_ris3.2", "euAgentEvents_ris1.7",
+                     "euAgentEvents_ris2.7", "euAgentEvents_ris3.7"}
+    shared = next(t for t in confs["several servers"] if t.table_name == "verintCTREvents")
+    assert len(shared.sources) == 3
+    assert {t.region for t in confs["on disk"]} == {"ap-southeast-2", "ca-central-1"}
+
+
+@pytest.mark.parametrize("role", pol.ROLES)
+@pytest.mark.parametrize("tags", [False, True])
+def test_parliament_finds_nothing(tmp_path: Path, role: str, tags: bool) -> None:
+    checked = 0
+    for label, tables in configurations(tmp_path).items():
+        text = pol.render(pol.build_policy(role, tables, ACCOUNT, tags=tags))
+        findings = analyze_policy_string(text).findings
+        assert findings == [], (label, [(f.issue, f.detail) for f in findings])
+        checked += 1
+    assert checked == 5
+
+
+def test_parliament_would_notice_a_broken_policy() -> None:
+    """Proof that the check above can fail: ListTables on a table ARN is a mismatch."""
+    broken = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "Wrong", "Effect": "Allow", "Action": ["dynamodb:ListTables"],
+        "Resource": [arn("us-east-1", ACCOUNT, "t-one")]}]}
+    assert analyze_policy_string(json.dumps(broken)).findings
