@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,12 +29,22 @@ ALL_FAULTS = (ERROR_500, THROTTLE, LIMIT, DROP, DELAY)
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
 
 
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/dynamodb/aws4_request")
+
+
 @dataclass
 class Call:
+    """One operation as it went over the wire, and what the proxy did to it."""
+
     operation: str
     body: dict
     fault: str | None
     status: int | None = None
+    region: str = "?"  # from the SigV4 credential scope: the region the client signed for
+
+    @property
+    def table_name(self) -> str | None:
+        return self.body.get("TableName")
 
 
 @dataclass
@@ -107,6 +118,10 @@ class FaultProxy:
         with self._lock:
             return [c.operation for c in self.calls]
 
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
     def tables_called(self, operation: str) -> list[str]:
         with self._lock:
             return [c.body.get("TableName", "") for c in self.calls if c.operation == operation]
@@ -138,7 +153,8 @@ class FaultProxy:
                 except ValueError:
                     body = {}
                 fault = proxy._choose(operation)
-                call = Call(operation, body, fault)
+                scope = _CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
+                call = Call(operation, body, fault, region=scope.group(1) if scope else "?")
                 proxy._record(call)
                 canned = proxy.canned.get(operation)
                 if canned is not None:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from parliament import analyze_policy_string
-from policy_helpers import AGENT, CONNECT, Ad, allowed, arn, decision, ris_xml, write_conf
 
 from lease_tables import policy as pol
 from lease_tables.conf import ConfFile, parse_adapters
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, derive_tables
 from lease_tables.selection import Selection, select
+from tests.policy_helpers import AGENT, CONNECT, Ad, allowed, arn, decision, ris_xml, write_conf
 
 ACCOUNT = "123456789012"
 SIX = ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",

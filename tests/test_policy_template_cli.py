@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
-from conftest import SAMPLE_CONF, MotoServer, aws_env, clean_env, run_cli
-from policy_helpers import AGENT, CONNECT, Ad, RecordingProxy, arn, unexplained, write_conf
 
 from lease_tables import __version__
+from tests.conftest import SAMPLE_CONF, MotoServer, aws_env, clean_env, run_cli
+from tests.faultproxy import FaultProxy
+from tests.policy_helpers import AGENT, CONNECT, Ad, arn, unexplained, write_conf
 
 ACCOUNT = "123456789012"  # moto's default account, so recorded ARNs line up
 SAMPLE = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris"]
@@ -140,7 +141,7 @@ def test_policy_output_is_byte_stable(tmp_path: Path) -> None:
 
 
 def _record_create_and_verify(tmp_path: Path, moto: MotoServer, selection: list[str],
-                              tags: list[str]) -> RecordingProxy:
+                              tags: list[str]) -> FaultProxy:
     # A hand-made near twin, so the hint path (ListTables) has something to find.
     moto.client("us-east-1").create_table(
         TableName="verintAgentEvents_VERINTRIS.2",
@@ -148,7 +149,7 @@ def _record_create_and_verify(tmp_path: Path, moto: MotoServer, selection: list[
         AttributeDefinitions=[{"AttributeName": "leaseKey", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST")
     env = aws_env(tmp_path, AWS_DEFAULT_REGION="ap-south-1")
-    with RecordingProxy(moto.url) as proxy:
+    with FaultProxy(moto.url) as proxy:
         # verify before (all missing: exit 3, ListTables for hints), create, create
         # again (all exist), verify after (all fine).
         steps = ((["verify"], 3), (["create", *tags], 0), (["create", *tags], 0),
@@ -168,11 +169,12 @@ def test_provisioner_policy_allows_every_call_create_and_verify_send(
     proxy = _record_create_and_verify(tmp_path, moto, selection, tags)
     calls = proxy.calls
     # The recording saw the whole job, across regions, or proving it would mean little.
-    assert {"CreateTable", "DescribeTable", "ListTables"} <= proxy.operations()
+    assert {"CreateTable", "DescribeTable", "ListTables"} <= set(proxy.operations())
     assert {c.region for c in calls} == {"us-east-1", "eu-west-1", "ap-south-1"}
     created = {(c.table_name, c.region) for c in calls if c.operation == "CreateTable"}
     assert created == FLEET_TABLES
-    assert all(c.has_tags == bool(tags) for c in calls if c.operation == "CreateTable")
+    creates = [c for c in calls if c.operation == "CreateTable"]
+    assert all(bool(c.body.get("Tags")) == bool(tags) for c in creates)
 
     env = clean_env(tmp_path, AWS_DEFAULT_REGION="ap-south-1")
     policy = run_cli(["policy", *selection, "--account-id", ACCOUNT, "--role", "provisioner",
