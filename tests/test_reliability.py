@@ -196,6 +196,10 @@ def every_command(folder: Path, endpoint: str) -> list[list[str]]:
         ["create", *selection, *aws],
         ["verify", *selection, *aws, "--output", "json"],
         ["preflight", *selection, *aws],
+        ["policy", *selection, "--account-id", "123456789012"],
+        ["policy", *selection, "--account-id", "123456789012", "--role", "provisioner"],
+        ["template", *selection, "--format", "cloudformation"],
+        ["template", *selection, "--format", "terraform"],
         ["name", "--kind", "connect", "--application-name", "verintCTREvents"],
     ]
 

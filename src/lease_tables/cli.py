@@ -251,6 +251,7 @@ def preflight(
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     concurrency: ConcurrencyOpt = 10,
+    verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
     version: VersionOpt = False,
 ) -> None:
@@ -265,6 +266,10 @@ def preflight(
         require_regions(tables)
         clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=concurrency)
         require_credentials(clients)
+        if verbose:
+            from lease_tables.aws import enable_debug_logging
+
+            enable_debug_logging(clients)
         run = preflight_tables(clients, tables, concurrency=concurrency)
         _finish(run.results, output, "preflight", closing=verdict(run, profile))
 

@@ -386,13 +386,13 @@ def _adapter_from(element: etree._Element, source: str) -> Adapter | None:
     )
     missing = []
     if adapter.application_name is None:
-        missing.append('its Application Name (a <set key="ApplicationName" value="..."/>)')
+        missing.append('an Application Name (a <set key="ApplicationName" value="..."/>)')
     if kind == KIND_AGENT_EVENTS and adapter.adapter_id is None:
-        missing.append('its adapter ID (an id="..." attribute)')
+        missing.append('an adapter ID (an id="..." attribute)')
     if missing:
         raise InputError(
-            f"In {source}, the {adapter.describe()} has no "
-            + " and no ".join(missing)
+            f"In {source}, the {adapter.describe()} lacks "
+            + " and ".join(missing)
             + ". Its lease-table name cannot be derived. Complete the adapter in the RIS "
             "configuration tool, or give the table name with --table."
         )
