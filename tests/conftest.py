@@ -51,15 +51,11 @@ def moto_server_command(port: int) -> list[str]:
 
 
 @dataclass
-class MotoServer:
-    """A moto_server process this test session started and will stop."""
+class LocalServer:
+    """A DynamoDB-compatible server process this test session started and will stop."""
 
     url: str
     process: subprocess.Popen
-
-    def reset(self) -> None:
-        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        urllib.request.urlopen(request, timeout=10).read()
 
     def client(self, region: str = REGION):
         return boto3.client(
@@ -68,19 +64,37 @@ class MotoServer:
         )
 
 
-def start_moto(extra_env: Mapping[str, str] | None = None) -> MotoServer:
-    port = free_port()
-    env = {**os.environ, **(extra_env or {})}
-    process = subprocess.Popen(
-        moto_server_command(port), env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+class MotoServer(LocalServer):
+    """moto_server: tables are ACTIVE at once; state can be reset between tests."""
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=10).read()
+
+
+class Dynalite(LocalServer):
+    """dynalite: tables stay CREATING / DELETING for a while, like AWS."""
+
+
+def spawn(kind: type[LocalServer], command: list[str], port: int,
+          env: Mapping[str, str] | None = None) -> LocalServer:
+    """Start a server on 127.0.0.1:port and wait until it accepts connections."""
+    process = subprocess.Popen(command, env=dict(env or os.environ),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
     except RuntimeError:
         process.kill()
         raise
-    return MotoServer(url=f"http://127.0.0.1:{port}", process=process)
+    return kind(url=f"http://127.0.0.1:{port}", process=process)
+
+
+def start_moto(extra_env: Mapping[str, str] | None = None) -> MotoServer:
+    port = free_port()
+    server = spawn(MotoServer, moto_server_command(port), port,
+                   {**os.environ, **(extra_env or {})})
+    assert isinstance(server, MotoServer)
+    return server
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -170,34 +184,14 @@ def cli(tmp_path: Path, moto: MotoServer):
 DYNALITE_CLI = ROOT / "bench" / "node_modules" / "dynalite" / "cli.js"
 
 
-@dataclass
-class Dynalite:
-    """A dynalite process: tables stay CREATING / DELETING for a while, like AWS."""
-
-    url: str
-    process: subprocess.Popen
-
-    def client(self, region: str = REGION):
-        return boto3.client(
-            "dynamodb", region_name=region, endpoint_url=self.url,
-            aws_access_key_id="testing", aws_secret_access_key="testing",
-        )
-
-
 def start_dynalite(create_ms: int = 1000, delete_ms: int = 1000) -> Dynalite:
     """Start dynalite on 127.0.0.1 (installed by `npm ci --prefix bench`, see .ci/run)."""
     node = shutil.which("node")
     if node is None or not DYNALITE_CLI.exists():
         pytest.fail("dynalite is not installed: run `npm ci --prefix bench` (needs node and npm)")
     port = free_port()
-    process = subprocess.Popen(
-        [node, str(DYNALITE_CLI), "--host", "127.0.0.1", "--port", str(port),
-         "--createTableMs", str(create_ms), "--deleteTableMs", str(delete_ms)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-    except RuntimeError:
-        process.kill()
-        raise
-    return Dynalite(url=f"http://127.0.0.1:{port}", process=process)
+    server = spawn(Dynalite, [node, str(DYNALITE_CLI), "--host", "127.0.0.1", "--port", str(port),
+                              "--createTableMs", str(create_ms),
+                              "--deleteTableMs", str(delete_ms)], port)
+    assert isinstance(server, Dynalite)
+    return server
