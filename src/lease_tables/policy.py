@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from lease_tables import spec
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable
 from lease_tables.selection import require_regions
@@ -28,14 +29,8 @@ ROLE_PROVISIONER = "provisioner"
 ROLES = (ROLE_ADAPTER, ROLE_PROVISIONER)
 
 # SPEC 2: what KCL inside the adapter does with its lease table, and nothing more.
-ADAPTER_ACTIONS: tuple[str, ...] = (
-    "dynamodb:DeleteItem",
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Scan",
-    "dynamodb:UpdateItem",
-)
+ADAPTER_ACTIONS: tuple[str, ...] = tuple(
+    f"dynamodb:{operation}" for operation in sorted(spec.KCL_LEASE_OPERATIONS))
 # The one permission the whole product exists to let the security team deny.
 ADAPTER_DENIED_ACTIONS: tuple[str, ...] = ("dynamodb:CreateTable",)
 

@@ -65,6 +65,7 @@ SCAN = "Scan"
 CREATE = "CreateTable"
 # What KCL needs on its lease table (SPEC 2), in the order preflight proves it.
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
+assert set(LEASE_ACTIONS) == set(spec.KCL_LEASE_OPERATIONS), "preflight must prove them all"
 # Every DynamoDB operation preflight may call: the allow-list tests check it.
 CALLED_ACTIONS = (*LEASE_ACTIONS, CREATE)
 # The refusal that proves a conditional write was authorised, and wrote nothing.
