@@ -322,7 +322,17 @@ def test_name_command(tmp_path) -> None:
     assert run.code == 2 and "' '" in run.stderr
 
 
-@pytest.mark.parametrize("command", ["create", "verify", "name"])
+def _commands() -> list[str]:
+    from lease_tables.cli import app
+
+    return sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def test_the_spec_commands_are_all_there() -> None:
+    assert set(_commands()) == {"create", "verify", "preflight", "policy", "template", "name"}
+
+
+@pytest.mark.parametrize("command", _commands())
 def test_every_command_has_help_and_version(tmp_path, command: str) -> None:
     env = clean_env(tmp_path)
     assert "Usage" in run_cli([command, "--help"], env).stdout
@@ -333,3 +343,18 @@ def test_python_dash_m_works(tmp_path) -> None:
     proc = subprocess.run([sys.executable, "-m", "lease_tables", "--version"],
                           capture_output=True, text=True, env=clean_env(tmp_path), timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("lease-tables 0.")
+
+
+def test_two_adapters_sharing_a_name_in_one_file(tmp_path) -> None:
+    folder = write_conf(tmp_path / "Conf",
+                        '<Integration id="1" type="AmazonConnectAdapter">'
+                        '<set key="ApplicationName" value="sharedCtr"/></Integration>'
+                        '<Integration id="4" type="Amazon Connect Adapter">'
+                        '<set key="AppName" value="sharedCtr"/></Integration>')
+    run = run_cli(["create", "--dry-run", "--conf-dir", str(folder), "--output", "json"],
+                  clean_env(tmp_path))
+    assert run.code == 0
+    [table] = run.json()["tables"]
+    assert table["table_name"] == "sharedCtr"
+    assert table["sources"] == [str(folder / "IntegrationService.xml")] * 2
+    assert "warning" in run.stderr and "ID 1" in run.stderr and "ID 4" in run.stderr

@@ -96,7 +96,7 @@ def test_shared_name_merges_sources_and_warns_in_one_file() -> None:
     other = conf(adapter(KIND_CONNECT, "ctr", "1", source="b.xml"), path="b.xml")
     result = derive_tables([one, other], local_host="h")
     [table] = result.tables
-    assert table.sources == ["conf.xml", "b.xml"]
+    assert table.sources == ["conf.xml", "conf.xml", "b.xml"]  # one entry per adapter
     assert len(table.adapters) == 3
     assert len(result.warnings) == 1 and "ID 1" in result.warnings[0]
     assert "ID 4" in result.warnings[0]

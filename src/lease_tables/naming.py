@@ -220,8 +220,10 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
     if existing is None:
         merged[table.key] = table
         return
+    # One entry per adapter (SPEC 3: both adapters are listed as the table's
+    # sources), so a file that holds two sharing adapters appears twice.
     for source in table.sources:
-        if source not in existing.sources:
+        if source != TABLE_OPTION_SOURCE or source not in existing.sources:
             existing.sources.append(source)
     existing.adapters.extend(table.adapters)
     if existing.adapter_kind is None and table.adapter_kind is not None:
