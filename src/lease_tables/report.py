@@ -71,14 +71,18 @@ def json_document(results: Sequence[TableResult]) -> dict:
 
 
 def emit(results: Sequence[TableResult], output: str, verb: str = "",
-         extra: str = "", out: TextIO | None = None) -> None:
+         extra: str = "", out: TextIO | None = None, quiet: bool = False) -> None:
+    """Plain text or JSON. `quiet` text keeps only the tables that need attention
+    (and the summary line only when something does); JSON is data and never shrinks."""
     out = out or sys.stdout
     if output == "json":
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
-    for result in results:
+    shown = unhappy(results) if quiet else results
+    for result in shown:
         out.write(text_line(result, extra) + "\n")
-    out.write(summary(results, verb) + "\n")
+    if shown or not quiet:
+        out.write(summary(results, verb) + "\n")
 
 
 def warn(message: str, err: TextIO | None = None) -> None:
