@@ -95,7 +95,7 @@ def demo() -> int:
 def test(extra: list[str]) -> int:
     """ruff, then the whole pytest suite (unit, property and end-to-end)."""
     ensure_venv()
-    paths = [p for p in ("src", "tests", "bench", "dev.py") if (ROOT / p).exists()]
+    paths = [p for p in ("src", "tests", "bench", "docs", "dev.py") if (ROOT / p).exists()]
     say("ruff check " + " ".join(paths))
     lint = subprocess.run([str(BIN / "ruff"), "check", *paths], cwd=ROOT)
     say("pytest")
