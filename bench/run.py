@@ -299,8 +299,13 @@ def scaling(run: Runner, figures: Figures, sizes: Sequence[int]) -> None:
                 run.timed(run.lease_tables("create", *table_args(names(f"s{size}c", size)),
                                            "--endpoint-url", proxy.url))
                 calls = proxy.by_operation()
+                spans = proxy.timeline()
             per_table = sum(calls.values()) / size
             detail = ", ".join(f"{op} {n / size:.2f}" for op, n in sorted(calls.items()))
+            if "CreateTable" in spans and "DescribeTable" in spans:
+                created = spans["CreateTable"][1]
+                detail += (f"; last CreateTable at {created:.2f} s, last DescribeTable "
+                           f"{spans['DescribeTable'][1] - created:.2f} s later")
             figures.scaling.append((size, wall, per_table, detail))
             say(f"scaling {size}: {wall:.2f} s, {per_table:.2f} calls per table ({detail})")
 

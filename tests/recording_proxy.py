@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ class RecordingProxy:
             raise ValueError(f"the recording proxy only forwards to 127.0.0.1, not {upstream}")
         self.upstream = (parts.hostname, parts.port or 80)
         self.calls: list[tuple[str, str | None]] = []
+        self.times: list[float] = []  # time.monotonic() of each call, same order as calls
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -48,6 +50,7 @@ class RecordingProxy:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.times.clear()
 
     def by_operation(self) -> Counter[str]:
         with self._lock:
@@ -73,6 +76,19 @@ class RecordingProxy:
             pass
         with self._lock:
             self.calls.append((operation, table))
+            self.times.append(time.monotonic())
+
+    def timeline(self) -> dict[str, tuple[float, float]]:
+        """For each operation, seconds from the first call of all to its first and last."""
+        with self._lock:
+            if not self.times:
+                return {}
+            start = self.times[0]
+            spans: dict[str, tuple[float, float]] = {}
+            for (op, _), at in zip(self.calls, self.times, strict=True):
+                first, _last = spans.get(op, (at - start, at - start))
+                spans[op] = (first, at - start)
+            return spans
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         proxy = self

@@ -78,9 +78,12 @@ class Provisioner:
         with ThreadPoolExecutor(max_workers=self.concurrency,
                                 thread_name_prefix="lease-tables") as pool:
             list(pool.map(lambda s: self._ensure(s, deadline), states))
+            # ListTables (pages of 100 names, for near-twin hints) runs while the new
+            # tables are CREATING, not after: in a big account it is seconds of paging.
+            hints = pool.submit(self._hint_twins, [s for s in states if s.created])
             if wait:
                 self._wait_active([s for s in states if s.pending], deadline, timeout, pool)
-        self._hint_twins([s for s in states if s.created])
+            hints.result()
         return [self._result(s, wait) for s in states]
 
     # ------------------------------------------------------------------ steps
