@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import runpy
 import shutil
 import socket
 import statistics
@@ -55,8 +56,7 @@ def project_python() -> Path:
     candidate = bindir / ("python.exe" if os.name == "nt" else "python")
     if not candidate.exists():
         say("no .venv yet: creating it with dev.py's installer")
-        subprocess.run([sys.executable, str(ROOT / "dev.py"), "test", "--co", "-q"],
-                       check=False, stdout=subprocess.DEVNULL)
+        runpy.run_path(str(ROOT / "dev.py"))["ensure_venv"]()
     return candidate if candidate.exists() else Path(sys.executable)
 
 
