@@ -90,3 +90,13 @@ def test_the_import_check_can_fail(moto, tmp_path: Path) -> None:
     modules = imported_modules(["verify", "--table", "leasesAbsent", "--endpoint-url",
                                 moto.url], tmp_path, env=env, expect_code=3)
     assert {"boto3", "botocore"} <= modules
+
+
+def test_connection_pool_is_sized_to_concurrency(tmp_path: Path, monkeypatch) -> None:
+    """As many HTTP connections as requests in flight: none waits for a socket."""
+    from lease_tables.aws import Clients
+
+    for key, value in aws_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    clients = Clients(profile=None, endpoint_url="http://127.0.0.1:9", pool_size=25)
+    assert clients.dynamodb(REGION).meta.config.max_pool_connections == 25
