@@ -131,7 +131,7 @@ def test(extra: list[str]) -> int:
     """ruff, then the whole pytest suite (unit, property and end-to-end)."""
     ensure_venv()
     ensure_dynalite()
-    paths = [p for p in ("src", "tests", "bench", "dev.py") if (ROOT / p).exists()]
+    paths = [p for p in ("src", "tests", "bench", "docs", "dev.py") if (ROOT / p).exists()]
     say("ruff check " + " ".join(paths))
     lint = subprocess.run([str(BIN / "ruff"), "check", *paths], cwd=ROOT)
     env = dict(os.environ)

@@ -15,6 +15,7 @@ import random
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -41,6 +42,7 @@ class Call:
     fault: str | None
     status: int | None = None
     region: str = "?"  # from the SigV4 credential scope: the region the client signed for
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def table_name(self) -> str | None:
@@ -121,6 +123,33 @@ class FaultProxy:
     def clear(self) -> None:
         with self._lock:
             self.calls.clear()
+
+    reset = clear
+
+    def by_operation(self) -> Counter[str]:
+        with self._lock:
+            return Counter(c.operation for c in self.calls)
+
+    def by_table(self) -> dict[str, Counter[str]]:
+        """For each table name, how many calls of each operation named it."""
+        result: dict[str, Counter[str]] = {}
+        with self._lock:
+            for call in self.calls:
+                if isinstance(call.table_name, str):
+                    result.setdefault(call.table_name, Counter())[call.operation] += 1
+        return result
+
+    def timeline(self) -> dict[str, tuple[float, float]]:
+        """For each operation, seconds from the first call of all to its first and last."""
+        with self._lock:
+            if not self.calls:
+                return {}
+            start = self.calls[0].at
+            spans: dict[str, tuple[float, float]] = {}
+            for call in self.calls:
+                first, _last = spans.get(call.operation, (call.at - start, call.at - start))
+                spans[call.operation] = (first, call.at - start)
+            return spans
 
     def tables_called(self, operation: str) -> list[str]:
         with self._lock:

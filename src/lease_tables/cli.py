@@ -8,6 +8,7 @@ modules are imported inside the commands that call AWS, so `--dry-run`,
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -86,16 +87,19 @@ VerboseOpt = Annotated[bool, typer.Option(
 ConcurrencyOpt = Annotated[int, typer.Option(
     "--concurrency", min=1, max=64, rich_help_panel="AWS",
     help="AWS requests in flight at once.")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="Errors only: no progress, no warnings, only tables that need "
+                          "attention.")]
 
 
 def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
-               region: str | None, profile: str | None):
+               region: str | None, profile: str | None, quiet: bool = False):
     from lease_tables.selection import Selection, select
 
     derivation = select(Selection(
         conf_dirs=tuple(conf_dir or ()), tables=tuple(table or ()), host_name=host_name,
         region=region, profile=profile))
-    for warning in derivation.warnings:
+    for warning in () if quiet else derivation.warnings:
         typer.echo(f"warning: {warning}", err=True)
     return derivation.tables
 
@@ -128,13 +132,21 @@ def _fail(message: str, code: int, output: Output) -> NoReturn:
 
 
 def _finish(results, output: Output, verb: str, extra: str = "",
-            closing: str | None = None) -> NoReturn:
-    """Print results (closing: a last line instead of the summary; stderr with JSON)."""
+            quiet: bool = False, closing: str | None = None) -> NoReturn:
+    """Print results; `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.outcome import sort_results
     from lease_tables.report import emit, unhappy
 
     results = sort_results(results)
-    emit(results, output.value, verb=verb, extra=extra, closing=closing)
+    if output == Output.text and not quiet and sys.stdout.isatty():
+        from lease_tables.display import is_terminal, print_summary
+
+        if is_terminal(sys.stdout):  # a person reads it: columns and colour
+            print_summary(results, sys.stdout, verb=verb, extra=extra)
+            if closing:
+                typer.echo(closing)
+            raise typer.Exit(exit_code(results))
+    emit(results, output.value, verb=verb, extra=extra, quiet=quiet, closing=closing)
     if output == Output.json:
         for result in unhappy(results):
             typer.echo(f"{result.status}: {result.table.table_name}: {result.message}", err=True)
@@ -190,6 +202,7 @@ def create(
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
+    quiet: QuietOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
@@ -198,24 +211,26 @@ def create(
     with _operator_errors(output):
         options = make_options(billing_mode.value, read_capacity, write_capacity,
                                deletion_protection, tag or ())
-        tables = _selection(conf_dir, table, host_name, region, profile)
+        tables = _selection(conf_dir, table, host_name, region, profile, quiet)
         if dry_run:
             from lease_tables.outcome import PLANNED, TableResult
 
             results = [TableResult(t, PLANNED) for t in tables]
             _finish(results, output, "dry run, nothing created",
-                    extra="would create: " + options.describe())
+                    extra="would create: " + options.describe(), quiet=quiet)
+        from lease_tables.display import live_progress
         from lease_tables.provision import Provisioner
         from lease_tables.selection import require_regions
 
         require_regions(tables)
         clients = _clients(profile, endpoint_url, concurrency, verbose)
-        results = Provisioner(clients, options, concurrency=concurrency).run(
-            tables, wait=wait, timeout=timeout)
-        for result in results:
+        with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
+            results = Provisioner(clients, options, concurrency=concurrency,
+                                  progress=progress).run(tables, wait=wait, timeout=timeout)
+        for result in [] if quiet else results:
             if result.status in ("created", "exists") and "near-identical" in result.message:
                 typer.echo(f"warning: {result.table.table_name}: {result.message}", err=True)
-        _finish(results, output, "create")
+        _finish(results, output, "create", quiet=quiet)
 
 
 @app.command()
@@ -229,17 +244,19 @@ def verify(
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
+    quiet: QuietOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
     with _operator_errors(output):
-        tables = _selection(conf_dir, table, host_name, region, profile)
+        tables = _selection(conf_dir, table, host_name, region, profile, quiet)
         from lease_tables.selection import require_regions
         from lease_tables.verify import verify_tables
 
         require_regions(tables)
         clients = _clients(profile, endpoint_url, concurrency, verbose)
-        _finish(verify_tables(clients, tables, concurrency=concurrency), output, "verify")
+        _finish(verify_tables(clients, tables, concurrency=concurrency), output, "verify",
+                quiet=quiet)
 
 
 @app.command()
@@ -253,6 +270,7 @@ def preflight(
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
+    quiet: QuietOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Prove with the adapter's own credentials, writing nothing, that it can use every
@@ -271,7 +289,7 @@ def preflight(
 
             enable_debug_logging(clients)
         run = preflight_tables(clients, tables, concurrency=concurrency)
-        _finish(run.results, output, "preflight", closing=verdict(run, profile))
+        _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
 
 
 @app.command()
@@ -410,6 +428,12 @@ def template(
 
 def main() -> None:
     """Console-script entry: never a traceback, whatever happens."""
+    # A run over tens of thousands of adapters makes hundreds of thousands of small,
+    # long-lived objects; CPython's default collector thresholds re-scan them (and
+    # everything imported) again and again, about 15% of such a run. Nothing here
+    # builds reference cycles worth collecting early, so collect rarely.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     try:
         app()
     except KeyboardInterrupt:

@@ -20,13 +20,12 @@ from lease_tables import spec
 from lease_tables.aws import Clients, error_code, explain
 from lease_tables.naming import LeaseTable, near_twins
 from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, TableResult
+from lease_tables.polling import PollPlan
 
 ACTIVE = "ACTIVE"
 CREATING = "CREATING"
 DELETING = "DELETING"
 
-POLL_FIRST = 0.2
-POLL_MAX = 2.0
 LIMIT_BACKOFF_MAX = 15.0
 
 
@@ -44,6 +43,7 @@ class _State:
     message: str = ""
     created: bool = False
     pending: bool = False
+    since: float = 0.0  # clock time it was created, or found CREATING
     last_error: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -103,8 +103,12 @@ class Provisioner:
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="lease-tables")
         try:
             list(pool.map(lambda s: self._ensure(s, deadline), states))
+            # ListTables (pages of 100 names, for near-twin hints) runs while the new
+            # tables are CREATING, not after: in a big account it is seconds of paging.
+            hints = pool.submit(self._hint_twins, [s for s in states if s.created])
             if wait:
                 self._wait_active([s for s in states if s.pending], deadline, timeout, pool)
+            hints.result()
         except KeyboardInterrupt:
             self._stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -113,7 +117,6 @@ class Provisioner:
                 pending=sorted(s.table.table_name for s in states if s.pending),
             ) from None
         pool.shutdown(wait=True)
-        self._hint_twins([s for s in states if s.created])
         return [self._result(s, wait) for s in states]
 
     # ------------------------------------------------------------------ steps
@@ -200,22 +203,32 @@ class Provisioner:
         if status == ACTIVE:
             self._set(state, CREATED if state.created else EXISTS)
         else:
-            state.pending = True
+            state.pending, state.since = True, self.clock()
             self._set(state, CREATED if state.created else EXISTS, f"{status.lower()}")
 
     def _wait_active(self, pending: list[_State], deadline: float, timeout: float,
                      pool: ThreadPoolExecutor) -> None:
-        """One loop for all pending tables: poll, back off a little, repeat."""
-        delay = POLL_FIRST
-        while pending:
-            remaining = deadline - self.clock()
-            if remaining <= 0:
+        """One loop for all pending tables; `PollPlan` says which to ask, and when."""
+        plan = PollPlan()
+        for number, state in enumerate(pending):
+            plan.add(number, state.since)
+        while plan:
+            now = self.clock()
+            if now >= deadline:
                 break
-            self.sleep(min(delay, remaining))
-            delay = min(delay * 1.5, POLL_MAX)
-            outcomes = list(pool.map(self._poll, pending))
-            pending = [s for s, done in zip(pending, outcomes, strict=True) if not done]
-        for state in pending:
+            batch = plan.due(now)
+            if not batch:
+                wake = plan.wake_at(now) or now
+                self.sleep(max(0.0, min(wake, deadline) - now))
+                continue
+            for number, done in zip(batch, pool.map(self._poll, [pending[n] for n in batch]),
+                                    strict=True):
+                if done:
+                    plan.finished(number, now, active=pending[number].status != FAILED)
+                else:
+                    plan.creating(number, now)
+        for number in plan:
+            state = pending[number]  # type: ignore[index]
             last = f" Last error: {state.last_error}" if state.last_error else ""
             self._set(state, FAILED,
                       f"{state.table.table_name} in {state.table.region} was not ACTIVE "

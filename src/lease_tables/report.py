@@ -71,15 +71,20 @@ def json_document(results: Sequence[TableResult]) -> dict:
 
 
 def emit(results: Sequence[TableResult], output: str, verb: str = "",
-         extra: str = "", out: TextIO | None = None, closing: str | None = None) -> None:
-    """`closing` replaces the summary line when a command has a better last word."""
+         extra: str = "", out: TextIO | None = None, quiet: bool = False,
+         closing: str | None = None) -> None:
+    """Plain text or JSON. `quiet` text keeps only the tables that need attention
+    (and the last line only when something does); JSON is data and never shrinks.
+    `closing` replaces the summary line when a command has a better last word."""
     out = out or sys.stdout
     if output == "json":
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
-    for result in results:
+    shown = unhappy(results) if quiet else results
+    for result in shown:
         out.write(text_line(result, extra) + "\n")
-    out.write((closing or summary(results, verb)) + "\n")
+    if shown or not quiet:
+        out.write((closing or summary(results, verb)) + "\n")
 
 
 def warn(message: str, err: TextIO | None = None) -> None:

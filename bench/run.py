@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""The lease-tables benchmark: one command, figures written to bench/README.md.
+
+    python3 bench/run.py            # everything, a few minutes on 2 cores
+    python3 bench/run.py --quick    # fewer repetitions, for a smoke run
+
+It installs what it needs on first use (dynalite from npm into bench/node_modules,
+pinned by bench/package-lock.json; awscli from PyPI into bench/.work/awscli), starts
+dynalite on 127.0.0.1 with `--createTableMs 1000` (a new table stays CREATING for
+1.0 s, as the real service keeps it for seconds), runs every case as a real
+subprocess, stops dynalite, and rewrites the block between the `results` markers
+of bench/README.md. Only 127.0.0.1 is ever contacted. Figures only: nothing here
+is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import runpy
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import venv
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / ".work"
+README = BENCH / "README.md"
+DYNALITE = BENCH / "node_modules" / "dynalite" / "cli.js"
+CREATE_TABLE_MS = 1000
+FLOOR = CREATE_TABLE_MS / 1000
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+sys.path.insert(0, str(ROOT))
+from tests.faultproxy import FaultProxy  # noqa: E402
+
+
+def say(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+# ------------------------------------------------------------------ set-up
+
+def project_python() -> Path:
+    """The repo's .venv (made by `python3 dev.py test`), else this interpreter."""
+    bindir = ROOT / ".venv" / ("Scripts" if os.name == "nt" else "bin")
+    candidate = bindir / ("python.exe" if os.name == "nt" else "python")
+    if not candidate.exists():
+        say("no .venv yet: creating it with dev.py's installer")
+        runpy.run_path(str(ROOT / "dev.py"))["ensure_venv"]()
+    return candidate if candidate.exists() else Path(sys.executable)
+
+
+def ensure_dynalite() -> None:
+    if DYNALITE.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("bench needs node and npm (for dynalite); install them and rerun")
+    say("installing dynalite from npm into bench/node_modules (first run only)")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=BENCH,
+                   check=True)
+
+
+def ensure_awscli() -> Path:
+    """awscli (v1, from PyPI) in its own venv, so it cannot change the project's botocore."""
+    home = WORK / "awscli"
+    exe = home / ("Scripts" if os.name == "nt" else "bin") / "aws"
+    if not exe.exists():
+        say("installing awscli from PyPI into bench/.work/awscli (first run only)")
+        venv.EnvBuilder(with_pip=True, clear=True).create(home)
+        python = home / ("Scripts" if os.name == "nt" else "bin") / "python"
+        with (WORK / "awscli-install.log").open("w") as log:
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", "awscli"],
+                           check=True, stdout=log, stderr=subprocess.STDOUT)
+    return exe
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def dynalite() -> Iterator[str]:
+    """A fresh in-memory dynalite on 127.0.0.1 for one section, stopped afterwards."""
+    port = free_port()
+    node = shutil.which("node") or "node"
+    proc = subprocess.Popen([node, str(DYNALITE), "--host", "127.0.0.1", "--port", str(port),
+                             "--createTableMs", str(CREATE_TABLE_MS)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("dynalite did not start") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def bench_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": str(WORK / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(WORK / "no-aws-credentials"),
+        "AWS_PAGER": "", "NO_COLOR": "1",
+    })
+    return env
+
+
+# ------------------------------------------------------------------ measuring
+
+@dataclass
+class Runner:
+    python: Path
+    env: dict[str, str] = field(default_factory=bench_env)
+
+    def lease_tables(self, *args: str) -> list[str]:
+        script = self.python.parent / ("lease-tables.exe" if os.name == "nt" else "lease-tables")
+        return [str(script), *args] if script.exists() else [
+            str(self.python), "-m", "lease_tables", *args]
+
+    def timed(self, command: Sequence[str], ok: Sequence[int] = (0,)) -> float:
+        """Wall seconds of one run, process start to exit, output discarded."""
+        started = time.perf_counter()
+        proc = subprocess.run(command, env=self.env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=600)
+        elapsed = time.perf_counter() - started
+        if proc.returncode not in ok:
+            raise RuntimeError(f"{command[:3]} exited {proc.returncode}: {proc.stderr[-800:]!r}")
+        return elapsed
+
+    def peak_rss_mb(self, command: Sequence[str]) -> float:
+        """Peak resident memory of one run, measured by a fresh parent process."""
+        probe = ("import resource, subprocess, sys; "
+                 "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        out = subprocess.run([sys.executable, "-c", probe, *command], env=self.env,
+                             capture_output=True, text=True, check=True, timeout=600)
+        return int(out.stdout.strip()) / 1024  # Linux reports KiB
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def interleaved(runs: int, *cases: Callable[[int], float]) -> list[list[float]]:
+    """Run the cases turn by turn, so drift in machine load hits all of them alike."""
+    samples: list[list[float]] = [[] for _ in cases]
+    for i in range(runs):
+        for sample, case in zip(samples, cases, strict=True):
+            sample.append(case(i))
+    return samples
+
+
+def table_args(names: Sequence[str]) -> list[str]:
+    return [arg for name in names for arg in ("--table", name)]
+
+
+def names(prefix: str, count: int) -> list[str]:
+    return [f"{prefix}{i:04}" for i in range(count)]
+
+
+def generated_conf(adapters: int) -> Path:
+    """An IntegrationService.xml with `adapters` Amazon adapters (half of each kind)."""
+    folder = WORK / f"conf-{adapters}"
+    path = folder / "IntegrationService.xml"
+    if path.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<IFService version="15.3">\n'
+             "  <Integrations>\n"]
+    for i in range(1, adapters + 1):
+        if i % 2:
+            parts.append(f'    <Integration id="{i}" type="AmazonConnectAdapter" '
+                         f'name="CTR {i}">\n'
+                         f'      <set key="ApplicationName" value="ctrEvents{i:05}"/>\n'
+                         f'      <set key="Region" value="us-east-1"/>\n'
+                         f'      <set key="KinesisStreamName" value="ctr-stream-{i}"/>\n'
+                         "    </Integration>\n")
+        else:
+            parts.append(f'    <Integration id="{i}" type="AmazonAgentEventStreamAdapter" '
+                         f'name="Agents {i}">\n'
+                         f'      <set key="Application Name" value="agentEvents{i:05}"/>\n'
+                         f'      <set key="Region" value="us-east-1"/>\n'
+                         "    </Integration>\n")
+    parts.append("  </Integrations>\n</IFService>\n")
+    path.write_text("".join(parts), encoding="utf-8")
+    return folder
+
+
+# ------------------------------------------------------------------ the cases
+
+@dataclass
+class Figures:
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, what, figure, target
+    scaling: list[tuple[int, float, float, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, ident: str, what: str, figure: str, target: str) -> None:
+        self.rows.append((ident, what, figure, target))
+        say(f"{ident}: {figure}  ({target})")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def p1(run: Runner, figures: Figures, reps: int) -> float:
+    sample = ["create", "--dry-run", "--conf-dir", str(ROOT / "sample_conf"),
+              "--host-name", "verintris"]
+    ours, bare = interleaved(
+        reps,
+        lambda _: run.timed(run.lease_tables(*sample)),
+        lambda _: run.timed([str(run.python), str(BENCH / "minimal_typer.py"), "--name", "x"]),
+    )
+    ratio = median(ours) / median(bare)
+    figures.add("P1", "`create --dry-run` on sample_conf vs a one-command typer program",
+                f"{median(ours) * 1000:.0f} ms vs {median(bare) * 1000:.0f} ms: "
+                f"ratio **{ratio:.2f}**", f"<= 1.3: {verdict(ratio <= 1.3)}")
+    return median(ours)
+
+
+def p2(run: Runner, figures: Figures, reps: int) -> None:
+    with dynalite() as url:
+        walls = [run.timed(run.lease_tables("create", *table_args(names(f"p2r{i}t", 40)),
+                                            "--endpoint-url", url)) for i in range(reps)]
+    ratio = median(walls) / FLOOR
+    figures.add("P2", "`create` of 40 new tables (CREATING lasts 1.0 s), process start to exit",
+                f"{median(walls):.2f} s (min {min(walls):.2f}, max {max(walls):.2f}): "
+                f"**{ratio:.2f}x** the 1.0 s floor", f"<= 2.0x: {verdict(ratio <= 2.0)}")
+
+
+def p3(run: Runner, figures: Figures, reps: int) -> None:
+    forty, one = names("p3many", 40), names("p3one", 1)
+    with dynalite() as url:
+        for group in (forty, one):
+            run.timed(run.lease_tables("create", *table_args(group), "--endpoint-url", url))
+        many_t, one_t = interleaved(
+            reps,
+            lambda _: run.timed(run.lease_tables("create", *table_args(forty),
+                                                 "--endpoint-url", url)),
+            lambda _: run.timed(run.lease_tables("create", *table_args(one),
+                                                 "--endpoint-url", url)),
+        )
+        with FaultProxy(url) as proxy:
+            run.timed(run.lease_tables("create", *table_args(forty), "--endpoint-url",
+                                       proxy.url))
+            calls = proxy.by_operation()
+    ratio = median(many_t) / median(one_t)
+    figures.add("P3", "rerun of `create` over 40 existing tables vs over 1",
+                f"{median(many_t) * 1000:.0f} ms vs {median(one_t) * 1000:.0f} ms: ratio "
+                f"**{ratio:.2f}**; calls for 40: {dict(calls)}",
+                f"<= 1.2: {verdict(ratio <= 1.2)}")
+
+
+def p4(run: Runner, figures: Figures, reps: int, sample_median: float) -> None:
+    folder = generated_conf(20_000)
+    args = run.lease_tables("create", "--dry-run", "--conf-dir", str(folder),
+                            "--host-name", "verintris")
+    walls = [run.timed(args) for _ in range(reps)]
+    rss = max(run.peak_rss_mb(args) for _ in range(2))
+    size = (folder / "IntegrationService.xml").stat().st_size / 1e6
+    ratio = median(walls) / sample_median
+    figures.add("P4", f"dry run over a generated 20,000-adapter file ({size:.1f} MB) vs "
+                "the sample", f"{median(walls):.2f} s: ratio **{ratio:.2f}**; "
+                f"peak RSS **{rss:.0f} MB**",
+                f"<= 3 and <= 200 MB: {verdict(ratio <= 3 and rss <= 200)}")
+
+
+def scaling(run: Runner, figures: Figures, sizes: Sequence[int]) -> None:
+    with dynalite() as url:
+        for size in sizes:
+            wall = run.timed(run.lease_tables("create", *table_args(names(f"s{size}w", size)),
+                                              "--endpoint-url", url))
+            with FaultProxy(url) as proxy:
+                run.timed(run.lease_tables("create", *table_args(names(f"s{size}c", size)),
+                                           "--endpoint-url", proxy.url))
+                calls = proxy.by_operation()
+                spans = proxy.timeline()
+            per_table = sum(calls.values()) / size
+            detail = ", ".join(f"{op} {n / size:.2f}" for op, n in sorted(calls.items()))
+            if "CreateTable" in spans and "DescribeTable" in spans:
+                created = spans["CreateTable"][1]
+                detail += (f"; last CreateTable at {created:.2f} s, last DescribeTable "
+                           f"{spans['DescribeTable'][1] - created:.2f} s later")
+            figures.scaling.append((size, wall, per_table, detail))
+            say(f"scaling {size}: {wall:.2f} s, {per_table:.2f} calls per table ({detail})")
+
+
+def peer(run: Runner, figures: Figures, aws: Path) -> None:
+    """Three tables the AWS CLI way: create-table, then wait table-exists, one by one."""
+    tables = names("peerAws", 3)
+    with dynalite() as url:
+        started = time.perf_counter()
+        for name in tables:
+            run.timed([str(aws), "dynamodb", "create-table", "--table-name", name,
+                       "--attribute-definitions", "AttributeName=leaseKey,AttributeType=S",
+                       "--key-schema", "AttributeName=leaseKey,KeyType=HASH",
+                       "--provisioned-throughput", "ReadCapacityUnits=10,WriteCapacityUnits=10",
+                       "--deletion-protection-enabled", "--endpoint-url", url])
+            run.timed([str(aws), "dynamodb", "wait", "table-exists", "--table-name", name,
+                       "--endpoint-url", url])
+        theirs = time.perf_counter() - started
+        ours = run.timed(run.lease_tables("create", *table_args(names("peerOurs", 3)),
+                                          "--endpoint-url", url))
+    figures.add("Peer", "3 tables: AWS CLI `create-table` + `wait table-exists` each, vs "
+                "`lease-tables create`", f"{theirs:.1f} s vs {ours:.2f} s: ours is "
+                f"**{theirs / ours:.0f}x** faster", "(figure only)")
+
+
+# ------------------------------------------------------------------ report
+
+def results_block(figures: Figures, started: float, quick: bool) -> str:
+    lines = [
+        START,
+        "",
+        f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, node {node_version()}, dynalite "
+        f"`--createTableMs {CREATE_TABLE_MS}`; medians{' (quick run)' if quick else ''}; "
+        f"whole benchmark {time.monotonic() - started:.0f} s.",
+        "",
+        "| | case | figure | target |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {i} | {what} | {fig} | {target} |" for i, what, fig, target in figures.rows]
+    lines += ["", "Scaling (`create` of N new tables; calls counted by a recording proxy "
+              "in a second run, wall time measured without it):", "",
+              "| tables | wall | wall / floor | API calls per table | of which |",
+              "|---:|---:|---:|---:|---|"]
+    lines += [f"| {n} | {wall:.2f} s | {wall / FLOOR:.1f}x | {per:.2f} | {detail} |"
+              for n, wall, per, detail in figures.scaling]
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def node_version() -> str:
+    try:
+        return subprocess.run(["node", "--version"], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def write_readme(block: str) -> None:
+    text = README.read_text(encoding="utf-8") if README.exists() else f"{START}\n{END}\n"
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    README.write_text(head + block + tail, encoding="utf-8")
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--no-write", action="store_true", help="print, do not touch README")
+    parser.add_argument("--only", nargs="*", default=None, metavar="CASE",
+                        help="run only these of: p1 p2 p3 p4 scaling peer (implies --no-write)")
+    options = parser.parse_args(argv)
+    wanted = set(options.only) if options.only is not None else None
+
+    def want(case: str) -> bool:
+        return wanted is None or case in wanted
+
+    started = time.monotonic()
+    WORK.mkdir(exist_ok=True)
+    ensure_dynalite()
+    aws = ensure_awscli()
+    run = Runner(project_python())
+    reps = 5 if options.quick else 15
+    figures = Figures()
+    sample_median = 0.0
+    if want("p1") or want("p4"):
+        say("P1: startup")
+        sample_median = p1(run, figures, reps)
+    if want("p2"):
+        say("P2: 40 new tables")
+        p2(run, figures, 3 if options.quick else 7)
+    if want("p3"):
+        say("P3: reruns")
+        p3(run, figures, reps)
+    if want("p4"):
+        say("P4: 20,000 adapters")
+        p4(run, figures, 3 if options.quick else 5, sample_median)
+    if want("scaling"):
+        say("scaling")
+        scaling(run, figures, (10, 100) if options.quick else (10, 100, 500))
+    if want("peer"):
+        say("peer: the AWS CLI way (its waiter polls every 20 s)")
+        peer(run, figures, aws)
+    block = results_block(figures, started, options.quick)
+    print(block)
+    if not options.no_write and wanted is None:
+        write_readme(block)
+        say(f"figures written to {README.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,182 @@
+"""What a person at a terminal sees: a live table while tables are created, then a summary.
+
+Only used when a terminal is attached (rich decides, honouring NO_COLOR, TERM=dumb
+and FORCE_COLOR); scripts and logs get `report`'s plain lines instead, byte for byte
+the same as before this module existed. Fed by `provision.Progress.on_status`, which
+worker threads call: every update takes the lock, and the rendering thread of
+`rich.live.Live` reads a consistent snapshot. Widths are planned for an 80-column
+console (RIS servers are often reached through RDP consoles): long names are cut
+with an ellipsis rather than wrapped, and big fleets are shown as the rows in
+progress plus a count of the rest.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from lease_tables.naming import LeaseTable
+from lease_tables.outcome import HAPPY, TableResult, exit_code
+from lease_tables.provision import Progress
+from lease_tables.report import origin, summary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console, RenderableType
+
+WAITING = "waiting"
+CREATING_NOTE = "creating"
+_STYLE = {
+    "created": "green", "exists": "green", "ok": "green", "planned": "cyan",
+    "drift": "bold red", "failed": "bold red", "missing": "bold red",
+    "not-active": "yellow", "queued": "yellow", WAITING: "dim", "creating": "yellow",
+}
+
+
+def console(stream: TextIO) -> Console:
+    """A rich console on `stream`; colour and live updates only on a real terminal."""
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False, soft_wrap=False)
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """True when a person is watching: a TTY that is not TERM=dumb."""
+    out = console(stream)
+    return out.is_terminal and not out.is_dumb_terminal
+
+
+@dataclass
+class _Row:
+    table: LeaseTable
+    status: str = WAITING
+    note: str = ""
+    started: float = 0.0
+    finished: float | None = None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.note == CREATING_NOTE or self.status == "queued"
+
+
+class LiveTable:
+    """One row per table: status, elapsed seconds, a spinner while CREATING."""
+
+    def __init__(self, tables: Sequence[LeaseTable], out: Console) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+        self._start = time.monotonic()
+        self._rows = {self._key(t): _Row(t, started=self._start) for t in tables}
+        self._spinners: dict[tuple[str, str], RenderableType] = {}  # keep their phase
+
+    @staticmethod
+    def _key(table: LeaseTable) -> tuple[str, str]:
+        return (table.table_name, table.region or "")
+
+    def on_status(self, table: LeaseTable, status: str, note: str) -> None:
+        """The `Progress` hook: called from worker threads as each table moves on."""
+        with self._lock:
+            row = self._rows.get(self._key(table))
+            if row is None:
+                return
+            row.status, row.note = status, note
+            if status == "queued" or note == CREATING_NOTE:
+                row.finished = None
+            else:
+                row.finished = time.monotonic()
+
+    def progress(self) -> Progress:
+        return Progress(on_status=self.on_status)
+
+    def render(self) -> RenderableType:
+        """A snapshot for rich.live: rows in progress first, then the rest, to fit."""
+        from rich.spinner import Spinner
+        from rich.table import Table
+        from rich.text import Text
+
+        now = time.monotonic()
+        with self._lock:
+            rows = [_Row(r.table, r.status, r.note, r.started, r.finished)
+                    for r in self._rows.values()]
+        order = {True: 0, False: 1}
+        rows.sort(key=lambda r: (order[r.in_progress], r.status != WAITING, r.table.table_name))
+        room = max(self._out.size.height - 4, 3)
+        shown, hidden = rows[:room], rows[room:]
+
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(width=1, min_width=1, no_wrap=True)
+        grid.add_column(width=10, min_width=10, no_wrap=True)
+        grid.add_column(width=7, min_width=7, justify="right", no_wrap=True)
+        grid.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
+        for row in shown:
+            word = "creating" if row.note == CREATING_NOTE else row.status
+            key = self._key(row.table)
+            if row.in_progress and key not in self._spinners:
+                self._spinners[key] = Spinner("dots", style="yellow")
+            mark: RenderableType = self._spinners[key] if row.in_progress else Text(
+                "·" if row.status == WAITING else ("✓" if row.status in HAPPY else "✗"),
+                style=_STYLE.get(word, ""))
+            elapsed = "" if row.status == WAITING else (
+                f"{(row.finished or now) - row.started:5.1f} s")
+            grid.add_row(mark, Text(word, style=_STYLE.get(word, "")), elapsed,
+                         Text(f"{row.table.table_name}  {row.table.region or '?'}"))
+        counts = Counter("creating" if r.note == CREATING_NOTE else r.status for r in rows)
+        footer = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        more = f"{len(hidden)} more not shown; " if hidden else ""
+        noun = "table" if len(rows) == 1 else "tables"
+        grid.add_row("", "", f"{now - self._start:5.1f} s",
+                     Text(f"{more}{len(rows)} {noun}: {footer}", style="bold"))
+        return grid
+
+
+@contextmanager
+def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
+                  enabled: bool = True) -> Iterator[Progress | None]:
+    """A live display on `stream` while the block runs, when a person is watching.
+
+    Yields the `Progress` to hand to the provisioner, or None (no display) when the
+    stream is not a terminal or the display is not wanted (--quiet).
+    """
+    if not enabled or not is_terminal(stream):
+        yield None
+        return
+    from rich.live import Live
+
+    out = console(stream)
+    live_table = LiveTable(tables, out)
+    with Live(get_renderable=live_table.render, console=out, refresh_per_second=10,
+              transient=True, redirect_stdout=False, redirect_stderr=False):
+        yield live_table.progress()
+
+
+def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = "",
+                  extra: str = "", out: Console | None = None) -> None:
+    """The closing table on a terminal: the same facts as the plain lines, in columns.
+
+    `out` is a ready console (tests pass one of a fixed size); else one on `stream`.
+    """
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    out = out or console(stream)
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(width=10, min_width=10, no_wrap=True)
+    table.add_column(ratio=1, overflow="fold")
+    for result in results:
+        details = origin(result.table)
+        if result.message:
+            details += f" -- {result.message}"
+        style = _STYLE.get(result.status, "")
+        name = Text(result.table.table_name, style="bold")
+        name.append(f"  {result.table.region or 'region ?'}", style="")
+        table.add_row(Text(result.status, style=style), Group(name, Text(details, style="dim")))
+    out.print(table)
+    if extra:
+        out.print(extra)
+    style = "bold green" if exit_code(results) == 0 else "bold red"
+    out.print(Text(summary(results, verb), style=style))

@@ -1,0 +1,92 @@
+"""The README's CLI reference is the real `--help`, every command is documented, and
+shell completion works (the sqlite-utils habit: docs that cannot go stale)."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from lease_tables.cli import app
+from tests.conftest import ROOT, clean_env, cli_executable
+
+README = ROOT / "README.md"
+REFERENCE = runpy.run_path(str(ROOT / "docs" / "cli_reference.py"))
+COMMANDS = REFERENCE["command_names"]()
+
+
+def test_cog_check_readme_matches_help(tmp_path: Path) -> None:
+    """`cog --check` fails when any command's --help changed and README was not regenerated."""
+    proc = subprocess.run([sys.executable, "-m", "cogapp", "--check", "README.md"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env=clean_env(tmp_path))
+    assert proc.returncode == 0, (
+        "README.md's CLI reference is stale: run `.venv/bin/cog -r README.md`\n"
+        + proc.stdout + proc.stderr)
+
+
+def test_reference_is_the_last_section_and_has_every_command() -> None:
+    text = README.read_text(encoding="utf-8")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings[-1] == "## CLI reference"
+    assert {"create", "verify", "name"} <= set(COMMANDS)
+    for name in COMMANDS:
+        assert f"### `lease-tables {name}`" in text, f"{name} is missing from README.md"
+        assert f"Usage: lease-tables {name} [OPTIONS]" in text
+
+
+def test_reference_renders_the_live_help() -> None:
+    """In-process comparison too, so a broken cog marker cannot hide a difference."""
+    rendered = REFERENCE["reference"]()
+    assert rendered in README.read_text(encoding="utf-8")
+    assert "Create every lease table that is absent" in rendered
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_and_option_has_help_text(name: str) -> None:
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    assert (command.help or "").strip(), f"`{name}` has no help text"
+    for param in command.params:
+        if param.param_type_name == "option":
+            assert (getattr(param, "help", None) or "").strip(), (
+                f"`{name}` option {param.opts} has no help text")
+
+
+def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, SHELL="/bin/bash")
+    for args in (["--show-completion", "bash"], ["--show-completion"]):
+        proc = subprocess.run([cli_executable(), *args], capture_output=True, text=True,
+                              env=env, timeout=60, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, proc.stderr
+        assert "complete -o default -F _lease_tables_completion lease-tables" in proc.stdout
+
+
+def complete(words: str, tmp_path: Path) -> list[str]:
+    """Ask the CLI for completions the way the bash script does."""
+    env = clean_env(tmp_path, COMP_WORDS=words, COMP_CWORD=str(len(words.split(" ")) - 1),
+                    _LEASE_TABLES_COMPLETE="complete_bash")
+    proc = subprocess.run([cli_executable()], capture_output=True, text=True, env=env,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_completion_completes_commands_options_and_choices(tmp_path: Path) -> None:
+    assert complete("lease-tables cr", tmp_path) == ["create"]
+    assert complete("lease-tables create --dry", tmp_path) == ["--dry-run"]
+    assert complete("lease-tables create --output ", tmp_path) == ["text", "json"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_accepts_the_completion_script(tmp_path: Path) -> None:
+    script = f'eval "$({cli_executable()} --show-completion bash)"; complete -p lease-tables'
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                          env={**clean_env(tmp_path), "PATH": os.environ.get("PATH", "")},
+                          timeout=60)
+    assert proc.returncode == 0 and "_lease_tables_completion" in proc.stdout, proc.stderr

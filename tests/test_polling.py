@@ -1,0 +1,92 @@
+"""The fleet polling plan, driven with plain numbers as a clock."""
+
+from __future__ import annotations
+
+from lease_tables.polling import PollPlan
+
+
+def simulate(created_at: list[float], active_after: float, plan: PollPlan,
+             limit: float = 60.0) -> tuple[dict[int, float], int]:
+    """Run the plan against tables that turn ACTIVE `active_after` s after creation.
+
+    Returns when each table was seen ACTIVE, and how many polls it took in all.
+    """
+    for key, since in enumerate(created_at):
+        plan.add(key, since)
+    now, polls, seen = min(created_at), 0, {}
+    while plan and now < limit:
+        batch = plan.due(now)
+        for key in batch:
+            polls += 1
+            if now >= created_at[key] + active_after:
+                plan.finished(key, now)
+                seen[key] = now
+            else:
+                plan.creating(key, now)
+        if not batch:
+            now = plan.wake_at(now) or now
+    return seen, polls
+
+
+def test_forty_tables_cost_about_one_poll_each_and_are_seen_soon() -> None:
+    created = [i * 0.0075 for i in range(40)]  # 40 CreateTable answers over 0.3 s
+    seen, polls = simulate(created, 1.0, PollPlan())
+    assert len(seen) == 40
+    assert polls <= 40 + 5  # the probe's few looks, then one each
+    assert all(seen[k] - created[k] < 1.0 + 0.3 for k in seen)
+
+
+def test_a_fixed_interval_plan_would_cost_more() -> None:
+    """The learning matters: without a probe every table is asked on every round."""
+    created = [i * 0.0075 for i in range(40)]
+    naive = 0
+    now = 0.2
+    pending = set(range(40))
+    while pending:
+        naive += len(pending)
+        pending = {k for k in pending if now < created[k] + 1.0}
+        now += 0.2
+    _, polls = simulate(created, 1.0, PollPlan())
+    assert polls * 2 < naive
+
+
+def test_every_table_is_asked_at_least_every_cap_seconds() -> None:
+    plan = PollPlan(cap=2.0)
+    plan.add("old", 0.0)
+    plan.add("young", 0.1)
+    assert plan.due_at("young") == 0.1 + 2.0  # waits for the probe, but not for ever
+    assert plan.due_at("old") == 0.5
+
+
+def test_late_start_does_not_wait_for_a_stale_estimate() -> None:
+    """Tables created long before polling began: one look each, no sleeping on them."""
+    plan = PollPlan()
+    for key in range(10):
+        plan.add(key, float(key) * 0.5)  # created over 5 s
+    now = 5.0
+    [probe] = plan.due(now)[:1]
+    plan.finished(probe, now)
+    assert plan.estimate == 5.0  # an upper bound only, so capped below
+    assert all(plan.due_at(k) <= float(k) * 0.5 + 2.0 for k in plan)
+
+
+def test_rate_budget_spreads_a_burst() -> None:
+    plan = PollPlan(rate=10.0)
+    for key in range(25):
+        plan.add(key, -100.0)
+    assert len(plan.due(0.0)) == 10
+    assert plan.due(0.0) == []
+    assert 0.0 < (plan.wake_at(0.0) or 0) <= 0.1 + 1e-9
+    assert len(plan.due(0.5)) == 5
+
+
+def test_creating_answers_back_off_up_to_the_cap() -> None:
+    plan = PollPlan(step=0.25, growth=2.0, cap=2.0)
+    plan.add("t", 0.0)
+    gaps = []
+    now = plan.due_at("t")
+    for _ in range(6):
+        plan.creating("t", now)
+        gaps.append(plan.due_at("t") - now)
+        now = plan.due_at("t")
+    assert gaps == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]

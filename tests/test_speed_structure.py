@@ -1,0 +1,107 @@
+"""The structural facts behind the speed figures, checked without timing anything.
+
+- A rerun over tables that exist and are ACTIVE costs one DescribeTable per table,
+  counted by a recording proxy between the CLI and moto_server.
+- Commands that need no AWS never import boto3 or botocore (`python -X importtime`
+  lists every module a run imported).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REGION, SAMPLE_CONF, aws_env, clean_env, run_cli
+from tests.faultproxy import FaultProxy
+
+TABLES = [f"leasesRerun{i}" for i in range(5)]
+
+
+def _table_args() -> list[str]:
+    return [arg for name in TABLES for arg in ("--table", name)]
+
+
+def test_rerun_costs_exactly_one_describe_table_per_table(moto, tmp_path: Path) -> None:
+    env = aws_env(tmp_path, AWS_DEFAULT_REGION=REGION)
+    with FaultProxy(moto.url) as proxy:
+        first = run_cli(["create", *_table_args(), "--endpoint-url", proxy.url], env)
+        assert first.code == 0, first.stderr
+        for name in TABLES:  # describe, find nothing, create
+            assert proxy.by_table()[name]["CreateTable"] == 1
+        proxy.reset()
+
+        rerun = run_cli(["create", *_table_args(), "--endpoint-url", proxy.url,
+                         "--output", "json"], env)
+        assert rerun.code == 0, rerun.stderr
+        assert {t["status"] for t in rerun.json()["tables"]} == {"exists"}
+        assert proxy.by_table() == {name: Counter(DescribeTable=1) for name in TABLES}
+        assert proxy.by_operation() == Counter(DescribeTable=len(TABLES))
+
+
+# Commands that must start without the AWS SDK.
+NO_AWS_COMMANDS: dict[str, list[str]] = {
+    "policy": ["policy", "--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris",
+               "--account-id", "123456789012", "--role", "provisioner"],
+    "template cloudformation": ["template", "--conf-dir", str(SAMPLE_CONF), "--format",
+                                "cloudformation"],
+    "template terraform": ["template", "--conf-dir", str(SAMPLE_CONF), "--format",
+                           "terraform"],
+    "create --dry-run": ["create", "--dry-run", "--conf-dir", str(SAMPLE_CONF),
+                         "--host-name", "verintris"],
+    "create --dry-run --output json": ["create", "--dry-run", "--table", "leasesX",
+                                       "--output", "json"],
+    "name": ["name", "--kind", "agent-events", "--application-name", "verintAgentEvents",
+             "--host-name", "verintris", "--adapter-id", "2"],
+    "--help": ["--help"],
+    "create --help": ["create", "--help"],
+}
+
+
+def top_level_imports(importtime_log: str) -> set[str]:
+    """Top-level package names of every module listed by `-X importtime`."""
+    modules = set()
+    for line in importtime_log.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            modules.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return modules
+
+
+def imported_modules(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,
+                     expect_code: int = 0) -> set[str]:
+    """Every module a real run of the CLI imported."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lease_tables", *args],
+        capture_output=True, text=True, env=env or clean_env(tmp_path, COLUMNS="80"),
+        timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == expect_code, proc.stderr[-2000:]
+    modules = top_level_imports(proc.stderr)
+    assert "lease_tables" in modules  # the parsing works: we do see our own package
+    return modules
+
+
+@pytest.mark.parametrize("label", sorted(NO_AWS_COMMANDS))
+def test_commands_without_aws_never_import_the_sdk(label: str, tmp_path: Path) -> None:
+    modules = imported_modules(NO_AWS_COMMANDS[label], tmp_path)
+    assert not modules & {"boto3", "botocore", "s3transfer", "urllib3"}, label
+
+
+def test_the_import_check_can_fail(moto, tmp_path: Path) -> None:
+    """A command that does call AWS shows up as importing botocore: the check sees it."""
+    env = aws_env(tmp_path, AWS_DEFAULT_REGION=REGION)
+    modules = imported_modules(["verify", "--table", "leasesAbsent", "--endpoint-url",
+                                moto.url], tmp_path, env=env, expect_code=3)
+    assert {"boto3", "botocore"} <= modules
+
+
+def test_connection_pool_is_sized_to_concurrency(tmp_path: Path, monkeypatch) -> None:
+    """As many HTTP connections as requests in flight: none waits for a socket."""
+    from lease_tables.aws import Clients
+
+    for key, value in aws_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    clients = Clients(profile=None, endpoint_url="http://127.0.0.1:9", pool_size=25)
+    assert clients.dynamodb(REGION).meta.config.max_pool_connections == 25
