@@ -37,7 +37,7 @@ class HostName:
     source: str
 
 
-@dataclass
+@dataclass(slots=True)
 class LeaseTable:
     """One lease table to exist: its name, region, and every adapter that needs it."""
 
@@ -49,7 +49,15 @@ class LeaseTable:
     host_name: str | None = None
     host_name_source: str | None = None
     sources: list[str] = field(default_factory=list)
-    adapters: list[str] = field(default_factory=list)
+    # The adapters that need this table (None for a --table name). Kept as records
+    # and described only when a message needs it: a big file has thousands.
+    origins: list[Adapter | None] = field(default_factory=list)
+
+    @property
+    def adapters(self) -> list[str]:
+        """Each source adapter in words, for messages and template comments."""
+        return [f"{a.describe()} in {a.source}" if a else TABLE_OPTION_SOURCE
+                for a in self.origins]
 
     @property
     def key(self) -> tuple[str, str]:
@@ -138,7 +146,7 @@ def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | Non
         host_name=host.value if is_agent and host else None,
         host_name_source=host.source if is_agent and host else None,
         sources=[adapter.source],
-        adapters=[f"{adapter.describe()} in {adapter.source}"],
+        origins=[adapter],
     )
 
 
@@ -151,7 +159,7 @@ def table_from_option(name: str, region: str | None) -> LeaseTable:
             f"Check the name you typed."
         )
     return LeaseTable(table_name=name, region=region, sources=[TABLE_OPTION_SOURCE],
-                      adapters=["--table"])
+                      origins=[None])
 
 
 @dataclass
@@ -225,11 +233,11 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
     for source in table.sources:
         if source != TABLE_OPTION_SOURCE or source not in existing.sources:
             existing.sources.append(source)
-    existing.adapters.extend(table.adapters)
+    existing.origins.extend(table.origins)
     if existing.adapter_kind is None and table.adapter_kind is not None:
         # A --table name that an adapter also derives: keep the richer facts.
         table.sources = existing.sources
-        table.adapters = existing.adapters
+        table.origins = existing.origins
         merged[table.key] = table
 
 

@@ -27,18 +27,18 @@ def origin(table: LeaseTable) -> str:
     """Where a table name came from, in words an operator can check against RIS."""
     if table.adapter_kind is None:
         return "given with --table"
-    parts = [f"{table.adapter_kind} adapter"]
-    if table.adapter_id:
-        parts[0] += f" {table.adapter_id}"
-    parts.append(f'application "{table.application_name}"')
+    ident = f" {table.adapter_id}" if table.adapter_id else ""
+    text = f'{table.adapter_kind} adapter{ident}, application "{table.application_name}"'
     if table.host_name is not None:
-        parts.append(f"host {table.host_name} ({_HOST_SOURCE_WORDS[table.host_name_source or '']})")
-    text = ", ".join(parts)
-    files = [s for s in table.sources if s != "--table"]
+        words = _HOST_SOURCE_WORDS[table.host_name_source or ""]
+        text += f", host {table.host_name} ({words})"
+    sources = table.sources
+    files = sources if len(sources) == 1 else list(dict.fromkeys(sources))
+    files = [s for s in files if s != "--table"]
     if files:
         text += " in " + " and ".join(files)
-    if len(table.adapters) > 1:
-        text += f" (shared by {len(table.adapters)} adapters)"
+    if len(table.origins) > 1:
+        text += f" (shared by {len(table.origins)} adapters)"
     return text
 
 
@@ -81,10 +81,11 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
     shown = unhappy(results) if quiet else results
-    for result in shown:
-        out.write(text_line(result, extra) + "\n")
+    lines = [text_line(result, extra) for result in shown]
     if shown or not quiet:
-        out.write((closing or summary(results, verb)) + "\n")
+        lines.append(closing or summary(results, verb))
+    if lines:
+        out.write("\n".join(lines) + "\n")  # one write: a fleet is thousands of lines
 
 
 def warn(message: str, err: TextIO | None = None) -> None:
