@@ -36,9 +36,8 @@ OPTION_SETS: dict[str, spec.TableOptions] = {
 }
 
 
-def lt(name: str, region: str | None = "us-east-1", adapters: list[str] | None = None
-       ) -> LeaseTable:
-    return LeaseTable(table_name=name, region=region, adapters=adapters or ["--table"])
+def lt(name: str, region: str | None = "us-east-1") -> LeaseTable:
+    return LeaseTable(table_name=name, region=region, sources=["--table"], origins=[None])
 
 
 SINGLE = [lt("verintCTREvents"), lt("verintAgentEvents_verintris.2"),

@@ -57,6 +57,22 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def say(message: str) -> None:
+    """A message on stderr: one line for logs and scripts, word-wrapped for a person.
+
+    Our messages are one paragraph; a terminal (an 80-column RDP console, say)
+    would otherwise break them mid-word.
+    """
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+        message = textwrap.fill(message, width=width, break_on_hyphens=False,
+                                break_long_words=False, subsequent_indent="  ")
+    typer.echo(message, err=True)
+
+
 # Options shared by several commands, declared once.
 VersionOpt = Annotated[bool, typer.Option(
     "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
@@ -100,7 +116,7 @@ def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: s
         conf_dirs=tuple(conf_dir or ()), tables=tuple(table or ()), host_name=host_name,
         region=region, profile=profile))
     for warning in () if quiet else derivation.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}")
     return derivation.tables
 
 
@@ -115,8 +131,8 @@ def _operator_errors(output: Output = Output.text) -> Iterator[None]:
         from lease_tables.provision import Interrupted
 
         done = exc.summary() if isinstance(exc, Interrupted) else "stopped before finishing"
-        typer.echo(f"interrupted: {done}. Rerunning the same command is safe: it creates "
-                   f"only what is missing and waits for tables still CREATING.", err=True)
+        say(f"interrupted: {done}. Rerunning the same command is safe: it creates "
+                   f"only what is missing and waits for tables still CREATING.")
         # Worker threads may sit in an HTTP call or a retry back-off; the operator
         # asked to stop now, and AWS state is consistent whatever they were doing.
         sys.stdout.flush()
@@ -125,7 +141,7 @@ def _operator_errors(output: Output = Output.text) -> Iterator[None]:
 
 
 def _fail(message: str, code: int, output: Output) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    say(f"error: {message}")
     if output == Output.json:
         typer.echo(json.dumps({"ok": False, "tables": []}, indent=2))
     raise typer.Exit(code)
@@ -149,9 +165,9 @@ def _finish(results, output: Output, verb: str, extra: str = "",
     emit(results, output.value, verb=verb, extra=extra, quiet=quiet, closing=closing)
     if output == Output.json:
         for result in unhappy(results):
-            typer.echo(f"{result.status}: {result.table.table_name}: {result.message}", err=True)
+            say(f"{result.status}: {result.table.table_name}: {result.message}")
         if closing:
-            typer.echo(closing, err=True)
+            say(closing)
     raise typer.Exit(exit_code(results))
 
 
@@ -229,7 +245,7 @@ def create(
                                   progress=progress).run(tables, wait=wait, timeout=timeout)
         for result in [] if quiet else results:
             if result.status in ("created", "exists") and "near-identical" in result.message:
-                typer.echo(f"warning: {result.table.table_name}: {result.message}", err=True)
+                say(f"warning: {result.table.table_name}: {result.message}")
         _finish(results, output, "create", quiet=quiet)
 
 
@@ -373,12 +389,12 @@ def policy(
         tables = _selection(conf_dir, table, host_name, region, profile)
         document = build_policy(role.value, tables, account_id or "", tags=bool(tags))
         if tags and role.value != ROLE_PROVISIONER:
-            typer.echo("warning: --tag only changes the provisioner's policy (it adds "
+            say("warning: --tag only changes the provisioner's policy (it adds "
                        "dynamodb:TagResource); the adapter policy is the same with or "
-                       "without it.", err=True)
+                       "without it.")
         warning = size_warning(document)
         if warning:
-            typer.echo(f"warning: {warning}", err=True)
+            say(f"warning: {warning}")
         typer.echo(render(document), nl=False)
 
 
@@ -422,7 +438,7 @@ def template(
         tables = _selection(conf_dir, table, host_name, region, profile)
         text = render(output_format.value, tables, options)
         for note in notes(output_format.value, tables, text):
-            typer.echo(f"note: {note}", err=True)
+            say(f"note: {note}")
         typer.echo(text, nl=False)
 
 
