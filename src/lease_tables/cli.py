@@ -171,11 +171,16 @@ def _finish(results, output: Output, verb: str, extra: str = "",
     raise typer.Exit(exit_code(results))
 
 
-def _clients(profile: str | None, endpoint_url: str | None, pool: int, verbose: bool = False):
+def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
+         verbose: bool = False, check=None):
+    """The one AWS set-up of every command that calls AWS: regions known, credentials
+    present (checked with `check`, whose message suits the command), clients made."""
     from lease_tables.aws import Clients, enable_debug_logging
+    from lease_tables.selection import require_regions
 
+    require_regions(tables)
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool)
-    clients.check_credentials()
+    (check or Clients.check_credentials)(clients)
     if verbose:
         enable_debug_logging(clients)
     return clients
@@ -236,10 +241,8 @@ def create(
                     extra="would create: " + options.describe(), quiet=quiet)
         from lease_tables.display import live_progress
         from lease_tables.provision import Provisioner
-        from lease_tables.selection import require_regions
 
-        require_regions(tables)
-        clients = _clients(profile, endpoint_url, concurrency, verbose)
+        clients = _aws(tables, profile, endpoint_url, concurrency, verbose)
         with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
             results = Provisioner(clients, options, concurrency=concurrency,
                                   progress=progress).run(tables, wait=wait, timeout=timeout)
@@ -266,11 +269,9 @@ def verify(
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
     with _operator_errors(output):
         tables = _selection(conf_dir, table, host_name, region, profile, quiet)
-        from lease_tables.selection import require_regions
         from lease_tables.verify import verify_tables
 
-        require_regions(tables)
-        clients = _clients(profile, endpoint_url, concurrency, verbose)
+        clients = _aws(tables, profile, endpoint_url, concurrency, verbose)
         _finish(verify_tables(clients, tables, concurrency=concurrency), output, "verify",
                 quiet=quiet)
 
@@ -292,18 +293,11 @@ def preflight(
     """Prove with the adapter's own credentials, writing nothing, that it can use every
     lease table and cannot create tables. Run it with the adapter's identity (--profile)."""
     with _operator_errors(output):
-        tables = _selection(conf_dir, table, host_name, region, profile)
-        from lease_tables.aws import Clients
+        tables = _selection(conf_dir, table, host_name, region, profile, quiet)
         from lease_tables.preflight import preflight_tables, require_credentials, verdict
-        from lease_tables.selection import require_regions
 
-        require_regions(tables)
-        clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=concurrency)
-        require_credentials(clients)
-        if verbose:
-            from lease_tables.aws import enable_debug_logging
-
-            enable_debug_logging(clients)
+        clients = _aws(tables, profile, endpoint_url, concurrency, verbose,
+                       check=require_credentials)
         run = preflight_tables(clients, tables, concurrency=concurrency)
         _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
 
