@@ -220,3 +220,10 @@ def test_read_conf_expands_variables_and_refuses_oversize(tmp_path: Path) -> Non
 @given(st.text(min_size=0, max_size=40))
 def test_any_type_text_is_classified_without_error(type_text: str) -> None:
     assert kind_of(type_text) in (None, KIND_CONNECT, KIND_AGENT_EVENTS)
+
+
+def test_application_name_beats_appname_whatever_the_order() -> None:
+    for sets in ('<set key="AppName" value="short"/><set key="ApplicationName" value="long"/>',
+                 '<set key="ApplicationName" value="long"/><set key="AppName" value="short"/>'):
+        data = xml(f'<Integration id="1" type="AmazonConnectAdapter">{sets}</Integration>')
+        assert parse_adapters(data, "f")[0].application_name == "long"

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -26,14 +27,19 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 KIND_CONNECT = "connect"
 KIND_AGENT_EVENTS = "agent-events"
 
-_APPLICATION_NAME_KEYS = frozenset({"applicationname", "appname"})
-_ADAPTER_ID_KEYS = frozenset({"adapterid"})
-_REGION_KEYS = frozenset({"region"})
+# Tuples, in order of preference: with both spellings present, ApplicationName wins,
+# whatever the hash seed (a frozenset here made the choice vary between runs).
+_APPLICATION_NAME_KEYS = ("applicationname", "appname")
+_ADAPTER_ID_KEYS = ("adapterid",)
+_REGION_KEYS = ("region",)
 
 
-@dataclass(frozen=True, slots=True)
-class Adapter:
-    """One Amazon adapter found in a configuration file, before naming."""
+class Adapter(NamedTuple):
+    """One Amazon adapter found in a configuration file, before naming.
+
+    Immutable, and a NamedTuple rather than a frozen dataclass because a big
+    fleet file makes tens of thousands of them (a third of the cost to build).
+    """
 
     kind: str
     type: str
@@ -369,28 +375,30 @@ def _integrations(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
     name lookup.
     """
     found: dict[etree._Element, dict[str, str]] = {}
-    for node in root.iter():
+    names = _LOCAL_NAMES  # this loop runs once per element of the file: locals are faster
+    for node in root.iter(etree.Element):  # elements only, filtered in C
         tag = node.tag
-        if not isinstance(tag, str):
-            continue
-        name = _local_name(tag)
-        if name == "integration":
-            found.setdefault(node, {})
-        elif name == "set":
-            parent = node.getparent()
-            settings = found.get(parent) if parent is not None else None
+        name = names.get(tag) or _local_name(tag)
+        if name == "set":
+            settings = found.get(node.getparent())
             if settings is None:
                 owner = _owning_integration(node)
                 if owner is None:
                     continue
-                settings = found.setdefault(owner, {})
-            key = _attr(node, "key")
+                settings = found[owner]
+            key = node.get("key")
             if key is None:
-                continue
-            value = _attr(node, "value")
+                key = _attr(node, "key")
+                if key is None:
+                    continue
+            value = node.get("value")
             if value is None:
-                value = node.text or ""
+                value = _attr(node, "value")
+                if value is None:
+                    value = node.text or ""
             settings.setdefault(normalise_key(key), value.strip())
+        elif name == "integration":
+            found[node] = {}
     return found
 
 

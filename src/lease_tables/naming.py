@@ -136,18 +136,11 @@ def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | Non
             + (" or pass --host-name" if adapter.kind == KIND_AGENT_EVENTS else "")
             + ", or give the table name with --table."
         )
-    is_agent = adapter.kind == KIND_AGENT_EVENTS
-    return LeaseTable(
-        table_name=name,
-        region=region,
-        adapter_kind=adapter.kind,
-        adapter_id=adapter.adapter_id,
-        application_name=adapter.application_name,
-        host_name=host.value if is_agent and host else None,
-        host_name_source=host.source if is_agent and host else None,
-        sources=[adapter.source],
-        origins=[adapter],
-    )
+    host = host if adapter.kind == KIND_AGENT_EVENTS else None
+    # Positional: a fleet file builds tens of thousands of these.
+    return LeaseTable(name, region, adapter.kind, adapter.adapter_id, adapter.application_name,
+                      host.value if host else None, host.source if host else None,
+                      [adapter.source], [adapter])
 
 
 def table_from_option(name: str, region: str | None) -> LeaseTable:
@@ -224,9 +217,10 @@ def derive_tables(
 
 
 def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None:
-    existing = merged.get(table.key)
+    key = table.key
+    existing = merged.get(key)
     if existing is None:
-        merged[table.key] = table
+        merged[key] = table
         return
     # One entry per adapter (SPEC 3: both adapters are listed as the table's
     # sources), so a file that holds two sharing adapters appears twice.
@@ -238,7 +232,7 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
         # A --table name that an adapter also derives: keep the richer facts.
         table.sources = existing.sources
         table.origins = existing.origins
-        merged[table.key] = table
+        merged[key] = table
 
 
 def require_adapters(conf_files: Sequence[ConfFile], table_names: Sequence[str]) -> None:

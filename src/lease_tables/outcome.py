@@ -49,7 +49,7 @@ _EXIT_BY_STATUS = {
 HAPPY = frozenset(s for s, code in _EXIT_BY_STATUS.items() if code == EXIT_OK)
 
 
-@dataclass
+@dataclass(slots=True)
 class TableResult:
     """What happened to one lease table, with the facts that identify it."""
 
