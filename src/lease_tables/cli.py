@@ -276,7 +276,9 @@ def verify(
                 quiet=quiet)
 
 
-@app.command()
+@app.command(help=(
+    "Prove with the adapter's own credentials (--profile), writing nothing, that it can use "
+    "every lease table and cannot create tables."))
 def preflight(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -290,8 +292,7 @@ def preflight(
     quiet: QuietOpt = False,
     version: VersionOpt = False,
 ) -> None:
-    """Prove with the adapter's own credentials, writing nothing, that it can use every
-    lease table and cannot create tables. Run it with the adapter's identity (--profile)."""
+    """The adapter's identity's view of its tables; help text is in the decorator."""
     with _operator_errors(output):
         tables = _selection(conf_dir, table, host_name, region, profile, quiet)
         from lease_tables.preflight import preflight_tables, require_credentials, verdict
