@@ -196,3 +196,13 @@ def test_valid_parts_always_round_trip(app: str, host: str, aid: int) -> None:
     prefix, _, suffix = name.rpartition(".")
     assert suffix == str(aid)
     assert prefix.rpartition("_")[2] == host
+
+
+def test_region_option_only_fills_in_when_it_does_not_override() -> None:
+    """SPEC 5's policy: the adapter's Region setting, else --region, else the default."""
+    confs = [conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"),
+                  adapter(KIND_CONNECT, "other", "2"))]
+    filled = derive_tables(confs, region_option="us-west-2", default_region="ap-south-1",
+                           local_host="h", region_overrides=False)
+    assert {t.table_name: t.region for t in filled.tables} == {"ctr": "eu-west-1",
+                                                               "other": "us-west-2"}

@@ -75,13 +75,16 @@ def test_each_table_arn_is_in_its_own_region(tmp_path: Path) -> None:
     assert resources == sorted(arn(region, ACCOUNT, name) for name, region in FLEET_TABLES)
 
 
-def test_region_option_beats_the_adapters_settings(tmp_path: Path) -> None:
+def test_region_option_fills_in_only_for_adapters_without_a_region(tmp_path: Path) -> None:
+    """SPEC 5: the Region setting, else --region. The adapter's KCL looks for its table
+    in its own Region, so that is where the adapter's permission must point."""
     run = run_cli(["policy", *fleet(tmp_path), "--account-id", ACCOUNT,
                    "--region", "cn-north-1"], clean_env(tmp_path))
     assert run.code == 0, run.stderr
     resources = run.json()["Statement"][0]["Resource"]
-    assert resources == sorted(arn("cn-north-1", ACCOUNT, name) for name, _ in FLEET_TABLES)
-    assert all(r.startswith("arn:aws-cn:dynamodb:cn-north-1:") for r in resources)
+    expected = {(name, "cn-north-1" if name == "verintAgentEvents_verintris.3" else region)
+                for name, region in FLEET_TABLES}  # only adapter 3 has no Region setting
+    assert resources == sorted(arn(region, ACCOUNT, name) for name, region in expected)
 
 
 def test_the_profiles_region_is_the_last_resort(tmp_path: Path) -> None:
@@ -309,3 +312,20 @@ def test_no_aws_sdk_is_loaded(tmp_path: Path, args: list[str], module: str) -> N
                 if line.startswith("import time:")}
     assert module in imported  # the measurement works
     assert not {m for m in imported if m.split(".")[0] in {"boto3", "botocore", "s3transfer"}}
+
+
+def test_policy_keeps_each_adapters_own_region_and_region_fills_in(tmp_path: Path) -> None:
+    """SPEC 5: each ARN in its own region (Region setting, else --region, else default),
+    whereas create's --region moves every table (SPEC 3: used unless --region is given)."""
+    folder = write_conf(tmp_path / "Conf", [
+        Ad("1", CONNECT, "euCtr", region="eu-west-1"),
+        Ad("2", CONNECT, "plainCtr"),
+    ])
+    run = run_cli(["policy", "--conf-dir", str(folder), "--account-id", ACCOUNT,
+                   "--region", "us-east-1"], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    assert run.json()["Statement"][0]["Resource"] == sorted([
+        arn("eu-west-1", ACCOUNT, "euCtr"), arn("us-east-1", ACCOUNT, "plainCtr")])
+    dry = run_cli(["create", "--dry-run", "--conf-dir", str(folder), "--region", "us-east-1",
+                   "--output", "json"], clean_env(tmp_path))
+    assert {t["region"] for t in dry.json()["tables"]} == {"us-east-1"}

@@ -168,6 +168,7 @@ def derive_tables(
     table_names: Iterable[str] = (),
     host_option: str | None = None,
     region_option: str | None = None,
+    region_overrides: bool = True,
     default_region: str | None = None,
     local_host: str | None = None,
 ) -> Derivation:
@@ -176,7 +177,9 @@ def derive_tables(
     Two adapters that derive one name share one table, because KCL workers of
     one application share leases; inside one file that is usually a copy-paste
     slip, so it is also a warning. Region: --region beats the adapter's
-    `Region` setting, which beats the AWS configuration's default.
+    `Region` setting, which beats the AWS configuration's default; with
+    `region_overrides=False` (SPEC 5's `policy`) the adapter's own setting comes
+    first and --region only fills in for adapters without one.
     """
     merged: dict[tuple[str, str], LeaseTable] = {}
     warnings: list[str] = []
@@ -189,7 +192,8 @@ def derive_tables(
             host = resolve_host(host_option, conf.folder, local)
         seen_here: dict[str, Adapter] = {}
         for adapter in conf.adapters:
-            region = region_option or adapter.region or default_region
+            region = ((region_option or adapter.region) if region_overrides
+                      else (adapter.region or region_option)) or default_region
             try:
                 table = table_for_adapter(adapter, host, region)
             except InputError as exc:

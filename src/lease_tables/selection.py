@@ -23,6 +23,7 @@ class Selection:
     host_name: str | None = None
     region: str | None = None
     profile: str | None = None
+    region_overrides: bool = True  # False: --region only for adapters without a Region
 
 
 def select(selection: Selection, env: Mapping[str, str] | None = None,
@@ -47,6 +48,7 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         table_names=selection.tables,
         host_option=selection.host_name,
         region_option=selection.region,
+        region_overrides=selection.region_overrides,
         default_region=default_region(selection.profile, env),
         local_host=local_host,
     )
