@@ -136,6 +136,7 @@ def test_interrupt_while_waiting_then_rerun_finishes(slow_dynalite, tmp_path) ->
     deadline = time.monotonic() + 20
     while len(client.list_tables()["TableNames"]) < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
+    time.sleep(0.5)  # let the CLI read its CreateTable answers; tables stay CREATING 6 s
     assert client.describe_table(TableName="leasesSlow000")["Table"]["TableStatus"] == "CREATING"
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=15)
