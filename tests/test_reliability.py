@@ -89,6 +89,22 @@ def test_everything_spoiled_fails_in_bounded_time_naming_endpoint_table_error(
     assert moto.client().list_tables()["TableNames"] == []
 
 
+def test_a_failed_create_names_createtable_and_creates_nothing(moto, tmp_path) -> None:
+    plan = FaultPlan(share=1.0, faults=(ERROR_500,), operations=frozenset({"CreateTable"}))
+    with FaultProxy(moto.url, plan) as proxy:
+        run = run_cli(["create", "--table", "leasesRefused", "--region", REGION,
+                       "--endpoint-url", proxy.url, "--output", "json"],
+                      aws_env(tmp_path, AWS_MAX_ATTEMPTS="1"))
+    assert run.code == 1
+    [table] = run.json()["tables"]
+    assert table["status"] == "failed"
+    assert table["message"].startswith("CreateTable of leasesRefused at ")
+    assert "InternalServerError" in table["message"]
+    # No near-twin ListTables for a table that was never created.
+    assert proxy.operations() == ["DescribeTable", "CreateTable"]
+    assert moto.client().list_tables()["TableNames"] == []
+
+
 @pytest.mark.parametrize(("variable", "value", "attempts"),
                          [("AWS_MAX_ATTEMPTS", "2", 2), ("AWS_RETRY_MODE", "legacy", 6)])
 def test_retry_settings_from_the_environment_are_honoured(moto, tmp_path, variable, value,

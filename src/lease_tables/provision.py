@@ -134,15 +134,14 @@ class Provisioner:
 
     def _ensure(self, state: _State, deadline: float) -> None:
         table = state.table
+        action = "DescribeTable"  # the call a failure message names
         try:
             description = self._describe(table)
             if description is None:
+                action = "CreateTable"
                 description = self._create(state, deadline)
-                if description is None:
-                    return
             self._classify(state, description)
         except Exception as exc:  # every failure becomes a per-table result
-            action = "CreateTable" if state.created else "DescribeTable"
             self._set(state, FAILED, explain(exc, table.table_name, action, self._endpoint(table)))
 
     def _describe(self, table: LeaseTable) -> dict[str, Any] | None:
@@ -154,7 +153,7 @@ class Provisioner:
                 return None
             raise
 
-    def _create(self, state: _State, deadline: float) -> dict[str, Any] | None:
+    def _create(self, state: _State, deadline: float) -> dict[str, Any]:
         """CreateTable, queueing politely on LimitExceededException until the deadline."""
         table = state.table
         request = spec.create_table_request(table.table_name, self.options)
@@ -180,7 +179,6 @@ class Provisioner:
                     self.sleep(pause * (0.5 + random.random() / 2))
                     backoff *= 2
                     continue
-                state.created = True  # for the message: CreateTable was the failing call
                 raise
 
     def _classify(self, state: _State, description: dict[str, Any]) -> None:
