@@ -62,6 +62,8 @@ class Clients:
             ) from None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._table_names: dict[str, list[str]] = {}
+        self._names_lock = threading.Lock()
 
     def endpoint_for(self, region: str) -> str:
         return self.endpoint_url or f"https://dynamodb.{region}.amazonaws.com"
@@ -112,6 +114,29 @@ class Clients:
                 )
                 self._clients[region] = client
             return client
+
+
+    def table_names(self, region: str) -> list[str]:
+        """Every table name in a region, listed once per run and shared by all tables.
+
+        Only used for near-twin hints, so a refused or failed ListTables just
+        means no hint (an empty list), never a failure.
+        """
+        with self._names_lock:
+            names = self._table_names.get(region)
+            if names is None:
+                names = self._table_names[region] = _list_table_names(self.dynamodb(region))
+            return names
+
+
+def _list_table_names(client: Any) -> list[str]:
+    try:
+        names: list[str] = []
+        for page in client.get_paginator("list_tables").paginate():
+            names.extend(page.get("TableNames", []))
+        return names
+    except Exception:
+        return []
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -88,8 +88,6 @@ class Provisioner:
         self.progress = progress or Progress()
         self.clock = clock
         self._stop = threading.Event()
-        self._listed: dict[str, list[str] | None] = {}
-        self._list_lock = threading.Lock()
 
     def sleep(self, seconds: float) -> None:
         """Sleep that an interrupt cuts short, so Ctrl+C never waits on a back-off."""
@@ -259,22 +257,12 @@ class Provisioner:
     def _hint_twins(self, created: Iterable[_State]) -> None:
         """Warn when a table we just created has a near twin: maybe the real one."""
         for state in created:
-            names = self._list_tables(state.table)
-            if not names:
-                continue
-            twins = near_twins(state.table, names)
+            twins = near_twins(state.table, self.clients.table_names(state.table.region or ""))
             if twins:
                 state.notes.append(
                     "a table with a near-identical name exists: " + ", ".join(twins)
                     + "; check which one the adapter really uses"
                 )
-
-    def _list_tables(self, table: LeaseTable) -> list[str] | None:
-        region = table.region or ""
-        with self._list_lock:
-            if region not in self._listed:
-                self._listed[region] = list_table_names(self._client(table))
-            return self._listed[region]
 
     def _result(self, state: _State, waited: bool) -> TableResult:
         message = state.message
@@ -284,17 +272,3 @@ class Provisioner:
                 notes.insert(0, "still CREATING (--no-wait)")
             message = "; ".join(notes)
         return TableResult(state.table, state.status, message)
-
-
-def list_table_names(client: Any) -> list[str] | None:
-    """All table names in the client's region, or None when ListTables is not allowed.
-
-    Only used for hints, so any failure just means no hint.
-    """
-    try:
-        names: list[str] = []
-        for page in client.get_paginator("list_tables").paginate():
-            names.extend(page.get("TableNames", []))
-        return names
-    except Exception:
-        return None

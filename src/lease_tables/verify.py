@@ -7,7 +7,6 @@ what usually went wrong.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -16,21 +15,11 @@ from lease_tables import spec
 from lease_tables.aws import Clients, error_code, explain
 from lease_tables.naming import LeaseTable, near_twins
 from lease_tables.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableResult
-from lease_tables.provision import ACTIVE, list_table_names
+from lease_tables.provision import ACTIVE
 
 
 def verify_tables(clients: Clients, tables: Sequence[LeaseTable],
                   concurrency: int = 10) -> list[TableResult]:
-    listed: dict[str, list[str] | None] = {}
-    lock = threading.Lock()
-
-    def names_in(table: LeaseTable, client: Any) -> list[str]:
-        region = table.region or ""
-        with lock:
-            if region not in listed:
-                listed[region] = list_table_names(client)
-            return listed[region] or []
-
     def check(table: LeaseTable) -> TableResult:
         assert table.region is not None
         client = clients.dynamodb(table.region)
@@ -41,7 +30,8 @@ def verify_tables(clients: Clients, tables: Sequence[LeaseTable],
             if error_code(exc) != "ResourceNotFoundException":
                 return TableResult(table, FAILED,
                                    explain(exc, table.table_name, "DescribeTable", endpoint))
-            return TableResult(table, MISSING, missing_message(table, names_in(table, client)))
+            return TableResult(table, MISSING,
+                               missing_message(table, clients.table_names(table.region)))
         return judge(table, description)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
