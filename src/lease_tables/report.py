@@ -88,13 +88,5 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
         out.write("\n".join(lines) + "\n")  # one write: a fleet is thousands of lines
 
 
-def warn(message: str, err: TextIO | None = None) -> None:
-    (err or sys.stderr).write(f"warning: {message}\n")
-
-
-def error(message: str, err: TextIO | None = None) -> None:
-    (err or sys.stderr).write(f"error: {message}\n")
-
-
 def unhappy(results: Sequence[TableResult]) -> list[TableResult]:
     return [r for r in results if r.status not in HAPPY]
