@@ -147,6 +147,14 @@ def error_code(exc: BaseException) -> str | None:
     return None
 
 
+def error_message(exc: BaseException) -> str:
+    """The AWS error message of a ClientError ('' when there is none)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str((response.get("Error") or {}).get("Message") or "")
+    return ""
+
+
 def http_status(exc: BaseException) -> int | None:
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
@@ -169,7 +177,7 @@ def explain(exc: BaseException, table: str, action: str, endpoint: str) -> str:
     where = f"{action} of {table} at {endpoint}"
     code = error_code(exc)
     if code is not None:
-        text = (getattr(exc, "response", {}).get("Error") or {}).get("Message") or ""
+        text = error_message(exc)
         detail = f"{code}: {text}" if text else code
         if is_access_denied(exc):
             return (f"{where} was refused ({detail}). The identity in use may not call "

@@ -35,7 +35,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lease_tables import spec
-from lease_tables.aws import Clients, error_code, explain, http_status, is_access_denied
+from lease_tables.aws import (
+    Clients,
+    error_code,
+    error_message,
+    explain,
+    http_status,
+    is_access_denied,
+)
 from lease_tables.errors import AwsError
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import (
@@ -257,10 +264,8 @@ def attempt(call: Callable[[], Any], expected_code: str | None = None) -> Outcom
 
 def denial_text(exc: BaseException) -> str:
     """Code and message of an access-denied answer, also from an XML body (moto, proxies)."""
-    response = getattr(exc, "response", {}) or {}
-    error = response.get("Error") or {}
-    code = str(error.get("Code") or "")
-    message = str(error.get("Message") or "")
+    code = error_code(exc) or ""
+    message = error_message(exc)
     fields = dict(_XML_FIELD.findall(message))
     if fields:
         code, message = fields.get("Code", code), fields.get("Message", "")
