@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -128,7 +128,7 @@ def locate_conf_file(expanded: str, given: str | None = None) -> Path:
     path = Path(expanded)
     if path.is_file():
         return path
-    folder = path if path.is_dir() else _case_insensitive(path)
+    folder = path if path.is_dir() else _child_named(path.parent, path.name)
     if folder is None or not folder.is_dir():
         if folder is not None and folder.is_file():
             return folder
@@ -138,7 +138,7 @@ def locate_conf_file(expanded: str, given: str | None = None) -> Path:
             f"reachable from this machine, and pass the folder that holds "
             f"{CONF_FILE_NAME} (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf)."
         )
-    found = _child_named(folder, CONF_FILE_NAME)
+    found = _child_named(folder, CONF_FILE_NAME, Path.is_file)
     if found is None:
         raise InputError(
             f"No {CONF_FILE_NAME} in {folder} (from --conf-dir {given!r}). "
@@ -148,28 +148,16 @@ def locate_conf_file(expanded: str, given: str | None = None) -> Path:
     return found
 
 
-def _child_named(folder: Path, name: str) -> Path | None:
+def _child_named(folder: Path, name: str,
+                 kind: Callable[[Path], bool] | None = None) -> Path | None:
+    """The entry of `folder` named `name` ignoring case (`Conf`/`conf`), of `kind` if given."""
     try:
         entries = sorted(folder.iterdir())
     except OSError:
         return None
     for entry in entries:
-        if entry.name.lower() == name.lower() and entry.is_file():
+        if entry.name.lower() == name.lower() and (kind is None or kind(entry)):
             return entry
-    return None
-
-
-def _case_insensitive(path: Path) -> Path | None:
-    """Resolve a path whose last part may differ in case (Conf vs conf)."""
-    parent = path.parent
-    if not parent.is_dir():
-        return None
-    try:
-        for entry in sorted(parent.iterdir()):
-            if entry.name.lower() == path.name.lower():
-                return entry
-    except OSError:
-        return None
     return None
 
 
