@@ -103,6 +103,14 @@ VerboseOpt = Annotated[bool, typer.Option(
 ConcurrencyOpt = Annotated[int, typer.Option(
     "--concurrency", min=1, max=64, rich_help_panel="AWS",
     help="AWS requests in flight at once.")]
+# Table options shared by `create` and `template` (same tables, either way).
+ReadCapacityOpt = Annotated[int, typer.Option(
+    "--read-capacity", rich_help_panel="Table", help="Read capacity units (provisioned).")]
+WriteCapacityOpt = Annotated[int, typer.Option(
+    "--write-capacity", rich_help_panel="Table", help="Write capacity units (provisioned).")]
+TagOpt = Annotated[list[str] | None, typer.Option(
+    "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
+    help="Tag for new tables; repeatable.")]
 QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Errors only: no progress, no warnings, only tables that need "
                           "attention.")]
@@ -205,15 +213,9 @@ def create(
     billing_mode: Annotated[Billing, typer.Option(
         "--billing-mode", case_sensitive=False, rich_help_panel="Table",
         help="Capacity mode of new tables.")] = Billing.provisioned,
-    read_capacity: Annotated[int, typer.Option(
-        "--read-capacity", rich_help_panel="Table", help="Read capacity units (provisioned).")
-    ] = 10,
-    write_capacity: Annotated[int, typer.Option(
-        "--write-capacity", rich_help_panel="Table", help="Write capacity units (provisioned).")
-    ] = 10,
-    tag: Annotated[list[str] | None, typer.Option(
-        "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
-        help="Tag for new tables; repeatable.")] = None,
+    read_capacity: ReadCapacityOpt = 10,
+    write_capacity: WriteCapacityOpt = 10,
+    tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
         "--deletion-protection/--no-deletion-protection", rich_help_panel="Table",
         help="Deletion protection on new tables.")] = True,
@@ -351,10 +353,6 @@ class Format(str, Enum):
     terraform = "terraform"
 
 
-TagOpt = Annotated[list[str] | None, typer.Option(
-    "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
-    help="Tag for new tables; repeatable.")]
-
 
 @app.command()
 def policy(
@@ -414,12 +412,8 @@ def template(
     billing_mode: Annotated[Billing, typer.Option(
         "--billing-mode", case_sensitive=False, rich_help_panel="Table",
         help="Capacity mode of the tables.")] = Billing.provisioned,
-    read_capacity: Annotated[int, typer.Option(
-        "--read-capacity", rich_help_panel="Table", help="Read capacity units (provisioned).")
-    ] = 10,
-    write_capacity: Annotated[int, typer.Option(
-        "--write-capacity", rich_help_panel="Table", help="Write capacity units (provisioned).")
-    ] = 10,
+    read_capacity: ReadCapacityOpt = 10,
+    write_capacity: WriteCapacityOpt = 10,
     tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
         "--deletion-protection/--no-deletion-protection", rich_help_panel="Table",
