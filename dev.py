@@ -120,11 +120,16 @@ def demo() -> int:
             else f"demo finished with exit code {code}")
         return code
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a local server this script (or the benchmark) started: politely, then firmly."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def test(extra: list[str]) -> int:

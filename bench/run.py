@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import runpy
 import shutil
 import socket
 import statistics
@@ -41,6 +40,7 @@ FLOOR = CREATE_TABLE_MS / 1000
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 sys.path.insert(0, str(ROOT))
+from dev import ensure_venv, stop_process  # noqa: E402
 from tests.faultproxy import FaultProxy  # noqa: E402
 
 
@@ -56,7 +56,7 @@ def project_python() -> Path:
     candidate = bindir / ("python.exe" if os.name == "nt" else "python")
     if not candidate.exists():
         say("no .venv yet: creating it with dev.py's installer")
-        runpy.run_path(str(ROOT / "dev.py"))["ensure_venv"]()
+        ensure_venv()
     return candidate if candidate.exists() else Path(sys.executable)
 
 
@@ -111,11 +111,7 @@ def dynalite() -> Iterator[str]:
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def bench_env() -> dict[str, str]:
