@@ -1,0 +1,111 @@
+"""Make any value safe to put in front of an operator or a security team.
+
+Everything this tool prints was, at some point, text someone else chose: an
+attribute in IntegrationService.xml, an option, an AWS error message. Such a
+value must not be able to forge a result line (a line feed in an adapter ID),
+reorder what the terminal shows (U+202E), bury the message under a megabyte of
+text, or leak a credential that AWS quoted back (an InvalidSignatureException
+quotes the canonical request, session token included). So every output path
+(text, JSON messages, warnings, errors, `--verbose` logs) goes through here.
+
+Two layers: `quote()` for one value placed inside a sentence (escaped, cut to
+about 200 characters, in double quotes), and `line()` for a whole message on
+its way out (escaped, redacted, one line). Backslashes are left alone, so a
+Windows path reads as the operator typed it (not as a Python literal).
+
+Pure: no I/O; the only state is the set of secrets a run registered.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+MAX_VALUE = 200  # characters of one quoted value before it is cut
+MAX_MESSAGE = 4000  # characters of one whole message (a paragraph, never a page)
+
+# C0 controls, DEL, C1 controls, and the Unicode controls that move text around
+# or break lines: bidi embeddings/overrides/isolates and marks, the line and
+# paragraph separators, and the zero-width characters that hide text.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+_REDACTED = "***"
+# Markers after which AWS texts and botocore logs put credentials: whatever follows
+# them up to a separator goes (SigV4 header parts, query strings, canonical requests).
+_AFTER_MARKER = re.compile(
+    r"(?i)((?:x-amz-security-token|security-token|x-amz-signature|signature|credential"
+    r"|aws_secret_access_key|aws_session_token|secret_?key|session_?token)"
+    r"['\"]?\s*[:=]\s*b?['\"]?\s*)[^\s'\",&;}<]+")
+# Access key IDs (long-term AKIA, temporary ASIA) wherever they appear.
+_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA|ANPA|ANVA|AGPA)[A-Z0-9]{16}\b")
+# A SigV4 signature or signing key: 64 hex digits (payload hashes look the same and
+# are worth nothing to a reader, so they go too).
+_HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+# Session tokens are long base64; a table name (the longest thing we print that
+# uses the same letters) has at most 255 characters, so 300 are never ours.
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/]{300,}={0,2}")
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def register_secrets(values: Iterable[str | None]) -> None:
+    """Remember this run's credentials so that no output can ever show them."""
+    with _secrets_lock:
+        _secrets.update(v for v in values if v and len(v) >= 4)
+
+
+def redact(text: str) -> str:
+    """Remove credentials: registered secrets, and anything that looks like one."""
+    with _secrets_lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        text = text.replace(secret, _REDACTED)
+    text = _AFTER_MARKER.sub(lambda m: m.group(1) + _REDACTED, text)
+    text = _ACCESS_KEY_ID.sub(_REDACTED, text)
+    text = _HEX64.sub(_REDACTED, text)
+    return _LONG_TOKEN.sub(_REDACTED, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape(text: str) -> str:
+    """Control and bidi characters as visible escapes (`\\x0a`, `\\u202e`)."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def cut(text: str, limit: int = MAX_VALUE) -> str:
+    """At most about `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+def clean(value: object, limit: int = MAX_VALUE) -> str:
+    """One value, safe inside a line: escaped, then cut (escapes count toward the cut)."""
+    return cut(escape(str(value)), limit)
+
+
+def quote(value: object, limit: int = MAX_VALUE) -> str:
+    """One value in double quotes, for a sentence: `"\\\\verintris\\e$\\Conf"` reads as typed."""
+    return f'"{clean(value, limit)}"'
+
+
+def one_line(text: str) -> str:
+    """White space runs (line breaks included) folded to single spaces."""
+    return " ".join(text.split())
+
+
+def line(message: object, limit: int = MAX_MESSAGE) -> str:
+    """A whole message on its way out: redacted, one line, escaped, bounded."""
+    return cut(escape(one_line(redact(str(message)))), limit)
+
+
+def aws_text(message: object, limit: int = MAX_VALUE * 2) -> str:
+    """An AWS or botocore message inside ours: redacted, one line, escaped, cut."""
+    return line(message, limit)
