@@ -28,6 +28,10 @@ DELAY = "delay"
 ALL_FAULTS = (ERROR_500, THROTTLE, LIMIT, DROP, DELAY)
 
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
+# What AWS says for each kind of LimitExceededException (the code is the same).
+LIMIT_IN_FLIGHT_TEXT = ("Subscriber limit exceeded: Only 10 tables can be created, updated, or "
+                        "deleted simultaneously")
+LIMIT_QUOTA_TEXT = "Subscriber limit exceeded: There is a limit of 256 tables per subscriber"
 
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/dynamodb/aws4_request")
@@ -198,8 +202,7 @@ class FaultProxy:
                     status, kind, text = {
                         ERROR_500: (500, "InternalServerError", "injected internal error"),
                         THROTTLE: (400, "ThrottlingException", "Rate of requests exceeds"),
-                        LIMIT: (400, "LimitExceededException",
-                                "Too many tables being created at once (injected)"),
+                        LIMIT: (400, "LimitExceededException", LIMIT_IN_FLIGHT_TEXT),
                     }[fault]
                     call.status = status
                     self._reply(status, {"Content-Type": "application/x-amz-json-1.0"},

@@ -246,7 +246,9 @@ def test_access_denied_is_exit_1_and_says_what_to_do(denying_moto, tmp_path) -> 
                    "--output", "json"], env)
     assert run.code == 1, run.stdout + run.stderr
     message = run.json()["tables"][0]["message"]
-    assert "refused" in message and "lease-tables policy" in message
+    # An unknown key is a credentials problem, never the policy's: no policy advice.
+    assert "does not recognise the access key" in message
+    assert "not a permission problem" in message and "lease-tables policy" not in message
     assert "unknown-secret" not in run.stdout + run.stderr
 
 
@@ -274,7 +276,9 @@ def test_bad_configuration_is_exit_2_one_paragraph(tmp_path, content: bytes,
     assert fragment in run.stderr
     assert str(folder) in run.stderr
     assert run.stderr.count("\n") == 1  # one paragraph
-    assert run.json() == {"ok": False, "tables": []}
+    # stdout still holds one JSON object, with the same paragraph as the reason
+    assert run.json() == {"ok": False, "tables": [],
+                          "error": run.stderr.removeprefix("error: ").strip()}
 
 
 def test_missing_folder_and_no_selection_are_exit_2(tmp_path) -> None:

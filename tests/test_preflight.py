@@ -370,19 +370,20 @@ def test_without_describe_table_nothing_is_created_even_when_allowed(
     assert GHOST_TABLE not in iam_world.admin().list_tables()["TableNames"]
 
 
-def test_rejected_credentials_are_denied_with_a_credentials_hint(
+def test_rejected_credentials_fail_as_credentials_not_as_policy(
         tmp_path: Path, iam_world: IamWorld, before: dict[str, Any],
         proxy: FaultProxy) -> None:
     unknown = {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "not-a-real-secret"}
     run = preflight(tmp_path, proxy, unknown, "--table", EXTRA_TABLE, "--output", "json")
 
-    assert run.code == 3, run
+    assert run.code == 1, run
     (table,) = run.json()["tables"]
-    assert table["status"] == "denied"
-    assert "dynamodb:DescribeTable, dynamodb:GetItem, dynamodb:PutItem" in table["message"]
-    assert "rejected the credentials themselves (InvalidClientTokenId)" in table["message"]
-    assert "CreateTable was not tried" in table["message"]
+    assert table["status"] == "failed"
+    assert "InvalidClientTokenId" in table["message"]
+    assert "not a permission problem" in table["message"]
+    assert "lease-tables policy" not in table["message"]
     assert "not-a-real-secret" not in run.stdout + run.stderr
+    assert "AKIAIOSFODNN7EXAMPLE" not in run.stdout + run.stderr
     assert proxy.tables_called("CreateTable") == []
     assert_only_safe_calls(proxy)
     assert_nothing_changed(iam_world, before)
@@ -409,9 +410,6 @@ DENIAL_PHRASINGS = {
                    f"authorized to perform: dynamodb:Scan on resource: arn:aws:dynamodb:"
                    f"{REGION}:{ACCOUNT}:table/{EXTRA_TABLE} because no identity-based policy "
                    f"allows the dynamodb:Scan action"}).encode()),
-    "UnrecognizedClientException": Canned(400, json.dumps({
-        "__type": "com.amazon.coral.service#UnrecognizedClientException",
-        "message": "The security token included in the request is invalid."}).encode()),
     "bare 403": Canned(403, b"", "text/plain"),
 }
 

@@ -98,7 +98,7 @@ def test_a_failed_create_names_createtable_and_creates_nothing(moto, tmp_path) -
     assert run.code == 1
     [table] = run.json()["tables"]
     assert table["status"] == "failed"
-    assert table["message"].startswith("CreateTable of leasesRefused at ")
+    assert table["message"].startswith(f"CreateTable of leasesRefused in {REGION} at ")
     assert "InternalServerError" in table["message"]
     # No near-twin ListTables for a table that was never created.
     assert proxy.operations() == ["DescribeTable", "CreateTable"]

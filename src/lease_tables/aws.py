@@ -1,4 +1,4 @@
-"""The one place boto3 clients are made, and AWS errors turned into operator words.
+"""The one place boto3 clients are made, and the AWS options checked.
 
 Everything that talks to DynamoDB gets its client here, so retries, timeouts,
 the connection pool and the endpoint are decided once. boto3 is imported
@@ -14,8 +14,11 @@ import sys
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from lease_tables.errors import AwsError, InputError
+from lease_tables.errors import AwsError
+from lease_tables.failures import NotDynamoDBAnswer, setup_error
+from lease_tables.printable import quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
     import boto3
@@ -24,16 +27,6 @@ DEFAULT_MAX_ATTEMPTS = 6
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
 
-ACCESS_DENIED_CODES = frozenset({
-    "AccessDeniedException",
-    "AccessDenied",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "MissingAuthenticationTokenException",
-    "ExpiredTokenException",
-    "InvalidClientTokenId",
-})
-
 
 class Clients:
     """DynamoDB clients for one run, one per region, sharing one session.
@@ -41,25 +34,25 @@ class Clients:
     Retries use botocore's standard mode (exponential back-off with jitter,
     throttling-aware) unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS or the
     profile's config say otherwise, so operators tune it the way they tune the
-    AWS CLI.
+    AWS CLI. Every failure while setting up (an unknown profile, a config file
+    botocore cannot parse, a failing credential_process) is classified by
+    `failures`, never left to surface as an internal error.
     """
 
     def __init__(self, profile: str | None, endpoint_url: str | None,
-                 pool_size: int = 10, env: Mapping[str, str] | None = None) -> None:
-        import boto3
-        from botocore.exceptions import ProfileNotFound
-
+                 pool_size: int = 10, env: Mapping[str, str] | None = None,
+                 read_timeout: float = READ_TIMEOUT) -> None:
         self.env = os.environ if env is None else env
         self.endpoint_url = endpoint_url
         self.pool_size = max(pool_size, 1)
+        self.read_timeout = max(1.0, min(read_timeout, READ_TIMEOUT))
         try:
+            import boto3
+
             self.session: boto3.Session = boto3.Session(profile_name=profile)
-        except ProfileNotFound:
-            raise InputError(
-                f"The AWS profile {profile!r} (from --profile or AWS_PROFILE) is not in the "
-                f"AWS config or credentials files of this account. Check its spelling with "
-                f"`aws configure list-profiles`."
-            ) from None
+            self._retries = self._retry_settings()
+        except Exception as exc:
+            raise setup_error(exc) from None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._table_names: dict[str, list[str]] = {}
@@ -68,17 +61,38 @@ class Clients:
     def endpoint_for(self, region: str) -> str:
         return self.endpoint_url or f"https://dynamodb.{region}.amazonaws.com"
 
-    def check_credentials(self) -> None:
-        """Fail once, clearly, before any table is tried, when there are no credentials."""
-        if self.session.get_credentials() is None:
+    def credentials(self) -> Any:
+        """The resolved credentials (or None), failures classified, secrets registered."""
+        try:
+            credentials = self.session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials is not None else None
+        except Exception as exc:
+            raise setup_error(exc) from None
+        if frozen is not None:
+            register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
+        return frozen
+
+    register_credentials = credentials
+
+    def check_credentials(self, who: str = "an identity that may create the lease tables",
+                          nothing: str = "Nothing was created.") -> None:
+        """Fail once, clearly, before any table is tried, when credentials are unusable."""
+        frozen = self.credentials()
+        if frozen is None:
             raise AwsError(
-                "No AWS credentials were found (environment variables, --profile, the "
-                "shared credentials file, or an instance role). Run with --profile naming an "
-                "identity that may create the lease tables, or set AWS_ACCESS_KEY_ID and "
-                "AWS_SECRET_ACCESS_KEY. Nothing was created."
+                f"No AWS credentials were found (environment variables, --profile, the "
+                f"shared credentials file, or an instance role). Run with --profile naming "
+                f"{who}, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. {nothing}"
+            )
+        if not frozen.access_key or not frozen.secret_key:
+            missing = "secret access key" if frozen.access_key else "access key ID"
+            raise AwsError(
+                f"The AWS credentials in use have no {missing}: an access key needs its "
+                f"secret (AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, or both lines in the "
+                f"profile). Set both and rerun. {nothing}"
             )
 
-    def retries(self) -> dict[str, Any]:
+    def _retry_settings(self) -> dict[str, Any]:
         """Our defaults only where the operator configured nothing.
 
         A chosen mode keeps that mode's own attempt count unless one is set too,
@@ -94,27 +108,35 @@ class Clients:
                 retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
         return retries
 
+    def retries(self) -> dict[str, Any]:
+        return dict(self._retries)
+
     def dynamodb(self, region: str) -> Any:
         """A thread-safe DynamoDB client for one region (boto3 clients are)."""
         with self._lock:
             client = self._clients.get(region)
             if client is None:
-                from botocore.config import Config
-
-                config = Config(
-                    retries=self.retries(),  # type: ignore[arg-type]
-                    connect_timeout=CONNECT_TIMEOUT,
-                    read_timeout=READ_TIMEOUT,
-                    max_pool_connections=self.pool_size,
-                    user_agent_extra="lease-tables",
-                )
-                client = self.session.client(
-                    "dynamodb", region_name=region, endpoint_url=self.endpoint_url,
-                    config=config,
-                )
+                try:
+                    client = self._make_client(region)
+                except Exception as exc:
+                    raise setup_error(exc) from None
                 self._clients[region] = client
             return client
 
+    def _make_client(self, region: str) -> Any:
+        from botocore.config import Config
+
+        config = Config(
+            retries=self.retries(),  # type: ignore[arg-type]
+            connect_timeout=min(CONNECT_TIMEOUT, self.read_timeout),
+            read_timeout=self.read_timeout,
+            max_pool_connections=self.pool_size,
+            user_agent_extra="lease-tables",
+        )
+        client = self.session.client("dynamodb", region_name=region,
+                                     endpoint_url=self.endpoint_url, config=config)
+        client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        return client
 
     def table_names(self, region: str) -> list[str]:
         """Every table name in a region, listed once per run and shared by all tables.
@@ -139,92 +161,56 @@ def _list_table_names(client: Any) -> list[str]:
         return []
 
 
-def error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a ClientError, or None for other exceptions."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return (response.get("Error") or {}).get("Code")
+def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],
+                           **_: Any) -> None:
+    """botocore hook: an HTML page (a proxy, a firewall's block page) is no DynamoDB answer.
+
+    Without it botocore parses such a page as an empty result and the caller
+    finds no `Table` in it. The body decides, not the content type (moto labels
+    its XML errors text/html). Server errors (5xx) are left to botocore's
+    retries: a load balancer's brief 503 page is worth another attempt.
+    """
+    status = response_dict.get("status_code")
+    if isinstance(status, int) and status >= 500:
+        return
+    body = response_dict.get("body") or b""
+    start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        headers = response_dict.get("headers") or {}
+        content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
+        raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page",
+                                getattr(operation_model, "name", ""))
+
+
+_ENDPOINT = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?)"
+                       r"(:[0-9]{1,5})?(/[^\s]*)?", re.IGNORECASE)
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why --endpoint-url is unusable, or None. Checked before any AWS call."""
+    usage = ("Give it with its scheme, e.g. http://127.0.0.1:8000 for a local endpoint or "
+             "https://dynamodb.eu-west-1.amazonaws.com.")
+    if not _ENDPOINT.fullmatch(url):
+        return f"--endpoint-url {quote(url)} is not an http:// or https:// URL. {usage}"
+    try:
+        urlsplit(url).port  # noqa: B018 -- raises for a port out of range
+    except ValueError:
+        return f"--endpoint-url {quote(url)} has a port no server can listen on. {usage}"
     return None
-
-
-def error_message(exc: BaseException) -> str:
-    """The AWS error message of a ClientError ('' when there is none)."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str((response.get("Error") or {}).get("Message") or "")
-    return ""
-
-
-def http_status(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    return None
-
-
-def is_access_denied(exc: BaseException) -> bool:
-    """However the endpoint phrases it: a known code, or a bare HTTP 403."""
-    code = error_code(exc)
-    if code in ACCESS_DENIED_CODES:
-        return True
-    return http_status(exc) == 403 and code not in {"ThrottlingException"}
-
-
-def explain(exc: BaseException, table: str, action: str, endpoint: str) -> str:
-    """One paragraph: what failed, where, and what to do next. Never credentials."""
-    from botocore import exceptions as bex
-
-    where = f"{action} of {table} at {endpoint}"
-    code = error_code(exc)
-    if code is not None:
-        text = error_message(exc)
-        detail = f"{code}: {text}" if text else code
-        if is_access_denied(exc):
-            return (f"{where} was refused ({detail}). The identity in use may not call "
-                    f"dynamodb:{action}; run with one that may (see `lease-tables policy "
-                    f"--role provisioner`), or ask your AWS administrator.")
-        if code in {"ThrottlingException", "LimitExceededException",
-                    "ProvisionedThroughputExceededException", "RequestLimitExceeded"}:
-            return (f"{where} was throttled ({detail}) beyond the retry budget. Wait a "
-                    f"minute and rerun; it is safe to rerun.")
-        return f"{where} failed ({detail}). Rerun once the cause is fixed; it is safe to rerun."
-    if isinstance(exc, bex.NoCredentialsError | bex.PartialCredentialsError):
-        return (f"{where} needs AWS credentials and none were usable ({exc}). Set them or "
-                f"pass --profile.")
-    if isinstance(exc, bex.ConnectTimeoutError | bex.ReadTimeoutError):
-        return (f"{where} timed out ({type(exc).__name__}). Check the network path to "
-                f"{endpoint} (proxy, firewall, VPC endpoint) and rerun; it is safe to rerun.")
-    if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError):
-        return (f"{where} could not connect: {exc}. Check --endpoint-url, --region and the "
-                f"network path (proxy, firewall) from this server, then rerun.")
-    if isinstance(exc, bex.NoRegionError):
-        return f"{where} has no region. Pass --region."
-    if isinstance(exc, bex.BotoCoreError):
-        return f"{where} failed: {exc}. Rerun once the cause is fixed; it is safe to rerun."
-    return f"{where} failed unexpectedly: {type(exc).__name__}: {exc}. It is safe to rerun."
-
-
-_SIGV4_PARTS = re.compile(
-    r"(Credential=)[^,\s'\"]+|(Signature=)[0-9a-fA-F]+|"
-    r"((?:X-Amz-Security-Token|x-amz-security-token)['\"]?\s*[:=]\s*b?['\"]?)[^'\",\s}]+"
-)
 
 
 class RedactingFormatter(logging.Formatter):
     """Formats log records, then removes every credential from the final text.
 
-    Redacting the formatted text (not the record) also covers exception
-    tracebacks and botocore's dumps of request headers, where SigV4 puts the
-    access key ID; the secret itself is never sent, but we remove it too in
-    case a library ever logs it.
+    Redacting the formatted text (not the record) also covers botocore's dumps of
+    request headers, canonical requests and signatures.
     """
 
-    def __init__(self, secrets: list[str]) -> None:
+    def __init__(self) -> None:
         super().__init__("%(asctime)s %(name)s %(levelname)s %(message)s")
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), self.secrets)
+        return redact(super().format(record))
 
     def formatException(self, ei: Any) -> str:
         """The exception's last line only: even verbose output shows no traceback."""
@@ -232,21 +218,11 @@ class RedactingFormatter(logging.Formatter):
         return f"  caused by {type(value).__name__}: {value}"
 
 
-def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return _SIGV4_PARTS.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "***", text)
-
-
 def enable_debug_logging(clients: Clients, stream: Any = None) -> None:
     """--verbose: botocore's and our own debug log on stderr, credentials removed."""
-    secrets: list[str] = []
-    credentials = clients.session.get_credentials()
-    if credentials is not None:
-        frozen = credentials.get_frozen_credentials()
-        secrets = [frozen.access_key, frozen.secret_key, frozen.token or ""]
+    clients.register_credentials()
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets))
+    handler.setFormatter(RedactingFormatter())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)

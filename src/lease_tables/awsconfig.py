@@ -12,6 +12,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from lease_tables.errors import InputError
+from lease_tables.printable import clean, quote
+
 
 def config_file(env: Mapping[str, str]) -> Path:
     explicit = env.get("AWS_CONFIG_FILE")
@@ -24,6 +27,38 @@ def profile_name(profile: str | None, env: Mapping[str, str]) -> str:
     return profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
 
 
+def read_config(path: Path) -> configparser.RawConfigParser | None:
+    """The AWS config file parsed as the AWS SDK would, or None when there is none.
+
+    A file the SDK cannot parse is named now, with the fix: otherwise the run
+    would go on with no default region and fail later with a misleading
+    "no region" (or botocore's bare "Unable to parse config file").
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"The AWS config file {quote(path)} cannot be read "
+                         f"({exc.strerror or exc}). Check its permissions, or set "
+                         f"AWS_CONFIG_FILE to a readable file.") from None
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"The AWS config file {quote(path)} starts with a byte-order mark (Notepad's "
+            f"\"UTF-8 with BOM\" or \"Unicode\"), which the AWS SDK and the AWS CLI cannot "
+            f"read. Save it again as UTF-8 without BOM (in Notepad: Save As, Encoding "
+            f"\"UTF-8\"), then rerun.")
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(data.decode("utf-8"), source=str(path))
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"The AWS config file {quote(path)} is not valid "
+                         f"({clean(first)}). Fix it (`aws configure` rewrites it), or set "
+                         f"AWS_CONFIG_FILE to another file.") from None
+    return parser
+
+
 def default_region(profile: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
     """The region the AWS CLI would use for this profile, or None."""
     env = os.environ if env is None else env
@@ -31,10 +66,8 @@ def default_region(profile: str | None = None, env: Mapping[str, str] | None = N
         if env.get(variable):
             return env[variable]
     path = config_file(env)
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read(path, encoding="utf-8")
-    except (OSError, configparser.Error, UnicodeDecodeError):
+    parser = read_config(path)
+    if parser is None:
         return None
     name = profile_name(profile, env)
     section = "default" if name == "default" else f"profile {name}"

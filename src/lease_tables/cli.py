@@ -7,20 +7,28 @@ modules are imported inside the commands that call AWS, so `--dry-run`,
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from lease_tables import __version__
-from lease_tables.errors import InputError, LeaseTablesError
-from lease_tables.outcome import EXIT_INPUT, EXIT_INTERRUPTED, exit_code
+from lease_tables.errors import (
+    EXIT_AWS,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    InputError,
+    LeaseTablesError,
+)
+from lease_tables.outcome import exit_code
+from lease_tables.printable import line
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="lease-tables",
@@ -32,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["--help", "-h"]},
 )
 
@@ -60,22 +69,29 @@ def _version(value: bool) -> None:
 def say(message: str) -> None:
     """A message on stderr: one line for logs and scripts, word-wrapped for a person.
 
-    Our messages are one paragraph; a terminal (an 80-column RDP console, say)
+    Every message passes `printable.line` (escaped, redacted, one line) on its way
+    out. Our messages are one paragraph; a terminal (an 80-column RDP console, say)
     would otherwise break them mid-word.
     """
-    if sys.stderr.isatty():
-        import shutil
-        import textwrap
+    print(fit_terminal(line(message), sys.stderr), file=sys.stderr, flush=True)
 
-        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
-        message = textwrap.fill(message, width=width, break_on_hyphens=False,
-                                break_long_words=False, subsequent_indent="  ")
-    typer.echo(message, err=True)
+
+def fit_terminal(text: str, stream: Any) -> str:
+    """Word-wrapped to the terminal's width when a person reads `stream`; as is otherwise."""
+    if not stream.isatty():
+        return text
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+    return textwrap.fill(text, width=width, break_on_hyphens=False, break_long_words=False,
+                         subsequent_indent="  ")
 
 
 # Options shared by several commands, declared once.
 VersionOpt = Annotated[bool, typer.Option(
-    "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+    "--version", callback=_version, is_eager=True, metavar="",
+    help="Print the version and exit.")]
 ConfDirOpt = Annotated[list[str] | None, typer.Option(
     "--conf-dir", metavar="PATH", rich_help_panel="Selection",
     help="RIS configuration folder (or the IntegrationService.xml itself); repeatable. "
@@ -88,31 +104,43 @@ TableOpt = Annotated[list[str] | None, typer.Option(
     "--table", metavar="NAME", rich_help_panel="Selection",
     help="A lease-table name given directly, no XML needed; repeatable.")]
 RegionOpt = Annotated[str | None, typer.Option(
-    "--region", rich_help_panel="AWS",
+    "--region", metavar="REGION", rich_help_panel="AWS",
     help="AWS region for every table (beats the adapters' Region settings).")]
 ProfileOpt = Annotated[str | None, typer.Option(
-    "--profile", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
+    "--profile",
+        metavar="NAME", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
 EndpointOpt = Annotated[str | None, typer.Option(
     "--endpoint-url", metavar="URL", rich_help_panel="AWS",
     help="DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000 for a local one.")]
 OutputOpt = Annotated[Output, typer.Option(
-    "--output", case_sensitive=False, help="text (for people) or json (for scripts).")]
+    "--output", case_sensitive=False,
+        metavar="text|json", help="text (for people) or json (for scripts).")]
 VerboseOpt = Annotated[bool, typer.Option(
-    "--verbose", "-v", rich_help_panel="AWS",
+    "--verbose", "-v", metavar="", rich_help_panel="AWS",
     help="Log every AWS request and retry to stderr (credentials are removed).")]
 ConcurrencyOpt = Annotated[int, typer.Option(
-    "--concurrency", min=1, max=64, rich_help_panel="AWS",
+    "--concurrency", metavar="N", min=1, max=64, rich_help_panel="AWS",
     help="AWS requests in flight at once.")]
 # Table options shared by `create` and `template` (same tables, either way).
 ReadCapacityOpt = Annotated[int, typer.Option(
-    "--read-capacity", rich_help_panel="Table", help="Read capacity units (provisioned).")]
+    "--read-capacity",
+        metavar="UNITS", rich_help_panel="Table", help="Read capacity units (provisioned).")]
 WriteCapacityOpt = Annotated[int, typer.Option(
-    "--write-capacity", rich_help_panel="Table", help="Write capacity units (provisioned).")]
+    "--write-capacity",
+        metavar="UNITS", rich_help_panel="Table", help="Write capacity units (provisioned).")]
 TagOpt = Annotated[list[str] | None, typer.Option(
     "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
     help="Tag for new tables; repeatable.")]
+BillingOpt = Annotated[Billing, typer.Option(
+    "--billing-mode", case_sensitive=False,
+        metavar="provisioned|on-demand", rich_help_panel="Table",
+    help="Capacity mode of new tables.")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--timeout", metavar="SECONDS", min=1, rich_help_panel="AWS",
+    help="Bound on the whole run, a silent endpoint included.")]
 QuietOpt = Annotated[bool, typer.Option(
-    "--quiet", "-q", help="Errors only: no progress, no warnings, only tables that need "
+    "--quiet", "-q",
+        metavar="", help="Errors only: no progress, no warnings, only tables that need "
                           "attention.")]
 
 
@@ -129,51 +157,36 @@ def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: s
     return derivation.tables
 
 
-@contextlib.contextmanager
-def _operator_errors(output: Output = Output.text) -> Iterator[None]:
-    """Turn our errors into one paragraph on stderr and the SPEC exit code."""
-    try:
-        yield
-    except LeaseTablesError as exc:
-        _fail(str(exc), exc.exit_code, output)
-    except KeyboardInterrupt as exc:
-        from lease_tables.provision import Interrupted
+class Stop(Exception):
+    """A run that ends early with a message and whatever results it had (interrupt, timeout)."""
 
-        done = exc.summary() if isinstance(exc, Interrupted) else "stopped before finishing"
-        say(f"interrupted: {done}. Rerunning the same command is safe: it creates "
-                   f"only what is missing and waits for tables still CREATING.")
-        # Worker threads may sit in an HTTP call or a retry back-off; the operator
-        # asked to stop now, and AWS state is consistent whatever they were doing.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)
-
-
-def _fail(message: str, code: int, output: Output) -> NoReturn:
-    say(f"error: {message}")
-    if output == Output.json:
-        typer.echo(json.dumps({"ok": False, "tables": []}, indent=2))
-    raise typer.Exit(code)
+    def __init__(self, message: str, code: int, results: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.results = list(results)
 
 
 def _finish(results, output: Output, verb: str, extra: str = "",
             quiet: bool = False, closing: str | None = None) -> NoReturn:
     """Print results; `closing` is a last line instead of the summary (stderr with JSON)."""
-    from lease_tables.outcome import sort_results
-    from lease_tables.report import emit, unhappy
+    from lease_tables.outcome import needs_attention, sort_results
+    from lease_tables.report import emit
 
     results = sort_results(results)
+    for result in [] if quiet else results:
+        for warning in result.warnings:
+            say(f"warning: {result.table.table_name}: {warning}")
     if output == Output.text and not quiet and sys.stdout.isatty():
         from lease_tables.display import is_terminal, print_summary
 
         if is_terminal(sys.stdout):  # a person reads it: columns and colour
             print_summary(results, sys.stdout, verb=verb, extra=extra)
             if closing:
-                typer.echo(closing)
+                typer.echo(fit_terminal(line(closing), sys.stdout))
             raise typer.Exit(exit_code(results))
     emit(results, output.value, verb=verb, extra=extra, quiet=quiet, closing=closing)
     if output == Output.json:
-        for result in unhappy(results):
+        for result in needs_attention(results):
             say(f"{result.status}: {result.table.table_name}: {result.message}")
         if closing:
             say(closing)
@@ -181,18 +194,50 @@ def _finish(results, output: Output, verb: str, extra: str = "",
 
 
 def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
-         verbose: bool = False, check=None):
-    """The one AWS set-up of every command that calls AWS: regions known, credentials
-    present (checked with `check`, whose message suits the command), clients made."""
-    from lease_tables.aws import Clients, enable_debug_logging
+         verbose: bool = False, timeout: float = 60, check=None):
+    """The one AWS set-up of every command that calls AWS: options and regions checked
+    before any call, credentials usable (checked with `check`, whose message suits the
+    command), clients made."""
+    from lease_tables.aws import Clients, enable_debug_logging, endpoint_problem
     from lease_tables.selection import require_regions
 
+    if endpoint_url is not None:
+        problem = endpoint_problem(endpoint_url)
+        if problem:
+            raise InputError(problem)
     require_regions(tables)
-    clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool)
+    clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool,
+                      read_timeout=timeout)
     (check or Clients.check_credentials)(clients)
     if verbose:
         enable_debug_logging(clients)
     return clients
+
+
+def _bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
+             on_timeout: Callable[[], list], interrupted: Callable[[], str],
+             partial: Callable[[], list]) -> T | list:
+    """Run AWS work within --timeout and Ctrl+C: its result, or its cut-short results.
+
+    On timeout, `on_timeout()` gives each table's result as it stood (the
+    unfinished ones failed, in true words). On Ctrl+C, a `Stop` carries the
+    command's own account of what it had done and the results it had.
+    """
+    from lease_tables.bounded import TimedOut, run_bounded
+
+    try:
+        return run_bounded(work, timeout, stop)
+    except TimedOut:
+        global _ABANDONED
+        _ABANDONED = True
+        return on_timeout()
+    except KeyboardInterrupt:
+        raise Stop(f"interrupted: {interrupted()}.", EXIT_INTERRUPTED, partial()) from None
+
+
+# Set when a run was cut short while worker threads still sat in network calls:
+# the process then ends without waiting for them (see main()).
+_ABANDONED = False
 
 
 @app.callback()
@@ -209,20 +254,18 @@ def create(
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show what would be created; no AWS call, no credentials.")] = False,
-    billing_mode: Annotated[Billing, typer.Option(
-        "--billing-mode", case_sensitive=False, rich_help_panel="Table",
-        help="Capacity mode of new tables.")] = Billing.provisioned,
+        "--dry-run",
+            metavar="", help="Show what would be created; no AWS call, no credentials.")] = False,
+    billing_mode: BillingOpt = Billing.provisioned,
     read_capacity: ReadCapacityOpt = 10,
     write_capacity: WriteCapacityOpt = 10,
     tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
-        "--deletion-protection/--no-deletion-protection", rich_help_panel="Table",
+        "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
         help="Deletion protection on new tables.")] = True,
     wait: Annotated[bool, typer.Option(
-        "--wait/--no-wait", help="Return only when every table is ACTIVE.")] = True,
-    timeout: Annotated[float, typer.Option(
-        "--timeout", metavar="SECONDS", min=1, help="How long to wait for ACTIVE.")] = 300,
+        "--wait/--no-wait", metavar="", help="Return only when every table is ACTIVE.")] = True,
+    timeout: TimeoutOpt = 300,
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
@@ -232,27 +275,45 @@ def create(
     """Create every lease table that is absent; leave existing ones exactly as they are."""
     from lease_tables.spec import make_options
 
-    with _operator_errors(output):
-        options = make_options(billing_mode.value, read_capacity, write_capacity,
-                               deletion_protection, tag or ())
-        tables = _selection(conf_dir, table, host_name, region, profile, quiet)
-        if dry_run:
-            from lease_tables.outcome import PLANNED, TableResult
+    options = make_options(billing_mode.value, read_capacity, write_capacity,
+                           deletion_protection, tag or ())
+    tables = _selection(conf_dir, table, host_name, region, profile, quiet)
+    if dry_run:
+        from lease_tables.outcome import PLANNED, TableResult
 
-            results = [TableResult(t, PLANNED) for t in tables]
-            _finish(results, output, "dry run, nothing created",
-                    extra="would create: " + options.describe(), quiet=quiet)
-        from lease_tables.display import live_progress
-        from lease_tables.provision import Provisioner
+        if endpoint_url is not None:
+            from lease_tables.aws import endpoint_problem
 
-        clients = _aws(tables, profile, endpoint_url, concurrency, verbose)
-        with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
-            results = Provisioner(clients, options, concurrency=concurrency,
-                                  progress=progress).run(tables, wait=wait, timeout=timeout)
-        for result in [] if quiet else results:
-            if result.status in ("created", "exists") and "near-identical" in result.message:
-                say(f"warning: {result.table.table_name}: {result.message}")
-        _finish(results, output, "create", quiet=quiet)
+            if problem := endpoint_problem(endpoint_url):
+                raise InputError(problem)
+        results = [TableResult(t, PLANNED) for t in tables]
+        _finish(results, output, "dry run, nothing created",
+                extra="would create: " + options.describe(), quiet=quiet)
+    from lease_tables.display import live_progress
+    from lease_tables.provision import Provisioner
+
+    state: dict[str, Provisioner] = {}
+
+    def work() -> list:
+        clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
+        state["run"] = Provisioner(clients, options, concurrency=concurrency,
+                                   progress=progress)
+        return state["run"].run(tables, wait=wait, timeout=timeout)
+
+    def interrupted() -> str:
+        run = state.get("run")
+        done = run.interrupt_summary() if run else "no AWS call had changed anything yet"
+        return (f"create stopped; {done}. Rerunning the same command is safe: it creates "
+                f"only what is missing and waits for tables still CREATING")
+
+    with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
+        results = _bounded(
+            work, timeout, stop=lambda: state["run"].stop() if "run" in state else None,
+            on_timeout=lambda: (state["run"].snapshot(timeout) if "run" in state
+                                else _no_answer(tables, timeout, "setting up AWS access")),
+            interrupted=interrupted,
+            partial=lambda: state["run"].snapshot(timeout) if "run" in state else [])
+    _finish(results, output, "create", quiet=quiet)
 
 
 @app.command()
@@ -263,6 +324,14 @@ def verify(
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
+    billing_mode: Annotated[Billing, typer.Option(
+        "--billing-mode", case_sensitive=False,
+            metavar="provisioned|on-demand", rich_help_panel="Table",
+        help="Capacity mode the tables were created with (another one is a warning).")
+    ] = Billing.provisioned,
+    read_capacity: ReadCapacityOpt = 10,
+    write_capacity: WriteCapacityOpt = 10,
+    timeout: TimeoutOpt = 60,
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
@@ -270,13 +339,26 @@ def verify(
     version: VersionOpt = False,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
-    with _operator_errors(output):
-        tables = _selection(conf_dir, table, host_name, region, profile, quiet)
-        from lease_tables.verify import verify_tables
+    from lease_tables.bounded import Board
+    from lease_tables.spec import make_options
+    from lease_tables.verify import verify_tables
 
-        clients = _aws(tables, profile, endpoint_url, concurrency, verbose)
-        _finish(verify_tables(clients, tables, concurrency=concurrency), output, "verify",
-                quiet=quiet)
+    options = make_options(billing_mode.value, read_capacity, write_capacity)
+    tables = _selection(conf_dir, table, host_name, region, profile, quiet)
+    board: Board = Board(tables)
+
+    def work() -> list:
+        clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
+        return verify_tables(clients, tables, concurrency=concurrency, options=options,
+                             board=board)
+
+    results = _bounded(
+        work, timeout, stop=board.stopped.set,
+        on_timeout=lambda: board.snapshot(_no_answer_words(timeout, "DescribeTable")),
+        interrupted=lambda: (f"verify stopped after {board.finished()} of {len(tables)} "
+                             f"tables; it changes nothing, so rerunning is safe"),
+        partial=lambda: board.snapshot(lambda t: "not checked: interrupted"))
+    _finish(results, output, "verify", quiet=quiet)
 
 
 @app.command(help=(
@@ -289,6 +371,7 @@ def preflight(
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
+    timeout: TimeoutOpt = 60,
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
@@ -296,19 +379,46 @@ def preflight(
     version: VersionOpt = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
-    with _operator_errors(output):
-        tables = _selection(conf_dir, table, host_name, region, profile, quiet)
-        from lease_tables.preflight import preflight_tables, require_credentials, verdict
+    from lease_tables.bounded import Board
+    from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
 
-        clients = _aws(tables, profile, endpoint_url, concurrency, verbose,
+    tables = _selection(conf_dir, table, host_name, region, profile, quiet)
+    board: Board = Board(tables)
+
+    def work() -> PreflightRun:
+        clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
-        run = preflight_tables(clients, tables, concurrency=concurrency)
-        _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
+        return preflight_tables(clients, tables, concurrency=concurrency, board=board)
+
+    run = _bounded(
+        work, timeout, stop=board.stopped.set,
+        on_timeout=lambda: PreflightRun(
+            board.snapshot(_no_answer_words(timeout, "the probes"))),
+        interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
+                             f"tables; its probes write nothing, so rerunning is safe"),
+        partial=lambda: board.snapshot(lambda t: "not probed: interrupted"))
+    _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
+
+
+def _no_answer_words(timeout: float, step: str) -> Callable[[Any], str]:
+    def words(table: Any) -> str:
+        return (f"{step} of {table.table_name} in {table.region} had no answer within "
+                f"{timeout:g} s (--timeout). Check the network path to the endpoint (proxy, "
+                f"firewall, --endpoint-url) and rerun; nothing was changed.")
+    return words
+
+
+def _no_answer(tables: Sequence[Any], timeout: float, step: str) -> list:
+    from lease_tables.outcome import FAILED, TableResult
+
+    words = _no_answer_words(timeout, step)
+    return [TableResult(t, FAILED, words(t)) for t in tables]
 
 
 @app.command()
 def name(
     kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
+                                       metavar="connect|agent-events",
                                        help="Adapter kind.")],
     application_name: Annotated[str, typer.Option(
         "--application-name", metavar="NAME", help="The adapter's Application Name.")],
@@ -327,20 +437,19 @@ def name(
         table_name_problem,
     )
 
-    with _operator_errors():
-        if kind == Kind.agent_events:
-            if not adapter_id or not adapter_id.strip():
-                raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
-                                 "the RIS configuration, e.g. 2).")
-            host = host_name if host_name else local_host_name()
-            result = agent_events_table_name(application_name, host, adapter_id.strip())
-        else:
-            result = connect_table_name(application_name)
-        problem = table_name_problem(result)
-        if problem:
-            raise InputError(f"The derived name {result!r} is not a valid DynamoDB table "
-                             f"name: {problem}. Check --application-name and --host-name.")
-        typer.echo(result)
+    if kind == Kind.agent_events:
+        if not adapter_id or not adapter_id.strip():
+            raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
+                             "the RIS configuration, e.g. 2).")
+        host = host_name if host_name else local_host_name()
+        result = agent_events_table_name(application_name, host, adapter_id.strip())
+    else:
+        result = connect_table_name(application_name)
+    problem = table_name_problem(result)
+    if problem:
+        raise InputError(f"The derived name {result!r} is not a valid DynamoDB table "
+                         f"name: {problem}. Check --application-name and --host-name.")
+    typer.echo(result)
 
 
 class Role(str, Enum):
@@ -363,12 +472,12 @@ def policy(
         "--account-id", metavar="ID",
         help="The 12-digit AWS account that holds the lease tables (required).")] = None,
     region: Annotated[str | None, typer.Option(
-        "--region", rich_help_panel="AWS",
+        "--region", metavar="REGION", rich_help_panel="AWS",
         help="AWS region for tables whose adapter has no Region setting (an adapter's own "
              "Region is where its KCL looks, so it is kept).")] = None,
     profile: ProfileOpt = None,
     role: Annotated[Role, typer.Option(
-        "--role", case_sensitive=False,
+        "--role", case_sensitive=False, metavar="adapter|provisioner",
         help="adapter: what the adapters need, CreateTable denied. provisioner: what "
              "`lease-tables create` (and `verify`) need.")] = Role.adapter,
     tag: Annotated[list[str] | None, typer.Option(
@@ -381,21 +490,20 @@ def policy(
     from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
     from lease_tables.spec import parse_tags
 
-    with _operator_errors():
-        tags = parse_tags(tag or ())
-        # SPEC 5: each ARN in its table's own region -- the adapter's Region setting,
-        # else --region, else the AWS default -- so --region fills in, never moves.
-        tables = _selection(conf_dir, table, host_name, region, profile,
-                            region_overrides=False)
-        document = build_policy(role.value, tables, account_id or "", tags=bool(tags))
-        if tags and role.value != ROLE_PROVISIONER:
-            say("warning: --tag only changes the provisioner's policy (it adds "
-                       "dynamodb:TagResource); the adapter policy is the same with or "
-                       "without it.")
-        warning = size_warning(document)
-        if warning:
-            say(f"warning: {warning}")
-        typer.echo(render(document), nl=False)
+    tags = parse_tags(tag or ())
+    # SPEC 5: each ARN in its table's own region -- the adapter's Region setting,
+    # else --region, else the AWS default -- so --region fills in, never moves.
+    tables = _selection(conf_dir, table, host_name, region, profile,
+                        region_overrides=False)
+    document = build_policy(role.value, tables, account_id or "", tags=bool(tags))
+    if tags and role.value != ROLE_PROVISIONER:
+        say("warning: --tag only changes the provisioner's policy (it adds "
+                   "dynamodb:TagResource); the adapter policy is the same with or "
+                   "without it.")
+    warning = size_warning(document)
+    if warning:
+        say(f"warning: {warning}")
+    typer.echo(render(document), nl=False)
 
 
 @app.command()
@@ -404,19 +512,20 @@ def template(
     host_name: HostOpt = None,
     table: TableOpt = None,
     output_format: Annotated[Format | None, typer.Option(
-        "--format", case_sensitive=False,
+        "--format", case_sensitive=False, metavar="cloudformation|terraform",
         help="cloudformation (a YAML template) or terraform (main.tf.json); required.")
     ] = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     billing_mode: Annotated[Billing, typer.Option(
-        "--billing-mode", case_sensitive=False, rich_help_panel="Table",
+        "--billing-mode", case_sensitive=False,
+            metavar="provisioned|on-demand", rich_help_panel="Table",
         help="Capacity mode of the tables.")] = Billing.provisioned,
     read_capacity: ReadCapacityOpt = 10,
     write_capacity: WriteCapacityOpt = 10,
     tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
-        "--deletion-protection/--no-deletion-protection", rich_help_panel="Table",
+        "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
         help="Deletion protection on the tables (they are retained on stack or resource "
              "deletion either way).")] = True,
     version: VersionOpt = False,
@@ -425,35 +534,111 @@ def template(
     from lease_tables.spec import make_options
     from lease_tables.template import notes, render
 
-    with _operator_errors():
-        if output_format is None:
-            raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
-                             "StackSets) or terraform (save the output as main.tf.json).")
-        options = make_options(billing_mode.value, read_capacity, write_capacity,
-                               deletion_protection, tag or ())
-        tables = _selection(conf_dir, table, host_name, region, profile)
-        text = render(output_format.value, tables, options)
-        for note in notes(output_format.value, tables, text):
-            say(f"note: {note}")
-        typer.echo(text, nl=False)
+    if output_format is None:
+        raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
+                         "StackSets) or terraform (save the output as main.tf.json).")
+    options = make_options(billing_mode.value, read_capacity, write_capacity,
+                           deletion_protection, tag or ())
+    tables = _selection(conf_dir, table, host_name, region, profile)
+    text = render(output_format.value, tables, options)
+    for note in notes(output_format.value, tables, text):
+        say(f"note: {note}")
+    typer.echo(text, nl=False)
 
 
-def main() -> None:
-    """Console-script entry: never a traceback, whatever happens."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry: one paragraph and the right exit code, whatever happens.
+
+    The one place that turns every way a run can end (results, our errors,
+    usage errors, Ctrl+C, a bug) into stderr text, the JSON object scripts
+    parse (`--output json` always gets exactly one), and the exit code.
+    """
     # A run over tens of thousands of adapters makes hundreds of thousands of small,
     # long-lived objects; CPython's default collector thresholds re-scan them (and
     # everything imported) again and again, about 15% of such a run. Nothing here
     # builds reference cycles worth collecting early, so collect rarely.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    utf8_output()
+    args = list(sys.argv[1:] if argv is None else argv)
+    code = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if _ABANDONED:
+        # Worker threads may still sit in a network call that --timeout cut short;
+        # waiting for them at interpreter exit would undo the bound. Output is flushed.
+        os._exit(code)
+    sys.exit(code)
+
+
+def run(args: list[str]) -> int:
+    """Run one command line; return its exit code (never raises, never prints a traceback)."""
+    as_json = wants_json(args)
+    # typer re-exports its click's exceptions (a vendored click in recent typer,
+    # click itself in older ones): find them through typer, whichever it is.
+    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted. Rerunning the same command is safe.\n")
-        sys.exit(EXIT_INTERRUPTED)
+        result = typer.main.get_command(app).main(args=args, standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except Stop as exc:
+        return _fail(str(exc), exc.code, as_json, exc.results, prefix="")
+    except LeaseTablesError as exc:
+        return _fail(str(exc), exc.exit_code, as_json)
+    except (KeyboardInterrupt, typer.Abort):
+        return _fail("interrupted before any AWS call; nothing was changed. Rerunning the "
+                     "same command is safe.", EXIT_INTERRUPTED, as_json, prefix="")
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except usage_error as exc:
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "lease-tables"
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help is the answer
+            typer.echo(exc.format_message())  # type: ignore[attr-defined]
+            return EXIT_INPUT
+        message = exc.format_message().strip().rstrip(".")  # type: ignore[attr-defined]
+        return _fail(f"{message}. See `{command} --help`.", EXIT_INPUT, as_json)
     except Exception as exc:  # a bug of ours: still one paragraph, no traceback
-        sys.stderr.write(
-            f"error: lease-tables hit an unexpected internal error ({type(exc).__name__}: "
-            f"{exc}). Nothing beyond what was reported was changed; rerunning is safe. "
-            f"Please report this with the command you ran.\n")
-        sys.exit(EXIT_INPUT if isinstance(exc, ValueError) else 1)
+        return _fail(f"lease-tables hit an unexpected internal error ({type(exc).__name__}: "
+                     f"{exc}). Nothing beyond what was reported was changed; rerunning is "
+                     f"safe. Please report this with the command you ran.", EXIT_AWS, as_json)
+
+
+def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
+          prefix: str = "error: ") -> int:
+    """The message on stderr and, for --output json, the one JSON object on stdout."""
+    say(f"{prefix}{message}")
+    if as_json:
+        from lease_tables.outcome import sort_results
+
+        document = {"ok": False, "error": line(message),
+                    "tables": [r.to_json() for r in sort_results(results)]}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    return code
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """Whether this command line asked for JSON, read before (and whether or not) it parses."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.lower() == "--output=json" or (
+                arg == "--output" and index + 1 < len(args) and args[index + 1].lower() == "json"):
+            return True
+    return False
+
+
+def utf8_output() -> None:
+    """Data (JSON, policies, templates) is UTF-8 whatever the console's code page.
+
+    A redirected Windows console gets cp1252 (or what PYTHONIOENCODING says); a
+    `--tag Owner=日本` must still be written, and as UTF-8. A terminal keeps its
+    own encoding, but nothing printed may ever fail to encode.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        if stream is sys.stdout and not stream.isatty():
+            reconfigure(encoding="utf-8", errors="strict")
+        else:
+            reconfigure(errors="backslashreplace")

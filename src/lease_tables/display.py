@@ -2,7 +2,7 @@
 
 Only used when a terminal is attached (rich decides, honouring NO_COLOR, TERM=dumb
 and FORCE_COLOR); scripts and logs get `report`'s plain lines instead, byte for byte
-the same as before this module existed. Fed by `provision.Progress.on_status`, which
+the same as before this module existed. Fed by `outcome.Progress.on_status`, which
 worker threads call: every update takes the lock, and the rendering thread of
 `rich.live.Live` reads a consistent snapshot. Widths are planned for an 80-column
 console (RIS servers are often reached through RDP consoles): long names are cut
@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from lease_tables.naming import LeaseTable
-from lease_tables.outcome import HAPPY, TableResult, exit_code
-from lease_tables.provision import Progress
+from lease_tables.outcome import HAPPY, Progress, TableResult, exit_code
 from lease_tables.report import origin, summary
 
 if TYPE_CHECKING:  # pragma: no cover

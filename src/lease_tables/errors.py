@@ -1,25 +1,33 @@
-"""The two kinds of failure a user can cause, each with its exit code.
+"""Exit codes, and the failures a user can cause, each carrying its code.
 
-Pure modules raise these; only the CLI turns them into exit codes, so the
-library stays usable from other Python code and from tests.
+Install scripts branch on these codes, so they are defined once, here, in the
+lowest module; `outcome` maps statuses onto them and only the CLI exits.
+Library code raises these errors and never exits, so it stays usable from
+other Python code and from tests.
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_AWS = 1  # an AWS-side failure: credentials, network, access denied, timeout
+EXIT_INPUT = 2  # bad usage or bad input: options, configuration, names
+EXIT_DRIFT = 3  # drift, or a missing or not-active table
+EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
 
 
 class LeaseTablesError(Exception):
     """A failure with a one-paragraph message for the operator."""
 
-    exit_code = 1
+    exit_code = EXIT_AWS
 
 
 class InputError(LeaseTablesError):
-    """Bad usage or bad input: options, configuration, names (SPEC exit 2)."""
+    """Bad usage or bad input: options, configuration, names."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
 
 class AwsError(LeaseTablesError):
-    """Something on the AWS side said no before any table was tried (SPEC exit 1)."""
+    """Something on the AWS side said no before any table was tried."""
 
-    exit_code = 1
+    exit_code = EXIT_AWS

@@ -275,6 +275,13 @@ def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
     return sorted(twins)
 
 
+def twins_phrase(twins: Sequence[str]) -> str:
+    """"a table with a near-identical name exists: X", in the right number."""
+    if len(twins) == 1:
+        return f"a table with a near-identical name exists: {twins[0]}"
+    return f"tables with near-identical names exist: {', '.join(twins)}"
+
+
 __all__ = [
     "HOST_LOCAL",
     "HOST_OPTION",

@@ -7,10 +7,11 @@ rule with plain values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
 
 # create
@@ -27,11 +28,6 @@ NOT_ACTIVE = "not-active"
 DENIED = "denied"
 CREATE_ALLOWED = "create-allowed"
 
-EXIT_OK = 0
-EXIT_AWS = 1
-EXIT_INPUT = 2
-EXIT_DRIFT = 3
-EXIT_INTERRUPTED = 130
 
 _EXIT_BY_STATUS = {
     PLANNED: EXIT_OK,
@@ -47,6 +43,11 @@ _EXIT_BY_STATUS = {
 }
 
 HAPPY = frozenset(s for s, code in _EXIT_BY_STATUS.items() if code == EXIT_OK)
+# What --quiet leaves out: results that need nobody's attention. `create-allowed`
+# exits 0 but is the finding preflight exists for, so it is always shown.
+ROUTINE = frozenset({PLANNED, CREATED, EXISTS, OK})
+# Progress words a live display shows before a table has its final status.
+QUEUED = "queued"
 
 
 @dataclass(slots=True)
@@ -56,6 +57,8 @@ class TableResult:
     table: LeaseTable
     status: str
     message: str = ""
+    # Findings worth a "warning:" line on stderr too (already part of `message`).
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         t = self.table
@@ -71,6 +74,19 @@ class TableResult:
             "status": self.status,
             "message": self.message,
         }
+
+
+def needs_attention(results: Iterable[TableResult]) -> list[TableResult]:
+    """The results --quiet still shows."""
+    return [r for r in results if r.status not in ROUTINE]
+
+
+@dataclass
+class Progress:
+    """Hooks a display may attach to a run; the default does nothing."""
+
+    on_status: Callable[[LeaseTable, str, str], None] = field(
+        default=lambda table, status, note: None)
 
 
 def exit_code(results: Iterable[TableResult]) -> int:

@@ -35,15 +35,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lease_tables import spec
-from lease_tables.aws import (
-    Clients,
+from lease_tables.aws import Clients
+from lease_tables.bounded import Board
+from lease_tables.failures import (
+    IN_USE_CODE,
+    NOT_FOUND_CODE,
+    answer_part,
     error_code,
     error_message,
     explain,
     http_status,
     is_access_denied,
 )
-from lease_tables.errors import AwsError
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import (
     CREATE_ALLOWED,
@@ -55,7 +58,7 @@ from lease_tables.outcome import (
     TableResult,
     exit_code,
 )
-from lease_tables.provision import ACTIVE
+from lease_tables.printable import aws_text
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
 IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
@@ -70,9 +73,9 @@ UPDATE = "UpdateItem"
 DELETE = "DeleteItem"
 SCAN = "Scan"
 CREATE = "CreateTable"
-# What KCL needs on its lease table (SPEC 2), in the order preflight proves it.
+# What KCL needs on its lease table, in the order preflight proves it (a test checks
+# that this is exactly spec.KCL_LEASE_OPERATIONS).
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
-assert set(LEASE_ACTIONS) == set(spec.KCL_LEASE_OPERATIONS), "preflight must prove them all"
 # Every DynamoDB operation preflight may call: the allow-list tests check it.
 CALLED_ACTIONS = (*LEASE_ACTIONS, CREATE)
 # The refusal that proves a conditional write was authorised, and wrote nothing.
@@ -80,13 +83,7 @@ _EXPECTED = {PUT: "ConditionalCheckFailedException",
              UPDATE: "ConditionalCheckFailedException",
              DELETE: "ConditionalCheckFailedException"}
 
-# Codes that say "these credentials are not accepted at all" rather than
-# "this identity may not do this": worth a different hint.
-_CREDENTIAL_CODES = ("UnrecognizedClientException", "InvalidSignatureException",
-                     "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken",
-                     "MissingAuthenticationTokenException", "SignatureDoesNotMatch")
 _DENIED_PRINCIPAL = re.compile(r"User: (arn:[^\s<>\"]+) is not authorized")
-_XML_FIELD = re.compile(r"<(Code|Message)>([^<]*)</\1>")
 
 # How a probe ended.
 PROVEN = "proven"  # the call was authorised (whatever DynamoDB then answered)
@@ -110,7 +107,6 @@ class Findings:
     refused: dict[str, str] = field(default_factory=dict)  # action -> why, in words
     create_allowed: bool = False
     broken: str = ""
-    credentials_rejected: str = ""
     notes: list[str] = field(default_factory=list)
     identity: str | None = None
     final: TableResult | None = None  # set when DescribeTable alone decides the status
@@ -134,48 +130,57 @@ def new_probe_key() -> str:
 
 
 def require_credentials(clients: Clients) -> None:
-    """Fail once, in preflight's words, when there are no credentials at all."""
-    if clients.session.get_credentials() is None:
-        raise AwsError(
-            "No AWS credentials were found (environment variables, --profile, the shared "
-            "credentials file, or an instance role). Run preflight with the adapter's own "
-            "identity, e.g. --profile naming it. Nothing was called."
-        )
+    """Fail once, in preflight's words, when there are no usable credentials at all."""
+    clients.check_credentials(who="the adapter's own identity (e.g. --profile naming it)",
+                              nothing="Nothing was called.")
 
 
 def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
-                     concurrency: int = 10, probe_key: str | None = None) -> PreflightRun:
-    """Probe every table at once (bounded pool); never raises for a table's failure."""
-    key = probe_key or new_probe_key()
+                     concurrency: int = 10, probe_key: str | None = None,
+                     board: Board | None = None) -> PreflightRun:
+    """Probe every table at once (bounded pool); never raises for a table's failure.
 
-    def one(table: LeaseTable) -> Findings:
+    `board` (if given) sees each table's result as soon as it is known, so a run
+    cut short by --timeout or Ctrl+C still reports what it had proven.
+    """
+    key = probe_key or new_probe_key()
+    board = board or Board(tables)
+
+    def one(item: tuple[int, LeaseTable]) -> Findings:
+        index, table = item
+        if board.stopped.is_set():
+            return Findings(table).decide(FAILED, "not probed: the run was stopped")
         try:
-            return probe_table(clients, table, key)
+            findings = probe_table(clients, table, key)
         except Exception as exc:  # a bug of ours still becomes a per-table failure
-            return Findings(table).decide(FAILED, explain(
-                exc, table.table_name, "preflight", clients.endpoint_for(table.region or "")))
+            findings = Findings(table).decide(FAILED, explain(
+                exc, table.table_name, "preflight", clients.endpoint_for(table.region or ""),
+                table.region, role="adapter"))
+        board.record(index, judge(findings))
+        return findings
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-preflight") as pool:
-        found = list(pool.map(one, tables))
+        found = list(pool.map(one, enumerate(tables)))
     identity = next((f.identity for f in found if f.identity), None)
     return PreflightRun([judge(f) for f in found], identity)
 
 
 def probe_table(clients: Clients, table: LeaseTable, key: str) -> Findings:
     """All probes of one table, in order, stopping where going on would prove nothing."""
-    assert table.region is not None
-    client = clients.dynamodb(table.region)
-    endpoint = clients.endpoint_for(table.region)
+    region = table.region or ""
+    client = clients.dynamodb(region)
+    endpoint = clients.endpoint_for(region)
     findings = Findings(table)
 
-    described = attempt(lambda: client.describe_table(TableName=table.table_name))
+    described = attempt(lambda: answer_part(
+        client.describe_table(TableName=table.table_name), "Table", DESCRIBE))
     if described.kind == ABSENT:
         return findings.decide(MISSING, missing_message(table))
     if described.kind == BROKEN:
         return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
     if described.kind == PROVEN:
-        unusable = unusable_message(table, described.value["Table"])
+        unusable = unusable_message(table, described.value)
         if unusable:
             return findings.decide(FAILED, unusable)
     else:
@@ -197,11 +202,11 @@ def probe_table(clients: Clients, table: LeaseTable, key: str) -> Findings:
             findings.broken = unexpected_write_message(table, action, key)
             return findings
 
-    if described.kind == PROVEN:
+    if described.kind == PROVEN and described.value.get("TableStatus") == spec.ACTIVE:
         probe_create(client, findings, endpoint)
     else:
-        findings.notes.append(f"{CREATE} was not tried, because {DESCRIBE} could not show "
-                              f"the table ACTIVE")
+        findings.notes.append(f"{CREATE} was not tried, because {DESCRIBE} did not just "
+                              f"show the table ACTIVE")
     return findings
 
 
@@ -230,8 +235,7 @@ def probe_create(client: Any, findings: Findings, endpoint: str) -> None:
     """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
     table = findings.table
     request = spec.create_table_request(table.table_name, spec.TableOptions())
-    outcome = attempt(lambda: client.create_table(**request),
-                      expected_code="ResourceInUseException")
+    outcome = attempt(lambda: client.create_table(**request), expected_code=IN_USE_CODE)
     if outcome.kind == REFUSED:
         findings.identity = findings.identity or denied_principal(outcome.detail)
         return
@@ -239,7 +243,7 @@ def probe_create(client: Any, findings: Findings, endpoint: str) -> None:
         findings.broken = _explain(outcome, table, CREATE, endpoint)
         return
     findings.create_allowed = True
-    if outcome.detail != "ResourceInUseException":
+    if outcome.detail != IN_USE_CODE:
         # Only when the table vanished between DescribeTable and CreateTable: the
         # request is exactly what `create` would send, so the table is as it should be.
         findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
@@ -254,7 +258,7 @@ def attempt(call: Callable[[], Any], expected_code: str | None = None) -> Outcom
         code = error_code(exc)
         if expected_code is not None and code == expected_code:
             return Outcome(PROVEN, code)
-        if code == "ResourceNotFoundException":
+        if code == NOT_FOUND_CODE:
             return Outcome(ABSENT, code)
         if is_access_denied(exc):
             return Outcome(REFUSED, denial_text(exc))
@@ -266,12 +270,9 @@ def denial_text(exc: BaseException) -> str:
     """Code and message of an access-denied answer, also from an XML body (moto, proxies)."""
     code = error_code(exc) or ""
     message = error_message(exc)
-    fields = dict(_XML_FIELD.findall(message))
-    if fields:
-        code, message = fields.get("Code", code), fields.get("Message", "")
     if not code or code == str(http_status(exc)):
         code = f"HTTP {http_status(exc)}"
-    return f"{code}: {message}" if message else code
+    return f"{code}: {aws_text(message)}" if message else code
 
 
 def denied_principal(text: str) -> str | None:
@@ -283,8 +284,6 @@ def denied_principal(text: str) -> str | None:
 def record_refusal(findings: Findings, action: str, outcome: Outcome) -> None:
     findings.refused[action] = outcome.detail
     findings.identity = findings.identity or denied_principal(outcome.detail)
-    if not findings.credentials_rejected and any(c in outcome.detail for c in _CREDENTIAL_CODES):
-        findings.credentials_rejected = outcome.detail.split(":", 1)[0]
 
 
 def judge(findings: Findings) -> TableResult:
@@ -317,10 +316,6 @@ def denied_message(findings: Findings) -> str:
                f"{table.region}. KCL needs {them}, so the adapter would fail. Grant {them} on "
                f"this table (`lease-tables policy --role adapter --account-id ID` prints the "
                f"policy), then rerun preflight.")
-    if findings.credentials_rejected:
-        message += (f" The endpoint rejected the credentials themselves "
-                    f"({findings.credentials_rejected}): check the adapter's access key, "
-                    f"secret and session token (or --profile), and this server's clock.")
     return message
 
 
@@ -346,12 +341,15 @@ def unusable_message(table: LeaseTable, description: dict[str, Any]) -> str | No
     if problem:
         return (f"{where} exists but {problem}, so KCL cannot use it whatever the policy "
                 f"allows; preflight probed it no further. `lease-tables verify` reports it as "
-                f"drift: fix the table by hand, then rerun.")
+                f"drift and says what to do.")
     status = description.get("TableStatus")
-    if status != ACTIVE:
-        return (f"{where} is {status}, not ACTIVE, so preflight cannot prove anything about "
-                f"it yet and probed it no further. Wait until `lease-tables verify` says ok "
+    if spec.is_pending(status):
+        return (f"{where} is {status}, not ACTIVE yet, so preflight cannot prove anything "
+                f"about it and probed it no further. Wait until `lease-tables verify` says ok "
                 f"(a new table takes seconds to a minute), then rerun preflight.")
+    unusable = spec.state_problem(where, status)
+    if unusable:
+        return f"{unusable} Preflight probed it no further."
     return None
 
 
@@ -395,8 +393,10 @@ def _who(identity: str | None, profile: str | None) -> str:
 
 
 def _explain(outcome: Outcome, table: LeaseTable, action: str, endpoint: str) -> str:
-    assert isinstance(outcome.value, BaseException)
-    return explain(outcome.value, table.table_name, action, endpoint)
+    """A broken probe in the adapter's terms (its policy is the one to name)."""
+    error = outcome.value if isinstance(outcome.value, BaseException) else RuntimeError(
+        outcome.detail or "no answer")
+    return explain(error, table.table_name, action, endpoint, table.region, role="adapter")
 
 
 def _sentences(notes: list[str]) -> list[str]:

@@ -97,8 +97,11 @@ def quote(value: object, limit: int = MAX_VALUE) -> str:
 
 
 def one_line(text: str) -> str:
-    """White space runs (line breaks included) folded to single spaces."""
-    return " ".join(text.split())
+    """Line breaks (and the blank lines around them) become single spaces; the spaces
+    that line up a result line are kept."""
+    if text.isprintable():
+        return text
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def line(message: object, limit: int = MAX_MESSAGE) -> str:

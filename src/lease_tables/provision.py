@@ -17,23 +17,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lease_tables import spec
-from lease_tables.aws import Clients, error_code, explain
-from lease_tables.naming import LeaseTable, near_twins
-from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, TableResult
+from lease_tables.aws import Clients
+from lease_tables.failures import (
+    IN_USE_CODE,
+    LIMIT_CODE,
+    NOT_FOUND_CODE,
+    answer_part,
+    error_code,
+    error_message,
+    explain,
+    limit_is_quota,
+)
+from lease_tables.naming import LeaseTable, near_twins, twins_phrase
+from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, QUEUED, Progress, TableResult
 from lease_tables.polling import PollPlan
 
-ACTIVE = "ACTIVE"
-CREATING = "CREATING"
-DELETING = "DELETING"
-
 LIMIT_BACKOFF_MAX = 15.0
-
-
-@dataclass
-class Progress:
-    """Hooks a display may attach to; the default does nothing."""
-
-    on_status: Callable[[LeaseTable, str, str], None] = lambda table, status, note: None
+# How long one table may queue behind the account's limit on table operations in
+# flight before it fails naming that limit (about a minute, and never past --timeout).
+LIMIT_BUDGET = 60.0
 
 
 @dataclass
@@ -41,33 +43,13 @@ class _State:
     table: LeaseTable
     status: str = ""
     message: str = ""
-    created: bool = False
-    pending: bool = False
+    created: bool = False  # this run's CreateTable was accepted
+    pending: bool = False  # CREATING: waiting for ACTIVE
     since: float = 0.0  # clock time it was created, or found CREATING
     last_error: str = ""
+    step: str = "DescribeTable"  # the call under way, for a message if it never ends
     notes: list[str] = field(default_factory=list)
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl+C during a run, carrying what had already been asked of AWS.
-
-    The operator needs to know which creations are under way (they finish in
-    AWS on their own) and that rerunning is safe; the CLI says exactly that.
-    """
-
-    def __init__(self, requested: list[str], pending: list[str]) -> None:
-        super().__init__()
-        self.requested = requested
-        self.pending = pending
-
-    def summary(self) -> str:
-        if self.requested:
-            names = ", ".join(self.requested)
-            return (f"CreateTable had been requested for {len(self.requested)} table(s) "
-                    f"({names}); AWS finishes creating them on its own")
-        if self.pending:
-            return f"{len(self.pending)} table(s) were still CREATING ({', '.join(self.pending)})"
-        return "no table had been created yet"
+    warnings: list[str] = field(default_factory=list)
 
 
 class Provisioner:
@@ -76,7 +58,8 @@ class Provisioner:
     A bounded pool keeps requests in flight to `concurrency`; one loop polls
     every pending table for ACTIVE with a short, capped back-off, instead of a
     waiter per table, so hundreds of CREATING tables cost one round of
-    DescribeTable calls per interval.
+    DescribeTable calls per interval. `stop()` (Ctrl+C, --timeout) ends every
+    loop and back-off at once; `snapshot()` says where each table stood.
     """
 
     def __init__(self, clients: Clients, options: spec.TableOptions, *,
@@ -88,18 +71,22 @@ class Provisioner:
         self.progress = progress or Progress()
         self.clock = clock
         self._stop = threading.Event()
+        self._states: list[_State] = []
 
     def sleep(self, seconds: float) -> None:
-        """Sleep that an interrupt cuts short, so Ctrl+C never waits on a back-off."""
+        """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
         self._stop.wait(max(seconds, 0))
+
+    def stop(self) -> None:
+        self._stop.set()
 
     # ------------------------------------------------------------------ public
 
     def run(self, tables: Sequence[LeaseTable], wait: bool, timeout: float) -> list[TableResult]:
         deadline = self.clock() + timeout
-        states = [_State(t) for t in tables]
-        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="lease-tables")
-        try:
+        states = self._states = [_State(t) for t in tables]
+        with ThreadPoolExecutor(max_workers=self.concurrency,
+                                thread_name_prefix="lease-tables") as pool:
             list(pool.map(lambda s: self._ensure(s, deadline), states))
             # ListTables (pages of 100 names, for near-twin hints) runs while the new
             # tables are CREATING, not after: in a big account it is seconds of paging.
@@ -107,21 +94,35 @@ class Provisioner:
             if wait:
                 self._wait_active([s for s in states if s.pending], deadline, timeout, pool)
             hints.result()
-        except KeyboardInterrupt:
-            self._stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise Interrupted(
-                requested=sorted(s.table.table_name for s in states if s.created),
-                pending=sorted(s.table.table_name for s in states if s.pending),
-            ) from None
-        pool.shutdown(wait=True)
         return [self._result(s, wait) for s in states]
+
+    def snapshot(self, timeout: float) -> list[TableResult]:
+        """Where every table stood when the run was cut short by --timeout."""
+        results = []
+        for state in self._states:
+            if state.status and not state.pending and state.status != QUEUED:
+                results.append(self._result(state, waited=True))
+                continue
+            results.append(TableResult(state.table, FAILED, self._unfinished(state, timeout)))
+        return results
+
+    def interrupt_summary(self) -> str:
+        """What Ctrl+C left behind, truthfully: only what this run asked of AWS."""
+        requested = sorted(s.table.table_name for s in self._states if s.created)
+        pending = sorted(s.table.table_name for s in self._states
+                         if s.pending and not s.created)
+        if requested:
+            return (f"CreateTable had been accepted for {len(requested)} table(s) "
+                    f"({', '.join(requested)}); AWS finishes creating them on its own")
+        if pending:
+            return (f"{len(pending)} table(s) were found still CREATING "
+                    f"({', '.join(pending)}); AWS finishes them on its own")
+        return "this run had created no table"
 
     # ------------------------------------------------------------------ steps
 
     def _client(self, table: LeaseTable) -> Any:
-        assert table.region is not None
-        return self.clients.dynamodb(table.region)
+        return self.clients.dynamodb(table.region or "")
 
     def _endpoint(self, table: LeaseTable) -> str:
         return self.clients.endpoint_for(table.region or "")
@@ -132,75 +133,81 @@ class Provisioner:
 
     def _ensure(self, state: _State, deadline: float) -> None:
         table = state.table
-        action = "DescribeTable"  # the call a failure message names
+        if self._stop.is_set():
+            return
         try:
             description = self._describe(table)
             if description is None:
-                action = "CreateTable"
+                state.step = "CreateTable"
                 description = self._create(state, deadline)
             self._classify(state, description)
         except Exception as exc:  # every failure becomes a per-table result
-            self._set(state, FAILED, explain(exc, table.table_name, action, self._endpoint(table)))
+            self._set(state, FAILED, explain(exc, table.table_name, state.step,
+                                             self._endpoint(table), table.region))
 
     def _describe(self, table: LeaseTable) -> dict[str, Any] | None:
         """The table's description, or None when it does not exist."""
         try:
-            return self._client(table).describe_table(TableName=table.table_name)["Table"]
+            response = self._client(table).describe_table(TableName=table.table_name)
         except Exception as exc:
-            if error_code(exc) == "ResourceNotFoundException":
+            if error_code(exc) == NOT_FOUND_CODE:
                 return None
             raise
+        return answer_part(response, "Table", "DescribeTable")
 
     def _create(self, state: _State, deadline: float) -> dict[str, Any]:
-        """CreateTable, queueing politely on LimitExceededException until the deadline."""
+        """CreateTable, queueing on the operations-in-flight limit for about a minute."""
         table = state.table
         request = spec.create_table_request(table.table_name, self.options)
         backoff = 1.0
+        queued_until: float | None = None
         while True:
             try:
                 response = self._client(table).create_table(**request)
                 state.created = True
-                return response["TableDescription"]
+                return answer_part(response, "TableDescription", "CreateTable")
             except Exception as exc:
                 code = error_code(exc)
-                if code == "ResourceInUseException":
+                if code == IN_USE_CODE:
                     # Created by someone else (another run, KCL) since we looked.
                     state.notes.append("another process created it at the same time")
-                    return self._describe(table) or {"TableStatus": CREATING,
+                    state.step = "DescribeTable"
+                    return self._describe(table) or {"TableStatus": spec.CREATING,
                                                      "KeySchema": spec.key_schema(),
                                                      "AttributeDefinitions":
                                                          spec.attribute_definitions()}
-                if code == "LimitExceededException" and self.clock() < deadline:
-                    self.progress.on_status(table, "queued",
-                                            "account table-operation limit; waiting")
-                    pause = min(backoff, LIMIT_BACKOFF_MAX, max(deadline - self.clock(), 0))
-                    self.sleep(pause * (0.5 + random.random() / 2))
-                    backoff *= 2
-                    continue
-                raise
+                if code != LIMIT_CODE or limit_is_quota(error_message(exc)):
+                    raise  # a table quota does not clear by waiting: say so now
+                now = self.clock()
+                queued_until = queued_until or min(now + LIMIT_BUDGET, deadline)
+                if now >= queued_until or self._stop.is_set():
+                    raise
+                self._set(state, QUEUED, "account limit on table operations in flight; "
+                                         "waiting")
+                pause = min(backoff, LIMIT_BACKOFF_MAX, max(queued_until - now, 0))
+                self.sleep(pause * (0.5 + random.random() / 2))
+                backoff *= 2
 
     def _classify(self, state: _State, description: dict[str, Any]) -> None:
         table = state.table
+        where = f"{table.table_name} in {table.region}"
         problem = spec.key_schema_problem(description)
-        status = description.get("TableStatus", "")
+        status = description.get("TableStatus")
         if problem and not state.created:
-            self._set(state, DRIFT,
-                      f"{table.table_name} exists in {table.region} but {problem}. It was "
-                      f"left untouched. KCL cannot use it: rename or remove it by hand "
-                      f"(after checking nothing else uses it), then rerun.")
+            self._set(state, DRIFT, spec.drift_message(where, problem))
             return
-        if status == DELETING:
-            self._set(state, FAILED,
-                      f"{table.table_name} in {table.region} is being deleted. Rerun "
-                      f"`lease-tables create` once it is gone; it will be created afresh.")
+        unusable = spec.state_problem(where, status)
+        if unusable:
+            self._set(state, FAILED, unusable)
             return
         if not state.created:
             state.notes.extend(spec.capacity_differences(description, self.options))
-        if status == ACTIVE:
-            self._set(state, CREATED if state.created else EXISTS)
-        else:
+        verdict = CREATED if state.created else EXISTS
+        if spec.is_pending(status):
             state.pending, state.since = True, self.clock()
-            self._set(state, CREATED if state.created else EXISTS, f"{status.lower()}")
+            self._set(state, verdict, "creating")
+        else:
+            self._set(state, verdict)
 
     def _wait_active(self, pending: list[_State], deadline: float, timeout: float,
                      pool: ThreadPoolExecutor) -> None:
@@ -208,7 +215,7 @@ class Provisioner:
         plan = PollPlan()
         for number, state in enumerate(pending):
             plan.add(number, state.since)
-        while plan:
+        while plan and not self._stop.is_set():
             now = self.clock()
             if now >= deadline:
                 break
@@ -223,46 +230,72 @@ class Provisioner:
                     plan.finished(number, now, active=pending[number].status != FAILED)
                 else:
                     plan.creating(number, now)
+        if self._stop.is_set():
+            return
         for number in plan:
             state = pending[number]  # type: ignore[index]
-            last = f" Last error: {state.last_error}" if state.last_error else ""
-            self._set(state, FAILED,
-                      f"{state.table.table_name} in {state.table.region} was not ACTIVE "
-                      f"after {timeout:g} s (--timeout).{last} Its creation was requested "
-                      f"and goes on; rerun `lease-tables create` to wait for it (it will "
-                      f"not be created twice).")
+            self._set(state, FAILED, self._unfinished(state, timeout))
+            state.pending = False
+
+    def _unfinished(self, state: _State, timeout: float) -> str:
+        """A table the run could not finish within --timeout, in true words."""
+        where = f"{state.table.table_name} in {state.table.region}"
+        last = f" Last error: {state.last_error}" if state.last_error else ""
+        if state.pending and state.created:
+            return (f"{where} was not ACTIVE after {timeout:g} s (--timeout).{last} This run's "
+                    f"CreateTable was accepted and AWS goes on creating it; rerun "
+                    f"`lease-tables create` to wait for it (it will not be created twice).")
+        if state.pending:
+            return (f"{where} was still CREATING after {timeout:g} s (--timeout); this run "
+                    f"did not create it.{last} Rerun `lease-tables create` to wait for it.")
+        if state.status == QUEUED:
+            return (f"{where} was still queued behind the account's limit on table "
+                    f"operations in flight after {timeout:g} s (--timeout); it was not "
+                    f"created. Rerun `lease-tables create` when other table operations "
+                    f"in the account are done.")
+        return (f"{state.step} of {where} at {self._endpoint(state.table)} had no answer "
+                f"within {timeout:g} s (--timeout); nothing is known to have been created. "
+                f"Check the network path to the endpoint (proxy, firewall) and rerun; it is "
+                f"safe to rerun.")
 
     def _poll(self, state: _State) -> bool:
+        if self._stop.is_set():
+            return False
         try:
             description = self._describe(state.table)
         except Exception as exc:
             state.last_error = explain(exc, state.table.table_name, "DescribeTable",
-                                       self._endpoint(state.table))
+                                       self._endpoint(state.table), state.table.region)
             return False
+        table = state.table
         if description is None:
+            state.pending = False
             self._set(state, FAILED,
-                      f"{state.table.table_name} in {state.table.region} disappeared while "
-                      f"being created (deleted by someone else?). Rerun to create it again.")
+                      f"{table.table_name} in {table.region} disappeared while being "
+                      f"created (deleted by someone else?). Rerun to create it again.")
             return True
         status = description.get("TableStatus")
-        if status == ACTIVE:
+        if spec.is_usable(status):
             state.pending = False
             self._set(state, state.status)
             return True
-        if status == DELETING:
-            self._classify(state, description)
-            return True
-        return False
+        if spec.is_pending(status):
+            return False
+        state.pending = False
+        self._classify(state, description)  # a state no wait will fix: failed now
+        return True
 
     def _hint_twins(self, created: Iterable[_State]) -> None:
         """Warn when a table we just created has a near twin: maybe the real one."""
         for state in created:
+            if self._stop.is_set():
+                return
             twins = near_twins(state.table, self.clients.table_names(state.table.region or ""))
             if twins:
-                state.notes.append(
-                    "a table with a near-identical name exists: " + ", ".join(twins)
-                    + "; check which one the adapter really uses"
-                )
+                warning = (f"{twins_phrase(twins)}; check which one the adapter really "
+                           f"uses")
+                state.notes.append(warning)
+                state.warnings.append(warning)
 
     def _result(self, state: _State, waited: bool) -> TableResult:
         message = state.message
@@ -271,4 +304,4 @@ class Provisioner:
             if state.pending and not waited:
                 notes.insert(0, "still CREATING (--no-wait)")
             message = "; ".join(notes)
-        return TableResult(state.table, state.status, message)
+        return TableResult(state.table, state.status, message, tuple(state.warnings))

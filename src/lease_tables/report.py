@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
-from lease_tables.outcome import HAPPY, TableResult, exit_code
+from lease_tables.outcome import TableResult, exit_code, needs_attention
+from lease_tables.printable import line
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
@@ -43,14 +44,15 @@ def origin(table: LeaseTable) -> str:
 
 
 def text_line(result: TableResult, extra: str = "") -> str:
+    """One table, one line, whatever its values hold (they pass `printable.line`)."""
     table = result.table
-    line = f"{result.status:<14} {table.table_name}  [{table.region or 'region ?'}]  "
-    line += origin(table)
+    text = f"{result.status:<14} {table.table_name}  [{table.region or 'region ?'}]  "
+    text += origin(table)
     if extra:
-        line += f"; {extra}"
+        text += f"; {extra}"
     if result.message:
-        line += f" -- {result.message}"
-    return line
+        text += f" -- {result.message}"
+    return line(text)
 
 
 def summary(results: Sequence[TableResult], verb: str = "") -> str:
@@ -80,13 +82,9 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
     if output == "json":
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
-    shown = unhappy(results) if quiet else results
+    shown = needs_attention(results) if quiet else results
     lines = [text_line(result, extra) for result in shown]
     if shown or not quiet:
-        lines.append(closing or summary(results, verb))
+        lines.append(line(closing or summary(results, verb)))
     if lines:
         out.write("\n".join(lines) + "\n")  # one write: a fleet is thousands of lines
-
-
-def unhappy(results: Sequence[TableResult]) -> list[TableResult]:
-    return [r for r in results if r.status not in HAPPY]

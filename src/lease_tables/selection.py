@@ -49,7 +49,9 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         host_option=selection.host_name,
         region_option=selection.region,
         region_overrides=selection.region_overrides,
-        default_region=default_region(selection.profile, env),
+        # --region fills in for every table that lacks one, so the AWS config file
+        # (which may be unreadable) is consulted only when there is no --region.
+        default_region=None if selection.region else default_region(selection.profile, env),
         local_host=local_host,
     )
 

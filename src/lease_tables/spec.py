@@ -26,6 +26,54 @@ BILLING_MODES = {BILLING_PROVISIONED: "PROVISIONED", BILLING_ON_DEMAND: "PAY_PER
 KCL_LEASE_OPERATIONS: tuple[str, ...] = (
     "DeleteItem", "DescribeTable", "GetItem", "PutItem", "Scan", "UpdateItem")
 
+# Table states, as DescribeTable's TableStatus gives them, and what each means to
+# KCL. ACTIVE and UPDATING are usable (KCL accepts both); CREATING is worth waiting
+# for; every other state, known or not, can only be fixed by a person, so no
+# command waits on it.
+ACTIVE = "ACTIVE"
+UPDATING = "UPDATING"
+CREATING = "CREATING"
+DELETING = "DELETING"
+ARCHIVING = "ARCHIVING"
+ARCHIVED = "ARCHIVED"
+INACCESSIBLE_ENCRYPTION_CREDENTIALS = "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+USABLE_STATES = frozenset({ACTIVE, UPDATING})
+WAIT_STATES = frozenset({CREATING})
+
+_STATE_ADVICE = {
+    DELETING: "it is being deleted. Rerun `lease-tables create` once it is gone; it will be "
+              "created afresh",
+    ARCHIVING: "DynamoDB is archiving it because its AWS KMS key has been inaccessible for "
+               "days. Restore it from its archival backup (DynamoDB console, Backups) or "
+               "re-enable the key, then rerun",
+    ARCHIVED: "DynamoDB archived it because its AWS KMS key was inaccessible. Restore it "
+              "from its archival backup (DynamoDB console, Backups), then rerun",
+    INACCESSIBLE_ENCRYPTION_CREDENTIALS: "its AWS KMS key is disabled, scheduled for "
+              "deletion, or no longer granted to DynamoDB. Re-enable the key or restore its "
+              "grant; the table returns to ACTIVE on its own, then rerun",
+}
+
+
+def is_usable(status: str | None) -> bool:
+    """Whether KCL can use a table in this state today."""
+    return status in USABLE_STATES
+
+
+def is_pending(status: str | None) -> bool:
+    """Whether this state turns usable on its own, so waiting is worth it."""
+    return status in WAIT_STATES
+
+
+def state_problem(where: str, status: str | None) -> str | None:
+    """Why a table in this state cannot be used and waiting will not help, or None."""
+    if is_usable(status) or is_pending(status):
+        return None
+    advice = _STATE_ADVICE.get(status or "") or (
+        "lease-tables does not know this state, so it neither waits for it nor treats it as "
+        "usable. Check the table in the DynamoDB console, then rerun")
+    return f"{where} is {status or 'in no state DescribeTable named'}: {advice}."
+
+
 DEFAULT_READ_CAPACITY = 10
 DEFAULT_WRITE_CAPACITY = 10
 
@@ -170,3 +218,11 @@ def capacity_differences(description: Mapping[str, Any],
                 f"{options.read_capacity} / {options.write_capacity}"
             )
     return notes
+
+
+def drift_message(where: str, problem: str) -> str:
+    """A table KCL cannot use, left untouched; DynamoDB can neither rename nor re-key it."""
+    return (f"{where} exists but {problem}. It was left untouched. KCL cannot use it, and "
+            f"DynamoDB can neither rename a table nor change its key: after checking that "
+            f"nothing else uses it (and keeping its items if they matter), delete it by hand, "
+            f"then rerun `lease-tables create`.")

@@ -1,0 +1,94 @@
+"""Run a command's AWS work so that --timeout and Ctrl+C always win.
+
+botocore's own timeouts bound one socket read, not a run: an endpoint that
+accepts connections and never answers holds each attempt for the read timeout,
+times every retry, times every table. And a thread blocked in a socket read
+does not see Ctrl+C. So the work runs in a daemon thread while the main thread
+only waits, in short slices: the deadline and the interrupt are noticed within
+a fraction of a second, whatever the work is doing. What the work had finished
+is kept; what it had not is reported as such, never guessed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from lease_tables.naming import LeaseTable
+from lease_tables.outcome import FAILED, TableResult
+
+T = TypeVar("T")
+
+SLICE = 0.1  # seconds between two looks at the clock and the keyboard
+GRACE = 1.5  # seconds the work gets past --timeout to report in its own words
+
+
+class TimedOut(Exception):
+    """The run passed --timeout; the work was told to stop and is abandoned."""
+
+
+def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
+                grace: float = GRACE, clock: Callable[[], float] = time.monotonic) -> T:
+    """`work()` in a daemon thread; its result, or TimedOut, or KeyboardInterrupt.
+
+    `stop` tells the work to wind down (it is called on timeout and on Ctrl+C).
+    The work's own deadline is `timeout`; `grace` lets it finish its answer
+    (results it already has) before it is abandoned.
+    """
+    done = threading.Event()
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the main thread, which decides
+            box["error"] = exc
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=target, name="lease-tables-run", daemon=True)
+    deadline = clock() + timeout + grace
+    thread.start()
+    try:
+        while not done.wait(SLICE):
+            if clock() >= deadline:
+                stop()
+                raise TimedOut()
+    except KeyboardInterrupt:
+        stop()
+        raise
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+class Board(Generic[T]):
+    """Per-table results as workers finish them, readable at any moment.
+
+    When a run is cut short, the board says exactly which tables had an
+    answer and which had none.
+    """
+
+    def __init__(self, tables: Sequence[LeaseTable]) -> None:
+        self.tables = list(tables)
+        self._done: dict[int, TableResult] = {}
+        self._lock = threading.Lock()
+        self.stopped = threading.Event()
+
+    def record(self, index: int, result: TableResult) -> TableResult:
+        with self._lock:
+            self._done[index] = result
+        return result
+
+    def finished(self) -> int:
+        with self._lock:
+            return len(self._done)
+
+    def snapshot(self, unfinished: Callable[[LeaseTable], str]) -> list[TableResult]:
+        """Every table: its result if it has one, else `failed` with `unfinished`'s words."""
+        with self._lock:
+            done = dict(self._done)
+        return [done.get(i) or TableResult(t, FAILED, unfinished(t))
+                for i, t in enumerate(self.tables)]

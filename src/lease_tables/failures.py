@@ -1,0 +1,332 @@
+"""Every AWS or botocore failure, named for what it is, in the operator's words.
+
+An operator acts on what this prints: "grant the policy" sent to the security
+team for an expired session token, or "internal error" for a Notepad
+byte-order mark, costs a change window. So one place turns any exception from
+the AWS side into a kind, a one-paragraph message (what, where, what to do)
+and an exit code, and every command uses it, per table and before any table.
+
+Kinds: credentials, configuration, permission, throttling, limit, bad input,
+not-DynamoDB, network, and other (an AWS error we have no better words for).
+We match botocore's exception classes and AWS error codes, never message text,
+except where AWS gives only text (a table quota and the concurrent-operations
+limit are both LimitExceededException).
+
+No boto3 at import time: dry runs, `policy` and `template` never load it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lease_tables.errors import EXIT_AWS, EXIT_INPUT, AwsError, InputError, LeaseTablesError
+from lease_tables.printable import aws_text
+
+CREDENTIALS = "credentials"
+CONFIGURATION = "configuration"
+PERMISSION = "permission"
+THROTTLING = "throttling"
+LIMIT = "limit"
+BAD_INPUT = "bad-input"
+NOT_DYNAMODB = "not-dynamodb"
+NETWORK = "network"
+OTHER = "other"
+
+# Codes that say "this identity may not do this".
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
+# Codes that say "these credentials are not accepted at all": never a policy matter.
+EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired",
+                           "TokenRefreshRequired"})
+UNKNOWN_KEY_CODES = frozenset({"UnrecognizedClientException", "InvalidClientTokenId",
+                               "InvalidAccessKeyId"})
+SIGNATURE_CODES = frozenset({"InvalidSignatureException", "SignatureDoesNotMatch",
+                             "IncompleteSignature", "IncompleteSignatureException"})
+MISSING_TOKEN_CODES = frozenset({"MissingAuthenticationTokenException",
+                                 "MissingAuthenticationToken"})
+CREDENTIAL_CODES = EXPIRED_CODES | UNKNOWN_KEY_CODES | SIGNATURE_CODES | MISSING_TOKEN_CODES
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling",
+                              "ProvisionedThroughputExceededException",
+                              "RequestLimitExceeded", "TooManyRequestsException"})
+LIMIT_CODE = "LimitExceededException"
+NOT_FOUND_CODE = "ResourceNotFoundException"
+IN_USE_CODE = "ResourceInUseException"
+VALIDATION_CODES = frozenset({"ValidationException", "SerializationException"})
+
+# The policy each command's identity should have, for "access denied" advice.
+POLICY_FOR = {
+    "provisioner": "`lease-tables policy --role provisioner --account-id ID` prints the "
+                   "policy that `create` and `verify` need",
+    "adapter": "`lease-tables policy --role adapter --account-id ID` prints the policy the "
+               "adapter needs",
+}
+
+
+class NotDynamoDBAnswer(Exception):
+    """The endpoint answered, but with something DynamoDB never sends (a proxy's page)."""
+
+    def __init__(self, status: int | None, content_type: str, operation: str = "") -> None:
+        super().__init__(f"HTTP {status}, {content_type or 'no content type'}")
+        self.status = status
+        self.content_type = content_type
+        self.operation = operation
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong, in one paragraph, and the exit code it earns."""
+
+    kind: str
+    message: str
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_INPUT if self.kind in (CONFIGURATION, BAD_INPUT) else EXIT_AWS
+
+    def error(self) -> LeaseTablesError:
+        """As an exception for failures before any table (the CLI prints it and exits)."""
+        return (InputError if self.exit_code == EXIT_INPUT else AwsError)(self.message)
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a ClientError, or None for other exceptions.
+
+    Some endpoints (moto, proxies in front of AWS) answer in the XML of AWS's
+    query protocol, which botocore's JSON parser leaves in the message under a
+    bare HTTP status as the code; the real code is read from it then.
+    """
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    error = response.get("Error") or {}
+    code = error.get("Code")
+    if code is None or str(code).isdigit():
+        found = _xml_fields(str(error.get("Message") or "")).get("Code")
+        return found or code
+    return code
+
+
+def error_message(exc: BaseException) -> str:
+    """The AWS error message of a ClientError ('' when there is none)."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    message = str((response.get("Error") or {}).get("Message") or "")
+    fields = _xml_fields(message)
+    return fields.get("Message", message) if fields else message
+
+
+_XML_FIELD = re.compile(r"<(Code|Message)>([^<]*)</\1>")
+
+
+def _xml_fields(text: str) -> dict[str, str]:
+    return dict(_XML_FIELD.findall(text)) if "<" in text else {}
+
+
+def http_status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    return None
+
+
+def answer_part(response: object, key: str, action: str) -> dict:
+    """A part of a DynamoDB answer that DynamoDB always sends (`Table`, say); its absence
+    means the answer came from something else (a proxy that said 200 with its own body)."""
+    part = response.get(key) if isinstance(response, dict) else None
+    if not isinstance(part, dict):
+        raise NotDynamoDBAnswer(200, f"an answer without {key}", action)
+    return part
+
+
+def is_access_denied(exc: BaseException) -> bool:
+    """However the endpoint phrases it: a known code, or a bare HTTP 403 with no code."""
+    code = error_code(exc)
+    if code in ACCESS_DENIED_CODES:
+        return True
+    return http_status(exc) == 403 and (code is None or code.isdigit())
+
+
+def is_credentials_rejected(exc: BaseException) -> bool:
+    return error_code(exc) in CREDENTIAL_CODES
+
+
+def limit_is_quota(message: str) -> bool:
+    """A LimitExceededException for the account's table quota, not for operations in
+    flight: AWS says "simultaneously" only for the latter (and nothing else tells)."""
+    return "simultaneous" not in message.lower()
+
+
+def classify(exc: BaseException, *, table: str | None = None, region: str | None = None,
+             action: str | None = None, endpoint: str | None = None,
+             role: str = "provisioner") -> Failure:
+    """The kind and the one-paragraph message for any exception from the AWS side.
+
+    `table`, `action` and `endpoint` say where it happened (a failure before any
+    table has none); `role` picks the policy named in access-denied advice.
+    """
+    from botocore import exceptions as bex
+
+    where = _where(table, region, action, endpoint)
+    code = error_code(exc)
+    if isinstance(exc, NotDynamoDBAnswer):
+        return Failure(NOT_DYNAMODB, (
+            f"{where} got an answer that is not DynamoDB's ({exc}): something between this "
+            f"server and {endpoint or 'the endpoint'} (a proxy, a firewall's block page, a "
+            f"captive portal) answered instead. Check --endpoint-url and this server's proxy "
+            f"settings (HTTPS_PROXY, NO_PROXY), then rerun; it is safe to rerun."))
+    if code is not None:
+        return _classify_code(exc, code, where, action, role)
+    if isinstance(exc, bex.NoCredentialsError):
+        return Failure(CREDENTIALS, (
+            f"{where} needs AWS credentials and none were found (environment variables, "
+            f"--profile, the shared credentials file, or an instance role). Set them or pass "
+            f"--profile. Nothing was changed."))
+    if isinstance(exc, bex.PartialCredentialsError):
+        return Failure(CREDENTIALS, (
+            f"{where}: the AWS credentials are incomplete ({aws_text(exc)}): an access key "
+            f"without its secret, or the reverse. Set both AWS_ACCESS_KEY_ID and "
+            f"AWS_SECRET_ACCESS_KEY (or fix the profile in the credentials file). Nothing was "
+            f"changed."))
+    if isinstance(exc, bex.CredentialRetrievalError | bex.SSOError | bex.TokenRetrievalError
+                  | bex.RefreshWithMFAUnsupportedError | bex.MetadataRetrievalError):
+        return Failure(CREDENTIALS, (
+            f"{where}: the AWS credentials could not be obtained ({aws_text(exc)}). If the "
+            f"profile uses credential_process, run that command by hand to see why it fails; "
+            f"for SSO, run `aws sso login`. Then rerun. Nothing was changed."))
+    if isinstance(exc, bex.ProfileNotFound):
+        return Failure(CONFIGURATION, (
+            f"The AWS profile named by --profile or AWS_PROFILE is not in the AWS config or "
+            f"credentials files ({aws_text(exc)}). Check its spelling with `aws configure "
+            f"list-profiles`."))
+    if isinstance(exc, bex.ConfigParseError | bex.InvalidConfigError | bex.ConfigNotFound):
+        return Failure(CONFIGURATION, (
+            f"The AWS configuration could not be read ({aws_text(exc)}). A common cause is a "
+            f"config or credentials file saved by Notepad as \"UTF-8 with BOM\": save it as "
+            f"plain UTF-8 (or ANSI). Check AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE "
+            f"too."))
+    if isinstance(exc, bex.NoRegionError | bex.InvalidRegionError | bex.UnknownRegionError):
+        return Failure(BAD_INPUT, (
+            f"{where}: the AWS region is missing or malformed ({aws_text(exc)}). Pass "
+            f"--region with a region code such as us-east-1."))
+    if isinstance(exc, bex.ParamValidationError | bex.ValidationError):
+        return Failure(BAD_INPUT, f"{where} was refused before sending: {aws_text(exc)}.")
+    if isinstance(exc, bex.ConnectTimeoutError | bex.ReadTimeoutError):
+        return Failure(NETWORK, (
+            f"{where} timed out ({type(exc).__name__}). Check the network path to "
+            f"{endpoint or 'the endpoint'} (proxy, firewall, VPC endpoint) and rerun; it is "
+            f"safe to rerun."))
+    if isinstance(exc, bex.SSLError):
+        return Failure(NETWORK, (
+            f"{where} failed in the TLS handshake ({aws_text(exc)}). A TLS-inspecting proxy "
+            f"needs its CA certificate in AWS_CA_BUNDLE; otherwise check --endpoint-url."))
+    if isinstance(exc, bex.ProxyConnectionError):
+        return Failure(NETWORK, (
+            f"{where} could not reach the HTTP proxy ({aws_text(exc)}). Check HTTPS_PROXY and "
+            f"NO_PROXY on this server, then rerun."))
+    if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError
+                  | bex.HTTPClientError | bex.ConnectionError):
+        return Failure(NETWORK, (
+            f"{where} could not connect ({aws_text(exc)}). Check --endpoint-url, --region and "
+            f"the network path (proxy, firewall) from this server, then rerun; it is safe to "
+            f"rerun."))
+    if isinstance(exc, bex.BotoCoreError):
+        return Failure(OTHER, (
+            f"{where} failed: {aws_text(exc)}. Rerun once the cause is fixed; it is safe to "
+            f"rerun."))
+    if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():
+        return Failure(BAD_INPUT, (
+            f"--endpoint-url is not a URL the AWS SDK accepts ({aws_text(exc)}). Give it with "
+            f"its scheme, e.g. http://127.0.0.1:8000."))
+    return Failure(OTHER, (
+        f"{where} failed unexpectedly ({type(exc).__name__}: {aws_text(exc)}). Nothing beyond "
+        f"what was reported was changed; it is safe to rerun."))
+
+
+def _classify_code(exc: BaseException, code: str, where: str, action: str | None,
+                   role: str) -> Failure:
+    detail = _detail(exc, code)
+    if code in EXPIRED_CODES:
+        return Failure(CREDENTIALS, (
+            f"{where} was refused because the credentials have expired ({detail}). This is "
+            f"not a permission problem: get fresh credentials (a new session token, `aws sso "
+            f"login`, or the role's) and rerun; it is safe to rerun."))
+    if code in UNKNOWN_KEY_CODES:
+        return Failure(CREDENTIALS, (
+            f"{where} was refused because AWS does not recognise the access key ({detail}). "
+            f"This is not a permission problem: the key may be mistyped, deleted, or from "
+            f"another partition (China, GovCloud). Check AWS_ACCESS_KEY_ID or the profile, "
+            f"then rerun."))
+    if code in SIGNATURE_CODES:
+        return Failure(CREDENTIALS, (
+            f"{where} was refused because the request signature did not match ({detail}). "
+            f"This is not a permission problem: the secret access key does not belong to the "
+            f"access key ID, or this server's clock is more than 5 minutes off (check the "
+            f"time and time zone, e.g. `w32tm /query /status`). Fix it and rerun."))
+    if code in MISSING_TOKEN_CODES:
+        return Failure(CREDENTIALS, (
+            f"{where} was refused because the request carried no valid credentials "
+            f"({detail}). Set AWS credentials or pass --profile, then rerun."))
+    if code in ACCESS_DENIED_CODES or is_access_denied(exc):
+        verb = f"dynamodb:{action}" if action and action[:1].isupper() else "this action"
+        return Failure(PERMISSION, (
+            f"{where} was refused: the identity in use may not call {verb} ({detail}). "
+            f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with an "
+            f"identity that has it, then rerun."))
+    if code in THROTTLING_CODES:
+        return Failure(THROTTLING, (
+            f"{where} was throttled by DynamoDB ({detail}) beyond the retry budget. Wait a "
+            f"minute and rerun (it is safe to rerun), or lower --concurrency."))
+    if code == LIMIT_CODE:
+        if limit_is_quota(error_message(exc)):
+            return Failure(LIMIT, (
+                f"{where} was refused by the account's table quota ({detail}): this account "
+                f"and region hold as many tables as DynamoDB allows them. Delete tables that "
+                f"are no longer used, or ask for a higher \"Maximum number of tables\" in the "
+                f"Service Quotas console, then rerun. Waiting does not help."))
+        return Failure(LIMIT, (
+            f"{where} was refused by the account's limit on table operations in progress at "
+            f"once ({detail}), and still was after retrying for up to a minute (within "
+            f"--timeout). Other jobs "
+            f"in this account are creating, updating or deleting tables; rerun when they are "
+            f"done (it is safe to rerun), or use a smaller --concurrency."))
+    if code in VALIDATION_CODES:
+        return Failure(BAD_INPUT, (
+            f"{where} was refused as invalid ({detail}). Check the table name and options; "
+            f"nothing was changed."))
+    if code.isdigit():  # botocore could not read an error body: not DynamoDB's answer
+        return Failure(NOT_DYNAMODB, (
+            f"{where} got HTTP {code} with a body that is not a DynamoDB error: something "
+            f"between this server and AWS (a proxy or firewall) answered instead. Check "
+            f"--endpoint-url and this server's proxy settings (HTTPS_PROXY, NO_PROXY), then "
+            f"rerun; it is safe to rerun."))
+    return Failure(OTHER, (
+        f"{where} failed ({detail}). Rerun once the cause is fixed; it is safe to rerun."))
+
+
+def _where(table: str | None, region: str | None, action: str | None,
+           endpoint: str | None) -> str:
+    if table is None:
+        return f"{action} at {endpoint}" if action and endpoint else "Setting up AWS access"
+    place = f"{table} in {region}" if region else table
+    text = f"{action} of {place}" if action else place
+    return f"{text} at {endpoint}" if endpoint else text
+
+
+def _detail(exc: BaseException, code: str) -> str:
+    text = error_message(exc)
+    return f"{code}: {aws_text(text)}" if text else code
+
+
+def explain(exc: BaseException, table: str, action: str, endpoint: str,
+            region: str | None = None, role: str = "provisioner") -> str:
+    """One paragraph for a failed call on one table: what, where, what to do."""
+    return classify(exc, table=table, region=region, action=action, endpoint=endpoint,
+                    role=role).message
+
+
+def setup_error(exc: BaseException) -> LeaseTablesError:
+    """A failure while making clients or resolving credentials, as our own error."""
+    if isinstance(exc, LeaseTablesError):
+        return exc
+    return classify(exc).error()
