@@ -241,3 +241,64 @@ class FaultProxy:
                 self.wfile.write(payload)
 
         return Handler
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1, reads what is sent, and never answers.
+
+    What a black-holing firewall or a hung endpoint looks like to a client:
+    the connection succeeds, then nothing. Bounded: `stop()` closes everything.
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(64)
+        self._socket.settimeout(0.2)
+        self._held: list = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.accepted = 0
+
+    @property
+    def url(self) -> str:
+        host, port = self._socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            self._held.append(connection)  # kept open, never answered
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for connection in self._held:
+            connection.close()
+        self._socket.close()
+
+
+def aws_error(code: str, message: str, status: int = 400) -> Canned:
+    """A DynamoDB JSON error answer, as the service sends it."""
+    body = json.dumps({"__type": _PREFIX + code, "message": message}).encode()
+    return Canned(status, body)
+
+
+def described(name: str, status: str, key: str = "leaseKey") -> Canned:
+    """A DescribeTable answer for a lease table in any state, even ones no local server has."""
+    return Canned(200, json.dumps({"Table": {
+        "TableName": name, "TableStatus": status,
+        "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+        "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10},
+    }}).encode())

@@ -225,13 +225,14 @@ def _bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
     """
     from lease_tables.bounded import TimedOut, run_bounded
 
+    global _ABANDONED
     try:
         return run_bounded(work, timeout, stop)
     except TimedOut:
-        global _ABANDONED
         _ABANDONED = True
         return on_timeout()
     except KeyboardInterrupt:
+        _ABANDONED = True
         raise Stop(f"interrupted: {interrupted()}.", EXIT_INTERRUPTED, partial()) from None
 
 

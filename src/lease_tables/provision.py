@@ -253,10 +253,10 @@ class Provisioner:
                     f"operations in flight after {timeout:g} s (--timeout); it was not "
                     f"created. Rerun `lease-tables create` when other table operations "
                     f"in the account are done.")
-        return (f"{state.step} of {where} at {self._endpoint(state.table)} had no answer "
-                f"within {timeout:g} s (--timeout); nothing is known to have been created. "
-                f"Check the network path to the endpoint (proxy, firewall) and rerun; it is "
-                f"safe to rerun.")
+        return (f"{state.step} of {where} at {self._endpoint(state.table)} did not complete "
+                f"within {timeout:g} s (--timeout): no answer, or its retries still under "
+                f"way; nothing is known to have been created. Check the network path to the "
+                f"endpoint (proxy, firewall) and rerun; it is safe to rerun.")
 
     def _poll(self, state: _State) -> bool:
         if self._stop.is_set():
