@@ -15,6 +15,7 @@ from typing import TextIO
 
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
 from lease_tables.outcome import HAPPY, TableResult, exit_code
+from lease_tables.printable import clean
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
@@ -24,17 +25,24 @@ _HOST_SOURCE_WORDS = {
 
 
 def origin(table: LeaseTable) -> str:
-    """Where a table name came from, in words an operator can check against RIS."""
+    """Where a table name came from, in words an operator can check against RIS.
+
+    Adapter ID, application, host and file names came from a file or an option:
+    each is escaped and cut, so none can start a line of its own.
+    """
     if table.adapter_kind is None:
         return "given with --table"
-    ident = f" {table.adapter_id}" if table.adapter_id else ""
-    text = f'{table.adapter_kind} adapter{ident}, application "{table.application_name}"'
+    ident = f" {clean(table.adapter_id)}" if table.adapter_id else ""
+    text = (f'{table.adapter_kind} adapter{ident}, application '
+            f'"{clean(table.application_name)}"')
+    if table.enabled is False:
+        text += " (disabled)"
     if table.host_name is not None:
         words = _HOST_SOURCE_WORDS[table.host_name_source or ""]
-        text += f", host {table.host_name} ({words})"
+        text += f", host {clean(table.host_name)} ({words})"
     sources = table.sources
     files = sources if len(sources) == 1 else list(dict.fromkeys(sources))
-    files = [s for s in files if s != "--table"]
+    files = [clean(s) for s in files if s != "--table"]
     if files:
         text += " in " + " and ".join(files)
     if len(table.origins) > 1:
