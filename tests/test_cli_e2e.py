@@ -390,3 +390,51 @@ def test_two_adapters_sharing_a_name_in_one_file(tmp_path) -> None:
     assert table["table_name"] == "sharedCtr"
     assert table["sources"] == [str(folder / "IntegrationService.xml")] * 2
     assert "warning" in run.stderr and "ID 1" in run.stderr and "ID 4" in run.stderr
+
+
+def test_disabled_adapter_still_gets_its_table_and_says_so(tmp_path) -> None:
+    folder = write_conf(tmp_path / "Conf",
+                        '<Integration id="1" type="AmazonConnectAdapter" enabled="false">'
+                        '<set key="ApplicationName" value="offCtr"/></Integration>'
+                        '<Integration id="2" type="AmazonConnectAdapter">'
+                        '<set key="ApplicationName" value="onCtr"/>'
+                        '<set key="Enabled" value="True"/></Integration>'
+                        '<Integration id="3" type="AmazonConnectAdapter">'
+                        '<set key="ApplicationName" value="quietCtr"/></Integration>')
+    args = ["create", "--dry-run", "--conf-dir", str(folder), "--region", REGION]
+    run = run_cli([*args, "--output", "json"], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    tables = run.json()["tables"]
+    assert {t["table_name"]: t["enabled"] for t in tables} == {
+        "offCtr": False, "onCtr": True, "quietCtr": None}
+    assert list(tables[0])[list(tables[0]).index("sources") + 1] == "enabled"
+    text = run_cli(args, clean_env(tmp_path)).stdout.splitlines()
+    assert [("(disabled)" in line) for line in text[:3]] == [True, False, False]
+
+
+def test_a_line_feed_in_an_adapter_id_cannot_forge_a_result_line(tmp_path) -> None:
+    folder = write_conf(tmp_path / "Conf",
+                        '<Integration id="1&#10;created        payroll-prod  [us-east-1]" '
+                        'type="AmazonConnectAdapter" name="a&#x202E;b&#x85;">'
+                        '<set key="ApplicationName" value="ctrApp"/></Integration>')
+    run = run_cli(["create", "--dry-run", "--conf-dir", str(folder), "--region", REGION],
+                  clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("planned") and "1\\x0acreated" in lines[0]
+    assert not any(line.startswith("created") for line in lines)
+
+
+def test_same_folder_twice_and_two_mapped_servers(tmp_path) -> None:
+    body = ('<Integration id="3" type="AmazonAgentEventStreamAdapter">'
+            '<set key="ApplicationName" value="agents"/></Integration>')
+    first = write_conf(tmp_path / "risA" / "Conf", body)
+    twice = run_cli(["create", "--dry-run", "--conf-dir", str(first), "--conf-dir",
+                     f"{first}/", "--region", REGION, "--output", "json"], clean_env(tmp_path))
+    assert twice.code == 0, twice.stderr
+    [table] = twice.json()["tables"]
+    assert len(table["sources"]) == 1 and "shared by" not in twice.stderr
+    second = write_conf(tmp_path / "risB" / "Conf", body)
+    both = run_cli(["create", "--dry-run", "--conf-dir", str(first), "--conf-dir", str(second),
+                    "--region", REGION], clean_env(tmp_path))
+    assert both.code == 2 and "--host-name" in both.stderr and "UNC" in both.stderr
