@@ -474,15 +474,30 @@ def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
 def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | None:
     """False when an `enabled` attribute or `Enabled` setting says false/0/no (any case);
     True when one says true/1/yes; None when the file says nothing we understand."""
-    words = [value.strip().lower() for value in (_attr(element, "enabled"),
-                                                 _first(settings, _ENABLED_KEYS)) if value]
-    if not words:
+    attr = element.get("enabled")
+    if attr is None:
+        # Spelled otherwise (`Enabled`, `x:enabled`) or absent: which attribute name it
+        # is, if any, depends only on the element's attribute names, which a fleet file
+        # repeats for every adapter, so the answer is memoised per set of names.
+        names = tuple(element.keys())
+        spelled = _ENABLED_SPELLING.get(names, _UNSEEN)
+        if spelled is _UNSEEN:
+            spelled = _ENABLED_SPELLING[names] = next(
+                (name for name in names if _local_name(name) == "enabled"), None)
+        if spelled is not None:
+            attr = element.get(spelled)  # type: ignore[arg-type]
+    setting = settings.get("enabled")
+    if attr is None and setting is None:
         return None
+    words = [value.strip().lower() for value in (attr, setting) if value]
     if any(word in _FALSE_WORDS for word in words):
         return False
     if any(word in _TRUE_WORDS for word in words):
         return True
     return None
+
+
+_ENABLED_SPELLING: dict[tuple[str, ...], object] = {}
 
 
 def _adapter_from(element: etree._Element, source: str,

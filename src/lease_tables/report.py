@@ -15,13 +15,22 @@ from typing import TextIO
 
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
 from lease_tables.outcome import HAPPY, TableResult, exit_code
-from lease_tables.printable import clean
+from lease_tables.printable import MAX_VALUE, clean
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
     HOST_UNC: "from the UNC path",
     HOST_LOCAL: "this machine's name",
 }
+
+
+def _clean(value: object) -> str:
+    """printable.clean, skipped for the common value that needs nothing (printable
+    ASCII, short): a fleet's dry run prints tens of thousands of these."""
+    if isinstance(value, str) and len(value) <= MAX_VALUE and value.isascii() \
+            and value.isprintable():
+        return value
+    return clean(value)
 
 
 def origin(table: LeaseTable) -> str:
@@ -32,17 +41,17 @@ def origin(table: LeaseTable) -> str:
     """
     if table.adapter_kind is None:
         return "given with --table"
-    ident = f" {clean(table.adapter_id)}" if table.adapter_id else ""
+    ident = f" {_clean(table.adapter_id)}" if table.adapter_id else ""
     text = (f'{table.adapter_kind} adapter{ident}, application '
-            f'"{clean(table.application_name)}"')
+            f'"{_clean(table.application_name)}"')
     if table.enabled is False:
         text += " (disabled)"
     if table.host_name is not None:
         words = _HOST_SOURCE_WORDS[table.host_name_source or ""]
-        text += f", host {clean(table.host_name)} ({words})"
+        text += f", host {_clean(table.host_name)} ({words})"
     sources = table.sources
     files = sources if len(sources) == 1 else list(dict.fromkeys(sources))
-    files = [clean(s) for s in files if s != "--table"]
+    files = [_clean(s) for s in files if s != "--table"]
     if files:
         text += " in " + " and ".join(files)
     if len(table.origins) > 1:
