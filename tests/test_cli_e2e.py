@@ -351,7 +351,7 @@ def test_name_command(tmp_path) -> None:
     run = run_cli(["name", "--kind", "agent-events", "--application-name", "x"], env)
     assert run.code == 2 and "--adapter-id" in run.stderr
     run = run_cli(["name", "--kind", "connect", "--application-name", "bad name"], env)
-    assert run.code == 2 and "' '" in run.stderr
+    assert run.code == 2 and '" "' in run.stderr
 
 
 def _commands() -> list[str]:

@@ -76,7 +76,7 @@ def test_each_table_arn_is_in_its_own_region(tmp_path: Path) -> None:
 
 
 def test_region_option_fills_in_only_for_adapters_without_a_region(tmp_path: Path) -> None:
-    """SPEC 5: the Region setting, else --region. The adapter's KCL looks for its table
+    """The Region setting, else --region. The adapter's KCL looks for its table
     in its own Region, so that is where the adapter's permission must point."""
     run = run_cli(["policy", *fleet(tmp_path), "--account-id", ACCOUNT,
                    "--region", "cn-north-1"], clean_env(tmp_path))
