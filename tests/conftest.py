@@ -20,6 +20,14 @@ from pathlib import Path
 
 import boto3
 import pytest
+from hypothesis import settings
+
+# Property tests are the same examples on every run (a fresh clone's test run must
+# not turn red by chance); `HYPOTHESIS_PROFILE=explore` searches further, with new
+# random examples each time, to find what the fixed ones miss.
+settings.register_profile("default", derandomize=True, deadline=None)
+settings.register_profile("explore", max_examples=2_000, derandomize=False, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONF = ROOT / "sample_conf"

@@ -17,6 +17,7 @@ import pytest
 from tests.conftest import (
     REGION,
     SAMPLE_CONF,
+    aws_env,
     clean_env,
     free_port,
     run_cli,
@@ -148,15 +149,46 @@ def test_table_options_reach_the_server(cli, moto) -> None:
                                                             ("owner", "recording")]
 
 
-def test_adapter_region_setting_is_used_unless_region_given(cli, moto, tmp_path) -> None:
+def test_adapter_region_setting_wins_over_region_option(cli, moto, tmp_path) -> None:
+    """The adapter's KCL looks for its table in its own Region: create makes it there,
+    as policy grants it there; --region fills in only for adapters without one."""
     folder = write_conf(tmp_path / "Conf", '<Integration id="1" type="AmazonConnectAdapter">'
                         '<set key="ApplicationName" value="euCtr"/>'
-                        '<set key="Region" value="eu-west-1"/></Integration>')
+                        '<set key="Region" value="eu-west-1"/></Integration>'
+                        '<Integration id="2" type="AmazonConnectAdapter">'
+                        '<set key="ApplicationName" value="plainCtr"/></Integration>')
     assert cli("create", "--conf-dir", str(folder)).code == 0
     assert moto.client("eu-west-1").list_tables()["TableNames"] == ["euCtr"]
-    assert moto.client(REGION).list_tables()["TableNames"] == []
-    assert cli("create", "--conf-dir", str(folder), "--region", "us-west-2").code == 0
-    assert moto.client("us-west-2").list_tables()["TableNames"] == ["euCtr"]
+    assert moto.client(REGION).list_tables()["TableNames"] == ["plainCtr"]
+    run = cli("create", "--conf-dir", str(folder), "--region", "us-west-2")
+    assert run.code == 0, run.stderr
+    assert moto.client("us-west-2").list_tables()["TableNames"] == ["plainCtr"]
+    assert moto.client("eu-west-1").list_tables()["TableNames"] == ["euCtr"]
+    assert "warning" in run.stderr and "us-west-2" in run.stderr and "eu-west-1" in run.stderr
+
+
+@pytest.mark.parametrize("command", [["create", "--dry-run"], ["create"], ["verify"],
+                                     ["template", "--format", "cloudformation"],
+                                     ["policy", "--account-id", "123456789012"]])
+def test_a_region_setting_that_is_no_region_code_is_exit_2(tmp_path, command) -> None:
+    folder = write_conf(tmp_path / "Conf", '<Integration id="5" type="AmazonConnectAdapter">'
+                        '<set key="ApplicationName" value="ctrApp"/>'
+                        '<set key="Region" value="US East (N. Virginia)"/></Integration>')
+    run = run_cli([*command, "--conf-dir", str(folder)], aws_env(tmp_path, AWS_REGION=REGION))
+    assert run.code == 2, run.stderr
+    assert "IntegrationService.xml" in run.stderr and "ID 5" in run.stderr
+    assert '"US East (N. Virginia)"' in run.stderr
+
+
+@pytest.mark.parametrize("command", [["create", "--dry-run"], ["create"], ["verify"],
+                                     ["preflight"], ["template", "--format", "terraform"],
+                                     ["policy", "--account-id", "123456789012"]])
+def test_a_malformed_region_option_is_exit_2_before_anything_else(tmp_path, command) -> None:
+    run = run_cli([*command, "--table", "someTable", "--region", "us_east_1",
+                   "--endpoint-url", "http://127.0.0.1:9"][:None if command[0] in (
+                       "create", "verify", "preflight") else -2], aws_env(tmp_path))
+    assert run.code == 2, run.stderr
+    assert '--region "us_east_1"' in run.stderr and "internal error" not in run.stderr
 
 
 def test_several_folders_give_the_union_with_unc_style_hosts(cli, moto, tmp_path) -> None:
@@ -323,7 +355,7 @@ def test_name_command(tmp_path) -> None:
     run = run_cli(["name", "--kind", "agent-events", "--application-name", "x"], env)
     assert run.code == 2 and "--adapter-id" in run.stderr
     run = run_cli(["name", "--kind", "connect", "--application-name", "bad name"], env)
-    assert run.code == 2 and "' '" in run.stderr
+    assert run.code == 2 and '" "' in run.stderr
 
 
 def _commands() -> list[str]:
@@ -362,3 +394,51 @@ def test_two_adapters_sharing_a_name_in_one_file(tmp_path) -> None:
     assert table["table_name"] == "sharedCtr"
     assert table["sources"] == [str(folder / "IntegrationService.xml")] * 2
     assert "warning" in run.stderr and "ID 1" in run.stderr and "ID 4" in run.stderr
+
+
+def test_disabled_adapter_still_gets_its_table_and_says_so(tmp_path) -> None:
+    folder = write_conf(tmp_path / "Conf",
+                        '<Integration id="1" type="AmazonConnectAdapter" enabled="false">'
+                        '<set key="ApplicationName" value="offCtr"/></Integration>'
+                        '<Integration id="2" type="AmazonConnectAdapter">'
+                        '<set key="ApplicationName" value="onCtr"/>'
+                        '<set key="Enabled" value="True"/></Integration>'
+                        '<Integration id="3" type="AmazonConnectAdapter">'
+                        '<set key="ApplicationName" value="quietCtr"/></Integration>')
+    args = ["create", "--dry-run", "--conf-dir", str(folder), "--region", REGION]
+    run = run_cli([*args, "--output", "json"], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    tables = run.json()["tables"]
+    assert {t["table_name"]: t["enabled"] for t in tables} == {
+        "offCtr": False, "onCtr": True, "quietCtr": None}
+    assert list(tables[0])[list(tables[0]).index("sources") + 1] == "enabled"
+    text = run_cli(args, clean_env(tmp_path)).stdout.splitlines()
+    assert [("(disabled)" in line) for line in text[:3]] == [True, False, False]
+
+
+def test_a_line_feed_in_an_adapter_id_cannot_forge_a_result_line(tmp_path) -> None:
+    folder = write_conf(tmp_path / "Conf",
+                        '<Integration id="1&#10;created        payroll-prod  [us-east-1]" '
+                        'type="AmazonConnectAdapter" name="a&#x202E;b&#x85;">'
+                        '<set key="ApplicationName" value="ctrApp"/></Integration>')
+    run = run_cli(["create", "--dry-run", "--conf-dir", str(folder), "--region", REGION],
+                  clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("planned") and "1\\x0acreated" in lines[0]
+    assert not any(line.startswith("created") for line in lines)
+
+
+def test_same_folder_twice_and_two_mapped_servers(tmp_path) -> None:
+    body = ('<Integration id="3" type="AmazonAgentEventStreamAdapter">'
+            '<set key="ApplicationName" value="agents"/></Integration>')
+    first = write_conf(tmp_path / "risA" / "Conf", body)
+    twice = run_cli(["create", "--dry-run", "--conf-dir", str(first), "--conf-dir",
+                     f"{first}/", "--region", REGION, "--output", "json"], clean_env(tmp_path))
+    assert twice.code == 0, twice.stderr
+    [table] = twice.json()["tables"]
+    assert len(table["sources"]) == 1 and "shared by" not in twice.stderr
+    second = write_conf(tmp_path / "risB" / "Conf", body)
+    both = run_cli(["create", "--dry-run", "--conf-dir", str(first), "--conf-dir", str(second),
+                    "--region", REGION], clean_env(tmp_path))
+    assert both.code == 2 and "--host-name" in both.stderr and "UNC" in both.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,13 +16,16 @@ from lease_tables.conf import (
     KIND_CONNECT,
     default_conf_dirs,
     expand_variables,
+    is_permission_error,
     kind_of,
     locate_conf_file,
     normalise_key,
     parse_adapters,
     read_conf,
+    read_confs,
 )
 from lease_tables.errors import InputError
+from lease_tables.naming import derive_tables
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_conf" / "IntegrationService.xml"
 
@@ -45,6 +51,11 @@ def test_sample_has_two_amazon_adapters_and_ignores_avaya() -> None:
         ("AmazonAgentEventStreamAdapter", KIND_AGENT_EVENTS),
         ("Amazon Agent Event Stream", KIND_AGENT_EVENTS),
         ("AMAZON_CONNECT_AGENT_EVENTS", KIND_AGENT_EVENTS),  # agentevent wins over connect
+        ("AWSAgentEventAdapter", KIND_AGENT_EVENTS),
+        ("Kinesis Agent Events", KIND_AGENT_EVENTS),
+        ("ConnectAgentEventAdapter", KIND_AGENT_EVENTS),
+        ("XyzAgentEventAdapter", None),  # another vendor's agent events: not ours
+        ("Genesys Agent Event Stream", None),
         ("AvayaCMAPIAdapter", None),
         ("", None),
     ],
@@ -227,3 +238,131 @@ def test_application_name_beats_appname_whatever_the_order() -> None:
                  '<set key="ApplicationName" value="long"/><set key="AppName" value="short"/>'):
         data = xml(f'<Integration id="1" type="AmazonConnectAdapter">{sets}</Integration>')
         assert parse_adapters(data, "f")[0].application_name == "long"
+
+
+def test_another_vendors_agent_event_adapter_is_ignored_whatever_it_lacks() -> None:
+    data = xml('<Integration id="9" type="XyzAgentEventAdapter"><set key="Host" value="x"/>'
+               '</Integration><Integration type="XyzAgentEventAdapter"/>'
+               '<Integration id="1" type="AmazonConnectAdapter"><set key="AppName" value="ctr"/>'
+               '</Integration>')
+    assert [a.application_name for a in parse_adapters(data, "f")] == ["ctr"]
+
+
+@pytest.mark.parametrize(("marking", "enabled"), [
+    ('enabled="false"', False), ('Enabled="FALSE"', False), ('x:ENABLED="False"', False),
+    ('enabled=" 0 "', False), ('enabled="no"', False), ('enabled="true"', True),
+    ('enabled="1"', True), ('enabled="Yes"', True), ("", None), ('enabled=""', None),
+    ('enabled="maybe"', None),
+    ('><set key="Enabled" value="No"/', False), ('><set key="enabled" value="FALSE"/', False),
+    ('><set key="Enabled" value="0"/', False), ('><set key="Enabled" value="True"/', True),
+    ('enabled="true"><set key="Enabled" value="false"/', False),  # either one disables
+])
+def test_enabled_marking(marking: str, enabled: bool | None) -> None:
+    data = xml(f'<Integration xmlns:x="urn:x" id="2" type="AmazonAgentEventStreamAdapter" '
+               f'{marking}><set key="ApplicationName" value="agents"/></Integration>')
+    [adapter] = parse_adapters(data, "f")  # a disabled adapter still gets its table
+    assert adapter.enabled is enabled
+
+
+def test_a_line_feed_in_an_id_never_makes_a_second_line() -> None:
+    forged = "2&#10;created        payroll-prod  [us-east-1]&#10;summary"
+    data = xml(f'<Integration id="{forged}" name="n&#x202E;&#x85;x" '
+               f'type="AmazonConnectAdapter"/>')
+    with pytest.raises(InputError) as err:
+        parse_adapters(data, "f")
+    message = str(err.value)
+    assert "\n" not in message and "\u202e" not in message and "\x85" not in message
+    assert "2\\x0acreated" in message and "\\u202e" in message and "\\x85" in message
+
+
+def test_a_megabyte_value_is_cut_in_messages() -> None:
+    big = "A" * 1_000_000
+    data = xml(f'<Integration id="{big}" name="{big}" type="AmazonConnectAdapter{big}"/>')
+    with pytest.raises(InputError) as err:
+        parse_adapters(data, "f")
+    assert len(str(err.value)) < 2_000 and "more characters" in str(err.value)
+
+
+def test_messages_show_windows_paths_as_typed() -> None:
+    typed = r"\\verintris\e$\Impact360\Software\Conf"
+    with pytest.raises(InputError) as err:
+        locate_conf_file(typed)
+    assert f'"{typed}"' in str(err.value) and "\\\\" not in str(err.value).replace(
+        typed, "")
+    with pytest.raises(InputError) as err:
+        expand_variables(r"%NOPE%\Conf", {})
+    assert r'"%NOPE%\Conf"' in str(err.value)
+
+
+def test_the_same_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    conf = tmp_path / "Conf"
+    conf.mkdir()
+    target = conf / "IntegrationService.xml"
+    target.write_bytes(SAMPLE.read_bytes())
+    link = tmp_path / "link"
+    link.symlink_to(conf, target_is_directory=True)
+    spellings = [str(conf), str(conf) + os.sep, str(target), str(link), str(tmp_path / "conf")]
+    confs = read_confs(spellings, {})
+    assert len(confs) == 1 and confs[0].folder == str(conf)
+    tables = derive_tables(confs, host_option="verintris").tables
+    assert all(len(t.origins) == 1 for t in tables)  # not "shared by 2 adapters"
+    other = tmp_path / "Other"
+    other.mkdir()
+    (other / "IntegrationService.xml").write_bytes(SAMPLE.read_bytes())  # a copy: two files
+    assert len(read_confs([str(conf), str(other)], {})) == 2
+
+
+def test_permission_errors_are_recognised_by_errno() -> None:
+    assert is_permission_error(PermissionError(errno.EACCES, "Permission denied"))
+    assert is_permission_error(OSError(errno.EPERM, "Operation not permitted"))
+    assert not is_permission_error(FileNotFoundError(errno.ENOENT, "No such file"))
+    assert not is_permission_error(NotADirectoryError(errno.ENOTDIR, "Not a directory"))
+
+
+@pytest.fixture()
+def unlistable(tmp_path_factory: pytest.TempPathFactory):
+    """A folder this process really may not list, and a way to be refused.
+
+    As a normal user, mode 000 is enough. As root (test containers), mode bits do
+    not stop root, so the check runs with the effective user switched to nobody
+    for the duration of the call: a real refusal by the kernel, not a simulation.
+    """
+    if sys.platform == "win32":
+        pytest.skip("POSIX permission bits")
+    base = Path(os.path.realpath("/tmp")) / f"lt-perm-{os.getpid()}"
+    base.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(base, 0o755)
+    folder = base / "Conf"
+    folder.mkdir(exist_ok=True)
+    (folder / "IntegrationService.xml").write_bytes(SAMPLE.read_bytes())
+    os.chmod(folder, 0o000)
+
+    def as_unprivileged(call):
+        if os.geteuid() != 0:
+            return call()
+        try:
+            os.seteuid(65534)
+        except PermissionError:
+            pytest.skip("root without CAP_SETUID: cannot be refused for real")
+        try:
+            return call()
+        finally:
+            os.seteuid(0)
+
+    yield folder, as_unprivileged
+    os.chmod(folder, 0o755)
+    (folder / "IntegrationService.xml").unlink()
+    folder.rmdir()
+    base.rmdir()
+
+
+def test_a_folder_that_cannot_be_listed_says_permission_denied(unlistable) -> None:
+    folder, as_unprivileged = unlistable
+    with pytest.raises(InputError) as err:
+        as_unprivileged(lambda: locate_conf_file(str(folder)))
+    message = str(err.value)
+    assert "Permission denied" in message and f'"{folder}"' in message
+    assert "No IntegrationService.xml" not in message and "--conf-dir" in message
+    # One level down (the folder's own entries cannot be looked at): the same words.
+    with pytest.raises(InputError, match="Permission denied"):
+        as_unprivileged(lambda: locate_conf_file(str(folder / "IntegrationService.xml")))

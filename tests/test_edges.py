@@ -188,7 +188,7 @@ def test_a_proxy_html_page_is_not_called_dynamodb(moto, tmp_path) -> None:
         assert proxy.operations() == ["DescribeTable"]
 
 
-def test_a_table_quota_fails_at_once_naming_the_quota(moto, tmp_path) -> None:
+def test_a_table_quota_fails_within_a_minute_naming_the_quota(moto, tmp_path) -> None:
     with FaultProxy(moto.url) as proxy:
         proxy.canned["CreateTable"] = aws_error("LimitExceededException", LIMIT_QUOTA_TEXT)
         started = time.monotonic()
@@ -198,8 +198,9 @@ def test_a_table_quota_fails_at_once_naming_the_quota(moto, tmp_path) -> None:
     message = run.json()["tables"][0]["message"]
     assert "table quota" in message and "Service Quotas" in message
     assert "Wait a minute" not in message
-    # botocore's own attempts only (its standard mode retries this code), no queueing
-    assert proxy.operations().count("CreateTable") <= 6 and elapsed < 20
+    # botocore's own attempts only (its standard mode retries this code as a
+    # throttle), no queueing of ours on top: the budget of about a minute holds
+    assert proxy.operations().count("CreateTable") <= 6 and elapsed < 60
 
 
 def test_the_operations_limit_is_waited_on_then_named(moto, tmp_path) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import PureWindowsPath
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from lease_tables.conf import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
@@ -17,7 +16,9 @@ from lease_tables.naming import (
     HOST_UNC,
     LeaseTable,
     agent_events_table_name,
+    check_region_option,
     derive_tables,
+    is_region_code,
     local_host_name,
     near_twins,
     require_adapters,
@@ -29,10 +30,11 @@ from lease_tables.naming import (
 
 
 def adapter(kind: str = KIND_AGENT_EVENTS, app: str = "verintAgentEvents", aid: str | None = "2",
-            region: str | None = None, source: str = "conf.xml") -> Adapter:
+            region: str | None = None, source: str = "conf.xml",
+            enabled: bool | None = None) -> Adapter:
     return Adapter(kind=kind, type="AmazonAgentEventStreamAdapter" if kind == KIND_AGENT_EVENTS
                    else "AmazonConnectAdapter", adapter_id=aid, application_name=app,
-                   region=region, source=source)
+                   region=region, source=source, enabled=enabled)
 
 
 def conf(*adapters: Adapter, folder: str = "/opt/conf", path: str = "conf.xml") -> ConfFile:
@@ -56,7 +58,10 @@ def test_vendor_examples() -> None:
     [
         (r"\\verintris\e$\Impact360\Software\Conf", "verintris"),
         ("//verintris/e$/Impact360/Software/Conf", "verintris"),
-        (r"\\VerintRIS02.corp.example\share\Conf", "VerintRIS02.corp.example"),
+        # The domain goes, as the local rule cuts it; case is kept exactly.
+        (r"\\VerintRIS02.corp.example\share\Conf", "VerintRIS02"),
+        (r"\\?\UNC\verintris\e$\Impact360\Software\Conf", "verintris"),
+        (r"\\?\unc\VerintRIS.corp.local\e$\Conf", "VerintRIS"),
         (r"E:\Impact360\Software\Conf", None),
         ("/opt/ris/conf", None),
         ("relative/conf", None),
@@ -65,7 +70,37 @@ def test_vendor_examples() -> None:
 def test_unc_host(folder: str, server: str | None) -> None:
     assert unc_host(folder) == server
     # PureWindowsPath agrees about which of these are UNC paths.
-    assert (server is not None) == PureWindowsPath(folder).drive.startswith("\\\\")
+    assert (server is not None) == PureWindowsPath(folder).drive.upper().startswith(
+        ("\\\\", "\\\\?\\UNC\\"))
+
+
+@pytest.mark.parametrize("folder", [r"\\.\pipe\ris", r"\\?\C:\Impact360\Software\Conf",
+                                    r"\\.\C:\Conf", "\\\\"])
+def test_device_paths_are_not_unc(folder: str) -> None:
+    assert unc_host(folder) is None
+    assert resolve_host(None, folder, "ThisBox") == resolve_host(None, "/opt", "ThisBox")
+
+
+@pytest.mark.parametrize("folder", [r"\\10.1.2.3\e$\Impact360\Software\Conf",
+                                    "//10.1.2.3/e$/Conf",
+                                    r"\\?\UNC\192.168.0.7\e$\Conf",
+                                    r"\\fe80--1s4.ipv6-literal.net\e$\Conf"])
+def test_unc_server_by_ip_address_is_no_host_name(folder: str) -> None:
+    assert unc_host(folder) is None
+    with pytest.raises(InputError) as err:
+        resolve_host(None, folder, "ThisBox")
+    message = str(err.value)
+    assert "--host-name" in message and "IP address" in message
+    assert f'"{folder}"' in message  # the folder as typed, not a Python literal
+    assert resolve_host("verintris", folder, "ThisBox").value == "verintris"
+
+
+def test_ip_address_folder_only_matters_for_agent_events() -> None:
+    ip = r"\\10.1.2.3\e$\Conf"
+    result = derive_tables([conf(adapter(KIND_CONNECT, "ctr", "1"), folder=ip)], local_host="h")
+    assert [t.table_name for t in result.tables] == ["ctr"]
+    with pytest.raises(InputError, match="--host-name"):
+        derive_tables([conf(adapter(), folder=ip)], local_host="h")
 
 
 def test_host_precedence_option_unc_local() -> None:
@@ -110,14 +145,93 @@ def test_same_name_in_two_regions_is_two_tables() -> None:
         ("ctr", "eu-west-1"), ("ctr", "us-east-1")]
 
 
-def test_region_precedence() -> None:
+def test_region_precedence_adapter_then_option_then_default() -> None:
+    """One rule for every command: the adapter's KCL looks in its own Region."""
     confs = [conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"),
                   adapter(KIND_CONNECT, "other", "2"))]
     regions = {t.table_name: t.region for t in
                derive_tables(confs, default_region="ap-south-1", local_host="h").tables}
     assert regions == {"ctr": "eu-west-1", "other": "ap-south-1"}
-    forced = derive_tables(confs, region_option="us-west-2", default_region="x", local_host="h")
-    assert {t.region for t in forced.tables} == {"us-west-2"}
+    filled = derive_tables(confs, table_names=["byHand"], region_option="us-west-2",
+                           default_region="ap-south-1", local_host="h")
+    assert {t.table_name: t.region for t in filled.tables} == {
+        "ctr": "eu-west-1", "other": "us-west-2", "byHand": "us-west-2"}
+    # The adapter's Region beat --region: a warning names both, and the table.
+    [warning] = filled.warnings
+    assert "us-west-2" in warning and "eu-west-1" in warning and "ctr" in warning
+
+
+def test_no_region_warning_when_option_agrees() -> None:
+    confs = [conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"))]
+    assert derive_tables(confs, region_option="eu-west-1", local_host="h").warnings == []
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-2", "us-gov-west-1", "cn-north-1",
+                                    "us-isob-east-1", "eu-isoe-west-1", "ap-southeast-2",
+                                    "il-central-1", "us-iso-east-1"])
+def test_region_codes(region: str) -> None:
+    assert is_region_code(region)
+    check_region_option(region)
+
+
+@pytest.mark.parametrize("region", ["US East (N. Virginia)", "us_east_1", "us-east1", "US-EAST-1",
+                                    "useast", "local", "us-east-1 ", "us-east-1\n", "",
+                                    "us-east-123", "u-east-1"])
+def test_not_region_codes(region: str) -> None:
+    assert not is_region_code(region)
+    with pytest.raises(InputError, match="--region"):
+        check_region_option(region)
+
+
+def test_adapter_region_that_is_no_code_is_bad_input_naming_file_adapter_and_value() -> None:
+    bad = adapter(KIND_CONNECT, "ctr", "7", region="US East (N. Virginia)",
+                  source=r"\\ris01\e$\Conf\IntegrationService.xml")
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(bad)], region_option="us-east-1", local_host="h")
+    message = str(err.value)
+    assert r'"\\ris01\e$\Conf\IntegrationService.xml"' in message
+    assert "ID 7" in message and '"US East (N. Virginia)"' in message
+
+
+def test_malformed_region_option_is_refused_even_with_no_table_needing_it() -> None:
+    confs = [conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"))]
+    with pytest.raises(InputError, match='--region "us_east_1"'):
+        derive_tables(confs, region_option="us_east_1", local_host="h")
+
+
+def test_malformed_default_region_is_refused_when_used() -> None:
+    own = [conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"))]
+    assert derive_tables(own, default_region="bogus", local_host="h").tables[0].region == (
+        "eu-west-1")
+    with pytest.raises(InputError, match="AWS configuration"):
+        derive_tables(own, table_names=["byHand"], default_region="bogus", local_host="h")
+
+
+def test_mapped_drives_of_two_servers_would_share_tables_and_are_refused() -> None:
+    confs = [conf(adapter(), folder="/mnt/risA/Conf", path="/mnt/risA/Conf/x.xml"),
+             conf(adapter(), folder="Z:\\Conf", path="Z:\\Conf\\x.xml")]
+    with pytest.raises(InputError) as err:
+        derive_tables(confs, local_host="ThisBox")
+    message = str(err.value)
+    assert "/mnt/risA/Conf/x.xml" in message and "UNC" in message and "--host-name" in message
+    # With --host-name, or UNC folders, or only one such file, there is no doubt.
+    assert len(derive_tables(confs, host_option="ris01", local_host="b").tables) == 1
+    unc = [conf(adapter(), folder=r"\\risA\e$\Conf"), conf(adapter(), folder="/mnt/b")]
+    assert len(derive_tables(unc, local_host="ThisBox").tables) == 2
+    connect_too = [confs[0], conf(adapter(KIND_CONNECT, "ctr", "1"), folder="/mnt/risB")]
+    assert len(derive_tables(connect_too, local_host="ThisBox").tables) == 2
+
+
+@pytest.mark.parametrize(("states", "expected"), [
+    ((False, False), False), ((False, None), None), ((None, None), None),
+    ((False, True), True), ((True, None), True), ((None, True, False), True),
+    ((False,), False), ((True,), True), ((None,), None)])
+def test_enabled_of_a_shared_table(states: tuple, expected: bool | None) -> None:
+    adapters = [adapter(KIND_CONNECT, "ctr", str(i), enabled=e) for i, e in enumerate(states)]
+    [table] = derive_tables([conf(*adapters)], table_names=["ctr"], local_host="h").tables
+    assert table.enabled is expected
+    [byhand] = derive_tables([], table_names=["byHand"]).tables
+    assert byhand.enabled is None
 
 
 def test_table_option_merges_with_adapter_and_keeps_adapter_facts() -> None:
@@ -133,12 +247,22 @@ def test_invalid_derived_name_names_file_adapter_and_character() -> None:
     with pytest.raises(InputError) as err:
         derive_tables([conf(adapter(app="verint Agent"))], host_option="ris")
     message = str(err.value)
-    assert "conf.xml" in message and "ID 2" in message and "' '" in message
+    assert "conf.xml" in message and "ID 2" in message and '" "' in message
 
 
 def test_invalid_table_option() -> None:
-    with pytest.raises(InputError, match="--table 'ab'"):
+    with pytest.raises(InputError, match='--table "ab"'):
         derive_tables([], table_names=["ab"])
+
+
+@pytest.mark.parametrize("name", ["nlTable\n", "nlTable\r\n", "\nnlTable", "nl\nTable"])
+def test_a_line_feed_anywhere_is_refused_and_shown_escaped(name: str) -> None:
+    problem = table_name_problem(name)
+    assert problem is not None and "\n" not in problem
+    assert "\\x0a" in problem or "\\x0d" in problem
+    with pytest.raises(InputError) as err:
+        derive_tables([], table_names=[name])
+    assert "\n" not in str(err.value)
 
 
 def test_no_adapters_is_an_input_error() -> None:
@@ -149,7 +273,8 @@ def test_no_adapters_is_an_input_error() -> None:
 
 @pytest.mark.parametrize(
     ("name", "fragment"),
-    [("ab", "at least 3"), ("a" * 256, "at most 255"), ("ab/c", "'/'"), ("tab\u00e9", "U+00E9")],
+    [("ab", "at least 3"), ("a" * 256, "at most 255"), ("ab/c", '"/"'), ("tab\u00e9", "U+00E9"),
+     ("tab\u202e", "\\u202e")],
 )
 def test_table_name_problem(name: str, fragment: str) -> None:
     problem = table_name_problem(name)
@@ -167,24 +292,45 @@ def test_near_twins_case_and_host_part() -> None:
 
 
 _NAME_CHARS = st.characters(codec="utf-8")
-_VALID_PART = st.text(alphabet="abcXYZ019_-.", min_size=1, max_size=30)
+_ALLOWED = "abcXYZ019_-."
+_VALID_PART = st.text(alphabet=_ALLOWED, min_size=1, max_size=30)
 
 
 @given(app=st.text(_NAME_CHARS, min_size=1, max_size=60),
        host=st.text(_NAME_CHARS, min_size=1, max_size=30),
        aid=st.text(_NAME_CHARS, min_size=1, max_size=6))
+@example(app="verintAgentEvents", host="verintris", aid="2\n")
+@example(app="ctr\n", host="h", aid="1")
 def test_any_input_gives_a_valid_name_or_a_clear_error(app: str, host: str, aid: str) -> None:
     assume("." not in host)
     try:
         table = table_for_adapter(adapter(app=app, aid=aid), resolve_host(host, None, "x"), "r")
     except InputError as exc:
-        assert "conf.xml" in str(exc) and "DynamoDB would refuse" in str(exc)
-        assert table_name_problem(f"{app}_{host}.{aid}") is not None
+        message = str(exc)
+        assert "conf.xml" in message and "DynamoDB would refuse" in message
+        assert "\n" not in message and "\r" not in message  # never a second line
+        # Refused only for a reason: a character outside the set, or the length.
+        assert (not all(c.isascii() and (c.isalnum() or c in "_-.") for c in app + host + aid)
+                or not 3 <= len(app) + len(host) + len(aid) + 2 <= 255)
         return
-    assert re.fullmatch(r"[A-Za-z0-9_.\-]{3,255}", table.table_name)
-    # Round trip: the name splits back into its parts by the rule.
-    assert table.table_name == f"{app}_{host}.{aid}"
-    assert table.table_name.startswith(app + "_") and table.table_name.endswith("." + aid)
+    name = table.table_name
+    # Properties, not the implementation's formula: every character allowed, the
+    # application first, the adapter ID last after a dot, the host exactly inside.
+    assert 3 <= len(name) <= 255
+    assert all(c.isascii() and (c.isalnum() or c in "_-.") for c in name)
+    assert name.startswith(app) and name.endswith("." + aid)
+    assert host in name[len(app):len(name) - len(aid) - 1]
+    assert table_name_problem(name) is None
+
+
+@given(name=st.text(_NAME_CHARS, min_size=0, max_size=300))
+@example(name="nlTable\n")
+@example(name="abc\x85")
+def test_a_name_is_valid_exactly_when_every_character_is_allowed(name: str) -> None:
+    allowed = all(c.isascii() and (c.isalnum() or c in "_-.") for c in name)
+    valid = table_name_problem(name) is None
+    assert valid == (allowed and 3 <= len(name) <= 255)
+    assert table_name_problem(name + "\n") is not None
 
 
 @given(app=_VALID_PART, host=st.text(alphabet="abcXYZ019-", min_size=1, max_size=20),
@@ -196,13 +342,4 @@ def test_valid_parts_always_round_trip(app: str, host: str, aid: int) -> None:
     prefix, _, suffix = name.rpartition(".")
     assert suffix == str(aid)
     assert prefix.rpartition("_")[2] == host
-
-
-def test_region_option_only_fills_in_when_it_does_not_override() -> None:
-    """SPEC 5's policy: the adapter's Region setting, else --region, else the default."""
-    confs = [conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"),
-                  adapter(KIND_CONNECT, "other", "2"))]
-    filled = derive_tables(confs, region_option="us-west-2", default_region="ap-south-1",
-                           local_host="h", region_overrides=False)
-    assert {t.table_name: t.region for t in filled.tables} == {"ctr": "eu-west-1",
-                                                               "other": "us-west-2"}
+    assert table_name_problem(name + "\n") is not None

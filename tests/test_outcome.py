@@ -1,4 +1,4 @@
-"""The exit-code rule and the JSON shape of SPEC 6, with plain values."""
+"""The exit-code rule and the JSON shape of the README's "Exit codes" section, with plain values."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from lease_tables.outcome import TableResult, exit_code
 from lease_tables.report import emit, json_document
 
 FIELDS = ["table_name", "adapter_kind", "adapter_id", "application_name", "host_name",
-          "host_name_source", "region", "sources", "status", "message"]
+          "host_name_source", "region", "sources", "enabled", "status", "message"]
 
 
 def result(status: str, name: str = "tableA") -> TableResult:
@@ -37,7 +37,7 @@ def test_highest_code_wins(statuses: list[str], code: int) -> None:
     assert exit_code([result(s) for s in statuses]) == code
 
 
-def test_json_document_has_exactly_the_spec_fields() -> None:
+def test_json_document_has_exactly_the_documented_fields() -> None:
     document = json_document([result("created"), result("drift", "tableB")])
     assert list(document) == ["ok", "tables"]
     assert document["ok"] is False

@@ -76,7 +76,7 @@ def test_each_table_arn_is_in_its_own_region(tmp_path: Path) -> None:
 
 
 def test_region_option_fills_in_only_for_adapters_without_a_region(tmp_path: Path) -> None:
-    """SPEC 5: the Region setting, else --region. The adapter's KCL looks for its table
+    """The Region setting, else --region. The adapter's KCL looks for its table
     in its own Region, so that is where the adapter's permission must point."""
     run = run_cli(["policy", *fleet(tmp_path), "--account-id", ACCOUNT,
                    "--region", "cn-north-1"], clean_env(tmp_path))
@@ -315,8 +315,8 @@ def test_no_aws_sdk_is_loaded(tmp_path: Path, args: list[str], module: str) -> N
 
 
 def test_policy_keeps_each_adapters_own_region_and_region_fills_in(tmp_path: Path) -> None:
-    """SPEC 5: each ARN in its own region (Region setting, else --region, else default),
-    whereas create's --region moves every table (SPEC 3: used unless --region is given)."""
+    """Each ARN in its own region (Region setting, else --region, else default), and
+    create plans each table where policy grants it: one region rule for every command."""
     folder = write_conf(tmp_path / "Conf", [
         Ad("1", CONNECT, "euCtr", region="eu-west-1"),
         Ad("2", CONNECT, "plainCtr"),
@@ -326,6 +326,15 @@ def test_policy_keeps_each_adapters_own_region_and_region_fills_in(tmp_path: Pat
     assert run.code == 0, run.stderr
     assert run.json()["Statement"][0]["Resource"] == sorted([
         arn("eu-west-1", ACCOUNT, "euCtr"), arn("us-east-1", ACCOUNT, "plainCtr")])
+    assert "eu-west-1" in run.stderr and "euCtr" in run.stderr  # the warning names both
+    for command in (["create", "--dry-run", "--output", "json"],
+                    ["template", "--format", "terraform"]):
+        dry = run_cli([*command, "--conf-dir", str(folder), "--region", "us-east-1"],
+                      clean_env(tmp_path))
+        assert dry.code == 0, dry.stderr
+        assert "warning" in dry.stderr and "eu-west-1" in dry.stderr
+        assert "us-east-1" in dry.stderr and "euCtr" in dry.stderr
     dry = run_cli(["create", "--dry-run", "--conf-dir", str(folder), "--region", "us-east-1",
                    "--output", "json"], clean_env(tmp_path))
-    assert {t["region"] for t in dry.json()["tables"]} == {"us-east-1"}
+    assert {t["table_name"]: t["region"] for t in dry.json()["tables"]} == {
+        "euCtr": "eu-west-1", "plainCtr": "us-east-1"}

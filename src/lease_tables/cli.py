@@ -105,7 +105,8 @@ TableOpt = Annotated[list[str] | None, typer.Option(
     help="A lease-table name given directly, no XML needed; repeatable.")]
 RegionOpt = Annotated[str | None, typer.Option(
     "--region", metavar="REGION", rich_help_panel="AWS",
-    help="AWS region for every table (beats the adapters' Region settings).")]
+    help="AWS region for tables whose adapter has no Region setting, and for --table "
+         "names (an adapter's own Region is where its KCL looks, so it is kept).")]
 ProfileOpt = Annotated[str | None, typer.Option(
     "--profile",
         metavar="NAME", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
@@ -145,13 +146,12 @@ QuietOpt = Annotated[bool, typer.Option(
 
 
 def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
-               region: str | None, profile: str | None, quiet: bool = False,
-               region_overrides: bool = True):
+               region: str | None, profile: str | None, quiet: bool = False):
     from lease_tables.selection import Selection, select
 
     derivation = select(Selection(
         conf_dirs=tuple(conf_dir or ()), tables=tuple(table or ()), host_name=host_name,
-        region=region, profile=profile, region_overrides=region_overrides))
+        region=region, profile=profile))
     for warning in () if quiet else derivation.warnings:
         say(f"warning: {warning}")
     return derivation.tables
@@ -472,10 +472,7 @@ def policy(
     account_id: Annotated[str | None, typer.Option(
         "--account-id", metavar="ID",
         help="The 12-digit AWS account that holds the lease tables (required).")] = None,
-    region: Annotated[str | None, typer.Option(
-        "--region", metavar="REGION", rich_help_panel="AWS",
-        help="AWS region for tables whose adapter has no Region setting (an adapter's own "
-             "Region is where its KCL looks, so it is kept).")] = None,
+    region: RegionOpt = None,
     profile: ProfileOpt = None,
     role: Annotated[Role, typer.Option(
         "--role", case_sensitive=False, metavar="adapter|provisioner",
@@ -492,10 +489,9 @@ def policy(
     from lease_tables.spec import parse_tags
 
     tags = parse_tags(tag or ())
-    # SPEC 5: each ARN in its table's own region -- the adapter's Region setting,
-    # else --region, else the AWS default -- so --region fills in, never moves.
-    tables = _selection(conf_dir, table, host_name, region, profile,
-                        region_overrides=False)
+    # Each ARN in its table's own region: the adapter's Region setting, else
+    # --region, else the AWS default (the same rule as every command's).
+    tables = _selection(conf_dir, table, host_name, region, profile)
     document = build_policy(role.value, tables, account_id or "", tags=bool(tags))
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "

@@ -9,9 +9,11 @@ running recorder.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -19,6 +21,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from lease_tables.errors import InputError
+from lease_tables.printable import clean, quote
 
 CONF_FILE_NAME = "IntegrationService.xml"
 SOFTWARE_DIR_VARIABLE = "IMPACT360SOFTWAREDIR"
@@ -32,6 +35,12 @@ KIND_AGENT_EVENTS = "agent-events"
 _APPLICATION_NAME_KEYS = ("applicationname", "appname")
 _ADAPTER_ID_KEYS = ("adapterid",)
 _REGION_KEYS = ("region",)
+_ENABLED_KEYS = ("enabled",)
+_FALSE_WORDS = frozenset({"false", "0", "no"})
+_TRUE_WORDS = frozenset({"true", "1", "yes"})
+# A type names one of our adapters only with one of these (besides `agentevent`):
+# other vendors have "agent event" adapters too.
+_AMAZON_WORDS = ("amazon", "aws", "kinesis", "connect")
 
 
 class Adapter(NamedTuple):
@@ -49,13 +58,18 @@ class Adapter(NamedTuple):
     source: str
     display_name: str | None = None
     line: int | None = None
+    enabled: bool | None = None  # None: the file does not say
 
     def describe(self) -> str:
-        """Human words for this adapter, used in every message that points at it."""
-        ident = f"ID {self.adapter_id}" if self.adapter_id else "no ID"
-        named = f' "{self.display_name}"' if self.display_name else ""
+        """Human words for this adapter, used in every message that points at it.
+
+        Every part came from the file, so each is escaped and cut: a line feed in
+        an `id` attribute must not start a line of its own in any output.
+        """
+        ident = f"ID {clean(self.adapter_id)}" if self.adapter_id else "no ID"
+        named = f" {quote(self.display_name)}" if self.display_name else ""
         at = f", line {self.line}" if self.line else ""
-        return f"{self.type} adapter{named} ({ident}{at})"
+        return f"{clean(self.type)} adapter{named} ({ident}{at})"
 
 
 @dataclass(frozen=True)
@@ -94,7 +108,8 @@ def expand_variables(raw: str, env: Mapping[str, str]) -> str:
         if name.upper() in folded:
             return folded[name.upper()]
         raise InputError(
-            f"The path {raw!r} uses the environment variable {name}, which is not set. "
+            f"The path {quote(raw)} uses the environment variable {clean(name)}, which is "
+            f"not set. "
             f"Set it, or pass the folder itself with --conf-dir."
         )
 
@@ -123,37 +138,72 @@ def locate_conf_file(expanded: str, given: str | None = None) -> Path:
     The value may be the folder or the file. Names are matched
     case-insensitively (`Conf` and `conf`, `integrationservice.xml`) because
     RIS installs differ and Windows does not care, while Linux test machines do.
+    A folder this account may not list says so ("permission denied"), never
+    that the file is missing.
     """
     given = expanded if given is None else given
     path = Path(expanded)
-    if path.is_file():
+    kind = _kind_on_disk(path, given)
+    if kind == "file":
         return path
-    folder = path if path.is_dir() else _child_named(path.parent, path.name)
-    if folder is None or not folder.is_dir():
-        if folder is not None and folder.is_file():
+    folder = path if kind == "dir" else _child_named(path.parent, path.name, given)
+    if folder is not None and folder != path:
+        kind = _kind_on_disk(folder, given)
+        if kind == "file":
             return folder
+    if folder is None or kind != "dir":
         raise InputError(
-            f"The configuration folder {expanded} does not exist or cannot be read "
-            f"(from --conf-dir {given!r}). Check the path, or that the RIS share is "
+            f"The configuration folder {quote(expanded)} does not exist or cannot be read "
+            f"(from --conf-dir {quote(given)}). Check the path, or that the RIS share is "
             f"reachable from this machine, and pass the folder that holds "
             f"{CONF_FILE_NAME} (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf)."
         )
-    found = _child_named(folder, CONF_FILE_NAME, Path.is_file)
+    found = _child_named(folder, CONF_FILE_NAME, given, Path.is_file)
     if found is None:
         raise InputError(
-            f"No {CONF_FILE_NAME} in {folder} (from --conf-dir {given!r}). "
+            f"No {CONF_FILE_NAME} in {quote(folder)} (from --conf-dir {quote(given)}). "
             f"Pass the RIS configuration folder (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf) "
             f"or the file itself."
         )
     return found
 
 
-def _child_named(folder: Path, name: str,
+def _kind_on_disk(path: Path, given: str) -> str | None:
+    """"file", "dir", or None when absent; a permission failure is an input error."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if is_permission_error(exc):
+            raise InputError(_permission_message(path, given, "look at")) from None
+        return None
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file" if stat.S_ISREG(mode) else None
+
+
+def is_permission_error(exc: OSError) -> bool:
+    """Access refused (POSIX EACCES/EPERM; Windows access denied or a refused share logon)."""
+    return (isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM)
+            or getattr(exc, "winerror", None) in (5, 1326))
+
+
+def _permission_message(path: Path, given: str, verb: str) -> str:
+    return (
+        f"Permission denied: this account may not {verb} {quote(path)} (from --conf-dir "
+        f"{quote(given)}). Run lease-tables as an account that may read the RIS "
+        f"configuration folder (an administrator of the RIS server, say), or copy "
+        f"{CONF_FILE_NAME} somewhere readable and pass that file with --conf-dir."
+    )
+
+
+def _child_named(folder: Path, name: str, given: str,
                  kind: Callable[[Path], bool] | None = None) -> Path | None:
     """The entry of `folder` named `name` ignoring case (`Conf`/`conf`), of `kind` if given."""
     try:
         entries = sorted(folder.iterdir())
-    except OSError:
+    except OSError as exc:
+        if is_permission_error(exc):
+            raise InputError(_permission_message(folder, given, "list the folder")) from None
         return None
     for entry in entries:
         if entry.name.lower() == name.lower() and (kind is None or kind(entry)):
@@ -194,7 +244,7 @@ class _RefuseEverything(etree.Resolver):
 
     def resolve(self, system_url, public_id, context):  # type: ignore[override]
         raise InputError(
-            f"The configuration file refers to an external resource ({system_url}); "
+            f"The configuration file refers to an external resource ({quote(system_url)}); "
             f"it was refused unread. A RIS IntegrationService.xml never does this."
         )
 
@@ -205,18 +255,19 @@ def read_conf_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         size = path.stat().st_size
         if size > max_bytes:
             raise InputError(
-                f"{path} is {size:,} bytes, over the {max_bytes:,}-byte limit for a "
+                f"{quote(path)} is {size:,} bytes, over the {max_bytes:,}-byte limit for a "
                 f"configuration file. It is not an IntegrationService.xml; check the path."
             )
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(
-            f"Cannot read {path}: {exc.strerror or exc}. Check that this account may read "
-            f"the RIS configuration folder."
+            f"Cannot read {quote(path)}: {clean(exc.strerror or exc)}. Check that this "
+            f"account may read the RIS configuration folder."
         ) from None
     if len(data) > max_bytes:
-        raise InputError(f"{path} grew past the {max_bytes:,}-byte limit while being read.")
+        raise InputError(
+            f"{quote(path)} grew past the {max_bytes:,}-byte limit while being read.")
     return data
 
 
@@ -228,7 +279,7 @@ def parse_adapters(data: bytes, source: str) -> list[Adapter]:
     """
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise InputError(
-            f"{source} is empty. Point --conf-dir at the RIS configuration folder that "
+            f"{quote(source)} is empty. Point --conf-dir at the RIS configuration folder that "
             f"holds the real {CONF_FILE_NAME}."
         )
     try:
@@ -237,7 +288,8 @@ def parse_adapters(data: bytes, source: str) -> list[Adapter]:
         if _mentions_doctype(data):
             raise InputError(_doctype_message(source)) from None
         raise InputError(
-            f"{source} is not well-formed XML ({_first_line(str(exc))}). The file may be "
+            f"{quote(source)} is not well-formed XML ({clean(_first_line(str(exc)))}). The "
+            f"file may be "
             f"truncated or not an {CONF_FILE_NAME}; restore it from the RIS server or its "
             f"backup. Nothing was changed."
         ) from None
@@ -263,7 +315,7 @@ def _first_line(text: str) -> str:
 
 def _doctype_message(source: str) -> str:
     return (
-        f"{source} contains a DOCTYPE declaration, which a RIS {CONF_FILE_NAME} never "
+        f"{quote(source)} contains a DOCTYPE declaration, which a RIS {CONF_FILE_NAME} never "
         f"has; it was refused, and nothing it refers to was read, because DTDs can make a "
         f"parser fetch files or expand entities. Restore the file from the RIS server."
     )
@@ -330,15 +382,28 @@ def normalise_type(type_text: str) -> str:
 
 
 def kind_of(type_text: str) -> str | None:
-    """Which of our adapter kinds a `type` attribute names, or None if not ours."""
-    norm = _NORMAL_TYPES.get(type_text)
-    if norm is None:
-        norm = _NORMAL_TYPES[type_text] = normalise_type(type_text)
-    if "agentevent" in norm:
-        return KIND_AGENT_EVENTS
-    if "amazonconnect" in norm:
-        return KIND_CONNECT
-    return None
+    """Which of our adapter kinds a `type` attribute names, or None if not ours.
+
+    `agent-events` takes `agentevent` and an Amazon word (`amazon`, `aws`,
+    `kinesis`, `connect`); `connect` takes `amazonconnect`; anything else
+    (another vendor's `XyzAgentEventAdapter`) is not ours. Memoised: a fleet file
+    repeats two or three types tens of thousands of times.
+    """
+    kind = _KINDS.get(type_text, _UNSEEN)
+    if kind is _UNSEEN:
+        norm = normalise_type(type_text)
+        if "agentevent" in norm and any(word in norm for word in _AMAZON_WORDS):
+            kind = KIND_AGENT_EVENTS
+        elif "amazonconnect" in norm:
+            kind = KIND_CONNECT
+        else:
+            kind = None
+        _KINDS[type_text] = kind
+    return kind  # type: ignore[return-value]
+
+
+_UNSEEN = object()
+_KINDS: dict[str, object] = {}
 
 
 def normalise_key(key: str) -> str:
@@ -349,8 +414,7 @@ def normalise_key(key: str) -> str:
     return normal
 
 
-_NORMAL_KEYS: dict[str, str] = {}  # memo: a file repeats a few keys and types many times
-_NORMAL_TYPES: dict[str, str] = {}
+_NORMAL_KEYS: dict[str, str] = {}  # memo: a file repeats a few keys many times
 
 
 def _integrations(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
@@ -407,6 +471,35 @@ def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
     return None
 
 
+def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | None:
+    """False when an `enabled` attribute or `Enabled` setting says false/0/no (any case);
+    True when one says true/1/yes; None when the file says nothing we understand."""
+    attr = element.get("enabled")
+    if attr is None:
+        # Spelled otherwise (`Enabled`, `x:enabled`) or absent: which attribute name it
+        # is, if any, depends only on the element's attribute names, which a fleet file
+        # repeats for every adapter, so the answer is memoised per set of names.
+        names = tuple(element.keys())
+        spelled = _ENABLED_SPELLING.get(names, _UNSEEN)
+        if spelled is _UNSEEN:
+            spelled = _ENABLED_SPELLING[names] = next(
+                (name for name in names if _local_name(name) == "enabled"), None)
+        if spelled is not None:
+            attr = element.get(spelled)  # type: ignore[arg-type]
+    setting = settings.get("enabled")
+    if attr is None and setting is None:
+        return None
+    words = [value.strip().lower() for value in (attr, setting) if value]
+    if any(word in _FALSE_WORDS for word in words):
+        return False
+    if any(word in _TRUE_WORDS for word in words):
+        return True
+    return None
+
+
+_ENABLED_SPELLING: dict[tuple[str, ...], object] = {}
+
+
 def _adapter_from(element: etree._Element, source: str,
                   settings: Mapping[str, str]) -> Adapter | None:
     type_text = (_attr(element, "type") or "").strip()
@@ -418,7 +511,8 @@ def _adapter_from(element: etree._Element, source: str,
                   or _first(settings, _ADAPTER_ID_KEYS) or None)
     adapter = Adapter(kind, type_text, adapter_id, _first(settings, _APPLICATION_NAME_KEYS),
                       _first(settings, _REGION_KEYS), source,
-                      (_attr(element, "name") or "").strip() or None, element.sourceline)
+                      (_attr(element, "name") or "").strip() or None, element.sourceline,
+                      _enabled(element, settings))
     missing = []
     if adapter.application_name is None:
         missing.append('an Application Name (a <set key="ApplicationName" value="..."/>)')
@@ -426,7 +520,7 @@ def _adapter_from(element: etree._Element, source: str,
         missing.append('an adapter ID (an id="..." attribute)')
     if missing:
         raise InputError(
-            f"In {source}, the {adapter.describe()} lacks "
+            f"In {quote(source)}, the {adapter.describe()} lacks "
             + " and ".join(missing)
             + ". Its lease-table name cannot be derived. Complete the adapter in the RIS "
             "configuration tool, or give the table name with --table."
@@ -443,3 +537,41 @@ def read_conf(given: str, env: Mapping[str, str] | None = None,
     data = read_conf_bytes(path, max_bytes)
     adapters = parse_adapters(data, str(path))
     return ConfFile(path=str(path.absolute()), folder=expanded, adapters=tuple(adapters))
+
+
+def read_confs(givens: Sequence[str], env: Mapping[str, str] | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> list[ConfFile]:
+    """Read every --conf-dir value, each file once.
+
+    Two spellings of one folder (a trailing slash, `Conf` and `conf` on a
+    case-insensitive file system, the folder and the file itself, a symbolic
+    link) name one file; reading it twice would list every adapter twice and
+    report each table as shared. The first spelling is kept (it decides the
+    host name when it is a UNC path).
+    """
+    env = os.environ if env is None else env
+    seen: set[object] = set()
+    confs: list[ConfFile] = []
+    for given in givens:
+        expanded = expand_variables(given, env)
+        path = locate_conf_file(expanded, given)
+        identity = _file_identity(path)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        adapters = parse_adapters(read_conf_bytes(path, max_bytes), str(path))
+        confs.append(ConfFile(path=str(path.absolute()), folder=expanded,
+                              adapters=tuple(adapters)))
+    return confs
+
+
+def _file_identity(path: Path) -> object:
+    """What makes two paths one file: device and inode (what os.path.samefile compares),
+    else, where the file system gives no inode (some network shares), the resolved path."""
+    try:
+        info = path.stat()
+        if info.st_ino:
+            return (info.st_dev, info.st_ino)
+    except OSError:
+        pass
+    return os.path.normcase(str(path.resolve()))

@@ -12,10 +12,10 @@ import re
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PureWindowsPath
 
 from lease_tables.conf import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
 from lease_tables.errors import InputError
+from lease_tables.printable import clean, quote
 
 HOST_OPTION = "option"
 HOST_UNC = "unc"
@@ -25,8 +25,14 @@ TABLE_OPTION_SOURCE = "--table"
 
 NAME_MIN = 3
 NAME_MAX = 255
-_VALID_NAME = re.compile(r"^[A-Za-z0-9_.\-]{3,255}$")
+_VALID_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")  # always fullmatch: `$` passes a final \n
 _BAD_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
+
+# An AWS region code: `us-east-1`, `eu-west-2`, `us-gov-west-1`, `cn-north-1`,
+# `us-isob-east-1`, `eu-isoe-west-1`. Not a display name (`US East (N. Virginia)`),
+# not `us_east_1`: either would make an ARN, a template or an endpoint for no region.
+_REGION_CODE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
+_REGION_VERDICTS: dict[str, bool] = {}  # memo: a fleet file repeats a few regions
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,14 @@ class LeaseTable:
     # The adapters that need this table (None for a --table name). Kept as records
     # and described only when a message needs it: a big file has thousands.
     origins: list[Adapter | None] = field(default_factory=list)
+    # Whether an adapter that needs it is enabled: True if any is, else None if any
+    # file says nothing, else False (every one disabled). None for a --table name.
+    enabled: bool | None = None
 
     @property
     def adapters(self) -> list[str]:
         """Each source adapter in words, for messages and template comments."""
-        return [f"{a.describe()} in {a.source}" if a else TABLE_OPTION_SOURCE
+        return [f"{a.describe()} in {clean(a.source)}" if a else TABLE_OPTION_SOURCE
                 for a in self.origins]
 
     @property
@@ -76,7 +85,7 @@ def agent_events_table_name(application_name: str, host_name: str, adapter_id: s
 
 def table_name_problem(name: str) -> str | None:
     """Why DynamoDB would reject this table name, or None when it is valid."""
-    if _VALID_NAME.match(name):
+    if _VALID_NAME.fullmatch(name):
         return None
     if len(name) < NAME_MIN:
         return f"it has {len(name)} characters; DynamoDB needs at least {NAME_MIN}"
@@ -86,22 +95,78 @@ def table_name_problem(name: str) -> str | None:
     assert bad is not None
     char = bad.group(0)
     return (
-        f"it contains {char!r} (U+{ord(char):04X}) at position {bad.start() + 1}; "
+        f"it contains {quote(char)} (U+{ord(char):04X}) at position {bad.start() + 1}; "
         f"DynamoDB allows only A-Z a-z 0-9 _ - ."
     )
 
 
-def unc_host(folder: str) -> str | None:
-    """The server name of a UNC folder (`\\\\server\\share\\...` or `//server/...`)."""
+def is_region_code(value: str) -> bool:
+    """Whether `value` looks like an AWS region code (`us-east-1`, `us-gov-west-1`)."""
+    verdict = _REGION_VERDICTS.get(value)
+    if verdict is None:
+        verdict = _REGION_VERDICTS[value] = _REGION_CODE.fullmatch(value) is not None
+    return verdict
+
+
+REGION_EXAMPLES = "us-east-1, eu-west-2, us-gov-west-1 or cn-north-1"
+
+
+def check_region_option(region: str | None) -> None:
+    """A malformed --region is bad input, found before any file is read or AWS called."""
+    if region is not None and not is_region_code(region):
+        raise InputError(
+            f"--region {quote(region)} is not an AWS region code such as {REGION_EXAMPLES}. "
+            f"Pass the code (not the display name), or leave --region out to use each "
+            f"adapter's Region setting and the AWS configuration's default."
+        )
+
+
+def region_value_problem(region: str, where: str) -> str | None:
+    """A message for a region that is no region code, or None; `where` names its origin."""
+    if is_region_code(region):
+        return None
+    return (
+        f"{where} gives the region {quote(region)}, which is not an AWS region code such as "
+        f"{REGION_EXAMPLES}. Correct it to the code of the region the adapter's stream "
+        f"and lease table live in."
+    )
+
+
+def unc_server(folder: str) -> str | None:
+    """The server part of a UNC folder exactly as written, or None when it is no UNC path.
+
+    `\\\\server\\share\\...`, `//server/share/...` and the long form
+    `\\\\?\\UNC\\server\\share\\...` are UNC; device paths (`\\\\.\\pipe`,
+    `\\\\?\\C:\\...`) are not.
+    """
     if not (folder.startswith("\\\\") or folder.startswith("//")):
         return None
-    drive = PureWindowsPath(folder).drive
-    parts = [p for p in re.split(r"[\\/]+", drive) if p]
-    if not parts:
-        parts = [p for p in re.split(r"[\\/]+", folder) if p]
-    if not parts or parts[0] in {".", "?"}:
+    text = folder.replace("/", "\\")
+    if text[2:4] in ("?\\", ".\\"):  # \\?\ and \\.\ : device namespace
+        rest = text[4:]
+        if rest[:4].upper() != "UNC\\":
+            return None
+        text = "\\\\" + rest[4:]
+    server = text[2:].split("\\", 1)[0]
+    return server or None
+
+
+def is_ip_address(server: str) -> bool:
+    """An IPv4 address, an IPv6 one, or Windows' `...ipv6-literal.net` spelling of one."""
+    return (_IPV4.fullmatch(server) is not None or ":" in server
+            or server.lower().endswith(".ipv6-literal.net"))
+
+
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+
+
+def unc_host(folder: str) -> str | None:
+    """The host name a UNC folder gives, up to its first dot (as the local rule cuts);
+    None when the folder is no UNC path or names its server by IP address."""
+    server = unc_server(folder)
+    if server is None or is_ip_address(server):
         return None
-    return parts[0]
+    return server.split(".", 1)[0] or None
 
 
 def local_host_name(raw: str | None = None) -> str:
@@ -111,12 +176,26 @@ def local_host_name(raw: str | None = None) -> str:
 
 
 def resolve_host(option: str | None, folder: str | None, local: str) -> HostName:
-    """SPEC 4: --host-name, else the UNC server of the folder, else the local name."""
+    """--host-name, else the UNC server of the folder, else the local name.
+
+    A UNC folder that names its server by IP address gives no host name, and
+    falling back to this machine's name would name another server's tables: an
+    input error asking for --host-name.
+    """
     if option:
         return HostName(option, HOST_OPTION)
-    server = unc_host(folder) if folder else None
-    if server:
-        return HostName(server, HOST_UNC)
+    server = unc_server(folder) if folder else None
+    if server and is_ip_address(server):
+        raise InputError(
+            f"The configuration folder {quote(folder)} names its RIS server by the IP "
+            f"address {quote(server)}, which is not a host name; agent-events lease-table "
+            f"names need the server's host name. Pass --host-name with the RIS server's "
+            f"host name (what `hostname` prints on it), or name the folder by the server's "
+            f"name (\\\\verintris\\e$\\...)."
+        )
+    host = unc_host(folder) if folder else None
+    if host:
+        return HostName(host, HOST_UNC)
     return HostName(local, HOST_LOCAL)
 
 
@@ -131,16 +210,16 @@ def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | Non
     problem = table_name_problem(name)
     if problem:
         raise InputError(
-            f"In {adapter.source}, the {adapter.describe()} gives the lease-table name "
-            f"{name!r}, which DynamoDB would refuse: {problem}. Correct the Application Name"
-            + (" or pass --host-name" if adapter.kind == KIND_AGENT_EVENTS else "")
+            f"In {quote(adapter.source)}, the {adapter.describe()} gives the lease-table name "
+            f"{quote(name)}, which DynamoDB would refuse: {problem}. Correct the Application "
+            f"Name" + (" or pass --host-name" if adapter.kind == KIND_AGENT_EVENTS else "")
             + ", or give the table name with --table."
         )
     host = host if adapter.kind == KIND_AGENT_EVENTS else None
     # Positional: a fleet file builds tens of thousands of these.
     return LeaseTable(name, region, adapter.kind, adapter.adapter_id, adapter.application_name,
                       host.value if host else None, host.source if host else None,
-                      [adapter.source], [adapter])
+                      [adapter.source], [adapter], adapter.enabled)
 
 
 def table_from_option(name: str, region: str | None) -> LeaseTable:
@@ -148,7 +227,7 @@ def table_from_option(name: str, region: str | None) -> LeaseTable:
     problem = table_name_problem(name)
     if problem:
         raise InputError(
-            f"--table {name!r} is not a valid DynamoDB table name: {problem}. "
+            f"--table {quote(name)} is not a valid DynamoDB table name: {problem}. "
             f"Check the name you typed."
         )
     return LeaseTable(table_name=name, region=region, sources=[TABLE_OPTION_SOURCE],
@@ -168,7 +247,6 @@ def derive_tables(
     table_names: Iterable[str] = (),
     host_option: str | None = None,
     region_option: str | None = None,
-    region_overrides: bool = True,
     default_region: str | None = None,
     local_host: str | None = None,
 ) -> Derivation:
@@ -176,48 +254,106 @@ def derive_tables(
 
     Two adapters that derive one name share one table, because KCL workers of
     one application share leases; inside one file that is usually a copy-paste
-    slip, so it is also a warning. Region: --region beats the adapter's
-    `Region` setting, which beats the AWS configuration's default; with
-    `region_overrides=False` (SPEC 5's `policy`) the adapter's own setting comes
-    first and --region only fills in for adapters without one.
+    slip, so it is also a warning.
+
+    Region, the same for every command: the adapter's own `Region` setting
+    (where its KCL looks for the table), else --region, else the AWS
+    configuration's default. --region never moves an adapter's table; when the
+    two differ, a warning names both.
     """
+    check_region_option(region_option)
+    fill = region_option or default_region
     merged: dict[tuple[str, str], LeaseTable] = {}
     warnings: list[str] = []
     problems: list[str] = []
     local = local_host
+    fallbacks: list[str] = []  # files whose agent-events names use this machine's name
+    fill_used = False
+    overridden: dict[str, list[str]] = {}  # adapter Region that beat --region -> tables
     for conf in conf_files:
         host: HostName | None = None
         if any(a.kind == KIND_AGENT_EVENTS for a in conf.adapters):
             local = local if local is not None else local_host_name()
-            host = resolve_host(host_option, conf.folder, local)
+            try:
+                host = resolve_host(host_option, conf.folder, local)
+            except InputError as exc:
+                problems.append(str(exc))
+                continue
+            if host.source == HOST_LOCAL:
+                fallbacks.append(conf.path)
         seen_here: dict[str, Adapter] = {}
         for adapter in conf.adapters:
-            region = ((region_option or adapter.region) if region_overrides
-                      else (adapter.region or region_option)) or default_region
+            region = adapter.region
+            if region is None:
+                region = fill
+                fill_used = True
+            elif not is_region_code(region):
+                problem = region_value_problem(
+                    region, f"In {quote(adapter.source)}, the {adapter.describe()}")
+                problems.append(f"{problem} Its Region setting is where its KCL looks for "
+                                f"its lease table.")
+                continue
             try:
                 table = table_for_adapter(adapter, host, region)
             except InputError as exc:
                 problems.append(str(exc))
                 continue
+            if region_option and region != region_option:
+                overridden.setdefault(region, []).append(table.table_name)
             earlier = seen_here.get(table.table_name)
             if earlier is not None:
                 warnings.append(
-                    f"In {conf.path}, the {earlier.describe()} and the {adapter.describe()} "
-                    f"both use the lease table {table.table_name}; they will share its "
-                    f"leases. If they should read different streams, give them different "
-                    f"Application Names."
+                    f"In {quote(conf.path)}, the {earlier.describe()} and the "
+                    f"{adapter.describe()} both use the lease table {table.table_name}; they "
+                    f"will share its leases. If they should read different streams, give "
+                    f"them different Application Names."
                 )
             seen_here.setdefault(table.table_name, adapter)
             _merge(merged, table)
+    if len(fallbacks) > 1 and not host_option:
+        problems.insert(0, _shared_fallback_message(fallbacks, local or ""))
     for name in table_names:
+        fill_used = True
         try:
-            _merge(merged, table_from_option(name, region_option or default_region))
+            _merge(merged, table_from_option(name, fill))
         except InputError as exc:
             problems.append(str(exc))
+    if fill_used and not region_option and default_region:
+        problem = region_value_problem(default_region, "The AWS configuration (AWS_REGION, "
+                                       "AWS_DEFAULT_REGION or the profile's region)")
+        if problem:
+            problems.append(problem + " Or pass --region.")
     if problems:
         raise InputError(" ".join(problems))
+    for region, names in sorted(overridden.items()):
+        warnings.append(_region_kept_message(region, region_option or "", names))
     tables = sorted(merged.values(), key=lambda t: (t.table_name, t.region or ""))
     return Derivation(tables=tables, warnings=warnings)
+
+
+def _shared_fallback_message(paths: Sequence[str], local: str) -> str:
+    listed = " and ".join(quote(p) for p in paths[:5])
+    more = f" (and {len(paths) - 5} more)" if len(paths) > 5 else ""
+    return (
+        f"The configuration files {listed}{more} all have agent-events adapters, and none "
+        f"of their folders is a UNC path, so every one would take this machine's name "
+        f"({quote(local)}) as its RIS host name: adapters of different RIS servers would "
+        f"silently share lease tables. Name each folder by its UNC path "
+        f"(\\\\server\\e$\\Impact360\\Software\\Conf), or run once per RIS server with "
+        f"--host-name."
+    )
+
+
+def _region_kept_message(region: str, option: str, names: Sequence[str]) -> str:
+    distinct = list(dict.fromkeys(names))
+    shown = ", ".join(distinct[:10])
+    more = f" and {len(distinct) - 10} more" if len(distinct) > 10 else ""
+    noun = "table" if len(distinct) == 1 else "tables"
+    return (
+        f"--region {option} does not apply to the lease {noun} {shown}{more}: the adapter's "
+        f"own Region setting {region} wins, because that is where its KCL looks for the "
+        f"table. Correct the Region setting if {option} is right."
+    )
 
 
 def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None:
@@ -226,12 +362,14 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
     if existing is None:
         merged[key] = table
         return
-    # One entry per adapter (SPEC 3: both adapters are listed as the table's
-    # sources), so a file that holds two sharing adapters appears twice.
+    # One entry per adapter (both adapters are listed as the table's sources), so
+    # a file that holds two sharing adapters appears twice.
     for source in table.sources:
         if source != TABLE_OPTION_SOURCE or source not in existing.sources:
             existing.sources.append(source)
     existing.origins.extend(table.origins)
+    if existing.adapter_kind is not None and table.adapter_kind is not None:
+        existing.enabled = _either_enabled(existing.enabled, table.enabled)
     if existing.adapter_kind is None and table.adapter_kind is not None:
         # A --table name that an adapter also derives: keep the richer facts.
         table.sources = existing.sources
@@ -239,11 +377,20 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
         merged[key] = table
 
 
+def _either_enabled(one: bool | None, other: bool | None) -> bool | None:
+    """A shared table is enabled when any adapter is; unknown when any file says nothing."""
+    if one or other:
+        return True
+    if one is None or other is None:
+        return None
+    return False
+
+
 def require_adapters(conf_files: Sequence[ConfFile], table_names: Sequence[str]) -> None:
     """No Amazon adapter anywhere and no --table: nothing to do is an input error."""
     if table_names or any(c.adapters for c in conf_files):
         return
-    where = ", ".join(c.path for c in conf_files)
+    where = ", ".join(quote(c.path) for c in conf_files)
     raise InputError(
         f"No Amazon Connect or Amazon Agent Event Stream adapter was found in {where}. "
         f"Check that this is the RIS server that runs the Amazon adapters, or give the "
@@ -292,8 +439,10 @@ __all__ = [
     "HostName",
     "LeaseTable",
     "agent_events_table_name",
+    "check_region_option",
     "connect_table_name",
     "derive_tables",
+    "is_region_code",
     "near_twins",
     "resolve_host",
     "table_name_problem",

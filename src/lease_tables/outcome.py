@@ -1,6 +1,6 @@
 """Per-table results and the exit-code rule, shared by every command.
 
-The statuses and exit codes are a contract (SPEC 6): install scripts branch on
+The statuses and exit codes are a contract (README "Exit codes"): install scripts branch on
 them. Keeping them as data here, apart from rendering, lets tests check the
 rule with plain values.
 """
@@ -71,6 +71,7 @@ class TableResult:
             "host_name_source": t.host_name_source,
             "region": t.region,
             "sources": list(t.sources),
+            "enabled": t.enabled,
             "status": self.status,
             "message": self.message,
         }
@@ -90,7 +91,7 @@ class Progress:
 
 
 def exit_code(results: Iterable[TableResult]) -> int:
-    """SPEC 6: the highest code any table earns; 0 when all are fine."""
+    """The highest code any table earns; 0 when all are fine."""
     return max((_EXIT_BY_STATUS[r.status] for r in results), default=EXIT_OK)
 
 

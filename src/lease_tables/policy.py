@@ -19,7 +19,8 @@ from typing import Any
 
 from lease_tables import spec
 from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable
+from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code
+from lease_tables.printable import quote
 from lease_tables.selection import require_regions
 
 POLICY_VERSION = "2012-10-17"
@@ -28,7 +29,7 @@ ROLE_ADAPTER = "adapter"
 ROLE_PROVISIONER = "provisioner"
 ROLES = (ROLE_ADAPTER, ROLE_PROVISIONER)
 
-# SPEC 2: what KCL inside the adapter does with its lease table, and nothing more.
+# What KCL inside the adapter does with its lease table, and nothing more.
 ADAPTER_ACTIONS: tuple[str, ...] = tuple(
     f"dynamodb:{operation}" for operation in sorted(spec.KCL_LEASE_OPERATIONS))
 # The one permission the whole product exists to let the security team deny.
@@ -65,7 +66,6 @@ _PARTITIONS: tuple[tuple[str, str], ...] = (
 _DEFAULT_PARTITION = "aws"
 
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
-_REGION = re.compile(r"[a-z]{2,}(-[a-z]+)+-[0-9]{1,2}")
 
 # IAM's size limits count characters without white space.
 MANAGED_POLICY_MAX = 6144
@@ -95,7 +95,7 @@ def validate_account_id(raw: str | None) -> str:
     value = raw.strip()
     if not _ACCOUNT_ID.fullmatch(value):
         raise InputError(
-            f"--account-id {raw!r} is not an AWS account ID: it must be exactly 12 digits, "
+            f"--account-id {quote(raw)} is not an AWS account ID: it must be exactly 12 digits, "
             f"e.g. 123456789012 (no dashes, no spaces; keep leading zeros)."
         )
     return value
@@ -108,13 +108,13 @@ def validate_regions(tables: Sequence[LeaseTable]) -> None:
     adapter would be denied at start with no hint why, so it is refused here.
     """
     require_regions(tables)
-    bad = [t for t in tables if t.region and not _REGION.fullmatch(t.region)]
+    bad = [t for t in tables if t.region and not is_region_code(t.region)]
     if bad:
-        listing = ", ".join(f"{t.table_name} ({t.region!r})" for t in bad)
+        listing = ", ".join(f"{t.table_name} ({quote(t.region)})" for t in bad)
         raise InputError(
             f"The region of {listing} does not look like an AWS region code such as "
-            f"us-east-1. Correct the adapter's Region setting in IntegrationService.xml, "
-            f"or pass --region."
+            f"{REGION_EXAMPLES}. Correct the adapter's Region setting in "
+            f"IntegrationService.xml, or pass --region."
         )
 
 
@@ -180,7 +180,7 @@ def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
         return adapter_policy(tables, account_id)
     if role == ROLE_PROVISIONER:
         return provisioner_policy(tables, account_id, tags=tags)
-    raise InputError(f"--role {role!r} is not one of: {', '.join(ROLES)}.")
+    raise InputError(f"--role {quote(role)} is not one of: {', '.join(ROLES)}.")
 
 
 def render(policy: dict[str, Any]) -> str:

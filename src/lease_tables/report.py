@@ -15,7 +15,7 @@ from typing import TextIO
 
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
 from lease_tables.outcome import TableResult, exit_code, needs_attention
-from lease_tables.printable import line
+from lease_tables.printable import MAX_VALUE, clean, line
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
@@ -24,18 +24,34 @@ _HOST_SOURCE_WORDS = {
 }
 
 
+def _clean(value: object) -> str:
+    """printable.clean, skipped for the common value that needs nothing (printable
+    ASCII, short): a fleet's dry run prints tens of thousands of these."""
+    if isinstance(value, str) and len(value) <= MAX_VALUE and value.isascii() \
+            and value.isprintable():
+        return value
+    return clean(value)
+
+
 def origin(table: LeaseTable) -> str:
-    """Where a table name came from, in words an operator can check against RIS."""
+    """Where a table name came from, in words an operator can check against RIS.
+
+    Adapter ID, application, host and file names came from a file or an option:
+    each is escaped and cut, so none can start a line of its own.
+    """
     if table.adapter_kind is None:
         return "given with --table"
-    ident = f" {table.adapter_id}" if table.adapter_id else ""
-    text = f'{table.adapter_kind} adapter{ident}, application "{table.application_name}"'
+    ident = f" {_clean(table.adapter_id)}" if table.adapter_id else ""
+    text = (f'{table.adapter_kind} adapter{ident}, application '
+            f'"{_clean(table.application_name)}"')
+    if table.enabled is False:
+        text += " (disabled)"
     if table.host_name is not None:
         words = _HOST_SOURCE_WORDS[table.host_name_source or ""]
-        text += f", host {table.host_name} ({words})"
+        text += f", host {_clean(table.host_name)} ({words})"
     sources = table.sources
     files = sources if len(sources) == 1 else list(dict.fromkeys(sources))
-    files = [s for s in files if s != "--table"]
+    files = [_clean(s) for s in files if s != "--table"]
     if files:
         text += " in " + " and ".join(files)
     if len(table.origins) > 1:

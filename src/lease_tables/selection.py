@@ -11,9 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lease_tables.awsconfig import default_region
-from lease_tables.conf import SOFTWARE_DIR_VARIABLE, default_conf_dirs, read_conf
+from lease_tables.conf import SOFTWARE_DIR_VARIABLE, default_conf_dirs, read_confs
 from lease_tables.errors import InputError
-from lease_tables.naming import Derivation, LeaseTable, derive_tables, require_adapters
+from lease_tables.naming import (
+    Derivation,
+    LeaseTable,
+    check_region_option,
+    derive_tables,
+    require_adapters,
+)
 
 
 @dataclass(frozen=True)
@@ -23,13 +29,13 @@ class Selection:
     host_name: str | None = None
     region: str | None = None
     profile: str | None = None
-    region_overrides: bool = True  # False: --region only for adapters without a Region
 
 
 def select(selection: Selection, env: Mapping[str, str] | None = None,
            local_host: str | None = None) -> Derivation:
     """Read every configuration named and derive the tables; input errors exit 2."""
     env = os.environ if env is None else env
+    check_region_option(selection.region)  # before anything else: no file read, no AWS
     conf_dirs = list(selection.conf_dirs)
     if not conf_dirs and not selection.tables:
         conf_dirs = default_conf_dirs(env)
@@ -41,14 +47,13 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
             )
     if selection.host_name is not None and not selection.host_name.strip():
         raise InputError("--host-name is empty. Give the RIS server's host name, e.g. verintris.")
-    confs = [read_conf(d, env) for d in conf_dirs]
+    confs = read_confs(conf_dirs, env)
     require_adapters(confs, selection.tables)
     return derive_tables(
         confs,
         table_names=selection.tables,
         host_option=selection.host_name,
         region_option=selection.region,
-        region_overrides=selection.region_overrides,
         # --region fills in for every table that lacks one, so the AWS config file
         # (which may be unreadable) is consulted only when there is no --region.
         default_region=None if selection.region else default_region(selection.profile, env),
