@@ -52,6 +52,8 @@ class LeaseTable:
     # The adapters that need this table (None for a --table name). Kept as records
     # and described only when a message needs it: a big file has thousands.
     origins: list[Adapter | None] = field(default_factory=list)
+    # What the table is to KCL: `lease`, or (KCL 3.0-3.4) a companion table (kcl.py).
+    role: str = "lease"
 
     @property
     def adapters(self) -> list[str]:

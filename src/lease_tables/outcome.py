@@ -67,6 +67,7 @@ class TableResult:
             "host_name": t.host_name,
             "host_name_source": t.host_name_source,
             "region": t.region,
+            "role": t.role,
             "sources": list(t.sources),
             "status": self.status,
             "message": self.message,

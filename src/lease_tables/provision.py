@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from lease_tables import spec
+from lease_tables import kcl, spec
 from lease_tables.aws import Clients, error_code, explain
 from lease_tables.naming import LeaseTable, near_twins
 from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, TableResult
@@ -80,10 +80,12 @@ class Provisioner:
     """
 
     def __init__(self, clients: Clients, options: spec.TableOptions, *,
+                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                  concurrency: int = 10, progress: Progress | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.clients = clients
         self.options = options
+        self.layout = layout  # KCL version: a lease table's index, a companion's key
         self.concurrency = max(1, concurrency)
         self.progress = progress or Progress()
         self.clock = clock
@@ -154,7 +156,7 @@ class Provisioner:
     def _create(self, state: _State, deadline: float) -> dict[str, Any]:
         """CreateTable, queueing politely on LimitExceededException until the deadline."""
         table = state.table
-        request = spec.create_table_request(table.table_name, self.options)
+        request = kcl.create_table_request(table, self.options, self.layout)
         backoff = 1.0
         while True:
             try:
@@ -167,9 +169,9 @@ class Provisioner:
                     # Created by someone else (another run, KCL) since we looked.
                     state.notes.append("another process created it at the same time")
                     return self._describe(table) or {"TableStatus": CREATING,
-                                                     "KeySchema": spec.key_schema(),
+                                                     "KeySchema": request["KeySchema"],
                                                      "AttributeDefinitions":
-                                                         spec.attribute_definitions()}
+                                                         request["AttributeDefinitions"]}
                 if code == "LimitExceededException" and self.clock() < deadline:
                     self.progress.on_status(table, "queued",
                                             "account table-operation limit; waiting")
@@ -181,7 +183,7 @@ class Provisioner:
 
     def _classify(self, state: _State, description: dict[str, Any]) -> None:
         table = state.table
-        problem = spec.key_schema_problem(description)
+        problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
         status = description.get("TableStatus", "")
         if problem and not state.created:
             self._set(state, DRIFT,
@@ -195,7 +197,8 @@ class Provisioner:
                       f"`lease-tables create` once it is gone; it will be created afresh.")
             return
         if not state.created:
-            state.notes.extend(spec.capacity_differences(description, self.options))
+            state.notes.extend(spec.capacity_differences(
+                description, kcl.table_options(table, self.options)))
         if status == ACTIVE:
             self._set(state, CREATED if state.created else EXISTS)
         else:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from lease_tables import spec
+from lease_tables import kcl, spec
 from lease_tables.aws import Clients, error_code, explain
 from lease_tables.naming import LeaseTable, near_twins
 from lease_tables.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableResult
@@ -52,7 +52,7 @@ def missing_message(table: LeaseTable, existing: Sequence[str]) -> str:
 
 def judge(table: LeaseTable, description: dict[str, Any]) -> TableResult:
     """Status for one described table: drift beats not-active beats ok."""
-    problem = spec.key_schema_problem(description)
+    problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
     if problem:
         return TableResult(table, DRIFT,
                            f"{table.table_name} in {table.region}: {problem}. KCL cannot use "
@@ -62,7 +62,8 @@ def judge(table: LeaseTable, description: dict[str, Any]) -> TableResult:
         return TableResult(table, NOT_ACTIVE,
                            f"{table.table_name} in {table.region} is {status}, not ACTIVE. "
                            f"Wait and verify again (a new table takes seconds to a minute).")
-    notes = spec.capacity_differences(description)
+    notes = spec.capacity_differences(description,
+                                      kcl.table_options(table, spec.TableOptions()))
     message = ("warning: " + "; ".join(notes) + " (works, but not the vendor's default)"
                if notes else "")
     return TableResult(table, OK, message)
