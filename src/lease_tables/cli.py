@@ -345,8 +345,7 @@ def name(
     kcl: KclOpt = "2",
     version: VersionOpt = False,
 ) -> None:
-    """Print the derived lease-table name (and KCL 3.0-3.4's companion tables, one a
-    line); no XML needed."""
+    """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
     from lease_tables.naming import (
         agent_events_table_name,
         connect_table_name,
