@@ -12,7 +12,7 @@ from lease_tables.outcome import TableResult, exit_code
 from lease_tables.report import emit, json_document
 
 FIELDS = ["table_name", "adapter_kind", "adapter_id", "application_name", "host_name",
-          "host_name_source", "region", "sources", "enabled", "status", "message"]
+          "host_name_source", "region", "role", "sources", "enabled", "status", "message"]
 
 
 def result(status: str, name: str = "tableA") -> TableResult:

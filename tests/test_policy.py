@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from parliament import analyze_policy_string
 
+from lease_tables import kcl
 from lease_tables import policy as pol
 from lease_tables.conf import ConfFile, parse_adapters
 from lease_tables.errors import InputError
@@ -254,3 +255,95 @@ def test_parliament_would_notice_a_broken_policy() -> None:
         "Sid": "Wrong", "Effect": "Allow", "Action": ["dynamodb:ListTables"],
         "Resource": [arn("us-east-1", ACCOUNT, "t-one")]}]}
     assert analyze_policy_string(json.dumps(broken)).findings
+
+
+# ------------------------------------------------------------------ KCL layouts
+
+
+KCL_2, KCL_30, KCL_35 = kcl.LAYOUTS
+T = "verintCTREvents"
+LEASE_ARN = arn("us-east-1", ACCOUNT, T)
+COORD_ARN = arn("us-east-1", ACCOUNT, T + "-CoordinatorState")
+METRICS_ARN = arn("us-east-1", ACCOUNT, T + "-WorkerMetricStats")
+DENY_BOTH = {"Sid": "DenyCreateTableAndUpdateTable", "Effect": "Deny",
+             "Action": ["dynamodb:CreateTable", "dynamodb:UpdateTable"], "Resource": ["*"]}
+QUERY = {"Sid": "LeaseOwnerIndexQuery", "Effect": "Allow", "Action": ["dynamodb:Query"],
+         "Resource": [LEASE_ARN + "/index/*"]}
+
+
+def test_kcl_2_policies_are_todays() -> None:
+    tables = [lt(T), lt("verintAgentEvents_verintris.2", "eu-west-1")]
+    for role in pol.ROLES:
+        for tags in (False, True):
+            assert pol.build_policy(role, tables, ACCOUNT, tags=tags, layout=KCL_2) == (
+                pol.build_policy(role, tables, ACCOUNT, tags=tags))
+    assert [s["Sid"] for s in pol.adapter_policy(tables, ACCOUNT, KCL_2)["Statement"]] == [
+        "LeaseTableAccess", "DenyCreateTable"]
+
+
+def test_kcl_30_adapter_policy_is_exactly_the_three_tables_the_index_and_a_deny() -> None:
+    assert pol.adapter_policy([lt(T)], ACCOUNT, KCL_30)["Statement"] == [
+        {"Sid": "LeaseTableAccess", "Effect": "Allow", "Action": SIX,
+         "Resource": [LEASE_ARN, COORD_ARN, METRICS_ARN]},
+        QUERY, DENY_BOTH]
+
+
+def test_kcl_35_adapter_policy_may_only_look_for_the_companions() -> None:
+    document = pol.adapter_policy([lt(T)], ACCOUNT, KCL_35)
+    assert document["Statement"] == [
+        {"Sid": "LeaseTableAccess", "Effect": "Allow", "Action": SIX, "Resource": [LEASE_ARN]},
+        QUERY,
+        {"Sid": "LookUpLegacyCompanionTables", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeTable"], "Resource": [COORD_ARN, METRICS_ARN]},
+        DENY_BOTH]
+    assert allowed(document, "dynamodb:DescribeTable", COORD_ARN)
+    assert not allowed(document, "dynamodb:GetItem", COORD_ARN)
+    assert not allowed(document, "dynamodb:Query", LEASE_ARN)  # only on its indexes
+    assert allowed(document, "dynamodb:Query", LEASE_ARN + "/index/LeaseOwnerToLeaseKeyIndex")
+    for resource in (LEASE_ARN, COORD_ARN, "*"):
+        assert decision(document, "dynamodb:UpdateTable", resource) == "explicit-deny"
+
+
+def test_kcl_3_provisioner_policies() -> None:
+    thirty = pol.provisioner_policy([lt(T)], ACCOUNT, tags=True, layout=KCL_30)
+    assert thirty["Statement"] == [
+        {"Sid": "CreateAndDescribeLeaseTables", "Effect": "Allow",
+         "Action": ["dynamodb:CreateTable", "dynamodb:DescribeTable"],
+         "Resource": [LEASE_ARN, COORD_ARN, METRICS_ARN]},
+        {"Sid": "AddLeaseOwnerIndex", "Effect": "Allow", "Action": ["dynamodb:UpdateTable"],
+         "Resource": [LEASE_ARN]},
+        {"Sid": "TagLeaseTablesOnCreate", "Effect": "Allow",
+         "Action": ["dynamodb:TagResource"], "Resource": [LEASE_ARN, COORD_ARN, METRICS_ARN]},
+        {"Sid": "ListTablesForNameHints", "Effect": "Allow",
+         "Action": ["dynamodb:ListTables"], "Resource": ["*"]},
+    ]
+    assert not allowed(thirty, "dynamodb:UpdateTable", COORD_ARN)
+    thirty_five = pol.provisioner_policy([lt(T)], ACCOUNT, layout=KCL_35)
+    assert thirty_five["Statement"][:3] == [
+        {"Sid": "CreateAndDescribeLeaseTables", "Effect": "Allow",
+         "Action": ["dynamodb:CreateTable", "dynamodb:DescribeTable"], "Resource": [LEASE_ARN]},
+        {"Sid": "AddLeaseOwnerIndex", "Effect": "Allow", "Action": ["dynamodb:UpdateTable"],
+         "Resource": [LEASE_ARN]},
+        {"Sid": "CheckLegacyCompanionTablesAbsent", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeTable"], "Resource": [COORD_ARN, METRICS_ARN]},
+    ]
+    assert not allowed(thirty_five, "dynamodb:CreateTable", COORD_ARN)
+
+
+@pytest.mark.parametrize("layout", kcl.LAYOUTS, ids=[layout.name for layout in kcl.LAYOUTS])
+@pytest.mark.parametrize("role", pol.ROLES)
+def test_parliament_finds_nothing_in_any_layout(tmp_path: Path, role: str,
+                                                layout: kcl.Layout) -> None:
+    for label, tables in configurations(tmp_path).items():
+        document = pol.build_policy(role, tables, ACCOUNT, tags=True, layout=layout)
+        findings = analyze_policy_string(pol.render(document)).findings
+        assert findings == [], (label, [(f.issue, f.detail) for f in findings])
+        # Every statement's Sid is unique (IAM requires it in one policy).
+        sids = [s["Sid"] for s in document["Statement"]]
+        assert len(sids) == len(set(sids))
+
+
+def test_a_kcl_3_policy_of_a_fleet_warns_about_size_sooner() -> None:
+    tables = [lt(f"verintAgentEvents_ris{i:03d}.2") for i in range(40)]
+    assert pol.size_warning(pol.adapter_policy(tables, ACCOUNT, KCL_2)) is None
+    assert pol.size_warning(pol.adapter_policy(tables, ACCOUNT, KCL_30)) is not None

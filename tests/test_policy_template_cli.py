@@ -194,6 +194,30 @@ def test_provisioner_policy_allows_every_call_create_and_verify_send(
         assert missing and all(m.startswith("dynamodb:TagResource") for m in missing)
 
 
+@pytest.mark.parametrize("version", ["3.0", "3.5"])
+def test_kcl_3_provisioner_policy_allows_every_call_create_and_verify_send(
+        tmp_path: Path, moto: MotoServer, version: str) -> None:
+    selection = fleet(tmp_path)
+    kcl = ["--kcl", version]
+    tags = ["--tag", "owner=recording"]
+    env = aws_env(tmp_path, AWS_DEFAULT_REGION="ap-south-1")
+    with FaultProxy(moto.url) as proxy:
+        for command in (["create", *tags], ["verify"]):
+            run = run_cli([*command, *selection, *kcl, "--endpoint-url", proxy.url], env)
+            assert run.code == 0, run.stderr
+    created = {c.table_name for c in proxy.calls if c.operation == "CreateTable"}
+    companions = {n for n in created if n.endswith(("-CoordinatorState", "-WorkerMetricStats"))}
+    assert len(companions) == (2 * len(FLEET_TABLES) if version == "3.0" else 0)
+    plain = clean_env(tmp_path, AWS_DEFAULT_REGION="ap-south-1")
+    policy = run_cli(["policy", *selection, "--account-id", ACCOUNT, "--role", "provisioner",
+                      *tags, *kcl], plain).json()
+    assert unexplained(proxy.calls, policy, ACCOUNT) == []
+    if version == "3.0":  # the KCL 2 policy knows nothing of the companion tables
+        kcl_2 = run_cli(["policy", *selection, "--account-id", ACCOUNT, "--role",
+                         "provisioner", *tags], plain).json()
+        assert unexplained(proxy.calls, kcl_2, ACCOUNT)
+
+
 def test_moto_sees_the_tags_the_provisioner_policy_was_written_for(
         tmp_path: Path, moto: MotoServer) -> None:
     env = aws_env(tmp_path, AWS_DEFAULT_REGION="us-east-1")

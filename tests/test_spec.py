@@ -9,6 +9,9 @@ from lease_tables.spec import (
     TableOptions,
     capacity_differences,
     create_table_request,
+    index_definition,
+    index_problem,
+    index_status,
     key_schema_problem,
     make_options,
     parse_tags,
@@ -83,3 +86,51 @@ def test_capacity_differences() -> None:
     assert "PAY_PER_REQUEST" in capacity_differences(described(HASH, S, "PAY_PER_REQUEST"))[0]
     on_demand = make_options("on-demand")
     assert capacity_differences(described(HASH, S, "PAY_PER_REQUEST"), on_demand) == []
+
+
+def test_key_schema_problem_with_another_expected_key() -> None:
+    wid = described([{"AttributeName": "wid", "KeyType": "HASH"}],
+                    [{"AttributeName": "wid", "AttributeType": "S"}])
+    assert key_schema_problem(wid, "wid") is None
+    assert "KCL needs wid (S, HASH)" in (key_schema_problem(described(HASH, S), "wid") or "")
+    assert "KCL needs leaseKey" in (key_schema_problem(wid) or "")
+
+
+INDEX = {"IndexName": "LeaseOwnerToLeaseKeyIndex", "IndexStatus": "ACTIVE",
+         "KeySchema": [{"AttributeName": "leaseOwner", "KeyType": "HASH"},
+                       {"AttributeName": "leaseKey", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "KEYS_ONLY"}}
+OWNER = [*S, {"AttributeName": "leaseOwner", "AttributeType": "S"}]
+
+
+def with_index(**changes) -> dict:
+    table = described(HASH, OWNER)
+    table["GlobalSecondaryIndexes"] = [{"IndexName": "other"}, {**INDEX, **changes}]
+    return table
+
+
+def test_index_problem_and_status() -> None:
+    assert index_problem(with_index()) is None
+    assert index_status(with_index()) == "ACTIVE"
+    assert index_status(with_index(IndexStatus="CREATING")) == "CREATING"
+    assert index_problem(with_index(IndexStatus="CREATING")) is None
+    plain = described(HASH, S)
+    assert index_status(plain) is None
+    assert "no index LeaseOwnerToLeaseKeyIndex" in (index_problem(plain) or "")
+    assert "projection is ALL" in (index_problem(
+        with_index(Projection={"ProjectionType": "ALL"})) or "")
+    swapped = [{"AttributeName": "leaseKey", "KeyType": "HASH"},
+               {"AttributeName": "leaseOwner", "KeyType": "RANGE"}]
+    assert "leaseOwner (S, HASH) + leaseKey (S, RANGE)" in (
+        index_problem(with_index(KeySchema=swapped)) or "")
+    numeric = described(HASH, [*S, {"AttributeName": "leaseOwner", "AttributeType": "N"}])
+    numeric["GlobalSecondaryIndexes"] = [INDEX]
+    assert "leaseOwner (N, HASH)" in (index_problem(numeric) or "")
+
+
+def test_index_definition_follows_the_billing_mode() -> None:
+    assert index_definition(make_options(read_capacity=3, write_capacity=4))[
+        "ProvisionedThroughput"] == {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}
+    assert "ProvisionedThroughput" not in index_definition(make_options("on-demand"))
+    with pytest.raises(ValueError):
+        create_table_request("t12", TableOptions(), hash_key="wid", index=True)

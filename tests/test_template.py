@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from lease_tables import spec
+from lease_tables import kcl, spec
 from lease_tables import template as tpl
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable
@@ -398,3 +398,123 @@ def test_deleting_the_stack_keeps_the_tables(aws: None) -> None:
     boto3.client("cloudformation", region_name="us-east-1").delete_stack(StackName="doomed")
     listed = boto3.client("dynamodb", region_name="us-east-1").list_tables()["TableNames"]
     assert sorted(listed) == sorted(t.table_name for t in SINGLE)
+
+
+# ------------------------------------------------------------------ KCL layouts
+
+
+KCL_2, KCL_30, KCL_35 = kcl.LAYOUTS
+INDEX_KEYS = [{"AttributeName": "leaseOwner", "KeyType": "HASH"},
+              {"AttributeName": "leaseKey", "KeyType": "RANGE"}]
+COMPANION_KEYS = {"-CoordinatorState": "key", "-WorkerMetricStats": "wid"}
+
+
+def test_kcl_2_output_is_todays() -> None:
+    options = OPTION_SETS["capacity and tags"]
+    for fmt in tpl.FORMATS:
+        assert tpl.render(fmt, MULTI, options, KCL_2) == tpl.render(fmt, MULTI, options)
+
+
+@pytest.mark.parametrize("options", OPTION_SETS.values(), ids=OPTION_SETS.keys())
+def test_kcl_30_template_declares_the_index_and_both_companions(
+        options: spec.TableOptions) -> None:
+    template = tpl.cloudformation(SINGLE, options, KCL_30)
+    by_name = {r["Properties"]["TableName"]: r for r in template["Resources"].values()}
+    assert len(by_name) == 3 * len(SINGLE) == len(template["Outputs"])
+    for table in SINGLE:
+        lease = by_name[table.table_name]["Properties"]
+        (index,) = lease["GlobalSecondaryIndexes"]
+        assert index["IndexName"] == "LeaseOwnerToLeaseKeyIndex"
+        assert index["KeySchema"] == INDEX_KEYS
+        assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+        assert index.get("ProvisionedThroughput") == lease.get("ProvisionedThroughput")
+        for suffix, key in COMPANION_KEYS.items():
+            resource = by_name[table.table_name + suffix]
+            assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+            properties = resource["Properties"]
+            assert properties["KeySchema"] == [{"AttributeName": key, "KeyType": "HASH"}]
+            assert properties["BillingMode"] == "PAY_PER_REQUEST"
+            assert "ProvisionedThroughput" not in properties
+            assert "GlobalSecondaryIndexes" not in properties
+            assert properties["DeletionProtectionEnabled"] is options.deletion_protection
+            assert properties.get("Tags", []) == lease.get("Tags", [])
+
+
+def test_kcl_35_template_has_the_index_and_no_companion() -> None:
+    template = tpl.cloudformation(SINGLE, spec.make_options(), KCL_35)
+    assert len(template["Resources"]) == len(SINGLE)
+    for resource in template["Resources"].values():
+        assert resource["Properties"]["GlobalSecondaryIndexes"][0]["KeySchema"] == INDEX_KEYS
+
+
+LAYOUT_CASES = [(layout, label, tables, name, options)
+                for layout in (KCL_30, KCL_35)
+                for label, tables in (("single", SINGLE), ("multi", MULTI))
+                for name, options in OPTION_SETS.items()]
+
+
+@pytest.mark.parametrize(("layout", "label", "tables", "name", "options"), LAYOUT_CASES,
+                         ids=[f"{c[0].name}-{c[1]}-{c[3]}" for c in LAYOUT_CASES])
+def test_cfn_lint_reports_nothing_for_kcl_3(layout: kcl.Layout, label: str,
+                                            tables: list[LeaseTable], name: str,
+                                            options: spec.TableOptions) -> None:
+    text = tpl.cloudformation_yaml(tables, options, layout)
+    assert yaml.safe_load(text) == tpl.cloudformation(tables, options, layout)
+    regions = sorted({t.region for t in tables if t.region})
+    assert lint(text, config=ManualArgs(regions=regions)) == []
+
+
+@pytest.mark.parametrize("options", [OPTION_SETS["capacity and tags"], OPTION_SETS["on-demand"]],
+                         ids=["provisioned", "on-demand"])
+def test_the_kcl_30_template_deployed_builds_the_index_and_companions(
+        aws: None, options: spec.TableOptions) -> None:
+    deploy(tpl.cloudformation_yaml(SINGLE, options, KCL_30), "us-east-1")
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    expected = sorted(t.table_name + s for t in SINGLE for s in ("", *COMPANION_KEYS))
+    assert sorted(ddb.list_tables()["TableNames"]) == expected
+    for table in SINGLE:
+        described = ddb.describe_table(TableName=table.table_name)["Table"]
+        assert spec.index_problem(described) is None
+        (index,) = described["GlobalSecondaryIndexes"]
+        if options.billing_mode == "provisioned":
+            assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == options.read_capacity
+            assert index["ProvisionedThroughput"]["WriteCapacityUnits"] == (
+                options.write_capacity)
+        for suffix, key in COMPANION_KEYS.items():
+            companion = ddb.describe_table(TableName=table.table_name + suffix)["Table"]
+            assert spec.key_schema_problem(companion, key) is None
+            assert companion["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+            assert companion["DeletionProtectionEnabled"] is True
+
+
+@pytest.mark.parametrize("layout", [KCL_30, KCL_35], ids=["3.0", "3.5"])
+@pytest.mark.parametrize("options", OPTION_SETS.values(), ids=OPTION_SETS.keys())
+def test_terraform_json_for_kcl_3(layout: kcl.Layout, options: spec.TableOptions) -> None:
+    config = json.loads(tpl.terraform_json(MULTI, options, layout))
+    resources = config["resource"]["aws_dynamodb_table"]
+    assert len(resources) == len(MULTI) * (1 + len(layout.companions))
+    assert len(config["output"]) == len(resources)
+    leases = [r for r in resources.values() if r["hash_key"] == "leaseKey"]
+    assert len(leases) == len(MULTI)
+    for resource in leases:
+        assert resource["attribute"] == [{"name": "leaseKey", "type": "S"},
+                                         {"name": "leaseOwner", "type": "S"}]
+        expected = {"name": "LeaseOwnerToLeaseKeyIndex", "hash_key": "leaseOwner",
+                    "range_key": "leaseKey", "projection_type": "KEYS_ONLY"}
+        if options.billing_mode == "provisioned":
+            expected |= {"read_capacity": options.read_capacity,
+                         "write_capacity": options.write_capacity}
+        assert resource["global_secondary_index"] == [expected]
+    for resource in resources.values():
+        assert resource["lifecycle"] == {"prevent_destroy": True}
+        assert resource["deletion_protection_enabled"] is options.deletion_protection
+        assert resource.get("tags", {}) == dict(options.tags)
+        if resource["hash_key"] != "leaseKey":
+            suffix = next(s for s in COMPANION_KEYS if resource["name"].endswith(s))
+            assert resource["hash_key"] == COMPANION_KEYS[suffix]
+            assert resource["billing_mode"] == "PAY_PER_REQUEST"
+            assert "global_secondary_index" not in resource and "read_capacity" not in resource
+            lease_name = resource["name"].removesuffix(suffix)
+            lease = next(r for r in leases if r["name"] == lease_name
+                         and r.get("provider") == resource.get("provider"))
+            assert lease is not None

@@ -139,6 +139,11 @@ BillingOpt = Annotated[Billing, typer.Option(
 TimeoutOpt = Annotated[float, typer.Option(
     "--timeout", metavar="SECONDS", min=1, rich_help_panel="AWS",
     help="Bound on the whole run, a silent endpoint included.")]
+KclOpt = Annotated[str, typer.Option(
+    "--kcl", metavar="VERSION", rich_help_panel="Selection",
+    help="Kinesis Client Library version inside the adapters: X.Y.Z of the "
+         "amazon-kinesis-client-X.Y.Z.jar in the adapter's installation. Below 3, 3.0-3.4 "
+         "and 3.5+ need different tables.")]
 QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q",
         metavar="", help="Errors only: no progress, no warnings, only tables that need "
@@ -146,7 +151,9 @@ QuietOpt = Annotated[bool, typer.Option(
 
 
 def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
-               region: str | None, profile: str | None, quiet: bool = False):
+               region: str | None, profile: str | None, quiet: bool = False, layout=None):
+    """The lease tables of the selection; with a KCL `layout`, each followed by the
+    companion tables that layout needs."""
     from lease_tables.selection import Selection, select
 
     derivation = select(Selection(
@@ -154,7 +161,17 @@ def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: s
         region=region, profile=profile))
     for warning in () if quiet else derivation.warnings:
         say(f"warning: {warning}")
+    if layout is not None:
+        from lease_tables.kcl import expand
+
+        return expand(derivation.tables, layout)
     return derivation.tables
+
+
+def _layout(version: str):
+    from lease_tables.kcl import layout_for
+
+    return layout_for(version)
 
 
 class Stop(Exception):
@@ -271,14 +288,16 @@ def create(
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
+    kcl: KclOpt = "2",
     version: VersionOpt = False,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
     from lease_tables.spec import make_options
 
+    layout = _layout(kcl)
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
-    tables = _selection(conf_dir, table, host_name, region, profile, quiet)
+    tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     if dry_run:
         from lease_tables.outcome import PLANNED, TableResult
 
@@ -288,8 +307,10 @@ def create(
             if problem := endpoint_problem(endpoint_url):
                 raise InputError(problem)
         results = [TableResult(t, PLANNED) for t in tables]
+        plan = options.describe() if layout.is_default else (
+            f"lease tables {options.describe()}; {layout.describe()}")
         _finish(results, output, "dry run, nothing created",
-                extra="would create: " + options.describe(), quiet=quiet)
+                extra="would create: " + plan, quiet=quiet)
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
 
@@ -297,7 +318,7 @@ def create(
 
     def work() -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
-        state["run"] = Provisioner(clients, options, concurrency=concurrency,
+        state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
                                    progress=progress)
         return state["run"].run(tables, wait=wait, timeout=timeout)
 
@@ -337,6 +358,7 @@ def verify(
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
+    kcl: KclOpt = "2",
     version: VersionOpt = False,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
@@ -344,8 +366,9 @@ def verify(
     from lease_tables.spec import make_options
     from lease_tables.verify import verify_tables
 
+    layout = _layout(kcl)
     options = make_options(billing_mode.value, read_capacity, write_capacity)
-    tables = _selection(conf_dir, table, host_name, region, profile, quiet)
+    tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     board: Board = Board(tables)
 
     def work() -> list:
@@ -377,12 +400,14 @@ def preflight(
     verbose: VerboseOpt = False,
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
+    kcl: KclOpt = "2",
     version: VersionOpt = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
     from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
 
+    _layout(kcl)  # checked now; the KCL 3 probes (index, companions) are still to come
     tables = _selection(conf_dir, table, host_name, region, profile, quiet)
     board: Board = Board(tables)
 
@@ -428,9 +453,10 @@ def name(
         help="RIS host name (agent-events). Default: this machine's name.")] = None,
     adapter_id: Annotated[str | None, typer.Option(
         "--adapter-id", metavar="N", help="Adapter ID (agent-events).")] = None,
+    kcl: KclOpt = "2",
     version: VersionOpt = False,
 ) -> None:
-    """Print one derived lease-table name; no XML needed."""
+    """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
     from lease_tables.naming import (
         agent_events_table_name,
         connect_table_name,
@@ -438,6 +464,7 @@ def name(
         table_name_problem,
     )
 
+    layout = _layout(kcl)
     if kind == Kind.agent_events:
         if not adapter_id or not adapter_id.strip():
             raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
@@ -450,7 +477,11 @@ def name(
     if problem:
         raise InputError(f"The derived name {result!r} is not a valid DynamoDB table "
                          f"name: {problem}. Check --application-name and --host-name.")
-    typer.echo(result)
+    from lease_tables.kcl import expand
+    from lease_tables.naming import LeaseTable
+
+    for each in expand([LeaseTable(result, None)], layout):
+        typer.echo(each.table_name)
 
 
 class Role(str, Enum):
@@ -482,17 +513,20 @@ def policy(
         "--tag", metavar="KEY=VALUE",
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
              "repeatable.")] = None,
+    kcl: KclOpt = "2",
     version: VersionOpt = False,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
     from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
     from lease_tables.spec import parse_tags
 
+    layout = _layout(kcl)
     tags = parse_tags(tag or ())
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(conf_dir, table, host_name, region, profile)
-    document = build_policy(role.value, tables, account_id or "", tags=bool(tags))
+    document = build_policy(role.value, tables, account_id or "", tags=bool(tags),
+                            layout=layout)
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "
                    "dynamodb:TagResource); the adapter policy is the same with or "
@@ -525,20 +559,22 @@ def template(
         "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
         help="Deletion protection on the tables (they are retained on stack or resource "
              "deletion either way).")] = True,
+    kcl: KclOpt = "2",
     version: VersionOpt = False,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
     from lease_tables.spec import make_options
     from lease_tables.template import notes, render
 
+    layout = _layout(kcl)
     if output_format is None:
         raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
                          "StackSets) or terraform (save the output as main.tf.json).")
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile)
-    text = render(output_format.value, tables, options)
-    for note in notes(output_format.value, tables, text):
+    text = render(output_format.value, tables, options, layout)
+    for note in notes(output_format.value, tables, text, layout):
         say(f"note: {note}")
     typer.echo(text, nl=False)
 

@@ -61,6 +61,8 @@ class LeaseTable:
     # Whether an adapter that needs it is enabled: True if any is, else None if any
     # file says nothing, else False (every one disabled). None for a --table name.
     enabled: bool | None = None
+    # What the table is to KCL: `lease`, or (KCL 3.0-3.4) a companion table (kcl.py).
+    role: str = "lease"
 
     @property
     def adapters(self) -> list[str]:

@@ -70,6 +70,7 @@ class TableResult:
             "host_name": t.host_name,
             "host_name_source": t.host_name_source,
             "region": t.region,
+            "role": t.role,
             "sources": list(t.sources),
             "enabled": t.enabled,
             "status": self.status,

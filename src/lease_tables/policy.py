@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from lease_tables import spec
+from lease_tables import kcl
 from lease_tables.errors import InputError
 from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code
 from lease_tables.printable import quote
@@ -29,28 +29,27 @@ ROLE_ADAPTER = "adapter"
 ROLE_PROVISIONER = "provisioner"
 ROLES = (ROLE_ADAPTER, ROLE_PROVISIONER)
 
-# What KCL inside the adapter does with its lease table, and nothing more.
-ADAPTER_ACTIONS: tuple[str, ...] = tuple(
-    f"dynamodb:{operation}" for operation in sorted(spec.KCL_LEASE_OPERATIONS))
-# The one permission the whole product exists to let the security team deny.
-ADAPTER_DENIED_ACTIONS: tuple[str, ...] = ("dynamodb:CreateTable",)
+# What KCL inside the adapter does with its tables, and nothing more, is per KCL
+# version: kcl.LAYOUTS holds it as data. The one permission the whole product
+# exists to let the security team deny is CreateTable (and, for KCL 3, UpdateTable).
 
 # What `lease-tables create` (and `verify`) call, per table: describe first,
 # create only when absent, then poll DescribeTable until ACTIVE.
-PROVISIONER_TABLE_ACTIONS: tuple[str, ...] = (
-    "dynamodb:CreateTable",
-    "dynamodb:DescribeTable",
-)
+PROVISIONER_OPERATIONS: tuple[str, ...] = ("CreateTable", "DescribeTable")
 # CreateTable with a `Tags` parameter is also authorised as dynamodb:TagResource
 # on the new table; without it, AWS refuses the whole CreateTable.
-PROVISIONER_TAG_ACTIONS: tuple[str, ...] = ("dynamodb:TagResource",)
+PROVISIONER_TAG_OPERATIONS: tuple[str, ...] = ("TagResource",)
 # ListTables (once per region, only to name near-twin tables in a hint) has no
 # resource-level permissions: IAM accepts it only with Resource "*".
-PROVISIONER_LIST_ACTIONS: tuple[str, ...] = ("dynamodb:ListTables",)
+PROVISIONER_LIST_OPERATIONS: tuple[str, ...] = ("ListTables",)
 
 SID_ADAPTER_ACCESS = "LeaseTableAccess"
-SID_ADAPTER_DENY_CREATE = "DenyCreateTable"
+SID_ADAPTER_COMPANIONS = "CompanionTableAccess"
+SID_ADAPTER_INDEX = "LeaseOwnerIndexQuery"
+SID_ADAPTER_ABSENT = "LookUpLegacyCompanionTables"
 SID_PROVISIONER_TABLES = "CreateAndDescribeLeaseTables"
+SID_PROVISIONER_INDEX = "AddLeaseOwnerIndex"
+SID_PROVISIONER_ABSENT = "CheckLegacyCompanionTablesAbsent"
 SID_PROVISIONER_TAGS = "TagLeaseTablesOnCreate"
 SID_PROVISIONER_LIST = "ListTablesForNameHints"
 
@@ -127,6 +126,11 @@ def table_arns(tables: Iterable[LeaseTable], account_id: str) -> list[str]:
     return sorted(arns)
 
 
+def index_arns(table_arns: Iterable[str]) -> list[str]:
+    """`<table ARN>/index/*`: Query on a table's indexes is authorised on these."""
+    return [f"{arn}/index/*" for arn in table_arns]
+
+
 def statement(sid: str, effect: str, actions: Iterable[str],
               resources: Iterable[str]) -> dict[str, Any]:
     """One IAM statement with sorted, de-duplicated lists (stable for diffs)."""
@@ -142,9 +146,49 @@ def document(statements: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": POLICY_VERSION, "Statement": list(statements)}
 
 
-def adapter_policy(tables: Sequence[LeaseTable], account_id: str) -> dict[str, Any]:
-    """The adapter's identity: the six lease-table actions on exactly these tables,
-    and an explicit Deny of CreateTable.
+def actions(operations: Iterable[str]) -> list[str]:
+    return [f"dynamodb:{operation}" for operation in operations]
+
+
+def deny_sid(operations: Sequence[str]) -> str:
+    """`DenyCreateTable`, `DenyCreateTableAndUpdateTable`: the Sid says what it denies."""
+    return "Deny" + "And".join(operations)
+
+
+def statements(grants: Iterable[tuple[str, str, Sequence[str], Sequence[str]]]
+               ) -> list[dict[str, Any]]:
+    """(sid, effect, operations, resources) into statements, in order. A grant with no
+    operation or no resource is left out; grants of the same effect and operations
+    share one statement (the first one's Sid), which keeps the document small."""
+    built: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
+    for sid, effect, operations, resources in grants:
+        if not operations or not resources:
+            continue
+        key = (effect, frozenset(operations))
+        earlier = built.get(key)
+        if earlier is None:
+            built[key] = statement(sid, effect, actions(operations), resources)
+        else:
+            earlier["Resource"] = sorted(set(earlier["Resource"]) | set(resources))
+    return list(built.values())
+
+
+def _arns_by_role(tables: Sequence[LeaseTable], account: str,
+                  layout: kcl.Layout) -> tuple[list[str], list[str], list[str]]:
+    """ARNs of the lease tables, of the companions the layout makes, and of the
+    companion names the layout looks up and must not find."""
+    expanded = kcl.expand(tables, layout)
+    lease = table_arns((t for t in expanded if t.role == kcl.ROLE_LEASE), account)
+    companions = table_arns((t for t in expanded if t.role != kcl.ROLE_LEASE), account)
+    absent = table_arns(kcl.absent_names(tables, layout), account)
+    return lease, companions, absent
+
+
+def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
+                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+    """The adapter's identity: what its KCL version does with its tables, on exactly
+    these tables' ARNs (and, for KCL 3, the lease tables' index), and an explicit
+    Deny of CreateTable (and UpdateTable for KCL 3).
 
     The Deny uses Resource "*", not the tables' ARNs: an explicit Deny wins over
     any Allow the identity gets from elsewhere (a broad managed policy, say), so
@@ -152,34 +196,46 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str) -> dict[str, A
     """
     account = validate_account_id(account_id)
     validate_regions(tables)
-    return document([
-        statement(SID_ADAPTER_ACCESS, "Allow", ADAPTER_ACTIONS, table_arns(tables, account)),
-        statement(SID_ADAPTER_DENY_CREATE, "Deny", ADAPTER_DENIED_ACTIONS, ["*"]),
-    ])
+    lease, companions, absent = _arns_by_role(tables, account, layout)
+    return document(statements([
+        (SID_ADAPTER_ACCESS, "Allow", layout.lease_operations, lease),
+        (SID_ADAPTER_COMPANIONS, "Allow", layout.companion_operations, companions),
+        (SID_ADAPTER_INDEX, "Allow", layout.index_operations, index_arns(lease)),
+        (SID_ADAPTER_ABSENT, "Allow", layout.absent_companion_operations, absent),
+        (deny_sid(layout.denied_operations), "Deny", layout.denied_operations, ["*"]),
+    ]))
 
 
 def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
-                       tags: bool = False) -> dict[str, Any]:
+                       tags: bool = False,
+                       layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
     """What `lease-tables create` itself calls, with the options given; nothing that
-    deletes, updates or writes items. It also covers `lease-tables verify`.
+    deletes or writes items, and UpdateTable (KCL 3 only) just for adding the index
+    to a lease table. It also covers `lease-tables verify`.
     """
     account = validate_account_id(account_id)
     validate_regions(tables)
-    arns = table_arns(tables, account)
-    statements = [statement(SID_PROVISIONER_TABLES, "Allow", PROVISIONER_TABLE_ACTIONS, arns)]
-    if tags:
-        statements.append(statement(SID_PROVISIONER_TAGS, "Allow", PROVISIONER_TAG_ACTIONS, arns))
-    statements.append(statement(SID_PROVISIONER_LIST, "Allow", PROVISIONER_LIST_ACTIONS, ["*"]))
-    return document(statements)
+    lease, companions, absent = _arns_by_role(tables, account, layout)
+    made = lease + companions
+    return document(statements([
+        (SID_PROVISIONER_TABLES, "Allow", PROVISIONER_OPERATIONS, made),
+        (SID_PROVISIONER_INDEX, "Allow", layout.provisioner_lease_operations, lease),
+        (SID_PROVISIONER_ABSENT, "Allow", layout.provisioner_absent_companion_operations,
+         absent),
+        (SID_PROVISIONER_TAGS, "Allow", PROVISIONER_TAG_OPERATIONS, made if tags else []),
+        (SID_PROVISIONER_LIST, "Allow", PROVISIONER_LIST_OPERATIONS, ["*"]),
+    ]))
 
 
 def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
-                 tags: bool = False) -> dict[str, Any]:
-    """The policy for one role (`adapter` or `provisioner`)."""
+                 tags: bool = False,
+                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+    """The policy for one role (`adapter` or `provisioner`); `tables` are the lease
+    tables, and the layout adds its companions."""
     if role == ROLE_ADAPTER:
-        return adapter_policy(tables, account_id)
+        return adapter_policy(tables, account_id, layout)
     if role == ROLE_PROVISIONER:
-        return provisioner_policy(tables, account_id, tags=tags)
+        return provisioner_policy(tables, account_id, tags=tags, layout=layout)
     raise InputError(f"--role {quote(role)} is not one of: {', '.join(ROLES)}.")
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from lease_tables import spec
+from lease_tables import kcl, spec
 from lease_tables.aws import Clients
 from lease_tables.failures import (
     IN_USE_CODE,
@@ -63,10 +63,12 @@ class Provisioner:
     """
 
     def __init__(self, clients: Clients, options: spec.TableOptions, *,
+                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                  concurrency: int = 10, progress: Progress | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.clients = clients
         self.options = options
+        self.layout = layout  # KCL version: a lease table's index, a companion's key
         self.concurrency = max(1, concurrency)
         self.progress = progress or Progress()
         self.clock = clock
@@ -158,7 +160,7 @@ class Provisioner:
     def _create(self, state: _State, deadline: float) -> dict[str, Any]:
         """CreateTable, queueing on the operations-in-flight limit for about a minute."""
         table = state.table
-        request = spec.create_table_request(table.table_name, self.options)
+        request = kcl.create_table_request(table, self.options, self.layout)
         backoff = 1.0
         queued_until: float | None = None
         while True:
@@ -173,9 +175,9 @@ class Provisioner:
                     state.notes.append("another process created it at the same time")
                     state.step = "DescribeTable"
                     return self._describe(table) or {"TableStatus": spec.CREATING,
-                                                     "KeySchema": spec.key_schema(),
+                                                     "KeySchema": request["KeySchema"],
                                                      "AttributeDefinitions":
-                                                         spec.attribute_definitions()}
+                                                         request["AttributeDefinitions"]}
                 if code != LIMIT_CODE or limit_is_quota(error_message(exc)):
                     raise  # a table quota does not clear by waiting: say so now
                 now = self.clock()
@@ -191,7 +193,7 @@ class Provisioner:
     def _classify(self, state: _State, description: dict[str, Any]) -> None:
         table = state.table
         where = f"{table.table_name} in {table.region}"
-        problem = spec.key_schema_problem(description)
+        problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
         status = description.get("TableStatus")
         if problem and not state.created:
             self._set(state, DRIFT, spec.drift_message(where, problem))
@@ -201,7 +203,8 @@ class Provisioner:
             self._set(state, FAILED, unusable)
             return
         if not state.created:
-            state.notes.extend(spec.capacity_differences(description, self.options))
+            state.notes.extend(spec.capacity_differences(
+                description, kcl.table_options(table, self.options)))
         verdict = CREATED if state.created else EXISTS
         if spec.is_pending(status):
             state.pending, state.since = True, self.clock()

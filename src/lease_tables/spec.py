@@ -17,6 +17,13 @@ from lease_tables.errors import InputError
 LEASE_KEY = "leaseKey"
 LEASE_KEY_TYPE = "S"
 
+# KCL 3's index on the lease table: a worker finds its own leases with Query
+# instead of a Scan of every lease. KCL adds it with UpdateTable unless an index
+# of this name exists; a new lease table gets it in its CreateTable.
+LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex"
+LEASE_OWNER = "leaseOwner"
+INDEX_PROJECTION = "KEYS_ONLY"
+
 BILLING_PROVISIONED = "provisioned"
 BILLING_ON_DEMAND = "on-demand"
 BILLING_MODES = {BILLING_PROVISIONED: "PROVISIONED", BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
@@ -151,35 +158,110 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(tags.items())
 
 
-def key_schema() -> list[dict[str, str]]:
-    return [{"AttributeName": LEASE_KEY, "KeyType": "HASH"}]
+def key_schema(hash_key: str = LEASE_KEY) -> list[dict[str, str]]:
+    return [{"AttributeName": hash_key, "KeyType": "HASH"}]
 
 
-def attribute_definitions() -> list[dict[str, str]]:
-    return [{"AttributeName": LEASE_KEY, "AttributeType": LEASE_KEY_TYPE}]
+def attribute_definitions(hash_key: str = LEASE_KEY,
+                          index: bool = False) -> list[dict[str, str]]:
+    attributes = [{"AttributeName": hash_key, "AttributeType": LEASE_KEY_TYPE}]
+    if index:
+        attributes.append({"AttributeName": LEASE_OWNER, "AttributeType": LEASE_KEY_TYPE})
+    return attributes
 
 
-def create_table_request(table_name: str, options: TableOptions) -> dict[str, Any]:
-    """The CreateTable parameters, exactly what KCL itself would have asked for."""
+def _throughput(options: TableOptions) -> dict[str, int]:
+    return {"ReadCapacityUnits": options.read_capacity,
+            "WriteCapacityUnits": options.write_capacity}
+
+
+def index_definition(options: TableOptions) -> dict[str, Any]:
+    """The lease-owner index as CreateTable (and CloudFormation) declare it.
+
+    On a provisioned table it takes the table's own capacity, as KCL gives it;
+    an on-demand table's index has no capacity of its own.
+    """
+    index: dict[str, Any] = {
+        "IndexName": LEASE_OWNER_INDEX,
+        "KeySchema": [{"AttributeName": LEASE_OWNER, "KeyType": "HASH"},
+                      {"AttributeName": LEASE_KEY, "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": INDEX_PROJECTION},
+    }
+    if options.billing_mode == BILLING_PROVISIONED:
+        index["ProvisionedThroughput"] = _throughput(options)
+    return index
+
+
+def create_table_request(table_name: str, options: TableOptions, *,
+                         hash_key: str = LEASE_KEY, index: bool = False) -> dict[str, Any]:
+    """The CreateTable parameters, exactly what KCL itself would have asked for.
+
+    `hash_key` is the table's one key attribute (String); `index` adds the
+    lease-owner index (only a lease table, keyed by leaseKey, has it).
+    """
+    if index and hash_key != LEASE_KEY:
+        raise ValueError(f"only a lease table ({LEASE_KEY}) has {LEASE_OWNER_INDEX}")
     request: dict[str, Any] = {
         "TableName": table_name,
-        "KeySchema": key_schema(),
-        "AttributeDefinitions": attribute_definitions(),
+        "KeySchema": key_schema(hash_key),
+        "AttributeDefinitions": attribute_definitions(hash_key, index),
         "BillingMode": options.api_billing_mode,
         "DeletionProtectionEnabled": options.deletion_protection,
     }
     if options.billing_mode == BILLING_PROVISIONED:
-        request["ProvisionedThroughput"] = {
-            "ReadCapacityUnits": options.read_capacity,
-            "WriteCapacityUnits": options.write_capacity,
-        }
+        request["ProvisionedThroughput"] = _throughput(options)
+    if index:
+        request["GlobalSecondaryIndexes"] = [index_definition(options)]
     if options.tags:
         request["Tags"] = [{"Key": k, "Value": v} for k, v in options.tags]
     return request
 
 
-def key_schema_problem(description: Mapping[str, Any]) -> str | None:
-    """How a DescribeTable `Table` differs from the lease key, or None if it matches."""
+def find_index(description: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The lease-owner index of a DescribeTable `Table`, in any state, or None."""
+    for index in description.get("GlobalSecondaryIndexes") or []:
+        if index.get("IndexName") == LEASE_OWNER_INDEX:
+            return index
+    return None
+
+
+def index_status(description: Mapping[str, Any]) -> str | None:
+    """The index's IndexStatus (CREATING, ACTIVE, ...), or None when it is absent."""
+    index = find_index(description)
+    return None if index is None else str(index.get("IndexStatus") or "")
+
+
+def index_problem(description: Mapping[str, Any]) -> str | None:
+    """How a DescribeTable `Table`'s lease-owner index differs from KCL 3's, or None.
+
+    Absent is a problem; so are other keys or another projection (KCL only checks
+    the name, so it would never add the right one). Its state is for the caller
+    (`index_status`): CREATING is not wrong, only not ready.
+    """
+    index = find_index(description)
+    if index is None:
+        return f"it has no index {LEASE_OWNER_INDEX}, which KCL 3 needs"
+    keys = [(k.get("AttributeName"), k.get("KeyType")) for k in index.get("KeySchema") or []]
+    types = {a.get("AttributeName"): a.get("AttributeType")
+             for a in description.get("AttributeDefinitions") or []}
+    wanted = [(LEASE_OWNER, "HASH"), (LEASE_KEY, "RANGE")]
+    problems = []
+    if keys != wanted or any(types.get(name) != LEASE_KEY_TYPE for name, _ in wanted):
+        actual = ", ".join(f"{n} ({types.get(n, '?')}, {t})" for n, t in keys) or "no key"
+        problems.append(f"its key is {actual}; KCL needs {LEASE_OWNER} (S, HASH) + "
+                        f"{LEASE_KEY} (S, RANGE)")
+    projection = (index.get("Projection") or {}).get("ProjectionType")
+    if projection != INDEX_PROJECTION:
+        problems.append(f"its projection is {projection}; KCL creates {INDEX_PROJECTION}")
+    if not problems:
+        return None
+    return f"its index {LEASE_OWNER_INDEX} differs: " + "; ".join(problems)
+
+
+def key_schema_problem(description: Mapping[str, Any],
+                       hash_key: str = LEASE_KEY) -> str | None:
+    """How a DescribeTable `Table` differs from the expected key (`hash_key`, String,
+    no sort key), or None if it matches."""
     keys = description.get("KeySchema") or []
     types = {a.get("AttributeName"): a.get("AttributeType")
              for a in description.get("AttributeDefinitions") or []}
@@ -189,13 +271,13 @@ def key_schema_problem(description: Mapping[str, Any]) -> str | None:
     ) or "no key"
     expected_ok = (
         len(keys) == 1
-        and keys[0].get("AttributeName") == LEASE_KEY
+        and keys[0].get("AttributeName") == hash_key
         and keys[0].get("KeyType") == "HASH"
-        and types.get(LEASE_KEY) == LEASE_KEY_TYPE
+        and types.get(hash_key) == LEASE_KEY_TYPE
     )
     if expected_ok:
         return None
-    return f"its key is {actual}; KCL needs {LEASE_KEY} (S, HASH) and no sort key"
+    return f"its key is {actual}; KCL needs {hash_key} (S, HASH) and no sort key"
 
 
 def capacity_differences(description: Mapping[str, Any],

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lease_tables import __version__, spec
+from lease_tables import __version__, kcl, spec
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable
 from lease_tables.selection import require_regions
@@ -123,8 +123,10 @@ def template_regions(tables: Sequence[LeaseTable]) -> list[str]:
     return known
 
 
-def notes(fmt: str, tables: Sequence[LeaseTable], text: str) -> list[str]:
+def notes(fmt: str, tables: Sequence[LeaseTable], text: str,
+          layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[str]:
     """What the operator must know before deploying this output (shown on stderr)."""
+    tables = kcl.expand(tables, layout)
     found: list[str] = []
     regions = template_regions(tables)
     listed = ", ".join(regions)
@@ -158,14 +160,22 @@ def notes(fmt: str, tables: Sequence[LeaseTable], text: str) -> list[str]:
 # ----------------------------------------------------------------- CloudFormation
 
 
-def cfn_properties(table: LeaseTable, options: spec.TableOptions) -> dict[str, Any]:
+def cfn_properties(table: LeaseTable, options: spec.TableOptions,
+                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
     """The table's CloudFormation properties: CreateTable's own request, which uses
-    the same property names, so the two cannot drift apart."""
-    return spec.create_table_request(table.table_name, options)
+    the same property names (the index's too), so the two cannot drift apart."""
+    return kcl.create_table_request(table, options, layout)
 
 
-def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions) -> dict[str, Any]:
-    """The CloudFormation template as a plain dict (rendered by `to_yaml`)."""
+def _noun(table: LeaseTable) -> str:
+    return "lease table" if table.role == kcl.ROLE_LEASE else f"KCL {table.role} table"
+
+
+def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions,
+                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+    """The CloudFormation template as a plain dict (rendered by `to_yaml`); `tables`
+    are the lease tables, and the layout adds its index and companion tables."""
+    tables = kcl.expand(tables, layout)
     if len(tables) > CFN_MAX_RESOURCES:
         raise InputError(
             f"{len(tables)} lease tables are more than the {CFN_MAX_RESOURCES} resources a "
@@ -191,7 +201,7 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions) -> 
         logical_id = ids[table.key]
         resource: dict[str, Any] = {"Type": CFN_TABLE_TYPE}
         output: dict[str, Any] = {
-            "Description": f"ARN of the lease table {table.table_name}",
+            "Description": f"ARN of the {_noun(table)} {table.table_name}",
             "Value": {"Fn::GetAtt": [logical_id, "Arn"]},
         }
         if conditional:
@@ -199,7 +209,7 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions) -> 
             resource["Condition"] = output["Condition"] = region_condition_name(table.region)
         resource["DeletionPolicy"] = "Retain"
         resource["UpdateReplacePolicy"] = "Retain"
-        resource["Properties"] = cfn_properties(table, options)
+        resource["Properties"] = cfn_properties(table, options, layout)
         resources[logical_id] = resource
         if with_outputs:
             outputs[f"{logical_id}Arn"] = output
@@ -209,9 +219,11 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions) -> 
     return template
 
 
-def cloudformation_yaml(tables: Sequence[LeaseTable], options: spec.TableOptions) -> str:
+def cloudformation_yaml(tables: Sequence[LeaseTable], options: spec.TableOptions,
+                        layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> str:
     """The template as YAML, with a comment naming where each table came from."""
-    template = cloudformation(tables, options)
+    tables = kcl.expand(tables, layout)
+    template = cloudformation(tables, options, layout)
     ids = _ids(tables, cfn_logical_id)
     comments = {ids[t.key]: _source_comment(t) for t in tables}
     header = [
@@ -234,8 +246,10 @@ def _one_line(text: str) -> str:
 # ----------------------------------------------------------------- Terraform
 
 
-def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions) -> dict[str, Any]:
+def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
+              layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
     """A Terraform configuration in JSON syntax (`main.tf.json`)."""
+    tables = kcl.expand(tables, layout)
     regions = template_regions(tables)
     names = _ids(tables, tf_resource_name)
     config: dict[str, Any] = {
@@ -254,9 +268,9 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions) -> dict[
     outputs: dict[str, Any] = {}
     for table in tables:
         name = names[table.key]
-        resources[name] = tf_table(table, options)
+        resources[name] = tf_table(table, options, layout)
         outputs[f"{name}_arn"] = {
-            "description": f"ARN of the lease table {table.table_name}",
+            "description": f"ARN of the {_noun(table)} {table.table_name}",
             "value": f"${{{TF_RESOURCE_TYPE}.{name}.arn}}",
         }
     config["resource"] = {TF_RESOURCE_TYPE: resources}
@@ -264,9 +278,10 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions) -> dict[
     return config
 
 
-def tf_table(table: LeaseTable, options: spec.TableOptions) -> dict[str, Any]:
+def tf_table(table: LeaseTable, options: spec.TableOptions,
+             layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
     """One `aws_dynamodb_table`, translated field by field from the CreateTable request."""
-    request = spec.create_table_request(table.table_name, options)
+    request = kcl.create_table_request(table, options, layout)
     (key,) = request["KeySchema"]
     resource: dict[str, Any] = {}
     if table.region:
@@ -281,6 +296,8 @@ def tf_table(table: LeaseTable, options: spec.TableOptions) -> dict[str, Any]:
     if "ProvisionedThroughput" in request:
         resource["read_capacity"] = request["ProvisionedThroughput"]["ReadCapacityUnits"]
         resource["write_capacity"] = request["ProvisionedThroughput"]["WriteCapacityUnits"]
+    for index in request.get("GlobalSecondaryIndexes", []):
+        resource.setdefault("global_secondary_index", []).append(tf_index(index))
     resource["deletion_protection_enabled"] = request["DeletionProtectionEnabled"]
     if "Tags" in request:
         resource["tags"] = {t["Key"]: t["Value"] for t in request["Tags"]}
@@ -288,16 +305,31 @@ def tf_table(table: LeaseTable, options: spec.TableOptions) -> dict[str, Any]:
     return resource
 
 
-def terraform_json(tables: Sequence[LeaseTable], options: spec.TableOptions) -> str:
-    return json.dumps(terraform(tables, options), indent=2) + "\n"
+def tf_index(index: dict[str, Any]) -> dict[str, Any]:
+    """One `global_secondary_index` block from CreateTable's index definition."""
+    keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
+    block: dict[str, Any] = {"name": index["IndexName"], "hash_key": keys["HASH"]}
+    if "RANGE" in keys:
+        block["range_key"] = keys["RANGE"]
+    block["projection_type"] = index["Projection"]["ProjectionType"]
+    if "ProvisionedThroughput" in index:
+        block["read_capacity"] = index["ProvisionedThroughput"]["ReadCapacityUnits"]
+        block["write_capacity"] = index["ProvisionedThroughput"]["WriteCapacityUnits"]
+    return block
 
 
-def render(fmt: str, tables: Sequence[LeaseTable], options: spec.TableOptions) -> str:
-    """The text for one `--format`."""
+def terraform_json(tables: Sequence[LeaseTable], options: spec.TableOptions,
+                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> str:
+    return json.dumps(terraform(tables, options, layout), indent=2) + "\n"
+
+
+def render(fmt: str, tables: Sequence[LeaseTable], options: spec.TableOptions,
+           layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> str:
+    """The text for one `--format`; `tables` are the lease tables."""
     if fmt == FORMAT_CLOUDFORMATION:
-        return cloudformation_yaml(tables, options)
+        return cloudformation_yaml(tables, options, layout)
     if fmt == FORMAT_TERRAFORM:
-        return terraform_json(tables, options)
+        return terraform_json(tables, options, layout)
     raise InputError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}.")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from lease_tables import spec
+from lease_tables import kcl, spec
 from lease_tables.aws import Clients
 from lease_tables.bounded import Board
 from lease_tables.failures import NOT_FOUND_CODE, answer_part, error_code, explain
@@ -68,7 +68,7 @@ def judge(table: LeaseTable, description: dict[str, Any],
           options: spec.TableOptions | None = None) -> TableResult:
     """Status for one described table: drift, then unusable states, then ok."""
     where = f"{table.table_name} in {table.region}"
-    problem = spec.key_schema_problem(description)
+    problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
     if problem:
         return TableResult(table, DRIFT, spec.drift_message(where, problem))
     status = description.get("TableStatus")
@@ -79,7 +79,8 @@ def judge(table: LeaseTable, description: dict[str, Any],
         return TableResult(table, NOT_ACTIVE,
                            f"{where} is {status}, not ACTIVE yet. Wait and verify again (a "
                            f"new table takes seconds to a minute).")
-    notes = spec.capacity_differences(description, options)
+    notes = spec.capacity_differences(
+        description, kcl.table_options(table, options or spec.TableOptions()))
     message = ("warning: " + "; ".join(notes) + " (works, but not what `create` with these "
                "options makes; pass --billing-mode/--read-capacity/--write-capacity as "
                "given to create)" if notes else "")

@@ -1,0 +1,233 @@
+"""The DynamoDB layouts of the Kinesis Client Library's versions, as one table of data.
+
+KCL 3 changed what a consumer needs: KCL 3.0-3.4 adds two companion tables and
+an index on the lease table; KCL 3.5 keeps only the lease table (with the index)
+and must NOT find the old companion tables, or it runs in its legacy
+multi-table mode. Every command asks this module which tables, which index and
+which permissions a `--kcl VERSION` means, so a new KCL line is one new row in
+`LAYOUTS`, not a change in every command.
+
+Pure: no AWS calls, no printing, never imports boto3/botocore.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lease_tables import spec
+from lease_tables.errors import InputError
+from lease_tables.naming import LeaseTable, table_name_problem
+
+ROLE_LEASE = "lease"
+ROLE_COORDINATOR_STATE = "coordinator-state"
+ROLE_WORKER_METRICS = "worker-metrics"
+
+DEFAULT_VERSION = "2"
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A table KCL names after its application: `<T><suffix>`, one String hash key."""
+
+    role: str
+    suffix: str
+    hash_key: str
+
+    def name(self, lease_table_name: str) -> str:
+        return lease_table_name + self.suffix
+
+
+COORDINATOR_STATE = Companion(ROLE_COORDINATOR_STATE, "-CoordinatorState", "key")
+WORKER_METRIC_STATS = Companion(ROLE_WORKER_METRICS, "-WorkerMetricStats", "wid")
+COMPANIONS: tuple[Companion, ...] = (COORDINATOR_STATE, WORKER_METRIC_STATS)
+
+_SIX = spec.KCL_LEASE_OPERATIONS
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What one range of KCL versions needs in DynamoDB, and may do there.
+
+    Operations are DynamoDB action names without the `dynamodb:` prefix. Each
+    `*_operations` field is granted on one kind of resource; an empty tuple
+    means no statement.
+    """
+
+    name: str                     # how messages and --help name the range
+    first_version: tuple[int, int]
+    companions: tuple[Companion, ...]        # tables made beside the lease table
+    index: bool                              # the lease table has LEASE_OWNER_INDEX
+    absent_companions: tuple[Companion, ...]  # names KCL looks up and must not find
+    # The adapter (KCL itself).
+    lease_operations: tuple[str, ...]
+    companion_operations: tuple[str, ...]
+    index_operations: tuple[str, ...]
+    absent_companion_operations: tuple[str, ...]
+    denied_operations: tuple[str, ...]       # explicit Deny on "*"
+    # The provisioner (`lease-tables create` and `verify`), beyond CreateTable and
+    # DescribeTable on every table it makes.
+    provisioner_lease_operations: tuple[str, ...]
+    provisioner_absent_companion_operations: tuple[str, ...]
+
+    @property
+    def is_default(self) -> bool:
+        return self is LAYOUTS[0]
+
+    def describe(self) -> str:
+        """One phrase for dry runs: what this layout adds to the lease tables."""
+        parts = []
+        if self.index:
+            parts.append(f"index {spec.LEASE_OWNER_INDEX} on each lease table")
+        if self.companions:
+            parts.append(" and ".join(f"T{c.suffix} (key {c.hash_key})"
+                                      for c in self.companions)
+                         + " beside it, on-demand, same protection and tags")
+        if self.absent_companions:
+            parts.append("no " + " or ".join(f"T{c.suffix}" for c in self.absent_companions))
+        return f"KCL {self.name}: " + ", ".join(parts) if parts else f"KCL {self.name}"
+
+
+# Newest last; a version uses the last row whose first_version it has reached.
+LAYOUTS: tuple[Layout, ...] = (
+    Layout(
+        name="1.x-2.x", first_version=(1, 0),
+        companions=(), index=False, absent_companions=(),
+        lease_operations=_SIX, companion_operations=(), index_operations=(),
+        absent_companion_operations=(), denied_operations=("CreateTable",),
+        provisioner_lease_operations=(), provisioner_absent_companion_operations=(),
+    ),
+    Layout(
+        name="3.0-3.4", first_version=(3, 0),
+        companions=COMPANIONS, index=True, absent_companions=(),
+        lease_operations=_SIX, companion_operations=_SIX, index_operations=("Query",),
+        absent_companion_operations=(), denied_operations=("CreateTable", "UpdateTable"),
+        provisioner_lease_operations=("UpdateTable",),
+        provisioner_absent_companion_operations=(),
+    ),
+    Layout(
+        name="3.5+", first_version=(3, 5),
+        companions=(), index=True, absent_companions=COMPANIONS,
+        lease_operations=_SIX, companion_operations=(), index_operations=("Query",),
+        absent_companion_operations=("DescribeTable",),
+        denied_operations=("CreateTable", "UpdateTable"),
+        provisioner_lease_operations=("UpdateTable",),
+        provisioner_absent_companion_operations=("DescribeTable",),
+    ),
+)
+DEFAULT_LAYOUT = LAYOUTS[0]
+
+# Released versions are MAJOR[.MINOR[.PATCH]], as in amazon-kinesis-client-3.0.1.jar.
+_VERSION = re.compile(r"[0-9]{1,6}(\.[0-9]{1,6}){0,2}")
+
+
+def parse_version(raw: str | None) -> tuple[int, int, int]:
+    """`3`, `3.4`, `3.4.3` -> (3, 4, 3); anything else is an input error (exit 2)."""
+    text = (raw or "").strip()
+    if not _VERSION.fullmatch(text):
+        raise InputError(_bad_version(raw, "it is not a version number"))
+    numbers = [int(part) for part in text.split(".")]
+    numbers += [0] * (3 - len(numbers))
+    major, minor, patch = numbers
+    if major < LAYOUTS[0].first_version[0]:
+        raise InputError(_bad_version(raw, f"there is no KCL {major}.x; the first is 1.x"))
+    return major, minor, patch
+
+
+def layout_for(raw: str | None) -> Layout:
+    """The layout a `--kcl VERSION` needs."""
+    version = parse_version(raw)
+    chosen = LAYOUTS[0]
+    for layout in LAYOUTS:
+        if version[:2] >= layout.first_version:
+            chosen = layout
+    return chosen
+
+
+def _bad_version(raw: str | None, why: str) -> str:
+    return (
+        f"--kcl {raw!r} is not a Kinesis Client Library version: {why}. Give the version "
+        f"of KCL inside the adapter as MAJOR[.MINOR[.PATCH]], e.g. --kcl 2, --kcl 3.0 or "
+        f"--kcl 3.6.1. To find it, look in the adapter's installation for the file "
+        f"amazon-kinesis-client-X.Y.Z.jar: X.Y.Z is the version. Below 3 (the default, "
+        f"2), 3.0 to 3.4, and 3.5 or later need different tables."
+    )
+
+
+def companion(role: str) -> Companion | None:
+    """The companion table of a role, or None for a lease table."""
+    return next((c for c in COMPANIONS if c.role == role), None)
+
+
+def hash_key(role: str) -> str:
+    """The key attribute KCL gives a table of this role."""
+    found = companion(role)
+    return found.hash_key if found else spec.LEASE_KEY
+
+
+def table_options(table: LeaseTable, options: spec.TableOptions) -> spec.TableOptions:
+    """The options one table is made with: companions are on-demand, as KCL makes
+    them; deletion protection and tags as for the lease table."""
+    if table.role == ROLE_LEASE:
+        return options
+    return dataclasses.replace(options, billing_mode=spec.BILLING_ON_DEMAND)
+
+
+def create_table_request(table: LeaseTable, options: spec.TableOptions,
+                         layout: Layout = DEFAULT_LAYOUT) -> dict:
+    """The CreateTable request of one table of the layout (lease table or companion)."""
+    lease = table.role == ROLE_LEASE
+    return spec.create_table_request(
+        table.table_name, table_options(table, options),
+        hash_key=hash_key(table.role), index=lease and layout.index)
+
+
+def expand(tables: Iterable[LeaseTable], layout: Layout) -> list[LeaseTable]:
+    """The lease tables and, after each, the companion tables its layout needs.
+
+    A companion has its lease table's region, sources, origins and adapter
+    facts, and its own role. Tables that are already companions pass through,
+    so expanding twice changes nothing. A companion name that is another lease
+    table's name, or that DynamoDB would refuse, is an input error.
+    """
+    out: dict[tuple[str, str], LeaseTable] = {}
+    problems: list[str] = []
+    for table in tables:
+        _put(out, table, problems)
+        if table.role != ROLE_LEASE:
+            continue
+        for extra in layout.companions:
+            name = extra.name(table.table_name)
+            problem = table_name_problem(name)
+            if problem:
+                problems.append(
+                    f"KCL {layout.name} needs a table {name!r} beside the lease table "
+                    f"{table.table_name}, which DynamoDB would refuse: {problem}. Use a "
+                    f"shorter Application Name, or check --kcl.")
+                continue
+            _put(out, dataclasses.replace(
+                table, table_name=name, role=extra.role, sources=list(table.sources),
+                origins=list(table.origins)), problems)
+    if problems:
+        raise InputError(" ".join(problems))
+    return list(out.values())
+
+
+def _put(out: dict[tuple[str, str], LeaseTable], table: LeaseTable,
+         problems: list[str]) -> None:
+    earlier = out.setdefault(table.key, table)
+    if earlier is not table and earlier.role != table.role:
+        where = f" in {table.region}" if table.region else ""
+        problems.append(
+            f"The table {table.table_name}{where} would be both a {earlier.role} table and "
+            f"a {table.role} table; KCL gives them different keys, so one table cannot be "
+            f"both. Check the Application Names and --table names.")
+
+
+def absent_names(tables: Sequence[LeaseTable], layout: Layout) -> list[LeaseTable]:
+    """The companion names KCL of this layout looks up and must not find, as tables
+    (for the policy's ARNs)."""
+    return [dataclasses.replace(t, table_name=c.name(t.table_name), role=c.role)
+            for t in tables if t.role == ROLE_LEASE for c in layout.absent_companions]

@@ -1,0 +1,196 @@
+"""KCL versions: the version mapping, the layouts' tables, and their CreateTable requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lease_tables import kcl, spec
+from lease_tables.errors import InputError
+from lease_tables.naming import LeaseTable
+from tests.conftest import clean_env, run_cli
+
+OLD, MID, NEW = kcl.LAYOUTS
+
+
+@pytest.mark.parametrize(("version", "layout"), [
+    ("2", OLD), ("2.6.0", OLD), ("1", OLD), ("1.14.10", OLD), ("2.99", OLD), (" 2 ", OLD),
+    ("3", MID), ("3.0", MID), ("3.0.0", MID), ("3.4.3", MID), ("3.4", MID), ("03.4", MID),
+    ("3.5", NEW), ("3.5.0", NEW), ("3.6.1", NEW), ("3.10", NEW), ("4", NEW), ("12.0.1", NEW),
+])
+def test_version_picks_its_layout(version: str, layout: kcl.Layout) -> None:
+    assert kcl.layout_for(version) is layout
+
+
+@pytest.mark.parametrize("bad", ["three", "3.x", "-1", "1.2.3.4", "1.2.3.4.5", "", "   ", None,
+                                 "3.", ".3", "v3", "3.0.0-rc1", "3,5", "0", "0.9",
+                                 "\uff13", "amazon-kinesis-client-3.0.1.jar", "3 .5"])
+def test_malformed_versions_are_input_errors_that_say_where_to_look(bad: str | None) -> None:
+    with pytest.raises(InputError) as caught:
+        kcl.layout_for(bad)
+    message = str(caught.value)
+    assert "--kcl" in message and "amazon-kinesis-client-X.Y.Z.jar" in message
+
+
+def test_default_is_the_kcl_2_layout() -> None:
+    assert kcl.layout_for(kcl.DEFAULT_VERSION) is kcl.DEFAULT_LAYOUT is OLD
+    assert OLD.is_default and not MID.is_default
+
+
+def test_layouts_are_the_data_the_commands_use() -> None:
+    assert (OLD.companions, OLD.index, OLD.absent_companions) == ((), False, ())
+    assert [(c.suffix, c.hash_key) for c in MID.companions] == [
+        ("-CoordinatorState", "key"), ("-WorkerMetricStats", "wid")]
+    assert MID.index and NEW.index
+    assert NEW.companions == () and NEW.absent_companions == MID.companions
+    assert OLD.denied_operations == ("CreateTable",)
+    assert MID.denied_operations == NEW.denied_operations == ("CreateTable", "UpdateTable")
+
+
+def lt(name: str, region: str | None = "eu-west-1") -> LeaseTable:
+    return LeaseTable(name, region, "connect", None, name, None, None, ["/conf/a.xml"], [None])
+
+
+def test_expand_adds_the_companions_with_the_lease_tables_facts() -> None:
+    tables = kcl.expand([lt("verintCTREvents"), lt("other1", "us-east-1")], MID)
+    assert [(t.table_name, t.role, t.region) for t in tables] == [
+        ("verintCTREvents", "lease", "eu-west-1"),
+        ("verintCTREvents-CoordinatorState", "coordinator-state", "eu-west-1"),
+        ("verintCTREvents-WorkerMetricStats", "worker-metrics", "eu-west-1"),
+        ("other1", "lease", "us-east-1"),
+        ("other1-CoordinatorState", "coordinator-state", "us-east-1"),
+        ("other1-WorkerMetricStats", "worker-metrics", "us-east-1"),
+    ]
+    companion = tables[1]
+    assert companion.sources == ["/conf/a.xml"] and companion.adapter_kind == "connect"
+    assert companion.application_name == "verintCTREvents"
+    assert companion.sources is not tables[0].sources  # merging one cannot touch the other
+
+
+@pytest.mark.parametrize("layout", [OLD, NEW])
+def test_expand_adds_nothing_without_companions(layout: kcl.Layout) -> None:
+    assert [t.table_name for t in kcl.expand([lt("verintCTREvents")], layout)] == [
+        "verintCTREvents"]
+
+
+def test_expanding_twice_changes_nothing() -> None:
+    once = kcl.expand([lt("verintCTREvents")], MID)
+    assert [t.table_name for t in kcl.expand(once, MID)] == [t.table_name for t in once]
+
+
+def test_a_companion_name_that_is_another_lease_table_is_refused() -> None:
+    with pytest.raises(InputError, match="app-CoordinatorState in eu-west-1 would be both"):
+        kcl.expand([lt("app"), lt("app-CoordinatorState")], MID)
+
+
+def test_a_companion_name_too_long_for_dynamodb_is_refused() -> None:
+    fits = "x" * (255 - len("-WorkerMetricStats"))
+    assert len(kcl.expand([lt(fits)], MID)) == 3
+    with pytest.raises(InputError, match="-WorkerMetricStats"):
+        kcl.expand([lt(fits + "y")], MID)
+
+
+INDEX_KEYS = [{"AttributeName": "leaseOwner", "KeyType": "HASH"},
+              {"AttributeName": "leaseKey", "KeyType": "RANGE"}]
+
+
+def test_kcl_2_request_is_todays_request() -> None:
+    options = spec.make_options(tags=["a=b"])
+    table = lt("verintCTREvents")
+    assert kcl.create_table_request(table, options, OLD) == spec.create_table_request(
+        "verintCTREvents", options)
+    assert "GlobalSecondaryIndexes" not in kcl.create_table_request(table, options, OLD)
+
+
+@pytest.mark.parametrize("layout", [MID, NEW])
+def test_a_kcl_3_lease_table_has_the_index_with_the_tables_capacity(
+        layout: kcl.Layout) -> None:
+    options = spec.make_options(read_capacity=25, write_capacity=7)
+    request = kcl.create_table_request(lt("verintCTREvents"), options, layout)
+    assert request["KeySchema"] == [{"AttributeName": "leaseKey", "KeyType": "HASH"}]
+    assert request["AttributeDefinitions"] == [
+        {"AttributeName": "leaseKey", "AttributeType": "S"},
+        {"AttributeName": "leaseOwner", "AttributeType": "S"}]
+    assert request["GlobalSecondaryIndexes"] == [{
+        "IndexName": "LeaseOwnerToLeaseKeyIndex", "KeySchema": INDEX_KEYS,
+        "Projection": {"ProjectionType": "KEYS_ONLY"},
+        "ProvisionedThroughput": {"ReadCapacityUnits": 25, "WriteCapacityUnits": 7}}]
+
+
+def test_an_on_demand_lease_tables_index_has_no_capacity() -> None:
+    request = kcl.create_table_request(lt("verintCTREvents"), spec.make_options("on-demand"),
+                                       MID)
+    assert request["BillingMode"] == "PAY_PER_REQUEST"
+    (index,) = request["GlobalSecondaryIndexes"]
+    assert "ProvisionedThroughput" not in index
+
+
+def test_companions_are_on_demand_with_the_lease_tables_protection_and_tags() -> None:
+    options = spec.make_options(read_capacity=25, tags=["owner=rec"], deletion_protection=True)
+    coordinator, metrics = kcl.expand([lt("verintCTREvents")], MID)[1:]
+    for table, key in ((coordinator, "key"), (metrics, "wid")):
+        assert kcl.create_table_request(table, options, MID) == {
+            "TableName": table.table_name,
+            "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "DeletionProtectionEnabled": True,
+            "Tags": [{"Key": "owner", "Value": "rec"}],
+        }
+    unprotected = spec.make_options(deletion_protection=False)
+    assert kcl.create_table_request(coordinator, unprotected, MID)[
+        "DeletionProtectionEnabled"] is False
+
+
+def test_a_companion_role_has_its_own_key() -> None:
+    assert kcl.hash_key("lease") == "leaseKey"
+    assert kcl.hash_key("coordinator-state") == "key"
+    assert kcl.hash_key("worker-metrics") == "wid"
+
+
+# ------------------------------------------------------------------ through the CLI
+
+
+@pytest.mark.parametrize("command", [
+    ["name", "--kind", "connect", "--application-name", "verintCTREvents"],
+    ["policy", "--table", "verintCTREvents", "--account-id", "123456789012",
+     "--region", "us-east-1"],
+    ["template", "--table", "verintCTREvents", "--format", "terraform"],
+    ["create", "--table", "verintCTREvents", "--dry-run", "--region", "us-east-1"],
+    ["verify", "--table", "verintCTREvents", "--region", "us-east-1"],
+    ["preflight", "--table", "verintCTREvents", "--region", "us-east-1"],
+])
+@pytest.mark.parametrize("bad", ["three", "3.x", "-1", ""])
+def test_a_malformed_version_exits_2_before_anything_else(tmp_path: Path, command: list[str],
+                                                          bad: str) -> None:
+    run = run_cli([*command, "--kcl", bad], clean_env(tmp_path))
+    assert run.code == 2, run.stderr
+    assert run.stdout == ""
+    assert run.stderr.startswith("error: --kcl") and "amazon-kinesis-client-X.Y.Z.jar" in (
+        run.stderr)
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("version", "names"), [
+    ("2", ["verintCTREvents"]),
+    ("3.0", ["verintCTREvents", "verintCTREvents-CoordinatorState",
+             "verintCTREvents-WorkerMetricStats"]),
+    ("3.5", ["verintCTREvents"]),
+])
+def test_name_prints_every_table_of_the_layout(tmp_path: Path, version: str,
+                                               names: list[str]) -> None:
+    run = run_cli(["name", "--kind", "connect", "--application-name", "verintCTREvents",
+                   "--kcl", version], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    assert run.stdout.splitlines() == names
+
+
+def test_dry_run_json_lists_each_table_with_its_role(tmp_path: Path) -> None:
+    run = run_cli(["create", "--dry-run", "--table", "verintCTREvents", "--region",
+                   "us-east-1", "--kcl", "3.4.3", "--output", "json"], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    assert [(t["table_name"], t["role"]) for t in run.json()["tables"]] == [
+        ("verintCTREvents", "lease"),
+        ("verintCTREvents-CoordinatorState", "coordinator-state"),
+        ("verintCTREvents-WorkerMetricStats", "worker-metrics")]
