@@ -276,9 +276,16 @@ def smoke_steps(endpoint: str) -> list[tuple[list[str], str]]:
     ]
 
 
-def smoke(command: Sequence[str], env_extra: Mapping[str, str] | None = None) -> int:
-    """Run each smoke step with `command` (the installed or frozen lease-tables)."""
-    server, endpoint = start_moto()
+def smoke(command: Sequence[str], env_extra: Mapping[str, str] | None = None,
+          endpoint: str | None = None) -> int:
+    """Run each smoke step with `command` (the installed or frozen lease-tables).
+
+    Against `endpoint` when given (a test's own moto_server), else against a
+    moto_server started here and stopped at the end.
+    """
+    server = None
+    if endpoint is None:
+        server, endpoint = start_moto()
     failures = 0
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -296,7 +303,8 @@ def smoke(command: Sequence[str], env_extra: Mapping[str, str] | None = None) ->
                     failures += 1
                     print(f"       exit {result.returncode}\n" + output[-2000:], flush=True)
     finally:
-        stop_process(server)
+        if server is not None:
+            stop_process(server)
     return 1 if failures else 0
 
 
@@ -345,7 +353,7 @@ def target_requirements(platform: str, python_version: str, out: Path) -> Path:
     return requirements
 
 
-INSTALL_PS1 = r"""# Installs lease-tables {version} from the wheels beside this script. Needs no network.
+INSTALL_PS1 = r"""# Installs lease-tables {version} from the wheels beside this script; no network.
 #   .\install.ps1                      # a venv in .\venv, made with the py launcher's {python}
 #   .\install.ps1 -Python C:\Python{nodot}\python.exe -Venv D:\Tools\lease-tables
 param(
@@ -359,11 +367,12 @@ elseif (Get-Command py -ErrorAction SilentlyContinue) {{ $py = @("py", "-{python
 else {{ $py = @("python") }}
 $exe = $py[0]; $pyArgs = @($py | Select-Object -Skip 1)
 $found = & $exe @pyArgs -c "import sys; print('%d.%d' % sys.version_info[:2])"
-if ($LASTEXITCODE -ne 0) {{ throw "Python {python} was not found; pass -Python <path to python.exe>" }}
-if ($found -ne "{python}") {{ throw "this bundle is for Python {python}, but $($py -join ' ') is Python $found" }}
+if ($LASTEXITCODE -ne 0) {{ throw "Python {python} not found; pass -Python <python.exe>" }}
+if ($found -ne "{python}") {{ throw "this bundle is for Python {python}, not $found" }}
 & $exe @pyArgs -m venv $Venv
 if ($LASTEXITCODE -ne 0) {{ throw "could not create the venv $Venv" }}
-& (Join-Path $Venv "Scripts\python.exe") -m pip install --no-index --find-links $wheels "lease-tables=={version}"
+$venvPython = Join-Path $Venv "Scripts\python.exe"
+& $venvPython -m pip install --no-index --find-links $wheels "lease-tables=={version}"
 if ($LASTEXITCODE -ne 0) {{ throw "pip install failed" }}
 Write-Host "Installed: $(Join-Path $Venv 'Scripts\lease-tables.exe')"
 """
@@ -388,7 +397,8 @@ if errorlevel 1 (
     exit /b 1
 )
 %PY% -m venv "%VENV%" || exit /b 1
-"%VENV%\Scripts\python.exe" -m pip install --no-index --find-links "%HERE%wheels" "lease-tables=={version}" || exit /b 1
+"%VENV%\Scripts\python.exe" -m pip install --no-index ^
+    --find-links "%HERE%wheels" "lease-tables=={version}" || exit /b 1
 echo Installed: "%VENV%\Scripts\lease-tables.exe"
 """
 
@@ -493,6 +503,10 @@ def write_text(path: Path, text: str, newline: str) -> None:
 
 # --- freeze: a Python-free build ---------------------------------------------------------
 
+FREEZE_EXCLUDES = ("hypothesis", "pytest", "_pytest", "moto", "cryptography", "OpenSSL",
+                   "cfnlint", "parliament", "PyInstaller", "setuptools", "pkg_resources")
+
+
 def freeze(out: Path) -> Path:
     """PyInstaller onedir build of lease-tables for this platform into OUT/lease-tables."""
     ensure_venv()
@@ -513,6 +527,9 @@ def freeze(out: Path) -> Path:
              "--collect-submodules", "lease_tables",
              "--collect-submodules", "rich",
              "--hidden-import", "lxml.etree", "--hidden-import", "lxml._elementpath",
+             # Development tools in .venv that optional imports would drag in; a pip
+             # install of lease-tables has none of them either.
+             *[arg for module in FREEZE_EXCLUDES for arg in ("--exclude-module", module)],
              "--distpath", out, "--workpath", work / "build", "--specpath", work,
              entry])
     exe = out / "lease-tables" / ("lease-tables.exe" if WINDOWS else "lease-tables")
