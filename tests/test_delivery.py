@@ -253,6 +253,7 @@ def test_windows_bundle_has_every_wheel_windows_needs_and_nothing_else(
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="installs the Linux bundle here")
 def test_linux_bundle_installs_with_no_index_and_runs(tmp_path: Path) -> None:
     python = "{}.{}".format(*sys.version_info[:2])
     archive = dev.bundle("linux_x86_64", python, tmp_path / "out")
