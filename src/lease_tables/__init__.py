@@ -1,3 +1,3 @@
 """lease-tables: create the KCL lease tables of RIS Amazon adapters ahead of time."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
