@@ -216,7 +216,7 @@ def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
     before any call, credentials usable (checked with `check`, whose message suits the
     command), clients made."""
     from lease_tables.aws import Clients, enable_debug_logging, endpoint_problem
-    from lease_tables.selection import require_regions
+    from lease_tables.naming import require_regions
 
     if endpoint_url is not None:
         problem = endpoint_problem(endpoint_url)

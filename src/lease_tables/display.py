@@ -21,7 +21,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from lease_tables.naming import LeaseTable
-from lease_tables.outcome import HAPPY, Progress, TableResult, exit_code
+from lease_tables.outcome import (
+    CREATE_ALLOWED,
+    CREATED,
+    DENIED,
+    DRIFT,
+    EXISTS,
+    FAILED,
+    HAPPY,
+    MISSING,
+    NOT_ACTIVE,
+    OK,
+    PLANNED,
+    QUEUED,
+    Progress,
+    TableResult,
+    exit_code,
+)
 from lease_tables.report import origin, summary
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,9 +46,10 @@ if TYPE_CHECKING:  # pragma: no cover
 WAITING = "waiting"
 CREATING_NOTE = "creating"
 _STYLE = {
-    "created": "green", "exists": "green", "ok": "green", "planned": "cyan",
-    "drift": "bold red", "failed": "bold red", "missing": "bold red",
-    "not-active": "yellow", "queued": "yellow", WAITING: "dim", "creating": "yellow",
+    CREATED: "green", EXISTS: "green", OK: "green", PLANNED: "cyan",
+    DRIFT: "bold red", FAILED: "bold red", MISSING: "bold red", DENIED: "bold red",
+    NOT_ACTIVE: "yellow", QUEUED: "yellow", CREATE_ALLOWED: "yellow", WAITING: "dim",
+    CREATING_NOTE: "yellow",
 }
 
 
@@ -59,7 +76,7 @@ class _Row:
 
     @property
     def in_progress(self) -> bool:
-        return self.note == CREATING_NOTE or self.status == "queued"
+        return self.note == CREATING_NOTE or self.status == QUEUED
 
 
 class LiveTable:
@@ -74,7 +91,7 @@ class LiveTable:
 
     @staticmethod
     def _key(table: LeaseTable) -> tuple[str, str]:
-        return (table.table_name, table.region or "")
+        return table.key
 
     def on_status(self, table: LeaseTable, status: str, note: str) -> None:
         """The `Progress` hook: called from worker threads as each table moves on."""
@@ -83,7 +100,7 @@ class LiveTable:
             if row is None:
                 return
             row.status, row.note = status, note
-            if status == "queued" or note == CREATING_NOTE:
+            if status == QUEUED or note == CREATING_NOTE:
                 row.finished = None
             else:
                 row.finished = time.monotonic()

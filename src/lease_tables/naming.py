@@ -329,7 +329,7 @@ def derive_tables(
         raise InputError(" ".join(problems))
     for region, names in sorted(overridden.items()):
         warnings.append(_region_kept_message(region, region_option or "", names))
-    tables = sorted(merged.values(), key=lambda t: (t.table_name, t.region or ""))
+    tables = sorted(merged.values(), key=lambda t: t.key)
     return Derivation(tables=tables, warnings=warnings)
 
 
@@ -422,6 +422,17 @@ def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
         if name.lower() == wanted.lower() or (host_pattern and host_pattern.fullmatch(name)):
             twins.add(name)
     return sorted(twins)
+
+
+def require_regions(tables: Sequence[LeaseTable]) -> None:
+    """Commands that address real tables need each table's region."""
+    without = [t.table_name for t in tables if not t.region]
+    if without:
+        raise InputError(
+            f"No AWS region is known for {', '.join(without)}. Pass --region, add a "
+            f"Region setting to the adapter in IntegrationService.xml, or set AWS_REGION "
+            f"(or a region in the AWS profile)."
+        )
 
 
 def twins_phrase(twins: Sequence[str]) -> str:

@@ -97,4 +97,4 @@ def exit_code(results: Iterable[TableResult]) -> int:
 
 
 def sort_results(results: Iterable[TableResult]) -> list[TableResult]:
-    return sorted(results, key=lambda r: (r.table.table_name, r.table.region or ""))
+    return sorted(results, key=lambda r: r.table.key)

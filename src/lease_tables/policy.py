@@ -19,9 +19,8 @@ from typing import Any
 
 from lease_tables import kcl
 from lease_tables.errors import InputError
-from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code
+from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code, require_regions
 from lease_tables.printable import quote
-from lease_tables.selection import require_regions
 
 POLICY_VERSION = "2012-10-17"
 

@@ -25,12 +25,6 @@ from collections.abc import Iterable
 MAX_VALUE = 200  # characters of one quoted value before it is cut
 MAX_MESSAGE = 4000  # characters of one whole message (a paragraph, never a page)
 
-# C0 controls, DEL, C1 controls, and the Unicode controls that move text around
-# or break lines: bidi embeddings/overrides/isolates and marks, the line and
-# paragraph separators, and the zero-width characters that hide text.
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
 _REDACTED = "***"
 # Markers after which AWS texts and botocore logs put credentials: whatever follows
 # them up to a separator goes (SigV4 header parts, query strings, canonical requests).
@@ -69,14 +63,24 @@ def redact(text: str) -> str:
     return _LONG_TOKEN.sub(_REDACTED, text)
 
 
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def escape(text: str) -> str:
-    """Control and bidi characters as visible escapes (`\\x0a`, `\\u202e`)."""
-    return _UNSAFE.sub(_escape_char, text)
+    """Non-printable characters as visible escapes (`\\x0a`, `\\u202e`); the rest as is.
+
+    "Non-printable" is Python's rule, not a list of ours: C0 and C1 controls, DEL, the
+    format characters that reorder or hide text (U+202E, zero-width ones, tags), line
+    and paragraph separators, unassigned and private code points, spaces other than
+    the plain one. So nothing new slips through when Unicode grows.
+    """
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(ch if ch.isprintable() else _escape_char(ch) for ch in text)
 
 
 def cut(text: str, limit: int = MAX_VALUE) -> str:

@@ -7,7 +7,7 @@ Shared by every command that takes --conf-dir / --table / --host-name, so
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lease_tables.awsconfig import default_region
@@ -15,7 +15,6 @@ from lease_tables.conf import SOFTWARE_DIR_VARIABLE, default_conf_dirs, read_con
 from lease_tables.errors import InputError
 from lease_tables.naming import (
     Derivation,
-    LeaseTable,
     check_region_option,
     derive_tables,
     require_adapters,
@@ -59,14 +58,3 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         default_region=None if selection.region else default_region(selection.profile, env),
         local_host=local_host,
     )
-
-
-def require_regions(tables: Sequence[LeaseTable]) -> None:
-    """Commands that address real tables need each table's region."""
-    without = [t.table_name for t in tables if not t.region]
-    if without:
-        raise InputError(
-            f"No AWS region is known for {', '.join(without)}. Pass --region, add a "
-            f"Region setting to the adapter in IntegrationService.xml, or set AWS_REGION "
-            f"(or a region in the AWS profile)."
-        )

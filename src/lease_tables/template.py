@@ -27,8 +27,7 @@ from typing import Any
 
 from lease_tables import __version__, kcl, spec
 from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable
-from lease_tables.selection import require_regions
+from lease_tables.naming import LeaseTable, require_regions
 
 FORMAT_CLOUDFORMATION = "cloudformation"
 FORMAT_TERRAFORM = "terraform"

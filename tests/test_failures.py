@@ -1,0 +1,158 @@
+"""failures: every AWS or botocore failure named for what it is, with plain exceptions.
+
+The exceptions are botocore's own classes built as botocore builds them (a
+ClientError from a parsed error response), so the classification is tested
+exactly as it meets them in production.
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore import exceptions as bex
+from botocore.exceptions import ClientError
+
+from lease_tables import failures
+from lease_tables.errors import EXIT_AWS, EXIT_INPUT, AwsError, InputError
+from lease_tables.failures import (
+    BAD_INPUT,
+    CONFIGURATION,
+    CREDENTIALS,
+    LIMIT,
+    NETWORK,
+    NOT_DYNAMODB,
+    OTHER,
+    PERMISSION,
+    THROTTLING,
+    NotDynamoDBAnswer,
+    classify,
+    error_code,
+    error_message,
+)
+
+WHERE = {"table": "leasesT", "region": "us-east-1", "action": "CreateTable",
+         "endpoint": "https://dynamodb.us-east-1.amazonaws.com"}
+
+
+def client_error(code: str, message: str = "", status: int = 400,
+                 operation: str = "CreateTable") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+
+
+@pytest.mark.parametrize(("code", "kind"), [
+    ("ExpiredTokenException", CREDENTIALS),
+    ("ExpiredToken", CREDENTIALS),
+    ("UnrecognizedClientException", CREDENTIALS),
+    ("InvalidClientTokenId", CREDENTIALS),
+    ("InvalidSignatureException", CREDENTIALS),
+    ("SignatureDoesNotMatch", CREDENTIALS),
+    ("MissingAuthenticationTokenException", CREDENTIALS),
+    ("AccessDeniedException", PERMISSION),
+    ("ThrottlingException", THROTTLING),
+    ("ProvisionedThroughputExceededException", THROTTLING),
+    ("LimitExceededException", LIMIT),
+    ("ValidationException", BAD_INPUT),
+    ("InternalServerError", OTHER),
+    ("502", NOT_DYNAMODB),
+])
+def test_codes_map_to_kinds(code: str, kind: str) -> None:
+    failure = classify(client_error(code, "text"), **WHERE)
+    assert failure.kind == kind
+    assert "leasesT in us-east-1" in failure.message
+    assert failure.message.startswith("CreateTable of leasesT")
+
+
+def test_rejected_credentials_never_point_at_the_policy() -> None:
+    for code in sorted(failures.CREDENTIAL_CODES):
+        message = classify(client_error(code, "The security token is invalid"),
+                           **WHERE).message
+        assert "not a permission problem" in message or "no valid credentials" in message
+        assert "policy" not in message, code
+
+
+def test_access_denied_names_the_action_and_the_role_s_policy() -> None:
+    provisioner = classify(client_error("AccessDeniedException", "User: x"), **WHERE).message
+    assert "dynamodb:CreateTable" in provisioner
+    assert "policy --role provisioner" in provisioner
+    adapter = classify(client_error("AccessDeniedException"), role="adapter", **WHERE).message
+    assert "policy --role adapter" in adapter
+
+
+def test_a_bare_403_is_access_denied_but_a_throttle_403_is_not() -> None:
+    assert failures.is_access_denied(client_error("403", "", 403))
+    assert not failures.is_access_denied(client_error("ThrottlingException", "", 403))
+    assert not failures.is_access_denied(client_error("ExpiredTokenException", "", 400))
+
+
+def test_limit_exceeded_is_told_apart_by_aws_s_own_words() -> None:
+    quota = classify(client_error("LimitExceededException", "Subscriber limit exceeded: "
+                                  "There is a limit of 256 tables per subscriber"), **WHERE)
+    in_flight = classify(client_error("LimitExceededException", "Subscriber limit exceeded: "
+                                      "Only 10 tables can be created, updated, or deleted "
+                                      "simultaneously"), **WHERE)
+    assert "table quota" in quota.message and "Service Quotas" in quota.message
+    assert "in progress at once" in in_flight.message
+    assert failures.limit_is_quota("There is a limit of 256 tables per subscriber")
+    assert not failures.limit_is_quota("Only 1 online index can be created or deleted "
+                                       "simultaneously per table")
+
+
+def test_xml_bodies_give_their_real_code_and_message() -> None:
+    body = ('<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>InvalidClientTokenId'
+            '</Code><Message>The security token included in the request is invalid.</Message>'
+            '</Error></Errors></ErrorResponse>')
+    exc = client_error("403", body, 403)
+    assert error_code(exc) == "InvalidClientTokenId"
+    assert error_message(exc) == "The security token included in the request is invalid."
+    assert classify(exc, **WHERE).kind == CREDENTIALS
+
+
+def test_aws_messages_become_one_redacted_line() -> None:
+    exc = client_error("InvalidSignatureException",
+                       "mismatch\n\nx-amz-security-token:IQoJsecretsecret\nSignature="
+                       + "ab" * 32)
+    message = classify(exc, **WHERE).message
+    assert "\n" not in message and "IQoJsecretsecret" not in message and "ab" * 32 not in message
+
+
+@pytest.mark.parametrize(("exc", "kind", "code"), [
+    (bex.NoCredentialsError(), CREDENTIALS, EXIT_AWS),
+    (bex.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+     CREDENTIALS, EXIT_AWS),
+    (bex.CredentialRetrievalError(provider="custom-process", error_msg="exit 3"),
+     CREDENTIALS, EXIT_AWS),
+    (bex.ProfileNotFound(profile="nope"), CONFIGURATION, EXIT_INPUT),
+    (bex.ConfigParseError(path="C:/Users/ops/.aws/config"), CONFIGURATION, EXIT_INPUT),
+    (bex.InvalidRegionError(region_name="us_east_1"), BAD_INPUT, EXIT_INPUT),
+    (bex.NoRegionError(), BAD_INPUT, EXIT_INPUT),
+    (bex.EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), NETWORK, EXIT_AWS),
+    (bex.ReadTimeoutError(endpoint_url="http://127.0.0.1:9"), NETWORK, EXIT_AWS),
+    (bex.ConnectTimeoutError(endpoint_url="http://127.0.0.1:9"), NETWORK, EXIT_AWS),
+    (bex.ProxyConnectionError(proxy_url="http://proxy:8080", error="refused"), NETWORK,
+     EXIT_AWS),
+    (NotDynamoDBAnswer(200, "text/html", "DescribeTable"), NOT_DYNAMODB, EXIT_AWS),
+    (ValueError("Invalid endpoint: 127.0.0.1:8000"), BAD_INPUT, EXIT_INPUT),
+    (RuntimeError("surprise"), OTHER, EXIT_AWS),
+])
+def test_botocore_failures_map_to_kinds_and_exit_codes(exc: Exception, kind: str,
+                                                       code: int) -> None:
+    failure = classify(exc)
+    assert (failure.kind, failure.exit_code) == (kind, code)
+    assert "Traceback" not in failure.message and failure.message.strip()
+    error = failures.setup_error(exc)
+    assert isinstance(error, InputError if code == EXIT_INPUT else AwsError)
+    assert error.exit_code == code
+
+
+def test_a_failure_before_any_table_says_so() -> None:
+    message = classify(bex.CredentialRetrievalError(provider="custom-process",
+                                                    error_msg="")).message
+    assert message.startswith("Setting up AWS access:") and "credential_process" in message
+
+
+def test_answer_part_refuses_answers_without_the_part() -> None:
+    assert failures.answer_part({"Table": {"TableStatus": "ACTIVE"}}, "Table", "Describe") == {
+        "TableStatus": "ACTIVE"}
+    for response in ({}, {"Table": "x"}, None, "<html>"):
+        with pytest.raises(NotDynamoDBAnswer):
+            failures.answer_part(response, "Table", "DescribeTable")

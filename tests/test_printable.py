@@ -1,0 +1,101 @@
+"""printable: what reaches an operator's screen or a change ticket, with plain values."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lease_tables import printable
+from lease_tables.printable import MAX_VALUE, clean, cut, escape, line, quote, redact
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("a\nb", "a\\x0ab"),
+    ("a\rb", "a\\x0db"),
+    ("tab\there", "tab\\x09here"),
+    ("esc\x1b[31m", "esc\\x1b[31m"),
+    ("del\x7f", "del\\x7f"),
+    ("c1\x85\x9b", "c1\\x85\\x9b"),
+    ("rlo\u202eevil", "rlo\\u202eevil"),
+    ("isolate\u2066x\u2069", "isolate\\u2066x\\u2069"),
+    ("sep\u2028next", "sep\\u2028next"),
+    ("zero\u200bwidth", "zero\\u200bwidth"),
+    ("bom\ufeff", "bom\\ufeff"),
+    ("tag\U000e0041", "tag\\U000e0041"),  # invisible "tag" characters smuggle text
+    ("nbsp\u00a0x", "nbsp\\xa0x"),
+    ("Müller 日本", "Müller 日本"),  # printable text is left as it is
+])
+def test_escape_makes_every_control_visible(raw: str, shown: str) -> None:
+    assert escape(raw) == shown
+
+
+def test_quote_keeps_windows_paths_as_typed() -> None:
+    assert quote("\\\\verintris\\e$\\Conf") == '"\\\\verintris\\e$\\Conf"'
+    assert quote("%IMPACT360SOFTWAREDIR%\\Conf") == '"%IMPACT360SOFTWAREDIR%\\Conf"'
+
+
+def test_a_long_value_is_cut_and_says_how_much_is_left_out() -> None:
+    value = "x" * 1_000_000
+    shown = clean(value)
+    assert shown.startswith("x" * MAX_VALUE)
+    assert shown.endswith("(999,800 more characters)")
+    assert len(shown) < MAX_VALUE + 40
+    assert cut("short") == "short"
+    assert cut("y" * (MAX_VALUE + 1)).endswith("(1 more characters)")
+
+
+def test_escapes_count_toward_the_cut() -> None:
+    shown = clean("\n" * 150)
+    assert shown.startswith("\\x0a" * 50) and "more characters" in shown
+
+
+def test_line_folds_line_breaks_but_keeps_column_spaces() -> None:
+    assert line("created        name  [us-east-1]") == "created        name  [us-east-1]"
+    assert line("first\n\n  second\r\nthird") == "first second third"
+    assert "\n" not in line("a\nforged line\nsummary: all fine")
+
+
+def test_line_is_bounded() -> None:
+    assert len(line("z" * 100_000)) < printable.MAX_MESSAGE + 40
+
+
+TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ" + "A" * 400
+
+
+@pytest.mark.parametrize("text", [
+    f"x-amz-security-token:{TOKEN[:60]}\nx-amz-target:DynamoDB",
+    f"'X-Amz-Security-Token': b'{TOKEN[:60]}'",
+    f"X-Amz-Security-Token={TOKEN[:60]}&X-Amz-Date=1",
+    "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261128/us-east-1/"
+    "dynamodb/aws4_request, SignedHeaders=host, Signature=" + "ab12" * 16,
+    "Signature:\n" + "0f" * 32,
+    "the key AKIAIOSFODNN7EXAMPLE was used",
+    "temporary key ASIAQWERTYUIOPASDFGH here",
+    f"a bare session token {TOKEN}",
+])
+def test_redact_removes_every_credential_shape(text: str) -> None:
+    shown = redact(text)
+    for secret in ("AKIAIOSFODNN7EXAMPLE", "ASIAQWERTYUIOPASDFGH", TOKEN[:60], "ab12" * 16,
+                   "0f" * 32):
+        assert secret not in shown
+    assert "***" in shown
+
+
+def test_registered_secrets_are_removed_wherever_they_appear() -> None:
+    printable.register_secrets(["my-very-own-secret-value", None, "abc"])
+    assert redact("before my-very-own-secret-value after") == "before *** after"
+    assert redact("abc stays: too short to be a secret") == "abc stays: too short to be a secret"
+
+
+def test_redact_leaves_ordinary_text_and_table_names_alone() -> None:
+    text = ("The request signature we calculated does not match the signature you provided. "
+            "Unable to locate credentials: verintAgentEvents_verintris.2 " + "a" * 255)
+    assert redact(text) == text
+
+
+@given(st.text())
+def test_nothing_printed_can_break_a_line_or_reorder_text(text: str) -> None:
+    shown = line(text)
+    assert shown.isprintable()  # no control, format, separator or private character
+    assert len(shown.splitlines()) <= 1
