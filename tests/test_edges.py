@@ -84,6 +84,16 @@ def test_a_signature_error_quoting_the_session_token_leaks_nothing(moto, tmp_pat
     assert len(run.stderr.strip().splitlines()) == 1
 
 
+def test_a_message_that_opens_with_the_token_is_redacted_not_just_cut(moto, tmp_path) -> None:
+    with FaultProxy(moto.url) as proxy:
+        proxy.canned["CreateTable"] = aws_error(
+            "AccessDeniedException", f"x-amz-security-token:{TOKEN} Credential={KEY_ID}/x "
+                                     f"is not authorized to perform: dynamodb:CreateTable")
+        run = create_json("leasesEarly", proxy.url, session_env(tmp_path))
+    no_secret_in(run.stdout + run.stderr)
+    assert "x-amz-security-token:***" in run.json()["tables"][0]["message"]
+
+
 def test_verbose_logs_no_signature_token_or_key(moto, tmp_path) -> None:
     run = run_cli(["verify", "--table", "leasesVerbose", "--region", REGION,
                    "--endpoint-url", moto.url, "--verbose"], session_env(tmp_path))

@@ -82,6 +82,11 @@ def test_redact_removes_every_credential_shape(text: str) -> None:
     assert "***" in shown
 
 
+def test_every_line_is_redacted_on_its_way_out() -> None:
+    shown = line("refused (x-amz-security-token:IQoJabcdef Credential=AKIAIOSFODNN7EXAMPLE/1)")
+    assert "IQoJabcdef" not in shown and "AKIAIOSFODNN7EXAMPLE" not in shown
+
+
 def test_registered_secrets_are_removed_wherever_they_appear() -> None:
     printable.register_secrets(["my-very-own-secret-value", None, "abc"])
     assert redact("before my-very-own-secret-value after") == "before *** after"
