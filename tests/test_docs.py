@@ -4,6 +4,7 @@ shell completion works (the sqlite-utils habit: docs that cannot go stale)."""
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import shutil
 import subprocess
@@ -90,3 +91,12 @@ def test_bash_accepts_the_completion_script(tmp_path: Path) -> None:
                           env={**clean_env(tmp_path), "PATH": os.environ.get("PATH", "")},
                           timeout=60)
     assert proc.returncode == 0 and "_lease_tables_completion" in proc.stdout, proc.stderr
+
+
+def test_the_architecture_page_names_every_module_and_only_those() -> None:
+    """docs/architecture.md must match the code: one row per module, none invented."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z_]+)\.py` \|", page, flags=re.MULTILINE))
+    modules = {p.stem for p in (ROOT / "src" / "lease_tables").glob("*.py")
+               if p.stem not in {"__init__", "__main__"}}
+    assert documented == modules, (sorted(modules - documented), sorted(documented - modules))
