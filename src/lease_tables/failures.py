@@ -157,6 +157,52 @@ def limit_is_quota(message: str) -> bool:
     return "simultaneous" not in message.lower()
 
 
+# botocore's own exceptions (no AWS error code): which kind each is, in the operator's
+# words. First match wins, so the specific classes come before their bases.
+_BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("NoCredentialsError",), CREDENTIALS,
+     "{where} needs AWS credentials and none were found (environment variables, --profile, "
+     "the shared credentials file, or an instance role). Set them or pass --profile. "
+     "Nothing was changed."),
+    (("PartialCredentialsError",), CREDENTIALS,
+     "{where}: the AWS credentials are incomplete ({detail}): an access key without its "
+     "secret, or the reverse. Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or fix "
+     "the profile in the credentials file). Nothing was changed."),
+    (("CredentialRetrievalError", "SSOError", "TokenRetrievalError",
+      "RefreshWithMFAUnsupportedError", "MetadataRetrievalError"), CREDENTIALS,
+     "{where}: the AWS credentials could not be obtained ({detail}). If the profile uses "
+     "credential_process, run that command by hand to see why it fails; for SSO, run `aws "
+     "sso login`. Then rerun. Nothing was changed."),
+    (("ProfileNotFound",), CONFIGURATION,
+     "The AWS profile named by --profile or AWS_PROFILE is not in the AWS config or "
+     "credentials files ({detail}). Check its spelling with `aws configure list-profiles`."),
+    (("ConfigParseError", "InvalidConfigError", "ConfigNotFound"), CONFIGURATION,
+     "The AWS configuration could not be read ({detail}). A common cause is a config or "
+     "credentials file saved by Notepad as \"UTF-8 with BOM\": save it as plain UTF-8 (or "
+     "ANSI). Check AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE too."),
+    (("NoRegionError", "InvalidRegionError", "UnknownRegionError"), BAD_INPUT,
+     "{where}: the AWS region is missing or malformed ({detail}). Pass --region with a "
+     "region code such as us-east-1."),
+    (("ParamValidationError", "ValidationError"), BAD_INPUT,
+     "{where} was refused before sending: {detail}."),
+    (("ConnectTimeoutError", "ReadTimeoutError"), NETWORK,
+     "{where} timed out ({error}). Check the network path to {endpoint} (proxy, firewall, "
+     "VPC endpoint) and rerun; it is safe to rerun."),
+    (("SSLError",), NETWORK,
+     "{where} failed in the TLS handshake ({detail}). A TLS-inspecting proxy needs its CA "
+     "certificate in AWS_CA_BUNDLE; otherwise check --endpoint-url."),
+    (("ProxyConnectionError",), NETWORK,
+     "{where} could not reach the HTTP proxy ({detail}). Check HTTPS_PROXY and NO_PROXY on "
+     "this server, then rerun."),
+    (("EndpointConnectionError", "ConnectionClosedError", "HTTPClientError",
+      "ConnectionError"), NETWORK,
+     "{where} could not connect ({detail}). Check --endpoint-url, --region and the network "
+     "path (proxy, firewall) from this server, then rerun; it is safe to rerun."),
+    (("BotoCoreError",), OTHER,
+     "{where} failed: {detail}. Rerun once the cause is fixed; it is safe to rerun."),
+)
+
+
 def classify(exc: BaseException, *, table: str | None = None, region: str | None = None,
              action: str | None = None, endpoint: str | None = None,
              role: str = "provisioner") -> Failure:
@@ -177,63 +223,11 @@ def classify(exc: BaseException, *, table: str | None = None, region: str | None
             f"settings (HTTPS_PROXY, NO_PROXY), then rerun; it is safe to rerun."))
     if code is not None:
         return _classify_code(exc, code, where, action, role)
-    if isinstance(exc, bex.NoCredentialsError):
-        return Failure(CREDENTIALS, (
-            f"{where} needs AWS credentials and none were found (environment variables, "
-            f"--profile, the shared credentials file, or an instance role). Set them or pass "
-            f"--profile. Nothing was changed."))
-    if isinstance(exc, bex.PartialCredentialsError):
-        return Failure(CREDENTIALS, (
-            f"{where}: the AWS credentials are incomplete ({aws_text(exc)}): an access key "
-            f"without its secret, or the reverse. Set both AWS_ACCESS_KEY_ID and "
-            f"AWS_SECRET_ACCESS_KEY (or fix the profile in the credentials file). Nothing was "
-            f"changed."))
-    if isinstance(exc, bex.CredentialRetrievalError | bex.SSOError | bex.TokenRetrievalError
-                  | bex.RefreshWithMFAUnsupportedError | bex.MetadataRetrievalError):
-        return Failure(CREDENTIALS, (
-            f"{where}: the AWS credentials could not be obtained ({aws_text(exc)}). If the "
-            f"profile uses credential_process, run that command by hand to see why it fails; "
-            f"for SSO, run `aws sso login`. Then rerun. Nothing was changed."))
-    if isinstance(exc, bex.ProfileNotFound):
-        return Failure(CONFIGURATION, (
-            f"The AWS profile named by --profile or AWS_PROFILE is not in the AWS config or "
-            f"credentials files ({aws_text(exc)}). Check its spelling with `aws configure "
-            f"list-profiles`."))
-    if isinstance(exc, bex.ConfigParseError | bex.InvalidConfigError | bex.ConfigNotFound):
-        return Failure(CONFIGURATION, (
-            f"The AWS configuration could not be read ({aws_text(exc)}). A common cause is a "
-            f"config or credentials file saved by Notepad as \"UTF-8 with BOM\": save it as "
-            f"plain UTF-8 (or ANSI). Check AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE "
-            f"too."))
-    if isinstance(exc, bex.NoRegionError | bex.InvalidRegionError | bex.UnknownRegionError):
-        return Failure(BAD_INPUT, (
-            f"{where}: the AWS region is missing or malformed ({aws_text(exc)}). Pass "
-            f"--region with a region code such as us-east-1."))
-    if isinstance(exc, bex.ParamValidationError | bex.ValidationError):
-        return Failure(BAD_INPUT, f"{where} was refused before sending: {aws_text(exc)}.")
-    if isinstance(exc, bex.ConnectTimeoutError | bex.ReadTimeoutError):
-        return Failure(NETWORK, (
-            f"{where} timed out ({type(exc).__name__}). Check the network path to "
-            f"{endpoint or 'the endpoint'} (proxy, firewall, VPC endpoint) and rerun; it is "
-            f"safe to rerun."))
-    if isinstance(exc, bex.SSLError):
-        return Failure(NETWORK, (
-            f"{where} failed in the TLS handshake ({aws_text(exc)}). A TLS-inspecting proxy "
-            f"needs its CA certificate in AWS_CA_BUNDLE; otherwise check --endpoint-url."))
-    if isinstance(exc, bex.ProxyConnectionError):
-        return Failure(NETWORK, (
-            f"{where} could not reach the HTTP proxy ({aws_text(exc)}). Check HTTPS_PROXY and "
-            f"NO_PROXY on this server, then rerun."))
-    if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError
-                  | bex.HTTPClientError | bex.ConnectionError):
-        return Failure(NETWORK, (
-            f"{where} could not connect ({aws_text(exc)}). Check --endpoint-url, --region and "
-            f"the network path (proxy, firewall) from this server, then rerun; it is safe to "
-            f"rerun."))
-    if isinstance(exc, bex.BotoCoreError):
-        return Failure(OTHER, (
-            f"{where} failed: {aws_text(exc)}. Rerun once the cause is fixed; it is safe to "
-            f"rerun."))
+    for names, kind, words in _BOTOCORE_RULES:
+        if isinstance(exc, tuple(getattr(bex, name) for name in names)):
+            return Failure(kind, words.format(where=where, detail=aws_text(exc),
+                                              error=type(exc).__name__,
+                                              endpoint=endpoint or "the endpoint"))
     if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():
         return Failure(BAD_INPUT, (
             f"--endpoint-url is not a URL the AWS SDK accepts ({aws_text(exc)}). Give it with "
