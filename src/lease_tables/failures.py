@@ -237,57 +237,58 @@ def classify(exc: BaseException, *, table: str | None = None, region: str | None
         f"what was reported was changed; it is safe to rerun."))
 
 
+# AWS error codes whose meaning needs no more than the code: kind and words.
+_CODE_RULES: tuple[tuple[frozenset[str], str, str], ...] = (
+    (EXPIRED_CODES, CREDENTIALS,
+     "{where} was refused because the credentials have expired ({detail}). This is not a "
+     "permission problem: get fresh credentials (a new session token, `aws sso login`, or "
+     "the role's) and rerun; it is safe to rerun."),
+    (UNKNOWN_KEY_CODES, CREDENTIALS,
+     "{where} was refused because AWS does not recognise the access key ({detail}). This is "
+     "not a permission problem: the key may be mistyped, deleted, or from another partition "
+     "(China, GovCloud). Check AWS_ACCESS_KEY_ID or the profile, then rerun."),
+    (SIGNATURE_CODES, CREDENTIALS,
+     "{where} was refused because the request signature did not match ({detail}). This is "
+     "not a permission problem: the secret access key does not belong to the access key ID, "
+     "or this server's clock is more than 5 minutes off (check the time and time zone, e.g. "
+     "`w32tm /query /status`). Fix it and rerun."),
+    (MISSING_TOKEN_CODES, CREDENTIALS,
+     "{where} was refused because the request carried no valid credentials ({detail}). Set "
+     "AWS credentials or pass --profile, then rerun."),
+    (THROTTLING_CODES, THROTTLING,
+     "{where} was throttled by DynamoDB ({detail}) beyond the retry budget. Wait a minute "
+     "and rerun (it is safe to rerun), or lower --concurrency."),
+    (VALIDATION_CODES, BAD_INPUT,
+     "{where} was refused as invalid ({detail}). Check the table name and options; nothing "
+     "was changed."),
+)
+_QUOTA_WORDS = (
+    "{where} was refused by the account's table quota ({detail}): this account and region "
+    "hold as many tables as DynamoDB allows them. Delete tables that are no longer used, or "
+    "ask for a higher \"Maximum number of tables\" in the Service Quotas console, then "
+    "rerun. Waiting does not help.")
+_IN_FLIGHT_WORDS = (
+    "{where} was refused by the account's limit on table operations in progress at once "
+    "({detail}), and still was after retrying for up to a minute (within --timeout). Other "
+    "jobs in this account are creating, updating or deleting tables; rerun when they are "
+    "done (it is safe to rerun), or use a smaller --concurrency.")
+
+
 def _classify_code(exc: BaseException, code: str, where: str, action: str | None,
                    role: str) -> Failure:
     detail = _detail(exc, code)
-    if code in EXPIRED_CODES:
-        return Failure(CREDENTIALS, (
-            f"{where} was refused because the credentials have expired ({detail}). This is "
-            f"not a permission problem: get fresh credentials (a new session token, `aws sso "
-            f"login`, or the role's) and rerun; it is safe to rerun."))
-    if code in UNKNOWN_KEY_CODES:
-        return Failure(CREDENTIALS, (
-            f"{where} was refused because AWS does not recognise the access key ({detail}). "
-            f"This is not a permission problem: the key may be mistyped, deleted, or from "
-            f"another partition (China, GovCloud). Check AWS_ACCESS_KEY_ID or the profile, "
-            f"then rerun."))
-    if code in SIGNATURE_CODES:
-        return Failure(CREDENTIALS, (
-            f"{where} was refused because the request signature did not match ({detail}). "
-            f"This is not a permission problem: the secret access key does not belong to the "
-            f"access key ID, or this server's clock is more than 5 minutes off (check the "
-            f"time and time zone, e.g. `w32tm /query /status`). Fix it and rerun."))
-    if code in MISSING_TOKEN_CODES:
-        return Failure(CREDENTIALS, (
-            f"{where} was refused because the request carried no valid credentials "
-            f"({detail}). Set AWS credentials or pass --profile, then rerun."))
+    for codes, kind, words in _CODE_RULES:
+        if code in codes:
+            return Failure(kind, words.format(where=where, detail=detail))
     if code in ACCESS_DENIED_CODES or is_access_denied(exc):
         verb = f"dynamodb:{action}" if action and action[:1].isupper() else "this action"
         return Failure(PERMISSION, (
             f"{where} was refused: the identity in use may not call {verb} ({detail}). "
             f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with an "
             f"identity that has it, then rerun."))
-    if code in THROTTLING_CODES:
-        return Failure(THROTTLING, (
-            f"{where} was throttled by DynamoDB ({detail}) beyond the retry budget. Wait a "
-            f"minute and rerun (it is safe to rerun), or lower --concurrency."))
     if code == LIMIT_CODE:
-        if limit_is_quota(error_message(exc)):
-            return Failure(LIMIT, (
-                f"{where} was refused by the account's table quota ({detail}): this account "
-                f"and region hold as many tables as DynamoDB allows them. Delete tables that "
-                f"are no longer used, or ask for a higher \"Maximum number of tables\" in the "
-                f"Service Quotas console, then rerun. Waiting does not help."))
-        return Failure(LIMIT, (
-            f"{where} was refused by the account's limit on table operations in progress at "
-            f"once ({detail}), and still was after retrying for up to a minute (within "
-            f"--timeout). Other jobs "
-            f"in this account are creating, updating or deleting tables; rerun when they are "
-            f"done (it is safe to rerun), or use a smaller --concurrency."))
-    if code in VALIDATION_CODES:
-        return Failure(BAD_INPUT, (
-            f"{where} was refused as invalid ({detail}). Check the table name and options; "
-            f"nothing was changed."))
+        words = _QUOTA_WORDS if limit_is_quota(error_message(exc)) else _IN_FLIGHT_WORDS
+        return Failure(LIMIT, words.format(where=where, detail=detail))
     if code.isdigit():  # botocore could not read an error body: not DynamoDB's answer
         return Failure(NOT_DYNAMODB, (
             f"{where} got HTTP {code} with a body that is not a DynamoDB error: something "
