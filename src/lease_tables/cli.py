@@ -26,7 +26,7 @@ from lease_tables.errors import (
     LeaseTablesError,
 )
 from lease_tables.outcome import exit_code
-from lease_tables.printable import line
+from lease_tables.printable import line, quote
 
 T = TypeVar("T")
 
@@ -469,13 +469,16 @@ def name(
         if not adapter_id or not adapter_id.strip():
             raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
                              "the RIS configuration, e.g. 2).")
+        if host_name is not None and not host_name.strip():
+            raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
+                             "verintris, or leave the option out to use this machine's name.")
         host = host_name if host_name else local_host_name()
         result = agent_events_table_name(application_name, host, adapter_id.strip())
     else:
         result = connect_table_name(application_name)
     problem = table_name_problem(result)
     if problem:
-        raise InputError(f"The derived name {result!r} is not a valid DynamoDB table "
+        raise InputError(f"The derived name {quote(result)} is not a valid DynamoDB table "
                          f"name: {problem}. Check --application-name and --host-name.")
     from lease_tables.kcl import expand
     from lease_tables.naming import LeaseTable

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from lease_tables import spec
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, table_name_problem
+from lease_tables.printable import quote
 
 ROLE_LEASE = "lease"
 ROLE_COORDINATOR_STATE = "coordinator-state"
@@ -148,7 +149,7 @@ def layout_for(raw: str | None) -> Layout:
 
 def _bad_version(raw: str | None, why: str) -> str:
     return (
-        f"--kcl {raw!r} is not a Kinesis Client Library version: {why}. Give the version "
+        f"--kcl {quote(raw)} is not a Kinesis Client Library version: {why}. Give the version "
         f"of KCL inside the adapter as MAJOR[.MINOR[.PATCH]], e.g. --kcl 2, --kcl 3.0 or "
         f"--kcl 3.6.1. To find it, look in the adapter's installation for the file "
         f"amazon-kinesis-client-X.Y.Z.jar: X.Y.Z is the version. Below 3 (the default, "
@@ -203,7 +204,7 @@ def expand(tables: Iterable[LeaseTable], layout: Layout) -> list[LeaseTable]:
             problem = table_name_problem(name)
             if problem:
                 problems.append(
-                    f"KCL {layout.name} needs a table {name!r} beside the lease table "
+                    f"KCL {layout.name} needs a table {quote(name, limit=300)} beside the lease table "
                     f"{table.table_name}, which DynamoDB would refuse: {problem}. Use a "
                     f"shorter Application Name, or check --kcl.")
                 continue

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lease_tables.errors import InputError
+from lease_tables.printable import quote
 
 LEASE_KEY = "leaseKey"
 LEASE_KEY_TYPE = "S"
@@ -124,7 +125,7 @@ def make_options(
     """Validate raw option values into TableOptions (input errors exit 2)."""
     if billing_mode not in BILLING_MODES:
         raise InputError(
-            f"--billing-mode {billing_mode!r} is not one of: {', '.join(BILLING_MODES)}."
+            f"--billing-mode {quote(billing_mode)} is not one of: {', '.join(BILLING_MODES)}."
         )
     for label, value in (("--read-capacity", read_capacity),
                          ("--write-capacity", write_capacity)):
@@ -146,10 +147,11 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InputError(f"--tag {item!r} is not KEY=VALUE, e.g. --tag owner=recording-team.")
+            raise InputError(f"--tag {quote(item)} is not KEY=VALUE, e.g. --tag "
+                             f"owner=recording-team.")
         if not _TAG_KEY.match(key) or key.lower().startswith("aws:"):
             raise InputError(
-                f"--tag key {key!r} is not a valid AWS tag key (1-128 letters, digits, "
+                f"--tag key {quote(key)} is not a valid AWS tag key (1-128 letters, digits, "
                 f"spaces and _ . : / = + - @; not starting with aws:)."
             )
         if len(value) > 256:

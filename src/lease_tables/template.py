@@ -28,6 +28,7 @@ from typing import Any
 from lease_tables import __version__, kcl, spec
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, require_regions
+from lease_tables.printable import quote
 
 FORMAT_CLOUDFORMATION = "cloudformation"
 FORMAT_TERRAFORM = "terraform"
@@ -329,7 +330,7 @@ def render(fmt: str, tables: Sequence[LeaseTable], options: spec.TableOptions,
         return cloudformation_yaml(tables, options, layout)
     if fmt == FORMAT_TERRAFORM:
         return terraform_json(tables, options, layout)
-    raise InputError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}.")
+    raise InputError(f"--format {quote(fmt)} is not one of: {', '.join(FORMATS)}.")
 
 
 # ----------------------------------------------------------------- YAML
