@@ -204,8 +204,8 @@ def expand(tables: Iterable[LeaseTable], layout: Layout) -> list[LeaseTable]:
             problem = table_name_problem(name)
             if problem:
                 problems.append(
-                    f"KCL {layout.name} needs a table {quote(name, limit=300)} beside the lease table "
-                    f"{table.table_name}, which DynamoDB would refuse: {problem}. Use a "
+                    f"KCL {layout.name} needs a table {quote(name, limit=300)} beside the "
+                    f"lease table {table.table_name}, which DynamoDB would refuse: {problem}. Use a "
                     f"shorter Application Name, or check --kcl.")
                 continue
             _put(out, dataclasses.replace(
