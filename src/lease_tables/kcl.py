@@ -205,8 +205,8 @@ def expand(tables: Iterable[LeaseTable], layout: Layout) -> list[LeaseTable]:
             if problem:
                 problems.append(
                     f"KCL {layout.name} needs a table {quote(name, limit=300)} beside the "
-                    f"lease table {table.table_name}, which DynamoDB would refuse: {problem}. Use a "
-                    f"shorter Application Name, or check --kcl.")
+                    f"lease table {table.table_name}, which DynamoDB would refuse: {problem}. "
+                    f"Use a shorter Application Name, or check --kcl.")
                 continue
             _put(out, dataclasses.replace(
                 table, table_name=name, role=extra.role, sources=list(table.sources),
