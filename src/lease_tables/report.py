@@ -15,7 +15,7 @@ from typing import TextIO
 
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
 from lease_tables.outcome import TableResult, exit_code, needs_attention
-from lease_tables.printable import MAX_VALUE, clean, line
+from lease_tables.printable import MAX_VALUE, clean, line, row
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
@@ -60,7 +60,7 @@ def origin(table: LeaseTable) -> str:
 
 
 def text_line(result: TableResult, extra: str = "") -> str:
-    """One table, one line, whatever its values hold (they pass `printable.line`)."""
+    """One table, one line, whatever its values hold (they pass `printable.row`)."""
     table = result.table
     text = f"{result.status:<14} {table.table_name}  [{table.region or 'region ?'}]  "
     text += origin(table)
@@ -68,7 +68,7 @@ def text_line(result: TableResult, extra: str = "") -> str:
         text += f"; {extra}"
     if result.message:
         text += f" -- {result.message}"
-    return line(text)
+    return row(text)
 
 
 def summary(results: Sequence[TableResult], verb: str = "") -> str:
