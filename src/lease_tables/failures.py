@@ -284,6 +284,13 @@ def _classify_code(exc: BaseException, code: str, where: str, action: str | None
                 f"and region hold as many tables as DynamoDB allows them. Delete tables that "
                 f"are no longer used, or ask for a higher \"Maximum number of tables\" in the "
                 f"Service Quotas console, then rerun. Waiting does not help."))
+        if "online index" in error_message(exc).lower():
+            return Failure(LIMIT, (
+                f"{where} was refused because another index of this table is being created "
+                f"or deleted ({detail}): DynamoDB builds one index per table at a time. It "
+                f"still was after retrying for up to a minute (within --timeout). Wait until "
+                f"the table's other index operation is done (DynamoDB console, Indexes), "
+                f"then rerun; it is safe to rerun."))
         return Failure(LIMIT, (
             f"{where} was refused by the account's limit on table operations in progress at "
             f"once ({detail}), and still was after retrying for up to a minute (within "
