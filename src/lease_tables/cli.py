@@ -390,7 +390,7 @@ def verify(
     def work() -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         return verify_tables(clients, tables, concurrency=concurrency, options=options,
-                             board=board)
+                             board=board, layout=layout, version=kcl.strip())
 
     results = _bounded(
         work, timeout, stop=board.stopped.set,
@@ -423,14 +423,15 @@ def preflight(
     from lease_tables.bounded import Board
     from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
 
-    _layout(kcl)  # checked now; the KCL 3 probes (index, companions) are still to come
-    tables = _selection(conf_dir, table, host_name, region, profile, quiet)
+    layout = _layout(kcl)
+    tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     board: Board = Board(tables)
 
     def work() -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
-        return preflight_tables(clients, tables, concurrency=concurrency, board=board)
+        return preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                layout=layout)
 
     run = _bounded(
         work, timeout, stop=board.stopped.set,
