@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import HAPPY, Progress, TableResult, exit_code
-from lease_tables.report import origin, summary
+from lease_tables.report import COMPANION_INDENT, grouped, origin, role_words, summary
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, RenderableType
@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 WAITING = "waiting"
 CREATING_NOTE = "creating"
 _STYLE = {
-    "created": "green", "exists": "green", "ok": "green", "planned": "cyan",
+    "created": "green", "exists": "green", "updated": "green", "ok": "green",
+    "planned": "cyan",
     "drift": "bold red", "failed": "bold red", "missing": "bold red",
     "not-active": "yellow", "queued": "yellow", WAITING: "dim", "creating": "yellow",
 }
@@ -166,12 +167,13 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(width=10, min_width=10, no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
-    for result in results:
-        details = origin(result.table)
+    for result in grouped(results):
+        details = role_words(result.table) + origin(result.table)
         if result.message:
             details += f" -- {result.message}"
         style = _STYLE.get(result.status, "")
-        name = Text(result.table.table_name, style="bold")
+        indent = "" if result.table.role == "lease" else COMPANION_INDENT
+        name = Text(indent + result.table.table_name, style="bold")
         name.append(f"  {result.table.region or 'region ?'}", style="")
         table.add_row(Text(result.status, style=style), Group(name, Text(details, style="dim")))
     out.print(table)

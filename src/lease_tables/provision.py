@@ -421,6 +421,13 @@ class Provisioner:
                     f"operations in flight after {timeout:g} s (--timeout); it was not "
                     f"created. Rerun `lease-tables create` when other table operations "
                     f"in the account are done.")
+        if state.step == "UpdateTable":
+            return (f"UpdateTable adding the index {index} to {where} at "
+                    f"{self._endpoint(state.table)} did not complete within {timeout:g} s "
+                    f"(--timeout): no answer, or its retries still under way (DynamoDB "
+                    f"refuses a new index while another table or index operation is in "
+                    f"flight); the index is not known to have been added.{last} Rerun {again}; "
+                    f"it is safe to rerun (an index already there is never added twice).")
         return (f"{state.step} of {where} at {self._endpoint(state.table)} did not complete "
                 f"within {timeout:g} s (--timeout): no answer, or its retries still under "
                 f"way; nothing is known to have been created. Check the network path to the "
