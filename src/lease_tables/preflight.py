@@ -238,19 +238,30 @@ def impossible_condition(hash_key: str = spec.LEASE_KEY) -> str:
     return f"attribute_exists({hash_key})"
 
 
+def probe_condition(hash_key: str = spec.LEASE_KEY) -> tuple[dict[str, str], dict[str, str]]:
+    """The impossible condition's parameters and the attribute names it needs: a
+    companion's `key` is a DynamoDB reserved word, so other keys go by a placeholder."""
+    if hash_key == spec.LEASE_KEY:
+        return {"ConditionExpression": IMPOSSIBLE_CONDITION}, {}
+    return {"ConditionExpression": "attribute_exists(#key)"}, {"#key": hash_key}
+
+
 def item_probes(client: Any, table_name: str, key: str,
                 hash_key: str = spec.LEASE_KEY) -> list[tuple[str, Callable[[], Any]]]:
     """The five item calls, each unable to change the table; `hash_key` is its key
     attribute (`leaseKey`, or a KCL 3.0-3.4 companion's `key` / `wid`)."""
     item_key = {hash_key: {"S": key}}
-    condition = {"ConditionExpression": impossible_condition(hash_key)}
+    condition, names = probe_condition(hash_key)
+    named = {"ExpressionAttributeNames": names} if names else {}
     return [
         (GET, lambda: client.get_item(TableName=table_name, Key=item_key, ConsistentRead=True)),
-        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition)),
+        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition,
+                                      **named)),
         (UPDATE, lambda: client.update_item(
             TableName=table_name, Key=item_key, UpdateExpression="REMOVE #probe",
-            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE}, **condition)),
-        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition)),
+            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE, **names}, **condition)),
+        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition,
+                                            **named)),
         (SCAN, lambda: scan_one(client, table_name)),
     ]
 
