@@ -227,6 +227,27 @@ def test_update_table_refused_by_the_one_index_build_limit_names_it(moto, tmp_pa
     assert not moto.client().describe_table(TableName=T)["Table"].get("GlobalSecondaryIndexes")
 
 
+def test_one_run_never_sends_a_second_update_table(moto, tmp_path) -> None:
+    """UpdateTable accepted, but DescribeTable does not show the index yet (AWS's
+    eventual consistency): the run waits for it rather than adding it again."""
+    kcl2_table(moto.client())
+    accepted = Canned(200, json.dumps({"TableDescription": {
+        "TableName": T, "TableStatus": "UPDATING",
+        "KeySchema": [{"AttributeName": "leaseKey", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "leaseKey", "AttributeType": "S"}]}}).encode())
+    with FaultProxy(moto.url) as proxy:
+        proxy.canned["UpdateTable"] = accepted  # never reaches moto: no index ever shows
+        run = run_cli(["create", "--table", T, "--kcl", "3.5", "--add-index", "--timeout", "3",
+                       "--output", "json", "--endpoint-url", proxy.url],
+                      aws_env(tmp_path, AWS_DEFAULT_REGION=REGION))
+    assert run.code == 1, run.stderr
+    (table,) = run.json()["tables"]
+    assert table["status"] == "failed"
+    assert "This run's UpdateTable was accepted" in table["message"]
+    assert proxy.operations().count("UpdateTable") == 1
+    assert proxy.operations().count("DescribeTable") >= 3
+
+
 # ---------------------------------------------------------------- verify
 
 def test_verify_kcl30_names_missing_companions(cli, moto) -> None:
@@ -259,16 +280,17 @@ def test_verify_kcl35_warns_when_the_old_companion_tables_exist(cli, moto) -> No
 
 
 def test_text_output_groups_a_lease_table_with_its_companions(cli, moto) -> None:
-    run = cli("create", "--table", T, "--table", "verintCTREvents2", "--kcl", "3.0")
+    # "T-A..." sorts between T and T-CoordinatorState by name: grouping must undo that.
+    other = T + "-A"
+    run = cli("create", "--table", T, "--table", other, "--kcl", "3.0")
     assert run.code == 0, run.stderr
     names = [line.split()[1] for line in run.stdout.splitlines()[:-1]]
-    assert names == [T, *COMPANION_NAMES, "verintCTREvents2",
-                     "verintCTREvents2-CoordinatorState", "verintCTREvents2-WorkerMetricStats"]
-    as_json = cli("verify", "--table", T, "--table", "verintCTREvents2", "--kcl", "3.0",
-                  "--output", "json")
+    assert names == [T, *COMPANION_NAMES, other,
+                     other + "-CoordinatorState", other + "-WorkerMetricStats"]
+    as_json = cli("verify", "--table", T, "--table", other, "--kcl", "3.0", "--output", "json")
     assert [t["table_name"] for t in as_json.json()["tables"]] == sorted(
-        [T, *COMPANION_NAMES, "verintCTREvents2", "verintCTREvents2-CoordinatorState",
-         "verintCTREvents2-WorkerMetricStats"])
+        [T, *COMPANION_NAMES, other, other + "-CoordinatorState",
+         other + "-WorkerMetricStats"])
 
 
 # ---------------------------------------------------------------- pure parts
@@ -317,12 +339,12 @@ def test_the_one_index_build_limit_has_its_own_words() -> None:
 
 def test_grouped_puts_companions_after_their_lease_table() -> None:
     lease = LeaseTable("abc", REGION)
-    other = LeaseTable("abc-zzz", REGION)  # sorts between abc and its companions by name
+    other = LeaseTable("abc-A", REGION)  # sorts between abc and its companions by name
     tables = kcl.expand([lease, other], kcl.layout_for("3.0"))
     results = [TableResult(t, "ok") for t in sorted(tables, key=lambda t: t.table_name)]
     order = [r.table.table_name for r in grouped(results)]
     assert order == ["abc", "abc-CoordinatorState", "abc-WorkerMetricStats",
-                     "abc-zzz", "abc-zzz-CoordinatorState", "abc-zzz-WorkerMetricStats"]
+                     "abc-A", "abc-A-CoordinatorState", "abc-A-WorkerMetricStats"]
     line = text_line(TableResult(tables[1], "ok"))
     assert line.startswith("ok               abc-CoordinatorState  [us-east-1]  "
                            "coordinator-state table of abc, ")
