@@ -232,6 +232,33 @@ def test_only_allowed_aws_operations_are_ever_called(moto, tmp_path) -> None:
     assert {"DescribeTable", "CreateTable"} <= operations
 
 
+def test_update_table_is_sent_only_with_add_index(moto, tmp_path) -> None:
+    """The one update the product makes: only `create --add-index`, and only the index."""
+    selection = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", "--region", REGION]
+    env = aws_env(tmp_path)
+    with FaultProxy(moto.url) as proxy:
+        assert run_cli(["create", *selection, "--endpoint-url", proxy.url], env).code == 0
+        for args in every_command(SAMPLE_CONF, proxy.url):
+            if args[0] in {"create", "verify"}:  # KCL 3 over the KCL 2 tables: drift
+                run_cli([*args, "--kcl", "3.0"], env)
+        before_add = set(proxy.operations())
+        proxy.clear()
+        added = run_cli(["create", *selection, "--kcl", "3.0", "--add-index",
+                         "--endpoint-url", proxy.url], env)
+    assert before_add <= ALLOWED, before_add - ALLOWED
+    assert added.code == 0, added.stderr
+    assert set(proxy.operations()) <= ALLOWED | {"UpdateTable"}
+    updates = [c.body for c in proxy.calls if c.operation == "UpdateTable"]
+    assert sorted(u["TableName"] for u in updates) == [
+        "verintAgentEvents_verintris.2", "verintCTREvents"]
+    for update in updates:
+        assert set(update) == {"TableName", "AttributeDefinitions",
+                               "GlobalSecondaryIndexUpdates"}
+        (change,) = update["GlobalSecondaryIndexUpdates"]
+        assert list(change) == ["Create"]
+        assert change["Create"]["IndexName"] == "LeaseOwnerToLeaseKeyIndex"
+
+
 def test_preflight_writes_only_through_impossible_conditions(moto, tmp_path) -> None:
     """preflight's item probes are the only item calls any command makes, and none can write."""
     selection = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", "--region", REGION]

@@ -281,6 +281,12 @@ def create(
     deletion_protection: Annotated[bool, typer.Option(
         "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
         help="Deletion protection on new tables.")] = True,
+    add_index: Annotated[bool, typer.Option(
+        "--add-index", metavar="", rich_help_panel="Table",
+        help="KCL 3: add the LeaseOwnerToLeaseKeyIndex index (UpdateTable, the table's "
+             "current capacity) to existing lease tables that lack it, and wait for it. "
+             "The only change made to an existing table; without it such a table is drift.")
+    ] = False,
     wait: Annotated[bool, typer.Option(
         "--wait/--no-wait", metavar="", help="Return only when every table is ACTIVE.")] = True,
     timeout: TimeoutOpt = 300,
@@ -295,6 +301,12 @@ def create(
     from lease_tables.spec import make_options
 
     layout = _layout(kcl)
+    if add_index and not layout.index:
+        raise InputError(
+            f"--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl "
+            f"{kcl.strip()!r} means KCL {layout.name}, whose lease tables have no index: there "
+            f"is nothing to add. Pass the adapter's KCL version too, e.g. --kcl 3.0 "
+            f"--add-index (the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in its installation).")
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
@@ -309,6 +321,9 @@ def create(
         results = [TableResult(t, PLANNED) for t in tables]
         plan = options.describe() if layout.is_default else (
             f"lease tables {options.describe()}; {layout.describe()}")
+        if add_index:
+            plan += ("; and, to existing lease tables that lack it, only the index "
+                     "(UpdateTable, with the table's current capacity)")
         _finish(results, output, "dry run, nothing created",
                 extra="would create: " + plan, quiet=quiet)
     from lease_tables.display import live_progress
@@ -319,14 +334,15 @@ def create(
     def work() -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
-                                   progress=progress)
+                                   progress=progress, add_index=add_index,
+                                   version=kcl.strip())
         return state["run"].run(tables, wait=wait, timeout=timeout)
 
     def interrupted() -> str:
         run = state.get("run")
         done = run.interrupt_summary() if run else "no AWS call had changed anything yet"
         return (f"create stopped; {done}. Rerunning the same command is safe: it creates "
-                f"only what is missing and waits for tables still CREATING")
+                f"only what is missing and waits for tables (and indexes) still CREATING")
 
     with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
         results = _bounded(
@@ -374,7 +390,7 @@ def verify(
     def work() -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         return verify_tables(clients, tables, concurrency=concurrency, options=options,
-                             board=board)
+                             board=board, layout=layout, version=kcl.strip())
 
     results = _bounded(
         work, timeout, stop=board.stopped.set,
@@ -407,14 +423,15 @@ def preflight(
     from lease_tables.bounded import Board
     from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
 
-    _layout(kcl)  # checked now; the KCL 3 probes (index, companions) are still to come
-    tables = _selection(conf_dir, table, host_name, region, profile, quiet)
+    layout = _layout(kcl)
+    tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     board: Board = Board(tables)
 
     def work() -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
-        return preflight_tables(clients, tables, concurrency=concurrency, board=board)
+        return preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                layout=layout)
 
     run = _bounded(
         work, timeout, stop=board.stopped.set,

@@ -34,11 +34,12 @@ from lease_tables.outcome import (
     OK,
     PLANNED,
     QUEUED,
+    UPDATED,
     Progress,
     TableResult,
     exit_code,
 )
-from lease_tables.report import origin, summary
+from lease_tables.report import COMPANION_INDENT, grouped, origin, role_words, summary
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, RenderableType
@@ -46,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 WAITING = "waiting"
 CREATING_NOTE = "creating"
 _STYLE = {
-    CREATED: "green", EXISTS: "green", OK: "green", PLANNED: "cyan",
+    CREATED: "green", EXISTS: "green", UPDATED: "green", OK: "green", PLANNED: "cyan",
     DRIFT: "bold red", FAILED: "bold red", MISSING: "bold red", DENIED: "bold red",
     NOT_ACTIVE: "yellow", QUEUED: "yellow", CREATE_ALLOWED: "yellow", WAITING: "dim",
     CREATING_NOTE: "yellow",
@@ -183,12 +184,13 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(width=10, min_width=10, no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
-    for result in results:
-        details = origin(result.table)
+    for result in grouped(results):
+        details = role_words(result.table) + origin(result.table)
         if result.message:
             details += f" -- {result.message}"
         style = _STYLE.get(result.status, "")
-        name = Text(result.table.table_name, style="bold")
+        indent = "" if result.table.role == "lease" else COMPANION_INDENT
+        name = Text(indent + result.table.table_name, style="bold")
         name.append(f"  {result.table.region or 'region ?'}", style="")
         table.add_row(Text(result.status, style=style), Group(name, Text(details, style="dim")))
     out.print(table)

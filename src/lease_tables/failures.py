@@ -267,6 +267,11 @@ _QUOTA_WORDS = (
     "hold as many tables as DynamoDB allows them. Delete tables that are no longer used, or "
     "ask for a higher \"Maximum number of tables\" in the Service Quotas console, then "
     "rerun. Waiting does not help.")
+_ONE_INDEX_WORDS = (
+    "{where} was refused because another index of this table is being created or deleted "
+    "({detail}): DynamoDB builds one index per table at a time. It still was after retrying "
+    "for up to a minute (within --timeout). Wait until the table's other index operation is "
+    "done (DynamoDB console, Indexes), then rerun; it is safe to rerun.")
 _IN_FLIGHT_WORDS = (
     "{where} was refused by the account's limit on table operations in progress at once "
     "({detail}), and still was after retrying for up to a minute (within --timeout). Other "
@@ -287,7 +292,10 @@ def _classify_code(exc: BaseException, code: str, where: str, action: str | None
             f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with an "
             f"identity that has it, then rerun."))
     if code == LIMIT_CODE:
-        words = _QUOTA_WORDS if limit_is_quota(error_message(exc)) else _IN_FLIGHT_WORDS
+        message = error_message(exc)
+        words = (_QUOTA_WORDS if limit_is_quota(message)
+                 else _ONE_INDEX_WORDS if "online index" in message.lower()
+                 else _IN_FLIGHT_WORDS)
         return Failure(LIMIT, words.format(where=where, detail=detail))
     if code.isdigit():  # botocore could not read an error body: not DynamoDB's answer
         return Failure(NOT_DYNAMODB, (

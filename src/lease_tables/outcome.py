@@ -18,6 +18,7 @@ from lease_tables.naming import LeaseTable
 PLANNED = "planned"
 CREATED = "created"
 EXISTS = "exists"
+UPDATED = "updated"  # create --add-index: this run added KCL 3's index to an existing table
 DRIFT = "drift"
 FAILED = "failed"
 # verify
@@ -33,6 +34,7 @@ _EXIT_BY_STATUS = {
     PLANNED: EXIT_OK,
     CREATED: EXIT_OK,
     EXISTS: EXIT_OK,
+    UPDATED: EXIT_OK,
     OK: EXIT_OK,
     CREATE_ALLOWED: EXIT_OK,
     FAILED: EXIT_AWS,
@@ -45,7 +47,7 @@ _EXIT_BY_STATUS = {
 HAPPY = frozenset(s for s, code in _EXIT_BY_STATUS.items() if code == EXIT_OK)
 # What --quiet leaves out: results that need nobody's attention. `create-allowed`
 # exits 0 but is the finding preflight exists for, so it is always shown.
-ROUTINE = frozenset({PLANNED, CREATED, EXISTS, OK})
+ROUTINE = frozenset({PLANNED, CREATED, EXISTS, UPDATED, OK})
 # Progress words a live display shows before a table has its final status.
 QUEUED = "queued"
 

@@ -19,6 +19,17 @@ A missing table is never probed further, and never created. The calls stay
 within DynamoDB: no STS, no ListTables, so the adapter's policy needs nothing
 extra and CloudTrail shows nothing a reviewer would not expect.
 
+KCL 3 (`--kcl`): on a lease table, also Query of the index LeaseOwnerToLeaseKeyIndex
+for a `leaseOwner` that cannot exist (the probe key), Limit 1: it reads nothing
+and proves `dynamodb:Query` on the index. A lease table without that index (or
+with it not ACTIVE, or misshapen) is `failed`, probed no further: KCL 3 would
+need UpdateTable to fix it. KCL 3.0-3.4's companion tables are probed like lease
+tables, each with its own key attribute (`key`, `wid`) in the probe key and the
+impossible condition. KCL 3.5+: DescribeTable of each companion name
+(`T-CoordinatorState`, `T-WorkerMetricStats`) must answer "not found"; access
+denied there makes the adapter fail at start (`denied`, naming it), and a table
+found there is a warning (KCL 3.5 would run in its legacy multi-table mode).
+
 Statuses when DescribeTable does not show a usable table (the SPEC is silent):
 another key schema or a state other than ACTIVE yields `failed`, with the
 reason, and no further probes; KCL cannot use such a table whatever the policy
@@ -34,7 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from lease_tables import spec
+from lease_tables import kcl, spec
 from lease_tables.aws import Clients
 from lease_tables.bounded import Board
 from lease_tables.failures import (
@@ -72,12 +83,13 @@ PUT = "PutItem"
 UPDATE = "UpdateItem"
 DELETE = "DeleteItem"
 SCAN = "Scan"
+QUERY = "Query"
 CREATE = "CreateTable"
 # What KCL needs on its lease table, in the order preflight proves it (a test checks
 # that this is exactly spec.KCL_LEASE_OPERATIONS).
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
 # Every DynamoDB operation preflight may call: the allow-list tests check it.
-CALLED_ACTIONS = (*LEASE_ACTIONS, CREATE)
+CALLED_ACTIONS = (*LEASE_ACTIONS, QUERY, CREATE)
 # The refusal that proves a conditional write was authorised, and wrote nothing.
 _EXPECTED = {PUT: "ConditionalCheckFailedException",
              UPDATE: "ConditionalCheckFailedException",
@@ -105,6 +117,9 @@ class Findings:
 
     table: LeaseTable
     refused: dict[str, str] = field(default_factory=dict)  # action -> why, in words
+    # KCL 3.5+: companion names whose DescribeTable was refused -> why, in words.
+    refused_lookups: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     create_allowed: bool = False
     broken: str = ""
     notes: list[str] = field(default_factory=list)
@@ -137,7 +152,8 @@ def require_credentials(clients: Clients) -> None:
 
 def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
                      concurrency: int = 10, probe_key: str | None = None,
-                     board: Board | None = None) -> PreflightRun:
+                     board: Board | None = None,
+                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> PreflightRun:
     """Probe every table at once (bounded pool); never raises for a table's failure.
 
     `board` (if given) sees each table's result as soon as it is known, so a run
@@ -151,7 +167,7 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
         if board.stopped.is_set():
             return Findings(table).decide(FAILED, "not probed: the run was stopped")
         try:
-            findings = probe_table(clients, table, key)
+            findings = probe_table(clients, table, key, layout)
         except Exception as exc:  # a bug of ours still becomes a per-table failure
             findings = Findings(table).decide(FAILED, explain(
                 exc, table.table_name, "preflight", clients.endpoint_for(table.region or ""),
@@ -166,7 +182,8 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
     return PreflightRun([judge(f) for f in found], identity)
 
 
-def probe_table(clients: Clients, table: LeaseTable, key: str) -> Findings:
+def probe_table(clients: Clients, table: LeaseTable, key: str,
+                layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> Findings:
     """All probes of one table, in order, stopping where going on would prove nothing."""
     region = table.region or ""
     client = clients.dynamodb(region)
@@ -180,13 +197,17 @@ def probe_table(clients: Clients, table: LeaseTable, key: str) -> Findings:
     if described.kind == BROKEN:
         return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
     if described.kind == PROVEN:
-        unusable = unusable_message(table, described.value)
+        unusable = unusable_message(table, described.value, layout)
         if unusable:
             return findings.decide(FAILED, unusable)
     else:
         record_refusal(findings, DESCRIBE, described)
 
-    for action, call in item_probes(client, table.table_name, key):
+    probes = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
+    lease = table.role == kcl.ROLE_LEASE
+    if lease and layout.index:
+        probes.append((QUERY, lambda: query_index(client, table.table_name, key)))
+    for action, call in probes:
         outcome = attempt(call, expected_code=_EXPECTED.get(action))
         if outcome.kind == ABSENT:
             message = missing_message(table, seen_by=action)
@@ -202,26 +223,45 @@ def probe_table(clients: Clients, table: LeaseTable, key: str) -> Findings:
             findings.broken = unexpected_write_message(table, action, key)
             return findings
 
+    if lease:
+        probe_absent_names(client, findings, layout, endpoint)
     if described.kind == PROVEN and described.value.get("TableStatus") == spec.ACTIVE:
-        probe_create(client, findings, endpoint)
+        probe_create(client, findings, endpoint, layout)
     else:
         findings.notes.append(f"{CREATE} was not tried, because {DESCRIBE} did not just "
                               f"show the table ACTIVE")
     return findings
 
 
-def item_probes(client: Any, table_name: str,
-                key: str) -> list[tuple[str, Callable[[], Any]]]:
-    """The five item calls, each unable to change the table."""
-    item_key = {spec.LEASE_KEY: {"S": key}}
-    condition = {"ConditionExpression": IMPOSSIBLE_CONDITION}
+def impossible_condition(hash_key: str = spec.LEASE_KEY) -> str:
+    """The condition that cannot hold for a probe key no one writes."""
+    return f"attribute_exists({hash_key})"
+
+
+def probe_condition(hash_key: str = spec.LEASE_KEY) -> tuple[dict[str, str], dict[str, str]]:
+    """The impossible condition's parameters and the attribute names it needs: a
+    companion's `key` is a DynamoDB reserved word, so other keys go by a placeholder."""
+    if hash_key == spec.LEASE_KEY:
+        return {"ConditionExpression": IMPOSSIBLE_CONDITION}, {}
+    return {"ConditionExpression": "attribute_exists(#key)"}, {"#key": hash_key}
+
+
+def item_probes(client: Any, table_name: str, key: str,
+                hash_key: str = spec.LEASE_KEY) -> list[tuple[str, Callable[[], Any]]]:
+    """The five item calls, each unable to change the table; `hash_key` is its key
+    attribute (`leaseKey`, or a KCL 3.0-3.4 companion's `key` / `wid`)."""
+    item_key = {hash_key: {"S": key}}
+    condition, names = probe_condition(hash_key)
+    named = {"ExpressionAttributeNames": names} if names else {}
     return [
         (GET, lambda: client.get_item(TableName=table_name, Key=item_key, ConsistentRead=True)),
-        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition)),
+        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition,
+                                      **named)),
         (UPDATE, lambda: client.update_item(
             TableName=table_name, Key=item_key, UpdateExpression="REMOVE #probe",
-            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE}, **condition)),
-        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition)),
+            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE, **names}, **condition)),
+        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition,
+                                            **named)),
         (SCAN, lambda: scan_one(client, table_name)),
     ]
 
@@ -231,10 +271,38 @@ def scan_one(client: Any, table_name: str) -> None:
     client.scan(TableName=table_name, Limit=1)
 
 
-def probe_create(client: Any, findings: Findings, endpoint: str) -> None:
+def query_index(client: Any, table_name: str, key: str) -> None:
+    """KCL 3 finds a worker's leases with Query on the index; a `leaseOwner` no worker
+    has (the probe key) reads nothing, and proves the permission."""
+    client.query(TableName=table_name, IndexName=spec.LEASE_OWNER_INDEX,
+                 KeyConditionExpression=f"{spec.LEASE_OWNER} = :owner",
+                 ExpressionAttributeValues={":owner": {"S": key}}, Limit=1)
+
+
+def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
+                       endpoint: str) -> None:
+    """KCL 3.5+ looks up the old companion names at start: "not found" is what it needs."""
+    table = findings.table
+    for companion in layout.absent_companions:
+        name = companion.name(table.table_name)
+        outcome = attempt(lambda name=name: client.describe_table(TableName=name))
+        if outcome.kind == REFUSED:
+            findings.refused_lookups[name] = outcome.detail
+            findings.identity = findings.identity or denied_principal(outcome.detail)
+        elif outcome.kind == PROVEN:
+            findings.warnings.append(
+                f"{name} exists in {table.region}: KCL {layout.name} finds it at start and "
+                f"then runs in its legacy multi-table mode; `lease-tables verify --kcl` with "
+                f"the adapter's version says more")
+        elif outcome.kind == BROKEN and not findings.broken:
+            findings.broken = _explain(outcome, findings.table, DESCRIBE, endpoint)
+
+
+def probe_create(client: Any, findings: Findings, endpoint: str,
+                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> None:
     """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
     table = findings.table
-    request = spec.create_table_request(table.table_name, spec.TableOptions())
+    request = kcl.create_table_request(table, spec.TableOptions(), layout)
     outcome = attempt(lambda: client.create_table(**request), expected_code=IN_USE_CODE)
     if outcome.kind == REFUSED:
         findings.identity = findings.identity or denied_principal(outcome.detail)
@@ -247,7 +315,7 @@ def probe_create(client: Any, findings: Findings, endpoint: str) -> None:
         # Only when the table vanished between DescribeTable and CreateTable: the
         # request is exactly what `create` would send, so the table is as it should be.
         findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
-                              f"CreateTable created it again, with the lease key")
+                              f"CreateTable created it again, as `create` would")
 
 
 def attempt(call: Callable[[], Any], expected_code: str | None = None) -> Outcome:
@@ -292,30 +360,43 @@ def judge(findings: Findings) -> TableResult:
         return findings.final
     table = findings.table
     where = f"{table.table_name} in {table.region}"
-    notes = [*findings.notes]
-    if findings.refused:
+    notes = [*findings.notes, *(f"warning: {w}" for w in findings.warnings)]
+    warnings = tuple(findings.warnings)
+    if findings.refused or findings.refused_lookups:
         parts = [denied_message(findings)]
         if findings.broken:
             parts.append("Also: " + findings.broken)
         if findings.create_allowed:
             parts.append("Also, " + create_allowed_message(table))
-        return TableResult(table, DENIED, " ".join(parts + _sentences(notes)))
+        return TableResult(table, DENIED, " ".join(parts + _sentences(notes)), warnings)
     if findings.broken:
-        return TableResult(table, FAILED, " ".join([findings.broken, *_sentences(notes)]))
+        return TableResult(table, FAILED, " ".join([findings.broken, *_sentences(notes)]),
+                           warnings)
     if findings.create_allowed:
         return TableResult(table, CREATE_ALLOWED, " ".join(
-            [f"{where} is usable, but " + create_allowed_message(table), *_sentences(notes)]))
-    return TableResult(table, OK, "; ".join(notes))
+            [f"{where} is usable, but " + create_allowed_message(table), *_sentences(notes)]),
+            warnings)
+    return TableResult(table, OK, "; ".join(notes), warnings)
 
 
 def denied_message(findings: Findings) -> str:
     table = findings.table
-    refused = [f"dynamodb:{a}" for a in LEASE_ACTIONS if a in findings.refused]
-    them = "them" if len(refused) > 1 else "it"
-    message = (f"This identity may not call {', '.join(refused)} on {table.table_name} in "
-               f"{table.region}. KCL needs {them}, so the adapter would fail. Grant {them} on "
-               f"this table (`lease-tables policy --role adapter --account-id ID` prints the "
-               f"policy), then rerun preflight.")
+    refused = [f"dynamodb:{a}" for a in (*LEASE_ACTIONS, QUERY) if a in findings.refused]
+    if QUERY in findings.refused:
+        refused[-1] += f" (on its index {spec.LEASE_OWNER_INDEX})"
+    lookups = [f"dynamodb:DescribeTable on {name}" for name in findings.refused_lookups]
+    calls = []
+    if refused:
+        calls.append(f"{', '.join(refused)} on {table.table_name}")
+    calls.extend(lookups)
+    them = "them" if len(refused) + len(lookups) > 1 else "it"
+    message = (f"This identity may not call {'; nor '.join(calls)} in {table.region}. KCL "
+               f"needs {them}, so the adapter would fail")
+    if lookups:
+        message += (" (KCL 3.5 looks up those names at start, and a refusal stops it; "
+                    "\"not found\" is the answer it needs)")
+    message += (f". Grant {them} (`lease-tables policy --role adapter --account-id ID` "
+                f"with the same --kcl prints the policy), then rerun preflight.")
     return message
 
 
@@ -334,10 +415,11 @@ def missing_message(table: LeaseTable, seen_by: str = DESCRIBE) -> str:
             f"names near-identical tables), then rerun preflight. Preflight never creates it.")
 
 
-def unusable_message(table: LeaseTable, description: dict[str, Any]) -> str | None:
+def unusable_message(table: LeaseTable, description: dict[str, Any],
+                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> str | None:
     """Why KCL could not use a table that exists, or None; such tables are not probed."""
     where = f"{table.table_name} in {table.region}"
-    problem = spec.key_schema_problem(description)
+    problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
     if problem:
         return (f"{where} exists but {problem}, so KCL cannot use it whatever the policy "
                 f"allows; preflight probed it no further. `lease-tables verify` reports it as "
@@ -350,12 +432,30 @@ def unusable_message(table: LeaseTable, description: dict[str, Any]) -> str | No
     unusable = spec.state_problem(where, status)
     if unusable:
         return f"{unusable} Preflight probed it no further."
+    if table.role == kcl.ROLE_LEASE and layout.index:
+        return index_unusable_message(where, description, layout)
     return None
+
+
+def index_unusable_message(where: str, description: dict[str, Any],
+                           layout: kcl.Layout) -> str | None:
+    """A KCL 3 lease table whose index KCL could not query (and, with UpdateTable denied,
+    could not add), or None."""
+    problem = spec.index_problem(description)
+    status = spec.index_status(description)
+    if problem is None and spec.index_is_usable(status):
+        return None
+    why = problem or f"its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE"
+    return (f"{where} exists but {why}, so KCL {layout.name} cannot use it whatever the "
+            f"policy allows; preflight probed it no further. `lease-tables verify --kcl` "
+            f"with the adapter's version says what to do (usually `lease-tables create --kcl "
+            f"VERSION --add-index` with the provisioning identity).")
 
 
 def unexpected_write_message(table: LeaseTable, action: str, key: str) -> str:
     return (f"{action} of the probe key {key} on {table.table_name} in {table.region} was not "
-            f"refused by its condition {IMPOSSIBLE_CONDITION}, so an item with that key "
+            f"refused by its condition {impossible_condition(kcl.hash_key(table.role))}, so an "
+            f"item with that key "
             f"existed: this endpoint does not behave like DynamoDB. Check the table's items "
             f"for {PROBE_KEY_PREFIX}* and report this.")
 

@@ -4,6 +4,14 @@ Describe first; create only when absent; `ResourceInUseException` means someone
 else created it; `LimitExceededException` is a queue, not a failure; then wait
 for ACTIVE. Nothing that exists is ever changed: a table with another key is
 reported as drift and left exactly as it is. A rerun therefore always converges.
+
+The one exception, asked for by name: `--add-index` adds KCL 3's index
+(`LeaseOwnerToLeaseKeyIndex`) to an existing lease table that lacks it, with one
+UpdateTable, as KCL 3 itself would (it cannot once UpdateTable is denied to it).
+An index of that name in any state is never added again; one with other keys is
+drift. Without `--add-index`, a lease table lacking the index is drift, untouched.
+The index is waited for like a CREATING table: the same shared polling plan,
+`stop()` and `snapshot()`.
 """
 
 from __future__ import annotations
@@ -29,13 +37,30 @@ from lease_tables.failures import (
     limit_is_quota,
 )
 from lease_tables.naming import LeaseTable, near_twins, twins_phrase
-from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, QUEUED, Progress, TableResult
+from lease_tables.outcome import (
+    CREATED,
+    DRIFT,
+    EXISTS,
+    FAILED,
+    QUEUED,
+    UPDATED,
+    Progress,
+    TableResult,
+)
 from lease_tables.polling import PollPlan
 
 LIMIT_BACKOFF_MAX = 15.0
 # How long one table may queue behind the account's limit on table operations in
 # flight before it fails naming that limit (about a minute, and never past --timeout).
 LIMIT_BUDGET = 60.0
+
+# What a pending table is waiting for.
+WAIT_TABLE = "table"  # the table to turn ACTIVE (this run created it, or found it CREATING)
+WAIT_INDEX = "index"  # its index to turn ACTIVE (this run added it, or found it CREATING)
+WAIT_TABLE_THEN_INDEX = "table, then index"  # --add-index on a table not ACTIVE yet
+
+# How `_index_step` left a lease table's index.
+_SETTLED, _WAIT, _FINAL = "settled", "wait", "final"
 
 
 @dataclass
@@ -45,6 +70,9 @@ class _State:
     message: str = ""
     created: bool = False  # this run's CreateTable was accepted
     pending: bool = False  # CREATING: waiting for ACTIVE
+    waiting_for: str = WAIT_TABLE  # while pending: the table, or its index
+    index_sent: bool = False  # this run's UpdateTable adding the index was accepted
+    noted: bool = False  # capacity differences already noted
     since: float = 0.0  # clock time it was created, or found CREATING
     last_error: str = ""
     step: str = "DescribeTable"  # the call under way, for a message if it never ends
@@ -65,10 +93,14 @@ class Provisioner:
     def __init__(self, clients: Clients, options: spec.TableOptions, *,
                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                  concurrency: int = 10, progress: Progress | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 add_index: bool = False, version: str = kcl.DEFAULT_VERSION) -> None:
         self.clients = clients
         self.options = options
         self.layout = layout  # KCL version: a lease table's index, a companion's key
+        self.add_index = add_index  # --add-index: UpdateTable adds a missing index
+        self.version = version  # the --kcl given, for the commands messages name
+        self._deadline = float("inf")
         self.concurrency = max(1, concurrency)
         self.progress = progress or Progress()
         self.clock = clock
@@ -85,7 +117,7 @@ class Provisioner:
     # ------------------------------------------------------------------ public
 
     def run(self, tables: Sequence[LeaseTable], wait: bool, timeout: float) -> list[TableResult]:
-        deadline = self.clock() + timeout
+        deadline = self._deadline = self.clock() + timeout
         states = self._states = [_State(t) for t in tables]
         with ThreadPoolExecutor(max_workers=self.concurrency,
                                 thread_name_prefix="lease-tables") as pool:
@@ -111,11 +143,18 @@ class Provisioner:
     def interrupt_summary(self) -> str:
         """What Ctrl+C left behind, truthfully: only what this run asked of AWS."""
         requested = sorted(s.table.table_name for s in self._states if s.created)
+        indexed = sorted(s.table.table_name for s in self._states if s.index_sent)
         pending = sorted(s.table.table_name for s in self._states
-                         if s.pending and not s.created)
+                         if s.pending and not s.created and not s.index_sent)
+        done = []
         if requested:
-            return (f"CreateTable had been accepted for {len(requested)} table(s) "
-                    f"({', '.join(requested)}); AWS finishes creating them on its own")
+            done.append(f"CreateTable had been accepted for {len(requested)} table(s) "
+                        f"({', '.join(requested)})")
+        if indexed:
+            done.append(f"UpdateTable adding the index {spec.LEASE_OWNER_INDEX} had been "
+                        f"accepted for {len(indexed)} table(s) ({', '.join(indexed)})")
+        if done:
+            return "; ".join(done) + "; AWS finishes them on its own"
         if pending:
             return (f"{len(pending)} table(s) were found still CREATING "
                     f"({', '.join(pending)}); AWS finishes them on its own")
@@ -191,26 +230,134 @@ class Provisioner:
                 backoff *= 2
 
     def _classify(self, state: _State, description: dict[str, Any]) -> None:
+        """A described table's status: drift, unusable, its index (KCL 3), then fine.
+
+        Called when the table is first seen and again by the wait loop; sets
+        `pending` while the table or its index is still on its way.
+        """
         table = state.table
         where = f"{table.table_name} in {table.region}"
         problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
         status = description.get("TableStatus")
         if problem and not state.created:
-            self._set(state, DRIFT, spec.drift_message(where, problem))
+            self._final(state, DRIFT, spec.drift_message(where, problem))
             return
         unusable = spec.state_problem(where, status)
         if unusable:
-            self._set(state, FAILED, unusable)
+            self._final(state, FAILED, unusable)
             return
-        if not state.created:
+        if not state.created and not state.noted:
+            state.noted = True
             state.notes.extend(spec.capacity_differences(
                 description, kcl.table_options(table, self.options)))
-        verdict = CREATED if state.created else EXISTS
-        if spec.is_pending(status):
-            state.pending, state.since = True, self.clock()
+        step = _SETTLED
+        if self._checks_index(state):
+            step = self._index_step(state, description)
+            if step == _FINAL:
+                return
+        elif spec.is_pending(status):
+            step, state.waiting_for = _WAIT, WAIT_TABLE
+        verdict = CREATED if state.created else UPDATED if state.index_sent else EXISTS
+        if step == _WAIT:
+            if not state.pending:
+                state.pending, state.since = True, self.clock()
             self._set(state, verdict, "creating")
         else:
+            state.pending = False
             self._set(state, verdict)
+
+    def _final(self, state: _State, status: str, message: str) -> None:
+        state.pending = False
+        self._set(state, status, message)
+
+    def _checks_index(self, state: _State) -> bool:
+        """An existing lease table of a KCL 3 layout: its index is checked (a table this
+        run created got the index in its CreateTable)."""
+        return (state.table.role == kcl.ROLE_LEASE and self.layout.index
+                and not state.created)
+
+    def _index_step(self, state: _State, description: dict[str, Any]) -> str:
+        """Check, add (--add-index) or wait for the index of an existing lease table.
+
+        Never a second UpdateTable: an index of that name in any state counts as
+        there (KCL does the same), and this run sends at most one.
+        """
+        table = state.table
+        where = f"{table.table_name} in {table.region}"
+        status = description.get("TableStatus")
+        if spec.find_index(description) is None:
+            if state.index_sent:  # accepted; DescribeTable has not caught up yet
+                state.waiting_for = WAIT_INDEX
+                return _WAIT
+            if not self.add_index:
+                self._final(state, DRIFT, spec.missing_index_message(where, self.version))
+                return _FINAL
+            if status != spec.ACTIVE:  # UpdateTable is refused until the table is ACTIVE
+                state.waiting_for = WAIT_TABLE_THEN_INDEX
+                return _WAIT
+            description = self._add_index(state, description)
+            if spec.find_index(description) is None:
+                state.waiting_for = WAIT_INDEX
+                return _WAIT
+        problem = spec.index_problem(description)
+        if problem:
+            self._final(state, DRIFT, spec.index_drift_message(where, problem, self.version))
+            return _FINAL
+        index_status = spec.index_status(description)
+        unusable = spec.index_state_problem(where, index_status, self.version)
+        if unusable:
+            self._final(state, FAILED, unusable)
+            return _FINAL
+        if spec.index_is_pending(index_status):
+            state.waiting_for = WAIT_INDEX
+            return _WAIT
+        if spec.is_pending(status):
+            state.waiting_for = WAIT_TABLE
+            return _WAIT
+        return _SETTLED
+
+    def _add_index(self, state: _State, description: dict[str, Any]) -> dict[str, Any]:
+        """UpdateTable adding only the index; queues on the limits on operations in flight
+        (the account's, and DynamoDB's one index build per table) for about a minute."""
+        table = state.table
+        request = spec.add_index_request(table.table_name, description, self.options)
+        create = request["GlobalSecondaryIndexUpdates"][0]["Create"]
+        throughput = create.get("ProvisionedThroughput")
+        capacity = (f"{throughput['ReadCapacityUnits']} RCU / "
+                    f"{throughput['WriteCapacityUnits']} WCU, the table's own"
+                    if throughput else "on-demand, as the table")
+        backoff = 1.0
+        queued_until: float | None = None
+        state.step = "UpdateTable"
+        while True:
+            try:
+                response = self._client(table).update_table(**request)
+                state.index_sent = True
+                state.step = "DescribeTable"
+                state.notes.append(f"index {spec.LEASE_OWNER_INDEX} added ({capacity}); "
+                                   f"nothing else was changed")
+                return answer_part(response, "TableDescription", "UpdateTable")
+            except Exception as exc:
+                code = error_code(exc)
+                if code == IN_USE_CODE:
+                    # The table is busy (UPDATING): perhaps another run or KCL adding it.
+                    state.step = "DescribeTable"
+                    found = self._describe(table)
+                    state.step = "UpdateTable"
+                    if found is not None and spec.find_index(found) is not None:
+                        state.notes.append("another process added the index at the same time")
+                        return found
+                elif code != LIMIT_CODE or limit_is_quota(error_message(exc)):
+                    raise
+                now = self.clock()
+                queued_until = queued_until or min(now + LIMIT_BUDGET, self._deadline)
+                if now >= queued_until or self._stop.is_set():
+                    raise
+                self._set(state, QUEUED, "another table or index operation in flight; "
+                                         "waiting")
+                pause = min(backoff, LIMIT_BACKOFF_MAX, max(queued_until - now, 0))
+                self.sleep(pause * (0.5 + random.random() / 2))
+                backoff *= 2
 
     def _wait_active(self, pending: list[_State], deadline: float, timeout: float,
                      pool: ThreadPoolExecutor) -> None:
@@ -244,6 +391,24 @@ class Provisioner:
         """A table the run could not finish within --timeout, in true words."""
         where = f"{state.table.table_name} in {state.table.region}"
         last = f" Last error: {state.last_error}" if state.last_error else ""
+        index = spec.LEASE_OWNER_INDEX
+        again = f"`lease-tables create --kcl {self.version} --add-index`"
+        if state.pending and state.index_sent:
+            return (f"{where}: its index {index} was not ACTIVE after {timeout:g} s "
+                    f"(--timeout).{last} This run's UpdateTable was accepted and AWS goes on "
+                    f"building it (minutes on a table with many items); rerun {again} to "
+                    f"wait for it (it will not be added twice).")
+        if state.pending and state.waiting_for == WAIT_INDEX:
+            return (f"{where}: its index {index} was still CREATING after {timeout:g} s "
+                    f"(--timeout); this run did not add it.{last} Rerun `lease-tables create "
+                    f"--kcl {self.version}` to wait for it.")
+        if state.pending and state.waiting_for == WAIT_TABLE_THEN_INDEX:
+            return (f"{where} was not ACTIVE after {timeout:g} s (--timeout), so its index "
+                    f"{index} could not be added yet.{last} Rerun {again} once it is ACTIVE.")
+        if state.status == QUEUED and state.step == "UpdateTable":
+            return (f"{where}: adding its index {index} was still queued behind another "
+                    f"table or index operation after {timeout:g} s (--timeout); the index "
+                    f"was not added. Rerun {again} when it is done.")
         if state.pending and state.created:
             return (f"{where} was not ACTIVE after {timeout:g} s (--timeout).{last} This run's "
                     f"CreateTable was accepted and AWS goes on creating it; rerun "
@@ -256,12 +421,20 @@ class Provisioner:
                     f"operations in flight after {timeout:g} s (--timeout); it was not "
                     f"created. Rerun `lease-tables create` when other table operations "
                     f"in the account are done.")
+        if state.step == "UpdateTable":
+            return (f"UpdateTable adding the index {index} to {where} at "
+                    f"{self._endpoint(state.table)} did not complete within {timeout:g} s "
+                    f"(--timeout): no answer, or its retries still under way (DynamoDB "
+                    f"refuses a new index while another table or index operation is in "
+                    f"flight); the index is not known to have been added.{last} Rerun {again}; "
+                    f"it is safe to rerun (an index already there is never added twice).")
         return (f"{state.step} of {where} at {self._endpoint(state.table)} did not complete "
                 f"within {timeout:g} s (--timeout): no answer, or its retries still under "
                 f"way; nothing is known to have been created. Check the network path to the "
                 f"endpoint (proxy, firewall) and rerun; it is safe to rerun.")
 
     def _poll(self, state: _State) -> bool:
+        """One look at a pending table; True when it needs no more looks."""
         if self._stop.is_set():
             return False
         try:
@@ -272,21 +445,18 @@ class Provisioner:
             return False
         table = state.table
         if description is None:
-            state.pending = False
-            self._set(state, FAILED,
-                      f"{table.table_name} in {table.region} disappeared while being "
-                      f"created (deleted by someone else?). Rerun to create it again.")
+            self._final(state, FAILED,
+                        f"{table.table_name} in {table.region} disappeared while this run "
+                        f"waited for it (deleted by someone else?). Rerun to create it again.")
             return True
-        status = description.get("TableStatus")
-        if spec.is_usable(status):
-            state.pending = False
-            self._set(state, state.status)
-            return True
-        if spec.is_pending(status):
+        if spec.is_pending(description.get("TableStatus")):
             return False
-        state.pending = False
-        self._classify(state, description)  # a state no wait will fix: failed now
-        return True
+        try:
+            self._classify(state, description)  # may send the --add-index UpdateTable
+        except Exception as exc:
+            self._final(state, FAILED, explain(exc, table.table_name, state.step,
+                                               self._endpoint(table), table.region))
+        return not state.pending
 
     def _hint_twins(self, created: Iterable[_State]) -> None:
         """Warn when a table we just created has a near twin: maybe the real one."""
@@ -302,9 +472,19 @@ class Provisioner:
 
     def _result(self, state: _State, waited: bool) -> TableResult:
         message = state.message
-        if state.status in (CREATED, EXISTS):
+        table = state.table
+        if state.pending and not waited and state.waiting_for == WAIT_TABLE_THEN_INDEX:
+            where = f"{table.table_name} in {table.region}"
+            return TableResult(table, DRIFT, (
+                f"{where} is not ACTIVE yet and has no index {spec.LEASE_OWNER_INDEX}, "
+                f"which KCL {self.version} needs; with --no-wait it could not be added yet. "
+                f"Rerun `lease-tables create --kcl {self.version} --add-index` once the table "
+                f"is ACTIVE."), tuple(state.warnings))
+        if state.status in (CREATED, EXISTS, UPDATED):
             notes = list(state.notes)
             if state.pending and not waited:
-                notes.insert(0, "still CREATING (--no-wait)")
+                notes.insert(0, f"index {spec.LEASE_OWNER_INDEX} still CREATING (--no-wait)"
+                             if state.waiting_for == WAIT_INDEX
+                             else "still CREATING (--no-wait)")
             message = "; ".join(notes)
-        return TableResult(state.table, state.status, message, tuple(state.warnings))
+        return TableResult(table, state.status, message, tuple(state.warnings))

@@ -2,7 +2,9 @@
 
 Text is meant to be pasted into a change ticket: one table a line with every
 fact that identifies it (name, region, adapter, host and where the host came
-from, file), then one summary line.
+from, file), then one summary line. A KCL 3.0-3.4 lease table's companion tables
+follow it, indented and named by their role, so one adapter's set reads together;
+JSON stays in plain name order.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TextIO
 
+from lease_tables import kcl
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
 from lease_tables.outcome import TableResult, exit_code, needs_attention
 from lease_tables.printable import MAX_VALUE, clean, line, row
@@ -59,11 +62,39 @@ def origin(table: LeaseTable) -> str:
     return text
 
 
+_ROLE_ORDER = {kcl.ROLE_LEASE: 0, kcl.ROLE_COORDINATOR_STATE: 1, kcl.ROLE_WORKER_METRICS: 2}
+COMPANION_INDENT = "  "
+
+
+def lease_name(table: LeaseTable) -> str:
+    """The lease table a table belongs with: itself, or the one a companion is named after."""
+    companion = kcl.companion(table.role)
+    if companion and table.table_name.endswith(companion.suffix):
+        return table.table_name[:-len(companion.suffix)]
+    return table.table_name
+
+
+def grouped(results: Sequence[TableResult]) -> list[TableResult]:
+    """Each lease table followed by its companions (in role order), sets in name order."""
+    return sorted(results, key=lambda r: (lease_name(r.table), r.table.region or "",
+                                          _ROLE_ORDER.get(r.table.role, len(_ROLE_ORDER)),
+                                          r.table.table_name))
+
+
+def role_words(table: LeaseTable) -> str:
+    """'' for a lease table; for a companion, its role and its lease table."""
+    if table.role == kcl.ROLE_LEASE:
+        return ""
+    return f"{table.role} table of {_clean(lease_name(table))}, "
+
+
 def text_line(result: TableResult, extra: str = "") -> str:
     """One table, one line, whatever its values hold (they pass `printable.row`)."""
     table = result.table
-    text = f"{result.status:<14} {table.table_name}  [{table.region or 'region ?'}]  "
-    text += origin(table)
+    indent = "" if table.role == kcl.ROLE_LEASE else COMPANION_INDENT
+    text = (f"{result.status:<14} {indent}{table.table_name}  "
+            f"[{table.region or 'region ?'}]  ")
+    text += role_words(table) + origin(table)
     if extra:
         text += f"; {extra}"
     if result.message:
@@ -98,7 +129,7 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
     if output == "json":
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
-    shown = needs_attention(results) if quiet else results
+    shown = grouped(needs_attention(results) if quiet else results)
     lines = [text_line(result, extra) for result in shown]
     if shown or not quiet:
         lines.append(line(closing or summary(results, verb)))

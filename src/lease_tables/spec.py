@@ -260,6 +260,81 @@ def index_problem(description: Mapping[str, Any]) -> str | None:
     return f"its index {LEASE_OWNER_INDEX} differs: " + "; ".join(problems)
 
 
+# The index's own states (IndexStatus). CREATING is the backfill: KCL's Query on it
+# fails until it is ACTIVE, so it is waited for. UPDATING only changes its capacity
+# and it serves queries meanwhile, so it is usable, as an UPDATING table is.
+# DELETING, or a state not known, needs a person.
+INDEX_USABLE_STATES = frozenset({ACTIVE, UPDATING})
+INDEX_WAIT_STATES = frozenset({CREATING})
+
+
+def index_is_usable(status: str | None) -> bool:
+    return status in INDEX_USABLE_STATES
+
+
+def index_is_pending(status: str | None) -> bool:
+    return status in INDEX_WAIT_STATES
+
+
+def index_state_problem(where: str, status: str | None, version: str) -> str | None:
+    """Why an index in this state will not serve KCL and waiting will not help, or None."""
+    if index_is_usable(status) or index_is_pending(status):
+        return None
+    if status == DELETING:
+        advice = (f"someone is deleting it. Once it is gone, add it again with "
+                  f"`lease-tables create --kcl {version} --add-index`")
+    else:
+        advice = ("lease-tables does not know this state, so it neither waits for it nor "
+                  "treats it as usable. Check the table's indexes in the DynamoDB console, "
+                  "then rerun")
+    return (f"{where}: its index {LEASE_OWNER_INDEX} is {status or 'in no state'}: "
+            f"{advice}.")
+
+
+def add_index_request(table_name: str, description: Mapping[str, Any],
+                      fallback: TableOptions) -> dict[str, Any]:
+    """The UpdateTable that adds KCL 3's index to an existing lease table, and only that.
+
+    Exactly what KCL's createLeaseOwnerToLeaseKeyIndexIfNotExists sends: on a
+    provisioned table the index takes the table's CURRENT capacity (as DescribeTable
+    shows it, not our defaults; `fallback` only if DescribeTable gave none); an
+    on-demand table's index has no capacity of its own. The attribute definitions
+    name both key attributes, which UpdateTable requires for a new index.
+    """
+    summary = description.get("BillingModeSummary") or {}
+    on_demand = summary.get("BillingMode") == BILLING_MODES[BILLING_ON_DEMAND]
+    throughput = description.get("ProvisionedThroughput") or {}
+    current = TableOptions(
+        billing_mode=BILLING_ON_DEMAND if on_demand else BILLING_PROVISIONED,
+        read_capacity=int(throughput.get("ReadCapacityUnits") or fallback.read_capacity),
+        write_capacity=int(throughput.get("WriteCapacityUnits") or fallback.write_capacity))
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": attribute_definitions(LEASE_KEY, index=True),
+        "GlobalSecondaryIndexUpdates": [{"Create": index_definition(current)}],
+    }
+
+
+def missing_index_message(where: str, version: str) -> str:
+    """A KCL 2 lease table under a KCL 3 layout: drift, and the one way out."""
+    return (f"{where} exists but has no index {LEASE_OWNER_INDEX}, which KCL {version} "
+            f"needs; with dynamodb:UpdateTable denied the adapter cannot add it and would "
+            f"fail at start. It was left untouched. Check with `lease-tables verify --kcl "
+            f"{version}`, then add only the index with `lease-tables create --kcl {version} "
+            f"--add-index` (one UpdateTable: the index takes the table's current capacity; "
+            f"items, key, capacity and settings stay as they are). Index creation can take "
+            f"minutes on a table with many items.")
+
+
+def index_drift_message(where: str, problem: str, version: str) -> str:
+    """An index of KCL's name with other keys or projection: KCL would never fix it."""
+    return (f"{where} exists but {problem}. It was left untouched. KCL only looks for an "
+            f"index of that name, so it would use it as it is and fail; DynamoDB cannot "
+            f"change an index's keys. After checking that nothing else uses it, delete that "
+            f"index by hand (DynamoDB console, Indexes), then run `lease-tables create --kcl "
+            f"{version} --add-index`.")
+
+
 def key_schema_problem(description: Mapping[str, Any],
                        hash_key: str = LEASE_KEY) -> str | None:
     """How a DescribeTable `Table` differs from the expected key (`hash_key`, String,

@@ -3,6 +3,13 @@
 Read-only: DescribeTable per table, and ListTables once per region only when a
 table is missing, to name a near twin (`VERINTRIS` vs `verintris`), which is
 what usually went wrong.
+
+KCL 3 layouts: a lease table's index LeaseOwnerToLeaseKeyIndex must be there,
+ACTIVE (or UPDATING, which still serves queries) and shaped as KCL makes it;
+missing or misshapen is drift, CREATING is not-active. Companion tables (3.0-3.4)
+are checked like lease tables, with their own key. For 3.5+, DescribeTable of the
+two companion names: either one existing is a warning on the lease table (KCL 3.5
+would run in its legacy multi-table mode), the status stays as it is.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from lease_tables.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableRe
 
 def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: int = 10,
                   options: spec.TableOptions | None = None,
-                  board: Board | None = None) -> list[TableResult]:
+                  board: Board | None = None, layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                  version: str = kcl.DEFAULT_VERSION) -> list[TableResult]:
     """One result per table; `board` (if given) sees each as it is known."""
     board = board or Board(tables)
 
@@ -29,7 +37,7 @@ def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: i
         index, table = item
         if board.stopped.is_set():
             return TableResult(table, FAILED, "not checked: the run was stopped")
-        return board.record(index, check_one(clients, table, options))
+        return board.record(index, check_one(clients, table, options, layout, version))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-verify") as pool:
@@ -37,7 +45,9 @@ def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: i
 
 
 def check_one(clients: Clients, table: LeaseTable,
-              options: spec.TableOptions | None = None) -> TableResult:
+              options: spec.TableOptions | None = None,
+              layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+              version: str = kcl.DEFAULT_VERSION) -> TableResult:
     region = table.region or ""
     endpoint = clients.endpoint_for(region)
     try:
@@ -47,14 +57,55 @@ def check_one(clients: Clients, table: LeaseTable,
         if error_code(exc) != NOT_FOUND_CODE:
             return TableResult(table, FAILED, explain(exc, table.table_name, "DescribeTable",
                                                       endpoint, table.region))
-        return TableResult(table, MISSING, missing_message(table, clients.table_names(region)))
-    return judge(table, description, options)
+        result = TableResult(table, MISSING, missing_message(
+            table, clients.table_names(region), version))
+    else:
+        result = judge(table, description, options, layout, version)
+    if table.role == kcl.ROLE_LEASE and layout.absent_companions:
+        result = with_warnings(result, absent_companion_warnings(clients, table, layout))
+    return result
 
 
-def missing_message(table: LeaseTable, existing: Sequence[str]) -> str:
+def absent_companion_warnings(clients: Clients, table: LeaseTable,
+                              layout: kcl.Layout) -> list[str]:
+    """KCL 3.5+ looks up the old companion names at start and must not find them."""
+    region = table.region or ""
+    warnings = []
+    for companion in layout.absent_companions:
+        name = companion.name(table.table_name)
+        try:
+            clients.dynamodb(region).describe_table(TableName=name)
+        except Exception as exc:
+            if error_code(exc) == NOT_FOUND_CODE:
+                continue
+            warnings.append(f"could not check that {name} does not exist: " + explain(
+                exc, name, "DescribeTable", clients.endpoint_for(region), table.region))
+            continue
+        warnings.append(
+            f"{name} exists in {table.region}: KCL {layout.name} finds it at start and then "
+            f"runs in its legacy multi-table mode instead of keeping its coordinator and "
+            f"worker-metric items in {table.table_name}. If no KCL 3.0-3.4 adapter uses it "
+            f"any more, delete it by hand (after the adapter has stopped); if one does, its "
+            f"adapters are not all on KCL {layout.name} yet")
+    return warnings
+
+
+def with_warnings(result: TableResult, warnings: Sequence[str]) -> TableResult:
+    """The result with warnings appended to its message (its status unchanged)."""
+    if not warnings:
+        return result
+    text = "; ".join(f"warning: {w}" for w in warnings)
+    message = f"{result.message}; {text}" if result.message else text
+    return TableResult(result.table, result.status, message,
+                       (*result.warnings, *warnings))
+
+
+def missing_message(table: LeaseTable, existing: Sequence[str],
+                    version: str = kcl.DEFAULT_VERSION) -> str:
     twins = near_twins(table, existing)
+    option = "" if version == kcl.DEFAULT_VERSION else f" --kcl {version}"
     message = (f"{table.table_name} does not exist in {table.region}. Run "
-               f"`lease-tables create` with the same options to create it.")
+               f"`lease-tables create{option}` with the same options to create it.")
     if twins:
         phrase = twins_phrase(twins)
         message += (f" {phrase[0].upper()}{phrase[1:]}. The adapter "
@@ -65,8 +116,11 @@ def missing_message(table: LeaseTable, existing: Sequence[str]) -> str:
 
 
 def judge(table: LeaseTable, description: dict[str, Any],
-          options: spec.TableOptions | None = None) -> TableResult:
-    """Status for one described table: drift, then unusable states, then ok."""
+          options: spec.TableOptions | None = None,
+          layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+          version: str = kcl.DEFAULT_VERSION) -> TableResult:
+    """Status for one described table: drift, then unusable states, then the index
+    (KCL 3 lease tables), then ok."""
     where = f"{table.table_name} in {table.region}"
     problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
     if problem:
@@ -79,9 +133,34 @@ def judge(table: LeaseTable, description: dict[str, Any],
         return TableResult(table, NOT_ACTIVE,
                            f"{where} is {status}, not ACTIVE yet. Wait and verify again (a "
                            f"new table takes seconds to a minute).")
+    if table.role == kcl.ROLE_LEASE and layout.index:
+        verdict = judge_index(table, description, version)
+        if verdict is not None:
+            return verdict
     notes = spec.capacity_differences(
         description, kcl.table_options(table, options or spec.TableOptions()))
     message = ("warning: " + "; ".join(notes) + " (works, but not what `create` with these "
                "options makes; pass --billing-mode/--read-capacity/--write-capacity as "
                "given to create)" if notes else "")
     return TableResult(table, OK, message)
+
+
+def judge_index(table: LeaseTable, description: dict[str, Any],
+                version: str) -> TableResult | None:
+    """The KCL 3 index of a usable lease table: a result when it is not fine, else None."""
+    where = f"{table.table_name} in {table.region}"
+    if spec.find_index(description) is None:
+        return TableResult(table, DRIFT, spec.missing_index_message(where, version))
+    problem = spec.index_problem(description)
+    if problem:
+        return TableResult(table, DRIFT, spec.index_drift_message(where, problem, version))
+    status = spec.index_status(description)
+    unusable = spec.index_state_problem(where, status, version)
+    if unusable:
+        return TableResult(table, FAILED, unusable)
+    if spec.index_is_pending(status):
+        return TableResult(table, NOT_ACTIVE, (
+            f"{where}: its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE yet; KCL's "
+            f"Query on it fails until it is. Wait and verify again (on a table with many "
+            f"items this takes minutes; `lease-tables create --kcl {version}` waits for it)."))
+    return None
