@@ -30,7 +30,7 @@ impossible condition. KCL 3.5+: DescribeTable of each companion name
 denied there makes the adapter fail at start (`denied`, naming it), and a table
 found there is a warning (KCL 3.5 would run in its legacy multi-table mode).
 
-Statuses when DescribeTable does not show a usable table (the SPEC is silent):
+Statuses when DescribeTable does not show a usable table (a decision of ours):
 another key schema or a state other than ACTIVE yields `failed`, with the
 reason, and no further probes; KCL cannot use such a table whatever the policy
 says, and `verify` is the command that explains it in full.

@@ -29,7 +29,8 @@ BILLING_PROVISIONED = "provisioned"
 BILLING_ON_DEMAND = "on-demand"
 BILLING_MODES = {BILLING_PROVISIONED: "PROVISIONED", BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
 
-# SPEC 2: the DynamoDB operations KCL inside an adapter uses on its lease table.
+# The DynamoDB operations KCL inside an adapter uses on its lease table (README, "The
+# adapter policy").
 # The adapter policy grants exactly these and preflight proves each of them.
 KCL_LEASE_OPERATIONS: tuple[str, ...] = (
     "DeleteItem", "DescribeTable", "GetItem", "PutItem", "Scan", "UpdateItem")
