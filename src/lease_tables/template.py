@@ -204,9 +204,9 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions,
             "Description": f"ARN of the {_noun(table)} {table.table_name}",
             "Value": {"Fn::GetAtt": [logical_id, "Arn"]},
         }
-        if conditional:
-            assert table.region is not None
-            resource["Condition"] = output["Condition"] = region_condition_name(table.region)
+        if conditional:  # template_regions made sure every table has its region
+            resource["Condition"] = output["Condition"] = region_condition_name(
+                table.region or "")
         resource["DeletionPolicy"] = "Retain"
         resource["UpdateReplacePolicy"] = "Retain"
         resource["Properties"] = cfn_properties(table, options, layout)
