@@ -114,8 +114,19 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+# `python3 dev.py mutate` runs only the in-process unit tests: a subprocess or a local
+# server would run the installed code, not the mutant, and cost seconds per mutant.
+FAST_ONLY = os.environ.get("LEASE_TABLES_FAST_TESTS_ONLY") == "1"
+
+
+def skip_unless_end_to_end() -> None:
+    if FAST_ONLY:
+        pytest.skip("end-to-end (LEASE_TABLES_FAST_TESTS_ONLY=1)")
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[MotoServer]:
+    skip_unless_end_to_end()
     server = start_moto()
     yield server
     stop(server.process)
@@ -170,6 +181,7 @@ class Run:
 def run_cli(args: list[str], env: Mapping[str, str], timeout: float = 120,
             cwd: Path | None = None) -> Run:
     """Run the installed console script, as an operator or install script would."""
+    skip_unless_end_to_end()
     proc = subprocess.run(
         [cli_executable(), *args], env=dict(env), capture_output=True, text=True,
         timeout=timeout, cwd=cwd, stdin=subprocess.DEVNULL,
@@ -194,6 +206,7 @@ DYNALITE_CLI = ROOT / "bench" / "node_modules" / "dynalite" / "cli.js"
 
 def start_dynalite(create_ms: int = 1000, delete_ms: int = 1000) -> Dynalite:
     """Start dynalite on 127.0.0.1 (installed by `npm ci --prefix bench`, see .ci/run)."""
+    skip_unless_end_to_end()
     node = shutil.which("node")
     if node is None or not DYNALITE_CLI.exists():
         pytest.fail("dynalite is not installed: run `npm ci --prefix bench` (needs node and npm)")
