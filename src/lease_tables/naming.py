@@ -370,13 +370,10 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
         if source != TABLE_OPTION_SOURCE or source not in existing.sources:
             existing.sources.append(source)
     existing.origins.extend(table.origins)
+    # Adapters are merged before any --table name (derive_tables), so `existing` is
+    # the richer entry whenever one of the two came from an adapter.
     if existing.adapter_kind is not None and table.adapter_kind is not None:
         existing.enabled = _either_enabled(existing.enabled, table.enabled)
-    if existing.adapter_kind is None and table.adapter_kind is not None:
-        # A --table name that an adapter also derives: keep the richer facts.
-        table.sources = existing.sources
-        table.origins = existing.origins
-        merged[key] = table
 
 
 def _either_enabled(one: bool | None, other: bool | None) -> bool | None:
