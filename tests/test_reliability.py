@@ -28,8 +28,7 @@ from tests.faultproxy import DELAY, DROP, ERROR_500, LIMIT, THROTTLE, FaultPlan,
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and node")
 
-ALLOWED = {"DescribeTable", "CreateTable", "ListTables", "TagResource",
-           "UpdateContinuousBackups"}
+ALLOWED = {"DescribeTable", "CreateTable", "ListTables", "TagResource"}
 
 
 def tables_args(count: int, prefix: str = "leaseTable") -> list[str]:
