@@ -14,6 +14,7 @@ from lease_tables.naming import (
     HOST_LOCAL,
     HOST_OPTION,
     HOST_UNC,
+    HostName,
     LeaseTable,
     agent_events_table_name,
     check_region_option,
@@ -343,3 +344,15 @@ def test_valid_parts_always_round_trip(app: str, host: str, aid: int) -> None:
     assert suffix == str(aid)
     assert prefix.rpartition("_")[2] == host
     assert table_name_problem(name + "\n") is not None
+
+
+def test_a_caller_that_skips_the_checks_gets_an_error_not_a_wrong_name() -> None:
+    """conf refuses these adapters and derive_tables resolves the host first; calling
+    table_for_adapter without them is a bug, refused even under `python -O`."""
+    host = HostName("ris", HOST_OPTION)
+    with pytest.raises(ValueError, match="no Application Name"):
+        table_for_adapter(adapter(KIND_CONNECT, app=None), host, "us-east-1")
+    with pytest.raises(ValueError, match="host name and an adapter ID"):
+        table_for_adapter(adapter(KIND_AGENT_EVENTS), None, "us-east-1")
+    with pytest.raises(ValueError, match="host name and an adapter ID"):
+        table_for_adapter(adapter(KIND_AGENT_EVENTS, aid=None), host, "us-east-1")

@@ -347,3 +347,9 @@ def test_a_kcl_3_policy_of_a_fleet_warns_about_size_sooner() -> None:
     tables = [lt(f"verintAgentEvents_ris{i:03d}.2") for i in range(40)]
     assert pol.size_warning(pol.adapter_policy(tables, ACCOUNT, KCL_2)) is None
     assert pol.size_warning(pol.adapter_policy(tables, ACCOUNT, KCL_30)) is not None
+
+
+def test_an_arn_without_a_region_is_refused_even_under_python_O() -> None:
+    """validate_regions runs first; table_arns still refuses rather than build `arn:...::`."""
+    with pytest.raises(ValueError, match="no region for the table t1"):
+        pol.table_arns([LeaseTable("t1", None)], "123456789012")
