@@ -10,18 +10,22 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
 from lease_tables.conf import (
     KIND_AGENT_EVENTS,
     KIND_CONNECT,
+    _hardened_parser,
     default_conf_dirs,
     expand_variables,
     is_permission_error,
     kind_of,
     locate_conf_file,
     normalise_key,
+    normalise_type,
     parse_adapters,
     read_conf,
+    read_conf_bytes,
     read_confs,
 )
 from lease_tables.errors import InputError
@@ -228,9 +232,30 @@ def test_read_conf_expands_variables_and_refuses_oversize(tmp_path: Path) -> Non
         read_conf(str(conf), {}, max_bytes=100)
 
 
-@given(st.text(min_size=0, max_size=40))
-def test_any_type_text_is_classified_without_error(type_text: str) -> None:
-    assert kind_of(type_text) in (None, KIND_CONNECT, KIND_AGENT_EVENTS)
+_TYPE_PARTS = st.lists(st.sampled_from(
+    ["Amazon", "AWS", "Kinesis", "Connect", "Agent", "Event", "Stream", "Adapter", "Xyz",
+     "Genesys", "Avaya", "ama", "zon", " ", "_", "-", ".", "2"]), max_size=8).map("".join)
+
+
+@given(_TYPE_PARTS, st.sampled_from([str.upper, str.lower, str.title, " ".join, "_".join]))
+def test_a_type_is_the_same_kind_whatever_its_case_and_separators(type_text: str,
+                                                                  respell) -> None:
+    """`Amazon Connect Adapter`, `AMAZON_CONNECT_ADAPTER` and `amazon-connect-adapter` are
+    one type: letter case and separators never change the kind."""
+    assert kind_of(respell(type_text)) == kind_of(type_text)
+
+
+@given(_TYPE_PARTS)
+def test_agent_events_need_an_amazon_word_and_connect_needs_amazon(type_text: str) -> None:
+    """A kind is only ever given for a type that names Amazon: another vendor's agent-event
+    adapter, or a bare `Connect`, is not ours."""
+    words = type_text.lower()
+    kind = kind_of(type_text)
+    if kind == KIND_CONNECT:
+        assert "amazon" in normalise_type(type_text)
+    if kind is not None and "amazon" not in words:
+        assert kind == KIND_AGENT_EVENTS
+        assert any(word in words for word in ("aws", "kinesis", "connect"))
 
 
 def test_application_name_beats_appname_whatever_the_order() -> None:
@@ -366,3 +391,57 @@ def test_a_folder_that_cannot_be_listed_says_permission_denied(unlistable) -> No
     # One level down (the folder's own entries cannot be looked at): the same words.
     with pytest.raises(InputError, match="Permission denied"):
         as_unprivileged(lambda: locate_conf_file(str(folder / "IntegrationService.xml")))
+
+
+
+# --- pins: each a behaviour a mutation run found no test for -----------------------------
+
+def test_the_parser_does_not_expand_entities() -> None:
+    """resolve_entities=False on its own: the DTD refusal comes later and would hide it."""
+    root = etree.fromstring(b'<!DOCTYPE r [<!ENTITY e "expanded">]><r>&e;</r>',
+                            _hardened_parser())
+    assert "expanded" not in etree.tostring(root).decode()
+
+
+def test_the_parser_keeps_libxml2s_depth_limit() -> None:
+    """huge_tree stays off: a file nested thousands of levels deep is refused, not parsed."""
+    deep = b"<a>" * 1000 + b"</a>" * 1000  # libxml2 allows 256 levels, or 2048 with huge_tree
+    with pytest.raises(InputError, match="not well-formed"):
+        parse_adapters(deep, "deep.xml")
+
+
+def test_the_parser_refuses_every_external_resource_it_is_asked_for() -> None:
+    """The resolver is installed on the parser and refuses, naming what was asked for."""
+    with pytest.raises(InputError, match=r"external resource.*secret.dtd.*refused unread"):
+        _hardened_parser().resolvers.resolve("file:///etc/secret.dtd", None, None)
+
+
+@pytest.mark.parametrize("data", [b"", b"  \r\n\t", b"\xef\xbb\xbf", b"\xff\xfe\x00\x00",
+                                  b"\x00\x00\n"])
+def test_an_empty_file_says_it_is_empty_and_where_to_point(data: bytes) -> None:
+    """Our own message, not lxml's "Document is empty"."""
+    with pytest.raises(InputError) as err:
+        parse_adapters(data, "/conf/IntegrationService.xml")
+    assert str(err.value).startswith('"/conf/IntegrationService.xml" is empty. Point --conf-dir')
+
+
+def test_a_file_that_cannot_be_read_is_an_input_error(tmp_path: Path) -> None:
+    """An OSError while reading (here: the path is a folder) is bad input, exit 2."""
+    with pytest.raises(InputError, match=r"Cannot read .*Check that this account may read"):
+        read_conf_bytes(tmp_path)
+
+
+def test_a_set_nested_below_its_integration_belongs_to_it() -> None:
+    data = xml('<Integration id="3" type="AmazonConnectAdapter"><Settings><Group>'
+               '<set key="ApplicationName" value="deep"/></Group></Settings></Integration>'
+               '<set key="ApplicationName" value="stray"/>')
+    [adapter] = parse_adapters(data, "conf.xml")
+    assert adapter.application_name == "deep"
+
+
+@pytest.mark.parametrize("spelling", ["integrationservice.xml", "INTEGRATIONSERVICE.XML"])
+def test_the_file_named_in_other_letter_case_is_found(tmp_path: Path, spelling: str) -> None:
+    real = tmp_path / "IntegrationService.xml"
+    real.write_bytes(SAMPLE.read_bytes())
+    assert locate_conf_file(str(tmp_path / spelling)) == real
+    assert len(read_conf(str(tmp_path / spelling), env={}).adapters) == 2
