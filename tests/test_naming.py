@@ -27,6 +27,7 @@ from lease_tables.naming import (
     table_for_adapter,
     table_name_problem,
     unc_host,
+    unc_server,
 )
 
 
@@ -356,3 +357,55 @@ def test_a_caller_that_skips_the_checks_gets_an_error_not_a_wrong_name() -> None
         table_for_adapter(adapter(KIND_AGENT_EVENTS), None, "us-east-1")
     with pytest.raises(ValueError, match="host name and an adapter ID"):
         table_for_adapter(adapter(KIND_AGENT_EVENTS, aid=None), host, "us-east-1")
+
+
+# --- pins: each a behaviour a mutation run found no test for -----------------------------
+
+@pytest.mark.parametrize(("folder", "server"), [
+    ("\\\\?\\UNC\\verintris\\e$\\Conf", "verintris"),
+    ("\\\\.\\UNC\\verintris\\e$\\Conf", "verintris"),
+    ("//?/UNC/verintris/e$/Conf", "verintris"),
+    ("\\\\?\\C:\\Impact360\\Conf", None),   # a long local path, not a share
+    ("\\\\.\\pipe\\verintris", None),       # a device, not a share
+    ("\\\\.\\C:\\Conf", None),
+    ("\\\\verintris\\e$\\Conf", "verintris"),
+])
+def test_long_and_device_paths(folder: str, server: str | None) -> None:
+    assert unc_server(folder) == server
+    assert unc_host(folder) == server
+    expected = HostName(server, HOST_UNC) if server else HostName("thisbox", HOST_LOCAL)
+    assert resolve_host(None, folder, "thisbox") == expected
+
+
+def test_host_name_sources_are_the_documented_json_words() -> None:
+    """`host_name_source` in --output json: install scripts compare these words."""
+    assert (HOST_OPTION, HOST_UNC, HOST_LOCAL) == ("option", "unc", "local")
+    [table] = derive_tables([conf(adapter(), folder="\\\\verintris\\e$\\Conf")]).tables
+    assert (table.host_name, table.host_name_source) == ("verintris", "unc")
+
+
+def test_one_folder_without_an_amazon_adapter_among_several_is_fine() -> None:
+    with_adapters = conf(adapter(KIND_CONNECT, "ctr", "1"), path="a.xml")
+    without = conf(path="b.xml")
+    require_adapters([without, with_adapters], [])
+    require_adapters([with_adapters, without], [])
+    with pytest.raises(InputError, match=r'"a\.xml", "b\.xml"'):
+        require_adapters([conf(path="a.xml"), conf(path="b.xml")], [])
+
+
+def test_the_host_is_resolved_for_a_file_with_any_agent_events_adapter() -> None:
+    """A connect adapter first must not hide the agent-events one after it."""
+    both = conf(adapter(KIND_CONNECT, "ctr", "1"), adapter(), folder="\\\\verintris\\e$\\Conf")
+    names = [t.table_name for t in derive_tables([both]).tables]
+    assert names == ["ctr", "verintAgentEvents_verintris.2"]
+
+
+def test_a_connect_table_has_no_host_part_twins() -> None:
+    """Only an agent-events name has a host part; a connect table with an adapter ID
+    does not make `<app>_<anything>.<id>` a twin."""
+    connect = LeaseTable("ctr", "us-east-1", adapter_kind=KIND_CONNECT, adapter_id="1",
+                         application_name="ctr")
+    assert near_twins(connect, ["ctr_host.1", "CTR"]) == ["CTR"]
+    no_app = LeaseTable("x_h.1", "us-east-1", adapter_kind=KIND_AGENT_EVENTS, adapter_id="1",
+                        application_name=None)
+    assert near_twins(no_app, ["x_other.1"]) == []
