@@ -41,6 +41,8 @@ def lt(name: str, region: str | None = "us-east-1") -> LeaseTable:
     ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"),
     ("us-gov-west-1", "aws-us-gov"), ("us-gov-east-1", "aws-us-gov"),
     ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"),
+    ("eu-isoe-west-1", "aws-iso-e"), ("us-isof-south-1", "aws-iso-f"),
+    ("us-isof-east-1", "aws-iso-f"),
 ])
 def test_partition_follows_the_region(region: str, expected: str) -> None:
     assert pol.partition(region) == expected
@@ -353,3 +355,27 @@ def test_an_arn_without_a_region_is_refused_even_under_python_O() -> None:
     """validate_regions runs first; table_arns still refuses rather than build `arn:...::`."""
     with pytest.raises(ValueError, match="no region for the table t1"):
         pol.table_arns([LeaseTable("t1", None)], "123456789012")
+
+
+
+def test_size_warning_boundary_is_the_managed_policy_limit() -> None:
+    """IAM counts characters without white space: exactly 6144 fits, 6145 does not."""
+    def of_size(size: int) -> dict:
+        return {"k": "x" * (size - len('{"k":""}'))}
+
+    assert pol.policy_size(of_size(pol.MANAGED_POLICY_MAX)) == 6144
+    assert pol.size_warning(of_size(6144)) is None
+    warning = pol.size_warning(of_size(6145))
+    assert warning is not None and warning.startswith("the policy has 6145 characters")
+    assert pol.policy_size({"k": "a b"}) == len('{"k":"ab"}')  # white space not counted
+
+
+def test_provisioner_tag_statement_only_with_tags() -> None:
+    tables = [LeaseTable("t1", "us-east-1")]
+    untagged = pol.provisioner_policy(tables, "123456789012")
+    tagged = pol.provisioner_policy(tables, "123456789012", tags=True)
+    sids = [s["Sid"] for s in tagged["Statement"]]
+    assert "TagLeaseTablesOnCreate" in sids
+    assert "TagLeaseTablesOnCreate" not in [s["Sid"] for s in untagged["Statement"]]
+    [tag] = [s for s in tagged["Statement"] if s["Sid"] == "TagLeaseTablesOnCreate"]
+    assert tag["Action"] == ["dynamodb:TagResource"]

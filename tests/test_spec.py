@@ -134,3 +134,52 @@ def test_index_definition_follows_the_billing_mode() -> None:
     assert "ProvisionedThroughput" not in index_definition(make_options("on-demand"))
     with pytest.raises(ValueError):
         create_table_request("t12", TableOptions(), hash_key="wid", index=True)
+
+
+
+# --- pins: each a behaviour a mutation run found no test for -----------------------------
+
+def test_capacity_one_is_the_least_allowed() -> None:
+    options = make_options(read_capacity=1, write_capacity=1)
+    assert create_table_request("t1x", options)["ProvisionedThroughput"] == {
+        "ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    for bad in (dict(read_capacity=0), dict(write_capacity=0)):
+        with pytest.raises(InputError, match="must be 1 or more"):
+            make_options(**bad)
+
+
+def test_tag_value_limit_is_256_characters() -> None:
+    assert parse_tags(["k=" + "v" * 256]) == (("k", "v" * 256),)
+    with pytest.raises(InputError, match="longer than AWS's 256"):
+        parse_tags(["k=" + "v" * 257])
+
+
+def test_tag_keys_are_stripped_and_limited_to_128_characters() -> None:
+    assert parse_tags(["  owner \t= rec "]) == (("owner", " rec "),)
+    assert parse_tags(["k" * 128 + "=1"]) == (("k" * 128, "1"),)
+    for bad in ("k" * 129 + "=1", "   =1", "AWS:x=1"):
+        with pytest.raises(InputError):
+            parse_tags([bad])
+
+
+def test_a_table_without_billing_mode_summary_is_provisioned() -> None:
+    """DescribeTable leaves BillingModeSummary out for tables always provisioned."""
+    plain = {"ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10}}
+    assert capacity_differences(plain) == []
+    assert capacity_differences(plain, make_options("on-demand")) == [
+        "billing mode is PROVISIONED, expected PAY_PER_REQUEST"]
+    assert capacity_differences({**plain, "BillingModeSummary": {}}) == []
+    small = {"ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}}
+    assert capacity_differences(small) == ["capacity is 10 RCU / 5 WCU, expected 10 / 10"]
+    on_demand = {"BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"}}
+    assert capacity_differences(on_demand, make_options("on-demand")) == []
+
+
+def test_describe_says_each_choice() -> None:
+    assert TableOptions().describe() == (
+        "key leaseKey (String, HASH), provisioned 10 RCU / 10 WCU, deletion protection on")
+    assert make_options("on-demand", deletion_protection=False,
+                        tags=["a=1", "b=2"]).describe() == (
+        "key leaseKey (String, HASH), on-demand, deletion protection OFF, tags a=1, b=2")
+    assert make_options(read_capacity=3, write_capacity=4).describe() == (
+        "key leaseKey (String, HASH), provisioned 3 RCU / 4 WCU, deletion protection on")
