@@ -67,3 +67,45 @@ def test_tables_without_a_region_are_named() -> None:
     with pytest.raises(InputError, match=r"No AWS region is known for b, c\. Pass --region"):
         require_regions([LeaseTable("a", "us-east-1"), LeaseTable("b", None),
                          LeaseTable("c", "")])
+
+
+def test_the_environment_is_the_processes_own_by_default(tmp_path, monkeypatch) -> None:
+    software = tmp_path / "Impact360"
+    (software / "Conf").mkdir(parents=True)
+    (software / "Conf" / "IntegrationService.xml").write_bytes(
+        (SAMPLE_CONF / "IntegrationService.xml").read_bytes())
+    monkeypatch.setenv("IMPACT360SOFTWAREDIR", str(software))
+    assert len(select(Selection(region="us-east-1"), local_host="thisbox").tables) == 2
+
+
+def test_a_folder_named_by_a_variable_uses_the_given_environment() -> None:
+    derived = select(Selection(conf_dirs=("%RISCONF%",), host_name="ris", region="us-east-1"),
+                     env={"RISCONF": str(SAMPLE_CONF)})
+    assert len(derived.tables) == 2
+
+
+def test_a_bad_region_option_is_refused_before_anything_is_read() -> None:
+    with pytest.raises(InputError, match=r'^--region "US East" is not an AWS region code'):
+        select(Selection(conf_dirs=("/no/such/folder",), region="US East"), env={})
+
+
+def test_the_local_host_name_names_agent_events_tables_of_a_local_folder() -> None:
+    derived = select(Selection(conf_dirs=SAMPLE, region="us-east-1"), env={},
+                     local_host="thisbox")
+    assert "verintAgentEvents_thisbox.2" in [t.table_name for t in derived.tables]
+
+
+def test_the_named_profile_gives_the_default_region(tmp_path) -> None:
+    (tmp_path / "config").write_text("[default]\nregion = us-east-1\n"
+                                     "[profile other]\nregion = eu-central-1\n")
+    env = {"AWS_CONFIG_FILE": str(tmp_path / "config")}
+    derived = select(Selection(tables=("byHand",), profile="other"), env=env)
+    assert [t.region for t in derived.tables] == ["eu-central-1"]
+
+
+def test_with_a_region_option_an_unreadable_aws_config_is_never_read(tmp_path) -> None:
+    env = {"AWS_CONFIG_FILE": str(tmp_path)}  # a folder: reading it fails
+    derived = select(Selection(tables=("byHand",), region="us-west-2"), env=env)
+    assert [t.region for t in derived.tables] == ["us-west-2"]
+    with pytest.raises(InputError, match="cannot be read"):
+        select(Selection(tables=("byHand",)), env=env)
