@@ -27,6 +27,8 @@ from hypothesis import settings
 # random examples each time, to find what the fixed ones miss.
 settings.register_profile("default", derandomize=True, deadline=None)
 settings.register_profile("explore", max_examples=2_000, derandomize=False, deadline=None)
+# `python3 dev.py mutate` runs the fast tests once per mutant: fewer fixed examples.
+settings.register_profile("mutate", max_examples=20, derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
