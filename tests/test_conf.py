@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,14 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from lease_tables.conf import (
+    CONF_FILE_NAME,
     KIND_AGENT_EVENTS,
     KIND_CONNECT,
+    Adapter,
+    _first_line,
     _hardened_parser,
+    _mentions_doctype,
+    _permission_message,
     default_conf_dirs,
     expand_variables,
     is_permission_error,
@@ -445,3 +451,166 @@ def test_the_file_named_in_other_letter_case_is_found(tmp_path: Path, spelling: 
     real.write_bytes(SAMPLE.read_bytes())
     assert locate_conf_file(str(tmp_path / spelling)) == real
     assert len(read_conf(str(tmp_path / spelling), env={}).adapters) == 2
+
+
+def _fresh(word: str) -> str:
+    """`word` in a letter case no earlier test used, so the reader's memos start cold."""
+    bits = uuid.uuid4().int
+    return "".join(c.upper() if bits >> i & 1 else c.lower() for i, c in enumerate(word))
+
+
+def test_names_keys_and_attributes_never_seen_before_are_read_alike() -> None:
+    """The memoised lookups give the same answer the first time as every later time."""
+    ns = f"urn:x-{uuid.uuid4()}"
+    tag = _fresh("integration")
+    data = (f'<r xmlns:n="{ns}"><n:{tag} type="AmazonConnectAdapter" '
+            f'{_fresh("enabled")}="false" x{uuid.uuid4().hex}="1">'
+            f'<n:{_fresh("set")} value="nokey"/>'
+            f'<n:{_fresh("set")} key="{_fresh("Application_Name")}" value="fresh"/>'
+            f'</n:{tag}></r>').encode()
+    [adapter] = parse_adapters(data, "fresh.xml")
+    assert (adapter.application_name, adapter.enabled) == ("fresh", False)
+    plain = f'<r><Integration type="AmazonConnectAdapter" x{uuid.uuid4().hex}="1">' \
+            f'<set key="ApplicationName" value="a"/></Integration></r>'
+    assert parse_adapters(plain.encode(), "plain.xml")[0].enabled is None
+
+
+def test_adapter_descriptions() -> None:
+    full = Adapter("connect", "AmazonConnectAdapter", "7", "a", None, "s", "Main CTR", 12)
+    assert full.describe() == 'AmazonConnectAdapter adapter "Main CTR" (ID 7, line 12)'
+    bare = Adapter("connect", "AmazonConnectAdapter", None, "a", None, "s")
+    assert bare.describe() == "AmazonConnectAdapter adapter (no ID)"
+
+
+def test_unset_variable_message() -> None:
+    with pytest.raises(InputError) as err:
+        expand_variables("%NOPE%\\Conf", {})
+    assert str(err.value) == (
+        'The path "%NOPE%\\Conf" uses the environment variable NOPE, which is not set. '
+        "Set it, or pass the folder itself with --conf-dir.")
+
+
+def test_default_conf_dir_keeps_posix_separators() -> None:
+    assert default_conf_dirs({"IMPACT360SOFTWAREDIR": "/opt/impact360/"}) == [
+        "/opt/impact360/Conf"]
+
+
+def test_the_folder_named_is_used_when_another_differs_only_in_case(tmp_path: Path) -> None:
+    (tmp_path / "Conf").mkdir()  # sorts first, and has no file
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "IntegrationService.xml").write_bytes(SAMPLE.read_bytes())
+    assert locate_conf_file(str(tmp_path / "conf")) == tmp_path / "conf" / CONF_FILE_NAME
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_something_that_is_neither_file_nor_folder_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(InputError) as err:
+        locate_conf_file(str(tmp_path / "pipe"), "%X%")
+    assert str(err.value).startswith(
+        f'The configuration folder "{tmp_path}/pipe" does not exist or cannot be read (from '
+        f'--conf-dir "%X%"). Check the path')
+
+
+def test_a_folder_named_like_the_file_is_not_the_file(tmp_path: Path) -> None:
+    (tmp_path / CONF_FILE_NAME).mkdir()
+    with pytest.raises(InputError) as err:
+        locate_conf_file(str(tmp_path), "given")
+    assert str(err.value).startswith(
+        f'No {CONF_FILE_NAME} in "{tmp_path}" (from --conf-dir "given"). Pass the RIS')
+    with pytest.raises(InputError) as err:
+        locate_conf_file(str(tmp_path))
+    assert f'(from --conf-dir "{tmp_path}")' in str(err.value)
+
+
+def test_windows_access_denied_codes_are_permission_errors() -> None:
+    for code, denied in ((5, True), (1326, True), (6, False), (1327, False)):
+        exc = OSError("refused")
+        exc.winerror = code  # type: ignore[attr-defined]
+        assert is_permission_error(exc) is denied
+
+
+def test_permission_message() -> None:
+    assert _permission_message(Path("/r/Conf"), "%D%", "list the folder") == (
+        'Permission denied: this account may not list the folder "/r/Conf" (from --conf-dir '
+        '"%D%"). Run lease-tables as an account that may read the RIS configuration folder '
+        "(an administrator of the RIS server, say), or copy IntegrationService.xml somewhere "
+        "readable and pass that file with --conf-dir.")
+
+
+def test_the_refusal_names_the_resource() -> None:
+    with pytest.raises(InputError) as err:
+        _hardened_parser().resolvers.resolve("http://x/e.dtd", None, None)
+    assert str(err.value) == (
+        'The configuration file refers to an external resource ("http://x/e.dtd"); it was '
+        "refused unread. A RIS IntegrationService.xml never does this.")
+
+
+def test_size_limit_boundary_and_messages(tmp_path: Path) -> None:
+    body = b'<r><Integration type="AmazonConnectAdapter"><set key="ApplicationName" value="a"/>' \
+           b"</Integration></r>"
+    exact = tmp_path / "exact.xml"
+    exact.write_bytes(b"<!--" + b"-" * 10 + b"-->" + body)
+    size = exact.stat().st_size
+    assert read_conf_bytes(exact, max_bytes=size) == exact.read_bytes()
+    with pytest.raises(InputError) as err:
+        read_conf_bytes(exact, max_bytes=size - 1)
+    assert str(err.value) == (
+        f'"{exact}" is {size:,} bytes, over the {size - 1:,}-byte limit for a configuration '
+        f"file. It is not an IntegrationService.xml; check the path.")
+    with pytest.raises(InputError) as err:
+        read_conf_bytes(tmp_path)
+    assert str(err.value) == (
+        f'Cannot read "{tmp_path}": Is a directory. Check that this account may read the RIS '
+        f"configuration folder.")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_file_that_grows_while_read_is_refused() -> None:
+    """/dev/zero says it has 0 bytes and never ends: what a file still being written does."""
+    with pytest.raises(InputError) as err:
+        read_conf_bytes(Path("/dev/zero"), max_bytes=10)
+    assert str(err.value) == '"/dev/zero" grew past the 10-byte limit while being read.'
+
+
+def test_first_line_and_doctype_detection() -> None:
+    assert _first_line("one\ntwo") == "one"
+    assert _first_line("") == "unknown error"
+    assert _mentions_doctype(b"<!doctype r><r")
+    assert _mentions_doctype("<!DOCTYPE r><r".encode("utf-16-le"))
+    assert _mentions_doctype("<!DOCTYPE r><r".encode("utf-16-be"))
+    assert not _mentions_doctype(b"<r><!-- no DTD --></r")
+    assert not _mentions_doctype("<r/>".encode("utf-16-le"))
+
+
+def test_a_set_without_a_key_does_not_end_the_settings() -> None:
+    [adapter] = parse_adapters(xml('<Integration type="AmazonConnectAdapter">'
+                                   '<set value="x"/><set key="ApplicationName" value="a"/>'
+                                   "</Integration>"), "c.xml")
+    assert adapter.application_name == "a"
+
+
+def test_read_conf_records_where_it_read(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "Conf"
+    folder.mkdir()
+    (folder / CONF_FILE_NAME).write_bytes(SAMPLE.read_bytes())
+    monkeypatch.setenv("RISCONFTEST", str(folder))
+    conf = read_conf("$RISCONFTEST")
+    assert conf.path == str(folder / CONF_FILE_NAME) and conf.folder == str(folder)
+    assert {a.source for a in conf.adapters} == {str(folder / CONF_FILE_NAME)}
+    with pytest.raises(InputError, match=r'from --conf-dir "\$RISCONFTEST/missing"'):
+        read_conf("$RISCONFTEST/missing")
+    [again] = read_confs(["$RISCONFTEST"])
+    assert again == conf
+    with pytest.raises(InputError, match=r'from --conf-dir "\$RISCONFTEST/missing"'):
+        read_confs(["$RISCONFTEST/missing"])
+    with pytest.raises(InputError, match="limit"):
+        read_confs([str(folder)], max_bytes=100)
+
+
+def test_a_file_named_twice_does_not_stop_the_files_after_it(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / CONF_FILE_NAME).write_bytes(SAMPLE.read_bytes())
+    confs = read_confs([str(tmp_path / "a"), str(tmp_path / "a"), str(tmp_path / "b")], env={})
+    assert [Path(c.path).parent.name for c in confs] == ["a", "b"]
