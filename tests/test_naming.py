@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import PureWindowsPath
 
 import pytest
@@ -25,7 +26,9 @@ from lease_tables.naming import (
     require_adapters,
     resolve_host,
     table_for_adapter,
+    table_from_option,
     table_name_problem,
+    twins_phrase,
     unc_host,
     unc_server,
 )
@@ -409,3 +412,105 @@ def test_a_connect_table_has_no_host_part_twins() -> None:
     no_app = LeaseTable("x_h.1", "us-east-1", adapter_kind=KIND_AGENT_EVENTS, adapter_id="1",
                         application_name=None)
     assert near_twins(no_app, ["x_other.1"]) == []
+
+
+def test_a_table_option_is_listed_as_coming_from_the_option() -> None:
+    assert table_from_option("byHand", None).adapters == ["--table"]
+
+
+def test_the_local_host_name_given_is_used_and_else_this_machines() -> None:
+    [given] = derive_tables([conf(adapter())], local_host="thisbox").tables
+    assert given.table_name == "verintAgentEvents_thisbox.2"
+    [own] = derive_tables([conf(adapter())]).tables
+    assert own.table_name == f"verintAgentEvents_{socket.gethostname().split('.')[0]}.2"
+
+
+def test_the_default_region_is_checked_only_when_it_fills_in() -> None:
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(region=None))], default_region="bogus", host_option="h")
+    assert str(err.value) == (
+        'The AWS configuration (AWS_REGION, AWS_DEFAULT_REGION or the profile\'s region) gives '
+        'the region "bogus", which is not an AWS region code such as us-east-1, eu-west-2, '
+        "us-gov-west-1 or cn-north-1. Correct it to the code of the region the adapter's "
+        "stream and lease table live in. Or pass --region.")
+    [table] = derive_tables([conf(adapter(region="eu-west-1"))], default_region="bogus",
+                            host_option="h").tables
+    assert table.region == "eu-west-1"
+
+
+def test_every_problem_of_every_file_is_reported_at_once() -> None:
+    ip_folders = [conf(adapter(), folder=f"\\\\10.0.0.{i}\\e$\\Conf", path=f"{i}.xml")
+                  for i in (1, 2)]
+    with pytest.raises(InputError) as err:
+        derive_tables(ip_folders)
+    assert "10.0.0.1" in str(err.value) and "10.0.0.2" in str(err.value)
+    regions = conf(adapter(region="US East", aid="1"), adapter(region="nowhere", aid="2"))
+    with pytest.raises(InputError) as err:
+        derive_tables([regions], host_option="h")
+    assert '"US East"' in str(err.value) and '"nowhere"' in str(err.value)
+    names = conf(adapter(KIND_CONNECT, "a b", "1"), adapter(KIND_CONNECT, "c d", "2"))
+    with pytest.raises(InputError) as err:
+        derive_tables([names])
+    assert '"a b"' in str(err.value) and '"c d"' in str(err.value)
+
+
+def test_shared_table_warning_names_the_file_and_both_adapters() -> None:
+    two = conf(adapter(KIND_CONNECT, "ctr", "1"), adapter(KIND_CONNECT, "ctr", "2"),
+               path="/r/IntegrationService.xml")
+    assert derive_tables([two]).warnings == [
+        'In "/r/IntegrationService.xml", the AmazonConnectAdapter adapter (ID 1) and the '
+        "AmazonConnectAdapter adapter (ID 2) both use the lease table ctr; they will share "
+        "its leases. If they should read different streams, give them different Application "
+        "Names."]
+
+
+def test_the_shared_fallback_problem_comes_first_and_counts_the_files() -> None:
+    files = [conf(adapter(aid=str(i)), path=f"f{i}.xml") for i in range(7)]
+    files.append(conf(adapter(KIND_CONNECT, "bad name", "9"), path="g.xml"))
+    with pytest.raises(InputError) as err:
+        derive_tables(files, local_host="thisbox")
+    message = str(err.value)
+    assert message.startswith(
+        'The configuration files "f0.xml" and "f1.xml" and "f2.xml" and "f3.xml" and '
+        '"f4.xml" (and 2 more) all have agent-events adapters, and none of their folders is a '
+        "UNC path, so every one would take this machine's name (\"thisbox\") as its RIS host "
+        "name")
+    assert '"bad name"' in message
+    five = [conf(adapter(aid=str(i)), path=f"f{i}.xml") for i in range(5)]
+    with pytest.raises(InputError) as err:
+        derive_tables(five, local_host="thisbox")
+    assert '"f4.xml" all have' in str(err.value)
+
+
+def test_region_kept_message_counts_and_numbers() -> None:
+    one = conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"))
+    assert derive_tables([one], region_option="us-east-1").warnings == [
+        "--region us-east-1 does not apply to the lease table ctr: the adapter's own Region "
+        "setting eu-west-1 wins, because that is where its KCL looks for the table. Correct "
+        "the Region setting if us-east-1 is right."]
+    many = conf(*(adapter(KIND_CONNECT, f"t{i:02d}", str(i), region="eu-west-1")
+                  for i in range(12)))
+    [warning] = derive_tables([many], region_option="us-east-1").warnings
+    assert warning.startswith(
+        "--region us-east-1 does not apply to the lease tables t00, t01, t02, t03, t04, t05, "
+        "t06, t07, t08, t09 and 2 more: the adapter's")
+    ten = conf(*(adapter(KIND_CONNECT, f"t{i:02d}", str(i), region="eu-west-1")
+                 for i in range(10)))
+    [warning] = derive_tables([ten], region_option="us-east-1").warnings
+    assert "t08, t09: the adapter's" in warning
+
+
+def test_no_adapter_message_names_every_file() -> None:
+    with pytest.raises(InputError) as err:
+        require_adapters([conf(path="a.xml"), conf(path="b.xml")], [])
+    assert str(err.value) == (
+        'No Amazon Connect or Amazon Agent Event Stream adapter was found in "a.xml", "b.xml". '
+        "Check that this is the RIS server that runs the Amazon adapters, or give the table "
+        "names with --table.")
+
+
+def test_near_twins_look_at_every_existing_name() -> None:
+    table = LeaseTable("ctr", "us-east-1", adapter_kind=KIND_CONNECT)
+    assert near_twins(table, ["ctr", "CTR", "Ctr"]) == ["CTR", "Ctr"]
+    assert twins_phrase(["A"]) == "a table with a near-identical name exists: A"
+    assert twins_phrase(["A", "B"]) == "tables with near-identical names exist: A, B"
