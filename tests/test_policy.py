@@ -379,3 +379,37 @@ def test_provisioner_tag_statement_only_with_tags() -> None:
     assert "TagLeaseTablesOnCreate" not in [s["Sid"] for s in untagged["Statement"]]
     [tag] = [s for s in tagged["Statement"] if s["Sid"] == "TagLeaseTablesOnCreate"]
     assert tag["Action"] == ["dynamodb:TagResource"]
+
+
+def test_account_and_region_messages() -> None:
+    def message(call, *args) -> str:
+        with pytest.raises(InputError) as err:
+            call(*args)
+        return str(err.value)
+
+    assert message(pol.validate_account_id, None) == (
+        "--account-id is required: the 12-digit ID of the AWS account that holds the lease "
+        "tables (see `aws sts get-caller-identity --query Account`).")
+    assert message(pol.validate_account_id, " 1234 ").startswith(
+        '--account-id " 1234 " is not an AWS account ID: it must be exactly 12 digits')
+    tables = [LeaseTable("a", "us-east1"), LeaseTable("b", "us-east-1"),
+              LeaseTable("c", "EU")]
+    assert message(pol.validate_regions, tables).startswith(
+        'The region of a ("us-east1"), c ("EU") does not look like an AWS region code')
+
+
+def test_build_policy_passes_role_tags_and_layout_on() -> None:
+    tables = [LeaseTable("t1", "us-east-1")]
+    account = "123456789012"
+    assert pol.build_policy("adapter", tables, account, layout=kcl.LAYOUTS[1]) == \
+        pol.adapter_policy(tables, account, kcl.LAYOUTS[1])
+    assert pol.build_policy("provisioner", tables, account) == \
+        pol.provisioner_policy(tables, account, tags=False)
+    assert pol.build_policy("provisioner", tables, account, tags=True,
+                            layout=kcl.LAYOUTS[1]) == \
+        pol.provisioner_policy(tables, account, tags=True, layout=kcl.LAYOUTS[1])
+    assert pol.build_policy("provisioner", tables, account) != \
+        pol.provisioner_policy(tables, account, tags=True)
+    with pytest.raises(InputError) as err:
+        pol.build_policy("admin", tables, account)
+    assert str(err.value) == '--role "admin" is not one of: adapter, provisioner.'

@@ -15,9 +15,11 @@ SAMPLE = (str(SAMPLE_CONF),)
 @pytest.mark.parametrize("empty", ["", "   "])
 def test_an_empty_host_name_is_refused_not_replaced(empty: str) -> None:
     """Without the check, "" would silently fall back to the UNC or local host name."""
-    with pytest.raises(InputError, match="--host-name is empty"):
+    with pytest.raises(InputError) as err:
         select(Selection(conf_dirs=SAMPLE, host_name=empty, region="us-east-1"), env={},
                local_host="thisbox")
+    assert str(err.value) == (
+        "--host-name is empty. Give the RIS server's host name, e.g. verintris.")
 
 
 def test_the_host_name_option_names_the_agent_events_table() -> None:
