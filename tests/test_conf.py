@@ -614,3 +614,27 @@ def test_a_file_named_twice_does_not_stop_the_files_after_it(tmp_path: Path) -> 
         (tmp_path / name / CONF_FILE_NAME).write_bytes(SAMPLE.read_bytes())
     confs = read_confs([str(tmp_path / "a"), str(tmp_path / "a"), str(tmp_path / "b")], env={})
     assert [Path(c.path).parent.name for c in confs] == ["a", "b"]
+
+
+def test_permission_messages_name_the_path_the_value_and_the_step(unlistable) -> None:
+    folder, as_unprivileged = unlistable
+    with pytest.raises(InputError) as err:
+        as_unprivileged(lambda: locate_conf_file(str(folder), "%RIS%"))
+    assert str(err.value).startswith(
+        f'Permission denied: this account may not list the folder "{folder}" (from '
+        f'--conf-dir "%RIS%").')
+    inside = folder / "IntegrationService.xml"
+    with pytest.raises(InputError) as err:
+        as_unprivileged(lambda: locate_conf_file(str(inside), "%RIS%\\file"))
+    assert str(err.value).startswith(
+        f'Permission denied: this account may not look at "{inside}" (from --conf-dir '
+        f'"%RIS%\\file").')
+
+
+def test_the_plain_spelling_wins_over_other_cases_of_one_attribute() -> None:
+    [adapter] = parse_adapters(xml(
+        '<Integration TYPE="AvayaCMAPIAdapter" type="AmazonConnectAdapter" Enabled="true" '
+        'enabled="false"><set KEY="Region" key="ApplicationName" VALUE="no" value="app"/>'
+        "</Integration>"), "c.xml")
+    assert (adapter.type, adapter.enabled, adapter.application_name) == (
+        "AmazonConnectAdapter", False, "app")

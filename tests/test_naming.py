@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from pathlib import PureWindowsPath
 
 import pytest
@@ -514,3 +515,9 @@ def test_near_twins_look_at_every_existing_name() -> None:
     assert near_twins(table, ["ctr", "CTR", "Ctr"]) == ["CTR", "Ctr"]
     assert twins_phrase(["A"]) == "a table with a near-identical name exists: A"
     assert twins_phrase(["A", "B"]) == "tables with near-identical names exist: A, B"
+
+
+def test_a_region_never_seen_before_is_checked_alike() -> None:
+    letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
+    assert is_region_code(f"zz-{letters}-1")
+    assert not is_region_code(f"zz_{letters}_1")
