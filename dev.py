@@ -653,9 +653,11 @@ def mutant_function(name: str) -> str:
 def mutant_key(name: str, diff: str) -> str:
     """A stable description of a mutant: its function and the code it puts in, without
     mutmut's run-specific number (which shifts when the function changes)."""
-    added = [line[1:].strip() for line in diff.splitlines()
-             if line.startswith("+") and not line.startswith("+++")]
-    return f"{mutant_function(name)} | {' / '.join(added) or '(lines removed)'}"
+    lines = diff.splitlines()[2:]  # after the ---/+++ header
+    added = [line[1:].strip() for line in lines if line.startswith("+")]
+    removed = [line[1:].strip() for line in lines if line.startswith("-")]
+    code = " / ".join(added) if added else "without " + " / ".join(removed)
+    return f"{mutant_function(name)} | {code}"
 
 
 def read_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:

@@ -116,6 +116,18 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def cold_memos() -> None:
+    """Each test starts as a new run does: the readers' memos empty. Otherwise a test
+    that spells a type, tag or region as an earlier test did would get the earlier
+    answer back and never run the code it names."""
+    from lease_tables import conf, naming
+
+    for memo in (conf._KINDS, conf._LOCAL_NAMES, conf._NORMAL_KEYS, conf._ENABLED_SPELLING,
+                 naming._REGION_VERDICTS):
+        memo.clear()
+
+
 # `python3 dev.py mutate` runs only the in-process unit tests: a subprocess or a local
 # server would run the installed code, not the mutant, and cost seconds per mutant.
 FAST_ONLY = os.environ.get("LEASE_TABLES_FAST_TESTS_ONLY") == "1"
