@@ -638,3 +638,100 @@ def test_the_plain_spelling_wins_over_other_cases_of_one_attribute() -> None:
         "</Integration>"), "c.xml")
     assert (adapter.type, adapter.enabled, adapter.application_name) == (
         "AmazonConnectAdapter", False, "app")
+
+
+def test_a_listed_but_unreadable_folder_says_permission_denied_at_each_step(unlistable) -> None:
+    """A folder that may be entered but not listed (mode 311): the file looked for by
+    name, and the folder's entries, each refused with the value as given."""
+    folder, as_unprivileged = unlistable
+    listless = folder.parent / "Listless"
+    listless.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(listless, 0o311)
+    try:
+        for target, given in ((listless / "other.xml", "%A%"), (listless, "%B%")):
+            with pytest.raises(InputError) as err:
+                as_unprivileged(lambda t=target, g=given: locate_conf_file(str(t), g))
+            assert str(err.value).startswith(
+                f'Permission denied: this account may not list the folder "{listless}" '
+                f'(from --conf-dir "{given}").')
+    finally:
+        os.chmod(listless, 0o755)
+        listless.rmdir()
+
+
+def test_a_posix_permission_error_without_an_errno_is_one() -> None:
+    assert is_permission_error(PermissionError("denied"))
+    assert not is_permission_error(FileNotFoundError(errno.ENOENT, "gone"))
+
+
+def test_a_document_with_a_dtd_is_refused_with_its_own_message() -> None:
+    expected = (
+        '"c.xml" contains a DOCTYPE declaration, which a RIS IntegrationService.xml never '
+        "has; it was refused, and nothing it refers to was read, because DTDs can make a "
+        "parser fetch files or expand entities. Restore the file from the RIS server.")
+    for data in (b'<!DOCTYPE IFService [<!ENTITY x "y">]><IFService/>',
+                 b'<!DOCTYPE IFService SYSTEM "http://127.0.0.1:9/x.dtd"><IFService/>',
+                 b'<!DOCTYPE IFService SYSTEM "file:///etc/passwd"><IFService/>',
+                 b'<!DOCTYPE r [<!ENTITY x "y">]><r>&x;</r'):  # broken, DTD seen anyway
+        with pytest.raises(InputError) as err:
+            parse_adapters(data, "c.xml")
+        assert str(err.value) == expected
+
+
+def test_a_malformed_file_names_itself_and_lxmls_first_line() -> None:
+    data = b"<IFService><Integrations>"
+    try:
+        etree.fromstring(data)
+    except etree.XMLSyntaxError as exc:
+        first = str(exc).splitlines()[0]
+    with pytest.raises(InputError) as err:
+        parse_adapters(data, "c.xml")
+    assert str(err.value) == (
+        f'"c.xml" is not well-formed XML ({first}). The file may be truncated or not an '
+        f"IntegrationService.xml; restore it from the RIS server or its backup. Nothing was "
+        f"changed.")
+    with pytest.raises(InputError, match="not well-formed"):
+        parse_adapters(b"XX", "x.xml")  # only the blanks and marks of an empty file count
+
+
+def test_comments_and_instructions_inside_a_value_are_not_part_of_it() -> None:
+    [adapter] = parse_adapters(xml(
+        '<Integration type="AmazonConnectAdapter"><set key="ApplicationName">'
+        "<!-- the CTR stream -->ctr<?pi x?>App</set></Integration>"), "c.xml")
+    assert adapter.application_name == "ctrApp"
+
+
+def test_every_incomplete_adapter_is_reported_in_one_message() -> None:
+    with pytest.raises(InputError) as err:
+        parse_adapters(xml(
+            '<Integration id="1" type="AmazonConnectAdapter"/>'
+            '<Integration type="AmazonAgentEventStreamAdapter"/>'), "c.xml")
+    assert str(err.value) == (
+        'In "c.xml", the AmazonConnectAdapter adapter (ID 1, line 2) lacks an Application '
+        'Name (a <set key="ApplicationName" value="..."/>). Its lease-table name cannot be '
+        "derived. Complete the adapter in the RIS configuration tool, or give the table "
+        'name with --table. In "c.xml", the AmazonAgentEventStreamAdapter adapter (no ID, '
+        'line 2) lacks an Application Name (a <set key="ApplicationName" value="..."/>) and '
+        'an adapter ID (an id="..." attribute). Its lease-table name cannot be derived. '
+        "Complete the adapter in the RIS configuration tool, or give the table name with "
+        "--table.")
+
+
+def test_what_the_file_leaves_out_stays_unknown() -> None:
+    [adapter] = parse_adapters(xml(
+        '<Integration type="AmazonConnectAdapter"><set key="ApplicationName" value="a"/>'
+        '<set key="Region"/></Integration>'), "c.xml")
+    assert (adapter.display_name, adapter.region, adapter.line) == (None, None, 2)
+    assert parse_adapters(xml('<Integration name="x"/><Integration type="Other"/>'), "c") == []
+
+
+def test_kinds_are_remembered_as_first_found() -> None:
+    for _ in range(2):
+        assert kind_of("AmazonConnectAdapter") == KIND_CONNECT
+        assert kind_of("AvayaAdapter") is None
+        assert kind_of("AWS Agent Events") == KIND_AGENT_EVENTS
+    assert normalise_type("Amazon-Connect Adapter 2") == "amazonconnectadapter2"
+
+
+def test_default_conf_dir_keeps_every_letter_of_the_base() -> None:
+    assert default_conf_dirs({"IMPACT360SOFTWAREDIR": "/opt/X"}) == ["/opt/X/Conf"]

@@ -21,6 +21,7 @@ from lease_tables.naming import (
     agent_events_table_name,
     check_region_option,
     derive_tables,
+    is_ip_address,
     is_region_code,
     local_host_name,
     near_twins,
@@ -521,3 +522,49 @@ def test_a_region_never_seen_before_is_checked_alike() -> None:
     letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
     assert is_region_code(f"zz-{letters}-1")
     assert not is_region_code(f"zz_{letters}_1")
+
+
+def test_other_letter_case_of_the_application_is_a_host_part_twin() -> None:
+    table = LeaseTable("verintAgentEvents_verintris.2", "us-east-1",
+                       adapter_kind=KIND_AGENT_EVENTS, adapter_id="2",
+                       application_name="verintAgentEvents")
+    assert near_twins(table, ["VERINTAGENTEVENTS_other.2"]) == ["VERINTAGENTEVENTS_other.2"]
+
+
+def test_ip_addresses_and_no_folder() -> None:
+    assert is_ip_address("fe80::1") and is_ip_address("10.1.2.3")
+    assert is_ip_address("fe80--1.ipv6-literal.net") and not is_ip_address("verintris")
+    assert resolve_host(None, None, "thisbox") == HostName("thisbox", HOST_LOCAL)
+    with pytest.raises(InputError) as err:
+        resolve_host(None, "\\\\10.0.0.5\\e$\\Conf", "thisbox")
+    assert str(err.value).startswith(
+        'The configuration folder "\\\\10.0.0.5\\e$\\Conf" names its RIS server by the IP '
+        'address "10.0.0.5", which is not a host name;')
+
+
+def test_invalid_name_messages() -> None:
+    assert table_name_problem("verint Agent") == (
+        'it contains " " (U+0020) at position 7; DynamoDB allows only A-Z a-z 0-9 _ - .')
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(KIND_CONNECT, "a b", "1"))])
+    assert str(err.value).endswith(
+        "Correct the Application Name, or give the table name with --table.")
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(app="a b"))], host_option="h")
+    assert str(err.value).endswith(
+        "Correct the Application Name or pass --host-name, or give the table name with "
+        "--table.")
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(KIND_CONNECT, "a b", "1"), adapter(KIND_CONNECT, "c d",
+                                                                         "2"))])
+    assert "--table. In " in str(err.value)  # problems joined by one space
+
+
+def test_the_counts_start_past_five_files_and_ten_tables() -> None:
+    six = [conf(adapter(aid=str(i)), path=f"f{i}.xml") for i in range(6)]
+    with pytest.raises(InputError, match=r'"f4\.xml" \(and 1 more\) all have'):
+        derive_tables(six, local_host="thisbox")
+    eleven = conf(*(adapter(KIND_CONNECT, f"t{i:02d}", str(i), region="eu-west-1")
+                    for i in range(11)))
+    [warning] = derive_tables([eleven], region_option="us-east-1").warnings
+    assert "t08, t09 and 1 more: the adapter's" in warning
