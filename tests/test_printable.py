@@ -51,3 +51,10 @@ def test_secrets_and_credential_shapes_are_redacted() -> None:
     assert p.redact("t " + "A" * 300 + "==") == "t ***"
     assert p.redact("t " + "A" * 299) == "t " + "A" * 299
     assert p.line("token TopSecretValue42\nnext") == "token *** next"
+
+
+def test_secrets_of_four_characters_count_and_the_longest_goes_first() -> None:
+    p.register_secrets(["q7Zk", "x1q7Zkx2"])
+    assert p.redact("q7Zk") == "***"
+    # Longest first: replacing the short one inside the long one would leave "x1***x2".
+    assert p.redact("is x1q7Zkx2.") == "is ***."
