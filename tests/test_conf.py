@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -565,12 +567,32 @@ def test_size_limit_boundary_and_messages(tmp_path: Path) -> None:
         f"configuration folder.")
 
 
-@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_a_file_that_grows_while_read_is_refused() -> None:
-    """/dev/zero says it has 0 bytes and never ends: what a file still being written does."""
-    with pytest.raises(InputError) as err:
-        read_conf_bytes(Path("/dev/zero"), max_bytes=10)
-    assert str(err.value) == '"/dev/zero" grew past the 10-byte limit while being read.'
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_a_file_that_grows_while_read_is_refused(tmp_path: Path) -> None:
+    """A pipe says it has 0 bytes, then delivers more and stays open: what a file still
+    being written does. The reader stops one byte past the limit; it does not wait for
+    the end (a pipe rather than /dev/zero, so a reader that would waits, not fills memory)."""
+    pipe = tmp_path / "growing.xml"
+    os.mkfifo(pipe)
+    finished = threading.Event()
+
+    def write() -> None:
+        with open(pipe, "wb") as handle:
+            handle.write(b"x" * 11)
+            handle.flush()
+            finished.wait(timeout=20)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(InputError) as err:
+            read_conf_bytes(pipe, max_bytes=10)
+    finally:
+        finished.set()
+        writer.join(timeout=5)
+    assert time.monotonic() - started < 10
+    assert str(err.value) == f'"{pipe}" grew past the 10-byte limit while being read.'
 
 
 def test_first_line_and_doctype_detection() -> None:
