@@ -118,13 +118,14 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(autouse=True)
 def cold_memos() -> None:
-    """Each test starts as a new run does: the readers' memos empty. Otherwise a test
-    that spells a type, tag or region as an earlier test did would get the earlier
-    answer back and never run the code it names."""
-    from lease_tables import conf, naming
+    """Each test starts as a new run does: the readers' memos and the registered secrets
+    empty. Otherwise a test that spells a type, tag or region as an earlier test did
+    would get the earlier answer back and never run the code it names, and a secret an
+    earlier test registered would be redacted whatever register_secrets does."""
+    from lease_tables import conf, naming, printable
 
     for memo in (conf._KINDS, conf._LOCAL_NAMES, conf._NORMAL_KEYS, conf._ENABLED_SPELLING,
-                 naming._REGION_VERDICTS):
+                 naming._REGION_VERDICTS, printable._secrets):
         memo.clear()
 
 
