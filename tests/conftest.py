@@ -27,6 +27,8 @@ from hypothesis import settings
 # random examples each time, to find what the fixed ones miss.
 settings.register_profile("default", derandomize=True, deadline=None)
 settings.register_profile("explore", max_examples=2_000, derandomize=False, deadline=None)
+# `python3 dev.py mutate` runs the fast tests once per mutant: fewer fixed examples.
+settings.register_profile("mutate", max_examples=20, derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,8 +116,32 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def cold_memos() -> None:
+    """Each test starts as a new run does: the readers' memos and the registered secrets
+    empty. Otherwise a test that spells a type, tag or region as an earlier test did
+    would get the earlier answer back and never run the code it names, and a secret an
+    earlier test registered would be redacted whatever register_secrets does."""
+    from lease_tables import conf, naming, printable
+
+    for memo in (conf._KINDS, conf._LOCAL_NAMES, conf._NORMAL_KEYS, conf._ENABLED_SPELLING,
+                 naming._REGION_VERDICTS, printable._secrets):
+        memo.clear()
+
+
+# `python3 dev.py mutate` runs only the in-process unit tests: a subprocess or a local
+# server would run the installed code, not the mutant, and cost seconds per mutant.
+FAST_ONLY = os.environ.get("LEASE_TABLES_FAST_TESTS_ONLY") == "1"
+
+
+def skip_unless_end_to_end() -> None:
+    if FAST_ONLY:
+        pytest.skip("end-to-end (LEASE_TABLES_FAST_TESTS_ONLY=1)")
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[MotoServer]:
+    skip_unless_end_to_end()
     server = start_moto()
     yield server
     stop(server.process)
@@ -170,6 +196,7 @@ class Run:
 def run_cli(args: list[str], env: Mapping[str, str], timeout: float = 120,
             cwd: Path | None = None) -> Run:
     """Run the installed console script, as an operator or install script would."""
+    skip_unless_end_to_end()
     proc = subprocess.run(
         [cli_executable(), *args], env=dict(env), capture_output=True, text=True,
         timeout=timeout, cwd=cwd, stdin=subprocess.DEVNULL,
@@ -194,6 +221,7 @@ DYNALITE_CLI = ROOT / "bench" / "node_modules" / "dynalite" / "cli.js"
 
 def start_dynalite(create_ms: int = 1000, delete_ms: int = 1000) -> Dynalite:
     """Start dynalite on 127.0.0.1 (installed by `npm ci --prefix bench`, see .ci/run)."""
+    skip_unless_end_to_end()
     node = shutil.which("node")
     if node is None or not DYNALITE_CLI.exists():
         pytest.fail("dynalite is not installed: run `npm ci --prefix bench` (needs node and npm)")

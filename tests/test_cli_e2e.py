@@ -287,7 +287,7 @@ def test_access_denied_is_exit_1_and_says_what_to_do(denying_moto, tmp_path) -> 
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        (b"", "is empty"),
+        (b"", "is empty. Point --conf-dir"),  # ours, not lxml's "Document is empty"
         (b"<IFService><Integrations><Integration", "not well-formed"),
         (b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "file:///etc/passwd"><IFService/>',
          "DOCTYPE"),

@@ -194,3 +194,77 @@ def test_dry_run_json_lists_each_table_with_its_role(tmp_path: Path) -> None:
         ("verintCTREvents", "lease"),
         ("verintCTREvents-CoordinatorState", "coordinator-state"),
         ("verintCTREvents-WorkerMetricStats", "worker-metrics")]
+
+
+# --- pins: each a behaviour a mutation run found no test for -----------------------------
+
+def test_each_layout_describes_itself() -> None:
+    assert OLD.describe() == "KCL 1.x-2.x"
+    assert MID.describe() == (
+        "KCL 3.0-3.4: index LeaseOwnerToLeaseKeyIndex on each lease table, "
+        "T-CoordinatorState (key key) and T-WorkerMetricStats (key wid) beside it, "
+        "on-demand, same protection and tags")
+    assert NEW.describe() == (
+        "KCL 3.5+: index LeaseOwnerToLeaseKeyIndex on each lease table, "
+        "no T-CoordinatorState or T-WorkerMetricStats")
+
+
+def test_version_messages_and_missing_parts() -> None:
+    assert kcl.parse_version("3") == (3, 0, 0)
+    assert kcl.parse_version("3.4") == (3, 4, 0)
+    for raw, why in (("x", "it is not a version number"), (None, "it is not a version number"),
+                     ("0.9", "there is no KCL 0.x; the first is 1.x")):
+        with pytest.raises(InputError) as err:
+            kcl.parse_version(raw)
+        assert str(err.value).startswith(
+            f"--kcl {raw!r} is not a Kinesis Client Library version: {why}. Give the version")
+
+
+def test_a_companion_passes_through_and_the_lease_tables_after_it_expand() -> None:
+    [lease] = kcl.expand([lt("app")], OLD)
+    coordinator = kcl.expand([lt("app")], MID)[1]
+    tables = kcl.expand([coordinator, lt("other")], MID)
+    assert [(t.table_name, t.role) for t in tables] == [
+        ("app-CoordinatorState", "coordinator-state"), ("other", "lease"),
+        ("other-CoordinatorState", "coordinator-state"),
+        ("other-WorkerMetricStats", "worker-metrics")]
+    assert lease.role == "lease"
+
+
+def test_every_companion_too_long_is_named_once_in_one_message() -> None:
+    long = "x" * 240
+    with pytest.raises(InputError) as err:
+        kcl.expand([lt(long)], MID)
+    message = str(err.value)
+    assert message.count("which DynamoDB would refuse") == 2
+    assert "-CoordinatorState' beside" in message and "-WorkerMetricStats' beside" in message
+    assert ". KCL 3.0-3.4 needs" in message  # the problems joined by one space
+
+
+def test_a_companion_that_is_an_earlier_lease_table_is_refused() -> None:
+    """The clash found while adding a companion, not while adding a lease table."""
+    with pytest.raises(InputError) as err:
+        kcl.expand([lt("app-CoordinatorState"), lt("app")], MID)
+    assert str(err.value) == (
+        "The table app-CoordinatorState in eu-west-1 would be both a lease table and a "
+        "coordinator-state table; KCL gives them different keys, so one table cannot be "
+        "both. Check the Application Names and --table names.")
+    with pytest.raises(InputError, match=r"^The table app-CoordinatorState would be both"):
+        kcl.expand([LeaseTable("app-CoordinatorState", None), LeaseTable("app", None)], MID)
+
+
+def test_a_companion_has_its_own_copy_of_the_lease_tables_lists() -> None:
+    lease = lt("app")
+    _, coordinator, metrics = kcl.expand([lease], MID)
+    assert coordinator.origins == lease.origins == metrics.origins == [None]
+    assert coordinator.sources == lease.sources == ["/conf/a.xml"]
+    lease.origins.append(None)
+    lease.sources.append("x")
+    assert coordinator.origins == [None] and coordinator.sources == ["/conf/a.xml"]
+
+
+def test_absent_names_carry_the_companions_roles() -> None:
+    absent = kcl.absent_names([lt("app")], NEW)
+    assert [(t.table_name, t.role) for t in absent] == [
+        ("app-CoordinatorState", "coordinator-state"),
+        ("app-WorkerMetricStats", "worker-metrics")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import uuid
 from pathlib import PureWindowsPath
 
 import pytest
@@ -14,18 +16,23 @@ from lease_tables.naming import (
     HOST_LOCAL,
     HOST_OPTION,
     HOST_UNC,
+    HostName,
     LeaseTable,
     agent_events_table_name,
     check_region_option,
     derive_tables,
+    is_ip_address,
     is_region_code,
     local_host_name,
     near_twins,
     require_adapters,
     resolve_host,
     table_for_adapter,
+    table_from_option,
     table_name_problem,
+    twins_phrase,
     unc_host,
+    unc_server,
 )
 
 
@@ -343,3 +350,221 @@ def test_valid_parts_always_round_trip(app: str, host: str, aid: int) -> None:
     assert suffix == str(aid)
     assert prefix.rpartition("_")[2] == host
     assert table_name_problem(name + "\n") is not None
+
+
+def test_a_caller_that_skips_the_checks_gets_an_error_not_a_wrong_name() -> None:
+    """conf refuses these adapters and derive_tables resolves the host first; calling
+    table_for_adapter without them is a bug, refused even under `python -O`."""
+    host = HostName("ris", HOST_OPTION)
+    with pytest.raises(ValueError, match="no Application Name"):
+        table_for_adapter(adapter(KIND_CONNECT, app=None), host, "us-east-1")
+    with pytest.raises(ValueError, match="host name and an adapter ID"):
+        table_for_adapter(adapter(KIND_AGENT_EVENTS), None, "us-east-1")
+    with pytest.raises(ValueError, match="host name and an adapter ID"):
+        table_for_adapter(adapter(KIND_AGENT_EVENTS, aid=None), host, "us-east-1")
+
+
+# --- pins: each a behaviour a mutation run found no test for -----------------------------
+
+@pytest.mark.parametrize(("folder", "server"), [
+    ("\\\\?\\UNC\\verintris\\e$\\Conf", "verintris"),
+    ("\\\\.\\UNC\\verintris\\e$\\Conf", "verintris"),
+    ("//?/UNC/verintris/e$/Conf", "verintris"),
+    ("\\\\?\\C:\\Impact360\\Conf", None),   # a long local path, not a share
+    ("\\\\.\\pipe\\verintris", None),       # a device, not a share
+    ("\\\\.\\C:\\Conf", None),
+    ("\\\\verintris\\e$\\Conf", "verintris"),
+])
+def test_long_and_device_paths(folder: str, server: str | None) -> None:
+    assert unc_server(folder) == server
+    assert unc_host(folder) == server
+    expected = HostName(server, HOST_UNC) if server else HostName("thisbox", HOST_LOCAL)
+    assert resolve_host(None, folder, "thisbox") == expected
+
+
+def test_host_name_sources_are_the_documented_json_words() -> None:
+    """`host_name_source` in --output json: install scripts compare these words."""
+    assert (HOST_OPTION, HOST_UNC, HOST_LOCAL) == ("option", "unc", "local")
+    [table] = derive_tables([conf(adapter(), folder="\\\\verintris\\e$\\Conf")]).tables
+    assert (table.host_name, table.host_name_source) == ("verintris", "unc")
+
+
+def test_one_folder_without_an_amazon_adapter_among_several_is_fine() -> None:
+    with_adapters = conf(adapter(KIND_CONNECT, "ctr", "1"), path="a.xml")
+    without = conf(path="b.xml")
+    require_adapters([without, with_adapters], [])
+    require_adapters([with_adapters, without], [])
+    with pytest.raises(InputError, match=r'"a\.xml", "b\.xml"'):
+        require_adapters([conf(path="a.xml"), conf(path="b.xml")], [])
+
+
+def test_the_host_is_resolved_for_a_file_with_any_agent_events_adapter() -> None:
+    """A connect adapter first must not hide the agent-events one after it."""
+    both = conf(adapter(KIND_CONNECT, "ctr", "1"), adapter(), folder="\\\\verintris\\e$\\Conf")
+    names = [t.table_name for t in derive_tables([both]).tables]
+    assert names == ["ctr", "verintAgentEvents_verintris.2"]
+
+
+def test_a_connect_table_has_no_host_part_twins() -> None:
+    """Only an agent-events name has a host part; a connect table with an adapter ID
+    does not make `<app>_<anything>.<id>` a twin."""
+    connect = LeaseTable("ctr", "us-east-1", adapter_kind=KIND_CONNECT, adapter_id="1",
+                         application_name="ctr")
+    assert near_twins(connect, ["ctr_host.1", "CTR"]) == ["CTR"]
+    no_app = LeaseTable("x_h.1", "us-east-1", adapter_kind=KIND_AGENT_EVENTS, adapter_id="1",
+                        application_name=None)
+    assert near_twins(no_app, ["x_other.1"]) == []
+
+
+def test_a_table_option_is_listed_as_coming_from_the_option() -> None:
+    assert table_from_option("byHand", None).adapters == ["--table"]
+
+
+def test_the_local_host_name_given_is_used_and_else_this_machines() -> None:
+    [given] = derive_tables([conf(adapter())], local_host="thisbox").tables
+    assert given.table_name == "verintAgentEvents_thisbox.2"
+    [own] = derive_tables([conf(adapter())]).tables
+    assert own.table_name == f"verintAgentEvents_{socket.gethostname().split('.')[0]}.2"
+
+
+def test_the_default_region_is_checked_only_when_it_fills_in() -> None:
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(region=None))], default_region="bogus", host_option="h")
+    assert str(err.value) == (
+        'The AWS configuration (AWS_REGION, AWS_DEFAULT_REGION or the profile\'s region) gives '
+        'the region "bogus", which is not an AWS region code such as us-east-1, eu-west-2, '
+        "us-gov-west-1 or cn-north-1. Correct it to the code of the region the adapter's "
+        "stream and lease table live in. Or pass --region.")
+    [table] = derive_tables([conf(adapter(region="eu-west-1"))], default_region="bogus",
+                            host_option="h").tables
+    assert table.region == "eu-west-1"
+
+
+def test_every_problem_of_every_file_is_reported_at_once() -> None:
+    ip_folders = [conf(adapter(), folder=f"\\\\10.0.0.{i}\\e$\\Conf", path=f"{i}.xml")
+                  for i in (1, 2)]
+    with pytest.raises(InputError) as err:
+        derive_tables(ip_folders)
+    assert "10.0.0.1" in str(err.value) and "10.0.0.2" in str(err.value)
+    regions = conf(adapter(region="US East", aid="1"), adapter(region="nowhere", aid="2"))
+    with pytest.raises(InputError) as err:
+        derive_tables([regions], host_option="h")
+    assert '"US East"' in str(err.value) and '"nowhere"' in str(err.value)
+    names = conf(adapter(KIND_CONNECT, "a b", "1"), adapter(KIND_CONNECT, "c d", "2"))
+    with pytest.raises(InputError) as err:
+        derive_tables([names])
+    assert '"a b"' in str(err.value) and '"c d"' in str(err.value)
+
+
+def test_shared_table_warning_names_the_file_and_both_adapters() -> None:
+    two = conf(adapter(KIND_CONNECT, "ctr", "1"), adapter(KIND_CONNECT, "ctr", "2"),
+               path="/r/IntegrationService.xml")
+    assert derive_tables([two]).warnings == [
+        'In "/r/IntegrationService.xml", the AmazonConnectAdapter adapter (ID 1) and the '
+        "AmazonConnectAdapter adapter (ID 2) both use the lease table ctr; they will share "
+        "its leases. If they should read different streams, give them different Application "
+        "Names."]
+
+
+def test_the_shared_fallback_problem_comes_first_and_counts_the_files() -> None:
+    files = [conf(adapter(aid=str(i)), path=f"f{i}.xml") for i in range(7)]
+    files.append(conf(adapter(KIND_CONNECT, "bad name", "9"), path="g.xml"))
+    with pytest.raises(InputError) as err:
+        derive_tables(files, local_host="thisbox")
+    message = str(err.value)
+    assert message.startswith(
+        'The configuration files "f0.xml" and "f1.xml" and "f2.xml" and "f3.xml" and '
+        '"f4.xml" (and 2 more) all have agent-events adapters, and none of their folders is a '
+        "UNC path, so every one would take this machine's name (\"thisbox\") as its RIS host "
+        "name")
+    assert '"bad name"' in message
+    five = [conf(adapter(aid=str(i)), path=f"f{i}.xml") for i in range(5)]
+    with pytest.raises(InputError) as err:
+        derive_tables(five, local_host="thisbox")
+    assert '"f4.xml" all have' in str(err.value)
+
+
+def test_region_kept_message_counts_and_numbers() -> None:
+    one = conf(adapter(KIND_CONNECT, "ctr", "1", region="eu-west-1"))
+    assert derive_tables([one], region_option="us-east-1").warnings == [
+        "--region us-east-1 does not apply to the lease table ctr: the adapter's own Region "
+        "setting eu-west-1 wins, because that is where its KCL looks for the table. Correct "
+        "the Region setting if us-east-1 is right."]
+    many = conf(*(adapter(KIND_CONNECT, f"t{i:02d}", str(i), region="eu-west-1")
+                  for i in range(12)))
+    [warning] = derive_tables([many], region_option="us-east-1").warnings
+    assert warning.startswith(
+        "--region us-east-1 does not apply to the lease tables t00, t01, t02, t03, t04, t05, "
+        "t06, t07, t08, t09 and 2 more: the adapter's")
+    ten = conf(*(adapter(KIND_CONNECT, f"t{i:02d}", str(i), region="eu-west-1")
+                 for i in range(10)))
+    [warning] = derive_tables([ten], region_option="us-east-1").warnings
+    assert "t08, t09: the adapter's" in warning
+
+
+def test_no_adapter_message_names_every_file() -> None:
+    with pytest.raises(InputError) as err:
+        require_adapters([conf(path="a.xml"), conf(path="b.xml")], [])
+    assert str(err.value) == (
+        'No Amazon Connect or Amazon Agent Event Stream adapter was found in "a.xml", "b.xml". '
+        "Check that this is the RIS server that runs the Amazon adapters, or give the table "
+        "names with --table.")
+
+
+def test_near_twins_look_at_every_existing_name() -> None:
+    table = LeaseTable("ctr", "us-east-1", adapter_kind=KIND_CONNECT)
+    assert near_twins(table, ["ctr", "CTR", "Ctr"]) == ["CTR", "Ctr"]
+    assert twins_phrase(["A"]) == "a table with a near-identical name exists: A"
+    assert twins_phrase(["A", "B"]) == "tables with near-identical names exist: A, B"
+
+
+def test_a_region_never_seen_before_is_checked_alike() -> None:
+    letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
+    assert is_region_code(f"zz-{letters}-1")
+    assert not is_region_code(f"zz_{letters}_1")
+
+
+def test_other_letter_case_of_the_application_is_a_host_part_twin() -> None:
+    table = LeaseTable("verintAgentEvents_verintris.2", "us-east-1",
+                       adapter_kind=KIND_AGENT_EVENTS, adapter_id="2",
+                       application_name="verintAgentEvents")
+    assert near_twins(table, ["VERINTAGENTEVENTS_other.2"]) == ["VERINTAGENTEVENTS_other.2"]
+
+
+def test_ip_addresses_and_no_folder() -> None:
+    assert is_ip_address("fe80::1") and is_ip_address("10.1.2.3")
+    assert is_ip_address("fe80--1.ipv6-literal.net") and not is_ip_address("verintris")
+    assert resolve_host(None, None, "thisbox") == HostName("thisbox", HOST_LOCAL)
+    with pytest.raises(InputError) as err:
+        resolve_host(None, "\\\\10.0.0.5\\e$\\Conf", "thisbox")
+    assert str(err.value).startswith(
+        'The configuration folder "\\\\10.0.0.5\\e$\\Conf" names its RIS server by the IP '
+        'address "10.0.0.5", which is not a host name;')
+
+
+def test_invalid_name_messages() -> None:
+    assert table_name_problem("verint Agent") == (
+        'it contains " " (U+0020) at position 7; DynamoDB allows only A-Z a-z 0-9 _ - .')
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(KIND_CONNECT, "a b", "1"))])
+    assert str(err.value).endswith(
+        "Correct the Application Name, or give the table name with --table.")
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(app="a b"))], host_option="h")
+    assert str(err.value).endswith(
+        "Correct the Application Name or pass --host-name, or give the table name with "
+        "--table.")
+    with pytest.raises(InputError) as err:
+        derive_tables([conf(adapter(KIND_CONNECT, "a b", "1"), adapter(KIND_CONNECT, "c d",
+                                                                         "2"))])
+    assert "--table. In " in str(err.value)  # problems joined by one space
+
+
+def test_the_counts_start_past_five_files_and_ten_tables() -> None:
+    six = [conf(adapter(aid=str(i)), path=f"f{i}.xml") for i in range(6)]
+    with pytest.raises(InputError, match=r'"f4\.xml" \(and 1 more\) all have'):
+        derive_tables(six, local_host="thisbox")
+    eleven = conf(*(adapter(KIND_CONNECT, f"t{i:02d}", str(i), region="eu-west-1")
+                    for i in range(11)))
+    [warning] = derive_tables([eleven], region_option="us-east-1").warnings
+    assert "t08, t09 and 1 more: the adapter's" in warning

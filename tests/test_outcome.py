@@ -8,7 +8,7 @@ import json
 import pytest
 
 from lease_tables.naming import LeaseTable
-from lease_tables.outcome import TableResult, exit_code
+from lease_tables.outcome import TableResult, exit_code, needs_attention, sort_results
 from lease_tables.report import emit, json_document
 
 FIELDS = ["table_name", "adapter_kind", "adapter_id", "application_name", "host_name",
@@ -54,3 +54,14 @@ def test_emit_json_is_one_object_and_text_has_a_line_per_table_and_summary() -> 
     assert len(lines) == 3
     assert lines[0].startswith("created") and "tableA" in lines[0]
     assert lines[2] == "create: 2 tables: 1 created, 1 exists. all fine (exit 0)."
+
+
+def test_quiet_keeps_what_needs_attention_and_results_sort_by_name_then_region() -> None:
+    results = [result(s, n) for s, n in (("created", "b"), ("drift", "a"), ("ok", "c"),
+                                         ("create-allowed", "d"), ("failed", "e"))]
+    assert [r.status for r in needs_attention(results)] == ["drift", "create-allowed", "failed"]
+    east = TableResult(LeaseTable("same", "us-east-1"), "ok")
+    none = TableResult(LeaseTable("same", None), "ok")
+    west = TableResult(LeaseTable("same", "us-west-2"), "ok")
+    first = TableResult(LeaseTable("a", "z"), "ok")
+    assert sort_results([west, east, none, first]) == [first, none, east, west]

@@ -41,6 +41,8 @@ def lt(name: str, region: str | None = "us-east-1") -> LeaseTable:
     ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"),
     ("us-gov-west-1", "aws-us-gov"), ("us-gov-east-1", "aws-us-gov"),
     ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"),
+    ("eu-isoe-west-1", "aws-iso-e"), ("us-isof-south-1", "aws-iso-f"),
+    ("us-isof-east-1", "aws-iso-f"),
 ])
 def test_partition_follows_the_region(region: str, expected: str) -> None:
     assert pol.partition(region) == expected
@@ -347,3 +349,67 @@ def test_a_kcl_3_policy_of_a_fleet_warns_about_size_sooner() -> None:
     tables = [lt(f"verintAgentEvents_ris{i:03d}.2") for i in range(40)]
     assert pol.size_warning(pol.adapter_policy(tables, ACCOUNT, KCL_2)) is None
     assert pol.size_warning(pol.adapter_policy(tables, ACCOUNT, KCL_30)) is not None
+
+
+def test_an_arn_without_a_region_is_refused_even_under_python_O() -> None:
+    """validate_regions runs first; table_arns still refuses rather than build `arn:...::`."""
+    with pytest.raises(ValueError, match="no region for the table t1"):
+        pol.table_arns([LeaseTable("t1", None)], "123456789012")
+
+
+
+def test_size_warning_boundary_is_the_managed_policy_limit() -> None:
+    """IAM counts characters without white space: exactly 6144 fits, 6145 does not."""
+    def of_size(size: int) -> dict:
+        return {"k": "x" * (size - len('{"k":""}'))}
+
+    assert pol.policy_size(of_size(pol.MANAGED_POLICY_MAX)) == 6144
+    assert pol.size_warning(of_size(6144)) is None
+    warning = pol.size_warning(of_size(6145))
+    assert warning is not None and warning.startswith("the policy has 6145 characters")
+    assert pol.policy_size({"k": "a b"}) == len('{"k":"ab"}')  # white space not counted
+
+
+def test_provisioner_tag_statement_only_with_tags() -> None:
+    tables = [LeaseTable("t1", "us-east-1")]
+    untagged = pol.provisioner_policy(tables, "123456789012")
+    tagged = pol.provisioner_policy(tables, "123456789012", tags=True)
+    sids = [s["Sid"] for s in tagged["Statement"]]
+    assert "TagLeaseTablesOnCreate" in sids
+    assert "TagLeaseTablesOnCreate" not in [s["Sid"] for s in untagged["Statement"]]
+    [tag] = [s for s in tagged["Statement"] if s["Sid"] == "TagLeaseTablesOnCreate"]
+    assert tag["Action"] == ["dynamodb:TagResource"]
+
+
+def test_account_and_region_messages() -> None:
+    def message(call, *args) -> str:
+        with pytest.raises(InputError) as err:
+            call(*args)
+        return str(err.value)
+
+    assert message(pol.validate_account_id, None) == (
+        "--account-id is required: the 12-digit ID of the AWS account that holds the lease "
+        "tables (see `aws sts get-caller-identity --query Account`).")
+    assert message(pol.validate_account_id, " 1234 ").startswith(
+        '--account-id " 1234 " is not an AWS account ID: it must be exactly 12 digits')
+    tables = [LeaseTable("a", "us-east1"), LeaseTable("b", "us-east-1"),
+              LeaseTable("c", "EU")]
+    assert message(pol.validate_regions, tables).startswith(
+        'The region of a ("us-east1"), c ("EU") does not look like an AWS region code')
+
+
+def test_build_policy_passes_role_tags_and_layout_on() -> None:
+    tables = [LeaseTable("t1", "us-east-1")]
+    account = "123456789012"
+    assert pol.build_policy("adapter", tables, account, layout=kcl.LAYOUTS[1]) == \
+        pol.adapter_policy(tables, account, kcl.LAYOUTS[1])
+    assert pol.build_policy("provisioner", tables, account) == \
+        pol.provisioner_policy(tables, account, tags=False)
+    assert pol.build_policy("provisioner", tables, account, tags=True,
+                            layout=kcl.LAYOUTS[1]) == \
+        pol.provisioner_policy(tables, account, tags=True, layout=kcl.LAYOUTS[1])
+    assert pol.build_policy("provisioner", tables, account) != \
+        pol.provisioner_policy(tables, account, tags=True)
+    with pytest.raises(InputError) as err:
+        pol.build_policy("admin", tables, account)
+    assert str(err.value) == '--role "admin" is not one of: adapter, provisioner.'

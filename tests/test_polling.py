@@ -51,23 +51,28 @@ def test_a_fixed_interval_plan_would_cost_more() -> None:
 
 
 def test_every_table_is_asked_at_least_every_cap_seconds() -> None:
-    plan = PollPlan(cap=2.0)
+    plan = PollPlan(cap=2.0, step=10.0)
     plan.add("old", 0.0)
     plan.add("young", 0.1)
-    assert plan.due_at("young") == 0.1 + 2.0  # waits for the probe, but not for ever
-    assert plan.due_at("old") == 0.5
+    assert plan.wake_at(0.0) == 0.5
+    assert plan.due(0.5) == ["old"]  # the probe (the oldest), at its first look
+    plan.creating("old", 0.5)  # next look capped at 2.0 s later
+    # The young table waits for the probe, but not for ever: `cap` after its creation.
+    assert plan.due(2.1 - 1e-9) == []
+    assert plan.due(2.1 + 1e-9) == ["young"]
 
 
 def test_late_start_does_not_wait_for_a_stale_estimate() -> None:
     """Tables created long before polling began: one look each, no sleeping on them."""
-    plan = PollPlan()
+    plan = PollPlan(rate=1000.0)
     for key in range(10):
         plan.add(key, float(key) * 0.5)  # created over 5 s
     now = 5.0
     [probe] = plan.due(now)[:1]
     plan.finished(probe, now)
     assert plan.estimate == 5.0  # an upper bound only, so capped below
-    assert all(plan.due_at(k) <= float(k) * 0.5 + 2.0 for k in plan)
+    # Each is asked by 2 s (the cap) after its creation; the clock only moves on.
+    assert all(k in plan.due(max(now, float(k) * 0.5 + 2.0)) for k in sorted(plan))
 
 
 def test_rate_budget_spreads_a_burst() -> None:
@@ -84,9 +89,13 @@ def test_creating_answers_back_off_up_to_the_cap() -> None:
     plan = PollPlan(step=0.25, growth=2.0, cap=2.0)
     plan.add("t", 0.0)
     gaps = []
-    now = plan.due_at("t")
+    now = plan.wake_at(0.0)
+    assert now == 0.5
     for _ in range(6):
+        assert plan.due(now) == ["t"]
         plan.creating("t", now)
-        gaps.append(plan.due_at("t") - now)
-        now = plan.due_at("t")
+        later = plan.wake_at(now)
+        assert later is not None
+        gaps.append(later - now)
+        now = later
     assert gaps == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lease_tables import spec
 from lease_tables.errors import InputError
 from lease_tables.spec import (
     TableOptions,
@@ -134,3 +135,135 @@ def test_index_definition_follows_the_billing_mode() -> None:
     assert "ProvisionedThroughput" not in index_definition(make_options("on-demand"))
     with pytest.raises(ValueError):
         create_table_request("t12", TableOptions(), hash_key="wid", index=True)
+
+
+
+# --- pins: each a behaviour a mutation run found no test for -----------------------------
+
+def test_capacity_one_is_the_least_allowed() -> None:
+    options = make_options(read_capacity=1, write_capacity=1)
+    assert create_table_request("t1x", options)["ProvisionedThroughput"] == {
+        "ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    for bad in (dict(read_capacity=0), dict(write_capacity=0)):
+        with pytest.raises(InputError, match="must be 1 or more"):
+            make_options(**bad)
+
+
+def test_tag_value_limit_is_256_characters() -> None:
+    assert parse_tags(["k=" + "v" * 256]) == (("k", "v" * 256),)
+    with pytest.raises(InputError, match="longer than AWS's 256"):
+        parse_tags(["k=" + "v" * 257])
+
+
+def test_tag_keys_are_stripped_and_limited_to_128_characters() -> None:
+    assert parse_tags(["  owner \t= rec "]) == (("owner", " rec "),)
+    assert parse_tags(["k" * 128 + "=1"]) == (("k" * 128, "1"),)
+    for bad in ("k" * 129 + "=1", "   =1", "AWS:x=1"):
+        with pytest.raises(InputError):
+            parse_tags([bad])
+
+
+def test_a_table_without_billing_mode_summary_is_provisioned() -> None:
+    """DescribeTable leaves BillingModeSummary out for tables always provisioned."""
+    plain = {"ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10}}
+    assert capacity_differences(plain) == []
+    assert capacity_differences(plain, make_options("on-demand")) == [
+        "billing mode is PROVISIONED, expected PAY_PER_REQUEST"]
+    assert capacity_differences({**plain, "BillingModeSummary": {}}) == []
+    small = {"ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}}
+    assert capacity_differences(small) == ["capacity is 10 RCU / 5 WCU, expected 10 / 10"]
+    on_demand = {"BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"}}
+    assert capacity_differences(on_demand, make_options("on-demand")) == []
+
+
+def test_describe_says_each_choice() -> None:
+    assert TableOptions().describe() == (
+        "key leaseKey (String, HASH), provisioned 10 RCU / 10 WCU, deletion protection on")
+    assert make_options("on-demand", deletion_protection=False,
+                        tags=["a=1", "b=2"]).describe() == (
+        "key leaseKey (String, HASH), on-demand, deletion protection OFF, tags a=1, b=2")
+    assert make_options(read_capacity=3, write_capacity=4).describe() == (
+        "key leaseKey (String, HASH), provisioned 3 RCU / 4 WCU, deletion protection on")
+
+
+@pytest.mark.parametrize(("status", "usable", "pending"), [
+    ("ACTIVE", True, False), ("UPDATING", True, False), ("CREATING", False, True),
+    ("DELETING", False, False), ("ARCHIVED", False, False), ("SOMETHING_NEW", False, False),
+    (None, False, False)])
+def test_table_states(status: str | None, usable: bool, pending: bool) -> None:
+    assert spec.is_usable(status) is usable
+    assert spec.is_pending(status) is pending
+    assert (spec.state_problem("t", status) is None) is (usable or pending)
+
+
+def test_state_problems_say_what_to_do() -> None:
+    assert spec.state_problem("Table t", "DELETING") == (
+        "Table t is DELETING: it is being deleted. Rerun `lease-tables create` once it is "
+        "gone; it will be created afresh.")
+    assert spec.state_problem("Table t", "SOMETHING_NEW") == (
+        "Table t is SOMETHING_NEW: lease-tables does not know this state, so it neither waits "
+        "for it nor treats it as usable. Check the table in the DynamoDB console, then rerun.")
+    assert spec.state_problem("Table t", None) == (
+        "Table t is in no state DescribeTable named: lease-tables does not know this state, so "
+        "it neither waits for it nor treats it as usable. Check the table in the DynamoDB "
+        "console, then rerun.")
+
+
+def test_option_messages() -> None:
+    def message(**options) -> str:
+        with pytest.raises(InputError) as err:
+            make_options(**options)
+        return str(err.value)
+
+    assert message(billing_mode="free") == (
+        "--billing-mode 'free' is not one of: provisioned, on-demand.")
+    assert message(read_capacity=0) == (
+        "--read-capacity 0 must be 1 or more (the vendor's default is 10).")
+    assert message(write_capacity=-2) == (
+        "--write-capacity -2 must be 1 or more (the vendor's default is 10).")
+    assert make_options().deletion_protection is True
+
+
+def test_tag_messages() -> None:
+    def message(raw: str) -> str:
+        with pytest.raises(InputError) as err:
+            parse_tags([raw])
+        return str(err.value)
+
+    assert message("novalue") == (
+        "--tag 'novalue' is not KEY=VALUE, e.g. --tag owner=recording-team.")
+    assert message("aws:x=1") == (
+        "--tag key 'aws:x' is not a valid AWS tag key (1-128 letters, digits, spaces and "
+        "_ . : / = + - @; not starting with aws:).")
+    assert message("k=" + "v" * 257) == "--tag k: the value is longer than AWS's 256 characters."
+
+
+def test_describe_and_key_messages() -> None:
+    assert spec.attribute_definitions() == [{"AttributeName": "leaseKey", "AttributeType": "S"}]
+    with pytest.raises(ValueError, match=r"^only a lease table \(leaseKey\) has "
+                                         r"LeaseOwnerToLeaseKeyIndex$"):
+        create_table_request("t", TableOptions(), hash_key="key", index=True)
+    assert index_status({"GlobalSecondaryIndexes": [
+        {"IndexName": "LeaseOwnerToLeaseKeyIndex"}]}) == ""
+    two = {"KeySchema": [{"AttributeName": "a", "KeyType": "HASH"},
+                         {"AttributeName": "b", "KeyType": "RANGE"}],
+           "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "N"}]}
+    assert key_schema_problem(two) == (
+        "its key is a (N, HASH), b (?, RANGE); KCL needs leaseKey (S, HASH) and no sort key")
+    assert key_schema_problem({}) == (
+        "its key is no key; KCL needs leaseKey (S, HASH) and no sort key")
+    bad_index = {"GlobalSecondaryIndexes": [
+        {"IndexName": "LeaseOwnerToLeaseKeyIndex", "KeySchema": [
+            {"AttributeName": "leaseOwner", "KeyType": "HASH"},
+            {"AttributeName": "x", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "ALL"}}],
+        "AttributeDefinitions": [{"AttributeName": "leaseOwner", "AttributeType": "S"}]}
+    assert index_problem(bad_index) == (
+        "its index LeaseOwnerToLeaseKeyIndex differs: its key is leaseOwner (S, HASH), "
+        "x (?, RANGE); KCL needs leaseOwner (S, HASH) + leaseKey (S, RANGE); its projection "
+        "is ALL; KCL creates KEYS_ONLY")
+    no_keys = {"GlobalSecondaryIndexes": [
+        {"IndexName": "LeaseOwnerToLeaseKeyIndex", "Projection": {"ProjectionType": "KEYS_ONLY"}}]}
+    assert index_problem(no_keys) == (
+        "its index LeaseOwnerToLeaseKeyIndex differs: its key is no key; KCL needs leaseOwner "
+        "(S, HASH) + leaseKey (S, RANGE)")

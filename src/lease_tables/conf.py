@@ -341,14 +341,6 @@ def _refuse_dtd(root: etree._Element, source: str) -> None:
         raise InputError(_doctype_message(source))
 
 
-def _local(element: etree._Element) -> str:
-    """Lower-cased local name, namespace dropped; '' for comments and the like."""
-    tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return _local_name(tag)
-
-
 def _local_name(name: str) -> str:
     """`{namespace}Local` or `Local` -> `local`, memoised: a file repeats a handful of
     names tens of thousands of times, and this is the reader's innermost loop."""
@@ -457,7 +449,7 @@ def _integrations(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
 def _owning_integration(element: etree._Element) -> etree._Element | None:
     parent = element.getparent()
     while parent is not None:
-        if _local(parent) == "integration":
+        if _local_name(parent.tag) == "integration":  # a parent is always an element
             return parent
         parent = parent.getparent()
     return None

@@ -25,8 +25,7 @@ TABLE_OPTION_SOURCE = "--table"
 
 NAME_MIN = 3
 NAME_MAX = 255
-_VALID_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")  # always fullmatch: `$` passes a final \n
-_BAD_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
+_BAD_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")  # search, not match: a final \n counts too
 
 # An AWS region code: `us-east-1`, `eu-west-2`, `us-gov-west-1`, `cn-north-1`,
 # `us-isob-east-1`, `eu-isoe-west-1`. Not a display name (`US East (N. Virginia)`),
@@ -87,14 +86,13 @@ def agent_events_table_name(application_name: str, host_name: str, adapter_id: s
 
 def table_name_problem(name: str) -> str | None:
     """Why DynamoDB would reject this table name, or None when it is valid."""
-    if _VALID_NAME.fullmatch(name):
-        return None
     if len(name) < NAME_MIN:
         return f"it has {len(name)} characters; DynamoDB needs at least {NAME_MIN}"
     if len(name) > NAME_MAX:
         return f"it has {len(name)} characters; DynamoDB allows at most {NAME_MAX}"
     bad = _BAD_CHAR.search(name)
-    assert bad is not None
+    if bad is None:
+        return None
     char = bad.group(0)
     return (
         f"it contains {quote(char)} (U+{ord(char):04X}) at position {bad.start() + 1}; "
@@ -203,9 +201,13 @@ def resolve_host(option: str | None, folder: str | None, local: str) -> HostName
 
 def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | None) -> LeaseTable:
     """One adapter's table, validated; an invalid name is an input error naming the adapter."""
-    assert adapter.application_name is not None
+    # conf refuses adapters without these, and derive_tables resolves the host first;
+    # a caller that skips either is a bug, not bad input.
+    if adapter.application_name is None:
+        raise ValueError(f"{adapter.describe()} has no Application Name")
     if adapter.kind == KIND_AGENT_EVENTS:
-        assert host is not None and adapter.adapter_id is not None
+        if host is None or adapter.adapter_id is None:
+            raise ValueError(f"{adapter.describe()} needs a host name and an adapter ID")
         name = agent_events_table_name(adapter.application_name, host.value, adapter.adapter_id)
     else:
         name = connect_table_name(adapter.application_name)
@@ -370,13 +372,10 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
         if source != TABLE_OPTION_SOURCE or source not in existing.sources:
             existing.sources.append(source)
     existing.origins.extend(table.origins)
+    # Adapters are merged before any --table name (derive_tables), so `existing` is
+    # the richer entry whenever one of the two came from an adapter.
     if existing.adapter_kind is not None and table.adapter_kind is not None:
         existing.enabled = _either_enabled(existing.enabled, table.enabled)
-    if existing.adapter_kind is None and table.adapter_kind is not None:
-        # A --table name that an adapter also derives: keep the richer facts.
-        table.sources = existing.sources
-        table.origins = existing.origins
-        merged[key] = table
 
 
 def _either_enabled(one: bool | None, other: bool | None) -> bool | None:

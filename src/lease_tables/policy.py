@@ -120,7 +120,8 @@ def table_arns(tables: Iterable[LeaseTable], account_id: str) -> list[str]:
     """Each table's ARN in its own region, sorted and without duplicates."""
     arns: set[str] = set()
     for table in tables:
-        assert table.region is not None  # validate_regions ran first
+        if table.region is None:  # validate_regions runs first: a bug, not bad input
+            raise ValueError(f"no region for the table {table.table_name}")
         arns.add(table_arn(table.region, account_id, table.table_name))
     return sorted(arns)
 

@@ -59,10 +59,6 @@ class PollPlan:
         """A table that is CREATING since `since` (clock seconds)."""
         self._entries[key] = _Entry(since)
 
-    def due_at(self, key: Hashable) -> float:
-        """When this table should next be asked, by the rules in the module docstring."""
-        return self._due_at(key, self._entries[key], self._probe())
-
     def due(self, now: float) -> list[Hashable]:
         """Tables to ask now, most overdue first, as many as the budget allows."""
         self._refill(now)
