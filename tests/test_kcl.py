@@ -217,7 +217,7 @@ def test_version_messages_and_missing_parts() -> None:
         with pytest.raises(InputError) as err:
             kcl.parse_version(raw)
         assert str(err.value).startswith(
-            f"--kcl {raw!r} is not a Kinesis Client Library version: {why}. Give the version")
+            f'--kcl "{raw}" is not a Kinesis Client Library version: {why}. Give the version')
 
 
 def test_a_companion_passes_through_and_the_lease_tables_after_it_expand() -> None:
@@ -237,7 +237,7 @@ def test_every_companion_too_long_is_named_once_in_one_message() -> None:
         kcl.expand([lt(long)], MID)
     message = str(err.value)
     assert message.count("which DynamoDB would refuse") == 2
-    assert "-CoordinatorState' beside" in message and "-WorkerMetricStats' beside" in message
+    assert "-CoordinatorState\" beside" in message and "-WorkerMetricStats\" beside" in message
     assert ". KCL 3.0-3.4 needs" in message  # the problems joined by one space
 
 

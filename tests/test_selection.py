@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable
-from lease_tables.selection import Selection, require_regions, select
+from lease_tables.naming import LeaseTable, require_regions
+from lease_tables.selection import Selection, select
 from tests.conftest import SAMPLE_CONF
 
 SAMPLE = (str(SAMPLE_CONF),)

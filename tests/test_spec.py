@@ -216,7 +216,7 @@ def test_option_messages() -> None:
         return str(err.value)
 
     assert message(billing_mode="free") == (
-        "--billing-mode 'free' is not one of: provisioned, on-demand.")
+        "--billing-mode \"free\" is not one of: provisioned, on-demand.")
     assert message(read_capacity=0) == (
         "--read-capacity 0 must be 1 or more (the vendor's default is 10).")
     assert message(write_capacity=-2) == (
@@ -231,9 +231,9 @@ def test_tag_messages() -> None:
         return str(err.value)
 
     assert message("novalue") == (
-        "--tag 'novalue' is not KEY=VALUE, e.g. --tag owner=recording-team.")
+        "--tag \"novalue\" is not KEY=VALUE, e.g. --tag owner=recording-team.")
     assert message("aws:x=1") == (
-        "--tag key 'aws:x' is not a valid AWS tag key (1-128 letters, digits, spaces and "
+        "--tag key \"aws:x\" is not a valid AWS tag key (1-128 letters, digits, spaces and "
         "_ . : / = + - @; not starting with aws:).")
     assert message("k=" + "v" * 257) == "--tag k: the value is longer than AWS's 256 characters."
 
