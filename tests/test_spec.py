@@ -267,3 +267,61 @@ def test_describe_and_key_messages() -> None:
     assert index_problem(no_keys) == (
         "its index LeaseOwnerToLeaseKeyIndex differs: its key is no key; KCL needs leaseOwner "
         "(S, HASH) + leaseKey (S, RANGE)")
+
+
+# ------------------------------------------------- KCL 3's index on an existing table
+
+
+def test_add_index_request_takes_the_table_s_current_capacity() -> None:
+    described = {"ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+                 "BillingModeSummary": {"BillingMode": "PROVISIONED"}}
+    request = spec.add_index_request("leases", described, spec.TableOptions())
+    assert request == {
+        "TableName": "leases",
+        "AttributeDefinitions": [{"AttributeName": "leaseKey", "AttributeType": "S"},
+                                 {"AttributeName": "leaseOwner", "AttributeType": "S"}],
+        "GlobalSecondaryIndexUpdates": [{"Create": {
+            "IndexName": "LeaseOwnerToLeaseKeyIndex",
+            "KeySchema": [{"AttributeName": "leaseOwner", "KeyType": "HASH"},
+                          {"AttributeName": "leaseKey", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"},
+            "ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+        }}],
+    }
+
+
+def test_add_index_request_on_demand_and_without_throughput() -> None:
+    on_demand = spec.add_index_request(
+        "leases", {"BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 0,
+                                             "WriteCapacityUnits": 0}},
+        spec.TableOptions())
+    create = on_demand["GlobalSecondaryIndexUpdates"][0]["Create"]
+    assert "ProvisionedThroughput" not in create
+    # No summary: a provisioned table (DynamoDB leaves it out then); no throughput
+    # shown: the fallback's capacity.
+    bare = spec.add_index_request("leases", {}, spec.TableOptions(read_capacity=4,
+                                                                  write_capacity=6))
+    assert bare["GlobalSecondaryIndexUpdates"][0]["Create"]["ProvisionedThroughput"] == {
+        "ReadCapacityUnits": 4, "WriteCapacityUnits": 6}
+
+
+@pytest.mark.parametrize(("status", "usable", "pending"), [
+    ("ACTIVE", True, False), ("UPDATING", True, False), ("CREATING", False, True),
+    ("DELETING", False, False), (None, False, False), ("SOMETHING_NEW", False, False)])
+def test_index_states(status: str | None, usable: bool, pending: bool) -> None:
+    assert spec.index_is_usable(status) is usable
+    assert spec.index_is_pending(status) is pending
+    problem = spec.index_state_problem("leases in us-east-1", status, "3.0")
+    assert (problem is None) is (usable or pending)
+
+
+def test_index_state_problem_words() -> None:
+    assert spec.index_state_problem("T in r", "DELETING", "3.2") == (
+        "T in r: its index LeaseOwnerToLeaseKeyIndex is DELETING: someone is deleting it. "
+        "Once it is gone, add it again with `lease-tables create --kcl 3.2 --add-index`.")
+    assert spec.index_state_problem("T in r", "ODD", "3.2") == (
+        "T in r: its index LeaseOwnerToLeaseKeyIndex is ODD: lease-tables does not know this "
+        "state, so it neither waits for it nor treats it as usable. Check the table's "
+        "indexes in the DynamoDB console, then rerun.")
+    assert "is in no state:" in spec.index_state_problem("T in r", None, "3.2")

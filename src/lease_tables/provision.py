@@ -64,6 +64,15 @@ _SETTLED, _WAIT, _FINAL = "settled", "wait", "final"
 
 
 @dataclass
+class _Queue:
+    """One table's wait behind a limit on table or index operations in flight."""
+
+    deadline: float
+    until: float | None = None
+    backoff: float = 1.0
+
+
+@dataclass
 class _State:
     table: LeaseTable
     status: str = ""
@@ -200,8 +209,7 @@ class Provisioner:
         """CreateTable, queueing on the operations-in-flight limit for about a minute."""
         table = state.table
         request = kcl.create_table_request(table, self.options, self.layout)
-        backoff = 1.0
-        queued_until: float | None = None
+        queue = _Queue(deadline)
         while True:
             try:
                 response = self._client(table).create_table(**request)
@@ -217,17 +225,25 @@ class Provisioner:
                                                      "KeySchema": request["KeySchema"],
                                                      "AttributeDefinitions":
                                                          request["AttributeDefinitions"]}
-                if code != LIMIT_CODE or limit_is_quota(error_message(exc)):
-                    raise  # a table quota does not clear by waiting: say so now
-                now = self.clock()
-                queued_until = queued_until or min(now + LIMIT_BUDGET, deadline)
-                if now >= queued_until or self._stop.is_set():
+                # A table quota does not clear by waiting: it fails now, named.
+                if (code != LIMIT_CODE or limit_is_quota(error_message(exc))
+                        or not self._queue(state, queue, "account limit on table operations "
+                                                         "in flight; waiting")):
                     raise
-                self._set(state, QUEUED, "account limit on table operations in flight; "
-                                         "waiting")
-                pause = min(backoff, LIMIT_BACKOFF_MAX, max(queued_until - now, 0))
-                self.sleep(pause * (0.5 + random.random() / 2))
-                backoff *= 2
+
+    def _queue(self, state: _State, queue: _Queue, note: str) -> bool:
+        """Wait once behind a limit on operations in flight, backing off; False when the
+        budget (about a minute, never past --timeout) is spent or the run is stopping."""
+        now = self.clock()
+        if queue.until is None:
+            queue.until = min(now + LIMIT_BUDGET, queue.deadline)
+        if now >= queue.until or self._stop.is_set():
+            return False
+        self._set(state, QUEUED, note)
+        pause = min(queue.backoff, LIMIT_BACKOFF_MAX, max(queue.until - now, 0))
+        self.sleep(pause * (0.5 + random.random() / 2))
+        queue.backoff *= 2
+        return True
 
     def _classify(self, state: _State, description: dict[str, Any]) -> None:
         """A described table's status: drift, unusable, its index (KCL 3), then fine.
@@ -326,8 +342,7 @@ class Provisioner:
         capacity = (f"{throughput['ReadCapacityUnits']} RCU / "
                     f"{throughput['WriteCapacityUnits']} WCU, the table's own"
                     if throughput else "on-demand, as the table")
-        backoff = 1.0
-        queued_until: float | None = None
+        queue = _Queue(self._deadline)
         state.step = "UpdateTable"
         while True:
             try:
@@ -349,15 +364,9 @@ class Provisioner:
                         return found
                 elif code != LIMIT_CODE or limit_is_quota(error_message(exc)):
                     raise
-                now = self.clock()
-                queued_until = queued_until or min(now + LIMIT_BUDGET, self._deadline)
-                if now >= queued_until or self._stop.is_set():
+                if not self._queue(state, queue, "another table or index operation in "
+                                                 "flight; waiting"):
                     raise
-                self._set(state, QUEUED, "another table or index operation in flight; "
-                                         "waiting")
-                pause = min(backoff, LIMIT_BACKOFF_MAX, max(queued_until - now, 0))
-                self.sleep(pause * (0.5 + random.random() / 2))
-                backoff *= 2
 
     def _wait_active(self, pending: list[_State], deadline: float, timeout: float,
                      pool: ThreadPoolExecutor) -> None:
