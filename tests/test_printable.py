@@ -161,3 +161,9 @@ def test_secrets_of_four_characters_count_and_the_longest_goes_first() -> None:
     # Longest first (not in alphabetical order): replacing the short one inside the long
     # one first would leave "a***b".
     assert p.redact("is azq7Kb.") == "is ***."
+
+
+def test_a_token_of_exactly_the_threshold_length_is_redacted() -> None:
+    token = "Ab9+" * 75  # 300 base64 characters: the shortest run treated as a token
+    assert p.redact(f"token {token} end") == "token *** end"
+    assert p.redact(f"short {token[:299]} end") == f"short {token[:299]} end"
