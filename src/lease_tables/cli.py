@@ -161,7 +161,7 @@ def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: s
         region=region, profile=profile))
     for warning in () if quiet else derivation.warnings:
         say(f"warning: {warning}")
-    if layout is not None:
+    if layout is not None and layout.companions:  # KCL 2 adds nothing to expand
         from lease_tables.kcl import expand
 
         return expand(derivation.tables, layout)

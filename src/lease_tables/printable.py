@@ -139,6 +139,8 @@ def row(text: str) -> str:
     entered); a fleet's dry run prints 20,000 of them, so they skip the redaction
     scan that every other message gets.
     """
+    if text.isprintable():  # nearly every row: nothing to fold or escape
+        return text
     return escape(one_line(text))
 
 

@@ -27,11 +27,10 @@ _HOST_SOURCE_WORDS = {
 }
 
 
-def _clean(value: object) -> str:
-    """printable.clean, skipped for the common value that needs nothing (printable
-    ASCII, short): a fleet's dry run prints tens of thousands of these."""
-    if isinstance(value, str) and len(value) <= MAX_VALUE and value.isascii() \
-            and value.isprintable():
+def _clean(value: str | None) -> str:
+    """printable.clean, skipped for the common value that needs nothing (short and
+    printable, two checks in C): a fleet's dry run prints tens of thousands of these."""
+    if value is not None and len(value) <= MAX_VALUE and value.isprintable():
         return value
     return clean(value)
 
@@ -76,6 +75,8 @@ def lease_name(table: LeaseTable) -> str:
 
 def grouped(results: Sequence[TableResult]) -> list[TableResult]:
     """Each lease table followed by its companions (in role order), sets in name order."""
+    if all(r.table.role == kcl.ROLE_LEASE for r in results):
+        return list(results)  # already in name order (outcome.sort_results): no regrouping
     return sorted(results, key=lambda r: (lease_name(r.table), r.table.region or "",
                                           _ROLE_ORDER.get(r.table.role, len(_ROLE_ORDER)),
                                           r.table.table_name))
@@ -94,7 +95,9 @@ def text_line(result: TableResult, extra: str = "") -> str:
     indent = "" if table.role == kcl.ROLE_LEASE else COMPANION_INDENT
     text = (f"{result.status:<14} {indent}{table.table_name}  "
             f"[{table.region or 'region ?'}]  ")
-    text += role_words(table) + origin(table)
+    if table.role != kcl.ROLE_LEASE:
+        text += role_words(table)
+    text += origin(table)
     if extra:
         text += f"; {extra}"
     if result.message:
