@@ -175,7 +175,7 @@ def _layout(version: str):
 
 
 class Stop(Exception):
-    """A run that ends early with a message and whatever results it had (interrupt, timeout)."""
+    """A run that Ctrl+C ended early: its true message and whatever results it had."""
 
     def __init__(self, message: str, code: int, results: Sequence[Any] = ()) -> None:
         super().__init__(message)
