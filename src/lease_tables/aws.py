@@ -72,8 +72,6 @@ class Clients:
             register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
         return frozen
 
-    register_credentials = credentials
-
     def check_credentials(self, who: str = "an identity that may create the lease tables",
                           nothing: str = "Nothing was created.") -> None:
         """Fail once, clearly, before any table is tried, when credentials are unusable."""
@@ -108,9 +106,6 @@ class Clients:
                 retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
         return retries
 
-    def retries(self) -> dict[str, Any]:
-        return dict(self._retries)
-
     def dynamodb(self, region: str) -> Any:
         """A thread-safe DynamoDB client for one region (boto3 clients are)."""
         with self._lock:
@@ -127,7 +122,7 @@ class Clients:
         from botocore.config import Config
 
         config = Config(
-            retries=self.retries(),  # type: ignore[arg-type]
+            retries=dict(self._retries),  # type: ignore[arg-type]
             connect_timeout=min(CONNECT_TIMEOUT, self.read_timeout),
             read_timeout=self.read_timeout,
             max_pool_connections=self.pool_size,
@@ -220,7 +215,7 @@ class RedactingFormatter(logging.Formatter):
 
 def enable_debug_logging(clients: Clients, stream: Any = None) -> None:
     """--verbose: botocore's and our own debug log on stderr, credentials removed."""
-    clients.register_credentials()
+    clients.credentials()  # registers them, so every log line is redacted of them
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter())
     root = logging.getLogger()
