@@ -225,6 +225,7 @@ def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
     require_regions(tables)
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool,
                       read_timeout=timeout)
+    clients.prepare(t.region or "" for t in tables)
     (check or Clients.check_credentials)(clients)
     if verbose:
         enable_debug_logging(clients)

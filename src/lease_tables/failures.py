@@ -180,6 +180,11 @@ _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "The AWS configuration could not be read ({detail}). A common cause is a config or "
      "credentials file saved by Notepad as \"UTF-8 with BOM\": save it as plain UTF-8 (or "
      "ANSI). Check AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE too."),
+    (("InvalidDefaultsMode", "InvalidRetryConfigurationError",
+      "InvalidEndpointConfigurationError"), CONFIGURATION,
+     "The AWS configuration holds a value the AWS SDK refuses ({detail}). Fix or unset it "
+     "(an AWS_* environment variable or the profile in the AWS config file), then rerun. "
+     "Nothing was changed."),
     (("NoRegionError", "InvalidRegionError", "UnknownRegionError"), BAD_INPUT,
      "{where}: the AWS region is missing or malformed ({detail}). Pass --region with a "
      "region code such as us-east-1."),
@@ -230,8 +235,10 @@ def classify(exc: BaseException, *, table: str | None = None, region: str | None
                                               endpoint=endpoint or "the endpoint"))
     if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():
         return Failure(BAD_INPUT, (
-            f"--endpoint-url is not a URL the AWS SDK accepts ({aws_text(exc)}). Give it with "
-            f"its scheme, e.g. http://127.0.0.1:8000."))
+            f"The endpoint URL is not one the AWS SDK accepts ({aws_text(exc)}). Give it "
+            f"with its scheme, e.g. http://127.0.0.1:8000, wherever it is set (--endpoint-url, "
+            f"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> or endpoint_url in the AWS config "
+            f"file)."))
     return Failure(OTHER, (
         f"{where} failed unexpectedly ({type(exc).__name__}: {aws_text(exc)}). Nothing beyond "
         f"what was reported was changed; it is safe to rerun."))

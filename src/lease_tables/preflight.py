@@ -187,11 +187,11 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
     """All probes of one table, in order, stopping where going on would prove nothing."""
     region = table.region or ""
     client = clients.dynamodb(region)
-    endpoint = clients.endpoint_for(region)
     findings = Findings(table)
 
     described = attempt(lambda: answer_part(
         client.describe_table(TableName=table.table_name), "Table", DESCRIBE))
+    endpoint = clients.endpoint_for(region)  # after a call: the endpoint it really went to
     if described.kind == ABSENT:
         return findings.decide(MISSING, missing_message(table))
     if described.kind == BROKEN:

@@ -49,14 +49,14 @@ def check_one(clients: Clients, table: LeaseTable,
               layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
               version: str = kcl.DEFAULT_VERSION) -> TableResult:
     region = table.region or ""
-    endpoint = clients.endpoint_for(region)
     try:
         response = clients.dynamodb(region).describe_table(TableName=table.table_name)
         description = answer_part(response, "Table", "DescribeTable")
     except Exception as exc:
         if error_code(exc) != NOT_FOUND_CODE:
             return TableResult(table, FAILED, explain(exc, table.table_name, "DescribeTable",
-                                                      endpoint, table.region))
+                                                      clients.endpoint_for(region),
+                                                      table.region))
         result = TableResult(table, MISSING, missing_message(
             table, clients.table_names(region), version))
     else:
