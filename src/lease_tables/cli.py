@@ -123,12 +123,12 @@ ConcurrencyOpt = Annotated[int, typer.Option(
     "--concurrency", metavar="N", min=1, max=64, rich_help_panel="AWS",
     help="AWS requests in flight at once.")]
 # Table options shared by `create` and `template` (same tables, either way).
-ReadCapacityOpt = Annotated[int, typer.Option(
-    "--read-capacity",
-        metavar="UNITS", rich_help_panel="Table", help="Read capacity units (provisioned).")]
-WriteCapacityOpt = Annotated[int, typer.Option(
-    "--write-capacity",
-        metavar="UNITS", rich_help_panel="Table", help="Write capacity units (provisioned).")]
+ReadCapacityOpt = Annotated[int | None, typer.Option(
+    "--read-capacity", metavar="UNITS", rich_help_panel="Table",
+    help="Read capacity units (provisioned only). Default: 10.")]
+WriteCapacityOpt = Annotated[int | None, typer.Option(
+    "--write-capacity", metavar="UNITS", rich_help_panel="Table",
+    help="Write capacity units (provisioned only). Default: 10.")]
 TagOpt = Annotated[list[str] | None, typer.Option(
     "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
     help="Tag for new tables; repeatable.")]
@@ -276,8 +276,8 @@ def create(
         "--dry-run",
             metavar="", help="Show what would be created; no AWS call, no credentials.")] = False,
     billing_mode: BillingOpt = Billing.provisioned,
-    read_capacity: ReadCapacityOpt = 10,
-    write_capacity: WriteCapacityOpt = 10,
+    read_capacity: ReadCapacityOpt = None,
+    write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
         "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
@@ -368,8 +368,8 @@ def verify(
             metavar="provisioned|on-demand", rich_help_panel="Table",
         help="Capacity mode the tables were created with (another one is a warning).")
     ] = Billing.provisioned,
-    read_capacity: ReadCapacityOpt = 10,
-    write_capacity: WriteCapacityOpt = 10,
+    read_capacity: ReadCapacityOpt = None,
+    write_capacity: WriteCapacityOpt = None,
     timeout: TimeoutOpt = 60,
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
@@ -478,6 +478,7 @@ def name(
     from lease_tables.naming import (
         agent_events_table_name,
         connect_table_name,
+        host_option_value,
         local_host_name,
         table_name_problem,
     )
@@ -490,7 +491,11 @@ def name(
         if host_name is not None and not host_name.strip():
             raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
                              "verintris, or leave the option out to use this machine's name.")
-        host = host_name if host_name else local_host_name()
+        host = local_host_name()
+        if host_name is not None:
+            host, cut = host_option_value(host_name)
+            if cut:
+                say(f"warning: {cut}")
         result = agent_events_table_name(application_name, host, adapter_id.strip())
     else:
         result = connect_table_name(application_name)
@@ -573,8 +578,8 @@ def template(
         "--billing-mode", case_sensitive=False,
             metavar="provisioned|on-demand", rich_help_panel="Table",
         help="Capacity mode of the tables.")] = Billing.provisioned,
-    read_capacity: ReadCapacityOpt = 10,
-    write_capacity: WriteCapacityOpt = 10,
+    read_capacity: ReadCapacityOpt = None,
+    write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
         "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",

@@ -305,9 +305,10 @@ def parse_adapters(data: bytes, source: str) -> list[Adapter]:
     _refuse_dtd(root, source)
     adapters: list[Adapter] = []
     problems: list[str] = []
-    for element, settings in _integrations(root).items():
+    clashes: Clashes = {}
+    for element, settings in _integrations(root, clashes).items():
         try:
-            adapter = _adapter_from(element, source, settings)
+            adapter = _adapter_from(element, source, settings, clashes.get(element, ()))
         except InputError as exc:
             problems.append(str(exc))
             continue
@@ -418,12 +419,20 @@ def normalise_key(key: str) -> str:
 _NORMAL_KEYS: dict[str, str] = {}  # memo: a file repeats a few keys many times
 
 
-def _integrations(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
+# With --conf-dir the file is the truth: one adapter that sets a key twice with different
+# values (after the tolerant key matching) is ambiguous, whatever the adapter does with it.
+_CLASH_KEYS = (_APPLICATION_NAME_KEYS, _ADAPTER_ID_KEYS, _REGION_KEYS, _ENABLED_KEYS)
+Clashes = dict[etree._Element, list[tuple[str, str, str]]]  # integration -> (key, 1st, 2nd)
+
+
+def _integrations(root: etree._Element,
+                  clashes: Clashes | None = None) -> dict[etree._Element, dict[str, str]]:
     """Every `Integration` element, in document order, with its own `set` settings.
 
     One pass over the tree: each `set` belongs to its nearest enclosing Integration
     (not to an outer one when adapters nest; usually its parent, else found by
-    walking up), and the first spelling of a key wins. A 20,000-adapter file has
+    walking up), and the first spelling of a key wins; a later one with another value
+    is noted in `clashes` (key as written, both values). A 20,000-adapter file has
     tens of thousands of elements, so each is touched once, with one memoised
     name lookup.
     """
@@ -449,7 +458,12 @@ def _integrations(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
                 value = _attr(node, "value")
                 if value is None:
                     value = node.text or ""
-            settings.setdefault(normalise_key(key), value.strip())
+            value = value.strip()
+            first = settings.setdefault(normalise_key(key), value)
+            if first != value and clashes is not None:
+                owner = node.getparent() if node.getparent() in found else (
+                    _owning_integration(node))
+                clashes.setdefault(owner, []).append((key, first, value))  # type: ignore[arg-type]
         elif name == "integration":
             found[node] = {}
     return found
@@ -501,8 +515,23 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
 _ENABLED_SPELLING: dict[tuple[str, ...], object] = {}
 
 
-def _adapter_from(element: etree._Element, source: str,
-                  settings: Mapping[str, str]) -> Adapter | None:
+def _clash_message(adapter: Adapter, source: str,
+                   clashes: Sequence[tuple[str, str, str]]) -> str | None:
+    """Two different values for one setting we read (two Regions, two spellings of
+    ApplicationName), or None. Identical repeats are harmless and pass; so is AppName
+    beside ApplicationName, which is an alias that ApplicationName beats by rule."""
+    found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
+             for key, first, second in clashes
+             if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
+    if not found:
+        return None
+    return (f"In {quote(source)}, the {adapter.describe()} sets " + "; and ".join(found)
+            + ". Which one its adapter uses is not certain, so its lease table cannot be "
+            "derived. Keep one <set> of each key (in the RIS configuration tool) and rerun.")
+
+
+def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, str],
+                  clashes: Sequence[tuple[str, str, str]] = ()) -> Adapter | None:
     type_text = (_attr(element, "type") or "").strip()
     kind = kind_of(type_text)
     if kind is None:
@@ -514,6 +543,9 @@ def _adapter_from(element: etree._Element, source: str,
                       _first(settings, _REGION_KEYS), source,
                       (_attr(element, "name") or "").strip() or None, element.sourceline,
                       _enabled(element, settings))
+    clash = _clash_message(adapter, source, clashes)
+    if clash:
+        raise InputError(clash)
     missing = []
     if adapter.application_name is None:
         missing.append('an Application Name (a <set key="ApplicationName" value="..."/>)')

@@ -271,11 +271,33 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
         resources[name] = tf_table(table, options, layout)
         outputs[f"{name}_arn"] = {
             "description": f"ARN of the {_noun(table)} {table.table_name}",
-            "value": f"${{{TF_RESOURCE_TYPE}.{name}.arn}}",
         }
     config["resource"] = {TF_RESOURCE_TYPE: resources}
     config["output"] = outputs
+    config = tf_literal(config)
+    for table in tables:  # our own references, the only strings Terraform may evaluate
+        name = names[table.key]
+        outputs = config["output"]
+        outputs[tf_literal(f"{name}_arn")]["value"] = f"${{{TF_RESOURCE_TYPE}.{name}.arn}}"
     return config
+
+
+def tf_literal(data: Any) -> Any:
+    """Every string in `data` (object keys too) as a Terraform literal.
+
+    In Terraform's JSON syntax every string is a template: `${...}` is
+    evaluated and `%{...}` is a directive, so a value from input (a tag, a
+    name, a description) must have them escaped as `$${` and `%%{`, or
+    Terraform runs it (`${upper("x")}` becomes `X`). One path for the whole
+    configuration, so no sink is forgotten; our own references are added after.
+    """
+    if isinstance(data, str):
+        return data.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(data, dict):
+        return {tf_literal(k): tf_literal(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [tf_literal(v) for v in data]
+    return data
 
 
 def tf_table(table: LeaseTable, options: spec.TableOptions,
