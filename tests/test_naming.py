@@ -546,7 +546,8 @@ def test_ip_addresses_and_no_folder() -> None:
 
 def test_invalid_name_messages() -> None:
     assert table_name_problem("verint Agent") == (
-        'it contains " " (U+0020) at position 7; DynamoDB allows only A-Z a-z 0-9 _ - .')
+        'it contains " " (U+0020) at position 7; DynamoDB allows only letters A-Z and a-z, '
+        'digits 0-9, underscore (_), hyphen (-) and dot (.)')
     with pytest.raises(InputError) as err:
         derive_tables([conf(adapter(KIND_CONNECT, "a b", "1"))])
     assert str(err.value).endswith(

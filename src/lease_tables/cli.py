@@ -88,6 +88,9 @@ def fit_terminal(text: str, stream: Any) -> str:
                          subsequent_indent="  ")
 
 
+# Each command's line in the main --help is its `short_help`, a whole sentence: click
+# would otherwise cut the docstring's first sentence to the column width, mid-word.
+
 # Options shared by several commands, declared once.
 VersionOpt = Annotated[bool, typer.Option(
     "--version", callback=_version, is_eager=True, metavar="",
@@ -264,7 +267,7 @@ def _root(version: VersionOpt = False) -> None:
     """Create, verify and describe KCL lease tables for RIS Amazon adapters."""
 
 
-@app.command()
+@app.command(short_help="Create the absent lease tables; leave existing ones as they are.")
 def create(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -355,7 +358,7 @@ def create(
     _finish(results, output, "create", quiet=quiet)
 
 
-@app.command()
+@app.command(short_help="Check that every table exists, is ACTIVE and has the right key.")
 def verify(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -402,9 +405,10 @@ def verify(
     _finish(results, output, "verify", quiet=quiet)
 
 
-@app.command(help=(
-    "Prove with the adapter's own credentials (--profile), writing nothing, that it can use "
-    "every lease table and cannot create tables."))
+@app.command(
+    short_help="Prove the adapter can use its tables but cannot create any.",
+    help=("Prove with the adapter's own credentials (--profile), writing nothing, that it can "
+          "use every lease table and cannot create tables."))
 def preflight(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -459,7 +463,7 @@ def _no_answer(tables: Sequence[Any], timeout: float, step: str) -> list:
     return [TableResult(t, FAILED, words(t)) for t in tables]
 
 
-@app.command()
+@app.command(short_help="Print the derived table names, one a line; no XML needed.")
 def name(
     kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
                                        metavar="connect|agent-events",
@@ -521,7 +525,7 @@ class Format(str, Enum):
 
 
 
-@app.command()
+@app.command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
 def policy(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -563,7 +567,7 @@ def policy(
     typer.echo(render(document), nl=False)
 
 
-@app.command()
+@app.command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
 def template(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -654,12 +658,38 @@ def run(args: list[str]) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help is the answer
             typer.echo(exc.format_message())  # type: ignore[attr-defined]
             return EXIT_INPUT
-        message = exc.format_message().strip().rstrip(".")  # type: ignore[attr-defined]
-        return _fail(f"{message}. See `{command} --help`.", EXIT_INPUT, as_json)
+        return _fail(f"{sentence(usage_message(exc))} See `{command} --help`.", EXIT_INPUT,
+                     as_json)
     except Exception as exc:  # a bug of ours: still one paragraph, no traceback
         return _fail(f"lease-tables hit an unexpected internal error ({type(exc).__name__}: "
                      f"{exc}). Nothing beyond what was reported was changed; rerunning is "
                      f"safe. Please report this with the command you ran.", EXIT_AWS, as_json)
+
+
+def usage_message(exc: Exception) -> str:
+    """click's words for a usage error, without the validator's wrapping.
+
+    typer validates some values (choices) through pydantic, whose message carries
+    its own prefix ("Value error, 'yaml' is not one of ..."); the original
+    error, which pydantic keeps in the error's context, has the plain words.
+    """
+    text = exc.format_message().strip()  # type: ignore[attr-defined]
+    errors = getattr(exc.__cause__, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+        except (IndexError, TypeError):
+            return text
+        original = (first.get("ctx") or {}).get("error")
+        if isinstance(original, Exception) and str(first.get("msg", "")) in text:
+            text = text.replace(str(first["msg"]), str(original))
+    return text
+
+
+def sentence(text: str) -> str:
+    """`text` as one sentence: a full stop added only where none ends it ("?" included)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),

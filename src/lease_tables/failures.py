@@ -174,8 +174,9 @@ _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "credential_process, run that command by hand to see why it fails; for SSO, run `aws "
      "sso login`. Then rerun. Nothing was changed."),
     (("ProfileNotFound",), CONFIGURATION,
-     "The AWS profile named by --profile or AWS_PROFILE is not in the AWS config or "
-     "credentials files ({detail}). Check its spelling with `aws configure list-profiles`."),
+     "The AWS profile named by --profile, AWS_DEFAULT_PROFILE or AWS_PROFILE is not in the "
+     "AWS config or credentials files ({detail}). Check its spelling with `aws configure "
+     "list-profiles`."),
     (("ConfigParseError", "InvalidConfigError", "ConfigNotFound"), CONFIGURATION,
      "The AWS configuration could not be read ({detail}). A common cause is a config or "
      "credentials file saved by Notepad as \"UTF-8 with BOM\": save it as plain UTF-8 (or "
@@ -230,7 +231,8 @@ def classify(exc: BaseException, *, table: str | None = None, region: str | None
         return _classify_code(exc, code, where, action, role)
     for names, kind, words in _BOTOCORE_RULES:
         if isinstance(exc, tuple(getattr(bex, name) for name in names)):
-            return Failure(kind, words.format(where=where, detail=aws_text(exc),
+            # botocore's own sentences end in a full stop; ours follows the detail.
+            return Failure(kind, words.format(where=where, detail=aws_text(exc).rstrip("."),
                                               error=type(exc).__name__,
                                               endpoint=endpoint or "the endpoint"))
     if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():

@@ -96,7 +96,8 @@ def table_name_problem(name: str) -> str | None:
     char = bad.group(0)
     return (
         f"it contains {quote(char)} (U+{ord(char):04X}) at position {bad.start() + 1}; "
-        f"DynamoDB allows only A-Z a-z 0-9 _ - ."
+        f"DynamoDB allows only letters A-Z and a-z, digits 0-9, underscore (_), hyphen (-) "
+        f"and dot (.)"
     )
 
 

@@ -465,16 +465,14 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     results = run.results
     who = _who(run.identity, profile)
     n = len(results)
-    scope = {1: f"the lease table {results[0].table.table_name}",
-             2: "both lease tables"}.get(n, f"all {n} lease tables")
+    scope = _scope(results)
     code = exit_code(results)
     bad = [r for r in results if r.status not in HAPPY]
     if bad:
         counts = ", ".join(f"{sum(r.status == s for r in bad)} {s}"
                            for s in (DENIED, MISSING, FAILED) if any(r.status == s for r in bad))
-        return (f"PREFLIGHT FAILED: {who} cannot use {len(bad)} of {n} lease "
-                f"table{'s' if n != 1 else ''} ({counts}); do not restart the adapter until "
-                f"preflight passes (exit {code}).")
+        return (f"PREFLIGHT FAILED: {who} cannot use {len(bad)} of {_count(results)} "
+                f"({counts}); do not restart the adapter until preflight passes (exit {code}).")
     allowed = [r for r in results if r.status == CREATE_ALLOWED]
     if allowed:
         return (f"PREFLIGHT PASSED WITH A WARNING: {who} can use {scope}, but "
@@ -482,6 +480,33 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
                 f"tables); "
                 f"add the Deny that `lease-tables policy --role adapter` prints (exit {code}).")
     return f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables (exit {code})."
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _count(results: Sequence[TableResult]) -> str:
+    """"2 lease tables", or "6 tables (2 lease tables, 4 companion tables)": KCL 3's
+    companion tables are tables the adapter needs, but not lease tables."""
+    leases = sum(r.table.role == kcl.ROLE_LEASE for r in results)
+    if leases == len(results):
+        return _plural(leases, "lease table")
+    return (f"{_plural(len(results), 'table')} ({_plural(leases, 'lease table')}, "
+            f"{_plural(len(results) - leases, 'companion table')})")
+
+
+def _scope(results: Sequence[TableResult]) -> str:
+    """What a passed preflight proved the identity can use, lease and companion tables
+    named apart."""
+    leases = [r for r in results if r.table.role == kcl.ROLE_LEASE]
+    n = len(leases)
+    scope = {0: "no lease table", 1: f"the lease table {leases[0].table.table_name}" if leases
+             else "", 2: "both lease tables"}.get(n, f"all {n} lease tables")
+    companions = len(results) - n
+    if companions:
+        scope += f" and {'its' if n == 1 else 'their'} {_plural(companions, 'companion table')}"
+    return scope
 
 
 def _who(identity: str | None, profile: str | None) -> str:
@@ -500,4 +525,13 @@ def _explain(outcome: Outcome, table: LeaseTable, action: str, endpoint: str) ->
 
 
 def _sentences(notes: list[str]) -> list[str]:
-    return [f"Note: {n}." for n in notes]
+    """Notes as sentences after a message: a warning reads "Warning: ...", not "Note:
+    warning: ...", and no sentence ends in two full stops."""
+    sentences = []
+    for note in notes:
+        text = note.rstrip(". ")
+        if text.startswith("warning: "):
+            sentences.append(f"Warning: {text.removeprefix('warning: ')}.")
+        else:
+            sentences.append(f"Note: {text}.")
+    return sentences
