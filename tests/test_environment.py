@@ -228,3 +228,32 @@ def test_the_demo_environment_has_no_aws_setting_of_the_user(tmp_path) -> None:
     for variable in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         assert Path(env[variable]).read_text(encoding="utf-8") == ""
     assert json.dumps(env)  # plain strings only
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("AWS_ACCOUNT_ID_ENDPOINT_MODE", "bogus"), ("AWS_REQUEST_CHECKSUM_CALCULATION", "bogus"),
+    ("AWS_STS_REGIONAL_ENDPOINTS", "bogus"), ("AWS_CA_BUNDLE", "/nonexistent/ca.pem")])
+def test_any_setting_the_sdk_refuses_is_named_before_any_call(tmp_path, variable,
+                                                               value) -> None:
+    """Settings botocore checks only when it makes a client (or, for the CA bundle, at the
+    first HTTPS call): one exit-2 error naming the variable, not a failure per table."""
+    env = aws_env(tmp_path, HTTPS_PROXY=f"http://127.0.0.1:{free_port()}", **{variable: value})
+    run = run_cli(["verify", "--table", "leasesA", "--table", "leasesB", "--region", REGION,
+                   "--output", "json"], env)
+    assert run.code == 2, run.stderr
+    assert variable in run.json()["error"] and run.json()["tables"] == []
+
+
+def test_a_stale_profile_is_named_not_reported_as_no_region(tmp_path) -> None:
+    env = clean_env(tmp_path, AWS_PROFILE="stale-profile")
+    for command in (["policy", "--account-id", "123456789012"], ["template", "--format",
+                                                                 "terraform"]):
+        run = run_cli([*command, "--table", "leasesA"], env)
+        assert run.code == 2
+        assert '"stale-profile" (from AWS_PROFILE)' in run.stderr
+        assert "No AWS region is known" not in run.stderr
+    (tmp_path / "config").write_text("[profile stale-profile]\nregion = eu-west-1\n",
+                                     encoding="utf-8")
+    env["AWS_CONFIG_FILE"] = str(tmp_path / "config")
+    run = run_cli(["policy", "--account-id", "123456789012", "--table", "leasesA"], env)
+    assert run.code == 0 and "eu-west-1" in run.stdout

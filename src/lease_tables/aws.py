@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from lease_tables.errors import AwsError, InputError, LeaseTablesError
 from lease_tables.failures import NotDynamoDBAnswer, setup_error
-from lease_tables.printable import quote, redact, register_secrets
+from lease_tables.printable import aws_text, quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
     import boto3
@@ -102,9 +102,59 @@ class Clients:
 
     def prepare(self, regions: Iterable[str], service: str = "dynamodb") -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
-        refuses only when making one (AWS_DEFAULTS_MODE, say) stops the run once."""
+        refuses only when making one (AWS_DEFAULTS_MODE, AWS_ACCOUNT_ID_ENDPOINT_MODE,
+        say) stops the run once, as bad input naming the setting. Making a client calls
+        nothing, so whatever fails here is the configuration's."""
+        self._check_ca_bundle()
         for region in sorted(set(regions)):
-            self.client(service, region)
+            with self._lock:
+                if (service, region) in self._clients:
+                    continue
+                try:
+                    self._clients[service, region] = self._make_client(service, region)
+                except LeaseTablesError:
+                    raise
+                except Exception as exc:
+                    raise InputError(self._refused_setting(exc)) from None
+
+    def _refused_setting(self, exc: BaseException) -> str:
+        """The setting the SDK refused, named from botocore's own table of its settings
+        (logical name, config key, environment variable) and the values set."""
+        from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES as SETTINGS
+
+        text = aws_text(exc)
+        config = self.session._session.get_scoped_config()
+        named = []
+        for logical, (key, variables, *_rest) in SETTINGS.items():
+            for variable in [variables] if isinstance(variables, str) else (variables or []):
+                value = self.env.get(variable)
+                if value and (logical in text or (key and key in text)
+                              or (len(value) > 2 and value in text)):
+                    named.append(f"the environment variable {variable} ({quote(value)})")
+            value = str(config.get(key) or "") if key else ""
+            if value and (logical in text or key in text or (len(value) > 2 and value in text)):
+                named.append(f"the setting {key} of the AWS profile "
+                             f"{quote(self.session.profile_name or 'default')} ({quote(value)})")
+        where = " and ".join(dict.fromkeys(named)) or (
+            "an AWS_* environment variable or the profile in the AWS config file")
+        return (f"The AWS SDK refuses {where}: {text.rstrip('.')}. Fix or unset it, then "
+                f"rerun. Nothing was changed.")
+
+    def _check_ca_bundle(self) -> None:
+        """AWS_CA_BUNDLE (or the profile's ca_bundle) naming no file fails every HTTPS call
+        only once it is made: named now instead."""
+        if self.endpoint_url and self.endpoint_url.lower().startswith("http://"):
+            return
+        bundle = self.session._session.get_config_variable("ca_bundle")
+        if not bundle or os.path.isfile(os.path.expanduser(str(bundle))):
+            return
+        where = ("The environment variable AWS_CA_BUNDLE" if self.env.get("AWS_CA_BUNDLE")
+                 else f"The setting ca_bundle of the AWS profile "
+                      f"{quote(self.session.profile_name or 'default')}")
+        raise InputError(f"{where} names {quote(bundle)}, which is not a file, so no HTTPS "
+                         f"call could verify AWS's certificate. Point it at the CA "
+                         f"certificate file (a TLS-inspecting proxy's, say), or unset it. "
+                         f"Nothing was changed.")
 
     def credentials(self) -> Any:
         """The resolved credentials (or None), failures classified, secrets registered."""

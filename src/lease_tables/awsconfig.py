@@ -97,3 +97,31 @@ def default_region(profile: str | None = None, env: Mapping[str, str] | None = N
         return None
     value = profiles(parser).get(profile_name(profile, env), {}).get("region", "").strip()
     return value or None
+
+
+def missing_profile(profile: str | None, env: Mapping[str, str]) -> str | None:
+    """Words for a profile named (--profile, AWS_DEFAULT_PROFILE, AWS_PROFILE) that neither
+    AWS file holds, or None. boto3 refuses such a profile; without this, a stale
+    AWS_PROFILE would surface as "no AWS region is known"."""
+    name = profile_name(profile, env)
+    if name == "default" and not profile:
+        return None
+    parser = read_config(config_file(env))
+    if parser is not None and name in profiles(parser):
+        return None
+    credentials = env.get("AWS_SHARED_CREDENTIALS_FILE")
+    path = Path(os.path.expanduser(credentials)) if credentials else (
+        Path.home() / ".aws" / "credentials")
+    try:
+        sections = configparser.RawConfigParser()
+        sections.read_string(path.read_text(encoding="utf-8"), source=str(path))
+        if sections.has_section(name):
+            return None
+    except (OSError, configparser.Error, UnicodeDecodeError):
+        pass
+    origin = ("--profile" if profile else "AWS_DEFAULT_PROFILE"
+              if env.get("AWS_DEFAULT_PROFILE") else "AWS_PROFILE")
+    return (f"The AWS profile {quote(name)} (from {origin}) is in neither the AWS config "
+            f"file nor the credentials file, so it gives no region (and the AWS SDK would "
+            f"refuse it). Check its spelling with `aws configure list-profiles`, or unset "
+            f"{origin}.")

@@ -225,9 +225,11 @@ def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
         problem = endpoint_problem(endpoint_url)
         if problem:
             raise InputError(problem)
-    require_regions(tables)
+    # The session first: an unknown profile or a malformed setting is named as such, not
+    # as the "no region" it leads to.
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool,
                       read_timeout=timeout)
+    require_regions(tables)
     clients.prepare(t.region or "" for t in tables)
     (check or Clients.check_credentials)(clients)
     if verbose:

@@ -177,12 +177,12 @@ _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "The AWS profile named by --profile, AWS_DEFAULT_PROFILE or AWS_PROFILE is not in the "
      "AWS config or credentials files ({detail}). Check its spelling with `aws configure "
      "list-profiles`."),
-    (("ConfigParseError", "InvalidConfigError", "ConfigNotFound"), CONFIGURATION,
+    (("ConfigParseError", "ConfigNotFound"), CONFIGURATION,
      "The AWS configuration could not be read ({detail}). A common cause is a config or "
      "credentials file saved by Notepad as \"UTF-8 with BOM\": save it as plain UTF-8 (or "
      "ANSI). Check AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE too."),
     (("InvalidDefaultsMode", "InvalidRetryConfigurationError",
-      "InvalidEndpointConfigurationError"), CONFIGURATION,
+      "InvalidEndpointConfigurationError", "InvalidConfigError"), CONFIGURATION,
      "The AWS configuration holds a value the AWS SDK refuses ({detail}). Fix or unset it "
      "(an AWS_* environment variable or the profile in the AWS config file), then rerun. "
      "Nothing was changed."),

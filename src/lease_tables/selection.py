@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lease_tables.awsconfig import default_region
+from lease_tables.awsconfig import default_region, missing_profile
 from lease_tables.conf import (
     SOFTWARE_DIR_VARIABLE,
     default_conf_dirs,
@@ -55,7 +55,7 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         raise InputError("--host-name is empty. Give the RIS server's host name, e.g. verintris.")
     confs = read_confs(conf_dirs, env, origin=origin)
     require_adapters(confs, selection.tables)
-    return derive_tables(
+    derivation = derive_tables(
         confs,
         table_names=selection.tables,
         host_option=selection.host_name,
@@ -65,3 +65,8 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         default_region=None if selection.region else default_region(selection.profile, env),
         local_host=local_host,
     )
+    if not selection.region and any(not t.region for t in derivation.tables):
+        problem = missing_profile(selection.profile, env)
+        if problem:
+            raise InputError(problem)
+    return derivation
