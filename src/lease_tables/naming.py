@@ -375,11 +375,15 @@ def derive_tables(
     return Derivation(tables=tables, warnings=warnings)
 
 
-def _shared_fallback_message(paths: Sequence[str], local: str) -> str:
-    listed = " and ".join(quote(p) for p in paths[:5])
+def _listed(paths: Sequence[str]) -> str:
+    """Up to five files, quoted, and how many more."""
     more = f" (and {len(paths) - 5} more)" if len(paths) > 5 else ""
+    return " and ".join(quote(p) for p in paths[:5]) + more
+
+
+def _shared_fallback_message(paths: Sequence[str], local: str) -> str:
     return (
-        f"The configuration files {listed}{more} all have agent-events adapters, and none "
+        f"The configuration files {_listed(paths)} all have agent-events adapters, and none "
         f"of their folders is a UNC path, so every one would take this machine's name "
         f"({quote(local)}) as its RIS host name: adapters of different RIS servers would "
         f"silently share lease tables. Name each folder by its UNC path "
@@ -391,11 +395,9 @@ def _shared_fallback_message(paths: Sequence[str], local: str) -> str:
 def _shared_option_message(paths: Sequence[str], host: str) -> str:
     """One --host-name over files that are not known to be on one server: the same silent
     sharing as the fallback to this machine's name, so the same refusal."""
-    listed = " and ".join(quote(p) for p in paths[:5])
-    more = f" (and {len(paths) - 5} more)" if len(paths) > 5 else ""
     return (
         f"--host-name {quote(host)} would apply to the agent-events adapters of the "
-        f"configuration files {listed}{more}, which are not all on one RIS server (a folder "
+        f"configuration files {_listed(paths)}, which are not all on one RIS server (a folder "
         f"that is not a UNC path may be any server's, a mapped drive or a mount): adapters of "
         f"different RIS servers would silently share lease tables. Run once per RIS server "
         f"with that server's --host-name, or name each folder by its UNC path "
