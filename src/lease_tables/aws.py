@@ -363,9 +363,11 @@ def configured_endpoint(session: Any, service: str) -> tuple[str, str] | None:
     core = session._session
     if ensure_boolean(core.get_config_variable("ignore_configured_endpoint_urls") or False):
         return None
-    provider = ConfiguredEndpointProvider(full_config=core.full_config,
-                                          scoped_config=core.get_scoped_config(),
-                                          client_name=service)
+    # Private parts of botocore's provider (its lookup order, its variable's name) are used
+    # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
+    provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
+                                               scoped_config=core.get_scoped_config(),
+                                               client_name=service)
     profile = quote(session.profile_name or "default")
     names = {
         "environment_service": provider._get_service_env_var_name(),
