@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from lease_tables.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.failures import NotDynamoDBAnswer, setup_error
+from lease_tables.failures import OTHER, VALUE_REFUSALS, NotDynamoDBAnswer, classify, setup_error
 from lease_tables.printable import aws_text, quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,6 +115,9 @@ class Clients:
                 except LeaseTablesError:
                     raise
                 except Exception as exc:
+                    failure = classify(exc)
+                    if failure.kind != OTHER and type(exc).__name__ not in VALUE_REFUSALS:
+                        raise failure.error() from None  # credentials, a profile, a file
                     raise InputError(self._refused_setting(exc)) from None
 
     def _refused_setting(self, exc: BaseException) -> str:

@@ -157,6 +157,12 @@ def limit_is_quota(message: str) -> bool:
     return "simultaneous" not in message.lower()
 
 
+# botocore's refusals of a configured value (a bad AWS_DEFAULTS_MODE, say): configuration,
+# named by `aws.Clients` with the setting that holds the value.
+VALUE_REFUSALS = ("InvalidDefaultsMode", "InvalidRetryConfigurationError",
+                  "InvalidRetryModeError", "InvalidMaxRetryAttemptsError",
+                  "InvalidEndpointConfigurationError", "InvalidConfigError")
+
 # botocore's own exceptions (no AWS error code): which kind each is, in the operator's
 # words. First match wins, so the specific classes come before their bases.
 _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
@@ -181,8 +187,7 @@ _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "The AWS configuration could not be read ({detail}). A common cause is a config or "
      "credentials file saved by Notepad as \"UTF-8 with BOM\": save it as plain UTF-8 (or "
      "ANSI). Check AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE too."),
-    (("InvalidDefaultsMode", "InvalidRetryConfigurationError",
-      "InvalidEndpointConfigurationError", "InvalidConfigError"), CONFIGURATION,
+    (VALUE_REFUSALS, CONFIGURATION,
      "The AWS configuration holds a value the AWS SDK refuses ({detail}). Fix or unset it "
      "(an AWS_* environment variable or the profile in the AWS config file), then rerun. "
      "Nothing was changed."),
