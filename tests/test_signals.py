@@ -104,6 +104,28 @@ def test_every_aws_command_stops_within_two_seconds_on_either_signal(
         assert out == ""
 
 
+@pytest.mark.parametrize(("first", "second", "code"), [
+    (signal.SIGINT, signal.SIGINT, 130), (signal.SIGTERM, signal.SIGINT, 143)])
+def test_a_second_signal_does_not_cut_the_first_ones_answer_short(
+        slow_dynalite, tmp_path, first: int, second: int, code: int) -> None:
+    name = f"leasesTwice{first}"
+    process = start_cli(["create", "--table", name, "--region", REGION, "--endpoint-url",
+                         slow_dynalite.url, "--output", "json"], aws_env(tmp_path))
+    client = slow_dynalite.client()
+    wait_for(lambda: name in client.list_tables()["TableNames"])
+    time.sleep(0.5)
+    process.send_signal(first)
+    for _ in range(20):  # a person pressing Ctrl+C again and again, a supervisor too
+        time.sleep(0.01)
+        if process.poll() is None:
+            process.send_signal(second)
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == code
+    assert "Traceback" not in err
+    document = json.loads(out)
+    assert "CreateTable had been accepted" in document["error"] and name in document["error"]
+
+
 def test_an_ignored_sigint_stays_ignored_and_sigterm_still_stops(tmp_path) -> None:
     """A parent that starts the tool with SIGINT ignored (a shell's background job, a
     service manager) meant it: Ctrl+C at that terminal is not for this run."""
@@ -155,3 +177,25 @@ def test_timeout_is_the_wait_plus_the_stated_grace(tmp_path, command: str) -> No
     assert took < timeout + stated_grace() + 0.6, took
     [table] = json.loads(out)["tables"]
     assert table["status"] == "failed" and f"within {timeout} s (--timeout)" in table["message"]
+
+
+def test_only_the_first_signal_interrupts(monkeypatch) -> None:
+    """A second signal while the first one's answer is being written is let pass; an
+    exception there would cut the true message short (or make it a false one)."""
+    import os
+
+    from lease_tables import signals
+
+    monkeypatch.setattr(signals, "_received", [])
+    before = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        signals.install()
+        with pytest.raises(signals.Interrupted) as caught:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        assert (caught.value.exit_code, caught.value.cause) == (143, "SIGTERM")
+        os.kill(os.getpid(), signal.SIGTERM)  # the second: nothing is raised
+        time.sleep(0.2)
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)

@@ -40,7 +40,16 @@ class Interrupted(KeyboardInterrupt):
         return NAMES.get(name, name)
 
 
+_received: list[int] = []
+
+
 def _raise(signum: int, frame: FrameType | None) -> None:
+    """The first signal interrupts the run; later ones (a second Ctrl+C, a SIGTERM
+    after it) are let pass: the run is already stopping, within two seconds, and a
+    second exception would only cut its true message short."""
+    if _received:
+        return
+    _received.append(signum)
     raise Interrupted(signum)
 
 
