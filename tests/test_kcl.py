@@ -346,3 +346,19 @@ def test_absent_names_carry_the_companions_roles() -> None:
     assert [(t.table_name, t.role) for t in absent] == [
         ("app-CoordinatorState", "coordinator-state"),
         ("app-WorkerMetricStats", "worker-metrics")]
+
+
+def test_the_readme_says_what_kcl_itself_does_and_what_is_assumed() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme.split("## KCL versions", 1)[1].split("\n## ", 1)[0].split())
+    assert "exactly what KCL" not in readme
+    assert ("KCL creates the lease table on-demand, deletion protection off and without "
+            "the index, and adds the index with UpdateTable about a minute later") in section
+    assert "KCL 2.3.7" in section and "`--billing-mode on-demand` gives KCL's own choice" in (
+        section)
+    assert "KCL names its companion tables after its own `applicationName`" in section
+    assert "unless the adapter overrides KCL's lease-table name" in section
+    assert "If it finds `T-CoordinatorState` at start, it runs in its legacy" in section
+    assert "a `T-WorkerMetricStats` alone does not switch it" in section
+    assert "`T-CoordinatorState` or `T-WorkerMetricStats`, it runs" not in section
+    assert "policy --kcl 3.5.1 --migrating" in section
