@@ -173,7 +173,8 @@ def test_an_index_updating_is_probed_and_said_to_be_not_usable_yet(tmp_path, wor
         f"{T35} in {REGION}: its index LeaseOwnerToLeaseKeyIndex is UPDATING, not ACTIVE, so "
         f"it is not usable yet: KCL 3.5+ accepts the index only when it is ACTIVE and waits "
         f"at start until then.")
-    assert "every permission KCL needs was proven" in table["message"]
+    assert ("The probes ran: every permission KCL needs was proven. Rerun preflight once "
+            "`lease-tables verify --kcl 3.5` says ok") in table["message"]
     assert "Query" in proxy.operations()  # the probe still means something
     assert "CreateTable" in proxy.operations()
     assert "PREFLIGHT FAILED" in run.stderr
@@ -198,6 +199,7 @@ def test_a_backfilling_index_refusing_the_query_is_named_as_not_proven(tmp_path,
     (table,) = run.json()["tables"]
     assert table["status"] == "failed"
     assert "is CREATING, not ACTIVE, so it is not usable yet" in table["message"]
+    assert "every permission KCL needs but Query was proven" in table["message"]
     assert ("Query on the index was not proven: DynamoDB refuses reads of an index it is "
             "still building (Cannot read from backfilling global secondary index") in (
         table["message"])

@@ -134,8 +134,11 @@ class Findings:
     notes: list[str] = field(default_factory=list)
     identity: str | None = None
     final: TableResult | None = None  # set when DescribeTable alone decides the status
-    # KCL 3: why the index is not usable yet (CREATING, UPDATING) although the probes ran.
+    # KCL 3: why the index is not usable yet (CREATING, UPDATING) although the probes
+    # ran, what to do about it, and the probes that could not prove anything meanwhile.
     not_ready: str = ""
+    not_ready_advice: str = ""
+    unproven: list[str] = field(default_factory=list)
 
     def decide(self, status: str, message: str) -> Findings:
         self.final = TableResult(self.table, status, message)
@@ -227,6 +230,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
         if (action == QUERY and outcome.kind == BROKEN and findings.not_ready
                 and error_code(outcome.value) == BACKFILL_REFUSAL):
             # A backfilling index refuses reads; the row fails for the index anyway.
+            findings.unproven.append(QUERY)
             findings.notes.append(f"{QUERY} on the index was not proven: DynamoDB refuses "
                                   f"reads of an index it is still building "
                                   f"({aws_text(error_message(outcome.value))}); rerun "
@@ -336,9 +340,10 @@ def note_index(findings: Findings, description: dict[str, Any], layout: kcl.Layo
         findings.not_ready = (
             f"{table.table_name} in {table.region}: its index {spec.LEASE_OWNER_INDEX} is "
             f"{status}, not ACTIVE, so it is not usable yet: KCL {layout.name} accepts the "
-            f"index only when it is ACTIVE and waits at start until then. The probes ran "
-            f"as usual. Rerun preflight once `lease-tables verify --kcl {version}` says ok "
-            f"(`lease-tables create --kcl {version}` waits for the index)")
+            f"index only when it is ACTIVE and waits at start until then")
+        findings.not_ready_advice = (
+            f"Rerun preflight once `lease-tables verify --kcl {version}` says ok "
+            f"(`lease-tables create --kcl {version}` waits for the index).")
 
 
 def probe_create(client: Any, findings: Findings, endpoint: str,
@@ -408,7 +413,7 @@ def judge(findings: Findings) -> TableResult:
     if findings.refused or findings.refused_lookups:
         parts = [denied_message(findings)]
         if findings.not_ready:
-            parts.append(f"Also, {findings.not_ready}.")
+            parts.append(f"Also, {findings.not_ready}. {findings.not_ready_advice}")
         if findings.broken:
             parts.append("Also: " + findings.broken)
         if findings.create_allowed:
@@ -418,7 +423,9 @@ def judge(findings: Findings) -> TableResult:
         return TableResult(table, FAILED, " ".join([findings.broken, *_sentences(notes)]),
                            warnings)
     if findings.not_ready:
-        parts = [f"{findings.not_ready}; every permission KCL needs was proven."]
+        but = "".join(f" but {a}" for a in findings.unproven)
+        parts = [f"{findings.not_ready}. The probes ran: every permission KCL needs{but} was "
+                 f"proven. {findings.not_ready_advice}"]
         if findings.create_allowed:
             parts.append("Also, " + create_allowed_message(table))
         return TableResult(table, FAILED, " ".join(parts + _sentences(notes)), warnings)
