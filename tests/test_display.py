@@ -97,33 +97,12 @@ def test_a_dry_run_summary_says_each_role_s_plan_once() -> None:
 
 def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 60) -> tuple[int, str]:
     """Run the CLI with stdin, stdout and stderr on one pseudo-terminal (80x24)."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    proc = subprocess.Popen([cli_executable(), *args], stdin=follower, stdout=follower,
-                            stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(leader, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    os.close(leader)
-    code = proc.wait(timeout=10)
-    return code, b"".join(chunks).decode("utf-8", "replace")
+    proc, leader = start_in_terminal(args, env)
+    try:
+        screen = read_terminal(proc, leader, timeout=timeout)
+    finally:
+        os.close(leader)
+    return proc.wait(timeout=10), screen
 
 
 pytestmark_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
@@ -306,13 +285,12 @@ def start_in_terminal(args: list[str], env: dict[str, str]):
     return proc, leader
 
 
-def read_terminal(proc, leader: int, until=lambda text: False, timeout: float = 60) -> str:
+def read_terminal(proc, leader: int, until=None, timeout: float = 60) -> str:
     """What the terminal received, until `until(text so far)` or the process ends."""
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = b"".join(chunks).decode("utf-8", "replace")
-        if until(text):
+        if until is not None and until(text := b"".join(chunks).decode("utf-8", "replace")):
             return text
         ready, _, _ = select.select([leader], [], [], 0.1)
         if ready:
