@@ -19,10 +19,9 @@ from parliament import analyze_policy_string
 from lease_tables import footprint as fp
 from lease_tables import kcl
 from lease_tables import policy as pol
-from lease_tables.conf import parse_adapters
+from lease_tables.conf import ConfFile, parse_adapters
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, derive_tables
-from lease_tables.conf import ConfFile
 
 ACCOUNT = "123456789012"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -336,7 +335,7 @@ def test_a_bad_value_is_input_naming_the_option(kind: str, bad: str) -> None:
 
 def test_a_name_with_tables_in_several_regions_asks_for_an_arn_or_region() -> None:
     tables = [LeaseTable("a-table", "us-east-1"), LeaseTable("b-table", "eu-west-1")]
-    with pytest.raises(InputError, match="several regions.*ARN"):
+    with pytest.raises(InputError, match=r"several regions.*ARN"):
         fp.resolve(fp.FootprintOptions(streams=("ctr-stream",)), tables, ACCOUNT)
     footprint = fp.resolve(fp.FootprintOptions(streams=("ctr-stream",)), tables, ACCOUNT,
                            region_option="eu-west-1")
