@@ -600,11 +600,27 @@ def template(
         help="Deletion protection on the tables (they are retained on stack or resource "
              "deletion either way).")] = True,
     kcl: KclOpt = "2",
+    with_policy: Annotated[bool, typer.Option(
+        "--with-policy", metavar="",
+        help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
+             "with the same options) as a managed policy; needs --account-id.")] = False,
+    account_id: Annotated[str | None, typer.Option(
+        "--account-id", metavar="ID",
+        help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
+             "and to turn --stream names into ARNs.")] = None,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
+    from lease_tables.footprint_cli import options as footprint_options
     from lease_tables.spec import make_options
-    from lease_tables.template import notes, render
+    from lease_tables.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
     layout = _layout(kcl)
     if output_format is None:
@@ -613,8 +629,15 @@ def template(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile)
-    text = render(output_format.value, tables, options, layout)
-    for note in notes(output_format.value, tables, text, layout):
+    wanted = footprint_options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                               connect_instance, cloudwatch_logs)
+    extras, said = NO_EXTRAS, []
+    if with_policy or wanted.given:
+        extras, said = template_extras(tables, account_id or "", wanted, with_policy,
+                                       layout, region)
+    text = render(output_format.value, tables, options, layout, extras)
+    for note in [*said, *notes(output_format.value, tables, text, layout, extras),
+                 *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)
 

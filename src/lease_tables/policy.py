@@ -346,10 +346,21 @@ def size_warning(policy: dict[str, Any]) -> str | None:
     )
 
 
+def footprint_of(tables: Sequence[LeaseTable], account_id: str,
+                 options: fp.FootprintOptions | None = None,
+                 region_option: str | None = None) -> fp.Footprint:
+    """The footprint the options (and the adapters' files) name, once the account and
+    the tables' regions are known to be good (input errors otherwise)."""
+    account = validate_account_id(account_id)
+    validate_regions(tables)
+    return fp.resolve(options or fp.FootprintOptions(), tables, account, region_option)
+
+
 def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
                      options: fp.FootprintOptions | None = None, *, tags: bool = False,
                      layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                     region_option: str | None = None
+                     region_option: str | None = None,
+                     footprint: fp.Footprint | None = None
                      ) -> tuple[list[dict[str, Any]], list[str]]:
     """What `policy` prints, and its notes for stderr: the role's policy over the
     tables and the footprint the options (and the adapters' files) name.
@@ -357,11 +368,12 @@ def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
     Without any footprint the document is exactly the lease-table policy, one
     document (too big: a warning, as ever), and the adapter's note says what it
     still lacks. A whole-footprint policy that is too big for one managed policy
-    is split (`split`), and a note says so.
+    is split (`split`), and a note says so. A caller that already resolved the
+    footprint (`footprint_of`) passes it instead of the options.
     """
     account = validate_account_id(account_id)
-    validate_regions(tables)
-    footprint = fp.resolve(options or fp.FootprintOptions(), tables, account, region_option)
+    if footprint is None:
+        footprint = footprint_of(tables, account, options, region_option)
     notes = [*footprint.notes, *(f"{line}" for line in fp.origin_lines(footprint))]
     whole = build_policy(role, tables, account, tags=tags, layout=layout, footprint=footprint)
     if footprint.empty:
