@@ -46,6 +46,7 @@ def iam_arn_template(action: str, resource_type: str) -> str:
     return iam()[action.split(":")[0]]["resources"][resource_type]["arn"]
 
 
+BUCKET = fp.FootprintOptions(buckets=("recordings-bucket",))
 ALL = fp.FootprintOptions(
     streams=("ctr-stream", "arn:aws:kinesis:us-east-1:123456789012:stream/agent-stream"),
     enhanced_fan_out=True, buckets=("recordings-bucket",), kms_keys=(KEY_ID,),
@@ -377,7 +378,7 @@ def test_the_files_stream_is_read_tolerantly_and_said_to_come_from_it(key: str) 
              else "ctr-stream")
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "Region": "eu-west-1",
                             key: value}})
-    footprint = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    footprint = fp.resolve(BUCKET, tables, ACCOUNT)
     (stream,) = footprint.of(fp.KIND_STREAM)
     assert stream.arn == "arn:aws:kinesis:eu-west-1:123456789012:stream/ctr-stream"
     assert stream.source == fp.SOURCE_FILE
@@ -389,8 +390,9 @@ def test_the_files_stream_is_read_tolerantly_and_said_to_come_from_it(key: str) 
 def test_options_win_over_the_file_and_say_so() -> None:
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "from-file",
                             "ConnectInstanceId": INSTANCE, "Region": "us-east-1"}})
-    from_file = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    from_file = fp.resolve(BUCKET, tables, ACCOUNT)
     assert [r.name for r in from_file.of(fp.KIND_CONNECT_INSTANCE)] == [INSTANCE]
+    assert [r.name for r in from_file.of(fp.KIND_STREAM)] == ["from-file"]
     footprint = fp.resolve(fp.FootprintOptions(streams=("from-option",)), tables, ACCOUNT)
     assert [r.name for r in footprint.of(fp.KIND_STREAM)] == ["from-option"]
     assert any("from-file" in n and "--stream wins" in n for n in footprint.notes)
@@ -401,7 +403,18 @@ def test_options_win_over_the_file_and_say_so() -> None:
 def test_an_unknown_spelling_is_not_guessed() -> None:
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "KinesisStream": "x",
                             "Region": "us-east-1"}})
-    assert fp.resolve(fp.FootprintOptions(), tables, ACCOUNT).empty
+    assert fp.resolve(BUCKET, tables, ACCOUNT).of(fp.KIND_STREAM) == []
+
+
+def test_without_options_the_files_values_are_only_named_in_the_note() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr-stream",
+                            "Region": "us-east-1"}})
+    footprint = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    assert footprint.empty and footprint.resources == ()
+    assert [r.name for r in footprint.found] == ["ctr-stream"]
+    documents, notes = pol.policy_documents("adapter", tables, ACCOUNT)
+    assert documents == [pol.adapter_policy(tables, ACCOUNT)]
+    assert "the stream ctr-stream" in notes[0] and "--enhanced-fan-out" in notes[0]
 
 
 def test_consumers_pair_file_streams_with_their_own_tables() -> None:
@@ -411,6 +424,7 @@ def test_consumers_pair_file_streams_with_their_own_tables() -> None:
         "2": {"ApplicationName": "verintAgentEvents", "StreamName": "agent-stream",
               "Region": "us-east-1"}})
     footprint = fp.resolve(fp.FootprintOptions(enhanced_fan_out=True), tables, ACCOUNT)
+    assert fp.origin_lines(footprint)
     pairs = {(c.stream_name, c.consumer_name) for c in fp.consumers(footprint)}
     assert pairs == {("ctr-stream", "verintCTREvents"),
                      ("agent-stream", "verintAgentEvents_verintris.2")}

@@ -295,6 +295,8 @@ class Footprint:
     enhanced_fan_out: bool = False
     cloudwatch_logs: bool = False
     notes: tuple[str, ...] = field(default=(), compare=False)
+    # With no footprint option: what the adapters' files carry, unused (for the note).
+    found: tuple[Resource, ...] = ()
 
     def of(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
@@ -544,14 +546,22 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
     """The footprint of the selection: the options' resources, and (where no option
     names them) the streams and Connect instances the adapters' files carry.
 
-    An option wins over the file: with `--stream` given, no file's stream is used
-    (and a note says which were set aside), likewise `--connect-instance`. A
-    whole-footprint policy (any option, or a value from the file) also carries
-    KCL's metrics namespace for each lease table. `account_id` is already valid.
+    The footprint is asked for by any footprint option; then the files' values fill
+    in what the options do not name. An option wins over the file: with `--stream`
+    given, no file's stream is used (and a note says which were set aside),
+    likewise `--connect-instance`. Without any option the footprint is empty (the
+    lease-table policy stays exactly as it was), and the files' values are kept
+    only for the note that names them (`Footprint.found`). A whole-footprint
+    policy also carries KCL's metrics namespace for each lease table.
+    `account_id` is already valid.
     """
     region = names_region(tables, region_option)
     resources: list[Resource] = []
     notes: list[str] = []
+    if not options.given:
+        found = [r for kind in (KIND_STREAM, KIND_CONNECT_INSTANCE)
+                 for r in (_from_files(kind, tables, account_id) if from_files else [])]
+        return Footprint(found=tuple(_dedupe(found)))
     for kind, values in ((KIND_STREAM, options.streams),
                          (KIND_CONNECT_INSTANCE, options.connect_instances)):
         filed = _from_files(kind, tables, account_id) if from_files else []
@@ -560,7 +570,7 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
             if filed:
                 notes.append(
                     f"{_RULES[kind].option} wins over the file: set aside "
-                    + ", ".join(f"{clean(r.name)} ({r.source} {clean(r.sources[0])})"
+                    + ", ".join(f"{clean(r.name)} (from {clean(r.sources[0])})"
                                 for r in filed) + ".")
         else:
             resources += filed
@@ -582,7 +592,7 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
             "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis "
             "data stream the adapter reads; repeatable), or a StreamName setting in the "
             "adapter's IntegrationService.xml.")
-    if resources or options.given:
+    if resources:
         resources += [Resource(KIND_METRICS_NAMESPACE, t.table_name, t.table_name, t.region,
                                SOURCE_TABLE, tuple(t.sources), (t.table_name,))
                       for t in _lease_tables(tables)]
@@ -638,11 +648,17 @@ def missing_note(footprint: Footprint) -> str | None:
         return None
     rows = [s for s in SERVICES if s.option]
     listing = "; ".join(f"{s.title}: {s.option}" for s in rows)
+    found = ""
+    if footprint.found:
+        found = (" The adapters' files name " + ", ".join(
+            f"the {r.kind} {clean(r.name)}" for r in footprint.found)
+            + ": any of these options (e.g. --enhanced-fan-out, KCL's default retrieval) "
+              "takes them in, and an option names its own instead.")
     return (
         "this is the lease-table policy only. The adapter also needs its Kinesis "
         "streams (without them KCL cannot read: ListShards, GetShardIterator, GetRecords) "
         "and, per the vendor's permission table, more; add them with: " + listing
-        + ". See the README section \"The adapter's whole policy\".")
+        + "." + found + " See the README section \"The adapter's whole policy\".")
 
 
 def origin_lines(footprint: Footprint) -> list[str]:
