@@ -372,48 +372,43 @@ class _Rule:
     name: re.Pattern[str] | None   # None: only an ARN will do
     what: str                      # words for messages: "a Kinesis stream name"
     example: str
+    name_arn: str                  # the ARN of a name: {part}, {region}, {account}, {name}
 
 
 _RULES = {
     KIND_STREAM: _Rule(KIND_STREAM, "--stream", _STREAM_ARN, _STREAM_NAME,
                        "a Kinesis data stream name (1-128 of A-Z a-z 0-9 _ . -) or ARN",
-                       "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream"),
+                       "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream",
+                       "arn:{part}:kinesis:{region}:{account}:stream/{name}"),
     KIND_BUCKET: _Rule(KIND_BUCKET, "--bucket", _BUCKET_ARN, _BUCKET_NAME,
-                       "an S3 bucket name (3-63 of a-z 0-9 . -)", "recordings-bucket"),
+                       "an S3 bucket name (3-63 of a-z 0-9 . -)", "recordings-bucket",
+                       "arn:{part}:s3:::{name}"),
     KIND_KMS_KEY: _Rule(KIND_KMS_KEY, "--kms-key", _KEY_ARN, _KEY_ID,
                         "a KMS key ARN or key ID (an alias will not do: IAM authorises "
                         "Decrypt on the key itself)",
                         "arn:aws:kms:us-east-1:123456789012:key/"
-                        "1234abcd-12ab-34cd-56ef-1234567890ab"),
+                        "1234abcd-12ab-34cd-56ef-1234567890ab",
+                        "arn:{part}:kms:{region}:{account}:key/{name}"),
     KIND_VIDEO_STREAM: _Rule(KIND_VIDEO_STREAM, "--video-stream", _VIDEO_ARN, _VIDEO_PREFIX,
                              "a Kinesis Video stream-name prefix (as the Connect "
                              "instance's live-media settings show it) or a stream ARN",
-                             "connect-live-media"),
+                             "connect-live-media",
+                             "arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*"),
     KIND_CONNECT_INSTANCE: _Rule(KIND_CONNECT_INSTANCE, "--connect-instance", _INSTANCE_ARN,
                                  _INSTANCE_ID, "an Amazon Connect instance ID (a UUID) or ARN",
                                  "arn:aws:connect:us-east-1:123456789012:instance/"
-                                 "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"),
+                                 "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+                                 "arn:{part}:connect:{region}:{account}:instance/{name}"),
     KIND_LOG_GROUP: _Rule(KIND_LOG_GROUP, "--cloudwatch-logs", _LOG_GROUP_ARN, _LOG_GROUP,
-                          "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters"),
+                          "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters",
+                          "arn:{part}:logs:{region}:{account}:log-group:{name}"),
 }
 
 
 def _from_name(kind: str, name: str, region: str, account: str) -> str:
     """The ARN IAM authorises the resource by, built from its name."""
-    part = partition(region)
-    if kind == KIND_STREAM:
-        return f"arn:{part}:kinesis:{region}:{account}:stream/{name}"
-    if kind == KIND_BUCKET:
-        return f"arn:{part}:s3:::{name}"
-    if kind == KIND_KMS_KEY:
-        return f"arn:{part}:kms:{region}:{account}:key/{name}"
-    if kind == KIND_VIDEO_STREAM:
-        return f"arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*"
-    if kind == KIND_CONNECT_INSTANCE:
-        return f"arn:{part}:connect:{region}:{account}:instance/{name}"
-    if kind == KIND_LOG_GROUP:
-        return f"arn:{part}:logs:{region}:{account}:log-group:{name}"
-    raise ValueError(f"no ARN rule for {kind}")
+    return _RULES[kind].name_arn.format(part=partition(region), region=region,
+                                        account=account, name=name)
 
 
 def parse_resource(kind: str, raw: str, region: str | None, account: str, source: str,
