@@ -13,6 +13,8 @@ from typing import Any
 
 import policy_sentry
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from parliament import analyze_policy_string
 
@@ -21,6 +23,8 @@ from lease_tables import kcl
 from lease_tables import policy as pol
 from lease_tables.conf import ConfFile, parse_adapters
 from lease_tables.errors import InputError
+from lease_tables.footprint_cli import optional_values
+from lease_tables.footprint_cli import options as footprint_options
 from lease_tables.naming import LeaseTable, derive_tables
 
 ACCOUNT = "123456789012"
@@ -435,3 +439,58 @@ def test_consumers_pair_file_streams_with_their_own_tables() -> None:
     assert "4 enhanced fan-out consumers" in (fp.consumers_note(crossed) or "")
     assert fp.consumers(fp.resolve(fp.FootprintOptions(streams=("s-one",)), tables,
                                    ACCOUNT)) == []
+
+
+# ------------------------------------------------------------------ the split, any size
+
+
+@settings(max_examples=40, deadline=None)
+@given(streams=st.integers(0, 90), buckets=st.integers(0, 40), tables=st.integers(1, 60),
+       limit=st.integers(1500, pol.MANAGED_POLICY_MAX))
+def test_any_split_fits_and_grants_exactly_the_whole(streams: int, buckets: int, tables: int,
+                                                    limit: int) -> None:
+    lease = [LeaseTable(f"verintAgentEvents_ris{n:03d}.2", "us-east-1") for n in range(tables)]
+    options = fp.FootprintOptions(streams=tuple(f"s-{n:03d}" for n in range(streams)),
+                                  buckets=tuple(f"bucket-{n:03d}" for n in range(buckets)),
+                                  enhanced_fan_out=streams > 0)
+    whole = pol.adapter_policy(lease, ACCOUNT, footprint=fp.resolve(options, lease, ACCOUNT))
+    documents = pol.split(whole, limit)
+    assert all(pol.policy_size(d) <= limit for d in documents)
+    assert (documents == [whole]) == (pol.policy_size(whole) <= limit)
+    pieces = [s for d in documents for s in d["Statement"]]
+
+    def grants(stmts: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+        out = set()
+        for s in stmts:
+            values = s.get("Condition", {}).get("StringEquals", {}).get(
+                "cloudwatch:namespace", [None])
+            out |= {(s["Effect"], a, r, v) for a in s["Action"] for r in s["Resource"]
+                    for v in values}
+        return out
+
+    assert grants(pieces) == grants(whole["Statement"])
+    assert len({s["Sid"] for s in pieces}) == len(pieces)
+
+
+# ------------------------------------------------------------------ --cloudwatch-logs [GROUP]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--cloudwatch-logs"], ["--cloudwatch-logs=*"]),
+    (["--cloudwatch-logs", "--stream", "s"], ["--cloudwatch-logs=*", "--stream", "s"]),
+    (["--cloudwatch-logs", "-v"], ["--cloudwatch-logs=*", "-v"]),
+    (["--cloudwatch-logs", "/ris/logs"], ["--cloudwatch-logs", "/ris/logs"]),
+    (["--cloudwatch-logs=/ris/logs"], ["--cloudwatch-logs=/ris/logs"]),
+    (["--", "--cloudwatch-logs"], ["--", "--cloudwatch-logs"]),
+    (["--table", "t"], ["--table", "t"]),
+])
+def test_an_omitted_log_group_is_spelled_out_before_parsing(args: list[str],
+                                                            expected: list[str]) -> None:
+    assert optional_values(args) == expected
+
+
+def test_star_means_every_log_group() -> None:
+    assert footprint_options(cloudwatch_logs="*").cloudwatch_logs == ""
+    assert footprint_options(cloudwatch_logs="/ris").cloudwatch_logs == "/ris"
+    assert footprint_options().cloudwatch_logs is None
+    assert not footprint_options().given
