@@ -494,3 +494,16 @@ def test_star_means_every_log_group() -> None:
     assert footprint_options(cloudwatch_logs="/ris").cloudwatch_logs == "/ris"
     assert footprint_options().cloudwatch_logs is None
     assert not footprint_options().given
+
+
+def test_a_bad_value_in_the_file_names_the_file_and_adapter_but_breaks_no_plain_policy(
+        ) -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "bad stream",
+                            "Region": "us-east-1"}})
+    with pytest.raises(InputError) as caught:
+        fp.resolve(BUCKET, tables, ACCOUNT)
+    assert "IntegrationService.xml" in str(caught.value)
+    assert "AmazonConnectAdapter" in str(caught.value)
+    assert "bad stream" in str(caught.value)
+    documents, _ = pol.policy_documents("adapter", tables, ACCOUNT)
+    assert documents == [pol.adapter_policy(tables, ACCOUNT)]

@@ -554,8 +554,14 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
     resources: list[Resource] = []
     notes: list[str] = []
     if not options.given:
-        found = [r for kind in (KIND_STREAM, KIND_CONNECT_INSTANCE)
-                 for r in (_from_files(kind, tables, account_id) if from_files else [])]
+        # Only for the note: a value the footprint would refuse must not break the
+        # lease-table policy, which never used it.
+        found: list[Resource] = []
+        for kind in (KIND_STREAM, KIND_CONNECT_INSTANCE) if from_files else ():
+            try:
+                found += _from_files(kind, tables, account_id)
+            except InputError:
+                continue
         return Footprint(found=tuple(_dedupe(found)))
     for kind, values in ((KIND_STREAM, options.streams),
                          (KIND_CONNECT_INSTANCE, options.connect_instances)):
