@@ -504,6 +504,6 @@ def test_a_bad_value_in_the_file_names_the_file_and_adapter_but_breaks_no_plain_
         fp.resolve(BUCKET, tables, ACCOUNT)
     assert "IntegrationService.xml" in str(caught.value)
     assert "AmazonConnectAdapter" in str(caught.value)
-    assert "bad stream" in str(caught.value)
+    assert "bad stream" in str(caught.value) and "or pass --stream" in str(caught.value)
     documents, _ = pol.policy_documents("adapter", tables, ACCOUNT)
     assert documents == [pol.adapter_policy(tables, ACCOUNT)]

@@ -412,7 +412,8 @@ def _from_name(kind: str, name: str, region: str, account: str) -> str:
 
 
 def parse_resource(kind: str, raw: str, region: str | None, account: str, source: str,
-                   where: str, tables: Sequence[str] = ()) -> Resource:
+                   where: str, tables: Sequence[str] = (),
+                   fix: str = "Correct the value.") -> Resource:
     """One value (a name or an ARN) as a Resource; bad input is an InputError naming
     `where` (the option, or the file and adapter).
 
@@ -438,8 +439,7 @@ def parse_resource(kind: str, raw: str, region: str | None, account: str, source
                         tuple(tables))
     if value.startswith("arn:") or rule.name is None or not rule.name.fullmatch(value):
         raise InputError(
-            f"{where} {quote(raw)} is not {rule.what}, e.g. {rule.example}. "
-            f"Correct the value.")
+            f"{where} {quote(raw)} is not {rule.what}, e.g. {rule.example}. {fix}")
     if region is None:  # the caller resolves one first; a bug, not bad input
         raise ValueError(f"no region for {where} {value}")
     return Resource(kind, value, _from_name(kind, value, region, account), region, source,
@@ -529,8 +529,10 @@ def _from_files(kind: str, tables: Sequence[LeaseTable], account: str) -> list[R
             if not _RULES[kind].arn.fullmatch(raw.strip()) and not region:
                 raise InputError(f"{where} {quote(raw)} is a name with no region: pass "
                                  f"--region, or give its ARN.")
-            resource = parse_resource(kind, raw, region, account, SOURCE_FILE, where,
-                                      (table.table_name,))
+            resource = parse_resource(
+                kind, raw, region, account, SOURCE_FILE, where, (table.table_name,),
+                fix=f"Correct the setting in the RIS configuration tool, or pass "
+                    f"{_RULES[kind].option} (which wins over the file).")
             out.append(Resource(resource.kind, resource.name, resource.arn, resource.region,
                                 SOURCE_FILE, (adapter.source,), resource.tables))
     return out
