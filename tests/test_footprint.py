@@ -203,8 +203,10 @@ def test_parliament_is_clean_for_every_combination_of_options(role: str,
     for combo in _combinations():
         for logs in ("/ris/adapters", "") if "cloudwatch_logs" in combo else ("",):
             footprint = fp.resolve(_options(combo, logs), TABLES, ACCOUNT)
+            # KCL 3.5 upgraded from 3.0-3.4 (--migrating) on every other combination.
+            migrating = bool(layout.migrating_operations) and checked % 2 == 1
             document = pol.build_policy(role, TABLES, ACCOUNT, layout=layout,
-                                        footprint=footprint)
+                                        footprint=footprint, migrating=migrating)
             findings = analyze_policy_string(json.dumps(document)).findings
             assert findings == [], (combo, [(f.issue, f.detail) for f in findings])
             sids = [s["Sid"] for s in document["Statement"]]
@@ -223,19 +225,19 @@ def test_parliament_would_notice_a_resource_mismatch() -> None:
 
 
 def test_no_option_leaves_todays_policy_and_names_what_is_missing() -> None:
-    documents, notes = pol.policy_documents("adapter", TABLES, ACCOUNT)
+    documents, notes, _ = pol.policy_documents("adapter", TABLES, ACCOUNT)
     assert documents == [pol.adapter_policy(TABLES, ACCOUNT)]
     assert len(notes) == 1
     for option in ("--stream", "--enhanced-fan-out", "--bucket", "--kms-key", "--video-stream",
                    "--connect-instance", "--cloudwatch-logs"):
         assert option in notes[0]
     assert "ListShards" in notes[0]
-    provisioner, notes = pol.policy_documents("provisioner", TABLES, ACCOUNT)
+    provisioner, notes, _ = pol.policy_documents("provisioner", TABLES, ACCOUNT)
     assert provisioner == [pol.provisioner_policy(TABLES, ACCOUNT)] and notes == []
 
 
 def test_a_whole_footprint_policy_has_kcl_metrics_in_each_namespace() -> None:
-    documents, _ = pol.policy_documents("adapter", TABLES, ACCOUNT,
+    documents, _, _ = pol.policy_documents("adapter", TABLES, ACCOUNT,
                                         fp.FootprintOptions(buckets=("recordings-bucket",)))
     (metrics,) = [s for s in documents[0]["Statement"] if s["Sid"] == "CloudWatchKclMetrics"]
     assert metrics["Resource"] == ["*"]
@@ -267,7 +269,7 @@ def _many_streams(n: int) -> fp.FootprintOptions:
 
 
 def test_a_policy_too_big_is_split_into_documents_that_each_fit() -> None:
-    documents, notes = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(120))
+    documents, notes, _ = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(120))
     assert len(documents) >= 2
     for document in documents:
         assert pol.policy_size(document) <= pol.MANAGED_POLICY_MAX
@@ -288,7 +290,7 @@ def test_a_policy_too_big_is_split_into_documents_that_each_fit() -> None:
 
 
 def test_a_policy_that_fits_is_one_document_unchanged() -> None:
-    documents, notes = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(3))
+    documents, notes, _ = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(3))
     assert len(documents) == 1
     assert pol.render_documents(documents) == pol.render(documents[0])
     assert not any("JSON array" in n for n in notes)
@@ -416,7 +418,7 @@ def test_without_options_the_files_values_are_only_named_in_the_note() -> None:
     footprint = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
     assert footprint.empty and footprint.resources == ()
     assert [r.name for r in footprint.found] == ["ctr-stream"]
-    documents, notes = pol.policy_documents("adapter", tables, ACCOUNT)
+    documents, notes, _ = pol.policy_documents("adapter", tables, ACCOUNT)
     assert documents == [pol.adapter_policy(tables, ACCOUNT)]
     assert "the stream ctr-stream" in notes[0] and "--enhanced-fan-out" in notes[0]
 
@@ -505,5 +507,5 @@ def test_a_bad_value_in_the_file_names_the_file_and_adapter_but_breaks_no_plain_
     assert "IntegrationService.xml" in str(caught.value)
     assert "AmazonConnectAdapter" in str(caught.value)
     assert "bad stream" in str(caught.value) and "or pass --stream" in str(caught.value)
-    documents, _ = pol.policy_documents("adapter", tables, ACCOUNT)
+    documents, _, _ = pol.policy_documents("adapter", tables, ACCOUNT)
     assert documents == [pol.adapter_policy(tables, ACCOUNT)]

@@ -84,7 +84,7 @@ def test_cfn_lint_would_notice_a_broken_consumer() -> None:
 
 
 def test_the_embedded_policy_is_the_policy_commands_document() -> None:
-    documents, _ = pol.policy_documents("adapter", SINGLE, ACCOUNT, EVERYTHING)
+    documents, _, _ = pol.policy_documents("adapter", SINGLE, ACCOUNT, EVERYTHING)
     _, template = cfn(SINGLE, extras(SINGLE, EVERYTHING))
     (policy,) = of_type(template, "AWS::IAM::ManagedPolicy").values()
     assert [policy["Properties"]["PolicyDocument"]] == documents
@@ -94,7 +94,7 @@ def test_the_embedded_policy_is_the_policy_commands_document() -> None:
 
 
 def test_a_split_policy_becomes_several_managed_policies_granting_the_whole() -> None:
-    documents, _ = pol.policy_documents("adapter", SINGLE, ACCOUNT, MANY)
+    documents, _, _ = pol.policy_documents("adapter", SINGLE, ACCOUNT, MANY)
     assert len(documents) >= 2
     _, template = cfn(SINGLE, extras(SINGLE, MANY))
     policies = of_type(template, "AWS::IAM::ManagedPolicy")
@@ -151,7 +151,7 @@ def test_without_the_new_options_the_template_is_todays() -> None:
 
 @pytest.mark.usefixtures("aws")
 def test_the_policy_deployed_by_cloudformation_is_the_document() -> None:
-    documents, _ = pol.policy_documents("adapter", SINGLE, ACCOUNT, EVERYTHING)
+    documents, _, _ = pol.policy_documents("adapter", SINGLE, ACCOUNT, EVERYTHING)
     made = tpl.Extras(policies=tuple(documents))  # moto's CloudFormation has no consumers
     outputs = deploy(tpl.cloudformation_yaml(SINGLE, OPTIONS, extras=made), "us-east-1")
     iam = boto3.client("iam", region_name="us-east-1")

@@ -580,9 +580,10 @@ def template_extras(tables: Sequence[LeaseTable], account_id: str,
     said: list[str] = []
     documents: list[dict[str, Any]] = []
     if with_policy:
-        documents, said = policy.policy_documents(
+        documents, said, warnings = policy.policy_documents(
             policy.ROLE_ADAPTER, tables, account_id, layout=layout, footprint=footprint)
-        said = [n for n in said if "JSON array" not in n]  # the template says it itself
+        # The template says itself how many policies it declares.
+        said = [n for n in said if "JSON array" not in n] + warnings
     note = fp.consumers_note(footprint)
     return Extras(tuple(documents), tuple(fp.consumers(footprint))), said + (
         [note] if note else [])
