@@ -318,6 +318,8 @@ def described(name: str, status: str, key: str = "leaseKey") -> Canned:
 
 _SCOPE_SERVICE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 ALWAYS_DENIED = frozenset({"dynamodb:CreateTable", "dynamodb:UpdateTable"})
+# SigV4 signing names that differ from the service's IAM prefix.
+_IAM_PREFIX = {"monitoring": "cloudwatch"}
 # The per-item action IAM authorises inside a DynamoDB transaction.
 _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                      "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
@@ -340,20 +342,23 @@ class GatedCall:
         return f"{self.service}:{self.action}"
 
 
-def iam_allows(policy: dict, action: str, resource: str,
+def iam_allows(policy: dict | list[dict], action: str, resource: str,
                conditions: dict[str, str] | None = None) -> bool:
-    """moto's own IAM evaluator: an explicit Deny wins, else some Allow must match."""
+    """moto's own IAM evaluator: an explicit Deny in any document wins, else some Allow
+    must match (`policy` may be one document or several, as when a policy is split)."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
-    verdict = IAMPolicy(json.dumps(policy)).is_action_permitted(
+    verdicts = {IAMPolicy(json.dumps(document)).is_action_permitted(
         action, resource, incoming_condition_values=conditions)
-    return verdict == PermissionResult.PERMITTED
+        for document in (policy if isinstance(policy, list) else [policy])}
+    return PermissionResult.PERMITTED in verdicts and PermissionResult.DENIED not in verdicts
 
 
 class PolicyGate:
     """`with PolicyGate(moto_url, policy, account, region) as gate:`; point KCL at `gate.url`."""
 
-    def __init__(self, upstream: str, policy: dict, account: str, region: str) -> None:
+    def __init__(self, upstream: str, policy: dict | list[dict], account: str,
+                 region: str) -> None:
         self.upstream = urlsplit(upstream)
         self.policy = policy
         self.account = account
@@ -427,7 +432,7 @@ class PolicyGate:
                   ) -> tuple[str, str, list[tuple[str, str]], dict[str, str]]:
         """(service, operation, [(IAM operation, resource)], condition values) of a request."""
         scope = _SCOPE_SERVICE.search(headers.get("authorization", ""))
-        service = scope.group(2) if scope else "?"
+        service = _IAM_PREFIX.get(scope.group(2), scope.group(2)) if scope else "?"
         target = headers.get("x-amz-target", "")
         body: dict = {}
         conditions: dict[str, str] = {}

@@ -9,10 +9,11 @@ amazon_kclpy v3 record processor (`kcl_record_processor.py`), against a `moto_se
 
 KCL reaches moto only through `faultproxy.PolicyGate`: h2c for KCL's HTTP/2 Kinesis
 client, AccessDenied for CreateTable and UpdateTable, and every call (DynamoDB, Kinesis,
-CloudWatch) held against the adapter's policy with moto's own IAM evaluator on the real
-table, index and stream ARNs. One run: start moto, create the stream, put the records,
-lay out the tables (a `Layout`), run `lease-tables verify`, start the JVM, wait (bounded)
-until every record is delivered or KCL gives up, stop it by its PID, read the lease items.
+CloudWatch) held against the adapter's policy (`lease-tables policy --role adapter
+--stream ARN`) with moto's own IAM evaluator on the real table, index and stream ARNs.
+One run: start moto, create the stream, put the records, lay out the tables (a
+`Layout`), run `lease-tables verify`, start the JVM, wait (bounded) until every record
+is delivered or KCL gives up, stop it by its PID, read the lease items.
 
 `python3 dev.py kcl-proof` runs `main()` below; `tests/test_kcl_real.py` asserts on it.
 """
@@ -102,29 +103,16 @@ def stream_arn(name: str = STREAM) -> str:
 # ------------------------------------------------------------------ the policy
 
 
-def adapter_policy(env: dict[str, str], table: str = TABLE) -> dict:
-    """What the operator attaches to the adapter's role: the installed CLI's own output."""
+def adapter_policy(env: dict[str, str], table: str = TABLE, stream: str | None = None
+                   ) -> dict | list[dict]:
+    """What the operator attaches to the adapter's role: the installed CLI's own output,
+    the lease tables and (`--stream`) the stream KCL reads: the adapter's footprint."""
     run = run_cli(["policy", "--kcl", KCL, "--role", "adapter", "--account-id", ACCOUNT,
-                   "--region", REGION, "--table", table], env, timeout=60)
+                   "--region", REGION, "--table", table, "--stream", stream or stream_arn()],
+                  env, timeout=60)
     if run.code != 0:
         raise RuntimeError(f"lease-tables policy failed ({run.code}): {run.stderr}")
     return json.loads(run.stdout)
-
-
-def with_stream_statement(policy: dict, arn: str) -> dict:
-    """The lease-table policy plus the Kinesis reads KCL needs on its stream.
-
-    `policy` does not yet take the adapter's stream (`--stream`); until it does, this is
-    the one place that adds it. Without it KCL cannot even list its shards.
-    """
-    statement = {
-        "Sid": "KclProofStreamRead",
-        "Effect": "Allow",
-        "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
-                   "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"],
-        "Resource": [arn],
-    }
-    return {**policy, "Statement": [*policy["Statement"], statement]}
 
 
 # ------------------------------------------------------------------ the table layouts
@@ -143,6 +131,7 @@ class Layout:
     # random 1-30 s before its shard sync (not settable), so with a wrong-keyed table 20
     # attempts take minutes; that control is watched for a few attempts and stopped.
     bound: float = 90.0
+    properties: tuple[tuple[str, str], ...] = ()  # KCL settings that differ from TUNING
 
 
 def _create(kcl: str, *extra: str) -> Callable[[Callable[..., Run], object], None]:
@@ -171,6 +160,12 @@ def _wrong_key(cli: Callable[..., Run], dynamodb: object) -> None:
 
 POSITIVE = Layout("kcl3.1", f"lease-tables create --kcl {KCL} --table {TABLE}",
                   _create(KCL), should_start=True, bound=150.0)
+# KCL's metrics on: CloudWatch PutMetricData in KCL's namespace (the application name).
+WITH_METRICS = Layout("kcl3.1-metrics", f"as {POSITIVE.name}, KCL's metrics on (SUMMARY)",
+                      _create(KCL), should_start=True, bound=150.0,
+                      properties=(("metricsLevel", "SUMMARY"),
+                                  ("metricsBufferTimeMillis", "1000")))
+STARTS = (POSITIVE, WITH_METRICS)
 CONTROLS = (
     Layout("no-tables", "no tables at all", _nothing, should_start=False),
     Layout("kcl2-layout", f"lease-tables create --kcl 2 --table {TABLE} (no index, no "
@@ -221,7 +216,8 @@ class KclRun:
         return [call for call in self.calls if not call.allowed]
 
 
-def kcl_properties(gate_url: str, out: Path) -> str:
+def kcl_properties(gate_url: str, out: Path,
+                   overrides: tuple[tuple[str, str], ...] = ()) -> str:
     executable = f"{sys.executable} {PROCESSOR} {out}"
     settings = {
         "executableName": executable,
@@ -235,6 +231,7 @@ def kcl_properties(gate_url: str, out: Path) -> str:
         "dynamoDBEndpoint": gate_url,
         "cloudWatchClient.endpointOverride": gate_url,
         **TUNING,
+        **dict(overrides),
     }
     return "".join(f"{key} = {value}\n" for key, value in settings.items())
 
@@ -306,7 +303,7 @@ def run_kcl(layout: Layout, workdir: Path, records: int = RECORDS,
 
         layout.prepare(cli, moto.client(REGION))
         verify = cli("verify", "--kcl", KCL, "--table", TABLE)
-        policy = with_stream_statement(adapter_policy(env), stream_arn())
+        policy = adapter_policy(env)
         (workdir / "policy.json").write_text(json.dumps(policy, indent=2), encoding="utf-8")
         result = KclRun(layout, verify.code, put)
         out = workdir / "delivered.jsonl"
@@ -320,7 +317,8 @@ def run_kcl(layout: Layout, workdir: Path, records: int = RECORDS,
 
         with PolicyGate(moto.url, policy, ACCOUNT, REGION) as gate:
             properties = workdir / "app.properties"
-            properties.write_text(kcl_properties(gate.url, out), encoding="utf-8")
+            properties.write_text(kcl_properties(gate.url, out, layout.properties),
+                                  encoding="utf-8")
             _watch_jvm([java, "-Daws.cborEnabled=false", "-cp", str(jars / "*"),
                         "software.amazon.kinesis.multilang.MultiLangDaemon",
                         "--properties-file", str(properties)],
@@ -375,7 +373,7 @@ def _watch_jvm(command: list[str], workdir: Path, env: dict[str, str], result: K
     result.log = log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def run_all(workdir: Path, layouts: tuple[Layout, ...] = (POSITIVE, *CONTROLS),
+def run_all(workdir: Path, layouts: tuple[Layout, ...] = (*STARTS, *CONTROLS),
             workers: int = 2, records: int = RECORDS) -> list[KclRun]:
     """Every layout, `workers` at a time (the machine may have two cores)."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -429,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the run on tables from `create --kcl 3.1`")
     parser.add_argument("--keep", metavar="DIR", help="keep logs and files in DIR")
     args = parser.parse_args(argv)
-    layouts = (POSITIVE,) if args.positive_only else (POSITIVE, *CONTROLS)
+    layouts = (POSITIVE,) if args.positive_only else (*STARTS, *CONTROLS)
     try:
         java_executable(), kcl_jars()
     except KclUnavailable as error:

@@ -2,8 +2,9 @@
 
 The slow tests run the MultiLangDaemon from the `kclpy-ext` wheel on Java 17 against
 moto_server (`tests/kclproof.py`), with CreateTable and UpdateTable denied and every call
-held against `lease-tables policy --kcl 3.1 --role adapter` (plus the stream's Kinesis
-reads) by moto's own IAM evaluator. On the tables from `create --kcl 3.1` KCL must take
+held against `lease-tables policy --kcl 3.1 --role adapter --stream ARN` (the lease
+tables, the stream's Kinesis reads, CloudWatch in KCL's namespace) by moto's own IAM
+evaluator. On the tables from `create --kcl 3.1` KCL must take
 its leases and deliver every record; on each broken layout `verify` must say exit 3
 beforehand and KCL must deliver nothing.
 
@@ -51,10 +52,11 @@ def _figures(run: kclproof.KclRun, record_property) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("layout", kclproof.STARTS, ids=lambda layout: layout.name)
 def test_kcl_takes_its_leases_and_delivers_on_tables_from_create(
-        tmp_path: Path, record_property) -> None:
+        layout: kclproof.Layout, tmp_path: Path, record_property) -> None:
     _require_kcl()
-    run = kclproof.run_kcl(kclproof.POSITIVE, tmp_path)
+    run = kclproof.run_kcl(layout, tmp_path)
     _figures(run, record_property)
     log_tail = run.log[-3000:]
 
@@ -80,6 +82,11 @@ def test_kcl_takes_its_leases_and_delivers_on_tables_from_create(
     assert {"GetRecords", "GetShardIterator", "ListShards"} <= set(by_resource[STREAM_ARN])
     # KCL's Kinesis client spoke HTTP/2 (h2c) to the gate: the reason the gate exists.
     assert {c.http_version for c in run.calls if c.service == "kinesis"} == {"2"}
+    # CloudWatch only when KCL's metrics are on; then PutMetricData in KCL's namespace,
+    # which the policy's condition allowed (every call was allowed, above).
+    cloudwatch = {c.action for c in run.calls if c.service == "cloudwatch"}
+    metrics_on = dict(layout.properties).get("metricsLevel", "NONE") != "NONE"
+    assert cloudwatch == ({"PutMetricData"} if metrics_on else set()), cloudwatch
 
 
 @pytest.mark.slow
@@ -114,12 +121,14 @@ def _dynamodb(action: str, body: dict) -> tuple[dict[str, str], str, bytes]:
     return headers, "/", json.dumps(body).encode()
 
 
-POLICY = kclproof.with_stream_statement({"Version": "2012-10-17", "Statement": [
+POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:DescribeTable"],
      "Resource": [ARN]},
     {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": [f"{ARN}/index/*"]},
+    {"Effect": "Allow", "Action": ["kinesis:GetRecords", "kinesis:GetShardIterator"],
+     "Resource": [STREAM_ARN]},
     {"Effect": "Deny", "Action": ["dynamodb:CreateTable"], "Resource": ["*"]},
-]}, STREAM_ARN)
+]}
 
 
 def test_gate_names_the_index_of_a_query_and_judges_its_arn() -> None:
@@ -165,12 +174,24 @@ def test_gate_finds_the_stream_of_a_get_records_call_by_its_iterator() -> None:
     assert not gate.judge("kinesis", items, {})
 
 
-def test_the_stream_statement_is_added_once_and_leaves_the_lease_policy_as_it_was() -> None:
-    base = {"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow",
-                                                   "Action": "dynamodb:GetItem",
-                                                   "Resource": ARN}]}
-    combined = kclproof.with_stream_statement(base, STREAM_ARN)
-    assert combined["Statement"][0] == base["Statement"][0]
-    assert len(base["Statement"]) == 1  # the input is not changed
-    assert [s["Resource"] for s in combined["Statement"][1:]] == [[STREAM_ARN]]
-    assert not iam_allows(combined, "kinesis:PutRecord", STREAM_ARN)
+def test_an_explicit_deny_in_any_document_of_a_split_policy_wins() -> None:
+    allow = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "dynamodb:UpdateTable", "Resource": "*"}]}
+    assert iam_allows([deny, allow], "dynamodb:GetItem", ARN)
+    assert not iam_allows([allow, deny], "dynamodb:UpdateTable", ARN)
+    assert not iam_allows([deny], "dynamodb:GetItem", ARN)
+
+
+def test_cloudwatch_metrics_are_judged_by_their_namespace() -> None:
+    gate = _gate({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+         "Condition": {"StringEquals": {"cloudwatch:namespace": [TABLE]}}}]})
+    headers = {"authorization": "Credential=AKID/20261201/us-east-1/monitoring/aws4_request"}
+    service, action, items, conditions = gate.name_call(
+        headers, "/", f"Action=PutMetricData&Namespace={TABLE}&Version=2010-08-01".encode())
+    assert (service, action, items) == ("cloudwatch", "PutMetricData", [("PutMetricData", "*")])
+    assert conditions == {"cloudwatch:namespace": TABLE}
+    assert gate.judge(service, items, conditions)
+    assert not gate.judge(service, items, {"cloudwatch:namespace": "Other"})
