@@ -277,12 +277,7 @@ def _lease_items(moto: MotoServer) -> list[dict]:
 def _stop_jvm(process: subprocess.Popen) -> None:
     """Stop the JVM and the record processors it started (its process group), by its PID."""
     if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
     if os.name != "nt":
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)  # leftover processors, same group

@@ -39,13 +39,17 @@ def _require_kcl() -> None:
         pytest.skip(str(error))
 
 
-def _figures(run: kclproof.KclRun, record_property) -> None:
-    """What the README quotes: timings and the actions KCL called on each resource."""
+def _run(layout: kclproof.Layout, tmp_path: Path, record_property) -> kclproof.KclRun:
+    """One real-KCL run, and the figures the README quotes: timings and the actions KCL
+    called on each resource (in the JUnit report, and printed with `-s`)."""
+    _require_kcl()
+    run = kclproof.run_kcl(layout, tmp_path)
     record_property("first_record_s", run.first_record_s)
     record_property("all_records_s", run.all_records_s)
     record_property("exit_code", run.exit_code)
     record_property("actions_by_resource", json.dumps(run.actions_by_resource()))
     print("\n" + kclproof.describe(run))
+    return run
 
 
 # ------------------------------------------------------------------ the real KCL
@@ -55,9 +59,7 @@ def _figures(run: kclproof.KclRun, record_property) -> None:
 @pytest.mark.parametrize("layout", kclproof.STARTS, ids=lambda layout: layout.name)
 def test_kcl_takes_its_leases_and_delivers_on_tables_from_create(
         layout: kclproof.Layout, tmp_path: Path, record_property) -> None:
-    _require_kcl()
-    run = kclproof.run_kcl(layout, tmp_path)
-    _figures(run, record_property)
+    run = _run(layout, tmp_path, record_property)
     log_tail = run.log[-3000:]
 
     assert run.verify_code == 0
@@ -93,9 +95,7 @@ def test_kcl_takes_its_leases_and_delivers_on_tables_from_create(
 @pytest.mark.parametrize("layout", kclproof.CONTROLS, ids=lambda layout: layout.name)
 def test_kcl_does_not_start_where_verify_says_exit_3(
         layout: kclproof.Layout, tmp_path: Path, record_property) -> None:
-    _require_kcl()
-    run = kclproof.run_kcl(layout, tmp_path)
-    _figures(run, record_property)
+    run = _run(layout, tmp_path, record_property)
 
     assert run.verify_code == 3, "verify must warn before the adapter is restarted"
     assert run.delivered == [], run.delivered
