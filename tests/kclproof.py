@@ -171,7 +171,7 @@ CONTROLS = (
     Layout("kcl2-layout", f"lease-tables create --kcl 2 --table {TABLE} (no index, no "
            "companion tables)", _create("2"), should_start=False),
     Layout("wrong-key", f"{TABLE} keyed on `id` (not leaseKey), companions from create "
-           f"--kcl {KCL}", _wrong_key, should_start=False, bound=60.0),
+           f"--kcl {KCL}", _wrong_key, should_start=False, bound=75.0),
     Layout("kcl2-no-add-index", f"create --kcl 2, then create --kcl {KCL} without "
            "--add-index (companions, but no index)", _kcl2_then_kcl3_without_index,
            should_start=False),
