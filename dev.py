@@ -683,8 +683,7 @@ def test(extra: list[str]) -> int:
     if checkov:
         env["LEASE_TABLES_CHECKOV"] = checkov
     say("pytest")
-    # loadgroup: the tests of one Wine prefix (tests/test_windows.py) share a worker.
-    workers = ["-n", "2", "--dist", "loadgroup"] if "-n" not in extra else []
+    workers = ["-n", "2"] if "-n" not in extra else []
     tests = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *extra], cwd=ROOT, env=env)
     return tests.returncode or lint.returncode
 

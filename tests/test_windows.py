@@ -22,7 +22,8 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -140,6 +141,70 @@ def test_a_message_that_utf8_cannot_hold_is_escaped_not_lost(
     assert buffer.getvalue().decode("utf-8") == "東京 \\udcff\n"
 
 
+# --- the Windows installers' logic (fast; PowerShell itself is not run here) ------------
+
+INSTALLER_VALUES = {"version": __version__, "platform": "win_amd64", "python": "3.11",
+                    "major": "3", "minor": "11", "nodot": "311"}
+
+
+def installers() -> tuple[str, str, dict[str, str]]:
+    """install.ps1 and install.cmd as `dev.py bundle` writes them for Python 3.11."""
+    messages = dev.installer_messages(INSTALLER_VALUES)
+    return (dev.INSTALL_PS1.format(**INSTALLER_VALUES, **messages),
+            dev.INSTALL_CMD.format(**INSTALLER_VALUES, **messages), messages)
+
+
+def test_both_installers_say_the_same_three_things_in_the_same_order() -> None:
+    ps1, cmd, messages = installers()
+    for name in ("no_python", "wrong_python", "no_venv"):
+        as_ps1 = messages[f"{name}_ps1"].replace("{0}", "<python>").replace(
+            "install.ps1 -Python", "<installer>")
+        as_cmd = messages[f"{name}_cmd"].replace("%SHOWN%", "<python>").replace(
+            "install.cmd", "<installer>")
+        assert as_ps1 == as_cmd, name
+        assert f'throw ("{messages[f"{name}_ps1"]}" -f $shown)' in ps1 or \
+            f'throw "{messages[f"{name}_ps1"]}"' in ps1, name
+        assert f">&2 echo {messages[f'{name}_cmd']}\n" in cmd, name
+    assert "embeddable package" in messages["no_venv_cmd"]
+    assert "Python 3.11" in messages["no_python_cmd"]
+    for script, venv_step in ((ps1, "@pyArgs -m venv"), (cmd, "%PYARGS% -m venv")):
+        # Every check before the first change: no venv folder is made for a Python
+        # that is missing, of another version, or without venv.
+        steps = [script.index(s) for s in ("import sys\"", "sys.version_info[:2] != (3, 11)",
+                                           "import venv, ensurepip", venv_step)]
+        assert steps == sorted(steps), steps
+
+
+def test_no_installer_takes_a_lookup_for_proof_that_a_python_runs() -> None:
+    """Wine's `where` exits 0 for a missing program, and Windows' Store alias python.exe
+    exists but does not run Python: only running the program proves it."""
+    ps1, cmd, _ = installers()
+    commands = "\n".join(t for t in cmd.splitlines() if not t.startswith("rem "))
+    assert not re.search(r"\bwhere\b", commands, re.IGNORECASE)
+    assert "Get-Command" not in ps1
+    assert 'Test-Runs @("py", "-3.11") "import sys"' in ps1
+    assert 'call "%PYEXE%" %PYARGS% -c "import sys" >nul 2>nul\nif not errorlevel 1 goto' in cmd
+    # A program that writes to stderr must not stop the script under "Stop" (PS 5.1).
+    function = ps1[ps1.index("function Test-Runs"):ps1.index("if ($Python)")]
+    assert '$ErrorActionPreference = "Continue"' in function
+    assert "return ($LASTEXITCODE -eq 0)" in function and "catch { return $false }" in function
+
+
+def test_install_ps1_is_well_formed_as_far_as_text_can_show() -> None:
+    ps1, cmd, messages = installers()
+    assert ps1.count("{") == ps1.count("}") and ps1.count("(") == ps1.count(")")
+    for number, text in enumerate(ps1.splitlines(), 1):
+        if not text.lstrip().startswith("#"):
+            unescaped = re.sub(r'`"', "", text)
+            assert unescaped.count('"') % 2 == 0, (number, text)
+    for name in ("wrong_python_ps1", "no_venv_ps1"):  # -f: {0} is the only placeholder
+        assert re.findall(r"[{}]", messages[name]) == ["{", "}"], name
+    # cmd: no block whose `)` a message could close early, nothing an echo would redirect.
+    assert not [t for t in cmd.splitlines() if t.rstrip().endswith("(")]
+    for name in ("no_python_cmd", "wrong_python_cmd", "no_venv_cmd"):
+        assert not re.search(r"[&|<>^]", messages[name]), name
+
+
 # --- under Wine (slow) -----------------------------------------------------------------
 
 @dataclass
@@ -155,7 +220,7 @@ class WindowsPython:
 
     def run(self, *args: str, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess:
-        proc = self.prefix.run(self.exe, args, env=env, timeout=timeout)
+        proc = self.prefix.run(self.exe, args, env=env or windows_env(), timeout=timeout)
         assert b"Traceback" not in proc.stderr, proc.stderr.decode("utf-8", "replace")
         return proc
 
@@ -183,24 +248,15 @@ def need_wine() -> str:
     return program
 
 
-TIMINGS: dict[str, dict[str, float]] = {}
-
-
-@pytest.fixture(scope="session", params=[
-    pytest.param("3.11", marks=pytest.mark.xdist_group("wine-3.11")),
-    pytest.param("3.13", marks=pytest.mark.xdist_group("wine-3.13")),
-])
-def windows(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[WindowsPython]:
-    """One Wine prefix per Python, with the bundle installed with no index (pip from its
-    own wheel: the embeddable package has neither pip nor venv)."""
-    python: str = request.param
+@contextmanager
+def installed_bundle(python: str, base: Path, times: dict[str, float]
+                     ) -> Iterator[WindowsPython]:
+    """A fresh Wine prefix with the embeddable CPython `python` and the bundle installed
+    into it with no index (pip from its own wheel: that Python has neither pip nor venv)."""
     program = need_wine()
-    base = tmp_path_factory.mktemp(f"wine-{python}")
-    times = TIMINGS.setdefault(python, {})
-    started = time.monotonic()
+    mark = time.monotonic()
     prefix = wine.make_prefix(program, base / "prefix")
-    times["prefix"] = time.monotonic() - started
+    times["prefix"] = time.monotonic() - mark
     try:
         mark = time.monotonic()
         wine.install_python(prefix, python, Path(sys.executable))
@@ -218,6 +274,7 @@ def windows(request: pytest.FixtureRequest,
                           HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9")
         installed = prefix.run(str(prefix.python), [
             f"C:\\{pip_wheel.name}\\pip", "install", "--no-index", "--no-warn-script-location",
+            "--no-compile",  # byte-compiling all of botocore under Wine: half a minute
             "--find-links", prefix.windows(bundle / "wheels"), f"lease-tables=={__version__}"],
             env=env, timeout=600)
         assert installed.returncode == 0, (installed.stdout + installed.stderr).decode(
@@ -231,9 +288,26 @@ def windows(request: pytest.FixtureRequest,
         yield WindowsPython(python, prefix, bundle, exe, host_name, computer_name)
     finally:
         prefix.stop_server()
-        times["total"] = time.monotonic() - started
-        print(f"\nwine {prefix.version}, Python {python}: "
-              + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("python", sorted(wine.EMBEDDED))
+def test_the_bundle_under_the_windows_cpython_behaves_as_on_a_ris_server(
+        python: str, tmp_path: Path, moto: MotoServer,
+        record_property: Callable[[str, object], None]) -> None:
+    """One prefix per Python, every part in it in turn (a prefix and an install take
+    most of the time; one test keeps them to one per Python whatever the scheduling)."""
+    times: dict[str, float] = {}
+    started = time.monotonic()
+    with installed_bundle(python, tmp_path, times) as windows:
+        for part in (smoke_run, piped_stderr, ctrl_c, install_cmd):
+            mark = time.monotonic()
+            part(windows, moto)
+            times[part.__name__] = time.monotonic() - mark
+    times["total"] = time.monotonic() - started
+    summary = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in times.items())
+    record_property("wine_timings", summary)
+    print(f"\nWine {windows.prefix.version}, CPython {python}: {summary}")
 
 
 def copy_conf(into: Path) -> Path:
@@ -248,10 +322,9 @@ def tables_of(proc: subprocess.CompletedProcess) -> dict[str, dict]:
     return {table["table_name"]: table for table in document["tables"]}
 
 
-@pytest.mark.slow
-def test_the_bundle_runs_on_windows_python_as_on_a_ris_server(
-        windows: WindowsPython, moto: MotoServer) -> None:
-    started = time.monotonic()
+def smoke_run(windows: WindowsPython, moto: MotoServer) -> None:
+    """Help, dry runs (UNC, %IMPACT360SOFTWAREDIR%), policy, template, create twice and
+    verify against moto_server, whose tables and tags are checked from this side."""
     version = windows.prefix.run(str(windows.prefix.python), ["-c", "import sys, platform; "
                                  "print(sys.version.split()[0], platform.system())"])
     assert version.stdout.decode().split() == [wine.EMBEDDED[windows.python][2], "Windows"]
@@ -317,19 +390,17 @@ def test_the_bundle_runs_on_windows_python_as_on_a_ris_server(
     assert verified.returncode == 0, verified.stderr
     assert {t["status"] for t in tables_of(verified).values()} == {"ok"}
     assert sorted(client.list_tables()["TableNames"]) == names
-    TIMINGS[windows.python]["smoke"] = time.monotonic() - started
 
 
-@pytest.mark.slow
-def test_messages_on_a_piped_stderr_are_utf8_on_windows(windows: WindowsPython) -> None:
+def piped_stderr(windows: WindowsPython, moto: MotoServer) -> None:
+    """A message quoting a non-ASCII path, on a piped stderr: UTF-8, as stdout."""
     missing = windows.run("create", "--dry-run", "--conf-dir", "C:\\Konfiguration-東京")
     assert missing.returncode == 2
     message = missing.stderr.decode("utf-8")  # strict
     assert "C:\\Konfiguration-東京" in message and "\\u" not in message, message
 
 
-@pytest.mark.slow
-def test_ctrl_c_on_windows_exits_130_with_the_commands_message(windows: WindowsPython) -> None:
+def ctrl_c(windows: WindowsPython, moto: MotoServer) -> None:
     """Ctrl+C reaches every process of the console on Windows (the exe launcher pip
     wrote and the python.exe it starts); Wine turns a SIGINT into CTRL_C_EVENT, so the
     signal goes to the whole process group."""
@@ -360,9 +431,7 @@ def test_ctrl_c_on_windows_exits_130_with_the_commands_message(windows: WindowsP
     assert took < 5, took
 
 
-@pytest.mark.slow
-def test_install_cmd_under_wines_cmd_finds_python_by_running_it(
-        windows: WindowsPython) -> None:
+def install_cmd(windows: WindowsPython, moto: MotoServer) -> None:
     """Wine's `where` says yes to a missing program: the installer must not trust it.
     With no `py` and no `python`, it says what to do; with a Python that has no venv
     (the embeddable package) it says what to do instead of failing in `-m venv`."""
