@@ -47,13 +47,15 @@ QUIRKS = (
           "invalid handle, so Python starts with sys.stdout or sys.stderr set to None",
           "give every Wine process pipes or /dev/null as its standard streams, never a file"),
     Quirk("wmi", "8.0", None,
-          "`platform` (which boto3's user agent calls) queries WMI through wbemprox, "
-          "which aborts the process",
+          "CPython 3.12+'s `platform` (which botocore's user agent calls) asks WMI "
+          "(its _wmi module), and Wine's wbemprox then calls the unimplemented "
+          "propsys.VariantToString: the process aborts (3.11 does not ask WMI)",
           "WINEDLLOVERRIDES=wbemprox=d: the query fails cleanly and `platform` falls back "
           "to its registry answer"),
     Quirk("bcryptprimitives", "8.0", "8.13",
-          "no bcryptprimitives.dll, so pydantic_core (which typer's pydantic needs) fails "
-          "to load: its Rust runtime takes random bytes from ProcessPrng",
+          "no bcryptprimitives.dll, so pydantic_core (typer imports pydantic for every "
+          "command but --help) fails to load: its Rust runtime takes random bytes from "
+          "ProcessPrng; every command is then an internal error (ImportError)",
           "a forwarder DLL in the prefix's system32 whose one export ProcessPrng is "
           "advapi32.SystemFunction036 (RtlGenRandom), linked with Debian's mingw-w64 "
           "binutils; built only when the prefix has no such DLL"),
@@ -240,6 +242,7 @@ class Prefix:
 def make_prefix(wine: str, path: Path) -> Prefix:
     """A fresh prefix with the workarounds its Wine version needs."""
     prefix = Prefix(wine, wine_version(wine), path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # Wine makes the prefix, not its parents
     subprocess.run([wine, "wineboot", "--init"], env=prefix.env(), timeout=300,
                    stdin=subprocess.DEVNULL, capture_output=True, check=True)
     subprocess.run(["wineserver", "-w"], env=prefix.env(), timeout=300,
