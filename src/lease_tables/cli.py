@@ -507,6 +507,7 @@ def name(
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
     from lease_tables.naming import (
         agent_events_table_name,
+        computer_name_warning,
         connect_table_name,
         local_host_name,
         table_name_problem,
@@ -522,6 +523,10 @@ def name(
             raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
                              "verintris, or leave the option out to use this machine's name.")
         host = host_name if host_name else local_host_name()
+        case_slip = None if host_name else computer_name_warning(
+            host, os.environ.get("COMPUTERNAME"))
+        if case_slip:
+            say(f"warning: {case_slip}")
         result = agent_events_table_name(application_name, host, adapter_id.strip())
     else:
         result = connect_table_name(application_name)
@@ -784,14 +789,19 @@ def utf8_output() -> None:
     """Data (JSON, policies, templates) is UTF-8 whatever the console's code page.
 
     A redirected Windows console gets cp1252 (or what PYTHONIOENCODING says); a
-    `--tag Owner=日本` must still be written, and as UTF-8. A terminal keeps its
-    own encoding, but nothing printed may ever fail to encode.
+    `--tag Owner=日本` must still be written, and as UTF-8. Messages too: a stderr
+    that is a pipe or a file (a scheduler's log, a service's) is UTF-8, so a message
+    quoting a non-ASCII tag or path is readable there rather than `\\u65e5`. A
+    terminal keeps its own encoding (Windows' console takes Unicode whatever its code
+    page), and nothing printed may ever fail to encode: messages escape what their
+    encoding cannot hold (a lone surrogate from an undecodable file name, say).
     """
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None:
             continue
-        if stream is sys.stdout and not stream.isatty():
-            reconfigure(encoding="utf-8", errors="strict")
+        errors = "strict" if stream is sys.stdout else "backslashreplace"
+        if not stream.isatty():
+            reconfigure(encoding="utf-8", errors=errors)
         else:
             reconfigure(errors="backslashreplace")
