@@ -21,9 +21,18 @@ from lease_tables import __version__
 from lease_tables.errors import (
     EXIT_AWS,
     EXIT_INPUT,
-    EXIT_INTERRUPTED,
     InputError,
     LeaseTablesError,
+)
+from lease_tables.footprint_cli import (
+    BucketOpt,
+    CloudWatchLogsOpt,
+    ConnectInstanceOpt,
+    EnhancedFanOutOpt,
+    KmsKeyOpt,
+    StreamOpt,
+    VideoStreamOpt,
+    optional_values,
 )
 from lease_tables.outcome import exit_code
 from lease_tables.printable import line, quote
@@ -186,13 +195,15 @@ class Stop(Exception):
         self.results = list(results)
 
 
-def _finish(results, output: Output, verb: str, extra: str = "",
+def _finish(results, output: Output, verb: str, extra: str | dict[str, str] = "",
             quiet: bool = False, closing: str | None = None) -> NoReturn:
-    """Print results; `closing` is a last line instead of the summary (stderr with JSON)."""
+    """Print results; `extra` is appended to each table's line (or, a dict, the phrase
+    of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.outcome import needs_attention, sort_results
-    from lease_tables.report import emit
+    from lease_tables.report import emit, tally
 
     results = sort_results(results)
+    _did(tally(results, verb))
     for result in [] if quiet else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
@@ -237,31 +248,49 @@ def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
     return clients
 
 
-def _bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
+def _bounded(work: Callable[[float], T], timeout: float, stop: Callable[[], None],
              on_timeout: Callable[[], list], interrupted: Callable[[], str],
-             partial: Callable[[], list]) -> T | list:
-    """Run AWS work within --timeout and Ctrl+C: its result, or its cut-short results.
+             partial: Callable[[str], list]) -> T | list:
+    """Run AWS work within --timeout and Ctrl+C/SIGTERM: its result, or its cut-short results.
 
+    `work` gets the run's deadline (a `time.monotonic()` value): --timeout counts
+    from here, and the work gets only the short grace of `bounded.GRACE` past it.
     On timeout, `on_timeout()` gives each table's result as it stood (the
-    unfinished ones failed, in true words). On Ctrl+C, a `Stop` carries the
-    command's own account of what it had done and the results it had.
+    unfinished ones failed, in true words). On Ctrl+C or SIGTERM, a `Stop` carries
+    the command's own account of what it had done, and `partial(cause)` the
+    results it had, the unfinished ones named as interrupted by `cause`.
     """
+    import time
+
     from lease_tables.bounded import TimedOut, run_bounded
+    from lease_tables.signals import which
 
     global _ABANDONED
+    deadline = time.monotonic() + timeout
     try:
-        return run_bounded(work, timeout, stop)
+        return run_bounded(lambda: work(deadline), timeout, stop)
     except TimedOut:
         _ABANDONED = True
         return on_timeout()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _ABANDONED = True
-        raise Stop(f"interrupted: {interrupted()}.", EXIT_INTERRUPTED, partial()) from None
+        signal = which(exc)
+        raise Stop(f"interrupted by {signal.cause}: {interrupted()}.", signal.exit_code,
+                   partial(signal.cause)) from None
 
 
 # Set when a run was cut short while worker threads still sat in network calls:
 # the process then ends without waiting for them (see main()).
 _ABANDONED = False
+# What the run had done once its work was over (`create: 2 tables: 2 created`), for
+# an ending that cannot show its results (stdout lost, Ctrl+C while printing them).
+_DONE: str | None = None
+NO_CHANGE = "it made no AWS call and changed nothing"
+
+
+def _did(done: str) -> None:
+    global _DONE
+    _DONE = done
 
 
 @app.callback()
@@ -317,6 +346,7 @@ def create(
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     if dry_run:
+        from lease_tables.kcl import ROLE_LEASE as LEASE
         from lease_tables.outcome import PLANNED, TableResult
 
         if endpoint_url is not None:
@@ -325,24 +355,24 @@ def create(
             if problem := endpoint_problem(endpoint_url):
                 raise InputError(problem)
         results = [TableResult(t, PLANNED) for t in tables]
-        plan = options.describe() if layout.is_default else (
-            f"lease tables {options.describe()}; {layout.describe()}")
+        plans = layout.plans(options)
         if add_index:
-            plan += ("; and, to existing lease tables that lack it, only the index "
-                     "(UpdateTable, with the table's current capacity)")
+            plans[LEASE] += ("; and, to existing lease tables that lack it, only the index "
+                             "(UpdateTable, with the table's current capacity)")
         _finish(results, output, "dry run, nothing created",
-                extra="would create: " + plan, quiet=quiet)
+                extra={role: "would create: " + plan for role, plan in plans.items()},
+                quiet=quiet)
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
 
     state: dict[str, Provisioner] = {}
 
-    def work() -> list:
+    def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
                                    progress=progress, add_index=add_index,
                                    version=kcl.strip())
-        return state["run"].run(tables, wait=wait, timeout=timeout)
+        return state["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
 
     def interrupted() -> str:
         run = state.get("run")
@@ -356,7 +386,8 @@ def create(
             on_timeout=lambda: (state["run"].snapshot(timeout) if "run" in state
                                 else _no_answer(tables, timeout, "setting up AWS access")),
             interrupted=interrupted,
-            partial=lambda: state["run"].snapshot(timeout) if "run" in state else [])
+            partial=lambda cause: (state["run"].snapshot(timeout, interrupted_by=cause)
+                                   if "run" in state else []))
     _finish(results, output, "create", quiet=quiet)
 
 
@@ -393,7 +424,7 @@ def verify(
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     board: Board = Board(tables)
 
-    def work() -> list:
+    def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         return verify_tables(clients, tables, concurrency=concurrency, options=options,
                              board=board, layout=layout, version=kcl.strip())
@@ -403,7 +434,7 @@ def verify(
         on_timeout=lambda: board.snapshot(_no_answer_words(timeout, "DescribeTable")),
         interrupted=lambda: (f"verify stopped after {board.finished()} of {len(tables)} "
                              f"tables; it changes nothing, so rerunning is safe"),
-        partial=lambda: board.snapshot(lambda t: "not checked: interrupted"))
+        partial=lambda cause: board.snapshot(lambda t: f"not checked: interrupted by {cause}"))
     _finish(results, output, "verify", quiet=quiet)
 
 
@@ -434,11 +465,11 @@ def preflight(
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     board: Board = Board(tables)
 
-    def work() -> PreflightRun:
+    def work(deadline: float) -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
         return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                layout=layout)
+                                layout=layout, version=kcl.strip())
 
     run = _bounded(
         work, timeout, stop=board.stopped.set,
@@ -446,7 +477,7 @@ def preflight(
             board.snapshot(_no_answer_words(timeout, "the probes"))),
         interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
                              f"tables; its probes write nothing, so rerunning is safe"),
-        partial=lambda: board.snapshot(lambda t: "not probed: interrupted"))
+        partial=lambda cause: board.snapshot(lambda t: f"not probed: interrupted by {cause}"))
     _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
 
 
@@ -483,12 +514,14 @@ def name(
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
     from lease_tables.naming import (
         agent_events_table_name,
+        computer_name_warning,
         connect_table_name,
         host_option_value,
         local_host_name,
         table_name_problem,
     )
 
+    _did(NO_CHANGE)
     layout = _layout(kcl)
     if kind == Kind.agent_events:
         if not adapter_id or not adapter_id.strip():
@@ -502,6 +535,10 @@ def name(
             host, cut = host_option_value(host_name)
             if cut:
                 say(f"warning: {cut}")
+        case_slip = None if host_name else computer_name_warning(
+            host, os.environ.get("COMPUTERNAME"))
+        if case_slip:
+            say(f"warning: {case_slip}")
         result = agent_events_table_name(application_name, host, adapter_id.strip())
     else:
         result = connect_table_name(application_name)
@@ -546,27 +583,52 @@ def policy(
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
              "repeatable.")] = None,
     kcl: KclOpt = "2",
+    migrating: Annotated[bool, typer.Option(
+        "--migrating", metavar="",
+        help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
+             "full permissions, which it uses until KCL's migration reaches COMPLETE.")
+    ] = False,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
-    from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
+    from lease_tables.footprint_cli import options
+    from lease_tables.kcl import require_migration
+    from lease_tables.policy import ROLE_PROVISIONER, policy_documents, render_documents
     from lease_tables.spec import parse_tags
 
+    _did(NO_CHANGE)
     layout = _layout(kcl)
+    if migrating:
+        require_migration(layout, kcl)
     tags = parse_tags(tag or ())
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(conf_dir, table, host_name, region, profile)
-    document = build_policy(role.value, tables, account_id or "", tags=bool(tags),
-                            layout=layout)
+    documents, notes, warnings = policy_documents(
+        role.value, tables, account_id or "",
+        options(stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
+                cloudwatch_logs),
+        tags=bool(tags), layout=layout, region_option=region, migrating=migrating)
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "
                    "dynamodb:TagResource); the adapter policy is the same with or "
                    "without it.")
-    warning = size_warning(document)
-    if warning:
+    if migrating and role.value == ROLE_PROVISIONER:
+        say("warning: --migrating only changes the adapter's policy (the old companion "
+            "tables' permissions); `create` and `verify` need nothing more during KCL's "
+            "migration, so the provisioner policy is the same with or without it.")
+    for note in notes:
+        say(f"note: {note}")
+    for warning in warnings:
         say(f"warning: {warning}")
-    typer.echo(render(document), nl=False)
+    typer.echo(render_documents(documents), nl=False)
 
 
 @app.command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
@@ -592,12 +654,29 @@ def template(
         help="Deletion protection on the tables (they are retained on stack or resource "
              "deletion either way).")] = True,
     kcl: KclOpt = "2",
+    with_policy: Annotated[bool, typer.Option(
+        "--with-policy", metavar="",
+        help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
+             "with the same options) as a managed policy; needs --account-id.")] = False,
+    account_id: Annotated[str | None, typer.Option(
+        "--account-id", metavar="ID",
+        help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
+             "and to turn --stream names into ARNs.")] = None,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
+    from lease_tables.footprint_cli import options as footprint_options
     from lease_tables.spec import make_options
-    from lease_tables.template import notes, render
+    from lease_tables.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
+    _did(NO_CHANGE)
     layout = _layout(kcl)
     if output_format is None:
         raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
@@ -605,8 +684,15 @@ def template(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile)
-    text = render(output_format.value, tables, options, layout)
-    for note in notes(output_format.value, tables, text, layout):
+    wanted = footprint_options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                               connect_instance, cloudwatch_logs)
+    extras, said = NO_EXTRAS, []
+    if with_policy or wanted.given:
+        extras, said = template_extras(tables, account_id or "", wanted, with_policy,
+                                       layout, region)
+    text = render(output_format.value, tables, options, layout, extras)
+    for note in [*said, *notes(output_format.value, tables, text, layout, extras),
+                 *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)
 
@@ -624,10 +710,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     # builds reference cycles worth collecting early, so collect rarely.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    from lease_tables import signals, streams
+
+    streams.install()  # every write from here on: see streams.py
+    signals.install()  # SIGTERM as Ctrl+C: see signals.py
     utf8_output()
     args = list(sys.argv[1:] if argv is None else argv)
     code = run(args)
     sys.stdout.flush()
+    lost = streams.stdout_lost()
+    if lost:
+        code = max(code, EXIT_AWS)
+        done = f" The run itself had finished: {_DONE}." if _DONE else ""
+        say(f"error: the output on stdout could not be written ({lost}), so it is missing "
+            f"or incomplete.{done} Send stdout where it can be written (a file on a disk "
+            f"with room, a terminal, a reader that reads to the end) to see it.")
     sys.stderr.flush()
     if _ABANDONED:
         # Worker threads may still sit in a network call that --timeout cut short;
@@ -638,6 +735,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: list[str]) -> int:
     """Run one command line; return its exit code (never raises, never prints a traceback)."""
+    args = optional_values(args)
     as_json = wants_json(args)
     # typer re-exports its click's exceptions (a vendored click in recent typer,
     # click itself in older ones): find them through typer, whichever it is.
@@ -649,9 +747,16 @@ def run(args: list[str]) -> int:
         return _fail(str(exc), exc.code, as_json, exc.results, prefix="")
     except LeaseTablesError as exc:
         return _fail(str(exc), exc.exit_code, as_json)
-    except (KeyboardInterrupt, typer.Abort):
-        return _fail("interrupted before any AWS call; nothing was changed. Rerunning the "
-                     "same command is safe.", EXIT_INTERRUPTED, as_json, prefix="")
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        from lease_tables.signals import which
+
+        signal = which(exc)
+        if _DONE:  # the work was over: only its printing was cut short
+            what = f"while its results were printed; the run had finished ({_DONE})"
+        else:
+            what = "before any AWS call; nothing was changed"
+        return _fail(f"interrupted by {signal.cause} {what}. Rerunning the same command is "
+                     f"safe.", signal.exit_code, as_json, prefix="")
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0) or 0)
     except usage_error as exc:
@@ -722,14 +827,19 @@ def utf8_output() -> None:
     """Data (JSON, policies, templates) is UTF-8 whatever the console's code page.
 
     A redirected Windows console gets cp1252 (or what PYTHONIOENCODING says); a
-    `--tag Owner=日本` must still be written, and as UTF-8. A terminal keeps its
-    own encoding, but nothing printed may ever fail to encode.
+    `--tag Owner=日本` must still be written, and as UTF-8. Messages too: a stderr
+    that is a pipe or a file (a scheduler's log, a service's) is UTF-8, so a message
+    quoting a non-ASCII tag or path is readable there rather than `\\u65e5`. A
+    terminal keeps its own encoding (Windows' console takes Unicode whatever its code
+    page), and nothing printed may ever fail to encode: messages escape what their
+    encoding cannot hold (a lone surrogate from an undecodable file name, say).
     """
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None:
             continue
-        if stream is sys.stdout and not stream.isatty():
-            reconfigure(encoding="utf-8", errors="strict")
+        errors = "strict" if stream is sys.stdout else "backslashreplace"
+        if not stream.isatty():
+            reconfigure(encoding="utf-8", errors=errors)
         else:
             reconfigure(errors="backslashreplace")
