@@ -195,7 +195,7 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
             )
         problem = tag_text_problem(value)
         if problem:
-            raise InputError(f"--tag {quote(key)}: the value {quote(value)} is not a valid "
+            raise InputError(f"--tag {quote(item)}: the value {quote(value)} is not a valid "
                              f"AWS tag value: {problem}. Change the value and rerun.")
         if len(value) > TAG_VALUE_MAX:
             raise InputError(f"--tag {quote(key)}: the value is longer than AWS's "
