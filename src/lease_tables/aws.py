@@ -53,13 +53,18 @@ class Clients:
             self._retries = self._retry_settings()
         except Exception as exc:
             raise setup_error(exc) from None
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._table_names: dict[str, list[str]] = {}
         self._names_lock = threading.Lock()
 
-    def endpoint_for(self, region: str) -> str:
-        return self.endpoint_url or f"https://dynamodb.{region}.amazonaws.com"
+    def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
+        """The endpoint a message names: --endpoint-url, else the service's regional one."""
+        if self.endpoint_url:
+            return self.endpoint_url
+        if service == "s3":
+            return f"https://s3.{region}.amazonaws.com"
+        return f"https://{service}.{region}.amazonaws.com"
 
     def credentials(self) -> Any:
         """The resolved credentials (or None), failures classified, secrets registered."""
@@ -108,17 +113,23 @@ class Clients:
 
     def dynamodb(self, region: str) -> Any:
         """A thread-safe DynamoDB client for one region (boto3 clients are)."""
+        return self.client("dynamodb", region)
+
+    def client(self, service: str, region: str) -> Any:
+        """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
+        kinesisvideo, connect, sts, iam), one per service and region, with the same
+        retries, timeouts and pool, and --endpoint-url for every one of them."""
         with self._lock:
-            client = self._clients.get(region)
+            client = self._clients.get((service, region))
             if client is None:
                 try:
-                    client = self._make_client(region)
+                    client = self._make_client(region, service)
                 except Exception as exc:
                     raise setup_error(exc) from None
-                self._clients[region] = client
+                self._clients[(service, region)] = client
             return client
 
-    def _make_client(self, region: str) -> Any:
+    def _make_client(self, region: str, service: str = "dynamodb") -> Any:
         from botocore.config import Config
 
         config = Config(
@@ -128,9 +139,12 @@ class Clients:
             max_pool_connections=self.pool_size,
             user_agent_extra="lease-tables",
         )
-        client = self.session.client("dynamodb", region_name=region,
+        client = self.session.client(service, region_name=region,  # type: ignore[call-overload]
                                      endpoint_url=self.endpoint_url, config=config)
-        client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        if service == "dynamodb":
+            client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        if service == "kinesis":
+            client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
         return client
 
     def table_names(self, region: str) -> list[str]:
@@ -154,6 +168,14 @@ def _list_table_names(client: Any) -> list[str]:
         return names
     except Exception:
         return []
+
+
+def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore hook (before-parse of GetRecords): the records of preflight's one GetRecords
+    never reach the parser, the debug log (--verbose) or this program; the tool never
+    reads a stream's content, only whether the call was allowed."""
+    if response_dict.get("status_code") == 200:
+        response_dict["body"] = b'{"Records": []}'
 
 
 def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],

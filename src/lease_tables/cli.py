@@ -149,6 +149,27 @@ QuietOpt = Annotated[bool, typer.Option(
         metavar="", help="Errors only: no progress, no warnings, only tables that need "
                           "attention.")]
 
+# The adapter's other resources (its whole footprint), shared by the commands that use them.
+StreamOpt = Annotated[list[str] | None, typer.Option(
+    "--stream", metavar="NAME|ARN", rich_help_panel="Footprint",
+    help="A Kinesis data stream the adapters read (CTR, agent events); repeatable.")]
+EnhancedFanOutOpt = Annotated[bool, typer.Option(
+    "--enhanced-fan-out", metavar="", rich_help_panel="Footprint",
+    help="The adapters read with enhanced fan-out (KCL's default): each lease table's "
+         "stream consumer, named after it, on each --stream.")]
+
+
+def _consumers(enhanced_fan_out: bool, stream: list[str] | None, tables: Sequence[Any]):
+    """The stream consumers the selection needs: none without --enhanced-fan-out."""
+    if not enhanced_fan_out:
+        return []
+    if not stream:
+        raise InputError("--enhanced-fan-out needs --stream NAME (the stream the adapters "
+                         "read; repeatable): their consumers are registered on it.")
+    from lease_tables.consumers import pairs
+
+    return pairs(tables, stream)
+
 
 def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
                region: str | None, profile: str | None, quiet: bool = False, layout=None):
@@ -295,6 +316,8 @@ def create(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
@@ -310,6 +333,7 @@ def create(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    consumers = _consumers(enhanced_fan_out, stream, tables)
     if dry_run:
         from lease_tables.outcome import PLANNED, TableResult
 
@@ -319,38 +343,65 @@ def create(
             if problem := endpoint_problem(endpoint_url):
                 raise InputError(problem)
         results = [TableResult(t, PLANNED) for t in tables]
+        results += [TableResult(c.row(), PLANNED) for c in consumers]
         plan = options.describe() if layout.is_default else (
             f"lease tables {options.describe()}; {layout.describe()}")
         if add_index:
             plan += ("; and, to existing lease tables that lack it, only the index "
                      "(UpdateTable, with the table's current capacity)")
+        if consumers:
+            plan += ("; and each absent stream consumer (RegisterStreamConsumer, "
+                     "enhanced fan-out)")
         _finish(results, output, "dry run, nothing created",
                 extra="would create: " + plan, quiet=quiet)
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
+    from lease_tables.stream_consumers import ConsumerRun
 
-    state: dict[str, Provisioner] = {}
+    state: dict[str, Any] = {}
 
     def work() -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
                                    progress=progress, add_index=add_index,
                                    version=kcl.strip())
-        return state["run"].run(tables, wait=wait, timeout=timeout)
+        if not consumers:
+            return state["run"].run(tables, wait=wait, timeout=timeout)
+        # Consumers are registered while the tables are made: the same bound, at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        state["consumers"] = ConsumerRun(clients, concurrency)
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
+            registering = side.submit(state["consumers"].run, consumers, wait, timeout)
+            results = state["run"].run(tables, wait=wait, timeout=timeout)
+            return results + registering.result()
+
+    def stop() -> None:
+        for run in state.values():
+            run.stop()
+
+    def snapshot() -> list:
+        if "run" not in state:
+            return []
+        rows = state["run"].snapshot(timeout)
+        return rows + (state["consumers"].snapshot(timeout) if "consumers" in state else [])
 
     def interrupted() -> str:
         run = state.get("run")
         done = run.interrupt_summary() if run else "no AWS call had changed anything yet"
+        registered = state["consumers"].registered() if "consumers" in state else []
+        if registered:
+            done += (f"; RegisterStreamConsumer had been accepted for {len(registered)} "
+                     f"consumer(s) ({', '.join(registered)})")
         return (f"create stopped; {done}. Rerunning the same command is safe: it creates "
                 f"only what is missing and waits for tables (and indexes) still CREATING")
 
     with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
         results = _bounded(
-            work, timeout, stop=lambda: state["run"].stop() if "run" in state else None,
-            on_timeout=lambda: (state["run"].snapshot(timeout) if "run" in state
+            work, timeout, stop=stop,
+            on_timeout=lambda: (snapshot() if "run" in state
                                 else _no_answer(tables, timeout, "setting up AWS access")),
-            interrupted=interrupted,
-            partial=lambda: state["run"].snapshot(timeout) if "run" in state else [])
+            interrupted=interrupted, partial=snapshot)
     _finish(results, output, "create", quiet=quiet)
 
 
@@ -375,6 +426,8 @@ def verify(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
@@ -385,19 +438,36 @@ def verify(
     layout = _layout(kcl)
     options = make_options(billing_mode.value, read_capacity, write_capacity)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    consumers = _consumers(enhanced_fan_out, stream, tables)
     board: Board = Board(tables)
+    consumer_board: Board = Board([c.row() for c in consumers])
 
     def work() -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
-        return verify_tables(clients, tables, concurrency=concurrency, options=options,
-                             board=board, layout=layout, version=kcl.strip())
+        if not consumers:
+            return verify_tables(clients, tables, concurrency=concurrency, options=options,
+                                 board=board, layout=layout, version=kcl.strip())
+        from concurrent.futures import ThreadPoolExecutor
+
+        from lease_tables.stream_consumers import verify_consumers
+
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
+            checked = side.submit(verify_consumers, clients, consumers, concurrency,
+                                  consumer_board)
+            results = verify_tables(clients, tables, concurrency=concurrency,
+                                    options=options, board=board, layout=layout,
+                                    version=kcl.strip())
+            return results + checked.result()
 
     results = _bounded(
         work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: board.snapshot(_no_answer_words(timeout, "DescribeTable")),
+        on_timeout=lambda: (board.snapshot(_no_answer_words(timeout, "DescribeTable"))
+                            + consumer_board.snapshot(_no_answer_words(
+                                timeout, "DescribeStreamConsumer"))),
         interrupted=lambda: (f"verify stopped after {board.finished()} of {len(tables)} "
                              f"tables; it changes nothing, so rerunning is safe"),
-        partial=lambda: board.snapshot(lambda t: "not checked: interrupted"))
+        partial=lambda: (board.snapshot(lambda t: "not checked: interrupted")
+                         + consumer_board.snapshot(lambda t: "not checked: interrupted")))
     _finish(results, output, "verify", quiet=quiet)
 
 

@@ -64,7 +64,8 @@ class TableResult:
 
     def to_json(self) -> dict[str, Any]:
         t = self.table
-        return {
+        extra = getattr(t, "extra_json", None)  # a stream, consumer, bucket ... row (rows.py)
+        return {**(extra() if extra else {}),
             "table_name": t.table_name,
             "adapter_kind": t.adapter_kind,
             "adapter_id": t.adapter_id,

@@ -38,7 +38,6 @@ says, and `verify` is the command that explains it in full.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,13 +49,8 @@ from lease_tables.aws import Clients
 from lease_tables.bounded import Board
 from lease_tables.failures import (
     IN_USE_CODE,
-    NOT_FOUND_CODE,
     answer_part,
-    error_code,
-    error_message,
     explain,
-    http_status,
-    is_access_denied,
 )
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import (
@@ -69,7 +63,16 @@ from lease_tables.outcome import (
     TableResult,
     exit_code,
 )
-from lease_tables.printable import aws_text
+from lease_tables.preflight_answers import (  # noqa: F401 -- the shared judgement, re-exported
+    ABSENT,
+    BROKEN,
+    PROVEN,
+    REFUSED,
+    Outcome,
+    attempt,
+    denial_text,
+    denied_principal,
+)
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
 IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
@@ -94,22 +97,6 @@ CALLED_ACTIONS = (*LEASE_ACTIONS, QUERY, CREATE)
 _EXPECTED = {PUT: "ConditionalCheckFailedException",
              UPDATE: "ConditionalCheckFailedException",
              DELETE: "ConditionalCheckFailedException"}
-
-_DENIED_PRINCIPAL = re.compile(r"User: (arn:[^\s<>\"]+) is not authorized")
-
-# How a probe ended.
-PROVEN = "proven"  # the call was authorised (whatever DynamoDB then answered)
-REFUSED = "refused"  # access denied
-ABSENT = "absent"  # ResourceNotFoundException
-BROKEN = "broken"  # anything else: network, throttling, an answer we did not expect
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str
-    detail: str = ""
-    value: Any = None
-
 
 @dataclass
 class Findings:
@@ -316,37 +303,6 @@ def probe_create(client: Any, findings: Findings, endpoint: str,
         # request is exactly what `create` would send, so the table is as it should be.
         findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
                               f"CreateTable created it again, as `create` would")
-
-
-def attempt(call: Callable[[], Any], expected_code: str | None = None) -> Outcome:
-    """Run one probe and say what it proved; `expected_code` is an error that proves access."""
-    try:
-        value = call()
-    except Exception as exc:
-        code = error_code(exc)
-        if expected_code is not None and code == expected_code:
-            return Outcome(PROVEN, code)
-        if code == NOT_FOUND_CODE:
-            return Outcome(ABSENT, code)
-        if is_access_denied(exc):
-            return Outcome(REFUSED, denial_text(exc))
-        return Outcome(BROKEN, "", exc)
-    return Outcome(PROVEN, "", value)
-
-
-def denial_text(exc: BaseException) -> str:
-    """Code and message of an access-denied answer, also from an XML body (moto, proxies)."""
-    code = error_code(exc) or ""
-    message = error_message(exc)
-    if not code or code == str(http_status(exc)):
-        code = f"HTTP {http_status(exc)}"
-    return f"{code}: {aws_text(message)}" if message else code
-
-
-def denied_principal(text: str) -> str | None:
-    """The identity ARN an access-denied message names ("User: arn:... is not authorized")."""
-    match = _DENIED_PRINCIPAL.search(text)
-    return match.group(1) if match else None
 
 
 def record_refusal(findings: Findings, action: str, outcome: Outcome) -> None:

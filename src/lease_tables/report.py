@@ -86,6 +86,9 @@ def role_words(table: LeaseTable) -> str:
     """'' for a lease table; for a companion, its role and its lease table."""
     if table.role == kcl.ROLE_LEASE:
         return ""
+    resource = getattr(table, "resource", None)  # a consumer, stream ... row (rows.py)
+    if resource is not None:
+        return f"{table.role} {_clean(resource)}, "
     return f"{table.role} table of {_clean(lease_name(table))}, "
 
 
