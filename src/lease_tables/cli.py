@@ -25,6 +25,15 @@ from lease_tables.errors import (
     InputError,
     LeaseTablesError,
 )
+from lease_tables.footprint_cli import (
+    BucketOpt,
+    CloudWatchLogsOpt,
+    ConnectInstanceOpt,
+    EnhancedFanOutOpt,
+    KmsKeyOpt,
+    StreamOpt,
+    VideoStreamOpt,
+)
 from lease_tables.outcome import exit_code
 from lease_tables.printable import line, quote
 
@@ -149,26 +158,26 @@ QuietOpt = Annotated[bool, typer.Option(
         metavar="", help="Errors only: no progress, no warnings, only tables that need "
                           "attention.")]
 
-# The adapter's other resources (its whole footprint), shared by the commands that use them.
-StreamOpt = Annotated[list[str] | None, typer.Option(
-    "--stream", metavar="NAME|ARN", rich_help_panel="Footprint",
-    help="A Kinesis data stream the adapters read (CTR, agent events); repeatable.")]
-EnhancedFanOutOpt = Annotated[bool, typer.Option(
-    "--enhanced-fan-out", metavar="", rich_help_panel="Footprint",
-    help="The adapters read with enhanced fan-out (KCL's default): each lease table's "
-         "stream consumer, named after it, on each --stream.")]
+def _footprint(tables: Sequence[Any], region: str | None, options: Any):
+    """The adapter's other resources, for the commands that take no --account-id: names
+    stay names (Kinesis is asked by name in the caller's account)."""
+    from lease_tables.consumers import UNKNOWN_ACCOUNT
+    from lease_tables.footprint import resolve
+
+    return resolve(options, tables, UNKNOWN_ACCOUNT, region)
 
 
-def _consumers(enhanced_fan_out: bool, stream: list[str] | None, tables: Sequence[Any]):
+def _consumers(enhanced_fan_out: bool, stream: list[str] | None, tables: Sequence[Any],
+               region: str | None):
     """The stream consumers the selection needs: none without --enhanced-fan-out."""
     if not enhanced_fan_out:
         return []
-    if not stream:
-        raise InputError("--enhanced-fan-out needs --stream NAME (the stream the adapters "
-                         "read; repeatable): their consumers are registered on it.")
-    from lease_tables.consumers import pairs
+    from lease_tables.consumers import from_footprint
+    from lease_tables.footprint import consumers
+    from lease_tables.footprint_cli import options
 
-    return pairs(tables, stream)
+    found = _footprint(tables, region, options(stream, enhanced_fan_out))
+    return from_footprint(consumers(found), tables)
 
 
 def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
@@ -333,7 +342,7 @@ def create(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
-    consumers = _consumers(enhanced_fan_out, stream, tables)
+    consumers = _consumers(enhanced_fan_out, stream, tables, region)
     if dry_run:
         from lease_tables.outcome import PLANNED, TableResult
 
@@ -438,7 +447,7 @@ def verify(
     layout = _layout(kcl)
     options = make_options(billing_mode.value, read_capacity, write_capacity)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
-    consumers = _consumers(enhanced_fan_out, stream, tables)
+    consumers = _consumers(enhanced_fan_out, stream, tables, region)
     board: Board = Board(tables)
     consumer_board: Board = Board([c.row() for c in consumers])
 
@@ -487,30 +496,67 @@ def preflight(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
+    simulate: Annotated[bool, typer.Option(
+        "--simulate", metavar="", rich_help_panel="The adapter's other resources",
+        help="Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) about the actions "
+             "preflight never calls (they would write), where this identity may.")] = False,
     version: VersionOpt = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
-    from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
+    from lease_tables.footprint_cli import options
+    from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials
+    from lease_tables.preflight_footprint import footprint_verdict, plan, preflight_footprint
 
     layout = _layout(kcl)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    found = _footprint(tables, region, options(
+        stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
+        cloudwatch_logs))
     board: Board = Board(tables)
+    rows: dict[str, Any] = {"board": Board([])}
 
     def work() -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
-        return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                layout=layout)
+        planned = plan(clients, tables, found)
+        if not planned:
+            return preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                    layout=layout)
+        # The footprint's probes run while the tables' do: one bound, every chain at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        rows["board"] = Board([p.group.row for p in planned])
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-footprint") as side:
+            others = side.submit(preflight_footprint, clients, planned, rows["board"],
+                                 concurrency, simulate)
+            run = preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                   layout=layout)
+            run.results += others.result()
+        return run
+
+    def stop() -> None:
+        board.stopped.set()
+        rows["board"].stopped.set()
 
     run = _bounded(
-        work, timeout, stop=board.stopped.set,
+        work, timeout, stop=stop,
         on_timeout=lambda: PreflightRun(
-            board.snapshot(_no_answer_words(timeout, "the probes"))),
+            board.snapshot(_no_answer_words(timeout, "the probes"))
+            + rows["board"].snapshot(_no_answer_words(timeout, "the probes"))),
         interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
                              f"tables; its probes write nothing, so rerunning is safe"),
-        partial=lambda: board.snapshot(lambda t: "not probed: interrupted"))
-    _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
+        partial=lambda: (board.snapshot(lambda t: "not probed: interrupted")
+                         + rows["board"].snapshot(lambda t: "not probed: interrupted")))
+    _finish(run.results, output, "preflight", quiet=quiet,
+            closing=footprint_verdict(run, profile))
 
 
 def _no_answer_words(timeout: float, step: str) -> Callable[[Any], str]:

@@ -18,11 +18,11 @@ never deregistered, renamed or registered twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lease_tables import kcl
+from lease_tables import footprint, kcl
 from lease_tables.engine import DONE, WAIT
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import CREATED, EXISTS, FAILED, MISSING, NOT_ACTIVE, OK
@@ -83,24 +83,26 @@ class Step:
     message: str = ""
 
 
-def pairs(tables: Iterable[LeaseTable], streams: Sequence[str]) -> list[Consumer]:
-    """Every lease table's consumer on every stream given.
+# The account `create`, `verify` and `preflight` resolve the footprint with: they take no
+# --account-id, and call Kinesis by the stream's name (the caller's own account) unless
+# it was given as an ARN, whose account is its own. No AWS account has this ID.
+UNKNOWN_ACCOUNT = "000000000000"
 
-    KCL names its consumer after its application name, and an adapter reads one
-    stream; which one is not in anything the tool reads, so each lease table gets a
-    consumer on each `--stream` (one stream per command line gives exactly one).
-    A stream ARN's own region wins over the table's. Companion tables (KCL 3.0-3.4)
-    are not consumers.
-    """
-    seen: dict[tuple[str, str, str], Consumer] = {}
-    for table in tables:
-        if table.role != kcl.ROLE_LEASE:
-            continue
-        for stream in streams:
-            region = stream.split(":")[3] if stream.startswith("arn:") else table.region or ""
-            consumer = Consumer(stream, table.table_name, region, table)
-            seen.setdefault((consumer.stream_name, consumer.name, region), consumer)
-    return sorted(seen.values(), key=lambda c: (c.name, c.stream_name, c.region))
+
+def from_footprint(found: Iterable[footprint.Consumer],
+                   tables: Iterable[LeaseTable]) -> list[Consumer]:
+    """The footprint's consumers (one per stream and lease table that reads it), each
+    with its lease table's facts for its row, and the stream as Kinesis is to be asked:
+    by ARN when one was given, else by name."""
+    lease = {(t.table_name, t.region or ""): t for t in tables if t.role == kcl.ROLE_LEASE}
+    out = []
+    for each in found:
+        given_arn = f":{UNKNOWN_ACCOUNT}:" not in each.stream_arn
+        table = lease.get((each.consumer_name, each.region)) or LeaseTable(
+            each.consumer_name, each.region)
+        out.append(Consumer(each.stream_arn if given_arn else each.stream_name,
+                            each.consumer_name, each.region, table))
+    return out
 
 
 def next_step(consumer: Consumer, answer: Any, done: Done) -> Step:

@@ -65,7 +65,7 @@ class TableResult:
     def to_json(self) -> dict[str, Any]:
         t = self.table
         extra = getattr(t, "extra_json", None)  # a stream, consumer, bucket ... row (rows.py)
-        return {**(extra() if extra else {}),
+        document = {
             "table_name": t.table_name,
             "adapter_kind": t.adapter_kind,
             "adapter_id": t.adapter_id,
@@ -79,6 +79,7 @@ class TableResult:
             "status": self.status,
             "message": self.message,
         }
+        return {**document, **extra()} if extra else document
 
 
 def needs_attention(results: Iterable[TableResult]) -> list[TableResult]:

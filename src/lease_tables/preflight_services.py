@@ -24,21 +24,31 @@ from typing import Any
 
 from lease_tables.aws import Clients
 from lease_tables.failures import NOT_FOUND_CODE, explain
-from lease_tables.policy import partition
+from lease_tables.footprint import (
+    KIND_BUCKET,
+    KIND_CONNECT_INSTANCE,
+    KIND_KMS_KEY,
+    KIND_VIDEO_STREAM,
+    SERVICE_BUCKETS,
+    SERVICE_CONNECT,
+    SERVICE_KMS_KEYS,
+    SERVICE_VIDEO_STREAMS,
+    Service,
+    partition,
+)
 from lease_tables.preflight_answers import ABSENT, Outcome, attempt
 from lease_tables.probe_group import Group
 from lease_tables.rows import ResourceRow
 
 PROBE_PREFIX = "lease-tables-preflight-"
+# A row's role is the footprint's resource kind.
 ROLE_BUCKET, ROLE_KEY, ROLE_VIDEO, ROLE_CONNECT = (
-    "bucket", "kms-key", "video-stream", "connect-instance")
+    KIND_BUCKET, KIND_KMS_KEY, KIND_VIDEO_STREAM, KIND_CONNECT_INSTANCE)
 S3_ACTIONS = ("ListBucket", "GetObject")
 KMS_ACTIONS = ("Encrypt", "Decrypt", "GenerateDataKey")
 KVS_ACTIONS = ("GetDataEndpoint",)
-KVS_NEVER = ("GetMedia", "PutMedia")
 CONNECT_ACTIONS = ("ListInstanceAttributes", "ListInstanceStorageConfigs", "DescribeUser",
                    "DescribeContact", "GetContactAttributes")
-CONNECT_NEVER = ("SuspendContactRecording", "ResumeContactRecording")
 KMS_DRY_RUN = "DryRunOperationException"
 KVS_DENIED = "NotAuthorizedException"
 
@@ -47,10 +57,10 @@ def last_part(value: str, sep: str = "/") -> str:
     return value.rsplit(sep, 1)[-1] if value.startswith("arn:") else value
 
 
-def _group(name: str, region: str, role: str, resource: str, service: str,
-           never: tuple[str, ...] = ()) -> Group:
-    row = ResourceRow(table_name=name, region=region, role=role, resource=resource)
-    return Group(row, service, never=list(never))
+def _group(name: str, region: str, role: str, resource: str, row: Service) -> Group:
+    """A resource's group; what is never tried, and why, is the footprint row's."""
+    return Group(ResourceRow(table_name=name, region=region, role=role, resource=resource),
+                 row.name, never=dict(row.not_tried))
 
 
 def _broken(clients: Clients, group: Group, service: str) -> Callable[[str, Outcome], str]:
@@ -70,7 +80,8 @@ def bucket_name(bucket: str) -> str:
 
 def bucket_group(bucket: str, region: str) -> Group:
     name = bucket_name(bucket)
-    return _group(name, region, ROLE_BUCKET, f"arn:{partition(region)}:s3:::{name}", "s3")
+    return _group(name, region, ROLE_BUCKET, f"arn:{partition(region)}:s3:::{name}",
+                  SERVICE_BUCKETS)
 
 
 def probe_bucket(clients: Clients, group: Group) -> Group:
@@ -103,7 +114,7 @@ def _close(response: Any) -> None:
 
 def key_group(key: str, region: str) -> Group:
     key_region = key.split(":")[3] if key.startswith("arn:") else region
-    return _group(last_part(key), key_region, ROLE_KEY, key, "kms")
+    return _group(last_part(key), key_region, ROLE_KEY, key, SERVICE_KMS_KEYS)
 
 
 def probe_key(clients: Clients, group: Group) -> Group:
@@ -132,7 +143,7 @@ def video_group(video: str, region: str) -> Group:
     given_arn = video.startswith("arn:")
     video_region = video.split(":")[3] if given_arn else region
     prefix = video.split(":stream/", 1)[1].split("/", 1)[0] if given_arn else video
-    return _group(prefix, video_region, ROLE_VIDEO, video, "kinesisvideo", KVS_NEVER)
+    return _group(prefix, video_region, ROLE_VIDEO, video, SERVICE_VIDEO_STREAMS)
 
 
 def probe_video(clients: Clients, group: Group) -> Group:
@@ -166,7 +177,7 @@ def connect_instance_id(instance: str) -> str:
 def connect_group(instance: str, region: str) -> Group:
     connect_region = instance.split(":")[3] if instance.startswith("arn:") else region
     return _group(connect_instance_id(instance), connect_region, ROLE_CONNECT, instance,
-                  "connect", CONNECT_NEVER)
+                  SERVICE_CONNECT)
 
 
 def probe_connect(clients: Clients, group: Group) -> Group:

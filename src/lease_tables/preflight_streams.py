@@ -22,17 +22,16 @@ import threading
 from lease_tables.aws import Clients
 from lease_tables.consumers import Consumer
 from lease_tables.failures import NOT_FOUND_CODE, explain
+from lease_tables.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
 from lease_tables.preflight_answers import ABSENT, PROVEN, Outcome, attempt
 from lease_tables.probe_group import Group
 from lease_tables.rows import ResourceRow
 
-ROLE_STREAM = "stream"
+ROLE_STREAM = KIND_STREAM
 SUMMARY, LIST, ITERATOR, RECORDS = ("DescribeStreamSummary", "ListShards",
                                     "GetShardIterator", "GetRecords")
 STREAM_ACTIONS = (SUMMARY, LIST, ITERATOR, RECORDS)
-STREAM_NEVER = ("PutRecord", "DescribeStream")
 CONSUMER_ACTIONS = ("DescribeStreamConsumer",)
-CONSUMER_NEVER = ("SubscribeToShard",)
 # A well-formed shard id, for GetShardIterator when ListShards showed none.
 FIRST_SHARD = "shardId-000000000000"
 
@@ -67,7 +66,7 @@ def stream_group(stream: str, region: str) -> Group:
     name = stream.rsplit("/", 1)[-1] if stream.startswith("arn:") else stream
     region = stream.split(":")[3] if stream.startswith("arn:") else region
     row = ResourceRow(table_name=name, region=region, role=ROLE_STREAM, resource=stream)
-    return Group(row, "kinesis", never=list(STREAM_NEVER))
+    return Group(row, "kinesis", never=dict(SERVICE_STREAMS.not_tried))
 
 
 def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> Group:
@@ -116,7 +115,7 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
 
 
 def consumer_group(consumer: Consumer) -> Group:
-    return Group(consumer.row(), "kinesis", never=list(CONSUMER_NEVER))
+    return Group(consumer.row(), "kinesis", never=dict(SERVICE_ENHANCED_FAN_OUT.not_tried))
 
 
 def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consumer,

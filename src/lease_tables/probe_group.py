@@ -30,9 +30,10 @@ class Group:
     service: str  # the IAM prefix: kinesis, s3, kms, kinesisvideo, connect ...
     refused: dict[str, str] = field(default_factory=dict)  # action -> the denial, in words
     untried: dict[str, str] = field(default_factory=dict)  # needed, not tried -> why
-    never: list[str] = field(default_factory=list)  # never tried, by design
+    never: dict[str, str] = field(default_factory=dict)  # never tried, by design -> why
     simulated_denied: dict[str, str] = field(default_factory=dict)  # --simulate said no
     notes: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)  # a condition key's values (namespaces)
     missing: str = ""
     broken: str = ""
     identity: str | None = None
@@ -67,12 +68,12 @@ class Group:
 def judge(group: Group) -> TableResult:
     """One status: denied beats missing beats failed beats ok."""
     row = group.row
-    row.not_tried = [*group.untried, *(group.action(a) for a in group.never)]
+    row.not_tried = [*group.untried, *group.never]
     notes = list(group.notes)
     if group.never and not group.simulated_denied:
-        notes.append(f"not tried by design (it would write or disturb the running adapter): "
-                     f"{', '.join(group.action(a) for a in group.never)}; `preflight "
-                     f"--simulate` asks IAM's policy simulator about them")
+        notes.append("not tried by design: " + "; ".join(
+            f"{action} ({why})" for action, why in group.never.items())
+            + " (`preflight --simulate` asks IAM's policy simulator about them)")
     refused = {**group.refused, **group.simulated_denied}
     if refused:
         names = ", ".join(refused)

@@ -10,7 +10,7 @@ consumer is named after its application name, which is the lease-table name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lease_tables.naming import LeaseTable
@@ -23,7 +23,8 @@ class ResourceRow(LeaseTable):
     """One non-table resource (or resource and action group) in a run's results."""
 
     resource: str = ""  # the ARN when known, else the name as given
-    not_tried: list[str] = field(default_factory=list)  # actions never called, by design
+    # preflight: the actions not called (by design, or not proven); None elsewhere
+    not_tried: list[str] | None = None
 
     @property
     def key(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -31,4 +32,7 @@ class ResourceRow(LeaseTable):
 
     def extra_json(self) -> dict[str, Any]:
         """The row's fields beyond a table's: what it is about, and what was not tried."""
-        return {"resource": self.resource, "not_tried": list(self.not_tried)}
+        extra: dict[str, Any] = {"resource": self.resource}
+        if self.not_tried is not None:
+            extra["not_tried"] = list(self.not_tried)
+        return extra
