@@ -33,6 +33,7 @@ from lease_tables.footprint_cli import (
     KmsKeyOpt,
     StreamOpt,
     VideoStreamOpt,
+    optional_values,
 )
 from lease_tables.outcome import exit_code
 from lease_tables.printable import line, quote
@@ -650,10 +651,18 @@ def policy(
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
              "repeatable.")] = None,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
-    from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
+    from lease_tables.footprint_cli import options
+    from lease_tables.policy import ROLE_PROVISIONER, policy_documents, render_documents
     from lease_tables.spec import parse_tags
 
     layout = _layout(kcl)
@@ -661,16 +670,18 @@ def policy(
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(conf_dir, table, host_name, region, profile)
-    document = build_policy(role.value, tables, account_id or "", tags=bool(tags),
-                            layout=layout)
+    documents, notes = policy_documents(
+        role.value, tables, account_id or "",
+        options(stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
+                cloudwatch_logs),
+        tags=bool(tags), layout=layout, region_option=region)
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "
                    "dynamodb:TagResource); the adapter policy is the same with or "
                    "without it.")
-    warning = size_warning(document)
-    if warning:
-        say(f"warning: {warning}")
-    typer.echo(render(document), nl=False)
+    for note in notes:
+        say(f"note: {note}")
+    typer.echo(render_documents(documents), nl=False)
 
 
 @app.command()
@@ -742,6 +753,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: list[str]) -> int:
     """Run one command line; return its exit code (never raises, never prints a traceback)."""
+    args = optional_values(args)
     as_json = wants_json(args)
     # typer re-exports its click's exceptions (a vendored click in recent typer,
     # click itself in older ones): find them through typer, whichever it is.
