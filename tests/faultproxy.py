@@ -47,6 +47,7 @@ class Call:
     status: int | None = None
     region: str = "?"  # from the SigV4 credential scope: the region the client signed for
     at: float = field(default_factory=time.monotonic)
+    path: str = ""  # the request path (REST services name their resources there)
 
     @property
     def table_name(self) -> str | None:
@@ -60,6 +61,7 @@ class Canned:
     status: int
     body: bytes
     content_type: str = "application/x-amz-json-1.0"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,6 +95,9 @@ class FaultProxy:
         self.plan = plan or FaultPlan()
         self.calls: list[Call] = []
         self.canned: dict[str, Canned] = {}
+        # (operation, the upstream's error code) -> the answer to give instead: the
+        # upstream decides (IAM included), the real service's phrasing is shown.
+        self.rewrites: dict[tuple[str, str], Canned] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -180,19 +185,22 @@ class FaultProxy:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                operation = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                operation = ((self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                             or rest_operation(self.command, self.path))
                 try:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
                 fault = proxy._choose(operation)
                 scope = _CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
-                call = Call(operation, body, fault, region=scope.group(1) if scope else "?")
+                call = Call(operation, body, fault, region=scope.group(1) if scope else "?",
+                            path=self.path)
                 proxy._record(call)
                 canned = proxy.canned.get(operation)
                 if canned is not None:
                     call.status = canned.status
-                    self._reply(canned.status, {"Content-Type": canned.content_type},
+                    self._reply(canned.status, {"Content-Type": canned.content_type,
+                                                **canned.headers},
                                 canned.body)
                     return
                 if fault == DROP:
@@ -211,6 +219,12 @@ class FaultProxy:
                 if fault == DELAY:
                     time.sleep(proxy.plan.delay)
                 status, headers, payload = self._forward(raw)
+                rewrite = proxy.rewrites.get((operation, upstream_code(status, headers,
+                                                                       payload)))
+                if rewrite is not None:
+                    status, headers, payload = (rewrite.status,
+                                                {"Content-Type": rewrite.content_type,
+                                                 **rewrite.headers}, rewrite.body)
                 call.status = status
                 self._reply(status, headers, payload)
 
@@ -302,3 +316,55 @@ def described(name: str, status: str, key: str = "leaseKey") -> Canned:
         "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
         "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10},
     }}).encode())
+
+
+# REST services (no X-Amz-Target): the operation from the method and path, for the
+# footprint's probes. First match wins.
+_REST_OPERATIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"/getDataEndpoint$"), "GetDataEndpoint"),
+    ("GET", re.compile(r"/instance/[^/]+/attributes(\?|$)"), "ListInstanceAttributes"),
+    ("GET", re.compile(r"/instance/[^/]+/storage-configs(\?|$)"),
+     "ListInstanceStorageConfigs"),
+    ("GET", re.compile(r"/users/[^/]+/[^/?]+$"), "DescribeUser"),
+    ("GET", re.compile(r"/contacts/[^/]+/[^/?]+$"), "DescribeContact"),
+    ("GET", re.compile(r"/contact/attributes/[^/]+/[^/?]+$"), "GetContactAttributes"),
+    ("GET", re.compile(r"/[^/?]+\?(.*&)?list-type=2"), "ListObjectsV2"),
+    ("GET", re.compile(r"/[^/?]+/[^?]+"), "GetObject"),
+)
+
+
+def rest_operation(method: str, path: str) -> str:
+    """The operation a REST request (Kinesis Video, Connect, S3 path-style) is."""
+    for verb, pattern, name in _REST_OPERATIONS:
+        if method == verb and pattern.search(path):
+            return name
+    return ""
+
+
+def upstream_code(status: int, headers: dict[str, str], payload: bytes) -> str:
+    """The error code of an upstream answer (JSON `__type`, an XML `<Code>`, or the
+    REST `x-amzn-ErrorType` header), "" for a success."""
+    if status < 300:
+        return ""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "x-amzn-errortype" in lowered:
+        return lowered["x-amzn-errortype"].split(":")[0]
+    try:
+        kind = json.loads(payload or b"{}").get("__type", "")
+        if kind:
+            return str(kind).rpartition("#")[2]
+    except (ValueError, AttributeError):
+        pass
+    found = re.search(rb"<Code>([^<]+)</Code>", payload or b"")
+    return found.group(1).decode() if found else str(status)
+
+
+def rest_error(code: str, message: str, status: int = 400) -> Canned:
+    """A REST-JSON service's error (Kinesis Video, Connect): the code in a header."""
+    return Canned(status, json.dumps({"message": message, "Message": message}).encode(),
+                  "application/json", {"x-amzn-ErrorType": code})
+
+
+def rest_answer(document: dict) -> Canned:
+    """A REST-JSON service's success answer."""
+    return Canned(200, json.dumps(document).encode(), "application/json")
