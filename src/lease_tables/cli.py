@@ -518,9 +518,13 @@ def preflight(
 
     layout = _layout(kcl)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
-    found = _footprint(tables, region, options(
-        stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
-        cloudwatch_logs))
+    chosen = options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                     connect_instance, cloudwatch_logs)
+    # The footprint is probed when asked for (any of its options; the adapters' files
+    # then add their streams and instances); without one, preflight is the tables'.
+    from lease_tables.footprint import Footprint
+
+    found = _footprint(tables, region, chosen) if chosen.given else Footprint()
     board: Board = Board(tables)
     rows: dict[str, Any] = {"board": Board([])}
 
