@@ -421,7 +421,15 @@ def preflight(
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
-    from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
+    from lease_tables.preflight import (
+        RERUN_AGAIN,
+        RERUN_ANSWERS,
+        PreflightRun,
+        preflight_tables,
+        require_credentials,
+        verdict,
+        with_untried,
+    )
 
     layout = _layout(kcl)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
@@ -435,11 +443,13 @@ def preflight(
 
     run = _bounded(
         work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: PreflightRun(
-            board.snapshot(_no_answer_words(timeout, "the probes"))),
+        on_timeout=lambda: PreflightRun(with_untried(
+            board.snapshot(_no_answer_words(timeout, "the probes")),
+            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)),
         interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
                              f"tables; its probes write nothing, so rerunning is safe"),
-        partial=lambda: board.snapshot(lambda t: "not probed: interrupted"))
+        partial=lambda: with_untried(board.snapshot(lambda t: "not probed: interrupted"),
+                                     "the run was interrupted", RERUN_AGAIN, layout))
     _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
+from lease_tables.probes import Untried, not_tried
 
 # create
 PLANNED = "planned"
@@ -61,10 +62,12 @@ class TableResult:
     message: str = ""
     # Findings worth a "warning:" line on stderr too (already part of `message`).
     warnings: tuple[str, ...] = ()
+    # Rows that rest on probes (preflight): the probes that did not run; None elsewhere.
+    untried: tuple[Untried, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         t = self.table
-        return {
+        document = {
             "table_name": t.table_name,
             "adapter_kind": t.adapter_kind,
             "adapter_id": t.adapter_id,
@@ -78,6 +81,9 @@ class TableResult:
             "status": self.status,
             "message": self.message,
         }
+        if self.untried is not None:
+            document["not_tried"] = not_tried(self.untried)
+        return document
 
 
 def needs_attention(results: Iterable[TableResult]) -> list[TableResult]:
