@@ -62,6 +62,9 @@ class Canned:
     body: bytes
     content_type: str = "application/x-amz-json-1.0"
     headers: dict[str, str] = field(default_factory=dict)
+    # Seconds to sit on the request before answering: longer than the client waits is
+    # a hang. Cut short when the proxy stops, so no test waits on it.
+    hold: float = 0.0
 
 
 @dataclass
@@ -94,10 +97,12 @@ class FaultProxy:
         self.upstream = urlsplit(upstream)
         self.plan = plan or FaultPlan()
         self.calls: list[Call] = []
-        self.canned: dict[str, Canned] = {}
         # (operation, the upstream's error code) -> the answer to give instead: the
         # upstream decides (IAM included), the real service's phrasing is shown.
         self.rewrites: dict[tuple[str, str], Canned] = {}
+        # Keyed by operation, or by (operation, table name) for one table only.
+        self.canned: dict[str | tuple[str, str], Canned] = {}
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -119,6 +124,7 @@ class FaultProxy:
         self.stop()
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -196,8 +202,12 @@ class FaultProxy:
                 call = Call(operation, body, fault, region=scope.group(1) if scope else "?",
                             path=self.path)
                 proxy._record(call)
-                canned = proxy.canned.get(operation)
+                canned = (proxy.canned.get((operation, call.table_name or ""))
+                          or proxy.canned.get(operation))
                 if canned is not None:
+                    if canned.hold and proxy._stopping.wait(canned.hold):
+                        self.close_connection = True
+                        return
                     call.status = canned.status
                     self._reply(canned.status, {"Content-Type": canned.content_type,
                                                 **canned.headers},
@@ -368,3 +378,27 @@ def rest_error(code: str, message: str, status: int = 400) -> Canned:
 def rest_answer(document: dict) -> Canned:
     """A REST-JSON service's success answer."""
     return Canned(200, json.dumps(document).encode(), "application/json")
+
+
+def hanging(seconds: float = 120.0) -> Canned:
+    """An operation that never answers within any client's patience (a hung ListTables
+    behind a proxy, say): the request is read, then nothing until `seconds` pass."""
+    return Canned(200, b"{}", hold=seconds)
+
+
+def raw_answer(status: int, body: bytes | str,
+               content_type: str = "application/x-amz-json-1.0") -> Canned:
+    """Any body at all, as an odd endpoint sends it: not JSON, not UTF-8, wrong types."""
+    return Canned(status, body.encode() if isinstance(body, str) else body, content_type)
+
+
+def described_as(name: str, **fields: object) -> Canned:
+    """A DescribeTable answer of a healthy ACTIVE lease table with `fields` replaced
+    (None removes one): a TableStatus that is a number, a KeySchema that is a string."""
+    table: dict[str, object] = json.loads(described(name, "ACTIVE").body)["Table"]
+    for key, value in fields.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    return Canned(200, json.dumps({"Table": table}).encode())

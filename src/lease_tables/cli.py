@@ -513,7 +513,14 @@ def preflight(
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
     from lease_tables.footprint_cli import options
-    from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials
+    from lease_tables.preflight import (
+        RERUN_AGAIN,
+        RERUN_ANSWERS,
+        PreflightRun,
+        preflight_tables,
+        require_credentials,
+        with_untried,
+    )
     from lease_tables.preflight_footprint import footprint_verdict, plan, preflight_footprint
 
     layout = _layout(kcl)
@@ -553,12 +560,14 @@ def preflight(
 
     run = _bounded(
         work, timeout, stop=stop,
-        on_timeout=lambda: PreflightRun(
-            board.snapshot(_no_answer_words(timeout, "the probes"))
+        on_timeout=lambda: PreflightRun(with_untried(
+            board.snapshot(_no_answer_words(timeout, "the probes")),
+            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)
             + rows["board"].snapshot(_no_answer_words(timeout, "the probes"))),
         interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
                              f"tables; its probes write nothing, so rerunning is safe"),
-        partial=lambda: (board.snapshot(lambda t: "not probed: interrupted")
+        partial=lambda: (with_untried(board.snapshot(lambda t: "not probed: interrupted"),
+                                      "the run was interrupted", RERUN_AGAIN, layout)
                          + rows["board"].snapshot(lambda t: "not probed: interrupted")))
     _finish(run.results, output, "preflight", quiet=quiet,
             closing=footprint_verdict(run, profile))

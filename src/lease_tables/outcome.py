@@ -13,6 +13,7 @@ from typing import Any
 
 from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
+from lease_tables.probes import Untried, not_tried
 
 # create
 PLANNED = "planned"
@@ -61,6 +62,8 @@ class TableResult:
     message: str = ""
     # Findings worth a "warning:" line on stderr too (already part of `message`).
     warnings: tuple[str, ...] = ()
+    # Rows that rest on probes (preflight): the probes that did not run; None elsewhere.
+    untried: tuple[Untried, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         t = self.table
@@ -79,7 +82,11 @@ class TableResult:
             "status": self.status,
             "message": self.message,
         }
-        return {**document, **extra()} if extra else document
+        if extra:
+            document.update(extra())
+        if self.untried is not None:
+            document["not_tried"] = not_tried(self.untried)
+        return document
 
 
 def needs_attention(results: Iterable[TableResult]) -> list[TableResult]:

@@ -36,7 +36,7 @@ from lease_tables.failures import (
     explain,
     limit_is_quota,
 )
-from lease_tables.naming import LeaseTable, near_twins, twins_phrase
+from lease_tables.naming import LeaseTable, twins_phrase
 from lease_tables.outcome import (
     CREATED,
     DRIFT,
@@ -468,11 +468,21 @@ class Provisioner:
         return not state.pending
 
     def _hint_twins(self, created: Iterable[_State]) -> None:
-        """Warn when a table we just created has a near twin: maybe the real one."""
+        """Warn when a table we just created has a near twin: maybe the real one.
+
+        Every region's listing starts at once and each is bounded by the hint budget
+        (`aws.HINT_BUDGET`); one that fails or hangs leaves a note, never a status.
+        """
+        created = list(created)
+        listings = {region: self.clients.start_table_names(region)
+                    for region in dict.fromkeys(s.table.region or "" for s in created)}
         for state in created:
             if self._stop.is_set():
                 return
-            twins = near_twins(state.table, self.clients.table_names(state.table.region or ""))
+            names = listings[state.table.region or ""].result()
+            if names.note:
+                state.notes.append(names.note)
+            twins = kcl.near_twins(state.table, names.names)
             if twins:
                 warning = (f"{twins_phrase(twins)}; check which one the adapter really "
                            f"uses")

@@ -65,12 +65,7 @@ _ROLE_ORDER = {kcl.ROLE_LEASE: 0, kcl.ROLE_COORDINATOR_STATE: 1, kcl.ROLE_WORKER
 COMPANION_INDENT = "  "
 
 
-def lease_name(table: LeaseTable) -> str:
-    """The lease table a table belongs with: itself, or the one a companion is named after."""
-    companion = kcl.companion(table.role)
-    if companion and table.table_name.endswith(companion.suffix):
-        return table.table_name[:-len(companion.suffix)]
-    return table.table_name
+lease_name = kcl.lease_name
 
 
 def grouped(results: Sequence[TableResult]) -> list[TableResult]:
