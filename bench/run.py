@@ -100,18 +100,22 @@ def dynalite() -> Iterator[str]:
                              "--createTableMs", str(CREATE_TABLE_MS)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("dynalite did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield listening(proc, port, "dynalite", 20)
     finally:
         stop_process(proc)
+
+
+def listening(proc: subprocess.Popen, port: int, what: str, bound: float) -> str:
+    """The server's URL once it accepts connections on 127.0.0.1:port (within `bound` s)."""
+    deadline = time.monotonic() + bound
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return f"http://127.0.0.1:{port}"
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
 
 
 def bench_env() -> dict[str, str]:
@@ -360,16 +364,7 @@ def moto_server(python: Path) -> Iterator[str]:
     proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield listening(proc, port, "moto_server", 30)
     finally:
         stop_process(proc)
 

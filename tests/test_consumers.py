@@ -172,11 +172,11 @@ def test_judge_lists_what_was_not_tried_and_names_the_refused() -> None:
     result = judge(group(refused={"kinesis:GetRecords": "AccessDenied"},
                          untried={"kinesis:GetShardIterator": "why"}))
     assert "kinesis:GetRecords" in result.message
-    assert result.table.not_tried == ["kinesis:GetShardIterator", "kinesis:PutRecord",
-                                      "kinesis:DescribeStream"]
+    assert result.to_json()["not_tried"] == ["kinesis:GetShardIterator", "kinesis:PutRecord",
+                                             "kinesis:DescribeStream"]
     ok = judge(group())
-    assert ok.table.not_tried == ["kinesis:PutRecord", "kinesis:DescribeStream"]
-    assert "not tried by design" in ok.message and "--simulate" in ok.message
+    assert ok.to_json()["not_tried"] == ["kinesis:PutRecord", "kinesis:DescribeStream"]
+    assert "Not tried by design" in ok.message and "--simulate" in ok.message
     simulated = judge(group(simulated_denied={"kinesis:PutRecord": "implicitDeny"}))
     assert "policy simulator" in simulated.message
 
@@ -220,3 +220,42 @@ def test_the_verdict_counts_the_other_resources() -> None:
     assert both.startswith("PREFLIGHT FAILED") and "(exit 3)" in both
     assert footprint_verdict(run_of(table_ok)) == footprint_verdict(run_of(table_ok))
     assert "other resources" not in footprint_verdict(run_of(table_ok))
+
+
+# ------------------------------------------------------------------ the engine
+
+def test_the_engine_waits_until_each_item_is_done_and_reports_the_rest() -> None:
+    from lease_tables.consumers import Step
+    from lease_tables.engine import Engine
+
+    looks: dict[str, int] = {}
+
+    def start(item: str) -> Step:
+        return Step(DONE, "exists") if item == "ready" else Step(WAIT, "created", "creating")
+
+    def poll(item: str) -> Step:
+        looks[item] = looks.get(item, 0) + 1
+        if item == "slow" and looks[item] >= 2:
+            return Step(DONE, "created")
+        return Step(WAIT, "created", "creating")
+
+    engine: Engine[str] = Engine(start, poll, concurrency=2)
+    engine.run(["ready", "slow", "stuck"], wait=True, timeout=3.0)
+    rows = engine.snapshot(lambda item, step: f"{item} unfinished")
+    assert rows == [("ready", "exists", ""), ("slow", "created", ""),
+                    ("stuck", "failed", "stuck unfinished")]
+    assert "ready" not in looks and looks["slow"] == 2 and looks["stuck"] >= 2
+
+
+def test_a_stopped_engine_starts_nothing() -> None:
+    from lease_tables.consumers import Step
+    from lease_tables.engine import Engine
+
+    started: list[str] = []
+    engine: Engine[str] = Engine(lambda i: started.append(i) or Step(DONE, "exists"),
+                                 lambda i: Step(DONE, "exists"))
+    engine.stop()
+    engine.run(["a"], wait=True, timeout=1.0)
+    assert started == []
+    assert engine.snapshot(lambda item, step: "not started") == [("a", "failed",
+                                                                  "not started")]

@@ -280,6 +280,8 @@ def test_preflight_passes_with_the_generated_policy(passing: tuple[Run, Any]) ->
     operations = {c.operation for c in calls}
     assert operations <= FOOTPRINT_CALLS | TABLE_CALLS, operations - FOOTPRINT_CALLS
     assert operations >= FOOTPRINT_CALLS
+    # The stream's row and its consumer's share one DescribeStreamSummary.
+    assert sum(c.operation == "DescribeStreamSummary" for c in calls) == 1
     for call in calls:
         if call.operation == "GetRecords":
             assert call.body["Limit"] == 1
@@ -305,6 +307,27 @@ def test_never_tried_actions_are_listed_and_not_passed(passing: tuple[Run, Any])
 def test_a_record_never_reaches_the_output(passing: tuple[Run, Any]) -> None:
     run, _ = passing
     assert "customer" not in run.stdout + run.stderr
+
+
+def test_our_kinesis_clients_never_hold_a_record(world: World,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """GetRecords through `aws.Clients` parses no record (so --verbose logs none): the
+    answer's records are dropped before botocore parses or logs it."""
+    from lease_tables.aws import Clients
+
+    raw = world.admin("kinesis")
+    shard = raw.list_shards(StreamName=STREAM)["Shards"][0]["ShardId"]
+
+    def first_records(kinesis: Any) -> list[Any]:
+        iterator = kinesis.get_shard_iterator(StreamName=STREAM, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")
+        return kinesis.get_records(ShardIterator=iterator["ShardIterator"], Limit=1)["Records"]
+
+    assert first_records(raw), "the world's stream holds a record"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", world.admin_keys["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", world.admin_keys["SecretAccessKey"])
+    ours = Clients(profile=None, endpoint_url=world.server.url).client("kinesis", REGION)
+    assert first_records(ours) == []
 
 
 @pytest.mark.parametrize("lacking", LACKING)

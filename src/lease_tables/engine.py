@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -25,12 +25,19 @@ from lease_tables.polling import PollPlan
 WAIT, DONE = "wait", "done"  # the two step kinds the engine acts on
 
 I = TypeVar("I")  # noqa: E741 -- an item of any resource kind
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 class StepLike(Protocol):
-    kind: str
-    status: str
-    message: str
+    """What a plan's step tells the engine (read only)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 
 S = TypeVar("S", bound=StepLike)
@@ -90,25 +97,12 @@ class Engine(Generic[I]):
         track.since = self.clock()
 
     def _wait(self, waiting: list[Track[I]], deadline: float, pool: ThreadPoolExecutor) -> None:
-        plan = self._plan()
-        for number, track in enumerate(waiting):
-            plan.add(number, track.since)
-        while plan and not self._stop.is_set():
-            now = self.clock()
-            if now >= deadline:
-                return
-            batch = plan.due(now)
-            if not batch:
-                wake = plan.wake_at(now) or now
-                self.sleep(max(0.0, min(wake, deadline) - now))
-                continue
-            looks = pool.map(lambda n: self._poll(waiting[n].item), batch)
-            for number, step in zip(batch, looks, strict=True):
-                waiting[number].step = step  # type: ignore[index]
-                if step.kind == WAIT:
-                    plan.creating(number, now)
-                else:
-                    plan.finished(number, now, active=step.status != "failed")
+        def look(number: int) -> tuple[bool, bool]:
+            step = waiting[number].step = self._poll(waiting[number].item)
+            return step.kind != WAIT, step.status != "failed"
+
+        wait_loop([t.since for t in waiting], look, deadline, pool, clock=self.clock,
+                  sleep=self.sleep, stopped=self._stop.is_set, plan=self._plan())
 
     def snapshot(self, unfinished: Callable[[I, StepLike | None], str]) -> list[
             tuple[I, str, str]]:
@@ -126,3 +120,49 @@ class Engine(Generic[I]):
 
 def _waiting(track: Track[I]) -> bool:
     return track.step is not None and track.step.kind == WAIT
+
+
+def wait_loop(since: Sequence[float], look: Callable[[int], tuple[bool, bool]],
+              deadline: float, pool: ThreadPoolExecutor, *, clock: Callable[[], float],
+              sleep: Callable[[float], None], stopped: Callable[[], bool],
+              plan: PollPlan | None = None) -> list[int]:
+    """Poll items 0..n-1 (waiting since `since[n]`) on one `PollPlan` until each is done,
+    the deadline passes or the run stops; `look(n)` is one look: (done, turned usable).
+    Returns the items still waiting. Tables and stream consumers both wait here."""
+    plan = plan or PollPlan()
+    for number, started in enumerate(since):
+        plan.add(number, started)
+    while plan and not stopped():
+        now = clock()
+        if now >= deadline:
+            break
+        batch = plan.due(now)
+        if not batch:
+            wake = plan.wake_at(now) or now
+            sleep(max(0.0, min(wake, deadline) - now))
+            continue
+        keys = [n for n in batch if isinstance(n, int)]  # the plan hands back our keys
+        for key, (done, usable) in zip(keys, pool.map(look, keys), strict=True):
+            if done:
+                plan.finished(key, now, active=usable)
+            else:
+                plan.creating(key, now)
+    return [number for number in plan if isinstance(number, int)]
+
+
+class Once(Generic[K, V]):
+    """Each key's value computed once per run, however many threads ask at once (a
+    stream's ARN for all its consumers); a failure is not kept, so the next asks again."""
+
+    def __init__(self) -> None:
+        self._values: dict[K, V] = {}
+        self._locks: dict[K, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from lease_tables import footprint as fp
@@ -61,6 +62,11 @@ class Planned:
 
     group: Group
     probe: Callable[[Group], Any]
+    resource: fp.Resource | None = None  # where the row's resource came from
+
+    def __post_init__(self) -> None:
+        if self.resource is not None:
+            self.group.row.sources = list(self.resource.sources)
 
 
 def given(resource: fp.Resource) -> str:
@@ -77,10 +83,10 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
         out.append(Planned(stream_group(given(r), r.region or ""),
-                           lambda g: probe_stream(clients, summaries, g)))
+                           lambda g: probe_stream(clients, summaries, g), r))
     for consumer in from_footprint(fp.consumers(found), tables):
         out.append(Planned(consumer_group(consumer),
-                           lambda g, c=consumer: probe_consumer(clients, summaries, c, g)))
+                           partial(probe_consumer, clients, summaries, consumer)))
     builders: tuple[tuple[str, Callable[[str, str], Group], Callable[[Clients, Group], Any]],
                     ...] = (
         (fp.KIND_BUCKET, bucket_group, probe_bucket),
@@ -91,12 +97,12 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
     for kind, build, probe in builders:
         for r in found.of(kind):
             out.append(Planned(build(given(r), r.region or regions[0]),
-                               lambda g, probe=probe: probe(clients, g)))
+                               partial(probe, clients), r))
     for r in found.of(fp.KIND_LOG_GROUP):
         row = ResourceRow(table_name=r.name, region=r.region, role=fp.KIND_LOG_GROUP,
                           resource=given(r))
         out.append(Planned(Group(row, "logs", never=dict(fp.SERVICE_LOGS.not_tried)),
-                           _nothing))
+                           _nothing, r))
     namespaces = found.of(fp.KIND_METRICS_NAMESPACE)
     for region in sorted({r.region or "" for r in namespaces}):
         names = sorted(r.name for r in namespaces if (r.region or "") == region)
@@ -203,7 +209,7 @@ def simulation_target(group: Group, action: str,
     return base, []
 
 
-def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Board,
+def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Board[Any],
                         concurrency: int = 10, simulate: bool = False) -> list[TableResult]:
     """Run every row's chain at once; each row's result reaches `board` as it is known."""
     region = next((p.group.row.region for p in planned if p.group.row.region), "") or ""
@@ -248,7 +254,7 @@ def footprint_verdict(run: Any, profile: str | None = None) -> str:
     found = _VERDICT.fullmatch(base)
     body = found.group("body") if found else base
     bad = [r for r in others if r.status not in HAPPY]
-    untried = sorted({a for r in others for a in (r.table.not_tried or [])
+    untried = sorted({u.action for r in others for u in (r.untried or ())
                       if r.status in HAPPY})
     never = (f"; not tried by design (they would write or disturb the adapter; "
              f"--simulate asks IAM): {', '.join(untried)}" if untried else "")

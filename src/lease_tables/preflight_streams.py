@@ -17,10 +17,9 @@ shared by its stream row and all its consumers' rows.
 
 from __future__ import annotations
 
-import threading
-
 from lease_tables.aws import Clients
 from lease_tables.consumers import Consumer
+from lease_tables.engine import Once
 from lease_tables.failures import NOT_FOUND_CODE, explain
 from lease_tables.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
 from lease_tables.preflight_answers import ABSENT, PROVEN, Outcome, attempt
@@ -45,20 +44,12 @@ class StreamSummaries:
 
     def __init__(self, clients: Clients) -> None:
         self.clients = clients
-        self._outcomes: dict[tuple[str, str], Outcome] = {}
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
-        self._lock = threading.Lock()
+        self._outcomes: Once[tuple[str, str], Outcome] = Once()
 
     def get(self, stream: str, region: str) -> Outcome:
-        key = (region, stream)
-        with self._lock:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._outcomes:
-                client = self.clients.client("kinesis", region)
-                self._outcomes[key] = attempt(
-                    lambda: client.describe_stream_summary(**stream_params(stream)))
-            return self._outcomes[key]
+        client = self.clients.client("kinesis", region)
+        return self._outcomes.get((region, stream), lambda: attempt(
+            lambda: client.describe_stream_summary(**stream_params(stream))))
 
 
 def stream_group(stream: str, region: str) -> Group:

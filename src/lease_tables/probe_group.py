@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from lease_tables.outcome import DENIED, FAILED, MISSING, OK, TableResult
 from lease_tables.preflight_answers import ABSENT, BROKEN, REFUSED, Outcome, denied_principal
+from lease_tables.probes import BY_DESIGN, NOT_NOW, Probe, Untried, sentences
 from lease_tables.rows import ResourceRow
 
 POLICY_HINT = ("`lease-tables policy --role adapter` with the same resource options prints "
@@ -65,41 +66,38 @@ class Group:
         self.untried[self.action(action)] = why
 
 
+RERUN = "rerun preflight once that is fixed"
+
+
+def untried(group: Group) -> tuple[Untried, ...]:
+    """The group's probes that did not run: not now (unproven), then by design."""
+    return (*(Untried(Probe(a), why, NOT_NOW, RERUN) for a, why in group.untried.items()),
+            *(Untried(Probe(a), why, BY_DESIGN) for a, why in group.never.items()))
+
+
 def judge(group: Group) -> TableResult:
     """One status: denied beats missing beats failed beats ok."""
     row = group.row
-    row.not_tried = [*group.untried, *group.never]
-    notes = list(group.notes)
+    missing = untried(group)
+    words = sentences(missing)
     if group.never and not group.simulated_denied:
-        notes.append("not tried by design: " + "; ".join(
-            f"{action} ({why})" for action, why in group.never.items())
-            + " (`preflight --simulate` asks IAM's policy simulator about them)")
+        words.append("`preflight --simulate` asks IAM's policy simulator about what is not "
+                     "tried by design.")
+    notes = [f"Note: {n}." for n in group.notes]
     refused = {**group.refused, **group.simulated_denied}
     if refused:
-        names = ", ".join(refused)
-        message = (f"This identity may not call {names} on {group.where}; the adapter needs "
-                   f"{'them' if len(refused) > 1 else 'it'}. Grant "
-                   f"{'them' if len(refused) > 1 else 'it'} ({POLICY_HINT}), then rerun "
+        them = "them" if len(refused) > 1 else "it"
+        message = (f"This identity may not call {', '.join(refused)} on {group.where}; the "
+                   f"adapter needs {them}. Grant {them} ({POLICY_HINT}), then rerun "
                    f"preflight.")
         if group.simulated_denied:
             message += (f" (IAM's policy simulator said so for "
                         f"{', '.join(group.simulated_denied)}; they were not called.)")
-        return TableResult(row, DENIED, " ".join([message, *_also(group), *_notes(notes)]))
-    if group.missing:
-        return TableResult(row, MISSING, " ".join([group.missing, *_notes(notes)]))
-    if group.broken or group.untried:
-        return TableResult(row, FAILED, " ".join([*_also(group), *_notes(notes)]))
-    return TableResult(row, OK, "; ".join(notes))
-
-
-def _also(group: Group) -> list[str]:
-    parts = [group.broken] if group.broken else []
-    if group.untried:
-        parts.append("Not proven: " + "; ".join(f"{a} was not tried ({why})"
-                                                 for a, why in group.untried.items())
-                     + "; rerun preflight once that is fixed.")
-    return parts
-
-
-def _notes(notes: list[str]) -> list[str]:
-    return [f"Note: {n}." for n in notes]
+        status, parts = DENIED, [message, *([group.broken] if group.broken else [])]
+    elif group.missing:
+        status, parts = MISSING, [group.missing]
+    elif group.broken or group.untried:
+        status, parts = FAILED, [group.broken] if group.broken else []
+    else:
+        status, parts = OK, []
+    return TableResult(row, status, " ".join([*parts, *words, *notes]), untried=missing)

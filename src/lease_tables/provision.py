@@ -26,6 +26,7 @@ from typing import Any
 
 from lease_tables import kcl, spec
 from lease_tables.aws import Clients
+from lease_tables.engine import wait_loop
 from lease_tables.failures import (
     IN_USE_CODE,
     LIMIT_CODE,
@@ -47,7 +48,6 @@ from lease_tables.outcome import (
     Progress,
     TableResult,
 )
-from lease_tables.polling import PollPlan
 
 LIMIT_BACKOFF_MAX = 15.0
 # How long one table may queue behind the account's limit on table operations in
@@ -370,29 +370,17 @@ class Provisioner:
 
     def _wait_active(self, pending: list[_State], deadline: float, timeout: float,
                      pool: ThreadPoolExecutor) -> None:
-        """One loop for all pending tables; `PollPlan` says which to ask, and when."""
-        plan = PollPlan()
-        for number, state in enumerate(pending):
-            plan.add(number, state.since)
-        while plan and not self._stop.is_set():
-            now = self.clock()
-            if now >= deadline:
-                break
-            batch = plan.due(now)
-            if not batch:
-                wake = plan.wake_at(now) or now
-                self.sleep(max(0.0, min(wake, deadline) - now))
-                continue
-            for number, done in zip(batch, pool.map(self._poll, [pending[n] for n in batch]),
-                                    strict=True):
-                if done:
-                    plan.finished(number, now, active=pending[number].status != FAILED)
-                else:
-                    plan.creating(number, now)
+        """One loop for all pending tables (the engine's), on one `PollPlan`."""
+        def look(number: int) -> tuple[bool, bool]:
+            done = self._poll(pending[number])
+            return done, pending[number].status != FAILED
+
+        left = wait_loop([s.since for s in pending], look, deadline, pool, clock=self.clock,
+                         sleep=self.sleep, stopped=self._stop.is_set)
         if self._stop.is_set():
             return
-        for number in plan:
-            state = pending[number]  # type: ignore[index]
+        for number in left:
+            state = pending[number]
             self._set(state, FAILED, self._unfinished(state, timeout))
             state.pending = False
 

@@ -42,6 +42,10 @@ def origin(table: LeaseTable) -> str:
     each is escaped and cut, so none can start a line of its own.
     """
     if table.adapter_kind is None:
+        if getattr(table, "resource", None) is not None and not table.origins:
+            # a stream, bucket ... row: named by an option or an adapter's file
+            files = ", ".join(_clean(s) for s in dict.fromkeys(table.sources))
+            return f"from {files}" if files else "from the footprint's options"
         return "given with --table"
     ident = f" {_clean(table.adapter_id)}" if table.adapter_id else ""
     text = (f'{table.adapter_kind} adapter{ident}, application '

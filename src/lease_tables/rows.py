@@ -23,16 +23,11 @@ class ResourceRow(LeaseTable):
     """One non-table resource (or resource and action group) in a run's results."""
 
     resource: str = ""  # the ARN when known, else the name as given
-    # preflight: the actions not called (by design, or not proven); None elsewhere
-    not_tried: list[str] | None = None
 
     @property
     def key(self) -> tuple[str, ...]:  # type: ignore[override]
         return (self.table_name, self.region or "", self.role, self.resource)
 
     def extra_json(self) -> dict[str, Any]:
-        """The row's fields beyond a table's: what it is about, and what was not tried."""
-        extra: dict[str, Any] = {"resource": self.resource}
-        if self.not_tried is not None:
-            extra["not_tried"] = list(self.not_tried)
-        return extra
+        """The row's field beyond a table's: what it is about."""
+        return {"resource": self.resource}

@@ -10,7 +10,6 @@ clears by waiting: that is a queue, as for tables, for about a minute.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,7 +26,7 @@ from lease_tables.consumers import (
     unfinished_message,
     verify_status,
 )
-from lease_tables.engine import DONE, Engine, StepLike
+from lease_tables.engine import DONE, Engine, Once, StepLike
 from lease_tables.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
 from lease_tables.outcome import FAILED, TableResult
 
@@ -43,28 +42,24 @@ class StreamLookup:
 
     def __init__(self, clients: Clients) -> None:
         self.clients = clients
-        self._arns: dict[tuple[str, str], str] = {}
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
-        self._lock = threading.Lock()
+        self._arns: Once[tuple[str, str], str] = Once()
 
     def arn(self, consumer: Consumer) -> str:
-        """The stream's ARN, or STREAM_MISSING; other failures raise."""
-        key = (consumer.region, consumer.stream)
-        with self._lock:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._arns:
-                client = self.clients.client("kinesis", consumer.region)
-                given = ({"StreamARN": consumer.stream} if consumer.stream.startswith("arn:")
-                         else {"StreamName": consumer.stream})
-                try:
-                    summary = client.describe_stream_summary(**given)
-                    self._arns[key] = summary["StreamDescriptionSummary"]["StreamARN"]
-                except Exception as exc:
-                    if error_code(exc) != NOT_FOUND_CODE:
-                        raise
-                    self._arns[key] = STREAM_MISSING
-            return self._arns[key]
+        """The stream's ARN, or STREAM_MISSING; other failures raise (and are not kept)."""
+        return self._arns.get((consumer.region, consumer.stream),
+                              lambda: self._summary(consumer))
+
+    def _summary(self, consumer: Consumer) -> str:
+        client = self.clients.client("kinesis", consumer.region)
+        given = ({"StreamARN": consumer.stream} if consumer.stream.startswith("arn:")
+                 else {"StreamName": consumer.stream})
+        try:
+            summary = client.describe_stream_summary(**given)
+        except Exception as exc:
+            if error_code(exc) != NOT_FOUND_CODE:
+                raise
+            return STREAM_MISSING
+        return str(summary["StreamDescriptionSummary"]["StreamARN"])
 
 
 def describe(clients: Clients, consumer: Consumer, stream_arn: str) -> dict[str, Any] | None:
@@ -183,7 +178,7 @@ class ConsumerRun:
 
 
 def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
-                     concurrency: int = 10, board: Board | None = None) -> list[TableResult]:
+                     concurrency: int = 10, board: Board[Any] | None = None) -> list[TableResult]:
     """`verify`: each consumer exists and is ACTIVE (`missing` / `not-active` otherwise).
 
     `board` (over the consumers' rows) sees each result as soon as it is known, so a
