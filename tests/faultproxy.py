@@ -192,7 +192,8 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 operation = ((self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
-                             or rest_operation(self.command, self.path))
+                             or rest_operation(self.command, self.path)
+                             or query_operation(raw))
                 try:
                     body = json.loads(raw or b"{}")
                 except ValueError:
@@ -402,3 +403,26 @@ def described_as(name: str, **fields: object) -> Canned:
         else:
             table[key] = value
     return Canned(200, json.dumps({"Table": table}).encode())
+
+
+def query_operation(raw: bytes) -> str:
+    """The operation of a query-protocol request (IAM, STS): its form's `Action`."""
+    from urllib.parse import parse_qs
+
+    try:
+        return parse_qs(raw.decode("ascii")).get("Action", [""])[0]
+    except (UnicodeDecodeError, ValueError):
+        return ""
+
+
+def simulated(decision: str) -> Canned:
+    """IAM's SimulatePrincipalPolicy answer with one decision for whatever was asked
+    (moto has no policy simulator)."""
+    body = (
+        '<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+        "<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>"
+        f"<member><EvalActionName>any</EvalActionName><EvalResourceName>*</EvalResourceName>"
+        f"<EvalDecision>{decision}</EvalDecision></member></EvaluationResults>"
+        "</SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>1</RequestId>"
+        "</ResponseMetadata></SimulatePrincipalPolicyResponse>")
+    return Canned(200, body.encode(), "text/xml")

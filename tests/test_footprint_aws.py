@@ -38,7 +38,14 @@ import pytest
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
 from tests.conftest import REGION, MotoServer, Run, clean_env, run_cli, start_moto, stop
-from tests.faultproxy import Canned, FaultProxy, aws_error, rest_answer, rest_error
+from tests.faultproxy import (
+    Canned,
+    FaultProxy,
+    aws_error,
+    rest_answer,
+    rest_error,
+    simulated,
+)
 
 ACCOUNT = "123456789012"
 TABLE = "verintConnect"
@@ -418,3 +425,25 @@ def test_canned_answers_are_what_they_claim() -> None:
     denied = rest_error("NotAuthorizedException", "no", 401)
     assert isinstance(denied, Canned) and denied.headers["x-amzn-ErrorType"] == (
         "NotAuthorizedException")
+
+
+@pytest.mark.parametrize(("decision", "code"), [("implicitDeny", 3), ("allowed", 0)])
+def test_simulate_asks_iam_about_what_is_never_tried(world: World, created: Any,
+                                                     tmp_path: Path, proxy: FaultProxy,
+                                                     decision: str, code: int) -> None:
+    proxy.canned["SimulatePrincipalPolicy"] = simulated(decision)
+    run = as_identity(tmp_path, world.users["adapter"], proxy, "preflight", "--table", TABLE,
+                      "--region", REGION, "--stream", STREAM, "--simulate")
+    assert run.code == code, run.stdout
+    stream = next(r for r in rows(run, "stream"))
+    asked = [c for c in proxy.calls if c.operation == "SimulatePrincipalPolicy"]
+    assert len(asked) == len(stream["not_tried"]) + 1  # PutRecord, DescribeStream; metrics
+    assert any(c.operation == "GetCallerIdentity" for c in proxy.calls)
+    if decision == "allowed":
+        assert stream["status"] == "ok"
+        assert "policy simulator allows kinesis:PutRecord" in stream["message"]
+        assert "kinesis:PutRecord" in stream["not_tried"]  # simulated is not tried
+    else:
+        assert stream["status"] == "denied"
+        assert "kinesis:PutRecord" in stream["message"]
+        assert "policy simulator" in stream["message"]
