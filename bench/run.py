@@ -349,7 +349,7 @@ def p5(run: Runner, figures: Figures, reps: int) -> None:
             calls = proxy.by_operation()
     ratio = median(ours) / median(floor)
     figures.add("P5", "`create --kcl 3.0` of 40 adapters (120 new tables, 40 with the index) "
-                "vs the same CreateTable requests and a 50 ms DescribeTable loop",
+                "vs a bare script's describe, create and 50 ms DescribeTable loop",
                 f"{median(ours):.2f} s vs {median(floor):.2f} s: ratio **{ratio:.2f}**; "
                 f"rerun calls for 120 tables: {dict(calls)}",
                 f"<= 1.3 and one describe per table: "
