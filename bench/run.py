@@ -373,7 +373,7 @@ def aws_stand_ins(proxy: FaultProxy) -> FaultProxy:
     """What moto cannot answer (Connect's lookups, KMS DryRun), as AWS would."""
     from tests.faultproxy import aws_error, rest_answer, rest_error
 
-    proxy.rewrites[("Decrypt", "InvalidCiphertextException")] = aws_error(
+    proxy.rephrased[("Decrypt", "InvalidCiphertextException")] = aws_error(
         "DryRunOperationException", "DryRun", 412)
     proxy.canned["ListInstanceAttributes"] = rest_answer({"Attributes": []})
     proxy.canned["ListInstanceStorageConfigs"] = rest_answer({"StorageConfigs": []})

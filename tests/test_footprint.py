@@ -13,6 +13,8 @@ from typing import Any
 
 import policy_sentry
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from parliament import analyze_policy_string
 
@@ -21,6 +23,8 @@ from lease_tables import kcl
 from lease_tables import policy as pol
 from lease_tables.conf import ConfFile, parse_adapters
 from lease_tables.errors import InputError
+from lease_tables.footprint_cli import optional_values
+from lease_tables.footprint_cli import options as footprint_options
 from lease_tables.naming import LeaseTable, derive_tables
 
 ACCOUNT = "123456789012"
@@ -46,6 +50,7 @@ def iam_arn_template(action: str, resource_type: str) -> str:
     return iam()[action.split(":")[0]]["resources"][resource_type]["arn"]
 
 
+BUCKET = fp.FootprintOptions(buckets=("recordings-bucket",))
 ALL = fp.FootprintOptions(
     streams=("ctr-stream", "arn:aws:kinesis:us-east-1:123456789012:stream/agent-stream"),
     enhanced_fan_out=True, buckets=("recordings-bucket",), kms_keys=(KEY_ID,),
@@ -198,8 +203,10 @@ def test_parliament_is_clean_for_every_combination_of_options(role: str,
     for combo in _combinations():
         for logs in ("/ris/adapters", "") if "cloudwatch_logs" in combo else ("",):
             footprint = fp.resolve(_options(combo, logs), TABLES, ACCOUNT)
+            # KCL 3.5 upgraded from 3.0-3.4 (--migrating) on every other combination.
+            migrating = bool(layout.migrating_operations) and checked % 2 == 1
             document = pol.build_policy(role, TABLES, ACCOUNT, layout=layout,
-                                        footprint=footprint)
+                                        footprint=footprint, migrating=migrating)
             findings = analyze_policy_string(json.dumps(document)).findings
             assert findings == [], (combo, [(f.issue, f.detail) for f in findings])
             sids = [s["Sid"] for s in document["Statement"]]
@@ -218,19 +225,19 @@ def test_parliament_would_notice_a_resource_mismatch() -> None:
 
 
 def test_no_option_leaves_todays_policy_and_names_what_is_missing() -> None:
-    documents, notes = pol.policy_documents("adapter", TABLES, ACCOUNT)
+    documents, notes, _ = pol.policy_documents("adapter", TABLES, ACCOUNT)
     assert documents == [pol.adapter_policy(TABLES, ACCOUNT)]
     assert len(notes) == 1
     for option in ("--stream", "--enhanced-fan-out", "--bucket", "--kms-key", "--video-stream",
                    "--connect-instance", "--cloudwatch-logs"):
         assert option in notes[0]
     assert "ListShards" in notes[0]
-    provisioner, notes = pol.policy_documents("provisioner", TABLES, ACCOUNT)
+    provisioner, notes, _ = pol.policy_documents("provisioner", TABLES, ACCOUNT)
     assert provisioner == [pol.provisioner_policy(TABLES, ACCOUNT)] and notes == []
 
 
 def test_a_whole_footprint_policy_has_kcl_metrics_in_each_namespace() -> None:
-    documents, _ = pol.policy_documents("adapter", TABLES, ACCOUNT,
+    documents, _, _ = pol.policy_documents("adapter", TABLES, ACCOUNT,
                                         fp.FootprintOptions(buckets=("recordings-bucket",)))
     (metrics,) = [s for s in documents[0]["Statement"] if s["Sid"] == "CloudWatchKclMetrics"]
     assert metrics["Resource"] == ["*"]
@@ -262,7 +269,7 @@ def _many_streams(n: int) -> fp.FootprintOptions:
 
 
 def test_a_policy_too_big_is_split_into_documents_that_each_fit() -> None:
-    documents, notes = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(120))
+    documents, notes, _ = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(120))
     assert len(documents) >= 2
     for document in documents:
         assert pol.policy_size(document) <= pol.MANAGED_POLICY_MAX
@@ -283,7 +290,7 @@ def test_a_policy_too_big_is_split_into_documents_that_each_fit() -> None:
 
 
 def test_a_policy_that_fits_is_one_document_unchanged() -> None:
-    documents, notes = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(3))
+    documents, notes, _ = pol.policy_documents("adapter", TABLES, ACCOUNT, _many_streams(3))
     assert len(documents) == 1
     assert pol.render_documents(documents) == pol.render(documents[0])
     assert not any("JSON array" in n for n in notes)
@@ -377,7 +384,7 @@ def test_the_files_stream_is_read_tolerantly_and_said_to_come_from_it(key: str) 
              else "ctr-stream")
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "Region": "eu-west-1",
                             key: value}})
-    footprint = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    footprint = fp.resolve(BUCKET, tables, ACCOUNT)
     (stream,) = footprint.of(fp.KIND_STREAM)
     assert stream.arn == "arn:aws:kinesis:eu-west-1:123456789012:stream/ctr-stream"
     assert stream.source == fp.SOURCE_FILE
@@ -389,8 +396,9 @@ def test_the_files_stream_is_read_tolerantly_and_said_to_come_from_it(key: str) 
 def test_options_win_over_the_file_and_say_so() -> None:
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "from-file",
                             "ConnectInstanceId": INSTANCE, "Region": "us-east-1"}})
-    from_file = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    from_file = fp.resolve(BUCKET, tables, ACCOUNT)
     assert [r.name for r in from_file.of(fp.KIND_CONNECT_INSTANCE)] == [INSTANCE]
+    assert [r.name for r in from_file.of(fp.KIND_STREAM)] == ["from-file"]
     footprint = fp.resolve(fp.FootprintOptions(streams=("from-option",)), tables, ACCOUNT)
     assert [r.name for r in footprint.of(fp.KIND_STREAM)] == ["from-option"]
     assert any("from-file" in n and "--stream wins" in n for n in footprint.notes)
@@ -401,7 +409,18 @@ def test_options_win_over_the_file_and_say_so() -> None:
 def test_an_unknown_spelling_is_not_guessed() -> None:
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "KinesisStream": "x",
                             "Region": "us-east-1"}})
-    assert fp.resolve(fp.FootprintOptions(), tables, ACCOUNT).empty
+    assert fp.resolve(BUCKET, tables, ACCOUNT).of(fp.KIND_STREAM) == []
+
+
+def test_without_options_the_files_values_are_only_named_in_the_note() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr-stream",
+                            "Region": "us-east-1"}})
+    footprint = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    assert footprint.empty and footprint.resources == ()
+    assert [r.name for r in footprint.found] == ["ctr-stream"]
+    documents, notes, _ = pol.policy_documents("adapter", tables, ACCOUNT)
+    assert documents == [pol.adapter_policy(tables, ACCOUNT)]
+    assert "the stream ctr-stream" in notes[0] and "--enhanced-fan-out" in notes[0]
 
 
 def test_consumers_pair_file_streams_with_their_own_tables() -> None:
@@ -411,6 +430,7 @@ def test_consumers_pair_file_streams_with_their_own_tables() -> None:
         "2": {"ApplicationName": "verintAgentEvents", "StreamName": "agent-stream",
               "Region": "us-east-1"}})
     footprint = fp.resolve(fp.FootprintOptions(enhanced_fan_out=True), tables, ACCOUNT)
+    assert fp.origin_lines(footprint)
     pairs = {(c.stream_name, c.consumer_name) for c in fp.consumers(footprint)}
     assert pairs == {("ctr-stream", "verintCTREvents"),
                      ("agent-stream", "verintAgentEvents_verintris.2")}
@@ -421,3 +441,71 @@ def test_consumers_pair_file_streams_with_their_own_tables() -> None:
     assert "4 enhanced fan-out consumers" in (fp.consumers_note(crossed) or "")
     assert fp.consumers(fp.resolve(fp.FootprintOptions(streams=("s-one",)), tables,
                                    ACCOUNT)) == []
+
+
+# ------------------------------------------------------------------ the split, any size
+
+
+@settings(max_examples=40, deadline=None)
+@given(streams=st.integers(0, 90), buckets=st.integers(0, 40), tables=st.integers(1, 60),
+       limit=st.integers(1500, pol.MANAGED_POLICY_MAX))
+def test_any_split_fits_and_grants_exactly_the_whole(streams: int, buckets: int, tables: int,
+                                                    limit: int) -> None:
+    lease = [LeaseTable(f"verintAgentEvents_ris{n:03d}.2", "us-east-1") for n in range(tables)]
+    options = fp.FootprintOptions(streams=tuple(f"s-{n:03d}" for n in range(streams)),
+                                  buckets=tuple(f"bucket-{n:03d}" for n in range(buckets)),
+                                  enhanced_fan_out=streams > 0)
+    whole = pol.adapter_policy(lease, ACCOUNT, footprint=fp.resolve(options, lease, ACCOUNT))
+    documents = pol.split(whole, limit)
+    assert all(pol.policy_size(d) <= limit for d in documents)
+    assert (documents == [whole]) == (pol.policy_size(whole) <= limit)
+    pieces = [s for d in documents for s in d["Statement"]]
+
+    def grants(stmts: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+        out = set()
+        for s in stmts:
+            values = s.get("Condition", {}).get("StringEquals", {}).get(
+                "cloudwatch:namespace", [None])
+            out |= {(s["Effect"], a, r, v) for a in s["Action"] for r in s["Resource"]
+                    for v in values}
+        return out
+
+    assert grants(pieces) == grants(whole["Statement"])
+    assert len({s["Sid"] for s in pieces}) == len(pieces)
+
+
+# ------------------------------------------------------------------ --cloudwatch-logs [GROUP]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--cloudwatch-logs"], ["--cloudwatch-logs=*"]),
+    (["--cloudwatch-logs", "--stream", "s"], ["--cloudwatch-logs=*", "--stream", "s"]),
+    (["--cloudwatch-logs", "-v"], ["--cloudwatch-logs=*", "-v"]),
+    (["--cloudwatch-logs", "/ris/logs"], ["--cloudwatch-logs", "/ris/logs"]),
+    (["--cloudwatch-logs=/ris/logs"], ["--cloudwatch-logs=/ris/logs"]),
+    (["--", "--cloudwatch-logs"], ["--", "--cloudwatch-logs"]),
+    (["--table", "t"], ["--table", "t"]),
+])
+def test_an_omitted_log_group_is_spelled_out_before_parsing(args: list[str],
+                                                            expected: list[str]) -> None:
+    assert optional_values(args) == expected
+
+
+def test_star_means_every_log_group() -> None:
+    assert footprint_options(cloudwatch_logs="*").cloudwatch_logs == ""
+    assert footprint_options(cloudwatch_logs="/ris").cloudwatch_logs == "/ris"
+    assert footprint_options().cloudwatch_logs is None
+    assert not footprint_options().given
+
+
+def test_a_bad_value_in_the_file_names_the_file_and_adapter_but_breaks_no_plain_policy(
+        ) -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "bad stream",
+                            "Region": "us-east-1"}})
+    with pytest.raises(InputError) as caught:
+        fp.resolve(BUCKET, tables, ACCOUNT)
+    assert "IntegrationService.xml" in str(caught.value)
+    assert "AmazonConnectAdapter" in str(caught.value)
+    assert "bad stream" in str(caught.value) and "or pass --stream" in str(caught.value)
+    documents, _, _ = pol.policy_documents("adapter", tables, ACCOUNT)
+    assert documents == [pol.adapter_policy(tables, ACCOUNT)]

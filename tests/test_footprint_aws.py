@@ -155,11 +155,11 @@ def as_identity(tmp_path: Path, keys: dict[str, str], proxy: FaultProxy, *args: 
 
 def aws_answers(proxy: FaultProxy) -> FaultProxy:
     """What AWS answers where moto cannot (see the module docstring)."""
-    proxy.rewrites[("Decrypt", "InvalidCiphertextException")] = aws_error(
+    proxy.rephrased[("Decrypt", "InvalidCiphertextException")] = aws_error(
         "DryRunOperationException", "The request would have succeeded, but the DryRun "
                                     "parameter was set.", 412)
     for code in ("AccessDenied", "AccessDeniedException", "403"):
-        proxy.rewrites[("GetDataEndpoint", code)] = rest_error(
+        proxy.rephrased[("GetDataEndpoint", code)] = rest_error(
             "NotAuthorizedException", "User is not authorized to perform "
                                       "kinesisvideo:GetDataEndpoint", 401)
     proxy.canned["ListInstanceAttributes"] = rest_answer({"Attributes": []})

@@ -214,9 +214,10 @@ class Stop(Exception):
         self.results = list(results)
 
 
-def _finish(results, output: Output, verb: str, extra: str = "",
+def _finish(results, output: Output, verb: str, extra: str | dict[str, str] = "",
             quiet: bool = False, closing: str | None = None) -> NoReturn:
-    """Print results; `closing` is a last line instead of the summary (stderr with JSON)."""
+    """Print results; `extra` is appended to each table's line (or, a dict, the phrase
+    of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.outcome import needs_attention, sort_results
     from lease_tables.report import emit
 
@@ -345,6 +346,7 @@ def create(
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     consumers = _consumers(enhanced_fan_out, stream, tables, region)
     if dry_run:
+        from lease_tables.kcl import ROLE_LEASE as LEASE
         from lease_tables.outcome import PLANNED, TableResult
 
         if endpoint_url is not None:
@@ -354,16 +356,18 @@ def create(
                 raise InputError(problem)
         results = [TableResult(t, PLANNED) for t in tables]
         results += [TableResult(c.row(), PLANNED) for c in consumers]
-        plan = options.describe() if layout.is_default else (
-            f"lease tables {options.describe()}; {layout.describe()}")
+        plans = layout.plans(options)
         if add_index:
-            plan += ("; and, to existing lease tables that lack it, only the index "
-                     "(UpdateTable, with the table's current capacity)")
+            plans[LEASE] += ("; and, to existing lease tables that lack it, only the index "
+                             "(UpdateTable, with the table's current capacity)")
         if consumers:
-            plan += ("; and each absent stream consumer (RegisterStreamConsumer, "
-                     "enhanced fan-out)")
+            from lease_tables.rows import ROLE_STREAM_CONSUMER
+
+            plans[ROLE_STREAM_CONSUMER] = ("the consumer, if it is absent "
+                                           "(RegisterStreamConsumer, enhanced fan-out)")
         _finish(results, output, "dry run, nothing created",
-                extra="would create: " + plan, quiet=quiet)
+                extra={role: "would create: " + plan for role, plan in plans.items()},
+                quiet=quiet)
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
     from lease_tables.stream_consumers import ConsumerRun
@@ -541,7 +545,7 @@ def preflight(
         planned = plan(clients, tables, found)
         if not planned:
             return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                    layout=layout)
+                                    layout=layout, version=kcl.strip())
         # The footprint's probes run while the tables' do: one bound, every chain at once.
         from concurrent.futures import ThreadPoolExecutor
 
@@ -550,7 +554,7 @@ def preflight(
             others = side.submit(preflight_footprint, clients, planned, rows["board"],
                                  concurrency, simulate)
             run = preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                   layout=layout)
+                                   layout=layout, version=kcl.strip())
             run.results += others.result()
         return run
 
@@ -664,6 +668,11 @@ def policy(
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
              "repeatable.")] = None,
     kcl: KclOpt = "2",
+    migrating: Annotated[bool, typer.Option(
+        "--migrating", metavar="",
+        help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
+             "full permissions, which it uses until KCL's migration reaches COMPLETE.")
+    ] = False,
     stream: StreamOpt = None,
     enhanced_fan_out: EnhancedFanOutOpt = False,
     bucket: BucketOpt = None,
@@ -675,25 +684,34 @@ def policy(
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
     from lease_tables.footprint_cli import options
+    from lease_tables.kcl import require_migration
     from lease_tables.policy import ROLE_PROVISIONER, policy_documents, render_documents
     from lease_tables.spec import parse_tags
 
     layout = _layout(kcl)
+    if migrating:
+        require_migration(layout, kcl)
     tags = parse_tags(tag or ())
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(conf_dir, table, host_name, region, profile)
-    documents, notes = policy_documents(
+    documents, notes, warnings = policy_documents(
         role.value, tables, account_id or "",
         options(stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
                 cloudwatch_logs),
-        tags=bool(tags), layout=layout, region_option=region)
+        tags=bool(tags), layout=layout, region_option=region, migrating=migrating)
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "
                    "dynamodb:TagResource); the adapter policy is the same with or "
                    "without it.")
+    if migrating and role.value == ROLE_PROVISIONER:
+        say("warning: --migrating only changes the adapter's policy (the old companion "
+            "tables' permissions); `create` and `verify` need nothing more during KCL's "
+            "migration, so the provisioner policy is the same with or without it.")
     for note in notes:
         say(f"note: {note}")
+    for warning in warnings:
+        say(f"warning: {warning}")
     typer.echo(render_documents(documents), nl=False)
 
 
@@ -720,11 +738,27 @@ def template(
         help="Deletion protection on the tables (they are retained on stack or resource "
              "deletion either way).")] = True,
     kcl: KclOpt = "2",
+    with_policy: Annotated[bool, typer.Option(
+        "--with-policy", metavar="",
+        help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
+             "with the same options) as a managed policy; needs --account-id.")] = False,
+    account_id: Annotated[str | None, typer.Option(
+        "--account-id", metavar="ID",
+        help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
+             "and to turn --stream names into ARNs.")] = None,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
+    from lease_tables.footprint_cli import options as footprint_options
     from lease_tables.spec import make_options
-    from lease_tables.template import notes, render
+    from lease_tables.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
     layout = _layout(kcl)
     if output_format is None:
@@ -733,8 +767,15 @@ def template(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile)
-    text = render(output_format.value, tables, options, layout)
-    for note in notes(output_format.value, tables, text, layout):
+    wanted = footprint_options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                               connect_instance, cloudwatch_logs)
+    extras, said = NO_EXTRAS, []
+    if with_policy or wanted.given:
+        extras, said = template_extras(tables, account_id or "", wanted, with_policy,
+                                       layout, region)
+    text = render(output_format.value, tables, options, layout, extras)
+    for note in [*said, *notes(output_format.value, tables, text, layout, extras),
+                 *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)
 

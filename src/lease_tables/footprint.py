@@ -295,6 +295,8 @@ class Footprint:
     enhanced_fan_out: bool = False
     cloudwatch_logs: bool = False
     notes: tuple[str, ...] = field(default=(), compare=False)
+    # With no footprint option: what the adapters' files carry, unused (for the note).
+    found: tuple[Resource, ...] = ()
 
     def of(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
@@ -370,52 +372,48 @@ class _Rule:
     name: re.Pattern[str] | None   # None: only an ARN will do
     what: str                      # words for messages: "a Kinesis stream name"
     example: str
+    name_arn: str                  # the ARN of a name: {part}, {region}, {account}, {name}
 
 
 _RULES = {
     KIND_STREAM: _Rule(KIND_STREAM, "--stream", _STREAM_ARN, _STREAM_NAME,
                        "a Kinesis data stream name (1-128 of A-Z a-z 0-9 _ . -) or ARN",
-                       "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream"),
+                       "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream",
+                       "arn:{part}:kinesis:{region}:{account}:stream/{name}"),
     KIND_BUCKET: _Rule(KIND_BUCKET, "--bucket", _BUCKET_ARN, _BUCKET_NAME,
-                       "an S3 bucket name (3-63 of a-z 0-9 . -)", "recordings-bucket"),
+                       "an S3 bucket name (3-63 of a-z 0-9 . -)", "recordings-bucket",
+                       "arn:{part}:s3:::{name}"),
     KIND_KMS_KEY: _Rule(KIND_KMS_KEY, "--kms-key", _KEY_ARN, _KEY_ID,
                         "a KMS key ARN or key ID (an alias will not do: IAM authorises "
                         "Decrypt on the key itself)",
                         "arn:aws:kms:us-east-1:123456789012:key/"
-                        "1234abcd-12ab-34cd-56ef-1234567890ab"),
+                        "1234abcd-12ab-34cd-56ef-1234567890ab",
+                        "arn:{part}:kms:{region}:{account}:key/{name}"),
     KIND_VIDEO_STREAM: _Rule(KIND_VIDEO_STREAM, "--video-stream", _VIDEO_ARN, _VIDEO_PREFIX,
                              "a Kinesis Video stream-name prefix (as the Connect "
                              "instance's live-media settings show it) or a stream ARN",
-                             "connect-live-media"),
+                             "connect-live-media",
+                             "arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*"),
     KIND_CONNECT_INSTANCE: _Rule(KIND_CONNECT_INSTANCE, "--connect-instance", _INSTANCE_ARN,
                                  _INSTANCE_ID, "an Amazon Connect instance ID (a UUID) or ARN",
                                  "arn:aws:connect:us-east-1:123456789012:instance/"
-                                 "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"),
+                                 "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+                                 "arn:{part}:connect:{region}:{account}:instance/{name}"),
     KIND_LOG_GROUP: _Rule(KIND_LOG_GROUP, "--cloudwatch-logs", _LOG_GROUP_ARN, _LOG_GROUP,
-                          "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters"),
+                          "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters",
+                          "arn:{part}:logs:{region}:{account}:log-group:{name}"),
 }
 
 
 def _from_name(kind: str, name: str, region: str, account: str) -> str:
     """The ARN IAM authorises the resource by, built from its name."""
-    part = partition(region)
-    if kind == KIND_STREAM:
-        return f"arn:{part}:kinesis:{region}:{account}:stream/{name}"
-    if kind == KIND_BUCKET:
-        return f"arn:{part}:s3:::{name}"
-    if kind == KIND_KMS_KEY:
-        return f"arn:{part}:kms:{region}:{account}:key/{name}"
-    if kind == KIND_VIDEO_STREAM:
-        return f"arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*"
-    if kind == KIND_CONNECT_INSTANCE:
-        return f"arn:{part}:connect:{region}:{account}:instance/{name}"
-    if kind == KIND_LOG_GROUP:
-        return f"arn:{part}:logs:{region}:{account}:log-group:{name}"
-    raise ValueError(f"no ARN rule for {kind}")
+    return _RULES[kind].name_arn.format(part=partition(region), region=region,
+                                        account=account, name=name)
 
 
 def parse_resource(kind: str, raw: str, region: str | None, account: str, source: str,
-                   where: str, tables: Sequence[str] = ()) -> Resource:
+                   where: str, tables: Sequence[str] = (),
+                   fix: str = "Correct the value.") -> Resource:
     """One value (a name or an ARN) as a Resource; bad input is an InputError naming
     `where` (the option, or the file and adapter).
 
@@ -441,8 +439,7 @@ def parse_resource(kind: str, raw: str, region: str | None, account: str, source
                         tuple(tables))
     if value.startswith("arn:") or rule.name is None or not rule.name.fullmatch(value):
         raise InputError(
-            f"{where} {quote(raw)} is not {rule.what}, e.g. {rule.example}. "
-            f"Correct the value.")
+            f"{where} {quote(raw)} is not {rule.what}, e.g. {rule.example}. {fix}")
     if region is None:  # the caller resolves one first; a bug, not bad input
         raise ValueError(f"no region for {where} {value}")
     return Resource(kind, value, _from_name(kind, value, region, account), region, source,
@@ -532,8 +529,10 @@ def _from_files(kind: str, tables: Sequence[LeaseTable], account: str) -> list[R
             if not _RULES[kind].arn.fullmatch(raw.strip()) and not region:
                 raise InputError(f"{where} {quote(raw)} is a name with no region: pass "
                                  f"--region, or give its ARN.")
-            resource = parse_resource(kind, raw, region, account, SOURCE_FILE, where,
-                                      (table.table_name,))
+            resource = parse_resource(
+                kind, raw, region, account, SOURCE_FILE, where, (table.table_name,),
+                fix=f"Correct the setting in the RIS configuration tool, or pass "
+                    f"{_RULES[kind].option} (which wins over the file).")
             out.append(Resource(resource.kind, resource.name, resource.arn, resource.region,
                                 SOURCE_FILE, (adapter.source,), resource.tables))
     return out
@@ -544,14 +543,28 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
     """The footprint of the selection: the options' resources, and (where no option
     names them) the streams and Connect instances the adapters' files carry.
 
-    An option wins over the file: with `--stream` given, no file's stream is used
-    (and a note says which were set aside), likewise `--connect-instance`. A
-    whole-footprint policy (any option, or a value from the file) also carries
-    KCL's metrics namespace for each lease table. `account_id` is already valid.
+    The footprint is asked for by any footprint option; then the files' values fill
+    in what the options do not name. An option wins over the file: with `--stream`
+    given, no file's stream is used (and a note says which were set aside),
+    likewise `--connect-instance`. Without any option the footprint is empty (the
+    lease-table policy stays exactly as it was), and the files' values are kept
+    only for the note that names them (`Footprint.found`). A whole-footprint
+    policy also carries KCL's metrics namespace for each lease table.
+    `account_id` is already valid.
     """
     region = names_region(tables, region_option)
     resources: list[Resource] = []
     notes: list[str] = []
+    if not options.given:
+        # Only for the note: a value the footprint would refuse must not break the
+        # lease-table policy, which never used it.
+        found: list[Resource] = []
+        for kind in (KIND_STREAM, KIND_CONNECT_INSTANCE) if from_files else ():
+            try:
+                found += _from_files(kind, tables, account_id)
+            except InputError:
+                continue
+        return Footprint(found=tuple(_dedupe(found)))
     for kind, values in ((KIND_STREAM, options.streams),
                          (KIND_CONNECT_INSTANCE, options.connect_instances)):
         filed = _from_files(kind, tables, account_id) if from_files else []
@@ -560,7 +573,7 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
             if filed:
                 notes.append(
                     f"{_RULES[kind].option} wins over the file: set aside "
-                    + ", ".join(f"{clean(r.name)} ({r.source} {clean(r.sources[0])})"
+                    + ", ".join(f"{clean(r.name)} (from {clean(r.sources[0])})"
                                 for r in filed) + ".")
         else:
             resources += filed
@@ -582,7 +595,7 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
             "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis "
             "data stream the adapter reads; repeatable), or a StreamName setting in the "
             "adapter's IntegrationService.xml.")
-    if resources or options.given:
+    if resources:
         resources += [Resource(KIND_METRICS_NAMESPACE, t.table_name, t.table_name, t.region,
                                SOURCE_TABLE, tuple(t.sources), (t.table_name,))
                       for t in _lease_tables(tables)]
@@ -638,11 +651,17 @@ def missing_note(footprint: Footprint) -> str | None:
         return None
     rows = [s for s in SERVICES if s.option]
     listing = "; ".join(f"{s.title}: {s.option}" for s in rows)
+    found = ""
+    if footprint.found:
+        found = (" The adapters' files name " + ", ".join(
+            f"the {r.kind} {clean(r.name)}" for r in footprint.found)
+            + ": any of these options (e.g. --enhanced-fan-out, KCL's default retrieval) "
+              "takes them in, and an option names its own instead.")
     return (
         "this is the lease-table policy only. The adapter also needs its Kinesis "
         "streams (without them KCL cannot read: ListShards, GetShardIterator, GetRecords) "
         "and, per the vendor's permission table, more; add them with: " + listing
-        + ". See the README section \"The adapter's whole policy\".")
+        + "." + found + " See the README section \"The adapter's whole policy\".")
 
 
 def origin_lines(footprint: Footprint) -> list[str]:

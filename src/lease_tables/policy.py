@@ -48,6 +48,8 @@ SID_ADAPTER_ACCESS = "LeaseTableAccess"
 SID_ADAPTER_COMPANIONS = "CompanionTableAccess"
 SID_ADAPTER_INDEX = "LeaseOwnerIndexQuery"
 SID_ADAPTER_ABSENT = "LookUpLegacyCompanionTables"
+# One per old companion under --migrating, e.g. MigratingCoordinatorStateAccess.
+SID_ADAPTER_MIGRATING = "Migrating{}Access"
 SID_PROVISIONER_TABLES = "CreateAndDescribeLeaseTables"
 SID_PROVISIONER_INDEX = "AddLeaseOwnerIndex"
 SID_PROVISIONER_ABSENT = "CheckLegacyCompanionTablesAbsent"
@@ -169,6 +171,7 @@ def _arns_by_role(tables: Sequence[LeaseTable], account: str,
 
 def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
                    layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                   migrating: bool = False,
                    footprint: fp.Footprint | None = None) -> dict[str, Any]:
     """The adapter's identity: what its KCL version does with its tables, on exactly
     these tables' ARNs (and, for KCL 3, the lease tables' index), and an explicit
@@ -178,17 +181,27 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
     any Allow the identity gets from elsewhere (a broad managed policy, say), so
     the adapter can create no table at all, whatever name KCL might compute.
 
+    `migrating` (KCL 3.5+ upgraded from 3.0-3.4): the old companion tables get what
+    KCL does there until its migration reaches COMPLETE, in place of DescribeTable
+    alone (which those permissions include).
+
     With a `footprint` (streams, buckets, keys ...), its statements come between
     the table grants and the Deny, one per row and IAM resource type.
     """
     account = validate_account_id(account_id)
     validate_regions(tables)
     lease, companions, absent = _arns_by_role(tables, account, layout)
+    migration = [
+        (SID_ADAPTER_MIGRATING.format(companion.suffix.strip("-")), "Allow", operations,
+         table_arns(kcl.absent_names(tables, layout, [companion]), account))
+        for companion, operations in (layout.migrating_operations if migrating else ())]
     built = statements([
         (SID_ADAPTER_ACCESS, "Allow", layout.lease_operations, lease),
         (SID_ADAPTER_COMPANIONS, "Allow", layout.companion_operations, companions),
         (SID_ADAPTER_INDEX, "Allow", layout.index_operations, index_arns(lease)),
-        (SID_ADAPTER_ABSENT, "Allow", layout.absent_companion_operations, absent),
+        (SID_ADAPTER_ABSENT, "Allow", () if migration else layout.absent_companion_operations,
+         absent),
+        *migration,
     ])
     built += footprint_statements(footprint, ROLE_ADAPTER)
     built += statements([
@@ -311,12 +324,14 @@ def split_note(documents: Sequence[dict[str, Any]]) -> str | None:
 def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
                  tags: bool = False,
                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                 migrating: bool = False,
                  footprint: fp.Footprint | None = None) -> dict[str, Any]:
     """The policy for one role (`adapter` or `provisioner`); `tables` are the lease
     tables, and the layout adds its companions; `footprint` the adapter's other
-    resources (`footprint.resolve`)."""
+    resources (`footprint.resolve`). `migrating` only changes the adapter's policy:
+    `create` and `verify` need nothing more during KCL's migration."""
     if role == ROLE_ADAPTER:
-        return adapter_policy(tables, account_id, layout, footprint)
+        return adapter_policy(tables, account_id, layout, migrating, footprint)
     if role == ROLE_PROVISIONER:
         return provisioner_policy(tables, account_id, tags=tags, layout=layout,
                                   footprint=footprint)
@@ -346,28 +361,41 @@ def size_warning(policy: dict[str, Any]) -> str | None:
     )
 
 
+def footprint_of(tables: Sequence[LeaseTable], account_id: str,
+                 options: fp.FootprintOptions | None = None,
+                 region_option: str | None = None) -> fp.Footprint:
+    """The footprint the options (and the adapters' files) name, once the account and
+    the tables' regions are known to be good (input errors otherwise)."""
+    account = validate_account_id(account_id)
+    validate_regions(tables)
+    return fp.resolve(options or fp.FootprintOptions(), tables, account, region_option)
+
+
 def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
                      options: fp.FootprintOptions | None = None, *, tags: bool = False,
                      layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                     region_option: str | None = None
-                     ) -> tuple[list[dict[str, Any]], list[str]]:
-    """What `policy` prints, and its notes for stderr: the role's policy over the
-    tables and the footprint the options (and the adapters' files) name.
+                     region_option: str | None = None,
+                     footprint: fp.Footprint | None = None, migrating: bool = False
+                     ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """What `policy` prints, and its notes and warnings for stderr: the role's policy
+    over the tables and the footprint the options (and the adapters' files) name.
 
     Without any footprint the document is exactly the lease-table policy, one
     document (too big: a warning, as ever), and the adapter's note says what it
     still lacks. A whole-footprint policy that is too big for one managed policy
-    is split (`split`), and a note says so.
+    is split (`split`), and a note says so. A caller that already resolved the
+    footprint (`footprint_of`) passes it instead of the options.
     """
     account = validate_account_id(account_id)
-    validate_regions(tables)
-    footprint = fp.resolve(options or fp.FootprintOptions(), tables, account, region_option)
+    if footprint is None:
+        footprint = footprint_of(tables, account, options, region_option)
     notes = [*footprint.notes, *(f"{line}" for line in fp.origin_lines(footprint))]
-    whole = build_policy(role, tables, account, tags=tags, layout=layout, footprint=footprint)
+    whole = build_policy(role, tables, account, tags=tags, layout=layout, migrating=migrating,
+                         footprint=footprint)
     if footprint.empty:
         missing = fp.missing_note(footprint) if role == ROLE_ADAPTER else None
         warning = size_warning(whole)
-        return [whole], [n for n in (missing, warning) if n]
+        return [whole], [missing] if missing else [], [warning] if warning else []
     documents = split(whole)
     note = split_note(documents)
-    return documents, notes + ([note] if note else [])
+    return documents, notes + ([note] if note else []), []
