@@ -278,7 +278,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
         if outcome.kind == REFUSED:
             record_refusal(findings, action, outcome)
         elif outcome.kind == BROKEN:
-            ledger.stop(f"{action} failed before them", RERUN_FIXED)
+            ledger.stop(f"an earlier probe ({action}) failed", RERUN_FIXED)
             findings.broken = _explain(outcome, table, action, endpoint)
             return findings
         elif action in _EXPECTED and outcome.detail != _EXPECTED[action]:
