@@ -139,7 +139,7 @@ class Clients:
         )
         client = self.session.client("dynamodb", region_name=region,
                                      endpoint_url=self.endpoint_url, config=config)
-        client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        watch(client)
         return client
 
     def hint_client(self, region: str) -> Any:
@@ -157,7 +157,7 @@ class Clients:
                                              endpoint_url=self.endpoint_url, config=config)
             except Exception as exc:
                 raise setup_error(exc) from None
-        client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        watch(client)
         return client
 
     def start_table_names(self, region: str) -> _Listing:
@@ -243,6 +243,14 @@ HINT_FAILURE_WORDS = {
     failures.NETWORK: "no connection or no answer",
     failures.NOT_DYNAMODB: "not DynamoDB's answer",
 }
+
+
+def watch(client: Any) -> None:
+    """The hooks every client of a run carries: foreign answers refused, attempts logged."""
+    client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+    endpoint = client.meta.endpoint_url
+    client.meta.events.register(
+        "response-received", lambda **kwargs: log_attempt(endpoint, **kwargs))
 
 
 class GuardedParserFactory:
@@ -367,6 +375,54 @@ def endpoint_problem(url: str) -> str | None:
     return None
 
 
+# --verbose shows what happened on the wire, never what was in it: per attempt the
+# operation, endpoint, HTTP status, error code and request id (our own line, below);
+# connections (urllib3's request lines: method, path, status, length); retry decisions;
+# where credentials came from; and warnings from anywhere. Not request parameters,
+# headers, signing steps or bodies: those hold signatures and tokens, and answers hold
+# item data (a lease's owner and checkpoint, from preflight's Scan).
+VERBOSE_LOGGERS = ("lease_tables", "urllib3.connectionpool", "botocore.retries",
+                   "botocore.retryhandler", "botocore.credentials")
+_log = logging.getLogger("lease_tables.aws")
+
+
+class VerboseFilter(logging.Filter):
+    """The one decision of what --verbose shows: records of `VERBOSE_LOGGERS` (and
+    their children), and warnings or worse from any logger. Everything else
+    (botocore.endpoint's parameters, botocore.parsers' bodies, botocore.auth's
+    canonical requests) is dropped whatever level its logger is set to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        name = record.name
+        return any(name == allowed or name.startswith(allowed + ".")
+                   for allowed in VERBOSE_LOGGERS)
+
+
+def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
+                parsed_response: Any = None, context: Any = None,
+                exception: BaseException | None = None, **_: Any) -> None:
+    """botocore hook (response-received): one line per attempt, without its content."""
+    if not _log.isEnabledFor(logging.DEBUG):
+        return
+    operation = event_name.rpartition(".")[2] or "?"
+    attempt = ((context or {}).get("retries") or {}).get("attempt", 1)
+    if exception is not None:
+        outcome = f"no answer ({type(exception).__name__})"
+    else:
+        headers = (response_dict or {}).get("headers") or {}
+        request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
+        outcome = f"HTTP {(response_dict or {}).get('status_code')}"
+        error = (parsed_response or {}).get("Error") if isinstance(parsed_response,
+                                                                   dict) else None
+        if isinstance(error, dict) and error.get("Code"):
+            outcome += f" {error['Code']}"
+        if request_id:
+            outcome += f", request id {request_id}"
+    _log.debug("%s at %s: %s (attempt %s)", operation, endpoint, outcome, attempt)
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats log records, then removes every credential from the final text.
 
@@ -387,10 +443,13 @@ class RedactingFormatter(logging.Formatter):
 
 
 def enable_debug_logging(clients: Clients, stream: Any = None) -> None:
-    """--verbose: botocore's and our own debug log on stderr, credentials removed."""
+    """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter())
+    handler.addFilter(VerboseFilter())
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    root.setLevel(logging.WARNING)
+    for name in VERBOSE_LOGGERS:  # only these are asked for debug records at all
+        logging.getLogger(name).setLevel(logging.DEBUG)
