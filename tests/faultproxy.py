@@ -15,7 +15,9 @@ import random
 import re
 import threading
 import time
+import zlib
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -336,3 +338,58 @@ def described_as(name: str, **fields: object) -> Canned:
         else:
             table[key] = value
     return Canned(200, json.dumps({"Table": table}).encode())
+
+
+class RewritingProxy(FaultProxy):
+    """A FaultProxy that may change the upstream's successful answers before passing them on.
+
+    `proxy.rewrites[operation] = fn(request_body, answer) -> answer` edits one
+    operation's JSON answer (its CRC32 header is recomputed, as botocore checks it),
+    so a test can show a real table in a state a local server never has (an index
+    UPDATING, say) while every other call, Query on that index included, is real.
+    """
+
+    def __init__(self, upstream: str, plan: FaultPlan | None = None) -> None:
+        self.rewrites: dict[str, Callable[[dict, dict], dict]] = {}
+        super().__init__(upstream, plan)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+        base = super()._handler()
+
+        class Handler(base):  # type: ignore[valid-type, misc]
+            def _forward(self, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+                status, headers, payload = super()._forward(raw)
+                operation = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                rewrite = proxy.rewrites.get(operation)
+                if rewrite is None or status != 200:
+                    return status, headers, payload
+                payload = json.dumps(rewrite(json.loads(raw or b"{}"),
+                                             json.loads(payload))).encode()
+                headers = {k: v for k, v in headers.items() if k.lower() != "x-amz-crc32"}
+                headers["x-amz-crc32"] = str(zlib.crc32(payload))
+                return status, headers, payload
+
+        return Handler
+
+
+def index_in_state(table_name: str, states: Iterable[str]) -> Callable[[dict, dict], dict]:
+    """A DescribeTable rewrite: `table_name`'s LeaseOwnerToLeaseKeyIndex shows each of
+    `states` in turn (one answer each; `itertools.repeat` for ever), then its real
+    state; other tables as they are."""
+    pending = iter(states)
+    lock = threading.Lock()
+
+    def rewrite(request: dict, answer: dict) -> dict:
+        if request.get("TableName") != table_name:
+            return answer
+        with lock:
+            state = next(pending, None)
+        if state is None:
+            return answer
+        for index in answer.get("Table", {}).get("GlobalSecondaryIndexes") or []:
+            if index.get("IndexName") == "LeaseOwnerToLeaseKeyIndex":
+                index["IndexStatus"] = state
+        return answer
+
+    return rewrite

@@ -78,6 +78,23 @@ def test_summary_fits_80_columns_and_keeps_every_fact() -> None:
     assert text.rstrip().endswith("attention needed (exit 3).")
 
 
+def test_a_dry_run_summary_says_each_role_s_plan_once() -> None:
+    from lease_tables import kcl, spec
+
+    tables = kcl.expand([table("app")], kcl.layout_for("3.0"))
+    plans = kcl.layout_for("3.0").plans(spec.TableOptions())
+    out, buffer = plain_console(width=200)
+    print_summary([TableResult(t, "planned") for t in tables], io.StringIO(),
+                  extra={role: f"would create: {plan}" for role, plan in plans.items()},
+                  out=out)
+    lines = [line.strip() for line in buffer.getvalue().splitlines()]
+    assert ("coordinator-state tables, would create: key key (String, HASH), on-demand, "
+            "deletion protection on") in lines
+    assert ("worker-metrics tables, would create: key wid (String, HASH), on-demand, "
+            "deletion protection on") in lines
+    assert sum(line.startswith("lease tables, would create: key leaseKey") for line in lines) == 1
+
+
 def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 60) -> tuple[int, str]:
     """Run the CLI with stdin, stdout and stderr on one pseudo-terminal (80x24)."""
     import fcntl

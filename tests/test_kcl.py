@@ -198,15 +198,93 @@ def test_dry_run_json_lists_each_table_with_its_role(tmp_path: Path) -> None:
 
 # --- pins: each a behaviour a mutation run found no test for -----------------------------
 
-def test_each_layout_describes_itself() -> None:
-    assert OLD.describe() == "KCL 1.x-2.x"
-    assert MID.describe() == (
-        "KCL 3.0-3.4: index LeaseOwnerToLeaseKeyIndex on each lease table, "
-        "T-CoordinatorState (key key) and T-WorkerMetricStats (key wid) beside it, "
-        "on-demand, same protection and tags")
-    assert NEW.describe() == (
-        "KCL 3.5+: index LeaseOwnerToLeaseKeyIndex on each lease table, "
-        "no T-CoordinatorState or T-WorkerMetricStats")
+def test_each_layout_plans_each_role_as_its_requests_make_it() -> None:
+    options = spec.make_options(tags=["owner=rec"])
+    lease = ("key leaseKey (String, HASH), provisioned 10 RCU / 10 WCU, deletion protection "
+             "on, tags owner=rec")
+    assert OLD.plans(options) == {"lease": lease}
+    assert MID.plans(options) == {
+        "lease": lease + "; KCL 3.0-3.4: index LeaseOwnerToLeaseKeyIndex (leaseOwner HASH + "
+                         "leaseKey RANGE, KEYS_ONLY)",
+        "coordinator-state": "key key (String, HASH), on-demand, deletion protection on, "
+                             "tags owner=rec",
+        "worker-metrics": "key wid (String, HASH), on-demand, deletion protection on, "
+                          "tags owner=rec"}
+    assert NEW.plans(options) == {
+        "lease": lease + "; KCL 3.5+: index LeaseOwnerToLeaseKeyIndex (leaseOwner HASH + "
+                         "leaseKey RANGE, KEYS_ONLY), no T-CoordinatorState or "
+                         "T-WorkerMetricStats"}
+    # The plan and the request come from the same facts.
+    for table in kcl.expand([lt("app")], MID)[1:]:
+        request = kcl.create_table_request(table, options, MID)
+        plan = MID.plans(options)[table.role]
+        assert plan.startswith(f"key {request['KeySchema'][0]['AttributeName']} (String, HASH)"
+                               f", on-demand")
+        assert request["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_dry_run_describes_companions_with_their_own_key_and_billing(tmp_path: Path) -> None:
+    run = run_cli(["create", "--dry-run", "--table", "app", "--region", "us-east-1", "--kcl",
+                   "3", "--read-capacity", "25"], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    lease, coordinator, metrics, _summary = run.stdout.splitlines()
+    assert "would create: key leaseKey (String, HASH), provisioned 25 RCU / 10 WCU" in lease
+    assert "index LeaseOwnerToLeaseKeyIndex" in lease
+    assert coordinator.split()[1] == "app-CoordinatorState"
+    assert coordinator.endswith(
+        "would create: key key (String, HASH), on-demand, deletion protection on")
+    assert metrics.split()[1] == "app-WorkerMetricStats"
+    assert metrics.endswith(
+        "would create: key wid (String, HASH), on-demand, deletion protection on")
+    for line in (coordinator, metrics):
+        assert "leaseKey" not in line and "RCU" not in line
+
+
+# --- KCL 3.5: which old companion switches it to its legacy multi-table mode --------
+
+def test_only_coordinator_state_switches_kcl_35_to_its_legacy_mode() -> None:
+    assert NEW.legacy_trigger is kcl.COORDINATOR_STATE
+    assert OLD.legacy_trigger is MID.legacy_trigger is None
+    table = lt("app")
+    (both,) = kcl.found_companion_warnings(
+        table, ["app-CoordinatorState", "app-WorkerMetricStats"], NEW, "3.5.1")
+    assert both.startswith("app-CoordinatorState exists in eu-west-1 (app-WorkerMetricStats "
+                           "too): KCL 3.5+ finds it at start and runs in its legacy "
+                           "multi-table mode (coordinator state and worker metrics in the old "
+                           "companion tables, not in app) until its own migration to the lease "
+                           "table reaches COMPLETE.")
+    assert "`lease-tables policy --kcl 3.5.1 --migrating --role adapter`" in both
+    (alone,) = kcl.found_companion_warnings(table, ["app-CoordinatorState"], NEW, "3.5")
+    assert "runs in its legacy multi-table mode" in alone and "--migrating" in alone
+    (leftover,) = kcl.found_companion_warnings(table, ["app-WorkerMetricStats"], NEW, "3.5")
+    assert leftover.startswith("app-WorkerMetricStats exists in eu-west-1, but "
+                               "app-CoordinatorState does not: KCL 3.5+ does not switch to "
+                               "its legacy multi-table mode for app-WorkerMetricStats")
+    assert "leftover" in leftover and "--migrating" not in leftover
+    (unknown,) = kcl.found_companion_warnings(table, ["app-WorkerMetricStats"], NEW, "3.5",
+                                              unchecked=["app-CoordinatorState"])
+    assert "whether app-CoordinatorState exists could not be checked" in unknown
+    assert kcl.found_companion_warnings(table, [], NEW, "3.5") == []
+    assert kcl.found_companion_warnings(table, ["app-CoordinatorState"], MID, "3.0") == []
+
+
+def test_migrating_permissions_are_data_of_the_35_layout() -> None:
+    assert OLD.migrating_operations == MID.migrating_operations == ()
+    assert dict(NEW.migrating_operations) == {
+        kcl.COORDINATOR_STATE: (*spec.KCL_LEASE_OPERATIONS, "ConditionCheckItem"),
+        kcl.WORKER_METRIC_STATS: spec.KCL_LEASE_OPERATIONS}
+    kcl.require_migration(NEW, "3.6")  # no error
+    for layout, version, why in ((MID, "3.4.3", "its policy already grants the companion "
+                                                "tables in full"),
+                                 (OLD, "2", "it has no companion tables")):
+        with pytest.raises(InputError) as err:
+            kcl.require_migration(layout, version)
+        assert str(err.value) == (
+            f"--migrating is for an adapter upgraded from KCL 3.0-3.4 to KCL 3.5 or later, "
+            f"until KCL's own migration to the lease table reaches COMPLETE; --kcl "
+            f"\"{version}\" means KCL {layout.name}, which has no such migration ({why}). "
+            f"Pass the version now inside the adapter, e.g. --kcl 3.5.1 --migrating, or "
+            f"leave --migrating out.")
 
 
 def test_version_messages_and_missing_parts() -> None:
@@ -268,3 +346,19 @@ def test_absent_names_carry_the_companions_roles() -> None:
     assert [(t.table_name, t.role) for t in absent] == [
         ("app-CoordinatorState", "coordinator-state"),
         ("app-WorkerMetricStats", "worker-metrics")]
+
+
+def test_the_readme_says_what_kcl_itself_does_and_what_is_assumed() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme.split("## KCL versions", 1)[1].split("\n## ", 1)[0].split())
+    assert "exactly what KCL" not in readme
+    assert ("KCL creates the lease table on-demand, deletion protection off and without "
+            "the index, and adds the index with UpdateTable about a minute later") in section
+    assert "KCL 2.3.7" in section and "`--billing-mode on-demand` gives KCL's own choice" in (
+        section)
+    assert "KCL names its companion tables after its own `applicationName`" in section
+    assert "unless the adapter overrides KCL's lease-table name" in section
+    assert "If it finds `T-CoordinatorState` at start, it runs in its legacy" in section
+    assert "a `T-WorkerMetricStats` alone does not switch it" in section
+    assert "`T-CoordinatorState` or `T-WorkerMetricStats`, it runs" not in section
+    assert "policy --kcl 3.5.1 --migrating" in section

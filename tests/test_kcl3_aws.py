@@ -5,6 +5,7 @@ Plus the pure parts those commands use, with plain values."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -15,7 +16,7 @@ from lease_tables.naming import LeaseTable
 from lease_tables.outcome import EXISTS, ROUTINE, UPDATED, TableResult, exit_code
 from lease_tables.report import grouped, text_line
 from tests.conftest import REGION, MotoServer, aws_env, run_cli
-from tests.faultproxy import Canned, FaultProxy, aws_error
+from tests.faultproxy import Canned, FaultProxy, RewritingProxy, aws_error, index_in_state
 
 T = "verintCTREvents"
 COMPANION_NAMES = (T + "-CoordinatorState", T + "-WorkerMetricStats")
@@ -167,7 +168,9 @@ def test_an_index_of_that_name_with_other_keys_is_drift_and_never_touched(cli, m
     assert run.code == 3
     message = by_name(run)[T]["message"]
     assert by_name(run)[T]["status"] == "drift"
-    assert "projection is ALL" in message and "delete that index by hand" in message
+    assert "its key is leaseOwner (S, HASH); KCL needs leaseOwner (S, HASH) + leaseKey" in (
+        message)
+    assert "delete that index by hand" in message
     assert client.describe_table(TableName=T)["Table"]["GlobalSecondaryIndexes"] == before
     verified = cli("verify", "--table", T, "--kcl", "3.5", "--output", "json")
     assert verified.code == 3 and by_name(verified)[T]["status"] == "drift"
@@ -272,7 +275,8 @@ def test_verify_kcl35_warns_when_the_old_companion_tables_exist(cli, moto) -> No
     assert table["status"] == "ok"
     assert "legacy multi-table mode" in table["message"]
     assert all(name in table["message"] for name in COMPANION_NAMES)
-    assert run.stderr.count("warning:") == 2
+    assert "`lease-tables policy --kcl 3.5 --migrating --role adapter`" in table["message"]
+    assert run.stderr.count("warning:") == 1  # one mode, one warning naming both tables
     moto.client().delete_table(TableName=COMPANION_NAMES[0])
     moto.client().delete_table(TableName=COMPANION_NAMES[1])
     clean = cli("verify", "--table", T, "--kcl", "3.5", "--output", "json")
@@ -317,7 +321,7 @@ def test_add_index_request_takes_the_tables_current_capacity() -> None:
     ("SOMETHING_NEW", True), (None, True)])
 def test_index_states(status, problem) -> None:
     assert (spec.index_state_problem("t in r", status, "3.0") is not None) is problem
-    assert spec.index_is_pending(status) is (status == "CREATING")
+    assert spec.index_is_pending(status) is (status in ("CREATING", "UPDATING"))
 
 
 def test_updated_is_a_happy_routine_status() -> None:
@@ -348,3 +352,113 @@ def test_grouped_puts_companions_after_their_lease_table() -> None:
     line = text_line(TableResult(tables[1], "ok"))
     assert line.startswith("ok               abc-CoordinatorState  [us-east-1]  "
                            "coordinator-state table of abc, ")
+
+
+# ------------------------------------------- the index's state: only ACTIVE is usable
+
+def test_create_waits_for_an_index_updating_then_finds_the_table_as_it_is(
+        cli, moto: MotoServer, tmp_path) -> None:
+    assert cli("create", "--table", T, "--kcl", "3.1").code == 0
+    env = aws_env(tmp_path, AWS_DEFAULT_REGION=REGION)
+    with RewritingProxy(moto.url) as proxy:
+        proxy.rewrites["DescribeTable"] = index_in_state(T, ["UPDATING"] * 3)
+        run = run_cli(["create", "--table", T, "--kcl", "3.1", "--output", "json",
+                       "--timeout", "60", "--endpoint-url", proxy.url], env)
+    assert run.code == 0, run.stderr
+    assert {t["status"] for t in run.json()["tables"]} == {"exists"}
+    # Three answers UPDATING, then ACTIVE: waited for in the polling loop, not accepted.
+    assert proxy.tables_called("DescribeTable").count(T) == 4
+    assert "UpdateTable" not in proxy.operations()
+
+
+def test_an_index_still_updating_fails_create_at_the_timeout_and_is_not_active_in_verify(
+        cli, moto: MotoServer, tmp_path) -> None:
+    assert cli("create", "--table", T, "--kcl", "3.1").code == 0
+    env = aws_env(tmp_path, AWS_DEFAULT_REGION=REGION)
+    with RewritingProxy(moto.url) as proxy:
+        proxy.rewrites["DescribeTable"] = index_in_state(T, itertools.repeat("UPDATING"))
+        run = run_cli(["create", "--table", T, "--kcl", "3.1", "--output", "json",
+                       "--timeout", "3", "--endpoint-url", proxy.url], env)
+        verified = run_cli(["verify", "--table", T, "--kcl", "3.1", "--output", "json",
+                            "--endpoint-url", proxy.url], env)
+    assert run.code == 1, run.stderr
+    lease = by_name(run)[T]
+    assert lease["status"] == "failed"
+    assert "its index LeaseOwnerToLeaseKeyIndex was still UPDATING after 3 s" in (
+        lease["message"])
+    assert "did not add it" in lease["message"]
+    assert {by_name(run)[n]["status"] for n in COMPANION_NAMES} == {"exists"}
+    assert verified.code == 3, verified.stderr
+    checked = by_name(verified)[T]
+    assert checked["status"] == "not-active"
+    assert "is UPDATING, not ACTIVE yet" in checked["message"]
+    assert "waits at start" in checked["message"]
+    # The table itself stays usable when UPDATING (only its index must be ACTIVE).
+    assert moto.client().describe_table(TableName=T)["Table"]["TableStatus"] == "ACTIVE"
+
+
+# ----------------------------------- an index with KCL's keys and another projection
+
+@pytest.mark.parametrize("projection", [
+    {"ProjectionType": "ALL"},
+    {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["checkpoint"]}])
+def test_an_index_with_kcl_s_keys_and_more_projected_works_with_a_warning(
+        cli, moto: MotoServer, projection: dict) -> None:
+    client = moto.client()
+    kcl2_table(client, attributes=[{"AttributeName": "leaseOwner", "AttributeType": "S"}],
+               GlobalSecondaryIndexes=[{
+                   "IndexName": INDEX, "KeySchema": INDEX_KEYS, "Projection": projection,
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 3}}])
+    before = client.describe_table(TableName=T)["Table"]["GlobalSecondaryIndexes"]
+    run = cli("create", "--table", T, "--kcl", "3.5", "--add-index", "--read-capacity", "5",
+              "--write-capacity", "3", "--output", "json")
+    assert run.code == 0, run.stderr
+    (table,) = run.json()["tables"]
+    assert table["status"] == "exists"
+    kind = projection["ProjectionType"]
+    assert f"has projection {kind}; KCL creates KEYS_ONLY and reads only the keys" in (
+        table["message"])
+    assert f"warning: {T}: its index {INDEX} has projection {kind}" in run.stderr
+    assert client.describe_table(TableName=T)["Table"]["GlobalSecondaryIndexes"] == before
+
+    verified = cli("verify", "--table", T, "--kcl", "3.5", "--read-capacity", "5",
+                   "--write-capacity", "3", "--output", "json")
+    assert verified.code == 0, verified.stderr
+    (checked,) = verified.json()["tables"]
+    assert checked["status"] == "ok"
+    assert checked["message"].startswith(f"warning: its index {INDEX} has projection {kind}")
+
+
+# --------------------------------------- KCL 3.5: which old table switches its mode
+
+def companion_table(client, name: str, key: str) -> None:
+    client.create_table(TableName=name, KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+                        BillingMode="PAY_PER_REQUEST")
+
+
+def test_verify_kcl35_names_migrating_when_coordinator_state_exists(cli, moto) -> None:
+    assert cli("create", "--table", T, "--kcl", "3.5").code == 0
+    companion_table(moto.client(), COMPANION_NAMES[0], "key")
+    run = cli("verify", "--table", T, "--kcl", "3.5.1", "--output", "json")
+    assert run.code == 0, run.stderr
+    (table,) = run.json()["tables"]
+    assert table["status"] == "ok"
+    message = table["message"]
+    assert f"warning: {COMPANION_NAMES[0]} exists in {REGION}: KCL 3.5+ finds it at start " \
+           f"and runs in its legacy multi-table mode" in message
+    assert "until its own migration to the lease table reaches COMPLETE" in message
+    assert "`lease-tables policy --kcl 3.5.1 --migrating --role adapter`" in message
+    assert COMPANION_NAMES[1] not in message
+
+
+def test_verify_kcl35_calls_worker_metric_stats_alone_a_leftover(cli, moto) -> None:
+    assert cli("create", "--table", T, "--kcl", "3.5").code == 0
+    companion_table(moto.client(), COMPANION_NAMES[1], "wid")
+    run = cli("verify", "--table", T, "--kcl", "3.5", "--output", "json")
+    assert run.code == 0, run.stderr
+    message = run.json()["tables"][0]["message"]
+    assert (f"warning: {COMPANION_NAMES[1]} exists in {REGION}, but {COMPANION_NAMES[0]} "
+            f"does not: KCL 3.5+ does not switch to its legacy multi-table mode") in message
+    assert "leftover" in message
+    assert "runs in its legacy" not in message and "--migrating" not in message

@@ -6,8 +6,9 @@ so the policies below name "*": a refused action is refused on every table.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from lease_tables import kcl, spec
 from lease_tables.naming import LeaseTable
 from tests.conftest import REGION, clean_env, run_cli, start_moto, stop
-from tests.faultproxy import FaultProxy
+from tests.faultproxy import RewritingProxy, aws_error, index_in_state
 from tests.test_preflight import KCL_ACTIONS, IamWorld, adapter_policy
 
 T3 = "verintCTREvents"  # KCL 3.0 layout: index and both companions
@@ -61,14 +62,21 @@ def world() -> Iterator[IamWorld]:
         stop(server.process)
 
 
-def preflight(tmp_path: Path, world: IamWorld, user: str, *args: str):
+def preflight(tmp_path: Path, world: IamWorld, user: str, *args: str,
+              describe: Callable[[dict, dict], dict] | None = None, query=None):
+    """Run preflight as `user` through a recording proxy; `describe` rewrites
+    DescribeTable answers, `query` is a canned answer to every Query."""
     keys = world.users[user]
     credentials = tmp_path / "credentials"
     credentials.write_text(f"[adapter]\naws_access_key_id = {keys['AccessKeyId']}\n"
                            f"aws_secret_access_key = {keys['SecretAccessKey']}\n")
     env = clean_env(tmp_path, AWS_SHARED_CREDENTIALS_FILE=str(credentials),
                     AWS_DEFAULT_REGION=REGION)
-    with FaultProxy(world.server.url) as proxy:
+    with RewritingProxy(world.server.url) as proxy:
+        if describe is not None:
+            proxy.rewrites["DescribeTable"] = describe
+        if query is not None:
+            proxy.canned["Query"] = query
         run = run_cli(["preflight", *args, "--profile", "adapter", "--output", "json",
                        "--endpoint-url", proxy.url], env)
     return run, proxy
@@ -142,7 +150,8 @@ def test_kcl35_found_companion_tables_are_a_warning(tmp_path, world) -> None:
     (table,) = run.json()["tables"]
     assert table["status"] == "ok"
     assert "legacy multi-table mode" in table["message"]
-    assert run.stderr.count("warning:") >= 2
+    assert "`lease-tables policy --kcl 3.5 --migrating --role adapter`" in table["message"]
+    assert run.stderr.count("warning:") == 1  # one mode, one warning naming both tables
 
 
 def test_kcl3_lease_table_without_the_index_fails_without_probes(tmp_path, world) -> None:
@@ -154,3 +163,77 @@ def test_kcl3_lease_table_without_the_index_fails_without_probes(tmp_path, world
     (table,) = run.json()["tables"]
     assert table["status"] == "failed" and "--add-index" in table["message"]
     assert set(proxy.operations()) == {"DescribeTable"}
+
+
+# ------------------------------------------------ an index not ACTIVE yet, probed
+
+def test_an_index_updating_is_probed_and_said_to_be_not_usable_yet(tmp_path, world) -> None:
+    run, proxy = preflight(tmp_path, world, "kcl3", "--table", T35, "--kcl", "3.5",
+                           describe=index_in_state(T35, itertools.repeat("UPDATING")))
+    assert run.code == 1, run.stderr
+    (table,) = run.json()["tables"]
+    assert table["status"] == "failed"
+    assert table["message"].startswith(
+        f"{T35} in {REGION}: its index LeaseOwnerToLeaseKeyIndex is UPDATING, not ACTIVE, so "
+        f"it is not usable yet: KCL 3.5+ accepts the index only when it is ACTIVE and waits "
+        f"at start until then.")
+    assert ("The probes ran: every permission KCL needs was proven. Rerun preflight once "
+            "`lease-tables verify --kcl 3.5` says ok") in table["message"]
+    assert "Query" in proxy.operations()  # the probe still means something
+    assert "CreateTable" in proxy.operations()
+    assert "PREFLIGHT FAILED" in run.stderr
+
+
+def test_an_index_updating_and_query_refused_is_denied_and_says_both(tmp_path, world) -> None:
+    run, _ = preflight(tmp_path, world, "kcl3-no-query", "--table", T35, "--kcl", "3.5",
+                       describe=index_in_state(T35, itertools.repeat("UPDATING")))
+    assert run.code == 3
+    (table,) = run.json()["tables"]
+    assert table["status"] == "denied"
+    assert "dynamodb:Query (on its index LeaseOwnerToLeaseKeyIndex)" in table["message"]
+    assert "is UPDATING, not ACTIVE, so it is not usable yet" in table["message"]
+
+
+def test_a_backfilling_index_refusing_the_query_is_named_as_not_proven(tmp_path, world) -> None:
+    run, _ = preflight(tmp_path, world, "kcl3", "--table", T35, "--kcl", "3.5",
+                       describe=index_in_state(T35, itertools.repeat("CREATING")),
+                       query=aws_error("ValidationException", "Cannot read from backfilling "
+                                       "global secondary index: LeaseOwnerToLeaseKeyIndex"))
+    assert run.code == 1
+    (table,) = run.json()["tables"]
+    assert table["status"] == "failed"
+    assert "is CREATING, not ACTIVE, so it is not usable yet" in table["message"]
+    assert "every permission KCL needs but Query was proven" in table["message"]
+    assert ("Query on the index was not proven: DynamoDB refuses reads of an index it is "
+            "still building (Cannot read from backfilling global secondary index") in (
+        table["message"])
+
+
+def test_an_index_with_projection_all_passes_with_a_warning(tmp_path, world) -> None:
+    name = "verintAllEvents"
+    request = spec.create_table_request(name, spec.TableOptions(deletion_protection=False),
+                                        index=True)
+    request["GlobalSecondaryIndexes"][0]["Projection"] = {"ProjectionType": "ALL"}
+    world.admin().create_table(**request)
+    run, proxy = preflight(tmp_path, world, "kcl3", "--table", name, "--kcl", "3.5")
+    assert run.code == 0, run.stderr
+    (table,) = run.json()["tables"]
+    assert table["status"] == "ok"
+    assert "has projection ALL; KCL creates KEYS_ONLY and reads only the keys" in (
+        table["message"])
+    assert "PREFLIGHT PASSED" in run.stderr and "do not restart" not in run.stderr
+    assert "Query" in proxy.operations()
+
+
+def test_kcl35_worker_metric_stats_alone_is_called_a_leftover(tmp_path, world) -> None:
+    name = "verintWmsEvents"
+    admin = world.admin()
+    options = spec.TableOptions(deletion_protection=False)
+    admin.create_table(**spec.create_table_request(name, options, index=True))
+    admin.create_table(**spec.create_table_request(name + "-WorkerMetricStats", options,
+                                                   hash_key="wid"))
+    run, _ = preflight(tmp_path, world, "kcl3", "--table", name, "--kcl", "3.5")
+    assert run.code == 0, run.stderr
+    message = run.json()["tables"][0]["message"]
+    assert f"but {name}-CoordinatorState does not" in message and "leftover" in message
+    assert "runs in its legacy" not in message

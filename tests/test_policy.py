@@ -413,3 +413,93 @@ def test_build_policy_passes_role_tags_and_layout_on() -> None:
     with pytest.raises(InputError) as err:
         pol.build_policy("admin", tables, account)
     assert str(err.value) == '--role "admin" is not one of: adapter, provisioner.'
+
+
+# --------------------------------- KCL 3.5 upgraded from 3.0-3.4: --migrating
+
+# What KCL 3.5 does on the old companion tables until its migration reaches COMPLETE,
+# read from its source (v3.5.1): the 3.0-3.4 work on both tables (the leader lock,
+# coordinator state, worker metrics) and the leader's TransactWriteItems moving the
+# coordinator state: a ConditionCheck on the lock item in CoordinatorState, Put into
+# the lease table, Delete from (and Put to) CoordinatorState. IAM has no
+# TransactWriteItems action: each item is authorised as its own action.
+MIGRATION_CALLS = [
+    *((f"dynamodb:{a}", COORD_ARN) for a in (
+        "DescribeTable", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan",
+        "ConditionCheckItem")),
+    *((f"dynamodb:{a}", METRICS_ARN) for a in (
+        "DescribeTable", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan")),
+    ("dynamodb:PutItem", LEASE_ARN),
+    ("dynamodb:Query", LEASE_ARN + "/index/LeaseOwnerToLeaseKeyIndex"),
+]
+
+
+def moto_says(document: dict, action: str, resource: str) -> str:
+    """moto's own IAM evaluator: PERMITTED, DENIED (explicit) or NEUTRAL (not granted)."""
+    from moto.iam.access_control import IAMPolicy
+
+    return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource).name
+
+
+def test_kcl_35_migrating_adapter_policy_allows_what_kcl_does_until_complete() -> None:
+    migrating = pol.adapter_policy([lt(T)], ACCOUNT, KCL_35, migrating=True)
+    plain = pol.adapter_policy([lt(T)], ACCOUNT, KCL_35)
+    for action, resource in MIGRATION_CALLS:
+        assert moto_says(migrating, action, resource) == "PERMITTED", (action, resource)
+    # The plain 3.5 policy would stop such an adapter: that is why --migrating exists.
+    assert moto_says(plain, "dynamodb:GetItem", COORD_ARN) == "NEUTRAL"
+    assert moto_says(plain, "dynamodb:UpdateItem", METRICS_ARN) == "NEUTRAL"
+    # Least privilege: the lock's ConditionCheck is only on CoordinatorState.
+    assert moto_says(migrating, "dynamodb:ConditionCheckItem", METRICS_ARN) == "NEUTRAL"
+    assert moto_says(migrating, "dynamodb:ConditionCheckItem", LEASE_ARN) == "NEUTRAL"
+    for resource in (LEASE_ARN, COORD_ARN, METRICS_ARN, "*"):
+        for action in ("dynamodb:CreateTable", "dynamodb:UpdateTable"):
+            assert moto_says(migrating, action, resource) == "DENIED"
+    sids = [s["Sid"] for s in migrating["Statement"]]
+    assert "MigratingCoordinatorStateAccess" in sids
+    assert "LookUpLegacyCompanionTables" not in sids  # DescribeTable is in the full set
+    assert len(sids) == len(set(sids))
+    assert pol.build_policy("adapter", [lt(T)], ACCOUNT, layout=KCL_35,
+                            migrating=True) == migrating
+    assert pol.build_policy("provisioner", [lt(T)], ACCOUNT, layout=KCL_35,
+                            migrating=True) == pol.provisioner_policy([lt(T)], ACCOUNT,
+                                                                      layout=KCL_35)
+
+
+def test_every_migrating_action_is_one_iam_knows() -> None:
+    from policy_sentry.querying.actions import get_actions_for_service
+
+    known = {a.lower() for a in get_actions_for_service("dynamodb")}
+    assert "dynamodb:transactwriteitems" not in known  # authorised item by item
+    document = pol.adapter_policy([lt(T)], ACCOUNT, KCL_35, migrating=True)
+    granted = {a for s in document["Statement"] for a in s["Action"]}
+    assert "dynamodb:ConditionCheckItem" in granted
+    assert {a.lower() for a in granted} <= known
+
+
+def test_parliament_finds_nothing_in_the_migrating_policy(tmp_path: Path) -> None:
+    for label, tables in configurations(tmp_path).items():
+        document = pol.adapter_policy(tables, ACCOUNT, KCL_35, migrating=True)
+        findings = analyze_policy_string(pol.render(document)).findings
+        assert findings == [], (label, [(f.issue, f.detail) for f in findings])
+
+
+def test_migrating_through_the_cli(tmp_path: Path) -> None:
+    from tests.conftest import clean_env, run_cli
+
+    base = ["policy", "--table", T, "--region", "us-east-1", "--account-id", ACCOUNT]
+    env = clean_env(tmp_path)
+    run = run_cli([*base, "--kcl", "3.5.1", "--migrating"], env)
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout) == pol.adapter_policy([lt(T)], ACCOUNT, KCL_35,
+                                                        migrating=True)
+    for version in ("3.4.3", "2"):
+        refused = run_cli([*base, "--kcl", version, "--migrating"], env)
+        assert refused.code == 2 and refused.stdout == ""
+        assert refused.stderr.startswith(
+            "error: --migrating is for an adapter upgraded from KCL 3.0-3.4")
+    provisioner = run_cli([*base, "--kcl", "3.5", "--migrating", "--role", "provisioner"], env)
+    assert provisioner.code == 0
+    assert json.loads(provisioner.stdout) == pol.provisioner_policy([lt(T)], ACCOUNT,
+                                                                   layout=KCL_35)
+    assert "warning: --migrating only changes the adapter's policy" in provisioner.stderr

@@ -118,8 +118,10 @@ def test_index_problem_and_status() -> None:
     plain = described(HASH, S)
     assert index_status(plain) is None
     assert "no index LeaseOwnerToLeaseKeyIndex" in (index_problem(plain) or "")
-    assert "projection is ALL" in (index_problem(
-        with_index(Projection={"ProjectionType": "ALL"})) or "")
+    # KCL reads only the keys: another projection works (a warning, not a problem).
+    for projection in ({"ProjectionType": "ALL"},
+                       {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["checkpoint"]}):
+        assert index_problem(with_index(Projection=projection)) is None
     swapped = [{"AttributeName": "leaseKey", "KeyType": "HASH"},
                {"AttributeName": "leaseOwner", "KeyType": "RANGE"}]
     assert "leaseOwner (S, HASH) + leaseKey (S, RANGE)" in (
@@ -260,8 +262,7 @@ def test_describe_and_key_messages() -> None:
         "AttributeDefinitions": [{"AttributeName": "leaseOwner", "AttributeType": "S"}]}
     assert index_problem(bad_index) == (
         "its index LeaseOwnerToLeaseKeyIndex differs: its key is leaseOwner (S, HASH), "
-        "x (?, RANGE); KCL needs leaseOwner (S, HASH) + leaseKey (S, RANGE); its projection "
-        "is ALL; KCL creates KEYS_ONLY")
+        "x (?, RANGE); KCL needs leaseOwner (S, HASH) + leaseKey (S, RANGE)")
     no_keys = {"GlobalSecondaryIndexes": [
         {"IndexName": "LeaseOwnerToLeaseKeyIndex", "Projection": {"ProjectionType": "KEYS_ONLY"}}]}
     assert index_problem(no_keys) == (
@@ -307,7 +308,9 @@ def test_add_index_request_on_demand_and_without_throughput() -> None:
 
 
 @pytest.mark.parametrize(("status", "usable", "pending"), [
-    ("ACTIVE", True, False), ("UPDATING", True, False), ("CREATING", False, True),
+    # KCL 3 waits at start until IndexStatus is ACTIVE: UPDATING is waited for too,
+    # although the table itself is usable when UPDATING.
+    ("ACTIVE", True, False), ("UPDATING", False, True), ("CREATING", False, True),
     ("DELETING", False, False), (None, False, False), ("SOMETHING_NEW", False, False)])
 def test_index_states(status: str | None, usable: bool, pending: bool) -> None:
     assert spec.index_is_usable(status) is usable
@@ -325,3 +328,32 @@ def test_index_state_problem_words() -> None:
         "state, so it neither waits for it nor treats it as usable. Check the table's "
         "indexes in the DynamoDB console, then rerun.")
     assert "is in no state:" in spec.index_state_problem("T in r", None, "3.2")
+
+
+def test_a_projection_other_than_keys_only_is_a_warning_that_says_what_it_costs() -> None:
+    assert spec.index_projection_note(with_index(), "3.1") is None
+    assert spec.index_projection_note(described(HASH, S), "3.1") is None  # no index
+    note = spec.index_projection_note(
+        with_index(Projection={"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]}), "3.1")
+    assert note == (
+        "its index LeaseOwnerToLeaseKeyIndex has projection INCLUDE; KCL creates KEYS_ONLY "
+        "and reads only the keys, so it works, but every lease write also writes the "
+        "projected attributes into the index (more write capacity). To match KCL, delete "
+        "the index by hand when no adapter runs and add it again with `lease-tables create "
+        "--kcl 3.1 --add-index`")
+    assert "projection ALL;" in (spec.index_projection_note(
+        with_index(Projection={"ProjectionType": "ALL"}), "3.5") or "")
+
+
+def test_describe_names_the_table_s_own_key() -> None:
+    assert make_options("on-demand").describe("wid") == (
+        "key wid (String, HASH), on-demand, deletion protection on")
+
+
+def test_the_request_s_docstring_does_not_claim_to_be_kcl_s_own_request() -> None:
+    words = " ".join((create_table_request.__doc__ or "").split())
+    assert "exactly what KCL" not in words
+    assert "KCL creates a lease table on-demand" in words
+    assert "deletion protection off and without the index" in words
+    assert "adds the index with UpdateTable about a minute later" in words
+    assert "KCL 2.3.7" in words and "--billing-mode on-demand" in words

@@ -183,9 +183,10 @@ class Stop(Exception):
         self.results = list(results)
 
 
-def _finish(results, output: Output, verb: str, extra: str = "",
+def _finish(results, output: Output, verb: str, extra: str | dict[str, str] = "",
             quiet: bool = False, closing: str | None = None) -> NoReturn:
-    """Print results; `closing` is a last line instead of the summary (stderr with JSON)."""
+    """Print results; `extra` is appended to each table's line (or, a dict, the phrase
+    of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.outcome import needs_attention, sort_results
     from lease_tables.report import emit
 
@@ -311,6 +312,7 @@ def create(
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     if dry_run:
+        from lease_tables.kcl import ROLE_LEASE as LEASE
         from lease_tables.outcome import PLANNED, TableResult
 
         if endpoint_url is not None:
@@ -319,13 +321,13 @@ def create(
             if problem := endpoint_problem(endpoint_url):
                 raise InputError(problem)
         results = [TableResult(t, PLANNED) for t in tables]
-        plan = options.describe() if layout.is_default else (
-            f"lease tables {options.describe()}; {layout.describe()}")
+        plans = layout.plans(options)
         if add_index:
-            plan += ("; and, to existing lease tables that lack it, only the index "
-                     "(UpdateTable, with the table's current capacity)")
+            plans[LEASE] += ("; and, to existing lease tables that lack it, only the index "
+                             "(UpdateTable, with the table's current capacity)")
         _finish(results, output, "dry run, nothing created",
-                extra="would create: " + plan, quiet=quiet)
+                extra={role: "would create: " + plan for role, plan in plans.items()},
+                quiet=quiet)
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
 
@@ -439,7 +441,7 @@ def preflight(
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
         return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                layout=layout)
+                                layout=layout, version=kcl.strip())
 
     run = _bounded(
         work, timeout, stop=board.stopped.set,
@@ -544,23 +546,35 @@ def policy(
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
              "repeatable.")] = None,
     kcl: KclOpt = "2",
+    migrating: Annotated[bool, typer.Option(
+        "--migrating", metavar="",
+        help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
+             "full permissions, which it uses until KCL's migration reaches COMPLETE.")
+    ] = False,
     version: VersionOpt = False,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
+    from lease_tables.kcl import require_migration
     from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
     from lease_tables.spec import parse_tags
 
     layout = _layout(kcl)
+    if migrating:
+        require_migration(layout, kcl)
     tags = parse_tags(tag or ())
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(conf_dir, table, host_name, region, profile)
     document = build_policy(role.value, tables, account_id or "", tags=bool(tags),
-                            layout=layout)
+                            layout=layout, migrating=migrating)
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "
                    "dynamodb:TagResource); the adapter policy is the same with or "
                    "without it.")
+    if migrating and role.value == ROLE_PROVISIONER:
+        say("warning: --migrating only changes the adapter's policy (the old companion "
+            "tables' permissions); `create` and `verify` need nothing more during KCL's "
+            "migration, so the provisioner policy is the same with or without it.")
     warning = size_warning(document)
     if warning:
         say(f"warning: {warning}")

@@ -39,7 +39,15 @@ from lease_tables.outcome import (
     TableResult,
     exit_code,
 )
-from lease_tables.report import COMPANION_INDENT, grouped, origin, role_words, summary
+from lease_tables.report import (
+    COMPANION_INDENT,
+    Extra,
+    extra_lines,
+    grouped,
+    origin,
+    role_words,
+    summary,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, RenderableType
@@ -171,7 +179,7 @@ def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
 
 
 def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = "",
-                  extra: str = "", out: Console | None = None) -> None:
+                  extra: Extra = "", out: Console | None = None) -> None:
     """The closing table on a terminal: the same facts as the plain lines, in columns.
 
     `out` is a ready console (tests pass one of a fixed size); else one on `stream`.
@@ -194,7 +202,7 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
         name.append(f"  {result.table.region or 'region ?'}", style="")
         table.add_row(Text(result.status, style=style), Group(name, Text(details, style="dim")))
     out.print(table)
-    if extra:
-        out.print(extra)
+    for text in extra_lines(extra):
+        out.print(text)
     style = "bold green" if exit_code(results) == 0 else "bold red"
     out.print(Text(summary(results, verb), style=style))

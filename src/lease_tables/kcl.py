@@ -1,11 +1,16 @@
 """The DynamoDB layouts of the Kinesis Client Library's versions, as one table of data.
 
 KCL 3 changed what a consumer needs: KCL 3.0-3.4 adds two companion tables and
-an index on the lease table; KCL 3.5 keeps only the lease table (with the index)
-and must NOT find the old companion tables, or it runs in its legacy
-multi-table mode. Every command asks this module which tables, which index and
-which permissions a `--kcl VERSION` means, so a new KCL line is one new row in
-`LAYOUTS`, not a change in every command.
+an index on the lease table; KCL 3.5 keeps only the lease table (with the index).
+If KCL 3.5 finds the old `T-CoordinatorState`, it runs in its legacy multi-table
+mode (using both old tables) until its own migration to the lease table reaches
+COMPLETE; an old `T-WorkerMetricStats` alone does not switch it. Every command asks
+this module which tables, which index and which permissions a `--kcl VERSION`
+means, so a new KCL line is one new row in `LAYOUTS`, not a change in every command.
+
+Companion names are KCL's `applicationName` plus a suffix; they are derived here
+from the lease-table name, which is the application name unless the adapter
+overrides KCL's table name.
 
 Pure: no AWS calls, no printing, never imports boto3/botocore.
 """
@@ -72,23 +77,37 @@ class Layout:
     # DescribeTable on every table it makes.
     provisioner_lease_operations: tuple[str, ...]
     provisioner_absent_companion_operations: tuple[str, ...]
+    # KCL 3.5+: the absent companion whose existence alone puts KCL in its legacy
+    # multi-table mode (TableMigrationStateMachineImpl: no migration state and the
+    # legacy coordinator-state table exists -> INIT, not COMPLETE).
+    legacy_trigger: Companion | None = None
+    # `policy --migrating` (KCL 3.5+ upgraded from 3.0-3.4): per old companion, what
+    # KCL does there until its migration reaches COMPLETE (KCL 3.5.0's CHANGELOG,
+    # "Important - IAM permissions"). The coordinator-state table gets the leader's
+    # TransactWriteItems too: a ConditionCheck on its lock item (IAM:
+    # ConditionCheckItem) with Put and Delete items (PutItem, DeleteItem).
+    migrating_operations: tuple[tuple[Companion, tuple[str, ...]], ...] = ()
 
     @property
     def is_default(self) -> bool:
         return self is LAYOUTS[0]
 
-    def describe(self) -> str:
-        """One phrase for dry runs: what this layout adds to the lease tables."""
-        parts = []
+    def plans(self, options: spec.TableOptions) -> dict[str, str]:
+        """What a dry run would create, one phrase per table role, from the same facts
+        as the requests: a companion has its own key and KCL's on-demand billing."""
+        lease = options.describe()
+        extras = []
         if self.index:
-            parts.append(f"index {spec.LEASE_OWNER_INDEX} on each lease table")
-        if self.companions:
-            parts.append(" and ".join(f"T{c.suffix} (key {c.hash_key})"
-                                      for c in self.companions)
-                         + " beside it, on-demand, same protection and tags")
+            extras.append(f"index {spec.LEASE_OWNER_INDEX} ({spec.LEASE_OWNER} HASH + "
+                          f"{spec.LEASE_KEY} RANGE, {spec.INDEX_PROJECTION})")
         if self.absent_companions:
-            parts.append("no " + " or ".join(f"T{c.suffix}" for c in self.absent_companions))
-        return f"KCL {self.name}: " + ", ".join(parts) if parts else f"KCL {self.name}"
+            extras.append("no " + " or ".join(f"T{c.suffix}" for c in self.absent_companions))
+        if extras:
+            lease += f"; KCL {self.name}: " + ", ".join(extras)
+        plans = {ROLE_LEASE: lease}
+        for extra in self.companions:
+            plans[extra.role] = companion_options(options).describe(extra.hash_key)
+        return plans
 
 
 # Newest last; a version uses the last row whose first_version it has reached.
@@ -116,6 +135,9 @@ LAYOUTS: tuple[Layout, ...] = (
         denied_operations=("CreateTable", "UpdateTable"),
         provisioner_lease_operations=("UpdateTable",),
         provisioner_absent_companion_operations=("DescribeTable",),
+        legacy_trigger=COORDINATOR_STATE,
+        migrating_operations=((COORDINATOR_STATE, (*_SIX, "ConditionCheckItem")),
+                              (WORKER_METRIC_STATS, _SIX)),
     ),
 )
 DEFAULT_LAYOUT = LAYOUTS[0]
@@ -155,6 +177,59 @@ def _bad_version(raw: str | None, why: str) -> str:
         f"amazon-kinesis-client-X.Y.Z.jar: X.Y.Z is the version. Below 3 (the default, "
         f"2), 3.0 to 3.4, and 3.5 or later need different tables."
     )
+
+
+def require_migration(layout: Layout, version: str) -> None:
+    """`--migrating` only means something for a KCL that has the single-table migration."""
+    if layout.migrating_operations:
+        return
+    why = ("its policy already grants the companion tables in full" if layout.companions
+           else "it has no companion tables")
+    raise InputError(
+        f"--migrating is for an adapter upgraded from KCL 3.0-3.4 to KCL 3.5 or later, "
+        f"until KCL's own migration to the lease table reaches COMPLETE; --kcl "
+        f"{quote(version)} means KCL {layout.name}, which has no such migration ({why}). "
+        f"Pass the version now inside the adapter, e.g. --kcl 3.5.1 --migrating, or leave "
+        f"--migrating out.")
+
+
+def found_companion_warnings(table: LeaseTable, found: Iterable[str], layout: Layout,
+                             version: str, unchecked: Iterable[str] = ()) -> list[str]:
+    """What it means that KCL 3.5+ finds old companion tables (`found`: their names;
+    `unchecked`: names whose lookup failed).
+
+    `T-CoordinatorState` switches KCL to its legacy multi-table mode; a
+    `T-WorkerMetricStats` alone is a leftover KCL no longer uses.
+    """
+    names = set(found)
+    lease = table.table_name
+    where = f" in {table.region}" if table.region else ""
+    trigger = layout.legacy_trigger
+    if trigger is None or not names:
+        return []
+    trigger_name = trigger.name(lease)
+    others = [c.name(lease) for c in layout.absent_companions
+              if c is not trigger and c.name(lease) in names]
+    if trigger_name in names:
+        also = f" ({' and '.join(others)} too)" if others else ""
+        return [
+            f"{trigger_name} exists{where}{also}: KCL {layout.name} finds it at start and "
+            f"runs in its legacy multi-table mode (coordinator state and worker metrics in "
+            f"the old companion tables, not in {lease}) until its own migration to the lease "
+            f"table reaches COMPLETE. An adapter upgraded from KCL 3.0-3.4 reads and writes both "
+            f"old tables until then: keep them and give it `lease-tables policy --kcl "
+            f"{version} --migrating --role adapter`, since the plain KCL {layout.name} policy "
+            f"would refuse those writes. If no adapter ran KCL 3.0-3.4 on {lease}, or the "
+            f"migration is COMPLETE, they are leftovers: delete them by hand while the "
+            f"adapters are stopped"]
+    absent = (f"whether {trigger_name} exists could not be checked" if trigger_name in
+              set(unchecked) else f"but {trigger_name} does not")
+    return [
+        f"{name} exists{where}, {absent}: KCL {layout.name} does not switch to its legacy "
+        f"multi-table mode for {name} (only {trigger_name} does that) and, without "
+        f"{trigger_name}, no longer uses it. Alone it is a leftover of KCL 3.0-3.4; delete "
+        f"it by hand once no KCL 3.0-3.4 adapter uses it"
+        for name in others]
 
 
 def companion(role: str) -> Companion | None:
@@ -212,6 +287,11 @@ def table_options(table: LeaseTable, options: spec.TableOptions) -> spec.TableOp
     them; deletion protection and tags as for the lease table."""
     if table.role == ROLE_LEASE:
         return options
+    return companion_options(options)
+
+
+def companion_options(options: spec.TableOptions) -> spec.TableOptions:
+    """A companion table's options: on-demand, as KCL makes it; the rest as given."""
     return dataclasses.replace(options, billing_mode=spec.BILLING_ON_DEMAND)
 
 
@@ -266,8 +346,10 @@ def _put(out: dict[tuple[str, str], LeaseTable], table: LeaseTable,
             f"both. Check the Application Names and --table names.")
 
 
-def absent_names(tables: Sequence[LeaseTable], layout: Layout) -> list[LeaseTable]:
+def absent_names(tables: Sequence[LeaseTable], layout: Layout,
+                 companions: Sequence[Companion] | None = None) -> list[LeaseTable]:
     """The companion names KCL of this layout looks up and must not find, as tables
-    (for the policy's ARNs)."""
+    (for the policy's ARNs); `companions` picks some of them."""
+    chosen = layout.absent_companions if companions is None else companions
     return [dataclasses.replace(t, table_name=c.name(t.table_name), role=c.role)
-            for t in tables if t.role == ROLE_LEASE for c in layout.absent_companions]
+            for t in tables if t.role == ROLE_LEASE for c in chosen]

@@ -46,6 +46,8 @@ SID_ADAPTER_ACCESS = "LeaseTableAccess"
 SID_ADAPTER_COMPANIONS = "CompanionTableAccess"
 SID_ADAPTER_INDEX = "LeaseOwnerIndexQuery"
 SID_ADAPTER_ABSENT = "LookUpLegacyCompanionTables"
+# One per old companion under --migrating, e.g. MigratingCoordinatorStateAccess.
+SID_ADAPTER_MIGRATING = "Migrating{}Access"
 SID_PROVISIONER_TABLES = "CreateAndDescribeLeaseTables"
 SID_PROVISIONER_INDEX = "AddLeaseOwnerIndex"
 SID_PROVISIONER_ABSENT = "CheckLegacyCompanionTablesAbsent"
@@ -185,7 +187,8 @@ def _arns_by_role(tables: Sequence[LeaseTable], account: str,
 
 
 def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
-                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                   migrating: bool = False) -> dict[str, Any]:
     """The adapter's identity: what its KCL version does with its tables, on exactly
     these tables' ARNs (and, for KCL 3, the lease tables' index), and an explicit
     Deny of CreateTable (and UpdateTable for KCL 3).
@@ -193,15 +196,25 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
     The Deny uses Resource "*", not the tables' ARNs: an explicit Deny wins over
     any Allow the identity gets from elsewhere (a broad managed policy, say), so
     the adapter can create no table at all, whatever name KCL might compute.
+
+    `migrating` (KCL 3.5+ upgraded from 3.0-3.4): the old companion tables get what
+    KCL does there until its migration reaches COMPLETE, in place of DescribeTable
+    alone (which those permissions include).
     """
     account = validate_account_id(account_id)
     validate_regions(tables)
     lease, companions, absent = _arns_by_role(tables, account, layout)
+    migration = [
+        (SID_ADAPTER_MIGRATING.format(companion.suffix.strip("-")), "Allow", operations,
+         table_arns(kcl.absent_names(tables, layout, [companion]), account))
+        for companion, operations in (layout.migrating_operations if migrating else ())]
     return document(statements([
         (SID_ADAPTER_ACCESS, "Allow", layout.lease_operations, lease),
         (SID_ADAPTER_COMPANIONS, "Allow", layout.companion_operations, companions),
         (SID_ADAPTER_INDEX, "Allow", layout.index_operations, index_arns(lease)),
-        (SID_ADAPTER_ABSENT, "Allow", layout.absent_companion_operations, absent),
+        (SID_ADAPTER_ABSENT, "Allow", () if migration else layout.absent_companion_operations,
+         absent),
+        *migration,
         (deny_sid(layout.denied_operations), "Deny", layout.denied_operations, ["*"]),
     ]))
 
@@ -229,11 +242,13 @@ def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
 
 def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
                  tags: bool = False,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                 migrating: bool = False) -> dict[str, Any]:
     """The policy for one role (`adapter` or `provisioner`); `tables` are the lease
-    tables, and the layout adds its companions."""
+    tables, and the layout adds its companions. `migrating` only changes the
+    adapter's policy: `create` and `verify` need nothing more during KCL's migration."""
     if role == ROLE_ADAPTER:
-        return adapter_policy(tables, account_id, layout)
+        return adapter_policy(tables, account_id, layout, migrating)
     if role == ROLE_PROVISIONER:
         return provisioner_policy(tables, account_id, tags=tags, layout=layout)
     raise InputError(f"--role {quote(role)} is not one of: {', '.join(ROLES)}.")

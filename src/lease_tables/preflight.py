@@ -22,13 +22,18 @@ extra and CloudTrail shows nothing a reviewer would not expect.
 KCL 3 (`--kcl`): on a lease table, also Query of the index LeaseOwnerToLeaseKeyIndex
 for a `leaseOwner` that cannot exist (the probe key), Limit 1: it reads nothing
 and proves `dynamodb:Query` on the index. A lease table without that index (or
-with it not ACTIVE, or misshapen) is `failed`, probed no further: KCL 3 would
-need UpdateTable to fix it. KCL 3.0-3.4's companion tables are probed like lease
-tables, each with its own key attribute (`key`, `wid`) in the probe key and the
-impossible condition. KCL 3.5+: DescribeTable of each companion name
-(`T-CoordinatorState`, `T-WorkerMetricStats`) must answer "not found"; access
+with other keys, or in a state that needs a person) is `failed`, probed no
+further: KCL 3 would need UpdateTable to fix it. An index CREATING or UPDATING is
+probed like an ACTIVE one (the permissions are the same; an UPDATING index
+answers queries) but the row is `failed`, saying the index is not usable yet: KCL
+3 waits at start until it is ACTIVE. Another projection than KEYS_ONLY is a
+warning (KCL reads only the keys). KCL 3.0-3.4's companion tables are probed like
+lease tables, each with its own key attribute (`key`, `wid`) in the probe key and
+the impossible condition. KCL 3.5+: DescribeTable of each companion name
+(`T-CoordinatorState`, `T-WorkerMetricStats`) should answer "not found"; access
 denied there makes the adapter fail at start (`denied`, naming it), and a table
-found there is a warning (KCL 3.5 would run in its legacy multi-table mode).
+found there is a warning (`T-CoordinatorState`: KCL 3.5 would run in its legacy
+multi-table mode; `T-WorkerMetricStats` alone: a leftover).
 
 Statuses when DescribeTable does not show a usable table (a decision of ours):
 another key schema or a state other than ACTIVE yields `failed`, with the
@@ -38,6 +43,7 @@ says, and `verify` is the command that explains it in full.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -109,6 +115,10 @@ _EXPECTED = {PUT: "ConditionalCheckFailedException",
              UPDATE: "ConditionalCheckFailedException",
              DELETE: "ConditionalCheckFailedException"}
 
+# How DynamoDB refuses a Query on an index still being built ("Cannot read from
+# backfilling global secondary index").
+BACKFILL_REFUSAL = "ValidationException"
+
 _DENIED_PRINCIPAL = re.compile(r"User: (arn:[^\s<>\"]+) is not authorized")
 
 # How a probe ended.
@@ -141,6 +151,11 @@ class Findings:
     final: TableResult | None = None  # set when DescribeTable alone decides the status
     # Every probe this table's proof plans, and which ran (see `probes`).
     ledger: Ledger = field(default_factory=lambda: Ledger(()))
+    # KCL 3: why the index is not usable yet (CREATING, UPDATING) although the probes
+    # ran, what to do about it, and the probes that could not prove anything meanwhile.
+    not_ready: str = ""
+    not_ready_advice: str = ""
+    unproven: list[str] = field(default_factory=list)
 
     def decide(self, status: str, message: str) -> Findings:
         self.final = TableResult(self.table, status, message)
@@ -175,7 +190,8 @@ def require_credentials(clients: Clients) -> None:
 def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
                      concurrency: int = 10, probe_key: str | None = None,
                      board: Board | None = None,
-                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> PreflightRun:
+                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                     version: str = kcl.DEFAULT_VERSION) -> PreflightRun:
     """Probe every table at once (bounded pool); never raises for a table's failure.
 
     `board` (if given) sees each table's result as soon as it is known, so a run
@@ -192,7 +208,7 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
                                  RERUN_AGAIN)
             return findings.decide(FAILED, "not probed: the run was stopped")
         try:
-            findings = probe_table(clients, table, key, layout)
+            findings = probe_table(clients, table, key, layout, version)
         except Exception as exc:  # a bug of ours still becomes a per-table failure
             findings.ledger.stop("preflight failed on this table", RERUN_FIXED)
             findings.decide(FAILED, explain(
@@ -232,7 +248,8 @@ def new_findings(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> 
 
 
 def probe_table(clients: Clients, table: LeaseTable, key: str,
-                layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> Findings:
+                layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                version: str = kcl.DEFAULT_VERSION) -> Findings:
     """All probes of one table, in order, stopping where going on would prove nothing.
 
     Every probe is planned in the findings' ledger first; one that is not run is
@@ -252,6 +269,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
     if described.kind == BROKEN:
         ledger.stop(f"{DESCRIBE} failed", RERUN_FIXED)
         return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
+    lease = table.role == kcl.ROLE_LEASE
     if described.kind == PROVEN:
         unusable = unusable_message(table, described.value, layout)
         if unusable:
@@ -259,16 +277,26 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
                         if not spec.is_pending(described.value.get("TableStatus"))
                         else RERUN_ACTIVE)
             return findings.decide(FAILED, unusable)
+        if lease and layout.index:
+            note_index(findings, described.value, layout, version)
     else:
         record_refusal(findings, DESCRIBE, described)
 
     probes = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
-    lease = table.role == kcl.ROLE_LEASE
     if lease and layout.index:
         probes.append((QUERY, lambda: query_index(client, table.table_name, key)))
     for action, call in probes:
         outcome = findings.attempt(Probe(f"dynamodb:{action}"), call,
                                    expected_code=_EXPECTED.get(action))
+        if (action == QUERY and outcome.kind == BROKEN and findings.not_ready
+                and error_code(outcome.value) == BACKFILL_REFUSAL):
+            # A backfilling index refuses reads; the row fails for the index anyway.
+            findings.unproven.append(QUERY)
+            findings.notes.append(f"{QUERY} on the index was not proven: DynamoDB refuses "
+                                  f"reads of an index it is still building "
+                                  f"({aws_text(error_message(outcome.value))}); rerun "
+                                  f"preflight once the index is ACTIVE")
+            continue
         if outcome.kind == ABSENT:
             ledger.stop("the table disappeared while it was probed", RERUN_CREATED)
             message = missing_message(table, seen_by=action)
@@ -287,7 +315,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
             return findings
 
     if lease:
-        probe_absent_names(client, findings, layout, endpoint)
+        probe_absent_names(client, findings, layout, endpoint, version)
     status = described.value.get("TableStatus") if described.kind == PROVEN else None
     if status == spec.ACTIVE:
         probe_create(client, findings, endpoint, layout)
@@ -350,23 +378,44 @@ def query_index(client: Any, table_name: str, key: str) -> None:
 
 
 def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
-                       endpoint: str) -> None:
+                       endpoint: str, version: str = kcl.DEFAULT_VERSION) -> None:
     """KCL 3.5+ looks up the old companion names at start: "not found" is what it needs."""
     table = findings.table
+    found, unchecked = [], []
     for companion in layout.absent_companions:
         name = companion.name(table.table_name)
         outcome = findings.attempt(Probe(f"dynamodb:{DESCRIBE}", name),
-                                   lambda name=name: client.describe_table(TableName=name))
+                                   functools.partial(client.describe_table, TableName=name))
         if outcome.kind == REFUSED:
+            unchecked.append(name)
             findings.refused_lookups[name] = outcome.detail
             findings.identity = findings.identity or denied_principal(outcome.detail)
         elif outcome.kind == PROVEN:
-            findings.warnings.append(
-                f"{name} exists in {table.region}: KCL {layout.name} finds it at start and "
-                f"then runs in its legacy multi-table mode; `lease-tables verify --kcl` with "
-                f"the adapter's version says more")
-        elif outcome.kind == BROKEN and not findings.broken:
-            findings.broken = _explain(outcome, findings.table, DESCRIBE, endpoint)
+            found.append(name)
+        elif outcome.kind == BROKEN:
+            unchecked.append(name)
+            if not findings.broken:
+                findings.broken = _explain(outcome, findings.table, DESCRIBE, endpoint)
+    findings.warnings.extend(kcl.found_companion_warnings(table, found, layout, version,
+                                                          unchecked))
+
+
+def note_index(findings: Findings, description: dict[str, Any], layout: kcl.Layout,
+               version: str) -> None:
+    """A usable-shaped index that is not ACTIVE yet, or projects more than KCL's keys."""
+    note = spec.index_projection_note(description, version)
+    if note:
+        findings.warnings.append(note)
+    status = spec.index_status(description)
+    if spec.index_is_pending(status):
+        table = findings.table
+        findings.not_ready = (
+            f"{table.table_name} in {table.region}: its index {spec.LEASE_OWNER_INDEX} is "
+            f"{status}, not ACTIVE, so it is not usable yet: KCL {layout.name} accepts the "
+            f"index only when it is ACTIVE and waits at start until then")
+        findings.not_ready_advice = (
+            f"Rerun preflight once `lease-tables verify --kcl {version}` says ok "
+            f"(`lease-tables create --kcl {version}` waits for the index).")
 
 
 def probe_create(client: Any, findings: Findings, endpoint: str,
@@ -454,6 +503,8 @@ def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:
     warnings = tuple(findings.warnings)
     if findings.refused or findings.refused_lookups:
         parts = [denied_message(findings)]
+        if findings.not_ready:
+            parts.append(f"Also, {findings.not_ready}. {findings.not_ready_advice}")
         if findings.broken:
             parts.append("Also: " + findings.broken)
         if findings.create_allowed:
@@ -462,6 +513,13 @@ def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:
     if findings.broken:
         return TableResult(table, FAILED, " ".join([findings.broken, *_sentences(notes)]),
                            warnings)
+    if findings.not_ready:
+        but = "".join(f" but {a}" for a in findings.unproven)
+        parts = [f"{findings.not_ready}. The probes ran: every permission KCL needs{but} was "
+                 f"proven. {findings.not_ready_advice}"]
+        if findings.create_allowed:
+            parts.append("Also, " + create_allowed_message(table))
+        return TableResult(table, FAILED, " ".join(parts + _sentences(notes)), warnings)
     if missing:
         return TableResult(table, FAILED, " ".join(
             [f"{where}: every probe that ran passed, but the proof is incomplete.",
@@ -553,8 +611,8 @@ def index_unusable_message(where: str, description: dict[str, Any],
     could not add), or None."""
     problem = spec.index_problem(description)
     status = spec.index_status(description)
-    if problem is None and spec.index_is_usable(status):
-        return None
+    if problem is None and (spec.index_is_usable(status) or spec.index_is_pending(status)):
+        return None  # a pending index is probed, then reported by `note_index`
     why = problem or f"its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE"
     return (f"{where} exists but {why}, so KCL {layout.name} cannot use it whatever the "
             f"policy allows; preflight probed it no further. `lease-tables verify --kcl` "

@@ -9,9 +9,10 @@ The one exception, asked for by name: `--add-index` adds KCL 3's index
 (`LeaseOwnerToLeaseKeyIndex`) to an existing lease table that lacks it, with one
 UpdateTable, as KCL 3 itself would (it cannot once UpdateTable is denied to it).
 An index of that name in any state is never added again; one with other keys is
-drift. Without `--add-index`, a lease table lacking the index is drift, untouched.
-The index is waited for like a CREATING table: the same shared polling plan,
-`stop()` and `snapshot()`.
+drift, one with another projection a warning (KCL reads only its keys). Without
+`--add-index`, a lease table lacking the index is drift, untouched. KCL 3 accepts
+the index only when it is ACTIVE, so an index CREATING or UPDATING is waited for
+like a CREATING table: the same shared polling plan, `stop()` and `snapshot()`.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class _State:
     created: bool = False  # this run's CreateTable was accepted
     pending: bool = False  # CREATING: waiting for ACTIVE
     waiting_for: str = WAIT_TABLE  # while pending: the table, or its index
+    index_status: str = ""  # the index's IndexStatus when last seen not ACTIVE
     index_sent: bool = False  # this run's UpdateTable adding the index was accepted
     noted: bool = False  # capacity differences already noted
     since: float = 0.0  # clock time it was created, or found CREATING
@@ -165,8 +167,9 @@ class Provisioner:
         if done:
             return "; ".join(done) + "; AWS finishes them on its own"
         if pending:
-            return (f"{len(pending)} table(s) were found still CREATING "
-                    f"({', '.join(pending)}); AWS finishes them on its own")
+            return (f"{len(pending)} table(s) were found still CREATING, or with their "
+                    f"index not ACTIVE yet ({', '.join(pending)}); AWS finishes them on "
+                    f"its own")
         return "this run had created no table"
 
     # ------------------------------------------------------------------ steps
@@ -319,13 +322,17 @@ class Provisioner:
         if problem:
             self._final(state, DRIFT, spec.index_drift_message(where, problem, self.version))
             return _FINAL
+        note = spec.index_projection_note(description, self.version)
+        if note and note not in state.warnings:
+            state.notes.append(f"warning: {note}")
+            state.warnings.append(note)
         index_status = spec.index_status(description)
         unusable = spec.index_state_problem(where, index_status, self.version)
         if unusable:
             self._final(state, FAILED, unusable)
             return _FINAL
         if spec.index_is_pending(index_status):
-            state.waiting_for = WAIT_INDEX
+            state.waiting_for, state.index_status = WAIT_INDEX, index_status or ""
             return _WAIT
         if spec.is_pending(status):
             state.waiting_for = WAIT_TABLE
@@ -408,9 +415,10 @@ class Provisioner:
                     f"building it (minutes on a table with many items); rerun {again} to "
                     f"wait for it (it will not be added twice).")
         if state.pending and state.waiting_for == WAIT_INDEX:
-            return (f"{where}: its index {index} was still CREATING after {timeout:g} s "
-                    f"(--timeout); this run did not add it.{last} Rerun `lease-tables create "
-                    f"--kcl {self.version}` to wait for it.")
+            return (f"{where}: its index {index} was still {state.index_status or 'CREATING'} "
+                    f"after {timeout:g} s (--timeout), and KCL {self.version} uses it only "
+                    f"once it is ACTIVE; this run did not add it.{last} Rerun `lease-tables "
+                    f"create --kcl {self.version}` to wait for it.")
         if state.pending and state.waiting_for == WAIT_TABLE_THEN_INDEX:
             return (f"{where} was not ACTIVE after {timeout:g} s (--timeout), so its index "
                     f"{index} could not be added yet.{last} Rerun {again} once it is ACTIVE.")
@@ -502,7 +510,8 @@ class Provisioner:
         if state.status in (CREATED, EXISTS, UPDATED):
             notes = list(state.notes)
             if state.pending and not waited:
-                notes.insert(0, f"index {spec.LEASE_OWNER_INDEX} still CREATING (--no-wait)"
+                notes.insert(0, f"index {spec.LEASE_OWNER_INDEX} still "
+                                f"{state.index_status or 'CREATING'} (--no-wait)"
                              if state.waiting_for == WAIT_INDEX
                              else "still CREATING (--no-wait)")
             message = "; ".join(notes)

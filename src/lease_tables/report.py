@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from lease_tables import kcl
@@ -61,6 +61,24 @@ def origin(table: LeaseTable) -> str:
     return text
 
 
+# A phrase after each table's line: the same for all, or one per table role (a dry
+# run says what it would create, and a companion is not made like a lease table).
+Extra = str | Mapping[str, str]
+
+
+def extra_for(extra: Extra, table: LeaseTable) -> str:
+    return extra if isinstance(extra, str) else extra.get(table.role, "")
+
+
+def extra_lines(extra: Extra) -> list[str]:
+    """Each phrase once, for a summary below a table (on a terminal), by role."""
+    if isinstance(extra, str):
+        return [extra] if extra else []
+    if len(extra) == 1:
+        return list(extra.values())
+    return [f"{role} tables, {text}" for role, text in extra.items()]
+
+
 _ROLE_ORDER = {kcl.ROLE_LEASE: 0, kcl.ROLE_COORDINATOR_STATE: 1, kcl.ROLE_WORKER_METRICS: 2}
 COMPANION_INDENT = "  "
 
@@ -84,9 +102,10 @@ def role_words(table: LeaseTable) -> str:
     return f"{table.role} table of {_clean(lease_name(table))}, "
 
 
-def text_line(result: TableResult, extra: str = "") -> str:
+def text_line(result: TableResult, extra: Extra = "") -> str:
     """One table, one line, whatever its values hold (they pass `printable.row`)."""
     table = result.table
+    extra = extra_for(extra, table)
     indent = "" if table.role == kcl.ROLE_LEASE else COMPANION_INDENT
     text = (f"{result.status:<14} {indent}{table.table_name}  "
             f"[{table.region or 'region ?'}]  ")
@@ -118,7 +137,7 @@ def json_document(results: Sequence[TableResult]) -> dict:
 
 
 def emit(results: Sequence[TableResult], output: str, verb: str = "",
-         extra: str = "", out: TextIO | None = None, quiet: bool = False,
+         extra: Extra = "", out: TextIO | None = None, quiet: bool = False,
          closing: str | None = None) -> None:
     """Plain text or JSON. `quiet` text keeps only the tables that need attention
     (and the last line only when something does); JSON is data and never shrinks.

@@ -20,7 +20,9 @@ LEASE_KEY_TYPE = "S"
 
 # KCL 3's index on the lease table: a worker finds its own leases with Query
 # instead of a Scan of every lease. KCL adds it with UpdateTable unless an index
-# of this name exists; a new lease table gets it in its CreateTable.
+# of this name exists; a new lease table gets it in its CreateTable (KCL itself
+# creates the table first and adds the index about a minute later: the same end
+# state, reached without UpdateTable).
 LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex"
 LEASE_OWNER = "leaseOwner"
 INDEX_PROJECTION = "KEYS_ONLY"
@@ -103,8 +105,8 @@ class TableOptions:
     def api_billing_mode(self) -> str:
         return BILLING_MODES[self.billing_mode]
 
-    def describe(self) -> str:
-        """One phrase for dry runs and change tickets."""
+    def describe(self, hash_key: str = LEASE_KEY) -> str:
+        """One phrase for dry runs and change tickets; `hash_key` is the table's key."""
         if self.billing_mode == BILLING_PROVISIONED:
             capacity = f"provisioned {self.read_capacity} RCU / {self.write_capacity} WCU"
         else:
@@ -112,7 +114,7 @@ class TableOptions:
         protection = "deletion protection on" if self.deletion_protection else (
             "deletion protection OFF")
         tags = ", ".join(f"{k}={v}" for k, v in self.tags)
-        return (f"key {LEASE_KEY} (String, HASH), {capacity}, {protection}"
+        return (f"key {hash_key} (String, HASH), {capacity}, {protection}"
                 + (f", tags {tags}" if tags else ""))
 
 
@@ -197,7 +199,15 @@ def index_definition(options: TableOptions) -> dict[str, Any]:
 
 def create_table_request(table_name: str, options: TableOptions, *,
                          hash_key: str = LEASE_KEY, index: bool = False) -> dict[str, Any]:
-    """The CreateTable parameters, exactly what KCL itself would have asked for.
+    """The CreateTable parameters of a table KCL will find as it would have made it.
+
+    Not KCL's own request: KCL creates a lease table on-demand (the default since
+    KCL 2.3.7), deletion protection off and without the index, then adds the
+    index with UpdateTable about a minute later. This one request reaches the same
+    end state (key, index, on-demand companions) with UpdateTable denied; billing,
+    capacity and deletion protection are the operator's `options`, whose defaults
+    are the vendor's (provisioned 10/10, protection on; `--billing-mode on-demand`
+    gives KCL's own choice).
 
     `hash_key` is the table's one key attribute (String); `index` adds the
     lease-owner index (only a lease table, keyed by leaseKey, has it).
@@ -235,11 +245,13 @@ def index_status(description: Mapping[str, Any]) -> str | None:
 
 
 def index_problem(description: Mapping[str, Any]) -> str | None:
-    """How a DescribeTable `Table`'s lease-owner index differs from KCL 3's, or None.
+    """How a DescribeTable `Table`'s lease-owner index differs from what KCL 3 can use,
+    or None.
 
-    Absent is a problem; so are other keys or another projection (KCL only checks
-    the name, so it would never add the right one). Its state is for the caller
-    (`index_status`): CREATING is not wrong, only not ready.
+    Absent is a problem; so are other keys (KCL only checks the name, so it would
+    never add the right one). Another projection is not: KCL reads only the keys,
+    which every projection holds (`index_projection_note`). Its state is for the
+    caller (`index_status`): CREATING is not wrong, only not ready.
     """
     index = find_index(description)
     if index is None:
@@ -253,20 +265,40 @@ def index_problem(description: Mapping[str, Any]) -> str | None:
         actual = ", ".join(f"{n} ({types.get(n, '?')}, {t})" for n, t in keys) or "no key"
         problems.append(f"its key is {actual}; KCL needs {LEASE_OWNER} (S, HASH) + "
                         f"{LEASE_KEY} (S, RANGE)")
-    projection = (index.get("Projection") or {}).get("ProjectionType")
-    if projection != INDEX_PROJECTION:
-        problems.append(f"its projection is {projection}; KCL creates {INDEX_PROJECTION}")
     if not problems:
         return None
     return f"its index {LEASE_OWNER_INDEX} differs: " + "; ".join(problems)
 
 
-# The index's own states (IndexStatus). CREATING is the backfill: KCL's Query on it
-# fails until it is ACTIVE, so it is waited for. UPDATING only changes its capacity
-# and it serves queries meanwhile, so it is usable, as an UPDATING table is.
+def index_projection_note(description: Mapping[str, Any], version: str) -> str | None:
+    """A warning when the lease-owner index projects more than KCL's KEYS_ONLY, or None.
+
+    KCL's Query reads only the keys, so ALL or INCLUDE works; but every lease
+    write then also writes the projected attributes into the index, which costs
+    write capacity. DynamoDB cannot change a projection in place, so it is a
+    warning, not drift.
+    """
+    index = find_index(description)
+    if index is None:
+        return None
+    projection = (index.get("Projection") or {}).get("ProjectionType")
+    if projection == INDEX_PROJECTION:
+        return None
+    return (f"its index {LEASE_OWNER_INDEX} has projection {projection or 'none named'}; "
+            f"KCL creates {INDEX_PROJECTION} and reads only the keys, so it works, but every "
+            f"lease write also writes the projected attributes into the index (more write "
+            f"capacity). To match KCL, delete the index by hand when no adapter runs and "
+            f"add it again with `lease-tables create --kcl {version} --add-index`")
+
+
+# The index's own states (IndexStatus). KCL 3 accepts its index only when it is
+# ACTIVE: at start it polls DescribeTable until IndexStatus is ACTIVE
+# (isLeaseOwnerToLeaseKeyIndexActive), whatever else the index could serve. So
+# CREATING (the backfill) and UPDATING (a capacity change) are both waited for, and
+# neither is usable yet; unlike the table itself, which is usable when UPDATING.
 # DELETING, or a state not known, needs a person.
-INDEX_USABLE_STATES = frozenset({ACTIVE, UPDATING})
-INDEX_WAIT_STATES = frozenset({CREATING})
+INDEX_USABLE_STATES = frozenset({ACTIVE})
+INDEX_WAIT_STATES = frozenset({CREATING, UPDATING})
 
 
 def index_is_usable(status: str | None) -> bool:
@@ -328,7 +360,7 @@ def missing_index_message(where: str, version: str) -> str:
 
 
 def index_drift_message(where: str, problem: str, version: str) -> str:
-    """An index of KCL's name with other keys or projection: KCL would never fix it."""
+    """An index of KCL's name with other keys: KCL would never fix it."""
     return (f"{where} exists but {problem}. It was left untouched. KCL only looks for an "
             f"index of that name, so it would use it as it is and fail; DynamoDB cannot "
             f"change an index's keys. After checking that nothing else uses it, delete that "

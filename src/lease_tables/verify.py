@@ -5,11 +5,13 @@ table is missing, to name a near twin (`VERINTRIS` vs `verintris`), which is
 what usually went wrong.
 
 KCL 3 layouts: a lease table's index LeaseOwnerToLeaseKeyIndex must be there,
-ACTIVE (or UPDATING, which still serves queries) and shaped as KCL makes it;
-missing or misshapen is drift, CREATING is not-active. Companion tables (3.0-3.4)
-are checked like lease tables, with their own key. For 3.5+, DescribeTable of the
-two companion names: either one existing is a warning on the lease table (KCL 3.5
-would run in its legacy multi-table mode), the status stays as it is.
+with KCL's keys, and ACTIVE (KCL 3 waits at start until it is); missing or with
+other keys is drift, CREATING or UPDATING is not-active, another projection than
+KEYS_ONLY a warning (KCL reads only the keys). Companion tables (3.0-3.4) are
+checked like lease tables, with their own key. For 3.5+, DescribeTable of the two
+companion names: one existing is a warning on the lease table (`T-CoordinatorState`
+puts KCL 3.5 in its legacy multi-table mode; `T-WorkerMetricStats` alone is a
+leftover), the status stays as it is.
 """
 
 from __future__ import annotations
@@ -74,15 +76,18 @@ def check_one(clients: Clients, table: LeaseTable,
     else:
         result = judge(table, description, options, layout, version)
     if table.role == kcl.ROLE_LEASE and layout.absent_companions:
-        result = with_warnings(result, absent_companion_warnings(clients, table, layout))
+        result = with_warnings(result, absent_companion_warnings(clients, table, layout,
+                                                                 version))
     return result
 
 
 def absent_companion_warnings(clients: Clients, table: LeaseTable,
-                              layout: kcl.Layout) -> list[str]:
-    """KCL 3.5+ looks up the old companion names at start and must not find them."""
+                              layout: kcl.Layout,
+                              version: str = kcl.DEFAULT_VERSION) -> list[str]:
+    """KCL 3.5+ looks up the old companion names at start and should not find them."""
     region = table.region or ""
     warnings = []
+    found, unchecked = [], []
     for companion in layout.absent_companions:
         name = companion.name(table.table_name)
         try:
@@ -90,16 +95,13 @@ def absent_companion_warnings(clients: Clients, table: LeaseTable,
         except Exception as exc:
             if error_code(exc) == NOT_FOUND_CODE:
                 continue
+            unchecked.append(name)
             warnings.append(f"could not check that {name} does not exist: " + explain(
                 exc, name, "DescribeTable", clients.endpoint_for(region), table.region))
             continue
-        warnings.append(
-            f"{name} exists in {table.region}: KCL {layout.name} finds it at start and then "
-            f"runs in its legacy multi-table mode instead of keeping its coordinator and "
-            f"worker-metric items in {table.table_name}. If no KCL 3.0-3.4 adapter uses it "
-            f"any more, delete it by hand (after the adapter has stopped); if one does, its "
-            f"adapters are not all on KCL {layout.name} yet")
-    return warnings
+        found.append(name)
+    return [*kcl.found_companion_warnings(table, found, layout, version, unchecked),
+            *warnings]
 
 
 def with_warnings(result: TableResult, warnings: Sequence[str]) -> TableResult:
@@ -147,16 +149,19 @@ def judge(table: LeaseTable, description: dict[str, Any],
         return TableResult(table, NOT_ACTIVE,
                            f"{where} is {status}, not ACTIVE yet. Wait and verify again (a "
                            f"new table takes seconds to a minute).")
+    warnings: list[str] = []
     if table.role == kcl.ROLE_LEASE and layout.index:
         verdict = judge_index(table, description, version)
         if verdict is not None:
             return verdict
+        note = spec.index_projection_note(description, version)
+        warnings.extend([note] if note else [])
     notes = spec.capacity_differences(
         description, kcl.table_options(table, options or spec.TableOptions()))
     message = ("warning: " + "; ".join(notes) + " (works, but not what `create` with these "
                "options makes; pass --billing-mode/--read-capacity/--write-capacity as "
                "given to create)" if notes else "")
-    return TableResult(table, OK, message)
+    return with_warnings(TableResult(table, OK, message), warnings)
 
 
 def judge_index(table: LeaseTable, description: dict[str, Any],
@@ -174,7 +179,8 @@ def judge_index(table: LeaseTable, description: dict[str, Any],
         return TableResult(table, FAILED, unusable)
     if spec.index_is_pending(status):
         return TableResult(table, NOT_ACTIVE, (
-            f"{where}: its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE yet; KCL's "
-            f"Query on it fails until it is. Wait and verify again (on a table with many "
-            f"items this takes minutes; `lease-tables create --kcl {version}` waits for it)."))
+            f"{where}: its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE yet; KCL "
+            f"{version} accepts the index only when it is ACTIVE and waits at start until "
+            f"then. Wait and verify again (on a table with many items this takes minutes; "
+            f"`lease-tables create --kcl {version}` waits for it)."))
     return None
