@@ -183,6 +183,32 @@ def cli_executable() -> str:
     return exe
 
 
+def default_signals() -> None:
+    """`preexec_fn` for a child a test interrupts: SIGINT and SIGTERM at their defaults.
+
+    A shell starts background jobs (`nohup python3 dev.py test &`) with SIGINT
+    ignored, and a child inherits that; the CLI keeps an inherited SIG_IGN on
+    purpose (that is how a parent says "not you", see `lease_tables.signals`). A
+    test that plays the operator pressing Ctrl+C must therefore give its child the
+    terminal's defaults itself, so the suite passes however it was started.
+    """
+    import signal
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+
+
+def start_cli(args: list[str], env: Mapping[str, str], **popen: object) -> subprocess.Popen:
+    """The installed CLI as a child that signals reach as they reach an operator's run
+    (`default_signals`); stdout and stderr piped as text unless `popen` says otherwise."""
+    skip_unless_end_to_end()
+    options: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True,
+                     "stdin": subprocess.DEVNULL, **popen}
+    if sys.platform != "win32":
+        options.setdefault("preexec_fn", default_signals)
+    return subprocess.Popen([cli_executable(), *args], env=dict(env), **options)
+
+
 @dataclass
 class Run:
     code: int

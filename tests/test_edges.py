@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REGION, aws_env, clean_env, cli_executable, run_cli
+from tests.conftest import REGION, aws_env, clean_env, cli_executable, run_cli, start_cli
 from tests.faultproxy import (
     LIMIT_IN_FLIGHT_TEXT,
     LIMIT_QUOTA_TEXT,
@@ -300,10 +300,9 @@ def test_a_silent_endpoint_is_bounded_by_timeout(tmp_path, command: str,
 def test_ctrl_c_against_a_silent_endpoint_acts_within_two_seconds(tmp_path, command: str,
                                                                   word: str) -> None:
     with SilentServer() as silent:
-        process = subprocess.Popen(
-            [cli_executable(), command, "--table", "leasesHung", "--region", REGION,
-             "--endpoint-url", silent.url, "--output", "json"],
-            env=aws_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = start_cli([command, "--table", "leasesHung", "--region", REGION,
+                             "--endpoint-url", silent.url, "--output", "json"],
+                            aws_env(tmp_path))
         deadline = time.monotonic() + 20
         while silent.accepted == 0 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -21,6 +21,7 @@ from tests.conftest import (
     aws_env,
     cli_executable,
     run_cli,
+    start_cli,
     start_dynalite,
     stop,
 )
@@ -145,8 +146,7 @@ def test_interrupt_while_waiting_then_rerun_finishes(slow_dynalite, tmp_path) ->
     env = aws_env(tmp_path)
     args = ["create", *tables_args(3, "leasesSlow"), "--region", REGION,
             "--endpoint-url", slow_dynalite.url]
-    process = subprocess.Popen([cli_executable(), *args], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = start_cli(args, env)
     client = slow_dynalite.client()
     deadline = time.monotonic() + 20
     while len(client.list_tables()["TableNames"]) < 3 and time.monotonic() < deadline:

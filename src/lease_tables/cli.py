@@ -21,7 +21,6 @@ from lease_tables import __version__
 from lease_tables.errors import (
     EXIT_AWS,
     EXIT_INPUT,
-    EXIT_INTERRUPTED,
     InputError,
     LeaseTablesError,
 )
@@ -188,9 +187,10 @@ def _finish(results, output: Output, verb: str, extra: str | dict[str, str] = ""
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.outcome import needs_attention, sort_results
-    from lease_tables.report import emit
+    from lease_tables.report import emit, tally
 
     results = sort_results(results)
+    _did(tally(results, verb))
     for result in [] if quiet else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
@@ -232,31 +232,49 @@ def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
     return clients
 
 
-def _bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
+def _bounded(work: Callable[[float], T], timeout: float, stop: Callable[[], None],
              on_timeout: Callable[[], list], interrupted: Callable[[], str],
-             partial: Callable[[], list]) -> T | list:
-    """Run AWS work within --timeout and Ctrl+C: its result, or its cut-short results.
+             partial: Callable[[str], list]) -> T | list:
+    """Run AWS work within --timeout and Ctrl+C/SIGTERM: its result, or its cut-short results.
 
+    `work` gets the run's deadline (a `time.monotonic()` value): --timeout counts
+    from here, and the work gets only the short grace of `bounded.GRACE` past it.
     On timeout, `on_timeout()` gives each table's result as it stood (the
-    unfinished ones failed, in true words). On Ctrl+C, a `Stop` carries the
-    command's own account of what it had done and the results it had.
+    unfinished ones failed, in true words). On Ctrl+C or SIGTERM, a `Stop` carries
+    the command's own account of what it had done, and `partial(cause)` the
+    results it had, the unfinished ones named as interrupted by `cause`.
     """
+    import time
+
     from lease_tables.bounded import TimedOut, run_bounded
+    from lease_tables.signals import which
 
     global _ABANDONED
+    deadline = time.monotonic() + timeout
     try:
-        return run_bounded(work, timeout, stop)
+        return run_bounded(lambda: work(deadline), timeout, stop)
     except TimedOut:
         _ABANDONED = True
         return on_timeout()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _ABANDONED = True
-        raise Stop(f"interrupted: {interrupted()}.", EXIT_INTERRUPTED, partial()) from None
+        signal = which(exc)
+        raise Stop(f"interrupted by {signal.cause}: {interrupted()}.", signal.exit_code,
+                   partial(signal.cause)) from None
 
 
 # Set when a run was cut short while worker threads still sat in network calls:
 # the process then ends without waiting for them (see main()).
 _ABANDONED = False
+# What the run had done once its work was over (`create: 2 tables: 2 created`), for
+# an ending that cannot show its results (stdout lost, Ctrl+C while printing them).
+_DONE: str | None = None
+NO_CHANGE = "it made no AWS call and changed nothing"
+
+
+def _did(done: str) -> None:
+    global _DONE
+    _DONE = done
 
 
 @app.callback()
@@ -333,12 +351,12 @@ def create(
 
     state: dict[str, Provisioner] = {}
 
-    def work() -> list:
+    def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
                                    progress=progress, add_index=add_index,
                                    version=kcl.strip())
-        return state["run"].run(tables, wait=wait, timeout=timeout)
+        return state["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
 
     def interrupted() -> str:
         run = state.get("run")
@@ -352,7 +370,8 @@ def create(
             on_timeout=lambda: (state["run"].snapshot(timeout) if "run" in state
                                 else _no_answer(tables, timeout, "setting up AWS access")),
             interrupted=interrupted,
-            partial=lambda: state["run"].snapshot(timeout) if "run" in state else [])
+            partial=lambda cause: (state["run"].snapshot(timeout, interrupted_by=cause)
+                                   if "run" in state else []))
     _finish(results, output, "create", quiet=quiet)
 
 
@@ -389,7 +408,7 @@ def verify(
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     board: Board = Board(tables)
 
-    def work() -> list:
+    def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         return verify_tables(clients, tables, concurrency=concurrency, options=options,
                              board=board, layout=layout, version=kcl.strip())
@@ -399,7 +418,7 @@ def verify(
         on_timeout=lambda: board.snapshot(_no_answer_words(timeout, "DescribeTable")),
         interrupted=lambda: (f"verify stopped after {board.finished()} of {len(tables)} "
                              f"tables; it changes nothing, so rerunning is safe"),
-        partial=lambda: board.snapshot(lambda t: "not checked: interrupted"))
+        partial=lambda cause: board.snapshot(lambda t: f"not checked: interrupted by {cause}"))
     _finish(results, output, "verify", quiet=quiet)
 
 
@@ -437,7 +456,7 @@ def preflight(
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
     board: Board = Board(tables)
 
-    def work() -> PreflightRun:
+    def work(deadline: float) -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
         return preflight_tables(clients, tables, concurrency=concurrency, board=board,
@@ -450,8 +469,9 @@ def preflight(
             f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)),
         interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
                              f"tables; its probes write nothing, so rerunning is safe"),
-        partial=lambda: with_untried(board.snapshot(lambda t: "not probed: interrupted"),
-                                     "the run was interrupted", RERUN_AGAIN, layout))
+        partial=lambda cause: with_untried(
+            board.snapshot(lambda t: f"not probed: interrupted by {cause}"),
+            f"the run was interrupted by {cause}", RERUN_AGAIN, layout))
     _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
 
 
@@ -493,6 +513,7 @@ def name(
         table_name_problem,
     )
 
+    _did(NO_CHANGE)
     layout = _layout(kcl)
     if kind == Kind.agent_events:
         if not adapter_id or not adapter_id.strip():
@@ -558,6 +579,7 @@ def policy(
     from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
     from lease_tables.spec import parse_tags
 
+    _did(NO_CHANGE)
     layout = _layout(kcl)
     if migrating:
         require_migration(layout, kcl)
@@ -610,6 +632,7 @@ def template(
     from lease_tables.spec import make_options
     from lease_tables.template import notes, render
 
+    _did(NO_CHANGE)
     layout = _layout(kcl)
     if output_format is None:
         raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
@@ -636,10 +659,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     # builds reference cycles worth collecting early, so collect rarely.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    from lease_tables import signals, streams
+
+    streams.install()  # every write from here on: see streams.py
+    signals.install()  # SIGTERM as Ctrl+C: see signals.py
     utf8_output()
     args = list(sys.argv[1:] if argv is None else argv)
     code = run(args)
     sys.stdout.flush()
+    lost = streams.stdout_lost()
+    if lost:
+        code = max(code, EXIT_AWS)
+        done = f" The run itself had finished: {_DONE}." if _DONE else ""
+        say(f"error: the output on stdout could not be written ({lost}), so it is missing "
+            f"or incomplete.{done} Send stdout where it can be written (a file on a disk "
+            f"with room, a terminal, a reader that reads to the end) to see it.")
     sys.stderr.flush()
     if _ABANDONED:
         # Worker threads may still sit in a network call that --timeout cut short;
@@ -661,9 +695,16 @@ def run(args: list[str]) -> int:
         return _fail(str(exc), exc.code, as_json, exc.results, prefix="")
     except LeaseTablesError as exc:
         return _fail(str(exc), exc.exit_code, as_json)
-    except (KeyboardInterrupt, typer.Abort):
-        return _fail("interrupted before any AWS call; nothing was changed. Rerunning the "
-                     "same command is safe.", EXIT_INTERRUPTED, as_json, prefix="")
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        from lease_tables.signals import which
+
+        signal = which(exc)
+        if _DONE:  # the work was over: only its printing was cut short
+            what = f"while its results were printed; the run had finished ({_DONE})"
+        else:
+            what = "before any AWS call; nothing was changed"
+        return _fail(f"interrupted by {signal.cause} {what}. Rerunning the same command is "
+                     f"safe.", signal.exit_code, as_json, prefix="")
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0) or 0)
     except usage_error as exc:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from lease_tables import printable
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import (
     CREATE_ALLOWED,
@@ -51,8 +52,10 @@ from lease_tables.report import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, RenderableType
+    from rich.text import Text
 
 WAITING = "waiting"
+ECHO_ROOM = 2  # columns the live table leaves free for the terminal's "^C" echo
 CREATING_NOTE = "creating"
 _STYLE = {
     CREATED: "green", EXISTS: "green", UPDATED: "green", OK: "green", PLANNED: "cyan",
@@ -60,6 +63,15 @@ _STYLE = {
     NOT_ACTIVE: "yellow", QUEUED: "yellow", CREATE_ALLOWED: "yellow", WAITING: "dim",
     CREATING_NOTE: "yellow",
 }
+
+
+def text(value: str, style: str = "") -> Text:
+    """The one way a value reaches the terminal: escaped as on every other sink
+    (`printable.row`), and a rich `Text`, never markup, so `[/]` or
+    `[recording-team]` in a tag, a path or an AWS answer shows as typed."""
+    from rich.text import Text
+
+    return Text(printable.row(value), style=style)
 
 
 def console(stream: TextIO) -> Console:
@@ -119,9 +131,9 @@ class LiveTable:
 
     def render(self) -> RenderableType:
         """A snapshot for rich.live: rows in progress first, then the rest, to fit."""
+        from rich.constrain import Constrain
         from rich.spinner import Spinner
         from rich.table import Table
-        from rich.text import Text
 
         now = time.monotonic()
         with self._lock:
@@ -142,20 +154,24 @@ class LiveTable:
             key = self._key(row.table)
             if row.in_progress and key not in self._spinners:
                 self._spinners[key] = Spinner("dots", style="yellow")
-            mark: RenderableType = self._spinners[key] if row.in_progress else Text(
+            mark: RenderableType = self._spinners[key] if row.in_progress else text(
                 "·" if row.status == WAITING else ("✓" if row.status in HAPPY else "✗"),
                 style=_STYLE.get(word, ""))
             elapsed = "" if row.status == WAITING else (
                 f"{(row.finished or now) - row.started:5.1f} s")
-            grid.add_row(mark, Text(word, style=_STYLE.get(word, "")), elapsed,
-                         Text(f"{row.table.table_name}  {row.table.region or '?'}"))
+            grid.add_row(mark, text(word, style=_STYLE.get(word, "")), text(elapsed),
+                         text(f"{row.table.table_name}  {row.table.region or '?'}"))
         counts = Counter("creating" if r.note == CREATING_NOTE else r.status for r in rows)
         footer = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         more = f"{len(hidden)} more not shown; " if hidden else ""
         noun = "table" if len(rows) == 1 else "tables"
-        grid.add_row("", "", f"{now - self._start:5.1f} s",
-                     Text(f"{more}{len(rows)} {noun}: {footer}", style="bold"))
-        return grid
+        grid.add_row("", "", text(f"{now - self._start:5.1f} s"),
+                     text(f"{more}{len(rows)} {noun}: {footer}", style="bold"))
+        # Two columns short of the width: the terminal echoes "^C" where the cursor is,
+        # at the end of the last line, and after a full-width line that echo wraps
+        # onto a line the display does not know of, so clearing it would leave the
+        # top row behind, stale, above the closing message.
+        return Constrain(grid, width=max(self._out.size.width - ECHO_ROOM, 20))
 
 
 @contextmanager
@@ -186,7 +202,6 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
     """
     from rich.console import Group
     from rich.table import Table
-    from rich.text import Text
 
     out = out or console(stream)
     table = Table.grid(padding=(0, 1), expand=True)
@@ -198,11 +213,11 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
             details += f" -- {result.message}"
         style = _STYLE.get(result.status, "")
         indent = "" if result.table.role == "lease" else COMPANION_INDENT
-        name = Text(indent + result.table.table_name, style="bold")
-        name.append(f"  {result.table.region or 'region ?'}", style="")
-        table.add_row(Text(result.status, style=style), Group(name, Text(details, style="dim")))
+        name = text(indent + result.table.table_name, style="bold")
+        name.append_text(text(f"  {result.table.region or 'region ?'}"))
+        table.add_row(text(result.status, style=style), Group(name, text(details, style="dim")))
     out.print(table)
-    for text in extra_lines(extra):
-        out.print(text)
+    for phrase in extra_lines(extra):
+        out.print(text(phrase))
     style = "bold green" if exit_code(results) == 0 else "bold red"
-    out.print(Text(summary(results, verb), style=style))
+    out.print(text(summary(results, verb), style=style))

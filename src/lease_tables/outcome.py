@@ -13,6 +13,7 @@ from typing import Any
 
 from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
+from lease_tables.printable import row
 from lease_tables.probes import Untried, not_tried
 
 # create
@@ -64,6 +65,12 @@ class TableResult:
     warnings: tuple[str, ...] = ()
     # Rows that rest on probes (preflight): the probes that did not run; None elsewhere.
     untried: tuple[Untried, ...] | None = None
+
+    def __post_init__(self) -> None:
+        # Escaped once, here, so every sink (text lines, JSON, the terminal's
+        # summary table) shows the same characters: an AWS value carrying ESC or
+        # U+202E arrives as `\x1b` / `\u202e` wherever it is read.
+        self.message = row(self.message)
 
     def to_json(self) -> dict[str, Any]:
         t = self.table

@@ -485,12 +485,8 @@ def judge(findings: Findings) -> TableResult:
     """
     untried = findings.ledger.untried()
     result = _status(findings, unproven(untried))
-    words = sentences(untried)
-    if words:
-        result.message = " ".join([result.message, *words]) if result.message else " ".join(
-            words)
-    result.untried = untried
-    return result
+    message = " ".join(part for part in (result.message, *sentences(untried)) if part)
+    return TableResult(result.table, result.status, message, result.warnings, untried)
 
 
 def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:

@@ -127,8 +127,11 @@ class Provisioner:
 
     # ------------------------------------------------------------------ public
 
-    def run(self, tables: Sequence[LeaseTable], wait: bool, timeout: float) -> list[TableResult]:
-        deadline = self._deadline = self.clock() + timeout
+    def run(self, tables: Sequence[LeaseTable], wait: bool, timeout: float,
+            deadline: float | None = None) -> list[TableResult]:
+        """Every table ensured (and waited for), by `deadline` (a `clock()` value;
+        default `timeout` from now): the CLI passes the one its --timeout counts to."""
+        deadline = self._deadline = self.clock() + timeout if deadline is None else deadline
         states = self._states = [_State(t) for t in tables]
         with ThreadPoolExecutor(max_workers=self.concurrency,
                                 thread_name_prefix="lease-tables") as pool:
@@ -141,14 +144,16 @@ class Provisioner:
             hints.result()
         return [self._result(s, wait) for s in states]
 
-    def snapshot(self, timeout: float) -> list[TableResult]:
-        """Where every table stood when the run was cut short by --timeout."""
+    def snapshot(self, timeout: float, interrupted_by: str | None = None) -> list[TableResult]:
+        """Where every table stood when the run was cut short: by --timeout, or by
+        the signal `interrupted_by` names ("Ctrl+C", "SIGTERM")."""
         results = []
         for state in self._states:
             if state.status and not state.pending and state.status != QUEUED:
                 results.append(self._result(state, waited=True))
                 continue
-            results.append(TableResult(state.table, FAILED, self._unfinished(state, timeout)))
+            results.append(TableResult(state.table, FAILED,
+                                       self._unfinished(state, timeout, interrupted_by)))
         return results
 
     def interrupt_summary(self) -> str:
@@ -403,50 +408,57 @@ class Provisioner:
             self._set(state, FAILED, self._unfinished(state, timeout))
             state.pending = False
 
-    def _unfinished(self, state: _State, timeout: float) -> str:
-        """A table the run could not finish within --timeout, in true words."""
+    def _unfinished(self, state: _State, timeout: float,
+                    interrupted_by: str | None = None) -> str:
+        """A table the run could not finish within --timeout (or before a signal
+        stopped it), in true words."""
+        if interrupted_by is None:
+            after, within = f"after {timeout:g} s (--timeout)", f"within {timeout:g} s (--timeout)"
+        else:
+            after = f"when {interrupted_by} interrupted the run"
+            within = f"before {interrupted_by} interrupted the run"
         where = f"{state.table.table_name} in {state.table.region}"
         last = f" Last error: {state.last_error}" if state.last_error else ""
         index = spec.LEASE_OWNER_INDEX
         again = f"`lease-tables create --kcl {self.version} --add-index`"
         if state.pending and state.index_sent:
-            return (f"{where}: its index {index} was not ACTIVE after {timeout:g} s "
-                    f"(--timeout).{last} This run's UpdateTable was accepted and AWS goes on "
+            return (f"{where}: its index {index} was not ACTIVE {after}.{last} "
+                    f"This run's UpdateTable was accepted and AWS goes on "
                     f"building it (minutes on a table with many items); rerun {again} to "
                     f"wait for it (it will not be added twice).")
         if state.pending and state.waiting_for == WAIT_INDEX:
             return (f"{where}: its index {index} was still {state.index_status or 'CREATING'} "
-                    f"after {timeout:g} s (--timeout), and KCL {self.version} uses it only "
-                    f"once it is ACTIVE; this run did not add it.{last} Rerun `lease-tables "
-                    f"create --kcl {self.version}` to wait for it.")
+                    f"{after}, and KCL {self.version} uses it only once it is ACTIVE; this run "
+                    f"did not add it.{last} Rerun `lease-tables create --kcl {self.version}` to "
+                    f"wait for it.")
         if state.pending and state.waiting_for == WAIT_TABLE_THEN_INDEX:
-            return (f"{where} was not ACTIVE after {timeout:g} s (--timeout), so its index "
+            return (f"{where} was not ACTIVE {after}, so its index "
                     f"{index} could not be added yet.{last} Rerun {again} once it is ACTIVE.")
         if state.status == QUEUED and state.step == "UpdateTable":
             return (f"{where}: adding its index {index} was still queued behind another "
-                    f"table or index operation after {timeout:g} s (--timeout); the index "
+                    f"table or index operation {after}; the index "
                     f"was not added. Rerun {again} when it is done.")
         if state.pending and state.created:
-            return (f"{where} was not ACTIVE after {timeout:g} s (--timeout).{last} This run's "
+            return (f"{where} was not ACTIVE {after}.{last} This run's "
                     f"CreateTable was accepted and AWS goes on creating it; rerun "
                     f"`lease-tables create` to wait for it (it will not be created twice).")
         if state.pending:
-            return (f"{where} was still CREATING after {timeout:g} s (--timeout); this run "
+            return (f"{where} was still CREATING {after}; this run "
                     f"did not create it.{last} Rerun `lease-tables create` to wait for it.")
         if state.status == QUEUED:
             return (f"{where} was still queued behind the account's limit on table "
-                    f"operations in flight after {timeout:g} s (--timeout); it was not "
+                    f"operations in flight {after}; it was not "
                     f"created. Rerun `lease-tables create` when other table operations "
                     f"in the account are done.")
         if state.step == "UpdateTable":
             return (f"UpdateTable adding the index {index} to {where} at "
-                    f"{self._endpoint(state.table)} did not complete within {timeout:g} s "
-                    f"(--timeout): no answer, or its retries still under way (DynamoDB "
+                    f"{self._endpoint(state.table)} did not complete {within}: "
+                    f"no answer, or its retries still under way (DynamoDB "
                     f"refuses a new index while another table or index operation is in "
                     f"flight); the index is not known to have been added.{last} Rerun {again}; "
                     f"it is safe to rerun (an index already there is never added twice).")
         return (f"{state.step} of {where} at {self._endpoint(state.table)} did not complete "
-                f"within {timeout:g} s (--timeout): no answer, or its retries still under "
+                f"{within}: no answer, or its retries still under "
                 f"way; nothing is known to have been created. Check the network path to the "
                 f"endpoint (proxy, firewall) and rerun; it is safe to rerun.")
 

@@ -119,14 +119,19 @@ def text_line(result: TableResult, extra: Extra = "") -> str:
     return row(text)
 
 
-def summary(results: Sequence[TableResult], verb: str = "") -> str:
+def tally(results: Sequence[TableResult], verb: str = "") -> str:
+    """What a run did, counted, without a verdict: `create: 2 tables: 2 created`."""
     counts = Counter(r.status for r in results)
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     noun = "table" if len(results) == 1 else "tables"
+    lead = f"{verb}: " if verb else ""
+    return f"{lead}{len(results)} {noun}: {parts}"
+
+
+def summary(results: Sequence[TableResult], verb: str = "") -> str:
     code = exit_code(results)
     verdict = "all fine" if code == 0 else "attention needed"
-    lead = f"{verb}: " if verb else ""
-    return f"{lead}{len(results)} {noun}: {parts}. {verdict} (exit {code})."
+    return f"{tally(results, verb)}. {verdict} (exit {code})."
 
 
 def json_document(results: Sequence[TableResult]) -> dict:
