@@ -18,6 +18,10 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
                reviewed list docs/mutation-equivalents.txt (`mutate [MODULE...]`)
     bundle     an offline installer zip for one platform and Python version
     freeze     a Python-free build of lease-tables for this platform (PyInstaller)
+    kcl-proof  run the real KCL 3.1.3 (Java 17) on tables from `create --kcl 3.1` and on
+               four broken layouts, CreateTable/UpdateTable denied, every call held
+               against the adapter policy; prints what KCL called and whether it started
+               (`kcl-proof --positive-only`, `--keep DIR` for its logs)
 
 Written in Python rather than shell so it runs the same on Windows.
 """
@@ -575,6 +579,12 @@ def ensure_checkov() -> str | None:
     return str(exe) if exe.exists() else None
 
 
+def kcl_proof(extra: list[str]) -> int:
+    """The real consumer as judge: tests/kclproof.py, run with the venv's Python."""
+    ensure_venv()
+    return subprocess.run([str(PYTHON), "-m", "tests.kclproof", *extra], cwd=ROOT).returncode
+
+
 def demo() -> int:
     """Create the sample's lease tables on a local endpoint, then verify them."""
     ensure_venv()
@@ -774,7 +784,7 @@ def verdicts_of(name: str) -> int | None:
 
 
 def main(argv: list[str]) -> int:
-    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze")
+    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof")
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         print("usage: python3 dev.py " + " | ".join(commands), file=sys.stderr)
@@ -786,6 +796,8 @@ def main(argv: list[str]) -> int:
         return test(rest)
     if command == "lock":
         return lock(rest)
+    if command == "kcl-proof":
+        return kcl_proof(rest)
     parser = argparse.ArgumentParser(prog=f"dev.py {command}")
     if command == "mutate":
         parser.add_argument("modules", nargs="*", metavar="MODULE",

@@ -24,6 +24,16 @@ from lease_tables.errors import (
     InputError,
     LeaseTablesError,
 )
+from lease_tables.footprint_cli import (
+    BucketOpt,
+    CloudWatchLogsOpt,
+    ConnectInstanceOpt,
+    EnhancedFanOutOpt,
+    KmsKeyOpt,
+    StreamOpt,
+    VideoStreamOpt,
+    optional_values,
+)
 from lease_tables.outcome import exit_code
 from lease_tables.printable import line, quote
 
@@ -572,11 +582,19 @@ def policy(
         help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
              "full permissions, which it uses until KCL's migration reaches COMPLETE.")
     ] = False,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
+    from lease_tables.footprint_cli import options
     from lease_tables.kcl import require_migration
-    from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
+    from lease_tables.policy import ROLE_PROVISIONER, policy_documents, render_documents
     from lease_tables.spec import parse_tags
 
     _did(NO_CHANGE)
@@ -587,8 +605,11 @@ def policy(
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(conf_dir, table, host_name, region, profile)
-    document = build_policy(role.value, tables, account_id or "", tags=bool(tags),
-                            layout=layout, migrating=migrating)
+    documents, notes, warnings = policy_documents(
+        role.value, tables, account_id or "",
+        options(stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
+                cloudwatch_logs),
+        tags=bool(tags), layout=layout, region_option=region, migrating=migrating)
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "
                    "dynamodb:TagResource); the adapter policy is the same with or "
@@ -597,10 +618,11 @@ def policy(
         say("warning: --migrating only changes the adapter's policy (the old companion "
             "tables' permissions); `create` and `verify` need nothing more during KCL's "
             "migration, so the provisioner policy is the same with or without it.")
-    warning = size_warning(document)
-    if warning:
+    for note in notes:
+        say(f"note: {note}")
+    for warning in warnings:
         say(f"warning: {warning}")
-    typer.echo(render(document), nl=False)
+    typer.echo(render_documents(documents), nl=False)
 
 
 @app.command()
@@ -626,11 +648,27 @@ def template(
         help="Deletion protection on the tables (they are retained on stack or resource "
              "deletion either way).")] = True,
     kcl: KclOpt = "2",
+    with_policy: Annotated[bool, typer.Option(
+        "--with-policy", metavar="",
+        help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
+             "with the same options) as a managed policy; needs --account-id.")] = False,
+    account_id: Annotated[str | None, typer.Option(
+        "--account-id", metavar="ID",
+        help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
+             "and to turn --stream names into ARNs.")] = None,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
+    from lease_tables.footprint_cli import options as footprint_options
     from lease_tables.spec import make_options
-    from lease_tables.template import notes, render
+    from lease_tables.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
     _did(NO_CHANGE)
     layout = _layout(kcl)
@@ -640,8 +678,15 @@ def template(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile)
-    text = render(output_format.value, tables, options, layout)
-    for note in notes(output_format.value, tables, text, layout):
+    wanted = footprint_options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                               connect_instance, cloudwatch_logs)
+    extras, said = NO_EXTRAS, []
+    if with_policy or wanted.given:
+        extras, said = template_extras(tables, account_id or "", wanted, with_policy,
+                                       layout, region)
+    text = render(output_format.value, tables, options, layout, extras)
+    for note in [*said, *notes(output_format.value, tables, text, layout, extras),
+                 *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)
 
@@ -684,6 +729,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: list[str]) -> int:
     """Run one command line; return its exit code (never raises, never prints a traceback)."""
+    args = optional_values(args)
     as_json = wants_json(args)
     # typer re-exports its click's exceptions (a vendored click in recent typer,
     # click itself in older ones): find them through typer, whichever it is.
