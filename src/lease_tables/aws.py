@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from lease_tables import failures
 from lease_tables.errors import AwsError
 from lease_tables.failures import NotDynamoDBAnswer, classify, setup_error
-from lease_tables.printable import quote, redact, register_secrets
+from lease_tables.printable import aws_text, quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
     import boto3
@@ -56,6 +56,8 @@ class Clients:
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
+            self.session._session.register_component("response_parser_factory",
+                                                     GuardedParserFactory())
             self._retries = self._retry_settings()
         except Exception as exc:
             raise setup_error(exc) from None
@@ -148,8 +150,7 @@ class Clients:
         )
         client = self.session.client(service, region_name=region,  # type: ignore[call-overload]
                                      endpoint_url=self.endpoint_url, config=config)
-        if service == "dynamodb":
-            client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        watch(client)
         if service == "kinesis":
             client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
         return client
@@ -169,7 +170,7 @@ class Clients:
                                              endpoint_url=self.endpoint_url, config=config)
             except Exception as exc:
                 raise setup_error(exc) from None
-        client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        watch(client)
         return client
 
     def start_table_names(self, region: str) -> _Listing:
@@ -217,11 +218,7 @@ class _Listing:
             names: list[str] = []
             client = self.clients.hint_client(self.region)
             for page in client.get_paginator("list_tables").paginate():
-                found = page.get("TableNames", [])
-                if not isinstance(found, list) or not all(isinstance(n, str) for n in found):
-                    raise NotDynamoDBAnswer(200, "TableNames that are not a list of names",
-                                            "ListTables")
-                names.extend(found)
+                names.extend(page.get("TableNames", []))
                 if time.monotonic() >= self.deadline:
                     raise TimeoutError
             self._answer = TableNames(tuple(names))
@@ -269,15 +266,95 @@ def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
         response_dict["body"] = b'{"Records": []}'
 
 
-def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],
-                           **_: Any) -> None:
-    """botocore hook: an HTML page (a proxy, a firewall's block page) is no DynamoDB answer.
+def watch(client: Any) -> None:
+    """The hooks every client of a run carries: foreign answers refused, attempts logged."""
+    client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+    endpoint = client.meta.endpoint_url
+    client.meta.events.register(
+        "response-received", lambda **kwargs: log_attempt(endpoint, **kwargs))
 
-    Without it botocore parses such a page as an empty result and the caller
-    finds no `Table` in it. The body decides, not the content type (moto labels
-    its XML errors text/html). Server errors (5xx) are left to botocore's
-    retries: a load balancer's brief 503 page is worth another attempt.
+
+class GuardedParserFactory:
+    """botocore's response parsers, each behind `GuardedParser`: the one place where an
+    answer that is not DynamoDB's becomes `NotDynamoDBAnswer`, for every operation of
+    every client this run makes (the hint client and other services' clients too)."""
+
+    def __init__(self) -> None:
+        from botocore.parsers import ResponseParserFactory
+
+        self._inner = ResponseParserFactory()
+
+    def set_parser_defaults(self, **kwargs: Any) -> None:
+        self._inner.set_parser_defaults(**kwargs)
+
+    def create_parser(self, protocol_name: str) -> GuardedParser:
+        return GuardedParser(self._inner.create_parser(protocol_name))
+
+
+class GuardedParser:
+    """A botocore parser that refuses what the service never sends.
+
+    botocore parses leniently: a body that is not UTF-8 raises UnicodeDecodeError, a
+    JSON array where an object belongs raises AttributeError, and a TableStatus that
+    is a number passes through to whoever reads it. Here any of these is one call's
+    `NotDynamoDBAnswer` (so one table's `failed`, classified by `failures`): the
+    parse is guarded, and a successful answer is checked against the operation's own
+    output shape with botocore's validator. A server error (5xx) whose body cannot be
+    read is parsed as a bare 5xx instead, so botocore's retries still see it.
     """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def parse(self, response: dict[str, Any], shape: Any) -> Any:
+        status = response.get("status_code")
+        refuse_html(response)
+        try:
+            parsed = self._inner.parse(response, shape)
+        except Exception as exc:
+            if isinstance(status, int) and status >= 500:
+                return self._inner.parse({**response, "body": b""}, shape)
+            raise NotDynamoDBAnswer(status, _unreadable(exc)) from None
+        if isinstance(status, int) and status < 300 and shape is not None:
+            problem = shape_problem(parsed, shape)
+            if problem:
+                raise NotDynamoDBAnswer(status, problem)
+        return parsed
+
+
+def _unreadable(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeError):
+        return "a body that is not UTF-8 text"
+    return f"a body botocore could not read ({type(exc).__name__})"
+
+
+def shape_problem(parsed: Any, shape: Any) -> str | None:
+    """What in a parsed answer its output shape does not allow (wrong types, a list
+    where an object belongs), in one clause; None when it fits."""
+    from botocore.validate import ParamValidator
+
+    if not isinstance(parsed, dict):
+        return "an answer that is not a JSON object"
+    body = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+    report = ParamValidator().validate(body, shape)
+    if not report.has_errors():
+        return None
+    # Types only: the shapes' ranges are for requests (real answers say 0 where a
+    # request's minimum is 1, e.g. NumberOfDecreasesToday), and output members are
+    # not all sent every time.
+    lines = [ln.strip() for ln in report.generate_report().splitlines()
+             if ln.strip().startswith("Invalid type")]
+    if not lines:
+        return None
+    return "fields of the wrong type: " + aws_text("; ".join(lines).replace(
+        "for parameter ", "for "), limit=300)
+
+
+def refuse_html(response_dict: Mapping[str, Any], operation: str = "") -> None:
+    """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer."""
     status = response_dict.get("status_code")
     if isinstance(status, int) and status >= 500:
         return
@@ -287,7 +364,19 @@ def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any
         headers = response_dict.get("headers") or {}
         content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
         raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page",
-                                getattr(operation_model, "name", ""))
+                                operation)
+
+
+def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],
+                           **_: Any) -> None:
+    """botocore hook: an HTML page (a proxy, a firewall's block page) is no DynamoDB answer.
+
+    Without it botocore parses such a page as an empty result and the caller
+    finds no `Table` in it. The body decides, not the content type (moto labels
+    its XML errors text/html). Server errors (5xx) are left to botocore's
+    retries: a load balancer's brief 503 page is worth another attempt.
+    """
+    refuse_html(response_dict, getattr(operation_model, "name", ""))
 
 
 _ENDPOINT = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?)"
@@ -305,6 +394,54 @@ def endpoint_problem(url: str) -> str | None:
     except ValueError:
         return f"--endpoint-url {quote(url)} has a port no server can listen on. {usage}"
     return None
+
+
+# --verbose shows what happened on the wire, never what was in it: per attempt the
+# operation, endpoint, HTTP status, error code and request id (our own line, below);
+# connections (urllib3's request lines: method, path, status, length); retry decisions;
+# where credentials came from; and warnings from anywhere. Not request parameters,
+# headers, signing steps or bodies: those hold signatures and tokens, and answers hold
+# item data (a lease's owner and checkpoint, from preflight's Scan).
+VERBOSE_LOGGERS = ("lease_tables", "urllib3.connectionpool", "botocore.retries",
+                   "botocore.retryhandler", "botocore.credentials")
+_log = logging.getLogger("lease_tables.aws")
+
+
+class VerboseFilter(logging.Filter):
+    """The one decision of what --verbose shows: records of `VERBOSE_LOGGERS` (and
+    their children), and warnings or worse from any logger. Everything else
+    (botocore.endpoint's parameters, botocore.parsers' bodies, botocore.auth's
+    canonical requests) is dropped whatever level its logger is set to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        name = record.name
+        return any(name == allowed or name.startswith(allowed + ".")
+                   for allowed in VERBOSE_LOGGERS)
+
+
+def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
+                parsed_response: Any = None, context: Any = None,
+                exception: BaseException | None = None, **_: Any) -> None:
+    """botocore hook (response-received): one line per attempt, without its content."""
+    if not _log.isEnabledFor(logging.DEBUG):
+        return
+    operation = event_name.rpartition(".")[2] or "?"
+    attempt = ((context or {}).get("retries") or {}).get("attempt", 1)
+    if exception is not None:
+        outcome = f"no answer ({type(exception).__name__})"
+    else:
+        headers = (response_dict or {}).get("headers") or {}
+        request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
+        outcome = f"HTTP {(response_dict or {}).get('status_code')}"
+        error = (parsed_response or {}).get("Error") if isinstance(parsed_response,
+                                                                   dict) else None
+        if isinstance(error, dict) and error.get("Code"):
+            outcome += f" {error['Code']}"
+        if request_id:
+            outcome += f", request id {request_id}"
+    _log.debug("%s at %s: %s (attempt %s)", operation, endpoint, outcome, attempt)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -327,10 +464,13 @@ class RedactingFormatter(logging.Formatter):
 
 
 def enable_debug_logging(clients: Clients, stream: Any = None) -> None:
-    """--verbose: botocore's and our own debug log on stderr, credentials removed."""
+    """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter())
+    handler.addFilter(VerboseFilter())
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    root.setLevel(logging.WARNING)
+    for name in VERBOSE_LOGGERS:  # only these are asked for debug records at all
+        logging.getLogger(name).setLevel(logging.DEBUG)

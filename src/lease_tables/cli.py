@@ -592,7 +592,7 @@ def preflight(
                              f"tables; its probes write nothing, so rerunning is safe"),
         partial=lambda cause: (
             with_untried(board.snapshot(lambda t: f"not probed: interrupted by {cause}"),
-                         "the run was interrupted", RERUN_AGAIN, layout)
+                         f"the run was interrupted by {cause}", RERUN_AGAIN, layout)
             + rows["board"].snapshot(lambda t: f"not probed: interrupted by {cause}")))
     _finish(run.results, output, "preflight", quiet=quiet,
             closing=footprint_verdict(run, profile))

@@ -43,6 +43,7 @@ says, and `verify` is the command that explains it in full.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -296,7 +297,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
         if outcome.kind == REFUSED:
             record_refusal(findings, action, outcome)
         elif outcome.kind == BROKEN:
-            ledger.stop(f"{action} failed before them", RERUN_FIXED)
+            ledger.stop(f"an earlier probe ({action}) failed", RERUN_FIXED)
             findings.broken = _explain(outcome, table, action, endpoint)
             return findings
         elif action in _EXPECTED and outcome.detail != _EXPECTED[action]:
@@ -375,7 +376,7 @@ def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
     for companion in layout.absent_companions:
         name = companion.name(table.table_name)
         outcome = findings.attempt(Probe(f"dynamodb:{DESCRIBE}", name),
-                                   lambda name=name: client.describe_table(TableName=name))
+                                   functools.partial(client.describe_table, TableName=name))
         if outcome.kind == REFUSED:
             unchecked.append(name)
             findings.refused_lookups[name] = outcome.detail
@@ -444,12 +445,8 @@ def judge(findings: Findings) -> TableResult:
     """
     untried = findings.ledger.untried()
     result = _status(findings, unproven(untried))
-    words = sentences(untried)
-    if words:
-        result.message = " ".join([result.message, *words]) if result.message else " ".join(
-            words)
-    result.untried = untried
-    return result
+    message = " ".join(part for part in (result.message, *sentences(untried)) if part)
+    return TableResult(result.table, result.status, message, result.warnings, untried)
 
 
 def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:

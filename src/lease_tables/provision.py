@@ -32,6 +32,7 @@ from lease_tables.failures import (
     IN_USE_CODE,
     LIMIT_CODE,
     NOT_FOUND_CODE,
+    NotDynamoDBAnswer,
     answer_part,
     error_code,
     error_message,
@@ -459,6 +460,9 @@ class Provisioner:
         except Exception as exc:
             state.last_error = explain(exc, state.table.table_name, "DescribeTable",
                                        self._endpoint(state.table), state.table.region)
+            if isinstance(exc, NotDynamoDBAnswer):  # asking again will not make it DynamoDB
+                self._final(state, FAILED, state.last_error)
+                return True
             return False
         table = state.table
         if description is None:
