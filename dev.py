@@ -18,6 +18,10 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
                reviewed list docs/mutation-equivalents.txt (`mutate [MODULE...]`)
     bundle     an offline installer zip for one platform and Python version
     freeze     a Python-free build of lease-tables for this platform (PyInstaller)
+    kcl-proof  run the real KCL 3.1.3 (Java 17) on tables from `create --kcl 3.1` and on
+               four broken layouts, CreateTable/UpdateTable denied, every call held
+               against the adapter policy; prints what KCL called and whether it started
+               (`kcl-proof --positive-only`, `--keep DIR` for its logs)
 
 Written in Python rather than shell so it runs the same on Windows.
 """
@@ -356,6 +360,25 @@ def target_requirements(platform: str, python_version: str, out: Path) -> Path:
     return requirements
 
 
+# What the Windows installers say when no usable Python is found, the same words in both.
+# They prove a Python by running it: `where py` or Get-Command is no proof (Wine's
+# `where` exits 0 for a program that does not exist, and a stale App Execution Alias
+# `python.exe` exists but only opens the Store).
+NO_PYTHON = ("No Python {python} found: neither the py launcher (py -{python}) nor python "
+             "runs. Install Python {python} (64-bit) from python.org with its installer, "
+             "or pass the path to its python.exe: {usage}")
+WRONG_PYTHON = ("{{0}} is not Python {python}, or does not run; this bundle is for Python "
+                "{python} (its wheels are built per version). Pass the path to a Python "
+                "{python} python.exe: {usage}")
+# The embeddable package of python.org (and a Python installed without its venv and pip
+# parts) cannot make a venv; installing into such a Python would change an application's
+# private Python, and it ignores PYTHONPATH, so a --target folder would not run either.
+NO_VENV = ("{{0}} has no venv module (or no ensurepip), so it cannot make the virtual "
+           "environment lease-tables goes into; the embeddable package of python.org is "
+           "like that. Install the full Python {python} (64-bit) from python.org with its "
+           "installer (which includes venv and pip), or pass the path to the python.exe of "
+           "such an installation: {usage}")
+
 INSTALL_PS1 = r"""# Installs lease-tables {version} from the wheels beside this script; no network.
 #   .\install.ps1                      # a venv in .\venv, made with the py launcher's {python}
 #   .\install.ps1 -Python C:\Python{nodot}\python.exe -Venv D:\Tools\lease-tables
@@ -365,13 +388,25 @@ param(
 )
 $ErrorActionPreference = "Stop"
 $wheels = Join-Path $PSScriptRoot "wheels"
+# True when the program runs and exits 0: the only proof a Python is there.
+function Test-Runs([string[]]$command, [string]$code) {{
+    # Continue: PowerShell 5.1 turns a native program's stderr into a terminating error
+    # under "Stop"; only the exit code counts here.
+    $ErrorActionPreference = "Continue"
+    $exe = $command[0]; $rest = @($command | Select-Object -Skip 1)
+    try {{ & $exe @rest -c $code 2>$null | Out-Null; return ($LASTEXITCODE -eq 0) }}
+    catch {{ return $false }}
+}}
 if ($Python) {{ $py = @($Python) }}
-elseif (Get-Command py -ErrorAction SilentlyContinue) {{ $py = @("py", "-{python}") }}
-else {{ $py = @("python") }}
+elseif (Test-Runs @("py", "-{python}") "import sys") {{ $py = @("py", "-{python}") }}
+elseif (Test-Runs @("python") "import sys") {{ $py = @("python") }}
+else {{ throw "{no_python_ps1}" }}
+$shown = $py -join " "
+if (-not (Test-Runs $py "import sys; sys.exit(sys.version_info[:2] != ({major}, {minor}))")) {{
+    throw ("{wrong_python_ps1}" -f $shown)
+}}
+if (-not (Test-Runs $py "import venv, ensurepip")) {{ throw ("{no_venv_ps1}" -f $shown) }}
 $exe = $py[0]; $pyArgs = @($py | Select-Object -Skip 1)
-$found = & $exe @pyArgs -c "import sys; print('%d.%d' % sys.version_info[:2])"
-if ($LASTEXITCODE -ne 0) {{ throw "Python {python} not found; pass -Python <python.exe>" }}
-if ($found -ne "{python}") {{ throw "this bundle is for Python {python}, not $found" }}
 & $exe @pyArgs -m venv $Venv
 if ($LASTEXITCODE -ne 0) {{ throw "could not create the venv $Venv" }}
 $venvPython = Join-Path $Venv "Scripts\python.exe"
@@ -384,25 +419,43 @@ INSTALL_CMD = r"""@echo off
 rem Installs lease-tables {version} from the wheels beside this script. Needs no network.
 rem   install.cmd                       a venv in .\venv, made with the py launcher's {python}
 rem   install.cmd C:\Python{nodot}\python.exe D:\Tools\lease-tables
+rem A Python is found by running it (`where` is no proof); `call` also runs a .cmd shim.
 setlocal
 set "HERE=%~dp0"
-set "PY=%~1"
+set "PYEXE=%~1"
+set "PYARGS="
 set "VENV=%~2"
 if "%VENV%"=="" set "VENV=%HERE%venv"
-if not "%PY%"=="" goto have_python
-set "PY=python"
-where py >nul 2>nul
-if not errorlevel 1 set "PY=py -{python}"
+if not "%PYEXE%"=="" goto have_python
+set "PYEXE=py"
+set "PYARGS=-{python}"
+call "%PYEXE%" %PYARGS% -c "import sys" >nul 2>nul
+if not errorlevel 1 goto have_python
+set "PYEXE=python"
+set "PYARGS="
+call "%PYEXE%" -c "import sys" >nul 2>nul
+if not errorlevel 1 goto have_python
+>&2 echo {no_python_cmd}
+exit /b 1
 :have_python
-%PY% -c "import sys; sys.exit(sys.version_info[:2] != ({major}, {minor}))"
-if errorlevel 1 (
-    echo This bundle is for Python {python}; pass the path to its python.exe. 1>&2
-    exit /b 1
-)
-%PY% -m venv "%VENV%" || exit /b 1
+set "SHOWN=%PYEXE%"
+if not "%PYARGS%"=="" set "SHOWN=%PYEXE% %PYARGS%"
+call "%PYEXE%" %PYARGS% -c "import sys; sys.exit(sys.version_info[:2] != ({major}, {minor}))" ^
+    >nul 2>nul
+if errorlevel 1 goto wrong_python
+call "%PYEXE%" %PYARGS% -c "import venv, ensurepip" >nul 2>nul
+if errorlevel 1 goto no_venv
+call "%PYEXE%" %PYARGS% -m venv "%VENV%" || exit /b 1
 "%VENV%\Scripts\python.exe" -m pip install --no-index ^
     --find-links "%HERE%wheels" "lease-tables=={version}" || exit /b 1
 echo Installed: "%VENV%\Scripts\lease-tables.exe"
+exit /b 0
+:wrong_python
+>&2 echo {wrong_python_cmd}
+exit /b 1
+:no_venv
+>&2 echo {no_venv_cmd}
+exit /b 1
 """
 
 INSTALL_SH = """#!/bin/sh
@@ -450,6 +503,25 @@ LINUX_STEPS = """Install:
     sh install.sh [/path/to/python{python}] [/path/to/new/venv]"""
 
 
+def installer_messages(values: Mapping[str, str]) -> dict[str, str]:
+    """NO_PYTHON, WRONG_PYTHON and NO_VENV for install.ps1 (a double-quoted PowerShell
+    string, `{0}` for -f) and install.cmd (an echo line, `%SHOWN%`)."""
+    usage = {"ps1": "install.ps1 -Python C:\\Python{nodot}\\python.exe",
+             "cmd": "install.cmd C:\\Python{nodot}\\python.exe"}
+    messages = {}
+    for name, text in (("no_python", NO_PYTHON), ("wrong_python", WRONG_PYTHON),
+                       ("no_venv", NO_VENV)):
+        for script in ("ps1", "cmd"):
+            message = text.format(**values, usage=usage[script].format(**values))
+            if script == "cmd":
+                # echo: no parentheses or redirection characters to escape in these words
+                message = message.format("%SHOWN%")
+            else:
+                message = message.replace("`", "``").replace('"', '`"').replace("$", "`$")
+            messages[f"{name}_{script}"] = message
+    return messages
+
+
 def bundle(platform: str, python_version: str, out: Path) -> Path:
     """One zip: every wheel the target needs, installers that use no index, a README."""
     if platform not in PLATFORMS:
@@ -476,8 +548,11 @@ def bundle(platform: str, python_version: str, out: Path) -> Path:
              *pip_platforms, "--python-version", python_version, "--implementation", "cp",
              "--require-hashes", "-r", requirements, "-d", wheels])
         if platform == "win_amd64":
-            write_text(folder / "install.ps1", INSTALL_PS1.format(**values), "\r\n")
-            write_text(folder / "install.cmd", INSTALL_CMD.format(**values), "\r\n")
+            messages = installer_messages(values)
+            write_text(folder / "install.ps1", INSTALL_PS1.format(**values, **messages),
+                       "\r\n")
+            write_text(folder / "install.cmd", INSTALL_CMD.format(**values, **messages),
+                       "\r\n")
             steps, exe, newline = WINDOWS_STEPS, r"venv\Scripts\lease-tables.exe", "\r\n"
         else:
             write_text(folder / "install.sh", INSTALL_SH.format(**values), "\n")
@@ -573,6 +648,12 @@ def ensure_checkov() -> str | None:
         print(f"checkov could not be installed ({exc}); its tests will be skipped")
         return None
     return str(exe) if exe.exists() else None
+
+
+def kcl_proof(extra: list[str]) -> int:
+    """The real consumer as judge: tests/kclproof.py, run with the venv's Python."""
+    ensure_venv()
+    return subprocess.run([str(PYTHON), "-m", "tests.kclproof", *extra], cwd=ROOT).returncode
 
 
 def demo() -> int:
@@ -774,7 +855,7 @@ def verdicts_of(name: str) -> int | None:
 
 
 def main(argv: list[str]) -> int:
-    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze")
+    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof")
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         print("usage: python3 dev.py " + " | ".join(commands), file=sys.stderr)
@@ -786,6 +867,8 @@ def main(argv: list[str]) -> int:
         return test(rest)
     if command == "lock":
         return lock(rest)
+    if command == "kcl-proof":
+        return kcl_proof(rest)
     parser = argparse.ArgumentParser(prog=f"dev.py {command}")
     if command == "mutate":
         parser.add_argument("modules", nargs="*", metavar="MODULE",

@@ -49,6 +49,7 @@ class Call:
     status: int | None = None
     region: str = "?"  # from the SigV4 credential scope: the region the client signed for
     at: float = field(default_factory=time.monotonic)
+    path: str = ""  # the request path (REST services name their resources there)
 
     @property
     def table_name(self) -> str | None:
@@ -62,6 +63,10 @@ class Canned:
     status: int
     body: bytes
     content_type: str = "application/x-amz-json-1.0"
+    headers: dict[str, str] = field(default_factory=dict)
+    # Seconds to sit on the request before answering: longer than the client waits is
+    # a hang. Cut short when the proxy stops, so no test waits on it.
+    hold: float = 0.0
 
 
 @dataclass
@@ -94,7 +99,12 @@ class FaultProxy:
         self.upstream = urlsplit(upstream)
         self.plan = plan or FaultPlan()
         self.calls: list[Call] = []
-        self.canned: dict[str, Canned] = {}
+        # (operation, the upstream's error code) -> the answer to give instead: the
+        # upstream decides (IAM included), the real service's phrasing is shown.
+        self.rephrased: dict[tuple[str, str], Canned] = {}
+        # Keyed by operation, or by (operation, table name) for one table only.
+        self.canned: dict[str | tuple[str, str], Canned] = {}
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -116,6 +126,7 @@ class FaultProxy:
         self.stop()
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -182,19 +193,27 @@ class FaultProxy:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                operation = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                operation = ((self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                             or rest_operation(self.command, self.path)
+                             or query_operation(raw))
                 try:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
                 fault = proxy._choose(operation)
                 scope = _CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
-                call = Call(operation, body, fault, region=scope.group(1) if scope else "?")
+                call = Call(operation, body, fault, region=scope.group(1) if scope else "?",
+                            path=self.path)
                 proxy._record(call)
-                canned = proxy.canned.get(operation)
+                canned = (proxy.canned.get((operation, call.table_name or ""))
+                          or proxy.canned.get(operation))
                 if canned is not None:
+                    if canned.hold and proxy._stopping.wait(canned.hold):
+                        self.close_connection = True
+                        return
                     call.status = canned.status
-                    self._reply(canned.status, {"Content-Type": canned.content_type},
+                    self._reply(canned.status, {"Content-Type": canned.content_type,
+                                                **canned.headers},
                                 canned.body)
                     return
                 if fault == DROP:
@@ -213,6 +232,12 @@ class FaultProxy:
                 if fault == DELAY:
                     time.sleep(proxy.plan.delay)
                 status, headers, payload = self._forward(raw)
+                rewrite = proxy.rephrased.get((operation, upstream_code(status, headers,
+                                                                        payload)))
+                if rewrite is not None:
+                    status, headers, payload = (rewrite.status,
+                                                {"Content-Type": rewrite.content_type,
+                                                 **rewrite.headers}, rewrite.body)
                 call.status = status
                 self._reply(status, headers, payload)
 
@@ -306,6 +331,105 @@ def described(name: str, status: str, key: str = "leaseKey") -> Canned:
     }}).encode())
 
 
+# REST services (no X-Amz-Target): the operation from the method and path, for the
+# footprint's probes. First match wins.
+_REST_OPERATIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"/getDataEndpoint$"), "GetDataEndpoint"),
+    ("GET", re.compile(r"/instance/[^/]+/attributes(\?|$)"), "ListInstanceAttributes"),
+    ("GET", re.compile(r"/instance/[^/]+/storage-configs(\?|$)"),
+     "ListInstanceStorageConfigs"),
+    ("GET", re.compile(r"/users/[^/]+/[^/?]+$"), "DescribeUser"),
+    ("GET", re.compile(r"/contacts/[^/]+/[^/?]+$"), "DescribeContact"),
+    ("GET", re.compile(r"/contact/attributes/[^/]+/[^/?]+$"), "GetContactAttributes"),
+    ("GET", re.compile(r"/[^/?]+\?(.*&)?list-type=2"), "ListObjectsV2"),
+    ("GET", re.compile(r"/[^/?]+/[^?]+"), "GetObject"),
+)
+
+
+def rest_operation(method: str, path: str) -> str:
+    """The operation a REST request (Kinesis Video, Connect, S3 path-style) is."""
+    for verb, pattern, name in _REST_OPERATIONS:
+        if method == verb and pattern.search(path):
+            return name
+    return ""
+
+
+def upstream_code(status: int, headers: dict[str, str], payload: bytes) -> str:
+    """The error code of an upstream answer (JSON `__type`, an XML `<Code>`, or the
+    REST `x-amzn-ErrorType` header), "" for a success."""
+    if status < 300:
+        return ""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "x-amzn-errortype" in lowered:
+        return lowered["x-amzn-errortype"].split(":")[0]
+    try:
+        kind = json.loads(payload or b"{}").get("__type", "")
+        if kind:
+            return str(kind).rpartition("#")[2]
+    except (ValueError, AttributeError):
+        pass
+    found = re.search(rb"<Code>([^<]+)</Code>", payload or b"")
+    return found.group(1).decode() if found else str(status)
+
+
+def rest_error(code: str, message: str, status: int = 400) -> Canned:
+    """A REST-JSON service's error (Kinesis Video, Connect): the code in a header."""
+    return Canned(status, json.dumps({"message": message, "Message": message}).encode(),
+                  "application/json", {"x-amzn-ErrorType": code})
+
+
+def rest_answer(document: dict) -> Canned:
+    """A REST-JSON service's success answer."""
+    return Canned(200, json.dumps(document).encode(), "application/json")
+
+
+def hanging(seconds: float = 120.0) -> Canned:
+    """An operation that never answers within any client's patience (a hung ListTables
+    behind a proxy, say): the request is read, then nothing until `seconds` pass."""
+    return Canned(200, b"{}", hold=seconds)
+
+
+def raw_answer(status: int, body: bytes | str,
+               content_type: str = "application/x-amz-json-1.0") -> Canned:
+    """Any body at all, as an odd endpoint sends it: not JSON, not UTF-8, wrong types."""
+    return Canned(status, body.encode() if isinstance(body, str) else body, content_type)
+
+
+def described_as(name: str, **fields: object) -> Canned:
+    """A DescribeTable answer of a healthy ACTIVE lease table with `fields` replaced
+    (None removes one): a TableStatus that is a number, a KeySchema that is a string."""
+    table: dict[str, object] = json.loads(described(name, "ACTIVE").body)["Table"]
+    for key, value in fields.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    return Canned(200, json.dumps({"Table": table}).encode())
+
+
+def query_operation(raw: bytes) -> str:
+    """The operation of a query-protocol request (IAM, STS): its form's `Action`."""
+    from urllib.parse import parse_qs
+
+    try:
+        return parse_qs(raw.decode("ascii")).get("Action", [""])[0]
+    except (UnicodeDecodeError, ValueError):
+        return ""
+
+
+def simulated(decision: str) -> Canned:
+    """IAM's SimulatePrincipalPolicy answer with one decision for whatever was asked
+    (moto has no policy simulator)."""
+    body = (
+        '<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+        "<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>"
+        f"<member><EvalActionName>any</EvalActionName><EvalResourceName>*</EvalResourceName>"
+        f"<EvalDecision>{decision}</EvalDecision></member></EvaluationResults>"
+        "</SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>1</RequestId>"
+        "</ResponseMetadata></SimulatePrincipalPolicyResponse>")
+    return Canned(200, body.encode(), "text/xml")
+
+
 class RewritingProxy(FaultProxy):
     """A FaultProxy that may change the upstream's successful answers before passing them on.
 
@@ -359,3 +483,270 @@ def index_in_state(table_name: str, states: Iterable[str]) -> Callable[[dict, di
         return answer
 
     return rewrite
+
+
+# ------------------------------------------------------------------ the real consumer's gate
+#
+# KCL 3 forces HTTP/2 on its Kinesis client, and moto_server speaks HTTP/1.1 only; so the
+# real KCL reaches moto through `PolicyGate`: hypercorn (which accepts h2c with prior
+# knowledge as well as HTTP/1.1) serving a small ASGI app that forwards each request to
+# moto over HTTP/1.1. On the way it names each call (service, action, the real resource
+# ARNs) and holds it against an IAM policy document with moto's own evaluator
+# (`moto.iam.access_control`): moto_server's IAM enforcement checks DynamoDB calls against
+# resource `*` only, so it cannot judge a policy scoped to table, index and stream ARNs.
+# A call the policy does not allow is answered AccessDenied, as AWS would; CreateTable and
+# UpdateTable are always answered AccessDenied, whatever the policy says.
+
+_SCOPE_SERVICE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+ALWAYS_DENIED = frozenset({"dynamodb:CreateTable", "dynamodb:UpdateTable"})
+# SigV4 signing names that differ from the service's IAM prefix.
+_IAM_PREFIX = {"monitoring": "cloudwatch"}
+# The per-item action IAM authorises inside a DynamoDB transaction.
+_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                     "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+
+
+@dataclass
+class GatedCall:
+    """One call as the gate saw it: who it was for, and whether the policy allows it."""
+
+    service: str  # IAM's service prefix: dynamodb, kinesis, cloudwatch
+    action: str  # the operation name, e.g. GetItem
+    resources: tuple[str, ...]
+    allowed: bool  # every (IAM action, resource) of the call allowed by the policy
+    status: int | None = None
+    http_version: str = "?"  # "2" for KCL's Kinesis client (h2c), "1.1" for the others
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def iam_action(self) -> str:
+        return f"{self.service}:{self.action}"
+
+
+def iam_allows(policy: dict | list[dict], action: str, resource: str,
+               conditions: dict[str, str] | None = None) -> bool:
+    """moto's own IAM evaluator: an explicit Deny in any document wins, else some Allow
+    must match (`policy` may be one document or several, as when a policy is split)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    verdicts = {IAMPolicy(json.dumps(document)).is_action_permitted(
+        action, resource, incoming_condition_values=conditions)
+        for document in (policy if isinstance(policy, list) else [policy])}
+    return PermissionResult.PERMITTED in verdicts and PermissionResult.DENIED not in verdicts
+
+
+class PolicyGate:
+    """`with PolicyGate(moto_url, policy, account, region) as gate:`; point KCL at `gate.url`."""
+
+    def __init__(self, upstream: str, policy: dict | list[dict], account: str,
+                 region: str) -> None:
+        self.upstream = urlsplit(upstream)
+        self.policy = policy
+        self.account = account
+        self.region = region
+        self.calls: list[GatedCall] = []
+        self._iterators: dict[str, str] = {}  # shard iterator -> stream ARN
+        self._lock = threading.Lock()
+        self._stopped: object = None
+        self._loop: object = None
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._ready = threading.Event()
+        import socket
+
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> PolicyGate:
+        self._thread.start()
+        if not self._ready.wait(timeout=30):
+            raise RuntimeError("the h2c gate did not start within 30 s")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import asyncio
+
+        loop, stopped = self._loop, self._stopped
+        if isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stopped, asyncio.Event):
+            loop.call_soon_threadsafe(stopped.set)
+        self._thread.join(timeout=15)
+
+    def snapshot(self) -> list[GatedCall]:
+        with self._lock:
+            return list(self.calls)
+
+    # -- naming a call
+
+    def _arn(self, service: str, kind: str, name: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account}:{kind}/{name}"
+
+    def _stream_arn(self, body: dict) -> str:
+        if isinstance(body.get("StreamARN"), str):
+            return body["StreamARN"]
+        if isinstance(body.get("StreamName"), str):
+            return self._arn("kinesis", "stream", body["StreamName"])
+        with self._lock:
+            return self._iterators.get(str(body.get("ShardIterator")), "unknown-stream")
+
+    def _dynamodb_items(self, action: str, body: dict) -> list[tuple[str, str]]:
+        """(operation, resource ARN) pairs IAM authorises for one DynamoDB request."""
+        if action in ("TransactWriteItems", "TransactGetItems"):
+            pairs = []
+            for item in body.get("TransactItems", []):
+                for kind, request in item.items():
+                    pairs.append((_TRANSACT_ACTIONS.get(kind, kind),
+                                  self._arn("dynamodb", "table", request.get("TableName", ""))))
+            return pairs
+        if action in ("BatchGetItem", "BatchWriteItem"):
+            return [(action, self._arn("dynamodb", "table", name))
+                    for name in body.get("RequestItems", {})]
+        table = str(body.get("TableName", ""))
+        if body.get("IndexName"):
+            table = f"{table}/index/{body['IndexName']}"
+        return [(action, self._arn("dynamodb", "table", table))]
+
+    def name_call(self, headers: dict[str, str], path: str, raw: bytes
+                  ) -> tuple[str, str, list[tuple[str, str]], dict[str, str]]:
+        """(service, operation, [(IAM operation, resource)], condition values) of a request."""
+        scope = _SCOPE_SERVICE.search(headers.get("authorization", ""))
+        service = _IAM_PREFIX.get(scope.group(2), scope.group(2)) if scope else "?"
+        target = headers.get("x-amz-target", "")
+        body: dict = {}
+        conditions: dict[str, str] = {}
+        if target:
+            action = target.rpartition(".")[2]
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {}
+        elif "/operation/" in path:  # smithy RPCv2 (CBOR): /service/X/operation/Action
+            action = path.rstrip("/").rpartition("/")[2]
+        else:  # the query protocol: Action=PutMetricData&Namespace=...
+            from urllib.parse import parse_qs
+
+            form = parse_qs(raw.decode("utf-8", "replace"))
+            action = form.get("Action", ["?"])[0]
+            if "Namespace" in form:
+                conditions["cloudwatch:namespace"] = form["Namespace"][0]
+        if service == "dynamodb":
+            items = self._dynamodb_items(action, body)
+        elif service == "kinesis":
+            items = [(action, self._stream_arn(body))]
+        else:
+            items = [(action, "*")]
+        return service, action, items, conditions
+
+    def judge(self, service: str, items: list[tuple[str, str]],
+              conditions: dict[str, str]) -> bool:
+        return all(iam_allows(self.policy, f"{service}:{op}", resource, conditions or None)
+                   for op, resource in items)
+
+    # -- serving
+
+    def _serve(self) -> None:
+        import asyncio
+
+        from hypercorn.asyncio import serve
+        from hypercorn.config import Config
+
+        config = Config()
+        config.bind = [f"fd://{self._socket.detach()}"]
+        config.accesslog = None
+        config.errorlog = None
+        config.keep_alive_timeout = 30
+
+        async def main() -> None:
+            self._stopped = asyncio.Event()
+            self._loop = asyncio.get_running_loop()
+            self._ready.set()
+            await serve(self._app, config, shutdown_trigger=self._stopped.wait)  # type: ignore[arg-type]
+
+        asyncio.run(main())
+
+    async def _app(self, scope: dict, receive, send) -> None:  # ASGI
+        import asyncio
+
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        raw = b"".join(chunks)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope["headers"]}
+        path = scope["raw_path"].decode("latin-1") or "/"
+        if scope.get("query_string"):
+            path += "?" + scope["query_string"].decode("latin-1")
+        service, action, items, conditions = self.name_call(headers, scope["path"], raw)
+        allowed = self.judge(service, items, conditions)
+        call = GatedCall(service, action, tuple(r for _, r in items), allowed,
+                         http_version=str(scope.get("http_version", "?")))
+        with self._lock:
+            self.calls.append(call)
+        if not allowed or any(f"{service}:{op}" in ALWAYS_DENIED for op, _ in items):
+            status, out_headers, payload = self._denied(service, items)
+        else:
+            status, out_headers, payload = await asyncio.to_thread(
+                self._forward, scope["method"], path, headers, raw)
+            if service == "kinesis" and status == 200:
+                self._remember_iterators(items[0][1], payload)
+        call.status = status
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                                for k, v in out_headers.items()]
+                    + [(b"content-length", str(len(payload)).encode())]})
+        await send({"type": "http.response.body", "body": payload})
+
+    def _remember_iterators(self, stream_arn: str, payload: bytes) -> None:
+        try:
+            answer = json.loads(payload or b"{}")
+        except ValueError:
+            return
+        with self._lock:
+            for key in ("ShardIterator", "NextShardIterator"):
+                if isinstance(answer.get(key), str):
+                    self._iterators[answer[key]] = stream_arn
+
+    def _denied(self, service: str, items: list[tuple[str, str]]
+                ) -> tuple[int, dict[str, str], bytes]:
+        """The answer AWS gives a call its policy does not allow."""
+        op, resource = items[0] if items else ("?", "*")
+        text = (f"User: arn:aws:sts::{self.account}:assumed-role/adapter/kcl is not "
+                f"authorized to perform: {service}:{op} on resource: {resource} "
+                "because no identity-based policy allows the action")
+        kind = ("com.amazon.coral.service#AccessDeniedException" if service == "dynamodb"
+                else "AccessDeniedException")
+        body = json.dumps({"__type": kind, "message": text}).encode()
+        return 400, {"Content-Type": "application/x-amz-json-1.1"}, body
+
+    def _forward(self, method: str, path: str, headers: dict[str, str], raw: bytes
+                 ) -> tuple[int, dict[str, str], bytes]:
+        up = self.upstream
+        connection = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
+        try:
+            sent = {k: v for k, v in headers.items()
+                    if k not in {"connection", "keep-alive", "host", "content-length",
+                                 "transfer-encoding", "upgrade", "http2-settings"}}
+            sent["Host"] = up.netloc
+            connection.request(method, path, body=raw, headers=sent)
+            response = connection.getresponse()
+            payload = response.read()
+            kept = {k: v for k, v in response.getheaders()
+                    if k.lower() not in {"connection", "transfer-encoding", "content-length",
+                                         "keep-alive", "server", "date"}}
+            return response.status, kept, payload
+        finally:
+            connection.close()

@@ -12,12 +12,15 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from lease_tables import failures
 from lease_tables.errors import AwsError
-from lease_tables.failures import NotDynamoDBAnswer, setup_error
+from lease_tables.failures import NotDynamoDBAnswer, classify, setup_error
 from lease_tables.printable import quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_MAX_ATTEMPTS = 6
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
+# Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
+# past it the hint is dropped with a note, and nothing else waits (README "Hints").
+HINT_BUDGET = 3.0
 
 
 class Clients:
@@ -53,13 +59,19 @@ class Clients:
             self._retries = self._retry_settings()
         except Exception as exc:
             raise setup_error(exc) from None
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
-        self._table_names: dict[str, list[str]] = {}
+        self._listings: dict[str, _Listing] = {}
         self._names_lock = threading.Lock()
+        self.hint_budget = HINT_BUDGET
 
-    def endpoint_for(self, region: str) -> str:
-        return self.endpoint_url or f"https://dynamodb.{region}.amazonaws.com"
+    def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
+        """The endpoint a message names: --endpoint-url, else the service's regional one."""
+        if self.endpoint_url:
+            return self.endpoint_url
+        if service == "s3":
+            return f"https://s3.{region}.amazonaws.com"
+        return f"https://{service}.{region}.amazonaws.com"
 
     def credentials(self) -> Any:
         """The resolved credentials (or None), failures classified, secrets registered."""
@@ -108,17 +120,23 @@ class Clients:
 
     def dynamodb(self, region: str) -> Any:
         """A thread-safe DynamoDB client for one region (boto3 clients are)."""
+        return self.client("dynamodb", region)
+
+    def client(self, service: str, region: str) -> Any:
+        """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
+        kinesisvideo, connect, sts, iam), one per service and region, with the same
+        retries, timeouts and pool, and --endpoint-url for every one of them."""
         with self._lock:
-            client = self._clients.get(region)
+            client = self._clients.get((service, region))
             if client is None:
                 try:
-                    client = self._make_client(region)
+                    client = self._make_client(region, service)
                 except Exception as exc:
                     raise setup_error(exc) from None
-                self._clients[region] = client
+                self._clients[(service, region)] = client
             return client
 
-    def _make_client(self, region: str) -> Any:
+    def _make_client(self, region: str, service: str = "dynamodb") -> Any:
         from botocore.config import Config
 
         config = Config(
@@ -128,32 +146,127 @@ class Clients:
             max_pool_connections=self.pool_size,
             user_agent_extra="lease-tables",
         )
-        client = self.session.client("dynamodb", region_name=region,
+        client = self.session.client(service, region_name=region,  # type: ignore[call-overload]
                                      endpoint_url=self.endpoint_url, config=config)
+        if service == "dynamodb":
+            client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        if service == "kinesis":
+            client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
+        return client
+
+    def hint_client(self, region: str) -> Any:
+        """A client of its own for hint work: its own pool (a hung ListTables holds
+        none of the run's connections), timeouts within the hint budget, one retry."""
+        from botocore.config import Config
+
+        budget = max(self.hint_budget, 0.1)
+        config = Config(retries={"mode": "standard", "total_max_attempts": 2},
+                        connect_timeout=budget, read_timeout=budget,
+                        max_pool_connections=1, user_agent_extra="lease-tables")
+        with self._lock:
+            try:
+                client = self.session.client("dynamodb", region_name=region,
+                                             endpoint_url=self.endpoint_url, config=config)
+            except Exception as exc:
+                raise setup_error(exc) from None
         client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
         return client
 
-    def table_names(self, region: str) -> list[str]:
-        """Every table name in a region, listed once per run and shared by all tables.
-
-        Only used for near-twin hints, so a refused or failed ListTables just
-        means no hint (an empty list), never a failure.
-        """
+    def start_table_names(self, region: str) -> _Listing:
+        """Start listing a region's table names (once per run), without waiting."""
         with self._names_lock:
-            names = self._table_names.get(region)
-            if names is None:
-                names = self._table_names[region] = _list_table_names(self.dynamodb(region))
-            return names
+            listing = self._listings.get(region)
+            if listing is None:
+                listing = self._listings[region] = _Listing(self, region)
+            return listing
+
+    def table_names(self, region: str) -> TableNames:
+        """Every table name in a region, for near-twin hints only: listed once per run,
+        shared by all tables, waited for at most the hint budget from its start.
+
+        A refused, failed or silent ListTables gives no names and a note saying so,
+        never a failure: a hint never decides a result.
+        """
+        return self.start_table_names(region).result()
 
 
-def _list_table_names(client: Any) -> list[str]:
-    try:
-        names: list[str] = []
-        for page in client.get_paginator("list_tables").paginate():
-            names.extend(page.get("TableNames", []))
-        return names
-    except Exception:
-        return []
+@dataclass(frozen=True)
+class TableNames:
+    """A region's table names for hints, or none and `note` saying why not."""
+
+    names: tuple[str, ...] = ()
+    note: str = ""
+
+
+class _Listing:
+    """One region's ListTables in a daemon thread, bounded by the hint budget: the
+    thread may hang in a socket read; whoever asks waits no longer than the budget."""
+
+    def __init__(self, clients: Clients, region: str) -> None:
+        self.clients = clients
+        self.region = region
+        self.budget = clients.hint_budget
+        self.deadline = time.monotonic() + self.budget
+        self._done = threading.Event()
+        self._answer = TableNames()
+        threading.Thread(target=self._list, name="lease-tables-hints", daemon=True).start()
+
+    def _list(self) -> None:
+        endpoint = self.clients.endpoint_for(self.region)
+        try:
+            names: list[str] = []
+            client = self.clients.hint_client(self.region)
+            for page in client.get_paginator("list_tables").paginate():
+                found = page.get("TableNames", [])
+                if not isinstance(found, list) or not all(isinstance(n, str) for n in found):
+                    raise NotDynamoDBAnswer(200, "TableNames that are not a list of names",
+                                            "ListTables")
+                names.extend(found)
+                if time.monotonic() >= self.deadline:
+                    raise TimeoutError
+            self._answer = TableNames(tuple(names))
+        except TimeoutError:
+            self._answer = self._late()
+        except Exception as exc:
+            self._answer = TableNames((), hint_note(exc, endpoint))
+        finally:
+            self._done.set()
+
+    def result(self) -> TableNames:
+        if self._done.wait(max(0.0, self.deadline - time.monotonic())):
+            return self._answer
+        return self._late()
+
+    def _late(self) -> TableNames:
+        return TableNames((), (
+            f"near-identical names were not looked for: ListTables at "
+            f"{self.clients.endpoint_for(self.region)} had no complete answer within "
+            f"{self.budget:g} s, the hint's own bound"))
+
+
+def hint_note(exc: BaseException, endpoint: str) -> str:
+    """Why a hint's ListTables gave no names, in a clause (the one classifier's kind)."""
+    failure = classify(exc, action="ListTables", endpoint=endpoint)
+    return (f"near-identical names were not looked for: ListTables at {endpoint} failed "
+            f"({HINT_FAILURE_WORDS.get(failure.kind, failure.kind)})")
+
+
+HINT_FAILURE_WORDS = {
+    failures.PERMISSION: ("access denied: hints need dynamodb:ListTables on \"*\", as the "
+                          "provisioner policy grants"),
+    failures.CREDENTIALS: "the credentials were refused",
+    failures.THROTTLING: "throttled",
+    failures.NETWORK: "no connection or no answer",
+    failures.NOT_DYNAMODB: "not DynamoDB's answer",
+}
+
+
+def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore hook (before-parse of GetRecords): the records of preflight's one GetRecords
+    never reach the parser, the debug log (--verbose) or this program; the tool never
+    reads a stream's content, only whether the call was allowed."""
+    if response_dict.get("status_code") == 200:
+        response_dict["body"] = b'{"Records": []}'
 
 
 def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],

@@ -24,6 +24,16 @@ from lease_tables.errors import (
     InputError,
     LeaseTablesError,
 )
+from lease_tables.footprint_cli import (
+    BucketOpt,
+    CloudWatchLogsOpt,
+    ConnectInstanceOpt,
+    EnhancedFanOutOpt,
+    KmsKeyOpt,
+    StreamOpt,
+    VideoStreamOpt,
+    optional_values,
+)
 from lease_tables.outcome import exit_code
 from lease_tables.printable import line, quote
 
@@ -147,6 +157,27 @@ QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q",
         metavar="", help="Errors only: no progress, no warnings, only tables that need "
                           "attention.")]
+
+def _footprint(tables: Sequence[Any], region: str | None, options: Any):
+    """The adapter's other resources, for the commands that take no --account-id: names
+    stay names (Kinesis is asked by name in the caller's account)."""
+    from lease_tables.consumers import UNKNOWN_ACCOUNT
+    from lease_tables.footprint import resolve
+
+    return resolve(options, tables, UNKNOWN_ACCOUNT, region)
+
+
+def _consumers(enhanced_fan_out: bool, stream: list[str] | None, tables: Sequence[Any],
+               region: str | None):
+    """The stream consumers the selection needs: none without --enhanced-fan-out."""
+    if not enhanced_fan_out:
+        return []
+    from lease_tables.consumers import from_footprint
+    from lease_tables.footprint import consumers
+    from lease_tables.footprint_cli import options
+
+    found = _footprint(tables, region, options(stream, enhanced_fan_out))
+    return from_footprint(consumers(found), tables)
 
 
 def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
@@ -314,6 +345,8 @@ def create(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
@@ -329,6 +362,7 @@ def create(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    consumers = _consumers(enhanced_fan_out, stream, tables, region)
     if dry_run:
         from lease_tables.kcl import ROLE_LEASE as LEASE
         from lease_tables.outcome import PLANNED, TableResult
@@ -339,39 +373,68 @@ def create(
             if problem := endpoint_problem(endpoint_url):
                 raise InputError(problem)
         results = [TableResult(t, PLANNED) for t in tables]
+        results += [TableResult(c.row(), PLANNED) for c in consumers]
         plans = layout.plans(options)
         if add_index:
             plans[LEASE] += ("; and, to existing lease tables that lack it, only the index "
                              "(UpdateTable, with the table's current capacity)")
+        if consumers:
+            from lease_tables.rows import ROLE_STREAM_CONSUMER
+
+            plans[ROLE_STREAM_CONSUMER] = ("the consumer, if it is absent "
+                                           "(RegisterStreamConsumer, enhanced fan-out)")
         _finish(results, output, "dry run, nothing created",
                 extra={role: "would create: " + plan for role, plan in plans.items()},
                 quiet=quiet)
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
+    from lease_tables.stream_consumers import ConsumerRun
 
-    state: dict[str, Provisioner] = {}
+    state: dict[str, Any] = {}
 
     def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
                                    progress=progress, add_index=add_index,
                                    version=kcl.strip())
-        return state["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
+        if not consumers:
+            return state["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
+        # Consumers are registered while the tables are made: the same bound, at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        state["consumers"] = ConsumerRun(clients, concurrency)
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
+            registering = side.submit(state["consumers"].run, consumers, wait, timeout)
+            results = state["run"].run(tables, wait=wait, timeout=timeout,
+                                       deadline=deadline)
+            return results + registering.result()
+
+    def stop() -> None:
+        for run in state.values():
+            run.stop()
+
+    def snapshot(cause: str | None = None) -> list:
+        if "run" not in state:
+            return []
+        rows = state["run"].snapshot(timeout, interrupted_by=cause)
+        return rows + (state["consumers"].snapshot(timeout) if "consumers" in state else [])
 
     def interrupted() -> str:
         run = state.get("run")
         done = run.interrupt_summary() if run else "no AWS call had changed anything yet"
+        registered = state["consumers"].registered() if "consumers" in state else []
+        if registered:
+            done += (f"; RegisterStreamConsumer had been accepted for {len(registered)} "
+                     f"consumer(s) ({', '.join(registered)})")
         return (f"create stopped; {done}. Rerunning the same command is safe: it creates "
                 f"only what is missing and waits for tables (and indexes) still CREATING")
 
     with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
         results = _bounded(
-            work, timeout, stop=lambda: state["run"].stop() if "run" in state else None,
-            on_timeout=lambda: (state["run"].snapshot(timeout) if "run" in state
+            work, timeout, stop=stop,
+            on_timeout=lambda: (snapshot() if "run" in state
                                 else _no_answer(tables, timeout, "setting up AWS access")),
-            interrupted=interrupted,
-            partial=lambda cause: (state["run"].snapshot(timeout, interrupted_by=cause)
-                                   if "run" in state else []))
+            interrupted=interrupted, partial=snapshot)
     _finish(results, output, "create", quiet=quiet)
 
 
@@ -396,6 +459,8 @@ def verify(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
@@ -406,19 +471,37 @@ def verify(
     layout = _layout(kcl)
     options = make_options(billing_mode.value, read_capacity, write_capacity)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    consumers = _consumers(enhanced_fan_out, stream, tables, region)
     board: Board = Board(tables)
+    consumer_board: Board = Board([c.row() for c in consumers])
 
     def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
-        return verify_tables(clients, tables, concurrency=concurrency, options=options,
-                             board=board, layout=layout, version=kcl.strip())
+        if not consumers:
+            return verify_tables(clients, tables, concurrency=concurrency, options=options,
+                                 board=board, layout=layout, version=kcl.strip())
+        from concurrent.futures import ThreadPoolExecutor
+
+        from lease_tables.stream_consumers import verify_consumers
+
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
+            checked = side.submit(verify_consumers, clients, consumers, concurrency,
+                                  consumer_board)
+            results = verify_tables(clients, tables, concurrency=concurrency,
+                                    options=options, board=board, layout=layout,
+                                    version=kcl.strip())
+            return results + checked.result()
 
     results = _bounded(
         work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: board.snapshot(_no_answer_words(timeout, "DescribeTable")),
+        on_timeout=lambda: (board.snapshot(_no_answer_words(timeout, "DescribeTable"))
+                            + consumer_board.snapshot(_no_answer_words(
+                                timeout, "DescribeStreamConsumer"))),
         interrupted=lambda: (f"verify stopped after {board.finished()} of {len(tables)} "
                              f"tables; it changes nothing, so rerunning is safe"),
-        partial=lambda cause: board.snapshot(lambda t: f"not checked: interrupted by {cause}"))
+        partial=lambda cause: (
+            board.snapshot(lambda t: f"not checked: interrupted by {cause}")
+            + consumer_board.snapshot(lambda t: f"not checked: interrupted by {cause}")))
     _finish(results, output, "verify", quiet=quiet)
 
 
@@ -438,30 +521,81 @@ def preflight(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
+    simulate: Annotated[bool, typer.Option(
+        "--simulate", metavar="", rich_help_panel="The adapter's other resources",
+        help="Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) about the actions "
+             "preflight never calls (they would write), where this identity may.")] = False,
     version: VersionOpt = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
-    from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
+    from lease_tables.footprint_cli import options
+    from lease_tables.preflight import (
+        RERUN_AGAIN,
+        RERUN_ANSWERS,
+        PreflightRun,
+        preflight_tables,
+        require_credentials,
+        with_untried,
+    )
+    from lease_tables.preflight_footprint import footprint_verdict, plan, preflight_footprint
 
     layout = _layout(kcl)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    chosen = options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                     connect_instance, cloudwatch_logs)
+    # The footprint is probed when asked for (any of its options; the adapters' files
+    # then add their streams and instances); without one, preflight is the tables'.
+    from lease_tables.footprint import Footprint
+
+    found = _footprint(tables, region, chosen) if chosen.given else Footprint()
     board: Board = Board(tables)
+    rows: dict[str, Any] = {"board": Board([])}
 
     def work(deadline: float) -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
-        return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                layout=layout, version=kcl.strip())
+        planned = plan(clients, tables, found)
+        if not planned:
+            return preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                    layout=layout, version=kcl.strip())
+        # The footprint's probes run while the tables' do: one bound, every chain at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        rows["board"] = Board([p.group.row for p in planned])
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-footprint") as side:
+            others = side.submit(preflight_footprint, clients, planned, rows["board"],
+                                 concurrency, simulate)
+            run = preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                   layout=layout, version=kcl.strip())
+            run.results += others.result()
+        return run
+
+    def stop() -> None:
+        board.stopped.set()
+        rows["board"].stopped.set()
 
     run = _bounded(
-        work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: PreflightRun(
-            board.snapshot(_no_answer_words(timeout, "the probes"))),
+        work, timeout, stop=stop,
+        on_timeout=lambda: PreflightRun(with_untried(
+            board.snapshot(_no_answer_words(timeout, "the probes")),
+            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)
+            + rows["board"].snapshot(_no_answer_words(timeout, "the probes"))),
         interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
                              f"tables; its probes write nothing, so rerunning is safe"),
-        partial=lambda cause: board.snapshot(lambda t: f"not probed: interrupted by {cause}"))
-    _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
+        partial=lambda cause: (
+            with_untried(board.snapshot(lambda t: f"not probed: interrupted by {cause}"),
+                         "the run was interrupted", RERUN_AGAIN, layout)
+            + rows["board"].snapshot(lambda t: f"not probed: interrupted by {cause}")))
+    _finish(run.results, output, "preflight", quiet=quiet,
+            closing=footprint_verdict(run, profile))
 
 
 def _no_answer_words(timeout: float, step: str) -> Callable[[Any], str]:
@@ -497,6 +631,7 @@ def name(
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
     from lease_tables.naming import (
         agent_events_table_name,
+        computer_name_warning,
         connect_table_name,
         local_host_name,
         table_name_problem,
@@ -512,6 +647,10 @@ def name(
             raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
                              "verintris, or leave the option out to use this machine's name.")
         host = host_name if host_name else local_host_name()
+        case_slip = None if host_name else computer_name_warning(
+            host, os.environ.get("COMPUTERNAME"))
+        if case_slip:
+            say(f"warning: {case_slip}")
         result = agent_events_table_name(application_name, host, adapter_id.strip())
     else:
         result = connect_table_name(application_name)
@@ -561,11 +700,19 @@ def policy(
         help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
              "full permissions, which it uses until KCL's migration reaches COMPLETE.")
     ] = False,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
+    from lease_tables.footprint_cli import options
     from lease_tables.kcl import require_migration
-    from lease_tables.policy import ROLE_PROVISIONER, build_policy, render, size_warning
+    from lease_tables.policy import ROLE_PROVISIONER, policy_documents, render_documents
     from lease_tables.spec import parse_tags
 
     _did(NO_CHANGE)
@@ -576,8 +723,11 @@ def policy(
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(conf_dir, table, host_name, region, profile)
-    document = build_policy(role.value, tables, account_id or "", tags=bool(tags),
-                            layout=layout, migrating=migrating)
+    documents, notes, warnings = policy_documents(
+        role.value, tables, account_id or "",
+        options(stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
+                cloudwatch_logs),
+        tags=bool(tags), layout=layout, region_option=region, migrating=migrating)
     if tags and role.value != ROLE_PROVISIONER:
         say("warning: --tag only changes the provisioner's policy (it adds "
                    "dynamodb:TagResource); the adapter policy is the same with or "
@@ -586,10 +736,11 @@ def policy(
         say("warning: --migrating only changes the adapter's policy (the old companion "
             "tables' permissions); `create` and `verify` need nothing more during KCL's "
             "migration, so the provisioner policy is the same with or without it.")
-    warning = size_warning(document)
-    if warning:
+    for note in notes:
+        say(f"note: {note}")
+    for warning in warnings:
         say(f"warning: {warning}")
-    typer.echo(render(document), nl=False)
+    typer.echo(render_documents(documents), nl=False)
 
 
 @app.command()
@@ -615,11 +766,27 @@ def template(
         help="Deletion protection on the tables (they are retained on stack or resource "
              "deletion either way).")] = True,
     kcl: KclOpt = "2",
+    with_policy: Annotated[bool, typer.Option(
+        "--with-policy", metavar="",
+        help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
+             "with the same options) as a managed policy; needs --account-id.")] = False,
+    account_id: Annotated[str | None, typer.Option(
+        "--account-id", metavar="ID",
+        help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
+             "and to turn --stream names into ARNs.")] = None,
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
     version: VersionOpt = False,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
+    from lease_tables.footprint_cli import options as footprint_options
     from lease_tables.spec import make_options
-    from lease_tables.template import notes, render
+    from lease_tables.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
     _did(NO_CHANGE)
     layout = _layout(kcl)
@@ -629,8 +796,15 @@ def template(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile)
-    text = render(output_format.value, tables, options, layout)
-    for note in notes(output_format.value, tables, text, layout):
+    wanted = footprint_options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                               connect_instance, cloudwatch_logs)
+    extras, said = NO_EXTRAS, []
+    if with_policy or wanted.given:
+        extras, said = template_extras(tables, account_id or "", wanted, with_policy,
+                                       layout, region)
+    text = render(output_format.value, tables, options, layout, extras)
+    for note in [*said, *notes(output_format.value, tables, text, layout, extras),
+                 *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)
 
@@ -673,6 +847,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: list[str]) -> int:
     """Run one command line; return its exit code (never raises, never prints a traceback)."""
+    args = optional_values(args)
     as_json = wants_json(args)
     # typer re-exports its click's exceptions (a vendored click in recent typer,
     # click itself in older ones): find them through typer, whichever it is.
@@ -738,14 +913,19 @@ def utf8_output() -> None:
     """Data (JSON, policies, templates) is UTF-8 whatever the console's code page.
 
     A redirected Windows console gets cp1252 (or what PYTHONIOENCODING says); a
-    `--tag Owner=日本` must still be written, and as UTF-8. A terminal keeps its
-    own encoding, but nothing printed may ever fail to encode.
+    `--tag Owner=日本` must still be written, and as UTF-8. Messages too: a stderr
+    that is a pipe or a file (a scheduler's log, a service's) is UTF-8, so a message
+    quoting a non-ASCII tag or path is readable there rather than `\\u65e5`. A
+    terminal keeps its own encoding (Windows' console takes Unicode whatever its code
+    page), and nothing printed may ever fail to encode: messages escape what their
+    encoding cannot hold (a lone surrogate from an undecodable file name, say).
     """
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None:
             continue
-        if stream is sys.stdout and not stream.isatty():
-            reconfigure(encoding="utf-8", errors="strict")
+        errors = "strict" if stream is sys.stdout else "backslashreplace"
+        if not stream.isatty():
+            reconfigure(encoding="utf-8", errors=errors)
         else:
             reconfigure(errors="backslashreplace")

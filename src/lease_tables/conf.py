@@ -36,6 +36,12 @@ _APPLICATION_NAME_KEYS = ("applicationname", "appname")
 _ADAPTER_ID_KEYS = ("adapterid",)
 _REGION_KEYS = ("region",)
 _ENABLED_KEYS = ("enabled",)
+# The adapter's other AWS resources, when a release carries them (keys compared as
+# ApplicationName is: case, spaces, `_` and `-` ignored). A name or an ARN either way;
+# the footprint module tells them apart. No other spelling is guessed at.
+_STREAM_KEYS = ("streamarn", "kinesisstreamarn", "streamname", "kinesisstreamname")
+_CONNECT_INSTANCE_KEYS = ("connectinstancearn", "instancearn", "connectinstanceid",
+                          "instanceid")
 _FALSE_WORDS = frozenset({"false", "0", "no"})
 _TRUE_WORDS = frozenset({"true", "1", "yes"})
 # A type names one of our adapters only with one of these (besides `agentevent`):
@@ -59,6 +65,10 @@ class Adapter(NamedTuple):
     display_name: str | None = None
     line: int | None = None
     enabled: bool | None = None  # None: the file does not say
+    # The adapter's Kinesis data stream and Amazon Connect instance (name, ID or ARN),
+    # when the file carries them; None when it does not.
+    stream: str | None = None
+    connect_instance: str | None = None
 
     def describe(self) -> str:
         """Human words for this adapter, used in every message that points at it.
@@ -504,7 +514,8 @@ def _adapter_from(element: etree._Element, source: str,
     adapter = Adapter(kind, type_text, adapter_id, _first(settings, _APPLICATION_NAME_KEYS),
                       _first(settings, _REGION_KEYS), source,
                       (_attr(element, "name") or "").strip() or None, element.sourceline,
-                      _enabled(element, settings))
+                      _enabled(element, settings), _first(settings, _STREAM_KEYS),
+                      _first(settings, _CONNECT_INSTANCE_KEYS))
     missing = []
     if adapter.application_name is None:
         missing.append('an Application Name (a <set key="ApplicationName" value="..."/>)')

@@ -286,7 +286,8 @@ def _classify_code(exc: BaseException, code: str, where: str, action: str | None
         if code in codes:
             return Failure(kind, words.format(where=where, detail=detail))
     if code in ACCESS_DENIED_CODES or is_access_denied(exc):
-        verb = f"dynamodb:{action}" if action and action[:1].isupper() else "this action"
+        verb = (action if action and ":" in action  # another service's, e.g. kinesis:...
+                else f"dynamodb:{action}" if action and action[:1].isupper() else "this action")
         return Failure(PERMISSION, (
             f"{where} was refused: the identity in use may not call {verb} ({detail}). "
             f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with an "

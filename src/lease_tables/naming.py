@@ -170,9 +170,37 @@ def unc_host(folder: str) -> str | None:
 
 
 def local_host_name(raw: str | None = None) -> str:
-    """This machine's host name up to its first dot, case kept."""
+    """This machine's host name up to its first dot, case kept.
+
+    The DNS host name (`socket.gethostname()`; on Windows CPython asks
+    GetComputerNameEx for the physical DNS host name) is the name the adapter
+    itself uses: it is a Java service, and Java's
+    `InetAddress.getLocalHost().getHostName()` returns Winsock's `gethostname()`,
+    the same DNS host name with its case as configured. `COMPUTERNAME` is the
+    NetBIOS name, always upper case: see `computer_name_warning`.
+    """
     name = socket.gethostname() if raw is None else raw
     return name.split(".", 1)[0]
+
+
+def computer_name_warning(local: str, computer_name: str | None) -> str | None:
+    """A warning when Windows' COMPUTERNAME differs from the host name in case only.
+
+    Table names are case-sensitive, and an administrator who reads the name off
+    System Properties or `echo %COMPUTERNAME%` (the upper-case NetBIOS name) expects
+    `..._VERINTRIS.2` where the adapter (and so lease-tables) uses `..._verintris.2`.
+    Names that differ otherwise (a NetBIOS name cut to 15 characters, say) are two
+    different names, not a case slip, and are left alone.
+    """
+    if not computer_name or computer_name == local or \
+            computer_name.casefold() != local.casefold():
+        return None
+    return (f"this machine's host name is {quote(local)}, and its COMPUTERNAME (the "
+            f"upper-case NetBIOS name) is {quote(computer_name)}. Agent-events tables use the "
+            f"host name as the adapter does (Java's InetAddress.getLocalHost().getHostName()"
+            f", the DNS host name with its case): {quote(local)}. Table names are "
+            f"case-sensitive; if the adapter's existing table uses {quote(computer_name)}, "
+            f"pass --host-name {clean(computer_name)}.")
 
 
 def resolve_host(option: str | None, folder: str | None, local: str) -> HostName:
@@ -253,6 +281,7 @@ def derive_tables(
     region_option: str | None = None,
     default_region: str | None = None,
     local_host: str | None = None,
+    computer_name: str | None = None,
 ) -> Derivation:
     """Every lease table the given configuration needs, merged by (name, region).
 
@@ -331,6 +360,9 @@ def derive_tables(
         raise InputError(" ".join(problems))
     for region, names in sorted(overridden.items()):
         warnings.append(_region_kept_message(region, region_option or "", names))
+    case_slip = computer_name_warning(local, computer_name) if fallbacks and local else None
+    if case_slip:
+        warnings.append(case_slip)
     tables = sorted(merged.values(), key=lambda t: t.key)
     return Derivation(tables=tables, warnings=warnings)
 

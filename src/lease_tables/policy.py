@@ -17,8 +17,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from lease_tables import footprint as fp
 from lease_tables import kcl
 from lease_tables.errors import InputError
+from lease_tables.footprint import partition
 from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code, require_regions
 from lease_tables.printable import quote
 
@@ -54,30 +56,11 @@ SID_PROVISIONER_ABSENT = "CheckLegacyCompanionTablesAbsent"
 SID_PROVISIONER_TAGS = "TagLeaseTablesOnCreate"
 SID_PROVISIONER_LIST = "ListTablesForNameHints"
 
-# Region prefix -> partition; the most specific prefix first.
-_PARTITIONS: tuple[tuple[str, str], ...] = (
-    ("cn-", "aws-cn"),
-    ("us-gov-", "aws-us-gov"),
-    ("us-isob-", "aws-iso-b"),
-    ("us-iso-", "aws-iso"),
-    ("eu-isoe-", "aws-iso-e"),
-    ("us-isof-", "aws-iso-f"),
-)
-_DEFAULT_PARTITION = "aws"
-
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 # IAM's size limits count characters without white space.
 MANAGED_POLICY_MAX = 6144
 INLINE_ROLE_POLICIES_MAX = 10240
-
-
-def partition(region: str) -> str:
-    """The ARN partition of a region: `aws`, or `aws-cn`, `aws-us-gov`, the ISO ones."""
-    for prefix, name in _PARTITIONS:
-        if region.startswith(prefix):
-            return name
-    return _DEFAULT_PARTITION
 
 
 def table_arn(region: str, account_id: str, table_name: str) -> str:
@@ -188,7 +171,8 @@ def _arns_by_role(tables: Sequence[LeaseTable], account: str,
 
 def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
                    layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                   migrating: bool = False) -> dict[str, Any]:
+                   migrating: bool = False,
+                   footprint: fp.Footprint | None = None) -> dict[str, Any]:
     """The adapter's identity: what its KCL version does with its tables, on exactly
     these tables' ARNs (and, for KCL 3, the lease tables' index), and an explicit
     Deny of CreateTable (and UpdateTable for KCL 3).
@@ -200,6 +184,9 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
     `migrating` (KCL 3.5+ upgraded from 3.0-3.4): the old companion tables get what
     KCL does there until its migration reaches COMPLETE, in place of DescribeTable
     alone (which those permissions include).
+
+    With a `footprint` (streams, buckets, keys ...), its statements come between
+    the table grants and the Deny, one per row and IAM resource type.
     """
     account = validate_account_id(account_id)
     validate_regions(tables)
@@ -208,23 +195,28 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
         (SID_ADAPTER_MIGRATING.format(companion.suffix.strip("-")), "Allow", operations,
          table_arns(kcl.absent_names(tables, layout, [companion]), account))
         for companion, operations in (layout.migrating_operations if migrating else ())]
-    return document(statements([
+    built = statements([
         (SID_ADAPTER_ACCESS, "Allow", layout.lease_operations, lease),
         (SID_ADAPTER_COMPANIONS, "Allow", layout.companion_operations, companions),
         (SID_ADAPTER_INDEX, "Allow", layout.index_operations, index_arns(lease)),
         (SID_ADAPTER_ABSENT, "Allow", () if migration else layout.absent_companion_operations,
          absent),
         *migration,
-        (deny_sid(layout.denied_operations), "Deny", layout.denied_operations, ["*"]),
-    ]))
+    ])
+    built += footprint_statements(footprint, ROLE_ADAPTER)
+    built += statements([
+        (deny_sid(layout.denied_operations), "Deny", layout.denied_operations, ["*"])])
+    return document(built)
 
 
 def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
                        tags: bool = False,
-                       layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+                       layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                       footprint: fp.Footprint | None = None) -> dict[str, Any]:
     """What `lease-tables create` itself calls, with the options given; nothing that
     deletes or writes items, and UpdateTable (KCL 3 only) just for adding the index
-    to a lease table. It also covers `lease-tables verify`.
+    to a lease table. It also covers `lease-tables verify`. With enhanced fan-out in
+    the `footprint`, also what registering the streams' consumers takes.
     """
     account = validate_account_id(account_id)
     validate_regions(tables)
@@ -237,20 +229,112 @@ def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
          absent),
         (SID_PROVISIONER_TAGS, "Allow", PROVISIONER_TAG_OPERATIONS, made if tags else []),
         (SID_PROVISIONER_LIST, "Allow", PROVISIONER_LIST_OPERATIONS, ["*"]),
-    ]))
+    ]) + footprint_statements(footprint, ROLE_PROVISIONER))
+
+
+def footprint_statements(footprint: fp.Footprint | None, role: str) -> list[dict[str, Any]]:
+    """One statement per footprint row and IAM resource type, each with its own Sid.
+
+    A grant with a condition key (PutMetricData, which IAM authorises only on
+    "*") carries its values as a `StringEquals` condition instead of resources.
+    """
+    out = []
+    for part in fp.parts(footprint or fp.Footprint(), role):
+        built = statement(part.grant.sid, "Allow", part.grant.actions, part.resources)
+        if part.grant.condition_key:
+            built["Condition"] = {"StringEquals": {
+                part.grant.condition_key: list(part.condition)}}
+        out.append(built)
+    return out
+
+
+def split(policy: dict[str, Any], limit: int = MANAGED_POLICY_MAX) -> list[dict[str, Any]]:
+    """The policy as few documents as IAM's managed-policy size limit allows.
+
+    Statements are packed in order; one statement too big on its own is cut into
+    parts by its resources (or condition values), each part its own Sid
+    (`<Sid>Part2` ...). A policy that fits is returned unchanged, as one document.
+    """
+    if policy_size(policy) <= limit:
+        return [policy]
+    pieces = [piece for s in policy["Statement"] for piece in _cut(s, limit)]
+    documents: list[list[dict[str, Any]]] = [[]]
+    for piece in pieces:
+        if documents[-1] and policy_size(document([*documents[-1], piece])) > limit:
+            documents.append([])
+        documents[-1].append(piece)
+    return [document(statements) for statements in documents]
+
+
+def _cut(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """A statement in parts that each fit in a document of their own."""
+    if policy_size(document([stmt])) <= limit:
+        return [stmt]
+    condition = stmt.get("Condition")
+    if condition is not None:
+        ((operator, values),) = condition.items()
+        ((key, items),) = values.items()
+    else:
+        items = stmt["Resource"]
+    if len(items) < 2:
+        raise InputError(
+            f"The statement {stmt['Sid']} alone is bigger than IAM allows in one managed "
+            f"policy ({limit} characters without white space); a name this long cannot be "
+            f"granted by a policy. Check the names given.")
+    parts_out: list[dict[str, Any]] = []
+    chunk: list[str] = []
+
+    def made(values: list[str], number: int) -> dict[str, Any]:
+        built = dict(stmt, Sid=stmt["Sid"] + (f"Part{number}" if number > 1 else ""))
+        if condition is not None:
+            built["Condition"] = {operator: {key: values}}
+        else:
+            built["Resource"] = values
+        return built
+
+    for item in items:
+        if chunk and policy_size(document([made([*chunk, item], len(parts_out) + 1)])) > limit:
+            parts_out.append(made(chunk, len(parts_out) + 1))
+            chunk = []
+        chunk.append(item)
+    parts_out.append(made(chunk, len(parts_out) + 1))
+    return parts_out
+
+
+def render_documents(documents: Sequence[dict[str, Any]]) -> str:
+    """One document as `render` writes it; several as a JSON array of documents, in
+    order (attach each as its own managed policy: `jq '.[0]'`, `jq '.[1]'` ...)."""
+    if len(documents) == 1:
+        return render(documents[0])
+    return json.dumps(list(documents), indent=2, sort_keys=True) + "\n"
+
+
+def split_note(documents: Sequence[dict[str, Any]]) -> str | None:
+    """What a split means for whoever attaches the policy."""
+    if len(documents) < 2:
+        return None
+    sizes = ", ".join(str(policy_size(d)) for d in documents)
+    return (
+        f"the policy is too big for one IAM managed policy ({MANAGED_POLICY_MAX} characters "
+        f"without white space), so it is printed as a JSON array of {len(documents)} "
+        f"documents ({sizes} characters): attach each as its own managed policy "
+        f"(e.g. jq '.[0]', jq '.[1]'); together they grant exactly the one policy.")
 
 
 def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
                  tags: bool = False,
                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                 migrating: bool = False) -> dict[str, Any]:
+                 migrating: bool = False,
+                 footprint: fp.Footprint | None = None) -> dict[str, Any]:
     """The policy for one role (`adapter` or `provisioner`); `tables` are the lease
-    tables, and the layout adds its companions. `migrating` only changes the
-    adapter's policy: `create` and `verify` need nothing more during KCL's migration."""
+    tables, and the layout adds its companions; `footprint` the adapter's other
+    resources (`footprint.resolve`). `migrating` only changes the adapter's policy:
+    `create` and `verify` need nothing more during KCL's migration."""
     if role == ROLE_ADAPTER:
-        return adapter_policy(tables, account_id, layout, migrating)
+        return adapter_policy(tables, account_id, layout, migrating, footprint)
     if role == ROLE_PROVISIONER:
-        return provisioner_policy(tables, account_id, tags=tags, layout=layout)
+        return provisioner_policy(tables, account_id, tags=tags, layout=layout,
+                                  footprint=footprint)
     raise InputError(f"--role {quote(role)} is not one of: {', '.join(ROLES)}.")
 
 
@@ -275,3 +359,43 @@ def size_warning(policy: dict[str, Any]) -> str | None:
         f"{INLINE_ROLE_POLICIES_MAX} together. Split the tables over several runs "
         f"(e.g. one --conf-dir per run) and attach one policy per run."
     )
+
+
+def footprint_of(tables: Sequence[LeaseTable], account_id: str,
+                 options: fp.FootprintOptions | None = None,
+                 region_option: str | None = None) -> fp.Footprint:
+    """The footprint the options (and the adapters' files) name, once the account and
+    the tables' regions are known to be good (input errors otherwise)."""
+    account = validate_account_id(account_id)
+    validate_regions(tables)
+    return fp.resolve(options or fp.FootprintOptions(), tables, account, region_option)
+
+
+def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
+                     options: fp.FootprintOptions | None = None, *, tags: bool = False,
+                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                     region_option: str | None = None,
+                     footprint: fp.Footprint | None = None, migrating: bool = False
+                     ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """What `policy` prints, and its notes and warnings for stderr: the role's policy
+    over the tables and the footprint the options (and the adapters' files) name.
+
+    Without any footprint the document is exactly the lease-table policy, one
+    document (too big: a warning, as ever), and the adapter's note says what it
+    still lacks. A whole-footprint policy that is too big for one managed policy
+    is split (`split`), and a note says so. A caller that already resolved the
+    footprint (`footprint_of`) passes it instead of the options.
+    """
+    account = validate_account_id(account_id)
+    if footprint is None:
+        footprint = footprint_of(tables, account, options, region_option)
+    notes = [*footprint.notes, *(f"{line}" for line in fp.origin_lines(footprint))]
+    whole = build_policy(role, tables, account, tags=tags, layout=layout, migrating=migrating,
+                         footprint=footprint)
+    if footprint.empty:
+        missing = fp.missing_note(footprint) if role == ROLE_ADAPTER else None
+        warning = size_warning(whole)
+        return [whole], [missing] if missing else [], [warning] if warning else []
+    documents = split(whole)
+    note = split_note(documents)
+    return documents, notes + ([note] if note else []), []

@@ -57,4 +57,6 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         # (which may be unreadable) is consulted only when there is no --region.
         default_region=None if selection.region else default_region(selection.profile, env),
         local_host=local_host,
+        # Windows sets it (upper case); compared with the host name for a case warning.
+        computer_name=env.get("COMPUTERNAME"),
     )

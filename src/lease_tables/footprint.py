@@ -1,0 +1,692 @@
+"""The adapter's whole AWS footprint, as one table of data, and the resources it names.
+
+The vendor's permission page lists nine services; the lease tables are one.
+Every other one is a row of `SERVICES`: which of the adapter's resources it
+applies to, the actions each role needs on each IAM resource type (the type IAM
+itself defines for the action: tests/test_footprint.py holds every row against
+IAM's definition data), which of those `preflight` can prove with a call that
+writes nothing and which it never tries, and what `template` declares. `policy`,
+`template`, `create`, `verify` and `preflight` read the rows, so a new service
+is a row here, not a branch in each command (the `kcl.LAYOUTS` habit).
+
+The second half turns the options (and the values an adapter's
+IntegrationService.xml carries) into `Resource` records, each with its ARN in
+the right partition, region and account and with where it came from.
+
+Pure: no AWS calls, no printing, never imports boto3/botocore.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from lease_tables.errors import InputError
+from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code
+from lease_tables.printable import clean, quote
+
+# ------------------------------------------------------------------ partitions
+
+# Region prefix -> partition; the most specific prefix first.
+_PARTITIONS: tuple[tuple[str, str], ...] = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-isof-", "aws-iso-f"),
+)
+_DEFAULT_PARTITION = "aws"
+PARTITIONS = (_DEFAULT_PARTITION, *(name for _, name in _PARTITIONS))
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region: `aws`, or `aws-cn`, `aws-us-gov`, the ISO ones."""
+    for prefix, name in _PARTITIONS:
+        if region.startswith(prefix):
+            return name
+    return _DEFAULT_PARTITION
+
+
+# ------------------------------------------------------------------ resource kinds
+
+KIND_STREAM = "stream"
+KIND_BUCKET = "bucket"
+KIND_KMS_KEY = "kms-key"
+KIND_VIDEO_STREAM = "video-stream"
+KIND_CONNECT_INSTANCE = "connect-instance"
+KIND_LOG_GROUP = "log-group"
+# KCL's CloudWatch namespace: the application name, i.e. each lease table's name.
+KIND_METRICS_NAMESPACE = "metrics-namespace"
+
+# Where a resource came from (like `host_name_source`): an option, or the file.
+SOURCE_OPTION = "option"
+SOURCE_FILE = "file"
+SOURCE_TABLE = "table"  # derived from the lease tables (the metrics namespace)
+
+# What the provisioner makes for enhanced fan-out, and its role in status rows.
+ROLE_STREAM_CONSUMER = "stream-consumer"
+
+FORMAT_CLOUDFORMATION = "cloudformation"
+FORMAT_TERRAFORM = "terraform"
+
+
+# ------------------------------------------------------------------ the table
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Actions on one IAM resource type, as one policy statement.
+
+    `resource_type` is IAM's own name for the type (`stream`, `consumer`, `object`
+    ...; "" for an action with no resource-level permissions, which IAM accepts
+    only on "*"). The statement's resources are each resource's ARN plus `suffix`
+    (`/consumer/*`, `/*`, `/contact/*`). With a `condition_key` the resource is
+    "*" and the resources' names become that key's `StringEquals` values.
+    """
+
+    sid: str
+    resource_type: str
+    actions: tuple[str, ...]      # full IAM names: `kinesis:GetRecords`
+    suffix: str = ""
+    condition_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    """One row of the adapter's footprint.
+
+    `kind` is the kind of `Resource` the row applies to; `option` the CLI option
+    that brings it in ("" when every whole-footprint policy has it). `tried` are
+    the actions `preflight` proves by a call that writes nothing; `not_tried`
+    maps each action it never tries to why (it would write, or take over the
+    running adapter's subscription). `templates` names what `template` declares
+    for it per format (nothing, for resources the adapter only uses). `vendor` is
+    False for a row the vendor's table does not list (the provisioner's consumer
+    registration); `inferred` says what of the row is ours rather than the vendor's.
+    """
+
+    name: str
+    title: str
+    option: str
+    kind: str
+    adapter: tuple[Grant, ...]
+    provisioner: tuple[Grant, ...] = ()
+    tried: tuple[str, ...] = ()
+    not_tried: tuple[tuple[str, str], ...] = ()
+    templates: tuple[tuple[str, str], ...] = ()
+    inferred: str = ""
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every adapter action of the row, in table order."""
+        return tuple(a for grant in self.adapter for a in grant.actions)
+
+    def template_type(self, output_format: str) -> str | None:
+        return dict(self.templates).get(output_format)
+
+
+_WRITES = "it would write"
+_SUBSCRIPTION = "it would take over the running adapter's subscription"
+_NEEDS_LIVE_MEDIA = "it needs a live media stream, which only a call in progress has"
+
+SERVICE_STREAMS = Service(
+    name="kinesis", title="Kinesis data streams (CTR, agent events)", option="--stream",
+    kind=KIND_STREAM,
+    adapter=(Grant("KinesisStreamRead", "stream", (
+        "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+        "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:PutRecord")),),
+    tried=("kinesis:DescribeStreamSummary", "kinesis:ListShards",
+           "kinesis:GetShardIterator", "kinesis:GetRecords"),
+    not_tried=(("kinesis:PutRecord", _WRITES),
+               ("kinesis:DescribeStream", "KCL 2.6 and later never call it; the vendor "
+                                          "lists it")),
+)
+SERVICE_ENHANCED_FAN_OUT = Service(
+    name="kinesis-efo", title="Enhanced fan-out (KCL's default retrieval)",
+    option="--enhanced-fan-out", kind=KIND_STREAM,
+    adapter=(Grant("KinesisStreamConsumers", "consumer", (
+        "kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"),
+        suffix="/consumer/*"),),
+    # `create --enhanced-fan-out` resolves the stream (its ARN, that it exists),
+    # describes the consumer, and registers it only when absent.
+    provisioner=(
+        Grant("RegisterStreamConsumers", "stream", (
+            "kinesis:DescribeStreamSummary", "kinesis:RegisterStreamConsumer")),
+        Grant("DescribeStreamConsumers", "consumer", ("kinesis:DescribeStreamConsumer",),
+              suffix="/consumer/*"),
+    ),
+    tried=("kinesis:DescribeStreamConsumer",),
+    not_tried=(("kinesis:SubscribeToShard", _SUBSCRIPTION),),
+    templates=((FORMAT_CLOUDFORMATION, "AWS::Kinesis::StreamConsumer"),
+               (FORMAT_TERRAFORM, "aws_kinesis_stream_consumer")),
+    inferred="the consumer's name: KCL names it after its application name, the "
+             "lease-table name; the provisioner's rows are not the vendor's",
+)
+SERVICE_BUCKETS = Service(
+    name="s3", title="S3 (the recordings bucket)", option="--bucket", kind=KIND_BUCKET,
+    adapter=(Grant("S3ListRecordingBuckets", "bucket", ("s3:ListBucket",)),
+             Grant("S3GetRecordings", "object", ("s3:GetObject",), suffix="/*")),
+    tried=("s3:ListBucket", "s3:GetObject"),
+)
+SERVICE_KMS_KEYS = Service(
+    name="kms", title="KMS (the recordings' keys)", option="--kms-key", kind=KIND_KMS_KEY,
+    adapter=(Grant("KmsRecordingKeys", "key", (
+        "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")),),
+    tried=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
+)
+SERVICE_VIDEO_STREAMS = Service(
+    name="kinesisvideo", title="Kinesis Video Streams (live media)",
+    option="--video-stream", kind=KIND_VIDEO_STREAM,
+    adapter=(Grant("KinesisVideoLiveMedia", "stream", (
+        "kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia",
+        "kinesisvideo:PutMedia")),),
+    tried=("kinesisvideo:GetDataEndpoint",),
+    not_tried=(("kinesisvideo:GetMedia", _NEEDS_LIVE_MEDIA),
+               ("kinesisvideo:PutMedia", _WRITES)),
+    inferred="a prefix becomes stream/PREFIX*/* (Amazon Connect names its live-media "
+             "streams from the instance's prefix, and a stream's ARN ends in its "
+             "creation time)",
+)
+SERVICE_CONNECT = Service(
+    name="connect", title="Amazon Connect (the instance, its agents and contacts)",
+    option="--connect-instance", kind=KIND_CONNECT_INSTANCE,
+    adapter=(
+        Grant("ConnectInstance", "instance", (
+            "connect:ListInstanceAttributes", "connect:ListInstanceStorageConfigs")),
+        Grant("ConnectAgents", "user", ("connect:DescribeUser",), suffix="/agent/*"),
+        Grant("ConnectContacts", "contact", (
+            "connect:DescribeContact", "connect:GetContactAttributes",
+            "connect:ResumeContactRecording", "connect:SuspendContactRecording"),
+            suffix="/contact/*"),
+    ),
+    tried=("connect:ListInstanceAttributes", "connect:ListInstanceStorageConfigs",
+           "connect:DescribeUser", "connect:DescribeContact",
+           "connect:GetContactAttributes"),
+    not_tried=(("connect:SuspendContactRecording", _WRITES),
+               ("connect:ResumeContactRecording", _WRITES)),
+)
+SERVICE_LOGS = Service(
+    name="logs", title="CloudWatch Logs (optional)", option="--cloudwatch-logs",
+    kind=KIND_LOG_GROUP,
+    adapter=(Grant("CloudWatchLogGroup", "log-group", ("logs:CreateLogGroup",)),
+             Grant("CloudWatchLogStreams", "log-stream", (
+                 "logs:CreateLogStream", "logs:PutLogEvents"), suffix=":log-stream:*")),
+    not_tried=(("logs:CreateLogGroup", _WRITES), ("logs:CreateLogStream", _WRITES),
+               ("logs:PutLogEvents", _WRITES)),
+    inferred="without a GROUP, every log group of the account in the region "
+             "(log-group:*)",
+)
+SERVICE_METRICS = Service(
+    name="cloudwatch", title="CloudWatch metrics (KCL's)", option="",
+    kind=KIND_METRICS_NAMESPACE,
+    adapter=(Grant("CloudWatchKclMetrics", "", ("cloudwatch:PutMetricData",),
+                   condition_key="cloudwatch:namespace"),),
+    not_tried=(("cloudwatch:PutMetricData", _WRITES),),
+    inferred="the namespace: KCL publishes under its application name, the "
+             "lease-table name",
+)
+
+# In policy order. The lease tables themselves are `kcl.LAYOUTS`' business.
+SERVICES: tuple[Service, ...] = (
+    SERVICE_STREAMS, SERVICE_ENHANCED_FAN_OUT, SERVICE_BUCKETS, SERVICE_KMS_KEYS,
+    SERVICE_VIDEO_STREAMS, SERVICE_CONNECT, SERVICE_LOGS, SERVICE_METRICS,
+)
+
+
+def service(name: str) -> Service:
+    return next(s for s in SERVICES if s.name == name)
+
+
+# ------------------------------------------------------------------ the selection
+
+
+@dataclass(frozen=True)
+class FootprintOptions:
+    """The footprint options as typed, before any ARN is built.
+
+    `cloudwatch_logs` is None when `--cloudwatch-logs` was not given, "" when it
+    was given without a GROUP.
+    """
+
+    streams: tuple[str, ...] = ()
+    enhanced_fan_out: bool = False
+    buckets: tuple[str, ...] = ()
+    kms_keys: tuple[str, ...] = ()
+    video_streams: tuple[str, ...] = ()
+    connect_instances: tuple[str, ...] = ()
+    cloudwatch_logs: str | None = None
+
+    @property
+    def given(self) -> bool:
+        """Whether any footprint option was given (the file's values do not count)."""
+        return bool(self.streams or self.enhanced_fan_out or self.buckets or self.kms_keys
+                    or self.video_streams or self.connect_instances
+                    or self.cloudwatch_logs is not None)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One of the adapter's AWS resources, with its ARN and where it came from.
+
+    `arn` is the resource's own ARN (for a video-stream prefix, the pattern
+    `stream/PREFIX*/*`); `name` the stream, bucket or log-group name, the key or
+    instance ID, the prefix, or the namespace. `source` is `option`, `file` or
+    `table`; `sources` the files (or `--option` words) that named it; `tables`
+    the lease tables it belongs to (a stream from an adapter's file belongs to
+    that adapter's tables; one from an option to every lease table).
+    """
+
+    kind: str
+    name: str
+    arn: str
+    region: str | None
+    source: str
+    sources: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """The adapter's resources beyond its lease tables, ready for policy and template."""
+
+    resources: tuple[Resource, ...] = ()
+    enhanced_fan_out: bool = False
+    cloudwatch_logs: bool = False
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    # With no footprint option: what the adapters' files carry, unused (for the note).
+    found: tuple[Resource, ...] = ()
+
+    def of(self, kind: str) -> list[Resource]:
+        return [r for r in self.resources if r.kind == kind]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing beyond the lease tables: the policy stays the lease-table policy."""
+        return not any(r.kind != KIND_METRICS_NAMESPACE for r in self.resources) \
+            and not self.enhanced_fan_out and not self.cloudwatch_logs
+
+    def services(self) -> list[Service]:
+        """The rows that apply, in table order."""
+        if self.empty:
+            return []
+        return [s for s in SERVICES if self._applies(s)]
+
+    def _applies(self, row: Service) -> bool:
+        if row is SERVICE_ENHANCED_FAN_OUT and not self.enhanced_fan_out:
+            return False
+        if row is SERVICE_LOGS and not self.cloudwatch_logs:
+            return False
+        return bool(self.of(row.kind))
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """An enhanced fan-out consumer KCL needs: named after its application (the
+    lease-table name), on one stream."""
+
+    stream_arn: str
+    stream_name: str
+    consumer_name: str
+    region: str
+    source: str
+    role: str = ROLE_STREAM_CONSUMER
+
+
+# ------------------------------------------------------------------ ARNs and names
+
+_ACCOUNT = r"[0-9]{12}"
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
+_PARTITION = r"aws(?:-[a-z]+(?:-[a-z])?)?"
+_STREAM_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
+_KEY_ID = re.compile(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
+                     r"-[0-9a-f]{12})")
+_VIDEO_PREFIX = re.compile(r"[A-Za-z0-9_.\-]{1,256}")
+_INSTANCE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_LOG_GROUP = re.compile(r"[A-Za-z0-9_./#\-]{1,512}")
+
+
+def _arn(service_name: str, resource: str) -> re.Pattern[str]:
+    return re.compile(rf"arn:(?P<partition>{_PARTITION}):{service_name}:(?P<region>{_REGION})"
+                      rf":(?P<account>{_ACCOUNT}):{resource}")
+
+
+_STREAM_ARN = _arn("kinesis", r"stream/(?P<name>[A-Za-z0-9_.\-]{1,128})")
+_BUCKET_ARN = re.compile(rf"arn:(?P<partition>{_PARTITION}):s3:::(?P<name>[^/*]+)")
+_KEY_ARN = _arn("kms", r"key/(?P<name>[A-Za-z0-9\-]+)")
+_VIDEO_ARN = _arn("kinesisvideo",
+                  r"stream/(?P<name>[A-Za-z0-9_.\-]{1,256})/(?P<time>[0-9]{1,20}|\*)")
+_INSTANCE_ARN = _arn("connect", r"instance/(?P<name>[0-9a-f\-]{36})")
+_LOG_GROUP_ARN = _arn("logs", r"log-group:(?P<name>[A-Za-z0-9_./#\-]{1,512})(?::\*)?")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """How one option's value (a name or an ARN) becomes a Resource."""
+
+    kind: str
+    option: str
+    arn: re.Pattern[str]
+    name: re.Pattern[str] | None   # None: only an ARN will do
+    what: str                      # words for messages: "a Kinesis stream name"
+    example: str
+    name_arn: str                  # the ARN of a name: {part}, {region}, {account}, {name}
+
+
+_RULES = {
+    KIND_STREAM: _Rule(KIND_STREAM, "--stream", _STREAM_ARN, _STREAM_NAME,
+                       "a Kinesis data stream name (1-128 of A-Z a-z 0-9 _ . -) or ARN",
+                       "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream",
+                       "arn:{part}:kinesis:{region}:{account}:stream/{name}"),
+    KIND_BUCKET: _Rule(KIND_BUCKET, "--bucket", _BUCKET_ARN, _BUCKET_NAME,
+                       "an S3 bucket name (3-63 of a-z 0-9 . -)", "recordings-bucket",
+                       "arn:{part}:s3:::{name}"),
+    KIND_KMS_KEY: _Rule(KIND_KMS_KEY, "--kms-key", _KEY_ARN, _KEY_ID,
+                        "a KMS key ARN or key ID (an alias will not do: IAM authorises "
+                        "Decrypt on the key itself)",
+                        "arn:aws:kms:us-east-1:123456789012:key/"
+                        "1234abcd-12ab-34cd-56ef-1234567890ab",
+                        "arn:{part}:kms:{region}:{account}:key/{name}"),
+    KIND_VIDEO_STREAM: _Rule(KIND_VIDEO_STREAM, "--video-stream", _VIDEO_ARN, _VIDEO_PREFIX,
+                             "a Kinesis Video stream-name prefix (as the Connect "
+                             "instance's live-media settings show it) or a stream ARN",
+                             "connect-live-media",
+                             "arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*"),
+    KIND_CONNECT_INSTANCE: _Rule(KIND_CONNECT_INSTANCE, "--connect-instance", _INSTANCE_ARN,
+                                 _INSTANCE_ID, "an Amazon Connect instance ID (a UUID) or ARN",
+                                 "arn:aws:connect:us-east-1:123456789012:instance/"
+                                 "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+                                 "arn:{part}:connect:{region}:{account}:instance/{name}"),
+    KIND_LOG_GROUP: _Rule(KIND_LOG_GROUP, "--cloudwatch-logs", _LOG_GROUP_ARN, _LOG_GROUP,
+                          "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters",
+                          "arn:{part}:logs:{region}:{account}:log-group:{name}"),
+}
+
+
+def _from_name(kind: str, name: str, region: str, account: str) -> str:
+    """The ARN IAM authorises the resource by, built from its name."""
+    return _RULES[kind].name_arn.format(part=partition(region), region=region,
+                                        account=account, name=name)
+
+
+def parse_resource(kind: str, raw: str, region: str | None, account: str, source: str,
+                   where: str, tables: Sequence[str] = (),
+                   fix: str = "Correct the value.") -> Resource:
+    """One value (a name or an ARN) as a Resource; bad input is an InputError naming
+    `where` (the option, or the file and adapter).
+
+    An ARN is taken as it stands (its own partition, region and account: a stream
+    in another account is allowed), after checking that the partition fits the
+    region. A name needs a region; the caller finds it.
+    """
+    rule = _RULES[kind]
+    value = raw.strip()
+    sources = (where,)
+    found = rule.arn.fullmatch(value)
+    if found:
+        groups = found.groupdict()
+        arn_region = groups.get("region")
+        if arn_region and partition(arn_region) != groups["partition"]:
+            raise InputError(
+                f"{where} {quote(raw)}: the region {arn_region} is in the partition "
+                f"{partition(arn_region)}, not {groups['partition']}. Correct the ARN.")
+        arn = value
+        if kind == KIND_LOG_GROUP and arn.endswith(":*"):
+            arn = arn[:-2]
+        return Resource(kind, groups["name"], arn, arn_region or region, source, sources,
+                        tuple(tables))
+    if value.startswith("arn:") or rule.name is None or not rule.name.fullmatch(value):
+        raise InputError(
+            f"{where} {quote(raw)} is not {rule.what}, e.g. {rule.example}. {fix}")
+    if region is None:  # the caller resolves one first; a bug, not bad input
+        raise ValueError(f"no region for {where} {value}")
+    return Resource(kind, value, _from_name(kind, value, region, account), region, source,
+                    sources, tuple(tables))
+
+
+def names_region(tables: Sequence[LeaseTable], region_option: str | None) -> str | None:
+    """The region a name given by an option is in: the lease tables' region when they
+    all share one, else `--region`; None when neither tells (then a name is refused
+    and an ARN asked for)."""
+    regions = sorted({t.region for t in tables if t.region})
+    if len(regions) == 1:
+        return regions[0]
+    return region_option
+
+
+def _require_region(region: str | None, option: str, raw: str,
+                    tables: Sequence[LeaseTable]) -> str:
+    if region is not None and is_region_code(region):
+        return region
+    regions = sorted({t.region for t in tables if t.region})
+    raise InputError(
+        f"{option} {quote(raw)} is a name, and the lease tables are in several regions "
+        f"({', '.join(regions) or 'none'}), so its region is unknown. Give its ARN, or "
+        f"--region, or run once per region (e.g. one --conf-dir per run). Region codes "
+        f"look like {REGION_EXAMPLES}.")
+
+
+def _dedupe(resources: Iterable[Resource]) -> list[Resource]:
+    """One record per (kind, ARN), keeping the first source and joining the rest."""
+    out: dict[tuple[str, str], Resource] = {}
+    for r in resources:
+        earlier = out.get((r.kind, r.arn))
+        if earlier is None:
+            out[(r.kind, r.arn)] = r
+            continue
+        out[(r.kind, r.arn)] = Resource(
+            earlier.kind, earlier.name, earlier.arn, earlier.region, earlier.source,
+            tuple(dict.fromkeys(earlier.sources + r.sources)),
+            tuple(dict.fromkeys(earlier.tables + r.tables)))
+    return list(out.values())
+
+
+def _lease_tables(tables: Sequence[LeaseTable]) -> list[LeaseTable]:
+    return [t for t in tables if t.role == "lease"]
+
+
+def _from_options(kind: str, values: Iterable[str], tables: Sequence[LeaseTable],
+                  account: str, region: str | None) -> list[Resource]:
+    option = _RULES[kind].option
+    names = tuple(t.table_name for t in _lease_tables(tables))
+    out = []
+    for raw in values:
+        found_region = region
+        if kind == KIND_BUCKET:
+            # A bucket's ARN has no region, only the partition: any table's will do
+            # when they share one.
+            found_region = region or _partition_region(tables)
+        if not _RULES[kind].arn.fullmatch(raw.strip()):
+            found_region = _require_region(found_region, option, raw, tables)
+        out.append(parse_resource(kind, raw, found_region, account, SOURCE_OPTION,
+                                  option, names))
+    return out
+
+
+def _partition_region(tables: Sequence[LeaseTable]) -> str | None:
+    """A region of the tables when all are in one partition, else None."""
+    regions = sorted({t.region for t in tables if t.region})
+    if regions and len({partition(r) for r in regions}) == 1:
+        return regions[0]
+    return None
+
+
+def _from_files(kind: str, tables: Sequence[LeaseTable], account: str) -> list[Resource]:
+    """The value each adapter's file carries for `kind` (its stream, its Connect
+    instance), in that adapter's table's region, belonging to that table."""
+    out = []
+    for table in _lease_tables(tables):
+        for adapter in table.origins:
+            if adapter is None:
+                continue
+            raw = adapter.stream if kind == KIND_STREAM else adapter.connect_instance
+            if not raw:
+                continue
+            where = f"In {quote(adapter.source)}, the {adapter.describe()} setting"
+            region = adapter.region or table.region
+            if not _RULES[kind].arn.fullmatch(raw.strip()) and not region:
+                raise InputError(f"{where} {quote(raw)} is a name with no region: pass "
+                                 f"--region, or give its ARN.")
+            resource = parse_resource(
+                kind, raw, region, account, SOURCE_FILE, where, (table.table_name,),
+                fix=f"Correct the setting in the RIS configuration tool, or pass "
+                    f"{_RULES[kind].option} (which wins over the file).")
+            out.append(Resource(resource.kind, resource.name, resource.arn, resource.region,
+                                SOURCE_FILE, (adapter.source,), resource.tables))
+    return out
+
+
+def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id: str,
+            region_option: str | None = None, *, from_files: bool = True) -> Footprint:
+    """The footprint of the selection: the options' resources, and (where no option
+    names them) the streams and Connect instances the adapters' files carry.
+
+    The footprint is asked for by any footprint option; then the files' values fill
+    in what the options do not name. An option wins over the file: with `--stream`
+    given, no file's stream is used (and a note says which were set aside),
+    likewise `--connect-instance`. Without any option the footprint is empty (the
+    lease-table policy stays exactly as it was), and the files' values are kept
+    only for the note that names them (`Footprint.found`). A whole-footprint
+    policy also carries KCL's metrics namespace for each lease table.
+    `account_id` is already valid.
+    """
+    region = names_region(tables, region_option)
+    resources: list[Resource] = []
+    notes: list[str] = []
+    if not options.given:
+        # Only for the note: a value the footprint would refuse must not break the
+        # lease-table policy, which never used it.
+        found: list[Resource] = []
+        for kind in (KIND_STREAM, KIND_CONNECT_INSTANCE) if from_files else ():
+            try:
+                found += _from_files(kind, tables, account_id)
+            except InputError:
+                continue
+        return Footprint(found=tuple(_dedupe(found)))
+    for kind, values in ((KIND_STREAM, options.streams),
+                         (KIND_CONNECT_INSTANCE, options.connect_instances)):
+        filed = _from_files(kind, tables, account_id) if from_files else []
+        if values:
+            resources += _from_options(kind, values, tables, account_id, region)
+            if filed:
+                notes.append(
+                    f"{_RULES[kind].option} wins over the file: set aside "
+                    + ", ".join(f"{clean(r.name)} (from {clean(r.sources[0])})"
+                                for r in filed) + ".")
+        else:
+            resources += filed
+    resources += _from_options(KIND_BUCKET, options.buckets, tables, account_id, region)
+    resources += _from_options(KIND_KMS_KEY, options.kms_keys, tables, account_id, region)
+    resources += _from_options(KIND_VIDEO_STREAM, options.video_streams, tables, account_id,
+                               region)
+    if options.cloudwatch_logs is not None:
+        if options.cloudwatch_logs.strip():
+            resources += _from_options(KIND_LOG_GROUP, (options.cloudwatch_logs,), tables,
+                                       account_id, region)
+        else:
+            logs_region = _require_region(region, "--cloudwatch-logs", "", tables)
+            resources.append(Resource(
+                KIND_LOG_GROUP, "*", _from_name(KIND_LOG_GROUP, "*", logs_region, account_id),
+                logs_region, SOURCE_OPTION, ("--cloudwatch-logs",)))
+    if options.enhanced_fan_out and not any(r.kind == KIND_STREAM for r in resources):
+        raise InputError(
+            "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis "
+            "data stream the adapter reads; repeatable), or a StreamName setting in the "
+            "adapter's IntegrationService.xml.")
+    if resources:
+        resources += [Resource(KIND_METRICS_NAMESPACE, t.table_name, t.table_name, t.region,
+                               SOURCE_TABLE, tuple(t.sources), (t.table_name,))
+                      for t in _lease_tables(tables)]
+    return Footprint(tuple(_dedupe(resources)), options.enhanced_fan_out,
+                     options.cloudwatch_logs is not None, tuple(notes))
+
+
+def consumers(footprint: Footprint) -> list[Consumer]:
+    """The enhanced fan-out consumers to exist: one per stream and lease table that
+    reads it, named after the table (KCL's application name). None without
+    `--enhanced-fan-out`."""
+    if not footprint.enhanced_fan_out:
+        return []
+    out: dict[tuple[str, str], Consumer] = {}
+    for stream in footprint.of(KIND_STREAM):
+        for table in stream.tables:
+            out.setdefault((stream.arn, table), Consumer(
+                stream.arn, stream.name, table, stream.region or "", stream.source))
+    return sorted(out.values(), key=lambda c: (c.stream_arn, c.consumer_name))
+
+
+# ------------------------------------------------------------------ policy parts
+
+
+@dataclass(frozen=True)
+class Part:
+    """One statement's worth: a grant and the resources (or condition values) it covers."""
+
+    grant: Grant
+    resources: tuple[str, ...]
+    condition: tuple[str, ...] = ()
+
+
+def parts(footprint: Footprint, role: str) -> list[Part]:
+    """The statements a role needs for the footprint, in table order; `adapter` or
+    `provisioner` (the latter only has the consumer registration)."""
+    out = []
+    for row in footprint.services():
+        grants = row.adapter if role == "adapter" else row.provisioner
+        resources = footprint.of(row.kind)
+        for grant in grants:
+            if grant.condition_key:
+                out.append(Part(grant, ("*",), tuple(sorted({r.name for r in resources}))))
+            else:
+                out.append(Part(grant, tuple(sorted({r.arn + grant.suffix
+                                                     for r in resources}))))
+    return out
+
+
+def missing_note(footprint: Footprint) -> str | None:
+    """With no footprint option: what the adapter still needs besides its tables."""
+    if not footprint.empty:
+        return None
+    rows = [s for s in SERVICES if s.option]
+    listing = "; ".join(f"{s.title}: {s.option}" for s in rows)
+    found = ""
+    if footprint.found:
+        found = (" The adapters' files name " + ", ".join(
+            f"the {r.kind} {clean(r.name)}" for r in footprint.found)
+            + ": any of these options (e.g. --enhanced-fan-out, KCL's default retrieval) "
+              "takes them in, and an option names its own instead.")
+    return (
+        "this is the lease-table policy only. The adapter also needs its Kinesis "
+        "streams (without them KCL cannot read: ListShards, GetShardIterator, GetRecords) "
+        "and, per the vendor's permission table, more; add them with: " + listing
+        + "." + found + " See the README section \"The adapter's whole policy\".")
+
+
+def origin_lines(footprint: Footprint) -> list[str]:
+    """Where each resource came from, one line each (like the host name's source)."""
+    lines = []
+    for r in footprint.resources:
+        if r.kind == KIND_METRICS_NAMESPACE:
+            continue
+        origin = (f"from {', '.join(clean(s) for s in r.sources)}" if r.source == SOURCE_FILE
+                  else f"from {r.sources[0]}")
+        lines.append(f"{r.kind} {clean(r.name)}: {clean(r.arn)} ({origin})")
+    return lines
+
+
+def consumers_note(footprint: Footprint) -> str | None:
+    """A warning when option streams meet several lease tables: every pair gets a
+    consumer (each costs per shard-hour), which may be more than the adapters use."""
+    pairs = consumers(footprint)
+    streams = {c.stream_arn for c in pairs if c.source == SOURCE_OPTION}
+    tables = {c.consumer_name for c in pairs if c.source == SOURCE_OPTION}
+    if len(streams) < 2 or len(tables) < 2:
+        return None
+    return (
+        f"{len(streams)} --stream values and {len(tables)} lease tables give "
+        f"{len(streams) * len(tables)} enhanced fan-out consumers (each --stream for every "
+        f"lease table; a consumer is billed per shard-hour). When each adapter reads its "
+        f"own stream, put its StreamName in IntegrationService.xml, or run once per "
+        f"adapter with --table NAME --stream NAME.")
