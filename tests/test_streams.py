@@ -104,6 +104,13 @@ def run(args: list[str], tmp_path: Path, lose: str | None = None, fd: int = 1,
     return proc.returncode, kept[1], kept[2]
 
 
+def the_stdout_notice(err: str) -> str:
+    """The one line that says stdout was lost (there must be exactly one)."""
+    notice = [line for line in err.splitlines() if "could not be written" in line]
+    assert len(notice) == 1, err
+    return notice[0]
+
+
 @pytest.mark.parametrize("lose", list(REASONS))
 @pytest.mark.parametrize(("command", "output"), CASES)
 def test_lost_stdout_fails_after_the_work_and_says_what_was_done(
@@ -115,11 +122,9 @@ def test_lost_stdout_fails_after_the_work_and_says_what_was_done(
     assert code == 1, err
     assert "Traceback" not in err and "internal error" not in err
     assert "all fine" not in err and "Nothing beyond" not in err
-    notice = [line for line in err.splitlines() if "could not be written" in line]
-    assert len(notice) == 1, err
-    assert notice[0].startswith("error: the output on stdout could not be written "
-                                f"({REASONS[lose]})")
-    assert DONE[command] in notice[0]
+    notice = the_stdout_notice(err)
+    assert notice.startswith(f"error: the output on stdout could not be written ({REASONS[lose]})")
+    assert DONE[command] in notice
     if command == "create":  # the work was done all the same
         client = moto.client()
         for name in TABLES:
@@ -205,9 +210,8 @@ def test_a_reader_that_stops_after_the_first_line_is_no_silent_success(
     assert first.strip(), "head read nothing"
     assert proc.returncode == code, proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
-    notice = [line for line in proc.stderr.splitlines() if "could not be written" in line]
-    assert len(notice) == 1, proc.stderr
-    assert "(the reader closed the pipe)" in notice[0] and done in notice[0]
+    notice = the_stdout_notice(proc.stderr)
+    assert "(the reader closed the pipe)" in notice and done in notice
 
 
 def test_a_closed_stdout_that_was_never_written_to_loses_nothing(tmp_path) -> None:
