@@ -40,6 +40,22 @@ CASES: dict[str, Case] = {
            lambda v: f"{v['wall_s']:.2f} s: ratio **{v['ratio']:.2f}**; peak RSS "
                      f"**{v['rss_mb']:.0f} MB**",
            "<= 3 and <= 200 MB", lambda v: v["ratio"] <= 3 and v["rss_mb"] <= 200),
+    "P5": ("`create --kcl 3.0` of 40 adapters (120 new tables, 40 with the index) vs a bare "
+           "script's describe, create and 50 ms DescribeTable loop",
+           lambda v: f"{v['ours_s']:.2f} s vs {v['bare_s']:.2f} s: ratio **{v['ratio']:.2f}**; "
+                     f"rerun calls for 120 tables: "
+                     + ", ".join(f"{op} {n}" for op, n in sorted(v["calls"].items())),
+           "<= 1.3 and one describe per table",
+           lambda v: v["ratio"] <= 1.3 and v["calls"] == {"DescribeTable": 120}),
+    "P6": ("`preflight` of 40 adapters' whole footprint (40 tables, 2 streams, 80 consumers, "
+           "bucket, key, video, Connect, logs) vs its slowest single chain",
+           lambda v: f"{v['whole_s']:.2f} s vs {v['slowest_s']:.2f} s ({v['slowest']}): ratio "
+                     f"**{v['ratio']:.2f}**; {v['calls_total']} calls, per shared resource "
+                     + ", ".join(f"{op} {n}" for op, n in v["once"].items()),
+           "<= 1.5, no probe repeated",
+           lambda v: v["ratio"] <= 1.5 and v["once"] == {
+               "DescribeStreamSummary": 2, "ListShards": 2, "ListObjectsV2": 1, "Encrypt": 1,
+               "GetDataEndpoint": 1, "ListInstanceAttributes": 1}),
     "Peer": ("3 tables: AWS CLI `create-table` + `wait table-exists` each, vs "
              "`lease-tables create`",
              lambda v: f"{v['theirs_s']:.1f} s vs {v['ours_s']:.2f} s: ours is "

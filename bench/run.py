@@ -105,18 +105,22 @@ def dynalite() -> Iterator[str]:
                              "--createTableMs", str(CREATE_TABLE_MS)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("dynalite did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield listening(proc, port, "dynalite", 20)
     finally:
         stop_process(proc)
+
+
+def listening(proc: subprocess.Popen, port: int, what: str, bound: float) -> str:
+    """The server's URL once it accepts connections on 127.0.0.1:port (within `bound` s)."""
+    deadline = time.monotonic() + bound
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return f"http://127.0.0.1:{port}"
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
 
 
 def bench_env() -> dict[str, str]:
@@ -326,6 +330,98 @@ def peer(run: Runner, figures: Figures, aws: Path) -> None:
     figures.add("Peer", theirs_s=theirs, ours_s=ours)
 
 
+def p5(run: Runner, figures: Figures, reps: int) -> None:
+    """KCL 3.0's layout for 40 adapters: 120 tables, the 40 lease tables with the index."""
+    with dynalite() as url:
+        ours, floor = interleaved(
+            reps,
+            lambda i: run.timed(run.lease_tables("create", "--kcl", "3.0",
+                                                 *table_args(names(f"p5o{i}t", 40)),
+                                                 "--endpoint-url", url)),
+            lambda i: run.timed([str(run.python), str(BENCH / "floor_create.py"), url, "3.0",
+                                 *names(f"p5f{i}t", 40)]),
+        )
+        with FaultProxy(url) as proxy:
+            run.timed(run.lease_tables("create", "--kcl", "3.0",
+                                       *table_args(names("p5o0t", 40)),
+                                       "--endpoint-url", proxy.url))
+            calls = proxy.by_operation()
+    figures.add("P5", ours_s=median(ours), bare_s=median(floor),
+                ratio=median(ours) / median(floor), calls=dict(calls), runs=reps)
+
+
+@contextmanager
+def moto_server(python: Path) -> Iterator[str]:
+    """A fresh moto_server on 127.0.0.1 (the project's dev dependency), stopped afterwards."""
+    port = free_port()
+    exe = python.parent / ("moto_server.exe" if os.name == "nt" else "moto_server")
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield listening(proc, port, "moto_server", 30)
+    finally:
+        stop_process(proc)
+
+
+def aws_stand_ins(proxy: FaultProxy) -> FaultProxy:
+    """What moto cannot answer (Connect's lookups, KMS DryRun), as AWS would."""
+    from tests.faultproxy import aws_error, rest_answer, rest_error
+
+    proxy.rephrased[("Decrypt", "InvalidCiphertextException")] = aws_error(
+        "DryRunOperationException", "DryRun", 412)
+    proxy.canned["ListInstanceAttributes"] = rest_answer({"Attributes": []})
+    proxy.canned["ListInstanceStorageConfigs"] = rest_answer({"StorageConfigs": []})
+    for operation in ("DescribeUser", "DescribeContact", "GetContactAttributes"):
+        proxy.canned[operation] = rest_error("ResourceNotFoundException", "not found", 404)
+    return proxy
+
+
+def p6(run: Runner, figures: Figures, reps: int) -> None:
+    """preflight of the whole footprint of 40 adapters vs its slowest single chain."""
+    import json
+
+    streams = ["ctr-events", "agent-events"]
+    tables = names("p6t", 40)
+    with moto_server(run.python) as url, aws_stand_ins(FaultProxy(url)) as proxy:
+        made = subprocess.run([str(run.python), str(BENCH / "footprint_world.py"), url,
+                               *streams], env=run.env, capture_output=True, text=True,
+                              timeout=120)
+        if made.returncode:
+            raise RuntimeError(f"footprint_world.py failed: {made.stderr[-800:]}")
+        world = json.loads(made.stdout)
+        stream_args = [a for s in streams for a in ("--stream", s)]
+        run.timed(run.lease_tables("create", *table_args(tables), *stream_args,
+                                   "--enhanced-fan-out", "--endpoint-url", url))
+        chains = {
+            "tables": [],
+            "stream and consumer": ["--stream", streams[0], "--enhanced-fan-out"],
+            "bucket": ["--bucket", "ris-recordings"],
+            "KMS key": ["--kms-key", world["key"]],
+            "video stream": ["--video-stream", "connect-live-"],
+            "Connect": ["--connect-instance", world["instance"]],
+        }
+        everything = [*stream_args, "--enhanced-fan-out", "--bucket", "ris-recordings",
+                      "--kms-key", world["key"], "--video-stream", "connect-live-",
+                      "--connect-instance", world["instance"], "--cloudwatch-logs", "/ris"]
+
+        def preflight(selection: list[str], extra: list[str]) -> list[str]:
+            return run.lease_tables("preflight", *table_args(selection), *extra,
+                                    "--region", "us-east-1", "--endpoint-url", proxy.url)
+
+        single = {what: median([run.timed(preflight(tables[:1], extra))
+                                for _ in range(reps)]) for what, extra in chains.items()}
+        whole = [run.timed(preflight(tables, everything)) for _ in range(reps)]
+        proxy.clear()
+        run.timed(preflight(tables, everything))
+        calls = proxy.by_operation()
+    slowest = max(single, key=single.__getitem__)
+    ratio = median(whole) / single[slowest]
+    once = {op: calls[op] for op in ("DescribeStreamSummary", "ListShards", "ListObjectsV2",
+                                     "Encrypt", "GetDataEndpoint", "ListInstanceAttributes")}
+    figures.add("P6", whole_s=median(whole), slowest_s=single[slowest], slowest=slowest,
+                ratio=ratio, calls_total=sum(calls.values()), once=once, runs=reps)
+
+
 # ------------------------------------------------------------------ report
 
 def results(figures: Figures, started: float, quick: bool) -> dict[str, Any]:
@@ -369,7 +465,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--no-write", action="store_true",
                         help="print, do not touch bench/results.json or the README")
     parser.add_argument("--only", nargs="*", default=None, metavar="CASE",
-                        help="run only these of: p1 p2 p3 p4 scaling peer (implies --no-write)")
+                        help="run only these of: p1 p2 p3 p4 p5 p6 scaling peer "
+                             "(implies --no-write)")
     options = parser.parse_args(argv)
     wanted = set(options.only) if options.only is not None else None
 
@@ -396,6 +493,12 @@ def main(argv: Sequence[str]) -> int:
     if want("p4"):
         say("P4: 20,000 adapters")
         p4(run, figures, 3 if options.quick else 5, sample_median)
+    if want("p5"):
+        say("P5: KCL 3.0, 40 adapters")
+        p5(run, figures, 3 if options.quick else 5)
+    if want("p6"):
+        say("P6: preflight of the whole footprint")
+        p6(run, figures, 3 if options.quick else 5)
     if want("scaling"):
         say("scaling")
         scaling(run, figures, (10, 100) if options.quick else (10, 100, 500))

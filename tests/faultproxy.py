@@ -49,6 +49,7 @@ class Call:
     status: int | None = None
     region: str = "?"  # from the SigV4 credential scope: the region the client signed for
     at: float = field(default_factory=time.monotonic)
+    path: str = ""  # the request path (REST services name their resources there)
 
     @property
     def table_name(self) -> str | None:
@@ -62,6 +63,10 @@ class Canned:
     status: int
     body: bytes
     content_type: str = "application/x-amz-json-1.0"
+    headers: dict[str, str] = field(default_factory=dict)
+    # Seconds to sit on the request before answering: longer than the client waits is
+    # a hang. Cut short when the proxy stops, so no test waits on it.
+    hold: float = 0.0
 
 
 @dataclass
@@ -94,7 +99,12 @@ class FaultProxy:
         self.upstream = urlsplit(upstream)
         self.plan = plan or FaultPlan()
         self.calls: list[Call] = []
-        self.canned: dict[str, Canned] = {}
+        # (operation, the upstream's error code) -> the answer to give instead: the
+        # upstream decides (IAM included), the real service's phrasing is shown.
+        self.rephrased: dict[tuple[str, str], Canned] = {}
+        # Keyed by operation, or by (operation, table name) for one table only.
+        self.canned: dict[str | tuple[str, str], Canned] = {}
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -116,6 +126,7 @@ class FaultProxy:
         self.stop()
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -182,19 +193,27 @@ class FaultProxy:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                operation = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                operation = ((self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+                             or rest_operation(self.command, self.path)
+                             or query_operation(raw))
                 try:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
                 fault = proxy._choose(operation)
                 scope = _CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
-                call = Call(operation, body, fault, region=scope.group(1) if scope else "?")
+                call = Call(operation, body, fault, region=scope.group(1) if scope else "?",
+                            path=self.path)
                 proxy._record(call)
-                canned = proxy.canned.get(operation)
+                canned = (proxy.canned.get((operation, call.table_name or ""))
+                          or proxy.canned.get(operation))
                 if canned is not None:
+                    if canned.hold and proxy._stopping.wait(canned.hold):
+                        self.close_connection = True
+                        return
                     call.status = canned.status
-                    self._reply(canned.status, {"Content-Type": canned.content_type},
+                    self._reply(canned.status, {"Content-Type": canned.content_type,
+                                                **canned.headers},
                                 canned.body)
                     return
                 if fault == DROP:
@@ -213,6 +232,12 @@ class FaultProxy:
                 if fault == DELAY:
                     time.sleep(proxy.plan.delay)
                 status, headers, payload = self._forward(raw)
+                rewrite = proxy.rephrased.get((operation, upstream_code(status, headers,
+                                                                        payload)))
+                if rewrite is not None:
+                    status, headers, payload = (rewrite.status,
+                                                {"Content-Type": rewrite.content_type,
+                                                 **rewrite.headers}, rewrite.body)
                 call.status = status
                 self._reply(status, headers, payload)
 
@@ -304,6 +329,105 @@ def described(name: str, status: str, key: str = "leaseKey") -> Canned:
         "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
         "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10},
     }}).encode())
+
+
+# REST services (no X-Amz-Target): the operation from the method and path, for the
+# footprint's probes. First match wins.
+_REST_OPERATIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"/getDataEndpoint$"), "GetDataEndpoint"),
+    ("GET", re.compile(r"/instance/[^/]+/attributes(\?|$)"), "ListInstanceAttributes"),
+    ("GET", re.compile(r"/instance/[^/]+/storage-configs(\?|$)"),
+     "ListInstanceStorageConfigs"),
+    ("GET", re.compile(r"/users/[^/]+/[^/?]+$"), "DescribeUser"),
+    ("GET", re.compile(r"/contacts/[^/]+/[^/?]+$"), "DescribeContact"),
+    ("GET", re.compile(r"/contact/attributes/[^/]+/[^/?]+$"), "GetContactAttributes"),
+    ("GET", re.compile(r"/[^/?]+\?(.*&)?list-type=2"), "ListObjectsV2"),
+    ("GET", re.compile(r"/[^/?]+/[^?]+"), "GetObject"),
+)
+
+
+def rest_operation(method: str, path: str) -> str:
+    """The operation a REST request (Kinesis Video, Connect, S3 path-style) is."""
+    for verb, pattern, name in _REST_OPERATIONS:
+        if method == verb and pattern.search(path):
+            return name
+    return ""
+
+
+def upstream_code(status: int, headers: dict[str, str], payload: bytes) -> str:
+    """The error code of an upstream answer (JSON `__type`, an XML `<Code>`, or the
+    REST `x-amzn-ErrorType` header), "" for a success."""
+    if status < 300:
+        return ""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "x-amzn-errortype" in lowered:
+        return lowered["x-amzn-errortype"].split(":")[0]
+    try:
+        kind = json.loads(payload or b"{}").get("__type", "")
+        if kind:
+            return str(kind).rpartition("#")[2]
+    except (ValueError, AttributeError):
+        pass
+    found = re.search(rb"<Code>([^<]+)</Code>", payload or b"")
+    return found.group(1).decode() if found else str(status)
+
+
+def rest_error(code: str, message: str, status: int = 400) -> Canned:
+    """A REST-JSON service's error (Kinesis Video, Connect): the code in a header."""
+    return Canned(status, json.dumps({"message": message, "Message": message}).encode(),
+                  "application/json", {"x-amzn-ErrorType": code})
+
+
+def rest_answer(document: dict) -> Canned:
+    """A REST-JSON service's success answer."""
+    return Canned(200, json.dumps(document).encode(), "application/json")
+
+
+def hanging(seconds: float = 120.0) -> Canned:
+    """An operation that never answers within any client's patience (a hung ListTables
+    behind a proxy, say): the request is read, then nothing until `seconds` pass."""
+    return Canned(200, b"{}", hold=seconds)
+
+
+def raw_answer(status: int, body: bytes | str,
+               content_type: str = "application/x-amz-json-1.0") -> Canned:
+    """Any body at all, as an odd endpoint sends it: not JSON, not UTF-8, wrong types."""
+    return Canned(status, body.encode() if isinstance(body, str) else body, content_type)
+
+
+def described_as(name: str, **fields: object) -> Canned:
+    """A DescribeTable answer of a healthy ACTIVE lease table with `fields` replaced
+    (None removes one): a TableStatus that is a number, a KeySchema that is a string."""
+    table: dict[str, object] = json.loads(described(name, "ACTIVE").body)["Table"]
+    for key, value in fields.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    return Canned(200, json.dumps({"Table": table}).encode())
+
+
+def query_operation(raw: bytes) -> str:
+    """The operation of a query-protocol request (IAM, STS): its form's `Action`."""
+    from urllib.parse import parse_qs
+
+    try:
+        return parse_qs(raw.decode("ascii")).get("Action", [""])[0]
+    except (UnicodeDecodeError, ValueError):
+        return ""
+
+
+def simulated(decision: str) -> Canned:
+    """IAM's SimulatePrincipalPolicy answer with one decision for whatever was asked
+    (moto has no policy simulator)."""
+    body = (
+        '<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+        "<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>"
+        f"<member><EvalActionName>any</EvalActionName><EvalResourceName>*</EvalResourceName>"
+        f"<EvalDecision>{decision}</EvalDecision></member></EvaluationResults>"
+        "</SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>1</RequestId>"
+        "</ResponseMetadata></SimulatePrincipalPolicyResponse>")
+    return Canned(200, body.encode(), "text/xml")
 
 
 class RewritingProxy(FaultProxy):

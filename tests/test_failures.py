@@ -151,8 +151,9 @@ def test_a_failure_before_any_table_says_so() -> None:
 
 
 def test_answer_part_refuses_answers_without_the_part() -> None:
-    assert failures.answer_part({"Table": {"TableStatus": "ACTIVE"}}, "Table", "Describe") == {
-        "TableStatus": "ACTIVE"}
-    for response in ({}, {"Table": "x"}, None, "<html>"):
+    whole = {"TableName": "abc", "TableStatus": "ACTIVE", "KeySchema": []}
+    assert failures.answer_part({"Table": whole}, "Table", "Describe") == whole
+    for response in ({}, {"Table": "x"}, None, "<html>", {"Table": {"TableStatus": "ACTIVE"}},
+                     {"Table": {"TableName": "abc", "KeySchema": []}}):
         with pytest.raises(NotDynamoDBAnswer):
             failures.answer_part(response, "Table", "DescribeTable")

@@ -135,7 +135,11 @@ def test_kcl35_not_found_companion_names_pass(tmp_path, world) -> None:
     run, proxy = preflight(tmp_path, world, "kcl3", "--table", T35, "--kcl", "3.5")
     assert run.code == 0, run.stderr
     assert statuses(run) == {T35: "ok"}
-    assert run.json()["tables"][0]["message"] == ""
+    (row,) = run.json()["tables"]
+    # UpdateTable is denied to KCL 3 adapters but never called: named, status unchanged.
+    assert row["message"].startswith("Not tried by design: dynamodb:UpdateTable")
+    assert row["not_tried"] == ["dynamodb:UpdateTable"]
+    assert "not tried by design: dynamodb:UpdateTable" in run.stderr
     assert sorted(proxy.tables_called("DescribeTable")) == sorted(
         [T35, T35 + "-CoordinatorState", T35 + "-WorkerMetricStats"])
 

@@ -66,7 +66,7 @@ from tests.conftest import (
     start_moto,
     stop,
 )
-from tests.faultproxy import Canned, FaultProxy
+from tests.faultproxy import Canned, FaultProxy, described, hanging
 
 ACCOUNT = "123456789012"
 CONF_TABLES = ("verintAgentEvents_verintris.2", "verintCTREvents")  # sample_conf, host verintris
@@ -363,7 +363,8 @@ def test_without_describe_table_nothing_is_created_even_when_allowed(
     assert (ghost["status"], extra["status"]) == ("missing", "denied")
     assert "(GetItem said so)" in ghost["message"]
     assert "may not call dynamodb:DescribeTable on" in extra["message"]
-    assert "CreateTable was not tried" in extra["message"]
+    assert "Not tried: dynamodb:CreateTable" in extra["message"]
+    assert "dynamodb:CreateTable" in extra["not_tried"]
     assert proxy.tables_called("CreateTable") == []
     assert [c.operation for c in proxy.calls if c.body.get("TableName") == GHOST_TABLE] == [
         "DescribeTable", "GetItem"]
@@ -512,3 +513,74 @@ def _client_error(code: str, message: str, status: int) -> Exception:
 
     return ClientError({"Error": {"Code": code, "Message": message},
                         "ResponseMetadata": {"HTTPStatusCode": status}}, "Scan")
+
+
+# ---------------------------------------------------------------- verdicts from probes run
+
+ITEM_PROBES = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+               "dynamodb:DeleteItem", "dynamodb:Scan"]
+
+
+@pytest.mark.parametrize("state", ["UPDATING", "CREATING"])
+def test_create_table_not_tried_is_not_proven_never_cannot_create(
+        tmp_path: Path, iam_world: IamWorld, before: dict[str, Any], proxy: FaultProxy,
+        state: str) -> None:
+    """An identity that CAN create tables, its table not ACTIVE: CreateTable is not tried,
+    so the row is failed (exit 1) and the verdict says "not proven", never "cannot create"."""
+    proxy.canned[("DescribeTable", EXTRA_TABLE)] = described(EXTRA_TABLE, state)
+    run = preflight(tmp_path, proxy, iam_world.users["no-create-deny"], "--table", EXTRA_TABLE)
+    as_json = preflight(tmp_path, proxy, iam_world.users["no-create-deny"],
+                        "--table", EXTRA_TABLE, "--output", "json")
+
+    assert (run.code, as_json.code) == (1, 1), run
+    (row,) = as_json.json()["tables"]
+    assert row["status"] == "failed"
+    assert "dynamodb:CreateTable" in row["not_tried"]
+    assert "Not tried: " in row["message"] and "dynamodb:CreateTable" in row["message"]
+    assert "rerun preflight when the table is ACTIVE" in row["message"]
+    last = verdict_line(run)
+    assert last.startswith("PREFLIGHT FAILED: not proven for the lease table"), last
+    assert "dynamodb:CreateTable on verintQueueEvents not tried" in last
+    assert "rerun preflight when the table is ACTIVE" in last
+    for text in (run.stdout, run.stderr, as_json.stdout, as_json.stderr):
+        assert "cannot create tables (" not in text and "PASSED" not in text
+    assert "CreateTable" not in proxy.operations()
+    assert_nothing_changed(iam_world, before)
+
+
+def test_every_row_names_what_did_not_run(tmp_path: Path, iam_world: IamWorld,
+                                          proxy: FaultProxy) -> None:
+    """not_tried on every row: empty when all ran; a probe that failed stops the rest,
+    which are named, and the verdict is "not proven", naming them and when to rerun."""
+    proxy.canned[("GetItem", EXTRA_TABLE)] = Canned(500, json.dumps({
+        "__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+        "message": "Internal server error"}).encode())
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], *SELECTION,
+                    "--output", "json", AWS_MAX_ATTEMPTS="1")
+
+    assert run.code == 1, run
+    rows = {t["table_name"]: t for t in run.json()["tables"]}
+    assert [rows[t]["not_tried"] for t in CONF_TABLES] == [[], []]
+    assert [rows[t]["status"] for t in CONF_TABLES] == ["ok", "ok"]
+    broken = rows[EXTRA_TABLE]
+    assert broken["status"] == "failed"
+    assert broken["not_tried"] == [*ITEM_PROBES[1:], "dynamodb:CreateTable"]
+    assert "rerun preflight once the failure above is fixed" in broken["message"]
+    last = run.stderr.rstrip("\n").splitlines()[-1]
+    assert last.startswith("PREFLIGHT FAILED: not proven for 1 of 3 lease tables"), last
+    assert "dynamodb:PutItem" in last
+    assert "cannot create tables (" not in run.stderr
+
+
+def test_a_run_cut_short_names_every_probe_as_untried(tmp_path: Path, iam_world: IamWorld,
+                                                     proxy: FaultProxy) -> None:
+    """--timeout before any answer: no row claims anything; every probe is untried."""
+    proxy.canned["DescribeTable"] = hanging()
+    run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", EXTRA_TABLE,
+                    "--output", "json", "--timeout", "2")
+
+    assert run.code == 1, run
+    (row,) = run.json()["tables"]
+    assert row["status"] == "failed"
+    assert row["not_tried"] == ["dynamodb:DescribeTable", *ITEM_PROBES, "dynamodb:CreateTable"]
+    assert "PREFLIGHT FAILED: not proven" in run.stderr

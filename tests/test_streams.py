@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,13 @@ def run(args: list[str], tmp_path: Path, lose: str | None = None, fd: int = 1,
     return proc.returncode, kept[1], kept[2]
 
 
+def the_stdout_notice(err: str) -> str:
+    """The one line that says stdout was lost (there must be exactly one)."""
+    notice = [line for line in err.splitlines() if "could not be written" in line]
+    assert len(notice) == 1, err
+    return notice[0]
+
+
 @pytest.mark.parametrize("lose", list(REASONS))
 @pytest.mark.parametrize(("command", "output"), CASES)
 def test_lost_stdout_fails_after_the_work_and_says_what_was_done(
@@ -114,11 +122,9 @@ def test_lost_stdout_fails_after_the_work_and_says_what_was_done(
     assert code == 1, err
     assert "Traceback" not in err and "internal error" not in err
     assert "all fine" not in err and "Nothing beyond" not in err
-    notice = [line for line in err.splitlines() if "could not be written" in line]
-    assert len(notice) == 1, err
-    assert notice[0].startswith("error: the output on stdout could not be written "
-                                f"({REASONS[lose]})")
-    assert DONE[command] in notice[0]
+    notice = the_stdout_notice(err)
+    assert notice.startswith(f"error: the output on stdout could not be written ({REASONS[lose]})")
+    assert DONE[command] in notice
     if command == "create":  # the work was done all the same
         client = moto.client()
         for name in TABLES:
@@ -161,3 +167,56 @@ def test_lost_stdout_keeps_a_higher_exit_code(moto, tmp_path) -> None:
     code, _, err = run(command_line("verify", "json", moto.url), tmp_path, lose="full")
     assert code == 3 and "could not be written" in err
     assert "verify: 2 tables: 2 missing" in err and REGION in err
+
+
+# Outputs far beyond a pipe's 64 KB, so that the reader is gone part-way through.
+FLEET = [a for i in range(800) for a in ("--table", f"leasesFleet{i:04d}")]
+MANY = {
+    "dry-run text": (["create", "--dry-run", *FLEET, "--region", REGION], 1,
+                     "dry run, nothing created: 800 tables: 800 planned."),
+    "dry-run json": (["create", "--dry-run", *FLEET, "--region", REGION, "--output", "json"],
+                     1, "dry run, nothing created: 800 tables: 800 planned."),
+    "template": (["template", *FLEET, "--region", REGION, "--format", "terraform"], 1,
+                 "it made no AWS call and changed nothing."),
+    "verify": (["verify", *FLEET[:800], "--region", REGION], 3,  # 400 tables
+               "verify: 400 tables: 400 missing"),
+}
+
+
+@pytest.mark.skipif(shutil.which("head") is None, reason="needs head")
+@pytest.mark.parametrize("case", list(MANY))
+def test_a_reader_that_stops_after_the_first_line_is_no_silent_success(
+        moto, tmp_path, case: str) -> None:
+    """`... | head -1`: head reads its line and exits while most of the output is still
+    to be written. CPython's buffered writer drops the rest of one big write without an
+    error when that happens; the run must still know its output was cut short."""
+    args, code, done = MANY[case]
+    if case == "verify":
+        moto.reset()
+        args = [*args, "--endpoint-url", moto.url]
+    head = subprocess.Popen([shutil.which("head") or "head", "-1"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    try:
+        proc = subprocess.run([cli_executable(), *args], env=aws_env(tmp_path),
+                              stdin=subprocess.DEVNULL, stdout=head.stdin,
+                              stderr=subprocess.PIPE, text=True, preexec_fn=default_signals,
+                              timeout=120)
+    finally:
+        assert head.stdin is not None and head.stdout is not None
+        head.stdin.close()
+        first = head.stdout.read()
+        head.stdout.close()
+        head.wait(timeout=10)
+    assert first.strip(), "head read nothing"
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    notice = the_stdout_notice(proc.stderr)
+    assert "(the reader closed the pipe)" in notice and done in notice
+
+
+def test_a_closed_stdout_that_was_never_written_to_loses_nothing(tmp_path) -> None:
+    """Bad usage in text mode writes only to stderr: a closed stdout lost no data, so the
+    run says nothing about stdout and keeps its own exit code."""
+    code, _, err = run(["create", "--no-such-option"], tmp_path, lose="closed", fd=1)
+    assert code == 2, err
+    assert "No such option" in err and "could not be written" not in err

@@ -13,12 +13,21 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from lease_tables import failures
 from lease_tables.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.failures import OTHER, VALUE_REFUSALS, NotDynamoDBAnswer, classify, setup_error
+from lease_tables.failures import (
+    OTHER,
+    VALUE_REFUSALS,
+    NotDynamoDBAnswer,
+    classify,
+    setup_error,
+)
 from lease_tables.printable import aws_text, quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,6 +37,9 @@ DEFAULT_MAX_ATTEMPTS = 6
 RETRY_MODES = ("standard", "adaptive", "legacy")  # botocore's own list
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
+# Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
+# past it the hint is dropped with a note, and nothing else waits (README "Hints").
+HINT_BUDGET = 3.0
 
 
 class Clients:
@@ -59,6 +71,8 @@ class Clients:
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
+            self.session._session.register_component("response_parser_factory",
+                                                     GuardedParserFactory())
             self._retries = self._retry_settings()
             self._configured = {service: self._configured_endpoint(service)
                                 for service in services}
@@ -67,8 +81,9 @@ class Clients:
         self._clients: dict[tuple[str, str], Any] = {}
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
-        self._table_names: dict[str, list[str]] = {}
+        self._listings: dict[str, _Listing] = {}
         self._names_lock = threading.Lock()
+        self.hint_budget = HINT_BUDGET
 
     def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
         """The endpoint of `service` in `region` as the SDK really calls it, and where that
@@ -238,7 +253,9 @@ class Clients:
         return self.client("dynamodb", region)
 
     def client(self, service: str, region: str) -> Any:
-        """A thread-safe client of `service` for one region, made once per run."""
+        """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
+        kinesisvideo, connect, sts, iam), one per service and region, with the same
+        retries, timeouts and pool, and --endpoint-url for every one of them."""
         with self._lock:
             client = self._clients.get((service, region))
             if client is None:
@@ -263,8 +280,9 @@ class Clients:
                                      endpoint_url=self.endpoint_url, config=config)
         client.meta.events.register(f"before-send.{client.meta.service_model.endpoint_prefix}",
                                     functools.partial(self._record_endpoint, service, region))
-        if service == "dynamodb":
-            client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+        watch(client)
+        if service == "kinesis":
+            client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
         return client
 
     def _record_endpoint(self, service: str, region: str, request: Any, **_: Any) -> None:
@@ -274,27 +292,216 @@ class Clients:
         if parts.scheme and parts.netloc:
             self._called[service, region] = f"{parts.scheme}://{parts.netloc}"
 
-    def table_names(self, region: str) -> list[str]:
-        """Every table name in a region, listed once per run and shared by all tables.
+    def hint_client(self, region: str) -> Any:
+        """A client of its own for hint work: its own pool (a hung ListTables holds
+        none of the run's connections), timeouts within the hint budget, one retry."""
+        from botocore.config import Config
 
-        Only used for near-twin hints, so a refused or failed ListTables just
-        means no hint (an empty list), never a failure.
-        """
+        budget = max(self.hint_budget, 0.1)
+        config = Config(retries={"mode": "standard", "total_max_attempts": 2},
+                        connect_timeout=budget, read_timeout=budget,
+                        max_pool_connections=1, user_agent_extra="lease-tables")
+        with self._lock:
+            try:
+                client = self.session.client("dynamodb", region_name=region,
+                                             endpoint_url=self.endpoint_url, config=config)
+            except Exception as exc:
+                raise setup_error(exc) from None
+        watch(client)
+        return client
+
+    def start_table_names(self, region: str) -> _Listing:
+        """Start listing a region's table names (once per run), without waiting."""
         with self._names_lock:
-            names = self._table_names.get(region)
-            if names is None:
-                names = self._table_names[region] = _list_table_names(self.dynamodb(region))
-            return names
+            listing = self._listings.get(region)
+            if listing is None:
+                listing = self._listings[region] = _Listing(self, region)
+            return listing
+
+    def table_names(self, region: str) -> TableNames:
+        """Every table name in a region, for near-twin hints only: listed once per run,
+        shared by all tables, waited for at most the hint budget from its start.
+
+        A refused, failed or silent ListTables gives no names and a note saying so,
+        never a failure: a hint never decides a result.
+        """
+        return self.start_table_names(region).result()
 
 
-def _list_table_names(client: Any) -> list[str]:
-    try:
-        names: list[str] = []
-        for page in client.get_paginator("list_tables").paginate():
-            names.extend(page.get("TableNames", []))
-        return names
-    except Exception:
-        return []
+@dataclass(frozen=True)
+class TableNames:
+    """A region's table names for hints, or none and `note` saying why not."""
+
+    names: tuple[str, ...] = ()
+    note: str = ""
+
+
+class _Listing:
+    """One region's ListTables in a daemon thread, bounded by the hint budget: the
+    thread may hang in a socket read; whoever asks waits no longer than the budget."""
+
+    def __init__(self, clients: Clients, region: str) -> None:
+        self.clients = clients
+        self.region = region
+        self.budget = clients.hint_budget
+        self.deadline = time.monotonic() + self.budget
+        self._done = threading.Event()
+        self._answer = TableNames()
+        threading.Thread(target=self._list, name="lease-tables-hints", daemon=True).start()
+
+    def _list(self) -> None:
+        endpoint = self.clients.endpoint_for(self.region)
+        try:
+            names: list[str] = []
+            client = self.clients.hint_client(self.region)
+            for page in client.get_paginator("list_tables").paginate():
+                names.extend(page.get("TableNames", []))
+                if time.monotonic() >= self.deadline:
+                    raise TimeoutError
+            self._answer = TableNames(tuple(names))
+        except TimeoutError:
+            self._answer = self._late()
+        except Exception as exc:
+            self._answer = TableNames((), hint_note(exc, endpoint))
+        finally:
+            self._done.set()
+
+    def result(self) -> TableNames:
+        if self._done.wait(max(0.0, self.deadline - time.monotonic())):
+            return self._answer
+        return self._late()
+
+    def _late(self) -> TableNames:
+        return TableNames((), (
+            f"near-identical names were not looked for: ListTables at "
+            f"{self.clients.endpoint_for(self.region)} had no complete answer within "
+            f"{self.budget:g} s, the hint's own bound"))
+
+
+def hint_note(exc: BaseException, endpoint: str) -> str:
+    """Why a hint's ListTables gave no names, in a clause (the one classifier's kind)."""
+    failure = classify(exc, action="ListTables", endpoint=endpoint)
+    return (f"near-identical names were not looked for: ListTables at {endpoint} failed "
+            f"({HINT_FAILURE_WORDS.get(failure.kind, failure.kind)})")
+
+
+HINT_FAILURE_WORDS = {
+    failures.PERMISSION: ("access denied: hints need dynamodb:ListTables on \"*\", as the "
+                          "provisioner policy grants"),
+    failures.CREDENTIALS: "the credentials were refused",
+    failures.THROTTLING: "throttled",
+    failures.NETWORK: "no connection or no answer",
+    failures.NOT_DYNAMODB: "not DynamoDB's answer",
+}
+
+
+def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore hook (before-parse of GetRecords): the records of preflight's one GetRecords
+    never reach the parser, the debug log (--verbose) or this program; the tool never
+    reads a stream's content, only whether the call was allowed."""
+    if response_dict.get("status_code") == 200:
+        response_dict["body"] = b'{"Records": []}'
+
+
+def watch(client: Any) -> None:
+    """The hooks every client of a run carries: foreign answers refused, attempts logged."""
+    client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+    endpoint = client.meta.endpoint_url
+    client.meta.events.register(
+        "response-received", lambda **kwargs: log_attempt(endpoint, **kwargs))
+
+
+class GuardedParserFactory:
+    """botocore's response parsers, each behind `GuardedParser`: the one place where an
+    answer that is not DynamoDB's becomes `NotDynamoDBAnswer`, for every operation of
+    every client this run makes (the hint client and other services' clients too)."""
+
+    def __init__(self) -> None:
+        from botocore.parsers import ResponseParserFactory
+
+        self._inner = ResponseParserFactory()
+
+    def set_parser_defaults(self, **kwargs: Any) -> None:
+        self._inner.set_parser_defaults(**kwargs)
+
+    def create_parser(self, protocol_name: str) -> GuardedParser:
+        return GuardedParser(self._inner.create_parser(protocol_name))
+
+
+class GuardedParser:
+    """A botocore parser that refuses what the service never sends.
+
+    botocore parses leniently: a body that is not UTF-8 raises UnicodeDecodeError, a
+    JSON array where an object belongs raises AttributeError, and a TableStatus that
+    is a number passes through to whoever reads it. Here any of these is one call's
+    `NotDynamoDBAnswer` (so one table's `failed`, classified by `failures`): the
+    parse is guarded, and a successful answer is checked against the operation's own
+    output shape with botocore's validator. A server error (5xx) whose body cannot be
+    read is parsed as a bare 5xx instead, so botocore's retries still see it.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def parse(self, response: dict[str, Any], shape: Any) -> Any:
+        status = response.get("status_code")
+        refuse_html(response)
+        try:
+            parsed = self._inner.parse(response, shape)
+        except Exception as exc:
+            if isinstance(status, int) and status >= 500:
+                return self._inner.parse({**response, "body": b""}, shape)
+            raise NotDynamoDBAnswer(status, _unreadable(exc)) from None
+        if isinstance(status, int) and status < 300 and shape is not None:
+            problem = shape_problem(parsed, shape)
+            if problem:
+                raise NotDynamoDBAnswer(status, problem)
+        return parsed
+
+
+def _unreadable(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeError):
+        return "a body that is not UTF-8 text"
+    return f"a body botocore could not read ({type(exc).__name__})"
+
+
+def shape_problem(parsed: Any, shape: Any) -> str | None:
+    """What in a parsed answer its output shape does not allow (wrong types, a list
+    where an object belongs), in one clause; None when it fits."""
+    from botocore.validate import ParamValidator
+
+    if not isinstance(parsed, dict):
+        return "an answer that is not a JSON object"
+    body = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+    report = ParamValidator().validate(body, shape)
+    if not report.has_errors():
+        return None
+    # Types only: the shapes' ranges are for requests (real answers say 0 where a
+    # request's minimum is 1, e.g. NumberOfDecreasesToday), and output members are
+    # not all sent every time.
+    lines = [ln.strip() for ln in report.generate_report().splitlines()
+             if ln.strip().startswith("Invalid type")]
+    if not lines:
+        return None
+    return "fields of the wrong type: " + aws_text("; ".join(lines).replace(
+        "for parameter ", "for "), limit=300)
+
+
+def refuse_html(response_dict: Mapping[str, Any], operation: str = "") -> None:
+    """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer."""
+    status = response_dict.get("status_code")
+    if isinstance(status, int) and status >= 500:
+        return
+    body = response_dict.get("body") or b""
+    start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        headers = response_dict.get("headers") or {}
+        content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
+        raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page",
+                                operation)
 
 
 def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],
@@ -306,16 +513,7 @@ def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any
     its XML errors text/html). Server errors (5xx) are left to botocore's
     retries: a load balancer's brief 503 page is worth another attempt.
     """
-    status = response_dict.get("status_code")
-    if isinstance(status, int) and status >= 500:
-        return
-    body = response_dict.get("body") or b""
-    start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
-    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
-        headers = response_dict.get("headers") or {}
-        content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
-        raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page",
-                                getattr(operation_model, "name", ""))
+    refuse_html(response_dict, getattr(operation_model, "name", ""))
 
 
 _ENDPOINT = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?)"
@@ -386,6 +584,54 @@ def configured_endpoint(session: Any, service: str) -> tuple[str, str] | None:
     return None
 
 
+# --verbose shows what happened on the wire, never what was in it: per attempt the
+# operation, endpoint, HTTP status, error code and request id (our own line, below);
+# connections (urllib3's request lines: method, path, status, length); retry decisions;
+# where credentials came from; and warnings from anywhere. Not request parameters,
+# headers, signing steps or bodies: those hold signatures and tokens, and answers hold
+# item data (a lease's owner and checkpoint, from preflight's Scan).
+VERBOSE_LOGGERS = ("lease_tables", "urllib3.connectionpool", "botocore.retries",
+                   "botocore.retryhandler", "botocore.credentials")
+_log = logging.getLogger("lease_tables.aws")
+
+
+class VerboseFilter(logging.Filter):
+    """The one decision of what --verbose shows: records of `VERBOSE_LOGGERS` (and
+    their children), and warnings or worse from any logger. Everything else
+    (botocore.endpoint's parameters, botocore.parsers' bodies, botocore.auth's
+    canonical requests) is dropped whatever level its logger is set to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        name = record.name
+        return any(name == allowed or name.startswith(allowed + ".")
+                   for allowed in VERBOSE_LOGGERS)
+
+
+def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
+                parsed_response: Any = None, context: Any = None,
+                exception: BaseException | None = None, **_: Any) -> None:
+    """botocore hook (response-received): one line per attempt, without its content."""
+    if not _log.isEnabledFor(logging.DEBUG):
+        return
+    operation = event_name.rpartition(".")[2] or "?"
+    attempt = ((context or {}).get("retries") or {}).get("attempt", 1)
+    if exception is not None:
+        outcome = f"no answer ({type(exception).__name__})"
+    else:
+        headers = (response_dict or {}).get("headers") or {}
+        request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
+        outcome = f"HTTP {(response_dict or {}).get('status_code')}"
+        error = (parsed_response or {}).get("Error") if isinstance(parsed_response,
+                                                                   dict) else None
+        if isinstance(error, dict) and error.get("Code"):
+            outcome += f" {error['Code']}"
+        if request_id:
+            outcome += f", request id {request_id}"
+    _log.debug("%s at %s: %s (attempt %s)", operation, endpoint, outcome, attempt)
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats log records, then removes every credential from the final text.
 
@@ -406,10 +652,13 @@ class RedactingFormatter(logging.Formatter):
 
 
 def enable_debug_logging(clients: Clients, stream: Any = None) -> None:
-    """--verbose: botocore's and our own debug log on stderr, credentials removed."""
+    """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter())
+    handler.addFilter(VerboseFilter())
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    root.setLevel(logging.WARNING)
+    for name in VERBOSE_LOGGERS:  # only these are asked for debug records at all
+        logging.getLogger(name).setLevel(logging.DEBUG)

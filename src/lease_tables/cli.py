@@ -161,6 +161,27 @@ QuietOpt = Annotated[bool, typer.Option(
         metavar="", help="Errors only: no progress, no warnings, only tables that need "
                           "attention.")]
 
+def _footprint(tables: Sequence[Any], region: str | None, options: Any):
+    """The adapter's other resources, for the commands that take no --account-id: names
+    stay names (Kinesis is asked by name in the caller's account)."""
+    from lease_tables.consumers import UNKNOWN_ACCOUNT
+    from lease_tables.footprint import resolve
+
+    return resolve(options, tables, UNKNOWN_ACCOUNT, region)
+
+
+def _consumers(enhanced_fan_out: bool, stream: list[str] | None, tables: Sequence[Any],
+               region: str | None):
+    """The stream consumers the selection needs: none without --enhanced-fan-out."""
+    if not enhanced_fan_out:
+        return []
+    from lease_tables.consumers import from_footprint
+    from lease_tables.footprint import consumers
+    from lease_tables.footprint_cli import options
+
+    found = _footprint(tables, region, options(stream, enhanced_fan_out))
+    return from_footprint(consumers(found), tables)
+
 
 def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
                region: str | None, profile: str | None, quiet: bool = False, layout=None):
@@ -330,6 +351,8 @@ def create(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
@@ -345,6 +368,7 @@ def create(
     options = make_options(billing_mode.value, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    consumers = _consumers(enhanced_fan_out, stream, tables, region)
     if dry_run:
         from lease_tables.kcl import ROLE_LEASE as LEASE
         from lease_tables.outcome import PLANNED, TableResult
@@ -355,39 +379,68 @@ def create(
             if problem := endpoint_problem(endpoint_url):
                 raise InputError(problem)
         results = [TableResult(t, PLANNED) for t in tables]
+        results += [TableResult(c.row(), PLANNED) for c in consumers]
         plans = layout.plans(options)
         if add_index:
             plans[LEASE] += ("; and, to existing lease tables that lack it, only the index "
                              "(UpdateTable, with the table's current capacity)")
+        if consumers:
+            from lease_tables.rows import ROLE_STREAM_CONSUMER
+
+            plans[ROLE_STREAM_CONSUMER] = ("the consumer, if it is absent "
+                                           "(RegisterStreamConsumer, enhanced fan-out)")
         _finish(results, output, "dry run, nothing created",
                 extra={role: "would create: " + plan for role, plan in plans.items()},
                 quiet=quiet)
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
+    from lease_tables.stream_consumers import ConsumerRun
 
-    state: dict[str, Provisioner] = {}
+    state: dict[str, Any] = {}
 
     def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
         state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
                                    progress=progress, add_index=add_index,
                                    version=kcl.strip())
-        return state["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
+        if not consumers:
+            return state["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
+        # Consumers are registered while the tables are made: the same bound, at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        state["consumers"] = ConsumerRun(clients, concurrency)
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
+            registering = side.submit(state["consumers"].run, consumers, wait, timeout)
+            results = state["run"].run(tables, wait=wait, timeout=timeout,
+                                       deadline=deadline)
+            return results + registering.result()
+
+    def stop() -> None:
+        for run in state.values():
+            run.stop()
+
+    def snapshot(cause: str | None = None) -> list:
+        if "run" not in state:
+            return []
+        rows = state["run"].snapshot(timeout, interrupted_by=cause)
+        return rows + (state["consumers"].snapshot(timeout) if "consumers" in state else [])
 
     def interrupted() -> str:
         run = state.get("run")
         done = run.interrupt_summary() if run else "no AWS call had changed anything yet"
+        registered = state["consumers"].registered() if "consumers" in state else []
+        if registered:
+            done += (f"; RegisterStreamConsumer had been accepted for {len(registered)} "
+                     f"consumer(s) ({', '.join(registered)})")
         return (f"create stopped; {done}. Rerunning the same command is safe: it creates "
                 f"only what is missing and waits for tables (and indexes) still CREATING")
 
     with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
         results = _bounded(
-            work, timeout, stop=lambda: state["run"].stop() if "run" in state else None,
-            on_timeout=lambda: (state["run"].snapshot(timeout) if "run" in state
+            work, timeout, stop=stop,
+            on_timeout=lambda: (snapshot() if "run" in state
                                 else _no_answer(tables, timeout, "setting up AWS access")),
-            interrupted=interrupted,
-            partial=lambda cause: (state["run"].snapshot(timeout, interrupted_by=cause)
-                                   if "run" in state else []))
+            interrupted=interrupted, partial=snapshot)
     _finish(results, output, "create", quiet=quiet)
 
 
@@ -412,6 +465,8 @@ def verify(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
     version: VersionOpt = False,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
@@ -422,19 +477,37 @@ def verify(
     layout = _layout(kcl)
     options = make_options(billing_mode.value, read_capacity, write_capacity)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    consumers = _consumers(enhanced_fan_out, stream, tables, region)
     board: Board = Board(tables)
+    consumer_board: Board = Board([c.row() for c in consumers])
 
     def work(deadline: float) -> list:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
-        return verify_tables(clients, tables, concurrency=concurrency, options=options,
-                             board=board, layout=layout, version=kcl.strip())
+        if not consumers:
+            return verify_tables(clients, tables, concurrency=concurrency, options=options,
+                                 board=board, layout=layout, version=kcl.strip())
+        from concurrent.futures import ThreadPoolExecutor
+
+        from lease_tables.stream_consumers import verify_consumers
+
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
+            checked = side.submit(verify_consumers, clients, consumers, concurrency,
+                                  consumer_board)
+            results = verify_tables(clients, tables, concurrency=concurrency,
+                                    options=options, board=board, layout=layout,
+                                    version=kcl.strip())
+            return results + checked.result()
 
     results = _bounded(
         work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: board.snapshot(_no_answer_words(timeout, "DescribeTable")),
+        on_timeout=lambda: (board.snapshot(_no_answer_words(timeout, "DescribeTable"))
+                            + consumer_board.snapshot(_no_answer_words(
+                                timeout, "DescribeStreamConsumer"))),
         interrupted=lambda: (f"verify stopped after {board.finished()} of {len(tables)} "
                              f"tables; it changes nothing, so rerunning is safe"),
-        partial=lambda cause: board.snapshot(lambda t: f"not checked: interrupted by {cause}"))
+        partial=lambda cause: (
+            board.snapshot(lambda t: f"not checked: interrupted by {cause}")
+            + consumer_board.snapshot(lambda t: f"not checked: interrupted by {cause}")))
     _finish(results, output, "verify", quiet=quiet)
 
 
@@ -455,30 +528,81 @@ def preflight(
     output: OutputOpt = Output.text,
     quiet: QuietOpt = False,
     kcl: KclOpt = "2",
+    stream: StreamOpt = None,
+    enhanced_fan_out: EnhancedFanOutOpt = False,
+    bucket: BucketOpt = None,
+    kms_key: KmsKeyOpt = None,
+    video_stream: VideoStreamOpt = None,
+    connect_instance: ConnectInstanceOpt = None,
+    cloudwatch_logs: CloudWatchLogsOpt = None,
+    simulate: Annotated[bool, typer.Option(
+        "--simulate", metavar="", rich_help_panel="The adapter's other resources",
+        help="Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) about the actions "
+             "preflight never calls (they would write), where this identity may.")] = False,
     version: VersionOpt = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
-    from lease_tables.preflight import PreflightRun, preflight_tables, require_credentials, verdict
+    from lease_tables.footprint_cli import options
+    from lease_tables.preflight import (
+        RERUN_AGAIN,
+        RERUN_ANSWERS,
+        PreflightRun,
+        preflight_tables,
+        require_credentials,
+        with_untried,
+    )
+    from lease_tables.preflight_footprint import footprint_verdict, plan, preflight_footprint
 
     layout = _layout(kcl)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
+    chosen = options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
+                     connect_instance, cloudwatch_logs)
+    # The footprint is probed when asked for (any of its options; the adapters' files
+    # then add their streams and instances); without one, preflight is the tables'.
+    from lease_tables.footprint import Footprint
+
+    found = _footprint(tables, region, chosen) if chosen.given else Footprint()
     board: Board = Board(tables)
+    rows: dict[str, Any] = {"board": Board([])}
 
     def work(deadline: float) -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
-        return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                layout=layout, version=kcl.strip())
+        planned = plan(clients, tables, found)
+        if not planned:
+            return preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                    layout=layout, version=kcl.strip())
+        # The footprint's probes run while the tables' do: one bound, every chain at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        rows["board"] = Board([p.group.row for p in planned])
+        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-footprint") as side:
+            others = side.submit(preflight_footprint, clients, planned, rows["board"],
+                                 concurrency, simulate)
+            run = preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                   layout=layout, version=kcl.strip())
+            run.results += others.result()
+        return run
+
+    def stop() -> None:
+        board.stopped.set()
+        rows["board"].stopped.set()
 
     run = _bounded(
-        work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: PreflightRun(
-            board.snapshot(_no_answer_words(timeout, "the probes"))),
+        work, timeout, stop=stop,
+        on_timeout=lambda: PreflightRun(with_untried(
+            board.snapshot(_no_answer_words(timeout, "the probes")),
+            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)
+            + rows["board"].snapshot(_no_answer_words(timeout, "the probes"))),
         interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
                              f"tables; its probes write nothing, so rerunning is safe"),
-        partial=lambda cause: board.snapshot(lambda t: f"not probed: interrupted by {cause}"))
-    _finish(run.results, output, "preflight", quiet=quiet, closing=verdict(run, profile))
+        partial=lambda cause: (
+            with_untried(board.snapshot(lambda t: f"not probed: interrupted by {cause}"),
+                         f"the run was interrupted by {cause}", RERUN_AGAIN, layout)
+            + rows["board"].snapshot(lambda t: f"not probed: interrupted by {cause}")))
+    _finish(run.results, output, "preflight", quiet=quiet,
+            closing=footprint_verdict(run, profile))
 
 
 def _no_answer_words(timeout: float, step: str) -> Callable[[Any], str]:

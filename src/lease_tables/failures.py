@@ -130,12 +130,22 @@ def http_status(exc: BaseException) -> int | None:
     return None
 
 
-def answer_part(response: object, key: str, action: str) -> dict:
-    """A part of a DynamoDB answer that DynamoDB always sends (`Table`, say); its absence
-    means the answer came from something else (a proxy that said 200 with its own body)."""
+# Fields DynamoDB always sends in a table description, which the commands read.
+TABLE_FIELDS = ("TableName", "TableStatus", "KeySchema")
+
+
+def answer_part(response: object, key: str, action: str,
+                fields: tuple[str, ...] = TABLE_FIELDS) -> dict:
+    """A part of a DynamoDB answer that DynamoDB always sends (`Table`, say), with the
+    `fields` it always holds; without them the answer came from something else (a
+    proxy that said 200 with its own body). Their types were checked against the
+    operation's shape when the answer was parsed (`aws.GuardedParser`)."""
     part = response.get(key) if isinstance(response, dict) else None
     if not isinstance(part, dict):
         raise NotDynamoDBAnswer(200, f"an answer without {key}", action)
+    missing = [f for f in fields if f not in part]
+    if missing:
+        raise NotDynamoDBAnswer(200, f"{key} without {', '.join(missing)}", action)
     return part
 
 
@@ -227,11 +237,7 @@ def classify(exc: BaseException, *, table: str | None = None, region: str | None
     where = _where(table, region, action, endpoint)
     code = error_code(exc)
     if isinstance(exc, NotDynamoDBAnswer):
-        return Failure(NOT_DYNAMODB, (
-            f"{where} got an answer that is not DynamoDB's ({exc}): something between this "
-            f"server and {endpoint or 'the endpoint'} (a proxy, a firewall's block page, a "
-            f"captive portal) answered instead. Check --endpoint-url and this server's proxy "
-            f"settings (HTTPS_PROXY, NO_PROXY), then rerun; it is safe to rerun."))
+        return Failure(NOT_DYNAMODB, _not_dynamodb_words(where, str(exc), endpoint))
     if code is not None:
         return _classify_code(exc, code, where, action, role)
     for names, kind, words in _BOTOCORE_RULES:
@@ -300,7 +306,8 @@ def _classify_code(exc: BaseException, code: str, where: str, action: str | None
         if code in codes:
             return Failure(kind, words.format(where=where, detail=detail))
     if code in ACCESS_DENIED_CODES or is_access_denied(exc):
-        verb = f"dynamodb:{action}" if action and action[:1].isupper() else "this action"
+        verb = (action if action and ":" in action  # another service's, e.g. kinesis:...
+                else f"dynamodb:{action}" if action and action[:1].isupper() else "this action")
         return Failure(PERMISSION, (
             f"{where} was refused: the identity in use may not call {verb} ({detail}). "
             f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with an "
@@ -312,13 +319,20 @@ def _classify_code(exc: BaseException, code: str, where: str, action: str | None
                  else _IN_FLIGHT_WORDS)
         return Failure(LIMIT, words.format(where=where, detail=detail))
     if code.isdigit():  # botocore could not read an error body: not DynamoDB's answer
-        return Failure(NOT_DYNAMODB, (
-            f"{where} got HTTP {code} with a body that is not a DynamoDB error: something "
-            f"between this server and AWS (a proxy or firewall) answered instead. Check "
-            f"--endpoint-url and this server's proxy settings (HTTPS_PROXY, NO_PROXY), then "
-            f"rerun; it is safe to rerun."))
+        return Failure(NOT_DYNAMODB, _not_dynamodb_words(
+            where, f"HTTP {code} with a body that is not a DynamoDB error", None))
     return Failure(OTHER, (
         f"{where} failed ({detail}). Rerun once the cause is fixed; it is safe to rerun."))
+
+
+def _not_dynamodb_words(where: str, what: str, endpoint: str | None) -> str:
+    """Any answer DynamoDB never sends (an HTML page, a body that is not JSON or not
+    UTF-8, fields of the wrong type), in one set of words."""
+    return (f"{where}: not DynamoDB's answer ({aws_text(what)}). Something between this "
+            f"server and {endpoint or 'the endpoint'} (a proxy, a firewall's block page, a "
+            f"captive portal), or the endpoint itself, answered in a way DynamoDB never "
+            f"does. Check --endpoint-url and this server's proxy settings (HTTPS_PROXY, "
+            f"NO_PROXY), then rerun; it is safe to rerun.")
 
 
 def _where(table: str | None, region: str | None, action: str | None,

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from lease_tables import spec
+from lease_tables import naming, spec
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, table_name_problem
 from lease_tables.printable import quote
@@ -241,6 +241,45 @@ def hash_key(role: str) -> str:
     """The key attribute KCL gives a table of this role."""
     found = companion(role)
     return found.hash_key if found else spec.LEASE_KEY
+
+
+def lease_name(table: LeaseTable) -> str:
+    """The lease table a table belongs with: itself, or the one a companion is named after."""
+    found = companion(table.role)
+    if found and table.table_name.endswith(found.suffix):
+        return table.table_name[:-len(found.suffix)]
+    return table.table_name
+
+
+def family(lease_table_name: str) -> frozenset[str]:
+    """Every name one adapter's KCL may give its tables, whatever its version: the lease
+    table and each companion (`T`, `T-CoordinatorState`, `T-WorkerMetricStats`)."""
+    return frozenset({lease_table_name, *(c.name(lease_table_name) for c in COMPANIONS)})
+
+
+def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
+    """Existing tables an operator may have meant instead of `table` (naming's rule:
+    other letter case, another host part), never one of its own adapter's family.
+
+    A companion's twins are names with its own suffix whose lease part is a near twin
+    of its lease table's: `T_OTHER.2-CoordinatorState` for `T_host.2-CoordinatorState`,
+    never `T_host.2` itself.
+    """
+    base = lease_name(table)
+    suffix = table.table_name[len(base):]
+    own = family(base)
+    candidates: dict[str, str] = {}
+    twins: set[str] = set()
+    for name in existing:
+        if name in own or not name.lower().endswith(suffix.lower()):
+            continue
+        if name.lower() == table.table_name.lower():
+            twins.add(name)  # its own name in other letter case, suffix included
+        else:
+            candidates.setdefault(name[:len(name) - len(suffix)], name)
+    lease = dataclasses.replace(table, table_name=base, role=ROLE_LEASE)
+    twins.update(candidates[n] for n in naming.near_twins(lease, candidates))
+    return sorted(twins)
 
 
 def table_options(table: LeaseTable, options: spec.TableOptions) -> spec.TableOptions:

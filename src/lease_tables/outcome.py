@@ -14,6 +14,7 @@ from typing import Any
 from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
 from lease_tables.printable import row
+from lease_tables.probes import Untried, not_tried
 
 # create
 PLANNED = "planned"
@@ -62,6 +63,8 @@ class TableResult:
     message: str = ""
     # Findings worth a "warning:" line on stderr too (already part of `message`).
     warnings: tuple[str, ...] = ()
+    # Rows that rest on probes (preflight): the probes that did not run; None elsewhere.
+    untried: tuple[Untried, ...] | None = None
 
     def __post_init__(self) -> None:
         # Escaped once, here, so every sink (text lines, JSON, the terminal's
@@ -71,7 +74,8 @@ class TableResult:
 
     def to_json(self) -> dict[str, Any]:
         t = self.table
-        return {
+        extra = getattr(t, "extra_json", None)  # a stream, consumer, bucket ... row (rows.py)
+        document = {
             "table_name": t.table_name,
             "adapter_kind": t.adapter_kind,
             "adapter_id": t.adapter_id,
@@ -85,6 +89,11 @@ class TableResult:
             "status": self.status,
             "message": self.message,
         }
+        if extra:
+            document.update(extra())
+        if self.untried is not None:
+            document["not_tried"] = not_tried(self.untried)
+        return document
 
 
 def needs_attention(results: Iterable[TableResult]) -> list[TableResult]:

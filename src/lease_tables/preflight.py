@@ -43,7 +43,7 @@ says, and `verify` is the command that explains it in full.
 
 from __future__ import annotations
 
-import re
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -55,13 +55,10 @@ from lease_tables.aws import Clients
 from lease_tables.bounded import Board
 from lease_tables.failures import (
     IN_USE_CODE,
-    NOT_FOUND_CODE,
     answer_part,
     error_code,
     error_message,
     explain,
-    http_status,
-    is_access_denied,
 )
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import (
@@ -74,7 +71,18 @@ from lease_tables.outcome import (
     TableResult,
     exit_code,
 )
+from lease_tables.preflight_answers import (  # noqa: F401 -- the shared judgement, re-exported
+    ABSENT,
+    BROKEN,
+    PROVEN,
+    REFUSED,
+    Outcome,
+    attempt,
+    denial_text,
+    denied_principal,
+)
 from lease_tables.printable import aws_text
+from lease_tables.probes import Ledger, Probe, Untried, pending_summary, sentences, unproven
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
 IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
@@ -95,6 +103,19 @@ CREATE = "CreateTable"
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
 # Every DynamoDB operation preflight may call: the allow-list tests check it.
 CALLED_ACTIONS = (*LEASE_ACTIONS, QUERY, CREATE)
+# Denied to the adapter by its policy, but never called here: it could change the table.
+BY_DESIGN_WHY = {
+    "UpdateTable": ("it could change the table; the adapter policy's explicit Deny of it is "
+                    "not proven by preflight"),
+}
+# What to rerun, and when, for a probe this run could not try.
+RERUN_ACTIVE = "rerun preflight when the table is ACTIVE (`lease-tables verify` shows its state)"
+RERUN_FIXED = "rerun preflight once the failure above is fixed"
+RERUN_GRANTED = "rerun preflight once the refused actions are granted"
+RERUN_CREATED = "rerun preflight once the table exists"
+RERUN_USABLE = "rerun preflight once the table is usable (`lease-tables verify` says what to do)"
+RERUN_ANSWERS = "rerun preflight once the endpoint answers within --timeout"
+RERUN_AGAIN = "rerun preflight and let it finish"
 # The refusal that proves a conditional write was authorised, and wrote nothing.
 _EXPECTED = {PUT: "ConditionalCheckFailedException",
              UPDATE: "ConditionalCheckFailedException",
@@ -103,21 +124,6 @@ _EXPECTED = {PUT: "ConditionalCheckFailedException",
 # How DynamoDB refuses a Query on an index still being built ("Cannot read from
 # backfilling global secondary index").
 BACKFILL_REFUSAL = "ValidationException"
-
-_DENIED_PRINCIPAL = re.compile(r"User: (arn:[^\s<>\"]+) is not authorized")
-
-# How a probe ended.
-PROVEN = "proven"  # the call was authorised (whatever DynamoDB then answered)
-REFUSED = "refused"  # access denied
-ABSENT = "absent"  # ResourceNotFoundException
-BROKEN = "broken"  # anything else: network, throttling, an answer we did not expect
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str
-    detail: str = ""
-    value: Any = None
 
 
 @dataclass
@@ -134,6 +140,8 @@ class Findings:
     notes: list[str] = field(default_factory=list)
     identity: str | None = None
     final: TableResult | None = None  # set when DescribeTable alone decides the status
+    # Every probe this table's proof plans, and which ran (see `probes`).
+    ledger: Ledger = field(default_factory=lambda: Ledger(()))
     # KCL 3: why the index is not usable yet (CREATING, UPDATING) although the probes
     # ran, what to do about it, and the probes that could not prove anything meanwhile.
     not_ready: str = ""
@@ -143,6 +151,12 @@ class Findings:
     def decide(self, status: str, message: str) -> Findings:
         self.final = TableResult(self.table, status, message)
         return self
+
+    def attempt(self, probe: Probe, call: Callable[[], Any],
+                expected_code: str | None = None) -> Outcome:
+        """Run one planned probe, marking it as run whatever it answers."""
+        self.ledger.ran(probe)
+        return attempt(call, expected_code)
 
 
 @dataclass
@@ -179,12 +193,16 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
 
     def one(item: tuple[int, LeaseTable]) -> Findings:
         index, table = item
+        findings = new_findings(table, layout)
         if board.stopped.is_set():
-            return Findings(table).decide(FAILED, "not probed: the run was stopped")
+            findings.ledger.stop("the run was stopped before this table was probed",
+                                 RERUN_AGAIN)
+            return findings.decide(FAILED, "not probed: the run was stopped")
         try:
             findings = probe_table(clients, table, key, layout, version)
         except Exception as exc:  # a bug of ours still becomes a per-table failure
-            findings = Findings(table).decide(FAILED, explain(
+            findings.ledger.stop("preflight failed on this table", RERUN_FIXED)
+            findings.decide(FAILED, explain(
                 exc, table.table_name, "preflight", clients.endpoint_for(table.region or ""),
                 table.region, role="adapter"))
         board.record(index, judge(findings))
@@ -197,25 +215,58 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
     return PreflightRun([judge(f) for f in found], identity)
 
 
+def planned_probes(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[Probe]:
+    """Every probe the proof of one table needs, in the order they run."""
+    planned = [Probe(f"dynamodb:{action}") for action in LEASE_ACTIONS]
+    if table.role == kcl.ROLE_LEASE:
+        if layout.index:
+            planned.append(Probe(f"dynamodb:{QUERY}"))
+        planned.extend(Probe(f"dynamodb:{DESCRIBE}", c.name(table.table_name))
+                       for c in layout.absent_companions)
+    planned.append(Probe(f"dynamodb:{CREATE}"))
+    return planned
+
+
+def by_design_probes(layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[Probe, str]:
+    """Actions the adapter's policy denies that preflight never calls, and why."""
+    return {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
+            for action in layout.denied_operations if action not in CALLED_ACTIONS}
+
+
+def new_findings(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> Findings:
+    return Findings(table, ledger=Ledger(planned_probes(table, layout),
+                                         by_design_probes(layout)))
+
+
 def probe_table(clients: Clients, table: LeaseTable, key: str,
                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                 version: str = kcl.DEFAULT_VERSION) -> Findings:
-    """All probes of one table, in order, stopping where going on would prove nothing."""
+    """All probes of one table, in order, stopping where going on would prove nothing.
+
+    Every probe is planned in the findings' ledger first; one that is not run is
+    named as untried, with the reason it was not, whichever path is taken here.
+    """
     region = table.region or ""
     client = clients.dynamodb(region)
-    findings = Findings(table)
+    findings = new_findings(table, layout)
+    ledger = findings.ledger
 
-    described = attempt(lambda: answer_part(
+    described = findings.attempt(Probe(f"dynamodb:{DESCRIBE}"), lambda: answer_part(
         client.describe_table(TableName=table.table_name), "Table", DESCRIBE))
     endpoint = clients.endpoint_for(region)  # after a call: the endpoint it really went to
     if described.kind == ABSENT:
+        ledger.stop("the table does not exist", RERUN_CREATED)
         return findings.decide(MISSING, missing_message(table))
     if described.kind == BROKEN:
+        ledger.stop(f"{DESCRIBE} failed", RERUN_FIXED)
         return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
     lease = table.role == kcl.ROLE_LEASE
     if described.kind == PROVEN:
         unusable = unusable_message(table, described.value, layout)
         if unusable:
+            ledger.stop(f"{DESCRIBE} showed a table KCL cannot use yet", RERUN_USABLE
+                        if not spec.is_pending(described.value.get("TableStatus"))
+                        else RERUN_ACTIVE)
             return findings.decide(FAILED, unusable)
         if lease and layout.index:
             note_index(findings, described.value, layout, version)
@@ -226,7 +277,8 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
     if lease and layout.index:
         probes.append((QUERY, lambda: query_index(client, table.table_name, key)))
     for action, call in probes:
-        outcome = attempt(call, expected_code=_EXPECTED.get(action))
+        outcome = findings.attempt(Probe(f"dynamodb:{action}"), call,
+                                   expected_code=_EXPECTED.get(action))
         if (action == QUERY and outcome.kind == BROKEN and findings.not_ready
                 and error_code(outcome.value) == BACKFILL_REFUSAL):
             # A backfilling index refuses reads; the row fails for the index anyway.
@@ -237,6 +289,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
                                   f"preflight once the index is ACTIVE")
             continue
         if outcome.kind == ABSENT:
+            ledger.stop("the table disappeared while it was probed", RERUN_CREATED)
             message = missing_message(table, seen_by=action)
             if findings.refused:
                 message += " " + denied_message(findings)
@@ -244,19 +297,28 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
         if outcome.kind == REFUSED:
             record_refusal(findings, action, outcome)
         elif outcome.kind == BROKEN:
+            ledger.stop(f"an earlier probe ({action}) failed", RERUN_FIXED)
             findings.broken = _explain(outcome, table, action, endpoint)
             return findings
         elif action in _EXPECTED and outcome.detail != _EXPECTED[action]:
+            ledger.stop(f"{action} did not answer as DynamoDB does", RERUN_FIXED)
             findings.broken = unexpected_write_message(table, action, key)
             return findings
 
     if lease:
         probe_absent_names(client, findings, layout, endpoint, version)
-    if described.kind == PROVEN and described.value.get("TableStatus") == spec.ACTIVE:
+    status = described.value.get("TableStatus") if described.kind == PROVEN else None
+    if status == spec.ACTIVE:
         probe_create(client, findings, endpoint, layout)
+    elif described.kind == PROVEN:
+        ledger.skip(Probe(f"dynamodb:{CREATE}"),
+                    f"{DESCRIBE} showed the table {status}, not ACTIVE (a capacity change or "
+                    f"auto-scaling under way), and preflight tries CreateTable only on a "
+                    f"table it has just seen ACTIVE", RERUN_ACTIVE)
     else:
-        findings.notes.append(f"{CREATE} was not tried, because {DESCRIBE} did not just "
-                              f"show the table ACTIVE")
+        ledger.skip(Probe(f"dynamodb:{CREATE}"),
+                    f"{DESCRIBE} was refused, so the table was not seen ACTIVE",
+                    RERUN_GRANTED)
     return findings
 
 
@@ -313,7 +375,8 @@ def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
     found, unchecked = [], []
     for companion in layout.absent_companions:
         name = companion.name(table.table_name)
-        outcome = attempt(lambda name=name: client.describe_table(TableName=name))
+        outcome = findings.attempt(Probe(f"dynamodb:{DESCRIBE}", name),
+                                   functools.partial(client.describe_table, TableName=name))
         if outcome.kind == REFUSED:
             unchecked.append(name)
             findings.refused_lookups[name] = outcome.detail
@@ -351,7 +414,9 @@ def probe_create(client: Any, findings: Findings, endpoint: str,
     """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
     table = findings.table
     request = kcl.create_table_request(table, spec.TableOptions(), layout)
-    outcome = attempt(lambda: client.create_table(**request), expected_code=IN_USE_CODE)
+    outcome = findings.attempt(Probe(f"dynamodb:{CREATE}"),
+                               lambda: client.create_table(**request),
+                               expected_code=IN_USE_CODE)
     if outcome.kind == REFUSED:
         findings.identity = findings.identity or denied_principal(outcome.detail)
         return
@@ -366,46 +431,28 @@ def probe_create(client: Any, findings: Findings, endpoint: str,
                               f"CreateTable created it again, as `create` would")
 
 
-def attempt(call: Callable[[], Any], expected_code: str | None = None) -> Outcome:
-    """Run one probe and say what it proved; `expected_code` is an error that proves access."""
-    try:
-        value = call()
-    except Exception as exc:
-        code = error_code(exc)
-        if expected_code is not None and code == expected_code:
-            return Outcome(PROVEN, code)
-        if code == NOT_FOUND_CODE:
-            return Outcome(ABSENT, code)
-        if is_access_denied(exc):
-            return Outcome(REFUSED, denial_text(exc))
-        return Outcome(BROKEN, "", exc)
-    return Outcome(PROVEN, "", value)
-
-
-def denial_text(exc: BaseException) -> str:
-    """Code and message of an access-denied answer, also from an XML body (moto, proxies)."""
-    code = error_code(exc) or ""
-    message = error_message(exc)
-    if not code or code == str(http_status(exc)):
-        code = f"HTTP {http_status(exc)}"
-    return f"{code}: {aws_text(message)}" if message else code
-
-
-def denied_principal(text: str) -> str | None:
-    """The identity ARN an access-denied message names ("User: arn:... is not authorized")."""
-    match = _DENIED_PRINCIPAL.search(text)
-    return match.group(1) if match else None
-
-
 def record_refusal(findings: Findings, action: str, outcome: Outcome) -> None:
     findings.refused[action] = outcome.detail
     findings.identity = findings.identity or denied_principal(outcome.detail)
 
 
 def judge(findings: Findings) -> TableResult:
-    """One status per table: denied beats failed beats create-allowed beats ok."""
+    """One status per table: denied beats failed beats create-allowed beats ok.
+
+    A probe the proof needs that did not run (`probes.NOT_NOW`) makes an otherwise
+    fine row `failed`: nothing is concluded from a probe not run. Every row names
+    its untried probes, by design ones included, and carries them for JSON.
+    """
+    untried = findings.ledger.untried()
+    result = _status(findings, unproven(untried))
+    message = " ".join(part for part in (result.message, *sentences(untried)) if part)
+    return TableResult(result.table, result.status, message, result.warnings, untried)
+
+
+def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:
     if findings.final is not None:
-        return findings.final
+        return TableResult(findings.table, findings.final.status, findings.final.message,
+                           findings.final.warnings)
     table = findings.table
     where = f"{table.table_name} in {table.region}"
     notes = [*findings.notes, *(f"warning: {w}" for w in findings.warnings)]
@@ -429,11 +476,31 @@ def judge(findings: Findings) -> TableResult:
         if findings.create_allowed:
             parts.append("Also, " + create_allowed_message(table))
         return TableResult(table, FAILED, " ".join(parts + _sentences(notes)), warnings)
+    if missing:
+        return TableResult(table, FAILED, " ".join(
+            [f"{where}: every probe that ran passed, but the proof is incomplete.",
+             *_sentences(notes)]), warnings)
     if findings.create_allowed:
         return TableResult(table, CREATE_ALLOWED, " ".join(
             [f"{where} is usable, but " + create_allowed_message(table), *_sentences(notes)]),
             warnings)
     return TableResult(table, OK, "; ".join(notes), warnings)
+
+
+def with_untried(results: Sequence[TableResult], why: str, rerun: str,
+                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[TableResult]:
+    """Rows a cut-short run never judged (--timeout, Ctrl+C): none of their probes is
+    proven, so every one is named as untried."""
+    out = []
+    for result in results:
+        if result.untried is None:
+            ledger = Ledger(planned_probes(result.table, layout), by_design_probes(layout))
+            ledger.stop(why, rerun)
+            untried = ledger.untried()
+            result = TableResult(result.table, result.status, " ".join(
+                [result.message, *sentences(untried)]).strip(), result.warnings, untried)
+        out.append(result)
+    return out
 
 
 def denied_message(findings: Findings) -> str:
@@ -518,25 +585,47 @@ def unexpected_write_message(table: LeaseTable, action: str, key: str) -> str:
 
 
 def verdict(run: PreflightRun, profile: str | None = None) -> str:
-    """The one line an operator pastes into the change ticket."""
+    """The one line an operator pastes into the change ticket.
+
+    It concludes only from probes that ran: `denied` and `missing` rows are what the
+    identity was shown unable to use; `failed` rows are "not proven", named with what
+    did not run and when to rerun; "cannot create tables" only when every row's
+    CreateTable ran and was refused.
+    """
     results = run.results
     who = _who(run.identity, profile)
     n = len(results)
     scope = _scope(results)
     code = exit_code(results)
-    bad = [r for r in results if r.status not in HAPPY]
-    if bad:
-        counts = ", ".join(f"{sum(r.status == s for r in bad)} {s}"
-                           for s in (DENIED, MISSING, FAILED) if any(r.status == s for r in bad))
-        return (f"PREFLIGHT FAILED: {who} cannot use {len(bad)} of {_count(results)} "
-                f"({counts}); do not restart the adapter until preflight passes (exit {code}).")
+    shown = [r for r in results if r.status in (DENIED, MISSING)]
+    open_rows = [r for r in results if r.status not in HAPPY and r.status not in (DENIED,
+                                                                                  MISSING)]
+    stop = f"; do not restart the adapter until preflight passes (exit {code})."
+    pending = pending_summary([(r.table.table_name, r.untried or ()) for r in open_rows])
+    if shown:
+        counts = ", ".join(f"{sum(r.status == s for r in shown)} {s}"
+                           for s in (DENIED, MISSING) if any(r.status == s for r in shown))
+        text = f"PREFLIGHT FAILED: {who} cannot use {len(shown)} of {_count(results)} ({counts})"
+        if open_rows:
+            text += f"; not proven for {len(open_rows)} more ({len(open_rows)} failed): {pending}"
+        return text + stop
+    if open_rows:
+        what = scope if len(open_rows) == n else f"{len(open_rows)} of {_count(results)}"
+        return (f"PREFLIGHT FAILED: not proven for {what} ({len(open_rows)} failed), so it is "
+                f"not known whether {who} can use {'it' if len(open_rows) == 1 else 'them'} "
+                f"or is denied CreateTable: {pending}" + stop)
+    by_design = sorted({u.probe.label for r in results for u in r.untried or ()
+                        if not u.unproven})
+    design = f"; not tried by design: {', '.join(by_design)}" if by_design else ""
     allowed = [r for r in results if r.status == CREATE_ALLOWED]
     if allowed:
         return (f"PREFLIGHT PASSED WITH A WARNING: {who} can use {scope}, but "
                 f"dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of {n} "
                 f"tables); "
-                f"add the Deny that `lease-tables policy --role adapter` prints (exit {code}).")
-    return f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables (exit {code})."
+                f"add the Deny that `lease-tables policy --role adapter` prints{design} "
+                f"(exit {code}).")
+    return (f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables{design} "
+            f"(exit {code}).")
 
 
 def _plural(n: int, noun: str) -> str:

@@ -27,17 +27,19 @@ from typing import Any
 
 from lease_tables import kcl, spec
 from lease_tables.aws import Clients
+from lease_tables.engine import wait_loop
 from lease_tables.failures import (
     IN_USE_CODE,
     LIMIT_CODE,
     NOT_FOUND_CODE,
+    NotDynamoDBAnswer,
     answer_part,
     error_code,
     error_message,
     explain,
     limit_is_quota,
 )
-from lease_tables.naming import LeaseTable, near_twins, twins_phrase
+from lease_tables.naming import LeaseTable, twins_phrase
 from lease_tables.outcome import (
     CREATED,
     DRIFT,
@@ -48,7 +50,6 @@ from lease_tables.outcome import (
     Progress,
     TableResult,
 )
-from lease_tables.polling import PollPlan
 
 LIMIT_BACKOFF_MAX = 15.0
 # How long one table may queue behind the account's limit on table operations in
@@ -382,29 +383,17 @@ class Provisioner:
 
     def _wait_active(self, pending: list[_State], deadline: float, timeout: float,
                      pool: ThreadPoolExecutor) -> None:
-        """One loop for all pending tables; `PollPlan` says which to ask, and when."""
-        plan = PollPlan()
-        for number, state in enumerate(pending):
-            plan.add(number, state.since)
-        while plan and not self._stop.is_set():
-            now = self.clock()
-            if now >= deadline:
-                break
-            batch = plan.due(now)
-            if not batch:
-                wake = plan.wake_at(now) or now
-                self.sleep(max(0.0, min(wake, deadline) - now))
-                continue
-            for number, done in zip(batch, pool.map(self._poll, [pending[n] for n in batch]),
-                                    strict=True):
-                if done:
-                    plan.finished(number, now, active=pending[number].status != FAILED)
-                else:
-                    plan.creating(number, now)
+        """One loop for all pending tables (the engine's), on one `PollPlan`."""
+        def look(number: int) -> tuple[bool, bool]:
+            done = self._poll(pending[number])
+            return done, pending[number].status != FAILED
+
+        left = wait_loop([s.since for s in pending], look, deadline, pool, clock=self.clock,
+                         sleep=self.sleep, stopped=self._stop.is_set)
         if self._stop.is_set():
             return
-        for number in plan:
-            state = pending[number]  # type: ignore[index]
+        for number in left:
+            state = pending[number]
             self._set(state, FAILED, self._unfinished(state, timeout))
             state.pending = False
 
@@ -471,6 +460,9 @@ class Provisioner:
         except Exception as exc:
             state.last_error = explain(exc, state.table.table_name, "DescribeTable",
                                        self._endpoint(state.table), state.table.region)
+            if isinstance(exc, NotDynamoDBAnswer):  # asking again will not make it DynamoDB
+                self._final(state, FAILED, state.last_error)
+                return True
             return False
         table = state.table
         if description is None:
@@ -488,11 +480,21 @@ class Provisioner:
         return not state.pending
 
     def _hint_twins(self, created: Iterable[_State]) -> None:
-        """Warn when a table we just created has a near twin: maybe the real one."""
+        """Warn when a table we just created has a near twin: maybe the real one.
+
+        Every region's listing starts at once and each is bounded by the hint budget
+        (`aws.HINT_BUDGET`); one that fails or hangs leaves a note, never a status.
+        """
+        created = list(created)
+        listings = {region: self.clients.start_table_names(region)
+                    for region in dict.fromkeys(s.table.region or "" for s in created)}
         for state in created:
             if self._stop.is_set():
                 return
-            twins = near_twins(state.table, self.clients.table_names(state.table.region or ""))
+            names = listings[state.table.region or ""].result()
+            if names.note:
+                state.notes.append(names.note)
+            twins = kcl.near_twins(state.table, names.names)
             if twins:
                 warning = (f"{twins_phrase(twins)}; check which one the adapter really "
                            f"uses")

@@ -42,6 +42,10 @@ def origin(table: LeaseTable) -> str:
     each is escaped and cut, so none can start a line of its own.
     """
     if table.adapter_kind is None:
+        if getattr(table, "resource", None) is not None and not table.origins:
+            # a stream, bucket ... row: named by an option or an adapter's file
+            files = ", ".join(_clean(s) for s in dict.fromkeys(table.sources))
+            return f"from {files}" if files else "from the footprint's options"
         return "given with --table"
     ident = f" {_clean(table.adapter_id)}" if table.adapter_id else ""
     text = (f'{table.adapter_kind} adapter{ident}, application '
@@ -83,12 +87,7 @@ _ROLE_ORDER = {kcl.ROLE_LEASE: 0, kcl.ROLE_COORDINATOR_STATE: 1, kcl.ROLE_WORKER
 COMPANION_INDENT = "  "
 
 
-def lease_name(table: LeaseTable) -> str:
-    """The lease table a table belongs with: itself, or the one a companion is named after."""
-    companion = kcl.companion(table.role)
-    if companion and table.table_name.endswith(companion.suffix):
-        return table.table_name[:-len(companion.suffix)]
-    return table.table_name
+lease_name = kcl.lease_name
 
 
 def grouped(results: Sequence[TableResult]) -> list[TableResult]:
@@ -104,6 +103,9 @@ def role_words(table: LeaseTable) -> str:
     """'' for a lease table; for a companion, its role and its lease table."""
     if table.role == kcl.ROLE_LEASE:
         return ""
+    resource = getattr(table, "resource", None)  # a consumer, stream ... row (rows.py)
+    if resource is not None:
+        return f"{table.role} {_clean(resource)}, "
     return f"{table.role} table of {_clean(lease_name(table))}, "
 
 

@@ -26,6 +26,8 @@ import sys
 import threading
 from typing import Any, TextIO
 
+PIECE = 2048  # characters: at most 8 KB of UTF-8, the size of the writer's buffer
+
 
 class Sink:
     """A text stream whose writes never raise; `lost` says why output was lost."""
@@ -37,10 +39,18 @@ class Sink:
         self.lost: str | None = None  # why output was lost, from the first failure on
 
     def write(self, text: str) -> int:
-        self._guard(lambda stream: stream.write(text))
+        # In pieces: CPython's buffered writer drops the rest of one big write
+        # silently when the pipe's reader goes away part-way (`| head -1` after a
+        # fleet's 400 KB): a short write, no error. Pieces that fit its buffer go
+        # through its flushing loop, which does raise. An empty write is passed on
+        # as it is: click probes a stream with write(b"") and needs its TypeError.
+        for start in range(0, max(len(text), 1), PIECE):
+            self._guard(lambda stream, start=start: stream.write(text[start:start + PIECE]))
         return len(text)
 
     def flush(self) -> None:
+        if self._stream is None:  # nothing was written, so nothing was lost
+            return
         self._guard(lambda stream: stream.flush())
 
     def isatty(self) -> bool:

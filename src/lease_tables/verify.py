@@ -16,15 +16,15 @@ leftover), the status stays as it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from lease_tables import kcl, spec
-from lease_tables.aws import Clients
+from lease_tables.aws import Clients, TableNames
 from lease_tables.bounded import Board
 from lease_tables.failures import NOT_FOUND_CODE, answer_part, error_code, explain
-from lease_tables.naming import LeaseTable, near_twins, twins_phrase
+from lease_tables.naming import LeaseTable, twins_phrase
 from lease_tables.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableResult
 
 
@@ -39,7 +39,14 @@ def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: i
         index, table = item
         if board.stopped.is_set():
             return TableResult(table, FAILED, "not checked: the run was stopped")
-        return board.record(index, check_one(clients, table, options, layout, version))
+        try:
+            result = check_one(clients, table, options, layout, version,
+                               known=lambda r: board.record(index, r))
+        except Exception as exc:  # a bug of ours still becomes one table's failure
+            result = TableResult(table, FAILED, explain(
+                exc, table.table_name, "verify", clients.endpoint_for(table.region or ""),
+                table.region))
+        return board.record(index, result)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-verify") as pool:
@@ -49,7 +56,11 @@ def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: i
 def check_one(clients: Clients, table: LeaseTable,
               options: spec.TableOptions | None = None,
               layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-              version: str = kcl.DEFAULT_VERSION) -> TableResult:
+              version: str = kcl.DEFAULT_VERSION,
+              known: Callable[[TableResult], object] = lambda result: None) -> TableResult:
+    """One table's result. `known` sees a missing table's result before its near-twin
+    hint is looked for, so a run cut short while the hint is pending still says what
+    DescribeTable answered."""
     region = table.region or ""
     try:
         response = clients.dynamodb(region).describe_table(TableName=table.table_name)
@@ -59,8 +70,9 @@ def check_one(clients: Clients, table: LeaseTable,
             return TableResult(table, FAILED, explain(exc, table.table_name, "DescribeTable",
                                                       clients.endpoint_for(region),
                                                       table.region))
-        result = TableResult(table, MISSING, missing_message(
-            table, clients.table_names(region), version))
+        listing = clients.start_table_names(region)
+        known(TableResult(table, MISSING, missing_message(table, TableNames(), version)))
+        result = TableResult(table, MISSING, missing_message(table, listing.result(), version))
     else:
         result = judge(table, description, options, layout, version)
     if table.role == kcl.ROLE_LEASE and layout.absent_companions:
@@ -102,9 +114,9 @@ def with_warnings(result: TableResult, warnings: Sequence[str]) -> TableResult:
                        (*result.warnings, *warnings))
 
 
-def missing_message(table: LeaseTable, existing: Sequence[str],
+def missing_message(table: LeaseTable, existing: TableNames,
                     version: str = kcl.DEFAULT_VERSION) -> str:
-    twins = near_twins(table, existing)
+    twins = kcl.near_twins(table, existing.names)
     option = "" if version == kcl.DEFAULT_VERSION else f" --kcl {version}"
     message = (f"{table.table_name} does not exist in {table.region}. Run "
                f"`lease-tables create{option}` with the same options to create it.")
@@ -114,6 +126,8 @@ def missing_message(table: LeaseTable, existing: Sequence[str],
                     f"will not use {'it' if len(twins) == 1 else 'them'}, because table names "
                     f"are case-sensitive and must match exactly; check the host name "
                     f"(--host-name) and the Application Name.")
+    if existing.note:
+        message += f" Note: {existing.note}."
     return message
 
 

@@ -1,0 +1,180 @@
+"""Enhanced fan-out consumers, as KCL would register them: the pure decision.
+
+Enhanced fan-out is KCL's default retrieval. At start KCL calls
+DescribeStreamSummary (for the stream's ARN), then DescribeStreamConsumer with
+the stream ARN and its application name (the lease-table name unless the adapter
+overrides it), and only when that answers ResourceNotFound calls
+RegisterStreamConsumer. With that action not granted (the vendor's table does not
+grant it) an adapter whose consumer is absent cannot start, so `create
+--enhanced-fan-out` registers it beforehand, exactly as tables are made.
+
+This module holds only the decision, so it is tested with plain answers:
+`next_step(consumer, answer, done)` says, from the latest DescribeStreamConsumer
+answer (or RegisterStreamConsumer's) and what this run has done, what comes
+next. The engine (`engine.py`) runs it for every consumer at once; the AWS calls
+are in `stream_consumers.py`. Nothing that exists is ever changed: a consumer is
+never deregistered, renamed or registered twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lease_tables import footprint, kcl
+from lease_tables.engine import DONE, WAIT
+from lease_tables.naming import LeaseTable
+from lease_tables.outcome import CREATED, EXISTS, FAILED, MISSING, NOT_ACTIVE, OK
+from lease_tables.rows import ROLE_STREAM_CONSUMER, ResourceRow
+
+ACTIVE, CREATING, DELETING = "ACTIVE", "CREATING", "DELETING"
+
+# What comes next for one consumer, besides the engine's WAIT (poll until ACTIVE) and DONE.
+REGISTER = "register"  # RegisterStreamConsumer
+
+# A DescribeStreamSummary answer of ResourceNotFound: the stream itself is absent.
+STREAM_MISSING = "stream-missing"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """One stream consumer to exist: KCL's name for it on one stream, in one region."""
+
+    stream: str  # the stream's name or ARN, as given
+    name: str  # KCL's application name: the lease table's name
+    region: str
+    table: LeaseTable = field(compare=False)  # the lease table whose adapter reads it
+
+    @property
+    def stream_name(self) -> str:
+        return self.stream.rsplit("/", 1)[-1] if self.stream.startswith("arn:") else self.stream
+
+    @property
+    def where(self) -> str:
+        return f"consumer {self.name} of stream {self.stream_name} in {self.region}"
+
+    def row(self) -> ResourceRow:
+        """The status row: the lease table's facts, role `stream-consumer`."""
+        t = self.table
+        return ResourceRow(
+            table_name=self.name, region=self.region, adapter_kind=t.adapter_kind,
+            adapter_id=t.adapter_id, application_name=t.application_name,
+            host_name=t.host_name, host_name_source=t.host_name_source,
+            sources=list(t.sources), origins=list(t.origins), enabled=t.enabled,
+            role=ROLE_STREAM_CONSUMER, resource=f"{self.stream}/consumer/{self.name}"
+            if self.stream.startswith("arn:") else f"stream/{self.stream}/consumer/{self.name}")
+
+
+@dataclass(frozen=True)
+class Done:
+    """What this run has done for one consumer."""
+
+    registered: bool = False  # this run's RegisterStreamConsumer was accepted
+    raced: bool = False  # RegisterStreamConsumer answered ResourceInUse: someone else did
+
+
+@dataclass(frozen=True)
+class Step:
+    """What comes next; for DONE (and WAIT) the status the row has."""
+
+    kind: str
+    status: str = ""
+    message: str = ""
+
+
+# The account `create`, `verify` and `preflight` resolve the footprint with: they take no
+# --account-id, and call Kinesis by the stream's name (the caller's own account) unless
+# it was given as an ARN, whose account is its own. No AWS account has this ID.
+UNKNOWN_ACCOUNT = "000000000000"
+
+
+def from_footprint(found: Iterable[footprint.Consumer],
+                   tables: Iterable[LeaseTable]) -> list[Consumer]:
+    """The footprint's consumers (one per stream and lease table that reads it), each
+    with its lease table's facts for its row, and the stream as Kinesis is to be asked:
+    by ARN when one was given, else by name."""
+    lease = {(t.table_name, t.region or ""): t for t in tables if t.role == kcl.ROLE_LEASE}
+    out = []
+    for each in found:
+        given_arn = f":{UNKNOWN_ACCOUNT}:" not in each.stream_arn
+        table = lease.get((each.consumer_name, each.region)) or LeaseTable(
+            each.consumer_name, each.region)
+        out.append(Consumer(each.stream_arn if given_arn else each.stream_name,
+                            each.consumer_name, each.region, table))
+    return out
+
+
+def next_step(consumer: Consumer, answer: Any, done: Done) -> Step:
+    """From the latest answer about a consumer, what `create` does next.
+
+    `answer` is STREAM_MISSING, None (DescribeStreamConsumer said ResourceNotFound)
+    or the consumer's description (`ConsumerStatus`), from DescribeStreamConsumer or
+    RegisterStreamConsumer.
+    """
+    verdict = CREATED if done.registered else EXISTS
+    note = "another process registered it at the same time" if done.raced else ""
+    if answer == STREAM_MISSING:
+        return Step(DONE, FAILED, stream_missing_message(consumer, "create"))
+    if answer is None:
+        if done.registered or done.raced:  # accepted; the describe has not caught up yet
+            return Step(WAIT, verdict, "registering")
+        return Step(REGISTER)
+    status = answer.get("ConsumerStatus")
+    if status == ACTIVE:
+        return Step(DONE, verdict, note)
+    if status == CREATING:
+        return Step(WAIT, verdict, "creating")
+    if status == DELETING:
+        return Step(DONE, FAILED, deleting_message(consumer))
+    return Step(DONE, FAILED, f"{consumer.where} is in the state {status!r}, which KCL "
+                              f"cannot use; create left it as it is. Check it with `aws "
+                              f"kinesis describe-stream-consumer` and rerun.")
+
+
+def verify_status(consumer: Consumer, answer: Any) -> tuple[str, str]:
+    """`verify`'s status for a consumer from its DescribeStreamConsumer answer."""
+    if answer == STREAM_MISSING:
+        return MISSING, stream_missing_message(consumer, "verify")
+    if answer is None:
+        return MISSING, (f"{consumer.where} is not registered: KCL would need "
+                         f"kinesis:RegisterStreamConsumer to start with enhanced fan-out. "
+                         f"Register it with the provisioning identity (`lease-tables create "
+                         f"--enhanced-fan-out --stream {consumer.stream}`), then rerun verify.")
+    status = answer.get("ConsumerStatus")
+    if status == ACTIVE:
+        return OK, ""
+    return NOT_ACTIVE, (f"{consumer.where} is {status}, not ACTIVE"
+                        + (": someone deregistered it; once it is gone, `lease-tables create "
+                           "--enhanced-fan-out` registers it again." if status == DELETING
+                           else "; rerun verify in a few seconds (a new consumer takes about "
+                                "that long)."))
+
+
+def stream_missing_message(consumer: Consumer, command: str) -> str:
+    what = "nothing was registered" if command == "create" else "no consumer can exist on it"
+    return (f"the stream {consumer.stream_name} does not exist in {consumer.region} "
+            f"(DescribeStreamSummary said so), so {what}. Check --stream (the name or ARN of "
+            f"the stream the adapter reads) and --region, then rerun.")
+
+
+def deleting_message(consumer: Consumer) -> str:
+    return (f"{consumer.where} is DELETING (someone deregistered it); it cannot be registered "
+            f"again until it is gone, and create does not wait for that. Rerun `lease-tables "
+            f"create --enhanced-fan-out` in a few seconds.")
+
+
+def unfinished_message(consumer: Consumer, done: Done, timeout: float, step: str) -> str:
+    """A consumer the run could not finish within --timeout, in true words."""
+    if done.registered:
+        return (f"{consumer.where} was not ACTIVE after {timeout:g} s (--timeout). This run's "
+                f"RegisterStreamConsumer was accepted and AWS goes on creating it; rerun "
+                f"`lease-tables create --enhanced-fan-out` to wait for it (it will not be "
+                f"registered twice).")
+    if step == WAIT:
+        return (f"{consumer.where} was still CREATING after {timeout:g} s (--timeout); this "
+                f"run did not register it. Rerun `lease-tables create --enhanced-fan-out` to "
+                f"wait for it.")
+    return (f"{consumer.where}: the calls had no answer within {timeout:g} s (--timeout); "
+            f"nothing is known to have been registered. Check the network path to the "
+            f"endpoint and rerun; it is safe to rerun.")

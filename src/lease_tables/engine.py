@@ -1,0 +1,168 @@
+"""The small engine that drives a pure per-resource plan: pool, polling, stop, snapshot.
+
+A resource kind brings two calls, `start(item)` (describe, and make it when the
+plan says so) and `poll(item)` (one more look), each returning the plan's `Step`
+(WAIT or DONE, with the row's status). The engine runs every `start` at once in
+a bounded pool, then one loop polls every waiting item on the shared `PollPlan`
+(the oldest is watched closely, the rest asked once it has taught how long the
+wait lasts), until each is DONE or --timeout passes. `stop()` ends every loop
+and back-off at once (Ctrl+C, --timeout); `snapshot()` says where each item
+stood. Stream consumers use it as is; the plan decides, the engine only drives.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from lease_tables.polling import PollPlan
+
+WAIT, DONE = "wait", "done"  # the two step kinds the engine acts on
+
+I = TypeVar("I")  # noqa: E741 -- an item of any resource kind
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class StepLike(Protocol):
+    """What a plan's step tells the engine (read only)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+S = TypeVar("S", bound=StepLike)
+
+
+@dataclass
+class Track(Generic[I]):
+    """One item's place in the run."""
+
+    item: I
+    step: StepLike | None = None
+    since: float = 0.0  # when it started waiting
+
+
+class Engine(Generic[I]):
+    """Drive `start`/`poll` for many items at once; see the module docstring."""
+
+    def __init__(self, start: Callable[[I], StepLike], poll: Callable[[I], StepLike], *,
+                 concurrency: int = 10, clock: Callable[[], float] = time.monotonic,
+                 plan: Callable[[], PollPlan] = PollPlan) -> None:
+        self._start, self._poll = start, poll
+        self.concurrency = max(1, concurrency)
+        self.clock = clock
+        self._plan = plan
+        self._stop = threading.Event()
+        self.tracks: list[Track[I]] = []
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
+        self._stop.wait(max(seconds, 0))
+
+    def backoff(self, attempt: int, cap: float = 15.0) -> None:
+        """One jittered, doubling pause (a queue behind a limit on operations in flight)."""
+        self.sleep(min(2.0 ** attempt, cap) * (0.5 + random.random() / 2))
+
+    def run(self, items: Sequence[I], wait: bool, timeout: float) -> list[Track[I]]:
+        deadline = self.clock() + timeout
+        self.tracks = [Track(item) for item in items]
+        with ThreadPoolExecutor(max_workers=self.concurrency,
+                                thread_name_prefix="lease-tables-engine") as pool:
+            list(pool.map(self._begin, self.tracks))
+            if wait:
+                self._wait([t for t in self.tracks if _waiting(t)], deadline, pool)
+        return self.tracks
+
+    def _begin(self, track: Track[I]) -> None:
+        if self._stop.is_set():
+            return
+        track.step = self._start(track.item)
+        track.since = self.clock()
+
+    def _wait(self, waiting: list[Track[I]], deadline: float, pool: ThreadPoolExecutor) -> None:
+        def look(number: int) -> tuple[bool, bool]:
+            step = waiting[number].step = self._poll(waiting[number].item)
+            return step.kind != WAIT, step.status != "failed"
+
+        wait_loop([t.since for t in waiting], look, deadline, pool, clock=self.clock,
+                  sleep=self.sleep, stopped=self._stop.is_set, plan=self._plan())
+
+    def snapshot(self, unfinished: Callable[[I, StepLike | None], str]) -> list[
+            tuple[I, str, str]]:
+        """Every item as (item, status, message); the unfinished ones failed, in the kind's
+        own words (`unfinished(item, last_step)`)."""
+        out = []
+        for track in self.tracks:
+            step = track.step
+            if step is not None and step.kind == DONE:
+                out.append((track.item, step.status, step.message))
+            else:
+                out.append((track.item, "failed", unfinished(track.item, step)))
+        return out
+
+
+def _waiting(track: Track[I]) -> bool:
+    return track.step is not None and track.step.kind == WAIT
+
+
+def wait_loop(since: Sequence[float], look: Callable[[int], tuple[bool, bool]],
+              deadline: float, pool: ThreadPoolExecutor, *, clock: Callable[[], float],
+              sleep: Callable[[float], None], stopped: Callable[[], bool],
+              plan: PollPlan | None = None) -> list[int]:
+    """Poll items 0..n-1 (waiting since `since[n]`) on one `PollPlan` until each is done,
+    the deadline passes or the run stops; `look(n)` is one look: (done, turned usable).
+    Returns the items still waiting. Tables and stream consumers both wait here."""
+    plan = plan or PollPlan()
+    for number, started in enumerate(since):
+        plan.add(number, started)
+    while plan and not stopped():
+        now = clock()
+        if now >= deadline:
+            break
+        batch = plan.due(now)
+        if not batch:
+            wake = plan.wake_at(now) or now
+            sleep(max(0.0, min(wake, deadline) - now))
+            continue
+        keys = [n for n in batch if isinstance(n, int)]  # the plan hands back our keys
+        for key, (done, usable) in zip(keys, pool.map(look, keys), strict=True):
+            if done:
+                plan.finished(key, now, active=usable)
+            else:
+                plan.creating(key, now)
+    return [number for number in plan if isinstance(number, int)]
+
+
+class Once(Generic[K, V]):
+    """Each key's value computed once per run, however many threads ask at once (a
+    stream's ARN for all its consumers); a failure is not kept, so the next asks again."""
+
+    def __init__(self) -> None:
+        self._values: dict[K, V] = {}
+        self._locks: dict[K, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]

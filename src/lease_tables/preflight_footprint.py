@@ -1,0 +1,272 @@
+"""Preflight of the adapter's whole footprint: every resource probed at once.
+
+The footprint (`footprint.resolve`) gives the resources; each becomes one
+resource-and-action-group row (`probe_group.Group`) with its probe chain (in
+`preflight_streams` and `preflight_services`). All chains run at once in a bounded
+pool beside the table probes; a resource two tables share is one row, probed once
+(the footprint is deduplicated, and a stream's DescribeStreamSummary is shared by
+its consumers). Rows whose actions are all never tried by design (CloudWatch's
+PutMetricData, CloudWatch Logs) are listed with them in `not_tried`.
+
+`--simulate`: for the never-tried actions, IAM's policy simulator
+(`iam:SimulatePrincipalPolicy`, for the caller `sts:GetCallerIdentity` names) is
+asked instead, where the identity may call it; its "denied" makes the row
+`denied`, naming the action, and its "allowed" is a note, never a pass.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from lease_tables import footprint as fp
+from lease_tables.aws import Clients
+from lease_tables.bounded import Board
+from lease_tables.consumers import UNKNOWN_ACCOUNT, from_footprint
+from lease_tables.failures import error_code, is_access_denied
+from lease_tables.naming import LeaseTable
+from lease_tables.outcome import FAILED, HAPPY, TableResult, exit_code
+from lease_tables.preflight_services import (
+    bucket_group,
+    connect_group,
+    key_group,
+    probe_bucket,
+    probe_connect,
+    probe_key,
+    probe_video,
+    video_group,
+)
+from lease_tables.preflight_streams import (
+    StreamSummaries,
+    consumer_group,
+    probe_consumer,
+    probe_stream,
+    stream_group,
+)
+from lease_tables.printable import aws_text
+from lease_tables.probe_group import Group, judge
+from lease_tables.rows import ResourceRow
+
+ROLE_METRICS = "cloudwatch-metrics"
+
+
+@dataclass
+class Planned:
+    """One row to be, and the chain of probes that fills it."""
+
+    group: Group
+    probe: Callable[[Group], Any]
+    resource: fp.Resource | None = None  # where the row's resource came from
+
+    def __post_init__(self) -> None:
+        if self.resource is not None:
+            self.group.row.sources = list(self.resource.sources)
+
+
+def given(resource: fp.Resource) -> str:
+    """The resource as the operator gave it: its ARN when one was given (or could be
+    built without an account), else its name (Kinesis, KMS ... are asked by name)."""
+    return resource.arn if f":{UNKNOWN_ACCOUNT}:" not in resource.arn else resource.name
+
+
+def plan(clients: Clients, tables: Sequence[LeaseTable],
+         found: fp.Footprint) -> list[Planned]:
+    """Every row of the footprint and its probe chain, in footprint order."""
+    summaries = StreamSummaries(clients)
+    regions = sorted({t.region or "" for t in tables if t.role == "lease"}) or [""]
+    out: list[Planned] = []
+    for r in found.of(fp.KIND_STREAM):
+        out.append(Planned(stream_group(given(r), r.region or ""),
+                           lambda g: probe_stream(clients, summaries, g), r))
+    for consumer in from_footprint(fp.consumers(found), tables):
+        out.append(Planned(consumer_group(consumer),
+                           partial(probe_consumer, clients, summaries, consumer)))
+    builders: tuple[tuple[str, Callable[[str, str], Group], Callable[[Clients, Group], Any]],
+                    ...] = (
+        (fp.KIND_BUCKET, bucket_group, probe_bucket),
+        (fp.KIND_KMS_KEY, key_group, probe_key),
+        (fp.KIND_VIDEO_STREAM, video_group, probe_video),
+        (fp.KIND_CONNECT_INSTANCE, connect_group, probe_connect),
+    )
+    for kind, build, probe in builders:
+        for r in found.of(kind):
+            out.append(Planned(build(given(r), r.region or regions[0]),
+                               partial(probe, clients), r))
+    for r in found.of(fp.KIND_LOG_GROUP):
+        row = ResourceRow(table_name=r.name, region=r.region, role=fp.KIND_LOG_GROUP,
+                          resource=given(r))
+        out.append(Planned(Group(row, "logs", never=dict(fp.SERVICE_LOGS.not_tried)),
+                           _nothing, r))
+    namespaces = found.of(fp.KIND_METRICS_NAMESPACE)
+    for region in sorted({r.region or "" for r in namespaces}):
+        names = sorted(r.name for r in namespaces if (r.region or "") == region)
+        row = ResourceRow(table_name="cloudwatch", region=region, role=ROLE_METRICS,
+                          resource="*")
+        group = Group(row, "cloudwatch", never=dict(fp.SERVICE_METRICS.not_tried),
+                      context=names)
+        group.notes.append(f"KCL publishes its metrics under the namespaces {', '.join(names)}"
+                           if len(names) > 1 else
+                           f"KCL publishes its metrics under the namespace {names[0]}")
+        out.append(Planned(group, _nothing))
+    return out
+
+
+def _nothing(group: Group) -> None:
+    """A row whose every action is never tried by design: no probe at all."""
+
+
+class Simulator:
+    """IAM's policy simulator for the never-tried actions, asked once per row."""
+
+    def __init__(self, clients: Clients, region: str) -> None:
+        self.clients = clients
+        self.region = region
+        self._lock = threading.Lock()
+        self._caller: tuple[str, str] | None = None  # (principal ARN, account)
+        self.problem = ""  # why it could not be asked, once known
+
+    def caller(self) -> tuple[str, str] | None:
+        with self._lock:
+            if self._caller is None and not self.problem:
+                try:
+                    who = self.clients.client("sts", self.region).get_caller_identity()
+                    self._caller = (principal_arn(who["Arn"]), who["Account"])
+                except Exception as exc:
+                    self.problem = f"sts:GetCallerIdentity failed ({aws_text(exc)})"
+            return self._caller
+
+    def ask(self, group: Group) -> None:
+        if not group.never:
+            return
+        caller = self.caller()
+        if caller is None:
+            group.notes.append(f"--simulate could not ask IAM: {self.problem}")
+            return
+        principal, account = caller
+        iam = self.clients.client("iam", self.region)
+        for action in group.never:
+            resource, context = simulation_target(group, action, account)
+            try:
+                answer = iam.simulate_principal_policy(
+                    PolicySourceArn=principal, ActionNames=[action], ResourceArns=[resource],
+                    ContextEntries=context)
+            except Exception as exc:
+                why = ("iam:SimulatePrincipalPolicy is not allowed to this identity"
+                       if is_access_denied(exc) else f"{error_code(exc) or type(exc).__name__}")
+                group.notes.append(f"--simulate could not ask IAM about {action}: {why}")
+                continue
+            decisions = [r.get("EvalDecision", "") for r in answer.get("EvaluationResults", [])]
+            if decisions and all(d == "allowed" for d in decisions):
+                group.notes.append(f"IAM's policy simulator allows {action} (simulated, not "
+                                   f"called)")
+            else:
+                group.simulated_denied[action] = ", ".join(decisions) or "no decision"
+
+
+def principal_arn(caller: str) -> str:
+    """The ARN the simulator takes: an assumed role's session becomes its role."""
+    head, _, rest = caller.partition(":assumed-role/")
+    if not rest:
+        return caller
+    role = rest.split("/", 1)[0]
+    return head.replace(":sts:", ":iam:") + f":role/{role}"
+
+
+def simulation_target(group: Group, action: str,
+                      account: str) -> tuple[str, list[dict[str, Any]]]:
+    """The resource ARN (and condition context) an action would be called on."""
+    row = group.row
+    region = row.region or ""
+    part = fp.partition(region)
+    name = row.table_name
+    resource = row.resource
+    if row.role == ROLE_METRICS:
+        return "*", [{"ContextKeyName": "cloudwatch:namespace",
+                      "ContextKeyValues": group.context, "ContextKeyType": "stringList"}]
+    if resource.startswith("arn:") and "*" not in resource:
+        base = resource
+    else:
+        base = {
+            fp.KIND_STREAM: f"arn:{part}:kinesis:{region}:{account}:stream/{name}",
+            fp.ROLE_STREAM_CONSUMER: f"arn:{part}:kinesis:{region}:{account}:{resource}",
+            fp.KIND_VIDEO_STREAM: f"arn:{part}:kinesisvideo:{region}:{account}:stream/"
+                                  f"{name}lease-tables-preflight/0",
+            fp.KIND_CONNECT_INSTANCE: f"arn:{part}:connect:{region}:{account}:instance/{name}",
+            fp.KIND_LOG_GROUP: f"arn:{part}:logs:{region}:{account}:log-group:{name}",
+        }.get(row.role, resource)
+    if row.role == fp.ROLE_STREAM_CONSUMER:
+        base += ":0"  # a consumer's ARN ends in its creation time
+    elif row.role == fp.KIND_CONNECT_INSTANCE:
+        base += f"/contact/{uuid.uuid4()}"
+    elif row.role == fp.KIND_LOG_GROUP and action != "logs:CreateLogGroup":
+        base += ":log-stream:lease-tables-preflight"
+    return base, []
+
+
+def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Board[Any],
+                        concurrency: int = 10, simulate: bool = False) -> list[TableResult]:
+    """Run every row's chain at once; each row's result reaches `board` as it is known."""
+    region = next((p.group.row.region for p in planned if p.group.row.region), "") or ""
+    simulator = Simulator(clients, region) if simulate else None
+
+    def one(item: tuple[int, Planned]) -> TableResult:
+        index, each = item
+        group = each.group
+        if board.stopped.is_set():
+            return board.record(index, TableResult(group.row, FAILED,
+                                                   "not probed: the run was stopped"))
+        try:
+            each.probe(group)
+            if simulator is not None:
+                simulator.ask(group)
+        except Exception as exc:  # a bug of ours still becomes a per-row failure
+            group.broken = (f"preflight of {group.where} failed unexpectedly "
+                            f"({type(exc).__name__}: {aws_text(exc)}).")
+        return board.record(index, judge(group))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency),
+                            thread_name_prefix="lease-tables-preflight-footprint") as pool:
+        return list(pool.map(one, enumerate(planned)))
+
+
+_VERDICT = re.compile(r"PREFLIGHT [A-Z ]+: (?P<body>.*) \(exit \d+\)\.", re.DOTALL)
+
+
+def footprint_verdict(run: Any, profile: str | None = None) -> str:
+    """The one line for the change ticket, the footprint's rows included.
+
+    The lease tables' verdict stays as it is; the other resources add what they
+    showed, and what was never tried by design (never counted as passed)."""
+    from lease_tables.preflight import PreflightRun, verdict
+
+    tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
+    others = [r for r in run.results if isinstance(r.table, ResourceRow)]
+    base = verdict(PreflightRun(tables, run.identity), profile)
+    if not others:
+        return base
+    code = exit_code(run.results)
+    found = _VERDICT.fullmatch(base)
+    body = found.group("body") if found else base
+    bad = [r for r in others if r.status not in HAPPY]
+    untried = sorted({u.action for r in others for u in (r.untried or ())
+                      if r.status in HAPPY})
+    never = (f"; not tried by design (they would write or disturb the adapter; "
+             f"--simulate asks IAM): {', '.join(untried)}" if untried else "")
+    if bad:
+        names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
+        lead = (f"PREFLIGHT FAILED: {body}; and" if exit_code(tables) not in (0,)
+                else "PREFLIGHT FAILED: the lease tables passed, but")
+        return (f"{lead} {len(bad)} of {len(others)} other resources are not usable as the "
+                f"adapter needs: {names}; do not restart the adapter until preflight passes "
+                f"(exit {code}).")
+    head = base.split(":", 1)[0] if found else "PREFLIGHT PASSED"
+    kinds = ", ".join(sorted({r.table.role for r in others}))
+    joint = "but" if exit_code(tables) else "and"
+    return (f"{head}: {body}; {joint} its {len(others)} other resources ({kinds}) answer as "
+            f"the adapter needs{never} (exit {code}).")

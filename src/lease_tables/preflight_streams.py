@@ -1,0 +1,152 @@
+"""Preflight of the adapter's Kinesis data streams and enhanced fan-out consumers.
+
+Per stream, what KCL calls at start and while reading, each writing nothing:
+DescribeStreamSummary, ListShards (one shard), GetShardIterator (LATEST, so no
+old record is even addressed) and GetRecords with Limit 1, whose records are
+dropped before botocore parses or logs the answer (`aws.drop_records`): preflight
+never holds, prints or logs a record. PutRecord (the vendor lists it) would write,
+and DescribeStream is one KCL 2.6+ never calls: neither is tried.
+
+Per consumer (`--enhanced-fan-out`): DescribeStreamConsumer by the stream's ARN
+and KCL's consumer name. SubscribeToShard is never tried: it would take over
+the running adapter's subscription to that shard.
+
+A stream's DescribeStreamSummary is called once per run (`StreamSummaries`) and
+shared by its stream row and all its consumers' rows.
+"""
+
+from __future__ import annotations
+
+from lease_tables.aws import Clients
+from lease_tables.consumers import Consumer
+from lease_tables.engine import Once
+from lease_tables.failures import NOT_FOUND_CODE, explain
+from lease_tables.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
+from lease_tables.preflight_answers import ABSENT, PROVEN, Outcome, attempt
+from lease_tables.probe_group import Group
+from lease_tables.rows import ResourceRow
+
+ROLE_STREAM = KIND_STREAM
+SUMMARY, LIST, ITERATOR, RECORDS = ("DescribeStreamSummary", "ListShards",
+                                    "GetShardIterator", "GetRecords")
+STREAM_ACTIONS = (SUMMARY, LIST, ITERATOR, RECORDS)
+CONSUMER_ACTIONS = ("DescribeStreamConsumer",)
+# A well-formed shard id, for GetShardIterator when ListShards showed none.
+FIRST_SHARD = "shardId-000000000000"
+
+
+def stream_params(stream: str) -> dict[str, str]:
+    return {"StreamARN": stream} if stream.startswith("arn:") else {"StreamName": stream}
+
+
+class StreamSummaries:
+    """Each stream's DescribeStreamSummary outcome, asked once per stream and region."""
+
+    def __init__(self, clients: Clients) -> None:
+        self.clients = clients
+        self._outcomes: Once[tuple[str, str], Outcome] = Once()
+
+    def get(self, stream: str, region: str) -> Outcome:
+        client = self.clients.client("kinesis", region)
+        return self._outcomes.get((region, stream), lambda: attempt(
+            lambda: client.describe_stream_summary(**stream_params(stream))))
+
+
+def stream_group(stream: str, region: str) -> Group:
+    """A stream's row; an ARN's own region wins over the table's."""
+    name = stream.rsplit("/", 1)[-1] if stream.startswith("arn:") else stream
+    region = stream.split(":")[3] if stream.startswith("arn:") else region
+    row = ResourceRow(table_name=name, region=region, role=ROLE_STREAM, resource=stream)
+    return Group(row, "kinesis", never=dict(SERVICE_STREAMS.not_tried))
+
+
+def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> Group:
+    """The stream's four read probes, in KCL's order."""
+    stream, region = group.row.resource, group.row.region or ""
+    client = clients.client("kinesis", region)
+    endpoint = clients.endpoint_for(region, "kinesis")
+
+    def broken(action: str, outcome: Outcome) -> str:
+        return _broken(outcome, group, action, endpoint)
+
+    summary = summaries.get(stream, region)
+    if summary.kind == ABSENT:
+        group.missing = (f"The stream {group.row.table_name} does not exist in {region} "
+                         f"(DescribeStreamSummary said so): the adapter has nothing to read. "
+                         f"Check --stream and --region (and the adapter's settings), then "
+                         f"rerun preflight.")
+        return group
+    group.record(SUMMARY, summary, broken(SUMMARY, summary))
+    params = stream_params(stream)
+    listed = attempt(lambda: client.list_shards(**params, MaxResults=1))
+    shard = FIRST_SHARD
+    if group.record(LIST, listed, broken(LIST, listed)) and listed.value:
+        shards = listed.value.get("Shards") or []
+        shard = shards[0]["ShardId"] if shards else FIRST_SHARD
+    if listed.kind == ABSENT:  # gone since it was described
+        group.missing = f"The stream {group.row.table_name} vanished during preflight."
+        return group
+    # ResourceNotFound for a shard is an answer IAM let through: the grant is proven.
+    iterator = attempt(lambda: client.get_shard_iterator(
+        **params, ShardId=shard, ShardIteratorType="LATEST"), allowed=(NOT_FOUND_CODE,),
+        absent=())
+    token = None
+    if group.record(ITERATOR, iterator, broken(ITERATOR, iterator)) and iterator.value:
+        token = iterator.value.get("ShardIterator")
+    if token is None:
+        if iterator.kind == PROVEN:
+            group.skip(RECORDS, "the stream has no shard to read from")
+        else:
+            group.skip(RECORDS, "it needs a shard iterator, and GetShardIterator gave none")
+        return group
+    records = attempt(lambda: client.get_records(ShardIterator=token, Limit=1),
+                      allowed=("ExpiredIteratorException",))
+    group.record(RECORDS, records, broken(RECORDS, records))
+    return group
+
+
+def consumer_group(consumer: Consumer) -> Group:
+    return Group(consumer.row(), "kinesis", never=dict(SERVICE_ENHANCED_FAN_OUT.not_tried))
+
+
+def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consumer,
+                   group: Group) -> Group:
+    """DescribeStreamConsumer, as KCL calls it at start (never SubscribeToShard)."""
+    endpoint = clients.endpoint_for(consumer.region, "kinesis")
+    summary = summaries.get(consumer.stream, consumer.region)
+    arn = summary.value.get("StreamDescriptionSummary", {}).get("StreamARN") if (
+        summary.kind == PROVEN and summary.value) else (
+        consumer.stream if consumer.stream.startswith("arn:") else None)
+    if summary.kind == ABSENT:
+        group.missing = (f"The stream {consumer.stream_name} does not exist in "
+                         f"{consumer.region}, so it has no consumer.")
+        return group
+    if arn is None:
+        group.skip(CONSUMER_ACTIONS[0], "the stream's ARN is unknown: DescribeStreamSummary "
+                                        "gave none; pass --stream as an ARN")
+        return group
+    client = clients.client("kinesis", consumer.region)
+    described = attempt(lambda: client.describe_stream_consumer(
+        StreamARN=arn, ConsumerName=consumer.name))
+    if described.kind == ABSENT:
+        group.missing = (f"{consumer.where} is not registered: KCL would call "
+                         f"RegisterStreamConsumer, which the adapter's policy does not grant. "
+                         f"Register it with the provisioning identity (`lease-tables create "
+                         f"--enhanced-fan-out --stream {consumer.stream}`), then rerun "
+                         f"preflight.")
+        return group
+    if group.record(CONSUMER_ACTIONS[0], described,
+                    _broken(described, group, CONSUMER_ACTIONS[0], endpoint)):
+        status = (described.value or {}).get("ConsumerDescription", {}).get("ConsumerStatus")
+        if status not in (None, "ACTIVE"):
+            group.broken = (f"{consumer.where} is {status}, not ACTIVE: KCL cannot subscribe "
+                            f"with it yet. Rerun preflight once `lease-tables verify "
+                            f"--enhanced-fan-out` says ok.")
+    return group
+
+
+def _broken(outcome: Outcome, group: Group, action: str, endpoint: str) -> str:
+    error = outcome.value if isinstance(outcome.value, BaseException) else RuntimeError(
+        outcome.detail or "no answer")
+    return explain(error, f"{group.row.role} {group.row.resource}", group.action(action),
+                   endpoint, group.row.region, role="adapter")

@@ -1,0 +1,209 @@
+"""Register (create) and check (verify) enhanced fan-out consumers: the Kinesis calls.
+
+The decision is `consumers.next_step`; the pool, the polling and stop/snapshot are
+the engine's. Here: DescribeStreamSummary once per stream (its ARN, shared by the
+consumers of that stream), DescribeStreamConsumer per consumer, and
+RegisterStreamConsumer only when the plan says so. Kinesis lets an account have
+only five consumers CREATING at once (LimitExceededException for the sixth), which
+clears by waiting: that is a queue, as for tables, for about a minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from lease_tables.aws import Clients
+from lease_tables.bounded import Board
+from lease_tables.consumers import (
+    REGISTER,
+    STREAM_MISSING,
+    Consumer,
+    Done,
+    Step,
+    next_step,
+    unfinished_message,
+    verify_status,
+)
+from lease_tables.engine import DONE, Engine, Once, StepLike
+from lease_tables.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
+from lease_tables.outcome import FAILED, TableResult
+
+LIMIT_BUDGET = 60.0  # seconds one consumer may queue behind the CREATING limit
+
+SUMMARY = "kinesis:DescribeStreamSummary"
+DESCRIBE = "kinesis:DescribeStreamConsumer"
+REGISTER_CALL = "kinesis:RegisterStreamConsumer"
+
+
+class StreamLookup:
+    """Each stream's ARN, from one DescribeStreamSummary per stream and region per run."""
+
+    def __init__(self, clients: Clients) -> None:
+        self.clients = clients
+        self._arns: Once[tuple[str, str], str] = Once()
+
+    def arn(self, consumer: Consumer) -> str:
+        """The stream's ARN, or STREAM_MISSING; other failures raise (and are not kept)."""
+        return self._arns.get((consumer.region, consumer.stream),
+                              lambda: self._summary(consumer))
+
+    def _summary(self, consumer: Consumer) -> str:
+        client = self.clients.client("kinesis", consumer.region)
+        given = ({"StreamARN": consumer.stream} if consumer.stream.startswith("arn:")
+                 else {"StreamName": consumer.stream})
+        try:
+            summary = client.describe_stream_summary(**given)
+        except Exception as exc:
+            if error_code(exc) != NOT_FOUND_CODE:
+                raise
+            return STREAM_MISSING
+        return str(summary["StreamDescriptionSummary"]["StreamARN"])
+
+
+def describe(clients: Clients, consumer: Consumer, stream_arn: str) -> dict[str, Any] | None:
+    """The consumer's description, or None when it is not registered."""
+    client = clients.client("kinesis", consumer.region)
+    try:
+        answer = client.describe_stream_consumer(StreamARN=stream_arn,
+                                                 ConsumerName=consumer.name)
+    except Exception as exc:
+        if error_code(exc) == NOT_FOUND_CODE:
+            return None
+        raise
+    return dict(answer["ConsumerDescription"])
+
+
+class ConsumerRun:
+    """One `create --enhanced-fan-out` over many consumers, all at once."""
+
+    def __init__(self, clients: Clients, concurrency: int = 10) -> None:
+        self.clients = clients
+        self.streams = StreamLookup(clients)
+        self.engine: Engine[Consumer] = Engine(self._start, self._poll,
+                                               concurrency=concurrency)
+        self._done: dict[Consumer, Done] = {}
+        self._calls: dict[Consumer, str] = {}
+
+    def stop(self) -> None:
+        self.engine.stop()
+
+    def run(self, consumers: Sequence[Consumer], wait: bool,
+            timeout: float) -> list[TableResult]:
+        self.engine.run(consumers, wait, timeout)
+        return self.snapshot(timeout, waited=wait)
+
+    def snapshot(self, timeout: float, waited: bool = True) -> list[TableResult]:
+        """Every consumer's row; unfinished ones failed in true words (or, with
+        --no-wait, as registered and still CREATING)."""
+        rows = []
+        for track in self.engine.tracks:
+            consumer, step = track.item, track.step
+            if step is not None and step.kind == DONE:
+                rows.append(TableResult(consumer.row(), step.status, step.message))
+            elif step is not None and not waited:
+                rows.append(TableResult(consumer.row(), step.status,
+                                        "still CREATING (--no-wait)"))
+            else:
+                rows.append(TableResult(consumer.row(), FAILED, unfinished_message(
+                    consumer, self._done.get(consumer, Done()), timeout,
+                    step.kind if step else "")))
+        return rows
+
+    def registered(self) -> list[str]:
+        """What this run asked Kinesis to register, for an interrupt's true message."""
+        return sorted(c.where for c, d in self._done.items() if d.registered)
+
+    def _start(self, consumer: Consumer) -> StepLike:
+        self._done[consumer] = Done()
+        try:
+            self._calls[consumer] = SUMMARY
+            arn = self.streams.arn(consumer)
+            answer: Any = STREAM_MISSING
+            if arn != STREAM_MISSING:
+                self._calls[consumer] = DESCRIBE
+                answer = describe(self.clients, consumer, arn)
+            step = next_step(consumer, answer, self._done[consumer])
+            if step.kind == REGISTER:
+                step = next_step(consumer, self._register(consumer, arn),
+                                 self._done[consumer])
+            return step
+        except Exception as exc:
+            return self._failed(consumer, exc)
+
+    def _poll(self, consumer: Consumer) -> StepLike:
+        try:
+            self._calls[consumer] = DESCRIBE
+            answer = describe(self.clients, consumer, self.streams.arn(consumer))
+        except Exception as exc:
+            return self._failed(consumer, exc)
+        if answer is None and not self._done[consumer].registered:
+            return Step(DONE, FAILED, f"{consumer.where} disappeared while this run waited "
+                                      f"for it (deregistered by someone else?). Rerun to "
+                                      f"register it again.")
+        return next_step(consumer, answer, self._done[consumer])
+
+    def _register(self, consumer: Consumer, stream_arn: str) -> Any:
+        """RegisterStreamConsumer; ResourceInUse means someone else did, so describe again;
+        the five-CREATING limit is a queue for about a minute."""
+        client = self.clients.client("kinesis", consumer.region)
+        self._calls[consumer] = REGISTER_CALL
+        started = self.engine.clock()
+        attempt = 0
+        while True:
+            try:
+                answer = client.register_stream_consumer(StreamARN=stream_arn,
+                                                         ConsumerName=consumer.name)
+                self._done[consumer] = Done(registered=True)
+                return dict(answer["Consumer"])
+            except Exception as exc:
+                code = error_code(exc)
+                if code == IN_USE_CODE:
+                    self._done[consumer] = Done(raced=True)
+                    self._calls[consumer] = DESCRIBE
+                    return describe(self.clients, consumer, stream_arn)
+                if code == NOT_FOUND_CODE:  # the stream went away since it was described
+                    return STREAM_MISSING
+                if (code != LIMIT_CODE or self.engine.stopping
+                        or self.engine.clock() - started >= LIMIT_BUDGET):
+                    raise
+                self.engine.backoff(attempt)
+                attempt += 1
+
+    def _failed(self, consumer: Consumer, exc: BaseException) -> Step:
+        return Step(DONE, FAILED, explain(
+            exc, consumer.where, self._calls.get(consumer, SUMMARY),
+            self.clients.endpoint_for(consumer.region, "kinesis")))
+
+
+def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
+                     concurrency: int = 10, board: Board[Any] | None = None) -> list[TableResult]:
+    """`verify`: each consumer exists and is ACTIVE (`missing` / `not-active` otherwise).
+
+    `board` (over the consumers' rows) sees each result as soon as it is known, so a
+    run cut short by --timeout still says which consumers had an answer."""
+    streams = StreamLookup(clients)
+    board = board or Board([c.row() for c in consumers])
+
+    def one(item: tuple[int, Consumer]) -> TableResult:
+        index, consumer = item
+        return board.record(index, check(consumer))
+
+    def check(consumer: Consumer) -> TableResult:
+        call = SUMMARY
+        try:
+            arn = streams.arn(consumer)
+            answer: Any = STREAM_MISSING
+            if arn != STREAM_MISSING:
+                call = DESCRIBE
+                answer = describe(clients, consumer, arn)
+        except Exception as exc:
+            return TableResult(consumer.row(), FAILED, explain(
+                exc, consumer.where, call, clients.endpoint_for(consumer.region, "kinesis")))
+        status, message = verify_status(consumer, answer)
+        return TableResult(consumer.row(), status, message)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency),
+                            thread_name_prefix="lease-tables-verify-consumers") as pool:
+        return list(pool.map(one, enumerate(consumers)))

@@ -1,0 +1,261 @@
+"""The consumer plan, the probe judgement and the footprint verdict, with plain values."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from lease_tables import footprint
+from lease_tables.consumers import (
+    REGISTER,
+    STREAM_MISSING,
+    UNKNOWN_ACCOUNT,
+    Consumer,
+    Done,
+    from_footprint,
+    next_step,
+    unfinished_message,
+    verify_status,
+)
+from lease_tables.engine import DONE, WAIT
+from lease_tables.naming import LeaseTable
+from lease_tables.outcome import TableResult
+from lease_tables.preflight_answers import ABSENT, BROKEN, PROVEN, REFUSED, attempt
+from lease_tables.preflight_footprint import (
+    footprint_verdict,
+    principal_arn,
+    simulation_target,
+)
+from lease_tables.preflight_streams import stream_group
+from lease_tables.probe_group import Group, judge
+from lease_tables.rows import ResourceRow
+
+TABLE = LeaseTable("verintConnect", "eu-west-1")
+CONSUMER = Consumer("ctr", "verintConnect", "eu-west-1", TABLE)
+
+
+def described(status: str) -> dict[str, str]:
+    return {"ConsumerName": "verintConnect", "ConsumerStatus": status}
+
+
+# ------------------------------------------------------------------ next_step
+
+@pytest.mark.parametrize(("answer", "done", "kind", "status"), [
+    (None, Done(), REGISTER, ""),  # absent: register
+    (None, Done(registered=True), WAIT, "created"),  # accepted, describe not caught up
+    (None, Done(raced=True), WAIT, "exists"),  # someone else's registration, on its way
+    (described("CREATING"), Done(registered=True), WAIT, "created"),
+    (described("CREATING"), Done(), WAIT, "exists"),  # found CREATING: waited for
+    (described("ACTIVE"), Done(), DONE, "exists"),
+    (described("ACTIVE"), Done(registered=True), DONE, "created"),
+    (described("ACTIVE"), Done(raced=True), DONE, "exists"),
+    (described("DELETING"), Done(), DONE, "failed"),  # never registered over a deletion
+    (described("UPDATING"), Done(), DONE, "failed"),  # a state not known
+    (STREAM_MISSING, Done(), DONE, "failed"),
+])
+def test_next_step(answer: object, done: Done, kind: str, status: str) -> None:
+    step = next_step(CONSUMER, answer, done)
+    assert (step.kind, step.status) == (kind, status)
+
+
+def test_an_existing_consumer_is_never_registered_again() -> None:
+    for status in ("ACTIVE", "CREATING", "DELETING", "SOMETHING"):
+        assert next_step(CONSUMER, described(status), Done()).kind != REGISTER
+
+
+def test_messages_say_what_happened() -> None:
+    assert "another process" in next_step(CONSUMER, described("ACTIVE"),
+                                           Done(raced=True)).message
+    assert next_step(CONSUMER, described("ACTIVE"), Done()).message == ""
+    assert "DELETING" in next_step(CONSUMER, described("DELETING"), Done()).message
+    assert "'UPDATING'" in next_step(CONSUMER, described("UPDATING"), Done()).message
+    assert "does not exist in eu-west-1" in next_step(CONSUMER, STREAM_MISSING, Done()).message
+    assert "accepted" in unfinished_message(CONSUMER, Done(registered=True), 5, WAIT)
+    assert "did not register" in unfinished_message(CONSUMER, Done(), 5, WAIT)
+    assert "nothing is known" in unfinished_message(CONSUMER, Done(), 5, "")
+
+
+@pytest.mark.parametrize(("answer", "status"), [
+    (described("ACTIVE"), "ok"), (described("CREATING"), "not-active"),
+    (described("DELETING"), "not-active"), (None, "missing"), (STREAM_MISSING, "missing"),
+])
+def test_verify_status(answer: object, status: str) -> None:
+    assert verify_status(CONSUMER, answer)[0] == status
+
+
+def test_verify_names_the_command_that_registers_it() -> None:
+    assert "create --enhanced-fan-out --stream ctr" in verify_status(CONSUMER, None)[1]
+    assert "deregistered" in verify_status(CONSUMER, described("DELETING"))[1]
+
+
+def test_a_consumer_row_keeps_its_tables_facts() -> None:
+    table = LeaseTable("verintAgentEvents_ris.2", "eu-west-1", adapter_kind="agent-events",
+                       adapter_id="2", sources=["/conf/IntegrationService.xml"])
+    row = Consumer("arn:aws:kinesis:eu-west-1:123456789012:stream/aes",
+                   table.table_name, "eu-west-1", table).row()
+    document = TableResult(row, "created").to_json()
+    assert document["role"] == "stream-consumer"
+    assert document["adapter_id"] == "2"
+    assert document["sources"] == ["/conf/IntegrationService.xml"]
+    assert document["resource"] == ("arn:aws:kinesis:eu-west-1:123456789012:stream/aes"
+                                     "/consumer/verintAgentEvents_ris.2")
+    assert "not_tried" not in document  # only preflight's rows list what was not tried
+    assert row.key != table.key  # a consumer row never stands in for its table's
+
+
+def test_from_footprint_asks_by_name_unless_an_arn_was_given() -> None:
+    tables = [LeaseTable("T1", "eu-west-1"), LeaseTable("T1-CoordinatorState", "eu-west-1",
+                                                        role="coordinator-state")]
+    found = footprint.resolve(footprint.FootprintOptions(
+        streams=("ctr", "arn:aws:kinesis:eu-west-1:210987654321:stream/shared"),
+        enhanced_fan_out=True), tables, UNKNOWN_ACCOUNT)
+    made = from_footprint(footprint.consumers(found), tables)
+    assert sorted((c.stream, c.name) for c in made) == [
+        ("arn:aws:kinesis:eu-west-1:210987654321:stream/shared", "T1"), ("ctr", "T1")]
+    assert all(c.table is tables[0] for c in made)
+
+
+# ------------------------------------------------------------------ the judgement
+
+class Coded(Exception):
+    def __init__(self, code: str, status: int = 400) -> None:
+        super().__init__(code)
+        self.response = {"Error": {"Code": code, "Message": f"{code} happened"},
+                         "ResponseMetadata": {"HTTPStatusCode": status}}
+
+
+def fails(code: str, status: int = 400):
+    def call() -> None:
+        raise Coded(code, status)
+    return call
+
+
+@pytest.mark.parametrize(("call", "options", "kind"), [
+    (lambda: {"ok": 1}, {}, PROVEN),
+    (fails("DryRunOperationException"), {"allowed": ("DryRunOperationException",)}, PROVEN),
+    (fails("ResourceNotFoundException"), {"allowed": ("ResourceNotFoundException",),
+                                          "absent": ()}, PROVEN),
+    (fails("ResourceNotFoundException"), {}, ABSENT),
+    (fails("NoSuchBucket"), {"absent": ("NoSuchBucket",)}, ABSENT),
+    (fails("AccessDeniedException"), {}, REFUSED),
+    (fails("NotAuthorizedException"), {"denied": ("NotAuthorizedException",)}, REFUSED),
+    (fails("NotAuthorizedException"), {}, BROKEN),  # another service's code: not a denial
+    (fails("InvalidCiphertextException"), {"allowed": ("DryRunOperationException",)}, BROKEN),
+    (fails("ThrottlingException"), {}, BROKEN),
+])
+def test_attempt(call, options: dict, kind: str) -> None:
+    assert attempt(call, **options).kind == kind
+
+
+def group(**fields) -> Group:
+    made = stream_group("ctr", "eu-west-1")
+    for name, value in fields.items():
+        setattr(made, name, value)
+    return made
+
+
+@pytest.mark.parametrize(("fields", "status"), [
+    ({}, "ok"),
+    ({"refused": {"kinesis:GetRecords": "AccessDenied"}}, "denied"),
+    ({"refused": {"kinesis:GetRecords": "x"}, "missing": "gone"}, "denied"),
+    ({"missing": "gone"}, "missing"),
+    ({"broken": "no answer"}, "failed"),
+    ({"untried": {"kinesis:GetRecords": "no iterator"}}, "failed"),
+    ({"simulated_denied": {"kinesis:PutRecord": "implicitDeny"}}, "denied"),
+])
+def test_judge(fields: dict, status: str) -> None:
+    assert judge(group(**fields)).status == status
+
+
+def test_judge_lists_what_was_not_tried_and_names_the_refused() -> None:
+    result = judge(group(refused={"kinesis:GetRecords": "AccessDenied"},
+                         untried={"kinesis:GetShardIterator": "why"}))
+    assert "kinesis:GetRecords" in result.message
+    assert result.to_json()["not_tried"] == ["kinesis:GetShardIterator", "kinesis:PutRecord",
+                                             "kinesis:DescribeStream"]
+    ok = judge(group())
+    assert ok.to_json()["not_tried"] == ["kinesis:PutRecord", "kinesis:DescribeStream"]
+    assert "Not tried by design" in ok.message and "--simulate" in ok.message
+    simulated = judge(group(simulated_denied={"kinesis:PutRecord": "implicitDeny"}))
+    assert "policy simulator" in simulated.message
+
+
+# ------------------------------------------------------------------ --simulate, verdict
+
+def test_principal_arn_of_an_assumed_role_is_its_role() -> None:
+    assert principal_arn("arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc") == (
+        "arn:aws:iam::123456789012:role/RisAdapter")
+    assert principal_arn("arn:aws:iam::123456789012:user/ris") == (
+        "arn:aws:iam::123456789012:user/ris")
+
+
+def test_simulation_targets() -> None:
+    stream = simulation_target(group(), "kinesis:PutRecord", "123456789012")
+    assert stream == ("arn:aws:kinesis:eu-west-1:123456789012:stream/ctr", [])
+    metrics = Group(ResourceRow(table_name="cloudwatch", region="eu-west-1",
+                                role="cloudwatch-metrics", resource="*"), "cloudwatch",
+                    context=["T1", "T2"])
+    resource, context = simulation_target(metrics, "cloudwatch:PutMetricData", "1")
+    assert resource == "*"
+    assert context[0]["ContextKeyName"] == "cloudwatch:namespace"
+    assert context[0]["ContextKeyValues"] == ["T1", "T2"]
+
+
+def run_of(*results: TableResult) -> SimpleNamespace:
+    return SimpleNamespace(results=list(results), identity=None)
+
+
+def test_the_verdict_counts_the_other_resources() -> None:
+    table_ok = TableResult(TABLE, "ok")
+    stream = judge(group())
+    passed = footprint_verdict(run_of(table_ok, stream))
+    assert passed.startswith("PREFLIGHT PASSED")
+    assert "kinesis:PutRecord" in passed and passed.endswith("(exit 0).")
+    denied = judge(group(refused={"kinesis:GetRecords": "x"}))
+    failed = footprint_verdict(run_of(table_ok, denied))
+    assert failed.startswith("PREFLIGHT FAILED: the lease tables passed, but 1 of 1")
+    assert failed.endswith("(exit 3).")
+    both = footprint_verdict(run_of(TableResult(TABLE, "missing"), stream))
+    assert both.startswith("PREFLIGHT FAILED") and "(exit 3)" in both
+    assert footprint_verdict(run_of(table_ok)) == footprint_verdict(run_of(table_ok))
+    assert "other resources" not in footprint_verdict(run_of(table_ok))
+
+
+# ------------------------------------------------------------------ the engine
+
+def test_the_engine_waits_until_each_item_is_done_and_reports_the_rest() -> None:
+    from lease_tables.consumers import Step
+    from lease_tables.engine import Engine
+
+    looks: dict[str, int] = {}
+
+    def start(item: str) -> Step:
+        return Step(DONE, "exists") if item == "ready" else Step(WAIT, "created", "creating")
+
+    def poll(item: str) -> Step:
+        looks[item] = looks.get(item, 0) + 1
+        if item == "slow" and looks[item] >= 2:
+            return Step(DONE, "created")
+        return Step(WAIT, "created", "creating")
+
+    engine: Engine[str] = Engine(start, poll, concurrency=2)
+    engine.run(["ready", "slow", "stuck"], wait=True, timeout=3.0)
+    rows = engine.snapshot(lambda item, step: f"{item} unfinished")
+    assert rows == [("ready", "exists", ""), ("slow", "created", ""),
+                    ("stuck", "failed", "stuck unfinished")]
+    assert "ready" not in looks and looks["slow"] == 2 and looks["stuck"] >= 2
+
+
+def test_a_stopped_engine_starts_nothing() -> None:
+    from lease_tables.consumers import Step
+    from lease_tables.engine import Engine
+
+    started: list[str] = []
+    engine: Engine[str] = Engine(lambda i: started.append(i) or Step(DONE, "exists"),
+                                 lambda i: Step(DONE, "exists"))
+    engine.stop()
+    engine.run(["a"], wait=True, timeout=1.0)
+    assert started == []
+    assert engine.snapshot(lambda item, step: "not started") == [("a", "failed",
+                                                                  "not started")]

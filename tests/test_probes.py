@@ -1,0 +1,75 @@
+"""The proof ledger (probes.py) with plain values: what ran, what did not, and why."""
+
+from __future__ import annotations
+
+from lease_tables.probes import (
+    BY_DESIGN,
+    NOT_NOW,
+    Ledger,
+    Probe,
+    not_tried,
+    pending_summary,
+    sentences,
+    unproven,
+)
+
+GET, SCAN, CREATE = (Probe("dynamodb:GetItem"), Probe("dynamodb:Scan"),
+                     Probe("dynamodb:CreateTable"))
+LOOKUP = Probe("dynamodb:DescribeTable", "T-CoordinatorState")
+PUT_RECORD = Probe("kinesis:PutRecord")
+
+
+def test_every_planned_probe_not_marked_is_untried_with_a_reason() -> None:
+    ledger = Ledger([GET, SCAN, LOOKUP, CREATE], {PUT_RECORD: "it would write a record"})
+    ledger.ran(GET)
+    ledger.skip(CREATE, "the table was UPDATING", "rerun when ACTIVE")
+    ledger.stop("Scan failed", "rerun once fixed")
+    ledger.stop("a later reason", "never used")  # the first reason wins
+    untried = ledger.untried()
+
+    assert [(u.probe, u.kind, u.why) for u in untried] == [
+        (SCAN, NOT_NOW, "Scan failed"), (LOOKUP, NOT_NOW, "Scan failed"),
+        (CREATE, NOT_NOW, "the table was UPDATING"),
+        (PUT_RECORD, BY_DESIGN, "it would write a record")]
+    assert not_tried(untried) == ["dynamodb:Scan", "dynamodb:DescribeTable",
+                                  "dynamodb:CreateTable", "kinesis:PutRecord"]
+    assert [u.probe for u in unproven(untried)] == [SCAN, LOOKUP, CREATE]
+
+
+def test_by_design_alone_leaves_nothing_unproven() -> None:
+    ledger = Ledger([GET], {PUT_RECORD: "it would write a record"})
+    ledger.ran(GET)
+    untried = ledger.untried()
+    assert unproven(untried) == ()
+    assert sentences(untried) == [
+        "Not tried by design: kinesis:PutRecord (it would write a record)."]
+
+
+def test_a_probe_declared_by_design_is_never_planned_too() -> None:
+    ledger = Ledger([GET, PUT_RECORD], {PUT_RECORD: "it would write"})
+    ledger.ran(GET)
+    assert [u.kind for u in ledger.untried()] == [BY_DESIGN]
+
+
+def test_words_group_by_reason_and_name_resources() -> None:
+    ledger = Ledger([SCAN, LOOKUP, CREATE])
+    ledger.skip(CREATE, "DescribeTable showed it UPDATING", "rerun preflight when ACTIVE")
+    ledger.stop("GetItem failed", "rerun once fixed")
+    assert sentences(ledger.untried()) == [
+        "Not tried: dynamodb:Scan, dynamodb:DescribeTable on T-CoordinatorState, because "
+        "GetItem failed, so they are not proven; rerun once fixed.",
+        "Not tried: dynamodb:CreateTable, because DescribeTable showed it UPDATING, so it is "
+        "not proven; rerun preflight when ACTIVE."]
+
+
+def test_pending_summary_groups_rows_and_counts_the_rest() -> None:
+    def row(name: str, rerun: str):
+        ledger = Ledger([CREATE])
+        ledger.skip(CREATE, "not ACTIVE", rerun)
+        return name, ledger.untried()
+
+    rows = [row("A", "when ACTIVE"), row("B", "when ACTIVE"), ("C", ()),
+            row("D", "later"), row("E", "other"), row("F", "yet another")]
+    assert pending_summary(rows) == (
+        "dynamodb:CreateTable on A, B not tried, when ACTIVE; C (see its row); "
+        "dynamodb:CreateTable on D not tried, later; and 2 more (see the rows)")
