@@ -224,13 +224,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_moto() -> tuple[subprocess.Popen, str]:
+def start_moto(env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """moto_server from the development venv on a free 127.0.0.1 port, once it answers."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(PYTHON), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=None if env is None else dict(env))
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -659,11 +660,11 @@ def kcl_proof(extra: list[str]) -> int:
 def demo() -> int:
     """Create the sample's lease tables on a local endpoint, then verify them."""
     ensure_venv()
-    server, endpoint = start_moto()
+    empty = Path(tempfile.mkdtemp(prefix="lease-tables-demo-"))
+    env = demo_env(os.environ, empty)
+    server, endpoint = start_moto(env)
     say(f"started a local DynamoDB-compatible endpoint (moto_server) at {endpoint}")
     try:
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
-               "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
         common = ["--conf-dir", str(SAMPLE_CONF), "--endpoint-url", endpoint]
         code = 0
         for args in (["create", "--dry-run"], ["create"], ["create"], ["verify"]):
@@ -675,6 +676,24 @@ def demo() -> int:
         return code
     finally:
         stop_process(server)
+        shutil.rmtree(empty, ignore_errors=True)
+
+
+def demo_env(environ: Mapping[str, str], empty: Path) -> dict[str, str]:
+    """The demo's environment: the user's, minus every AWS setting, plus the demo's own.
+
+    A demo needs no AWS account, so nothing of the user's may reach it: a stale
+    AWS_PROFILE, an AWS_ENDPOINT_URL or a retry setting would make it fail (or
+    call AWS). Every AWS_* variable is dropped and the config and credentials
+    files point at empty files in `empty`.
+    """
+    config, credentials = empty / "config", empty / "credentials"
+    for path in (config, credentials):
+        path.write_text("", encoding="utf-8")
+    kept = {k: v for k, v in environ.items() if not k.upper().startswith("AWS_")}
+    return {**kept, "AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+            "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
+            "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
 
 
 def test(extra: list[str]) -> int:

@@ -1,16 +1,18 @@
 """Where the time of a 20,000-adapter dry run goes, phase by phase (for bench/README.md).
 
-    .venv/bin/python bench/profile_p4.py [path/to/Conf]
+    .venv/bin/python bench/profile_p4.py [--json] [path/to/Conf]
 
 Runs the same steps as `lease-tables create --dry-run` in-process, with the
 collector settings `lease_tables.cli.main` uses, and prints the median
-milliseconds of each phase over a few runs. bench/run.py generates the file.
+milliseconds of each phase over five runs. bench/run.py generates the file and runs
+this with --json, keeping the phases in bench/results.json.
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import json
 import statistics
 import sys
 import time
@@ -43,17 +45,18 @@ def phases(folder: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else (
-        Path(__file__).parent / ".work" / "conf-20000")
+    args = [a for a in sys.argv[1:] if a != "--json"]
+    folder = Path(args[0]) if args else Path(__file__).parent / ".work" / "conf-20000"
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     runs = [phases(folder) for _ in range(5)]
-    total = 0.0
-    for name in runs[0]:
-        ms = statistics.median(r[name] for r in runs)
-        total += ms
+    medians = {name: statistics.median(r[name] for r in runs) for name in runs[0]}
+    if "--json" in sys.argv[1:]:  # for bench/run.py, which keeps it in bench/results.json
+        print(json.dumps(medians))
+        return
+    for name, ms in medians.items():
         print(f"{name:34} {ms:7.1f} ms")
-    print(f"{'total in our code':34} {total:7.1f} ms")
+    print(f"{'total in our code':34} {sum(medians.values()):7.1f} ms")
 
 
 if __name__ == "__main__":

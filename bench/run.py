@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The lease-tables benchmark: one command, figures written to bench/README.md.
+"""The lease-tables benchmark: one command, its results written to bench/results.json.
 
     python3 bench/run.py            # everything, a few minutes on 2 cores
     python3 bench/run.py --quick    # fewer repetitions, for a smoke run
@@ -8,14 +8,17 @@ It installs what it needs on first use (dynalite from npm into bench/node_module
 pinned by bench/package-lock.json; awscli from PyPI into bench/.work/awscli), starts
 dynalite on 127.0.0.1 with `--createTableMs 1000` (a new table stays CREATING for
 1.0 s, as the real service keeps it for seconds), runs every case as a real
-subprocess, stops dynalite, and rewrites the block between the `results` markers
-of bench/README.md. Only 127.0.0.1 is ever contacted. Figures only: nothing here
-is a pass/fail test.
+subprocess, stops dynalite, and writes the raw figures with the date and the machine
+(CPU model, cores, Python) to bench/results.json; then `cog -r bench/README.md`
+renders the README's tables from that file (bench/figures.py), and `cog --check` in
+the tests keeps the two in step. Only 127.0.0.1 is ever contacted. Figures only:
+nothing here is a pass/fail test.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -29,17 +32,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WORK = BENCH / ".work"
 README = BENCH / "README.md"
+RESULTS = BENCH / "results.json"
 DYNALITE = BENCH / "node_modules" / "dynalite" / "cli.js"
 CREATE_TABLE_MS = 1000
 FLOOR = CREATE_TABLE_MS / 1000
-START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 sys.path.insert(0, str(ROOT))
+from bench.figures import render  # noqa: E402
 from dev import ensure_venv, stop_process  # noqa: E402
 from tests.faultproxy import FaultProxy  # noqa: E402
 
@@ -215,17 +220,20 @@ def generated_conf(adapters: int) -> Path:
 
 @dataclass
 class Figures:
-    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, what, figure, target
-    scaling: list[tuple[int, float, float, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    """Raw numbers only; bench/figures.py words them and judges the targets."""
 
-    def add(self, ident: str, what: str, figure: str, target: str) -> None:
-        self.rows.append((ident, what, figure, target))
-        say(f"{ident}: {figure}  ({target})")
+    cases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scaling: list[dict[str, Any]] = field(default_factory=list)
+    p4_phases: dict[str, float] = field(default_factory=dict)  # ms, from profile_p4.py
+    # The 1-minute load average when the run began (None where the OS has none): a shared
+    # machine's other work slows every figure, and the reader should know it.
+    load_at_start: float | None = field(
+        default_factory=lambda: round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg")
+        else None)
 
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
+    def add(self, ident: str, **values: Any) -> None:
+        self.cases[ident] = values
+        say(f"{ident}: {values}")
 
 
 def p1(run: Runner, figures: Figures, reps: int) -> float:
@@ -236,10 +244,8 @@ def p1(run: Runner, figures: Figures, reps: int) -> float:
         lambda _: run.timed(run.lease_tables(*sample)),
         lambda _: run.timed([str(run.python), str(BENCH / "minimal_typer.py"), "--name", "x"]),
     )
-    ratio = median(ours) / median(bare)
-    figures.add("P1", "`create --dry-run` on sample_conf vs a one-command typer program",
-                f"{median(ours) * 1000:.0f} ms vs {median(bare) * 1000:.0f} ms: "
-                f"ratio **{ratio:.2f}**", f"<= 1.3: {verdict(ratio <= 1.3)}")
+    figures.add("P1", ours_s=median(ours), bare_s=median(bare),
+                ratio=median(ours) / median(bare), runs=reps)
     return median(ours)
 
 
@@ -247,10 +253,8 @@ def p2(run: Runner, figures: Figures, reps: int) -> None:
     with dynalite() as url:
         walls = [run.timed(run.lease_tables("create", *table_args(names(f"p2r{i}t", 40)),
                                             "--endpoint-url", url)) for i in range(reps)]
-    ratio = median(walls) / FLOOR
-    figures.add("P2", "`create` of 40 new tables (CREATING lasts 1.0 s), process start to exit",
-                f"{median(walls):.2f} s (min {min(walls):.2f}, max {max(walls):.2f}): "
-                f"**{ratio:.2f}x** the 1.0 s floor", f"<= 2.0x: {verdict(ratio <= 2.0)}")
+    figures.add("P2", median_s=median(walls), min_s=min(walls), max_s=max(walls),
+                floor_s=FLOOR, ratio=median(walls) / FLOOR, runs=reps)
 
 
 def p3(run: Runner, figures: Figures, reps: int) -> None:
@@ -269,11 +273,8 @@ def p3(run: Runner, figures: Figures, reps: int) -> None:
             run.timed(run.lease_tables("create", *table_args(forty), "--endpoint-url",
                                        proxy.url))
             calls = proxy.by_operation()
-    ratio = median(many_t) / median(one_t)
-    figures.add("P3", "rerun of `create` over 40 existing tables vs over 1",
-                f"{median(many_t) * 1000:.0f} ms vs {median(one_t) * 1000:.0f} ms: ratio "
-                f"**{ratio:.2f}**; calls for 40: {dict(calls)}",
-                f"<= 1.2: {verdict(ratio <= 1.2)}")
+    figures.add("P3", many_s=median(many_t), one_s=median(one_t),
+                ratio=median(many_t) / median(one_t), calls=dict(calls), runs=reps)
 
 
 def p4(run: Runner, figures: Figures, reps: int, sample_median: float) -> None:
@@ -283,11 +284,12 @@ def p4(run: Runner, figures: Figures, reps: int, sample_median: float) -> None:
     walls = [run.timed(args) for _ in range(reps)]
     rss = max(run.peak_rss_mb(args) for _ in range(2))
     size = (folder / "IntegrationService.xml").stat().st_size / 1e6
-    ratio = median(walls) / sample_median
-    figures.add("P4", f"dry run over a generated 20,000-adapter file ({size:.1f} MB) vs "
-                "the sample", f"{median(walls):.2f} s: ratio **{ratio:.2f}**; "
-                f"peak RSS **{rss:.0f} MB**",
-                f"<= 3 and <= 200 MB: {verdict(ratio <= 3 and rss <= 200)}")
+    figures.add("P4", wall_s=median(walls), ratio=median(walls) / sample_median, rss_mb=rss,
+                file_mb=size, adapters=20_000, runs=reps)
+    profiled = subprocess.run([str(run.python), str(BENCH / "profile_p4.py"), "--json",
+                               str(folder)], capture_output=True, text=True, check=True,
+                              timeout=600, env=bench_env())
+    figures.p4_phases = json.loads(profiled.stdout)
 
 
 def scaling(run: Runner, figures: Figures, sizes: Sequence[int]) -> None:
@@ -300,14 +302,13 @@ def scaling(run: Runner, figures: Figures, sizes: Sequence[int]) -> None:
                                            "--endpoint-url", proxy.url))
                 calls = proxy.by_operation()
                 spans = proxy.timeline()
-            per_table = sum(calls.values()) / size
-            detail = ", ".join(f"{op} {n / size:.2f}" for op, n in sorted(calls.items()))
+            row: dict[str, Any] = {"tables": size, "wall_s": wall, "calls": dict(calls),
+                                   "last_create_s": None, "describe_after_s": None}
             if "CreateTable" in spans and "DescribeTable" in spans:
-                created = spans["CreateTable"][1]
-                detail += (f"; last CreateTable at {created:.2f} s, last DescribeTable "
-                           f"{spans['DescribeTable'][1] - created:.2f} s later")
-            figures.scaling.append((size, wall, per_table, detail))
-            say(f"scaling {size}: {wall:.2f} s, {per_table:.2f} calls per table ({detail})")
+                row["last_create_s"] = spans["CreateTable"][1]
+                row["describe_after_s"] = spans["DescribeTable"][1] - spans["CreateTable"][1]
+            figures.scaling.append(row)
+            say(f"scaling {size}: {row}")
 
 
 def peer(run: Runner, figures: Figures, aws: Path) -> None:
@@ -326,9 +327,7 @@ def peer(run: Runner, figures: Figures, aws: Path) -> None:
         theirs = time.perf_counter() - started
         ours = run.timed(run.lease_tables("create", *table_args(names("peerOurs", 3)),
                                           "--endpoint-url", url))
-    figures.add("Peer", "3 tables: AWS CLI `create-table` + `wait table-exists` each, vs "
-                "`lease-tables create`", f"{theirs:.1f} s vs {ours:.2f} s: ours is "
-                f"**{theirs / ours:.0f}x** faster", "(figure only)")
+    figures.add("Peer", theirs_s=theirs, ours_s=ours)
 
 
 def p5(run: Runner, figures: Figures, reps: int) -> None:
@@ -347,13 +346,8 @@ def p5(run: Runner, figures: Figures, reps: int) -> None:
                                        *table_args(names("p5o0t", 40)),
                                        "--endpoint-url", proxy.url))
             calls = proxy.by_operation()
-    ratio = median(ours) / median(floor)
-    figures.add("P5", "`create --kcl 3.0` of 40 adapters (120 new tables, 40 with the index) "
-                "vs a bare script's describe, create and 50 ms DescribeTable loop",
-                f"{median(ours):.2f} s vs {median(floor):.2f} s: ratio **{ratio:.2f}**; "
-                f"rerun calls for 120 tables: {dict(calls)}",
-                f"<= 1.3 and one describe per table: "
-                f"{verdict(ratio <= 1.3 and dict(calls) == {'DescribeTable': 120})}")
+    figures.add("P5", ours_s=median(ours), bare_s=median(floor),
+                ratio=median(ours) / median(floor), calls=dict(calls), runs=reps)
 
 
 @contextmanager
@@ -424,39 +418,37 @@ def p6(run: Runner, figures: Figures, reps: int) -> None:
     ratio = median(whole) / single[slowest]
     once = {op: calls[op] for op in ("DescribeStreamSummary", "ListShards", "ListObjectsV2",
                                      "Encrypt", "GetDataEndpoint", "ListInstanceAttributes")}
-    repeated = once != {"DescribeStreamSummary": 2, "ListShards": 2, "ListObjectsV2": 1,
-                        "Encrypt": 1, "GetDataEndpoint": 1, "ListInstanceAttributes": 1}
-    figures.add("P6", "`preflight` of 40 adapters' whole footprint (40 tables, 2 streams, 80 "
-                "consumers, bucket, key, video, Connect, logs) vs its slowest single chain",
-                f"{median(whole):.2f} s vs {single[slowest]:.2f} s ({slowest}): ratio "
-                f"**{ratio:.2f}**; {sum(calls.values())} calls, per shared resource {once}",
-                f"<= 1.5, no probe repeated: {verdict(ratio <= 1.5 and not repeated)}")
+    figures.add("P6", whole_s=median(whole), slowest_s=single[slowest], slowest=slowest,
+                ratio=ratio, calls_total=sum(calls.values()), once=once, runs=reps)
 
 
 # ------------------------------------------------------------------ report
 
-def results_block(figures: Figures, started: float, quick: bool) -> str:
-    lines = [
-        START,
-        "",
-        f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {platform.system()} "
-        f"{platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, node {node_version()}, dynalite "
-        f"`--createTableMs {CREATE_TABLE_MS}`; medians{' (quick run)' if quick else ''}; "
-        f"whole benchmark {time.monotonic() - started:.0f} s.",
-        "",
-        "| | case | figure | target |",
-        "|---|---|---|---|",
-    ]
-    lines += [f"| {i} | {what} | {fig} | {target} |" for i, what, fig, target in figures.rows]
-    lines += ["", "Scaling (`create` of N new tables; calls counted by a recording proxy "
-              "in a second run, wall time measured without it):", "",
-              "| tables | wall | wall / floor | API calls per table | of which |",
-              "|---:|---:|---:|---:|---|"]
-    lines += [f"| {n} | {wall:.2f} s | {wall / FLOOR:.1f}x | {per:.2f} | {detail} |"
-              for n, wall, per, detail in figures.scaling]
-    lines += ["", END]
-    return "\n".join(lines)
+def results(figures: Figures, started: float, quick: bool) -> dict[str, Any]:
+    """What bench/results.json holds: the figures, when, and on what machine."""
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "system": platform.system(),
+                    "arch": platform.machine(), "python": platform.python_version(),
+                    "node": node_version(), "load_at_start": figures.load_at_start},
+        "settings": {"create_table_ms": CREATE_TABLE_MS, "quick": quick},
+        "duration_s": round(time.monotonic() - started, 1),
+        "cases": figures.cases,
+        "scaling": figures.scaling,
+        "p4_phases_ms": figures.p4_phases,
+    }
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name, as the OS reports it (platform.processor() is often
+    empty or just the architecture on Linux)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
 
 
 def node_version() -> str:
@@ -467,17 +459,11 @@ def node_version() -> str:
         return "?"
 
 
-def write_readme(block: str) -> None:
-    text = README.read_text(encoding="utf-8") if README.exists() else f"{START}\n{END}\n"
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    README.write_text(head + block + tail, encoding="utf-8")
-
-
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--no-write", action="store_true", help="print, do not touch README")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print, do not touch bench/results.json or the README")
     parser.add_argument("--only", nargs="*", default=None, metavar="CASE",
                         help="run only these of: p1 p2 p3 p4 p5 p6 scaling peer "
                              "(implies --no-write)")
@@ -519,11 +505,15 @@ def main(argv: Sequence[str]) -> int:
     if want("peer"):
         say("peer: the AWS CLI way (its waiter polls every 20 s)")
         peer(run, figures, aws)
-    block = results_block(figures, started, options.quick)
-    print(block)
+    measured = results(figures, started, options.quick)
+    print(render(measured))
     if not options.no_write and wanted is None:
-        write_readme(block)
-        say(f"figures written to {README.relative_to(ROOT)}")
+        RESULTS.write_text(json.dumps(measured, indent=2) + "\n", encoding="utf-8")
+        say(f"results written to {RESULTS.relative_to(ROOT)}")
+        # The README's tables are rendered from that file by cog (the project's venv has it).
+        subprocess.run([str(run.python), "-m", "cogapp", "-r", str(README)], cwd=ROOT,
+                       check=True)
+        say(f"figures in {README.relative_to(ROOT)} regenerated from it")
     return 0
 
 

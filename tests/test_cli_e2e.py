@@ -191,17 +191,21 @@ def test_a_malformed_region_option_is_exit_2_before_anything_else(tmp_path, comm
     assert '--region "us_east_1"' in run.stderr and "internal error" not in run.stderr
 
 
-def test_several_folders_give_the_union_with_unc_style_hosts(cli, moto, tmp_path) -> None:
+def test_one_host_name_over_several_folders_is_refused(cli, moto, tmp_path) -> None:
+    """One --host-name over two servers' (non-UNC) folders would merge their adapters into
+    one server's table: refused like the fallback to this machine's name, nothing made."""
     body = ('<Integration id="3" type="AmazonAgentEventStreamAdapter">'
             '<set key="ApplicationName" value="agents"/></Integration>')
     first = write_conf(tmp_path / "risA" / "Conf", body)
     second = write_conf(tmp_path / "risB" / "conf", body, name="integrationservice.xml")
     run = cli("create", "--conf-dir", str(first), "--conf-dir", str(second),
               "--host-name", "ris01", "--output", "json")
+    assert run.code == 2, run.stderr
+    assert "silently share lease tables" in run.json()["error"]
+    assert moto.client().list_tables()["TableNames"] == []
+    run = cli("create", "--conf-dir", str(first), "--host-name", "ris01", "--output", "json")
     assert run.code == 0, run.stderr
-    [table] = run.json()["tables"]  # same host given: one shared table, two sources
-    assert table["table_name"] == "agents_ris01.3"
-    assert len(table["sources"]) == 2
+    assert [t["table_name"] for t in run.json()["tables"]] == ["agents_ris01.3"]
 
 
 def test_default_conf_dir_from_impact360softwaredir(cli, moto, tmp_path) -> None:

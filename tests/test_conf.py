@@ -533,7 +533,7 @@ def test_windows_access_denied_codes_are_permission_errors() -> None:
 
 
 def test_permission_message() -> None:
-    assert _permission_message(Path("/r/Conf"), "%D%", "list the folder") == (
+    assert _permission_message(Path("/r/Conf"), '--conf-dir "%D%"', "list the folder") == (
         'Permission denied: this account may not list the folder "/r/Conf" (from --conf-dir '
         '"%D%"). Run lease-tables as an account that may read the RIS configuration folder '
         "(an administrator of the RIS server, say), or copy IntegrationService.xml somewhere "

@@ -100,3 +100,62 @@ def test_the_architecture_page_names_every_module_and_only_those() -> None:
     modules = {p.stem for p in (ROOT / "src" / "lease_tables").glob("*.py")
                if p.stem not in {"__init__", "__main__"}}
     assert documented == modules, (sorted(modules - documented), sorted(documented - modules))
+
+
+# --------------------------------------------------------------------------- bench figures
+
+BENCH_README = ROOT / "bench" / "README.md"
+FIGURES = runpy.run_path(str(ROOT / "bench" / "figures.py"))
+
+
+def test_cog_check_bench_figures_match_the_results_file(tmp_path: Path) -> None:
+    """The figures table is the benchmark's own output: `cog --check` fails when
+    bench/results.json and bench/README.md disagree."""
+    proc = subprocess.run([sys.executable, "-m", "cogapp", "--check", "bench/README.md"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env=clean_env(tmp_path))
+    assert proc.returncode == 0, (
+        "bench/README.md's figures are stale: run `.venv/bin/cog -r bench/README.md`\n"
+        + proc.stdout + proc.stderr)
+    rendered = FIGURES["render"](FIGURES["load"]())
+    assert rendered in BENCH_README.read_text(encoding="utf-8")
+
+
+def test_the_results_say_when_and_on_what_machine() -> None:
+    results = FIGURES["load"]()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", results["date"])
+    machine = results["machine"]
+    assert machine["cpu"] and machine["cores"] >= 1 and re.match(r"3\.\d+", machine["python"])
+    line = FIGURES["machine_line"](results)
+    for value in (results["date"], machine["cpu"], f"{machine['cores']} cores",
+                  f"Python {machine['python']}"):
+        assert value in line
+    for case, values in results["cases"].items():  # every case's target decided by figures.py
+        assert isinstance(FIGURES["met"](case, values), bool)
+
+
+def _bench_constants() -> set[str]:
+    """Figures the prose may name that are settings of the code, not measurements: read
+    from the code (and botocore's waiter model) here, so they cannot drift either."""
+    import botocore.session
+
+    from lease_tables import polling
+
+    results = FIGURES["load"]()
+    waiter = botocore.session.get_session().get_waiter_model("dynamodb").get_waiter(
+        "TableExists")
+    return {f"{results['settings']['create_table_ms'] / 1000:.1f} s",
+            f"{polling.POLL_FIRST:g} s", f"{polling.POLL_STEP:g} s", f"{polling.POLL_MAX:g} s",
+            f"{500 / polling.POLL_RATE:g} s", f"{waiter.delay:g} s"}
+
+
+def test_bench_prose_cites_no_figure_the_table_lacks() -> None:
+    """A measured figure outside the generated block would drift from the next run."""
+    text = BENCH_README.read_text(encoding="utf-8")
+    before, _, rest = text.partition("<!-- [[[cog")
+    block, _, after = rest.partition("<!-- [[[end]]] -->")
+    allowed = _bench_constants()
+    for figure in re.findall(r"\b\d[\d,]*(?:\.\d+)?\s?(?:ms|s|MB|x|%)(?![\w-])",
+                             before + after):
+        assert figure in block or figure in allowed, (
+            f"bench/README.md's prose cites {figure!r}, which the generated table lacks")

@@ -221,8 +221,10 @@ def test_mapped_drives_of_two_servers_would_share_tables_and_are_refused() -> No
         derive_tables(confs, local_host="ThisBox")
     message = str(err.value)
     assert "/mnt/risA/Conf/x.xml" in message and "UNC" in message and "--host-name" in message
-    # With --host-name, or UNC folders, or only one such file, there is no doubt.
-    assert len(derive_tables(confs, host_option="ris01", local_host="b").tables) == 1
+    # One --host-name over both names one server for both: the same sharing, refused too.
+    with pytest.raises(InputError, match="silently share lease tables"):
+        derive_tables(confs, host_option="ris01", local_host="b")
+    # UNC folders, or only one such file, leave no doubt.
     unc = [conf(adapter(), folder=r"\\risA\e$\Conf"), conf(adapter(), folder="/mnt/b")]
     assert len(derive_tables(unc, local_host="ThisBox").tables) == 2
     connect_too = [confs[0], conf(adapter(KIND_CONNECT, "ctr", "1"), folder="/mnt/risB")]
@@ -544,7 +546,8 @@ def test_ip_addresses_and_no_folder() -> None:
 
 def test_invalid_name_messages() -> None:
     assert table_name_problem("verint Agent") == (
-        'it contains " " (U+0020) at position 7; DynamoDB allows only A-Z a-z 0-9 _ - .')
+        'it contains " " (U+0020) at position 7; DynamoDB allows only letters A-Z and a-z, '
+        'digits 0-9, underscore (_), hyphen (-) and dot (.)')
     with pytest.raises(InputError) as err:
         derive_tables([conf(adapter(KIND_CONNECT, "a b", "1"))])
     assert str(err.value).endswith(

@@ -23,15 +23,17 @@ SAMPLE = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris"]
 
 
 def fleet(tmp_path: Path) -> list[str]:
-    """Two RIS servers' folders: a shared connect table, per-adapter regions."""
+    """Two folders: a shared connect table, per-adapter regions. The agent-events adapters
+    are all in the one folder --host-name names (one --host-name over two servers' folders
+    is refused: it would merge their tables)."""
     one = write_conf(tmp_path / "ris1" / "Conf", [
         Ad("1", CONNECT, "verintCTREvents", "us-east-1"),
         Ad("2", AGENT, "verintAgentEvents", "us-east-1"),
         Ad("7", AGENT, "euAgentEvents", "eu-west-1"),
+        Ad("3", AGENT, "verintAgentEvents", None),
     ])
     two = write_conf(tmp_path / "ris2" / "conf", [
         Ad("1", CONNECT, "verintCTREvents", "us-east-1"),
-        Ad("3", AGENT, "verintAgentEvents", None),
     ])
     return ["--conf-dir", str(one), "--conf-dir", str(two), "--host-name", "verintris"]
 

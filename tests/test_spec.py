@@ -236,8 +236,9 @@ def test_tag_messages() -> None:
         "--tag \"novalue\" is not KEY=VALUE, e.g. --tag owner=recording-team.")
     assert message("aws:x=1") == (
         "--tag key \"aws:x\" is not a valid AWS tag key (1-128 letters, digits, spaces and "
-        "_ . : / = + - @; not starting with aws:).")
-    assert message("k=" + "v" * 257) == "--tag k: the value is longer than AWS's 256 characters."
+        "_ . : / = + - @; not starting with aws:). Change the key and rerun.")
+    assert message("k=" + "v" * 257) == (
+        "--tag \"k\": the value is longer than AWS's 256 characters.")
 
 
 def test_describe_and_key_messages() -> None:

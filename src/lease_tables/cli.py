@@ -97,6 +97,9 @@ def fit_terminal(text: str, stream: Any) -> str:
                          subsequent_indent="  ")
 
 
+# Each command's line in the main --help is its `short_help`, a whole sentence: click
+# would otherwise cut the docstring's first sentence to the column width, mid-word.
+
 # Options shared by several commands, declared once.
 VersionOpt = Annotated[bool, typer.Option(
     "--version", callback=_version, is_eager=True, metavar="",
@@ -132,12 +135,12 @@ ConcurrencyOpt = Annotated[int, typer.Option(
     "--concurrency", metavar="N", min=1, max=64, rich_help_panel="AWS",
     help="AWS requests in flight at once.")]
 # Table options shared by `create` and `template` (same tables, either way).
-ReadCapacityOpt = Annotated[int, typer.Option(
-    "--read-capacity",
-        metavar="UNITS", rich_help_panel="Table", help="Read capacity units (provisioned).")]
-WriteCapacityOpt = Annotated[int, typer.Option(
-    "--write-capacity",
-        metavar="UNITS", rich_help_panel="Table", help="Write capacity units (provisioned).")]
+ReadCapacityOpt = Annotated[int | None, typer.Option(
+    "--read-capacity", metavar="UNITS", rich_help_panel="Table",
+    help="Read capacity units (provisioned only). Default: 10.")]
+WriteCapacityOpt = Annotated[int | None, typer.Option(
+    "--write-capacity", metavar="UNITS", rich_help_panel="Table",
+    help="Write capacity units (provisioned only). Default: 10.")]
 TagOpt = Annotated[list[str] | None, typer.Option(
     "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
     help="Tag for new tables; repeatable.")]
@@ -254,9 +257,12 @@ def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
         problem = endpoint_problem(endpoint_url)
         if problem:
             raise InputError(problem)
-    require_regions(tables)
+    # The session first: an unknown profile or a malformed setting is named as such, not
+    # as the "no region" it leads to.
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool,
                       read_timeout=timeout)
+    require_regions(tables)
+    clients.prepare(t.region or "" for t in tables)
     (check or Clients.check_credentials)(clients)
     if verbose:
         enable_debug_logging(clients)
@@ -313,7 +319,7 @@ def _root(version: VersionOpt = False) -> None:
     """Create, verify and describe KCL lease tables for RIS Amazon adapters."""
 
 
-@app.command()
+@app.command(short_help="Create the absent lease tables; leave existing ones as they are.")
 def create(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -325,8 +331,8 @@ def create(
         "--dry-run",
             metavar="", help="Show what would be created; no AWS call, no credentials.")] = False,
     billing_mode: BillingOpt = Billing.provisioned,
-    read_capacity: ReadCapacityOpt = 10,
-    write_capacity: WriteCapacityOpt = 10,
+    read_capacity: ReadCapacityOpt = None,
+    write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
         "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
@@ -438,7 +444,7 @@ def create(
     _finish(results, output, "create", quiet=quiet)
 
 
-@app.command()
+@app.command(short_help="Check that every table exists, is ACTIVE and has the right key.")
 def verify(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -451,8 +457,8 @@ def verify(
             metavar="provisioned|on-demand", rich_help_panel="Table",
         help="Capacity mode the tables were created with (another one is a warning).")
     ] = Billing.provisioned,
-    read_capacity: ReadCapacityOpt = 10,
-    write_capacity: WriteCapacityOpt = 10,
+    read_capacity: ReadCapacityOpt = None,
+    write_capacity: WriteCapacityOpt = None,
     timeout: TimeoutOpt = 60,
     concurrency: ConcurrencyOpt = 10,
     verbose: VerboseOpt = False,
@@ -505,9 +511,10 @@ def verify(
     _finish(results, output, "verify", quiet=quiet)
 
 
-@app.command(help=(
-    "Prove with the adapter's own credentials (--profile), writing nothing, that it can use "
-    "every lease table and cannot create tables."))
+@app.command(
+    short_help="Prove the adapter can use its tables but cannot create any.",
+    help=("Prove with the adapter's own credentials (--profile), writing nothing, that it can "
+          "use every lease table and cannot create tables."))
 def preflight(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -613,7 +620,7 @@ def _no_answer(tables: Sequence[Any], timeout: float, step: str) -> list:
     return [TableResult(t, FAILED, words(t)) for t in tables]
 
 
-@app.command()
+@app.command(short_help="Print the derived table names, one a line; no XML needed.")
 def name(
     kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
                                        metavar="connect|agent-events",
@@ -633,6 +640,7 @@ def name(
         agent_events_table_name,
         computer_name_warning,
         connect_table_name,
+        host_option_value,
         local_host_name,
         table_name_problem,
     )
@@ -646,7 +654,11 @@ def name(
         if host_name is not None and not host_name.strip():
             raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
                              "verintris, or leave the option out to use this machine's name.")
-        host = host_name if host_name else local_host_name()
+        host = local_host_name()
+        if host_name is not None:
+            host, cut = host_option_value(host_name)
+            if cut:
+                say(f"warning: {cut}")
         case_slip = None if host_name else computer_name_warning(
             host, os.environ.get("COMPUTERNAME"))
         if case_slip:
@@ -676,7 +688,7 @@ class Format(str, Enum):
 
 
 
-@app.command()
+@app.command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
 def policy(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -743,7 +755,7 @@ def policy(
     typer.echo(render_documents(documents), nl=False)
 
 
-@app.command()
+@app.command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
 def template(
     conf_dir: ConfDirOpt = None,
     host_name: HostOpt = None,
@@ -758,8 +770,8 @@ def template(
         "--billing-mode", case_sensitive=False,
             metavar="provisioned|on-demand", rich_help_panel="Table",
         help="Capacity mode of the tables.")] = Billing.provisioned,
-    read_capacity: ReadCapacityOpt = 10,
-    write_capacity: WriteCapacityOpt = 10,
+    read_capacity: ReadCapacityOpt = None,
+    write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
     deletion_protection: Annotated[bool, typer.Option(
         "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
@@ -877,12 +889,38 @@ def run(args: list[str]) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help is the answer
             typer.echo(exc.format_message())  # type: ignore[attr-defined]
             return EXIT_INPUT
-        message = exc.format_message().strip().rstrip(".")  # type: ignore[attr-defined]
-        return _fail(f"{message}. See `{command} --help`.", EXIT_INPUT, as_json)
+        return _fail(f"{sentence(usage_message(exc))} See `{command} --help`.", EXIT_INPUT,
+                     as_json)
     except Exception as exc:  # a bug of ours: still one paragraph, no traceback
         return _fail(f"lease-tables hit an unexpected internal error ({type(exc).__name__}: "
                      f"{exc}). Nothing beyond what was reported was changed; rerunning is "
                      f"safe. Please report this with the command you ran.", EXIT_AWS, as_json)
+
+
+def usage_message(exc: Exception) -> str:
+    """click's words for a usage error, without the validator's wrapping.
+
+    typer validates some values (choices) through pydantic, whose message carries
+    its own prefix ("Value error, 'yaml' is not one of ..."); the original
+    error, which pydantic keeps in the error's context, has the plain words.
+    """
+    text = exc.format_message().strip()  # type: ignore[attr-defined]
+    errors = getattr(exc.__cause__, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+        except (IndexError, TypeError):
+            return text
+        original = (first.get("ctx") or {}).get("error")
+        if isinstance(original, Exception) and str(first.get("msg", "")) in text:
+            text = text.replace(str(first["msg"]), str(original))
+    return text
+
+
+def sentence(text: str) -> str:
+    """`text` as one sentence: a full stop added only where none ends it ("?" included)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),

@@ -136,13 +136,21 @@ def default_conf_dirs(env: Mapping[str, str]) -> list[str]:
     return [_join_native(base, "Conf")]
 
 
+def default_conf_origin(env: Mapping[str, str]) -> str:
+    """Where `default_conf_dirs` took its folder from, for messages about it."""
+    base = {k.upper(): v for k, v in env.items()}.get(SOFTWARE_DIR_VARIABLE, "")
+    return (f"%{SOFTWARE_DIR_VARIABLE}%\\Conf, with the environment variable "
+            f"{SOFTWARE_DIR_VARIABLE} set to {quote(base)}, as no --conf-dir was given")
+
+
 def _join_native(base: str, child: str) -> str:
     """Join keeping the separator style the base already uses (UNC stays UNC)."""
     sep = "\\" if "\\" in base else "/"
     return base.rstrip("\\/") + sep + child
 
 
-def locate_conf_file(expanded: str, given: str | None = None) -> Path:
+def locate_conf_file(expanded: str, given: str | None = None,
+                     origin: str | None = None) -> Path:
     """Find IntegrationService.xml for one (already expanded) --conf-dir value.
 
     The value may be the folder or the file. Names are matched
@@ -152,39 +160,40 @@ def locate_conf_file(expanded: str, given: str | None = None) -> Path:
     that the file is missing.
     """
     given = expanded if given is None else given
+    where = origin or f"--conf-dir {quote(given)}"  # what the operator set, in messages
     path = Path(expanded)
-    kind = _kind_on_disk(path, given)
+    kind = _kind_on_disk(path, where)
     if kind == "file":
         return path
-    folder = path if kind == "dir" else _child_named(path.parent, path.name, given)
+    folder = path if kind == "dir" else _child_named(path.parent, path.name, where)
     if folder is not None and folder != path:
-        kind = _kind_on_disk(folder, given)
+        kind = _kind_on_disk(folder, where)
         if kind == "file":
             return folder
     if folder is None or kind != "dir":
         raise InputError(
             f"The configuration folder {quote(expanded)} does not exist or cannot be read "
-            f"(from --conf-dir {quote(given)}). Check the path, or that the RIS share is "
+            f"(from {where}). Check the path, or that the RIS share is "
             f"reachable from this machine, and pass the folder that holds "
             f"{CONF_FILE_NAME} (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf)."
         )
-    found = _child_named(folder, CONF_FILE_NAME, given, Path.is_file)
+    found = _child_named(folder, CONF_FILE_NAME, where, Path.is_file)
     if found is None:
         raise InputError(
-            f"No {CONF_FILE_NAME} in {quote(folder)} (from --conf-dir {quote(given)}). "
+            f"No {CONF_FILE_NAME} in {quote(folder)} (from {where}). "
             f"Pass the RIS configuration folder (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf) "
             f"or the file itself."
         )
     return found
 
 
-def _kind_on_disk(path: Path, given: str) -> str | None:
+def _kind_on_disk(path: Path, where: str) -> str | None:
     """"file", "dir", or None when absent; a permission failure is an input error."""
     try:
         mode = path.stat().st_mode
     except OSError as exc:
         if is_permission_error(exc):
-            raise InputError(_permission_message(path, given, "look at")) from None
+            raise InputError(_permission_message(path, where, "look at")) from None
         return None
     if stat.S_ISDIR(mode):
         return "dir"
@@ -197,23 +206,23 @@ def is_permission_error(exc: OSError) -> bool:
             or getattr(exc, "winerror", None) in (5, 1326))
 
 
-def _permission_message(path: Path, given: str, verb: str) -> str:
+def _permission_message(path: Path, where: str, verb: str) -> str:
     return (
-        f"Permission denied: this account may not {verb} {quote(path)} (from --conf-dir "
-        f"{quote(given)}). Run lease-tables as an account that may read the RIS "
+        f"Permission denied: this account may not {verb} {quote(path)} (from "
+        f"{where}). Run lease-tables as an account that may read the RIS "
         f"configuration folder (an administrator of the RIS server, say), or copy "
         f"{CONF_FILE_NAME} somewhere readable and pass that file with --conf-dir."
     )
 
 
-def _child_named(folder: Path, name: str, given: str,
+def _child_named(folder: Path, name: str, where: str,
                  kind: Callable[[Path], bool] | None = None) -> Path | None:
     """The entry of `folder` named `name` ignoring case (`Conf`/`conf`), of `kind` if given."""
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
         if is_permission_error(exc):
-            raise InputError(_permission_message(folder, given, "list the folder")) from None
+            raise InputError(_permission_message(folder, where, "list the folder")) from None
         return None
     for entry in entries:
         if entry.name.lower() == name.lower() and (kind is None or kind(entry)):
@@ -306,9 +315,10 @@ def parse_adapters(data: bytes, source: str) -> list[Adapter]:
     _refuse_dtd(root, source)
     adapters: list[Adapter] = []
     problems: list[str] = []
-    for element, settings in _integrations(root).items():
+    clashes: Clashes = {}
+    for element, settings in _integrations(root, clashes).items():
         try:
-            adapter = _adapter_from(element, source, settings)
+            adapter = _adapter_from(element, source, settings, clashes.get(element, ()))
         except InputError as exc:
             problems.append(str(exc))
             continue
@@ -419,12 +429,20 @@ def normalise_key(key: str) -> str:
 _NORMAL_KEYS: dict[str, str] = {}  # memo: a file repeats a few keys many times
 
 
-def _integrations(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
+# With --conf-dir the file is the truth: one adapter that sets a key twice with different
+# values (after the tolerant key matching) is ambiguous, whatever the adapter does with it.
+_CLASH_KEYS = (_APPLICATION_NAME_KEYS, _ADAPTER_ID_KEYS, _REGION_KEYS, _ENABLED_KEYS)
+Clashes = dict[etree._Element, list[tuple[str, str, str]]]  # integration -> (key, 1st, 2nd)
+
+
+def _integrations(root: etree._Element,
+                  clashes: Clashes | None = None) -> dict[etree._Element, dict[str, str]]:
     """Every `Integration` element, in document order, with its own `set` settings.
 
     One pass over the tree: each `set` belongs to its nearest enclosing Integration
     (not to an outer one when adapters nest; usually its parent, else found by
-    walking up), and the first spelling of a key wins. A 20,000-adapter file has
+    walking up), and the first spelling of a key wins; a later one with another value
+    is noted in `clashes` (key as written, both values). A 20,000-adapter file has
     tens of thousands of elements, so each is touched once, with one memoised
     name lookup.
     """
@@ -450,7 +468,12 @@ def _integrations(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
                 value = _attr(node, "value")
                 if value is None:
                     value = node.text or ""
-            settings.setdefault(normalise_key(key), value.strip())
+            value = value.strip()
+            first = settings.setdefault(normalise_key(key), value)
+            if first != value and clashes is not None:
+                owner = node.getparent() if node.getparent() in found else (
+                    _owning_integration(node))
+                clashes.setdefault(owner, []).append((key, first, value))  # type: ignore[arg-type]
         elif name == "integration":
             found[node] = {}
     return found
@@ -502,8 +525,23 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
 _ENABLED_SPELLING: dict[tuple[str, ...], object] = {}
 
 
-def _adapter_from(element: etree._Element, source: str,
-                  settings: Mapping[str, str]) -> Adapter | None:
+def _clash_message(adapter: Adapter, source: str,
+                   clashes: Sequence[tuple[str, str, str]]) -> str | None:
+    """Two different values for one setting we read (two Regions, two spellings of
+    ApplicationName), or None. Identical repeats are harmless and pass; so is AppName
+    beside ApplicationName, which is an alias that ApplicationName beats by rule."""
+    found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
+             for key, first, second in clashes
+             if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
+    if not found:
+        return None
+    return (f"In {quote(source)}, the {adapter.describe()} sets " + "; and ".join(found)
+            + ". Which one its adapter uses is not certain, so its lease table cannot be "
+            "derived. Keep one <set> of each key (in the RIS configuration tool) and rerun.")
+
+
+def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, str],
+                  clashes: Sequence[tuple[str, str, str]] = ()) -> Adapter | None:
     type_text = (_attr(element, "type") or "").strip()
     kind = kind_of(type_text)
     if kind is None:
@@ -516,6 +554,9 @@ def _adapter_from(element: etree._Element, source: str,
                       (_attr(element, "name") or "").strip() or None, element.sourceline,
                       _enabled(element, settings), _first(settings, _STREAM_KEYS),
                       _first(settings, _CONNECT_INSTANCE_KEYS))
+    clash = _clash_message(adapter, source, clashes)
+    if clash:
+        raise InputError(clash)
     missing = []
     if adapter.application_name is None:
         missing.append('an Application Name (a <set key="ApplicationName" value="..."/>)')
@@ -543,21 +584,23 @@ def read_conf(given: str, env: Mapping[str, str] | None = None,
 
 
 def read_confs(givens: Sequence[str], env: Mapping[str, str] | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> list[ConfFile]:
+               max_bytes: int = DEFAULT_MAX_BYTES,
+               origin: str | None = None) -> list[ConfFile]:
     """Read every --conf-dir value, each file once.
 
     Two spellings of one folder (a trailing slash, `Conf` and `conf` on a
     case-insensitive file system, the folder and the file itself, a symbolic
     link) name one file; reading it twice would list every adapter twice and
     report each table as shared. The first spelling is kept (it decides the
-    host name when it is a UNC path).
+    host name when it is a UNC path). `origin` says where the folders came from
+    when no --conf-dir named them (see `default_conf_origin`).
     """
     env = os.environ if env is None else env
     seen: set[object] = set()
     confs: list[ConfFile] = []
     for given in givens:
         expanded = expand_variables(given, env)
-        path = locate_conf_file(expanded, given)
+        path = locate_conf_file(expanded, given, origin)
         identity = _file_identity(path)
         if identity in seen:
             continue

@@ -167,6 +167,12 @@ def limit_is_quota(message: str) -> bool:
     return "simultaneous" not in message.lower()
 
 
+# botocore's refusals of a configured value (a bad AWS_DEFAULTS_MODE, say): configuration,
+# named by `aws.Clients` with the setting that holds the value.
+VALUE_REFUSALS = ("InvalidDefaultsMode", "InvalidRetryConfigurationError",
+                  "InvalidRetryModeError", "InvalidMaxRetryAttemptsError",
+                  "InvalidEndpointConfigurationError", "InvalidConfigError")
+
 # botocore's own exceptions (no AWS error code): which kind each is, in the operator's
 # words. First match wins, so the specific classes come before their bases.
 _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
@@ -184,12 +190,17 @@ _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "credential_process, run that command by hand to see why it fails; for SSO, run `aws "
      "sso login`. Then rerun. Nothing was changed."),
     (("ProfileNotFound",), CONFIGURATION,
-     "The AWS profile named by --profile or AWS_PROFILE is not in the AWS config or "
-     "credentials files ({detail}). Check its spelling with `aws configure list-profiles`."),
-    (("ConfigParseError", "InvalidConfigError", "ConfigNotFound"), CONFIGURATION,
+     "The AWS profile named by --profile, AWS_DEFAULT_PROFILE or AWS_PROFILE is not in the "
+     "AWS config or credentials files ({detail}). Check its spelling with `aws configure "
+     "list-profiles`."),
+    (("ConfigParseError", "ConfigNotFound"), CONFIGURATION,
      "The AWS configuration could not be read ({detail}). A common cause is a config or "
      "credentials file saved by Notepad as \"UTF-8 with BOM\": save it as plain UTF-8 (or "
      "ANSI). Check AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE too."),
+    (VALUE_REFUSALS, CONFIGURATION,
+     "The AWS configuration holds a value the AWS SDK refuses ({detail}). Fix or unset it "
+     "(an AWS_* environment variable or the profile in the AWS config file), then rerun. "
+     "Nothing was changed."),
     (("NoRegionError", "InvalidRegionError", "UnknownRegionError"), BAD_INPUT,
      "{where}: the AWS region is missing or malformed ({detail}). Pass --region with a "
      "region code such as us-east-1."),
@@ -231,13 +242,16 @@ def classify(exc: BaseException, *, table: str | None = None, region: str | None
         return _classify_code(exc, code, where, action, role)
     for names, kind, words in _BOTOCORE_RULES:
         if isinstance(exc, tuple(getattr(bex, name) for name in names)):
-            return Failure(kind, words.format(where=where, detail=aws_text(exc),
+            # botocore's own sentences end in a full stop; ours follows the detail.
+            return Failure(kind, words.format(where=where, detail=aws_text(exc).rstrip("."),
                                               error=type(exc).__name__,
                                               endpoint=endpoint or "the endpoint"))
     if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():
         return Failure(BAD_INPUT, (
-            f"--endpoint-url is not a URL the AWS SDK accepts ({aws_text(exc)}). Give it with "
-            f"its scheme, e.g. http://127.0.0.1:8000."))
+            f"The endpoint URL is not one the AWS SDK accepts ({aws_text(exc)}). Give it "
+            f"with its scheme, e.g. http://127.0.0.1:8000, wherever it is set (--endpoint-url, "
+            f"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> or endpoint_url in the AWS config "
+            f"file)."))
     return Failure(OTHER, (
         f"{where} failed unexpectedly ({type(exc).__name__}: {aws_text(exc)}). Nothing beyond "
         f"what was reported was changed; it is safe to rerun."))

@@ -96,7 +96,8 @@ def table_name_problem(name: str) -> str | None:
     char = bad.group(0)
     return (
         f"it contains {quote(char)} (U+{ord(char):04X}) at position {bad.start() + 1}; "
-        f"DynamoDB allows only A-Z a-z 0-9 _ - ."
+        f"DynamoDB allows only letters A-Z and a-z, digits 0-9, underscore (_), hyphen (-) "
+        f"and dot (.)"
     )
 
 
@@ -181,6 +182,35 @@ def local_host_name(raw: str | None = None) -> str:
     """
     name = socket.gethostname() if raw is None else raw
     return name.split(".", 1)[0]
+
+
+def host_option_value(raw: str) -> tuple[str, str | None]:
+    """--host-name as a table name uses it, and a warning when it was cut.
+
+    The adapter names its table after its server's host name up to the first
+    dot (the README's rule, applied to UNC servers and this machine's name
+    alike), so a fully qualified --host-name (`verintris.corp.local`) is cut
+    the same way, with a warning saying so, rather than making a table the
+    adapter never looks for. An IP address is no host name at all: refused.
+    """
+    if not raw.strip():
+        raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
+                         "verintris.")
+    if is_ip_address(raw.strip()):
+        raise InputError(
+            f"--host-name {quote(raw)} is an IP address, not a host name; agent-events "
+            f"lease-table names need the RIS server's host name (what `hostname` prints on "
+            f"it), e.g. --host-name verintris.")
+    short = raw.split(".", 1)[0]
+    if short == raw:
+        return raw, None
+    if not short.strip():
+        raise InputError(f"--host-name {quote(raw)} starts with a dot. Give the RIS server's "
+                         f"host name, e.g. verintris.")
+    return short, (
+        f"--host-name {quote(raw)} is cut at its first dot to {quote(short)}: the adapter "
+        f"names its lease table after its host name up to the first dot, as for UNC servers "
+        f"and this machine's name. Pass --host-name {short} to say so and drop this warning.")
 
 
 def computer_name_warning(local: str, computer_name: str | None) -> str | None:
@@ -301,6 +331,10 @@ def derive_tables(
     problems: list[str] = []
     local = local_host
     fallbacks: list[str] = []  # files whose agent-events names use this machine's name
+    host_warning = None
+    if host_option is not None:
+        host_option, host_warning = host_option_value(host_option)
+    servers: dict[str, str] = {}  # with --host-name: file -> the server it is on, if known
     fill_used = False
     overridden: dict[str, list[str]] = {}  # adapter Region that beat --region -> tables
     for conf in conf_files:
@@ -314,6 +348,8 @@ def derive_tables(
                 continue
             if host.source == HOST_LOCAL:
                 fallbacks.append(conf.path)
+            elif host.source == HOST_OPTION:
+                servers[conf.path] = (unc_host(conf.folder) or "").lower()
         seen_here: dict[str, Adapter] = {}
         for adapter in conf.adapters:
             region = adapter.region
@@ -345,6 +381,10 @@ def derive_tables(
             _merge(merged, table)
     if len(fallbacks) > 1 and not host_option:
         problems.insert(0, _shared_fallback_message(fallbacks, local or ""))
+    if len(servers) > 1 and ("" in servers.values() or len(set(servers.values())) > 1):
+        problems.insert(0, _shared_option_message(list(servers), host_option or ""))
+    elif servers and host_warning:
+        warnings.append(host_warning)
     for name in table_names:
         fill_used = True
         try:
@@ -367,16 +407,33 @@ def derive_tables(
     return Derivation(tables=tables, warnings=warnings)
 
 
-def _shared_fallback_message(paths: Sequence[str], local: str) -> str:
-    listed = " and ".join(quote(p) for p in paths[:5])
+def _listed(paths: Sequence[str]) -> str:
+    """Up to five files, quoted, and how many more."""
     more = f" (and {len(paths) - 5} more)" if len(paths) > 5 else ""
+    return " and ".join(quote(p) for p in paths[:5]) + more
+
+
+def _shared_fallback_message(paths: Sequence[str], local: str) -> str:
     return (
-        f"The configuration files {listed}{more} all have agent-events adapters, and none "
+        f"The configuration files {_listed(paths)} all have agent-events adapters, and none "
         f"of their folders is a UNC path, so every one would take this machine's name "
         f"({quote(local)}) as its RIS host name: adapters of different RIS servers would "
         f"silently share lease tables. Name each folder by its UNC path "
         f"(\\\\server\\e$\\Impact360\\Software\\Conf), or run once per RIS server with "
         f"--host-name."
+    )
+
+
+def _shared_option_message(paths: Sequence[str], host: str) -> str:
+    """One --host-name over files that are not known to be on one server: the same silent
+    sharing as the fallback to this machine's name, so the same refusal."""
+    return (
+        f"--host-name {quote(host)} would apply to the agent-events adapters of the "
+        f"configuration files {_listed(paths)}, which are not all on one RIS server (a folder "
+        f"that is not a UNC path may be any server's, a mapped drive or a mount): adapters of "
+        f"different RIS servers would silently share lease tables. Run once per RIS server "
+        f"with that server's --host-name, or name each folder by its UNC path "
+        f"(\\\\server\\e$\\Impact360\\Software\\Conf) without --host-name."
     )
 
 

@@ -248,12 +248,12 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
     """
     region = table.region or ""
     client = clients.dynamodb(region)
-    endpoint = clients.endpoint_for(region)
     findings = new_findings(table, layout)
     ledger = findings.ledger
 
     described = findings.attempt(Probe(f"dynamodb:{DESCRIBE}"), lambda: answer_part(
         client.describe_table(TableName=table.table_name), "Table", DESCRIBE))
+    endpoint = clients.endpoint_for(region)  # after a call: the endpoint it really went to
     if described.kind == ABSENT:
         ledger.stop("the table does not exist", RERUN_CREATED)
         return findings.decide(MISSING, missing_message(table))
@@ -595,8 +595,7 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     results = run.results
     who = _who(run.identity, profile)
     n = len(results)
-    scope = {1: f"the lease table {results[0].table.table_name}",
-             2: "both lease tables"}.get(n, f"all {n} lease tables")
+    scope = _scope(results)
     code = exit_code(results)
     shown = [r for r in results if r.status in (DENIED, MISSING)]
     open_rows = [r for r in results if r.status not in HAPPY and r.status not in (DENIED,
@@ -606,13 +605,12 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     if shown:
         counts = ", ".join(f"{sum(r.status == s for r in shown)} {s}"
                            for s in (DENIED, MISSING) if any(r.status == s for r in shown))
-        text = (f"PREFLIGHT FAILED: {who} cannot use {len(shown)} of {n} lease "
-                f"table{'s' if n != 1 else ''} ({counts})")
+        text = f"PREFLIGHT FAILED: {who} cannot use {len(shown)} of {_count(results)} ({counts})"
         if open_rows:
             text += f"; not proven for {len(open_rows)} more ({len(open_rows)} failed): {pending}"
         return text + stop
     if open_rows:
-        what = scope if len(open_rows) == n else f"{len(open_rows)} of {n} lease tables"
+        what = scope if len(open_rows) == n else f"{len(open_rows)} of {_count(results)}"
         return (f"PREFLIGHT FAILED: not proven for {what} ({len(open_rows)} failed), so it is "
                 f"not known whether {who} can use {'it' if len(open_rows) == 1 else 'them'} "
                 f"or is denied CreateTable: {pending}" + stop)
@@ -628,6 +626,33 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
                 f"(exit {code}).")
     return (f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables{design} "
             f"(exit {code}).")
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _count(results: Sequence[TableResult]) -> str:
+    """"2 lease tables", or "6 tables (2 lease tables, 4 companion tables)": KCL 3's
+    companion tables are tables the adapter needs, but not lease tables."""
+    leases = sum(r.table.role == kcl.ROLE_LEASE for r in results)
+    if leases == len(results):
+        return _plural(leases, "lease table")
+    return (f"{_plural(len(results), 'table')} ({_plural(leases, 'lease table')}, "
+            f"{_plural(len(results) - leases, 'companion table')})")
+
+
+def _scope(results: Sequence[TableResult]) -> str:
+    """What a passed preflight proved the identity can use, lease and companion tables
+    named apart."""
+    leases = [r for r in results if r.table.role == kcl.ROLE_LEASE]
+    n = len(leases)
+    scope = {0: "no lease table", 1: f"the lease table {leases[0].table.table_name}" if leases
+             else "", 2: "both lease tables"}.get(n, f"all {n} lease tables")
+    companions = len(results) - n
+    if companions:
+        scope += f" and {'its' if n == 1 else 'their'} {_plural(companions, 'companion table')}"
+    return scope
 
 
 def _who(identity: str | None, profile: str | None) -> str:
@@ -646,4 +671,13 @@ def _explain(outcome: Outcome, table: LeaseTable, action: str, endpoint: str) ->
 
 
 def _sentences(notes: list[str]) -> list[str]:
-    return [f"Note: {n}." for n in notes]
+    """Notes as sentences after a message: a warning reads "Warning: ...", not "Note:
+    warning: ...", and no sentence ends in two full stops."""
+    sentences = []
+    for note in notes:
+        text = note.rstrip(". ")
+        if text.startswith("warning: "):
+            sentences.append(f"Warning: {text.removeprefix('warning: ')}.")
+        else:
+            sentences.append(f"Note: {text}.")
+    return sentences

@@ -10,8 +10,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lease_tables.awsconfig import default_region
-from lease_tables.conf import SOFTWARE_DIR_VARIABLE, default_conf_dirs, read_confs
+from lease_tables.awsconfig import default_region, missing_profile
+from lease_tables.conf import (
+    SOFTWARE_DIR_VARIABLE,
+    default_conf_dirs,
+    default_conf_origin,
+    read_confs,
+)
 from lease_tables.errors import InputError
 from lease_tables.naming import (
     Derivation,
@@ -36,8 +41,10 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
     env = os.environ if env is None else env
     check_region_option(selection.region)  # before anything else: no file read, no AWS
     conf_dirs = list(selection.conf_dirs)
+    origin = None
     if not conf_dirs and not selection.tables:
         conf_dirs = default_conf_dirs(env)
+        origin = default_conf_origin(env)
         if not conf_dirs:
             raise InputError(
                 f"No configuration to read: pass --conf-dir (the RIS folder that holds "
@@ -46,9 +53,9 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
             )
     if selection.host_name is not None and not selection.host_name.strip():
         raise InputError("--host-name is empty. Give the RIS server's host name, e.g. verintris.")
-    confs = read_confs(conf_dirs, env)
+    confs = read_confs(conf_dirs, env, origin=origin)
     require_adapters(confs, selection.tables)
-    return derive_tables(
+    derivation = derive_tables(
         confs,
         table_names=selection.tables,
         host_option=selection.host_name,
@@ -60,3 +67,8 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         # Windows sets it (upper case); compared with the host name for a case warning.
         computer_name=env.get("COMPUTERNAME"),
     )
+    if not selection.region and any(not t.region for t in derivation.tables):
+        problem = missing_profile(selection.profile, env)
+        if problem:
+            raise InputError(problem)
+    return derivation

@@ -7,13 +7,13 @@ Terraform file and the CreateTable request cannot drift apart.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lease_tables.errors import InputError
-from lease_tables.printable import quote
+from lease_tables.printable import clean, quote
 
 LEASE_KEY = "leaseKey"
 LEASE_KEY_TYPE = "S"
@@ -88,7 +88,12 @@ def state_problem(where: str, status: str | None) -> str | None:
 DEFAULT_READ_CAPACITY = 10
 DEFAULT_WRITE_CAPACITY = 10
 
-_TAG_KEY = re.compile(r"^[\w\s.:/=+\-@]{1,128}$", re.UNICODE)
+# AWS's tag rule (DynamoDB's "Tagging restrictions" and AWS's tagging guide): letters,
+# digits and white space of any script (Unicode L*, N*, Z*) and `_ . : / = + - @`; keys
+# 1-128 characters, values 0-256, at most 50 tags, no `aws:` key prefix (any case).
+TAG_SYMBOLS = frozenset("_.:/=+-@")
+TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX = 128, 256, 50
+TAG_CHARACTERS = "letters, digits, spaces and _ . : / = + - @"
 
 
 @dataclass(frozen=True)
@@ -120,31 +125,59 @@ class TableOptions:
 
 def make_options(
     billing_mode: str = BILLING_PROVISIONED,
-    read_capacity: int = DEFAULT_READ_CAPACITY,
-    write_capacity: int = DEFAULT_WRITE_CAPACITY,
+    read_capacity: int | None = None,
+    write_capacity: int | None = None,
     deletion_protection: bool = True,
     tags: Iterable[str] = (),
 ) -> TableOptions:
-    """Validate raw option values into TableOptions (input errors exit 2)."""
+    """Validate raw option values into TableOptions (input errors exit 2).
+
+    A capacity is None when the operator gave none (the vendor's 10 then); one
+    given with on-demand billing, which has no capacity, is refused rather than
+    dropped, since the operator asked for something the tables would not have.
+    """
     if billing_mode not in BILLING_MODES:
         raise InputError(
             f"--billing-mode {quote(billing_mode)} is not one of: {', '.join(BILLING_MODES)}."
         )
-    for label, value in (("--read-capacity", read_capacity),
-                         ("--write-capacity", write_capacity)):
+    given = [(label, value) for label, value in (("--read-capacity", read_capacity),
+                                                 ("--write-capacity", write_capacity))
+             if value is not None]
+    for label, value in given:
         if value < 1:
             raise InputError(f"{label} {value} must be 1 or more (the vendor's default is 10).")
+    if billing_mode == BILLING_ON_DEMAND and given:
+        named = " and ".join(f"{label} {value}" for label, value in given)
+        raise InputError(
+            f"{named} cannot apply with --billing-mode on-demand: on-demand tables have no "
+            f"provisioned capacity, so DynamoDB would have nothing to set. Drop the capacity "
+            f"option(s), or use --billing-mode provisioned.")
     return TableOptions(
         billing_mode=billing_mode,
-        read_capacity=read_capacity,
-        write_capacity=write_capacity,
+        read_capacity=DEFAULT_READ_CAPACITY if read_capacity is None else read_capacity,
+        write_capacity=DEFAULT_WRITE_CAPACITY if write_capacity is None else write_capacity,
         deletion_protection=deletion_protection,
         tags=parse_tags(tags),
     )
 
 
+def tag_text_problem(text: str) -> str | None:
+    """Which characters of a tag key or value AWS refuses, or None when it takes them all."""
+    bad = sorted({c for c in text if c not in TAG_SYMBOLS
+                  and unicodedata.category(c)[0] not in "LNZ"})
+    if not bad:
+        return None
+    shown = " ".join(clean(c) for c in bad[:10])
+    return (f"the character{'' if len(bad) == 1 else 's'} {shown} "
+            f"{'is' if len(bad) == 1 else 'are'} not allowed (only {TAG_CHARACTERS})")
+
+
 def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """`KEY=VALUE` strings into ordered pairs; a later KEY replaces an earlier one."""
+    """`KEY=VALUE` strings into ordered pairs; a later KEY replaces an earlier one.
+
+    Checked against AWS's tag rule here, once, so dry runs, `policy` and the
+    templates refuse what CreateTable would refuse, before any call.
+    """
     tags: dict[str, str] = {}
     for item in raw:
         key, sep, value = item.partition("=")
@@ -152,14 +185,25 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
         if not sep or not key:
             raise InputError(f"--tag {quote(item)} is not KEY=VALUE, e.g. --tag "
                              f"owner=recording-team.")
-        if not _TAG_KEY.match(key) or key.lower().startswith("aws:"):
+        problem = tag_text_problem(key)
+        if problem or len(key) > TAG_KEY_MAX or key.lower().startswith("aws:"):
             raise InputError(
-                f"--tag key {quote(key)} is not a valid AWS tag key (1-128 letters, digits, "
-                f"spaces and _ . : / = + - @; not starting with aws:)."
+                f"--tag key {quote(key)} is not a valid AWS tag key"
+                + (f": {problem}" if problem else "")
+                + f" (1-{TAG_KEY_MAX} {TAG_CHARACTERS}; not starting with aws:). Change "
+                f"the key and rerun."
             )
-        if len(value) > 256:
-            raise InputError(f"--tag {key}: the value is longer than AWS's 256 characters.")
+        problem = tag_text_problem(value)
+        if problem:
+            raise InputError(f"--tag {quote(item)}: the value {quote(value)} is not a valid "
+                             f"AWS tag value: {problem}. Change the value and rerun.")
+        if len(value) > TAG_VALUE_MAX:
+            raise InputError(f"--tag {quote(key)}: the value is longer than AWS's "
+                             f"{TAG_VALUE_MAX} characters.")
         tags[key] = value
+    if len(tags) > TAGS_MAX:
+        raise InputError(f"{len(tags)} different --tag keys were given; AWS allows at most "
+                         f"{TAGS_MAX} tags on a table.")
     return tuple(tags.items())
 
 

@@ -381,8 +381,32 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
         }
     config["resource"] = {TF_RESOURCE_TYPE: resources}
     _tf_extras(extras, regions, config["resource"], outputs)
+    # Our own references (each output's value) are the only strings Terraform may
+    # evaluate: set aside, everything else made literal, then put back.
+    references = {key: output.pop("value") for key, output in outputs.items()}
     config["output"] = outputs
+    config = tf_literal(config)
+    for key, reference in references.items():
+        config["output"][tf_literal(key)]["value"] = reference
     return config
+
+
+def tf_literal(data: Any) -> Any:
+    """Every string in `data` (object keys too) as a Terraform literal.
+
+    In Terraform's JSON syntax every string is a template: `${...}` is
+    evaluated and `%{...}` is a directive, so a value from input (a tag, a
+    name, a description) must have them escaped as `$${` and `%%{`, or
+    Terraform runs it (`${upper("x")}` becomes `X`). One path for the whole
+    configuration, so no sink is forgotten; our own references are added after.
+    """
+    if isinstance(data, str):
+        return data.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(data, dict):
+        return {tf_literal(k): tf_literal(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [tf_literal(v) for v in data]
+    return data
 
 
 def _tf_extras(extras: Extras, regions: Sequence[str], blocks: dict[str, Any],

@@ -62,14 +62,14 @@ def check_one(clients: Clients, table: LeaseTable,
     hint is looked for, so a run cut short while the hint is pending still says what
     DescribeTable answered."""
     region = table.region or ""
-    endpoint = clients.endpoint_for(region)
     try:
         response = clients.dynamodb(region).describe_table(TableName=table.table_name)
         description = answer_part(response, "Table", "DescribeTable")
     except Exception as exc:
         if error_code(exc) != NOT_FOUND_CODE:
             return TableResult(table, FAILED, explain(exc, table.table_name, "DescribeTable",
-                                                      endpoint, table.region))
+                                                      clients.endpoint_for(region),
+                                                      table.region))
         listing = clients.start_table_names(region)
         known(TableResult(table, MISSING, missing_message(table, TableNames(), version)))
         result = TableResult(table, MISSING, missing_message(table, listing.result(), version))
