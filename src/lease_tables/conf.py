@@ -530,6 +530,8 @@ def _clash_message(adapter: Adapter, source: str,
     """Two different values for one setting we read (two Regions, two spellings of
     ApplicationName), or None. Identical repeats are harmless and pass; so is AppName
     beside ApplicationName, which is an alias that ApplicationName beats by rule."""
+    if not clashes:  # nearly every adapter: no work per adapter of a 20,000-adapter file
+        return None
     found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
              for key, first, second in clashes
              if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
