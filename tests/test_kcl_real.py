@@ -14,6 +14,7 @@ The fast tests pin how the gate names a call's resource and judges it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -195,3 +196,18 @@ def test_cloudwatch_metrics_are_judged_by_their_namespace() -> None:
     assert conditions == {"cloudwatch:namespace": TABLE}
     assert gate.judge(service, items, conditions)
     assert not gate.judge(service, items, {"cloudwatch:namespace": "Other"})
+
+
+def test_a_gzipped_put_metric_data_is_named_and_judged_like_a_plain_one() -> None:
+    """The Java SDK gzips a large PutMetricData (request compression past 10 KB); the
+    gate reads the form inside, or KCL's metrics would be refused as an unknown call."""
+    gate = _gate({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+         "Condition": {"StringEquals": {"cloudwatch:namespace": [TABLE]}}}]})
+    headers = {"authorization": "Credential=AKID/20261201/us-east-1/monitoring/aws4_request",
+               "content-encoding": "gzip"}
+    form = f"Action=PutMetricData&Namespace={TABLE}&Version=2010-08-01".encode()
+    service, action, items, conditions = gate.name_call(headers, "/", gzip.compress(form))
+    assert (service, action, conditions) == ("cloudwatch", "PutMetricData",
+                                             {"cloudwatch:namespace": TABLE})
+    assert gate.judge(service, items, conditions)
