@@ -22,6 +22,17 @@ from typing import Generic, Protocol, TypeVar
 
 from lease_tables.polling import PollPlan
 
+# Queueing behind a limit on operations in flight (DynamoDB's table operations,
+# Kinesis's five consumers CREATING at once): about a minute per resource, never past
+# --timeout, with jittered doubling pauses of at most LIMIT_BACKOFF_MAX seconds.
+LIMIT_BUDGET = 60.0
+LIMIT_BACKOFF_MAX = 15.0
+
+
+def jittered(pause: float) -> float:
+    """A pause between half and all of `pause`, so queued resources do not retry in step."""
+    return pause * (0.5 + random.random() / 2)
+
 WAIT, DONE = "wait", "done"  # the two step kinds the engine acts on
 
 I = TypeVar("I")  # noqa: E741 -- an item of any resource kind
@@ -76,9 +87,9 @@ class Engine(Generic[I]):
         """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
         self._stop.wait(max(seconds, 0))
 
-    def backoff(self, attempt: int, cap: float = 15.0) -> None:
+    def backoff(self, attempt: int, cap: float = LIMIT_BACKOFF_MAX) -> None:
         """One jittered, doubling pause (a queue behind a limit on operations in flight)."""
-        self.sleep(min(2.0 ** attempt, cap) * (0.5 + random.random() / 2))
+        self.sleep(jittered(min(2.0 ** attempt, cap)))
 
     def run(self, items: Sequence[I], wait: bool, timeout: float) -> list[Track[I]]:
         deadline = self.clock() + timeout

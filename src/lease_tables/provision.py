@@ -17,7 +17,6 @@ like a CREATING table: the same shared polling plan, `stop()` and `snapshot()`.
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +26,7 @@ from typing import Any
 
 from lease_tables import kcl, spec
 from lease_tables.aws import Clients
-from lease_tables.engine import wait_loop
+from lease_tables.engine import LIMIT_BACKOFF_MAX, LIMIT_BUDGET, jittered, wait_loop
 from lease_tables.failures import (
     IN_USE_CODE,
     LIMIT_CODE,
@@ -50,11 +49,6 @@ from lease_tables.outcome import (
     Progress,
     TableResult,
 )
-
-LIMIT_BACKOFF_MAX = 15.0
-# How long one table may queue behind the account's limit on table operations in
-# flight before it fails naming that limit (about a minute, and never past --timeout).
-LIMIT_BUDGET = 60.0
 
 # What a pending table is waiting for.
 WAIT_TABLE = "table"  # the table to turn ACTIVE (this run created it, or found it CREATING)
@@ -250,7 +244,7 @@ class Provisioner:
             return False
         self._set(state, QUEUED, note)
         pause = min(queue.backoff, LIMIT_BACKOFF_MAX, max(queue.until - now, 0))
-        self.sleep(pause * (0.5 + random.random() / 2))
+        self.sleep(jittered(pause))
         queue.backoff *= 2
         return True
 

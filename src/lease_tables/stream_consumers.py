@@ -26,11 +26,9 @@ from lease_tables.consumers import (
     unfinished_message,
     verify_status,
 )
-from lease_tables.engine import DONE, Engine, Once, StepLike
+from lease_tables.engine import DONE, LIMIT_BUDGET, Engine, Once, StepLike
 from lease_tables.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
 from lease_tables.outcome import FAILED, TableResult
-
-LIMIT_BUDGET = 60.0  # seconds one consumer may queue behind the CREATING limit
 
 SUMMARY = "kinesis:DescribeStreamSummary"
 DESCRIBE = "kinesis:DescribeStreamConsumer"
