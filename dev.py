@@ -721,6 +721,8 @@ def test(extra: list[str]) -> int:
 
 # The modules `mutate` checks by default, and those it also knows (tested mostly end to end).
 MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl")
+MUTATE_DEFAULT = (*MUTATE_DEFAULT, "rows", "preflight_answers", "probe_group", "polling",
+                  "probes", "consumers", "footprint")
 MUTATE_KNOWN = (*MUTATE_DEFAULT, "printable", "failures")
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.txt"
 MUTANTS = ROOT / "mutants"  # mutmut's work folder (git-ignored)
