@@ -99,3 +99,62 @@ def test_creating_answers_back_off_up_to_the_cap() -> None:
         gaps.append(later - now)
         now = later
     assert gaps == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+
+
+def test_the_oldest_table_is_the_probe_whatever_its_key() -> None:
+    plan = PollPlan()
+    plan.add("b-old", 0.0)
+    plan.add("a-young", 1.0)
+    assert plan.wake_at(0.0) == 0.5  # the oldest at its first look, not the first key
+    assert plan.due(0.5) == ["b-old"]
+
+
+def test_the_estimate_learns_from_bracketed_tables_over_upper_bounds() -> None:
+    """A table seen CREATING, then ACTIVE, says how long CREATING lasts; one found ACTIVE
+    at its first look only says "at most this long", and counts only until then."""
+    plan = PollPlan(rate=1000.0)
+    for key, since in [("b", 10.25), ("f", 9.0), ("a", 10.0), ("e", 10.25), ("c", 10.5),
+                       ("d", 10.5)]:
+        plan.add(key, since)
+    plan.finished("b", 10.75)  # ACTIVE at its first look, 0.5 s old: at most 0.5 s
+    assert plan.estimate == 0.5
+    plan.finished("f", 10.75)  # a looser bound (1.75 s) changes nothing
+    assert plan.estimate == 0.5
+    plan.creating("a", 10.5)
+    plan.finished("a", 11.0)  # CREATING at 0.5 s, ACTIVE at 1 s: replaces the bounds
+    assert plan.estimate == 1.0
+    plan.finished("e", 11.0)  # an upper bound (0.75 s) after a bracketed one: ignored
+    assert plan.estimate == 1.0
+    plan.creating("c", 11.0)
+    plan.finished("c", 12.0)  # a slower bracketed one (1.5 s): the fastest stays
+    assert plan.estimate == 1.0
+    # The table left is asked once, when it is as old as the estimate.
+    assert plan.due(11.5 - 1e-6) == []
+    assert plan.due(11.5) == ["d"]
+
+
+def test_a_table_that_did_not_turn_active_teaches_nothing() -> None:
+    plan = PollPlan()
+    plan.add("gone", 0.0)
+    plan.creating("gone", 0.5)
+    plan.finished("gone", 0.9, active=False)  # deleted, or failed: no estimate from it
+    assert plan.estimate is None and len(plan) == 0
+
+
+def test_the_budget_refills_at_its_rate_from_the_last_look() -> None:
+    plan = PollPlan(rate=4.0)
+    for key in range(25):
+        plan.add(key, -100.0)
+    assert len(plan.due(10.0)) == 4  # the burst
+    assert plan.due(10.125) == []  # half a token
+    assert plan.wake_at(10.125) == 10.25  # when the next whole token is there
+    assert len(plan.due(10.5)) == 2
+
+
+def test_a_slow_rate_allows_one_call_at_a_time() -> None:
+    plan = PollPlan(rate=1.0)
+    for key in range(3):
+        plan.add(key, -100.0)
+    assert len(plan.due(0.0)) == 1
+    assert plan.due(0.5) == []
+    assert len(plan.due(1.0)) == 1
