@@ -7,6 +7,7 @@ from lease_tables.probes import (
     NOT_NOW,
     Ledger,
     Probe,
+    Untried,
     not_tried,
     pending_summary,
     sentences,
@@ -73,3 +74,37 @@ def test_pending_summary_groups_rows_and_counts_the_rest() -> None:
     assert pending_summary(rows) == (
         "dynamodb:CreateTable on A, B not tried, when ACTIVE; C (see its row); "
         "dynamodb:CreateTable on D not tried, later; and 2 more (see the rows)")
+
+
+def test_a_probe_never_reached_says_so_and_what_to_rerun() -> None:
+    ledger = Ledger([SCAN])
+    assert ledger.untried() == (Untried(SCAN, "it was not reached", NOT_NOW, "rerun preflight"),)
+    assert sentences(ledger.untried()) == [
+        "Not tried: dynamodb:Scan, because it was not reached, so it is not proven; rerun "
+        "preflight."]
+
+
+def test_a_reason_without_a_rerun_ends_the_sentence() -> None:
+    ledger = Ledger([CREATE])
+    ledger.skip(CREATE, "the run was stopped", "")
+    assert sentences(ledger.untried()) == [
+        "Not tried: dynamodb:CreateTable, because the run was stopped, so it is not proven."]
+
+
+def test_pending_summary_names_up_to_the_limit_of_rows_and_groups() -> None:
+    def row(name: str, rerun: str, *probes: Probe):
+        ledger = Ledger(probes)
+        for probe in probes:
+            ledger.skip(probe, "not ACTIVE", rerun)
+        return name, ledger.untried()
+
+    three = [row(name, "when ACTIVE", CREATE, SCAN) for name in "ABC"]
+    assert pending_summary(three) == (
+        "dynamodb:CreateTable, dynamodb:Scan on A, B, C not tried, when ACTIVE")
+    four = [*three, row("D", "when ACTIVE", CREATE, SCAN)]
+    assert pending_summary(four) == (
+        "dynamodb:CreateTable, dynamodb:Scan on A, B, C and 1 more not tried, when ACTIVE")
+    groups = [row("A", "", CREATE), ("B", ()), ("C", ()), row("D", "later", SCAN)]
+    assert pending_summary(groups) == (
+        "dynamodb:CreateTable on A not tried; B, C (see their rows); dynamodb:Scan on D not "
+        "tried, later")
