@@ -259,3 +259,86 @@ def test_a_stopped_engine_starts_nothing() -> None:
     assert started == []
     assert engine.snapshot(lambda item, step: "not started") == [("a", "failed",
                                                                   "not started")]
+
+
+# ------------------------------------------------------------------ the words and rows, whole
+
+WHERE = "consumer verintConnect of stream ctr in eu-west-1"
+
+
+def test_a_missing_stream_says_what_the_command_did_not_do() -> None:
+    check = ("Check --stream (the name or ARN of the stream the adapter reads) and --region, "
+             "then rerun.")
+    assert next_step(CONSUMER, STREAM_MISSING, Done()).message == (
+        "the stream ctr does not exist in eu-west-1 (DescribeStreamSummary said so), so "
+        f"nothing was registered. {check}")
+    assert verify_status(CONSUMER, STREAM_MISSING) == ("missing", (
+        "the stream ctr does not exist in eu-west-1 (DescribeStreamSummary said so), so no "
+        f"consumer can exist on it. {check}"))
+
+
+def test_verify_words_for_each_state() -> None:
+    assert verify_status(CONSUMER, described("ACTIVE")) == ("ok", "")
+    assert verify_status(CONSUMER, described("CREATING")) == ("not-active", (
+        f"{WHERE} is CREATING, not ACTIVE; rerun verify in a few seconds (a new consumer "
+        "takes about that long)."))
+    assert verify_status(CONSUMER, described("DELETING")) == ("not-active", (
+        f"{WHERE} is DELETING, not ACTIVE: someone deregistered it; once it is gone, "
+        "`lease-tables create --enhanced-fan-out` registers it again."))
+
+
+def test_a_raced_registration_is_named() -> None:
+    assert next_step(CONSUMER, described("ACTIVE"), Done(raced=True)).message == (
+        "another process registered it at the same time")
+
+
+def test_a_consumer_row_carries_every_fact_of_its_table() -> None:
+    table = LeaseTable("verintAgentEvents_ris.2", "eu-west-1", adapter_kind="agent-events",
+                       adapter_id="2", application_name="verintAgentEvents", host_name="ris",
+                       host_name_source="HostName", sources=["/conf/IntegrationService.xml"],
+                       origins=[None], enabled=True)
+    facts = {name: getattr(table, name) for name in (
+        "table_name", "region", "adapter_kind", "adapter_id", "application_name", "host_name",
+        "host_name_source", "sources", "origins", "enabled")}
+    by_name = Consumer("aes", table.table_name, "eu-west-1", table).row()
+    assert by_name == ResourceRow(**facts, role="stream-consumer",
+                                  resource="stream/aes/consumer/verintAgentEvents_ris.2")
+    assert by_name.sources is not table.sources  # a row's lists are its own
+
+
+def test_from_footprint_keeps_each_consumers_region_and_its_tables_facts() -> None:
+    # A stream given by ARN in another region than its table: the consumer is there, and
+    # its row still names the adapter that reads it.
+    tables = [LeaseTable("T1", "eu-west-1", adapter_kind="contact-records")]
+    found = footprint.resolve(footprint.FootprintOptions(
+        streams=("ctr", "arn:aws:kinesis:us-east-1:210987654321:stream/shared"),
+        enhanced_fan_out=True), tables, UNKNOWN_ACCOUNT)
+    pairs = footprint.consumers(found)
+    made = from_footprint(pairs, tables)
+    assert sorted((c.stream_name, c.region) for c in made) == [("ctr", "eu-west-1"),
+                                                               ("shared", "us-east-1")]
+    assert all(c.table is tables[0] for c in made)
+    assert {c.row().region for c in made} == {"eu-west-1", "us-east-1"}
+    assert {c.row().adapter_kind for c in made} == {"contact-records"}
+
+
+def test_from_footprint_names_a_consumer_whose_table_is_not_given() -> None:
+    tables = [LeaseTable("T1", "eu-west-1")]
+    found = footprint.resolve(footprint.FootprintOptions(streams=("ctr",),
+                                                         enhanced_fan_out=True),
+                              tables, UNKNOWN_ACCOUNT)
+    [made] = from_footprint(footprint.consumers(found), [])
+    assert (made.name, made.region, made.table) == ("T1", "eu-west-1",
+                                                   LeaseTable("T1", "eu-west-1"))
+
+
+def test_a_table_of_the_same_name_in_two_regions_gives_each_consumer_its_own() -> None:
+    tables = [LeaseTable("T1", "eu-west-1", adapter_id="1"),
+              LeaseTable("T1", "us-east-1", adapter_id="2")]
+    found = footprint.resolve(footprint.FootprintOptions(
+        streams=("arn:aws:kinesis:eu-west-1:210987654321:stream/ctr",
+                 "arn:aws:kinesis:us-east-1:210987654321:stream/ctr"),
+        enhanced_fan_out=True), tables, UNKNOWN_ACCOUNT)
+    made = from_footprint(footprint.consumers(found), tables)
+    assert sorted((c.region, c.row().adapter_id) for c in made) == [("eu-west-1", "1"),
+                                                                    ("us-east-1", "2")]

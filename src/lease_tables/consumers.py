@@ -94,12 +94,18 @@ def from_footprint(found: Iterable[footprint.Consumer],
     """The footprint's consumers (one per stream and lease table that reads it), each
     with its lease table's facts for its row, and the stream as Kinesis is to be asked:
     by ARN when one was given, else by name."""
-    lease = {(t.table_name, t.region or ""): t for t in tables if t.role == kcl.ROLE_LEASE}
+    leases = [t for t in tables if t.role == kcl.ROLE_LEASE]
+    lease = {(t.table_name, t.region): t for t in leases}
+    # A stream given by ARN may be in another region than its table: the table's facts
+    # still belong on its consumer's row (the row's region is the consumer's own).
+    by_name: dict[str, LeaseTable] = {}
+    for t in leases:
+        by_name.setdefault(t.table_name, t)
     out = []
     for each in found:
         given_arn = f":{UNKNOWN_ACCOUNT}:" not in each.stream_arn
-        table = lease.get((each.consumer_name, each.region)) or LeaseTable(
-            each.consumer_name, each.region)
+        table = (lease.get((each.consumer_name, each.region)) or by_name.get(each.consumer_name)
+                 or LeaseTable(each.consumer_name, each.region))
         out.append(Consumer(each.stream_arn if given_arn else each.stream_name,
                             each.consumer_name, each.region, table))
     return out
