@@ -370,11 +370,12 @@ def _xml(settings: dict[str, dict[str, str]]) -> bytes:
             + "</Integrations></IFService>").encode()
 
 
-def _tables(settings: dict[str, dict[str, str]]) -> list[LeaseTable]:
+def _tables(settings: dict[str, dict[str, str]],
+            region: str | None = None) -> list[LeaseTable]:
     source = "/ris/Conf/IntegrationService.xml"
     conf = ConfFile(path=source, folder="/ris/Conf",
                     adapters=tuple(parse_adapters(_xml(settings), source)))
-    return derive_tables([conf], host_option="verintris", region_option=None).tables
+    return derive_tables([conf], host_option="verintris", region_option=region).tables
 
 
 @pytest.mark.parametrize("key", ["StreamName", "Stream Name", "kinesis_stream_name",
@@ -509,3 +510,217 @@ def test_a_bad_value_in_the_file_names_the_file_and_adapter_but_breaks_no_plain_
     assert "bad stream" in str(caught.value) and "or pass --stream" in str(caught.value)
     documents, _, _ = pol.policy_documents("adapter", tables, ACCOUNT)
     assert documents == [pol.adapter_policy(tables, ACCOUNT)]
+
+
+# ------------------------------------------------------------------ every field and word, whole
+
+REGIONS_HINT = ("Give its ARN, or --region, or run once per region (e.g. one --conf-dir per "
+                "run). Region codes look like us-east-1, eu-west-2, us-gov-west-1 or "
+                "cn-north-1.")
+TWO_REGIONS = [LeaseTable("a-table", "us-east-1"), LeaseTable("b-table", "eu-west-1")]
+
+
+def _two_files(stream: str) -> list[LeaseTable]:
+    """Two RIS servers' files, each with a Connect adapter reading the same stream."""
+    confs = []
+    for folder, app in (("/a/Conf", "ctrA"), ("/b/Conf", "ctrB")):
+        source = f"{folder}/IntegrationService.xml"
+        xml = _xml({"1": {"ApplicationName": app, "StreamName": stream, "Region": "us-east-1"}})
+        confs.append(ConfFile(path=source, folder=folder,
+                              adapters=tuple(parse_adapters(xml, source))))
+    return derive_tables(confs, host_option="verintris", region_option=None).tables
+
+
+def _error(call) -> str:
+    with pytest.raises(InputError) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_a_resolved_footprint_is_every_resource_with_its_origin() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "from-file",
+                            "Region": "us-east-1"}})
+    found = fp.resolve(fp.FootprintOptions(streams=("from-option",), cloudwatch_logs=""),
+                       tables, ACCOUNT)
+    conf = "/ris/Conf/IntegrationService.xml"
+    assert found == fp.Footprint((
+        fp.Resource("stream", "from-option",
+                    "arn:aws:kinesis:us-east-1:123456789012:stream/from-option", "us-east-1",
+                    "option", ("--stream",), ("verintCTREvents",)),
+        fp.Resource("log-group", "*", "arn:aws:logs:us-east-1:123456789012:log-group:*",
+                    "us-east-1", "option", ("--cloudwatch-logs",)),
+        fp.Resource("metrics-namespace", "verintCTREvents", "verintCTREvents", "us-east-1",
+                    "table", (conf,), ("verintCTREvents",)),
+    ), enhanced_fan_out=False, cloudwatch_logs=True)
+    assert found.notes == (f"--stream wins over the file: set aside from-file (from {conf}).",)
+    assert [s.name for s in found.services()] == ["kinesis", "logs", "cloudwatch"]
+    without_logs = fp.resolve(fp.FootprintOptions(streams=("from-option",)), tables, ACCOUNT)
+    assert without_logs.cloudwatch_logs is False
+    assert [s.name for s in without_logs.services()] == ["kinesis", "cloudwatch"]
+
+
+def test_a_stream_two_files_name_is_one_resource_for_both_tables() -> None:
+    tables = _two_files("shared")
+    found = fp.resolve(BUCKET, tables, ACCOUNT)
+    assert found.of(fp.KIND_STREAM) == [fp.Resource(
+        "stream", "shared", "arn:aws:kinesis:us-east-1:123456789012:stream/shared",
+        "us-east-1", "file", ("/a/Conf/IntegrationService.xml", "/b/Conf/IntegrationService.xml"),
+        ("ctrA", "ctrB"))]
+    assert fp.origin_lines(found) == [
+        "stream shared: arn:aws:kinesis:us-east-1:123456789012:stream/shared (from "
+        "/a/Conf/IntegrationService.xml, /b/Conf/IntegrationService.xml)",
+        "bucket recordings-bucket: arn:aws:s3:::recordings-bucket (from --bucket)"]
+
+
+def test_the_files_values_are_read_past_adapters_without_one() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "Region": "us-east-1"},
+                      "2": {"ApplicationName": "verintAgentEvents", "StreamName": "agents",
+                            "Region": "us-east-1"}})
+    # The same table named by --table too: its origins start with that (None).
+    merged = [LeaseTable(t.table_name, t.region, origins=[None, *t.origins]) for t in tables]
+    # One table two adapters need (the same application on two servers), the first
+    # adapter's file without a stream.
+    adapters = [a for t in tables for a in t.origins if a is not None]
+    [without] = [a for a in adapters if not a.stream]
+    [with_stream] = [a for a in adapters if a.stream]
+    shared = [LeaseTable("verintCTREvents", "us-east-1", origins=[without, with_stream])]
+    for each in (tables, merged, shared):
+        assert [r.name for r in fp.resolve(BUCKET, each, ACCOUNT).of(fp.KIND_STREAM)] == [
+            "agents"]
+
+
+def test_a_files_name_takes_the_tables_region_when_the_file_has_none() -> None:
+    settings = {"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr"}}
+    (stream,) = fp.resolve(BUCKET, _tables(settings, region="eu-west-1"), ACCOUNT).of(
+        fp.KIND_STREAM)
+    assert (stream.arn, stream.region) == (
+        "arn:aws:kinesis:eu-west-1:123456789012:stream/ctr", "eu-west-1")
+    assert _error(lambda: fp.resolve(BUCKET, _tables(settings), ACCOUNT)) == (
+        'In "/ris/Conf/IntegrationService.xml", the AmazonConnectAdapter adapter (ID 1, line 1) '
+        'setting "ctr" is a name with no region: pass --region, or give its ARN.')
+
+
+def test_without_options_the_files_values_are_found_whatever_breaks() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "bad stream",
+                            "ConnectInstanceId": INSTANCE, "Region": "us-east-1"}})
+    found = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    assert found.found == (fp.Resource(
+        "connect-instance", INSTANCE, f"arn:aws:connect:us-east-1:123456789012:instance/"
+        f"{INSTANCE}", "us-east-1", "file", ("/ris/Conf/IntegrationService.xml",),
+        ("verintCTREvents",)),)
+
+
+def test_from_files_false_reads_no_file() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr",
+                            "Region": "us-east-1"}})
+    assert fp.resolve(fp.FootprintOptions(), tables, ACCOUNT, from_files=False).found == ()
+    assert fp.resolve(BUCKET, tables, ACCOUNT, from_files=False).of(fp.KIND_STREAM) == []
+
+
+def test_a_bucket_name_takes_the_region_option_else_any_region_of_the_partition() -> None:
+    options = fp.FootprintOptions(buckets=("recordings-bucket",))
+    (chosen,) = fp.resolve(options, TWO_REGIONS, ACCOUNT, region_option="us-east-1").of(
+        fp.KIND_BUCKET)
+    assert chosen == fp.Resource("bucket", "recordings-bucket", "arn:aws:s3:::recordings-bucket",
+                                 "us-east-1", "option", ("--bucket",), ("a-table", "b-table"))
+    (any_one,) = fp.resolve(options, TWO_REGIONS, ACCOUNT).of(fp.KIND_BUCKET)
+    assert (any_one.arn, any_one.region) == ("arn:aws:s3:::recordings-bucket", "eu-west-1")
+    partitions = [LeaseTable("a-table", "us-east-1"), LeaseTable("b-table", "cn-north-1")]
+    assert _error(lambda: fp.resolve(options, partitions, ACCOUNT)) == (
+        '--bucket "recordings-bucket" is a name, and the lease tables are in several regions '
+        f"(cn-north-1, us-east-1), so its region is unknown. {REGIONS_HINT}")
+
+
+def test_a_name_in_several_regions_is_refused_in_words() -> None:
+    assert _error(lambda: fp.resolve(fp.FootprintOptions(streams=("ctr-stream",)), TWO_REGIONS,
+                                     ACCOUNT)) == (
+        '--stream "ctr-stream" is a name, and the lease tables are in several regions '
+        f"(eu-west-1, us-east-1), so its region is unknown. {REGIONS_HINT}")
+    assert _error(lambda: fp.resolve(fp.FootprintOptions(cloudwatch_logs=""), TWO_REGIONS,
+                                     ACCOUNT)) == (
+        '--cloudwatch-logs "" is a name, and the lease tables are in several regions '
+        f"(eu-west-1, us-east-1), so its region is unknown. {REGIONS_HINT}")
+    assert _error(lambda: fp.resolve(fp.FootprintOptions(streams=("ctr-stream",)),
+                                     [LeaseTable("t", None)], ACCOUNT)) == (
+        '--stream "ctr-stream" is a name, and the lease tables are in several regions '
+        f"(none), so its region is unknown. {REGIONS_HINT}")
+
+
+def test_parse_messages_whole() -> None:
+    assert _error(lambda: fp.parse_resource(fp.KIND_STREAM, "bad stream", "us-east-1", ACCOUNT,
+                                            fp.SOURCE_OPTION, "--stream")) == (
+        '--stream "bad stream" is not a Kinesis data stream name (1-128 of A-Z a-z 0-9 _ . -) '
+        "or ARN, e.g. arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream. Correct the "
+        "value.")
+    assert _error(lambda: fp.parse_resource(
+        fp.KIND_STREAM, "arn:aws:kinesis:cn-north-1:123456789012:stream/x", "us-east-1", ACCOUNT,
+        fp.SOURCE_OPTION, "--stream")) == (
+        '--stream "arn:aws:kinesis:cn-north-1:123456789012:stream/x": the region cn-north-1 is '
+        "in the partition aws-cn, not aws. Correct the ARN.")
+    with pytest.raises(ValueError, match=r"^no region for --stream ctr$"):  # a caller's bug
+        fp.parse_resource(fp.KIND_STREAM, "ctr", None, ACCOUNT, fp.SOURCE_OPTION, "--stream")
+    assert _error(lambda: fp.resolve(fp.FootprintOptions(enhanced_fan_out=True), TABLES,
+                                     ACCOUNT)) == (
+        "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis data "
+        "stream the adapter reads; repeatable), or a StreamName setting in the adapter's "
+        "IntegrationService.xml.")
+
+
+@pytest.mark.parametrize(("raw", "arn"), [
+    ("arn:aws:logs:us-east-1:123456789012:log-group:/ris/adapters:*",
+     "arn:aws:logs:us-east-1:123456789012:log-group:/ris/adapters"),
+    ("arn:aws:logs:us-east-1:123456789012:log-group:/ris/adapters",
+     "arn:aws:logs:us-east-1:123456789012:log-group:/ris/adapters"),
+])
+def test_a_log_group_arn_is_kept_without_its_streams_suffix(raw: str, arn: str) -> None:
+    assert fp.parse_resource(fp.KIND_LOG_GROUP, raw, None, ACCOUNT, fp.SOURCE_OPTION,
+                             "--cloudwatch-logs", ("T1",)) == fp.Resource(
+        "log-group", "/ris/adapters", arn, "us-east-1", "option", ("--cloudwatch-logs",),
+        ("T1",))
+
+
+def test_the_missing_note_names_every_option_and_what_the_files_carry() -> None:
+    listing = ("Kinesis data streams (CTR, agent events): --stream; Enhanced fan-out (KCL's "
+               "default retrieval): --enhanced-fan-out; S3 (the recordings bucket): --bucket; "
+               "KMS (the recordings' keys): --kms-key; Kinesis Video Streams (live media): "
+               "--video-stream; Amazon Connect (the instance, its agents and contacts): "
+               "--connect-instance; CloudWatch Logs (optional): --cloudwatch-logs")
+    head = ("this is the lease-table policy only. The adapter also needs its Kinesis streams "
+            "(without them KCL cannot read: ListShards, GetShardIterator, GetRecords) and, per "
+            f"the vendor's permission table, more; add them with: {listing}.")
+    tail = " See the README section \"The adapter's whole policy\"."
+    assert fp.missing_note(fp.resolve(fp.FootprintOptions(), TABLES, ACCOUNT)) == head + tail
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr",
+                            "ConnectInstanceId": INSTANCE, "Region": "us-east-1"}})
+    assert fp.missing_note(fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)) == (
+        head + f" The adapters' files name the stream ctr, the connect-instance {INSTANCE}: "
+        "any of these options (e.g. --enhanced-fan-out, KCL's default retrieval) takes them "
+        "in, and an option names its own instead." + tail)
+    assert fp.missing_note(fp.resolve(BUCKET, TABLES, ACCOUNT)) is None
+
+
+def test_the_consumers_note_needs_several_streams_and_several_tables() -> None:
+    def note(streams: tuple[str, ...], tables: list[LeaseTable]) -> str | None:
+        return fp.consumers_note(fp.resolve(fp.FootprintOptions(
+            streams=streams, enhanced_fan_out=True), tables, ACCOUNT))
+    assert note(("s-one",), TABLES) is None
+    assert note(("s-one", "s-two"), TABLES[:1]) is None
+    assert note(("s-one", "s-two"), TABLES) is not None
+
+
+def test_the_table_finds_a_service_and_its_template_type() -> None:
+    assert fp.service("s3") is fp.SERVICE_BUCKETS
+    assert fp.SERVICE_ENHANCED_FAN_OUT.template_type(fp.FORMAT_CLOUDFORMATION) == (
+        "AWS::Kinesis::StreamConsumer")
+    assert fp.SERVICE_STREAMS.template_type(fp.FORMAT_CLOUDFORMATION) is None
+
+
+def test_every_files_value_set_aside_is_named() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr",
+                            "Region": "us-east-1"},
+                      "2": {"ApplicationName": "verintAgentEvents", "StreamName": "agents",
+                            "Region": "us-east-1"}})
+    found = fp.resolve(fp.FootprintOptions(streams=("from-option",)), tables, ACCOUNT)
+    conf = "/ris/Conf/IntegrationService.xml"
+    assert found.notes == (f"--stream wins over the file: set aside agents (from {conf}), ctr "
+                           f"(from {conf}).",)
