@@ -21,6 +21,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lease_tables import naming, spec
 from lease_tables.errors import InputError
@@ -296,7 +297,7 @@ def companion_options(options: spec.TableOptions) -> spec.TableOptions:
 
 
 def create_table_request(table: LeaseTable, options: spec.TableOptions,
-                         layout: Layout = DEFAULT_LAYOUT) -> dict:
+                         layout: Layout = DEFAULT_LAYOUT) -> dict[str, Any]:
     """The CreateTable request of one table of the layout (lease table or companion)."""
     lease = table.role == ROLE_LEASE
     return spec.create_table_request(

@@ -15,6 +15,12 @@ from typing import Any
 from lease_tables.errors import InputError
 from lease_tables.printable import clean, quote
 
+# A part of a DynamoDB answer (DescribeTable's `Table`, one of its indexes) as botocore
+# parsed it. The AWS edge, so its values are Any: their types were checked against the
+# operation's shape (aws.GuardedParser), and any field may be absent, so it is read with
+# .get. A types-boto3 TableDescriptionTypeDef is one too.
+Answer = Mapping[str, Any]
+
 LEASE_KEY = "leaseKey"
 LEASE_KEY_TYPE = "S"
 
@@ -274,21 +280,22 @@ def create_table_request(table_name: str, options: TableOptions, *,
     return request
 
 
-def find_index(description: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def find_index(description: Answer) -> Answer | None:
     """The lease-owner index of a DescribeTable `Table`, in any state, or None."""
-    for index in description.get("GlobalSecondaryIndexes") or []:
+    indexes: list[Answer] = description.get("GlobalSecondaryIndexes") or []
+    for index in indexes:
         if index.get("IndexName") == LEASE_OWNER_INDEX:
             return index
     return None
 
 
-def index_status(description: Mapping[str, Any]) -> str | None:
+def index_status(description: Answer) -> str | None:
     """The index's IndexStatus (CREATING, ACTIVE, ...), or None when it is absent."""
     index = find_index(description)
     return None if index is None else str(index.get("IndexStatus") or "")
 
 
-def index_problem(description: Mapping[str, Any]) -> str | None:
+def index_problem(description: Answer) -> str | None:
     """How a DescribeTable `Table`'s lease-owner index differs from what KCL 3 can use,
     or None.
 
@@ -314,7 +321,7 @@ def index_problem(description: Mapping[str, Any]) -> str | None:
     return f"its index {LEASE_OWNER_INDEX} differs: " + "; ".join(problems)
 
 
-def index_projection_note(description: Mapping[str, Any], version: str) -> str | None:
+def index_projection_note(description: Answer, version: str) -> str | None:
     """A warning when the lease-owner index projects more than KCL's KEYS_ONLY, or None.
 
     KCL's Query reads only the keys, so ALL or INCLUDE works; but every lease
@@ -368,7 +375,7 @@ def index_state_problem(where: str, status: str | None, version: str) -> str | N
             f"{advice}.")
 
 
-def add_index_request(table_name: str, description: Mapping[str, Any],
+def add_index_request(table_name: str, description: Answer,
                       fallback: TableOptions) -> dict[str, Any]:
     """The UpdateTable that adds KCL 3's index to an existing lease table, and only that.
 
@@ -412,7 +419,7 @@ def index_drift_message(where: str, problem: str, version: str) -> str:
             f"{version} --add-index`.")
 
 
-def key_schema_problem(description: Mapping[str, Any],
+def key_schema_problem(description: Answer,
                        hash_key: str = LEASE_KEY) -> str | None:
     """How a DescribeTable `Table` differs from the expected key (`hash_key`, String,
     no sort key), or None if it matches."""
@@ -434,7 +441,7 @@ def key_schema_problem(description: Mapping[str, Any],
     return f"its key is {actual}; KCL needs {hash_key} (S, HASH) and no sort key"
 
 
-def capacity_differences(description: Mapping[str, Any],
+def capacity_differences(description: Answer,
                          options: TableOptions | None = None) -> list[str]:
     """Billing or capacity that differ from what we would create: worth a warning only."""
     options = options or TableOptions()

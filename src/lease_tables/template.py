@@ -49,11 +49,11 @@ CFN_MAX_RESOURCES = 500
 CFN_MAX_OUTPUTS = 200
 CFN_MAX_INLINE_BODY = 51_200  # bytes, for --template-body; from S3 it is 1 MB
 CFN_POLICY_TYPE = "AWS::IAM::ManagedPolicy"
-CFN_CONSUMER_TYPE = fp.SERVICE_ENHANCED_FAN_OUT.template_type(fp.FORMAT_CLOUDFORMATION)
+CFN_CONSUMER_TYPE = dict(fp.SERVICE_ENHANCED_FAN_OUT.templates)[fp.FORMAT_CLOUDFORMATION]
 CFN_POLICY_ID = "AdapterPolicy"
 TF_RESOURCE_TYPE = "aws_dynamodb_table"
 TF_POLICY_TYPE = "aws_iam_policy"
-TF_CONSUMER_TYPE = fp.SERVICE_ENHANCED_FAN_OUT.template_type(fp.FORMAT_TERRAFORM)
+TF_CONSUMER_TYPE = dict(fp.SERVICE_ENHANCED_FAN_OUT.templates)[fp.FORMAT_TERRAFORM]
 TF_POLICY_NAME = "adapter_policy"
 # deletion_protection_enabled arrived in the AWS provider 4.x line; 5.0 is a safe floor.
 TF_AWS_PROVIDER_VERSION = ">= 5.0"
