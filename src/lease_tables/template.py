@@ -30,13 +30,16 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lease_tables import __version__, kcl, spec
 from lease_tables import footprint as fp
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, require_regions
 from lease_tables.printable import quote
+
+if TYPE_CHECKING:  # policy is imported where it is used (`extras`), its type here
+    from lease_tables.policy import Document
 
 FORMAT_CLOUDFORMATION = "cloudformation"
 FORMAT_TERRAFORM = "terraform"
@@ -72,7 +75,7 @@ class Extras:
     (`policy.policy_documents`; several when one would pass IAM's size limit) and the
     enhanced fan-out consumers (`footprint.consumers`)."""
 
-    policies: tuple[dict[str, Any], ...] = ()
+    policies: tuple[Document, ...] = ()
     consumers: tuple[fp.Consumer, ...] = ()
 
 
@@ -602,7 +605,7 @@ def template_extras(tables: Sequence[LeaseTable], account_id: str,
 
     footprint = policy.footprint_of(tables, account_id, options, region_option)
     said: list[str] = []
-    documents: list[dict[str, Any]] = []
+    documents: list[Document] = []
     if with_policy:
         documents, said, warnings = policy.policy_documents(
             policy.ROLE_ADAPTER, tables, account_id, layout=layout, footprint=footprint)
