@@ -10,10 +10,21 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from lease_tables.errors import InputError
 from lease_tables.printable import clean, quote
+
+if TYPE_CHECKING:  # the requests' types, from the types-boto3 stubs (dev tools only)
+    from types_boto3_dynamodb.literals import BillingModeType
+    from types_boto3_dynamodb.type_defs import (
+        AttributeDefinitionTypeDef,
+        CreateTableInputTypeDef,
+        GlobalSecondaryIndexTypeDef,
+        KeySchemaElementTypeDef,
+        ProvisionedThroughputTypeDef,
+        UpdateTableInputTypeDef,
+    )
 
 # A part of a DynamoDB answer (DescribeTable's `Table`, one of its indexes) as botocore
 # parsed it. The AWS edge, so its values are Any: their types were checked against the
@@ -22,7 +33,7 @@ from lease_tables.printable import clean, quote
 Answer = Mapping[str, Any]
 
 LEASE_KEY = "leaseKey"
-LEASE_KEY_TYPE = "S"
+LEASE_KEY_TYPE: Final = "S"
 
 # KCL 3's index on the lease table: a worker finds its own leases with Query
 # instead of a Scan of every lease. KCL adds it with UpdateTable unless an index
@@ -31,11 +42,12 @@ LEASE_KEY_TYPE = "S"
 # state, reached without UpdateTable).
 LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex"
 LEASE_OWNER = "leaseOwner"
-INDEX_PROJECTION = "KEYS_ONLY"
+INDEX_PROJECTION: Final = "KEYS_ONLY"
 
 BILLING_PROVISIONED = "provisioned"
 BILLING_ON_DEMAND = "on-demand"
-BILLING_MODES = {BILLING_PROVISIONED: "PROVISIONED", BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
+BILLING_MODES: dict[str, BillingModeType] = {BILLING_PROVISIONED: "PROVISIONED",
+                                             BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
 
 # The DynamoDB operations KCL inside an adapter uses on its lease table (README, "The
 # adapter policy").
@@ -113,7 +125,7 @@ class TableOptions:
     tags: tuple[tuple[str, str], ...] = field(default=())
 
     @property
-    def api_billing_mode(self) -> str:
+    def api_billing_mode(self) -> BillingModeType:
         return BILLING_MODES[self.billing_mode]
 
     def describe(self, hash_key: str = LEASE_KEY) -> str:
@@ -213,30 +225,31 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(tags.items())
 
 
-def key_schema(hash_key: str = LEASE_KEY) -> list[dict[str, str]]:
+def key_schema(hash_key: str = LEASE_KEY) -> list[KeySchemaElementTypeDef]:
     return [{"AttributeName": hash_key, "KeyType": "HASH"}]
 
 
 def attribute_definitions(hash_key: str = LEASE_KEY,
-                          index: bool = False) -> list[dict[str, str]]:
-    attributes = [{"AttributeName": hash_key, "AttributeType": LEASE_KEY_TYPE}]
+                          index: bool = False) -> list[AttributeDefinitionTypeDef]:
+    attributes: list[AttributeDefinitionTypeDef] = [
+        {"AttributeName": hash_key, "AttributeType": LEASE_KEY_TYPE}]
     if index:
         attributes.append({"AttributeName": LEASE_OWNER, "AttributeType": LEASE_KEY_TYPE})
     return attributes
 
 
-def _throughput(options: TableOptions) -> dict[str, int]:
+def _throughput(options: TableOptions) -> ProvisionedThroughputTypeDef:
     return {"ReadCapacityUnits": options.read_capacity,
             "WriteCapacityUnits": options.write_capacity}
 
 
-def index_definition(options: TableOptions) -> dict[str, Any]:
+def index_definition(options: TableOptions) -> GlobalSecondaryIndexTypeDef:
     """The lease-owner index as CreateTable (and CloudFormation) declare it.
 
     On a provisioned table it takes the table's own capacity, as KCL gives it;
     an on-demand table's index has no capacity of its own.
     """
-    index: dict[str, Any] = {
+    index: GlobalSecondaryIndexTypeDef = {
         "IndexName": LEASE_OWNER_INDEX,
         "KeySchema": [{"AttributeName": LEASE_OWNER, "KeyType": "HASH"},
                       {"AttributeName": LEASE_KEY, "KeyType": "RANGE"}],
@@ -248,7 +261,8 @@ def index_definition(options: TableOptions) -> dict[str, Any]:
 
 
 def create_table_request(table_name: str, options: TableOptions, *,
-                         hash_key: str = LEASE_KEY, index: bool = False) -> dict[str, Any]:
+                         hash_key: str = LEASE_KEY,
+                         index: bool = False) -> CreateTableInputTypeDef:
     """The CreateTable parameters of a table KCL will find as it would have made it.
 
     Not KCL's own request: KCL creates a lease table on-demand (the default since
@@ -264,7 +278,7 @@ def create_table_request(table_name: str, options: TableOptions, *,
     """
     if index and hash_key != LEASE_KEY:
         raise ValueError(f"only a lease table ({LEASE_KEY}) has {LEASE_OWNER_INDEX}")
-    request: dict[str, Any] = {
+    request: CreateTableInputTypeDef = {
         "TableName": table_name,
         "KeySchema": key_schema(hash_key),
         "AttributeDefinitions": attribute_definitions(hash_key, index),
@@ -376,7 +390,7 @@ def index_state_problem(where: str, status: str | None, version: str) -> str | N
 
 
 def add_index_request(table_name: str, description: Answer,
-                      fallback: TableOptions) -> dict[str, Any]:
+                      fallback: TableOptions) -> UpdateTableInputTypeDef:
     """The UpdateTable that adds KCL 3's index to an existing lease table, and only that.
 
     Exactly what KCL's createLeaseOwnerToLeaseKeyIndexIfNotExists sends: on a

@@ -38,7 +38,12 @@ from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, require_regions
 from lease_tables.printable import quote
 
-if TYPE_CHECKING:  # policy is imported where it is used (`extras`), its type here
+if TYPE_CHECKING:  # types only: the stubs are dev tools; policy is imported in `extras`
+    from types_boto3_dynamodb.type_defs import (
+        CreateTableInputTypeDef,
+        GlobalSecondaryIndexUnionTypeDef,
+    )
+
     from lease_tables.policy import Document
 
 FORMAT_CLOUDFORMATION = "cloudformation"
@@ -219,7 +224,7 @@ def notes(fmt: str, tables: Sequence[LeaseTable], text: str,
 
 
 def cfn_properties(table: LeaseTable, options: spec.TableOptions,
-                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> CreateTableInputTypeDef:
     """The table's CloudFormation properties: CreateTable's own request, which uses
     the same property names (the index's too), so the two cannot drift apart."""
     return kcl.create_table_request(table, options, layout)
@@ -470,7 +475,7 @@ def tf_table(table: LeaseTable, options: spec.TableOptions,
     return resource
 
 
-def tf_index(index: dict[str, Any]) -> dict[str, Any]:
+def tf_index(index: GlobalSecondaryIndexUnionTypeDef) -> dict[str, Any]:
     """One `global_secondary_index` block from CreateTable's index definition."""
     keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
     block: dict[str, Any] = {"name": index["IndexName"], "hash_key": keys["HASH"]}
