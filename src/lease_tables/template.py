@@ -46,6 +46,10 @@ if TYPE_CHECKING:  # types only: the stubs are dev tools; policy is imported in 
 
     from lease_tables.policy import Document
 
+# The templates are JSON trees, dict[str, Any]: they hold the stubs' TypedDicts (the
+# CreateTable request as a table's Properties) beside open JSON, and mypy has no JSON type
+# a TypedDict fits that could still be read back (only Mapping[str, object]).
+
 FORMAT_CLOUDFORMATION = "cloudformation"
 FORMAT_TERRAFORM = "terraform"
 FORMATS = (FORMAT_CLOUDFORMATION, FORMAT_TERRAFORM)
