@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Final, NamedTuple, NoReturn, cast
+from typing import Final, NamedTuple, NoReturn
 
 from lxml import etree
 
@@ -380,7 +380,7 @@ _LOCAL_NAMES: dict[str, str] = {}
 def _attributes(element: etree._Element) -> list[tuple[str, str]]:
     """(name, value) of each attribute. lxml gives str on Python 3 (a parsed document's
     names and values are text); lxml-stubs 0.5.1 says `str | bytes`, so this says which."""
-    return cast("list[tuple[str, str]]", element.attrib.items())
+    return element.attrib.items()  # type: ignore[return-value]
 
 
 def _attr(element: etree._Element, name: str) -> str | None:
@@ -494,7 +494,7 @@ def _integrations(root: etree._Element,
 
 def _line(element: etree._Element) -> int | None:
     """The element's line in the file (lxml-stubs 0.5.1 leaves `sourceline` untyped)."""
-    return cast("int | None", element.sourceline)
+    return element.sourceline  # type: ignore[return-value]
 
 
 def _owning_integration(element: etree._Element) -> etree._Element | None:
@@ -522,7 +522,7 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
         # Spelled otherwise (`Enabled`, `x:enabled`) or absent: which attribute name it
         # is, if any, depends only on the element's attribute names, which a fleet file
         # repeats for every adapter, so the answer is memoised per set of names.
-        names = cast("tuple[str, ...]", tuple(element.keys()))  # str: see _attributes
+        names: tuple[str, ...] = tuple(element.keys())  # type: ignore[arg-type]  # str: see _attributes
         spelled = _ENABLED_SPELLING.get(names, _UNSEEN)
         if spelled is _UNSEEN:
             spelled = _ENABLED_SPELLING[names] = next(
