@@ -111,3 +111,46 @@ def test_with_a_region_option_an_unreadable_aws_config_is_never_read(tmp_path) -
     assert [t.region for t in derived.tables] == ["us-west-2"]
     with pytest.raises(InputError, match="cannot be read"):
         select(Selection(tables=("byHand",)), env=env)
+
+
+def test_a_missing_default_folder_names_the_variable_it_came_from(tmp_path) -> None:
+    with pytest.raises(InputError) as err:
+        select(Selection(region="us-east-1"), env={"IMPACT360SOFTWAREDIR": str(tmp_path)},
+               local_host="thisbox")
+    assert (f"(from %IMPACT360SOFTWAREDIR%\\Conf, with the environment variable "
+            f'IMPACT360SOFTWAREDIR set to "{tmp_path}", as no --conf-dir was given)'
+            ) in str(err.value)
+
+
+def test_the_windows_computer_name_is_compared_with_the_local_host_name() -> None:
+    derived = select(Selection(conf_dirs=SAMPLE, region="us-east-1"),
+                     env={"COMPUTERNAME": "THISBOX"}, local_host="thisbox")
+    assert "verintAgentEvents_thisbox.2" in [t.table_name for t in derived.tables]
+    assert any('"THISBOX"' in w and "--host-name THISBOX" in w for w in derived.warnings)
+    quiet = select(Selection(conf_dirs=SAMPLE, region="us-east-1"), env={},
+                   local_host="thisbox")
+    assert quiet.warnings == []
+
+
+def _aws_files(tmp_path) -> dict[str, str]:
+    (tmp_path / "config").write_text("[default]\nregion = us-east-1\n")
+    (tmp_path / "credentials").write_text("")
+    return {"AWS_CONFIG_FILE": str(tmp_path / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials")}
+
+
+def test_a_profile_no_file_holds_is_named_instead_of_no_region(tmp_path) -> None:
+    with pytest.raises(InputError) as err:
+        select(Selection(tables=("byHand",), profile="stale"), env=_aws_files(tmp_path))
+    assert str(err.value) == (
+        'The AWS profile "stale" (from --profile) is in neither the AWS config file nor the '
+        "credentials file, so it gives no region (and the AWS SDK would refuse it). Check its "
+        "spelling with `aws configure list-profiles`, or unset --profile.")
+
+
+def test_a_stale_profile_is_left_to_the_sdk_when_every_table_has_a_region(tmp_path) -> None:
+    env = {**_aws_files(tmp_path), "AWS_PROFILE": "stale"}
+    for selection, region in ((Selection(tables=("byHand",), region="us-west-2"), "us-west-2"),
+                              (Selection(tables=("byHand",)), "eu-west-2")):
+        derived = select(selection, env={**env, "AWS_DEFAULT_REGION": "eu-west-2"})
+        assert [t.region for t in derived.tables] == [region]
