@@ -256,6 +256,7 @@ def test_only_coordinator_state_switches_kcl_35_to_its_legacy_mode() -> None:
     assert "`lease-tables policy --kcl 3.5.1 --migrating --role adapter`" in both
     (alone,) = kcl.found_companion_warnings(table, ["app-CoordinatorState"], NEW, "3.5")
     assert "runs in its legacy multi-table mode" in alone and "--migrating" in alone
+    assert alone.startswith("app-CoordinatorState exists in eu-west-1: KCL 3.5+ finds it")
     (leftover,) = kcl.found_companion_warnings(table, ["app-WorkerMetricStats"], NEW, "3.5")
     assert leftover.startswith("app-WorkerMetricStats exists in eu-west-1, but "
                                "app-CoordinatorState does not: KCL 3.5+ does not switch to "
@@ -362,3 +363,40 @@ def test_the_readme_says_what_kcl_itself_does_and_what_is_assumed() -> None:
     assert "a `T-WorkerMetricStats` alone does not switch it" in section
     assert "`T-CoordinatorState` or `T-WorkerMetricStats`, it runs" not in section
     assert "policy --kcl 3.5.1 --migrating" in section
+
+
+def test_a_table_without_a_region_is_found_without_one() -> None:
+    table = LeaseTable("app", None)
+    (leftover,) = kcl.found_companion_warnings(table, ["app-WorkerMetricStats"], NEW, "3.5")
+    assert leftover.startswith("app-WorkerMetricStats exists, but app-CoordinatorState does")
+
+
+# --- a companion's family and near twins -------------------------------------------------
+
+def test_a_companion_belongs_with_the_lease_table_it_is_named_after() -> None:
+    assert kcl.lease_name(LeaseTable("app-CoordinatorState", "eu-west-1",
+                                     role=kcl.ROLE_COORDINATOR_STATE)) == "app"
+    assert kcl.lease_name(LeaseTable("app-WorkerMetricStats", "eu-west-1",
+                                     role=kcl.ROLE_WORKER_METRICS)) == "app"
+    assert kcl.lease_name(LeaseTable("app-CoordinatorState", "eu-west-1")) == (
+        "app-CoordinatorState")  # a lease table that happens to be named so
+    assert kcl.family("app") == {"app", "app-CoordinatorState", "app-WorkerMetricStats"}
+
+
+def test_near_twins_of_a_companion_keep_its_suffix_and_skip_its_own_family() -> None:
+    companion = LeaseTable("verintAgentEvents_verintris.2-CoordinatorState", "eu-west-1",
+                           adapter_kind="agent-events", application_name="verintAgentEvents",
+                           adapter_id="2", role=kcl.ROLE_COORDINATOR_STATE)
+    existing = ["verintAgentEvents_verintris.2", "verintAgentEvents_verintris.2-WorkerMetricStats",
+                "verintAgentEvents_verintris.2-CoordinatorState",
+                "VERINTAGENTEVENTS_VERINTRIS.2-COORDINATORSTATE",
+                "verintAgentEvents_verintris.2-coordinatorstate",  # only the suffix differs
+                "verintAgentEvents_OTHER.2-CoordinatorState", "verintAgentEvents_OTHER.2",
+                "verintAgentEvents_OTHER.3-CoordinatorState", "unrelated-CoordinatorState"]
+    assert kcl.near_twins(companion, existing) == [
+        "VERINTAGENTEVENTS_VERINTRIS.2-COORDINATORSTATE",
+        "verintAgentEvents_OTHER.2-CoordinatorState",
+        "verintAgentEvents_verintris.2-coordinatorstate"]
+    lease = LeaseTable("verintAgentEvents_verintris.2", "eu-west-1", adapter_kind="agent-events",
+                       application_name="verintAgentEvents", adapter_id="2")
+    assert kcl.near_twins(lease, existing) == ["verintAgentEvents_OTHER.2"]
