@@ -76,9 +76,9 @@ def table(status: str = "ACTIVE", key: str = "leaseKey", key_type: str = "S",
     return answer
 
 
-def waited(done: Done = Done(), waiting_for: str = WAIT_TABLE) -> Done:
+def waited(done: Done | None = None, waiting_for: str = WAIT_TABLE) -> Done:
     """Done of a table the run is waiting for (a later look is a poll)."""
-    return replace(done, waiting_for=waiting_for)
+    return replace(done or Done(), waiting_for=waiting_for)
 
 
 # ------------------------------------------------------------------ absent, created
