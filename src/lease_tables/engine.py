@@ -214,7 +214,7 @@ def wait_loop(since: Sequence[float], look: Callable[[int], tuple[bool, bool]],
     says some may still come; `sleep` may end early when one does (`awake()` is called
     before each round, so an arrival during the round is not slept through).
     Returns the items still waiting."""
-    plan = plan or PollPlan()
+    plan = PollPlan() if plan is None else plan  # an empty plan is falsy: not "none given"
     for number, started in enumerate(since):
         plan.add(number, started)
     while not stopped():
