@@ -89,6 +89,7 @@ def test_absent_table_is_created_with_kcls_request() -> None:
     assert step.request == kcl.create_table_request(LEASE, spec.TableOptions(),
                                                     kcl.DEFAULT_LAYOUT)
     assert step.done == Done()
+    assert next_step(GOAL2, None, Done(noted=True)).done == Done(noted=True)
 
 
 def test_absent_lease_table_of_kcl3_is_created_with_its_index() -> None:
@@ -263,6 +264,27 @@ def test_missing_index_with_add_index_is_added_with_the_tables_capacity() -> Non
         f"else was changed")
 
 
+def test_index_without_capacity_in_the_answer_takes_the_options() -> None:
+    answer = table()
+    del answer["ProvisionedThroughput"]
+    goal = replace(GOAL3_ADD, options=spec.TableOptions(read_capacity=3, write_capacity=4))
+    step = next_step(goal, answer, Done())
+    assert step.kind == ADD_INDEX
+    assert index_added_note(step.request).startswith(
+        f"index {spec.LEASE_OWNER_INDEX} added (3 RCU / 4 WCU, the table's own)")
+
+
+def test_a_creating_answer_while_waiting_is_judged_once_it_is_not_creating() -> None:
+    """While the run waits, an answer still CREATING teaches nothing new: the wait goes
+    on as it was (what is waited for included); the answer after it is judged whole."""
+    index_wait = waited(Done(index_status="CREATING"), WAIT_INDEX)
+    step = next_step(GOAL3, table("CREATING", indexes=[index()]), index_wait)
+    assert (step.kind, step.done) == (WAIT, index_wait)
+    keyed = next_step(GOAL2, table("CREATING", key="shardId"), waited())
+    assert (keyed.kind, keyed.status) == (WAIT, EXISTS)
+    assert next_step(GOAL2, table("ACTIVE", key="shardId"), waited()).status == DRIFT
+
+
 def test_index_added_note_of_an_on_demand_table() -> None:
     request = spec.add_index_request("t", table(billing="PAY_PER_REQUEST"),
                                      spec.TableOptions())
@@ -413,7 +435,7 @@ def test_row_of_a_finished_table_joins_its_notes_and_the_hints() -> None:
 def test_row_of_a_failed_table_is_its_message() -> None:
     step = Step(DONE, FAILED, "why", Done(notes=("a",), warnings=("w",)))
     row = result(GOAL2, step, waited=True)
-    assert (row.status, row.message, row.warnings) == (FAILED, "why", ("w",))
+    assert (row.table, row.status, row.message, row.warnings) == (LEASE, FAILED, "why", ("w",))
 
 
 def test_row_with_no_wait_says_what_is_still_on_its_way() -> None:
@@ -432,7 +454,7 @@ def test_row_with_no_wait_says_what_is_still_on_its_way() -> None:
 def test_row_with_no_wait_before_the_index_could_be_added_is_drift() -> None:
     step = Step(WAIT, EXISTS, CREATING_NOTE, Done(waiting_for=WAIT_TABLE_THEN_INDEX))
     row = result(GOAL3_ADD, step, waited=False, hint_warnings=("tw",))
-    assert (row.status, row.warnings) == (DRIFT, ("tw",))
+    assert (row.table, row.status, row.warnings) == (LEASE, DRIFT, ("tw",))
     assert row.message == (
         f"{WHERE} is not ACTIVE yet and has no index {spec.LEASE_OWNER_INDEX}, which KCL "
         f"3.0 needs; with --no-wait it could not be added yet. Rerun `lease-tables create "

@@ -141,7 +141,7 @@ def _index_step(goal: Goal, answer: Any, done: Done, status: str | None) -> Step
             return _wait(done, WAIT_TABLE_THEN_INDEX)
         return Step(ADD_INDEX, done=done, request=spec.add_index_request(
             goal.table.table_name, answer, goal.options))
-    return _index_checked(goal, answer, done, status)
+    return _index_checked(goal, answer, done, table_pending=spec.is_pending(status))
 
 
 def after_index(goal: Goal, answer: Any, done: Done) -> Step:
@@ -149,10 +149,10 @@ def after_index(goal: Goal, answer: Any, done: Done) -> Step:
     found added by someone else: the table was ACTIVE when it was sent."""
     if spec.find_index(answer) is None:
         return _wait(done, WAIT_INDEX)
-    return _index_checked(goal, answer, done, spec.ACTIVE)
+    return _index_checked(goal, answer, done, table_pending=False)
 
 
-def _index_checked(goal: Goal, answer: Any, done: Done, status: str | None) -> Step:
+def _index_checked(goal: Goal, answer: Any, done: Done, *, table_pending: bool) -> Step:
     problem = spec.index_problem(answer)
     if problem:
         return _final(done, DRIFT, spec.index_drift_message(goal.where, problem, goal.version))
@@ -165,8 +165,8 @@ def _index_checked(goal: Goal, answer: Any, done: Done, status: str | None) -> S
     if unusable:
         return _final(done, FAILED, unusable)
     if spec.index_is_pending(index_status):
-        return _wait(replace(done, index_status=index_status or ""), WAIT_INDEX)
-    if spec.is_pending(status):
+        return _wait(replace(done, index_status=str(index_status)), WAIT_INDEX)
+    if table_pending:
         return _wait(done, WAIT_TABLE)
     return _final(done, verdict(done), "")
 
