@@ -729,9 +729,9 @@ def typecheck() -> int:
 # --- mutate: mutation testing of the pure modules ---------------------------------------
 
 # The modules `mutate` checks by default, and those it also knows (tested mostly end to end).
-MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl")
-MUTATE_DEFAULT = (*MUTATE_DEFAULT, "rows", "preflight_answers", "probe_group", "polling",
-                  "probes", "consumers", "footprint")
+MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl",
+                  "table_plan", "rows", "preflight_answers", "probe_group", "polling", "probes",
+                  "consumers", "footprint")
 MUTATE_KNOWN = (*MUTATE_DEFAULT, "printable", "failures")
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.txt"
 MUTANTS = ROOT / "mutants"  # mutmut's work folder (git-ignored)
