@@ -505,3 +505,63 @@ def test_migrating_through_the_cli(tmp_path: Path) -> None:
     assert json.loads(provisioner.stdout) == pol.provisioner_policy([lt(T)], ACCOUNT,
                                                                    layout=KCL_35)
     assert "warning: --migrating only changes the adapter's policy" in provisioner.stderr
+
+
+# ------------------------------------------------------------------ what `policy` prints, whole
+
+def test_several_documents_print_as_one_sorted_indented_array() -> None:
+    first = {"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow"}]}
+    second = {"Version": "2012-10-17", "Statement": [{"Sid": "B", "Effect": "Allow"}]}
+    assert pol.render_documents([first, second]) == (
+        '[\n  {\n    "Statement": [\n      {\n        "Effect": "Allow",\n        "Sid": "A"\n'
+        '      }\n    ],\n    "Version": "2012-10-17"\n  },\n  {\n    "Statement": [\n      {\n'
+        '        "Effect": "Allow",\n        "Sid": "B"\n      }\n    ],\n'
+        '    "Version": "2012-10-17"\n  }\n]\n')
+
+
+def test_the_split_note_gives_each_documents_size() -> None:
+    one = {"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow"}]}
+    size = pol.policy_size(one)  # type: ignore[arg-type]
+    assert pol.split_note([one]) is None
+    assert pol.split_note([one, one]) == (
+        f"the policy is too big for one IAM managed policy ({pol.MANAGED_POLICY_MAX} "
+        f"characters without white space), so it is printed as a JSON array of 2 documents "
+        f"({size}, {size} characters): attach each as its own managed policy (e.g. jq '.[0]', "
+        f"jq '.[1]'); together they grant exactly the one policy.")
+
+
+def test_policy_documents_prints_the_policy_of_the_options_given() -> None:
+    tables = [LeaseTable("verintCTREvents", "us-east-1")]
+    new = kcl.LAYOUTS[-1]
+    for role, options in (("provisioner", {"tags": True}),
+                          ("adapter", {"layout": new, "migrating": True})):
+        documents, _, warnings = pol.policy_documents(role, tables, ACCOUNT, **options)
+        assert documents == [pol.build_policy(role, tables, ACCOUNT, **options)]
+        assert warnings == []
+    many = [LeaseTable(f"verintAgentEvents_ris{n:04d}.2", "us-east-1") for n in range(400)]
+    _, _, warnings = pol.policy_documents("provisioner", many, ACCOUNT)
+    assert len(warnings) == 1 and warnings[0].startswith("the policy has ")
+
+
+def test_a_streams_name_takes_the_region_option_when_tables_are_in_several() -> None:
+    tables = [LeaseTable("a-table", "us-east-1"), LeaseTable("b-table", "eu-west-1")]
+    options = pol.fp.FootprintOptions(streams=("ctr",))
+    with pytest.raises(InputError, match="several regions"):
+        pol.policy_documents("adapter", tables, ACCOUNT, options)
+    documents, _, _ = pol.policy_documents("adapter", tables, ACCOUNT, options,
+                                           region_option="eu-west-1")
+    assert "arn:aws:kinesis:eu-west-1:123456789012:stream/ctr" in json.dumps(documents)
+    assert pol.footprint_of(tables, ACCOUNT, options, "eu-west-1").of("stream")[0].region == (
+        "eu-west-1")
+
+
+def test_the_migrating_grant_is_only_given_when_asked_for() -> None:
+    tables = [LeaseTable("verintCTREvents", "us-east-1")]
+    new = kcl.LAYOUTS[-1]
+    asked = pol.build_policy("adapter", tables, ACCOUNT, layout=new, migrating=True)
+    for plain in (pol.build_policy("adapter", tables, ACCOUNT, layout=new),
+                  pol.policy_documents("adapter", tables, ACCOUNT, layout=new)[0][0]):
+        assert plain != asked
+        sids = {s["Sid"] for s in plain["Statement"]}
+        assert "MigratingCoordinatorStateAccess" not in sids
+        assert "LookUpLegacyCompanionTables" in sids
