@@ -45,6 +45,7 @@ FLOOR = CREATE_TABLE_MS / 1000
 sys.path.insert(0, str(ROOT))
 from bench.figures import render  # noqa: E402
 from tests.faultproxy import FaultProxy  # noqa: E402
+from tools.paths import PYTHON  # noqa: E402
 from tools.servers import DYNALITE, ensure_dynalite, free_port, stop_process  # noqa: E402
 from tools.venv import ensure_venv  # noqa: E402
 
@@ -57,12 +58,10 @@ def say(text: str) -> None:
 
 def project_python() -> Path:
     """The repo's .venv (made by `python3 dev.py test`), else this interpreter."""
-    bindir = ROOT / ".venv" / ("Scripts" if os.name == "nt" else "bin")
-    candidate = bindir / ("python.exe" if os.name == "nt" else "python")
-    if not candidate.exists():
+    if not PYTHON.exists():
         say("no .venv yet: creating it with dev.py's installer")
         ensure_venv()
-    return candidate if candidate.exists() else Path(sys.executable)
+    return PYTHON if PYTHON.exists() else Path(sys.executable)
 
 
 def ensure_awscli() -> Path:
