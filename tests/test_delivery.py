@@ -133,6 +133,21 @@ def test_venv_stamp_follows_the_lock(tmp_path: Path) -> None:
     assert lock_stamp((PYPROJECT, lock)) != before
 
 
+def test_dev_py_and_its_tasks_need_only_the_standard_library() -> None:
+    """`python3 dev.py NAME` runs on a fresh machine before .venv exists, so dev.py and
+    every tools/ module import with no site-packages at all (`-S`)."""
+    modules = sorted(f"tools.{path.stem}" for path in (ROOT / "tools").glob("*.py")
+                     if path.stem != "__init__")
+    proc = subprocess.run([sys.executable, "-S", "-c", f"import dev, {', '.join(modules)}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    usage = subprocess.run([sys.executable, "-S", "dev.py"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+    assert usage.returncode == 2
+    assert usage.stderr.endswith("usage: python3 dev.py demo | test | floors | lock | mutate "
+                                 "| bundle | freeze | kcl-proof\n")
+
+
 # --- metadata ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
