@@ -1,4 +1,4 @@
-"""`dev.py test`: ruff, then the whole pytest suite (unit, property, end to end) on the lock."""
+"""`dev.py test`: ruff, mypy, then the whole pytest suite (unit, property, end to end)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def ensure_checkov() -> str | None:
 
 
 def test(extra: Sequence[str]) -> int:
-    """ruff, then the whole pytest suite; `extra` goes to pytest (`--floors`: floors instead)."""
+    """ruff, mypy, then the whole pytest suite; `extra` goes to pytest (`--floors`: floors
+    instead)."""
     if "--floors" in extra:
         rest = [arg for arg in extra if arg != "--floors"]
         python = rest[rest.index("--python") + 1] if "--python" in rest else None
@@ -49,6 +50,7 @@ def test(extra: Sequence[str]) -> int:
     paths = [p for p in LINT_PATHS if (ROOT / p).exists()]
     say("ruff check " + " ".join(paths))
     lint = subprocess.run([str(BIN / "ruff"), "check", *paths], cwd=ROOT)
+    types = typecheck()
     env = dict(os.environ)
     checkov = ensure_checkov()
     if checkov:
@@ -56,4 +58,12 @@ def test(extra: Sequence[str]) -> int:
     say("pytest")
     workers = ["-n", "2"] if "-n" not in extra else []
     tests = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *extra], cwd=ROOT, env=env)
-    return tests.returncode or lint.returncode
+    return tests.returncode or lint.returncode or types
+
+
+def typecheck() -> int:
+    """mypy, strict over src/lease_tables ([tool.mypy] in pyproject.toml holds the settings,
+    so a bare `mypy` in the venv checks the same); its exit code, so a type error fails
+    `test` (and CI) as a lint error does, while pytest still runs to show the rest."""
+    say("mypy")
+    return subprocess.run([str(BIN / "mypy")], cwd=ROOT).returncode
