@@ -16,7 +16,6 @@ asked instead, where the identity may call it; its "denied" makes the row
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -31,7 +30,7 @@ from lease_tables.bounded import Board
 from lease_tables.consumers import UNKNOWN_ACCOUNT, from_footprint
 from lease_tables.failures import error_code, is_access_denied
 from lease_tables.naming import LeaseTable
-from lease_tables.outcome import FAILED, HAPPY, TableResult, exit_code
+from lease_tables.outcome import FAILED, TableResult
 from lease_tables.preflight_services import (
     bucket_group,
     connect_group,
@@ -114,6 +113,9 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
                            if len(names) > 1 else
                            f"KCL publishes its metrics under the namespace {names[0]}")
         out.append(Planned(group, _nothing))
+    for each in out:  # the words of a broken answer name the endpoint really called
+        each.group.endpoint = partial(clients.endpoint_for, each.group.row.region or "",
+                                      each.group.service)
     return out
 
 
@@ -233,40 +235,3 @@ def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Boa
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-preflight-footprint") as pool:
         return list(pool.map(one, enumerate(planned)))
-
-
-_VERDICT = re.compile(r"PREFLIGHT [A-Z ]+: (?P<body>.*) \(exit \d+\)\.", re.DOTALL)
-
-
-def footprint_verdict(run: Any, profile: str | None = None) -> str:
-    """The one line for the change ticket, the footprint's rows included.
-
-    The lease tables' verdict stays as it is; the other resources add what they
-    showed, and what was never tried by design (never counted as passed)."""
-    from lease_tables.preflight import PreflightRun, verdict
-
-    tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
-    others = [r for r in run.results if isinstance(r.table, ResourceRow)]
-    base = verdict(PreflightRun(tables, run.identity), profile)
-    if not others:
-        return base
-    code = exit_code(run.results)
-    found = _VERDICT.fullmatch(base)
-    body = found.group("body") if found else base
-    bad = [r for r in others if r.status not in HAPPY]
-    untried = sorted({u.action for r in others for u in (r.untried or ())
-                      if r.status in HAPPY})
-    never = (f"; not tried by design (they would write or disturb the adapter; "
-             f"--simulate asks IAM): {', '.join(untried)}" if untried else "")
-    if bad:
-        names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
-        lead = (f"PREFLIGHT FAILED: {body}; and" if exit_code(tables) not in (0,)
-                else "PREFLIGHT FAILED: the lease tables passed, but")
-        return (f"{lead} {len(bad)} of {len(others)} other resources are not usable as the "
-                f"adapter needs: {names}; do not restart the adapter until preflight passes "
-                f"(exit {code}).")
-    head = base.split(":", 1)[0] if found else "PREFLIGHT PASSED"
-    kinds = ", ".join(sorted({r.table.role for r in others}))
-    joint = "but" if exit_code(tables) else "and"
-    return (f"{head}: {body}; {joint} its {len(others)} other resources ({kinds}) answer as "
-            f"the adapter needs{never} (exit {code}).")
