@@ -5,7 +5,7 @@ The run over the three kinds of probes: the lease tables' (`preflight_tables`), 
 the footprint's streams and consumers (`preflight_streams`) and other services
 (`preflight_services`), whose rows `preflight_footprint` plans. Every chain starts at
 once: the tables' in DynamoDB's pool of `--concurrency`, the footprint's beside them in
-its own pool of `--concurrency`. Each chain judges its own
+its own pool of `--concurrency`, the longest chains first. Each chain judges its own
 answers (`preflight_answers`, one judgement for every service) and words its own rows;
 this module only runs them and words the one verdict for the change ticket.
 """

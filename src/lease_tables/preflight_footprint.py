@@ -3,7 +3,7 @@
 The footprint (`footprint.resolve`) gives the resources; each becomes one
 resource-and-action-group row (`probe_group.Group`) with its probe chain (in
 `preflight_streams` and `preflight_services`). All chains run at once in a bounded
-pool beside the table probes; a resource two tables share is one row, probed once
+pool beside the table probes, the longest first; a resource two tables share is one row, probed once
 (the footprint is deduplicated, and a stream's DescribeStreamSummary is shared by
 its consumers). Rows whose actions are all never tried by design (CloudWatch's
 PutMetricData, CloudWatch Logs) are listed with them in `not_tried`.
@@ -32,6 +32,10 @@ from lease_tables.failures import error_code, is_access_denied
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import FAILED, TableResult
 from lease_tables.preflight_services import (
+    CONNECT_ACTIONS,
+    KMS_ACTIONS,
+    KVS_ACTIONS,
+    S3_ACTIONS,
     bucket_group,
     connect_group,
     key_group,
@@ -42,6 +46,8 @@ from lease_tables.preflight_services import (
     video_group,
 )
 from lease_tables.preflight_streams import (
+    CONSUMER_ACTIONS,
+    STREAM_ACTIONS,
     StreamSummaries,
     consumer_group,
     probe_consumer,
@@ -62,6 +68,7 @@ class Planned:
     group: Group
     probe: Callable[[Group], Any]
     resource: fp.Resource | None = None  # where the row's resource came from
+    calls: int = 0  # the calls its chain makes at most: the longest chains start first
 
     def __post_init__(self) -> None:
         if self.resource is not None:
@@ -82,21 +89,23 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
         out.append(Planned(stream_group(given(r), r.region or ""),
-                           lambda g: probe_stream(clients, summaries, g), r))
+                           lambda g: probe_stream(clients, summaries, g), r,
+                           len(STREAM_ACTIONS)))
     for consumer in from_footprint(fp.consumers(found), tables):
         out.append(Planned(consumer_group(consumer),
-                           partial(probe_consumer, clients, summaries, consumer)))
-    builders: tuple[tuple[str, Callable[[str, str], Group], Callable[[Clients, Group], Any]],
-                    ...] = (
-        (fp.KIND_BUCKET, bucket_group, probe_bucket),
-        (fp.KIND_KMS_KEY, key_group, probe_key),
-        (fp.KIND_VIDEO_STREAM, video_group, probe_video),
-        (fp.KIND_CONNECT_INSTANCE, connect_group, probe_connect),
+                           partial(probe_consumer, clients, summaries, consumer),
+                           calls=len(CONSUMER_ACTIONS)))
+    builders: tuple[tuple[str, Callable[[str, str], Group], Callable[[Clients, Group], Any],
+                          tuple[str, ...]], ...] = (
+        (fp.KIND_BUCKET, bucket_group, probe_bucket, S3_ACTIONS),
+        (fp.KIND_KMS_KEY, key_group, probe_key, KMS_ACTIONS),
+        (fp.KIND_VIDEO_STREAM, video_group, probe_video, KVS_ACTIONS),
+        (fp.KIND_CONNECT_INSTANCE, connect_group, probe_connect, CONNECT_ACTIONS),
     )
-    for kind, build, probe in builders:
+    for kind, build, probe, actions in builders:
         for r in found.of(kind):
             out.append(Planned(build(given(r), r.region or regions[0]),
-                               partial(probe, clients), r))
+                               partial(probe, clients), r, len(actions)))
     for r in found.of(fp.KIND_LOG_GROUP):
         row = ResourceRow(table_name=r.name, region=r.region, role=fp.KIND_LOG_GROUP,
                           resource=given(r))
@@ -213,7 +222,11 @@ def simulation_target(group: Group, action: str,
 
 def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Board[Any],
                         concurrency: int = 10, simulate: bool = False) -> list[TableResult]:
-    """Run every row's chain at once; each row's result reaches `board` as it is known."""
+    """Run every row's chain at once; each row's result reaches `board` as it is known.
+
+    The pool takes the longest chains first (a Connect instance's five lookups before
+    eighty one-call consumers), so no long chain waits behind short ones and ends last.
+    """
     region = next((p.group.row.region for p in planned if p.group.row.region), "") or ""
     simulator = Simulator(clients, region) if simulate else None
 
@@ -234,4 +247,7 @@ def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Boa
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-preflight-footprint") as pool:
-        return list(pool.map(one, enumerate(planned)))
+        longest_first = sorted(enumerate(planned), key=lambda item: -item[1].calls)
+        done = dict(zip((i for i, _ in longest_first), pool.map(one, longest_first),
+                        strict=True))
+    return [done[i] for i in range(len(planned))]
