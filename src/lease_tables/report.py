@@ -44,8 +44,8 @@ def origin(table: LeaseTable) -> str:
     if table.adapter_kind is None:
         if getattr(table, "resource", None) is not None and not table.origins:
             # a stream, bucket ... row: named by an option or an adapter's file
-            files = ", ".join(_clean(s) for s in dict.fromkeys(table.sources))
-            return f"from {files}" if files else "from the footprint's options"
+            listed = ", ".join(_clean(s) for s in dict.fromkeys(table.sources))
+            return f"from {listed}" if listed else "from the footprint's options"
         return "given with --table"
     ident = f" {_clean(table.adapter_id)}" if table.adapter_id else ""
     text = (f'{table.adapter_kind} adapter{ident}, application '
@@ -141,7 +141,7 @@ def summary(results: Sequence[TableResult], verb: str = "") -> str:
     return f"{tally(results, verb)}. {verdict} (exit {code})."
 
 
-def json_document(results: Sequence[TableResult]) -> dict:
+def json_document(results: Sequence[TableResult]) -> dict[str, object]:
     return {
         "ok": exit_code(results) == 0,
         "tables": [r.to_json() for r in results],
