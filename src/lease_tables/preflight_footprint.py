@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lease_tables import footprint as fp
 from lease_tables.aws import Clients
@@ -57,6 +57,9 @@ from lease_tables.preflight_streams import (
 from lease_tables.printable import aws_text
 from lease_tables.probe_group import Group, judge
 from lease_tables.rows import ResourceRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from types_boto3_iam.type_defs import ContextEntryTypeDef
 
 ROLE_METRICS = "cloudwatch-metrics"
 
@@ -190,7 +193,7 @@ def principal_arn(caller: str) -> str:
 
 
 def simulation_target(group: Group, action: str,
-                      account: str) -> tuple[str, list[dict[str, Any]]]:
+                      account: str) -> tuple[str, list[ContextEntryTypeDef]]:
     """The resource ARN (and condition context) an action would be called on."""
     row = group.row
     region = row.region or ""

@@ -17,6 +17,8 @@ shared by its stream row and all its consumers' rows.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from lease_tables.aws import Clients
 from lease_tables.consumers import Consumer
 from lease_tables.engine import Once
@@ -35,7 +37,14 @@ CONSUMER_ACTIONS = ("DescribeStreamConsumer",)
 FIRST_SHARD = "shardId-000000000000"
 
 
-def stream_params(stream: str) -> dict[str, str]:
+class StreamRef(TypedDict, total=False):
+    """How a call names its stream: by ARN when one was given, else by name."""
+
+    StreamName: str
+    StreamARN: str
+
+
+def stream_params(stream: str) -> StreamRef:
     return {"StreamARN": stream} if stream.startswith("arn:") else {"StreamName": stream}
 
 
