@@ -729,7 +729,8 @@ def typecheck() -> int:
 # --- mutate: mutation testing of the pure modules ---------------------------------------
 
 # The modules `mutate` checks by default, and those it also knows (tested mostly end to end).
-MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl")
+MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl",
+                  "table_plan")
 MUTATE_KNOWN = (*MUTATE_DEFAULT, "printable", "failures")
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.txt"
 MUTANTS = ROOT / "mutants"  # mutmut's work folder (git-ignored)
