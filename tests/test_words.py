@@ -16,7 +16,8 @@ import pytest
 from lease_tables import kcl
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import OK, TableResult
-from lease_tables.preflight import Findings, PreflightRun, denied_message, judge, verdict
+from lease_tables.preflight import PreflightRun, verdict
+from lease_tables.preflight_tables import Findings, denied_message, judge
 from tests.conftest import REGION, ROOT, aws_env, clean_env, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
