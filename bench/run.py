@@ -39,14 +39,15 @@ ROOT = BENCH.parent
 WORK = BENCH / ".work"
 README = BENCH / "README.md"
 RESULTS = BENCH / "results.json"
-DYNALITE = BENCH / "node_modules" / "dynalite" / "cli.js"
 CREATE_TABLE_MS = 1000
 FLOOR = CREATE_TABLE_MS / 1000
 
 sys.path.insert(0, str(ROOT))
 from bench.figures import render  # noqa: E402
-from dev import ensure_venv, stop_process  # noqa: E402
 from tests.faultproxy import FaultProxy  # noqa: E402
+from tools.paths import PYTHON  # noqa: E402
+from tools.servers import DYNALITE, ensure_dynalite, free_port, stop_process  # noqa: E402
+from tools.venv import ensure_venv  # noqa: E402
 
 
 def say(text: str) -> None:
@@ -57,23 +58,10 @@ def say(text: str) -> None:
 
 def project_python() -> Path:
     """The repo's .venv (made by `python3 dev.py test`), else this interpreter."""
-    bindir = ROOT / ".venv" / ("Scripts" if os.name == "nt" else "bin")
-    candidate = bindir / ("python.exe" if os.name == "nt" else "python")
-    if not candidate.exists():
+    if not PYTHON.exists():
         say("no .venv yet: creating it with dev.py's installer")
         ensure_venv()
-    return candidate if candidate.exists() else Path(sys.executable)
-
-
-def ensure_dynalite() -> None:
-    if DYNALITE.exists():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        sys.exit("bench needs node and npm (for dynalite); install them and rerun")
-    say("installing dynalite from npm into bench/node_modules (first run only)")
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=BENCH,
-                   check=True)
+    return PYTHON if PYTHON.exists() else Path(sys.executable)
 
 
 def ensure_awscli() -> Path:
@@ -88,12 +76,6 @@ def ensure_awscli() -> Path:
             subprocess.run([str(python), "-m", "pip", "install", "--quiet", "awscli"],
                            check=True, stdout=log, stderr=subprocess.STDOUT)
     return exe
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

@@ -22,6 +22,9 @@ import boto3
 import pytest
 from hypothesis import settings
 
+from tools.servers import free_port
+from tools.servers import stop_process as stop
+
 # Property tests are the same examples on every run (a fresh clone's test run must
 # not turn red by chance); `HYPOTHESIS_PROFILE=explore` searches further, with new
 # random examples each time, to find what the fixed ones miss.
@@ -34,12 +37,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONF = ROOT / "sample_conf"
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:
@@ -105,15 +102,6 @@ def start_moto(extra_env: Mapping[str, str] | None = None) -> MotoServer:
                    {**os.environ, **(extra_env or {})})
     assert isinstance(server, MotoServer)
     return server
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(autouse=True)

@@ -21,12 +21,9 @@ from lease_tables.consumers import (
 from lease_tables.engine import DONE, WAIT
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import TableResult
+from lease_tables.preflight import footprint_verdict
 from lease_tables.preflight_answers import ABSENT, BROKEN, PROVEN, REFUSED, attempt
-from lease_tables.preflight_footprint import (
-    footprint_verdict,
-    principal_arn,
-    simulation_target,
-)
+from lease_tables.preflight_footprint import principal_arn, simulation_target
 from lease_tables.preflight_streams import stream_group
 from lease_tables.probe_group import Group, judge
 from lease_tables.rows import ResourceRow

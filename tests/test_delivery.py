@@ -22,9 +22,15 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-import dev
 from lease_tables import __version__
 from tests.conftest import ROOT, SAMPLE_CONF, MotoServer, aws_env, clean_env
+from tools.bundle import PLATFORMS, bundle
+from tools.floors import build_floor, floor_pins, runtime_requirements
+from tools.freeze import freeze
+from tools.paths import LOCK, PYPROJECT
+from tools.project import build_wheel, project_version
+from tools.smoke import smoke
+from tools.venv import lock_stamp
 
 PYTHON_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 
@@ -60,35 +66,35 @@ def target_tags(platform: str, python: str) -> set[Tag]:
 def test_dependency_reader_matches_tomllib() -> None:
     tomllib = pytest.importorskip("tomllib")
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert dev.runtime_requirements() == data["project"]["dependencies"]
-    assert dev.build_floor() == dev.floor_pins(data["build-system"]["requires"])[0]
+    assert runtime_requirements() == data["project"]["dependencies"]
+    assert build_floor() == floor_pins(data["build-system"]["requires"])[0]
 
 
 def test_every_runtime_dependency_has_one_floor_for_each_python() -> None:
     """The floors check installs `==floor`; each Python must get exactly one of each."""
-    pins = [Requirement(pin) for pin in dev.floor_pins(dev.runtime_requirements())]
+    pins = [Requirement(pin) for pin in floor_pins(runtime_requirements())]
     for python in PYTHON_VERSIONS:
-        for platform in dev.PLATFORMS:
+        for platform in PLATFORMS:
             env = target_environment(platform, python)
             chosen = [pin for pin in pins if pin.marker is None or pin.marker.evaluate(env)]
             names = [canonicalize_name(pin.name) for pin in chosen]
             assert sorted(names) == sorted(set(names)), (python, names)
             assert {"boto3", "botocore", "typer", "rich", "lxml"} <= set(names)
-    assert dev.build_floor() == "setuptools==77.0.1"
+    assert build_floor() == "setuptools==77.0.1"
 
 
 def test_floor_pins_refuse_a_dependency_without_a_plain_floor() -> None:
-    assert dev.floor_pins(["lxml>=5.3.0; python_version >= '3.13'"]) == [
+    assert floor_pins(["lxml>=5.3.0; python_version >= '3.13'"]) == [
         "lxml==5.3.0; python_version >= '3.13'"]
     for requirement in ("typer", "typer<1", "typer>=0.15,<1", "typer~=0.15"):
         with pytest.raises(ValueError):
-            dev.floor_pins([requirement])
+            floor_pins([requirement])
 
 
 def locked() -> dict[str, list[tuple[str, Marker | None]]]:
     """name -> [(version, marker)] from requirements/dev.txt."""
     pins: dict[str, list[tuple[str, Marker | None]]] = {}
-    for line in dev.LOCK.read_text(encoding="utf-8").splitlines():
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
         if re.match(r"^[A-Za-z0-9]", line):
             requirement = Requirement(line.rstrip(" \\"))
             (spec,) = requirement.specifier
@@ -99,14 +105,14 @@ def locked() -> dict[str, list[tuple[str, Marker | None]]]:
 
 
 def test_lock_pins_everything_with_hashes_for_every_supported_python_and_platform() -> None:
-    text = dev.LOCK.read_text(encoding="utf-8")
+    text = LOCK.read_text(encoding="utf-8")
     pins = locked()
     assert text.count("--hash=sha256:") >= len(pins)
     wanted = {"boto3", "botocore", "typer", "rich", "lxml", "click", "moto", "pytest",
               "parliament", "cogapp", "pyinstaller", "uv", "setuptools", "colorama"}
     assert wanted <= set(pins)
     for python in PYTHON_VERSIONS:
-        for platform in dev.PLATFORMS:
+        for platform in PLATFORMS:
             env = target_environment(platform, python)
             for name, versions in pins.items():
                 active = [v for v, marker in versions if marker is None or marker.evaluate(env)]
@@ -118,25 +124,40 @@ def test_lock_pins_everything_with_hashes_for_every_supported_python_and_platfor
     assert [m for _, m in pins["colorama"]] == [Marker("sys_platform == 'win32'")]
 
 
-def test_venv_stamp_follows_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_venv_stamp_follows_the_lock(tmp_path: Path) -> None:
     lock = tmp_path / "dev.txt"
-    lock.write_bytes(dev.LOCK.read_bytes())
-    monkeypatch.setattr(dev, "LOCK", lock)
-    before = dev.lock_stamp()
-    lock.write_bytes(dev.LOCK.read_bytes().replace(b"pytest==", b"pytest===", 1))
-    assert dev.lock_stamp() != before
+    lock.write_bytes(LOCK.read_bytes())
+    before = lock_stamp((PYPROJECT, lock))
+    assert lock_stamp() == before  # .venv's stamp is made of pyproject.toml and the lock
+    lock.write_bytes(LOCK.read_bytes().replace(b"pytest==", b"pytest===", 1))
+    assert lock_stamp((PYPROJECT, lock)) != before
+
+
+def test_dev_py_and_its_tasks_need_only_the_standard_library() -> None:
+    """`python3 dev.py NAME` runs on a fresh machine before .venv exists, so dev.py and
+    every tools/ module import with no site-packages at all (`-S`)."""
+    modules = sorted(f"tools.{path.stem}" for path in (ROOT / "tools").glob("*.py")
+                     if path.stem != "__init__")
+    proc = subprocess.run([sys.executable, "-S", "-c", f"import dev, {', '.join(modules)}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    usage = subprocess.run([sys.executable, "-S", "dev.py"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+    assert usage.returncode == 2
+    assert usage.stderr.endswith("usage: python3 dev.py demo | test | floors | lock | mutate "
+                                 "| bundle | freeze | kcl-proof\n")
 
 
 # --- metadata ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return dev.build_wheel(tmp_path_factory.mktemp("wheel"))
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_wheel_metadata_has_license_classifiers_urls_and_the_one_version(wheel: Path) -> None:
     assert wheel.name == f"lease_tables-{__version__}-py3-none-any.whl"
-    assert dev.project_version() == __version__ == "0.2.0"
+    assert project_version() == __version__ == "0.2.0"
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         meta = email.message_from_bytes(
@@ -153,8 +174,10 @@ def test_wheel_metadata_has_license_classifiers_urls_and_the_one_version(wheel: 
     assert any(url.startswith("Source, https://") for url in meta.get_all("Project-URL"))
     assert meta["Requires-Python"] == ">=3.10"
     assert sorted(meta.get_all("Requires-Dist")) == sorted(
-        str(Requirement(r)) for r in dev.runtime_requirements())
-    assert not any(name.startswith("tests/") for name in names)
+        str(Requirement(r)) for r in runtime_requirements())
+    # Only the package: the tests and the development tasks (tools/, dev.py) stay out.
+    assert {name.split("/")[0] for name in names} == {
+        "lease_tables", f"lease_tables-{__version__}.dist-info"}
 
 
 def test_sdist_carries_what_its_tests_need(tmp_path: Path) -> None:
@@ -176,7 +199,7 @@ def test_sdist_carries_what_its_tests_need(tmp_path: Path) -> None:
     assert name == f"lease_tables-{__version__}.tar.gz"
     with tarfile.open(out / name) as tf:
         members = {m.name.split("/", 1)[1] for m in tf.getmembers() if "/" in m.name}
-    for wanted in ("LICENSE", "README.md", "dev.py", "requirements/dev.txt",
+    for wanted in ("LICENSE", "README.md", "dev.py", "tools/servers.py", "requirements/dev.txt",
                    "tests/conftest.py", "tests/faultproxy.py", "tests/policy_helpers.py",
                    "tests/test_docs.py", "sample_conf/IntegrationService.xml",
                    "docs/cli_reference.py", "bench/package-lock.json",
@@ -228,7 +251,7 @@ def unpack(archive: Path, into: Path) -> tuple[Path, dict[str, Path]]:
 @pytest.mark.parametrize("python", ["3.11", "3.13"])
 def test_windows_bundle_has_every_wheel_windows_needs_and_nothing_else(
         tmp_path: Path, python: str) -> None:
-    archive = dev.bundle("win_amd64", python, tmp_path / "out")
+    archive = bundle("win_amd64", python, tmp_path / "out")
     assert archive.name == f"lease-tables-{__version__}-win_amd64-py{python}.zip"
     assert [p.name for p in (tmp_path / "out").iterdir()] == [archive.name]
     folder, wheels = unpack(archive, tmp_path)
@@ -256,7 +279,7 @@ def test_windows_bundle_has_every_wheel_windows_needs_and_nothing_else(
 @pytest.mark.skipif(sys.platform != "linux", reason="installs the Linux bundle here")
 def test_linux_bundle_installs_with_no_index_and_runs(tmp_path: Path) -> None:
     python = "{}.{}".format(*sys.version_info[:2])
-    archive = dev.bundle("linux_x86_64", python, tmp_path / "out")
+    archive = bundle("linux_x86_64", python, tmp_path / "out")
     assert archive.name == f"lease-tables-{__version__}-linux_x86_64-py{python}.zip"
     folder, wheels = unpack(archive, tmp_path)
     assert wheel_closure(wheels, target_environment("linux_x86_64", python)) == set(wheels)
@@ -292,10 +315,10 @@ def test_linux_bundle_installs_with_no_index_and_runs(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform not in ("linux", "win32"), reason="built for Linux and Windows")
 def test_frozen_build_runs_every_command_and_completion(
         tmp_path: Path, moto: MotoServer) -> None:
-    exe = dev.freeze(tmp_path / "frozen")
+    exe = freeze(tmp_path / "frozen")
     assert exe.exists()
     assert not list((tmp_path / "frozen" / "lease-tables").rglob("hypothesis")), "dev tools"
-    assert dev.smoke([str(exe)], endpoint=moto.url) == 0
+    assert smoke([str(exe)], endpoint=moto.url) == 0
     tables = moto.client().list_tables()["TableNames"]
     assert len(tables) == 2, tables
     env = clean_env(tmp_path, COMP_WORDS="lease-tables cr", COMP_CWORD="1",

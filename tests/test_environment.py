@@ -21,6 +21,7 @@ import pytest
 from lease_tables.awsconfig import default_region
 from lease_tables.selection import Selection, select
 from tests.conftest import REGION, ROOT, aws_env, clean_env, free_port, run_cli
+from tools.demo import demo_env
 
 # --------------------------------------------------------------------------- regions
 
@@ -219,10 +220,7 @@ def test_the_demo_ignores_the_users_aws_settings(tmp_path) -> None:
 
 
 def test_the_demo_environment_has_no_aws_setting_of_the_user(tmp_path) -> None:
-    sys.path.insert(0, str(ROOT))
-    import dev
-
-    env = dev.demo_env({"AWS_PROFILE": "stale", "aws_ca_bundle": "x", "PATH": "/bin"}, tmp_path)
+    env = demo_env({"AWS_PROFILE": "stale", "aws_ca_bundle": "x", "PATH": "/bin"}, tmp_path)
     assert env["PATH"] == "/bin"
     assert "AWS_PROFILE" not in env and "aws_ca_bundle" not in env
     for variable in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):

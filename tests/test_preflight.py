@@ -47,15 +47,9 @@ from typing import Any
 import boto3
 import pytest
 
-from lease_tables.preflight import (
-    CALLED_ACTIONS,
-    IMPOSSIBLE_CONDITION,
-    PROBE_KEY_PREFIX,
-    PreflightRun,
-    denial_text,
-    denied_principal,
-    verdict,
-)
+from lease_tables.preflight import PreflightRun, verdict
+from lease_tables.preflight_answers import denial_text, denied_principal
+from lease_tables.preflight_tables import CALLED_ACTIONS, IMPOSSIBLE_CONDITION, PROBE_KEY_PREFIX
 from tests.conftest import (
     REGION,
     SAMPLE_CONF,

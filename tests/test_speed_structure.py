@@ -105,3 +105,58 @@ def test_connection_pool_is_sized_to_concurrency(tmp_path: Path, monkeypatch) ->
         monkeypatch.setenv(key, value)
     clients = Clients(profile=None, endpoint_url="http://127.0.0.1:9", pool_size=25)
     assert clients.dynamodb(REGION).meta.config.max_pool_connections == 25
+
+
+def test_a_made_client_is_handed_out_while_another_is_being_made(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    """Making a client holds the clients' lock for tens of milliseconds; a probe whose
+    client exists must not wait for it (the table probes stalled while the footprint's
+    S3, KMS and Connect clients were made)."""
+    import threading
+
+    from lease_tables.aws import Clients
+
+    for key, value in aws_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    clients = Clients(profile=None, endpoint_url="http://127.0.0.1:9")
+    made = clients.dynamodb(REGION)
+    got: list[object] = []
+    with clients._lock:  # as while another service's client is being made
+        asking = threading.Thread(target=lambda: got.append(clients.dynamodb(REGION)),
+                                  daemon=True)
+        asking.start()
+        asking.join(timeout=5)
+        assert got == [made]
+
+
+def test_the_footprints_longest_chains_start_first(tmp_path: Path, monkeypatch) -> None:
+    """The plan gives each row its chain's length (a Connect instance's five lookups, a
+    stream's four reads, a consumer's one), and the pool starts the longest first, so
+    no long chain waits behind eighty one-call consumers; rows keep the plan's order."""
+    from lease_tables.aws import Clients
+    from lease_tables.bounded import Board
+    from lease_tables.consumers import UNKNOWN_ACCOUNT
+    from lease_tables.footprint import resolve
+    from lease_tables.footprint_cli import options
+    from lease_tables.naming import LeaseTable
+    from lease_tables.preflight_footprint import plan, preflight_footprint
+
+    for key, value in aws_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    clients = Clients(profile=None, endpoint_url="http://127.0.0.1:9")
+    tables = [LeaseTable(f"leasesChain{i}", REGION) for i in range(3)]
+    found = resolve(options(["ctr"], True, ["ris-recordings"], None, ["connect-live-"],
+                            ["1111aaaa-2222-bbbb-3333-cccc4444dddd"], "/ris"),
+                    tables, UNKNOWN_ACCOUNT, REGION)
+    planned = plan(clients, tables, found)
+    calls = {p.group.row.role: p.calls for p in planned}
+    assert calls == {"stream": 4, "stream-consumer": 1, "bucket": 2, "video-stream": 1,
+                     "connect-instance": 5, "log-group": 0, "cloudwatch-metrics": 0}
+    started: list[str] = []
+    for each in planned:
+        each.probe = lambda group: started.append(group.row.role)
+    rows = preflight_footprint(clients, planned, Board([p.group.row for p in planned]),
+                               concurrency=1)
+    assert started[:2] == ["connect-instance", "stream"]
+    assert started.index("bucket") < started.index("stream-consumer")
+    assert [r.table for r in rows] == [p.group.row for p in planned]

@@ -30,13 +30,14 @@ from pathlib import Path
 
 import pytest
 
-import dev
 from lease_tables import __version__
 from lease_tables.cli import utf8_output
 from lease_tables.naming import computer_name_warning, derive_tables, local_host_name
 from tests import wine
 from tests.conftest import REGION, SAMPLE_CONF, MotoServer, clean_env, cli_executable
 from tests.faultproxy import SilentServer
+from tools.bundle import bundle as build_bundle
+from tools.installers import INSTALL_CMD, INSTALL_PS1, installer_messages
 
 TAGS = {"owner": "Jürgen", "city": "東京"}
 UNC_CONF = "\\\\verintris\\e$\\Impact360\\Software\\Conf"
@@ -149,9 +150,9 @@ INSTALLER_VALUES = {"version": __version__, "platform": "win_amd64", "python": "
 
 def installers() -> tuple[str, str, dict[str, str]]:
     """install.ps1 and install.cmd as `dev.py bundle` writes them for Python 3.11."""
-    messages = dev.installer_messages(INSTALLER_VALUES)
-    return (dev.INSTALL_PS1.format(**INSTALLER_VALUES, **messages),
-            dev.INSTALL_CMD.format(**INSTALLER_VALUES, **messages), messages)
+    messages = installer_messages(INSTALLER_VALUES)
+    return (INSTALL_PS1.format(**INSTALLER_VALUES, **messages),
+            INSTALL_CMD.format(**INSTALLER_VALUES, **messages), messages)
 
 
 def test_both_installers_say_the_same_three_things_in_the_same_order() -> None:
@@ -262,7 +263,7 @@ def installed_bundle(python: str, base: Path, times: dict[str, float]
         wine.install_python(prefix, python, Path(sys.executable))
         pip_wheel = wine.pip_download(Path(sys.executable), f"pip=={installed_version('pip')}",
                                       wine.CACHE, source=False)
-        archive = dev.bundle("win_amd64", python, base / "out")
+        archive = build_bundle("win_amd64", python, base / "out")
         with zipfile.ZipFile(archive) as zf:
             zf.extractall(prefix.drive_c)
         bundle = prefix.drive_c / archive.stem

@@ -16,7 +16,8 @@ import pytest
 from lease_tables import kcl
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import OK, TableResult
-from lease_tables.preflight import Findings, PreflightRun, denied_message, judge, verdict
+from lease_tables.preflight import PreflightRun, verdict
+from lease_tables.preflight_tables import Findings, denied_message, judge
 from tests.conftest import REGION, ROOT, aws_env, clean_env, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -186,6 +187,38 @@ def test_the_architecture_arrows_follow_the_imports() -> None:
         imported, importer = (left, right) if arrow == "─>" else (right, left)
         assert imported in _imports(importer), f"{importer} does not import {imported}"
         assert importer not in _imports(imported), f"{imported} imports {importer}"
+
+
+def _floors() -> dict[str, int]:
+    """docs/architecture.md's floors table: module -> floor number."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Floors", 1)[1].split("\n## ", 1)[0]
+    floors: dict[str, int] = {}
+    for number, modules in re.findall(r"^\| (\d+) \| [^|]+ \| ([^|]+) \|$", section,
+                                      flags=re.MULTILINE):
+        for module in re.findall(r"`([a-z_]+)`", modules):
+            assert module not in floors, f"{module} stands on two floors"
+            floors[module] = int(number)
+    return floors
+
+
+def test_every_module_stands_on_one_floor_and_imports_only_down() -> None:
+    """The floors table is the code's shape: every module of src/ on exactly one floor,
+    every import (inside functions too) to its own floor or a lower one, no circle."""
+    import graphlib
+
+    floors = _floors()
+    modules = {p.stem for p in (ROOT / "src" / "lease_tables").glob("*.py")} - {
+        "__init__", "__main__"}
+    assert set(floors) == modules, (sorted(modules - set(floors)),
+                                    sorted(set(floors) - modules))
+    graph = {module: _imports(module) & modules for module in modules}
+    upward = [f"{importer} (floor {floors[importer]}) imports {imported} "
+              f"(floor {floors[imported]})"
+              for importer, imported_set in sorted(graph.items())
+              for imported in sorted(imported_set) if floors[imported] > floors[importer]]
+    assert not upward, upward
+    list(graphlib.TopologicalSorter(graph).static_order())  # raises CycleError on a circle
 
 
 def test_an_sdk_sentence_inside_ours_keeps_one_full_stop() -> None:

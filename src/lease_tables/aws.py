@@ -292,6 +292,11 @@ class Clients:
         """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
         kinesisvideo, connect, sts, iam), one per service and region, with the same
         retries, timeouts and pool, and --endpoint-url for every one of them."""
+        client = self._clients.get((service, region))
+        if client is not None:  # made already: no wait while another one is being made
+            return client
+        # One at a time: a boto3 session is not thread-safe, and making a client takes
+        # tens of milliseconds of botocore's work.
         with self._lock:
             client = self._clients.get((service, region))
             if client is None:

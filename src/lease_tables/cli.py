@@ -545,14 +545,13 @@ def preflight(
     from lease_tables.bounded import Board
     from lease_tables.footprint_cli import options
     from lease_tables.preflight import (
-        RERUN_AGAIN,
-        RERUN_ANSWERS,
         PreflightRun,
-        preflight_tables,
+        footprint_verdict,
+        preflight_run,
         require_credentials,
-        with_untried,
     )
-    from lease_tables.preflight_footprint import footprint_verdict, plan, preflight_footprint
+    from lease_tables.preflight_footprint import plan
+    from lease_tables.preflight_tables import RERUN_AGAIN, RERUN_ANSWERS, with_untried
 
     layout = _layout(kcl)
     tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
@@ -570,20 +569,10 @@ def preflight(
         clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
                        check=require_credentials)
         planned = plan(clients, tables, found)
-        if not planned:
-            return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                    layout=layout, version=kcl.strip())
-        # The footprint's probes run while the tables' do: one bound, every chain at once.
-        from concurrent.futures import ThreadPoolExecutor
-
-        rows["board"] = Board([p.group.row for p in planned])
-        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-footprint") as side:
-            others = side.submit(preflight_footprint, clients, planned, rows["board"],
-                                 concurrency, simulate)
-            run = preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                   layout=layout, version=kcl.strip())
-            run.results += others.result()
-        return run
+        if planned:
+            rows["board"] = Board([p.group.row for p in planned])
+        return preflight_run(clients, tables, planned, board, rows["board"], concurrency,
+                             layout, kcl.strip(), simulate)
 
     def stop() -> None:
         board.stopped.set()

@@ -1,175 +1,40 @@
-"""Prove, with the adapter's own credentials and writing nothing, that it will start.
+"""`preflight`: prove, with the adapter's own credentials and writing nothing, that it
+will start.
 
-With CreateTable denied, KCL inside the adapter needs six actions on its lease
-table and nothing else. The only honest proof that an IAM policy grants them is
-to call them, so per table this module calls each one in a way that cannot
-change anything:
-
-- DescribeTable: the table exists, is ACTIVE and has KCL's key;
-- GetItem of a key that cannot exist (`lease-tables-preflight-<uuid4>`);
-- PutItem, UpdateItem, DeleteItem of that key with the condition
-  `attribute_exists(leaseKey)`, which cannot hold: DynamoDB authorises the call
-  first, then answers ConditionalCheckFailedException and writes nothing;
-- Scan with Limit 1 (the item it returns is dropped unread);
-- CreateTable of the same name, only when DescribeTable has just shown the table
-  ACTIVE, so the call can only be refused: ResourceInUseException means IAM let it
-  through (a warning), access denied is what the security team wants.
-
-A missing table is never probed further, and never created. The calls stay
-within DynamoDB: no STS, no ListTables, so the adapter's policy needs nothing
-extra and CloudTrail shows nothing a reviewer would not expect.
-
-KCL 3 (`--kcl`): on a lease table, also Query of the index LeaseOwnerToLeaseKeyIndex
-for a `leaseOwner` that cannot exist (the probe key), Limit 1: it reads nothing
-and proves `dynamodb:Query` on the index. A lease table without that index (or
-with other keys, or in a state that needs a person) is `failed`, probed no
-further: KCL 3 would need UpdateTable to fix it. An index CREATING or UPDATING is
-probed like an ACTIVE one (the permissions are the same; an UPDATING index
-answers queries) but the row is `failed`, saying the index is not usable yet: KCL
-3 waits at start until it is ACTIVE. Another projection than KEYS_ONLY is a
-warning (KCL reads only the keys). KCL 3.0-3.4's companion tables are probed like
-lease tables, each with its own key attribute (`key`, `wid`) in the probe key and
-the impossible condition. KCL 3.5+: DescribeTable of each companion name
-(`T-CoordinatorState`, `T-WorkerMetricStats`) should answer "not found"; access
-denied there makes the adapter fail at start (`denied`, naming it), and a table
-found there is a warning (`T-CoordinatorState`: KCL 3.5 would run in its legacy
-multi-table mode; `T-WorkerMetricStats` alone: a leftover).
-
-Statuses when DescribeTable does not show a usable table (a decision of ours):
-another key schema or a state other than ACTIVE yields `failed`, with the
-reason, and no further probes; KCL cannot use such a table whatever the policy
-says, and `verify` is the command that explains it in full.
+The run over the three kinds of probes: the lease tables' (`preflight_tables`), and
+the footprint's streams and consumers (`preflight_streams`) and other services
+(`preflight_services`), whose rows `preflight_footprint` plans. Every chain starts at
+once: the tables' in DynamoDB's pool of `--concurrency`, the footprint's beside them in
+its own pool of `--concurrency`, the longest chains first. Each chain judges its own
+answers (`preflight_answers`, one judgement for every service) and words its own rows;
+this module only runs them and words the one verdict for the change ticket.
 """
 
 from __future__ import annotations
 
-import functools
-import uuid
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from lease_tables import kcl, spec
+from lease_tables import kcl
 from lease_tables.aws import Clients
 from lease_tables.bounded import Board
-from lease_tables.failures import (
-    IN_USE_CODE,
-    answer_part,
-    error_code,
-    error_message,
-    explain,
-)
 from lease_tables.naming import LeaseTable
-from lease_tables.outcome import (
-    CREATE_ALLOWED,
-    DENIED,
-    FAILED,
-    HAPPY,
-    MISSING,
-    OK,
-    TableResult,
-    exit_code,
-)
-from lease_tables.preflight_answers import (  # noqa: F401 -- the shared judgement, re-exported
-    ABSENT,
-    BROKEN,
-    PROVEN,
-    REFUSED,
-    Outcome,
-    attempt,
-    denial_text,
-    denied_principal,
-)
-from lease_tables.printable import aws_text
-from lease_tables.probes import Ledger, Probe, Untried, pending_summary, sentences, unproven
-
-PROBE_KEY_PREFIX = "lease-tables-preflight-"
-IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
-# An attribute KCL never uses: even if the condition somehow held, UpdateItem
-# would only remove something that is not there.
-PROBE_ATTRIBUTE = "leaseTablesPreflightProbe"
-
-DESCRIBE = "DescribeTable"
-GET = "GetItem"
-PUT = "PutItem"
-UPDATE = "UpdateItem"
-DELETE = "DeleteItem"
-SCAN = "Scan"
-QUERY = "Query"
-CREATE = "CreateTable"
-# What KCL needs on its lease table, in the order preflight proves it (a test checks
-# that this is exactly spec.KCL_LEASE_OPERATIONS).
-LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
-# Every DynamoDB operation preflight may call: the allow-list tests check it.
-CALLED_ACTIONS = (*LEASE_ACTIONS, QUERY, CREATE)
-# Denied to the adapter by its policy, but never called here: it could change the table.
-BY_DESIGN_WHY = {
-    "UpdateTable": ("it could change the table; the adapter policy's explicit Deny of it is "
-                    "not proven by preflight"),
-}
-# What to rerun, and when, for a probe this run could not try.
-RERUN_ACTIVE = "rerun preflight when the table is ACTIVE (`lease-tables verify` shows its state)"
-RERUN_FIXED = "rerun preflight once the failure above is fixed"
-RERUN_GRANTED = "rerun preflight once the refused actions are granted"
-RERUN_CREATED = "rerun preflight once the table exists"
-RERUN_USABLE = "rerun preflight once the table is usable (`lease-tables verify` says what to do)"
-RERUN_ANSWERS = "rerun preflight once the endpoint answers within --timeout"
-RERUN_AGAIN = "rerun preflight and let it finish"
-# The refusal that proves a conditional write was authorised, and wrote nothing.
-_EXPECTED = {PUT: "ConditionalCheckFailedException",
-             UPDATE: "ConditionalCheckFailedException",
-             DELETE: "ConditionalCheckFailedException"}
-
-# How DynamoDB refuses a Query on an index still being built ("Cannot read from
-# backfilling global secondary index").
-BACKFILL_REFUSAL = "ValidationException"
-
-
-@dataclass
-class Findings:
-    """What the probes of one table showed, before it becomes one status."""
-
-    table: LeaseTable
-    refused: dict[str, str] = field(default_factory=dict)  # action -> why, in words
-    # KCL 3.5+: companion names whose DescribeTable was refused -> why, in words.
-    refused_lookups: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    create_allowed: bool = False
-    broken: str = ""
-    notes: list[str] = field(default_factory=list)
-    identity: str | None = None
-    final: TableResult | None = None  # set when DescribeTable alone decides the status
-    # Every probe this table's proof plans, and which ran (see `probes`).
-    ledger: Ledger = field(default_factory=lambda: Ledger(()))
-    # KCL 3: why the index is not usable yet (CREATING, UPDATING) although the probes
-    # ran, what to do about it, and the probes that could not prove anything meanwhile.
-    not_ready: str = ""
-    not_ready_advice: str = ""
-    unproven: list[str] = field(default_factory=list)
-
-    def decide(self, status: str, message: str) -> Findings:
-        self.final = TableResult(self.table, status, message)
-        return self
-
-    def attempt(self, probe: Probe, call: Callable[[], Any],
-                expected_code: str | None = None) -> Outcome:
-        """Run one planned probe, marking it as run whatever it answers."""
-        self.ledger.ran(probe)
-        return attempt(call, expected_code)
+from lease_tables.outcome import CREATE_ALLOWED, DENIED, HAPPY, MISSING, TableResult, exit_code
+from lease_tables.preflight_footprint import Planned, preflight_footprint
+from lease_tables.preflight_tables import Findings, judge, new_probe_key, table_chain
+from lease_tables.probes import pending_summary
+from lease_tables.rows import ResourceRow
 
 
 @dataclass
 class PreflightRun:
-    """Every table's result, plus the identity ARN when an access-denied answer named it."""
+    """Every row's result, plus the identity ARN when an access-denied answer named it."""
 
     results: list[TableResult]
     identity: str | None = None
-
-
-def new_probe_key() -> str:
-    """A lease key no KCL worker ever writes: recognisable in logs, unique per run."""
-    return f"{PROBE_KEY_PREFIX}{uuid.uuid4()}"
 
 
 def require_credentials(clients: Clients) -> None:
@@ -180,7 +45,7 @@ def require_credentials(clients: Clients) -> None:
 
 def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
                      concurrency: int = 10, probe_key: str | None = None,
-                     board: Board | None = None,
+                     board: Board[Any] | None = None,
                      layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                      version: str = kcl.DEFAULT_VERSION) -> PreflightRun:
     """Probe every table at once (bounded pool); never raises for a table's failure.
@@ -193,18 +58,7 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
 
     def one(item: tuple[int, LeaseTable]) -> Findings:
         index, table = item
-        findings = new_findings(table, layout)
-        if board.stopped.is_set():
-            findings.ledger.stop("the run was stopped before this table was probed",
-                                 RERUN_AGAIN)
-            return findings.decide(FAILED, "not probed: the run was stopped")
-        try:
-            findings = probe_table(clients, table, key, layout, version)
-        except Exception as exc:  # a bug of ours still becomes a per-table failure
-            findings.ledger.stop("preflight failed on this table", RERUN_FIXED)
-            findings.decide(FAILED, explain(
-                exc, table.table_name, "preflight", clients.endpoint_for(table.region or ""),
-                table.region, role="adapter"))
+        findings = table_chain(clients, table, key, board.stopped.is_set(), layout, version)
         board.record(index, judge(findings))
         return findings
 
@@ -215,373 +69,21 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
     return PreflightRun([judge(f) for f in found], identity)
 
 
-def planned_probes(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[Probe]:
-    """Every probe the proof of one table needs, in the order they run."""
-    planned = [Probe(f"dynamodb:{action}") for action in LEASE_ACTIONS]
-    if table.role == kcl.ROLE_LEASE:
-        if layout.index:
-            planned.append(Probe(f"dynamodb:{QUERY}"))
-        planned.extend(Probe(f"dynamodb:{DESCRIBE}", c.name(table.table_name))
-                       for c in layout.absent_companions)
-    planned.append(Probe(f"dynamodb:{CREATE}"))
-    return planned
-
-
-def by_design_probes(layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[Probe, str]:
-    """Actions the adapter's policy denies that preflight never calls, and why."""
-    return {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
-            for action in layout.denied_operations if action not in CALLED_ACTIONS}
-
-
-def new_findings(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> Findings:
-    return Findings(table, ledger=Ledger(planned_probes(table, layout),
-                                         by_design_probes(layout)))
-
-
-def probe_table(clients: Clients, table: LeaseTable, key: str,
-                layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                version: str = kcl.DEFAULT_VERSION) -> Findings:
-    """All probes of one table, in order, stopping where going on would prove nothing.
-
-    Every probe is planned in the findings' ledger first; one that is not run is
-    named as untried, with the reason it was not, whichever path is taken here.
-    """
-    region = table.region or ""
-    client = clients.dynamodb(region)
-    findings = new_findings(table, layout)
-    ledger = findings.ledger
-
-    described = findings.attempt(Probe(f"dynamodb:{DESCRIBE}"), lambda: answer_part(
-        client.describe_table(TableName=table.table_name), "Table", DESCRIBE))
-    endpoint = clients.endpoint_for(region)  # after a call: the endpoint it really went to
-    if described.kind == ABSENT:
-        ledger.stop("the table does not exist", RERUN_CREATED)
-        return findings.decide(MISSING, missing_message(table))
-    if described.kind == BROKEN:
-        ledger.stop(f"{DESCRIBE} failed", RERUN_FIXED)
-        return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
-    lease = table.role == kcl.ROLE_LEASE
-    if described.kind == PROVEN:
-        unusable = unusable_message(table, described.value, layout)
-        if unusable:
-            ledger.stop(f"{DESCRIBE} showed a table KCL cannot use yet", RERUN_USABLE
-                        if not spec.is_pending(described.value.get("TableStatus"))
-                        else RERUN_ACTIVE)
-            return findings.decide(FAILED, unusable)
-        if lease and layout.index:
-            note_index(findings, described.value, layout, version)
-    else:
-        record_refusal(findings, DESCRIBE, described)
-
-    probes = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
-    if lease and layout.index:
-        probes.append((QUERY, lambda: query_index(client, table.table_name, key)))
-    for action, call in probes:
-        outcome = findings.attempt(Probe(f"dynamodb:{action}"), call,
-                                   expected_code=_EXPECTED.get(action))
-        if (action == QUERY and outcome.kind == BROKEN and findings.not_ready
-                and error_code(outcome.value) == BACKFILL_REFUSAL):
-            # A backfilling index refuses reads; the row fails for the index anyway.
-            findings.unproven.append(QUERY)
-            findings.notes.append(f"{QUERY} on the index was not proven: DynamoDB refuses "
-                                  f"reads of an index it is still building "
-                                  f"({aws_text(error_message(outcome.value))}); rerun "
-                                  f"preflight once the index is ACTIVE")
-            continue
-        if outcome.kind == ABSENT:
-            ledger.stop("the table disappeared while it was probed", RERUN_CREATED)
-            message = missing_message(table, seen_by=action)
-            if findings.refused:
-                message += " " + denied_message(findings)
-            return findings.decide(MISSING, message)
-        if outcome.kind == REFUSED:
-            record_refusal(findings, action, outcome)
-        elif outcome.kind == BROKEN:
-            ledger.stop(f"an earlier probe ({action}) failed", RERUN_FIXED)
-            findings.broken = _explain(outcome, table, action, endpoint)
-            return findings
-        elif action in _EXPECTED and outcome.detail != _EXPECTED[action]:
-            ledger.stop(f"{action} did not answer as DynamoDB does", RERUN_FIXED)
-            findings.broken = unexpected_write_message(table, action, key)
-            return findings
-
-    if lease:
-        probe_absent_names(client, findings, layout, endpoint, version)
-    status = described.value.get("TableStatus") if described.kind == PROVEN else None
-    if status == spec.ACTIVE:
-        probe_create(client, findings, endpoint, layout)
-    elif described.kind == PROVEN:
-        ledger.skip(Probe(f"dynamodb:{CREATE}"),
-                    f"{DESCRIBE} showed the table {status}, not ACTIVE (a capacity change or "
-                    f"auto-scaling under way), and preflight tries CreateTable only on a "
-                    f"table it has just seen ACTIVE", RERUN_ACTIVE)
-    else:
-        ledger.skip(Probe(f"dynamodb:{CREATE}"),
-                    f"{DESCRIBE} was refused, so the table was not seen ACTIVE",
-                    RERUN_GRANTED)
-    return findings
-
-
-def impossible_condition(hash_key: str = spec.LEASE_KEY) -> str:
-    """The condition that cannot hold for a probe key no one writes."""
-    return f"attribute_exists({hash_key})"
-
-
-def probe_condition(hash_key: str = spec.LEASE_KEY) -> tuple[dict[str, str], dict[str, str]]:
-    """The impossible condition's parameters and the attribute names it needs: a
-    companion's `key` is a DynamoDB reserved word, so other keys go by a placeholder."""
-    if hash_key == spec.LEASE_KEY:
-        return {"ConditionExpression": IMPOSSIBLE_CONDITION}, {}
-    return {"ConditionExpression": "attribute_exists(#key)"}, {"#key": hash_key}
-
-
-def item_probes(client: Any, table_name: str, key: str,
-                hash_key: str = spec.LEASE_KEY) -> list[tuple[str, Callable[[], Any]]]:
-    """The five item calls, each unable to change the table; `hash_key` is its key
-    attribute (`leaseKey`, or a KCL 3.0-3.4 companion's `key` / `wid`)."""
-    item_key = {hash_key: {"S": key}}
-    condition, names = probe_condition(hash_key)
-    named = {"ExpressionAttributeNames": names} if names else {}
-    return [
-        (GET, lambda: client.get_item(TableName=table_name, Key=item_key, ConsistentRead=True)),
-        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition,
-                                      **named)),
-        (UPDATE, lambda: client.update_item(
-            TableName=table_name, Key=item_key, UpdateExpression="REMOVE #probe",
-            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE, **names}, **condition)),
-        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition,
-                                            **named)),
-        (SCAN, lambda: scan_one(client, table_name)),
-    ]
-
-
-def scan_one(client: Any, table_name: str) -> None:
-    """KCL lists leases with Scan; one item proves the permission, and is dropped unread."""
-    client.scan(TableName=table_name, Limit=1)
-
-
-def query_index(client: Any, table_name: str, key: str) -> None:
-    """KCL 3 finds a worker's leases with Query on the index; a `leaseOwner` no worker
-    has (the probe key) reads nothing, and proves the permission."""
-    client.query(TableName=table_name, IndexName=spec.LEASE_OWNER_INDEX,
-                 KeyConditionExpression=f"{spec.LEASE_OWNER} = :owner",
-                 ExpressionAttributeValues={":owner": {"S": key}}, Limit=1)
-
-
-def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
-                       endpoint: str, version: str = kcl.DEFAULT_VERSION) -> None:
-    """KCL 3.5+ looks up the old companion names at start: "not found" is what it needs."""
-    table = findings.table
-    found, unchecked = [], []
-    for companion in layout.absent_companions:
-        name = companion.name(table.table_name)
-        outcome = findings.attempt(Probe(f"dynamodb:{DESCRIBE}", name),
-                                   functools.partial(client.describe_table, TableName=name))
-        if outcome.kind == REFUSED:
-            unchecked.append(name)
-            findings.refused_lookups[name] = outcome.detail
-            findings.identity = findings.identity or denied_principal(outcome.detail)
-        elif outcome.kind == PROVEN:
-            found.append(name)
-        elif outcome.kind == BROKEN:
-            unchecked.append(name)
-            if not findings.broken:
-                findings.broken = _explain(outcome, findings.table, DESCRIBE, endpoint)
-    findings.warnings.extend(kcl.found_companion_warnings(table, found, layout, version,
-                                                          unchecked))
-
-
-def note_index(findings: Findings, description: dict[str, Any], layout: kcl.Layout,
-               version: str) -> None:
-    """A usable-shaped index that is not ACTIVE yet, or projects more than KCL's keys."""
-    note = spec.index_projection_note(description, version)
-    if note:
-        findings.warnings.append(note)
-    status = spec.index_status(description)
-    if spec.index_is_pending(status):
-        table = findings.table
-        findings.not_ready = (
-            f"{table.table_name} in {table.region}: its index {spec.LEASE_OWNER_INDEX} is "
-            f"{status}, not ACTIVE, so it is not usable yet: KCL {layout.name} accepts the "
-            f"index only when it is ACTIVE and waits at start until then")
-        findings.not_ready_advice = (
-            f"Rerun preflight once `lease-tables verify --kcl {version}` says ok "
-            f"(`lease-tables create --kcl {version}` waits for the index).")
-
-
-def probe_create(client: Any, findings: Findings, endpoint: str,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> None:
-    """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
-    table = findings.table
-    request = kcl.create_table_request(table, spec.TableOptions(), layout)
-    outcome = findings.attempt(Probe(f"dynamodb:{CREATE}"),
-                               lambda: client.create_table(**request),
-                               expected_code=IN_USE_CODE)
-    if outcome.kind == REFUSED:
-        findings.identity = findings.identity or denied_principal(outcome.detail)
-        return
-    if outcome.kind == BROKEN:
-        findings.broken = _explain(outcome, table, CREATE, endpoint)
-        return
-    findings.create_allowed = True
-    if outcome.detail != IN_USE_CODE:
-        # Only when the table vanished between DescribeTable and CreateTable: the
-        # request is exactly what `create` would send, so the table is as it should be.
-        findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
-                              f"CreateTable created it again, as `create` would")
-
-
-def record_refusal(findings: Findings, action: str, outcome: Outcome) -> None:
-    findings.refused[action] = outcome.detail
-    findings.identity = findings.identity or denied_principal(outcome.detail)
-
-
-def judge(findings: Findings) -> TableResult:
-    """One status per table: denied beats failed beats create-allowed beats ok.
-
-    A probe the proof needs that did not run (`probes.NOT_NOW`) makes an otherwise
-    fine row `failed`: nothing is concluded from a probe not run. Every row names
-    its untried probes, by design ones included, and carries them for JSON.
-    """
-    untried = findings.ledger.untried()
-    result = _status(findings, unproven(untried))
-    message = " ".join(part for part in (result.message, *sentences(untried)) if part)
-    return TableResult(result.table, result.status, message, result.warnings, untried)
-
-
-def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:
-    if findings.final is not None:
-        return TableResult(findings.table, findings.final.status, findings.final.message,
-                           findings.final.warnings)
-    table = findings.table
-    where = f"{table.table_name} in {table.region}"
-    notes = [*findings.notes, *(f"warning: {w}" for w in findings.warnings)]
-    warnings = tuple(findings.warnings)
-    if findings.refused or findings.refused_lookups:
-        parts = [denied_message(findings)]
-        if findings.not_ready:
-            parts.append(f"Also, {findings.not_ready}. {findings.not_ready_advice}")
-        if findings.broken:
-            parts.append("Also: " + findings.broken)
-        if findings.create_allowed:
-            parts.append("Also, " + create_allowed_message(table))
-        return TableResult(table, DENIED, " ".join(parts + _sentences(notes)), warnings)
-    if findings.broken:
-        return TableResult(table, FAILED, " ".join([findings.broken, *_sentences(notes)]),
-                           warnings)
-    if findings.not_ready:
-        but = "".join(f" but {a}" for a in findings.unproven)
-        parts = [f"{findings.not_ready}. The probes ran: every permission KCL needs{but} was "
-                 f"proven. {findings.not_ready_advice}"]
-        if findings.create_allowed:
-            parts.append("Also, " + create_allowed_message(table))
-        return TableResult(table, FAILED, " ".join(parts + _sentences(notes)), warnings)
-    if missing:
-        return TableResult(table, FAILED, " ".join(
-            [f"{where}: every probe that ran passed, but the proof is incomplete.",
-             *_sentences(notes)]), warnings)
-    if findings.create_allowed:
-        return TableResult(table, CREATE_ALLOWED, " ".join(
-            [f"{where} is usable, but " + create_allowed_message(table), *_sentences(notes)]),
-            warnings)
-    return TableResult(table, OK, "; ".join(notes), warnings)
-
-
-def with_untried(results: Sequence[TableResult], why: str, rerun: str,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[TableResult]:
-    """Rows a cut-short run never judged (--timeout, Ctrl+C): none of their probes is
-    proven, so every one is named as untried."""
-    out = []
-    for result in results:
-        if result.untried is None:
-            ledger = Ledger(planned_probes(result.table, layout), by_design_probes(layout))
-            ledger.stop(why, rerun)
-            untried = ledger.untried()
-            result = TableResult(result.table, result.status, " ".join(
-                [result.message, *sentences(untried)]).strip(), result.warnings, untried)
-        out.append(result)
-    return out
-
-
-def denied_message(findings: Findings) -> str:
-    table = findings.table
-    refused = [f"dynamodb:{a}" for a in (*LEASE_ACTIONS, QUERY) if a in findings.refused]
-    if QUERY in findings.refused:
-        refused[-1] += f" (on its index {spec.LEASE_OWNER_INDEX})"
-    lookups = [f"dynamodb:DescribeTable on {name}" for name in findings.refused_lookups]
-    calls = []
-    if refused:
-        calls.append(f"{', '.join(refused)} on {table.table_name}")
-    calls.extend(lookups)
-    them = "them" if len(refused) + len(lookups) > 1 else "it"
-    message = (f"This identity may not call {'; nor '.join(calls)} in {table.region}. KCL "
-               f"needs {them}, so the adapter would fail")
-    if lookups:
-        message += (" (KCL 3.5 looks up those names at start, and a refusal stops it; "
-                    "\"not found\" is the answer it needs)")
-    message += (f". Grant {them} (`lease-tables policy --role adapter --account-id ID` "
-                f"with the same --kcl prints the policy), then rerun preflight.")
-    return message
-
-
-def create_allowed_message(table: LeaseTable) -> str:
-    return (f"dynamodb:CreateTable is NOT denied to this identity (CreateTable of "
-            f"{table.table_name} was refused only because the table exists). Add the explicit "
-            f"Deny of dynamodb:CreateTable that `lease-tables policy --role adapter` prints to "
-            f"the adapter's policy, then rerun preflight.")
-
-
-def missing_message(table: LeaseTable, seen_by: str = DESCRIBE) -> str:
-    """No ListTables hint here: the adapter's identity should not need it (verify gives it)."""
-    return (f"{table.table_name} does not exist in {table.region} ({seen_by} said so): the "
-            f"adapter would need CreateTable to start. Create it with the provisioning "
-            f"identity (`lease-tables create`), check it with `lease-tables verify` (which also "
-            f"names near-identical tables), then rerun preflight. Preflight never creates it.")
-
-
-def unusable_message(table: LeaseTable, description: dict[str, Any],
-                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> str | None:
-    """Why KCL could not use a table that exists, or None; such tables are not probed."""
-    where = f"{table.table_name} in {table.region}"
-    problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
-    if problem:
-        return (f"{where} exists but {problem}, so KCL cannot use it whatever the policy "
-                f"allows; preflight probed it no further. `lease-tables verify` reports it as "
-                f"drift and says what to do.")
-    status = description.get("TableStatus")
-    if spec.is_pending(status):
-        return (f"{where} is {status}, not ACTIVE yet, so preflight cannot prove anything "
-                f"about it and probed it no further. Wait until `lease-tables verify` says ok "
-                f"(a new table takes seconds to a minute), then rerun preflight.")
-    unusable = spec.state_problem(where, status)
-    if unusable:
-        return f"{unusable} Preflight probed it no further."
-    if table.role == kcl.ROLE_LEASE and layout.index:
-        return index_unusable_message(where, description, layout)
-    return None
-
-
-def index_unusable_message(where: str, description: dict[str, Any],
-                           layout: kcl.Layout) -> str | None:
-    """A KCL 3 lease table whose index KCL could not query (and, with UpdateTable denied,
-    could not add), or None."""
-    problem = spec.index_problem(description)
-    status = spec.index_status(description)
-    if problem is None and (spec.index_is_usable(status) or spec.index_is_pending(status)):
-        return None  # a pending index is probed, then reported by `note_index`
-    why = problem or f"its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE"
-    return (f"{where} exists but {why}, so KCL {layout.name} cannot use it whatever the "
-            f"policy allows; preflight probed it no further. `lease-tables verify --kcl` "
-            f"with the adapter's version says what to do (usually `lease-tables create --kcl "
-            f"VERSION --add-index` with the provisioning identity).")
-
-
-def unexpected_write_message(table: LeaseTable, action: str, key: str) -> str:
-    return (f"{action} of the probe key {key} on {table.table_name} in {table.region} was not "
-            f"refused by its condition {impossible_condition(kcl.hash_key(table.role))}, so an "
-            f"item with that key "
-            f"existed: this endpoint does not behave like DynamoDB. Check the table's items "
-            f"for {PROBE_KEY_PREFIX}* and report this.")
+def preflight_run(clients: Clients, tables: Sequence[LeaseTable], planned: Sequence[Planned],
+                  board: Board[Any], rows: Board[Any], concurrency: int = 10,
+                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT, version: str = kcl.DEFAULT_VERSION,
+                  simulate: bool = False) -> PreflightRun:
+    """The tables' chains and the footprint's (`planned`, reported on `rows`), all at once:
+    the footprint's run beside the tables', each in its own bounded pool."""
+    if not planned:
+        return preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                                layout=layout, version=version)
+    with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-footprint") as side:
+        others = side.submit(preflight_footprint, clients, planned, rows, concurrency, simulate)
+        run = preflight_tables(clients, tables, concurrency=concurrency, board=board,
+                               layout=layout, version=version)
+        run.results += others.result()
+    return run
 
 
 def verdict(run: PreflightRun, profile: str | None = None) -> str:
@@ -663,21 +165,36 @@ def _who(identity: str | None, profile: str | None) -> str:
     return "the identity in use"
 
 
-def _explain(outcome: Outcome, table: LeaseTable, action: str, endpoint: str) -> str:
-    """A broken probe in the adapter's terms (its policy is the one to name)."""
-    error = outcome.value if isinstance(outcome.value, BaseException) else RuntimeError(
-        outcome.detail or "no answer")
-    return explain(error, table.table_name, action, endpoint, table.region, role="adapter")
+_VERDICT = re.compile(r"PREFLIGHT [A-Z ]+: (?P<body>.*) \(exit \d+\)\.", re.DOTALL)
 
 
-def _sentences(notes: list[str]) -> list[str]:
-    """Notes as sentences after a message: a warning reads "Warning: ...", not "Note:
-    warning: ...", and no sentence ends in two full stops."""
-    sentences = []
-    for note in notes:
-        text = note.rstrip(". ")
-        if text.startswith("warning: "):
-            sentences.append(f"Warning: {text.removeprefix('warning: ')}.")
-        else:
-            sentences.append(f"Note: {text}.")
-    return sentences
+def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
+    """The one line for the change ticket, the footprint's rows included.
+
+    The lease tables' verdict stays as it is; the other resources add what they
+    showed, and what was never tried by design (never counted as passed)."""
+    tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
+    others = [r for r in run.results if isinstance(r.table, ResourceRow)]
+    base = verdict(PreflightRun(tables, run.identity), profile)
+    if not others:
+        return base
+    code = exit_code(run.results)
+    found = _VERDICT.fullmatch(base)
+    body = found.group("body") if found else base
+    bad = [r for r in others if r.status not in HAPPY]
+    untried = sorted({u.action for r in others for u in (r.untried or ())
+                      if r.status in HAPPY})
+    never = (f"; not tried by design (they would write or disturb the adapter; "
+             f"--simulate asks IAM): {', '.join(untried)}" if untried else "")
+    if bad:
+        names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
+        lead = (f"PREFLIGHT FAILED: {body}; and" if exit_code(tables) not in (0,)
+                else "PREFLIGHT FAILED: the lease tables passed, but")
+        return (f"{lead} {len(bad)} of {len(others)} other resources are not usable as the "
+                f"adapter needs: {names}; do not restart the adapter until preflight passes "
+                f"(exit {code}).")
+    head = base.split(":", 1)[0] if found else "PREFLIGHT PASSED"
+    kinds = ", ".join(sorted({r.table.role for r in others}))
+    joint = "but" if exit_code(tables) else "and"
+    return (f"{head}: {body}; {joint} its {len(others)} other resources ({kinds}) answer as "
+            f"the adapter needs{never} (exit {code}).")

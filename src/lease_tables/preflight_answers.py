@@ -21,6 +21,7 @@ from lease_tables.failures import (
     NOT_FOUND_CODE,
     error_code,
     error_message,
+    explain,
     http_status,
     is_access_denied,
 )
@@ -38,8 +39,13 @@ _DENIED_PRINCIPAL = re.compile(r"User: (arn:[^\s<>\"]+) is not authorized")
 @dataclass(frozen=True)
 class Outcome:
     kind: str
-    detail: str = ""
-    value: Any = None
+    detail: str = ""  # PROVEN, ABSENT: the error code that decided it; REFUSED: the denial
+    value: Any = None  # PROVEN: the answer; BROKEN: the exception
+
+    @property
+    def code(self) -> str | None:
+        """The error code of a broken answer (throttling, a validation error ...)."""
+        return error_code(self.value) if isinstance(self.value, BaseException) else None
 
 
 def attempt(call: Callable[[], Any], expected_code: str | None = None, *,
@@ -80,3 +86,20 @@ def denied_principal(text: str) -> str | None:
     """The identity ARN an access-denied message names ("User: arn:... is not authorized")."""
     match = _DENIED_PRINCIPAL.search(text)
     return match.group(1) if match else None
+
+
+def identity_of(outcome: Outcome, known: str | None = None) -> str | None:
+    """The identity a run learns from an answer: the one already known, else the ARN an
+    access-denied answer names."""
+    if known or outcome.kind != REFUSED:
+        return known
+    return denied_principal(outcome.detail)
+
+
+def broken_words(outcome: Outcome, what: str, action: str, endpoint: str,
+                 region: str | None) -> str:
+    """A broken probe in the adapter's terms (its policy is the one to name): what was
+    called on what, where, and what the failure means."""
+    error = outcome.value if isinstance(outcome.value, BaseException) else RuntimeError(
+        outcome.detail or "no answer")
+    return explain(error, what, action, endpoint, region, role="adapter")

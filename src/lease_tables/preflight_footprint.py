@@ -3,7 +3,7 @@
 The footprint (`footprint.resolve`) gives the resources; each becomes one
 resource-and-action-group row (`probe_group.Group`) with its probe chain (in
 `preflight_streams` and `preflight_services`). All chains run at once in a bounded
-pool beside the table probes; a resource two tables share is one row, probed once
+pool beside the table probes, the longest first; a resource two tables share is one row, probed once
 (the footprint is deduplicated, and a stream's DescribeStreamSummary is shared by
 its consumers). Rows whose actions are all never tried by design (CloudWatch's
 PutMetricData, CloudWatch Logs) are listed with them in `not_tried`.
@@ -16,14 +16,13 @@ asked instead, where the identity may call it; its "denied" makes the row
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lease_tables import footprint as fp
 from lease_tables.aws import Clients
@@ -31,8 +30,12 @@ from lease_tables.bounded import Board
 from lease_tables.consumers import UNKNOWN_ACCOUNT, from_footprint
 from lease_tables.failures import error_code, is_access_denied
 from lease_tables.naming import LeaseTable
-from lease_tables.outcome import FAILED, HAPPY, TableResult, exit_code
+from lease_tables.outcome import FAILED, TableResult
 from lease_tables.preflight_services import (
+    CONNECT_ACTIONS,
+    KMS_ACTIONS,
+    KVS_ACTIONS,
+    S3_ACTIONS,
     bucket_group,
     connect_group,
     key_group,
@@ -43,6 +46,8 @@ from lease_tables.preflight_services import (
     video_group,
 )
 from lease_tables.preflight_streams import (
+    CONSUMER_ACTIONS,
+    STREAM_ACTIONS,
     StreamSummaries,
     consumer_group,
     probe_consumer,
@@ -52,6 +57,9 @@ from lease_tables.preflight_streams import (
 from lease_tables.printable import aws_text
 from lease_tables.probe_group import Group, judge
 from lease_tables.rows import ResourceRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from types_boto3_iam.type_defs import ContextEntryTypeDef
 
 ROLE_METRICS = "cloudwatch-metrics"
 
@@ -63,6 +71,7 @@ class Planned:
     group: Group
     probe: Callable[[Group], Any]
     resource: fp.Resource | None = None  # where the row's resource came from
+    calls: int = 0  # the calls its chain makes at most: the longest chains start first
 
     def __post_init__(self) -> None:
         if self.resource is not None:
@@ -83,21 +92,23 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
         out.append(Planned(stream_group(given(r), r.region or ""),
-                           lambda g: probe_stream(clients, summaries, g), r))
+                           lambda g: probe_stream(clients, summaries, g), r,
+                           len(STREAM_ACTIONS)))
     for consumer in from_footprint(fp.consumers(found), tables):
         out.append(Planned(consumer_group(consumer),
-                           partial(probe_consumer, clients, summaries, consumer)))
-    builders: tuple[tuple[str, Callable[[str, str], Group], Callable[[Clients, Group], Any]],
-                    ...] = (
-        (fp.KIND_BUCKET, bucket_group, probe_bucket),
-        (fp.KIND_KMS_KEY, key_group, probe_key),
-        (fp.KIND_VIDEO_STREAM, video_group, probe_video),
-        (fp.KIND_CONNECT_INSTANCE, connect_group, probe_connect),
+                           partial(probe_consumer, clients, summaries, consumer),
+                           calls=len(CONSUMER_ACTIONS)))
+    builders: tuple[tuple[str, Callable[[str, str], Group], Callable[[Clients, Group], Any],
+                          tuple[str, ...]], ...] = (
+        (fp.KIND_BUCKET, bucket_group, probe_bucket, S3_ACTIONS),
+        (fp.KIND_KMS_KEY, key_group, probe_key, KMS_ACTIONS),
+        (fp.KIND_VIDEO_STREAM, video_group, probe_video, KVS_ACTIONS),
+        (fp.KIND_CONNECT_INSTANCE, connect_group, probe_connect, CONNECT_ACTIONS),
     )
-    for kind, build, probe in builders:
+    for kind, build, probe, actions in builders:
         for r in found.of(kind):
             out.append(Planned(build(given(r), r.region or regions[0]),
-                               partial(probe, clients), r))
+                               partial(probe, clients), r, len(actions)))
     for r in found.of(fp.KIND_LOG_GROUP):
         row = ResourceRow(table_name=r.name, region=r.region, role=fp.KIND_LOG_GROUP,
                           resource=given(r))
@@ -114,6 +125,9 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
                            if len(names) > 1 else
                            f"KCL publishes its metrics under the namespace {names[0]}")
         out.append(Planned(group, _nothing))
+    for each in out:  # the words of a broken answer name the endpoint really called
+        each.group.endpoint = partial(clients.endpoint_for, each.group.row.region or "",
+                                      each.group.service)
     return out
 
 
@@ -179,7 +193,7 @@ def principal_arn(caller: str) -> str:
 
 
 def simulation_target(group: Group, action: str,
-                      account: str) -> tuple[str, list[dict[str, Any]]]:
+                      account: str) -> tuple[str, list[ContextEntryTypeDef]]:
     """The resource ARN (and condition context) an action would be called on."""
     row = group.row
     region = row.region or ""
@@ -211,7 +225,11 @@ def simulation_target(group: Group, action: str,
 
 def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Board[Any],
                         concurrency: int = 10, simulate: bool = False) -> list[TableResult]:
-    """Run every row's chain at once; each row's result reaches `board` as it is known."""
+    """Run every row's chain at once; each row's result reaches `board` as it is known.
+
+    The pool takes the longest chains first (a Connect instance's five lookups before
+    eighty one-call consumers), so no long chain waits behind short ones and ends last.
+    """
     region = next((p.group.row.region for p in planned if p.group.row.region), "") or ""
     simulator = Simulator(clients, region) if simulate else None
 
@@ -232,41 +250,7 @@ def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Boa
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-preflight-footprint") as pool:
-        return list(pool.map(one, enumerate(planned)))
-
-
-_VERDICT = re.compile(r"PREFLIGHT [A-Z ]+: (?P<body>.*) \(exit \d+\)\.", re.DOTALL)
-
-
-def footprint_verdict(run: Any, profile: str | None = None) -> str:
-    """The one line for the change ticket, the footprint's rows included.
-
-    The lease tables' verdict stays as it is; the other resources add what they
-    showed, and what was never tried by design (never counted as passed)."""
-    from lease_tables.preflight import PreflightRun, verdict
-
-    tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
-    others = [r for r in run.results if isinstance(r.table, ResourceRow)]
-    base = verdict(PreflightRun(tables, run.identity), profile)
-    if not others:
-        return base
-    code = exit_code(run.results)
-    found = _VERDICT.fullmatch(base)
-    body = found.group("body") if found else base
-    bad = [r for r in others if r.status not in HAPPY]
-    untried = sorted({u.action for r in others for u in (r.untried or ())
-                      if r.status in HAPPY})
-    never = (f"; not tried by design (they would write or disturb the adapter; "
-             f"--simulate asks IAM): {', '.join(untried)}" if untried else "")
-    if bad:
-        names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
-        lead = (f"PREFLIGHT FAILED: {body}; and" if exit_code(tables) not in (0,)
-                else "PREFLIGHT FAILED: the lease tables passed, but")
-        return (f"{lead} {len(bad)} of {len(others)} other resources are not usable as the "
-                f"adapter needs: {names}; do not restart the adapter until preflight passes "
-                f"(exit {code}).")
-    head = base.split(":", 1)[0] if found else "PREFLIGHT PASSED"
-    kinds = ", ".join(sorted({r.table.role for r in others}))
-    joint = "but" if exit_code(tables) else "and"
-    return (f"{head}: {body}; {joint} its {len(others)} other resources ({kinds}) answer as "
-            f"the adapter needs{never} (exit {code}).")
+        longest_first = sorted(enumerate(planned), key=lambda item: -item[1].calls)
+        done = dict(zip((i for i, _ in longest_first), pool.map(one, longest_first),
+                        strict=True))
+    return [done[i] for i in range(len(planned))]

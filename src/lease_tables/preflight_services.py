@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lease_tables.aws import Clients
-from lease_tables.failures import NOT_FOUND_CODE, explain
+from lease_tables.failures import NOT_FOUND_CODE
 from lease_tables.footprint import (
     KIND_BUCKET,
     KIND_CONNECT_INSTANCE,
@@ -36,7 +36,7 @@ from lease_tables.footprint import (
     Service,
     partition,
 )
-from lease_tables.preflight_answers import ABSENT, Outcome, attempt
+from lease_tables.preflight_answers import ABSENT, attempt
 from lease_tables.probe_group import Group
 from lease_tables.rows import ResourceRow
 
@@ -63,17 +63,6 @@ def _group(name: str, region: str, role: str, resource: str, row: Service) -> Gr
                  row.name, never=dict(row.not_tried))
 
 
-def _broken(clients: Clients, group: Group, service: str) -> Callable[[str, Outcome], str]:
-    endpoint = clients.endpoint_for(group.row.region or "", service)
-
-    def words(action: str, outcome: Outcome) -> str:
-        error = outcome.value if isinstance(outcome.value, BaseException) else RuntimeError(
-            outcome.detail or "no answer")
-        return explain(error, f"{group.row.role} {group.row.resource}", group.action(action),
-                       endpoint, group.row.region, role="adapter")
-    return words
-
-
 def bucket_name(bucket: str) -> str:
     return bucket.split(":::", 1)[1].split("/", 1)[0] if bucket.startswith("arn:") else bucket
 
@@ -87,21 +76,20 @@ def bucket_group(bucket: str, region: str) -> Group:
 def probe_bucket(clients: Clients, group: Group) -> Group:
     name, region = group.row.table_name, group.row.region or ""
     client = clients.client("s3", region)
-    broken = _broken(clients, group, "s3")
     listed = attempt(dropped(lambda: client.list_objects_v2(Bucket=name, MaxKeys=1)),
                      absent=("NoSuchBucket",))
     if listed.kind == ABSENT:
         group.missing = (f"The bucket {name} does not exist (ListObjectsV2 said NoSuchBucket). "
                          f"Check --bucket (the adapter's recordings bucket), then rerun.")
         return group
-    if not group.record("ListBucket", listed, broken("ListBucket", listed)):
+    if not group.record("ListBucket", listed):
         group.skip("GetObject", "S3 hides a missing key behind AccessDenied unless "
                                 "s3:ListBucket is allowed, so GetObject proves nothing before")
         return group
     key = f"{PROBE_PREFIX}{uuid.uuid4()}"
     fetched = attempt(lambda: _close(client.get_object(Bucket=name, Key=key)),
                       allowed=("NoSuchKey",), absent=("NoSuchBucket",))
-    group.record("GetObject", fetched, broken("GetObject", fetched))
+    group.record("GetObject", fetched)
     return group
 
 
@@ -127,7 +115,6 @@ def key_group(key: str, region: str) -> Group:
 def probe_key(clients: Clients, group: Group) -> Group:
     key, key_region = group.row.resource, group.row.region or ""
     client = clients.client("kms", key_region)
-    broken = _broken(clients, group, "kms")
     calls: dict[str, Callable[[], Any]] = {
         "Encrypt": lambda: client.encrypt(KeyId=key, Plaintext=b"lease-tables", DryRun=True),
         "Decrypt": lambda: client.decrypt(KeyId=key, CiphertextBlob=b"\x01" * 32,
@@ -142,7 +129,7 @@ def probe_key(clients: Clients, group: Group) -> Group:
             group.missing = (f"The KMS key {key} does not exist in {key_region} ({action} said "
                              f"NotFoundException). Check --kms-key, then rerun.")
             return group
-        group.record(action, outcome, broken(action, outcome))
+        group.record(action, outcome)
     return group
 
 
@@ -158,7 +145,6 @@ def probe_video(clients: Clients, group: Group) -> Group:
                                    group.row.region or "")
     given_arn = video.startswith("arn:")
     client = clients.client("kinesisvideo", video_region)
-    broken = _broken(clients, group, "kinesisvideo")
     if given_arn:
         outcome = attempt(lambda: client.get_data_endpoint(StreamARN=video,
                                                            APIName="GET_MEDIA"),
@@ -172,7 +158,7 @@ def probe_video(clients: Clients, group: Group) -> Group:
         outcome = attempt(lambda: client.get_data_endpoint(StreamName=name,
                                                            APIName="GET_MEDIA"),
                           allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
-    group.record("GetDataEndpoint", outcome, broken("GetDataEndpoint", outcome))
+    group.record("GetDataEndpoint", outcome)
     return group
 
 
@@ -190,7 +176,6 @@ def connect_group(instance: str, region: str) -> Group:
 def probe_connect(clients: Clients, group: Group) -> Group:
     instance_id, connect_region = group.row.table_name, group.row.region or ""
     client = clients.client("connect", connect_region)
-    broken = _broken(clients, group, "connect")
     random_id = str(uuid.uuid4())
     lookups: dict[str, Callable[[], Any]] = {
         "ListInstanceAttributes": lambda: client.list_instance_attributes(
@@ -205,7 +190,7 @@ def probe_connect(clients: Clients, group: Group) -> Group:
                              f"{connect_region} ({action} said ResourceNotFound). Check "
                              f"--connect-instance, then rerun.")
             return group
-        group.record(action, outcome, broken(action, outcome))
+        group.record(action, outcome)
     randoms: dict[str, Callable[[], Any]] = {
         "DescribeUser": lambda: client.describe_user(InstanceId=instance_id,
                                                      UserId=random_id),
@@ -217,5 +202,5 @@ def probe_connect(clients: Clients, group: Group) -> Group:
     for action, call in randoms.items():
         outcome = attempt(dropped(call), allowed=(NOT_FOUND_CODE,),
                           absent=())
-        group.record(action, outcome, broken(action, outcome))
+        group.record(action, outcome)
     return group

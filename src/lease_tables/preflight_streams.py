@@ -17,10 +17,12 @@ shared by its stream row and all its consumers' rows.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from lease_tables.aws import Clients
 from lease_tables.consumers import Consumer
 from lease_tables.engine import Once
-from lease_tables.failures import NOT_FOUND_CODE, explain
+from lease_tables.failures import NOT_FOUND_CODE
 from lease_tables.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
 from lease_tables.preflight_answers import ABSENT, PROVEN, Outcome, attempt
 from lease_tables.probe_group import Group
@@ -35,7 +37,14 @@ CONSUMER_ACTIONS = ("DescribeStreamConsumer",)
 FIRST_SHARD = "shardId-000000000000"
 
 
-def stream_params(stream: str) -> dict[str, str]:
+class StreamRef(TypedDict, total=False):
+    """How a call names its stream: by ARN when one was given, else by name."""
+
+    StreamName: str
+    StreamARN: str
+
+
+def stream_params(stream: str) -> StreamRef:
     return {"StreamARN": stream} if stream.startswith("arn:") else {"StreamName": stream}
 
 
@@ -64,11 +73,6 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
     """The stream's four read probes, in KCL's order."""
     stream, region = group.row.resource, group.row.region or ""
     client = clients.client("kinesis", region)
-    endpoint = clients.endpoint_for(region, "kinesis")
-
-    def broken(action: str, outcome: Outcome) -> str:
-        return _broken(outcome, group, action, endpoint)
-
     summary = summaries.get(stream, region)
     if summary.kind == ABSENT:
         group.missing = (f"The stream {group.row.table_name} does not exist in {region} "
@@ -76,11 +80,11 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
                          f"Check --stream and --region (and the adapter's settings), then "
                          f"rerun preflight.")
         return group
-    group.record(SUMMARY, summary, broken(SUMMARY, summary))
+    group.record(SUMMARY, summary)
     params = stream_params(stream)
     listed = attempt(lambda: client.list_shards(**params, MaxResults=1))
     shard = FIRST_SHARD
-    if group.record(LIST, listed, broken(LIST, listed)) and listed.value:
+    if group.record(LIST, listed) and listed.value:
         shards = listed.value.get("Shards") or []
         shard = shards[0]["ShardId"] if shards else FIRST_SHARD
     if listed.kind == ABSENT:  # gone since it was described
@@ -91,7 +95,7 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
         **params, ShardId=shard, ShardIteratorType="LATEST"), allowed=(NOT_FOUND_CODE,),
         absent=())
     token = None
-    if group.record(ITERATOR, iterator, broken(ITERATOR, iterator)) and iterator.value:
+    if group.record(ITERATOR, iterator) and iterator.value:
         token = iterator.value.get("ShardIterator")
     if token is None:
         if iterator.kind == PROVEN:
@@ -101,7 +105,7 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
         return group
     records = attempt(lambda: client.get_records(ShardIterator=token, Limit=1),
                       allowed=("ExpiredIteratorException",))
-    group.record(RECORDS, records, broken(RECORDS, records))
+    group.record(RECORDS, records)
     return group
 
 
@@ -112,7 +116,6 @@ def consumer_group(consumer: Consumer) -> Group:
 def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consumer,
                    group: Group) -> Group:
     """DescribeStreamConsumer, as KCL calls it at start (never SubscribeToShard)."""
-    endpoint = clients.endpoint_for(consumer.region, "kinesis")
     summary = summaries.get(consumer.stream, consumer.region)
     arn = summary.value.get("StreamDescriptionSummary", {}).get("StreamARN") if (
         summary.kind == PROVEN and summary.value) else (
@@ -135,8 +138,7 @@ def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consu
                          f"--enhanced-fan-out --stream {consumer.stream}`), then rerun "
                          f"preflight.")
         return group
-    if group.record(CONSUMER_ACTIONS[0], described,
-                    _broken(described, group, CONSUMER_ACTIONS[0], endpoint)):
+    if group.record(CONSUMER_ACTIONS[0], described):
         status = (described.value or {}).get("ConsumerDescription", {}).get("ConsumerStatus")
         if status not in (None, "ACTIVE"):
             group.broken = (f"{consumer.where} is {status}, not ACTIVE: KCL cannot subscribe "
@@ -144,9 +146,3 @@ def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consu
                             f"--enhanced-fan-out` says ok.")
     return group
 
-
-def _broken(outcome: Outcome, group: Group, action: str, endpoint: str) -> str:
-    error = outcome.value if isinstance(outcome.value, BaseException) else RuntimeError(
-        outcome.detail or "no answer")
-    return explain(error, f"{group.row.role} {group.row.resource}", group.action(action),
-                   endpoint, group.row.region, role="adapter")

@@ -12,10 +12,18 @@ simulator deny them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lease_tables.outcome import DENIED, FAILED, MISSING, OK, TableResult
-from lease_tables.preflight_answers import ABSENT, BROKEN, REFUSED, Outcome, denied_principal
+from lease_tables.preflight_answers import (
+    ABSENT,
+    BROKEN,
+    REFUSED,
+    Outcome,
+    broken_words,
+    identity_of,
+)
 from lease_tables.probes import BY_DESIGN, NOT_NOW, Probe, Untried, sentences
 from lease_tables.rows import ResourceRow
 
@@ -38,6 +46,8 @@ class Group:
     missing: str = ""
     broken: str = ""
     identity: str | None = None
+    # The endpoint this group's calls go to, for the words of a broken answer.
+    endpoint: Callable[[], str] | None = None
 
     @property
     def where(self) -> str:
@@ -46,20 +56,27 @@ class Group:
     def action(self, name: str) -> str:
         return f"{self.service}:{name}"
 
-    def record(self, action: str, outcome: Outcome, on_broken: str = "") -> bool:
+    def record(self, action: str, outcome: Outcome) -> bool:
         """Note one probe's outcome; True when it proved the grant."""
         if outcome.kind == REFUSED:
             self.refused[self.action(action)] = outcome.detail
-            self.identity = self.identity or denied_principal(outcome.detail)
+            self.identity = identity_of(outcome, self.identity)
             return False
         if outcome.kind == BROKEN:
             if not self.broken:
-                error = outcome.value
-                self.broken = on_broken or (f"{self.action(action)} on {self.where} had no "
-                                            f"usable answer ({type(error).__name__}: "
-                                            f"{error}); nothing is proven about it.")
+                self.broken = self.broken_words(action, outcome)
             return False
         return outcome.kind != ABSENT
+
+    def broken_words(self, action: str, outcome: Outcome) -> str:
+        """A probe with no usable answer, in the adapter's terms, naming the endpoint
+        really called (asked only now: after the call, and only when it broke)."""
+        if self.endpoint is None:
+            return (f"{self.action(action)} on {self.where} had no usable answer "
+                    f"({type(outcome.value).__name__}: {outcome.value}); nothing is proven "
+                    f"about it.")
+        return broken_words(outcome, f"{self.row.role} {self.row.resource}", self.action(action),
+                            self.endpoint(), self.row.region)
 
     def skip(self, action: str, why: str) -> None:
         """A probe the adapter needs that could not be tried: the row cannot be `ok`."""
