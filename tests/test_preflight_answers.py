@@ -18,8 +18,10 @@ from lease_tables.preflight_answers import (
     REFUSED,
     Outcome,
     attempt,
+    broken_words,
     denial_text,
     denied_principal,
+    identity_of,
 )
 
 DENIAL = ("User: arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc is not "
@@ -95,3 +97,30 @@ def test_the_denied_identity_is_read_from_the_message() -> None:
     assert denied_principal(f"AccessDeniedException: {DENIAL}") == (
         "arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc")
     assert denied_principal("AccessDenied: Access Denied") is None
+
+
+def test_the_identity_is_the_one_known_else_the_one_a_denial_names() -> None:
+    refused = Outcome(REFUSED, f"AccessDeniedException: {DENIAL}")
+    role = "arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc"
+    assert identity_of(refused) == role
+    assert identity_of(refused, "arn:aws:iam::123456789012:user/ops") == (
+        "arn:aws:iam::123456789012:user/ops")
+    assert identity_of(Outcome(PROVEN, DENIAL)) is None  # only a refusal names one
+
+
+KINESIS = "https://kinesis.eu-west-1.amazonaws.com"
+
+
+def test_a_broken_probe_is_told_with_what_where_and_what_to_do() -> None:
+    offline = EndpointConnectionError(endpoint_url=KINESIS)
+    assert broken_words(Outcome(BROKEN, "", offline), "stream ctr", "kinesis:GetRecords",
+                        KINESIS, "eu-west-1") == (
+        f"kinesis:GetRecords of stream ctr in eu-west-1 at {KINESIS} could not connect (Could "
+        f'not connect to the endpoint URL: "{KINESIS}"). Check --endpoint-url, --region and '
+        "the network path (proxy, firewall) from this server, then rerun; it is safe to rerun.")
+    for detail, said in (("", "no answer"), ("a 200 with HTML", "a 200 with HTML")):
+        assert broken_words(Outcome(BROKEN, detail), "stream ctr", "kinesis:GetRecords",
+                            KINESIS, "eu-west-1") == (
+            f"kinesis:GetRecords of stream ctr in eu-west-1 at {KINESIS} failed unexpectedly "
+            f"(RuntimeError: {said}). Nothing beyond what was reported was changed; it is safe "
+            "to rerun.")

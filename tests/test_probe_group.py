@@ -45,18 +45,15 @@ def test_a_refusal_is_recorded_with_its_words_and_the_first_identity_named() -> 
     assert group.identity == ROLE
 
 
-def test_a_broken_answer_is_told_once_in_its_own_words_or_the_callers() -> None:
+def test_a_broken_answer_is_told_once_in_the_first_probes_words() -> None:
     group = stream()
     assert group.record("GetShardIterator", Outcome(BROKEN, "", THROTTLED)) is False
     said = ("kinesis:GetShardIterator on stream ctr in eu-west-1 had no usable answer "
             "(ClientError: An error occurred (ThrottlingException) when calling the "
             "GetShardIterator operation: Rate exceeded); nothing is proven about it.")
     assert group.broken == said
-    group.record("GetRecords", Outcome(BROKEN, "", THROTTLED), "a later failure")
+    group.record("GetRecords", Outcome(BROKEN, "", TimeoutError("read timed out")))
     assert group.broken == said  # the first failure is the one to fix
-    told = stream()
-    told.record("GetRecords", Outcome(BROKEN, "", THROTTLED), "the endpoint did not answer")
-    assert told.broken == "the endpoint did not answer"
 
 
 def test_only_a_proof_counts_as_proven() -> None:
@@ -127,3 +124,11 @@ def test_two_refused_actions_are_them() -> None:
     assert result.message.startswith(
         "This identity may not call kinesis:GetRecords, kinesis:ListShards on stream ctr in "
         "eu-west-1; the adapter needs them. Grant them (")
+
+
+def test_a_broken_answer_names_the_endpoint_when_the_group_knows_it() -> None:
+    group = stream(endpoint=lambda: "https://kinesis.eu-west-1.amazonaws.com")
+    group.record("GetShardIterator", Outcome(BROKEN, "", TimeoutError("read timed out")))
+    assert group.broken.startswith(
+        "kinesis:GetShardIterator of stream ctr in eu-west-1 at "
+        "https://kinesis.eu-west-1.amazonaws.com ")
