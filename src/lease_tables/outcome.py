@@ -116,3 +116,25 @@ def exit_code(results: Iterable[TableResult]) -> int:
 
 def sort_results(results: Iterable[TableResult]) -> list[TableResult]:
     return sorted(results, key=lambda r: r.table.key)
+
+
+def no_answer_words(timeout: float, step: str) -> Callable[[LeaseTable], str]:
+    """The words of a row that --timeout cut short: which `step` waited, where, and for how
+    long, and what to check; the same for a table and for any other resource's row."""
+    def words(table: LeaseTable) -> str:
+        return (f"{step} of {table.table_name} in {table.region} had no answer within "
+                f"{timeout:g} s (--timeout). Check the network path to the endpoint (proxy, "
+                f"firewall, --endpoint-url) and rerun; nothing was changed.")
+    return words
+
+
+def no_answer(tables: Iterable[LeaseTable], timeout: float, step: str) -> list[TableResult]:
+    """Every table `failed`: a run that had no answer while still at `step`."""
+    words = no_answer_words(timeout, step)
+    return [TableResult(t, FAILED, words(t)) for t in tables]
+
+
+def not_done_words(what: str, cause: str) -> Callable[[LeaseTable], str]:
+    """The words of a row an interruption left unfinished: `not checked: interrupted by
+    Ctrl+C`."""
+    return lambda table: f"{what}: interrupted by {cause}"
