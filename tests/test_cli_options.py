@@ -22,7 +22,7 @@ class Pair:
     right: Annotated[int, typer.Option("--right")] = 1
 
 
-def test_a_group_is_spread_in_its_place_and_rebuilt_for_the_command() -> None:
+def test_a_group_is_spread_in_its_place_and_rebuilt_for_the_command_version_last() -> None:
     seen: list[object] = []
 
     @with_groups
@@ -30,7 +30,8 @@ def test_a_group_is_spread_in_its_place_and_rebuilt_for_the_command() -> None:
                 last: Annotated[str, typer.Option("--last")] = "z") -> None:
         seen.append((first, pair, last))
 
-    assert list(inspect.signature(command).parameters) == ["first", "left", "right", "last"]
+    assert list(inspect.signature(command).parameters) == ["first", "left", "right", "last",
+                                                           "version"]
     one = typer.Typer()
     one.command()(command)
     result = CliRunner().invoke(one, ["--right", "7", "--last", "y"])
@@ -38,7 +39,9 @@ def test_a_group_is_spread_in_its_place_and_rebuilt_for_the_command() -> None:
     assert seen == [(False, Pair(left="l", right=7), "y")]
     help_text = CliRunner().invoke(one, ["--help"]).output
     assert help_text.index("--first") < help_text.index("--left") < help_text.index(
-        "--right") < help_text.index("--last")
+        "--right") < help_text.index("--last") < help_text.index("--version")
+    version = CliRunner().invoke(one, ["--version"])
+    assert (version.exit_code, version.output.split()[0], seen) == (0, "lease-tables", seen)
 
 
 def _options(command: str) -> list[str]:

@@ -27,7 +27,6 @@ from lease_tables.cli_options import (
     Format,
     KclOpt,
     Kind,
-    Output,
     ProfileOpt,
     ReadCapacityOpt,
     RegionOpt,
@@ -167,7 +166,7 @@ def _finish(results: Sequence[TableResult], run: RunArgs, verb: str, extra: Extr
     for result in [] if quiet else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
-    if output == Output.text and not quiet and sys.stdout.isatty():
+    if output == "text" and not quiet and sys.stdout.isatty():
         from lease_tables.display import is_terminal, print_summary
 
         if is_terminal(sys.stdout):  # a person reads it: columns and colour
@@ -175,8 +174,8 @@ def _finish(results: Sequence[TableResult], run: RunArgs, verb: str, extra: Extr
             if closing:
                 typer.echo(fit_terminal(line(closing), sys.stdout))
             raise typer.Exit(exit_code(results))
-    emit(results, output.value, verb=verb, extra=extra, quiet=quiet, closing=closing)
-    if output == Output.json:
+    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing)
+    if output == "json":
         for result in needs_attention(results):
             say(f"{result.status}: {result.table.table_name}: {result.message}")
         if closing:
@@ -276,7 +275,7 @@ def create(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",
             metavar="", help="Show what would be created; no AWS call, no credentials.")] = False,
-    billing_mode: BillingOpt = Billing.provisioned,
+    billing_mode: BillingOpt = "provisioned",
     read_capacity: ReadCapacityOpt = None,
     write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
@@ -294,7 +293,6 @@ def create(
     run: RunArgs,
     kcl: KclOpt = "2",
     streams: StreamArgs,
-    version: VersionOpt = False,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
     from lease_tables.kcl import require_index
@@ -303,7 +301,7 @@ def create(
     layout = _layout(kcl)
     if add_index:
         require_index(layout, kcl)
-    options = make_options(billing_mode.value, read_capacity, write_capacity,
+    options = make_options(billing_mode, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
@@ -377,14 +375,13 @@ def verify(
     endpoint_url: EndpointOpt = None,
     billing_mode: Annotated[Billing, billing_option(
         "Capacity mode the tables were created with (another one is a warning).")
-    ] = Billing.provisioned,
+    ] = "provisioned",
     read_capacity: ReadCapacityOpt = None,
     write_capacity: WriteCapacityOpt = None,
     timeout: TimeoutOpt = 60,
     run: RunArgs,
     kcl: KclOpt = "2",
     streams: StreamArgs,
-    version: VersionOpt = False,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
     from lease_tables.bounded import Board
@@ -394,7 +391,7 @@ def verify(
     from lease_tables.verify import verify_tables
 
     layout = _layout(kcl)
-    options = make_options(billing_mode.value, read_capacity, write_capacity)
+    options = make_options(billing_mode, read_capacity, write_capacity)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
     board: Board[LeaseTable] = Board(tables)
@@ -449,7 +446,6 @@ def preflight(
         "--simulate", metavar="", rich_help_panel="The adapter's other resources",
         help="Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) about the actions "
              "preflight never calls (they would write), where this identity may.")] = False,
-    version: VersionOpt = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
@@ -516,6 +512,7 @@ def preflight(
 
 
 @app.command(short_help="Print the derived table names, one a line; no XML needed.")
+@with_groups
 def name(
     kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
                                        metavar="connect|agent-events",
@@ -528,7 +525,6 @@ def name(
     adapter_id: Annotated[str | None, typer.Option(
         "--adapter-id", metavar="N", help="Adapter ID (agent-events).")] = None,
     kcl: KclOpt = "2",
-    version: VersionOpt = False,
 ) -> None:
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
     from lease_tables.kcl import expand
@@ -536,7 +532,7 @@ def name(
 
     _did(NO_CHANGE)
     layout = _layout(kcl)
-    derived, warnings = name_from_options(kind.value, application_name, host_name,
+    derived, warnings = name_from_options(kind, application_name, host_name,
                                           adapter_id, os.environ.get("COMPUTERNAME"))
     for warning in warnings:
         say(f"warning: {warning}")
@@ -557,7 +553,7 @@ def policy(
     role: Annotated[Role, typer.Option(
         "--role", case_sensitive=False, metavar="adapter|provisioner",
         help="adapter: what the adapters need, CreateTable denied. provisioner: what "
-             "`lease-tables create` (and `verify`) need.")] = Role.adapter,
+             "`lease-tables create` (and `verify`) need.")] = "adapter",
     tag: Annotated[list[str] | None, typer.Option(
         "--tag", metavar="KEY=VALUE",
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
@@ -569,7 +565,6 @@ def policy(
              "full permissions, which it uses until KCL's migration reaches COMPLETE.")
     ] = False,
     footprint: FootprintArgs,
-    version: VersionOpt = False,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
     from lease_tables.kcl import require_migration
@@ -585,9 +580,9 @@ def policy(
     # --region, else the AWS default (the same rule as every command's).
     tables = _selection(selection, region, profile)
     documents, notes, warnings = policy_documents(
-        role.value, tables, account_id or "", footprint.options(), tags=bool(tags),
+        role, tables, account_id or "", footprint.options(), tags=bool(tags),
         layout=layout, region_option=region, migrating=migrating)
-    for warning in option_warnings(role.value, bool(tags), migrating):
+    for warning in option_warnings(role, bool(tags), migrating):
         say(f"warning: {warning}")
     for note in notes:
         say(f"note: {note}")
@@ -608,7 +603,7 @@ def template(
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     billing_mode: Annotated[Billing, billing_option(
-        "Capacity mode of the tables.")] = Billing.provisioned,
+        "Capacity mode of the tables.")] = "provisioned",
     read_capacity: ReadCapacityOpt = None,
     write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
@@ -625,7 +620,6 @@ def template(
         help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
              "and to turn --stream names into ARNs.")] = None,
     footprint: FootprintArgs,
-    version: VersionOpt = False,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
     from lease_tables.spec import make_options
@@ -636,7 +630,7 @@ def template(
     if output_format is None:
         raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
                          "StackSets) or terraform (save the output as main.tf.json).")
-    options = make_options(billing_mode.value, read_capacity, write_capacity,
+    options = make_options(billing_mode, read_capacity, write_capacity,
                            deletion_protection, tag or ())
     tables = _selection(selection, region, profile)
     wanted = footprint.options()
@@ -644,8 +638,8 @@ def template(
     if with_policy or wanted.given:
         extras, said = template_extras(tables, account_id or "", wanted, with_policy,
                                        layout, region)
-    text = render(output_format.value, tables, options, layout, extras)
-    for note in [*said, *notes(output_format.value, tables, text, layout, extras),
+    text = render(output_format, tables, options, layout, extras)
+    for note in [*said, *notes(output_format, tables, text, layout, extras),
                  *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)

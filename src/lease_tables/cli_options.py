@@ -18,8 +18,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
-from enum import Enum
-from typing import Annotated, Any, TypeVar, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 import typer
 
@@ -28,29 +27,13 @@ from lease_tables import __version__
 R = TypeVar("R")
 
 
-class Output(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class Billing(str, Enum):
-    provisioned = "provisioned"
-    on_demand = "on-demand"
-
-
-class Kind(str, Enum):
-    connect = "connect"
-    agent_events = "agent-events"
-
-
-class Role(str, Enum):
-    adapter = "adapter"
-    provisioner = "provisioner"
-
-
-class Format(str, Enum):
-    cloudformation = "cloudformation"
-    terraform = "terraform"
+# The choices of the options that take one; typer checks them (case aside) and names
+# them in its error.
+Output = Literal["text", "json"]
+Billing = Literal["provisioned", "on-demand"]
+Kind = Literal["connect", "agent-events"]
+Role = Literal["adapter", "provisioner"]
+Format = Literal["cloudformation", "terraform"]
 
 
 def _version(value: bool) -> None:
@@ -59,6 +42,7 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+VERSION = "version"  # the parameter `with_groups` adds to every command
 VersionOpt = Annotated[bool, typer.Option(
     "--version", callback=_version, is_eager=True, metavar="",
     help="Print the version and exit.")]
@@ -146,7 +130,7 @@ class RunArgs:
 
     concurrency: ConcurrencyOpt = 10
     verbose: VerboseOpt = False
-    output: OutputOpt = Output.text
+    output: OutputOpt = "text"
     quiet: QuietOpt = False
 
 
@@ -162,10 +146,12 @@ def is_group(annotation: object) -> bool:
 
 
 def with_groups(command: Callable[..., R]) -> Callable[..., R]:
-    """`command` as typer should see it: each option-group parameter spread into its fields.
+    """`command` as typer should see it: each option-group parameter spread into its fields,
+    and `--version` last, as on every command.
 
     Put it under `@app.command(...)`. The command's other parameters keep their
     place; every parameter becomes keyword-only, as typer passes them all by name.
+    `--version` acts in its callback and never reaches the command.
     """
     signature = inspect.signature(command, eval_str=True)
     groups: dict[str, tuple[type, tuple[str, ...]]] = {}
@@ -177,9 +163,12 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
             shown += spread
         else:
             shown.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+    shown.append(inspect.Parameter(VERSION, inspect.Parameter.KEYWORD_ONLY, default=False,
+                                   annotation=VersionOpt))
 
     @functools.wraps(command)
     def called(**values: Any) -> R:
+        values.pop(VERSION)
         for name, (group, fields) in groups.items():
             values[name] = group(**{field: values.pop(field) for field in fields})
         return command(**values)
