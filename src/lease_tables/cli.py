@@ -8,11 +8,8 @@ commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
 without loading boto3.
 """
 
-from __future__ import annotations
-
 import copy
 import gc
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -98,8 +95,8 @@ def fit_terminal(text: str, stream: TextIO) -> str:
 # would otherwise cut the docstring's first sentence to the column width, mid-word.
 
 
-def _footprint(tables: Sequence[LeaseTable], region: str | None,
-               options: FootprintOptions) -> Footprint:
+def _footprint(tables: "Sequence[LeaseTable]", region: str | None,
+               options: "FootprintOptions") -> "Footprint":
     """The adapter's other resources, for the commands that take no --account-id: names
     stay names (Kinesis is asked by name in the caller's account)."""
     from lease_tables.consumers import UNKNOWN_ACCOUNT
@@ -108,8 +105,8 @@ def _footprint(tables: Sequence[LeaseTable], region: str | None,
     return resolve(options, tables, UNKNOWN_ACCOUNT, region)
 
 
-def _consumers(streams: StreamArgs, tables: Sequence[LeaseTable],
-               region: str | None) -> list[Consumer]:
+def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
+               region: str | None) -> "list[Consumer]":
     """The stream consumers the selection needs: none without --enhanced-fan-out."""
     if not streams.enhanced_fan_out:
         return []
@@ -121,7 +118,7 @@ def _consumers(streams: StreamArgs, tables: Sequence[LeaseTable],
 
 
 def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
-               quiet: bool = False, layout: Layout | None = None) -> list[LeaseTable]:
+               quiet: bool = False, layout: "Layout | None" = None) -> "list[LeaseTable]":
     """The lease tables of the selection; with a KCL `layout`, each followed by the
     companion tables that layout needs."""
     from lease_tables.selection import Selection, select
@@ -138,7 +135,7 @@ def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
     return list(derivation.tables)
 
 
-def _layout(version: str) -> Layout:
+def _layout(version: str) -> "Layout":
     from lease_tables.kcl import layout_for
 
     return layout_for(version)
@@ -147,13 +144,13 @@ def _layout(version: str) -> Layout:
 class Stop(Exception):
     """A run that Ctrl+C ended early: its true message and whatever results it had."""
 
-    def __init__(self, message: str, code: int, results: Sequence[TableResult] = ()) -> None:
+    def __init__(self, message: str, code: int, results: "Sequence[TableResult]" = ()) -> None:
         super().__init__(message)
         self.code = code
         self.results = list(results)
 
 
-def _finish(results: Sequence[TableResult], run: RunArgs, verb: str, extra: Extra = "",
+def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "Extra" = "",
             closing: str | None = None) -> NoReturn:
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
@@ -192,9 +189,9 @@ def _check_endpoint(endpoint_url: str | None) -> None:
             raise InputError(problem)
 
 
-def _aws(tables: Sequence[LeaseTable], profile: str | None, endpoint_url: str | None,
+def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
          run: RunArgs, timeout: float,
-         check: Callable[[Clients], None] | None = None) -> Clients:
+         check: "Callable[[Clients], None] | None" = None) -> "Clients":
     """The one AWS set-up of every command that calls AWS: options and regions checked
     before any call, credentials usable (checked with `check`, whose message suits the
     command), clients made."""
@@ -216,7 +213,7 @@ def _aws(tables: Sequence[LeaseTable], profile: str | None, endpoint_url: str | 
 
 def _bounded(work: Callable[[float], T], timeout: float, stop: Callable[[], None],
              on_timeout: Callable[[], T], interrupted: Callable[[], str],
-             partial: Callable[[str], Sequence[TableResult]]) -> T:
+             partial: "Callable[[str], Sequence[TableResult]]") -> T:
     """Run AWS work within --timeout and Ctrl+C/SIGTERM: its result, or its cut-short results.
 
     `work` gets the run's deadline (a `time.monotonic()` value): --timeout counts
@@ -321,7 +318,7 @@ def create(
     made: dict[str, Provisioner] = {}
     registering: dict[str, ConsumerRun] = {}
 
-    def work(deadline: float) -> list[TableResult]:
+    def work(deadline: float) -> "list[TableResult]":
         clients = _aws(tables, profile, endpoint_url, run, timeout)
         made["run"] = Provisioner(clients, options, layout=layout,
                                   concurrency=run.concurrency, progress=progress,
@@ -343,7 +340,7 @@ def create(
         for consumer_run in registering.values():
             consumer_run.stop()
 
-    def snapshot(cause: str | None = None) -> list[TableResult]:
+    def snapshot(cause: str | None = None) -> "list[TableResult]":
         if "run" not in made:
             return []
         rows = made["run"].snapshot(timeout, interrupted_by=cause)
@@ -397,9 +394,9 @@ def verify(
     board: Board[LeaseTable] = Board(tables)
     consumer_board: Board[LeaseTable] = Board([c.row() for c in consumers])
 
-    def work(deadline: float) -> list[TableResult]:
+    def work(deadline: float) -> "list[TableResult]":
         clients = _aws(tables, profile, endpoint_url, run, timeout)
-        def checking() -> list[TableResult]:
+        def checking() -> "list[TableResult]":
             return verify_tables(clients, tables, concurrency=run.concurrency,
                                  options=options, board=board, layout=layout,
                                  version=kcl.strip())
@@ -771,6 +768,8 @@ def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
     """The message on stderr and, for --output json, the one JSON object on stdout."""
     say(f"{prefix}{message}")
     if as_json:
+        import json
+
         from lease_tables.outcome import sort_results
 
         document = {"ok": False, "error": line(message),

@@ -12,8 +12,6 @@ No AWS, no printing: importing this module costs `create --dry-run` nothing
 beyond typer itself.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import functools
 import inspect

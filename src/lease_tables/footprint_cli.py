@@ -8,8 +8,6 @@ the streams and their consumers) or `FootprintArgs` (all seven), whose
 `options()` gives the pure `footprint.FootprintOptions`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -57,7 +55,7 @@ def options(stream: Sequence[str] | None = None, enhanced_fan_out: bool = False,
             bucket: Sequence[str] | None = None, kms_key: Sequence[str] | None = None,
             video_stream: Sequence[str] | None = None,
             connect_instance: Sequence[str] | None = None,
-            cloudwatch_logs: str | None = None) -> FootprintOptions:
+            cloudwatch_logs: str | None = None) -> "FootprintOptions":
     """The typed options as the pure record `footprint.resolve` takes."""
     from lease_tables.footprint import FootprintOptions
 
@@ -78,7 +76,7 @@ class StreamArgs:
     stream: StreamOpt = None
     enhanced_fan_out: EnhancedFanOutOpt = False
 
-    def options(self) -> FootprintOptions:
+    def options(self) -> "FootprintOptions":
         return options(self.stream, self.enhanced_fan_out)
 
 
@@ -92,7 +90,7 @@ class FootprintArgs(StreamArgs):
     connect_instance: ConnectInstanceOpt = None
     cloudwatch_logs: CloudWatchLogsOpt = None
 
-    def options(self) -> FootprintOptions:
+    def options(self) -> "FootprintOptions":
         return options(self.stream, self.enhanced_fan_out, self.bucket, self.kms_key,
                        self.video_stream, self.connect_instance, self.cloudwatch_logs)
 

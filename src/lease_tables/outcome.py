@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
 from lease_tables.printable import row
-from lease_tables.probes import Untried, not_tried
+
+if TYPE_CHECKING:  # preflight's rows only: a dry run never loads the probes' ledger
+    from lease_tables.probes import Untried
 
 # create
 PLANNED = "planned"
@@ -92,6 +94,8 @@ class TableResult:
         if extra:
             document.update(extra())
         if self.untried is not None:
+            from lease_tables.probes import not_tried
+
             document["not_tried"] = not_tried(self.untried)
         return document
 

@@ -9,7 +9,6 @@ JSON stays in plain name order.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -157,6 +156,8 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
     `closing` replaces the summary line when a command has a better last word."""
     out = out or sys.stdout
     if output == "json":
+        import json  # only here: text output never needs it
+
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
     shown = grouped(needs_attention(results) if quiet else results)
