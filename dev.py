@@ -8,7 +8,7 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
 
     demo       start a local DynamoDB-compatible endpoint (moto_server) on 127.0.0.1,
                run `create` then `verify` on `sample_conf/`, and stop it
-    test       ruff and the whole pytest suite against the lock (pytest options pass on);
+    test       ruff, mypy and the whole pytest suite against the lock (pytest options pass on);
                `test --floors [--python PY]` runs the floors check below instead
     floors     a fresh venv with every runtime dependency at exactly its declared floor
                (and the build requirement at its floor), then the smoke run
@@ -697,7 +697,7 @@ def demo_env(environ: Mapping[str, str], empty: Path) -> dict[str, str]:
 
 
 def test(extra: list[str]) -> int:
-    """ruff, then the whole pytest suite (unit, property and end-to-end), on the lock."""
+    """ruff, mypy, then the whole pytest suite (unit, property and end-to-end), on the lock."""
     if "--floors" in extra:
         rest = [arg for arg in extra if arg != "--floors"]
         python = rest[rest.index("--python") + 1] if "--python" in rest else None
@@ -707,6 +707,7 @@ def test(extra: list[str]) -> int:
     paths = [p for p in ("src", "tests", "bench", "docs", "dev.py") if (ROOT / p).exists()]
     say("ruff check " + " ".join(paths))
     lint = subprocess.run([str(BIN / "ruff"), "check", *paths], cwd=ROOT)
+    types = typecheck()
     env = dict(os.environ)
     checkov = ensure_checkov()
     if checkov:
@@ -714,13 +715,22 @@ def test(extra: list[str]) -> int:
     say("pytest")
     workers = ["-n", "2"] if "-n" not in extra else []
     tests = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *extra], cwd=ROOT, env=env)
-    return tests.returncode or lint.returncode
+    return tests.returncode or lint.returncode or types
+
+
+def typecheck() -> int:
+    """mypy, strict over src/lease_tables ([tool.mypy] in pyproject.toml holds the settings,
+    so a bare `mypy` in the venv checks the same); its exit code, so a type error fails
+    `test` (and CI) as a lint error does, while pytest still runs to show the rest."""
+    say("mypy")
+    return subprocess.run([str(BIN / "mypy")], cwd=ROOT).returncode
 
 
 # --- mutate: mutation testing of the pure modules ---------------------------------------
 
 # The modules `mutate` checks by default, and those it also knows (tested mostly end to end).
-MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl")
+MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl",
+                  "table_plan")
 MUTATE_KNOWN = (*MUTATE_DEFAULT, "printable", "failures")
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.txt"
 MUTANTS = ROOT / "mutants"  # mutmut's work folder (git-ignored)

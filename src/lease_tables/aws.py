@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 from urllib.parse import urlsplit
 
 from lease_tables import failures
@@ -31,7 +31,22 @@ from lease_tables.failures import (
 from lease_tables.printable import aws_text, quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
+    # Types only (the stubs are dev tools; the installed tool never imports them).
+    from types import TracebackType
+
     import boto3
+    from botocore.client import BaseClient
+    from botocore.config import _RetryDict  # botocore-stubs' name for Config's retries
+    from botocore.credentials import ReadOnlyCredentials
+    from botocore.model import Shape
+    from types_boto3_connect.client import ConnectClient
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_iam.client import IAMClient
+    from types_boto3_kinesis.client import KinesisClient
+    from types_boto3_kinesisvideo.client import KinesisVideoClient
+    from types_boto3_kms.client import KMSClient
+    from types_boto3_s3.client import S3Client
+    from types_boto3_sts.client import STSClient
 
 DEFAULT_MAX_ATTEMPTS = 6
 RETRY_MODES = ("standard", "adaptive", "legacy")  # botocore's own list
@@ -78,7 +93,7 @@ class Clients:
                                 for service in services}
         except Exception as exc:
             raise setup_error(exc) from None
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str], BaseClient] = {}
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._listings: dict[str, _Listing] = {}
@@ -174,7 +189,7 @@ class Clients:
                          f"certificate file (a TLS-inspecting proxy's, say), or unset it. "
                          f"Nothing was changed.")
 
-    def credentials(self) -> Any:
+    def credentials(self) -> ReadOnlyCredentials | None:
         """The resolved credentials (or None), failures classified, secrets registered."""
         try:
             credentials = self.session.get_credentials()
@@ -203,7 +218,7 @@ class Clients:
                 f"profile). Set both and rerun. {nothing}"
             )
 
-    def _retry_settings(self) -> dict[str, Any]:
+    def _retry_settings(self) -> _RetryDict:
         """Our defaults only where the operator configured nothing; what is configured, as
         botocore reads it, checked before any call.
 
@@ -229,14 +244,14 @@ class Clients:
                     f"whole number, 1 or more (1 means no retries; this tool uses "
                     f"{DEFAULT_MAX_ATTEMPTS} when none is set), or unset it. Nothing was "
                     f"changed.")
-        retries: dict[str, Any] = {}
+        retries: _RetryDict = {}
         if mode_setting is None:
             retries["mode"] = "standard"
             if attempts_setting is None:
                 retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
         return retries
 
-    def _setting(self, variable: str, key: str,
+    def _setting(self, variable: str, key: str,  # config: botocore's profile settings, Any
                  config: Mapping[str, Any]) -> tuple[str, str] | None:
         """Where botocore reads a setting from (its environment variable first, then the
         profile's key) and its raw value, or None when it is set nowhere."""
@@ -248,11 +263,32 @@ class Clients:
                     f"file)", str(config[key]))
         return None
 
-    def dynamodb(self, region: str) -> Any:
+    def dynamodb(self, region: str) -> DynamoDBClient:
         """A thread-safe DynamoDB client for one region (boto3 clients are)."""
         return self.client("dynamodb", region)
 
-    def client(self, service: str, region: str) -> Any:
+    # One overload per service the footprint touches, so each caller gets its service's
+    # typed client (types-boto3); a name only known at run time gets the untyped base.
+    @overload
+    def client(self, service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
+    @overload
+    def client(self, service: Literal["kinesis"], region: str) -> KinesisClient: ...
+    @overload
+    def client(self, service: Literal["s3"], region: str) -> S3Client: ...
+    @overload
+    def client(self, service: Literal["kms"], region: str) -> KMSClient: ...
+    @overload
+    def client(self, service: Literal["kinesisvideo"], region: str) -> KinesisVideoClient: ...
+    @overload
+    def client(self, service: Literal["connect"], region: str) -> ConnectClient: ...
+    @overload
+    def client(self, service: Literal["sts"], region: str) -> STSClient: ...
+    @overload
+    def client(self, service: Literal["iam"], region: str) -> IAMClient: ...
+    @overload
+    def client(self, service: str, region: str) -> BaseClient: ...
+
+    def client(self, service: str, region: str) -> Any:  # the overloads above say which
         """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
         kinesisvideo, connect, sts, iam), one per service and region, with the same
         retries, timeouts and pool, and --endpoint-url for every one of them."""
@@ -266,18 +302,19 @@ class Clients:
                 self._clients[service, region] = client
             return client
 
-    def _make_client(self, service: str, region: str) -> Any:
+    def _make_client(self, service: str, region: str) -> BaseClient:
         from botocore.config import Config
 
         config = Config(
-            retries=dict(self._retries),  # type: ignore[arg-type]
+            retries=self._retries.copy(),
             connect_timeout=min(CONNECT_TIMEOUT, self.read_timeout),
             read_timeout=self.read_timeout,
             max_pool_connections=self.pool_size,
             user_agent_extra="lease-tables",
         )
-        client = self.session.client(service, region_name=region,  # type: ignore[call-overload]
-                                     endpoint_url=self.endpoint_url, config=config)
+        # The stubs type boto3's client() per literal service name; this one is a variable.
+        client: BaseClient = self.session.client(  # type: ignore[call-overload]
+            service, region_name=region, endpoint_url=self.endpoint_url, config=config)
         client.meta.events.register(f"before-send.{client.meta.service_model.endpoint_prefix}",
                                     functools.partial(self._record_endpoint, service, region))
         watch(client)
@@ -285,6 +322,8 @@ class Clients:
             client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
         return client
 
+    # botocore's event hooks (here and below) get its untyped request, response and
+    # context objects as keyword arguments: the AWS edge, so Any.
     def _record_endpoint(self, service: str, region: str, request: Any, **_: Any) -> None:
         """botocore hook: the scheme and host a request really goes to (an account-based
         DynamoDB endpoint, FIPS, a partition's domain), for the messages."""
@@ -292,7 +331,7 @@ class Clients:
         if parts.scheme and parts.netloc:
             self._called[service, region] = f"{parts.scheme}://{parts.netloc}"
 
-    def hint_client(self, region: str) -> Any:
+    def hint_client(self, region: str) -> DynamoDBClient:
         """A client of its own for hint work: its own pool (a hung ListTables holds
         none of the run's connections), timeouts within the hint budget, one retry."""
         from botocore.config import Config
@@ -403,7 +442,7 @@ def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
         response_dict["body"] = b'{"Records": []}'
 
 
-def watch(client: Any) -> None:
+def watch(client: BaseClient) -> None:
     """The hooks every client of a run carries: foreign answers refused, attempts logged."""
     client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
     endpoint = client.meta.endpoint_url
@@ -421,7 +460,7 @@ class GuardedParserFactory:
 
         self._inner = ResponseParserFactory()
 
-    def set_parser_defaults(self, **kwargs: Any) -> None:
+    def set_parser_defaults(self, **kwargs: Any) -> None:  # botocore's, passed on untouched
         self._inner.set_parser_defaults(**kwargs)
 
     def create_parser(self, protocol_name: str) -> GuardedParser:
@@ -440,13 +479,16 @@ class GuardedParser:
     read is parsed as a bare 5xx instead, so botocore's retries still see it.
     """
 
+    # botocore's parser. Any, as botocore-stubs' ResponseParser.parse takes only a Shape,
+    # while botocore passes None when an operation has no output shape.
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # the rest of botocore's parser, as it is
         return getattr(self._inner, name)
 
-    def parse(self, response: dict[str, Any], shape: Any) -> Any:
+    # botocore's raw response (status_code, headers, body) and its parse: the AWS edge.
+    def parse(self, response: dict[str, Any], shape: Shape | None) -> Any:
         status = response.get("status_code")
         refuse_html(response)
         try:
@@ -468,7 +510,7 @@ def _unreadable(exc: BaseException) -> str:
     return f"a body botocore could not read ({type(exc).__name__})"
 
 
-def shape_problem(parsed: Any, shape: Any) -> str | None:
+def shape_problem(parsed: object, shape: Shape) -> str | None:
     """What in a parsed answer its output shape does not allow (wrong types, a list
     where an object belongs), in one clause; None when it fits."""
     from botocore.validate import ParamValidator
@@ -490,7 +532,7 @@ def shape_problem(parsed: Any, shape: Any) -> str | None:
         "for parameter ", "for "), limit=300)
 
 
-def refuse_html(response_dict: Mapping[str, Any], operation: str = "") -> None:
+def refuse_html(response_dict: Mapping[str, Any], operation: str = "") -> None:  # raw response
     """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer."""
     status = response_dict.get("status_code")
     if isinstance(status, int) and status >= 500:
@@ -554,7 +596,7 @@ def _sdk_accepts(url: str) -> bool:
     return bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
 
 
-def configured_endpoint(session: Any, service: str) -> tuple[str, str] | None:
+def configured_endpoint(session: boto3.Session, service: str) -> tuple[str, str] | None:
     """The endpoint URL botocore's own lookup gives `service` from the environment and the
     config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
     section, its endpoint_url, in that order), with the setting that holds it."""
@@ -645,13 +687,14 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
 
-    def formatException(self, ei: Any) -> str:
+    def formatException(self, ei: tuple[type[BaseException], BaseException, TracebackType | None]
+                        | tuple[None, None, None]) -> str:
         """The exception's last line only: even verbose output shows no traceback."""
         _kind, value, _tb = ei
         return f"  caused by {type(value).__name__}: {value}"
 
 
-def enable_debug_logging(clients: Clients, stream: Any = None) -> None:
+def enable_debug_logging(clients: Clients, stream: TextIO | None = None) -> None:
     """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
     handler = logging.StreamHandler(stream or sys.stderr)

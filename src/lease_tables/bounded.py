@@ -20,6 +20,7 @@ from lease_tables.naming import LeaseTable
 from lease_tables.outcome import FAILED, TableResult
 
 T = TypeVar("T")
+Row = TypeVar("Row", bound=LeaseTable)  # a Board's rows: lease tables, or stream consumers' rows
 
 SLICE = 0.1  # seconds between two looks at the clock and the keyboard
 # Seconds the work gets past --timeout to report in its own words (the README
@@ -41,13 +42,14 @@ def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
     (results it already has) before it is abandoned.
     """
     done = threading.Event()
-    box: dict[str, object] = {}
+    value: list[T] = []  # what work() returned, once it has
+    error: list[BaseException] = []
 
     def target() -> None:
         try:
-            box["value"] = work()
+            value.append(work())
         except BaseException as exc:  # handed to the main thread, which decides
-            box["error"] = exc
+            error.append(exc)
         finally:
             done.set()
 
@@ -62,19 +64,19 @@ def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
     except KeyboardInterrupt:
         stop()
         raise
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
+    if error:
+        raise error[0]
+    return value[0]
 
 
-class Board(Generic[T]):
+class Board(Generic[Row]):
     """Per-table results as workers finish them, readable at any moment.
 
     When a run is cut short, the board says exactly which tables had an
     answer and which had none.
     """
 
-    def __init__(self, tables: Sequence[LeaseTable]) -> None:
+    def __init__(self, tables: Sequence[Row]) -> None:
         self.tables = list(tables)
         self._done: dict[int, TableResult] = {}
         self._lock = threading.Lock()
@@ -89,7 +91,7 @@ class Board(Generic[T]):
         with self._lock:
             return len(self._done)
 
-    def snapshot(self, unfinished: Callable[[LeaseTable], str]) -> list[TableResult]:
+    def snapshot(self, unfinished: Callable[[Row], str]) -> list[TableResult]:
         """Every table: its result if it has one, else `failed` with `unfinished`'s words."""
         with self._lock:
             done = dict(self._done)

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from lease_tables.naming import LeaseTable
     from lease_tables.outcome import TableResult
     from lease_tables.report import Extra
+    from lease_tables.rows import ResourceRow
 
 T = TypeVar("T")
 
@@ -392,7 +393,7 @@ def verify(
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
     board: Board[LeaseTable] = Board(tables)
-    consumer_board: Board[LeaseTable] = Board([c.row() for c in consumers])
+    consumer_board: Board[ResourceRow] = Board([c.row() for c in consumers])
 
     def work(deadline: float) -> "list[TableResult]":
         clients = _aws(tables, profile, endpoint_url, run, timeout)
@@ -466,7 +467,7 @@ def preflight(
     # then add their streams and instances); without one, preflight is the tables'.
     found = _footprint(tables, region, chosen) if chosen.given else Footprint()
     board: Board[LeaseTable] = Board(tables)
-    rows: dict[str, Board[LeaseTable]] = {"board": Board([])}
+    rows: dict[str, Board[ResourceRow]] = {"board": Board([])}
 
     def work(deadline: float) -> PreflightRun:
         clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials)

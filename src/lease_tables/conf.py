@@ -15,8 +15,9 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import NamedTuple
+from typing import Final, NamedTuple, NoReturn
 
 from lxml import etree
 
@@ -261,7 +262,9 @@ def _hardened_parser() -> etree.XMLParser:
 class _RefuseEverything(etree.Resolver):
     """A resolver that never lets the parser open a file or URL."""
 
-    def resolve(self, system_url, public_id, context):  # type: ignore[override]
+    # lxml passes a context too, which lxml-stubs 0.5's Resolver.resolve lacks: optional here.
+    def resolve(self, system_url: str | None, public_id: str | None,
+                context: object = None) -> NoReturn:
         raise InputError(
             f"The configuration file refers to an external resource ({quote(system_url)}); "
             f"it was refused unread. A RIS IntegrationService.xml never does this."
@@ -357,7 +360,8 @@ def _refuse_dtd(root: etree._Element, source: str) -> None:
     DTD also refuses every entity trick, without scanning the tree for them.
     """
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    # lxml has had DocInfo.doctype since 2.0; lxml-stubs 0.5.1 leaves it out.
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:  # type: ignore[attr-defined]
         raise InputError(_doctype_message(source))
 
 
@@ -373,6 +377,12 @@ def _local_name(name: str) -> str:
 _LOCAL_NAMES: dict[str, str] = {}
 
 
+def _attributes(element: etree._Element) -> list[tuple[str, str]]:
+    """(name, value) of each attribute. lxml gives str on Python 3 (a parsed document's
+    names and values are text); lxml-stubs 0.5.1 says `str | bytes`, so this says which."""
+    return element.attrib.items()  # type: ignore[return-value]
+
+
 def _attr(element: etree._Element, name: str) -> str | None:
     """An attribute by lower-case local name, whatever its case or namespace.
 
@@ -382,7 +392,7 @@ def _attr(element: etree._Element, name: str) -> str | None:
     value = element.get(name)
     if value is not None:
         return value
-    for key, candidate in element.attrib.items():
+    for key, candidate in _attributes(element):
         if _local_name(key) == name:
             return candidate
     return None
@@ -411,11 +421,16 @@ def kind_of(type_text: str) -> str | None:
         else:
             kind = None
         _KINDS[type_text] = kind
-    return kind  # type: ignore[return-value]
+    return kind
 
 
-_UNSEEN = object()
-_KINDS: dict[str, object] = {}
+class _Unseen(Enum):
+    """The memos' "not looked up yet", apart from None (a looked-up "no")."""
+    UNSEEN = 0
+
+
+_UNSEEN: Final = _Unseen.UNSEEN
+_KINDS: dict[str, str | None] = {}
 
 
 def normalise_key(key: str) -> str:
@@ -452,12 +467,12 @@ def _integrations(root: etree._Element,
         tag = node.tag
         name = names.get(tag) or _local_name(tag)
         if name == "set":
-            settings = found.get(node.getparent())
-            if settings is None:
-                owner = _owning_integration(node)
-                if owner is None:
-                    continue
-                settings = found[owner]
+            parent = node.getparent()
+            owner = parent if parent is not None and parent in found else (
+                _owning_integration(node))
+            if owner is None:
+                continue
+            settings = found[owner]
             key = node.get("key")
             if key is None:
                 key = _attr(node, "key")
@@ -471,12 +486,15 @@ def _integrations(root: etree._Element,
             value = value.strip()
             first = settings.setdefault(normalise_key(key), value)
             if first != value and clashes is not None:
-                owner = node.getparent() if node.getparent() in found else (
-                    _owning_integration(node))
-                clashes.setdefault(owner, []).append((key, first, value))  # type: ignore[arg-type]
+                clashes.setdefault(owner, []).append((key, first, value))
         elif name == "integration":
             found[node] = {}
     return found
+
+
+def _line(element: etree._Element) -> int | None:
+    """The element's line in the file (lxml-stubs 0.5.1 leaves `sourceline` untyped)."""
+    return element.sourceline  # type: ignore[return-value]
 
 
 def _owning_integration(element: etree._Element) -> etree._Element | None:
@@ -504,13 +522,13 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
         # Spelled otherwise (`Enabled`, `x:enabled`) or absent: which attribute name it
         # is, if any, depends only on the element's attribute names, which a fleet file
         # repeats for every adapter, so the answer is memoised per set of names.
-        names = tuple(element.keys())
+        names: tuple[str, ...] = tuple(element.keys())  # type: ignore[arg-type]  # str: see _attributes
         spelled = _ENABLED_SPELLING.get(names, _UNSEEN)
         if spelled is _UNSEEN:
             spelled = _ENABLED_SPELLING[names] = next(
                 (name for name in names if _local_name(name) == "enabled"), None)
         if spelled is not None:
-            attr = element.get(spelled)  # type: ignore[arg-type]
+            attr = element.get(spelled)
     setting = settings.get("enabled")
     if attr is None and setting is None:
         return None
@@ -522,7 +540,7 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
     return None
 
 
-_ENABLED_SPELLING: dict[tuple[str, ...], object] = {}
+_ENABLED_SPELLING: dict[tuple[str, ...], str | None] = {}
 
 
 def _clash_message(adapter: Adapter, source: str,
@@ -553,7 +571,7 @@ def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, s
                   or _first(settings, _ADAPTER_ID_KEYS) or None)
     adapter = Adapter(kind, type_text, adapter_id, _first(settings, _APPLICATION_NAME_KEYS),
                       _first(settings, _REGION_KEYS), source,
-                      (_attr(element, "name") or "").strip() or None, element.sourceline,
+                      (_attr(element, "name") or "").strip() or None, _line(element),
                       _enabled(element, settings), _first(settings, _STREAM_KEYS),
                       _first(settings, _CONNECT_INSTANCE_KEYS))
     clash = _clash_message(adapter, source, clashes)

@@ -36,6 +36,9 @@ REGISTER = "register"  # RegisterStreamConsumer
 # A DescribeStreamSummary answer of ResourceNotFound: the stream itself is absent.
 STREAM_MISSING = "stream-missing"
 
+# `answer` below: STREAM_MISSING, None, or Kinesis's ConsumerDescription as boto3 gives
+# it (read with .get, any field may be absent). Any, as the answer is the AWS edge.
+
 
 @dataclass(frozen=True)
 class Consumer:

@@ -12,11 +12,12 @@ stood. Stream consumers use it as is; the plan decides, the engine only drives.
 
 from __future__ import annotations
 
+import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -74,6 +75,7 @@ class Engine(Generic[I]):
         self.clock = clock
         self._plan = plan
         self._stop = threading.Event()
+        self._wake = threading.Event()  # an item started, or stop(): the wait looks again
         self.tracks: list[Track[I]] = []
 
     @property
@@ -82,6 +84,7 @@ class Engine(Generic[I]):
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
 
     def sleep(self, seconds: float) -> None:
         """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
@@ -91,14 +94,72 @@ class Engine(Generic[I]):
         """One jittered, doubling pause (a queue behind a limit on operations in flight)."""
         self.sleep(jittered(min(2.0 ** attempt, cap)))
 
-    def run(self, items: Sequence[I], wait: bool, timeout: float) -> list[Track[I]]:
-        deadline = self.clock() + timeout
-        self.tracks = [Track(item) for item in items]
+    def run(self, items: Sequence[I], wait: bool, timeout: float, *,
+            deadline: float | None = None,
+            after_starts: Callable[[], object] | None = None) -> list[Track[I]]:
+        """Start every item and (with `wait`) poll the waiting ones, by `deadline` (a
+        `clock()` value; default `timeout` from now). `after_starts` runs in the pool once
+        every item has started, while the others are still being waited for.
+
+        The wait begins with the first item that waits, not after the last start: an
+        item is first asked at the age the polling plan chose for it, so the plan's
+        probe learns how long CREATING lasts from a look on time, not from one that
+        came as late as the slowest start (then every other item would be asked late).
+        Starts are handed to the pool one as another ends, so a due poll queues behind
+        at most the starts under way, never behind all of them.
+        """
+        deadline = self.clock() + timeout if deadline is None else deadline
+        tracks = self.tracks = [Track(item) for item in items]
+        arrived: queue.SimpleQueue[int] = queue.SimpleQueue()
+        lock = threading.Lock()
+        order = iter(range(len(tracks)))
+        left = [len(tracks)]
+        extra: list[Future[object]] = []
+        failures: list[BaseException] = []
         with ThreadPoolExecutor(max_workers=self.concurrency,
                                 thread_name_prefix="lease-tables-engine") as pool:
-            list(pool.map(self._begin, self.tracks))
+            def launch() -> None:
+                with lock:
+                    number = next(order, None)
+                if number is not None:
+                    pool.submit(self._begin, tracks[number]).add_done_callback(
+                        lambda future: landed(number, future))
+
+            def landed(number: int, future: Future[None]) -> None:
+                # In this order: the arrival and the last hand-off happen before the count
+                # says so, since the run thread goes on (or shuts the pool) on the count.
+                failure = future.exception()
+                if failure is not None:
+                    failures.append(failure)
+                elif wait and _waiting(tracks[number]):
+                    arrived.put(number)
+                with lock:
+                    last = left[0] == 1
+                if last and after_starts is not None:
+                    extra.append(pool.submit(after_starts))
+                with lock:
+                    left[0] -= 1
+                self._wake.set()
+                launch()
+
+            for _ in range(min(self.concurrency, len(tracks))):
+                launch()
             if wait:
-                self._wait([t for t in self.tracks if _waiting(t)], deadline, pool)
+                def arrivals() -> list[tuple[int, float]]:
+                    out = []
+                    while not arrived.empty():
+                        number = arrived.get()
+                        out.append((number, tracks[number].since))
+                    return out
+
+                self._wait(arrivals, lambda: left[0] > 0, deadline, pool)
+            while left[0] > 0 and not failures:
+                self._wake.wait(0.05)  # the last starts, bounded by their own timeouts
+                self._wake.clear()
+            for future in extra:
+                future.result()
+        if failures:
+            raise failures[0]
         return self.tracks
 
     def _begin(self, track: Track[I]) -> None:
@@ -107,13 +168,20 @@ class Engine(Generic[I]):
         track.step = self._start(track.item)
         track.since = self.clock()
 
-    def _wait(self, waiting: list[Track[I]], deadline: float, pool: ThreadPoolExecutor) -> None:
+    def _wait(self, arrivals: Callable[[], list[tuple[int, float]]],
+              starting: Callable[[], bool], deadline: float, pool: ThreadPoolExecutor) -> None:
+        tracks = self.tracks
+
         def look(number: int) -> tuple[bool, bool]:
-            step = waiting[number].step = self._poll(waiting[number].item)
+            step = tracks[number].step = self._poll(tracks[number].item)
             return step.kind != WAIT, step.status != "failed"
 
-        wait_loop([t.since for t in waiting], look, deadline, pool, clock=self.clock,
-                  sleep=self.sleep, stopped=self._stop.is_set, plan=self._plan())
+        def idle(seconds: float) -> None:
+            self._wake.wait(max(seconds, 0))  # a new waiting item or stop() ends it early
+
+        wait_loop([], look, deadline, pool, clock=self.clock, sleep=idle,
+                  stopped=self._stop.is_set, plan=self._plan(), arrivals=arrivals,
+                  more=starting, awake=self._wake.clear)
 
     def snapshot(self, unfinished: Callable[[I, StepLike | None], str]) -> list[
             tuple[I, str, str]]:
@@ -136,21 +204,33 @@ def _waiting(track: Track[I]) -> bool:
 def wait_loop(since: Sequence[float], look: Callable[[int], tuple[bool, bool]],
               deadline: float, pool: ThreadPoolExecutor, *, clock: Callable[[], float],
               sleep: Callable[[float], None], stopped: Callable[[], bool],
-              plan: PollPlan | None = None) -> list[int]:
+              plan: PollPlan | None = None,
+              arrivals: Callable[[], Sequence[tuple[int, float]]] = lambda: (),
+              more: Callable[[], bool] = lambda: False,
+              awake: Callable[[], None] = lambda: None) -> list[int]:
     """Poll items 0..n-1 (waiting since `since[n]`) on one `PollPlan` until each is done,
     the deadline passes or the run stops; `look(n)` is one look: (done, turned usable).
-    Returns the items still waiting. Tables and stream consumers both wait here."""
-    plan = plan or PollPlan()
+    `arrivals()` hands over items that began waiting since (number, since) while `more()`
+    says some may still come; `sleep` may end early when one does (`awake()` is called
+    before each round, so an arrival during the round is not slept through).
+    Returns the items still waiting."""
+    plan = PollPlan() if plan is None else plan  # an empty plan is falsy: not "none given"
     for number, started in enumerate(since):
         plan.add(number, started)
-    while plan and not stopped():
+    while not stopped():
+        awake()
+        coming = more()  # asked first: an item that arrives after it is in `arrivals()`
+        for number, started in arrivals():
+            plan.add(number, started)
+        if not plan and not coming:
+            break
         now = clock()
         if now >= deadline:
             break
         batch = plan.due(now)
         if not batch:
-            wake = plan.wake_at(now) or now
-            sleep(max(0.0, min(wake, deadline) - now))
+            wake = plan.wake_at(now)
+            sleep(max(0.0, min(deadline if wake is None else wake, deadline) - now))
             continue
         keys = [n for n in batch if isinstance(n, int)]  # the plan hands back our keys
         for key, (done, usable) in zip(keys, pool.map(look, keys), strict=True):

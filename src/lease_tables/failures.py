@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lease_tables.errors import EXIT_AWS, EXIT_INPUT, AwsError, InputError, LeaseTablesError
 from lease_tables.printable import aws_text
@@ -99,7 +100,7 @@ def error_code(exc: BaseException) -> str | None:
     if not isinstance(response, dict):
         return None
     error = response.get("Error") or {}
-    code = error.get("Code")
+    code: str | None = error.get("Code")  # botocore's parsed error: text, or absent
     if code is None or str(code).isdigit():
         found = _xml_fields(str(error.get("Message") or "")).get("Code")
         return found or code
@@ -135,11 +136,12 @@ TABLE_FIELDS = ("TableName", "TableStatus", "KeySchema")
 
 
 def answer_part(response: object, key: str, action: str,
-                fields: tuple[str, ...] = TABLE_FIELDS) -> dict:
+                fields: tuple[str, ...] = TABLE_FIELDS) -> dict[str, Any]:
     """A part of a DynamoDB answer that DynamoDB always sends (`Table`, say), with the
     `fields` it always holds; without them the answer came from something else (a
     proxy that said 200 with its own body). Their types were checked against the
-    operation's shape when the answer was parsed (`aws.GuardedParser`)."""
+    operation's shape when the answer was parsed (`aws.GuardedParser`): the AWS edge,
+    so the values stay Any (`spec.Answer` reads them)."""
     part = response.get(key) if isinstance(response, dict) else None
     if not isinstance(part, dict):
         raise NotDynamoDBAnswer(200, f"an answer without {key}", action)

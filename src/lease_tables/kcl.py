@@ -21,11 +21,15 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lease_tables import naming, spec
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, table_name_problem
 from lease_tables.printable import quote
+
+if TYPE_CHECKING:  # types-boto3's CreateTable request (dev tools only)
+    from types_boto3_dynamodb.type_defs import CreateTableInputTypeDef
 
 ROLE_LEASE = "lease"
 ROLE_COORDINATOR_STATE = "coordinator-state"
@@ -296,7 +300,7 @@ def companion_options(options: spec.TableOptions) -> spec.TableOptions:
 
 
 def create_table_request(table: LeaseTable, options: spec.TableOptions,
-                         layout: Layout = DEFAULT_LAYOUT) -> dict:
+                         layout: Layout = DEFAULT_LAYOUT) -> CreateTableInputTypeDef:
     """The CreateTable request of one table of the layout (lease table or companion)."""
     lease = table.role == ROLE_LEASE
     return spec.create_table_request(

@@ -367,7 +367,7 @@ def derive_tables(
             except InputError as exc:
                 problems.append(str(exc))
                 continue
-            if region_option and region != region_option:
+            if region_option and region is not None and region != region_option:
                 overridden.setdefault(region, []).append(table.table_name)
             earlier = seen_here.get(table.table_name)
             if earlier is not None:

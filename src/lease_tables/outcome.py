@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
@@ -74,10 +74,10 @@ class TableResult:
         # U+202E arrives as `\x1b` / `\u202e` wherever it is read.
         self.message = row(self.message)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         t = self.table
         extra = getattr(t, "extra_json", None)  # a stream, consumer, bucket ... row (rows.py)
-        document = {
+        document: dict[str, object] = {
             "table_name": t.table_name,
             "adapter_kind": t.adapter_kind,
             "adapter_id": t.adapter_id,

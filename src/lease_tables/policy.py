@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TypedDict
 
 from lease_tables import footprint as fp
 from lease_tables import kcl
@@ -25,6 +25,26 @@ from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code, req
 from lease_tables.printable import quote
 
 POLICY_VERSION = "2012-10-17"
+
+
+class _StatementCondition(TypedDict, total=False):
+    Condition: dict[str, dict[str, list[str]]]  # {operator: {condition key: values}}
+
+
+class Statement(_StatementCondition):
+    """One IAM statement as we write them: lists always, never a bare string."""
+
+    Sid: str
+    Effect: str
+    Action: list[str]
+    Resource: list[str]
+
+
+class Document(TypedDict):
+    """An IAM policy document."""
+
+    Version: str
+    Statement: list[Statement]
 
 ROLE_ADAPTER = "adapter"
 ROLE_PROVISIONER = "provisioner"
@@ -117,7 +137,7 @@ def index_arns(table_arns: Iterable[str]) -> list[str]:
 
 
 def statement(sid: str, effect: str, actions: Iterable[str],
-              resources: Iterable[str]) -> dict[str, Any]:
+              resources: Iterable[str]) -> Statement:
     """One IAM statement with sorted, de-duplicated lists (stable for diffs)."""
     return {
         "Sid": sid,
@@ -127,7 +147,7 @@ def statement(sid: str, effect: str, actions: Iterable[str],
     }
 
 
-def document(statements: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def document(statements: Iterable[Statement]) -> Document:
     return {"Version": POLICY_VERSION, "Statement": list(statements)}
 
 
@@ -141,11 +161,11 @@ def deny_sid(operations: Sequence[str]) -> str:
 
 
 def statements(grants: Iterable[tuple[str, str, Sequence[str], Sequence[str]]]
-               ) -> list[dict[str, Any]]:
+               ) -> list[Statement]:
     """(sid, effect, operations, resources) into statements, in order. A grant with no
     operation or no resource is left out; grants of the same effect and operations
     share one statement (the first one's Sid), which keeps the document small."""
-    built: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
+    built: dict[tuple[str, frozenset[str]], Statement] = {}
     for sid, effect, operations, resources in grants:
         if not operations or not resources:
             continue
@@ -172,7 +192,7 @@ def _arns_by_role(tables: Sequence[LeaseTable], account: str,
 def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
                    layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                    migrating: bool = False,
-                   footprint: fp.Footprint | None = None) -> dict[str, Any]:
+                   footprint: fp.Footprint | None = None) -> Document:
     """The adapter's identity: what its KCL version does with its tables, on exactly
     these tables' ARNs (and, for KCL 3, the lease tables' index), and an explicit
     Deny of CreateTable (and UpdateTable for KCL 3).
@@ -212,7 +232,7 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
 def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
                        tags: bool = False,
                        layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                       footprint: fp.Footprint | None = None) -> dict[str, Any]:
+                       footprint: fp.Footprint | None = None) -> Document:
     """What `lease-tables create` itself calls, with the options given; nothing that
     deletes or writes items, and UpdateTable (KCL 3 only) just for adding the index
     to a lease table. It also covers `lease-tables verify`. With enhanced fan-out in
@@ -232,7 +252,7 @@ def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
     ]) + footprint_statements(footprint, ROLE_PROVISIONER))
 
 
-def footprint_statements(footprint: fp.Footprint | None, role: str) -> list[dict[str, Any]]:
+def footprint_statements(footprint: fp.Footprint | None, role: str) -> list[Statement]:
     """One statement per footprint row and IAM resource type, each with its own Sid.
 
     A grant with a condition key (PutMetricData, which IAM authorises only on
@@ -248,7 +268,7 @@ def footprint_statements(footprint: fp.Footprint | None, role: str) -> list[dict
     return out
 
 
-def split(policy: dict[str, Any], limit: int = MANAGED_POLICY_MAX) -> list[dict[str, Any]]:
+def split(policy: Document, limit: int = MANAGED_POLICY_MAX) -> list[Document]:
     """The policy as few documents as IAM's managed-policy size limit allows.
 
     Statements are packed in order; one statement too big on its own is cut into
@@ -258,7 +278,7 @@ def split(policy: dict[str, Any], limit: int = MANAGED_POLICY_MAX) -> list[dict[
     if policy_size(policy) <= limit:
         return [policy]
     pieces = [piece for s in policy["Statement"] for piece in _cut(s, limit)]
-    documents: list[list[dict[str, Any]]] = [[]]
+    documents: list[list[Statement]] = [[]]
     for piece in pieces:
         if documents[-1] and policy_size(document([*documents[-1], piece])) > limit:
             documents.append([])
@@ -266,7 +286,7 @@ def split(policy: dict[str, Any], limit: int = MANAGED_POLICY_MAX) -> list[dict[
     return [document(statements) for statements in documents]
 
 
-def _cut(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+def _cut(stmt: Statement, limit: int) -> list[Statement]:
     """A statement in parts that each fit in a document of their own."""
     if policy_size(document([stmt])) <= limit:
         return [stmt]
@@ -281,11 +301,11 @@ def _cut(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
             f"The statement {stmt['Sid']} alone is bigger than IAM allows in one managed "
             f"policy ({limit} characters without white space); a name this long cannot be "
             f"granted by a policy. Check the names given.")
-    parts_out: list[dict[str, Any]] = []
+    parts_out: list[Statement] = []
     chunk: list[str] = []
 
-    def made(values: list[str], number: int) -> dict[str, Any]:
-        built = dict(stmt, Sid=stmt["Sid"] + (f"Part{number}" if number > 1 else ""))
+    def made(values: list[str], number: int) -> Statement:
+        built: Statement = {**stmt, "Sid": stmt["Sid"] + (f"Part{number}" if number > 1 else "")}
         if condition is not None:
             built["Condition"] = {operator: {key: values}}
         else:
@@ -301,7 +321,7 @@ def _cut(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     return parts_out
 
 
-def render_documents(documents: Sequence[dict[str, Any]]) -> str:
+def render_documents(documents: Sequence[Document]) -> str:
     """One document as `render` writes it; several as a JSON array of documents, in
     order (attach each as its own managed policy: `jq '.[0]'`, `jq '.[1]'` ...)."""
     if len(documents) == 1:
@@ -309,7 +329,7 @@ def render_documents(documents: Sequence[dict[str, Any]]) -> str:
     return json.dumps(list(documents), indent=2, sort_keys=True) + "\n"
 
 
-def split_note(documents: Sequence[dict[str, Any]]) -> str | None:
+def split_note(documents: Sequence[Document]) -> str | None:
     """What a split means for whoever attaches the policy."""
     if len(documents) < 2:
         return None
@@ -325,7 +345,7 @@ def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
                  tags: bool = False,
                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                  migrating: bool = False,
-                 footprint: fp.Footprint | None = None) -> dict[str, Any]:
+                 footprint: fp.Footprint | None = None) -> Document:
     """The policy for one role (`adapter` or `provisioner`); `tables` are the lease
     tables, and the layout adds its companions; `footprint` the adapter's other
     resources (`footprint.resolve`). `migrating` only changes the adapter's policy:
@@ -338,17 +358,17 @@ def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
     raise InputError(f"--role {quote(role)} is not one of: {', '.join(ROLES)}.")
 
 
-def render(policy: dict[str, Any]) -> str:
+def render(policy: Document) -> str:
     """Sorted, indented JSON with a final newline: the same input gives the same bytes."""
     return json.dumps(policy, indent=2, sort_keys=True) + "\n"
 
 
-def policy_size(policy: dict[str, Any]) -> int:
+def policy_size(policy: Document) -> int:
     """The size IAM counts against its limits: characters other than white space."""
     return len(re.sub(r"\s", "", json.dumps(policy, separators=(",", ":"))))
 
 
-def size_warning(policy: dict[str, Any]) -> str | None:
+def size_warning(policy: Document) -> str | None:
     """A hint when the document is too big to attach as one managed policy."""
     size = policy_size(policy)
     if size <= MANAGED_POLICY_MAX:
@@ -376,7 +396,7 @@ def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
                      layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                      region_option: str | None = None,
                      footprint: fp.Footprint | None = None, migrating: bool = False
-                     ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+                     ) -> tuple[list[Document], list[str], list[str]]:
     """What `policy` prints, and its notes and warnings for stderr: the role's policy
     over the tables and the footprint the options (and the adapters' files) name.
 

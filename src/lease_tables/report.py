@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import TextIO
 
 from lease_tables import kcl
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
@@ -141,7 +141,7 @@ def summary(results: Sequence[TableResult], verb: str = "") -> str:
     return f"{tally(results, verb)}. {verdict} (exit {code})."
 
 
-def json_document(results: Sequence[TableResult]) -> dict[str, Any]:
+def json_document(results: Sequence[TableResult]) -> dict[str, object]:
     return {
         "ok": exit_code(results) == 0,
         "tables": [r.to_json() for r in results],

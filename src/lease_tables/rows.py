@@ -11,7 +11,6 @@ consumer is named after its application name, which is the lease-table name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from lease_tables.naming import LeaseTable
 
@@ -28,6 +27,6 @@ class ResourceRow(LeaseTable):
     def key(self) -> tuple[str, ...]:  # type: ignore[override]
         return (self.table_name, self.region or "", self.role, self.resource)
 
-    def extra_json(self) -> dict[str, Any]:
+    def extra_json(self) -> dict[str, object]:
         """The row's field beyond a table's: what it is about."""
         return {"resource": self.resource}

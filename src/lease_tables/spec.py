@@ -10,13 +10,30 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from lease_tables.errors import InputError
 from lease_tables.printable import clean, quote
 
+if TYPE_CHECKING:  # the requests' types, from the types-boto3 stubs (dev tools only)
+    from types_boto3_dynamodb.literals import BillingModeType
+    from types_boto3_dynamodb.type_defs import (
+        AttributeDefinitionTypeDef,
+        CreateTableInputTypeDef,
+        GlobalSecondaryIndexTypeDef,
+        KeySchemaElementTypeDef,
+        ProvisionedThroughputTypeDef,
+        UpdateTableInputTypeDef,
+    )
+
+# A part of a DynamoDB answer (DescribeTable's `Table`, one of its indexes) as botocore
+# parsed it. The AWS edge, so its values are Any: their types were checked against the
+# operation's shape (aws.GuardedParser), and any field may be absent, so it is read with
+# .get. A types-boto3 TableDescriptionTypeDef is one too.
+Answer = Mapping[str, Any]
+
 LEASE_KEY = "leaseKey"
-LEASE_KEY_TYPE = "S"
+LEASE_KEY_TYPE: Final = "S"
 
 # KCL 3's index on the lease table: a worker finds its own leases with Query
 # instead of a Scan of every lease. KCL adds it with UpdateTable unless an index
@@ -25,11 +42,12 @@ LEASE_KEY_TYPE = "S"
 # state, reached without UpdateTable).
 LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex"
 LEASE_OWNER = "leaseOwner"
-INDEX_PROJECTION = "KEYS_ONLY"
+INDEX_PROJECTION: Final = "KEYS_ONLY"
 
 BILLING_PROVISIONED = "provisioned"
 BILLING_ON_DEMAND = "on-demand"
-BILLING_MODES = {BILLING_PROVISIONED: "PROVISIONED", BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
+BILLING_MODES: dict[str, BillingModeType] = {BILLING_PROVISIONED: "PROVISIONED",
+                                             BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
 
 # The DynamoDB operations KCL inside an adapter uses on its lease table (README, "The
 # adapter policy").
@@ -107,7 +125,7 @@ class TableOptions:
     tags: tuple[tuple[str, str], ...] = field(default=())
 
     @property
-    def api_billing_mode(self) -> str:
+    def api_billing_mode(self) -> BillingModeType:
         return BILLING_MODES[self.billing_mode]
 
     def describe(self, hash_key: str = LEASE_KEY) -> str:
@@ -207,30 +225,31 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(tags.items())
 
 
-def key_schema(hash_key: str = LEASE_KEY) -> list[dict[str, str]]:
+def key_schema(hash_key: str = LEASE_KEY) -> list[KeySchemaElementTypeDef]:
     return [{"AttributeName": hash_key, "KeyType": "HASH"}]
 
 
 def attribute_definitions(hash_key: str = LEASE_KEY,
-                          index: bool = False) -> list[dict[str, str]]:
-    attributes = [{"AttributeName": hash_key, "AttributeType": LEASE_KEY_TYPE}]
+                          index: bool = False) -> list[AttributeDefinitionTypeDef]:
+    attributes: list[AttributeDefinitionTypeDef] = [
+        {"AttributeName": hash_key, "AttributeType": LEASE_KEY_TYPE}]
     if index:
         attributes.append({"AttributeName": LEASE_OWNER, "AttributeType": LEASE_KEY_TYPE})
     return attributes
 
 
-def _throughput(options: TableOptions) -> dict[str, int]:
+def _throughput(options: TableOptions) -> ProvisionedThroughputTypeDef:
     return {"ReadCapacityUnits": options.read_capacity,
             "WriteCapacityUnits": options.write_capacity}
 
 
-def index_definition(options: TableOptions) -> dict[str, Any]:
+def index_definition(options: TableOptions) -> GlobalSecondaryIndexTypeDef:
     """The lease-owner index as CreateTable (and CloudFormation) declare it.
 
     On a provisioned table it takes the table's own capacity, as KCL gives it;
     an on-demand table's index has no capacity of its own.
     """
-    index: dict[str, Any] = {
+    index: GlobalSecondaryIndexTypeDef = {
         "IndexName": LEASE_OWNER_INDEX,
         "KeySchema": [{"AttributeName": LEASE_OWNER, "KeyType": "HASH"},
                       {"AttributeName": LEASE_KEY, "KeyType": "RANGE"}],
@@ -242,7 +261,8 @@ def index_definition(options: TableOptions) -> dict[str, Any]:
 
 
 def create_table_request(table_name: str, options: TableOptions, *,
-                         hash_key: str = LEASE_KEY, index: bool = False) -> dict[str, Any]:
+                         hash_key: str = LEASE_KEY,
+                         index: bool = False) -> CreateTableInputTypeDef:
     """The CreateTable parameters of a table KCL will find as it would have made it.
 
     Not KCL's own request: KCL creates a lease table on-demand (the default since
@@ -258,7 +278,7 @@ def create_table_request(table_name: str, options: TableOptions, *,
     """
     if index and hash_key != LEASE_KEY:
         raise ValueError(f"only a lease table ({LEASE_KEY}) has {LEASE_OWNER_INDEX}")
-    request: dict[str, Any] = {
+    request: CreateTableInputTypeDef = {
         "TableName": table_name,
         "KeySchema": key_schema(hash_key),
         "AttributeDefinitions": attribute_definitions(hash_key, index),
@@ -274,21 +294,22 @@ def create_table_request(table_name: str, options: TableOptions, *,
     return request
 
 
-def find_index(description: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def find_index(description: Answer) -> Answer | None:
     """The lease-owner index of a DescribeTable `Table`, in any state, or None."""
-    for index in description.get("GlobalSecondaryIndexes") or []:
+    indexes: list[Answer] = description.get("GlobalSecondaryIndexes") or []
+    for index in indexes:
         if index.get("IndexName") == LEASE_OWNER_INDEX:
             return index
     return None
 
 
-def index_status(description: Mapping[str, Any]) -> str | None:
+def index_status(description: Answer) -> str | None:
     """The index's IndexStatus (CREATING, ACTIVE, ...), or None when it is absent."""
     index = find_index(description)
     return None if index is None else str(index.get("IndexStatus") or "")
 
 
-def index_problem(description: Mapping[str, Any]) -> str | None:
+def index_problem(description: Answer) -> str | None:
     """How a DescribeTable `Table`'s lease-owner index differs from what KCL 3 can use,
     or None.
 
@@ -314,7 +335,7 @@ def index_problem(description: Mapping[str, Any]) -> str | None:
     return f"its index {LEASE_OWNER_INDEX} differs: " + "; ".join(problems)
 
 
-def index_projection_note(description: Mapping[str, Any], version: str) -> str | None:
+def index_projection_note(description: Answer, version: str) -> str | None:
     """A warning when the lease-owner index projects more than KCL's KEYS_ONLY, or None.
 
     KCL's Query reads only the keys, so ALL or INCLUDE works; but every lease
@@ -368,8 +389,8 @@ def index_state_problem(where: str, status: str | None, version: str) -> str | N
             f"{advice}.")
 
 
-def add_index_request(table_name: str, description: Mapping[str, Any],
-                      fallback: TableOptions) -> dict[str, Any]:
+def add_index_request(table_name: str, description: Answer,
+                      fallback: TableOptions) -> UpdateTableInputTypeDef:
     """The UpdateTable that adds KCL 3's index to an existing lease table, and only that.
 
     Exactly what KCL's createLeaseOwnerToLeaseKeyIndexIfNotExists sends: on a
@@ -412,7 +433,7 @@ def index_drift_message(where: str, problem: str, version: str) -> str:
             f"{version} --add-index`.")
 
 
-def key_schema_problem(description: Mapping[str, Any],
+def key_schema_problem(description: Answer,
                        hash_key: str = LEASE_KEY) -> str | None:
     """How a DescribeTable `Table` differs from the expected key (`hash_key`, String,
     no sort key), or None if it matches."""
@@ -434,7 +455,7 @@ def key_schema_problem(description: Mapping[str, Any],
     return f"its key is {actual}; KCL needs {hash_key} (S, HASH) and no sort key"
 
 
-def capacity_differences(description: Mapping[str, Any],
+def capacity_differences(description: Answer,
                          options: TableOptions | None = None) -> list[str]:
     """Billing or capacity that differ from what we would create: worth a warning only."""
     options = options or TableOptions()

@@ -29,6 +29,7 @@ from lease_tables.consumers import (
 from lease_tables.engine import DONE, LIMIT_BUDGET, Engine, Once, StepLike
 from lease_tables.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
 from lease_tables.outcome import FAILED, TableResult
+from lease_tables.rows import ResourceRow
 
 SUMMARY = "kinesis:DescribeStreamSummary"
 DESCRIBE = "kinesis:DescribeStreamConsumer"
@@ -61,7 +62,8 @@ class StreamLookup:
 
 
 def describe(clients: Clients, consumer: Consumer, stream_arn: str) -> dict[str, Any] | None:
-    """The consumer's description, or None when it is not registered."""
+    """The consumer's description, or None when it is not registered (a raw Kinesis
+    answer, hence Any: `consumers.next_step` reads it with .get)."""
     client = clients.client("kinesis", consumer.region)
     try:
         answer = client.describe_stream_consumer(StreamARN=stream_arn,
@@ -176,7 +178,8 @@ class ConsumerRun:
 
 
 def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
-                     concurrency: int = 10, board: Board[Any] | None = None) -> list[TableResult]:
+                     concurrency: int = 10, board: Board[ResourceRow] | None = None
+                     ) -> list[TableResult]:
     """`verify`: each consumer exists and is ACTIVE (`missing` / `not-active` otherwise).
 
     `board` (over the consumers' rows) sees each result as soon as it is known, so a

@@ -24,6 +24,8 @@ import io
 import os
 import sys
 import threading
+from collections.abc import Callable
+from operator import methodcaller
 from typing import Any, TextIO
 
 PIECE = 2048  # characters: at most 8 KB of UTF-8, the size of the writer's buffer
@@ -45,7 +47,7 @@ class Sink:
         # through its flushing loop, which does raise. An empty write is passed on
         # as it is: click probes a stream with write(b"") and needs its TypeError.
         for start in range(0, max(len(text), 1), PIECE):
-            self._guard(lambda stream, start=start: stream.write(text[start:start + PIECE]))
+            self._guard(methodcaller("write", text[start:start + PIECE]))
         return len(text)
 
     def flush(self) -> None:
@@ -66,14 +68,14 @@ class Sink:
             raise io.UnsupportedOperation("the stream is closed")
         return self._stream.fileno()
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # whatever the wrapped stream has, as it has it
         # encoding, errors, reconfigure...: the real stream's. Not `buffer`: a
         # library writing bytes there would go around the guard.
         if name == "buffer" or self._stream is None:
             raise AttributeError(name)
         return getattr(self._stream, name)
 
-    def _guard(self, action: Any) -> None:
+    def _guard(self, action: Callable[[TextIO], object]) -> None:
         if self.lost is not None:
             return
         if self._stream is None:

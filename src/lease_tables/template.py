@@ -30,13 +30,25 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lease_tables import __version__, kcl, spec
 from lease_tables import footprint as fp
 from lease_tables.errors import InputError
 from lease_tables.naming import LeaseTable, require_regions
 from lease_tables.printable import quote
+
+if TYPE_CHECKING:  # types only: the stubs are dev tools; policy is imported in `extras`
+    from types_boto3_dynamodb.type_defs import (
+        CreateTableInputTypeDef,
+        GlobalSecondaryIndexUnionTypeDef,
+    )
+
+    from lease_tables.policy import Document
+
+# The templates are JSON trees, dict[str, Any]: they hold the stubs' TypedDicts (the
+# CreateTable request as a table's Properties) beside open JSON, and mypy has no JSON type
+# a TypedDict fits that could still be read back (only Mapping[str, object]).
 
 FORMAT_CLOUDFORMATION = "cloudformation"
 FORMAT_TERRAFORM = "terraform"
@@ -49,11 +61,11 @@ CFN_MAX_RESOURCES = 500
 CFN_MAX_OUTPUTS = 200
 CFN_MAX_INLINE_BODY = 51_200  # bytes, for --template-body; from S3 it is 1 MB
 CFN_POLICY_TYPE = "AWS::IAM::ManagedPolicy"
-CFN_CONSUMER_TYPE = fp.SERVICE_ENHANCED_FAN_OUT.template_type(fp.FORMAT_CLOUDFORMATION)
+CFN_CONSUMER_TYPE = dict(fp.SERVICE_ENHANCED_FAN_OUT.templates)[fp.FORMAT_CLOUDFORMATION]
 CFN_POLICY_ID = "AdapterPolicy"
 TF_RESOURCE_TYPE = "aws_dynamodb_table"
 TF_POLICY_TYPE = "aws_iam_policy"
-TF_CONSUMER_TYPE = fp.SERVICE_ENHANCED_FAN_OUT.template_type(fp.FORMAT_TERRAFORM)
+TF_CONSUMER_TYPE = dict(fp.SERVICE_ENHANCED_FAN_OUT.templates)[fp.FORMAT_TERRAFORM]
 TF_POLICY_NAME = "adapter_policy"
 # deletion_protection_enabled arrived in the AWS provider 4.x line; 5.0 is a safe floor.
 TF_AWS_PROVIDER_VERSION = ">= 5.0"
@@ -72,7 +84,7 @@ class Extras:
     (`policy.policy_documents`; several when one would pass IAM's size limit) and the
     enhanced fan-out consumers (`footprint.consumers`)."""
 
-    policies: tuple[dict[str, Any], ...] = ()
+    policies: tuple[Document, ...] = ()
     consumers: tuple[fp.Consumer, ...] = ()
 
 
@@ -216,7 +228,7 @@ def notes(fmt: str, tables: Sequence[LeaseTable], text: str,
 
 
 def cfn_properties(table: LeaseTable, options: spec.TableOptions,
-                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
+                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> CreateTableInputTypeDef:
     """The table's CloudFormation properties: CreateTable's own request, which uses
     the same property names (the index's too), so the two cannot drift apart."""
     return kcl.create_table_request(table, options, layout)
@@ -467,7 +479,7 @@ def tf_table(table: LeaseTable, options: spec.TableOptions,
     return resource
 
 
-def tf_index(index: dict[str, Any]) -> dict[str, Any]:
+def tf_index(index: GlobalSecondaryIndexUnionTypeDef) -> dict[str, Any]:
     """One `global_secondary_index` block from CreateTable's index definition."""
     keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
     block: dict[str, Any] = {"name": index["IndexName"], "hash_key": keys["HASH"]}
@@ -602,7 +614,7 @@ def template_extras(tables: Sequence[LeaseTable], account_id: str,
 
     footprint = policy.footprint_of(tables, account_id, options, region_option)
     said: list[str] = []
-    documents: list[dict[str, Any]] = []
+    documents: list[Document] = []
     if with_policy:
         documents, said, warnings = policy.policy_documents(
             policy.ROLE_ADAPTER, tables, account_id, layout=layout, footprint=footprint)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from lease_tables import kcl, spec
 from lease_tables.aws import Clients, TableNames
@@ -30,7 +29,8 @@ from lease_tables.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableRe
 
 def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: int = 10,
                   options: spec.TableOptions | None = None,
-                  board: Board | None = None, layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                  board: Board[LeaseTable] | None = None,
+                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                   version: str = kcl.DEFAULT_VERSION) -> list[TableResult]:
     """One result per table; `board` (if given) sees each as it is known."""
     board = board or Board(tables)
@@ -131,7 +131,7 @@ def missing_message(table: LeaseTable, existing: TableNames,
     return message
 
 
-def judge(table: LeaseTable, description: dict[str, Any],
+def judge(table: LeaseTable, description: spec.Answer,
           options: spec.TableOptions | None = None,
           layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
           version: str = kcl.DEFAULT_VERSION) -> TableResult:
@@ -164,7 +164,7 @@ def judge(table: LeaseTable, description: dict[str, Any],
     return with_warnings(TableResult(table, OK, message), warnings)
 
 
-def judge_index(table: LeaseTable, description: dict[str, Any],
+def judge_index(table: LeaseTable, description: spec.Answer,
                 version: str) -> TableResult | None:
     """The KCL 3 index of a usable lease table: a result when it is not fine, else None."""
     where = f"{table.table_name} in {table.region}"
