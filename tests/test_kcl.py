@@ -362,3 +362,15 @@ def test_the_readme_says_what_kcl_itself_does_and_what_is_assumed() -> None:
     assert "a `T-WorkerMetricStats` alone does not switch it" in section
     assert "`T-CoordinatorState` or `T-WorkerMetricStats`, it runs" not in section
     assert "policy --kcl 3.5.1 --migrating" in section
+
+
+def test_add_index_needs_a_layout_with_the_index() -> None:
+    kcl.require_index(MID, "3.0")  # no error
+    kcl.require_index(NEW, "3.5")
+    with pytest.raises(InputError) as err:
+        kcl.require_index(OLD, " 2 ")
+    assert str(err.value) == (
+        "--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl '2' means KCL "
+        f"{OLD.name}, whose lease tables have no index: there is nothing to add. Pass the "
+        "adapter's KCL version too, e.g. --kcl 3.0 --add-index (the X.Y.Z of "
+        "amazon-kinesis-client-X.Y.Z.jar in its installation).")

@@ -505,3 +505,14 @@ def test_migrating_through_the_cli(tmp_path: Path) -> None:
     assert json.loads(provisioner.stdout) == pol.provisioner_policy([lt(T)], ACCOUNT,
                                                                    layout=KCL_35)
     assert "warning: --migrating only changes the adapter's policy" in provisioner.stderr
+
+
+def test_options_that_leave_a_roles_policy_alone_are_named() -> None:
+    from lease_tables.policy import ROLE_ADAPTER, ROLE_PROVISIONER, option_warnings
+
+    assert option_warnings(ROLE_ADAPTER, tagged=False, migrating=True) == []
+    assert option_warnings(ROLE_PROVISIONER, tagged=True, migrating=False) == []
+    [tag] = option_warnings(ROLE_ADAPTER, tagged=True, migrating=True)
+    assert tag.startswith("--tag only changes the provisioner's policy")
+    [migrating] = option_warnings(ROLE_PROVISIONER, tagged=True, migrating=True)
+    assert migrating.startswith("--migrating only changes the adapter's policy")
