@@ -400,3 +400,15 @@ def test_near_twins_of_a_companion_keep_its_suffix_and_skip_its_own_family() -> 
     lease = LeaseTable("verintAgentEvents_verintris.2", "eu-west-1", adapter_kind="agent-events",
                        application_name="verintAgentEvents", adapter_id="2")
     assert kcl.near_twins(lease, existing) == ["verintAgentEvents_OTHER.2"]
+
+
+def test_add_index_needs_a_layout_with_the_index() -> None:
+    kcl.require_index(MID, "3.0")  # no error
+    kcl.require_index(NEW, "3.5")
+    with pytest.raises(InputError) as err:
+        kcl.require_index(OLD, " 2 ")
+    assert str(err.value) == (
+        "--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl '2' means KCL "
+        f"{OLD.name}, whose lease tables have no index: there is nothing to add. Pass the "
+        "adapter's KCL version too, e.g. --kcl 3.0 --add-index (the X.Y.Z of "
+        "amazon-kinesis-client-X.Y.Z.jar in its installation).")

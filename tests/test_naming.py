@@ -571,3 +571,33 @@ def test_the_counts_start_past_five_files_and_ten_tables() -> None:
                     for i in range(11)))
     [warning] = derive_tables([eleven], region_option="us-east-1").warnings
     assert "t08, t09 and 1 more: the adapter's" in warning
+
+
+def test_name_from_options_derives_one_name_and_its_warnings() -> None:
+    from lease_tables.naming import name_from_options
+
+    assert name_from_options(KIND_CONNECT, "ctr", None, None, None) == ("ctr", [])
+    assert name_from_options(KIND_AGENT_EVENTS, "app", "verintris", " 2 ", None) == (
+        "app_verintris.2", [])
+    name, [cut] = name_from_options(KIND_AGENT_EVENTS, "app", "RIS.corp", "2", "RIS")
+    assert name == "app_RIS.2" and "is cut at its first dot" in cut
+    # Without --host-name: this machine's name, and COMPUTERNAME only as a warning.
+    name, [slip] = name_from_options(KIND_AGENT_EVENTS, "app", None, "2", "VERINTRIS",
+                                     local="verintris.corp")
+    assert name == "app_verintris.2" and "COMPUTERNAME" in slip
+    assert name_from_options(KIND_AGENT_EVENTS, "app", "verintris", "2", "VERINTRIS")[1] == []
+
+
+@pytest.mark.parametrize(("kind", "app", "host", "adapter", "words"), [
+    (KIND_AGENT_EVENTS, "app", None, None, "--kind agent-events needs --adapter-id"),
+    (KIND_AGENT_EVENTS, "app", None, "  ", "--kind agent-events needs --adapter-id"),
+    (KIND_AGENT_EVENTS, "app", " ", "2", "--host-name is empty"),
+    (KIND_CONNECT, "bad name!", None, None, 'The derived name "bad name!" is not a valid'),
+])
+def test_name_from_options_refuses_bad_input(kind: str, app: str, host: str | None,
+                                             adapter: str | None, words: str) -> None:
+    from lease_tables.naming import name_from_options
+
+    with pytest.raises(InputError) as err:
+        name_from_options(kind, app, host, adapter, None, local="verintris")
+    assert str(err.value).startswith(words)

@@ -8,7 +8,15 @@ import json
 import pytest
 
 from lease_tables.naming import LeaseTable
-from lease_tables.outcome import TableResult, exit_code, needs_attention, sort_results
+from lease_tables.outcome import (
+    TableResult,
+    exit_code,
+    needs_attention,
+    no_answer,
+    no_answer_words,
+    not_done_words,
+    sort_results,
+)
 from lease_tables.report import emit, json_document
 
 FIELDS = ["table_name", "adapter_kind", "adapter_id", "application_name", "host_name",
@@ -65,3 +73,16 @@ def test_quiet_keeps_what_needs_attention_and_results_sort_by_name_then_region()
     west = TableResult(LeaseTable("same", "us-west-2"), "ok")
     first = TableResult(LeaseTable("a", "z"), "ok")
     assert sort_results([west, east, none, first]) == [first, none, east, west]
+
+
+def test_no_answer_names_the_step_the_place_and_the_bound() -> None:
+    table = LeaseTable(table_name="leasesA", region="eu-west-1", sources=["--table"])
+    words = "DescribeTable of leasesA in eu-west-1 had no answer within 2.5 s (--timeout). " \
+            "Check the network path to the endpoint (proxy, firewall, --endpoint-url) and " \
+            "rerun; nothing was changed."
+    assert no_answer_words(2.5, "DescribeTable")(table) == words
+    [failed] = no_answer([table], 2.5, "DescribeTable")
+    assert (failed.status, failed.message, failed.table) == ("failed", words, table)
+    assert exit_code(no_answer([table], 60, "setting up AWS access")) == 1
+    assert no_answer([], 60, "x") == []
+    assert not_done_words("not probed", "SIGTERM")(table) == "not probed: interrupted by SIGTERM"

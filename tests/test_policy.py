@@ -565,3 +565,14 @@ def test_the_migrating_grant_is_only_given_when_asked_for() -> None:
         sids = {s["Sid"] for s in plain["Statement"]}
         assert "MigratingCoordinatorStateAccess" not in sids
         assert "LookUpLegacyCompanionTables" in sids
+
+
+def test_options_that_leave_a_roles_policy_alone_are_named() -> None:
+    from lease_tables.policy import ROLE_ADAPTER, ROLE_PROVISIONER, option_warnings
+
+    assert option_warnings(ROLE_ADAPTER, tagged=False, migrating=True) == []
+    assert option_warnings(ROLE_PROVISIONER, tagged=True, migrating=False) == []
+    [tag] = option_warnings(ROLE_ADAPTER, tagged=True, migrating=True)
+    assert tag.startswith("--tag only changes the provisioner's policy")
+    [migrating] = option_warnings(ROLE_PROVISIONER, tagged=True, migrating=True)
+    assert migrating.startswith("--migrating only changes the adapter's policy")

@@ -1,41 +1,57 @@
 """The command line: options in, steps called, results and exit codes out.
 
-Each command is a few lines over the library (the sqlite-utils habit). AWS
-modules are imported inside the commands that call AWS, so `--dry-run`,
-`name`, `policy` and `template` start without loading boto3.
+Each command is a few lines over the library (the sqlite-utils habit): its
+options (declared once, in `cli_options` and `footprint_cli`) become the
+library's records, the library does the work and words the results, and this
+module prints them and ends the run. AWS modules are imported inside the
+commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
+without loading boto3.
 """
 
-from __future__ import annotations
-
+import copy
 import gc
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from enum import Enum
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar, cast
 
 import typer
 
-from lease_tables import __version__
-from lease_tables.errors import (
-    EXIT_AWS,
-    EXIT_INPUT,
-    InputError,
-    LeaseTablesError,
+from lease_tables.cli_options import (
+    Billing,
+    BillingOpt,
+    EndpointOpt,
+    Format,
+    KclOpt,
+    Kind,
+    ProfileOpt,
+    ReadCapacityOpt,
+    RegionOpt,
+    Role,
+    RunArgs,
+    SelectionArgs,
+    TagOpt,
+    TimeoutOpt,
+    VersionOpt,
+    WriteCapacityOpt,
+    billing_option,
+    deletion_protection_option,
+    with_groups,
 )
-from lease_tables.footprint_cli import (
-    BucketOpt,
-    CloudWatchLogsOpt,
-    ConnectInstanceOpt,
-    EnhancedFanOutOpt,
-    KmsKeyOpt,
-    StreamOpt,
-    VideoStreamOpt,
-    optional_values,
-)
+from lease_tables.errors import EXIT_AWS, EXIT_INPUT, InputError, LeaseTablesError
+from lease_tables.footprint_cli import FootprintArgs, StreamArgs, optional_values
 from lease_tables.outcome import exit_code
-from lease_tables.printable import line, quote
+from lease_tables.printable import line
+
+if TYPE_CHECKING:
+    from lease_tables.aws import Clients
+    from lease_tables.consumers import Consumer
+    from lease_tables.footprint import Footprint, FootprintOptions
+    from lease_tables.kcl import Layout
+    from lease_tables.naming import LeaseTable
+    from lease_tables.outcome import TableResult
+    from lease_tables.report import Extra
+    from lease_tables.rows import ResourceRow
 
 T = TypeVar("T")
 
@@ -54,27 +70,6 @@ app = typer.Typer(
 )
 
 
-class Output(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class Billing(str, Enum):
-    provisioned = "provisioned"
-    on_demand = "on-demand"
-
-
-class Kind(str, Enum):
-    connect = "connect"
-    agent_events = "agent-events"
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"lease-tables {__version__}")
-        raise typer.Exit(0)
-
-
 def say(message: str) -> None:
     """A message on stderr: one line for logs and scripts, word-wrapped for a person.
 
@@ -85,7 +80,7 @@ def say(message: str) -> None:
     print(fit_terminal(line(message), sys.stderr), file=sys.stderr, flush=True)
 
 
-def fit_terminal(text: str, stream: Any) -> str:
+def fit_terminal(text: str, stream: TextIO) -> str:
     """Word-wrapped to the terminal's width when a person reads `stream`; as is otherwise."""
     if not stream.isatty():
         return text
@@ -100,68 +95,9 @@ def fit_terminal(text: str, stream: Any) -> str:
 # Each command's line in the main --help is its `short_help`, a whole sentence: click
 # would otherwise cut the docstring's first sentence to the column width, mid-word.
 
-# Options shared by several commands, declared once.
-VersionOpt = Annotated[bool, typer.Option(
-    "--version", callback=_version, is_eager=True, metavar="",
-    help="Print the version and exit.")]
-ConfDirOpt = Annotated[list[str] | None, typer.Option(
-    "--conf-dir", metavar="PATH", rich_help_panel="Selection",
-    help="RIS configuration folder (or the IntegrationService.xml itself); repeatable. "
-         "%VAR% and $VAR are expanded. Default: %IMPACT360SOFTWAREDIR%\\Conf.")]
-HostOpt = Annotated[str | None, typer.Option(
-    "--host-name", metavar="NAME", rich_help_panel="Selection",
-    help="RIS server host name for agent-events tables. Default: the UNC server of the "
-         "folder, else this machine's name up to its first dot.")]
-TableOpt = Annotated[list[str] | None, typer.Option(
-    "--table", metavar="NAME", rich_help_panel="Selection",
-    help="A lease-table name given directly, no XML needed; repeatable.")]
-RegionOpt = Annotated[str | None, typer.Option(
-    "--region", metavar="REGION", rich_help_panel="AWS",
-    help="AWS region for tables whose adapter has no Region setting, and for --table "
-         "names (an adapter's own Region is where its KCL looks, so it is kept).")]
-ProfileOpt = Annotated[str | None, typer.Option(
-    "--profile",
-        metavar="NAME", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
-EndpointOpt = Annotated[str | None, typer.Option(
-    "--endpoint-url", metavar="URL", rich_help_panel="AWS",
-    help="DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000 for a local one.")]
-OutputOpt = Annotated[Output, typer.Option(
-    "--output", case_sensitive=False,
-        metavar="text|json", help="text (for people) or json (for scripts).")]
-VerboseOpt = Annotated[bool, typer.Option(
-    "--verbose", "-v", metavar="", rich_help_panel="AWS",
-    help="Log every AWS request and retry to stderr (credentials are removed).")]
-ConcurrencyOpt = Annotated[int, typer.Option(
-    "--concurrency", metavar="N", min=1, max=64, rich_help_panel="AWS",
-    help="AWS requests in flight at once.")]
-# Table options shared by `create` and `template` (same tables, either way).
-ReadCapacityOpt = Annotated[int | None, typer.Option(
-    "--read-capacity", metavar="UNITS", rich_help_panel="Table",
-    help="Read capacity units (provisioned only). Default: 10.")]
-WriteCapacityOpt = Annotated[int | None, typer.Option(
-    "--write-capacity", metavar="UNITS", rich_help_panel="Table",
-    help="Write capacity units (provisioned only). Default: 10.")]
-TagOpt = Annotated[list[str] | None, typer.Option(
-    "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
-    help="Tag for new tables; repeatable.")]
-BillingOpt = Annotated[Billing, typer.Option(
-    "--billing-mode", case_sensitive=False,
-        metavar="provisioned|on-demand", rich_help_panel="Table",
-    help="Capacity mode of new tables.")]
-TimeoutOpt = Annotated[float, typer.Option(
-    "--timeout", metavar="SECONDS", min=1, rich_help_panel="AWS",
-    help="Bound on the whole run, a silent endpoint included.")]
-KclOpt = Annotated[str, typer.Option(
-    "--kcl", metavar="VERSION", rich_help_panel="Selection",
-    help="Kinesis Client Library version inside the adapters: X.Y.Z of the "
-         "amazon-kinesis-client-X.Y.Z.jar in the adapter's installation. Below 3, 3.0-3.4 "
-         "and 3.5+ need different tables.")]
-QuietOpt = Annotated[bool, typer.Option(
-    "--quiet", "-q",
-        metavar="", help="Errors only: no progress, no warnings, only tables that need "
-                          "attention.")]
 
-def _footprint(tables: Sequence[Any], region: str | None, options: Any):
+def _footprint(tables: "Sequence[LeaseTable]", region: str | None,
+               options: "FootprintOptions") -> "Footprint":
     """The adapter's other resources, for the commands that take no --account-id: names
     stay names (Kinesis is asked by name in the caller's account)."""
     from lease_tables.consumers import UNKNOWN_ACCOUNT
@@ -170,38 +106,37 @@ def _footprint(tables: Sequence[Any], region: str | None, options: Any):
     return resolve(options, tables, UNKNOWN_ACCOUNT, region)
 
 
-def _consumers(enhanced_fan_out: bool, stream: list[str] | None, tables: Sequence[Any],
-               region: str | None):
+def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
+               region: str | None) -> "list[Consumer]":
     """The stream consumers the selection needs: none without --enhanced-fan-out."""
-    if not enhanced_fan_out:
+    if not streams.enhanced_fan_out:
         return []
     from lease_tables.consumers import from_footprint
     from lease_tables.footprint import consumers
-    from lease_tables.footprint_cli import options
 
-    found = _footprint(tables, region, options(stream, enhanced_fan_out))
+    found = _footprint(tables, region, streams.options())
     return from_footprint(consumers(found), tables)
 
 
-def _selection(conf_dir: list[str] | None, table: list[str] | None, host_name: str | None,
-               region: str | None, profile: str | None, quiet: bool = False, layout=None):
+def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
+               quiet: bool = False, layout: "Layout | None" = None) -> "list[LeaseTable]":
     """The lease tables of the selection; with a KCL `layout`, each followed by the
     companion tables that layout needs."""
     from lease_tables.selection import Selection, select
 
     derivation = select(Selection(
-        conf_dirs=tuple(conf_dir or ()), tables=tuple(table or ()), host_name=host_name,
-        region=region, profile=profile))
+        conf_dirs=tuple(chosen.conf_dir or ()), tables=tuple(chosen.table or ()),
+        host_name=chosen.host_name, region=region, profile=profile))
     for warning in () if quiet else derivation.warnings:
         say(f"warning: {warning}")
     if layout is not None and layout.companions:  # KCL 2 adds nothing to expand
         from lease_tables.kcl import expand
 
         return expand(derivation.tables, layout)
-    return derivation.tables
+    return list(derivation.tables)
 
 
-def _layout(version: str):
+def _layout(version: str) -> "Layout":
     from lease_tables.kcl import layout_for
 
     return layout_for(version)
@@ -210,25 +145,26 @@ def _layout(version: str):
 class Stop(Exception):
     """A run that Ctrl+C ended early: its true message and whatever results it had."""
 
-    def __init__(self, message: str, code: int, results: Sequence[Any] = ()) -> None:
+    def __init__(self, message: str, code: int, results: "Sequence[TableResult]" = ()) -> None:
         super().__init__(message)
         self.code = code
         self.results = list(results)
 
 
-def _finish(results, output: Output, verb: str, extra: str | dict[str, str] = "",
-            quiet: bool = False, closing: str | None = None) -> NoReturn:
+def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "Extra" = "",
+            closing: str | None = None) -> NoReturn:
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.outcome import needs_attention, sort_results
     from lease_tables.report import emit, tally
 
+    output, quiet = run.output, run.quiet
     results = sort_results(results)
     _did(tally(results, verb))
     for result in [] if quiet else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
-    if output == Output.text and not quiet and sys.stdout.isatty():
+    if output == "text" and not quiet and sys.stdout.isatty():
         from lease_tables.display import is_terminal, print_summary
 
         if is_terminal(sys.stdout):  # a person reads it: columns and colour
@@ -236,8 +172,8 @@ def _finish(results, output: Output, verb: str, extra: str | dict[str, str] = ""
             if closing:
                 typer.echo(fit_terminal(line(closing), sys.stdout))
             raise typer.Exit(exit_code(results))
-    emit(results, output.value, verb=verb, extra=extra, quiet=quiet, closing=closing)
-    if output == Output.json:
+    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing)
+    if output == "json":
         for result in needs_attention(results):
             say(f"{result.status}: {result.table.table_name}: {result.message}")
         if closing:
@@ -245,33 +181,40 @@ def _finish(results, output: Output, verb: str, extra: str | dict[str, str] = ""
     raise typer.Exit(exit_code(results))
 
 
-def _aws(tables, profile: str | None, endpoint_url: str | None, pool: int,
-         verbose: bool = False, timeout: float = 60, check=None):
+def _check_endpoint(endpoint_url: str | None) -> None:
+    """A malformed --endpoint-url is bad input, found before any call (a dry run too)."""
+    if endpoint_url is not None:
+        from lease_tables.aws import endpoint_problem
+
+        if problem := endpoint_problem(endpoint_url):
+            raise InputError(problem)
+
+
+def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
+         run: RunArgs, timeout: float,
+         check: "Callable[[Clients], None] | None" = None) -> "Clients":
     """The one AWS set-up of every command that calls AWS: options and regions checked
     before any call, credentials usable (checked with `check`, whose message suits the
     command), clients made."""
-    from lease_tables.aws import Clients, enable_debug_logging, endpoint_problem
+    from lease_tables.aws import Clients, enable_debug_logging
     from lease_tables.naming import require_regions
 
-    if endpoint_url is not None:
-        problem = endpoint_problem(endpoint_url)
-        if problem:
-            raise InputError(problem)
+    _check_endpoint(endpoint_url)
     # The session first: an unknown profile or a malformed setting is named as such, not
     # as the "no region" it leads to.
-    clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=pool,
+    clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=run.concurrency,
                       read_timeout=timeout)
     require_regions(tables)
     clients.prepare(t.region or "" for t in tables)
     (check or Clients.check_credentials)(clients)
-    if verbose:
+    if run.verbose:
         enable_debug_logging(clients)
     return clients
 
 
 def _bounded(work: Callable[[float], T], timeout: float, stop: Callable[[], None],
-             on_timeout: Callable[[], list], interrupted: Callable[[], str],
-             partial: Callable[[str], list]) -> T | list:
+             on_timeout: Callable[[], T], interrupted: Callable[[], str],
+             partial: "Callable[[str], Sequence[TableResult]]") -> T:
     """Run AWS work within --timeout and Ctrl+C/SIGTERM: its result, or its cut-short results.
 
     `work` gets the run's deadline (a `time.monotonic()` value): --timeout counts
@@ -320,23 +263,22 @@ def _root(version: VersionOpt = False) -> None:
 
 
 @app.command(short_help="Create the absent lease tables; leave existing ones as they are.")
+@with_groups
 def create(
-    conf_dir: ConfDirOpt = None,
-    host_name: HostOpt = None,
-    table: TableOpt = None,
+    *,
+    selection: SelectionArgs,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",
             metavar="", help="Show what would be created; no AWS call, no credentials.")] = False,
-    billing_mode: BillingOpt = Billing.provisioned,
+    billing_mode: BillingOpt = "provisioned",
     read_capacity: ReadCapacityOpt = None,
     write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
-    deletion_protection: Annotated[bool, typer.Option(
-        "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
-        help="Deletion protection on new tables.")] = True,
+    deletion_protection: Annotated[bool, deletion_protection_option(
+        "Deletion protection on new tables.")] = True,
     add_index: Annotated[bool, typer.Option(
         "--add-index", metavar="", rich_help_panel="Table",
         help="KCL 3: add the LeaseOwnerToLeaseKeyIndex index (UpdateTable, the table's "
@@ -346,204 +288,167 @@ def create(
     wait: Annotated[bool, typer.Option(
         "--wait/--no-wait", metavar="", help="Return only when every table is ACTIVE.")] = True,
     timeout: TimeoutOpt = 300,
-    concurrency: ConcurrencyOpt = 10,
-    verbose: VerboseOpt = False,
-    output: OutputOpt = Output.text,
-    quiet: QuietOpt = False,
+    run: RunArgs,
     kcl: KclOpt = "2",
-    stream: StreamOpt = None,
-    enhanced_fan_out: EnhancedFanOutOpt = False,
-    version: VersionOpt = False,
+    streams: StreamArgs,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
+    from lease_tables.kcl import require_index
     from lease_tables.spec import make_options
 
     layout = _layout(kcl)
-    if add_index and not layout.index:
-        raise InputError(
-            f"--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl "
-            f"{kcl.strip()!r} means KCL {layout.name}, whose lease tables have no index: there "
-            f"is nothing to add. Pass the adapter's KCL version too, e.g. --kcl 3.0 "
-            f"--add-index (the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in its installation).")
-    options = make_options(billing_mode.value, read_capacity, write_capacity,
+    if add_index:
+        require_index(layout, kcl)
+    options = make_options(billing_mode, read_capacity, write_capacity,
                            deletion_protection, tag or ())
-    tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
-    consumers = _consumers(enhanced_fan_out, stream, tables, region)
+    tables = _selection(selection, region, profile, run.quiet, layout=layout)
+    consumers = _consumers(streams, tables, region)
     if dry_run:
-        from lease_tables.kcl import ROLE_LEASE as LEASE
         from lease_tables.outcome import PLANNED, TableResult
+        from lease_tables.report import dry_run_plans
 
-        if endpoint_url is not None:
-            from lease_tables.aws import endpoint_problem
-
-            if problem := endpoint_problem(endpoint_url):
-                raise InputError(problem)
-        results = [TableResult(t, PLANNED) for t in tables]
-        results += [TableResult(c.row(), PLANNED) for c in consumers]
-        plans = layout.plans(options)
-        if add_index:
-            plans[LEASE] += ("; and, to existing lease tables that lack it, only the index "
-                             "(UpdateTable, with the table's current capacity)")
-        if consumers:
-            from lease_tables.rows import ROLE_STREAM_CONSUMER
-
-            plans[ROLE_STREAM_CONSUMER] = ("the consumer, if it is absent "
-                                           "(RegisterStreamConsumer, enhanced fan-out)")
-        _finish(results, output, "dry run, nothing created",
-                extra={role: "would create: " + plan for role, plan in plans.items()},
-                quiet=quiet)
+        _check_endpoint(endpoint_url)
+        results = [TableResult(t, PLANNED) for t in [*tables, *(c.row() for c in consumers)]]
+        _finish(results, run, "dry run, nothing created",
+                extra=dry_run_plans(layout.plans(options), add_index, bool(consumers)))
     from lease_tables.display import live_progress
     from lease_tables.provision import Provisioner
+    from lease_tables.report import create_stopped
     from lease_tables.stream_consumers import ConsumerRun
 
-    state: dict[str, Any] = {}
+    made: dict[str, Provisioner] = {}
+    registering: dict[str, ConsumerRun] = {}
 
-    def work(deadline: float) -> list:
-        clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
-        state["run"] = Provisioner(clients, options, layout=layout, concurrency=concurrency,
-                                   progress=progress, add_index=add_index,
-                                   version=kcl.strip())
+    def work(deadline: float) -> "list[TableResult]":
+        clients = _aws(tables, profile, endpoint_url, run, timeout)
+        made["run"] = Provisioner(clients, options, layout=layout,
+                                  concurrency=run.concurrency, progress=progress,
+                                  add_index=add_index, version=kcl.strip())
         if not consumers:
-            return state["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
+            return made["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
         # Consumers are registered while the tables are made: the same bound, at once.
         from concurrent.futures import ThreadPoolExecutor
 
-        state["consumers"] = ConsumerRun(clients, concurrency)
+        registering["run"] = ConsumerRun(clients, run.concurrency)
         with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
-            registering = side.submit(state["consumers"].run, consumers, wait, timeout)
-            results = state["run"].run(tables, wait=wait, timeout=timeout,
-                                       deadline=deadline)
-            return results + registering.result()
+            registered = side.submit(registering["run"].run, consumers, wait, timeout)
+            results = made["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
+            return results + registered.result()
 
     def stop() -> None:
-        for run in state.values():
-            run.stop()
+        for making in made.values():
+            making.stop()
+        for consumer_run in registering.values():
+            consumer_run.stop()
 
-    def snapshot(cause: str | None = None) -> list:
-        if "run" not in state:
+    def snapshot(cause: str | None = None) -> "list[TableResult]":
+        if "run" not in made:
             return []
-        rows = state["run"].snapshot(timeout, interrupted_by=cause)
-        return rows + (state["consumers"].snapshot(timeout) if "consumers" in state else [])
+        rows = made["run"].snapshot(timeout, interrupted_by=cause)
+        return rows + (registering["run"].snapshot(timeout) if registering else [])
 
     def interrupted() -> str:
-        run = state.get("run")
-        done = run.interrupt_summary() if run else "no AWS call had changed anything yet"
-        registered = state["consumers"].registered() if "consumers" in state else []
-        if registered:
-            done += (f"; RegisterStreamConsumer had been accepted for {len(registered)} "
-                     f"consumer(s) ({', '.join(registered)})")
-        return (f"create stopped; {done}. Rerunning the same command is safe: it creates "
-                f"only what is missing and waits for tables (and indexes) still CREATING")
+        done = (made["run"].interrupt_summary() if made
+                else "no AWS call had changed anything yet")
+        return create_stopped(done, registering["run"].registered() if registering else [])
 
-    with live_progress(tables, sys.stderr, enabled=not (quiet or verbose)) as progress:
+    from lease_tables.outcome import no_answer
+
+    with live_progress(tables, sys.stderr, enabled=not (run.quiet or run.verbose)) as progress:
         results = _bounded(
             work, timeout, stop=stop,
-            on_timeout=lambda: (snapshot() if "run" in state
-                                else _no_answer(tables, timeout, "setting up AWS access")),
+            on_timeout=lambda: (snapshot() if made
+                                else no_answer(tables, timeout, "setting up AWS access")),
             interrupted=interrupted, partial=snapshot)
-    _finish(results, output, "create", quiet=quiet)
+    _finish(results, run, "create")
 
 
 @app.command(short_help="Check that every table exists, is ACTIVE and has the right key.")
+@with_groups
 def verify(
-    conf_dir: ConfDirOpt = None,
-    host_name: HostOpt = None,
-    table: TableOpt = None,
+    *,
+    selection: SelectionArgs,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
-    billing_mode: Annotated[Billing, typer.Option(
-        "--billing-mode", case_sensitive=False,
-            metavar="provisioned|on-demand", rich_help_panel="Table",
-        help="Capacity mode the tables were created with (another one is a warning).")
-    ] = Billing.provisioned,
+    billing_mode: Annotated[Billing, billing_option(
+        "Capacity mode the tables were created with (another one is a warning).")
+    ] = "provisioned",
     read_capacity: ReadCapacityOpt = None,
     write_capacity: WriteCapacityOpt = None,
     timeout: TimeoutOpt = 60,
-    concurrency: ConcurrencyOpt = 10,
-    verbose: VerboseOpt = False,
-    output: OutputOpt = Output.text,
-    quiet: QuietOpt = False,
+    run: RunArgs,
     kcl: KclOpt = "2",
-    stream: StreamOpt = None,
-    enhanced_fan_out: EnhancedFanOutOpt = False,
-    version: VersionOpt = False,
+    streams: StreamArgs,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
     from lease_tables.bounded import Board
+    from lease_tables.outcome import no_answer_words, not_done_words
+    from lease_tables.report import read_only_stopped
     from lease_tables.spec import make_options
     from lease_tables.verify import verify_tables
 
     layout = _layout(kcl)
-    options = make_options(billing_mode.value, read_capacity, write_capacity)
-    tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
-    consumers = _consumers(enhanced_fan_out, stream, tables, region)
-    board: Board = Board(tables)
-    consumer_board: Board = Board([c.row() for c in consumers])
+    options = make_options(billing_mode, read_capacity, write_capacity)
+    tables = _selection(selection, region, profile, run.quiet, layout=layout)
+    consumers = _consumers(streams, tables, region)
+    board: Board[LeaseTable] = Board(tables)
+    consumer_board: Board[ResourceRow] = Board([c.row() for c in consumers])
 
-    def work(deadline: float) -> list:
-        clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout)
+    def work(deadline: float) -> "list[TableResult]":
+        clients = _aws(tables, profile, endpoint_url, run, timeout)
+        def checking() -> "list[TableResult]":
+            return verify_tables(clients, tables, concurrency=run.concurrency,
+                                 options=options, board=board, layout=layout,
+                                 version=kcl.strip())
+
         if not consumers:
-            return verify_tables(clients, tables, concurrency=concurrency, options=options,
-                                 board=board, layout=layout, version=kcl.strip())
+            return checking()
         from concurrent.futures import ThreadPoolExecutor
 
         from lease_tables.stream_consumers import verify_consumers
 
         with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
-            checked = side.submit(verify_consumers, clients, consumers, concurrency,
+            checked = side.submit(verify_consumers, clients, consumers, run.concurrency,
                                   consumer_board)
-            results = verify_tables(clients, tables, concurrency=concurrency,
-                                    options=options, board=board, layout=layout,
-                                    version=kcl.strip())
-            return results + checked.result()
+            return checking() + checked.result()
 
     results = _bounded(
         work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: (board.snapshot(_no_answer_words(timeout, "DescribeTable"))
-                            + consumer_board.snapshot(_no_answer_words(
-                                timeout, "DescribeStreamConsumer"))),
-        interrupted=lambda: (f"verify stopped after {board.finished()} of {len(tables)} "
-                             f"tables; it changes nothing, so rerunning is safe"),
-        partial=lambda cause: (
-            board.snapshot(lambda t: f"not checked: interrupted by {cause}")
-            + consumer_board.snapshot(lambda t: f"not checked: interrupted by {cause}")))
-    _finish(results, output, "verify", quiet=quiet)
+        on_timeout=lambda: (
+            board.snapshot(no_answer_words(timeout, "DescribeTable"))
+            + consumer_board.snapshot(no_answer_words(timeout, "DescribeStreamConsumer"))),
+        interrupted=lambda: read_only_stopped("verify", board.finished(), len(tables),
+                                              "it changes nothing"),
+        partial=lambda cause: (board.snapshot(not_done_words("not checked", cause))
+                               + consumer_board.snapshot(not_done_words("not checked", cause))))
+    _finish(results, run, "verify")
 
 
 @app.command(
     short_help="Prove the adapter can use its tables but cannot create any.",
     help=("Prove with the adapter's own credentials (--profile), writing nothing, that it can "
           "use every lease table and cannot create tables."))
+@with_groups
 def preflight(
-    conf_dir: ConfDirOpt = None,
-    host_name: HostOpt = None,
-    table: TableOpt = None,
+    *,
+    selection: SelectionArgs,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
     timeout: TimeoutOpt = 60,
-    concurrency: ConcurrencyOpt = 10,
-    verbose: VerboseOpt = False,
-    output: OutputOpt = Output.text,
-    quiet: QuietOpt = False,
+    run: RunArgs,
     kcl: KclOpt = "2",
-    stream: StreamOpt = None,
-    enhanced_fan_out: EnhancedFanOutOpt = False,
-    bucket: BucketOpt = None,
-    kms_key: KmsKeyOpt = None,
-    video_stream: VideoStreamOpt = None,
-    connect_instance: ConnectInstanceOpt = None,
-    cloudwatch_logs: CloudWatchLogsOpt = None,
+    footprint: FootprintArgs,
     simulate: Annotated[bool, typer.Option(
         "--simulate", metavar="", rich_help_panel="The adapter's other resources",
         help="Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) about the actions "
              "preflight never calls (they would write), where this identity may.")] = False,
-    version: VersionOpt = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.bounded import Board
-    from lease_tables.footprint_cli import options
+    from lease_tables.footprint import Footprint
+    from lease_tables.outcome import no_answer_words, not_done_words
     from lease_tables.preflight import (
         PreflightRun,
         footprint_verdict,
@@ -552,64 +457,47 @@ def preflight(
     )
     from lease_tables.preflight_footprint import plan
     from lease_tables.preflight_tables import RERUN_AGAIN, RERUN_ANSWERS, with_untried
+    from lease_tables.report import read_only_stopped
 
     layout = _layout(kcl)
-    tables = _selection(conf_dir, table, host_name, region, profile, quiet, layout=layout)
-    chosen = options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
-                     connect_instance, cloudwatch_logs)
+    tables = _selection(selection, region, profile, run.quiet, layout=layout)
+    chosen = footprint.options()
     # The footprint is probed when asked for (any of its options; the adapters' files
     # then add their streams and instances); without one, preflight is the tables'.
-    from lease_tables.footprint import Footprint
-
     found = _footprint(tables, region, chosen) if chosen.given else Footprint()
-    board: Board = Board(tables)
-    rows: dict[str, Any] = {"board": Board([])}
+    board: Board[LeaseTable] = Board(tables)
+    rows: dict[str, Board[ResourceRow]] = {"board": Board([])}
 
     def work(deadline: float) -> PreflightRun:
-        clients = _aws(tables, profile, endpoint_url, concurrency, verbose, timeout,
-                       check=require_credentials)
+        clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials)
         planned = plan(clients, tables, found)
         if planned:
             rows["board"] = Board([p.group.row for p in planned])
-        return preflight_run(clients, tables, planned, board, rows["board"], concurrency,
-                             layout, kcl.strip(), simulate)
+        return preflight_run(clients, tables, planned, board, rows["board"],
+                             run.concurrency, layout, kcl.strip(), simulate)
 
     def stop() -> None:
         board.stopped.set()
         rows["board"].stopped.set()
 
-    run = _bounded(
+    unanswered = no_answer_words(timeout, "the probes")
+    probed = _bounded(
         work, timeout, stop=stop,
         on_timeout=lambda: PreflightRun(with_untried(
-            board.snapshot(_no_answer_words(timeout, "the probes")),
+            board.snapshot(unanswered),
             f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)
-            + rows["board"].snapshot(_no_answer_words(timeout, "the probes"))),
-        interrupted=lambda: (f"preflight stopped after {board.finished()} of {len(tables)} "
-                             f"tables; its probes write nothing, so rerunning is safe"),
+            + rows["board"].snapshot(unanswered)),
+        interrupted=lambda: read_only_stopped("preflight", board.finished(), len(tables),
+                                              "its probes write nothing"),
         partial=lambda cause: (
-            with_untried(board.snapshot(lambda t: f"not probed: interrupted by {cause}"),
+            with_untried(board.snapshot(not_done_words("not probed", cause)),
                          f"the run was interrupted by {cause}", RERUN_AGAIN, layout)
-            + rows["board"].snapshot(lambda t: f"not probed: interrupted by {cause}")))
-    _finish(run.results, output, "preflight", quiet=quiet,
-            closing=footprint_verdict(run, profile))
-
-
-def _no_answer_words(timeout: float, step: str) -> Callable[[Any], str]:
-    def words(table: Any) -> str:
-        return (f"{step} of {table.table_name} in {table.region} had no answer within "
-                f"{timeout:g} s (--timeout). Check the network path to the endpoint (proxy, "
-                f"firewall, --endpoint-url) and rerun; nothing was changed.")
-    return words
-
-
-def _no_answer(tables: Sequence[Any], timeout: float, step: str) -> list:
-    from lease_tables.outcome import FAILED, TableResult
-
-    words = _no_answer_words(timeout, step)
-    return [TableResult(t, FAILED, words(t)) for t in tables]
+            + rows["board"].snapshot(not_done_words("not probed", cause))))
+    _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, profile))
 
 
 @app.command(short_help="Print the derived table names, one a line; no XML needed.")
+@with_groups
 def name(
     kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
                                        metavar="connect|agent-events",
@@ -622,66 +510,26 @@ def name(
     adapter_id: Annotated[str | None, typer.Option(
         "--adapter-id", metavar="N", help="Adapter ID (agent-events).")] = None,
     kcl: KclOpt = "2",
-    version: VersionOpt = False,
 ) -> None:
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
-    from lease_tables.naming import (
-        agent_events_table_name,
-        computer_name_warning,
-        connect_table_name,
-        host_option_value,
-        local_host_name,
-        table_name_problem,
-    )
+    from lease_tables.kcl import expand
+    from lease_tables.naming import LeaseTable, name_from_options
 
     _did(NO_CHANGE)
     layout = _layout(kcl)
-    if kind == Kind.agent_events:
-        if not adapter_id or not adapter_id.strip():
-            raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
-                             "the RIS configuration, e.g. 2).")
-        if host_name is not None and not host_name.strip():
-            raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
-                             "verintris, or leave the option out to use this machine's name.")
-        host = local_host_name()
-        if host_name is not None:
-            host, cut = host_option_value(host_name)
-            if cut:
-                say(f"warning: {cut}")
-        case_slip = None if host_name else computer_name_warning(
-            host, os.environ.get("COMPUTERNAME"))
-        if case_slip:
-            say(f"warning: {case_slip}")
-        result = agent_events_table_name(application_name, host, adapter_id.strip())
-    else:
-        result = connect_table_name(application_name)
-    problem = table_name_problem(result)
-    if problem:
-        raise InputError(f"The derived name {quote(result)} is not a valid DynamoDB table "
-                         f"name: {problem}. Check --application-name and --host-name.")
-    from lease_tables.kcl import expand
-    from lease_tables.naming import LeaseTable
-
-    for each in expand([LeaseTable(result, None)], layout):
+    derived, warnings = name_from_options(kind, application_name, host_name,
+                                          adapter_id, os.environ.get("COMPUTERNAME"))
+    for warning in warnings:
+        say(f"warning: {warning}")
+    for each in expand([LeaseTable(derived, None)], layout):
         typer.echo(each.table_name)
 
 
-class Role(str, Enum):
-    adapter = "adapter"
-    provisioner = "provisioner"
-
-
-class Format(str, Enum):
-    cloudformation = "cloudformation"
-    terraform = "terraform"
-
-
-
 @app.command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
+@with_groups
 def policy(
-    conf_dir: ConfDirOpt = None,
-    host_name: HostOpt = None,
-    table: TableOpt = None,
+    *,
+    selection: SelectionArgs,
     account_id: Annotated[str | None, typer.Option(
         "--account-id", metavar="ID",
         help="The 12-digit AWS account that holds the lease tables (required).")] = None,
@@ -690,7 +538,7 @@ def policy(
     role: Annotated[Role, typer.Option(
         "--role", case_sensitive=False, metavar="adapter|provisioner",
         help="adapter: what the adapters need, CreateTable denied. provisioner: what "
-             "`lease-tables create` (and `verify`) need.")] = Role.adapter,
+             "`lease-tables create` (and `verify`) need.")] = "adapter",
     tag: Annotated[list[str] | None, typer.Option(
         "--tag", metavar="KEY=VALUE",
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
@@ -701,19 +549,11 @@ def policy(
         help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
              "full permissions, which it uses until KCL's migration reaches COMPLETE.")
     ] = False,
-    stream: StreamOpt = None,
-    enhanced_fan_out: EnhancedFanOutOpt = False,
-    bucket: BucketOpt = None,
-    kms_key: KmsKeyOpt = None,
-    video_stream: VideoStreamOpt = None,
-    connect_instance: ConnectInstanceOpt = None,
-    cloudwatch_logs: CloudWatchLogsOpt = None,
-    version: VersionOpt = False,
+    footprint: FootprintArgs,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
-    from lease_tables.footprint_cli import options
     from lease_tables.kcl import require_migration
-    from lease_tables.policy import ROLE_PROVISIONER, policy_documents, render_documents
+    from lease_tables.policy import option_warnings, policy_documents, render_documents
     from lease_tables.spec import parse_tags
 
     _did(NO_CHANGE)
@@ -723,20 +563,12 @@ def policy(
     tags = parse_tags(tag or ())
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
-    tables = _selection(conf_dir, table, host_name, region, profile)
+    tables = _selection(selection, region, profile)
     documents, notes, warnings = policy_documents(
-        role.value, tables, account_id or "",
-        options(stream, enhanced_fan_out, bucket, kms_key, video_stream, connect_instance,
-                cloudwatch_logs),
-        tags=bool(tags), layout=layout, region_option=region, migrating=migrating)
-    if tags and role.value != ROLE_PROVISIONER:
-        say("warning: --tag only changes the provisioner's policy (it adds "
-                   "dynamodb:TagResource); the adapter policy is the same with or "
-                   "without it.")
-    if migrating and role.value == ROLE_PROVISIONER:
-        say("warning: --migrating only changes the adapter's policy (the old companion "
-            "tables' permissions); `create` and `verify` need nothing more during KCL's "
-            "migration, so the provisioner policy is the same with or without it.")
+        role, tables, account_id or "", footprint.options(), tags=bool(tags),
+        layout=layout, region_option=region, migrating=migrating)
+    for warning in option_warnings(role, bool(tags), migrating):
+        say(f"warning: {warning}")
     for note in notes:
         say(f"note: {note}")
     for warning in warnings:
@@ -745,27 +577,24 @@ def policy(
 
 
 @app.command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
+@with_groups
 def template(
-    conf_dir: ConfDirOpt = None,
-    host_name: HostOpt = None,
-    table: TableOpt = None,
+    *,
+    selection: SelectionArgs,
     output_format: Annotated[Format | None, typer.Option(
         "--format", case_sensitive=False, metavar="cloudformation|terraform",
         help="cloudformation (a YAML template) or terraform (main.tf.json); required.")
     ] = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
-    billing_mode: Annotated[Billing, typer.Option(
-        "--billing-mode", case_sensitive=False,
-            metavar="provisioned|on-demand", rich_help_panel="Table",
-        help="Capacity mode of the tables.")] = Billing.provisioned,
+    billing_mode: Annotated[Billing, billing_option(
+        "Capacity mode of the tables.")] = "provisioned",
     read_capacity: ReadCapacityOpt = None,
     write_capacity: WriteCapacityOpt = None,
     tag: TagOpt = None,
-    deletion_protection: Annotated[bool, typer.Option(
-        "--deletion-protection/--no-deletion-protection", metavar="", rich_help_panel="Table",
-        help="Deletion protection on the tables (they are retained on stack or resource "
-             "deletion either way).")] = True,
+    deletion_protection: Annotated[bool, deletion_protection_option(
+        "Deletion protection on the tables (they are retained on stack or resource "
+        "deletion either way).")] = True,
     kcl: KclOpt = "2",
     with_policy: Annotated[bool, typer.Option(
         "--with-policy", metavar="",
@@ -775,17 +604,9 @@ def template(
         "--account-id", metavar="ID",
         help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
              "and to turn --stream names into ARNs.")] = None,
-    stream: StreamOpt = None,
-    enhanced_fan_out: EnhancedFanOutOpt = False,
-    bucket: BucketOpt = None,
-    kms_key: KmsKeyOpt = None,
-    video_stream: VideoStreamOpt = None,
-    connect_instance: ConnectInstanceOpt = None,
-    cloudwatch_logs: CloudWatchLogsOpt = None,
-    version: VersionOpt = False,
+    footprint: FootprintArgs,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
-    from lease_tables.footprint_cli import options as footprint_options
     from lease_tables.spec import make_options
     from lease_tables.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
@@ -794,20 +615,37 @@ def template(
     if output_format is None:
         raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
                          "StackSets) or terraform (save the output as main.tf.json).")
-    options = make_options(billing_mode.value, read_capacity, write_capacity,
+    options = make_options(billing_mode, read_capacity, write_capacity,
                            deletion_protection, tag or ())
-    tables = _selection(conf_dir, table, host_name, region, profile)
-    wanted = footprint_options(stream, enhanced_fan_out, bucket, kms_key, video_stream,
-                               connect_instance, cloudwatch_logs)
-    extras, said = NO_EXTRAS, []
+    tables = _selection(selection, region, profile)
+    wanted = footprint.options()
+    extras, said = NO_EXTRAS, list[str]()
     if with_policy or wanted.given:
         extras, said = template_extras(tables, account_id or "", wanted, with_policy,
                                        layout, region)
-    text = render(output_format.value, tables, options, layout, extras)
-    for note in [*said, *notes(output_format.value, tables, text, layout, extras),
+    text = render(output_format, tables, options, layout, extras)
+    for note in [*said, *notes(output_format, tables, text, layout, extras),
                  *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)
+
+
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app that runs `args`: the one with only the command `args` names.
+
+    typer builds a click command for every parameter of every command it is given;
+    a run needs one command, and building the others is a good part of a dry run's
+    start-up. Anything else (no command, an option first, a misspelt command) gets
+    the whole group, so help and "no such command" read as always.
+    """
+    wanted = args[0] if args else ""
+    chosen = [c for c in app.registered_commands
+              if (c.name or getattr(c.callback, "__name__", "")) == wanted]
+    if not chosen:
+        return app
+    one = copy.copy(app)
+    one.registered_commands = chosen
+    return one
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -852,9 +690,10 @@ def run(args: list[str]) -> int:
     as_json = wants_json(args)
     # typer re-exports its click's exceptions (a vendored click in recent typer,
     # click itself in older ones): find them through typer, whichever it is.
-    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    usage_error = cast("type[Exception]", next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"))
     try:
-        result = typer.main.get_command(app).main(args=args, standalone_mode=False)
+        result = typer.main.get_command(app_for(args)).main(args=args, standalone_mode=False)
         return result if isinstance(result, int) else 0
     except Stop as exc:
         return _fail(str(exc), exc.code, as_json, exc.results, prefix="")
@@ -893,7 +732,7 @@ def usage_message(exc: Exception) -> str:
     its own prefix ("Value error, 'yaml' is not one of ..."); the original
     error, which pydantic keeps in the error's context, has the plain words.
     """
-    text = exc.format_message().strip()  # type: ignore[attr-defined]
+    text = str(exc.format_message()).strip()  # type: ignore[attr-defined]
     errors = getattr(exc.__cause__, "errors", None)
     if callable(errors):
         try:
@@ -917,6 +756,8 @@ def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
     """The message on stderr and, for --output json, the one JSON object on stdout."""
     say(f"{prefix}{message}")
     if as_json:
+        import json
+
         from lease_tables.outcome import sort_results
 
         document = {"ok": False, "error": line(message),

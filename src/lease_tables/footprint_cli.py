@@ -2,19 +2,20 @@
 
 typer has no option groups; a shared `Annotated` type per option is the answer,
 so `policy`, `template`, `create`, `verify` and `preflight` spell, document and
-parse `--stream` ... `--cloudwatch-logs` identically. A command takes them as
-parameters and hands them to `options(...)`, which gives the pure
-`footprint.FootprintOptions`.
+parse `--stream` ... `--cloudwatch-logs` identically. The commands take them as
+one option group (`cli_options.with_groups`): `StreamArgs` (`create`, `verify`:
+the streams and their consumers) or `FootprintArgs` (all seven), whose
+`options()` gives the pure `footprint.FootprintOptions`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lease_tables.footprint import FootprintOptions
+if TYPE_CHECKING:  # imported where used: `create --dry-run` never needs the footprint
+    from lease_tables.footprint import FootprintOptions
 
 PANEL = "The adapter's other resources"
 LOGS_OPTION = "--cloudwatch-logs"
@@ -54,8 +55,10 @@ def options(stream: Sequence[str] | None = None, enhanced_fan_out: bool = False,
             bucket: Sequence[str] | None = None, kms_key: Sequence[str] | None = None,
             video_stream: Sequence[str] | None = None,
             connect_instance: Sequence[str] | None = None,
-            cloudwatch_logs: str | None = None) -> FootprintOptions:
+            cloudwatch_logs: str | None = None) -> "FootprintOptions":
     """The typed options as the pure record `footprint.resolve` takes."""
+    from lease_tables.footprint import FootprintOptions
+
     logs = cloudwatch_logs
     if logs is not None and logs.strip() == EVERY_LOG_GROUP:
         logs = ""
@@ -64,6 +67,32 @@ def options(stream: Sequence[str] | None = None, enhanced_fan_out: bool = False,
         buckets=tuple(bucket or ()), kms_keys=tuple(kms_key or ()),
         video_streams=tuple(video_stream or ()),
         connect_instances=tuple(connect_instance or ()), cloudwatch_logs=logs)
+
+
+@dataclass(frozen=True)
+class StreamArgs:
+    """The streams and their enhanced fan-out consumers (`create`, `verify`)."""
+
+    stream: StreamOpt = None
+    enhanced_fan_out: EnhancedFanOutOpt = False
+
+    def options(self) -> "FootprintOptions":
+        return options(self.stream, self.enhanced_fan_out)
+
+
+@dataclass(frozen=True)
+class FootprintArgs(StreamArgs):
+    """The adapter's whole footprint (`policy`, `template`, `preflight`)."""
+
+    bucket: BucketOpt = None
+    kms_key: KmsKeyOpt = None
+    video_stream: VideoStreamOpt = None
+    connect_instance: ConnectInstanceOpt = None
+    cloudwatch_logs: CloudWatchLogsOpt = None
+
+    def options(self) -> "FootprintOptions":
+        return options(self.stream, self.enhanced_fan_out, self.bucket, self.kms_key,
+                       self.video_stream, self.connect_instance, self.cloudwatch_logs)
 
 
 def optional_values(args: Sequence[str]) -> list[str]:

@@ -357,3 +357,14 @@ def absent_names(tables: Sequence[LeaseTable], layout: Layout,
     chosen = layout.absent_companions if companions is None else companions
     return [dataclasses.replace(t, table_name=c.name(t.table_name), role=c.role)
             for t in tables if t.role == ROLE_LEASE for c in chosen]
+
+
+def require_index(layout: Layout, version: str) -> None:
+    """`--add-index` only means something for a KCL whose lease table has the index."""
+    if layout.index:
+        return
+    raise InputError(
+        f"--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl "
+        f"{version.strip()!r} means KCL {layout.name}, whose lease tables have no index: "
+        f"there is nothing to add. Pass the adapter's KCL version too, e.g. --kcl 3.0 "
+        f"--add-index (the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in its installation).")

@@ -549,3 +549,34 @@ __all__ = [
     "table_name_problem",
     "unc_host",
 ]
+
+
+def name_from_options(kind: str, application_name: str, host_name: str | None,
+                      adapter_id: str | None, computer_name: str | None,
+                      local: str | None = None) -> tuple[str, list[str]]:
+    """`lease-tables name`: the lease-table name of one adapter given by its options, and
+    the warnings to show. `local` is this machine's host name (asked for when None) and
+    `computer_name` Windows' COMPUTERNAME; both count only without --host-name."""
+    warnings: list[str] = []
+    if kind == KIND_AGENT_EVENTS:
+        if not adapter_id or not adapter_id.strip():
+            raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
+                             "the RIS configuration, e.g. 2).")
+        if host_name is not None and not host_name.strip():
+            raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
+                             "verintris, or leave the option out to use this machine's name.")
+        if host_name is not None:
+            host, cut = host_option_value(host_name)
+            warnings += [cut] if cut else []
+        else:
+            host = local_host_name(local)
+            case_slip = computer_name_warning(host, computer_name)
+            warnings += [case_slip] if case_slip else []
+        result = agent_events_table_name(application_name, host, adapter_id.strip())
+    else:
+        result = connect_table_name(application_name)
+    problem = table_name_problem(result)
+    if problem:
+        raise InputError(f"The derived name {quote(result)} is not a valid DynamoDB table "
+                         f"name: {problem}. Check --application-name and --host-name.")
+    return result, warnings

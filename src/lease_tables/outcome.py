@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.naming import LeaseTable
 from lease_tables.printable import row
-from lease_tables.probes import Untried, not_tried
+
+if TYPE_CHECKING:  # preflight's rows only: a dry run never loads the probes' ledger
+    from lease_tables.probes import Untried
 
 # create
 PLANNED = "planned"
@@ -91,6 +94,8 @@ class TableResult:
         if extra:
             document.update(extra())
         if self.untried is not None:
+            from lease_tables.probes import not_tried
+
             document["not_tried"] = not_tried(self.untried)
         return document
 
@@ -115,3 +120,25 @@ def exit_code(results: Iterable[TableResult]) -> int:
 
 def sort_results(results: Iterable[TableResult]) -> list[TableResult]:
     return sorted(results, key=lambda r: r.table.key)
+
+
+def no_answer_words(timeout: float, step: str) -> Callable[[LeaseTable], str]:
+    """The words of a row that --timeout cut short: which `step` waited, where, and for how
+    long, and what to check; the same for a table and for any other resource's row."""
+    def words(table: LeaseTable) -> str:
+        return (f"{step} of {table.table_name} in {table.region} had no answer within "
+                f"{timeout:g} s (--timeout). Check the network path to the endpoint (proxy, "
+                f"firewall, --endpoint-url) and rerun; nothing was changed.")
+    return words
+
+
+def no_answer(tables: Iterable[LeaseTable], timeout: float, step: str) -> list[TableResult]:
+    """Every table `failed`: a run that had no answer while still at `step`."""
+    words = no_answer_words(timeout, step)
+    return [TableResult(t, FAILED, words(t)) for t in tables]
+
+
+def not_done_words(what: str, cause: str) -> Callable[[LeaseTable], str]:
+    """The words of a row an interruption left unfinished: `not checked: interrupted by
+    Ctrl+C`."""
+    return lambda table: f"{what}: interrupted by {cause}"

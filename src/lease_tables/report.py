@@ -9,7 +9,6 @@ JSON stays in plain name order.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -19,6 +18,7 @@ from lease_tables import kcl
 from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
 from lease_tables.outcome import TableResult, exit_code, needs_attention
 from lease_tables.printable import MAX_VALUE, clean, line, row
+from lease_tables.rows import ROLE_STREAM_CONSUMER
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
@@ -156,6 +156,8 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
     `closing` replaces the summary line when a command has a better last word."""
     out = out or sys.stdout
     if output == "json":
+        import json  # only here: text output never needs it
+
         out.write(json.dumps(json_document(results), indent=2) + "\n")
         return
     shown = grouped(needs_attention(results) if quiet else results)
@@ -164,3 +166,32 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
         lines.append(line(closing or summary(results, verb)))
     if lines:
         out.write("\n".join(lines) + "\n")  # one write: a fleet is thousands of lines
+
+
+def dry_run_plans(plans: Mapping[str, str], add_index: bool,
+                  consumers: bool) -> dict[str, str]:
+    """A dry run's phrase per role ("would create: ..."), from the layout's `plans`: what
+    `--add-index` would do to existing tables, and the consumers it would register."""
+    phrases = dict(plans)
+    if add_index:
+        phrases[kcl.ROLE_LEASE] += ("; and, to existing lease tables that lack it, only the "
+                                    "index (UpdateTable, with the table's current capacity)")
+    if consumers:
+        phrases[ROLE_STREAM_CONSUMER] = ("the consumer, if it is absent "
+                                         "(RegisterStreamConsumer, enhanced fan-out)")
+    return {role: "would create: " + plan for role, plan in phrases.items()}
+
+
+def create_stopped(done: str, registered: Sequence[str]) -> str:
+    """What an interrupted `create` had done (`done`, the provisioner's account), with the
+    consumers whose registration AWS had accepted, and why rerunning is safe."""
+    if registered:
+        done += (f"; RegisterStreamConsumer had been accepted for {len(registered)} "
+                 f"consumer(s) ({', '.join(registered)})")
+    return (f"create stopped; {done}. Rerunning the same command is safe: it creates "
+            f"only what is missing and waits for tables (and indexes) still CREATING")
+
+
+def read_only_stopped(verb: str, finished: int, total: int, safe: str) -> str:
+    """What an interrupted `verify` or `preflight` had done; `safe` says why rerunning is."""
+    return f"{verb} stopped after {finished} of {total} tables; {safe}, so rerunning is safe"

@@ -1,0 +1,176 @@
+"""The command line's options, each declared once, and the groups commands share.
+
+typer has no option groups. Each shared option is an `Annotated` alias here, so
+every command spells, documents and parses it the same way; and options that
+always travel together (the selection, a run's AWS settings) are a frozen
+dataclass, an *option group*. A command takes a group as one parameter;
+`with_groups` shows typer the group's fields in their place, in their order, and
+calls the command with the group built from them. `--help` lists exactly what it
+would list had every field been a parameter of its own.
+
+No AWS, no printing: importing this module costs `create --dry-run` nothing
+beyond typer itself.
+"""
+
+import dataclasses
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
+
+import typer
+
+from lease_tables import __version__
+
+R = TypeVar("R")
+
+
+# The choices of the options that take one; typer checks them (case aside) and names
+# them in its error.
+Output = Literal["text", "json"]
+Billing = Literal["provisioned", "on-demand"]
+Kind = Literal["connect", "agent-events"]
+Role = Literal["adapter", "provisioner"]
+Format = Literal["cloudformation", "terraform"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lease-tables {__version__}")
+        raise typer.Exit(0)
+
+
+VERSION = "version"  # the parameter `with_groups` adds to every command
+VersionOpt = Annotated[bool, typer.Option(
+    "--version", callback=_version, is_eager=True, metavar="",
+    help="Print the version and exit.")]
+ConfDirOpt = Annotated[list[str] | None, typer.Option(
+    "--conf-dir", metavar="PATH", rich_help_panel="Selection",
+    help="RIS configuration folder (or the IntegrationService.xml itself); repeatable. "
+         "%VAR% and $VAR are expanded. Default: %IMPACT360SOFTWAREDIR%\\Conf.")]
+HostOpt = Annotated[str | None, typer.Option(
+    "--host-name", metavar="NAME", rich_help_panel="Selection",
+    help="RIS server host name for agent-events tables. Default: the UNC server of the "
+         "folder, else this machine's name up to its first dot.")]
+TableOpt = Annotated[list[str] | None, typer.Option(
+    "--table", metavar="NAME", rich_help_panel="Selection",
+    help="A lease-table name given directly, no XML needed; repeatable.")]
+RegionOpt = Annotated[str | None, typer.Option(
+    "--region", metavar="REGION", rich_help_panel="AWS",
+    help="AWS region for tables whose adapter has no Region setting, and for --table "
+         "names (an adapter's own Region is where its KCL looks, so it is kept).")]
+ProfileOpt = Annotated[str | None, typer.Option(
+    "--profile",
+        metavar="NAME", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
+EndpointOpt = Annotated[str | None, typer.Option(
+    "--endpoint-url", metavar="URL", rich_help_panel="AWS",
+    help="DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000 for a local one.")]
+OutputOpt = Annotated[Output, typer.Option(
+    "--output", case_sensitive=False,
+        metavar="text|json", help="text (for people) or json (for scripts).")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", "-v", metavar="", rich_help_panel="AWS",
+    help="Log every AWS request and retry to stderr (credentials are removed).")]
+ConcurrencyOpt = Annotated[int, typer.Option(
+    "--concurrency", metavar="N", min=1, max=64, rich_help_panel="AWS",
+    help="AWS requests in flight at once.")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--timeout", metavar="SECONDS", min=1, rich_help_panel="AWS",
+    help="Bound on the whole run, a silent endpoint included.")]
+KclOpt = Annotated[str, typer.Option(
+    "--kcl", metavar="VERSION", rich_help_panel="Selection",
+    help="Kinesis Client Library version inside the adapters: X.Y.Z of the "
+         "amazon-kinesis-client-X.Y.Z.jar in the adapter's installation. Below 3, 3.0-3.4 "
+         "and 3.5+ need different tables.")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q",
+        metavar="", help="Errors only: no progress, no warnings, only tables that need "
+                          "attention.")]
+# Table options shared by `create`, `verify` and `template` (same tables, either way).
+ReadCapacityOpt = Annotated[int | None, typer.Option(
+    "--read-capacity", metavar="UNITS", rich_help_panel="Table",
+    help="Read capacity units (provisioned only). Default: 10.")]
+WriteCapacityOpt = Annotated[int | None, typer.Option(
+    "--write-capacity", metavar="UNITS", rich_help_panel="Table",
+    help="Write capacity units (provisioned only). Default: 10.")]
+TagOpt = Annotated[list[str] | None, typer.Option(
+    "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
+    help="Tag for new tables; repeatable.")]
+
+
+def billing_option(help: str) -> Any:
+    """`--billing-mode`: one spelling, each command's own words for what it means."""
+    return typer.Option("--billing-mode", case_sensitive=False,
+                        metavar="provisioned|on-demand", rich_help_panel="Table", help=help)
+
+
+def deletion_protection_option(help: str) -> Any:
+    """`--deletion-protection/--no-deletion-protection`, with the command's own words."""
+    return typer.Option("--deletion-protection/--no-deletion-protection", metavar="",
+                        rich_help_panel="Table", help=help)
+
+
+BillingOpt = Annotated[Billing, billing_option("Capacity mode of new tables.")]
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectionArgs:
+    """Which tables: the configuration folders, the host name, tables named directly."""
+
+    conf_dir: ConfDirOpt = None
+    host_name: HostOpt = None
+    table: TableOpt = None
+
+
+@dataclasses.dataclass(frozen=True)
+class RunArgs:
+    """How a run that calls AWS goes and reports: `create`, `verify`, `preflight`."""
+
+    concurrency: ConcurrencyOpt = 10
+    verbose: VerboseOpt = False
+    output: OutputOpt = "text"
+    quiet: QuietOpt = False
+
+
+def _group_fields(group: type) -> list[inspect.Parameter]:
+    hints = get_type_hints(group, include_extras=True)
+    return [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
+                              annotation=hints[f.name])
+            for f in dataclasses.fields(group)]
+
+
+def is_group(annotation: object) -> bool:
+    return isinstance(annotation, type) and dataclasses.is_dataclass(annotation)
+
+
+def with_groups(command: Callable[..., R]) -> Callable[..., R]:
+    """`command` as typer should see it: each option-group parameter spread into its fields,
+    and `--version` last, as on every command.
+
+    Put it under `@app.command(...)`. The command's other parameters keep their
+    place; every parameter becomes keyword-only, as typer passes them all by name.
+    `--version` acts in its callback and never reaches the command.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    groups: dict[str, tuple[type, tuple[str, ...]]] = {}
+    shown: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if is_group(parameter.annotation):
+            spread = _group_fields(parameter.annotation)
+            groups[parameter.name] = (parameter.annotation, tuple(p.name for p in spread))
+            shown += spread
+        else:
+            shown.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+    shown.append(inspect.Parameter(VERSION, inspect.Parameter.KEYWORD_ONLY, default=False,
+                                   annotation=VersionOpt))
+
+    @functools.wraps(command)
+    def called(**values: Any) -> R:
+        values.pop(VERSION)
+        for name, (group, fields) in groups.items():
+            values[name] = group(**{field: values.pop(field) for field in fields})
+        return command(**values)
+
+    called.__signature__ = signature.replace(parameters=shown)  # type: ignore[attr-defined]
+    called.__annotations__ = {p.name: p.annotation for p in shown}
+    return called
