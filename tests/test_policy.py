@@ -3,6 +3,7 @@ small IAM evaluator that judges what each policy allows."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -576,3 +577,162 @@ def test_options_that_leave_a_roles_policy_alone_are_named() -> None:
     assert tag.startswith("--tag only changes the provisioner's policy")
     [migrating] = option_warnings(ROLE_PROVISIONER, tagged=True, migrating=True)
     assert migrating.startswith("--migrating only changes the adapter's policy")
+
+
+# ------------------------------------------------------------------ the split at IAM's limit
+# Plain statements cut at every limit: each document fits, none could hold the next piece,
+# each part is as full as its own Sid allows, and the Sids are `<Sid>`, `<Sid>Part2` ...
+
+
+def _arns(names: list[str]) -> list[str]:
+    return [pol.table_arn("us-east-1", ACCOUNT, name) for name in names]
+
+
+def _tables_grant(sid: str, names: list[str]) -> pol.Statement:
+    return pol.statement(sid, "Allow", pol.actions(["DescribeTable", "GetItem"]), _arns(names))
+
+
+def _metrics_grant(sid: str, namespaces: list[str]) -> pol.Statement:
+    built = pol.statement(sid, "Allow", ["cloudwatch:PutMetricData"], ["*"])
+    built["Condition"] = {"StringEquals": {"cloudwatch:namespace": namespaces}}
+    return built
+
+
+def _values(stmt: pol.Statement) -> list[str]:
+    """What a cut divides: the condition's values, or else the resources."""
+    if "Condition" in stmt:
+        return stmt["Condition"]["StringEquals"]["cloudwatch:namespace"]
+    return stmt["Resource"]
+
+
+def _with(stmt: pol.Statement, sid: str, values: list[str]) -> pol.Statement:
+    if "Condition" in stmt:
+        return {**_metrics_grant(sid, values), "Action": stmt["Action"]}
+    return {**stmt, "Sid": sid, "Resource": values}
+
+
+def _alone(stmt: pol.Statement) -> int:
+    return pol.policy_size(pol.document([stmt]))
+
+
+def _assert_split_well(whole: pol.Document, limit: int) -> list[pol.Document]:
+    documents = pol.split(whole, limit)
+    assert (documents == [whole]) == (pol.policy_size(whole) <= limit)
+    assert all(pol.policy_size(d) <= limit for d in documents)
+    for before, after in itertools.pairwise(documents):  # as few documents as packing allows
+        assert pol.policy_size(pol.document([*before["Statement"], after["Statement"][0]])) > limit
+    pieces = [s for d in documents for s in d["Statement"]]
+    at = 0
+    for stmt in whole["Statement"]:
+        if _alone(stmt) <= limit:  # a statement that fits alone is never cut
+            assert pieces[at] == stmt
+            at += 1
+            continue
+        parts = []
+        while at < len(pieces) and (pieces[at]["Sid"] == stmt["Sid"]
+                                    or pieces[at]["Sid"].startswith(stmt["Sid"] + "Part")):
+            parts.append(pieces[at])
+            at += 1
+        assert [p["Sid"] for p in parts] == [stmt["Sid"]] + [
+            f"{stmt['Sid']}Part{n}" for n in range(2, len(parts) + 1)]
+        assert [v for p in parts for v in _values(p)] == _values(stmt)  # all, in order
+        for part in parts:  # only the cut values differ from the statement
+            assert part == _with(stmt, part["Sid"], _values(part))
+        for part, following in itertools.pairwise(parts):  # each part as full as fits
+            assert _alone(_with(part, part["Sid"], [*_values(part), _values(following)[0]])) > limit
+    assert at == len(pieces)
+    return documents
+
+
+def test_a_policy_is_split_well_at_every_limit() -> None:
+    names = [f"lease-{'x' * (n * 7 % 23)}{n:02d}" for n in range(14)]
+    whole = pol.document([
+        _tables_grant("Small", ["a-table", "b-table"]),
+        _tables_grant("Big", names),
+        _metrics_grant("Metrics", [f"ns-{'y' * (n * 5 % 17)}{n}" for n in range(6)]),
+        _tables_grant("Tail", ["c-table"]),
+    ])
+    # The smallest limit at which every value fits in a part of its own, whatever its Sid.
+    lowest = max(_alone(_with(stmt, stmt["Sid"] + "Part99", [value]))
+                 for stmt in whole["Statement"] for value in _values(stmt))
+    shapes = set()
+    for limit in range(lowest, pol.policy_size(whole) + 2):
+        documents = _assert_split_well(whole, limit)
+        shapes.add(tuple(len(d["Statement"]) for d in documents))
+    assert len(shapes) > 10  # the sweep did cut in many ways
+    assert [s["Sid"] for d in pol.split(whole, lowest) for s in d["Statement"]][:4] == [
+        "Small", "SmallPart2", "Big", "BigPart2"]
+
+
+def test_a_policy_exactly_at_the_managed_policy_limit_is_one_document() -> None:
+    """6,144 characters without white space is one managed policy; 6,145 is two, each
+    clean for parliament, the Sids unique."""
+    def of_size(size: int) -> pol.Document:
+        names = [f"verintAgentEvents_ris{n:03d}.2" for n in range(60)]
+        first = pol.document([_tables_grant("LeaseTableAccess", names)])
+        pad = size - pol.policy_size(first) - len(',""') - len(_arns([""])[0])
+        return pol.document([_tables_grant("LeaseTableAccess", [*names, "p" * pad])])
+
+    fits, over = of_size(pol.MANAGED_POLICY_MAX), of_size(pol.MANAGED_POLICY_MAX + 1)
+    assert (pol.policy_size(fits), pol.policy_size(over)) == (6144, 6145)
+    assert pol.split(fits) == [fits]
+    documents = pol.split(over)
+    assert len(documents) == 2
+    sids = [s["Sid"] for d in documents for s in d["Statement"]]
+    assert sids == ["LeaseTableAccess", "LeaseTableAccessPart2"]
+    for document in documents:
+        assert pol.policy_size(document) <= 6144
+        assert analyze_policy_string(json.dumps(document)).findings == []
+
+
+def test_a_statement_exactly_at_the_limit_is_moved_whole_not_cut() -> None:
+    names = [f"verintAgentEvents_ris{n:03d}.2" for n in range(60)]
+    first = _tables_grant("LeaseTableAccess", names)
+    pad = pol.MANAGED_POLICY_MAX - _alone(first) - len(',""') - len(_arns([""])[0])
+    first = _tables_grant("LeaseTableAccess", [*names, "p" * pad])
+    second = _tables_grant("CompanionTableAccess", ["verintCTREvents-CoordinatorState"])
+    assert _alone(first) == pol.MANAGED_POLICY_MAX
+    assert pol.split(pol.document([first, second])) == [pol.document([first]),
+                                                        pol.document([second])]
+
+
+def test_a_statement_too_big_with_one_resource_is_refused_two_are_cut() -> None:
+    long = "t" * 300
+    with pytest.raises(InputError, match=r"The statement Big alone is bigger than IAM allows "
+                                         r"in one managed policy \(200 characters"):
+        pol.split(pol.document([_tables_grant("Big", [long])]), limit=200)
+    two = _tables_grant("Big", ["a" * 60, "b" * 60])
+    documents = pol.split(pol.document([two]), limit=_alone(two) - 1)
+    assert [[s["Sid"] for s in d["Statement"]] for d in documents] == [["Big"], ["BigPart2"]]
+    assert [d["Statement"][0]["Resource"] for d in documents] == [[r] for r in two["Resource"]]
+
+
+def test_one_resource_that_fills_the_limit_exactly_is_granted_not_refused() -> None:
+    one = _tables_grant("Big", ["t" * 150])
+    limit = _alone(one)
+    assert pol.split(pol.document([one]), limit) == [pol.document([one])]
+    other = _tables_grant("Other", ["a-table"])
+    assert pol.split(pol.document([one, other]), limit) == [pol.document([one]),
+                                                            pol.document([other])]
+    with pytest.raises(InputError, match="The statement Big alone is bigger"):
+        pol.split(pol.document([one]), limit - 1)
+
+
+def test_options_that_leave_a_roles_policy_alone_are_named_in_full() -> None:
+    assert pol.option_warnings("adapter", tagged=True, migrating=False) == [
+        "--tag only changes the provisioner's policy (it adds dynamodb:TagResource); the "
+        "adapter policy is the same with or without it."]
+    assert pol.option_warnings("provisioner", tagged=False, migrating=True) == [
+        "--migrating only changes the adapter's policy (the old companion tables' "
+        "permissions); `create` and `verify` need nothing more during KCL's migration, so "
+        "the provisioner policy is the same with or without it."]
+
+
+def test_the_provisioners_policy_registers_the_footprints_consumers() -> None:
+    tables = [LeaseTable("verintCTREvents", "us-east-1")]
+    efo = pol.fp.resolve(pol.fp.FootprintOptions(streams=("ctr-stream",), enhanced_fan_out=True),
+                         tables, ACCOUNT)
+    built = pol.build_policy("provisioner", tables, ACCOUNT, footprint=efo)
+    assert built == pol.provisioner_policy(tables, ACCOUNT, footprint=efo)
+    assert built != pol.build_policy("provisioner", tables, ACCOUNT)
+    assert any("kinesis:RegisterStreamConsumer" in s["Action"] for s in built["Statement"])
