@@ -157,3 +157,49 @@ def test_answer_part_refuses_answers_without_the_part() -> None:
                      {"Table": {"TableName": "abc", "KeySchema": []}}):
         with pytest.raises(NotDynamoDBAnswer):
             failures.answer_part(response, "Table", "DescribeTable")
+
+
+# ------------------------------------------------------------------ where and what, word for word
+
+@pytest.mark.parametrize(("where", "start"), [
+    ({"table": "t", "region": "us-east-1", "action": "CreateTable", "endpoint": "http://e"},
+     "CreateTable of t in us-east-1 at http://e was refused"),
+    ({"table": "t"}, "t was refused"),
+    ({"table": "t", "action": "A"}, "A of t was refused"),
+    ({"table": "t", "endpoint": "http://e"}, "t at http://e was refused"),
+    ({"action": "A", "endpoint": "http://e"}, "A at http://e was refused"),
+    ({"action": "A"}, "Setting up AWS access was refused"),
+])
+def test_a_message_says_where_with_what_is_known(where: dict[str, str], start: str) -> None:
+    message = classify(client_error("ValidationException", "bad  key\nhere"), **where).message
+    assert message.startswith(f"{start} as invalid (ValidationException: bad  key here). ")
+    bare = classify(client_error("ValidationException", ""), **where).message
+    assert bare.startswith(f"{start} as invalid (ValidationException). ")
+
+
+def test_a_failure_as_an_error_carries_its_message() -> None:
+    failure = classify(client_error("ValidationException", "bad"), **WHERE)
+    assert str(failure.error()) == failure.message
+
+
+def test_an_answer_that_is_not_dynamodbs_is_named_with_what_came() -> None:
+    bare = NotDynamoDBAnswer(None, "")
+    assert (str(bare), bare.status, bare.content_type, bare.operation) == (
+        "HTTP None, no content type", None, "", "")
+    for response, content in (({}, "an answer without Table"),
+                              ({"Table": {"TableName": "t"}}, "Table without TableStatus")):
+        with pytest.raises(NotDynamoDBAnswer) as caught:
+            failures.answer_part(response, "Table", "DescribeTable",
+                                 fields=("TableName", "TableStatus"))
+        answer = caught.value
+        assert (str(answer), answer.status, answer.content_type, answer.operation) == (
+            f"HTTP 200, {content}", 200, content, "DescribeTable")
+    message = classify(NotDynamoDBAnswer(200, "text/html", "DescribeTable"), table="t",
+                       region="us-east-1", action="DescribeTable",
+                       endpoint="http://e").message
+    assert message == (
+        "DescribeTable of t in us-east-1 at http://e: not DynamoDB's answer (HTTP 200, "
+        "text/html). Something between this server and http://e (a proxy, a firewall's "
+        "block page, a captive portal), or the endpoint itself, answered in a way DynamoDB "
+        "never does. Check --endpoint-url and this server's proxy settings (HTTPS_PROXY, "
+        "NO_PROXY), then rerun; it is safe to rerun.")
