@@ -203,3 +203,88 @@ def test_an_answer_that_is_not_dynamodbs_is_named_with_what_came() -> None:
         "block page, a captive portal), or the endpoint itself, answered in a way DynamoDB "
         "never does. Check --endpoint-url and this server's proxy settings (HTTPS_PROXY, "
         "NO_PROXY), then rerun; it is safe to rerun.")
+
+
+def test_only_credential_codes_count_as_rejected_credentials() -> None:
+    assert failures.is_credentials_rejected(client_error("ExpiredTokenException"))
+    assert not failures.is_credentials_rejected(client_error("AccessDeniedException"))
+    assert not failures.is_credentials_rejected(RuntimeError("no response at all"))
+
+
+def test_error_code_and_message_of_anything_without_an_aws_answer_are_empty() -> None:
+    assert (error_code(RuntimeError("x")), error_message(RuntimeError("x"))) == (None, "")
+    plain = client_error("ValidationException", "plain <words")
+    assert error_message(plain) == "plain <words"
+    code_only = client_error("400", "<Error><Code>Throttling</Code></Error>", 400)
+    assert (error_code(code_only), error_message(code_only)) == (
+        "Throttling", "<Error><Code>Throttling</Code></Error>")
+    no_code = ClientError({"Error": {"Message": "<Code>ExpiredToken</Code>"}}, "CreateTable")
+    assert error_code(no_code) == "ExpiredToken"
+    assert error_code(ClientError({"Error": {"Code": "Bare"}}, "CreateTable")) == "Bare"
+
+
+@pytest.mark.parametrize(("action", "verb"), [
+    ("kinesis:GetRecords", "kinesis:GetRecords"), ("CreateTable", "dynamodb:CreateTable"),
+    ("create", "this action"), (None, "this action"), ("", "this action")])
+def test_access_denied_names_the_call_it_refused(action: str | None, verb: str) -> None:
+    for exc in (client_error("403", "", 403), client_error("AccessDeniedException", "no")):
+        message = classify(exc, table="t", action=action).message
+        assert f"was refused: the identity in use may not call {verb} (" in message
+    ends = ("Grant it (`lease-tables policy --role provisioner --account-id ID` prints the "
+            "policy that `create` and `verify` need), or run with an identity that has it, "
+            "then rerun.")
+    assert classify(client_error("403", "", 403), table="t").message.endswith(ends)
+    assert classify(client_error("403", "", 403), table="t", role="other").message.endswith(ends)
+    assert classify(client_error("ValidationException", "", 403), table="t").kind != PERMISSION
+
+
+def test_explain_is_classify_on_one_table_for_the_role_given() -> None:
+    exc = client_error("AccessDeniedException", "no")
+    message = failures.explain(exc, "t", "CreateTable", "http://e", "eu-west-1", role="adapter")
+    assert message == classify(exc, table="t", region="eu-west-1", action="CreateTable",
+                               endpoint="http://e", role="adapter").message
+    assert message.startswith("CreateTable of t in eu-west-1 at http://e was refused")
+    assert "policy --role adapter" in message
+    assert "policy --role provisioner" in failures.explain(exc, "t", "CreateTable", "http://e")
+
+
+def test_one_index_at_a_time_is_its_own_limit() -> None:
+    message = classify(client_error("LimitExceededException", "Subscriber limit exceeded: "
+                                    "Only 1 Online Index can be created or deleted "
+                                    "simultaneously per table"), table="t").message
+    assert message.startswith(
+        "t was refused because another index of this table is being created or deleted "
+        "(LimitExceededException: Subscriber limit exceeded: Only 1 Online Index can be")
+
+
+def test_an_answer_that_is_not_an_error_body_is_not_dynamodbs() -> None:
+    failure = classify(client_error("502", "<html>x</html>", 502), table="t")
+    assert failure.kind == NOT_DYNAMODB
+    assert failure.message.startswith(
+        "t: not DynamoDB's answer (HTTP 502 with a body that is not a DynamoDB error). "
+        "Something between this server and the endpoint (a proxy,")
+    bare = classify(NotDynamoDBAnswer(200, "text/html"), table="t").message
+    assert "Something between this server and the endpoint (a proxy," in bare
+    assert str(NotDynamoDBAnswer(200, "x")) == "HTTP 200, x"
+    with pytest.raises(NotDynamoDBAnswer, match=r"Table without TableStatus, KeySchema$"):
+        failures.answer_part({"Table": {"TableName": "t"}}, "Table", "DescribeTable")
+
+
+def test_botocores_own_failures_word_for_word() -> None:
+    timeout = bex.ReadTimeoutError(endpoint_url="http://127.0.0.1:9")
+    assert classify(timeout, table="t").message == (
+        "t timed out (ReadTimeoutError). Check the network path to the endpoint (proxy, "
+        "firewall, VPC endpoint) and rerun; it is safe to rerun.")
+    assert classify(timeout, table="t", endpoint="http://e").message == (
+        "t at http://e timed out (ReadTimeoutError). Check the network path to http://e "
+        "(proxy, firewall, VPC endpoint) and rerun; it is safe to rerun.")
+    refused = bex.ParamValidationError(report="Invalid length for parameter TableName.")
+    assert classify(refused, table="t").message == (
+        "t was refused before sending: Parameter validation failed: Invalid length for "
+        "parameter TableName.")
+    assert classify(ValueError("Invalid endpoint: 127.0.0.1:8000")).message == (
+        "The endpoint URL is not one the AWS SDK accepts (Invalid endpoint: 127.0.0.1:8000). "
+        "Give it with its scheme, e.g. http://127.0.0.1:8000, wherever it is set "
+        "(--endpoint-url, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> or endpoint_url in the "
+        "AWS config file).")
+    assert classify(RuntimeError("an endpoint surprise")).kind == OTHER
