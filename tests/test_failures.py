@@ -288,3 +288,7 @@ def test_botocores_own_failures_word_for_word() -> None:
         "(--endpoint-url, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> or endpoint_url in the "
         "AWS config file).")
     assert classify(RuntimeError("an endpoint surprise")).kind == OTHER
+    # Only the full stop botocore ends with goes; the detail's own last letters stay.
+    ending_in_x = bex.ParamValidationError(report="Unknown parameter X.")
+    assert classify(ending_in_x, table="t").message == (
+        "t was refused before sending: Parameter validation failed: Unknown parameter X.")
