@@ -20,10 +20,13 @@ from lease_tables.naming import (
     LeaseTable,
     agent_events_table_name,
     check_region_option,
+    computer_name_warning,
     derive_tables,
+    host_option_value,
     is_ip_address,
     is_region_code,
     local_host_name,
+    name_from_options,
     near_twins,
     require_adapters,
     resolve_host,
@@ -601,3 +604,97 @@ def test_name_from_options_refuses_bad_input(kind: str, app: str, host: str | No
     with pytest.raises(InputError) as err:
         name_from_options(kind, app, host, adapter, None, local="verintris")
     assert str(err.value).startswith(words)
+
+
+# --- --host-name, COMPUTERNAME and `lease-tables name`: the words a user reads -----------
+
+def test_host_name_option_messages_are_whole_paragraphs() -> None:
+    cases = {
+        "  ": "--host-name is empty. Give the RIS server's host name, e.g. verintris.",
+        "10.0.0.5": '--host-name "10.0.0.5" is an IP address, not a host name; agent-events '
+                    "lease-table names need the RIS server's host name (what `hostname` prints "
+                    "on it), e.g. --host-name verintris.",
+        ".corp.local": '--host-name ".corp.local" starts with a dot. Give the RIS server\'s '
+                       "host name, e.g. verintris.",
+    }
+    for raw, message in cases.items():
+        with pytest.raises(InputError) as err:
+            derive_tables([conf(adapter())], host_option=raw, local_host="thisbox")
+        assert str(err.value) == message, raw
+
+
+def test_a_fully_qualified_host_name_is_cut_at_its_first_dot_with_a_warning() -> None:
+    assert host_option_value("verintris") == ("verintris", None)
+    assert host_option_value("verintris.corp.example.com") == ("verintris", (
+        '--host-name "verintris.corp.example.com" is cut at its first dot to "verintris": '
+        "the adapter names its lease table after its host name up to the first dot, as for "
+        "UNC servers and this machine's name. Pass --host-name verintris to say so and drop "
+        "this warning."))
+
+
+def test_one_host_name_over_files_of_one_server_is_fine_and_warns_of_the_cut() -> None:
+    """Two UNC folders of one server (its name in any case) take one --host-name."""
+    same = [conf(adapter(aid="1"), folder=r"\\risA\e$\Conf", path="a.xml"),
+            conf(adapter(aid="2"), folder=r"\\RISA.corp\f$\Conf", path="b.xml")]
+    result = derive_tables(same, host_option="risA.corp", local_host="thisbox")
+    assert [t.table_name for t in result.tables] == ["verintAgentEvents_risA.1",
+                                                      "verintAgentEvents_risA.2"]
+    assert result.warnings == [host_option_value("risA.corp")[1]]
+    # No agent-events adapter takes the host name: nothing was cut that matters.
+    connect = [conf(adapter(KIND_CONNECT, "ctr", "1"), folder="/mnt/a", path="a.xml"),
+               conf(adapter(KIND_CONNECT, "ctr2", "1"), folder="/mnt/b", path="b.xml")]
+    assert derive_tables(connect, host_option="risA.corp").warnings == []
+
+
+def test_one_host_name_over_files_of_two_servers_is_refused_first() -> None:
+    two = [conf(adapter(aid="1"), folder=r"\\risA\e$\Conf", path="a.xml"),
+           conf(adapter(aid="2", region="US East"), folder=r"\\risB\e$\Conf",
+                path="b.xml")]
+    with pytest.raises(InputError) as err:
+        derive_tables(two, host_option="risA", local_host="thisbox")
+    sharing, _, rest = str(err.value).partition(" In \"conf.xml\"")
+    assert sharing == (
+        '--host-name "risA" would apply to the agent-events adapters of the configuration '
+        'files "a.xml" and "b.xml", which are not all on one RIS server (a folder that is '
+        "not a UNC path may be any server's, a mapped drive or a mount): adapters of "
+        "different RIS servers would silently share lease tables. Run once per RIS server "
+        "with that server's --host-name, or name each folder by its UNC path "
+        "(\\\\server\\e$\\Impact360\\Software\\Conf) without --host-name.")
+    assert rest.startswith(', the AmazonAgentEventStreamAdapter adapter (ID 2) gives the '
+                           'region "US East"')
+
+
+def test_the_computer_name_warning_is_one_whole_paragraph() -> None:
+    assert computer_name_warning("verintris", "VERINTRIS") == (
+        'this machine\'s host name is "verintris", and its COMPUTERNAME (the upper-case '
+        'NetBIOS name) is "VERINTRIS". Agent-events tables use the host name as the adapter '
+        "does (Java's InetAddress.getLocalHost().getHostName(), the DNS host name with its "
+        'case): "verintris". Table names are case-sensitive; if the adapter\'s existing '
+        'table uses "VERINTRIS", pass --host-name VERINTRIS.')
+    # Another name altogether (a NetBIOS name cut to 15 characters) is no case slip.
+    assert computer_name_warning("verintris", "VERINTRIS01") is None
+
+
+def test_the_computer_name_matters_only_where_this_machines_name_is_used() -> None:
+    local = derive_tables([conf(adapter(), folder="/opt/conf")], local_host="verintris",
+                          computer_name="VERINTRIS")
+    assert local.warnings == [computer_name_warning("verintris", "VERINTRIS")]
+    unc = derive_tables([conf(adapter(), folder=r"\\risA\e$\Conf")], local_host="verintris",
+                        computer_name="VERINTRIS")
+    assert unc.warnings == []
+
+
+def test_name_from_options_messages_and_no_empty_warnings() -> None:
+    with pytest.raises(InputError) as err:
+        name_from_options(KIND_AGENT_EVENTS, "app", "verintris", None, None)
+    assert str(err.value) == ("--kind agent-events needs --adapter-id (the adapter's ID in "
+                              "the RIS configuration, e.g. 2).")
+    with pytest.raises(InputError) as err:
+        name_from_options(KIND_AGENT_EVENTS, "app", "", "2", None)
+    assert str(err.value) == ("--host-name is empty. Give the RIS server's host name, e.g. "
+                              "verintris, or leave the option out to use this machine's name.")
+    # This machine's name with no COMPUTERNAME, or a COMPUTERNAME that is another name.
+    assert name_from_options(KIND_AGENT_EVENTS, "app", None, "2", None, local="ris") == (
+        "app_ris.2", [])
+    assert name_from_options(KIND_AGENT_EVENTS, "app", None, "2", "OTHER", local="ris") == (
+        "app_ris.2", [])

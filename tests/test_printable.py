@@ -167,3 +167,12 @@ def test_a_token_of_exactly_the_threshold_length_is_redacted() -> None:
     token = "Ab9+" * 75  # 300 base64 characters: the shortest run treated as a token
     assert p.redact(f"token {token} end") == "token *** end"
     assert p.redact(f"short {token[:299]} end") == f"short {token[:299]} end"
+
+
+def test_a_result_row_is_kept_as_built_or_folded_onto_one_visible_line() -> None:
+    assert p.row("created        verintAgentEvents_verintris.2  [us-east-1]") == (
+        "created        verintAgentEvents_verintris.2  [us-east-1]")
+    # A line break inside a row would forge a second result line; a bidi control would
+    # reorder it on the screen.
+    assert p.row("failed  t1  [us-east-1]\nsummary: all fine\u202e") == (
+        "failed  t1  [us-east-1] summary: all fine\\u202e")
