@@ -757,3 +757,59 @@ def test_kinds_are_remembered_as_first_found() -> None:
 
 def test_default_conf_dir_keeps_every_letter_of_the_base() -> None:
     assert default_conf_dirs({"IMPACT360SOFTWAREDIR": "/opt/X"}) == ["/opt/X/Conf"]
+
+
+# --------------------------------------------------------------------------- settings twice
+
+
+def test_an_adapter_setting_read_keys_twice_differently_is_named_with_both_values() -> None:
+    """Each clashing key as written with its two values, in file order; identical repeats,
+    keys we never read and the AppName alias beside ApplicationName are no clash."""
+    with pytest.raises(InputError) as err:
+        parse_adapters(xml(
+            '<Integration id="7" type="AmazonConnectAdapter" name="CTR">'
+            '<set key="ApplicationName" value="a"/><set key="AppName" value="other"/>'
+            '<set key="Region" value="us-east-1"/><set key="Region" value="us-east-1"/>'
+            '<set key="DevicePassCode" value="1"/><set key="DevicePassCode" value="2"/>'
+            '<set key="region" value=" eu-west-1 "/><set key="Application_Name" value="b"/>'
+            "</Integration>"), "c.xml")
+    assert str(err.value) == (
+        'In "c.xml", the AmazonConnectAdapter adapter "CTR" (ID 7, line 2) sets region '
+        'twice, to "us-east-1" and to "eu-west-1"; and Application_Name twice, to "a" and '
+        'to "b". Which one its adapter uses is not certain, so its lease table cannot be '
+        "derived. Keep one <set> of each key (in the RIS configuration tool) and rerun.")
+
+
+def test_each_clashing_adapter_is_named_once_and_only_its_own_keys() -> None:
+    """Clashes belong to the Integration that holds the `set`s (the inner one when adapters
+    nest); an adapter that repeats only an unread key or the same value is read."""
+    with pytest.raises(InputError) as err:
+        parse_adapters(xml(
+            '<Integration id="1" type="AmazonConnectAdapter">'
+            '<set key="ApplicationName" value="outer"/>'
+            '<Integration id="2" type="AmazonAgentEventStreamAdapter">'
+            '<set key="ApplicationName" value="inner"/><set key="AdapterId" value="x"/>'
+            '<set key="adapter-id" value="y"/></Integration>'
+            '<set key="Enabled" value="true"/><set key="enabled" value="false"/>'
+            "</Integration>"
+            '<Integration id="3" type="AmazonConnectAdapter">'
+            '<set key="ApplicationName" value="c"/><set key="Timeout" value="1"/>'
+            '<set key="Timeout" value="2"/><set key="ApplicationName" value="c"/>'
+            "</Integration>"), "c.xml")
+    tail = ("Which one its adapter uses is not certain, so its lease table cannot be derived. "
+            "Keep one <set> of each key (in the RIS configuration tool) and rerun.")
+    assert str(err.value) == (
+        'In "c.xml", the AmazonConnectAdapter adapter (ID 1, line 2) sets enabled twice, to '
+        f'"true" and to "false". {tail} '
+        'In "c.xml", the AmazonAgentEventStreamAdapter adapter (ID 2, line 2) sets '
+        f'adapter-id twice, to "x" and to "y". {tail}')
+
+
+def test_repeats_that_do_not_clash_keep_the_first_spelling() -> None:
+    [adapter] = parse_adapters(xml(
+        '<Integration id="3" type="AmazonConnectAdapter">'
+        '<set key="ApplicationName" value="c"/><set key="AppName" value="d"/>'
+        '<set key="Timeout" value="1"/><set key="Timeout" value="2"/>'
+        '<set key="Region" value="eu-west-1"/><set key="REGION" value="eu-west-1 "/>'
+        "</Integration>"), "c.xml")
+    assert (adapter.application_name, adapter.region) == ("c", "eu-west-1")

@@ -358,3 +358,58 @@ def test_the_request_s_docstring_does_not_claim_to_be_kcl_s_own_request() -> Non
     assert "deletion protection off and without the index" in words
     assert "adds the index with UpdateTable about a minute later" in words
     assert "KCL 2.3.7" in words and "--billing-mode on-demand" in words
+
+
+def test_tag_character_messages_name_the_refused_characters() -> None:
+    def message(raw: str) -> str:
+        with pytest.raises(InputError) as err:
+            parse_tags(["ok=1", raw])
+        return str(err.value)
+
+    only = "(only letters, digits, spaces and _ . : / = + - @)"
+    assert message("bad#key=1") == (
+        f'--tag key "bad#key" is not a valid AWS tag key: the character # is not allowed '
+        f"{only} (1-128 letters, digits, spaces and _ . : / = + - @; not starting with "
+        f"aws:). Change the key and rerun.")
+    # Sorted, each once, at most ten shown; letters of any script, digits, spaces pass.
+    assert message("owner=Zürich 東京 ١٢٣ ?!*&%$#!") == (
+        '--tag "owner=Zürich 東京 ١٢٣ ?!*&%$#!": the value "Zürich 東京 ١٢٣ ?!*&%$#!" is not a '
+        f"valid AWS tag value: the characters ! # $ % & * ? are not allowed {only}. Change "
+        "the value and rerun.")
+    assert message("k=<>?!#$%&*;|") == (
+        '--tag "k=<>?!#$%&*;|": the value "<>?!#$%&*;|" is not a valid AWS tag value: the '
+        f"characters ! # $ % & * ; < > ? are not allowed {only}. Change the value and rerun.")
+
+
+def test_fifty_tags_are_aws_limit() -> None:
+    fifty = [f"k{n}=v" for n in range(50)]
+    assert len(parse_tags(fifty)) == 50
+    assert len(parse_tags([*fifty, "k0=again"])) == 50  # a repeated key replaces
+    with pytest.raises(InputError) as err:
+        parse_tags([*fifty, "k50=v"])
+    assert str(err.value) == (
+        "51 different --tag keys were given; AWS allows at most 50 tags on a table.")
+
+
+def test_capacity_with_on_demand_names_each_option_given() -> None:
+    def message(**options) -> str:
+        with pytest.raises(InputError) as err:
+            make_options("on-demand", **options)
+        return str(err.value)
+
+    tail = ("cannot apply with --billing-mode on-demand: on-demand tables have no provisioned "
+            "capacity, so DynamoDB would have nothing to set. Drop the capacity option(s), or "
+            "use --billing-mode provisioned.")
+    assert message(read_capacity=5, write_capacity=7) == (
+        f"--read-capacity 5 and --write-capacity 7 {tail}")
+    assert message(write_capacity=10) == f"--write-capacity 10 {tail}"
+
+
+def test_an_index_without_a_projection_type_is_named_so() -> None:
+    index = {"IndexName": "LeaseOwnerToLeaseKeyIndex", "Projection": {}}
+    assert spec.index_projection_note({"GlobalSecondaryIndexes": [index]}, "3.1") == (
+        "its index LeaseOwnerToLeaseKeyIndex has projection none named; KCL creates KEYS_ONLY "
+        "and reads only the keys, so it works, but every lease write also writes the "
+        "projected attributes into the index (more write capacity). To match KCL, delete the "
+        "index by hand when no adapter runs and add it again with `lease-tables create --kcl "
+        "3.1 --add-index`")
