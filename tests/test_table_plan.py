@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from lease_tables import kcl, spec
-from lease_tables.engine import DONE, WAIT
+from lease_tables.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED
 from lease_tables.table_plan import (
@@ -26,9 +26,11 @@ from lease_tables.table_plan import (
     WAIT_TABLE_THEN_INDEX,
     Done,
     Goal,
+    LimitQueue,
     Step,
     Unfinished,
     after_index,
+    after_limit,
     checks_index,
     index_added_note,
     next_step,
@@ -550,3 +552,43 @@ def test_unfinished_call_without_an_answer() -> None:
                     f"to rerun.")
     done_step = stood(Done(created=True), kind=DONE, call="CreateTable")
     assert unfinished_message(GOAL2, done_step, 30).startswith(f"CreateTable of {WHERE}")
+
+
+# ------------------------------------------------------------------ limits
+
+IN_FLIGHT = ("Subscriber limit exceeded: Only 10 tables can be created, updated, or "
+             "deleted simultaneously")
+ONE_INDEX = ("Subscriber limit exceeded: Only 1 online index can be created or deleted "
+             "simultaneously per table")
+QUOTA = "Subscriber limit exceeded: There is a limit of 256 tables per subscriber"
+
+
+def test_a_table_quota_fails_at_once_for_waiting_never_clears_it() -> None:
+    assert after_limit(QUOTA, LimitQueue(deadline=1_000.0), now=0.0) is None
+
+
+@pytest.mark.parametrize("message", [IN_FLIGHT, ONE_INDEX, None])
+def test_a_limit_on_operations_in_flight_is_a_queue_of_doubling_pauses(message) -> None:
+    """In flight (either wording) or a busy table (None): 1, 2, 4, 8 s, then at most
+    LIMIT_BACKOFF_MAX, for LIMIT_BUDGET seconds from the first refusal."""
+    queue, now, pauses = LimitQueue(deadline=1_000.0), 100.0, []
+    while (decided := after_limit(message, queue, now)) is not None:
+        pause, queue = decided
+        assert queue.until == 100.0 + LIMIT_BUDGET  # set once, at the first refusal
+        pauses.append(pause)
+        now += pause
+    assert pauses[:5] == [1.0, 2.0, 4.0, 8.0, LIMIT_BACKOFF_MAX]
+    assert max(pauses) == LIMIT_BACKOFF_MAX
+    assert now == 100.0 + LIMIT_BUDGET  # the last pause ends exactly at the budget
+
+
+def test_the_queue_never_waits_past_the_runs_timeout() -> None:
+    decided = after_limit(IN_FLIGHT, LimitQueue(deadline=10.5, backoff=8.0), now=10.0)
+    assert decided is not None
+    pause, queue = decided
+    assert (pause, queue.until, queue.backoff) == (0.5, 10.5, 16.0)
+    assert after_limit(IN_FLIGHT, queue, now=10.5) is None
+
+
+def test_a_stopping_run_does_not_queue() -> None:
+    assert after_limit(IN_FLIGHT, LimitQueue(deadline=1_000.0), now=0.0, stopping=True) is None

@@ -30,7 +30,7 @@ from typing import Any
 
 from lease_tables import kcl, spec
 from lease_tables.aws import Clients
-from lease_tables.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, Engine, jittered
+from lease_tables.engine import DONE, Engine, jittered
 from lease_tables.failures import (
     IN_USE_CODE,
     LIMIT_CODE,
@@ -40,7 +40,6 @@ from lease_tables.failures import (
     error_code,
     error_message,
     explain,
-    limit_is_quota,
 )
 from lease_tables.naming import LeaseTable, twins_phrase
 from lease_tables.outcome import FAILED, QUEUED, Progress, TableResult
@@ -49,23 +48,16 @@ from lease_tables.table_plan import (
     CREATE,
     Done,
     Goal,
+    LimitQueue,
     Step,
     Unfinished,
     after_index,
+    after_limit,
     index_added_note,
     next_step,
     result,
     unfinished_message,
 )
-
-
-@dataclass
-class _Queue:
-    """One table's wait behind a limit on table or index operations in flight."""
-
-    deadline: float
-    until: float | None = None
-    backoff: float = 1.0
 
 
 @dataclass
@@ -260,7 +252,7 @@ class Provisioner:
     def _create(self, number: int, request: dict[str, Any]) -> dict[str, Any]:
         """CreateTable, queueing on the operations-in-flight limit for about a minute."""
         table, calls = self._goals[number].table, self._calls[number]
-        queue = _Queue(self._deadline)
+        queue = LimitQueue(self._deadline)
         while True:
             try:
                 response = self._client(table).create_table(**request)
@@ -277,31 +269,32 @@ class Provisioner:
                                                      "AttributeDefinitions":
                                                          request["AttributeDefinitions"]}
                 # A table quota does not clear by waiting: it fails now, named.
-                if (code != LIMIT_CODE or limit_is_quota(error_message(exc))
-                        or not self._queue(number, queue, "account limit on table operations "
-                                                          "in flight; waiting")):
+                if code != LIMIT_CODE:
                     raise
+                waited = self._queue(number, queue, error_message(exc),
+                                     "account limit on table operations in flight; waiting")
+                if waited is None:
+                    raise
+                queue = waited
 
-    def _queue(self, number: int, queue: _Queue, note: str) -> bool:
-        """Wait once behind a limit on operations in flight, backing off; False when the
-        budget (about a minute, never past --timeout) is spent or the run is stopping."""
-        now = self.clock()
-        if queue.until is None:
-            queue.until = min(now + LIMIT_BUDGET, queue.deadline)
-        if now >= queue.until or self.engine.stopping:
-            return False
+    def _queue(self, number: int, queue: LimitQueue, message: str | None,
+               note: str) -> LimitQueue | None:
+        """Wait once behind a limit on operations in flight, as `after_limit` decides, and
+        return the queue for the next refusal; None when the refusal must fail the table."""
+        decided = after_limit(message, queue, self.clock(), self.engine.stopping)
+        if decided is None:
+            return None
+        pause, queue = decided
         self._calls[number].queued = True
         self.progress.on_status(self._goals[number].table, QUEUED, note)
-        pause = min(queue.backoff, LIMIT_BACKOFF_MAX, max(queue.until - now, 0))
         self.sleep(jittered(pause))
-        queue.backoff *= 2
-        return True
+        return queue
 
     def _add_index(self, number: int, request: dict[str, Any]) -> dict[str, Any]:
         """UpdateTable adding only the index; queues on the limits on operations in flight
         (the account's, and DynamoDB's one index build per table) for about a minute."""
         table, calls = self._goals[number].table, self._calls[number]
-        queue = _Queue(self._deadline)
+        queue = LimitQueue(self._deadline)
         calls.call = "UpdateTable"
         while True:
             try:
@@ -321,11 +314,14 @@ class Provisioner:
                         calls.done = calls.done.note(
                             "another process added the index at the same time")
                         return found
-                elif code != LIMIT_CODE or limit_is_quota(error_message(exc)):
+                elif code != LIMIT_CODE:
                     raise
-                if not self._queue(number, queue, "another table or index operation in "
-                                                  "flight; waiting"):
+                busy = None if code == IN_USE_CODE else error_message(exc)
+                waited = self._queue(number, queue, busy,
+                                     "another table or index operation in flight; waiting")
+                if waited is None:
                     raise
+                queue = waited
 
     def _unfinished(self, number: int, timeout: float,
                     interrupted_by: str | None = None) -> str:

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lease_tables import kcl, spec
-from lease_tables.engine import DONE, WAIT
+from lease_tables.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
+from lease_tables.failures import limit_is_quota
 from lease_tables.naming import LeaseTable
 from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED, TableResult
 
@@ -278,3 +279,36 @@ def unfinished_message(goal: Goal, where_it_stood: Unfinished, timeout: float,
             f"{within}: no answer, or its retries still under "
             f"way; nothing is known to have been created. Check the network path to the "
             f"endpoint (proxy, firewall) and rerun; it is safe to rerun.")
+
+
+@dataclass(frozen=True)
+class LimitQueue:
+    """One call's wait behind a limit on table or index operations in flight: until when
+    it may wait (set at the first refusal) and the next pause before jitter."""
+
+    deadline: float  # the run's --timeout, past which no wait goes
+    until: float | None = None
+    backoff: float = 1.0
+
+
+def after_limit(message: str | None, queue: LimitQueue, now: float,
+                stopping: bool = False) -> tuple[float, LimitQueue] | None:
+    """A CreateTable or UpdateTable refused with LimitExceededException (its `message`),
+    or an UpdateTable refused because the table is busy (ResourceInUse: `None`): the
+    pause before sending it again and the queue after that pause, or None when the call
+    must fail now.
+
+    AWS sends LimitExceeded for two things that want opposite answers. A limit on
+    operations in flight ("simultaneously") clears as others finish, as a busy table
+    does, so it is a queue of about a minute (`LIMIT_BUDGET`, never past --timeout),
+    with doubling pauses of at most `LIMIT_BACKOFF_MAX`; the account's table quota never
+    clears by waiting, so it fails at once, as does a run that is stopping or has spent
+    its budget.
+    """
+    if (message is not None and limit_is_quota(message)) or stopping:
+        return None
+    until = min(now + LIMIT_BUDGET, queue.deadline) if queue.until is None else queue.until
+    if now >= until:
+        return None
+    pause = min(queue.backoff, LIMIT_BACKOFF_MAX, until - now)
+    return pause, replace(queue, until=until, backoff=queue.backoff * 2)
