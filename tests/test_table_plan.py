@@ -1,9 +1,10 @@
 """The per-table plan of `create`, with plain DescribeTable answers (no server, no threads).
 
-Every table state, every drift case, every index case and the limit case are decided
-by `table_plan.next_step` / `after_index`; the rows and the words of an unfinished
-table by `result` / `unfinished_message`. The end-to-end tests (test_kcl3_aws.py,
-test_reliability.py, test_edges.py) prove the same rules against a server.
+Every table state, every drift case and every index case are decided by
+`table_plan.next_step` / `after_index`, the limit case (wait or fail) by `after_limit`;
+the rows and the words of an unfinished table by `result` / `unfinished_message`. The
+end-to-end tests (test_kcl3_aws.py, test_reliability.py, test_edges.py) prove the same
+rules against a server.
 """
 
 from __future__ import annotations
