@@ -1,0 +1,1 @@
+"""The one place boto3 is touched: clients, failures classified into the operator's words, the bounded run."""

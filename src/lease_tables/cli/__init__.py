@@ -1,0 +1,1 @@
+"""The command line: typer commands, shared options, signals and the standard streams; the one exit path."""
