@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 
-from lease_tables import kcl, spec
-from lease_tables.naming import LeaseTable
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model import kcl, spec
 
 
 def main(endpoint: str, version: str, names: list[str]) -> None:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/profile_p4.py [--json] [path/to/Conf]
 
 Runs the same steps as `lease-tables create --dry-run` in-process, with the
-collector settings `lease_tables.cli.main` uses, and prints the median
+collector settings `lease_tables.cli.app.main` uses, and prints the median
 milliseconds of each phase over five runs. bench/run.py generates the file and runs
 this with --json, keeping the phases in bench/results.json.
 """
@@ -20,7 +20,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from lease_tables import conf, naming, outcome, report
+from lease_tables.config import naming
+from lease_tables.config import ris as conf
+from lease_tables.model import outcome
+from lease_tables.render import report
 
 
 def phases(folder: Path) -> dict[str, float]:

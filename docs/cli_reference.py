@@ -21,7 +21,7 @@ def command_names() -> list[str]:
     """Every registered command, in the order the app lists them in its own --help."""
     import typer.main
 
-    from lease_tables.cli import app
+    from lease_tables.cli.app import app
 
     group = typer.main.get_command(app)
     return list(getattr(group, "commands", {}))
@@ -32,7 +32,7 @@ def help_text(*command: str) -> str:
     env = {k: v for k, v in os.environ.items()
            if k not in {"FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"}}
     env.update(HELP_ENV)
-    program = "from lease_tables.cli import app; app(prog_name='lease-tables')"
+    program = "from lease_tables.cli.app import app; app(prog_name='lease-tables')"
     proc = subprocess.run([sys.executable, "-c", program, *command, "--help"],
                           capture_output=True, text=True, env=env, check=True,
                           stdin=subprocess.DEVNULL, timeout=60)

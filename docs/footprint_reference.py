@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lease_tables import footprint as fp
+from lease_tables.model import footprint as fp
 
 ROOT = Path(__file__).resolve().parent.parent
 _REGION, _ACCOUNT = "us-east-1", "111122223333"

@@ -110,7 +110,9 @@ def cold_memos() -> None:
     empty. Otherwise a test that spells a type, tag or region as an earlier test did
     would get the earlier answer back and never run the code it names, and a secret an
     earlier test registered would be redacted whatever register_secrets does."""
-    from lease_tables import conf, naming, printable
+    from lease_tables.config import naming
+    from lease_tables.config import ris as conf
+    from lease_tables.core import printable
 
     for memo in (conf._KINDS, conf._LOCAL_NAMES, conf._NORMAL_KEYS, conf._ENABLED_SPELLING,
                  naming._REGION_VERDICTS, printable._secrets):
@@ -176,7 +178,7 @@ def default_signals() -> None:
 
     A shell starts background jobs (`nohup python3 dev.py test &`) with SIGINT
     ignored, and a child inherits that; the CLI keeps an inherited SIG_IGN on
-    purpose (that is how a parent says "not you", see `lease_tables.signals`). A
+    purpose (that is how a parent says "not you", see `lease_tables.cli.signals`). A
     test that plays the operator pressing Ctrl+C must therefore give its child the
     terminal's defaults itself, so the suite passes however it was started.
     """

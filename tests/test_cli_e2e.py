@@ -363,7 +363,7 @@ def test_name_command(tmp_path) -> None:
 
 
 def _commands() -> list[str]:
-    from lease_tables.cli import app
+    from lease_tables.cli.app import app
 
     return sorted(c.name or c.callback.__name__ for c in app.registered_commands)
 

@@ -11,9 +11,9 @@ import typer
 import typer.main
 from typer.testing import CliRunner
 
-from lease_tables.cli import app, app_for
-from lease_tables.cli_options import RunArgs, SelectionArgs, with_groups
-from lease_tables.footprint_cli import FootprintArgs, StreamArgs
+from lease_tables.cli.app import app, app_for
+from lease_tables.cli.footprint_options import FootprintArgs, StreamArgs
+from lease_tables.cli.options import RunArgs, SelectionArgs, with_groups
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from lease_tables.conf import (
+from lease_tables.config.naming import derive_tables
+from lease_tables.config.ris import (
     CONF_FILE_NAME,
     KIND_AGENT_EVENTS,
     KIND_CONNECT,
@@ -36,8 +37,7 @@ from lease_tables.conf import (
     read_conf_bytes,
     read_confs,
 )
-from lease_tables.errors import InputError
-from lease_tables.naming import derive_tables
+from lease_tables.core.errors import InputError
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_conf" / "IntegrationService.xml"
 

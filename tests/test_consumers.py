@@ -6,8 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from lease_tables import footprint
-from lease_tables.consumers import (
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.engine import DONE, WAIT
+from lease_tables.model import footprint
+from lease_tables.model.consumers import (
     REGISTER,
     STREAM_MISSING,
     UNKNOWN_ACCOUNT,
@@ -18,15 +20,13 @@ from lease_tables.consumers import (
     unfinished_message,
     verify_status,
 )
-from lease_tables.engine import DONE, WAIT
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import TableResult
-from lease_tables.preflight import footprint_verdict
-from lease_tables.preflight_answers import ABSENT, BROKEN, PROVEN, REFUSED, attempt
-from lease_tables.preflight_footprint import principal_arn, simulation_target
-from lease_tables.preflight_streams import stream_group
-from lease_tables.probe_group import Group, judge
-from lease_tables.rows import ResourceRow
+from lease_tables.model.outcome import TableResult
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.answers import ABSENT, BROKEN, PROVEN, REFUSED, attempt
+from lease_tables.preflight.footprint import principal_arn, simulation_target
+from lease_tables.preflight.groups import Group, judge
+from lease_tables.preflight.run import footprint_verdict
+from lease_tables.preflight.streams import stream_group
 
 TABLE = LeaseTable("verintConnect", "eu-west-1")
 CONSUMER = Consumer("ctr", "verintConnect", "eu-west-1", TABLE)
@@ -222,8 +222,8 @@ def test_the_verdict_counts_the_other_resources() -> None:
 # ------------------------------------------------------------------ the engine
 
 def test_the_engine_waits_until_each_item_is_done_and_reports_the_rest() -> None:
-    from lease_tables.consumers import Step
-    from lease_tables.engine import Engine
+    from lease_tables.core.engine import Engine
+    from lease_tables.model.consumers import Step
 
     looks: dict[str, int] = {}
 
@@ -245,8 +245,8 @@ def test_the_engine_waits_until_each_item_is_done_and_reports_the_rest() -> None
 
 
 def test_a_stopped_engine_starts_nothing() -> None:
-    from lease_tables.consumers import Step
-    from lease_tables.engine import Engine
+    from lease_tables.core.engine import Engine
+    from lease_tables.model.consumers import Step
 
     started: list[str] = []
     engine: Engine[str] = Engine(lambda i: started.append(i) or Step(DONE, "exists"),

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from lease_tables.display import LiveTable, print_summary
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import TableResult
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model.outcome import TableResult
+from lease_tables.render.display import LiveTable, print_summary
 from tests.conftest import REGION, SAMPLE_CONF, aws_env, cli_executable, run_cli
 
 ANSI = re.compile(r"\x1b[\[\]()][0-9;?]*[A-Za-z]?")
@@ -79,7 +79,7 @@ def test_summary_fits_80_columns_and_keeps_every_fact() -> None:
 
 
 def test_a_dry_run_summary_says_each_role_s_plan_once() -> None:
-    from lease_tables import kcl, spec
+    from lease_tables.model import kcl, spec
 
     tables = kcl.expand([table("app")], kcl.layout_for("3.0"))
     plans = kcl.layout_for("3.0").plans(spec.TableOptions())

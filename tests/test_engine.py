@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from lease_tables.consumers import Step
-from lease_tables.engine import DONE, WAIT, Engine
-from lease_tables.polling import PollPlan
+from lease_tables.core.engine import DONE, WAIT, Engine
+from lease_tables.core.polling import PollPlan
+from lease_tables.model.consumers import Step
 
 
 def test_the_wait_begins_before_the_last_start_ends() -> None:

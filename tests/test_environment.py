@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from lease_tables.awsconfig import default_region
-from lease_tables.selection import Selection, select
+from lease_tables.config.awsconfig import default_region
+from lease_tables.config.selection import Selection, select
 from tests.conftest import REGION, ROOT, aws_env, clean_env, free_port, run_cli
 from tools.demo import demo_env
 

@@ -11,9 +11,8 @@ import pytest
 from botocore import exceptions as bex
 from botocore.exceptions import ClientError
 
-from lease_tables import failures
-from lease_tables.errors import EXIT_AWS, EXIT_INPUT, AwsError, InputError
-from lease_tables.failures import (
+from lease_tables.aws import failures
+from lease_tables.aws.failures import (
     BAD_INPUT,
     CONFIGURATION,
     CREDENTIALS,
@@ -28,6 +27,7 @@ from lease_tables.failures import (
     error_code,
     error_message,
 )
+from lease_tables.core.errors import EXIT_AWS, EXIT_INPUT, AwsError, InputError
 
 WHERE = {"table": "leasesT", "region": "us-east-1", "action": "CreateTable",
          "endpoint": "https://dynamodb.us-east-1.amazonaws.com"}

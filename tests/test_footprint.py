@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from parliament import analyze_policy_string
 
-from lease_tables import footprint as fp
-from lease_tables import kcl
-from lease_tables import policy as pol
-from lease_tables.conf import ConfFile, parse_adapters
-from lease_tables.errors import InputError
-from lease_tables.footprint_cli import optional_values
-from lease_tables.footprint_cli import options as footprint_options
-from lease_tables.naming import LeaseTable, derive_tables
+from lease_tables.cli.footprint_options import optional_values
+from lease_tables.cli.footprint_options import options as footprint_options
+from lease_tables.config.naming import LeaseTable, derive_tables
+from lease_tables.config.ris import ConfFile, parse_adapters
+from lease_tables.core.errors import InputError
+from lease_tables.model import footprint as fp
+from lease_tables.model import kcl
+from lease_tables.render import policy as pol
 
 ACCOUNT = "123456789012"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"

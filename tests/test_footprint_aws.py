@@ -320,7 +320,7 @@ def test_our_kinesis_clients_never_hold_a_record(world: World,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """GetRecords through `aws.Clients` parses no record (so --verbose logs none): the
     answer's records are dropped before botocore parses or logs it."""
-    from lease_tables.aws import Clients
+    from lease_tables.aws.clients import Clients
 
     raw = world.admin("kinesis")
     shard = raw.list_shards(StreamName=STREAM)["Shards"][0]["ShardId"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from parliament import analyze_policy_string
 
-from lease_tables import policy as pol
+from lease_tables.render import policy as pol
 from tests.conftest import clean_env, run_cli
 
 SAMPLE_CONF = Path(__file__).parent.parent / "sample_conf"

@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from lease_tables.aws import HINT_BUDGET
+from lease_tables.aws.clients import HINT_BUDGET
 from tests.conftest import REGION, SAMPLE_CONF, MotoServer, aws_env, run_cli
 from tests.faultproxy import FaultProxy, aws_error, hanging, raw_answer
 

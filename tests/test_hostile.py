@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lease_tables.conf import parse_adapters, read_conf
-from lease_tables.errors import InputError
-from lease_tables.naming import derive_tables
+from lease_tables.config.naming import derive_tables
+from lease_tables.config.ris import parse_adapters, read_conf
+from lease_tables.core.errors import InputError
 from tests.conftest import SAMPLE_CONF, clean_env, run_cli
 
 SAMPLE = (SAMPLE_CONF / "IntegrationService.xml").read_bytes()
@@ -210,6 +210,6 @@ def test_fuzzed_files_give_a_result_or_an_input_error(data: bytes) -> None:
 
 
 def _conf(adapters):
-    from lease_tables.conf import ConfFile
+    from lease_tables.config.ris import ConfFile
 
     return ConfFile(path="fuzz.xml", folder="/conf", adapters=tuple(adapters))

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from lease_tables.conf import KIND_AGENT_EVENTS, Adapter, ConfFile, parse_adapters
-from lease_tables.errors import InputError
-from lease_tables.naming import derive_tables
-from lease_tables.spec import TableOptions, make_options, parse_tags
-from lease_tables.template import terraform
+from lease_tables.config.naming import derive_tables
+from lease_tables.config.ris import KIND_AGENT_EVENTS, Adapter, ConfFile, parse_adapters
+from lease_tables.core.errors import InputError
+from lease_tables.model.spec import TableOptions, make_options, parse_tags
+from lease_tables.render.template import terraform
 from tests.conftest import REGION, SAMPLE_CONF, aws_env, clean_env, run_cli
 
 # --------------------------------------------------------------------------- tags
@@ -92,7 +92,7 @@ TRICKY = ['${upper("x")}', "%{if true}x%{endif}", "$${already}", "$$${x}", "100%
 def test_terraform_reads_every_escaped_string_as_written(tmp_path: Path) -> None:
     """Terraform itself is the judge: each escaped string, read by Terraform, equals the
     original (compared with a base64 copy that no template can touch)."""
-    from lease_tables.template import tf_literal
+    from lease_tables.render.template import tf_literal
 
     terraform_exe = shutil.which("terraform")
     if terraform_exe is None:
@@ -116,7 +116,7 @@ def test_terraform_reads_every_escaped_string_as_written(tmp_path: Path) -> None
 def test_every_string_of_the_configuration_is_a_literal() -> None:
     """Whatever reaches the configuration (a tag that got past the CLI, a description), it
     is escaped; our own references stay references."""
-    from lease_tables.naming import LeaseTable
+    from lease_tables.config.naming import LeaseTable
 
     options = TableOptions(tags=(("note${x}", '${upper("x")}'), ("p", "%{if 1}y%{endif}")))
     config = terraform([LeaseTable("leasesT", REGION)], options)

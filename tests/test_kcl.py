@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lease_tables import kcl, spec
-from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.errors import InputError
+from lease_tables.model import kcl, spec
 from tests.conftest import clean_env, run_cli
 
 OLD, MID, NEW = kcl.LAYOUTS

@@ -11,10 +11,11 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from lease_tables import failures, kcl, spec
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import EXISTS, ROUTINE, UPDATED, TableResult, exit_code
-from lease_tables.report import grouped, text_line
+from lease_tables.aws import failures
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model import kcl, spec
+from lease_tables.model.outcome import EXISTS, ROUTINE, UPDATED, TableResult, exit_code
+from lease_tables.render.report import grouped, text_line
 from tests.conftest import REGION, MotoServer, aws_env, run_cli
 from tests.faultproxy import Canned, FaultProxy, RewritingProxy, aws_error, index_in_state
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lease_tables import kcl, spec
-from lease_tables.naming import LeaseTable
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model import kcl, spec
 from tests.conftest import REGION, clean_env, run_cli, start_moto, stop
 from tests.faultproxy import RewritingProxy, aws_error, index_in_state
 from tests.test_preflight import KCL_ACTIONS, IamWorld, adapter_policy

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lease_tables import spec
+from lease_tables.model import spec
 from tests.conftest import MotoServer, aws_env, run_cli, start_dynalite, stop
 
 T = "verintCTREvents"

@@ -10,9 +10,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from lease_tables.conf import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
-from lease_tables.errors import InputError
-from lease_tables.naming import (
+from lease_tables.config.naming import (
     HOST_LOCAL,
     HOST_OPTION,
     HOST_UNC,
@@ -37,6 +35,8 @@ from lease_tables.naming import (
     unc_host,
     unc_server,
 )
+from lease_tables.config.ris import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
+from lease_tables.core.errors import InputError
 
 
 def adapter(kind: str = KIND_AGENT_EVENTS, app: str = "verintAgentEvents", aid: str | None = "2",
@@ -577,7 +577,7 @@ def test_the_counts_start_past_five_files_and_ten_tables() -> None:
 
 
 def test_name_from_options_derives_one_name_and_its_warnings() -> None:
-    from lease_tables.naming import name_from_options
+    from lease_tables.config.naming import name_from_options
 
     assert name_from_options(KIND_CONNECT, "ctr", None, None, None) == ("ctr", [])
     assert name_from_options(KIND_AGENT_EVENTS, "app", "verintris", " 2 ", None) == (
@@ -599,7 +599,7 @@ def test_name_from_options_derives_one_name_and_its_warnings() -> None:
 ])
 def test_name_from_options_refuses_bad_input(kind: str, app: str, host: str | None,
                                              adapter: str | None, words: str) -> None:
-    from lease_tables.naming import name_from_options
+    from lease_tables.config.naming import name_from_options
 
     with pytest.raises(InputError) as err:
         name_from_options(kind, app, host, adapter, None, local="verintris")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import (
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model.outcome import (
     TableResult,
     exit_code,
     needs_attention,
@@ -17,7 +17,7 @@ from lease_tables.outcome import (
     not_done_words,
     sort_results,
 )
-from lease_tables.report import emit, json_document
+from lease_tables.render.report import emit, json_document
 
 FIELDS = ["table_name", "adapter_kind", "adapter_id", "application_name", "host_name",
           "host_name_source", "region", "role", "sources", "enabled", "status", "message"]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from parliament import analyze_policy_string
 
-from lease_tables import kcl
-from lease_tables import policy as pol
-from lease_tables.conf import ConfFile, parse_adapters
-from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable, derive_tables
-from lease_tables.selection import Selection, select
+from lease_tables.config.naming import LeaseTable, derive_tables
+from lease_tables.config.ris import ConfFile, parse_adapters
+from lease_tables.config.selection import Selection, select
+from lease_tables.core.errors import InputError
+from lease_tables.model import kcl
+from lease_tables.render import policy as pol
 from tests.policy_helpers import AGENT, CONNECT, Ad, allowed, arn, decision, ris_xml, write_conf
 
 ACCOUNT = "123456789012"
@@ -569,7 +569,7 @@ def test_the_migrating_grant_is_only_given_when_asked_for() -> None:
 
 
 def test_options_that_leave_a_roles_policy_alone_are_named() -> None:
-    from lease_tables.policy import ROLE_ADAPTER, ROLE_PROVISIONER, option_warnings
+    from lease_tables.render.policy import ROLE_ADAPTER, ROLE_PROVISIONER, option_warnings
 
     assert option_warnings(ROLE_ADAPTER, tagged=False, migrating=True) == []
     assert option_warnings(ROLE_PROVISIONER, tagged=True, migrating=False) == []

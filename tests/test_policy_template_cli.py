@@ -328,9 +328,9 @@ def test_help_and_version(tmp_path: Path, command: str) -> None:
 
 @pytest.mark.parametrize(("args", "module"), [
     (["policy", *SAMPLE, "--account-id", ACCOUNT, "--role", "provisioner", "--tag", "a=b"],
-     "lease_tables.policy"),
-    (["template", *SAMPLE, "--format", "cloudformation"], "lease_tables.template"),
-    (["template", *SAMPLE, "--format", "terraform"], "lease_tables.template"),
+     "lease_tables.render.policy"),
+    (["template", *SAMPLE, "--format", "cloudformation"], "lease_tables.render.template"),
+    (["template", *SAMPLE, "--format", "terraform"], "lease_tables.render.template"),
 ])
 def test_no_aws_sdk_is_loaded(tmp_path: Path, args: list[str], module: str) -> None:
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "lease_tables", *args],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lease_tables.polling import PollPlan
+from lease_tables.core.polling import PollPlan
 
 
 def simulate(created_at: list[float], active_after: float, plan: PollPlan,

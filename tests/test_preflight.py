@@ -47,9 +47,9 @@ from typing import Any
 import boto3
 import pytest
 
-from lease_tables.preflight import PreflightRun, verdict
-from lease_tables.preflight_answers import denial_text, denied_principal
-from lease_tables.preflight_tables import CALLED_ACTIONS, IMPOSSIBLE_CONDITION, PROBE_KEY_PREFIX
+from lease_tables.preflight.answers import denial_text, denied_principal
+from lease_tables.preflight.run import PreflightRun, verdict
+from lease_tables.preflight.tables import CALLED_ACTIONS, IMPOSSIBLE_CONDITION, PROBE_KEY_PREFIX
 from tests.conftest import (
     REGION,
     SAMPLE_CONF,
@@ -493,8 +493,8 @@ def test_denial_text_reads_xml_bodies_and_bare_403() -> None:
 
 
 def test_verdict_names_the_profile_when_no_answer_named_the_identity() -> None:
-    from lease_tables.naming import LeaseTable
-    from lease_tables.outcome import OK, TableResult
+    from lease_tables.config.naming import LeaseTable
+    from lease_tables.model.outcome import OK, TableResult
 
     run = PreflightRun([TableResult(LeaseTable("verintCTREvents", REGION), OK)])
     assert verdict(run, profile="ris-adapter") == (

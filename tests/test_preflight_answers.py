@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from lease_tables.preflight_answers import (
+from lease_tables.preflight.answers import (
     ABSENT,
     BROKEN,
     PROVEN,

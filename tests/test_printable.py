@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lease_tables import printable
-from lease_tables import printable as p
-from lease_tables.printable import MAX_VALUE, clean, cut, escape, line, quote, redact
+from lease_tables.core import printable
+from lease_tables.core import printable as p
+from lease_tables.core.printable import MAX_VALUE, clean, cut, escape, line, quote, redact
 
 
 @pytest.mark.parametrize(("raw", "shown"), [

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from lease_tables.outcome import DENIED, FAILED, MISSING, OK
-from lease_tables.preflight_answers import ABSENT, BROKEN, PROVEN, REFUSED, Outcome
-from lease_tables.probe_group import RERUN, Group, judge, untried
-from lease_tables.probes import BY_DESIGN, NOT_NOW, Probe, Untried
-from lease_tables.rows import ResourceRow
+from lease_tables.model.outcome import DENIED, FAILED, MISSING, OK
+from lease_tables.model.probes import BY_DESIGN, NOT_NOW, Probe, Untried
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.answers import ABSENT, BROKEN, PROVEN, REFUSED, Outcome
+from lease_tables.preflight.groups import RERUN, Group, judge, untried
 
 ROLE = "arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc"
 OTHER = "arn:aws:sts::123456789012:assumed-role/Other/i-0def"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lease_tables.probes import (
+from lease_tables.model.probes import (
     BY_DESIGN,
     NOT_NOW,
     Ledger,

@@ -3,9 +3,9 @@ the account of a run that Ctrl+C or SIGTERM stopped."""
 
 from __future__ import annotations
 
-from lease_tables import kcl, spec
-from lease_tables.report import create_stopped, dry_run_plans, read_only_stopped
-from lease_tables.rows import ROLE_STREAM_CONSUMER
+from lease_tables.model import kcl, spec
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER
+from lease_tables.render.report import create_stopped, dry_run_plans, read_only_stopped
 
 OLD, MID, NEW = kcl.LAYOUTS
 OPTIONS = spec.make_options("provisioned", None, None)

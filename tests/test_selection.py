@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable, require_regions
-from lease_tables.selection import Selection, select
+from lease_tables.config.naming import LeaseTable, require_regions
+from lease_tables.config.selection import Selection, select
+from lease_tables.core.errors import InputError
 from tests.conftest import SAMPLE_CONF
 
 SAMPLE = (str(SAMPLE_CONF),)

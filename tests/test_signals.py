@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from lease_tables.bounded import GRACE
+from lease_tables.aws.bounded import GRACE
 from tests.conftest import REGION, ROOT, aws_env, start_cli, start_dynalite, stop
 from tests.faultproxy import SilentServer
 
@@ -184,7 +184,7 @@ def test_only_the_first_signal_interrupts(monkeypatch) -> None:
     exception there would cut the true message short (or make it a false one)."""
     import os
 
-    from lease_tables import signals
+    from lease_tables.cli import signals
 
     monkeypatch.setattr(signals, "_received", [])
     before = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}

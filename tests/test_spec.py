@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lease_tables import spec
-from lease_tables.errors import InputError
-from lease_tables.spec import (
+from lease_tables.core.errors import InputError
+from lease_tables.model import spec
+from lease_tables.model.spec import (
     TableOptions,
     capacity_differences,
     create_table_request,

@@ -99,7 +99,7 @@ def test_the_import_check_can_fail(moto, tmp_path: Path) -> None:
 
 def test_connection_pool_is_sized_to_concurrency(tmp_path: Path, monkeypatch) -> None:
     """As many HTTP connections as requests in flight: none waits for a socket."""
-    from lease_tables.aws import Clients
+    from lease_tables.aws.clients import Clients
 
     for key, value in aws_env(tmp_path).items():
         monkeypatch.setenv(key, value)
@@ -114,7 +114,7 @@ def test_a_made_client_is_handed_out_while_another_is_being_made(tmp_path: Path,
     S3, KMS and Connect clients were made)."""
     import threading
 
-    from lease_tables.aws import Clients
+    from lease_tables.aws.clients import Clients
 
     for key, value in aws_env(tmp_path).items():
         monkeypatch.setenv(key, value)
@@ -133,13 +133,13 @@ def test_the_footprints_longest_chains_start_first(tmp_path: Path, monkeypatch) 
     """The plan gives each row its chain's length (a Connect instance's five lookups, a
     stream's four reads, a consumer's one), and the pool starts the longest first, so
     no long chain waits behind eighty one-call consumers; rows keep the plan's order."""
-    from lease_tables.aws import Clients
-    from lease_tables.bounded import Board
-    from lease_tables.consumers import UNKNOWN_ACCOUNT
-    from lease_tables.footprint import resolve
-    from lease_tables.footprint_cli import options
-    from lease_tables.naming import LeaseTable
-    from lease_tables.preflight_footprint import plan, preflight_footprint
+    from lease_tables.aws.bounded import Board
+    from lease_tables.aws.clients import Clients
+    from lease_tables.cli.footprint_options import options
+    from lease_tables.config.naming import LeaseTable
+    from lease_tables.model.consumers import UNKNOWN_ACCOUNT
+    from lease_tables.model.footprint import resolve
+    from lease_tables.preflight.footprint import plan, preflight_footprint
 
     for key, value in aws_env(tmp_path).items():
         monkeypatch.setenv(key, value)

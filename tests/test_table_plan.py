@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from lease_tables import kcl, spec
-from lease_tables.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED
-from lease_tables.table_plan import (
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
+from lease_tables.model import kcl, spec
+from lease_tables.model.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED
+from lease_tables.provision.plan import (
     ADD_INDEX,
     CREATE,
     CREATING_NOTE,

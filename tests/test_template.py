@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from lease_tables import kcl, spec
-from lease_tables import template as tpl
-from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.errors import InputError
+from lease_tables.model import kcl, spec
+from lease_tables.render import template as tpl
 
 OPTION_SETS: dict[str, spec.TableOptions] = {
     "vendor default": spec.make_options(),

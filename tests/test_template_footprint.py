@@ -16,11 +16,11 @@ import yaml
 from cfnlint.api import ManualArgs, lint
 from parliament import analyze_policy_string
 
-from lease_tables import footprint as fp
-from lease_tables import kcl, spec
-from lease_tables import policy as pol
-from lease_tables import template as tpl
-from lease_tables.naming import LeaseTable
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model import footprint as fp
+from lease_tables.model import kcl, spec
+from lease_tables.render import policy as pol
+from lease_tables.render import template as tpl
 from tests.test_template import (
     MULTI,
     SINGLE,

@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from lease_tables import __version__
-from lease_tables.cli import utf8_output
-from lease_tables.naming import computer_name_warning, derive_tables, local_host_name
+from lease_tables.cli.app import utf8_output
+from lease_tables.config.naming import computer_name_warning, derive_tables, local_host_name
 from tests import wine
 from tests.conftest import REGION, SAMPLE_CONF, MotoServer, clean_env, cli_executable
 from tests.faultproxy import SilentServer
@@ -81,7 +81,7 @@ def test_a_computer_name_that_differs_in_case_only_is_a_warning_naming_both() ->
 
 
 def test_derive_warns_of_the_case_slip_only_where_this_machines_name_is_used() -> None:
-    from lease_tables.conf import read_confs
+    from lease_tables.config.ris import read_confs
 
     confs = read_confs([str(SAMPLE_CONF)], {})
     local = derive_tables(confs, local_host="verintris", computer_name="VERINTRIS",

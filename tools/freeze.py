@@ -21,7 +21,7 @@ def freeze(out: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="lease-tables-freeze-") as tmp:
         work = Path(tmp)
         entry = work / "lease_tables_entry.py"
-        entry.write_text("from lease_tables.cli import main\n\nmain()\n", encoding="utf-8")
+        entry.write_text("from lease_tables.cli.app import main\n\nmain()\n", encoding="utf-8")
         say(f"PyInstaller: lease-tables {project_version()} into {out / 'lease-tables'}")
         run([venv_script(VENV, "pyinstaller"), "--noconfirm", "--clean", "--log-level", "WARN",
              "--onedir", "--console", "--name", "lease-tables",

@@ -20,10 +20,13 @@ from tools.step import say
 from tools.venv import ensure_venv
 
 # The modules `mutate` checks by default, and those it also knows (tested mostly end to end).
-MUTATE_DEFAULT = ("conf", "naming", "spec", "policy", "selection", "outcome", "kcl",
-                  "table_plan", "rows", "preflight_answers", "probe_group", "polling", "probes",
-                  "consumers", "footprint", "failures")
-MUTATE_KNOWN = (*MUTATE_DEFAULT, "printable")
+# Named by their path under lease_tables (`config.ris`); a mutant's key in the reviewed list
+# starts with the module's own name (`ris.kind_of | ...`).
+MUTATE_DEFAULT = ("config.ris", "config.naming", "model.spec", "render.policy",
+                  "config.selection", "model.outcome", "model.kcl", "provision.plan",
+                  "model.rows", "preflight.answers", "preflight.groups", "core.polling",
+                  "model.probes", "model.consumers", "model.footprint", "aws.failures")
+MUTATE_KNOWN = (*MUTATE_DEFAULT, "core.printable")
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.txt"
 MUTANTS = ROOT / "mutants"  # mutmut's work folder (git-ignored)
 # mutmut's verdicts (its exit codes per mutant) that count as killed.
@@ -40,11 +43,13 @@ print(json.dumps({name: get_diff_for_mutant(name) for name in sys.stdin.read().s
 
 
 def mutant_function(name: str) -> str:
-    """`lease_tables.naming.x__merge__mutmut_3` -> `naming._merge`, and for a method
-    `lease_tables.spec.x\u01c1TableOptions\u01c1describe__mutmut_3` -> `spec.TableOptions.describe`.
+    """`lease_tables.config.naming.x__merge__mutmut_3` -> `naming._merge`, and for a method
+    `lease_tables.model.spec.x\u01c1TableOptions\u01c1describe__mutmut_3` ->
+    `spec.TableOptions.describe`.
     """
-    module, _, function = name.rpartition("__mutmut_")[0].removeprefix("lease_tables.") \
-        .partition(".")
+    path, _, function = name.rpartition("__mutmut_")[0].removeprefix("lease_tables.") \
+        .rpartition(".")
+    module = path.rpartition(".")[2]
     if function.startswith("x\u01c1"):
         function = ".".join(part for part in function[1:].split("\u01c1") if part)
     else:
@@ -131,7 +136,7 @@ def mutate(modules: Sequence[str], workers: int, fresh: bool) -> int:
     survivors: list[str] = []
     rows = []
     for module in modules:
-        meta = MUTANTS / "src" / "lease_tables" / f"{module}.py.meta"
+        meta = MUTANTS / "src" / "lease_tables" / f"{module.replace('.', '/')}.py.meta"
         verdicts = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         killed = sum(1 for c in verdicts.values() if c in KILLED_CODES)
         alive = sorted((n for n, c in verdicts.items() if c not in KILLED_CODES),
@@ -151,7 +156,7 @@ def mutate(modules: Sequence[str], workers: int, fresh: bool) -> int:
               f"{len(alive) - equivalent:>8} {killed / max(total, 1):>13.1%} "
               f"{killed / max(real, 1):>22.1%}")
     stale = sorted(key for key in set(equivalents) - set(keys.values())
-                   if key.partition(".")[0] in modules)
+                   if key.partition(".")[0] in {m.rpartition(".")[2] for m in modules})
     if stale:
         say(f"{len(stale)} listed equivalent(s) no longer survive; remove them from "
             f"{EQUIVALENTS.relative_to(ROOT)}:")
@@ -172,7 +177,7 @@ def mutate(modules: Sequence[str], workers: int, fresh: bool) -> int:
 
 
 def verdicts_of(name: str) -> int | None:
-    module = name.removeprefix("lease_tables.").partition(".")[0]
-    meta = MUTANTS / "src" / "lease_tables" / f"{module}.py.meta"
+    module = name.removeprefix("lease_tables.").rpartition(".")[0]
+    meta = MUTANTS / "src" / "lease_tables" / f"{module.replace('.', '/')}.py.meta"
     verdict: int | None = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"].get(name)
     return verdict

@@ -51,6 +51,8 @@ def test(extra: Sequence[str]) -> int:
     say("ruff check " + " ".join(paths))
     lint = subprocess.run([str(BIN / "ruff"), "check", *paths], cwd=ROOT)
     types = typecheck()
+    say("lint-imports (the floors between the packages, [tool.importlinter])")
+    floors_kept = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT).returncode
     env = dict(os.environ)
     checkov = ensure_checkov()
     if checkov:
@@ -58,7 +60,7 @@ def test(extra: Sequence[str]) -> int:
     say("pytest")
     workers = ["-n", "2"] if "-n" not in extra else []
     tests = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *extra], cwd=ROOT, env=env)
-    return tests.returncode or lint.returncode or types
+    return tests.returncode or lint.returncode or types or floors_kept
 
 
 def typecheck() -> int:

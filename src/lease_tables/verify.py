@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from lease_tables import kcl, spec
-from lease_tables.aws import Clients, TableNames
-from lease_tables.bounded import Board
-from lease_tables.failures import NOT_FOUND_CODE, answer_part, error_code, explain
-from lease_tables.naming import LeaseTable, twins_phrase
-from lease_tables.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableResult
+from lease_tables.aws.bounded import Board
+from lease_tables.aws.clients import Clients, TableNames
+from lease_tables.aws.failures import NOT_FOUND_CODE, answer_part, error_code, explain
+from lease_tables.config.naming import LeaseTable, twins_phrase
+from lease_tables.model import kcl, spec
+from lease_tables.model.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableResult
 
 
 def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: int = 10,

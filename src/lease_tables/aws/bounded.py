@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import FAILED, TableResult
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model.outcome import FAILED, TableResult
 
 T = TypeVar("T")
 Row = TypeVar("Row", bound=LeaseTable)  # a Board's rows: lease tables, or stream consumers' rows

@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 from urllib.parse import urlsplit
 
-from lease_tables import failures
-from lease_tables.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.failures import (
+from lease_tables.aws import failures
+from lease_tables.aws.failures import (
     OTHER,
     VALUE_REFUSALS,
     NotDynamoDBAnswer,
     classify,
     setup_error,
 )
-from lease_tables.printable import aws_text, quote, redact, register_secrets
+from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
+from lease_tables.core.printable import aws_text, quote, redact, register_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
     # Types only (the stubs are dev tools; the installed tool never imports them).
@@ -639,7 +639,7 @@ def configured_endpoint(session: boto3.Session, service: str) -> tuple[str, str]
 # item data (a lease's owner and checkpoint, from preflight's Scan).
 VERBOSE_LOGGERS = ("lease_tables", "urllib3.connectionpool", "botocore.retries",
                    "botocore.retryhandler", "botocore.credentials")
-_log = logging.getLogger("lease_tables.aws")
+_log = logging.getLogger("lease_tables.aws.clients")
 
 
 class VerboseFilter(logging.Filter):

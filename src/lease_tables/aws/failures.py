@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lease_tables.errors import EXIT_AWS, EXIT_INPUT, AwsError, InputError, LeaseTablesError
-from lease_tables.printable import aws_text
+from lease_tables.core.errors import EXIT_AWS, EXIT_INPUT, AwsError, InputError, LeaseTablesError
+from lease_tables.core.printable import aws_text
 
 CREDENTIALS = "credentials"
 CONFIGURATION = "configuration"

@@ -1,1 +1,3 @@
-"""The command line: typer commands, shared options, signals and the standard streams; the one exit path."""
+"""The command line: typer commands, shared options, signals and the standard streams; the
+one exit path.
+"""

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar, cas
 
 import typer
 
-from lease_tables.cli_options import (
+from lease_tables.cli.footprint_options import FootprintArgs, StreamArgs, optional_values
+from lease_tables.cli.options import (
     Billing,
     BillingOpt,
     EndpointOpt,
@@ -38,20 +39,19 @@ from lease_tables.cli_options import (
     deletion_protection_option,
     with_groups,
 )
-from lease_tables.errors import EXIT_AWS, EXIT_INPUT, InputError, LeaseTablesError
-from lease_tables.footprint_cli import FootprintArgs, StreamArgs, optional_values
-from lease_tables.outcome import exit_code
-from lease_tables.printable import line
+from lease_tables.core.errors import EXIT_AWS, EXIT_INPUT, InputError, LeaseTablesError
+from lease_tables.core.printable import line
+from lease_tables.model.outcome import exit_code
 
 if TYPE_CHECKING:
-    from lease_tables.aws import Clients
-    from lease_tables.consumers import Consumer
-    from lease_tables.footprint import Footprint, FootprintOptions
-    from lease_tables.kcl import Layout
-    from lease_tables.naming import LeaseTable
-    from lease_tables.outcome import TableResult
-    from lease_tables.report import Extra
-    from lease_tables.rows import ResourceRow
+    from lease_tables.aws.clients import Clients
+    from lease_tables.config.naming import LeaseTable
+    from lease_tables.model.consumers import Consumer
+    from lease_tables.model.footprint import Footprint, FootprintOptions
+    from lease_tables.model.kcl import Layout
+    from lease_tables.model.outcome import TableResult
+    from lease_tables.model.rows import ResourceRow
+    from lease_tables.render.report import Extra
 
 T = TypeVar("T")
 
@@ -100,8 +100,8 @@ def _footprint(tables: "Sequence[LeaseTable]", region: str | None,
                options: "FootprintOptions") -> "Footprint":
     """The adapter's other resources, for the commands that take no --account-id: names
     stay names (Kinesis is asked by name in the caller's account)."""
-    from lease_tables.consumers import UNKNOWN_ACCOUNT
-    from lease_tables.footprint import resolve
+    from lease_tables.model.consumers import UNKNOWN_ACCOUNT
+    from lease_tables.model.footprint import resolve
 
     return resolve(options, tables, UNKNOWN_ACCOUNT, region)
 
@@ -111,8 +111,8 @@ def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
     """The stream consumers the selection needs: none without --enhanced-fan-out."""
     if not streams.enhanced_fan_out:
         return []
-    from lease_tables.consumers import from_footprint
-    from lease_tables.footprint import consumers
+    from lease_tables.model.consumers import from_footprint
+    from lease_tables.model.footprint import consumers
 
     found = _footprint(tables, region, streams.options())
     return from_footprint(consumers(found), tables)
@@ -122,7 +122,7 @@ def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
                quiet: bool = False, layout: "Layout | None" = None) -> "list[LeaseTable]":
     """The lease tables of the selection; with a KCL `layout`, each followed by the
     companion tables that layout needs."""
-    from lease_tables.selection import Selection, select
+    from lease_tables.config.selection import Selection, select
 
     derivation = select(Selection(
         conf_dirs=tuple(chosen.conf_dir or ()), tables=tuple(chosen.table or ()),
@@ -130,14 +130,14 @@ def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
     for warning in () if quiet else derivation.warnings:
         say(f"warning: {warning}")
     if layout is not None and layout.companions:  # KCL 2 adds nothing to expand
-        from lease_tables.kcl import expand
+        from lease_tables.model.kcl import expand
 
         return expand(derivation.tables, layout)
     return list(derivation.tables)
 
 
 def _layout(version: str) -> "Layout":
-    from lease_tables.kcl import layout_for
+    from lease_tables.model.kcl import layout_for
 
     return layout_for(version)
 
@@ -155,8 +155,8 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
             closing: str | None = None) -> NoReturn:
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
-    from lease_tables.outcome import needs_attention, sort_results
-    from lease_tables.report import emit, tally
+    from lease_tables.model.outcome import needs_attention, sort_results
+    from lease_tables.render.report import emit, tally
 
     output, quiet = run.output, run.quiet
     results = sort_results(results)
@@ -165,7 +165,7 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
     if output == "text" and not quiet and sys.stdout.isatty():
-        from lease_tables.display import is_terminal, print_summary
+        from lease_tables.render.display import is_terminal, print_summary
 
         if is_terminal(sys.stdout):  # a person reads it: columns and colour
             print_summary(results, sys.stdout, verb=verb, extra=extra)
@@ -184,7 +184,7 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
 def _check_endpoint(endpoint_url: str | None) -> None:
     """A malformed --endpoint-url is bad input, found before any call (a dry run too)."""
     if endpoint_url is not None:
-        from lease_tables.aws import endpoint_problem
+        from lease_tables.aws.clients import endpoint_problem
 
         if problem := endpoint_problem(endpoint_url):
             raise InputError(problem)
@@ -196,8 +196,8 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     """The one AWS set-up of every command that calls AWS: options and regions checked
     before any call, credentials usable (checked with `check`, whose message suits the
     command), clients made."""
-    from lease_tables.aws import Clients, enable_debug_logging
-    from lease_tables.naming import require_regions
+    from lease_tables.aws.clients import Clients, enable_debug_logging
+    from lease_tables.config.naming import require_regions
 
     _check_endpoint(endpoint_url)
     # The session first: an unknown profile or a malformed setting is named as such, not
@@ -226,8 +226,8 @@ def _bounded(work: Callable[[float], T], timeout: float, stop: Callable[[], None
     """
     import time
 
-    from lease_tables.bounded import TimedOut, run_bounded
-    from lease_tables.signals import which
+    from lease_tables.aws.bounded import TimedOut, run_bounded
+    from lease_tables.cli.signals import which
 
     global _ABANDONED
     deadline = time.monotonic() + timeout
@@ -293,8 +293,8 @@ def create(
     streams: StreamArgs,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
-    from lease_tables.kcl import require_index
-    from lease_tables.spec import make_options
+    from lease_tables.model.kcl import require_index
+    from lease_tables.model.spec import make_options
 
     layout = _layout(kcl)
     if add_index:
@@ -304,17 +304,17 @@ def create(
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
     if dry_run:
-        from lease_tables.outcome import PLANNED, TableResult
-        from lease_tables.report import dry_run_plans
+        from lease_tables.model.outcome import PLANNED, TableResult
+        from lease_tables.render.report import dry_run_plans
 
         _check_endpoint(endpoint_url)
         results = [TableResult(t, PLANNED) for t in [*tables, *(c.row() for c in consumers)]]
         _finish(results, run, "dry run, nothing created",
                 extra=dry_run_plans(layout.plans(options), add_index, bool(consumers)))
-    from lease_tables.display import live_progress
-    from lease_tables.provision import Provisioner
-    from lease_tables.report import create_stopped
-    from lease_tables.stream_consumers import ConsumerRun
+    from lease_tables.provision.consumers import ConsumerRun
+    from lease_tables.provision.tables import Provisioner
+    from lease_tables.render.display import live_progress
+    from lease_tables.render.report import create_stopped
 
     made: dict[str, Provisioner] = {}
     registering: dict[str, ConsumerRun] = {}
@@ -352,7 +352,7 @@ def create(
                 else "no AWS call had changed anything yet")
         return create_stopped(done, registering["run"].registered() if registering else [])
 
-    from lease_tables.outcome import no_answer
+    from lease_tables.model.outcome import no_answer
 
     with live_progress(tables, sys.stderr, enabled=not (run.quiet or run.verbose)) as progress:
         results = _bounded(
@@ -382,10 +382,10 @@ def verify(
     streams: StreamArgs,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
-    from lease_tables.bounded import Board
-    from lease_tables.outcome import no_answer_words, not_done_words
-    from lease_tables.report import read_only_stopped
-    from lease_tables.spec import make_options
+    from lease_tables.aws.bounded import Board
+    from lease_tables.model.outcome import no_answer_words, not_done_words
+    from lease_tables.model.spec import make_options
+    from lease_tables.render.report import read_only_stopped
     from lease_tables.verify import verify_tables
 
     layout = _layout(kcl)
@@ -406,7 +406,7 @@ def verify(
             return checking()
         from concurrent.futures import ThreadPoolExecutor
 
-        from lease_tables.stream_consumers import verify_consumers
+        from lease_tables.provision.consumers import verify_consumers
 
         with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
             checked = side.submit(verify_consumers, clients, consumers, run.concurrency,
@@ -446,18 +446,18 @@ def preflight(
              "preflight never calls (they would write), where this identity may.")] = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
-    from lease_tables.bounded import Board
-    from lease_tables.footprint import Footprint
-    from lease_tables.outcome import no_answer_words, not_done_words
-    from lease_tables.preflight import (
+    from lease_tables.aws.bounded import Board
+    from lease_tables.model.footprint import Footprint
+    from lease_tables.model.outcome import no_answer_words, not_done_words
+    from lease_tables.preflight.footprint import plan
+    from lease_tables.preflight.run import (
         PreflightRun,
         footprint_verdict,
         preflight_run,
         require_credentials,
     )
-    from lease_tables.preflight_footprint import plan
-    from lease_tables.preflight_tables import RERUN_AGAIN, RERUN_ANSWERS, with_untried
-    from lease_tables.report import read_only_stopped
+    from lease_tables.preflight.tables import RERUN_AGAIN, RERUN_ANSWERS, with_untried
+    from lease_tables.render.report import read_only_stopped
 
     layout = _layout(kcl)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
@@ -512,8 +512,8 @@ def name(
     kcl: KclOpt = "2",
 ) -> None:
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
-    from lease_tables.kcl import expand
-    from lease_tables.naming import LeaseTable, name_from_options
+    from lease_tables.config.naming import LeaseTable, name_from_options
+    from lease_tables.model.kcl import expand
 
     _did(NO_CHANGE)
     layout = _layout(kcl)
@@ -552,9 +552,9 @@ def policy(
     footprint: FootprintArgs,
 ) -> None:
     """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
-    from lease_tables.kcl import require_migration
-    from lease_tables.policy import option_warnings, policy_documents, render_documents
-    from lease_tables.spec import parse_tags
+    from lease_tables.model.kcl import require_migration
+    from lease_tables.model.spec import parse_tags
+    from lease_tables.render.policy import option_warnings, policy_documents, render_documents
 
     _did(NO_CHANGE)
     layout = _layout(kcl)
@@ -607,8 +607,8 @@ def template(
     footprint: FootprintArgs,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
-    from lease_tables.spec import make_options
-    from lease_tables.template import NO_EXTRAS, extras_notes, notes, render, template_extras
+    from lease_tables.model.spec import make_options
+    from lease_tables.render.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
     _did(NO_CHANGE)
     layout = _layout(kcl)
@@ -661,7 +661,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     # builds reference cycles worth collecting early, so collect rarely.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-    from lease_tables import signals, streams
+    from lease_tables.cli import signals
+    from lease_tables.cli import stdio as streams
 
     streams.install()  # every write from here on: see streams.py
     signals.install()  # SIGTERM as Ctrl+C: see signals.py
@@ -700,7 +701,7 @@ def run(args: list[str]) -> int:
     except LeaseTablesError as exc:
         return _fail(str(exc), exc.exit_code, as_json)
     except (KeyboardInterrupt, typer.Abort) as exc:
-        from lease_tables.signals import which
+        from lease_tables.cli.signals import which
 
         signal = which(exc)
         if _DONE:  # the work was over: only its printing was cut short
@@ -758,7 +759,7 @@ def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
     if as_json:
         import json
 
-        from lease_tables.outcome import sort_results
+        from lease_tables.model.outcome import sort_results
 
         document = {"ok": False, "error": line(message),
                     "tables": [r.to_json() for r in sort_results(results)]}

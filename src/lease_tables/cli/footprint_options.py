@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:  # imported where used: `create --dry-run` never needs the footprint
-    from lease_tables.footprint import FootprintOptions
+    from lease_tables.model.footprint import FootprintOptions
 
 PANEL = "The adapter's other resources"
 LOGS_OPTION = "--cloudwatch-logs"
@@ -57,7 +57,7 @@ def options(stream: Sequence[str] | None = None, enhanced_fan_out: bool = False,
             connect_instance: Sequence[str] | None = None,
             cloudwatch_logs: str | None = None) -> "FootprintOptions":
     """The typed options as the pure record `footprint.resolve` takes."""
-    from lease_tables.footprint import FootprintOptions
+    from lease_tables.model.footprint import FootprintOptions
 
     logs = cloudwatch_logs
     if logs is not None and logs.strip() == EVERY_LOG_GROUP:

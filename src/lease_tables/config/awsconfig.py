@@ -15,8 +15,8 @@ import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
-from lease_tables.errors import InputError
-from lease_tables.printable import clean, quote
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import clean, quote
 
 
 def config_file(env: Mapping[str, str]) -> Path:

@@ -13,9 +13,9 @@ import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from lease_tables.conf import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
-from lease_tables.errors import InputError
-from lease_tables.printable import clean, quote
+from lease_tables.config.ris import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import clean, quote
 
 HOST_OPTION = "option"
 HOST_UNC = "unc"

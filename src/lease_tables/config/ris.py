@@ -21,8 +21,8 @@ from typing import Final, NamedTuple, NoReturn
 
 from lxml import etree
 
-from lease_tables.errors import InputError
-from lease_tables.printable import clean, quote
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import clean, quote
 
 CONF_FILE_NAME = "IntegrationService.xml"
 SOFTWARE_DIR_VARIABLE = "IMPACT360SOFTWAREDIR"

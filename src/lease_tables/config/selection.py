@@ -10,20 +10,20 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lease_tables.awsconfig import default_region, missing_profile
-from lease_tables.conf import (
-    SOFTWARE_DIR_VARIABLE,
-    default_conf_dirs,
-    default_conf_origin,
-    read_confs,
-)
-from lease_tables.errors import InputError
-from lease_tables.naming import (
+from lease_tables.config.awsconfig import default_region, missing_profile
+from lease_tables.config.naming import (
     Derivation,
     check_region_option,
     derive_tables,
     require_adapters,
 )
+from lease_tables.config.ris import (
+    SOFTWARE_DIR_VARIABLE,
+    default_conf_dirs,
+    default_conf_origin,
+    read_confs,
+)
+from lease_tables.core.errors import InputError
 
 
 @dataclass(frozen=True)

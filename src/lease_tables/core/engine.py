@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from lease_tables.polling import PollPlan
+from lease_tables.core.polling import PollPlan
 
 # Queueing behind a limit on operations in flight (DynamoDB's table operations,
 # Kinesis's five consumers CREATING at once): about a minute per resource, never past

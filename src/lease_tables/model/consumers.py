@@ -22,11 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lease_tables import footprint, kcl
-from lease_tables.engine import DONE, WAIT
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import CREATED, EXISTS, FAILED, MISSING, NOT_ACTIVE, OK
-from lease_tables.rows import ROLE_STREAM_CONSUMER, ResourceRow
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.engine import DONE, WAIT
+from lease_tables.model import footprint, kcl
+from lease_tables.model.outcome import CREATED, EXISTS, FAILED, MISSING, NOT_ACTIVE, OK
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 
 ACTIVE, CREATING, DELETING = "ACTIVE", "CREATING", "DELETING"
 

@@ -22,9 +22,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from lease_tables.errors import InputError
-from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code
-from lease_tables.printable import clean, quote
+from lease_tables.config.naming import REGION_EXAMPLES, LeaseTable, is_region_code
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import clean, quote
 
 # ------------------------------------------------------------------ partitions
 

@@ -23,10 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lease_tables import naming, spec
-from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable, table_name_problem
-from lease_tables.printable import quote
+from lease_tables.config import naming
+from lease_tables.config.naming import LeaseTable, table_name_problem
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import quote
+from lease_tables.model import spec
 
 if TYPE_CHECKING:  # types-boto3's CreateTable request (dev tools only)
     from types_boto3_dynamodb.type_defs import CreateTableInputTypeDef

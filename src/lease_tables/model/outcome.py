@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lease_tables.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
-from lease_tables.naming import LeaseTable
-from lease_tables.printable import row
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
+from lease_tables.core.printable import row
 
 if TYPE_CHECKING:  # preflight's rows only: a dry run never loads the probes' ledger
-    from lease_tables.probes import Untried
+    from lease_tables.model.probes import Untried
 
 # create
 PLANNED = "planned"
@@ -94,7 +94,7 @@ class TableResult:
         if extra:
             document.update(extra())
         if self.untried is not None:
-            from lease_tables.probes import not_tried
+            from lease_tables.model.probes import not_tried
 
             document["not_tried"] = not_tried(self.untried)
         return document

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lease_tables.naming import LeaseTable
+from lease_tables.config.naming import LeaseTable
 
 ROLE_STREAM_CONSUMER = "stream-consumer"
 

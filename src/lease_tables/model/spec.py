@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from lease_tables.errors import InputError
-from lease_tables.printable import clean, quote
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import clean, quote
 
 if TYPE_CHECKING:  # the requests' types, from the types-boto3 stubs (dev tools only)
     from types_boto3_dynamodb.literals import BillingModeType

@@ -1,1 +1,3 @@
-"""`preflight`: probes that write nothing, with the adapter's own identity, and the one verdict."""
+"""`preflight`: probes that write nothing, with the adapter's own identity, and the one
+verdict.
+"""

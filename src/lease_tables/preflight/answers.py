@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lease_tables.failures import (
+from lease_tables.aws.failures import (
     NOT_FOUND_CODE,
     error_code,
     error_message,
@@ -25,7 +25,7 @@ from lease_tables.failures import (
     http_status,
     is_access_denied,
 )
-from lease_tables.printable import aws_text
+from lease_tables.core.printable import aws_text
 
 # How a probe ended.
 PROVEN = "proven"  # the call was authorised (whatever the service then answered)

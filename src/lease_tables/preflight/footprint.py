@@ -24,14 +24,17 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from lease_tables import footprint as fp
-from lease_tables.aws import Clients
-from lease_tables.bounded import Board
-from lease_tables.consumers import UNKNOWN_ACCOUNT, from_footprint
-from lease_tables.failures import error_code, is_access_denied
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import FAILED, TableResult
-from lease_tables.preflight_services import (
+from lease_tables.aws.bounded import Board
+from lease_tables.aws.clients import Clients
+from lease_tables.aws.failures import error_code, is_access_denied
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.printable import aws_text
+from lease_tables.model import footprint as fp
+from lease_tables.model.consumers import UNKNOWN_ACCOUNT, from_footprint
+from lease_tables.model.outcome import FAILED, TableResult
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.groups import Group, judge
+from lease_tables.preflight.services import (
     CONNECT_ACTIONS,
     KMS_ACTIONS,
     KVS_ACTIONS,
@@ -45,7 +48,7 @@ from lease_tables.preflight_services import (
     probe_video,
     video_group,
 )
-from lease_tables.preflight_streams import (
+from lease_tables.preflight.streams import (
     CONSUMER_ACTIONS,
     STREAM_ACTIONS,
     StreamSummaries,
@@ -54,9 +57,6 @@ from lease_tables.preflight_streams import (
     probe_stream,
     stream_group,
 )
-from lease_tables.printable import aws_text
-from lease_tables.probe_group import Group, judge
-from lease_tables.rows import ResourceRow
 
 if TYPE_CHECKING:  # pragma: no cover
     from types_boto3_iam.type_defs import ContextEntryTypeDef

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from lease_tables.outcome import DENIED, FAILED, MISSING, OK, TableResult
-from lease_tables.preflight_answers import (
+from lease_tables.model.outcome import DENIED, FAILED, MISSING, OK, TableResult
+from lease_tables.model.probes import BY_DESIGN, NOT_NOW, Probe, Untried, sentences
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.answers import (
     ABSENT,
     BROKEN,
     REFUSED,
@@ -24,8 +26,6 @@ from lease_tables.preflight_answers import (
     broken_words,
     identity_of,
 )
-from lease_tables.probes import BY_DESIGN, NOT_NOW, Probe, Untried, sentences
-from lease_tables.rows import ResourceRow
 
 POLICY_HINT = ("`lease-tables policy --role adapter` with the same resource options prints "
                "the policy")

@@ -18,15 +18,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from lease_tables import kcl
-from lease_tables.aws import Clients
-from lease_tables.bounded import Board
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import CREATE_ALLOWED, DENIED, HAPPY, MISSING, TableResult, exit_code
-from lease_tables.preflight_footprint import Planned, preflight_footprint
-from lease_tables.preflight_tables import Findings, judge, new_probe_key, table_chain
-from lease_tables.probes import pending_summary
-from lease_tables.rows import ResourceRow
+from lease_tables.aws.bounded import Board
+from lease_tables.aws.clients import Clients
+from lease_tables.config.naming import LeaseTable
+from lease_tables.model import kcl
+from lease_tables.model.outcome import (
+    CREATE_ALLOWED,
+    DENIED,
+    HAPPY,
+    MISSING,
+    TableResult,
+    exit_code,
+)
+from lease_tables.model.probes import pending_summary
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.footprint import Planned, preflight_footprint
+from lease_tables.preflight.tables import Findings, judge, new_probe_key, table_chain
 
 
 @dataclass

@@ -22,9 +22,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from lease_tables.aws import Clients
-from lease_tables.failures import NOT_FOUND_CODE
-from lease_tables.footprint import (
+from lease_tables.aws.clients import Clients
+from lease_tables.aws.failures import NOT_FOUND_CODE
+from lease_tables.model.footprint import (
     KIND_BUCKET,
     KIND_CONNECT_INSTANCE,
     KIND_KMS_KEY,
@@ -36,9 +36,9 @@ from lease_tables.footprint import (
     Service,
     partition,
 )
-from lease_tables.preflight_answers import ABSENT, attempt
-from lease_tables.probe_group import Group
-from lease_tables.rows import ResourceRow
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.answers import ABSENT, attempt
+from lease_tables.preflight.groups import Group
 
 PROBE_PREFIX = "lease-tables-preflight-"
 # A row's role is the footprint's resource kind.

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from lease_tables.aws import Clients
-from lease_tables.consumers import Consumer
-from lease_tables.engine import Once
-from lease_tables.failures import NOT_FOUND_CODE
-from lease_tables.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
-from lease_tables.preflight_answers import ABSENT, PROVEN, Outcome, attempt
-from lease_tables.probe_group import Group
-from lease_tables.rows import ResourceRow
+from lease_tables.aws.clients import Clients
+from lease_tables.aws.failures import NOT_FOUND_CODE
+from lease_tables.core.engine import Once
+from lease_tables.model.consumers import Consumer
+from lease_tables.model.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.answers import ABSENT, PROVEN, Outcome, attempt
+from lease_tables.preflight.groups import Group
 
 ROLE_STREAM = KIND_STREAM
 SUMMARY, LIST, ITERATOR, RECORDS = ("DescribeStreamSummary", "ListShards",

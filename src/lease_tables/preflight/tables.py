@@ -53,12 +53,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lease_tables import kcl, spec
-from lease_tables.aws import Clients
-from lease_tables.failures import IN_USE_CODE, answer_part, error_message, explain
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import CREATE_ALLOWED, DENIED, FAILED, MISSING, OK, TableResult
-from lease_tables.preflight_answers import (
+from lease_tables.aws.clients import Clients
+from lease_tables.aws.failures import IN_USE_CODE, answer_part, error_message, explain
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.printable import aws_text
+from lease_tables.model import kcl, spec
+from lease_tables.model.outcome import CREATE_ALLOWED, DENIED, FAILED, MISSING, OK, TableResult
+from lease_tables.model.probes import Ledger, Probe, Untried, sentences, unproven
+from lease_tables.preflight.answers import (
     ABSENT,
     BROKEN,
     PROVEN,
@@ -68,8 +70,6 @@ from lease_tables.preflight_answers import (
     broken_words,
     identity_of,
 )
-from lease_tables.printable import aws_text
-from lease_tables.probes import Ledger, Probe, Untried, sentences, unproven
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
 IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"

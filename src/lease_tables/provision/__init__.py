@@ -1,1 +1,2 @@
-"""`create`: the pure per-table plan and the drivers that make tables and stream consumers."""
+"""`create`: the pure per-table plan and the drivers that make tables and stream consumers.
+"""

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from lease_tables.aws import Clients
-from lease_tables.bounded import Board
-from lease_tables.consumers import (
+from lease_tables.aws.bounded import Board
+from lease_tables.aws.clients import Clients
+from lease_tables.aws.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
+from lease_tables.core.engine import DONE, LIMIT_BUDGET, Engine, Once, StepLike
+from lease_tables.model.consumers import (
     REGISTER,
     STREAM_MISSING,
     Consumer,
@@ -26,10 +28,8 @@ from lease_tables.consumers import (
     unfinished_message,
     verify_status,
 )
-from lease_tables.engine import DONE, LIMIT_BUDGET, Engine, Once, StepLike
-from lease_tables.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
-from lease_tables.outcome import FAILED, TableResult
-from lease_tables.rows import ResourceRow
+from lease_tables.model.outcome import FAILED, TableResult
+from lease_tables.model.rows import ResourceRow
 
 SUMMARY = "kinesis:DescribeStreamSummary"
 DESCRIBE = "kinesis:DescribeStreamConsumer"

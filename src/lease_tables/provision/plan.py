@@ -24,11 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lease_tables import kcl, spec
-from lease_tables.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
-from lease_tables.failures import limit_is_quota
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED, TableResult
+from lease_tables.aws.failures import limit_is_quota
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
+from lease_tables.model import kcl, spec
+from lease_tables.model.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED, TableResult
 
 # What comes next for one table, besides the engine's WAIT and DONE.
 CREATE = "create"  # CreateTable: `step.request`

@@ -28,10 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lease_tables import kcl, spec
-from lease_tables.aws import Clients
-from lease_tables.engine import DONE, Engine, jittered
-from lease_tables.failures import (
+from lease_tables.aws.clients import Clients
+from lease_tables.aws.failures import (
     IN_USE_CODE,
     LIMIT_CODE,
     NOT_FOUND_CODE,
@@ -41,9 +39,11 @@ from lease_tables.failures import (
     error_message,
     explain,
 )
-from lease_tables.naming import LeaseTable, twins_phrase
-from lease_tables.outcome import FAILED, QUEUED, Progress, TableResult
-from lease_tables.table_plan import (
+from lease_tables.config.naming import LeaseTable, twins_phrase
+from lease_tables.core.engine import DONE, Engine, jittered
+from lease_tables.model import kcl, spec
+from lease_tables.model.outcome import FAILED, QUEUED, Progress, TableResult
+from lease_tables.provision.plan import (
     ADD_INDEX,
     CREATE,
     Done,

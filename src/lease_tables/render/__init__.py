@@ -1,1 +1,3 @@
-"""Writing outputs: IAM policies, templates, text and JSON, the terminal. Pure but for the terminal."""
+"""Writing outputs: IAM policies, templates, text and JSON, the terminal. Pure but for the
+terminal.
+"""

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from lease_tables import printable
-from lease_tables.naming import LeaseTable
-from lease_tables.outcome import (
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core import printable
+from lease_tables.model.outcome import (
     CREATE_ALLOWED,
     CREATED,
     DENIED,
@@ -40,7 +40,7 @@ from lease_tables.outcome import (
     TableResult,
     exit_code,
 )
-from lease_tables.report import (
+from lease_tables.render.report import (
     COMPANION_INDENT,
     Extra,
     extra_lines,

@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TypedDict
 
-from lease_tables import footprint as fp
-from lease_tables import kcl
-from lease_tables.errors import InputError
-from lease_tables.footprint import partition
-from lease_tables.naming import REGION_EXAMPLES, LeaseTable, is_region_code, require_regions
-from lease_tables.printable import quote
+from lease_tables.config.naming import REGION_EXAMPLES, LeaseTable, is_region_code, require_regions
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import quote
+from lease_tables.model import footprint as fp
+from lease_tables.model import kcl
+from lease_tables.model.footprint import partition
 
 POLICY_VERSION = "2012-10-17"
 

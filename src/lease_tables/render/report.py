@@ -14,11 +14,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from lease_tables import kcl
-from lease_tables.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
-from lease_tables.outcome import TableResult, exit_code, needs_attention
-from lease_tables.printable import MAX_VALUE, clean, line, row
-from lease_tables.rows import ROLE_STREAM_CONSUMER
+from lease_tables.config.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
+from lease_tables.core.printable import MAX_VALUE, clean, line, row
+from lease_tables.model import kcl
+from lease_tables.model.outcome import TableResult, exit_code, needs_attention
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",

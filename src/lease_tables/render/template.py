@@ -32,11 +32,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lease_tables import __version__, kcl, spec
-from lease_tables import footprint as fp
-from lease_tables.errors import InputError
-from lease_tables.naming import LeaseTable, require_regions
-from lease_tables.printable import quote
+from lease_tables import __version__
+from lease_tables.config.naming import LeaseTable, require_regions
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import quote
+from lease_tables.model import footprint as fp
+from lease_tables.model import kcl, spec
 
 if TYPE_CHECKING:  # types only: the stubs are dev tools; policy is imported in `extras`
     from types_boto3_dynamodb.type_defs import (
@@ -44,7 +45,7 @@ if TYPE_CHECKING:  # types only: the stubs are dev tools; policy is imported in 
         GlobalSecondaryIndexUnionTypeDef,
     )
 
-    from lease_tables.policy import Document
+    from lease_tables.render.policy import Document
 
 # The templates are JSON trees, dict[str, Any]: they hold the stubs' TypedDicts (the
 # CreateTable request as a table's Properties) beside open JSON, and mypy has no JSON type
@@ -610,7 +611,7 @@ def template_extras(tables: Sequence[LeaseTable], account_id: str,
     """What `template --with-policy` and `--enhanced-fan-out --stream` add, and the
     notes that go with it: the adapter's policy exactly as `policy` builds it (split
     the same way), and the consumers of `footprint.consumers`."""
-    from lease_tables import policy
+    from lease_tables.render import policy
 
     footprint = policy.footprint_of(tables, account_id, options, region_option)
     said: list[str] = []
