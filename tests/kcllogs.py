@@ -47,6 +47,10 @@ DENIED = "is not authorized to perform: "
 GAVE_UP = kclproof.GAVE_UP
 INIT_FAILED = "Caught exception when initializing LeaseCoordinator"
 SYNC_FAILED = "Caught exception while sync'ing Kinesis shards and leases"
+# What every capture holds where KCL starts (its scheduler's lines, not the daemon's):
+# the stream it reads, then the first of its initialization attempts.
+START = (f"Initial state: [StreamConfig(streamIdentifier={kclproof.STREAM},",
+         "Initializing LeaseCoordinator attempt 1 ")
 
 
 def _without_kinesis(policy: dict | list[dict]) -> dict | list[dict]:
@@ -75,6 +79,7 @@ class Situation:
     cause: str  # the cause `diagnose` must name ("" for the healthy run: no finding)
     markers: tuple[str, ...]
     versions: tuple[str, ...] = ("3.1.3",)
+    note: str = ""  # what KCL does there, as its log shows it
 
 
 _BY_NAME = {layout.name: layout for layout in (*kclproof.STARTS, *kclproof.CONTROLS)}
@@ -88,19 +93,31 @@ SITUATIONS: tuple[Situation, ...] = (
     Situation(
         "no-tables", _BY_NAME["no-tables"], "table-missing",
         (INIT_FAILED, f"{DENIED}dynamodb:CreateTable on resource: {_TABLE_ARN} ", GAVE_UP),
-        versions=("3.1.3", "3.0.3")),
+        versions=("3.1.3", "3.0.3"),
+        note="Every attempt: CreateTable of the lease table, refused (AccessDeniedException "
+             "in a DependencyException); after 20 attempts KCL gives up and its JVM exits 0."),
     Situation(  # KCL 3 stops at the first companion table; the index is never reached
         "kcl2-layout", _BY_NAME["kcl2-layout"], "table-missing",
         (INIT_FAILED, f"{DENIED}dynamodb:CreateTable on resource: "
-         f"{_TABLE_ARN}-CoordinatorState ", GAVE_UP), versions=("3.1.3", "3.0.3")),
+         f"{_TABLE_ARN}-CoordinatorState ", GAVE_UP), versions=("3.1.3", "3.0.3"),
+        note="The lease table is there: the first attempt's shard sync writes its leases; "
+             "then every attempt: CreateTable of the companion `APP-CoordinatorState`, "
+             "refused. KCL never reaches the index or `APP-WorkerMetricStats`; gives up."),
     Situation(
         "no-index", _BY_NAME["kcl2-no-add-index"], "index-missing",
         (INIT_FAILED, "Creating Lease table GSI LeaseOwnerToLeaseKeyIndex",
-         f"{DENIED}dynamodb:UpdateTable on resource: {_TABLE_ARN} ", GAVE_UP)),
+         f"{DENIED}dynamodb:UpdateTable on resource: {_TABLE_ARN} ", GAVE_UP),
+        note="Companions there (\"Skipping DDB table APP-CoordinatorState creation as it "
+             "already exists\"); every attempt: UpdateTable adding the index to the lease "
+             "table, refused; gives up."),
     Situation(
         "wrong-key", _BY_NAME["wrong-key"], "wrong-key",
         (INIT_FAILED, SYNC_FAILED,
-         "One or more parameter values were invalid: Missing the key id in the item")),
+         "One or more parameter values were invalid: Missing the key id in the item"),
+        note="The shard sync's PutItem of a lease is rejected by the table's key schema "
+             "(DynamoDB's validation text names the table's own key, `id`). The sync comes "
+             "after KCL's random 1-30 s wait on an empty lease table, so the capture holds "
+             "a few attempts: stopped after 75 s, before KCL gives up."),
     Situation(
         "stream-refused",
         Layout("stream-refused", f"`create --kcl {KCL}`; the policy without its Kinesis "
@@ -108,7 +125,10 @@ SITUATIONS: tuple[Situation, ...] = (
                policy_edit=_without_kinesis),
         "access-denied",
         (INIT_FAILED, SYNC_FAILED, f"{DENIED}kinesis:ListShards on resource: "
-         f"{kclproof.stream_arn()} "), versions=("3.1.3", "3.0.3")),
+         f"{kclproof.stream_arn()} "), versions=("3.1.3", "3.0.3"),
+        note="The tables are fine; the shard sync's ListShards is refused "
+             "(kinesis AccessDeniedException). Stopped after 60 s (the random wait "
+             "before each sync), before KCL gives up."),
     Situation(
         "stream-missing",
         Layout("stream-missing", f"`create --kcl {KCL}`; the stream KCL reads does not "
@@ -116,7 +136,11 @@ SITUATIONS: tuple[Situation, ...] = (
                stream=False),
         "stream-missing",
         (INIT_FAILED, SYNC_FAILED, f"Got ResourceNotFoundException when fetching shard "
-         f"list for {kclproof.STREAM}. Stream no longer exists.")),
+         f"list for {kclproof.STREAM}. Stream no longer exists."),
+        note="ListShards answers ResourceNotFoundException, which KCL logs as a WARN "
+             "(\"Stream no longer exists\") and then fails the sync with "
+             "\"No shards found when attempting to validate complete hash range.\". "
+             "Stopped after 60 s, before KCL gives up."),
     Situation(
         "expired-credentials",
         Layout("expired-credentials", f"`create --kcl {KCL}`; the gate answers every call "
@@ -125,11 +149,16 @@ SITUATIONS: tuple[Situation, ...] = (
         "credentials",
         (INIT_FAILED, f"Failed to get table status for {TABLE}",
          "The security token included in the request is expired", GAVE_UP),
-        versions=("3.1.3", "3.0.3")),
+        versions=("3.1.3", "3.0.3"),
+        note="The first call of each attempt, DescribeTable of the lease table, is "
+             "answered ExpiredTokenException (the SDK does not retry it: \"SDK Attempt "
+             "Count: 1\"); KCL logs \"Failed to get table status\" and gives up."),
     Situation(
         "healthy", _BY_NAME[kclproof.POSITIVE.name], "",
         ("Initialization complete. Starting worker loop.", "Created new shardConsumer for"),
-        versions=("3.1.3", "3.0.3")),
+        versions=("3.1.3", "3.0.3"),
+        note="KCL takes both leases and delivers all 20 records; stopped by us once they "
+             "are checkpointed, so it ends with the daemon's shutdown lines (below)."),
 )
 BY_NAME = {situation.name: situation for situation in SITUATIONS}
 
@@ -139,11 +168,11 @@ def fixture(version: str, situation: str, root: Path = FIXTURES) -> Path:
 
 
 def missing_markers(situation: Situation, log: str) -> list[str]:
-    """The markers of `situation` that `log` lacks, looking only at lines that are not
-    the MultiLangDaemon's configuration echo."""
+    """The markers of `situation` (and of every start) that `log` lacks, looking only at
+    lines that are not the MultiLangDaemon's configuration echo."""
     lines = [line for line in log.splitlines()
              if not any(logger in line for logger in DAEMON_ONLY)]
-    return [marker for marker in situation.markers
+    return [marker for marker in (*START, *situation.markers)
             if not any(marker in line for line in lines)]
 
 
@@ -258,18 +287,57 @@ def readme() -> str:
                      f"{', '.join(situation.versions)} |")
     lines += [
         "",
+        "## Reading them",
+        "",
+        "The layout is the MultiLangDaemon's logback pattern: `yyyy-MM-dd HH:mm:ss,SSS",
+        "[thread] LEVEL logger [MDC] - message`, loggers abbreviated (`s.a.k.` is",
+        "`software.amazon.kinesis.`); a stack trace follows its line (`\\tat ...`,",
+        "`Caused by: ...`, `\\t... N common frames omitted`) and carries the AWS SDK's",
+        "message, e.g. `... (Service: DynamoDb, Status Code: 400, Request ID: ...) (SDK",
+        "Attempt Count: 1)`. An adapter's own layout differs; the markers are message",
+        "text only.",
+        "",
+        "- A start: KCL's scheduler writes `Initial state: [StreamConfig(streamIdentifier=",
+        "  STREAM, ...` and then `Initializing LeaseCoordinator attempt 1`; each attempt",
+        "  `Initializing LeaseCoordinator attempt N`, each failed one `Caught exception when",
+        "  initializing LeaseCoordinator` with the cause's stack trace after it; at the",
+        "  end `Unable to initialize after 20 attempts. Shutting down.` (JVM exit 0).",
+        "- While the lease table is empty, KCL writes `Lease table is still empty.",
+        "  Checking again in 3000 ms` for a random 1-30 s before its shard sync (`Worker",
+        "  ID is initiating the lease sync.`): failures in the sync (wrong key, stream",
+        "  refused or missing) come one every 15 s or so.",
+        "- The application name appears only in table names (`table/APP`, `Failed to get",
+        "  table status for APP`, `APP-CoordinatorState`), the stream name in `Initial",
+        "  state` and the shard sync's lines.",
+        "- The daemon's own lines, which an adapter's log does not have: its configuration",
+        "  echo (`KinesisClientLibConfigurator`, `MultiLangDaemonConfig`,",
+        "  `AwsCredentialsProviderPropertyValueDecoder`), the record processors' plumbing",
+        "  (`MultiLangShardRecordProcessor`, `MultiLangProtocol`, `MessageWriter`,",
+        "  `LineReaderTask`), and",
+        "  `s.a.k.multilang.MultiLangDaemon`'s shutdown hook when a run is stopped by us:",
+        "  `Process terminated, will initiate shutdown.`, then `Encountered an error during",
+        "  shutdown.` with a `java.util.concurrent.TimeoutException` (the 2 s grace passed).",
+        "  Not a cause.",
+        "",
         "## Markers",
         "",
         "The fixed strings (case as written) that every capture of a situation holds, in",
         "lines KCL's scheduler and lease coordinator or the AWS SDK wrote; never the",
-        "MultiLangDaemon's configuration echo (`KinesisClientLibConfigurator`,",
-        "`MultiLangDaemonConfig`), which an adapter running KCL as a library does not",
-        "write. `tests/test_kcl_logs.py` holds every file to them.",
+        "MultiLangDaemon's configuration echo, which an adapter running KCL as a library",
+        "does not write. A trailing space is part of a marker (`table/APP ` is the lease",
+        "table, not `table/APP-CoordinatorState`; `attempt 1 ` is not `attempt 10`).",
+        "Every capture holds the start's markers:",
+        "",
+        *(f"- `{marker}`" for marker in START),
+        "",
+        "`tests/test_kcl_logs.py` holds every file to them, and no failure's marker is in",
+        "a healthy log. Each situation's own:",
         "",
     ]
     for situation in SITUATIONS:
-        lines.append(f"- `{situation.name}`:")
-        lines += [f"  - `{marker}`" for marker in situation.markers] or ["  - (none)"]
+        lines.append(f"- `{situation.name}` ({situation.cause or 'nothing wrong'}): "
+                     f"{situation.note}")
+        lines += [f"  - `{marker}`" for marker in situation.markers]
     return "\n".join(lines) + "\n"
 
 
