@@ -25,7 +25,7 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
     kcl-logs   capture the real KCL's own logs (3.1.3, and 3.0.3 from its wheel, installed
                into .cache/) in each situation the KCL harness makes: the test data of
                `diagnose`, in tests/data/kcl-logs/ (`--out DIR`, `--situation NAME`,
-               `--kcl VERSION`); one JVM at a time, about ten minutes
+               `--kcl VERSION`); one JVM at a time, about twelve minutes
 
 Written in Python rather than shell so it runs the same on Windows.
 """

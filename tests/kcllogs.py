@@ -345,7 +345,8 @@ def readme() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="dev.py kcl-logs",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIXTURES,
                         help="folder to write into (default: tests/data/kcl-logs)")
     parser.add_argument("--situation", action="append", choices=sorted(BY_NAME),
