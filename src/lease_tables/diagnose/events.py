@@ -168,6 +168,8 @@ def judge_lines(lines: Sequence[str], before: str = "") -> Seen | None:
     """What one event (a line and its continuation lines) shows; None if nothing."""
     if not lines or _is_daemon_line(lines[0]):
         return None
+    if timestamp(lines[0]) is None and _is_daemon_line(before):
+        return None  # java.util.logging: the logger's name is on the line above
     text = "\n".join(lines)
     facts: list[Fact] = []
     head = lines[0]

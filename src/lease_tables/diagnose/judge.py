@@ -181,6 +181,8 @@ class Judge:
             if fact.kind in (ev.START, ev.READY, ev.INIT_FAILED):
                 continue
             application = _application(fact, leases)
+            if application and application not in self.names:
+                self._name(application, seen)
             key = (fact.kind, fact.action, fact.resource, fact.detail, application)
             tally = window.tallies.get(key)
             if tally is None:
