@@ -77,8 +77,8 @@ def write(path: Path, lines: list[str], encoding: str = "utf-8", newline: str = 
     return path
 
 
-def judged(*paths: Path, context: Context = Context()):  # type: ignore[no-untyped-def]
-    return diagnose(find_logs([str(p) for p in paths]), context).verdict
+def judged(*paths: Path):  # type: ignore[no-untyped-def]
+    return diagnose(find_logs([str(p) for p in paths]), Context()).verdict
 
 
 # ------------------------------------------------------------------ the judge, plain values
@@ -242,8 +242,10 @@ def test_java_util_logging(tmp_path: Path) -> None:
         if line.startswith("2026"):
             message = line.split(" - ", 1)[1]
             level = "SEVERE" if " ERROR " in line else "INFO"
-            lines += ["Dec 07, 2026 4:32:55 AM software.amazon.kinesis.coordinator.Scheduler run",
-                      f"{level}: {message}"]
+            logger = ("software.amazon.kinesis.multilang.config.KinesisClientLibConfigurator"
+                      if "Configurator" in line
+                      else "software.amazon.kinesis.coordinator.Scheduler")
+            lines += [f"Dec 07, 2026 4:32:55 AM {logger} run", f"{level}: {message}"]
         else:
             lines.append(line)
     verdict = judged(write(tmp_path / "adapter.log", lines))
@@ -264,7 +266,7 @@ def test_a_log_rotated_mid_failure(tmp_path: Path) -> None:
     lines = failing_run()
     cut = lines.index(TRACE[3])  # inside the first attempt's stack trace
     older = write(tmp_path / "adapter.log.1", lines[:cut])
-    newer = write(tmp_path / "adapter.log", lines[cut:])
+    write(tmp_path / "adapter.log", lines[cut:])
     os.utime(older, (1_000_000, 1_000_000))
     verdict = judged(tmp_path)
     # The trace cut in two by the rotation counts as two events.
