@@ -67,6 +67,8 @@ def healthy_run() -> list[str]:
         logback("05:00:00,000", "INFO ", "s.a.kinesis.coordinator.Scheduler",
                 "Initializing LeaseCoordinator attempt 1"),
         logback("05:00:01,000", "INFO ", "s.a.kinesis.coordinator.Scheduler",
+                "Starting LeaseCoordinator"),
+        logback("05:00:01,100", "INFO ", "s.a.kinesis.coordinator.Scheduler",
                 "Initialization complete. Starting worker loop."),
     ]
 

@@ -11,7 +11,8 @@ The texts, from KCL's source (`Scheduler`, `DynamoDBLeaseRefresher`) and from
 AWS's error messages:
 
 - "Initializing LeaseCoordinator attempt 1": KCL starts (attempt N: it retries);
-- "Initialization complete. Starting worker loop.": it started;
+- "Starting LeaseCoordinator" (or "... is already running"), then "Initialization
+  complete. Starting worker loop.": it started;
 - "Caught exception when initializing LeaseCoordinator": one attempt failed;
 - "Unable to initialize after 20 attempts. Shutting down.": it gave up (the
   JVM then exits with status 0);
@@ -102,7 +103,8 @@ _TIME = re.compile(
     r"|\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?")
 
 _START = re.compile(r"Initializing LeaseCoordinator attempt (\d+)")
-_READY = re.compile(r"Initialization complete")
+_READY = re.compile(r"Initialization complete|Starting LeaseCoordinator"
+                    r"|LeaseCoordinator is already running")
 _GAVE_UP = re.compile(r"Unable to initialize after (\d+) attempts")
 _INIT_FAILED = re.compile(r"Caught exception when initializing")
 _ARN = r"arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^\s()\"',;]+"

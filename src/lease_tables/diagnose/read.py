@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import codecs
 import glob
+import io
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from lease_tables.config.ris import expand_variables
 from lease_tables.core.errors import EXIT_AWS, InputError, LeaseTablesError
@@ -40,11 +40,14 @@ MAX_EVENT_LINES = 400  # lines of one event decoded; the rest of a long trace is
 MAX_EVENT_BYTES = 256 * 1024
 MAX_CARRY = 4 * 1024 * 1024  # an event longer than this is cut between blocks
 
-# What KCL and the AWS SDK write on every line that matters: exceptions (their class
-# names and "Caught exception ..."), KCL's initialization ("Initializing
-# LeaseCoordinator attempt N", "Initialization complete", "Unable to initialize
-# after N attempts"), IAM's refusal, and KCL 3 waiting for its index.
-NEEDLES = ("xception", "nitializ", "authorized to perform", "GSI status")
+# What KCL and the AWS SDK write in every event that matters, as few and as long as
+# can be (each is one pass of a fast byte search over the whole file): KCL's
+# scheduler names its LeaseCoordinator when it starts ("Initializing LeaseCoordinator
+# attempt N"), fails ("Caught exception when initializing LeaseCoordinator") and
+# succeeds ("Starting LeaseCoordinator"); every exception with a message prints
+# "SomeException: message" (AWS's refusals, KCL's giving up, in the stack trace that
+# belongs to the event).
+NEEDLES = ("LeaseCoordinator", "Exception: ")
 
 # A file in a folder is a log when its name says so (`adapter.log`, `adapter.log.1`,
 # `adapter.2026-12-07.log`, `stdout.txt`, `service.out`).
@@ -86,7 +89,6 @@ class Reading:
 
     file: LogFile
     encoding: str = "utf-8"
-    lines: int = 0
     first_line: str = ""
     last_line: str = ""
     windows_1252_lines: int = 0
@@ -187,7 +189,7 @@ def read_events(reading: Reading) -> Iterator[Event]:
 # ------------------------------------------------------------------ bytes (UTF-8, 1252)
 
 
-def _decode(raw: bytes, reading: Reading) -> str:
+def _decode(raw: bytes | bytearray, reading: Reading) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -195,32 +197,33 @@ def _decode(raw: bytes, reading: Reading) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _byte_events(handle: BinaryIO, reading: Reading) -> Iterator[Event]:
+def _byte_events(handle: io.BufferedReader, reading: Reading) -> Iterator[Event]:
+    """One buffer, reused: each block is read in after the unfinished event the last
+    one left (no copy of the block itself)."""
     remaining = reading.file.size - handle.tell()
-    carry = b""
+    buffer = bytearray(BLOCK + MAX_CARRY)
+    view = memoryview(buffer)
     needles = [n.encode() for n in NEEDLES]
+    filled = 0
     first = True
     while True:
-        data = handle.read(min(BLOCK, max(remaining, 0))) if remaining > 0 else b""
-        remaining -= len(data)
-        final = not data
-        buffer = carry + data if carry else data
-        if first and buffer:
-            end = buffer.find(b"\n")
-            reading.first_line = _decode(buffer[:end if end >= 0 else 200].rstrip(b"\r"),
-                                         reading)
+        want = min(BLOCK, max(remaining, 0))
+        got = handle.readinto(view[filled:filled + want]) if want else 0
+        remaining -= got
+        final = not got
+        end = filled + got
+        if first and end:
+            newline = buffer.find(b"\n", 0, end)
+            reading.first_line = _decode(bytes(buffer[:newline if newline >= 0 else 200])
+                                         .rstrip(b"\r"), reading)
             first = False
-        cut = len(buffer) if final else _safe_cut(buffer)
-        reading.lines += buffer.count(b"\n", 0, cut)
+        cut = end if final else _safe_cut(buffer, end)
         yield from _events_in(buffer, cut, needles, reading)
         if final:
-            if buffer and not buffer.endswith(b"\n"):
-                reading.lines += 1
-            reading.last_line = _last_line(buffer, reading)
+            reading.last_line = _last_line(bytes(buffer[:end]), reading)
             return
-        carry = buffer[cut:]
-        if not data:
-            return
+        buffer[:end - cut] = buffer[cut:end]
+        filled = end - cut
 
 
 def _last_line(buffer: bytes, reading: Reading) -> str:
@@ -228,30 +231,30 @@ def _last_line(buffer: bytes, reading: Reading) -> str:
     return _decode(text[text.rfind(b"\n") + 1:][:2000].rstrip(b"\r"), reading)
 
 
-def _line_start(buffer: bytes, position: int) -> int:
+def _line_start(buffer: bytearray, position: int) -> int:
     return buffer.rfind(b"\n", 0, position) + 1
 
 
-def _is_continuation(buffer: bytes, start: int) -> bool:
+def _is_continuation(buffer: bytearray, start: int) -> bool:
     return _CONTINUATION_BYTES.match(buffer, start) is not None
 
 
-def _safe_cut(buffer: bytes) -> int:
+def _safe_cut(buffer: bytearray, end: int) -> int:
     """Where this block may end: before the head line of the last event (which may
     go on in the next block), and never inside a line."""
-    cut = buffer.rfind(b"\n") + 1
+    cut = buffer.rfind(b"\n", 0, end) + 1
     if cut == 0:
-        return 0 if len(buffer) < MAX_CARRY else len(buffer)
+        return 0 if end < MAX_CARRY else end
     start = cut
     while True:
-        if start < len(buffer) and start != cut and not _is_continuation(buffer, start):
+        if start < end and start != cut and not _is_continuation(buffer, start):
             return start
         if start == 0 or cut - start > MAX_CARRY:
             return start if start > 0 else cut
         start = _line_start(buffer, start - 1)
 
 
-def _events_in(buffer: bytes, end: int, needles: list[bytes],
+def _events_in(buffer: bytearray, end: int, needles: list[bytes],
                reading: Reading) -> Iterator[Event]:
     """Every event in `buffer[:end]` that holds a needle, each once."""
     nexts = [buffer.find(n, 0, end) for n in needles]
@@ -276,9 +279,9 @@ def _events_in(buffer: bytes, end: int, needles: list[bytes],
                  for p, n in zip(nexts, needles, strict=True)]
 
 
-def _event_end(buffer: bytes, start: int, end: int) -> tuple[int, list[bytes]]:
+def _event_end(buffer: bytearray, start: int, end: int) -> tuple[int, list[bytes | bytearray]]:
     """Where the event at `start` ends, and its first lines (bounded)."""
-    lines: list[bytes] = []
+    lines: list[bytes | bytearray] = []
     position = start
     size = 0
     while position < end:
@@ -297,7 +300,7 @@ def _event_end(buffer: bytes, start: int, end: int) -> tuple[int, list[bytes]]:
 # ------------------------------------------------------------------ text (UTF-16)
 
 
-def _text_events(handle: BinaryIO, encoding: str, reading: Reading) -> Iterator[Event]:
+def _text_events(handle: io.BufferedReader, encoding: str, reading: Reading) -> Iterator[Event]:
     """UTF-16 (a byte-order mark said so): decoded as it streams, one block at a time."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     carry = ""
@@ -321,11 +324,8 @@ def _text_events(handle: BinaryIO, encoding: str, reading: Reading) -> Iterator[
             if head > 0:
                 carry = "\n".join([*lines[head:], carry])
                 lines = lines[:head]
-        reading.lines += len(lines)
         yield from _text_block_events(lines, reading)
         if final:
-            if lines and lines[-1] == "":
-                reading.lines -= 1
             tail = [line for line in lines if line.strip()]
             reading.last_line = tail[-1].rstrip("\r") if tail else ""
             return

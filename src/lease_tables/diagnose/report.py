@@ -38,7 +38,7 @@ def read_lines(diagnosis: Diagnosis) -> list[str]:
     """What was read: files, lines, time span, applications, retrieval, KCL versions."""
     verdict = diagnosis.verdict
     files = ", ".join(
-        f"{clean(r.file.path)} ({r.lines:,} lines, {r.file.size:,} bytes, {r.encoding}"
+        f"{clean(r.file.path)} ({r.file.size:,} bytes, {r.encoding}"
         + (f", {r.windows_1252_lines:,} lines windows-1252" if r.windows_1252_lines else "")
         + ")" for r in reversed(diagnosis.readings))
     span = ""
@@ -86,7 +86,7 @@ def text(diagnosis: Diagnosis) -> list[str]:
 def to_json(diagnosis: Diagnosis) -> dict[str, object]:
     verdict = diagnosis.verdict
     files: Sequence[dict[str, object]] = [
-        {"path": str(r.file.path), "bytes": r.file.size, "lines": r.lines,
+        {"path": str(r.file.path), "bytes": r.file.size,
          "encoding": r.encoding, "windows_1252_lines": r.windows_1252_lines,
          "modified": r.file.modified}
         for r in reversed(diagnosis.readings)]
@@ -96,7 +96,7 @@ def to_json(diagnosis: Diagnosis) -> dict[str, object]:
         "earlier": [f.to_json() for f in verdict.earlier],
         "read": {
             "files": files,
-            "lines": sum(r.lines for r in diagnosis.readings),
+            "bytes": sum(r.file.size for r in diagnosis.readings),
             "first_seen": diagnosis.first_time, "last_seen": diagnosis.last_time,
             "applications": list(verdict.applications), "streams": list(verdict.streams),
             "retrieval": list(verdict.retrieval), "kcl_versions": list(verdict.versions),
