@@ -68,7 +68,8 @@ def failure() -> str:
 def make_log(path: Path, size: int) -> None:
     chunk_lines = []
     for i in range(20_000):
-        t = f"2026-{1 + i % 11:02d}-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:{i % 60:02d},{i % 1000:03d}"
+        t = (f"2026-{1 + i % 11:02d}-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:"
+             f"{i % 60:02d},{i % 1000:03d}")
         chunk_lines.append(FILLER[i % len(FILLER)].format(t=t, n=i % 97))
     chunk = ("\n".join(chunk_lines) + "\n").encode()
     tail = failure().encode()
