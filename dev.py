@@ -22,6 +22,10 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
                four broken layouts, CreateTable/UpdateTable denied, every call held
                against the adapter policy; prints what KCL called and whether it started
                (`kcl-proof --positive-only`, `--keep DIR` for its logs)
+    kcl-logs   capture the real KCL's own logs (3.1.3, and 3.0.3 from its wheel, installed
+               into .cache/) in each situation the KCL harness makes: the test data of
+               `diagnose`, in tests/data/kcl-logs/ (`--out DIR`, `--situation NAME`,
+               `--kcl VERSION`); one JVM at a time, about ten minutes
 
 Written in Python rather than shell so it runs the same on Windows.
 """
@@ -40,6 +44,7 @@ from tools.bundle import PLATFORMS, bundle
 from tools.demo import demo
 from tools.floors import floors
 from tools.freeze import freeze
+from tools.kcl_logs import kcl_logs
 from tools.kcl_proof import kcl_proof
 from tools.lock import lock
 from tools.mutate import MUTATE_DEFAULT, MUTATE_KNOWN, mutate
@@ -47,7 +52,8 @@ from tools.test import test
 
 
 def main(argv: list[str]) -> int:
-    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof")
+    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof",
+                "kcl-logs")
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         print("usage: python3 dev.py " + " | ".join(commands), file=sys.stderr)
@@ -61,6 +67,8 @@ def main(argv: list[str]) -> int:
         return lock(rest)
     if command == "kcl-proof":
         return kcl_proof(rest)
+    if command == "kcl-logs":
+        return kcl_logs(rest)
     parser = argparse.ArgumentParser(prog=f"dev.py {command}")
     if command == "mutate":
         also = " ".join(module for module in MUTATE_KNOWN if module not in MUTATE_DEFAULT)

@@ -540,13 +540,42 @@ def iam_allows(policy: dict | list[dict], action: str, resource: str,
     return PermissionResult.PERMITTED in verdicts and PermissionResult.DENIED not in verdicts
 
 
+EXPIRED_TOKEN_TEXT = "The security token included in the request is expired"
+
+
+def expired_token(service: str) -> tuple[int, dict[str, str], bytes]:
+    """What AWS answers a call signed with an expired session token: HTTP 400 with
+    `ExpiredTokenException` in the service's own protocol (DynamoDB's JSON 1.0 names the
+    coral namespace, Kinesis's JSON 1.1 does not; CloudWatch's query protocol says
+    `ExpiredToken` in XML). A `PolicyGate` answer (`PolicyGate(..., answer=expired_token)`)."""
+    if service == "dynamodb":
+        body = {"__type": "com.amazon.coral.service#ExpiredTokenException",
+                "message": EXPIRED_TOKEN_TEXT}
+        return 400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(body).encode()
+    if service == "cloudwatch":
+        xml = ('<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">'
+               f"<Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>"
+               f"{EXPIRED_TOKEN_TEXT}</Message></Error><RequestId>"
+               "00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>")
+        return 400, {"Content-Type": "text/xml"}, xml.encode()
+    body = {"__type": "ExpiredTokenException", "message": EXPIRED_TOKEN_TEXT}
+    return 400, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(body).encode()
+
+
 class PolicyGate:
-    """`with PolicyGate(moto_url, policy, account, region) as gate:`; point KCL at `gate.url`."""
+    """`with PolicyGate(moto_url, policy, account, region) as gate:`; point KCL at `gate.url`.
+
+    `answer(service)`, when given, answers every call itself (the call is still named
+    and judged, and recorded): a fault no local server shows, such as `expired_token`.
+    """
 
     def __init__(self, upstream: str, policy: dict | list[dict], account: str,
-                 region: str) -> None:
+                 region: str,
+                 answer: Callable[[str], tuple[int, dict[str, str], bytes]] | None = None
+                 ) -> None:
         self.upstream = urlsplit(upstream)
         self.policy = policy
+        self.answer = answer
         self.account = account
         self.region = region
         self.calls: list[GatedCall] = []
@@ -705,7 +734,9 @@ class PolicyGate:
                          http_version=str(scope.get("http_version", "?")))
         with self._lock:
             self.calls.append(call)
-        if not allowed or any(f"{service}:{op}" in ALWAYS_DENIED for op, _ in items):
+        if self.answer is not None:
+            status, out_headers, payload = self.answer(service)
+        elif not allowed or any(f"{service}:{op}" in ALWAYS_DENIED for op, _ in items):
             status, out_headers, payload = self._denied(service, items)
         else:
             status, out_headers, payload = await asyncio.to_thread(

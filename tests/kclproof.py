@@ -132,6 +132,11 @@ class Layout:
     # attempts take minutes; that control is watched for a few attempts and stopped.
     bound: float = 90.0
     properties: tuple[tuple[str, str], ...] = ()  # KCL settings that differ from TUNING
+    stream: bool = True  # False: the stream KCL is told to read does not exist
+    # The adapter policy as the operator got it wrong (a statement left out, say).
+    policy_edit: Callable[[dict | list[dict]], dict | list[dict]] | None = None
+    # The gate answers every call itself (`faultproxy.expired_token`): what moto cannot show.
+    gate_answer: Callable[[str], tuple[int, dict[str, str], bytes]] | None = None
 
 
 def _create(kcl: str, *extra: str) -> Callable[[Callable[..., Run], object], None]:
@@ -284,14 +289,15 @@ def _stop_jvm(process: subprocess.Popen) -> None:
 
 
 def run_kcl(layout: Layout, workdir: Path, records: int = RECORDS,
-            bound: float | None = None) -> KclRun:
-    """One whole run on a fresh moto_server; every process it starts, it stops."""
-    java, jars = java_executable(), kcl_jars()
+            bound: float | None = None, jars: Path | None = None) -> KclRun:
+    """One whole run on a fresh moto_server; every process it starts, it stops.
+    `jars`: another KCL's MultiLangDaemon jars (default: the venv's kclpy-ext)."""
+    java, jars = java_executable(), jars or kcl_jars()
     workdir.mkdir(parents=True, exist_ok=True)
     env = aws_env(workdir, AWS_DEFAULT_REGION=REGION)
     moto = start_moto()
     try:
-        put = _put_records(moto, records)
+        put = _put_records(moto, records) if layout.stream else []
 
         def cli(*args: str) -> Run:
             return run_cli([*args, "--endpoint-url", moto.url], env, timeout=120)
@@ -299,6 +305,8 @@ def run_kcl(layout: Layout, workdir: Path, records: int = RECORDS,
         layout.prepare(cli, moto.client(REGION))
         verify = cli("verify", "--kcl", KCL, "--table", TABLE)
         policy = adapter_policy(env)
+        if layout.policy_edit is not None:
+            policy = layout.policy_edit(policy)
         (workdir / "policy.json").write_text(json.dumps(policy, indent=2), encoding="utf-8")
         result = KclRun(layout, verify.code, put)
         out = workdir / "delivered.jsonl"
@@ -310,7 +318,7 @@ def run_kcl(layout: Layout, workdir: Path, records: int = RECORDS,
                 return True
             return False
 
-        with PolicyGate(moto.url, policy, ACCOUNT, REGION) as gate:
+        with PolicyGate(moto.url, policy, ACCOUNT, REGION, layout.gate_answer) as gate:
             properties = workdir / "app.properties"
             properties.write_text(kcl_properties(gate.url, out, layout.properties),
                                   encoding="utf-8")

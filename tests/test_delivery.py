@@ -146,7 +146,7 @@ def test_dev_py_and_its_tasks_need_only_the_standard_library() -> None:
                            text=True, timeout=60)
     assert usage.returncode == 2
     assert usage.stderr.endswith("usage: python3 dev.py demo | test | floors | lock | mutate "
-                                 "| bundle | freeze | kcl-proof\n")
+                                 "| bundle | freeze | kcl-proof | kcl-logs\n")
 
 
 # --- metadata ------------------------------------------------------------------------------
@@ -203,6 +203,7 @@ def test_sdist_carries_what_its_tests_need(tmp_path: Path) -> None:
     for wanted in ("LICENSE", "README.md", "dev.py", "tools/servers.py", "requirements/dev.txt",
                    "tests/conftest.py", "tests/faultproxy.py", "tests/policy_helpers.py",
                    "tests/test_docs.py", "sample_conf/IntegrationService.xml",
+                   "tests/data/kcl-logs/README.md", "tests/data/kcl-logs/kcl-3.1.3/healthy.log",
                    "docs/cli_reference.py", "bench/package-lock.json",
                    "src/lease_tables/cli/app.py"):
         assert wanted in members, wanted
