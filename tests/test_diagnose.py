@@ -335,3 +335,47 @@ def test_cli_never_shows_a_secret(tmp_path: Path) -> None:
                         "--output", "json")
     assert done.returncode == 3
     assert secret not in done.stdout + done.stderr
+
+
+# ------------------------------------------------------------------ the real KCL's own logs
+
+REAL = Path(__file__).resolve().parent / "data" / "kcl-logs"
+EXPECTED = {  # situation -> (the causes at the most recent start, the fix's command verb)
+    "no-tables": (["table-missing", "gave-up"], "create"),
+    "kcl2-layout": (["table-missing", "gave-up"], "create"),
+    "no-index": (["index-missing", "gave-up"], "create"),
+    "wrong-key": (["wrong-key"], None),
+    "stream-refused": (["access-denied"], None),
+    "stream-missing": (["stream-missing"], None),
+    "expired-credentials": (["credentials", "gave-up"], None),
+    "healthy": ([], None),
+}
+REAL_LOGS = sorted(REAL.glob("kcl-*/*.log"))
+
+
+@pytest.mark.parametrize("log", REAL_LOGS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_real_kcls_log_names_the_cause_and_a_fix_the_tool_accepts(log: Path) -> None:
+    version = log.parent.name.removeprefix("kcl-")
+    causes, verb = EXPECTED[log.stem]
+    verdict = diagnose(find_logs([str(log)]), Context(kcl=version)).verdict
+    assert [f.cause for f in verdict.findings] == causes
+    assert verdict.ok is (log.stem == "healthy")
+    assert verdict.started is (log.stem == "healthy")
+    assert "OTHER" not in verdict.applications
+    first = verdict.findings[0] if verdict.findings else None
+    if verb is not None:
+        assert first is not None and first.command is not None
+        assert first.command[1] == verb and ("--kcl", version) == first.command[-2:] or (
+            "--add-index" in first.command)
+        assert cli_run([*first.command[1:], "--dry-run"]) == 0
+    if log.stem == "stream-refused":
+        assert first is not None and first.action == "kinesis:ListShards"
+        assert "--stream kclproof" in first.fix
+    if log.stem == "kcl2-layout":
+        assert first is not None and first.resource == "APP-CoordinatorState"
+
+
+def test_the_real_healthy_log_exits_0_from_the_installed_cli() -> None:
+    done = lease_tables("diagnose", "--log", str(REAL / "kcl-3.1.3" / "healthy.log"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "KCL initialized." in done.stdout

@@ -112,7 +112,10 @@ _DENIED = re.compile(
     r"is not authorized to perform: ([A-Za-z0-9-]+:[A-Za-z0-9*]+)"
     r"(?: on resource: (" + _ARN + r"))?"
     r"(?:[^\n]*?with an explicit deny in an? ([a-z -]*?(?:policy|boundary)))?")
-_STREAM_NOT_FOUND = re.compile(r"Stream ([A-Za-z0-9_.-]+) under account ([0-9]+) not found")
+_STREAM_NOT_FOUND = re.compile(
+    r"Stream ([A-Za-z0-9_.-]+) under account [0-9]+ not found"
+    # KCL's KinesisShardDetector, on ListShards' ResourceNotFoundException
+    r"|fetching shard list for ([A-Za-z0-9_.-]+)\. Stream no longer exists")
 _TABLE_NOT_FOUND = re.compile(
     r"Requested resource not found(?:: Table: ([A-Za-z0-9_.-]+) not found)?"
     r"|Cannot do operations on a non-existent table")
@@ -205,7 +208,7 @@ def _refusals(lines: Sequence[str], text: str) -> list[Fact]:
         facts.append(Fact(DENIED, found.group(1), _strip_arn(found.group(2) or ""),
                           found.group(3) or "", _sample(lines, _DENIED)))
     if stream := _STREAM_NOT_FOUND.search(text):
-        facts.append(Fact(NOT_FOUND, resource=stream.group(1), detail=STREAM,
+        facts.append(Fact(NOT_FOUND, resource=stream.group(1) or stream.group(2), detail=STREAM,
                           sample=_sample(lines, _STREAM_NOT_FOUND)))
     elif _RESOURCE_NOT_FOUND in text and (consumer := _CONSUMER_ARN.search(text)):
         facts.append(Fact(NOT_FOUND, resource=consumer.group(0), detail=CONSUMER,

@@ -49,6 +49,7 @@ CAUSES = (TABLE_MISSING, NAME_MISMATCH, INDEX_MISSING, WRONG_KEY, ACCESS_DENIED,
 # initialization attempt, or came back this often after the start.
 THROTTLED_OFTEN = 10
 
+_SELECTING = ("--conf-dir", "--table")
 _ARN_PARTS = re.compile(r"arn:([a-z-]+):([a-z0-9-]+):([a-z0-9-]*):([0-9]*):(.*)")
 
 
@@ -392,12 +393,19 @@ class _Fixer:
 
     def _make(self, tally: Tally, cause: str, resource: str | None, action: str | None,
               fix: str, command: tuple[str, ...] | None = None) -> Finding:
-        if command:
+        if command and not any(w in _SELECTING for w in command):
+            # The log names no lease table and no selection was given: the command
+            # needs the adapter's selection, which only the operator can add.
+            fix = (f"{fix} `{command_text(command)}` with the adapter's selection added "
+                   f"(--conf-dir FOLDER, or --table and its lease table's name): the log "
+                   f"does not name the application")
+            command = None
+        elif command:
             fix = f"{fix} `{command_text(command)}`" if fix else command_text(command)
+        note = self._assumed_note() if "--kcl" in fix else ""
         return Finding(cause, tally.application, resource or None, action or None,
                        tally.count, tally.first_seen, tally.last_seen,
-                       aws_text(tally.fact.sample), fix + self._assumed_note()
-                       if command and "--kcl" in command else fix, command)
+                       aws_text(tally.fact.sample), fix + note, command)
 
     def _create(self, tally: Tally, table: str, *extra: str) -> Finding:
         command = self._command("create", tally.application, tally.region, *extra)

@@ -46,8 +46,10 @@ MAX_CARRY = 4 * 1024 * 1024  # an event longer than this is cut between blocks
 # attempt N"), fails ("Caught exception when initializing LeaseCoordinator") and
 # succeeds ("Starting LeaseCoordinator"); every exception with a message prints
 # "SomeException: message" (AWS's refusals, KCL's giving up, in the stack trace that
-# belongs to the event).
-NEEDLES = ("LeaseCoordinator", "Exception: ")
+# belongs to the event); KCL's shard detector only names a missing stream's
+# ResourceNotFoundException ("Got ResourceNotFoundException when fetching shard
+# list for S. Stream no longer exists.").
+NEEDLES = ("LeaseCoordinator", "Exception: ", "ResourceNotFoundException")
 
 # A file in a folder is a log when its name says so (`adapter.log`, `adapter.log.1`,
 # `adapter.2026-12-07.log`, `stdout.txt`, `service.out`).
