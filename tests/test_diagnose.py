@@ -365,7 +365,7 @@ def test_the_real_kcls_log_names_the_cause_and_a_fix_the_tool_accepts(log: Path)
     first = verdict.findings[0] if verdict.findings else None
     if verb is not None:
         assert first is not None and first.command is not None
-        assert first.command[1] == verb and ("--kcl", version) == first.command[-2:] or (
+        assert (first.command[1] == verb and ("--kcl", version) == first.command[-2:]) or (
             "--add-index" in first.command)
         assert cli_run([*first.command[1:], "--dry-run"]) == 0
     if log.stem == "stream-refused":
