@@ -630,6 +630,13 @@ def template(
     typer.echo(text, nl=False)
 
 
+from lease_tables.cli.diagnose import diagnose as _diagnose  # noqa: E402
+
+app.command("diagnose",
+            short_help="Read the adapter's log: why KCL did not start, and the fix.")(
+    with_groups(_diagnose))
+
+
 def app_for(args: Sequence[str]) -> typer.Typer:
     """The app that runs `args`: the one with only the command `args` names.
 

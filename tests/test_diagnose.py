@@ -1,0 +1,381 @@
+"""`lease-tables diagnose`: the judge on plain values, the reader on every layout, the CLI.
+
+The lines below are the real KCL 3.1.3's (from a run of the KCL harness with no
+lease table and CreateTable denied), cut to what matters; the layout tests put the
+same events through other encodings, line ends and logging layouts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lease_tables.cli.app import run as cli_run
+from lease_tables.diagnose import events as ev
+from lease_tables.diagnose.judge import Context, Judge, command_text
+from lease_tables.diagnose.read import find_logs
+from lease_tables.diagnose.run import diagnose
+
+ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/APP"
+DENIED = ("User: arn:aws:sts::123456789012:assumed-role/adapter/kcl is not authorized to "
+          "perform: dynamodb:CreateTable on resource: " + ARN + " because no "
+          "identity-based policy allows the action (Service: DynamoDb, Status Code: 400, "
+          "Request ID: null) (SDK Attempt Count: 1)")
+TRACE = [
+    "software.amazon.kinesis.leases.exceptions.DependencyException: software.amazon.awssdk."
+    "services.dynamodb.model.DynamoDbException: " + DENIED,
+    "\tat software.amazon.kinesis.leases.dynamodb.DynamoDBLeaseRefresher.createTableIfNotExists"
+    "(DynamoDBLeaseRefresher.java:265)",
+    "\tat software.amazon.kinesis.coordinator.Scheduler.initialize(Scheduler.java:481)",
+    "Caused by: software.amazon.awssdk.services.dynamodb.model.DynamoDbException: " + DENIED,
+    "\tat software.amazon.awssdk.services.dynamodb.model.DynamoDbException$BuilderImpl.build"
+    "(DynamoDbException.java:113)",
+    "\t... 3 common frames omitted",
+]
+CONFIG_ECHO = ("2026-12-07 04:32:50,668 [main] INFO  s.a.k.m.c.KinesisClientLibConfigurator "
+               "[NONE] - Processing (key=streamArn, value=arn:aws:kinesis:us-east-1:"
+               "123456789012:stream/OTHER) Initializing")
+
+
+def logback(time: str, level: str, logger: str, message: str) -> str:
+    return f"2026-12-07 {time} [multi-lang-daemon-0000] {level} {logger} [NONE] - {message} "
+
+
+def failing_run(attempts: int = 3, gave_up: bool = True) -> list[str]:
+    lines = [CONFIG_ECHO]
+    for attempt in range(1, attempts + 1):
+        lines.append(logback(f"04:32:5{attempt},000", "INFO ", "s.a.kinesis.coordinator.Scheduler",
+                             f"Initializing LeaseCoordinator attempt {attempt}"))
+        lines.append(logback(f"04:32:5{attempt},500", "ERROR", "s.a.kinesis.coordinator.Scheduler",
+                             "Caught exception when initializing LeaseCoordinator"))
+        lines += TRACE
+    if gave_up:
+        lines.append(logback("04:33:01,588", "ERROR", "s.a.kinesis.coordinator.Scheduler",
+                             f"Unable to initialize after {attempts} attempts. Shutting down."))
+        lines.append("java.lang.RuntimeException: software.amazon.kinesis.leases.exceptions."
+                     "DependencyException: x")
+    return lines
+
+
+def healthy_run() -> list[str]:
+    return [
+        logback("05:00:00,000", "INFO ", "s.a.kinesis.coordinator.Scheduler",
+                "Initializing LeaseCoordinator attempt 1"),
+        logback("05:00:01,000", "INFO ", "s.a.kinesis.coordinator.Scheduler",
+                "Starting LeaseCoordinator"),
+        logback("05:00:01,100", "INFO ", "s.a.kinesis.coordinator.Scheduler",
+                "Initialization complete. Starting worker loop."),
+    ]
+
+
+def write(path: Path, lines: list[str], encoding: str = "utf-8", newline: str = "\n",
+          bom: bytes = b"") -> Path:
+    path.write_bytes(bom + newline.join(lines).encode(encoding) + newline.encode(encoding))
+    return path
+
+
+def judged(*paths: Path):  # type: ignore[no-untyped-def]
+    return diagnose(find_logs([str(p) for p in paths]), Context()).verdict
+
+
+# ------------------------------------------------------------------ the judge, plain values
+
+
+def denied(action: str, arn: str, detail: str = "") -> ev.Fact:
+    return ev.Fact(ev.DENIED, action, arn, detail, sample=f"not authorized {action}")
+
+
+def seen(*facts: ev.Fact, time: str = "t", tables: tuple[str, ...] = ()) -> ev.Seen:
+    return ev.Seen(time, facts, tables)
+
+
+def test_a_denied_create_table_is_a_missing_table_with_the_create_command() -> None:
+    judge = Judge()
+    judge.add(seen(ev.Fact(ev.START)))
+    for time in ("t1", "t2"):
+        judge.add(seen(ev.Fact(ev.INIT_FAILED), denied("dynamodb:CreateTable", ARN), time=time,
+                       tables=("APP",)))
+    verdict = judge.verdict(Context(kcl="3.1"))
+    [finding] = verdict.findings
+    assert (finding.cause, finding.application, finding.count) == ("table-missing", "APP", 2)
+    assert (finding.first_seen, finding.last_seen) == ("t1", "t2")
+    assert finding.command == ("lease-tables", "create", "--table", "APP", "--region",
+                               "us-east-1", "--kcl", "3.1")
+
+
+def test_findings_before_the_most_recent_start_are_earlier_and_do_not_count() -> None:
+    judge = Judge()
+    judge.add(seen(ev.Fact(ev.START)))
+    judge.add(seen(denied("dynamodb:CreateTable", ARN), tables=("APP",)))
+    judge.add(seen(ev.Fact(ev.START)))
+    judge.add(seen(ev.Fact(ev.READY)))
+    verdict = judge.verdict()
+    assert verdict.ok and not verdict.findings and verdict.started
+    assert [f.cause for f in verdict.earlier] == ["table-missing"]
+
+
+def test_update_table_refused_is_the_missing_index() -> None:
+    judge = Judge()
+    judge.add(seen(denied("dynamodb:UpdateTable", ARN)))
+    [finding] = judge.verdict(Context(kcl="3.1")).findings
+    assert finding.cause == "index-missing"
+    assert finding.command is not None and finding.command[-3:] == ("--kcl", "3.1", "--add-index")
+
+
+def test_a_denied_companion_table_needs_the_kcl_3_layout() -> None:
+    judge = Judge()
+    judge.add(seen(denied("dynamodb:CreateTable", ARN + "-CoordinatorState")))
+    [finding] = judge.verdict(Context(kcl="3.0")).findings
+    assert (finding.cause, finding.application, finding.resource) == (
+        "table-missing", "APP", "APP-CoordinatorState")
+
+
+def test_a_stream_refused_names_the_policy_option_that_grants_it() -> None:
+    judge = Judge()
+    judge.add(seen(denied("dynamodb:PutItem", ARN)))
+    judge.add(seen(denied("kinesis:ListShards",
+                          "arn:aws:kinesis:us-east-1:123456789012:stream/kclproof")))
+    findings = judge.verdict(Context(kcl="3.1")).findings
+    stream = next(f for f in findings if f.action == "kinesis:ListShards")
+    assert stream.cause == "access-denied" and stream.application == "APP"
+    assert stream.command is not None
+    assert stream.command[:6] == ("lease-tables", "policy", "--role", "adapter",
+                                  "--account-id", "123456789012")
+    assert stream.command[-2:] == ("--stream", "kclproof")
+
+
+def test_an_explicit_deny_from_an_scp_names_who_must_lift_it() -> None:
+    judge = Judge()
+    judge.add(seen(denied("dynamodb:GetItem", ARN, "service control policy")))
+    [finding] = judge.verdict().findings
+    assert finding.cause == "access-denied" and finding.command is None
+    assert "organization's administrators" in finding.fix
+
+
+def test_the_host_name_case_is_named_as_the_option_that_derives_kcls_name() -> None:
+    from lease_tables.config.naming import KIND_AGENT_EVENTS, LeaseTable
+
+    derived = LeaseTable("verintAgentEvents_verintris.2", "us-east-1",
+                         adapter_kind=KIND_AGENT_EVENTS, adapter_id="2",
+                         application_name="verintAgentEvents", host_name="verintris")
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/verintAgentEvents_VERINTRIS.2"
+    judge = Judge()
+    judge.add(seen(denied("dynamodb:CreateTable", arn),
+                   tables=("verintAgentEvents_VERINTRIS.2",)))
+    verdict = judge.verdict(Context(("--conf-dir", "C:\\Conf"), (derived,), None))
+    causes = {f.cause: f for f in verdict.findings}
+    assert set(causes) == {"table-missing", "name-mismatch"}
+    assert "--host-name VERINTRIS" in causes["name-mismatch"].fix
+    assert causes["table-missing"].command == (
+        "lease-tables", "create", "--conf-dir", "C:\\Conf", "--host-name", "VERINTRIS",
+        "--region", "us-east-1")
+
+
+def test_credentials_and_throttling() -> None:
+    judge = Judge()
+    judge.add(seen(ev.Fact(ev.CREDENTIALS, detail=ev.EXPIRED, sample="ExpiredTokenException")))
+    judge.add(seen(ev.Fact(ev.THROTTLED, "dynamodb", detail="Rate exceeded")))  # once: absorbed
+    [finding] = judge.verdict().findings
+    assert finding.cause == "credentials" and "renew" in finding.fix
+
+
+def test_a_command_with_spaces_is_quoted() -> None:
+    assert command_text(["lease-tables", "create", "--conf-dir", "C:\\Program Files\\Conf"]) == (
+        'lease-tables create --conf-dir "C:\\Program Files\\Conf"')
+
+
+# ------------------------------------------------------------------ the events
+
+
+def test_the_daemons_configuration_echo_is_never_evidence() -> None:
+    assert ev.judge_lines([CONFIG_ECHO]) is None
+
+
+def test_a_denial_inside_a_trace_is_one_fact() -> None:
+    found = ev.judge_lines([logback("04:32:55,543", "ERROR", "Scheduler",
+                                    "Caught exception when initializing LeaseCoordinator"),
+                            *TRACE])
+    assert found is not None
+    assert [f.kind for f in found.facts] == [ev.INIT_FAILED, ev.DENIED]
+    assert found.time == "2026-12-07 04:32:55,543" and found.tables == ("APP",)
+
+
+# ------------------------------------------------------------------ layouts
+
+
+def assert_table_missing(verdict, count: int = 3) -> None:  # type: ignore[no-untyped-def]
+    causes = [f.cause for f in verdict.findings]
+    assert causes == ["table-missing", "gave-up"], causes
+    assert verdict.findings[0].command[:4] == ("lease-tables", "create", "--table", "APP")
+    assert verdict.findings[0].count == count
+    assert verdict.applications == ("APP",)
+    assert verdict.streams == ()  # never OTHER, from the daemon's configuration echo
+
+
+@pytest.mark.parametrize(("encoding", "bom", "newline"), [
+    ("utf-8", b"", "\n"), ("utf-8", b"\xef\xbb\xbf", "\r\n"), ("utf-16-le", b"\xff\xfe", "\r\n"),
+    ("utf-16-be", b"\xfe\xff", "\n"), ("cp1252", b"", "\r\n")])
+def test_encodings_and_line_ends(tmp_path: Path, encoding: str, bom: bytes, newline: str) -> None:
+    lines = ["2026-12-07 04:30:00,000 [main] INFO  adapter - Démarrage de l'adaptateur é€",
+             *failing_run()]
+    verdict = judged(write(tmp_path / "adapter.log", lines, encoding, newline, bom))
+    assert_table_missing(verdict)
+
+
+def test_log4j_pattern(tmp_path: Path) -> None:
+    lines = [line.replace("2026-12-07 ", "07 Dec 2026 ").replace(" [NONE] -", " -")
+             .replace("[multi-lang-daemon-0000] ", "") for line in failing_run()]
+    lines = [f"{line[:24]} ERROR [pool-3-thread-1] {line[24:]}" if line[:2] == "07" else line
+             for line in lines]
+    verdict = judged(write(tmp_path / "adapter.log", lines))
+    assert_table_missing(verdict)
+    assert verdict.findings[0].first_seen is not None
+    assert verdict.findings[0].first_seen.startswith("07 Dec 2026")
+
+
+def test_java_util_logging(tmp_path: Path) -> None:
+    lines: list[str] = []
+    for line in failing_run():
+        if line.startswith("2026"):
+            message = line.split(" - ", 1)[1]
+            level = "SEVERE" if " ERROR " in line else "INFO"
+            logger = ("software.amazon.kinesis.multilang.config.KinesisClientLibConfigurator"
+                      if "Configurator" in line
+                      else "software.amazon.kinesis.coordinator.Scheduler")
+            lines += [f"Dec 07, 2026 4:32:55 AM {logger} run", f"{level}: {message}"]
+        else:
+            lines.append(line)
+    verdict = judged(write(tmp_path / "adapter.log", lines))
+    assert_table_missing(verdict)
+    assert verdict.findings[0].first_seen == "Dec 07, 2026 4:32:55 AM"
+
+
+def test_a_trace_interleaved_with_other_threads(tmp_path: Path) -> None:
+    lines = failing_run()
+    at = lines.index(TRACE[2])
+    lines.insert(at, "2026-12-07 04:32:51,700 [ShardRecordProcessor-0001] INFO  s.a.k.l.Other "
+                     "[NONE] - something else")
+    verdict = judged(write(tmp_path / "adapter.log", lines))
+    assert [f.cause for f in verdict.findings] == ["table-missing", "gave-up"]
+
+
+def test_a_log_rotated_mid_failure(tmp_path: Path) -> None:
+    lines = failing_run()
+    cut = lines.index(TRACE[3])  # inside the first attempt's stack trace
+    older = write(tmp_path / "adapter.log.1", lines[:cut])
+    write(tmp_path / "adapter.log", lines[cut:])
+    os.utime(older, (1_000_000, 1_000_000))
+    verdict = judged(tmp_path)
+    # The trace cut in two by the rotation counts as two events.
+    assert_table_missing(verdict, count=4)
+    assert verdict.starts == 1
+
+
+def test_a_restart_that_worked_leaves_the_failure_as_earlier(tmp_path: Path) -> None:
+    verdict = judged(write(tmp_path / "a.log", [*failing_run(), *healthy_run()]))
+    assert verdict.ok and verdict.started
+    assert [f.cause for f in verdict.earlier] == ["table-missing", "gave-up"]
+
+
+def test_big_logs_stream_in_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events across block boundaries stay whole (small blocks force many)."""
+    from lease_tables.diagnose import read
+
+    monkeypatch.setattr(read, "BLOCK", 97)
+    filler = [f"2026-12-07 04:31:{i % 60:02d},000 [main] INFO  x - line {i}" for i in range(300)]
+    verdict = judged(write(tmp_path / "big.log", [*filler, *failing_run()]))
+    assert_table_missing(verdict)
+
+
+# ------------------------------------------------------------------ the installed CLI
+
+
+def lease_tables(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("lease-tables")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+def test_cli_findings_exit_3_and_the_fix_is_a_command_the_tool_accepts(tmp_path: Path) -> None:
+    log = write(tmp_path / "adapter.log", failing_run())
+    done = lease_tables("diagnose", "--log", str(log), "--kcl", "3.1", "--output", "json")
+    assert done.returncode == 3, done.stderr
+    document = json.loads(done.stdout)
+    assert document["ok"] is False
+    first = document["findings"][0]
+    assert {k for k in first} >= {"cause", "application", "resource", "action", "count",
+                                  "first_seen", "last_seen", "evidence", "fix"}
+    assert first["cause"] == "table-missing"
+    assert cli_run([*first["command"][1:], "--dry-run"]) == 0
+
+
+def test_cli_healthy_exit_0_and_text(tmp_path: Path) -> None:
+    done = lease_tables("diagnose", "--log", str(write(tmp_path / "a.log", healthy_run())))
+    assert done.returncode == 0, done.stderr
+    assert "Nothing wrong at the most recent start" in done.stdout
+
+
+def test_cli_bad_input_exit_2(tmp_path: Path) -> None:
+    assert lease_tables("diagnose", "--log", str(tmp_path / "absent.log")).returncode == 2
+    other = write(tmp_path / "other.log", ["2026-12-07 04:00:00 INFO nothing of KCL's"])
+    done = lease_tables("diagnose", "--log", str(other))
+    assert done.returncode == 2 and "KCL" in done.stderr
+
+
+def test_cli_never_shows_a_secret(tmp_path: Path) -> None:
+    secret = "AKIAIOSFODNN7EXAMPLE"
+    lines = failing_run()
+    lines[lines.index(TRACE[3])] = TRACE[3] + f" Credential={secret}/20261207/us-east-1"
+    done = lease_tables("diagnose", "--log", str(write(tmp_path / "a.log", lines)),
+                        "--output", "json")
+    assert done.returncode == 3
+    assert secret not in done.stdout + done.stderr
+
+
+# ------------------------------------------------------------------ the real KCL's own logs
+
+REAL = Path(__file__).resolve().parent / "data" / "kcl-logs"
+EXPECTED = {  # situation -> (the causes at the most recent start, the fix's command verb)
+    "no-tables": (["table-missing", "gave-up"], "create"),
+    "kcl2-layout": (["table-missing", "gave-up"], "create"),
+    "no-index": (["index-missing", "gave-up"], "create"),
+    "wrong-key": (["wrong-key"], None),
+    "stream-refused": (["access-denied"], None),
+    "stream-missing": (["stream-missing"], None),
+    "expired-credentials": (["credentials", "gave-up"], None),
+    "healthy": ([], None),
+}
+REAL_LOGS = sorted(REAL.glob("kcl-*/*.log"))
+
+
+@pytest.mark.parametrize("log", REAL_LOGS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_real_kcls_log_names_the_cause_and_a_fix_the_tool_accepts(log: Path) -> None:
+    version = log.parent.name.removeprefix("kcl-")
+    causes, verb = EXPECTED[log.stem]
+    verdict = diagnose(find_logs([str(log)]), Context(kcl=version)).verdict
+    assert [f.cause for f in verdict.findings] == causes
+    assert verdict.ok is (log.stem == "healthy")
+    assert verdict.started is (log.stem == "healthy")
+    assert "OTHER" not in verdict.applications
+    first = verdict.findings[0] if verdict.findings else None
+    if verb is not None:
+        assert first is not None and first.command is not None
+        assert (first.command[1] == verb and ("--kcl", version) == first.command[-2:]) or (
+            "--add-index" in first.command)
+        assert cli_run([*first.command[1:], "--dry-run"]) == 0
+    if log.stem == "stream-refused":
+        assert first is not None and first.action == "kinesis:ListShards"
+        assert "--stream kclproof" in first.fix
+    if log.stem == "kcl2-layout":
+        assert first is not None and first.resource == "APP-CoordinatorState"
+
+
+def test_the_real_healthy_log_exits_0_from_the_installed_cli() -> None:
+    done = lease_tables("diagnose", "--log", str(REAL / "kcl-3.1.3" / "healthy.log"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "KCL initialized." in done.stdout
