@@ -22,6 +22,8 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
                four broken layouts, CreateTable/UpdateTable denied, every call held
                against the adapter policy; prints what KCL called and whether it started
                (`kcl-proof --positive-only`, `--keep DIR` for its logs)
+    pictures   the documentation's terminal pictures (docs/img/), recorded by rich from
+               real runs against local servers, and the benchmark chart
 
 Written in Python rather than shell so it runs the same on Windows.
 """
@@ -43,11 +45,13 @@ from tools.freeze import freeze
 from tools.kcl_proof import kcl_proof
 from tools.lock import lock
 from tools.mutate import MUTATE_DEFAULT, MUTATE_KNOWN, mutate
+from tools.pictures import pictures
 from tools.test import test
 
 
 def main(argv: list[str]) -> int:
-    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof")
+    commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof",
+                "pictures")
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         print("usage: python3 dev.py " + " | ".join(commands), file=sys.stderr)
@@ -61,6 +65,8 @@ def main(argv: list[str]) -> int:
         return lock(rest)
     if command == "kcl-proof":
         return kcl_proof(rest)
+    if command == "pictures":
+        return pictures()
     parser = argparse.ArgumentParser(prog=f"dev.py {command}")
     if command == "mutate":
         also = " ".join(module for module in MUTATE_KNOWN if module not in MUTATE_DEFAULT)
