@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tools.demo import demo_env
-from tools.paths import BIN, PYTHON, ROOT, SAMPLE_CONF
+from tools.paths import BIN, PYTHON, ROOT
 from tools.servers import DYNALITE, ensure_dynalite, free_port, start_moto, stop_process
 from tools.step import say
 from tools.venv import ensure_venv

@@ -45,8 +45,11 @@ def svg(source: Path, target: Path, title: str, pick: str = "") -> None:
 
     captured = source.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
     if pick == "live":  # the command line (a `$ ` prompt), then the busiest frame
-        head, _, rest = captured.partition("\n") if captured.startswith("$ ") else ("", "", captured)
-        captured = (head + "\n" if head else "") + busiest(rest)
+        head, rest = ("", captured)
+        if captured.startswith("$ "):
+            head, _, rest = captured.partition("\n")
+            head += "\n"
+        captured = head + busiest(rest)
     console = Console(record=True, width=WIDTH, force_terminal=True, color_system="truecolor",
                       file=StringIO(), legacy_windows=False)
     for line in captured.rstrip("\n").split("\n"):

@@ -1,8 +1,8 @@
 """Per-table results and the exit-code rule, shared by every command.
 
 The statuses and exit codes are a contract (docs/json.md and docs/exit-codes.md, generated
-from the data here): install scripts branch on them. Keeping them as data here, apart from rendering, lets tests check the
-rule with plain values.
+from the data here): install scripts branch on them. Keeping them as data here, apart
+from rendering, lets tests check the rule with plain values.
 """
 
 from __future__ import annotations
