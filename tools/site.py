@@ -37,3 +37,13 @@ def build_site(out: Path | None = None) -> int:
     return subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--quiet", *target],
                           cwd=ROOT, env=env).returncode
 
+
+
+def carry_site(folder: Path) -> Path:
+    """The site built strict into `folder`, for a delivery that goes where there is no
+    network; stops the delivery when the site does not build."""
+    if build_site(folder):
+        raise SystemExit("the documentation site did not build (see above)")
+    if not (folder / "index.html").is_file():
+        raise SystemExit(f"the documentation site has no index.html in {folder}")
+    return folder / "index.html"
