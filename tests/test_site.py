@@ -103,15 +103,19 @@ def parsed(html: str) -> Links:
     return links
 
 
+class Words(HTMLParser):
+    """A page's text, as a person reads it (white space collapsed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
 def text_of(html: str) -> str:
-    class Text(HTMLParser):
-        parts: list[str] = []
-
-        def handle_data(self, data: str) -> None:
-            self.parts.append(data)
-
-    reader = Text()
-    reader.parts = []
+    reader = Words()
     reader.feed(html)
     return " ".join(" ".join(reader.parts).split())
 

@@ -11,7 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tools.paths import BIN, PYTHON, ROOT
+from tools.paths import PYTHON, ROOT
 from tools.step import say
 
 
@@ -34,7 +34,7 @@ def build_site(out: Path | None = None) -> int:
     say("mkdocs build --strict (the documentation site, offline)")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     target = ["--site-dir", str(out)] if out else []
-    return subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--quiet", *target],
+    return subprocess.run([str(PYTHON), "-m", "mkdocs", "build", "--strict", "--quiet", *target],
                           cwd=ROOT, env=env).returncode
 
 
