@@ -146,7 +146,7 @@ def test_dev_py_and_its_tasks_need_only_the_standard_library() -> None:
                            text=True, timeout=60)
     assert usage.returncode == 2
     assert usage.stderr.endswith("usage: python3 dev.py demo | test | floors | lock | mutate "
-                                 "| bundle | freeze | kcl-proof\n")
+                                 "| bundle | freeze | kcl-proof | pictures\n")
 
 
 # --- metadata ------------------------------------------------------------------------------
