@@ -506,10 +506,15 @@ def main(argv: Sequence[str]) -> int:
     if not options.no_write and wanted is None:
         RESULTS.write_text(json.dumps(measured, indent=2) + "\n", encoding="utf-8")
         say(f"results written to {RESULTS.relative_to(ROOT)}")
-        # The README's tables are rendered from that file by cog (the project's venv has it).
-        subprocess.run([str(run.python), "-m", "cogapp", "-r", str(README)], cwd=ROOT,
+        # The README's tables and the site's benchmark page are rendered from that file by
+        # cog (the project's venv has it); the site's chart by bench/chart.py.
+        site_page = ROOT / "docs" / "benchmark.md"
+        subprocess.run([str(run.python), "-m", "cogapp", "-r", str(README), str(site_page)],
+                       cwd=ROOT, check=True)
+        subprocess.run([str(run.python), str(ROOT / "bench" / "chart.py")], cwd=ROOT,
                        check=True)
-        say(f"figures in {README.relative_to(ROOT)} regenerated from it")
+        say(f"figures in {README.relative_to(ROOT)}, {site_page.relative_to(ROOT)} and "
+            f"docs/img/bench-scaling.svg regenerated from it")
     return 0
 
 

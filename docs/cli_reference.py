@@ -1,7 +1,7 @@
-"""The README's CLI reference, rendered from each command's real `--help` (run by cog).
+"""The site's command reference (docs/cli.md), rendered from each command's real `--help`.
 
-`cog -r README.md` rewrites the block between the cog markers at the end of
-README.md; `cog --check README.md` (tests/test_docs.py) fails when it is stale.
+`cog -r docs/cli.md` rewrites the block between the cog markers; `cog --check` over the
+pages (`dev.py test`, and tests/test_docs.py) fails when it is stale.
 Commands are read from the typer app itself, so a command added later shows up
 without touching this file. Help is rendered the way an operator sees it, but in
 a fixed 80-column, colourless, dumb terminal so the text is the same on every
@@ -44,6 +44,6 @@ def reference() -> str:
     """Markdown: the program's help, then one section per command."""
     parts = ["```\n$ lease-tables --help\n", help_text(), "```\n"]
     for name in command_names():
-        parts += [f"\n### `lease-tables {name}`\n\n```\n$ lease-tables {name} --help\n",
+        parts += [f"\n## `lease-tables {name}`\n\n```\n$ lease-tables {name} --help\n",
                   help_text(name), "```\n"]
     return "".join(parts)

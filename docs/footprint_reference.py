@@ -1,10 +1,10 @@
-"""The README's "The adapter's whole policy" tables and worked example (run by cog).
+"""The security page's permission table and worked example (docs/security.md, run by cog).
 
 The permission table is rendered from `footprint.SERVICES`, the same rows the
-policy, the template and preflight read, so the README cannot drift from the
-code; the worked example is the real output of the installed command on the
-sample configuration. `cog -r README.md` rewrites both; `cog --check README.md`
-(tests/test_docs.py) fails when either is stale.
+policy, the template and preflight read, so the page cannot drift from the code;
+the worked example is the real output of the installed command on the sample
+configuration. `cog -r docs/security.md` rewrites both; `cog --check` over the pages
+(`dev.py test`, and tests/test_docs.py) fails when either is stale.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def test_dev_py_and_its_tasks_need_only_the_standard_library() -> None:
                            text=True, timeout=60)
     assert usage.returncode == 2
     assert usage.stderr.endswith("usage: python3 dev.py demo | test | floors | lock | mutate "
-                                 "| bundle | freeze | kcl-proof | kcl-logs\n")
+                                 "| bundle | freeze | kcl-proof | kcl-logs | pictures\n")
 
 
 # --- metadata ------------------------------------------------------------------------------
@@ -204,7 +204,10 @@ def test_sdist_carries_what_its_tests_need(tmp_path: Path) -> None:
                    "tests/conftest.py", "tests/faultproxy.py", "tests/policy_helpers.py",
                    "tests/test_docs.py", "sample_conf/IntegrationService.xml",
                    "tests/data/kcl-logs/README.md", "tests/data/kcl-logs/kcl-3.1.3/healthy.log",
-                   "docs/cli_reference.py", "bench/package-lock.json",
+                   "docs/cli_reference.py", "bench/package-lock.json", "mkdocs.yml",
+                   "docs/index.md", "docs/img/preflight-verdict.svg", "bench/chart.py",
+                   "bench/results.json", "tools/pictures.py",
+                   "docs/assets/javascripts/iframe-worker-shim.js",
                    "src/lease_tables/cli/app.py"):
         assert wanted in members, wanted
     assert not any("node_modules" in m or "__pycache__" in m for m in members)
@@ -249,6 +252,23 @@ def unpack(archive: Path, into: Path) -> tuple[Path, dict[str, Path]]:
     return folder, wheels
 
 
+def assert_site_works_from_disk(site: Path) -> None:
+    """The documentation a delivery carries: the task pages as HTML whose scripts, styles
+    and pictures are all beside them (nothing from the network), and search's index
+    inlined as a script, so search runs from disk (tests/test_site.py runs it in a
+    browser)."""
+    for name in ("index.html", "install.html", "first-run.html", "security.html",
+                 "preflight.html", "errors.html", "cli.html", "json.html", "exit-codes.html",
+                 "assets/javascripts/iframe-worker-shim.js", "search/search_index.js",
+                 "img/preflight-verdict.svg"):
+        assert (site / name).is_file(), f"the carried site lacks {name}"
+    for page in site.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//[^"]*', html)
+        assert not remote, (page.name, remote)
+    assert 'href="install.html"' in (site / "index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("python", ["3.11", "3.13"])
 def test_windows_bundle_has_every_wheel_windows_needs_and_nothing_else(
@@ -275,6 +295,8 @@ def test_windows_bundle_has_every_wheel_windows_needs_and_nothing_else(
     assert not (folder / "install.sh").exists()
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     assert "install.ps1" in readme and f"Python {python}" in readme
+    assert "open site\\index.html in a browser" in readme
+    assert_site_works_from_disk(folder / "site")
 
 
 @pytest.mark.slow
@@ -290,6 +312,9 @@ def test_linux_bundle_installs_with_no_index_and_runs(tmp_path: Path) -> None:
     for path in wheels.values():
         assert parse_wheel_filename(path.name)[3] & tags, f"{path.name} is not for Linux"
     assert "--no-index" in (folder / "install.sh").read_text(encoding="utf-8")
+    assert "open site/index.html in a browser" in (folder / "README.txt").read_text(
+        encoding="utf-8")
+    assert_site_works_from_disk(folder / "site")
     # No network: pip's configuration is ignored and any proxy use fails.
     env = {k: v for k, v in clean_env(tmp_path).items() if not k.startswith("PIP_")}
     env.update(PIP_CONFIG_FILE=os.devnull, HTTP_PROXY="http://127.0.0.1:9",
@@ -320,6 +345,7 @@ def test_frozen_build_runs_every_command_and_completion(
     exe = freeze(tmp_path / "frozen")
     assert exe.exists()
     assert not list((tmp_path / "frozen" / "lease-tables").rglob("hypothesis")), "dev tools"
+    assert_site_works_from_disk(tmp_path / "frozen" / "lease-tables" / "site")
     assert smoke([str(exe)], endpoint=moto.url) == 0
     tables = moto.client().list_tables()["TableNames"]
     assert len(tables) == 2, tables

@@ -1,5 +1,8 @@
-"""The README's CLI reference is the real `--help`, every command is documented, and
-shell completion works (the sqlite-utils habit: docs that cannot go stale)."""
+"""The documentation holds to the code: the site's references are generated from it (the
+CLI from the real `--help`, the JSON fields, statuses and exit codes from the data beside
+the code that writes them), every command is documented, the pictures exist and are
+shown, the README stays short and points into the site, and shell completion works (the
+sqlite-utils habit: docs that cannot go stale)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import os
 import re
 import runpy
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,39 +18,182 @@ from pathlib import Path
 import pytest
 import typer.main
 
+from lease_tables.cli import signals
 from lease_tables.cli.app import app
+from lease_tables.config.naming import LeaseTable
+from lease_tables.core import errors
+from lease_tables.model import kcl, outcome, rows
+from lease_tables.model.outcome import OK, TableResult
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight import footprint as preflight_footprint
+from lease_tables.preflight import services, streams
+from lease_tables.render import report
 from tests.conftest import ROOT, clean_env, cli_executable
 
 README = ROOT / "README.md"
-REFERENCE = runpy.run_path(str(ROOT / "docs" / "cli_reference.py"))
+DOCS = ROOT / "docs"
+REFERENCE = runpy.run_path(str(DOCS / "cli_reference.py"))
 COMMANDS = REFERENCE["command_names"]()
+CLI_PAGE = DOCS / "cli.md"
+JSON_PAGE = DOCS / "json.md"
+EXIT_PAGE = DOCS / "exit-codes.md"
+# Every page with a generated block (the README has none now: it points into the site).
+COG_PAGES = sorted(p.relative_to(ROOT).as_posix() for p in DOCS.glob("*.md")
+                   if "[[[cog" in p.read_text(encoding="utf-8"))
 
 
-def test_cog_check_readme_matches_help(tmp_path: Path) -> None:
-    """`cog --check` fails when any command's --help changed and README was not regenerated."""
-    proc = subprocess.run([sys.executable, "-m", "cogapp", "--check", "README.md"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120,
+def page(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_cog_check_every_generated_page(tmp_path: Path) -> None:
+    """`cog --check` fails when a command's --help, a JSON field, a status, an exit code,
+    the permission table or the benchmark changed and its page was not regenerated."""
+    assert {"docs/cli.md", "docs/json.md", "docs/exit-codes.md", "docs/security.md",
+            "docs/benchmark.md"} <= set(COG_PAGES)
+    proc = subprocess.run([sys.executable, "-m", "cogapp", "--check", *COG_PAGES], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300,
                           env=clean_env(tmp_path))
     assert proc.returncode == 0, (
-        "README.md's CLI reference is stale: run `.venv/bin/cog -r README.md`\n"
+        f"a generated page is stale: run `.venv/bin/cog -r {' '.join(COG_PAGES)}`\n"
         + proc.stdout + proc.stderr)
 
 
-def test_reference_is_the_last_section_and_has_every_command() -> None:
-    text = README.read_text(encoding="utf-8")
-    headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings[-1] == "## CLI reference"
+def test_the_cli_page_has_every_command() -> None:
+    text = page(CLI_PAGE)
     assert {"create", "verify", "name"} <= set(COMMANDS)
     for name in COMMANDS:
-        assert f"### `lease-tables {name}`" in text, f"{name} is missing from README.md"
+        assert f"## `lease-tables {name}`" in text, f"{name} is missing from docs/cli.md"
         assert f"Usage: lease-tables {name} [OPTIONS]" in text
 
 
-def test_reference_renders_the_live_help() -> None:
+def test_the_cli_page_renders_the_live_help() -> None:
     """In-process comparison too, so a broken cog marker cannot hide a difference."""
     rendered = REFERENCE["reference"]()
-    assert rendered in README.read_text(encoding="utf-8")
+    assert rendered in page(CLI_PAGE)
     assert "Create every lease table that is absent" in rendered
+
+
+# --------------------------------------------------------------------------- JSON page
+
+def _documented(names: tuple[tuple[str, str], ...]) -> list[str]:
+    return [name for name, _ in names]
+
+
+def test_every_field_the_json_can_hold_is_documented_in_the_order_written() -> None:
+    """A lease table's row, a resource's row and a preflight row together write exactly
+    the fields `JSON_FIELDS` documents: a new field without words fails here."""
+    lease = TableResult(LeaseTable("t1", "us-east-1"), OK).to_json()
+    resource = TableResult(ResourceRow("t1", "us-east-1", role=rows.ROLE_STREAM_CONSUMER,
+                                       resource="stream/s/consumer/t1"), OK).to_json()
+    probed = TableResult(LeaseTable("t1", "us-east-1"), OK, untried=()).to_json()
+    written = list(dict.fromkeys([*lease, *resource, *probed]))
+    assert written == _documented(outcome.JSON_FIELDS)
+    text = page(JSON_PAGE)
+    for name in written:
+        assert f"| `{name}` |" in text, name
+
+
+def test_the_documents_fields_are_the_ones_written() -> None:
+    """`ok` and `tables` from the report, `error` from the CLI when a run stops early."""
+    assert set(report.json_document([])) | {"error"} == set(_documented(report.DOCUMENT_FIELDS))
+    cli = (ROOT / "src" / "lease_tables" / "cli" / "app.py").read_text(encoding="utf-8")
+    assert '{"ok": False, "error":' in cli
+
+
+def test_every_status_is_documented_with_its_exit_code() -> None:
+    documented = [status for status, _, _ in outcome.STATUS_MEANINGS]
+    assert sorted(documented) == sorted(outcome._EXIT_BY_STATUS)
+    text = page(JSON_PAGE)
+    for status in documented:
+        code = outcome._EXIT_BY_STATUS[status]
+        assert re.search(rf"^\| `{re.escape(status)}` \|.*\| {code} \|$", text, re.MULTILINE), (
+            status)
+
+
+def test_every_role_the_code_names_is_on_the_json_page() -> None:
+    """Every ROLE_ constant of the modules that make rows, and the footprint's log-group
+    rows (their role is the resource kind)."""
+    text = page(JSON_PAGE)
+    roles = {value for module in (kcl, rows, streams, services, preflight_footprint)
+             for name, value in vars(module).items() if name.startswith("ROLE_")}
+    roles.add(preflight_footprint.fp.KIND_LOG_GROUP)
+    assert len(roles) >= 11
+    for role in roles:
+        assert f"| `{role}` |" in text, role
+
+
+def test_every_exit_code_is_documented() -> None:
+    codes = {value for name, value in vars(errors).items()
+             if name.startswith("EXIT_") and isinstance(value, int)}
+    assert [code for code, _ in errors.EXIT_MEANINGS] == sorted(codes)
+    assert signals.SIGNAL_EXIT_BASE + signal.SIGINT == errors.EXIT_INTERRUPTED
+    assert signals.SIGNAL_EXIT_BASE + signal.SIGTERM == errors.EXIT_TERMINATED
+    text = page(EXIT_PAGE)
+    for code in codes:
+        assert f"| {code} |" in text, code
+
+
+# --------------------------------------------------------------------------- README
+
+def test_the_readme_is_short_and_keeps_the_quick_start() -> None:
+    text = page(README)
+    assert len(text.splitlines()) <= 300
+    assert "python3 dev.py demo     # creates the sample's tables" in text
+    assert "python3 dev.py test     # runs the whole test suite" in text
+    for command in ("lease-tables create", "lease-tables policy --role adapter",
+                    "lease-tables preflight", "lease-tables diagnose --log PATH"):
+        assert command in text, command
+
+
+def test_the_readme_links_resolve_into_the_site() -> None:
+    """Relative links, so they work on GitHub; each names a file that exists."""
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page(README))
+    pages = [link for link in links if link.startswith("docs/")]
+    assert len(pages) >= 10
+    for link in links:
+        if not link.startswith("http"):
+            assert (ROOT / link).exists(), link
+
+
+def test_the_readme_section_the_policy_note_names_exists() -> None:
+    """`policy` without the footprint's options says: see the README section "The
+    adapter's whole policy"."""
+    assert re.search(r"^#+ .*The adapter's whole policy", page(README), re.MULTILINE)
+
+
+# --------------------------------------------------------------------------- pictures
+
+PICTURES = runpy.run_path(str(ROOT / "tools" / "pictures.py"), run_name="pictures")
+CHART = runpy.run_path(str(ROOT / "bench" / "chart.py"), run_name="chart")
+
+
+@pytest.mark.parametrize("name", [*PICTURES["PICTURES"], "bench-scaling.svg"])
+def test_every_picture_exists_and_a_page_shows_it(name: str) -> None:
+    picture = DOCS / "img" / name
+    assert picture.exists(), f"docs/img/{name} is missing: run `python3 dev.py pictures`"
+    svg = picture.read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<svg") and svg.rstrip().endswith("</svg>")
+    if name != "bench-scaling.svg":  # rich's recording, a frame with the run in it
+        assert "Generated with Rich" in svg and "lease-tables" in svg
+    shown = [p.name for p in DOCS.glob("*.md") if f"(img/{name})" in page(p)]
+    assert shown, f"no page shows docs/img/{name}"
+
+
+def test_the_live_picture_shows_tables_creating_and_the_verdict_passes() -> None:
+    """What each picture is for: the wait (rows CREATING), and a passing verdict."""
+    def words(name: str) -> str:
+        svg = (DOCS / "img" / name).read_text(encoding="utf-8")
+        return re.sub(r"<[^>]+>", "", svg).replace("&#160;", " ")
+    assert words("create-live.svg").count("creating") >= 4
+    assert "created" in words("create-summary.svg")
+    assert "PREFLIGHT PASSED" in words("preflight-verdict.svg")
+
+
+def test_the_chart_is_drawn_from_the_results() -> None:
+    results = runpy.run_path(str(ROOT / "bench" / "figures.py"))["load"]()
+    assert CHART["render"](results) == (DOCS / "img" / "bench-scaling.svg").read_text(
+        encoding="utf-8"), "stale chart: run `python3 bench/chart.py`"
 
 
 @pytest.mark.parametrize("name", COMMANDS)

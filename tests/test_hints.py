@@ -1,7 +1,7 @@
 """Near-twin hints never decide a result, and never name a table's own family.
 
 ListTables feeds only the hint "a table with a near-identical name exists". It is
-bounded on its own (README "Hints never decide results"): when it hangs, fails or
+bounded on its own (docs/errors.md, "Hints never decide results"): when it hangs, fails or
 answers oddly, the hint is dropped with a note, and the table's status, the exit
 code and the run's duration stay what they would be without it. A table's own
 companion tables (KCL 3's `T-CoordinatorState`, `T-WorkerMetricStats`) and its lease

@@ -135,8 +135,8 @@ def _agent(source: str = "/c/IntegrationService.xml") -> Adapter:
 
 
 def test_a_dotted_host_name_is_cut_at_its_first_dot_with_a_warning() -> None:
-    """The README's rule (the adapter's host name up to its first dot), as for UNC servers:
-    an FQDN gives the same table as the short name, and a warning says so."""
+    """The documented rule (docs/names.md: the adapter's host name up to its first dot), as
+    for UNC servers: an FQDN gives the same table as the short name, and a warning says so."""
     conf = ConfFile("/c/IntegrationService.xml", "/c", (_agent(),))
     derivation = derive_tables([conf], host_option="verintris.corp.local",
                                default_region=REGION, local_host="other")

@@ -41,7 +41,7 @@ def _require_kcl() -> None:
 
 
 def _run(layout: kclproof.Layout, tmp_path: Path, record_property) -> kclproof.KclRun:
-    """One real-KCL run, and the figures the README quotes: timings and the actions KCL
+    """One real-KCL run, and the figures docs/proven.md quotes: timings and the actions KCL
     called on each resource (in the JUnit report, and printed with `-s`)."""
     _require_kcl()
     run = kclproof.run_kcl(layout, tmp_path)

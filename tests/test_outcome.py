@@ -1,4 +1,4 @@
-"""The exit-code rule and the JSON shape of the README's "Exit codes" section, with plain values."""
+"""The exit-code rule and the JSON shape (docs/exit-codes.md, docs/json.md), with plain values."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ KCL_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetIte
 
 def adapter_policy(actions: list[str], deny_create: bool = True,
                    allow_create: bool = False) -> dict[str, Any]:
-    """The adapter policy (`lease-tables policy --role adapter`, README "For security teams").
+    """The adapter policy (`lease-tables policy --role adapter`, docs/security.md).
 
     Resource is "*" instead of the table ARNs only because moto matches every
     DynamoDB request against "*" (see the module docstring).

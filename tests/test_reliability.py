@@ -75,7 +75,7 @@ def test_everything_spoiled_fails_in_bounded_time_naming_endpoint_table_error(
                       timeout=120)
         elapsed = time.monotonic() - started
     assert run.code == 1
-    assert elapsed < 90  # the README's stated bound with default retry settings
+    assert elapsed < 90  # docs/errors.md's stated bound with default retry settings
     [table] = run.json()["tables"]
     assert table["status"] == "failed"
     assert proxy.url.removeprefix("http://") in table["message"]

@@ -2,7 +2,8 @@
 
 No doubled punctuation ("?. See", "- .."), no wrapper's words ("Value error,", "Note:
 warning:"), whole sentences in the main --help, companion tables not counted as lease
-tables, and README samples and docs/architecture.md that match what the code does now.
+tables, and the documentation's samples and docs/architecture.md that match what the code
+does now.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from lease_tables.preflight.run import PreflightRun, verdict
 from lease_tables.preflight.tables import Findings, denied_message, judge
 from tests.conftest import REGION, ROOT, aws_env, clean_env, run_cli
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'|`[^`]*`')
 
 
@@ -110,33 +111,37 @@ def test_every_command_summary_in_the_main_help_is_a_whole_sentence(tmp_path, co
         assert summary[0].isupper(), (command, summary)
 
 
-# --------------------------------------------------------------------------- README
+# --------------------------------------------------------------------------- the docs pages
 
 
 def test_the_exit_code_table_names_preflights_statuses() -> None:
-    row = next(line for line in README.splitlines() if line.startswith("| 3 |"))
+    page = (DOCS / "exit-codes.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if line.startswith("| 3 |"))
     for word in ("drift", "verify", "preflight", "`denied`", "`missing`"):
         assert word in row, row
 
 
 def test_the_json_field_list_names_every_field() -> None:
-    section = README.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
+    section = (DOCS / "json.md").read_text(encoding="utf-8").split("## Fields", 1)[1]
     fields = TableResult(LeaseTable("t1", REGION), OK).to_json()
     for name in fields:
-        assert f"`{name}`" in section, name
+        assert f"| `{name}` |" in section, name
 
 
 def test_the_preflight_samples_print_what_the_code_prints() -> None:
     """The recorded `denied` rows are the message the code builds for that finding."""
     for name in ("verintAgentEvents_verintris.2", "verintCTREvents"):
         findings = Findings(LeaseTable(name, REGION), refused={"Scan": "AccessDenied"})
-        assert f"-- {denied_message(findings)}" in README, name
+        assert f"-- {denied_message(findings)}" in (DOCS / "preflight.md").read_text(
+            encoding="utf-8"), name
 
 
 def test_the_never_answers_row_quotes_the_code(tmp_path) -> None:
     """What `create` and `verify` print for an endpoint that accepts and never answers (a
-    real silent socket), with the README's default timeouts put in: the row quotes it."""
-    row = next(line for line in README.splitlines() if "never answers |" in line)
+    real silent socket), with the documented default timeouts put in: the row of the errors
+    page quotes it."""
+    page = (DOCS / "errors.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if "never answers |" in line)
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)

@@ -19,6 +19,7 @@ from tools.installers import (
 )
 from tools.paths import LOCK, PYPROJECT, PYTHON, ROOT, VENV, venv_script
 from tools.project import build_wheel, project_version
+from tools.site import carry_site
 from tools.step import run, say
 from tools.venv import ensure_venv
 
@@ -57,7 +58,8 @@ def target_requirements(platform: str, python_version: str, out: Path) -> Path:
 
 
 def bundle(platform: str, python_version: str, out: Path) -> Path:
-    """One zip: every wheel the target needs, installers that use no index, a README."""
+    """One zip: every wheel the target needs, installers that use no index, a README, and
+    the documentation as HTML that works from disk (site/index.html)."""
     if platform not in PLATFORMS:
         raise SystemExit(f"--platform must be one of {', '.join(PLATFORMS)}")
     if not re.fullmatch(r"3\.\d+", python_version):
@@ -91,9 +93,11 @@ def bundle(platform: str, python_version: str, out: Path) -> Path:
         else:
             write_text(folder / "install.sh", INSTALL_SH.format(**values), "\n")
             steps, exe, newline = LINUX_STEPS, "venv/bin/lease-tables", "\n"
-        readme = README_TXT.format(**values, steps=steps.format(**values), exe=exe)
+        docs = "site\\index.html" if platform == "win_amd64" else "site/index.html"
+        readme = README_TXT.format(**values, steps=steps.format(**values), exe=exe, docs=docs)
         write_text(folder / "README.txt", readme, newline)
         shutil.copy2(ROOT / "LICENSE", folder / "LICENSE.txt")
+        carry_site(folder / "site")
         out.mkdir(parents=True, exist_ok=True)
         archive = out / f"{name}.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tools.paths import ROOT, VENV, WINDOWS, venv_script
 from tools.project import project_version
+from tools.site import carry_site
 from tools.step import run, say
 from tools.venv import ensure_venv
 
@@ -15,7 +16,8 @@ FREEZE_EXCLUDES = ("hypothesis", "pytest", "_pytest", "moto", "cryptography", "O
 
 
 def freeze(out: Path) -> Path:
-    """PyInstaller onedir build of lease-tables for this platform into OUT/lease-tables."""
+    """PyInstaller onedir build of lease-tables for this platform into OUT/lease-tables, with
+    the documentation beside it as HTML that works from disk (OUT/lease-tables/site)."""
     ensure_venv()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lease-tables-freeze-") as tmp:
@@ -40,5 +42,6 @@ def freeze(out: Path) -> Path:
              "--distpath", out, "--workpath", work / "build", "--specpath", work,
              entry])
     exe = out / "lease-tables" / ("lease-tables.exe" if WINDOWS else "lease-tables")
-    say(f"built {exe}")
+    carry_site(out / "lease-tables" / "site")
+    say(f"built {exe}, with the documentation in {out / 'lease-tables' / 'site'}")
     return exe

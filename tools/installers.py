@@ -135,6 +135,9 @@ The installer makes a virtual environment (a folder) and installs lease-tables i
 remove that folder to uninstall. Then run, for example:
     {exe} --help
     {exe} create --dry-run
+
+Documentation: open {docs} in a browser. It works from disk, with no network:
+installing, the first run, the adapter's policy, preflight, every error and what to do.
 """
 
 WINDOWS_STEPS = """Install (PowerShell):

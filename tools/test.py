@@ -1,4 +1,5 @@
-"""`dev.py test`: ruff, mypy, then the whole pytest suite (unit, property, end to end)."""
+"""`dev.py test`: ruff, mypy, lint-imports, the documentation site's strict build, then the
+whole pytest suite (unit, property, end to end)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from tools.floors import floors
 from tools.paths import BIN, PYTHON, ROOT, WINDOWS, venv_python
 from tools.servers import ensure_dynalite
+from tools.site import build_site
 from tools.step import run, say
 from tools.venv import ensure_venv
 
@@ -53,6 +55,7 @@ def test(extra: Sequence[str]) -> int:
     types = typecheck()
     say("lint-imports (the floors between the packages, [tool.importlinter])")
     floors_kept = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT).returncode
+    site = build_site()
     env = dict(os.environ)
     checkov = ensure_checkov()
     if checkov:
@@ -60,7 +63,7 @@ def test(extra: Sequence[str]) -> int:
     say("pytest")
     workers = ["-n", "2"] if "-n" not in extra else []
     tests = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *extra], cwd=ROOT, env=env)
-    return tests.returncode or lint.returncode or types or floors_kept
+    return tests.returncode or lint.returncode or types or floors_kept or site
 
 
 def typecheck() -> int:

@@ -23,7 +23,7 @@ T = TypeVar("T")
 Row = TypeVar("Row", bound=LeaseTable)  # a Board's rows: lease tables, or stream consumers' rows
 
 SLICE = 0.1  # seconds between two looks at the clock and the keyboard
-# Seconds the work gets past --timeout to report in its own words (the README
+# Seconds the work gets past --timeout to report in its own words (docs/errors.md
 # states it): its loops already stop at the deadline, so this only covers turning
 # what it has into results. A thread stuck in a network read is abandoned then.
 GRACE = 0.5

@@ -53,7 +53,7 @@ RETRY_MODES = ("standard", "adaptive", "legacy")  # botocore's own list
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
 # Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
-# past it the hint is dropped with a note, and nothing else waits (README "Hints").
+# past it the hint is dropped with a note, and nothing else waits (docs/errors.md, "Hints").
 HINT_BUDGET = 3.0
 
 

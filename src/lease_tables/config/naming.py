@@ -188,7 +188,7 @@ def host_option_value(raw: str) -> tuple[str, str | None]:
     """--host-name as a table name uses it, and a warning when it was cut.
 
     The adapter names its table after its server's host name up to the first
-    dot (the README's rule, applied to UNC servers and this machine's name
+    dot (docs/names.md's rule, applied to UNC servers and this machine's name
     alike), so a fully qualified --host-name (`verintris.corp.local`) is cut
     the same way, with a warning saying so, rather than making a table the
     adapter never looks for. An IP address is no host name at all: refused.

@@ -13,6 +13,24 @@ EXIT_AWS = 1  # an AWS-side failure: credentials, network, access denied, timeou
 EXIT_INPUT = 2  # bad usage or bad input: options, configuration, names
 EXIT_DRIFT = 3  # drift, or a missing or not-active table
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
+EXIT_TERMINATED = 143  # SIGTERM, as shells report it (128 + 15); handled exactly as Ctrl+C
+
+# What each code tells an install script, in the words of the generated reference page
+# (docs/exit-codes.md): beside the codes, so a new code cannot ship undocumented.
+EXIT_MEANINGS: tuple[tuple[int, str], ...] = (
+    (EXIT_OK, "every table (and every other resource of the run) is fine"),
+    (EXIT_AWS, "an AWS-side failure for some table (credentials, network, access denied, "
+               "timeout); or stdout could not be written"),
+    (EXIT_INPUT, "bad usage or bad input: options, a missing or unsafe configuration file, "
+                 "no Amazon adapter found, an invalid derived name. Nothing was called or "
+                 "changed"),
+    (EXIT_DRIFT, "drift; a missing or not-active table in `verify`; a `denied` or `missing` "
+                 "table in `preflight`"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl+C); rerun the same command to finish"),
+    (EXIT_TERMINATED, "stopped by SIGTERM (what `timeout`, schedulers and service managers "
+                      "send), handled exactly like Ctrl+C: the same message, the same JSON "
+                      "object; rerun the same command to finish"),
+)
 
 
 class LeaseTablesError(Exception):

@@ -1,8 +1,8 @@
 """Per-table results and the exit-code rule, shared by every command.
 
-The statuses and exit codes are a contract (README "Exit codes"): install scripts branch on
-them. Keeping them as data here, apart from rendering, lets tests check the
-rule with plain values.
+The statuses and exit codes are a contract (docs/json.md and docs/exit-codes.md, generated
+from the data here): install scripts branch on them. Keeping them as data here, apart
+from rendering, lets tests check the rule with plain values.
 """
 
 from __future__ import annotations
@@ -48,6 +48,43 @@ _EXIT_BY_STATUS = {
     DENIED: EXIT_DRIFT,
 }
 
+# Each status: the commands that give it and what it means, for the generated reference
+# (docs/json.md). A status missing here fails the docs test, so none ships unexplained.
+STATUS_MEANINGS: tuple[tuple[str, str, str], ...] = (
+    (PLANNED, "create `--dry-run`", "would be created; nothing was called"),
+    (CREATED, "create", "created by this run (and ACTIVE, with `--wait`)"),
+    (EXISTS, "create", "already there with the right key; left exactly as it is"),
+    (UPDATED, "create `--add-index`",
+     "KCL 3: this run added the index `LeaseOwnerToLeaseKeyIndex` to an existing lease "
+     "table (and waited for it, with `--wait`); nothing else was changed"),
+    (DRIFT, "create, verify",
+     "a table of that name has another key schema, or (KCL 3) a lease table lacks the "
+     "index or has one of that name with other keys; left untouched. For a missing index: "
+     "`create --kcl X --add-index`. For another key: DynamoDB can neither rename a table "
+     "nor change its key, so check nothing uses it, keep its items if they matter, delete "
+     "it by hand, rerun"),
+    (FAILED, "all",
+     "AWS said no or could not be reached (credentials, configuration, access denied, "
+     "quota, network, timeout), or the table is in a state no wait will fix (DELETING, "
+     "ARCHIVING, ARCHIVED, INACCESSIBLE_ENCRYPTION_CREDENTIALS, or one this version does "
+     "not know); the message says which call, where, and what to do"),
+    (OK, "verify, preflight",
+     "exists, usable (ACTIVE or UPDATING: KCL accepts both), right key (KCL 3: its index "
+     "ACTIVE, with KCL's keys); other capacity or billing, or (KCL 3) an index projecting "
+     "more than KCL's keys, is a warning in the message (tell `verify` what `create` was "
+     "given with `--billing-mode`, `--read-capacity`, `--write-capacity`)"),
+    (MISSING, "verify, preflight",
+     "does not exist; a near twin (other letter case or host part) is named as a hint"),
+    (NOT_ACTIVE, "verify",
+     "exists but is still CREATING; or (KCL 3) its index is CREATING or UPDATING (KCL 3 "
+     "uses it only once it is ACTIVE)"),
+    (DENIED, "preflight", "the adapter's identity may not call an action KCL needs; the "
+                          "message names them"),
+    (CREATE_ALLOWED, "preflight",
+     "usable, but CreateTable is not denied to the adapter (a warning, shown even with "
+     "`-q`)"),
+)
+
 HAPPY = frozenset(s for s, code in _EXIT_BY_STATUS.items() if code == EXIT_OK)
 # What --quiet leaves out: results that need nobody's attention. `create-allowed`
 # exits 0 but is the finding preflight exists for, so it is always shown.
@@ -75,6 +112,7 @@ class TableResult:
         self.message = row(self.message)
 
     def to_json(self) -> dict[str, object]:
+        """One row of `--output json`; its fields are `JSON_FIELDS`, in this order."""
         t = self.table
         extra = getattr(t, "extra_json", None)  # a stream, consumer, bucket ... row (rows.py)
         document: dict[str, object] = {
@@ -98,6 +136,38 @@ class TableResult:
 
             document["not_tried"] = not_tried(self.untried)
         return document
+
+
+# Every field a row of `--output json` can hold, and what it means, in `to_json`'s order,
+# for the generated reference (docs/json.md; the values each can take are read from the
+# code there). The docs test fails when `to_json` writes a field this list lacks.
+JSON_FIELDS: tuple[tuple[str, str], ...] = (
+    ("table_name", "the lease table's name; on a row of another resource, the lease table "
+                   "it belongs to, or the resource's own name"),
+    ("adapter_kind", "`connect` or `agent-events`; `null` for a `--table` name"),
+    ("adapter_id", "the adapter's ID in `IntegrationService.xml`; `null` for a `--table` "
+                   "name"),
+    ("application_name", "the adapter's Application Name; `null` for a `--table` name"),
+    ("host_name", "the RIS host name in an agent-events table's name; `null` where it does "
+                  "not apply (a `connect` adapter, a `--table` name)"),
+    ("host_name_source", "where the host name came from: `--host-name`, the server of a UNC "
+                         "folder, or this machine's name"),
+    ("region", "the table's region: the adapter's `Region` setting, else `--region`, else "
+               "the AWS configuration's default"),
+    ("role", "what the row is: a lease table, one of KCL 3's companion tables, or (with the "
+             "footprint's options) another resource of the adapter"),
+    ("sources", "the configuration files (or `--table`) the table came from"),
+    ("enabled", "`false` when every adapter that needs the table is marked disabled in the "
+                "file (it still gets its table, so enabling it later just works); `null` "
+                "when the file does not say; text lines say `disabled`"),
+    ("status", "what happened to it (see the statuses below)"),
+    ("message", "explains any status other than the happy ones, and carries warnings; "
+                "empty otherwise"),
+    ("resource", "only on a row of another kind than a table (a stream consumer, a stream, "
+                 "a bucket...): its ARN, or its name as given"),
+    ("not_tried", "only on `preflight` rows: the actions whose probes did not run (empty "
+                  "when every probe ran)"),
+)
 
 
 def needs_attention(results: Iterable[TableResult]) -> list[TableResult]:

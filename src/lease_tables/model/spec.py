@@ -49,8 +49,8 @@ BILLING_ON_DEMAND = "on-demand"
 BILLING_MODES: dict[str, BillingModeType] = {BILLING_PROVISIONED: "PROVISIONED",
                                              BILLING_ON_DEMAND: "PAY_PER_REQUEST"}
 
-# The DynamoDB operations KCL inside an adapter uses on its lease table (README, "The
-# adapter policy").
+# The DynamoDB operations KCL inside an adapter uses on its lease table (docs/security.md,
+# "The lease-table policy").
 # The adapter policy grants exactly these and preflight proves each of them.
 KCL_LEASE_OPERATIONS: tuple[str, ...] = (
     "DeleteItem", "DescribeTable", "GetItem", "PutItem", "Scan", "UpdateItem")

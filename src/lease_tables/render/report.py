@@ -141,6 +141,17 @@ def summary(results: Sequence[TableResult], verb: str = "") -> str:
     return f"{tally(results, verb)}. {verdict} (exit {code})."
 
 
+# The fields of the one JSON object `--output json` prints, for the generated reference
+# (docs/json.md). `error` is written by the CLI when a run stops before its results.
+DOCUMENT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("ok", "`true` when the exit code is 0"),
+    ("error", "only when the run stopped before any result (bad input, usage errors, "
+              "credentials, Ctrl+C, a bug): the paragraph printed on stderr"),
+    ("tables", "one object per table or resource, in name order (whatever was known, when "
+               "the run stopped)"),
+)
+
+
 def json_document(results: Sequence[TableResult]) -> dict[str, object]:
     return {
         "ok": exit_code(results) == 0,
