@@ -12,9 +12,11 @@ import re
 import click
 import pytest
 import typer.main
+from inline_snapshot import snapshot
 
 from lease_tables.cli.app import app
-from tests.conftest import clean_env, run_cli
+from lease_tables.model import spec
+from tests.conftest import REGION, clean_env, run_cli
 
 COMMANDS = sorted(c.name or getattr(c.callback, "__name__", "")
                   for c in app.registered_commands)
@@ -71,3 +73,58 @@ def test_every_option_a_command_s_help_names_exists_on_that_command(tmp_path,
     unknown = sorted({(owner, option) for owner, option in named
                       if option not in options_of(owner)})
     assert unknown == [], text
+
+
+def test_without_credentials_verify_and_preflight_name_the_identity_each_needs(
+        tmp_path) -> None:
+    env = clean_env(tmp_path, AWS_DEFAULT_REGION=REGION)
+    verify = run_cli(["verify", "--table", "leasesT", "--endpoint-url", "http://127.0.0.1:9"],
+                     env)
+    preflight = run_cli(["preflight", "--table", "leasesT",
+                         "--endpoint-url", "http://127.0.0.1:9"], env)
+
+    assert (verify.code, preflight.code) == (1, 1)
+    assert one_line(verify.stderr) == snapshot(
+        "error: No AWS credentials were found (environment variables, --profile, the shared "
+        "credentials file, or an instance role). Run with --profile naming an identity that may "
+        "describe the lease tables (the provisioner's, as `lease-tables policy --role "
+        "provisioner` prints it), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Nothing was"
+        " checked.")
+    assert one_line(preflight.stderr) == snapshot(
+        "error: No AWS credentials were found (environment variables, --profile, the shared "
+        "credentials file, or an instance role). Run with --profile naming a profile that holds "
+        "the adapter's own credentials (the identity the adapter runs as), or set "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Nothing was called.")
+    for words in (verify.stderr, preflight.stderr):
+        assert "creat" not in words and "naming it" not in words
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_verify_of_a_wrongly_keyed_table_says_what_it_is_not_that_it_was_left(cli, moto) -> None:
+    moto.client().create_table(
+        TableName="leasesT", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST")
+
+    run = cli("verify", "--table", "leasesT", "--output", "json")
+
+    assert run.code == 3, run
+    (row,) = run.json()["tables"]
+    assert row["status"] == "drift"
+    assert row["message"] == snapshot(
+        "leasesT in us-east-1 exists but its key is id (S, HASH); KCL needs leaseKey (S, HASH) "
+        "and no sort key. KCL cannot use it, and DynamoDB can neither rename a table nor change "
+        "its key: after checking that nothing else uses it (and keeping its items if they "
+        "matter), delete it by hand, then run `lease-tables create`.")
+
+
+@pytest.mark.parametrize("words", [
+    spec.drift_message("T in r", "its key is id", checked_only=True),
+    spec.missing_index_message("T in r", "3.0", checked_only=True),
+    spec.index_drift_message("T in r", "its index has other keys", "3.0", checked_only=True),
+])
+def test_verify_s_drift_words_never_say_it_could_have_changed_the_table(words: str) -> None:
+    assert "untouched" not in words and "Check with `lease-tables verify" not in words

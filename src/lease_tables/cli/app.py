@@ -386,7 +386,7 @@ def verify(
     from lease_tables.model.outcome import no_answer_words, not_done_words
     from lease_tables.model.spec import make_options
     from lease_tables.render.report import read_only_stopped
-    from lease_tables.verify import verify_tables
+    from lease_tables.verify import require_credentials, verify_tables
 
     layout = _layout(kcl)
     options = make_options(billing_mode, read_capacity, write_capacity)
@@ -396,7 +396,7 @@ def verify(
     consumer_board: Board[ResourceRow] = Board([c.row() for c in consumers])
 
     def work(deadline: float) -> "list[TableResult]":
-        clients = _aws(tables, profile, endpoint_url, run, timeout)
+        clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials)
         def checking() -> "list[TableResult]":
             return verify_tables(clients, tables, concurrency=run.concurrency,
                                  options=options, board=board, layout=layout,

@@ -46,7 +46,8 @@ class PreflightRun:
 
 def require_credentials(clients: Clients) -> None:
     """Fail once, in preflight's words, when there are no usable credentials at all."""
-    clients.check_credentials(who="the adapter's own identity (e.g. --profile naming it)",
+    clients.check_credentials(who="a profile that holds the adapter's own credentials (the "
+                                  "identity the adapter runs as)",
                               nothing="Nothing was called.")
 
 
