@@ -16,7 +16,7 @@ from inline_snapshot import snapshot
 
 from lease_tables.cli.app import app
 from lease_tables.model import spec
-from tests.conftest import REGION, clean_env, run_cli
+from tests.conftest import REGION, SAMPLE_CONF, clean_env, run_cli
 
 COMMANDS = sorted(c.name or getattr(c.callback, "__name__", "")
                   for c in app.registered_commands)
@@ -128,3 +128,44 @@ def test_verify_of_a_wrongly_keyed_table_says_what_it_is_not_that_it_was_left(cl
 ])
 def test_verify_s_drift_words_never_say_it_could_have_changed_the_table(words: str) -> None:
     assert "untouched" not in words and "Check with `lease-tables verify" not in words
+
+
+def lease_table(moto, name: str) -> None:
+    moto.client().create_table(
+        TableName=name, KeySchema=[{"AttributeName": "leaseKey", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "leaseKey", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST")
+
+
+def test_near_twins_are_the_same_table_spelled_otherwise_never_another_server_s(
+        cli, moto) -> None:
+    """`--host-name ris81`: the tables of ris80 and verintris are theirs; ris81 written in
+    capitals, or fully qualified, is this adapter's table misspelt, each for its reason."""
+    for name in ("verintAgentEvents_ris80.2", "verintAgentEvents_verintris.2",
+                 "verintAgentEvents_RIS81.2", "verintAgentEvents_ris81.corp.local.2"):
+        lease_table(moto, name)
+    selection = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "ris81"]
+
+    verify = cli("verify", *selection, "--output", "json")
+    agent = next(t for t in verify.json()["tables"]
+                 if t["table_name"] == "verintAgentEvents_ris81.2")
+    assert agent["status"] == "missing"
+    assert agent["message"] == snapshot(
+        "verintAgentEvents_ris81.2 does not exist in us-east-1. Run `lease-tables create` with "
+        "the same options to create it. Tables with near-identical names exist: "
+        "verintAgentEvents_RIS81.2, verintAgentEvents_ris81.corp.local.2. The adapter will not "
+        "use them: verintAgentEvents_RIS81.2 differs only in letter case, and table names are "
+        "case-sensitive; verintAgentEvents_ris81.corp.local.2 writes the host as "
+        "ris81.corp.local where the adapter's name has ris81, and the adapter uses its host "
+        "name exactly as it is. Check the host name (--host-name) and the Application Name.")
+
+    create = cli("create", *selection)
+    assert create.code == 0, create
+    assert "ris80" not in create.stderr and "_verintris" not in create.stderr
+    assert one_line(create.stderr) == snapshot(
+        "warning: verintAgentEvents_ris81.2: tables with near-identical names exist: "
+        "verintAgentEvents_RIS81.2, verintAgentEvents_ris81.corp.local.2 "
+        "(verintAgentEvents_RIS81.2 differs only in letter case, and table names are "
+        "case-sensitive; verintAgentEvents_ris81.corp.local.2 writes the host as "
+        "ris81.corp.local where the adapter's name has ris81, and the adapter uses its host "
+        "name exactly as it is); check which one the adapter really uses")

@@ -132,8 +132,8 @@ def missing_message(table: LeaseTable, existing: TableNames,
     if twins:
         phrase = twins_phrase(twins)
         message += (f" {phrase[0].upper()}{phrase[1:]}. The adapter "
-                    f"will not use {'it' if len(twins) == 1 else 'them'}, because table names "
-                    f"are case-sensitive and must match exactly; check the host name "
+                    f"will not use {'it' if len(twins) == 1 else 'them'}: "
+                    f"{'; '.join(kcl.twin_reasons(table, twins))}. Check the host name "
                     f"(--host-name) and the Application Name.")
     if existing.note:
         message += f" Note: {existing.note}."
