@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 
+import boto3
 import click
 import pytest
 import typer.main
 from inline_snapshot import snapshot
 
 from lease_tables.cli.app import app
+from lease_tables.config.naming import LeaseTable
 from lease_tables.model import spec
+from lease_tables.model.outcome import TableResult
+from lease_tables.model.rows import ResourceRow
+from lease_tables.render.report import tally
 from tests.conftest import REGION, SAMPLE_CONF, clean_env, run_cli
 
 COMMANDS = sorted(c.name or getattr(c.callback, "__name__", "")
@@ -169,3 +174,42 @@ def test_near_twins_are_the_same_table_spelled_otherwise_never_another_server_s(
         "case-sensitive; verintAgentEvents_ris81.corp.local.2 writes the host as "
         "ris81.corp.local where the adapter's name has ris81, and the adapter uses its host "
         "name exactly as it is); check which one the adapter really uses")
+
+
+def test_consumer_rows_read_as_consumers_and_are_counted_apart_from_tables(cli, moto) -> None:
+    kinesis = boto3.client("kinesis", region_name=REGION, endpoint_url=moto.url,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    for stream in ("connect-ctr-stream", "connect-agent-events"):
+        kinesis.create_stream(StreamName=stream, ShardCount=1)
+    selection = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris",
+                 "--enhanced-fan-out"]
+
+    first = cli("create", *selection)
+    again = cli("create", *selection)
+
+    assert (first.code, again.code) == (0, 0), (first, again)
+    consumers = [line for line in again.stdout.splitlines() if "stream-consumer" in line]
+    assert [" ".join(line.split()[:3]) for line in consumers] == [
+        "exists stream-consumer stream/connect-agent-events/consumer/"
+        "verintAgentEvents_verintris.2",
+        "exists stream-consumer stream/connect-ctr-stream/consumer/verintCTREvents"]
+    assert first.stdout.splitlines()[-1] == snapshot(
+        "create: 2 tables: 2 created; 2 consumers: 2 created. all fine (exit 0).")
+    assert again.stdout.splitlines()[-1] == snapshot(
+        "create: 2 tables: 2 exists; 2 consumers: 2 exists. all fine (exit 0).")
+    listed = kinesis.list_stream_consumers(StreamARN=kinesis.describe_stream_summary(
+        StreamName="connect-ctr-stream")["StreamDescriptionSummary"]["StreamARN"])
+    assert [c["ConsumerName"] for c in listed["Consumers"]] == ["verintCTREvents"]
+
+
+def test_a_tally_counts_each_kind_apart_tables_first() -> None:
+    lease = LeaseTable("leasesT", REGION)
+    companion = LeaseTable("leasesT-CoordinatorState", REGION, role="coordinator-state")
+    consumer = ResourceRow("leasesT", REGION, role="stream-consumer",
+                           resource="stream/s/consumer/leasesT")
+    bucket = ResourceRow("b", REGION, role="bucket", resource="b")
+    results = [TableResult(bucket, "missing"), TableResult(consumer, "ok"),
+               TableResult(lease, "ok"), TableResult(companion, "denied")]
+    assert tally(results, "preflight") == snapshot(
+        "preflight: 2 tables: 1 denied, 1 ok; 1 consumer: 1 ok; 1 bucket: 1 missing")
+    assert tally([], "verify") == "verify: 0 tables: "
