@@ -7,21 +7,27 @@ An operator follows what a command prints: an option named in `verify --help` th
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 
 import boto3
 import click
 import pytest
 import typer.main
 from inline_snapshot import snapshot
+from rich.console import Console
 
 from lease_tables.cli.app import app
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model import spec
 from lease_tables.model.outcome import TableResult
 from lease_tables.model.rows import ResourceRow
+from lease_tables.render.display import print_summary
 from lease_tables.render.report import tally
-from tests.conftest import REGION, SAMPLE_CONF, clean_env, run_cli
+from tests.conftest import REGION, SAMPLE_CONF, aws_env, clean_env, run_cli
+from tests.test_display import ANSI as ANSI_ANY
+from tests.test_display import run_in_pty
 
 COMMANDS = sorted(c.name or getattr(c.callback, "__name__", "")
                   for c in app.registered_commands)
@@ -213,3 +219,62 @@ def test_a_tally_counts_each_kind_apart_tables_first() -> None:
     assert tally(results, "preflight") == snapshot(
         "preflight: 2 tables: 1 denied, 1 ok; 1 consumer: 1 ok; 1 bucket: 1 missing")
     assert tally([], "verify") == "verify: 0 tables: "
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+LONG = "verintAgentEvents_" + "a-very-long-ris-host-name-that-goes-on" * 3 + ".2"  # > 80
+
+
+def terminal_summary(results: list[TableResult]) -> str:
+    """What `print_summary` writes on an 80-column colour terminal."""
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=80, force_terminal=True, color_system="standard")
+    print_summary(results, io.StringIO(), verb="create", out=out)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", [
+    LONG, "verintAgentEvents_" + "x" * 50 + ".2", "verintAgentEvents_" + "y" * 56 + ".2"])
+@pytest.mark.parametrize("role", ["lease", "coordinator-state"])
+def test_a_terminal_summary_never_splits_a_table_name_at_80_columns(name: str,
+                                                                    role: str) -> None:
+    table = LeaseTable(name + ("-CoordinatorState" if role != "lease" else ""), REGION,
+                       sources=["--table"], role=role)
+    screen = ANSI.sub("", terminal_summary([TableResult(table, "created")]))
+    assert any(table.table_name in line for line in screen.splitlines()), screen
+    # Only a line that holds a name longer than the terminal is longer than the terminal
+    # (the terminal wraps it softly: it copies as one line).
+    assert all(len(line) <= 80 or table.table_name in line for line in screen.splitlines())
+    assert REGION in screen and "given with --table" in screen
+
+
+def test_the_what_to_do_of_a_row_is_not_dim() -> None:
+    advice = "delete it by hand, then rerun `lease-tables create`"
+    drift = TableResult(LeaseTable("leasesT", REGION, sources=["--table"]), "drift",
+                        f"leasesT in {REGION} exists but its key is id. {advice}.")
+    screen = terminal_summary([drift])
+    styles_before = {m.group(0) for m in ANSI.finditer(screen[:screen.index("delete it")])}
+    last = list(ANSI.finditer(screen[:screen.index("delete it")]))[-1].group(0)
+    assert "\x1b[2m" in styles_before  # the facts are dim ...
+    assert last == "\x1b[0m", repr(screen)  # ... the advice is not
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+def test_on_a_terminal_a_warning_is_shown_once(moto, tmp_path) -> None:
+    """The near-twin warning is in its row; stdout and stderr share the screen, so stderr
+    does not repeat it there (a pipe or a log still gets its `warning:` line)."""
+    lease_table(moto, "verintAgentEvents_VERINTRIS.2")
+    env = aws_env(tmp_path, AWS_DEFAULT_REGION=REGION, TERM="xterm-256color")
+    args = ["create", "--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris",
+            "--endpoint-url", moto.url]
+
+    code, screen = run_in_pty(args, env)
+
+    assert code == 0, screen
+    plain = " ".join(ANSI_ANY.sub("", screen).split())
+    assert plain.count("near-identical") == 1, plain
+    moto.reset()
+    lease_table(moto, "verintAgentEvents_VERINTRIS.2")
+    piped = run_cli(args, env)
+    assert "warning: verintAgentEvents_verintris.2: a table with a near-identical" in one_line(
+        piped.stderr)

@@ -161,7 +161,10 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
     output, quiet = run.output, run.quiet
     results = sort_results(results)
     _did(tally(results, verb))
-    for result in [] if quiet else results:
+    # A warning is part of its row's message; stderr repeats it for logs and pipes, but not
+    # where stdout's rows and stderr share one screen: there it would be read twice.
+    one_screen = output == "text" and sys.stdout.isatty() and sys.stderr.isatty()
+    for result in [] if quiet or one_screen else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
     if output == "text" and not quiet and sys.stdout.isatty():
