@@ -22,6 +22,7 @@ from lease_tables.cli.app import app
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model import spec
 from lease_tables.model.outcome import TableResult
+from lease_tables.model.probes import Ledger, Probe, not_tried, unanswered_sentence
 from lease_tables.model.rows import ResourceRow
 from lease_tables.render.display import print_summary
 from lease_tables.render.report import tally
@@ -278,3 +279,18 @@ def test_on_a_terminal_a_warning_is_shown_once(moto, tmp_path) -> None:
     piped = run_cli(args, env)
     assert "warning: verintAgentEvents_verintris.2: a table with a near-identical" in one_line(
         piped.stderr)
+
+
+def test_a_ledger_tells_the_probes_sent_and_unanswered_from_the_untried() -> None:
+    describe, get, put = (Probe(f"dynamodb:{a}") for a in ("DescribeTable", "GetItem",
+                                                            "PutItem"))
+    ledger = Ledger([describe, get, put])
+    ledger.ran(describe)
+    ledger.answered(describe)
+    ledger.ran(get)  # sent; the run ended before its answer
+    ledger.stop("the run had no answer within 2 s (--timeout)", "rerun")
+
+    assert ledger.unanswered() == (get,)
+    assert not_tried(ledger.untried()) == ["dynamodb:PutItem"]
+    assert unanswered_sentence(ledger.unanswered()) == snapshot(
+        "Sent, with no answer before the run ended: dynamodb:GetItem, so it is not proven.")

@@ -488,13 +488,15 @@ def preflight(
         work, timeout, stop=stop,
         on_timeout=lambda: PreflightRun(with_untried(
             board.snapshot(unanswered),
-            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)
+            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout,
+            board.ledgers)
             + rows["board"].snapshot(unanswered)),
         interrupted=lambda: read_only_stopped("preflight", board.finished(), len(tables),
                                               "its probes write nothing"),
         partial=lambda cause: (
             with_untried(board.snapshot(not_done_words("not probed", cause)),
-                         f"the run was interrupted by {cause}", RERUN_AGAIN, layout)
+                         f"the run was interrupted by {cause}", RERUN_AGAIN, layout,
+                         board.ledgers)
             + rows["board"].snapshot(not_done_words("not probed", cause))))
     _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, profile))
 
