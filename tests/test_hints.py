@@ -129,8 +129,8 @@ def test_kcl3_create_names_no_companion_as_a_near_twin(tmp_path, moto, proxy) ->
 @pytest.mark.parametrize("kcl", ["3.0", "3.5", "2"])
 def test_verify_names_no_family_member_as_a_twin(tmp_path, moto, proxy, kcl) -> None:
     """Whatever is missing of one adapter's family, the rest of it is never its twin;
-    a true twin (another host part, same role) still is."""
-    other = "verintAgentEvents_OTHER.2-CoordinatorState"
+    a true twin (the same host in other letter case, same role) still is."""
+    other = "verintAgentEvents_VERINTRIS.2-CoordinatorState"
     for name, key in ((AGENT, "leaseKey"), (f"{AGENT}-WorkerMetricStats", "wid"),
                       (f"{CTR}-CoordinatorState", "key"), (other, "key")):
         make(moto, name, key)
@@ -142,9 +142,10 @@ def test_verify_names_no_family_member_as_a_twin(tmp_path, moto, proxy, kcl) -> 
     for name, message in missing.items():
         if name == f"{AGENT}-CoordinatorState":
             assert message.endswith(f"A table with a near-identical name exists: {other}. "
-                                    f"The adapter will not use it, because table names are "
-                                    f"case-sensitive and must match exactly; check the host "
-                                    f"name (--host-name) and the Application Name."), message
+                                    f"The adapter will not use it: {other} differs only in "
+                                    f"letter case, and table names are case-sensitive. Check "
+                                    f"the host name (--host-name) and the Application Name."
+                                    ), message
         else:
             assert "near-identical" not in message, (name, message)
             assert "--host-name" not in message, (name, message)

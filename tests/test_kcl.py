@@ -392,15 +392,21 @@ def test_near_twins_of_a_companion_keep_its_suffix_and_skip_its_own_family() -> 
                 "verintAgentEvents_verintris.2-CoordinatorState",
                 "VERINTAGENTEVENTS_VERINTRIS.2-COORDINATORSTATE",
                 "verintAgentEvents_verintris.2-coordinatorstate",  # only the suffix differs
-                "verintAgentEvents_OTHER.2-CoordinatorState", "verintAgentEvents_OTHER.2",
-                "verintAgentEvents_OTHER.3-CoordinatorState", "unrelated-CoordinatorState"]
+                "verintAgentEvents_verintris.corp.2-CoordinatorState",
+                "verintAgentEvents_verintris.corp.2", "verintAgentEvents_OTHER.2-CoordinatorState",
+                "verintAgentEvents_verintris.corp.3-CoordinatorState",
+                "unrelated-CoordinatorState"]
     assert kcl.near_twins(companion, existing) == [
         "VERINTAGENTEVENTS_VERINTRIS.2-COORDINATORSTATE",
-        "verintAgentEvents_OTHER.2-CoordinatorState",
-        "verintAgentEvents_verintris.2-coordinatorstate"]
+        "verintAgentEvents_verintris.2-coordinatorstate",
+        "verintAgentEvents_verintris.corp.2-CoordinatorState"]
+    assert kcl.twin_reasons(companion, ["verintAgentEvents_verintris.corp.2-CoordinatorState"]) == [
+        "verintAgentEvents_verintris.corp.2-CoordinatorState writes the host as verintris.corp "
+        "where the adapter's name has verintris, and the adapter uses its host name exactly as "
+        "it is"]
     lease = LeaseTable("verintAgentEvents_verintris.2", "eu-west-1", adapter_kind="agent-events",
                        application_name="verintAgentEvents", adapter_id="2")
-    assert kcl.near_twins(lease, existing) == ["verintAgentEvents_OTHER.2"]
+    assert kcl.near_twins(lease, existing) == ["verintAgentEvents_verintris.corp.2"]
 
 
 def test_add_index_needs_a_layout_with_the_index() -> None:

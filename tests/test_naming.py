@@ -296,9 +296,11 @@ def test_table_name_problem(name: str, fragment: str) -> None:
 def test_near_twins_case_and_host_part() -> None:
     table = table_for_adapter(adapter(), resolve_host("verintris", None, "x"), "us-east-1")
     existing = ["verintAgentEvents_VERINTRIS.2", "verintAgentEvents_oldbox.2",
-                "verintAgentEvents_verintris.3", "verintAgentEvents_verintris.2", "unrelated"]
+                "verintAgentEvents_verintris.corp.local.2", "verintAgentEvents_verintris.3",
+                "verintAgentEvents_verintris.2", "unrelated"]
+    # Another server's table (oldbox) is that server's own, never a twin.
     assert near_twins(table, existing) == ["verintAgentEvents_VERINTRIS.2",
-                                           "verintAgentEvents_oldbox.2"]
+                                           "verintAgentEvents_verintris.corp.local.2"]
     plain = LeaseTable(table_name="ctrApp", region=None)
     assert near_twins(plain, ["CTRAPP", "ctrApp", "ctrApp2"]) == ["CTRAPP"]
 
@@ -533,7 +535,8 @@ def test_other_letter_case_of_the_application_is_a_host_part_twin() -> None:
     table = LeaseTable("verintAgentEvents_verintris.2", "us-east-1",
                        adapter_kind=KIND_AGENT_EVENTS, adapter_id="2",
                        application_name="verintAgentEvents")
-    assert near_twins(table, ["VERINTAGENTEVENTS_other.2"]) == ["VERINTAGENTEVENTS_other.2"]
+    assert near_twins(table, ["VERINTAGENTEVENTS_VERINTRIS.corp.2", "VERINTAGENTEVENTS_other.2",
+                              ]) == ["VERINTAGENTEVENTS_VERINTRIS.corp.2"]
 
 
 def test_ip_addresses_and_no_folder() -> None:

@@ -466,7 +466,7 @@ def test_no_credentials_is_one_paragraph_exit_1(tmp_path: Path, iam_world: IamWo
 
     assert run.code == 1, run
     assert "No AWS credentials were found" in run.stderr
-    assert "adapter's own identity" in run.stderr
+    assert "the adapter's own credentials" in run.stderr
     assert proxy.calls == []
 
 
@@ -566,15 +566,22 @@ def test_every_row_names_what_did_not_run(tmp_path: Path, iam_world: IamWorld,
     assert "cannot create tables (" not in run.stderr
 
 
-def test_a_run_cut_short_names_every_probe_as_untried(tmp_path: Path, iam_world: IamWorld,
-                                                     proxy: FaultProxy) -> None:
-    """--timeout before any answer: no row claims anything; every probe is untried."""
-    proxy.canned["DescribeTable"] = hanging()
+@pytest.mark.parametrize("hangs", ["DescribeTable", "GetItem"])
+def test_a_run_cut_short_names_the_probe_sent_as_unanswered_and_the_rest_as_untried(
+        tmp_path: Path, iam_world: IamWorld, proxy: FaultProxy, hangs: str) -> None:
+    """--timeout while a probe waits for its answer: no row claims anything; that probe
+    was tried (`no_answer`), the ones after it were not (`not_tried`), and one answered
+    before it is in neither."""
+    proxy.canned[hangs] = hanging()
     run = preflight(tmp_path, proxy, iam_world.users["ris-adapter"], "--table", EXTRA_TABLE,
                     "--output", "json", "--timeout", "2")
 
     assert run.code == 1, run
     (row,) = run.json()["tables"]
     assert row["status"] == "failed"
-    assert row["not_tried"] == ["dynamodb:DescribeTable", *ITEM_PROBES, "dynamodb:CreateTable"]
+    assert row["no_answer"] == [f"dynamodb:{hangs}"]
+    after = ITEM_PROBES if hangs == "DescribeTable" else ITEM_PROBES[1:]
+    assert row["not_tried"] == [*after, "dynamodb:CreateTable"]
+    assert f"Sent, with no answer before the run ended: dynamodb:{hangs}, so it is not " \
+           f"proven." in row["message"]
     assert "PREFLIGHT FAILED: not proven" in run.stderr

@@ -27,6 +27,15 @@ from lease_tables.model import kcl, spec
 from lease_tables.model.outcome import DRIFT, FAILED, MISSING, NOT_ACTIVE, OK, TableResult
 
 
+def require_credentials(clients: Clients) -> None:
+    """Fail once, in verify's words, when there are no usable credentials at all: verify
+    needs an identity that may describe the tables, and it changes nothing either way."""
+    clients.check_credentials(
+        who="an identity that may describe the lease tables (the provisioner's, as "
+            "`lease-tables policy --role provisioner` prints it)",
+        nothing="Nothing was checked.")
+
+
 def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: int = 10,
                   options: spec.TableOptions | None = None,
                   board: Board[LeaseTable] | None = None,
@@ -123,8 +132,8 @@ def missing_message(table: LeaseTable, existing: TableNames,
     if twins:
         phrase = twins_phrase(twins)
         message += (f" {phrase[0].upper()}{phrase[1:]}. The adapter "
-                    f"will not use {'it' if len(twins) == 1 else 'them'}, because table names "
-                    f"are case-sensitive and must match exactly; check the host name "
+                    f"will not use {'it' if len(twins) == 1 else 'them'}: "
+                    f"{'; '.join(kcl.twin_reasons(table, twins))}. Check the host name "
                     f"(--host-name) and the Application Name.")
     if existing.note:
         message += f" Note: {existing.note}."
@@ -140,7 +149,7 @@ def judge(table: LeaseTable, description: spec.Answer,
     where = f"{table.table_name} in {table.region}"
     problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
     if problem:
-        return TableResult(table, DRIFT, spec.drift_message(where, problem))
+        return TableResult(table, DRIFT, spec.drift_message(where, problem, checked_only=True))
     status = description.get("TableStatus")
     unusable = spec.state_problem(where, status)
     if unusable:
@@ -169,10 +178,12 @@ def judge_index(table: LeaseTable, description: spec.Answer,
     """The KCL 3 index of a usable lease table: a result when it is not fine, else None."""
     where = f"{table.table_name} in {table.region}"
     if spec.find_index(description) is None:
-        return TableResult(table, DRIFT, spec.missing_index_message(where, version))
+        return TableResult(table, DRIFT, spec.missing_index_message(where, version,
+                                                                 checked_only=True))
     problem = spec.index_problem(description)
     if problem:
-        return TableResult(table, DRIFT, spec.index_drift_message(where, problem, version))
+        return TableResult(table, DRIFT, spec.index_drift_message(
+            where, problem, version, checked_only=True))
     status = spec.index_status(description)
     unusable = spec.index_state_problem(where, status, version)
     if unusable:

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model.outcome import FAILED, TableResult
+from lease_tables.model.probes import Ledger
 
 T = TypeVar("T")
 Row = TypeVar("Row", bound=LeaseTable)  # a Board's rows: lease tables, or stream consumers' rows
@@ -81,6 +82,9 @@ class Board(Generic[Row]):
         self._done: dict[int, TableResult] = {}
         self._lock = threading.Lock()
         self.stopped = threading.Event()
+        # Rows whose proof plans probes (preflight): each row's ledger, by index, from its
+        # start, so a cut-short run can tell the probes sent from the ones never tried.
+        self.ledgers: dict[int, Ledger] = {}
 
     def record(self, index: int, result: TableResult) -> TableResult:
         with self._lock:

@@ -161,7 +161,10 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
     output, quiet = run.output, run.quiet
     results = sort_results(results)
     _did(tally(results, verb))
-    for result in [] if quiet else results:
+    # A warning is part of its row's message; stderr repeats it for logs and pipes, but not
+    # where stdout's rows and stderr share one screen: there it would be read twice.
+    one_screen = output == "text" and sys.stdout.isatty() and sys.stderr.isatty()
+    for result in [] if quiet or one_screen else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
     if output == "text" and not quiet and sys.stdout.isatty():
@@ -386,7 +389,7 @@ def verify(
     from lease_tables.model.outcome import no_answer_words, not_done_words
     from lease_tables.model.spec import make_options
     from lease_tables.render.report import read_only_stopped
-    from lease_tables.verify import verify_tables
+    from lease_tables.verify import require_credentials, verify_tables
 
     layout = _layout(kcl)
     options = make_options(billing_mode, read_capacity, write_capacity)
@@ -396,7 +399,7 @@ def verify(
     consumer_board: Board[ResourceRow] = Board([c.row() for c in consumers])
 
     def work(deadline: float) -> "list[TableResult]":
-        clients = _aws(tables, profile, endpoint_url, run, timeout)
+        clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials)
         def checking() -> "list[TableResult]":
             return verify_tables(clients, tables, concurrency=run.concurrency,
                                  options=options, board=board, layout=layout,
@@ -485,13 +488,15 @@ def preflight(
         work, timeout, stop=stop,
         on_timeout=lambda: PreflightRun(with_untried(
             board.snapshot(unanswered),
-            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout)
+            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout,
+            board.ledgers)
             + rows["board"].snapshot(unanswered)),
         interrupted=lambda: read_only_stopped("preflight", board.finished(), len(tables),
                                               "its probes write nothing"),
         partial=lambda cause: (
             with_untried(board.snapshot(not_done_words("not probed", cause)),
-                         f"the run was interrupted by {cause}", RERUN_AGAIN, layout)
+                         f"the run was interrupted by {cause}", RERUN_AGAIN, layout,
+                         board.ledgers)
             + rows["board"].snapshot(not_done_words("not probed", cause))))
     _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, profile))
 

@@ -25,7 +25,7 @@ EVERY_LOG_GROUP = "*"
 StreamOpt = Annotated[list[str] | None, typer.Option(
     "--stream", metavar="NAME|ARN", rich_help_panel=PANEL,
     help="A Kinesis data stream the adapter reads (CTR, agent events); repeatable. A "
-         "name is taken in the lease tables' region and --account-id. Wins over a "
+         "name is taken in the lease tables' region and account. Wins over a "
          "StreamName setting in IntegrationService.xml.")]
 EnhancedFanOutOpt = Annotated[bool, typer.Option(
     "--enhanced-fan-out", metavar="", rich_help_panel=PANEL,

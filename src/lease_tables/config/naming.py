@@ -489,27 +489,56 @@ def require_adapters(conf_files: Sequence[ConfFile], table_names: Sequence[str])
 
 
 def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
-    """Existing tables an operator may have meant: same name but for letter case,
-    or (agent-events) the same application and adapter ID with another host part.
+    """Existing tables that are `table` spelled otherwise: its name in other letter case,
+    or (agent-events) the same application and adapter ID with the same host written
+    another way in the host part (`VERINTRIS` for `verintris`, the fully qualified
+    `verintris.corp.local`).
 
     The commonest mistake is a hand-made `..._VERINTRIS.2` where the adapter
-    wants `..._verintris.2`; naming the twin turns a mystery into a rename.
+    wants `..._verintris.2`; naming the twin turns a mystery into a rename. A table of
+    another server (another host name) is never a twin: it is that server's own.
     """
     wanted = table.table_name
+    host = _host_part(table, wanted)
     twins: set[str] = set()
-    host_pattern: re.Pattern[str] | None = None
-    if (table.adapter_kind == KIND_AGENT_EVENTS and table.application_name
-            and table.adapter_id is not None):
-        host_pattern = re.compile(
-            re.escape(table.application_name) + r"_[^.]*\." + re.escape(table.adapter_id),
-            re.IGNORECASE,
-        )
     for name in existing:
         if name == wanted:
             continue
-        if name.lower() == wanted.lower() or (host_pattern and host_pattern.fullmatch(name)):
+        if name.lower() == wanted.lower():
+            twins.add(name)
+            continue
+        other = _host_part(table, name)
+        if host is not None and other is not None and _same_host(host, other):
             twins.add(name)
     return sorted(twins)
+
+
+def _host_part(table: LeaseTable, name: str) -> str | None:
+    """The host part of `name` read as an agent-events name of `table`'s application
+    and adapter ID (either in any letter case), or None when it is not one."""
+    if (table.adapter_kind != KIND_AGENT_EVENTS or not table.application_name
+            or table.adapter_id is None):
+        return None
+    pattern = re.escape(table.application_name) + r"_(.+)\." + re.escape(table.adapter_id)
+    match = re.fullmatch(pattern, name, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def _same_host(one: str, other: str) -> bool:
+    """One machine's name, however written: letter case aside, up to its first dot."""
+    return one.split(".", 1)[0].casefold() == other.split(".", 1)[0].casefold()
+
+
+def twin_reason(table: LeaseTable, twin: str, shown: str | None = None) -> str:
+    """Why the adapter will not use `twin`, one of `near_twins(table, ...)`: the way its
+    name differs from the one the adapter derives. `shown` is how to name the twin (a
+    companion's full name, when `twin` is its lease part)."""
+    shown = shown or twin
+    host, other = _host_part(table, table.table_name), _host_part(table, twin)
+    if twin.lower() != table.table_name.lower() and host is not None and other is not None:
+        return (f"{shown} writes the host as {other} where the adapter's name has {host}, "
+                f"and the adapter uses its host name exactly as it is")
+    return f"{shown} differs only in letter case, and table names are case-sensitive"
 
 
 def require_regions(tables: Sequence[LeaseTable]) -> None:
@@ -547,6 +576,7 @@ __all__ = [
     "near_twins",
     "resolve_host",
     "table_name_problem",
+    "twin_reason",
     "unc_host",
 ]
 

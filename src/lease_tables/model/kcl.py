@@ -287,6 +287,16 @@ def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
     return sorted(twins)
 
 
+def twin_reasons(table: LeaseTable, twins: Iterable[str]) -> list[str]:
+    """Why the adapter will not use each of `near_twins(table, ...)`, in naming's words;
+    a companion's twin is judged by its lease part, as it was found."""
+    base = lease_name(table)
+    suffix = table.table_name[len(base):]
+    lease = dataclasses.replace(table, table_name=base, role=ROLE_LEASE)
+    return [naming.twin_reason(lease, twin[:len(twin) - len(suffix)], shown=twin)
+            for twin in twins]
+
+
 def table_options(table: LeaseTable, options: spec.TableOptions) -> spec.TableOptions:
     """The options one table is made with: companions are on-demand, as KCL makes
     them; deletion protection and tags as for the lease table."""

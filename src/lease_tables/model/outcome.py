@@ -16,7 +16,7 @@ from lease_tables.core.errors import EXIT_AWS, EXIT_DRIFT, EXIT_OK
 from lease_tables.core.printable import row
 
 if TYPE_CHECKING:  # preflight's rows only: a dry run never loads the probes' ledger
-    from lease_tables.model.probes import Untried
+    from lease_tables.model.probes import Probe, Untried
 
 # create
 PLANNED = "planned"
@@ -104,6 +104,8 @@ class TableResult:
     warnings: tuple[str, ...] = ()
     # Rows that rest on probes (preflight): the probes that did not run; None elsewhere.
     untried: tuple[Untried, ...] | None = None
+    # Of those rows, the probes sent whose answer never came (tried, but unanswered).
+    unanswered: tuple[Probe, ...] = ()
 
     def __post_init__(self) -> None:
         # Escaped once, here, so every sink (text lines, JSON, the terminal's
@@ -132,9 +134,10 @@ class TableResult:
         if extra:
             document.update(extra())
         if self.untried is not None:
-            from lease_tables.model.probes import not_tried
+            from lease_tables.model.probes import no_answer, not_tried
 
             document["not_tried"] = not_tried(self.untried)
+            document["no_answer"] = no_answer(self.unanswered)
         return document
 
 

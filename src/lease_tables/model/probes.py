@@ -12,11 +12,16 @@ of two kinds:
   earlier probe failed, the run was stopped). The proof is incomplete: the row is
   `failed`, and the verdict says "not proven", what to rerun and when.
 
+A probe that was sent and never answered (the run's --timeout, or Ctrl+C, came first)
+is neither: it was tried, so it is never named as untried; it is named as unanswered
+(JSON `no_answer`), and proves nothing either.
+
 Pure: no I/O, no AWS, no printing.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -58,10 +63,12 @@ class Untried:
 class Ledger:
     """The probes one row plans, in order, and which of them ran.
 
-    `ran()` marks a probe as called (whatever it answered); `stop()` records why the
-    rest were not run (the first reason wins); `skip()` gives one probe its own
-    reason. `untried()` is every planned probe never marked: by design when declared
-    so, else not now, with its own or the stopping reason.
+    `ran()` marks a probe as called (whatever it answered), `answered()` as answered;
+    `stop()` records why the rest were not run (the first reason wins); `skip()` gives
+    one probe its own reason. `untried()` is every planned probe never marked: by design
+    when declared so, else not now, with its own or the stopping reason. `unanswered()`
+    is every probe sent and not answered. A cut-short run reads the ledger while the
+    probing thread may still write it, hence the lock.
     """
 
     def __init__(self, planned: Iterable[Probe],
@@ -69,11 +76,24 @@ class Ledger:
         self.by_design = dict(by_design or {})
         self.planned = [p for p in dict.fromkeys(planned) if p not in self.by_design]
         self._ran: set[Probe] = set()
+        self._answered: set[Probe] = set()
+        self._lock = threading.Lock()
         self._skipped: dict[Probe, tuple[str, str]] = {}
         self._stopped: tuple[str, str] | None = None
 
     def ran(self, probe: Probe) -> None:
-        self._ran.add(probe)
+        with self._lock:
+            self._ran.add(probe)
+
+    def answered(self, probe: Probe) -> None:
+        with self._lock:
+            self._answered.add(probe)
+
+    def unanswered(self) -> tuple[Probe, ...]:
+        """The probes sent whose answer never came, in plan order."""
+        with self._lock:
+            waiting = self._ran - self._answered
+        return tuple(p for p in self.planned if p in waiting)
 
     def skip(self, probe: Probe, why: str, rerun: str) -> None:
         self._skipped.setdefault(probe, (why, rerun))
@@ -85,8 +105,10 @@ class Ledger:
     def untried(self, default_why: str = "it was not reached",
                 default_rerun: str = "rerun preflight") -> tuple[Untried, ...]:
         found = []
+        with self._lock:
+            ran = set(self._ran)
         for probe in self.planned:
-            if probe in self._ran:
+            if probe in ran:
                 continue
             why, rerun = self._skipped.get(probe) or self._stopped or (default_why,
                                                                          default_rerun)
@@ -98,6 +120,20 @@ class Ledger:
 def not_tried(untried: Iterable[Untried]) -> list[str]:
     """The action names for JSON's `not_tried`, each once, in plan order."""
     return list(dict.fromkeys(u.action for u in untried))
+
+
+def no_answer(probes: Iterable[Probe]) -> list[str]:
+    """The action names for JSON's `no_answer`, each once, in plan order."""
+    return list(dict.fromkeys(p.action for p in probes))
+
+
+def unanswered_sentence(probes: Sequence[Probe]) -> str:
+    """A row's words for its probes that were sent and had no answer."""
+    if not probes:
+        return ""
+    labels = ", ".join(p.label for p in probes)
+    return (f"Sent, with no answer before the run ended: {labels}, so "
+            f"{'it is' if len(probes) == 1 else 'they are'} not proven.")
 
 
 def unproven(untried: Iterable[Untried]) -> tuple[Untried, ...]:

@@ -413,20 +413,29 @@ def add_index_request(table_name: str, description: Answer,
     }
 
 
-def missing_index_message(where: str, version: str) -> str:
+# `checked_only`: the words of a command that only looks (`verify`), which could not have
+# changed the table, so it neither says it left it untouched nor sends the reader to verify.
+def _left(checked_only: bool) -> str:
+    return "" if checked_only else " It was left untouched."
+
+
+def missing_index_message(where: str, version: str, checked_only: bool = False) -> str:
     """A KCL 2 lease table under a KCL 3 layout: drift, and the one way out."""
+    then = ("Add" if checked_only else
+            f"Check with `lease-tables verify --kcl {version}`, then add")
     return (f"{where} exists but has no index {LEASE_OWNER_INDEX}, which KCL {version} "
             f"needs; with dynamodb:UpdateTable denied the adapter cannot add it and would "
-            f"fail at start. It was left untouched. Check with `lease-tables verify --kcl "
-            f"{version}`, then add only the index with `lease-tables create --kcl {version} "
+            f"fail at start.{_left(checked_only)} {then} only the index with "
+            f"`lease-tables create --kcl {version} "
             f"--add-index` (one UpdateTable: the index takes the table's current capacity; "
             f"items, key, capacity and settings stay as they are). Index creation can take "
             f"minutes on a table with many items.")
 
 
-def index_drift_message(where: str, problem: str, version: str) -> str:
+def index_drift_message(where: str, problem: str, version: str,
+                        checked_only: bool = False) -> str:
     """An index of KCL's name with other keys: KCL would never fix it."""
-    return (f"{where} exists but {problem}. It was left untouched. KCL only looks for an "
+    return (f"{where} exists but {problem}.{_left(checked_only)} KCL only looks for an "
             f"index of that name, so it would use it as it is and fail; DynamoDB cannot "
             f"change an index's keys. After checking that nothing else uses it, delete that "
             f"index by hand (DynamoDB console, Indexes), then run `lease-tables create --kcl "
@@ -477,9 +486,9 @@ def capacity_differences(description: Answer,
     return notes
 
 
-def drift_message(where: str, problem: str) -> str:
+def drift_message(where: str, problem: str, checked_only: bool = False) -> str:
     """A table KCL cannot use, left untouched; DynamoDB can neither rename nor re-key it."""
-    return (f"{where} exists but {problem}. It was left untouched. KCL cannot use it, and "
+    return (f"{where} exists but {problem}.{_left(checked_only)} KCL cannot use it, and "
             f"DynamoDB can neither rename a table nor change its key: after checking that "
             f"nothing else uses it (and keeping its items if they matter), delete it by hand, "
-            f"then rerun `lease-tables create`.")
+            f"then {'run' if checked_only else 'rerun'} `lease-tables create`.")

@@ -33,7 +33,13 @@ from lease_tables.model.outcome import (
 from lease_tables.model.probes import pending_summary
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.footprint import Planned, preflight_footprint
-from lease_tables.preflight.tables import Findings, judge, new_probe_key, table_chain
+from lease_tables.preflight.tables import (
+    Findings,
+    judge,
+    new_findings,
+    new_probe_key,
+    table_chain,
+)
 
 
 @dataclass
@@ -46,7 +52,8 @@ class PreflightRun:
 
 def require_credentials(clients: Clients) -> None:
     """Fail once, in preflight's words, when there are no usable credentials at all."""
-    clients.check_credentials(who="the adapter's own identity (e.g. --profile naming it)",
+    clients.check_credentials(who="a profile that holds the adapter's own credentials (the "
+                                  "identity the adapter runs as)",
                               nothing="Nothing was called.")
 
 
@@ -65,7 +72,10 @@ def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
 
     def one(item: tuple[int, LeaseTable]) -> Findings:
         index, table = item
-        findings = table_chain(clients, table, key, board.stopped.is_set(), layout, version)
+        findings = new_findings(table, layout)
+        board.ledgers[index] = findings.ledger  # what was sent, should the run be cut short
+        findings = table_chain(clients, table, key, board.stopped.is_set(), layout, version,
+                               findings)
         board.record(index, judge(findings))
         return findings
 

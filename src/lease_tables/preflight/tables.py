@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +59,14 @@ from lease_tables.config.naming import LeaseTable
 from lease_tables.core.printable import aws_text
 from lease_tables.model import kcl, spec
 from lease_tables.model.outcome import CREATE_ALLOWED, DENIED, FAILED, MISSING, OK, TableResult
-from lease_tables.model.probes import Ledger, Probe, Untried, sentences, unproven
+from lease_tables.model.probes import (
+    Ledger,
+    Probe,
+    Untried,
+    sentences,
+    unanswered_sentence,
+    unproven,
+)
 from lease_tables.preflight.answers import (
     ABSENT,
     BROKEN,
@@ -141,9 +148,12 @@ class Findings:
 
     def attempt(self, probe: Probe, call: Callable[[], Any],
                 expected_code: str | None = None) -> Outcome:
-        """Run one planned probe, marking it as run whatever it answers."""
+        """Run one planned probe, marking it as sent, then as answered whatever it
+        answers (a run cut short in between names it as unanswered)."""
         self.ledger.ran(probe)
-        return attempt(call, expected_code)
+        outcome = attempt(call, expected_code)
+        self.ledger.answered(probe)
+        return outcome
 
 
 def new_probe_key() -> str:
@@ -153,18 +163,20 @@ def new_probe_key() -> str:
 
 def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool = False,
                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                version: str = kcl.DEFAULT_VERSION) -> Findings:
+                version: str = kcl.DEFAULT_VERSION,
+                findings: Findings | None = None) -> Findings:
     """One table's whole proof, as the run schedules it; never raises for the table.
 
     `stopped`: the run was stopped before this table's turn, so nothing is called.
+    `findings`: where to record (the run keeps its ledger, to read if it is cut short).
     """
-    findings = new_findings(table, layout)
+    findings = findings or new_findings(table, layout)
     if stopped:
         findings.ledger.stop("the run was stopped before this table was probed",
                              RERUN_AGAIN)
         return findings.decide(FAILED, "not probed: the run was stopped")
     try:
-        return probe_table(clients, table, key, layout, version)
+        return probe_table(clients, table, key, layout, version, findings)
     except Exception as exc:  # a bug of ours still becomes a per-table failure
         findings.ledger.stop("preflight failed on this table", RERUN_FIXED)
         return findings.decide(FAILED, explain(
@@ -197,7 +209,8 @@ def new_findings(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> 
 
 def probe_table(clients: Clients, table: LeaseTable, key: str,
                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                version: str = kcl.DEFAULT_VERSION) -> Findings:
+                version: str = kcl.DEFAULT_VERSION,
+                findings: Findings | None = None) -> Findings:
     """All probes of one table, in order, stopping where going on would prove nothing.
 
     Every probe is planned in the findings' ledger first; one that is not run is
@@ -205,7 +218,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
     """
     region = table.region or ""
     client = clients.dynamodb(region)
-    findings = new_findings(table, layout)
+    findings = findings or new_findings(table, layout)
     ledger = findings.ledger
 
     described = findings.attempt(Probe(f"dynamodb:{DESCRIBE}"), lambda: answer_part(
@@ -445,17 +458,22 @@ def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:
 
 
 def with_untried(results: Sequence[TableResult], why: str, rerun: str,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[TableResult]:
+                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
+                 ledgers: Mapping[int, Ledger] | None = None) -> list[TableResult]:
     """Rows a cut-short run never judged (--timeout, Ctrl+C): none of their probes is
-    proven, so every one is named as untried."""
+    proven. `ledgers` (by row) say which probes had been sent: those are unanswered, the
+    rest untried; a row with no ledger had none sent."""
     out = []
-    for result in results:
+    for index, result in enumerate(results):
         if result.untried is None:
-            ledger = Ledger(planned_probes(result.table, layout), by_design_probes(layout))
+            ledger = (ledgers or {}).get(index) or Ledger(planned_probes(result.table, layout),
+                                                          by_design_probes(layout))
             ledger.stop(why, rerun)
-            untried = ledger.untried()
-            result = TableResult(result.table, result.status, " ".join(
-                [result.message, *sentences(untried)]).strip(), result.warnings, untried)
+            untried, unanswered = ledger.untried(), ledger.unanswered()
+            words = [result.message, unanswered_sentence(unanswered), *sentences(untried)]
+            result = TableResult(result.table, result.status,
+                                 " ".join(w for w in words if w).strip(), result.warnings,
+                                 untried, unanswered)
         out.append(result)
     return out
 

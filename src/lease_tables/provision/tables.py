@@ -349,8 +349,8 @@ class Provisioner:
                 calls.hints.append(names.note)
             twins = kcl.near_twins(table, names.names)
             if twins:
-                warning = (f"{twins_phrase(twins)}; check which one the adapter really "
-                           f"uses")
+                warning = (f"{twins_phrase(twins)} ({'; '.join(kcl.twin_reasons(table, twins))}"
+                           f"); check which one the adapter really uses")
                 calls.hints.append(warning)
                 calls.hint_warnings.append(warning)
 

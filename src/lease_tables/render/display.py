@@ -47,6 +47,7 @@ from lease_tables.render.report import (
     grouped,
     origin,
     role_words,
+    subject,
     summary,
 )
 
@@ -194,29 +195,43 @@ def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
         yield live_table.progress()
 
 
+STATUS_WIDTH = 10  # the summary's status column; a longer status pushes its line along
+
+
 def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = "",
                   extra: Extra = "", out: Console | None = None) -> None:
-    """The closing table on a terminal: the same facts as the plain lines, in columns.
+    """The closing summary on a terminal: the same facts as the plain lines, in columns.
 
+    Each row is a head line (status, name, region) and its details below, indented. A
+    name is never broken by a newline of ours: it is pasted into tickets and commands,
+    and a name folded across two lines pastes as two words. When the head does not fit
+    the width, the region moves to the details, and a name longer than the whole width
+    is left to the terminal's own (soft) wrap, which copies as one line. The details'
+    facts are dim; the message, which says what to do, is plain text.
     `out` is a ready console (tests pass one of a fixed size); else one on `stream`.
     """
-    from rich.console import Group
-    from rich.table import Table
+    from rich.padding import Padding
+    from rich.text import Text
 
     out = out or console(stream)
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(width=10, min_width=10, no_wrap=True)
-    table.add_column(ratio=1, overflow="fold")
     for result in grouped(results):
-        details = role_words(result.table) + origin(result.table)
+        table = result.table
+        indent = "" if table.role == "lease" else COMPANION_INDENT
+        # Each part its own style (a base style would cover the whole line).
+        head = Text.assemble(text(f"{result.status:<{STATUS_WIDTH}} ",
+                                  style=_STYLE.get(result.status, "")),
+                             text(indent + subject(table), style="bold"))
+        region = table.region or "region ?"
+        facts = role_words(table) + origin(table)
+        if head.cell_len + 2 + len(region) <= out.width:
+            head.append_text(text(f"  {region}"))
+        else:
+            facts = f"{region}, {facts}"
+        out.print(head, soft_wrap=head.cell_len > out.width)
+        details = Text.assemble(text(facts, style="dim"))
         if result.message:
-            details += f" -- {result.message}"
-        style = _STYLE.get(result.status, "")
-        indent = "" if result.table.role == "lease" else COMPANION_INDENT
-        name = text(indent + result.table.table_name, style="bold")
-        name.append_text(text(f"  {result.table.region or 'region ?'}"))
-        table.add_row(text(result.status, style=style), Group(name, text(details, style="dim")))
-    out.print(table)
+            details.append_text(text(f" -- {result.message}"))
+        out.print(Padding(details, (0, 0, 0, STATUS_WIDTH + 1), expand=False))
     for phrase in extra_lines(extra):
         out.print(text(phrase))
     style = "bold green" if exit_code(results) == 0 else "bold red"

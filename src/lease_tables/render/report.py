@@ -16,9 +16,9 @@ from typing import TextIO
 
 from lease_tables.config.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
 from lease_tables.core.printable import MAX_VALUE, clean, line, row
-from lease_tables.model import kcl
+from lease_tables.model import kcl, rows
 from lease_tables.model.outcome import TableResult, exit_code, needs_attention
-from lease_tables.model.rows import ROLE_STREAM_CONSUMER
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
@@ -42,7 +42,7 @@ def origin(table: LeaseTable) -> str:
     each is escaped and cut, so none can start a line of its own.
     """
     if table.adapter_kind is None:
-        if getattr(table, "resource", None) is not None and not table.origins:
+        if isinstance(table, ResourceRow) and not table.origins:
             # a stream, bucket ... row: named by an option or an adapter's file
             listed = ", ".join(_clean(s) for s in dict.fromkeys(table.sources))
             return f"from {listed}" if listed else "from the footprint's options"
@@ -99,13 +99,20 @@ def grouped(results: Sequence[TableResult]) -> list[TableResult]:
                                           r.table.table_name))
 
 
+def subject(table: LeaseTable) -> str:
+    """What a row is about, as its line starts: a table's name, or another resource's kind
+    and name (`stream-consumer stream/S/consumer/T`), never its lease table's name, so a
+    consumer's row does not read as a row of that table."""
+    if isinstance(table, ResourceRow):
+        return f"{table.role} {_clean(table.resource)}"
+    return table.table_name
+
+
 def role_words(table: LeaseTable) -> str:
-    """'' for a lease table; for a companion, its role and its lease table."""
-    if table.role == kcl.ROLE_LEASE:
+    """'' for a lease table and for a row that names its own kind (`subject`); for a
+    companion, its role and its lease table."""
+    if table.role == kcl.ROLE_LEASE or isinstance(table, ResourceRow):
         return ""
-    resource = getattr(table, "resource", None)  # a consumer, stream ... row (rows.py)
-    if resource is not None:
-        return f"{table.role} {_clean(resource)}, "
     return f"{table.role} table of {_clean(lease_name(table))}, "
 
 
@@ -114,7 +121,7 @@ def text_line(result: TableResult, extra: Extra = "") -> str:
     table = result.table
     extra = extra_for(extra, table)
     indent = "" if table.role == kcl.ROLE_LEASE else COMPANION_INDENT
-    text = (f"{result.status:<14} {indent}{table.table_name}  "
+    text = (f"{result.status:<14} {indent}{subject(table)}  "
             f"[{table.region or 'region ?'}]  ")
     if table.role != kcl.ROLE_LEASE:
         text += role_words(table)
@@ -127,12 +134,19 @@ def text_line(result: TableResult, extra: Extra = "") -> str:
 
 
 def tally(results: Sequence[TableResult], verb: str = "") -> str:
-    """What a run did, counted, without a verdict: `create: 2 tables: 2 created`."""
-    counts = Counter(r.status for r in results)
-    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    noun = "table" if len(results) == 1 else "tables"
+    """What a run did, counted by kind, without a verdict: `create: 2 tables: 2 created;
+    2 consumers: 2 exists` (tables first; a kind with no rows is not named)."""
+    by_kind: dict[str, list[TableResult]] = {rows.TABLE: []} if not results else {}
+    for result in results:
+        by_kind.setdefault(rows.kind(result.table), []).append(result)
+    parts = []
+    for kind in sorted(by_kind, key=rows.kind_order):
+        counts = Counter(r.status for r in by_kind[kind])
+        statuses = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        count = len(by_kind[kind])
+        parts.append(f"{count} {rows.noun(kind, count)}: {statuses}")
     lead = f"{verb}: " if verb else ""
-    return f"{lead}{len(results)} {noun}: {parts}"
+    return lead + "; ".join(parts)
 
 
 def summary(results: Sequence[TableResult], verb: str = "") -> str:
