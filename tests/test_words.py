@@ -105,7 +105,8 @@ def test_every_command_summary_in_the_main_help_is_a_whole_sentence(tmp_path, co
             summaries[current] = match.group(2)
         elif current and text.strip():
             summaries[current] += " " + text.strip()
-    assert set(summaries) == {"create", "verify", "preflight", "name", "policy", "template"}
+    assert set(summaries) == {"create", "verify", "preflight", "name", "policy", "template",
+                              "diagnose"}
     for command, summary in summaries.items():
         assert summary.endswith(".") and not summary.endswith("..."), (command, summary)
         assert summary[0].isupper(), (command, summary)

@@ -170,6 +170,9 @@ JSON_FIELDS: tuple[tuple[str, str], ...] = (
                  "a bucket...): its ARN, or its name as given"),
     ("not_tried", "only on `preflight` rows: the actions whose probes did not run (empty "
                   "when every probe ran)"),
+    ("no_answer", "only on `preflight` rows: the actions whose probes were sent and had no "
+                  "answer before the run ended (`--timeout`, Ctrl+C); never also in "
+                  "`not_tried`"),
 )
 
 
