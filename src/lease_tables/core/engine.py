@@ -90,10 +90,6 @@ class Engine(Generic[I]):
         """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
         self._stop.wait(max(seconds, 0))
 
-    def backoff(self, attempt: int, cap: float = LIMIT_BACKOFF_MAX) -> None:
-        """One jittered, doubling pause (a queue behind a limit on operations in flight)."""
-        self.sleep(jittered(min(2.0 ** attempt, cap)))
-
     def run(self, items: Sequence[I], wait: bool, timeout: float, *,
             deadline: float | None = None,
             after_starts: Callable[[], object] | None = None) -> list[Track[I]]:
