@@ -9,8 +9,6 @@ without loading boto3.
 """
 
 import contextlib
-import copy
-import gc
 import os
 import sys
 import threading
@@ -545,24 +543,6 @@ def template(
     typer.echo(text, nl=False)
 
 
-def app_for(args: Sequence[str]) -> typer.Typer:
-    """The app that runs `args`: the one with only the command `args` names.
-
-    typer builds a click command for every parameter of every command it is given;
-    a run needs one command, and building the others is a good part of a dry run's
-    start-up. Anything else (no command, an option first, a misspelt command) gets
-    the whole group, so help and "no such command" read as always.
-    """
-    wanted = args[0] if args else ""
-    chosen = [c for c in app.registered_commands
-              if (c.name or getattr(c.callback, "__name__", "")) == wanted]
-    if not chosen:
-        return app
-    one = copy.copy(app)
-    one.registered_commands = chosen
-    return one
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry: one paragraph and the right exit code, whatever happens.
 
@@ -570,12 +550,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     usage errors, Ctrl+C, a bug) into stderr text, the JSON object scripts
     parse (`--output json` always gets exactly one), and the exit code.
     """
-    # A run over tens of thousands of adapters makes hundreds of thousands of small,
-    # long-lived objects; CPython's default collector thresholds re-scan them (and
-    # everything imported) again and again, about 15% of such a run. Nothing here
-    # builds reference cycles worth collecting early, so collect rarely.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
     from lease_tables.cli import signals
     from lease_tables.cli import stdio as streams
 
@@ -611,7 +585,7 @@ def run(args: list[str]) -> int:
     usage_error = cast("type[Exception]", next(
         c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"))
     try:
-        result = typer.main.get_command(app_for(args)).main(args=args, standalone_mode=False)
+        result = typer.main.get_command(app).main(args=args, standalone_mode=False)
         return result if isinstance(result, int) else 0
     except Stop as exc:
         return _fail(str(exc), exc.code, as_json, exc.results, prefix="")
