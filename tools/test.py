@@ -1,4 +1,5 @@
-"""`dev.py test`: ruff, mypy, then the whole pytest suite (unit, property, end to end)."""
+"""`dev.py test`: ruff, mypy, lint-imports, vulture, then the whole pytest suite (unit,
+property, end to end)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,10 @@ def test(extra: Sequence[str]) -> int:
     types = typecheck()
     say("lint-imports (the floors between the packages, [tool.importlinter])")
     floors_kept = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT).returncode
+    say("vulture --min-confidence 80 src (no dead code; tools/vulture_whitelist.py says "
+        "why each name it holds must stay)")
+    dead = subprocess.run([str(BIN / "vulture"), "--min-confidence", "80", "src",
+                           "tools/vulture_whitelist.py"], cwd=ROOT).returncode
     env = dict(os.environ)
     checkov = ensure_checkov()
     if checkov:
@@ -60,7 +65,7 @@ def test(extra: Sequence[str]) -> int:
     say("pytest")
     workers = ["-n", "2"] if "-n" not in extra else []
     tests = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *extra], cwd=ROOT, env=env)
-    return tests.returncode or lint.returncode or types or floors_kept
+    return tests.returncode or lint.returncode or types or floors_kept or dead
 
 
 def typecheck() -> int:

@@ -364,15 +364,6 @@ class Clients:
                 listing = self._listings[region] = _Listing(self, region)
             return listing
 
-    def table_names(self, region: str) -> TableNames:
-        """Every table name in a region, for near-twin hints only: listed once per run,
-        shared by all tables, waited for at most the hint budget from its start.
-
-        A refused, failed or silent ListTables gives no names and a note saying so,
-        never a failure: a hint never decides a result.
-        """
-        return self.start_table_names(region).result()
-
 
 @dataclass(frozen=True)
 class TableNames:

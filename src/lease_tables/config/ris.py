@@ -568,17 +568,6 @@ def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, s
     return adapter
 
 
-def read_conf(given: str, env: Mapping[str, str] | None = None,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> ConfFile:
-    """Locate, read and parse one --conf-dir value. Reads; never writes."""
-    env = os.environ if env is None else env
-    expanded = expand_variables(given, env)
-    path = locate_conf_file(expanded, given)
-    data = read_conf_bytes(path, max_bytes)
-    adapters = parse_adapters(data, str(path))
-    return ConfFile(path=str(path.absolute()), folder=expanded, adapters=tuple(adapters))
-
-
 def read_confs(givens: Sequence[str], env: Mapping[str, str] | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES,
                origin: str | None = None) -> list[ConfFile]:

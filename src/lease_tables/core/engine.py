@@ -52,7 +52,6 @@ class StepLike(Protocol):
     def message(self) -> str: ...
 
 
-S = TypeVar("S", bound=StepLike)
 
 
 @dataclass

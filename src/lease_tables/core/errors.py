@@ -12,7 +12,6 @@ EXIT_OK = 0
 EXIT_AWS = 1  # an AWS-side failure: credentials, network, access denied, timeout
 EXIT_INPUT = 2  # bad usage or bad input: options, configuration, names
 EXIT_DRIFT = 3  # drift, or a missing or not-active table
-EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
 
 
 class LeaseTablesError(Exception):
