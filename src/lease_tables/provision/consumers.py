@@ -22,8 +22,8 @@ from lease_tables.model.consumers import (
     REGISTER,
     STREAM_MISSING,
     Consumer,
-    Done,
-    Step,
+    ConsumerDone,
+    ConsumerStep,
     next_step,
     unfinished_message,
     verify_status,
@@ -84,7 +84,7 @@ class ConsumerRun:
         self.streams = StreamLookup(clients)
         self.engine: Engine[Consumer] = Engine(self._start, self._poll,
                                                concurrency=concurrency)
-        self._done: dict[Consumer, Done] = {}
+        self._done: dict[Consumer, ConsumerDone] = {}
         self._calls: dict[Consumer, str] = {}
         self._deadline = float("inf")
 
@@ -110,7 +110,7 @@ class ConsumerRun:
                                         "still CREATING (--no-wait)"))
             else:
                 rows.append(TableResult(consumer.row(), FAILED, unfinished_message(
-                    consumer, self._done.get(consumer, Done()), timeout,
+                    consumer, self._done.get(consumer, ConsumerDone()), timeout,
                     step.kind if step else "")))
         return rows
 
@@ -119,7 +119,7 @@ class ConsumerRun:
         return sorted(c.where for c, d in self._done.items() if d.registered)
 
     def _start(self, consumer: Consumer) -> StepLike:
-        self._done[consumer] = Done()
+        self._done[consumer] = ConsumerDone()
         try:
             self._calls[consumer] = SUMMARY
             arn = self.streams.arn(consumer)
@@ -142,9 +142,9 @@ class ConsumerRun:
         except Exception as exc:
             return self._failed(consumer, exc)
         if answer is None and not self._done[consumer].registered:
-            return Step(DONE, FAILED, f"{consumer.where} disappeared while this run waited "
-                                      f"for it (deregistered by someone else?). Rerun to "
-                                      f"register it again.")
+            return ConsumerStep(DONE, FAILED, f"{consumer.where} disappeared while this run "
+                                              f"waited for it (deregistered by someone "
+                                              f"else?). Rerun to register it again.")
         return next_step(consumer, answer, self._done[consumer])
 
     def _register(self, consumer: Consumer, stream_arn: str) -> Any:
@@ -160,19 +160,19 @@ class ConsumerRun:
             except Exception as exc:
                 code = error_code(exc)
                 if code == IN_USE_CODE:
-                    self._done[consumer] = Done(raced=True)
+                    self._done[consumer] = ConsumerDone(raced=True)
                     self._calls[consumer] = DESCRIBE
                     return describe(self.clients, consumer, stream_arn)
                 if code == NOT_FOUND_CODE:  # the stream went away since it was described
                     return STREAM_MISSING
                 raise
-            self._done[consumer] = Done(registered=True)
+            self._done[consumer] = ConsumerDone(registered=True)
             return dict(answer["Consumer"])
 
         return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: None)
 
-    def _failed(self, consumer: Consumer, exc: BaseException) -> Step:
-        return Step(DONE, FAILED, explain(
+    def _failed(self, consumer: Consumer, exc: BaseException) -> ConsumerStep:
+        return ConsumerStep(DONE, FAILED, explain(
             exc, consumer.where, self._calls.get(consumer, SUMMARY),
             self.clients.endpoint_for(consumer.region, "kinesis")))
 
