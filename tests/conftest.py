@@ -22,8 +22,16 @@ import boto3
 import pytest
 from hypothesis import settings
 
+from tests.reaper import install as install_reaper
+from tests.reaper import track
 from tools.servers import free_port
 from tools.servers import stop_process as stop
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Whatever stops the suite (Ctrl+C, SIGTERM, a timeout), what it started ends with it
+    (tests/reaper.py)."""
+    install_reaper()
 
 # Property tests are the same examples on every run (a fresh clone's test run must
 # not turn red by chance); `HYPOTHESIS_PROFILE=explore` searches further, with new
@@ -86,8 +94,9 @@ class Dynalite(LocalServer):
 def spawn(kind: type[LocalServer], command: list[str], port: int,
           env: Mapping[str, str] | None = None) -> LocalServer:
     """Start a server on 127.0.0.1:port and wait until it accepts connections."""
-    process = subprocess.Popen(command, env=dict(env or os.environ),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = track(subprocess.Popen(command, env=dict(env or os.environ),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=os.name != "nt"))
     try:
         wait_for_port(port)
     except RuntimeError:
@@ -198,7 +207,7 @@ def start_cli(args: list[str], env: Mapping[str, str], **popen: object) -> subpr
                      "stdin": subprocess.DEVNULL, **popen}
     if sys.platform != "win32":
         options.setdefault("preexec_fn", default_signals)
-    return subprocess.Popen([cli_executable(), *args], env=dict(env), **options)
+    return track(subprocess.Popen([cli_executable(), *args], env=dict(env), **options))
 
 
 @dataclass
