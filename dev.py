@@ -8,7 +8,8 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
 
     demo       start a local DynamoDB-compatible endpoint (moto_server) on 127.0.0.1,
                run `create` then `verify` on `sample_conf/`, and stop it
-    test       ruff, mypy and the whole pytest suite against the lock (pytest options pass on);
+    test       ruff, mypy, lint-imports, vulture and the whole pytest suite against the lock
+               (pytest options pass on);
                `test --floors [--python PY]` runs the floors check below instead
     floors     a fresh venv with every runtime dependency at exactly its declared floor
                (and the build requirement at its floor), then the smoke run

@@ -10,7 +10,6 @@ this with --json, keeping the phases in bench/results.json.
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import statistics
@@ -50,8 +49,6 @@ def phases(folder: Path) -> dict[str, float]:
 def main() -> None:
     args = [a for a in sys.argv[1:] if a != "--json"]
     folder = Path(args[0]) if args else Path(__file__).parent / ".work" / "conf-20000"
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
     runs = [phases(folder) for _ in range(5)]
     medians = {name: statistics.median(r[name] for r in runs) for name in runs[0]}
     if "--json" in sys.argv[1:]:  # for bench/run.py, which keeps it in bench/results.json

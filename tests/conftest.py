@@ -22,8 +22,16 @@ import boto3
 import pytest
 from hypothesis import settings
 
+from tests.reaper import install as install_reaper
+from tests.reaper import track
 from tools.servers import free_port
 from tools.servers import stop_process as stop
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Whatever stops the suite (Ctrl+C, SIGTERM, a timeout), what it started ends with it
+    (tests/reaper.py)."""
+    install_reaper()
 
 # Property tests are the same examples on every run (a fresh clone's test run must
 # not turn red by chance); `HYPOTHESIS_PROFILE=explore` searches further, with new
@@ -86,8 +94,9 @@ class Dynalite(LocalServer):
 def spawn(kind: type[LocalServer], command: list[str], port: int,
           env: Mapping[str, str] | None = None) -> LocalServer:
     """Start a server on 127.0.0.1:port and wait until it accepts connections."""
-    process = subprocess.Popen(command, env=dict(env or os.environ),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = track(subprocess.Popen(command, env=dict(env or os.environ),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=os.name != "nt"))
     try:
         wait_for_port(port)
     except RuntimeError:
@@ -106,17 +115,19 @@ def start_moto(extra_env: Mapping[str, str] | None = None) -> MotoServer:
 
 @pytest.fixture(autouse=True)
 def cold_memos() -> None:
-    """Each test starts as a new run does: the readers' memos and the registered secrets
+    """Each test starts as a new run does: the readers' caches and the registered secrets
     empty. Otherwise a test that spells a type, tag or region as an earlier test did
-    would get the earlier answer back and never run the code it names, and a secret an
-    earlier test registered would be redacted whatever register_secrets does."""
+    would get the earlier answer back and never run the code it names (a mutant's, under
+    `dev.py mutate`), and a secret an earlier test registered would be redacted whatever
+    register_secrets does."""
     from lease_tables.config import naming
     from lease_tables.config import ris as conf
     from lease_tables.core import printable
 
-    for memo in (conf._KINDS, conf._LOCAL_NAMES, conf._NORMAL_KEYS, conf._ENABLED_SPELLING,
-                 naming._REGION_VERDICTS, printable._secrets):
-        memo.clear()
+    for cached in (conf.kind_of, conf._local_name, conf.normalise_key, conf._enabled_spelling,
+                   naming.is_region_code):
+        cached.cache_clear()
+    printable._secrets.clear()
 
 
 # `python3 dev.py mutate` runs only the in-process unit tests: a subprocess or a local
@@ -196,7 +207,7 @@ def start_cli(args: list[str], env: Mapping[str, str], **popen: object) -> subpr
                      "stdin": subprocess.DEVNULL, **popen}
     if sys.platform != "win32":
         options.setdefault("preexec_fn", default_signals)
-    return subprocess.Popen([cli_executable(), *args], env=dict(env), **options)
+    return track(subprocess.Popen([cli_executable(), *args], env=dict(env), **options))
 
 
 @dataclass

@@ -38,6 +38,7 @@ import boto3
 
 from tests.conftest import MotoServer, Run, aws_env, run_cli, start_moto, stop
 from tests.faultproxy import GatedCall, PolicyGate
+from tests.reaper import track
 
 ACCOUNT = "123456789012"  # moto's default account: the ARNs moto answers with
 REGION = "us-east-1"
@@ -349,10 +350,10 @@ def _watch_jvm(command: list[str], workdir: Path, env: dict[str, str], result: K
     log_path = workdir / "kcl.log"
     with log_path.open("wb") as log:
         started = time.monotonic()
-        process = subprocess.Popen(command, cwd=workdir, env={**env, "AWS_CBOR_DISABLE": "true"},
-                                   stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL,
-                                   start_new_session=os.name != "nt")
+        process = track(subprocess.Popen(
+            command, cwd=workdir, env={**env, "AWS_CBOR_DISABLE": "true"}, stdout=log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=os.name != "nt"))
         try:
             deadline = started + bound
             while time.monotonic() < deadline:

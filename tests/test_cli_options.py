@@ -11,7 +11,7 @@ import typer
 import typer.main
 from typer.testing import CliRunner
 
-from lease_tables.cli.app import app, app_for
+from lease_tables.cli.app import app
 from lease_tables.cli.footprint_options import FootprintArgs, StreamArgs
 from lease_tables.cli.options import RunArgs, SelectionArgs, with_groups
 
@@ -63,14 +63,3 @@ def test_every_group_reads_the_same_in_every_command_that_takes_it() -> None:
             listed = _options(command)
             start = listed.index(options[0])
             assert listed[start:start + len(options)] == options, (group, command)
-
-
-def test_a_run_builds_only_the_command_it_names() -> None:
-    one = app_for(["create", "--dry-run"])
-    assert [c.callback.__name__ for c in one.registered_commands] == ["create"]
-    assert len(app.registered_commands) == 7  # the app itself is left whole
-    built = typer.main.get_command(one).commands["create"]  # type: ignore[attr-defined]
-    whole = typer.main.get_command(app).commands["create"]  # type: ignore[attr-defined]
-    assert [p.opts for p in built.params] == [p.opts for p in whole.params]
-    for args in ([], ["--help"], ["--version"], ["creat"], ["Create"]):
-        assert app_for(args) is app, args

@@ -33,7 +33,6 @@ from lease_tables.config.ris import (
     normalise_key,
     normalise_type,
     parse_adapters,
-    read_conf,
     read_conf_bytes,
     read_confs,
 )
@@ -234,10 +233,10 @@ def test_read_conf_expands_variables_and_refuses_oversize(tmp_path: Path) -> Non
     conf = tmp_path / "Conf"
     conf.mkdir()
     (conf / "IntegrationService.xml").write_bytes(SAMPLE.read_bytes())
-    result = read_conf("%RISDIR%/Conf", {"RISDIR": str(tmp_path)})
+    [result] = read_confs(["%RISDIR%/Conf"], {"RISDIR": str(tmp_path)})
     assert len(result.adapters) == 2 and result.folder == f"{tmp_path}/Conf"
     with pytest.raises(InputError, match="limit"):
-        read_conf(str(conf), {}, max_bytes=100)
+        read_confs([str(conf)], {}, max_bytes=100)
 
 
 _TYPE_PARTS = st.lists(st.sampled_from(
@@ -452,7 +451,7 @@ def test_the_file_named_in_other_letter_case_is_found(tmp_path: Path, spelling: 
     real = tmp_path / "IntegrationService.xml"
     real.write_bytes(SAMPLE.read_bytes())
     assert locate_conf_file(str(tmp_path / spelling)) == real
-    assert len(read_conf(str(tmp_path / spelling), env={}).adapters) == 2
+    assert len(read_confs([str(tmp_path / spelling)], env={})[0].adapters) == 2
 
 
 def _fresh(word: str) -> str:
@@ -617,11 +616,11 @@ def test_read_conf_records_where_it_read(tmp_path: Path, monkeypatch) -> None:
     folder.mkdir()
     (folder / CONF_FILE_NAME).write_bytes(SAMPLE.read_bytes())
     monkeypatch.setenv("RISCONFTEST", str(folder))
-    conf = read_conf("$RISCONFTEST")
+    [conf] = read_confs(["$RISCONFTEST"])
     assert conf.path == str(folder / CONF_FILE_NAME) and conf.folder == str(folder)
     assert {a.source for a in conf.adapters} == {str(folder / CONF_FILE_NAME)}
     with pytest.raises(InputError, match=r'from --conf-dir "\$RISCONFTEST/missing"'):
-        read_conf("$RISCONFTEST/missing")
+        read_confs(["$RISCONFTEST/missing"])
     [again] = read_confs(["$RISCONFTEST"])
     assert again == conf
     with pytest.raises(InputError, match=r'from --conf-dir "\$RISCONFTEST/missing"'):

@@ -14,7 +14,7 @@ from lease_tables.model.consumers import (
     STREAM_MISSING,
     UNKNOWN_ACCOUNT,
     Consumer,
-    Done,
+    ConsumerDone,
     from_footprint,
     next_step,
     unfinished_message,
@@ -39,38 +39,39 @@ def described(status: str) -> dict[str, str]:
 # ------------------------------------------------------------------ next_step
 
 @pytest.mark.parametrize(("answer", "done", "kind", "status"), [
-    (None, Done(), REGISTER, ""),  # absent: register
-    (None, Done(registered=True), WAIT, "created"),  # accepted, describe not caught up
-    (None, Done(raced=True), WAIT, "exists"),  # someone else's registration, on its way
-    (described("CREATING"), Done(registered=True), WAIT, "created"),
-    (described("CREATING"), Done(), WAIT, "exists"),  # found CREATING: waited for
-    (described("ACTIVE"), Done(), DONE, "exists"),
-    (described("ACTIVE"), Done(registered=True), DONE, "created"),
-    (described("ACTIVE"), Done(raced=True), DONE, "exists"),
-    (described("DELETING"), Done(), DONE, "failed"),  # never registered over a deletion
-    (described("UPDATING"), Done(), DONE, "failed"),  # a state not known
-    (STREAM_MISSING, Done(), DONE, "failed"),
+    (None, ConsumerDone(), REGISTER, ""),  # absent: register
+    (None, ConsumerDone(registered=True), WAIT, "created"),  # accepted, describe not caught up
+    (None, ConsumerDone(raced=True), WAIT, "exists"),  # someone else's registration, on its way
+    (described("CREATING"), ConsumerDone(registered=True), WAIT, "created"),
+    (described("CREATING"), ConsumerDone(), WAIT, "exists"),  # found CREATING: waited for
+    (described("ACTIVE"), ConsumerDone(), DONE, "exists"),
+    (described("ACTIVE"), ConsumerDone(registered=True), DONE, "created"),
+    (described("ACTIVE"), ConsumerDone(raced=True), DONE, "exists"),
+    (described("DELETING"), ConsumerDone(), DONE, "failed"),  # never registered over a deletion
+    (described("UPDATING"), ConsumerDone(), DONE, "failed"),  # a state not known
+    (STREAM_MISSING, ConsumerDone(), DONE, "failed"),
 ])
-def test_next_step(answer: object, done: Done, kind: str, status: str) -> None:
+def test_next_step(answer: object, done: ConsumerDone, kind: str, status: str) -> None:
     step = next_step(CONSUMER, answer, done)
     assert (step.kind, step.status) == (kind, status)
 
 
 def test_an_existing_consumer_is_never_registered_again() -> None:
     for status in ("ACTIVE", "CREATING", "DELETING", "SOMETHING"):
-        assert next_step(CONSUMER, described(status), Done()).kind != REGISTER
+        assert next_step(CONSUMER, described(status), ConsumerDone()).kind != REGISTER
 
 
 def test_messages_say_what_happened() -> None:
     assert "another process" in next_step(CONSUMER, described("ACTIVE"),
-                                           Done(raced=True)).message
-    assert next_step(CONSUMER, described("ACTIVE"), Done()).message == ""
-    assert "DELETING" in next_step(CONSUMER, described("DELETING"), Done()).message
-    assert "'UPDATING'" in next_step(CONSUMER, described("UPDATING"), Done()).message
-    assert "does not exist in eu-west-1" in next_step(CONSUMER, STREAM_MISSING, Done()).message
-    assert "accepted" in unfinished_message(CONSUMER, Done(registered=True), 5, WAIT)
-    assert "did not register" in unfinished_message(CONSUMER, Done(), 5, WAIT)
-    assert "nothing is known" in unfinished_message(CONSUMER, Done(), 5, "")
+                                           ConsumerDone(raced=True)).message
+    assert next_step(CONSUMER, described("ACTIVE"), ConsumerDone()).message == ""
+    assert "DELETING" in next_step(CONSUMER, described("DELETING"), ConsumerDone()).message
+    assert "'UPDATING'" in next_step(CONSUMER, described("UPDATING"), ConsumerDone()).message
+    missing = next_step(CONSUMER, STREAM_MISSING, ConsumerDone())
+    assert "does not exist in eu-west-1" in missing.message
+    assert "accepted" in unfinished_message(CONSUMER, ConsumerDone(registered=True), 5, WAIT)
+    assert "did not register" in unfinished_message(CONSUMER, ConsumerDone(), 5, WAIT)
+    assert "nothing is known" in unfinished_message(CONSUMER, ConsumerDone(), 5, "")
 
 
 @pytest.mark.parametrize(("answer", "status"), [
@@ -223,18 +224,20 @@ def test_the_verdict_counts_the_other_resources() -> None:
 
 def test_the_engine_waits_until_each_item_is_done_and_reports_the_rest() -> None:
     from lease_tables.core.engine import Engine
-    from lease_tables.model.consumers import Step
+    from lease_tables.model.consumers import ConsumerStep
 
     looks: dict[str, int] = {}
 
-    def start(item: str) -> Step:
-        return Step(DONE, "exists") if item == "ready" else Step(WAIT, "created", "creating")
+    def start(item: str) -> ConsumerStep:
+        if item == "ready":
+            return ConsumerStep(DONE, "exists")
+        return ConsumerStep(WAIT, "created", "creating")
 
-    def poll(item: str) -> Step:
+    def poll(item: str) -> ConsumerStep:
         looks[item] = looks.get(item, 0) + 1
         if item == "slow" and looks[item] >= 2:
-            return Step(DONE, "created")
-        return Step(WAIT, "created", "creating")
+            return ConsumerStep(DONE, "created")
+        return ConsumerStep(WAIT, "created", "creating")
 
     engine: Engine[str] = Engine(start, poll, concurrency=2)
     engine.run(["ready", "slow", "stuck"], wait=True, timeout=3.0)
@@ -246,11 +249,11 @@ def test_the_engine_waits_until_each_item_is_done_and_reports_the_rest() -> None
 
 def test_a_stopped_engine_starts_nothing() -> None:
     from lease_tables.core.engine import Engine
-    from lease_tables.model.consumers import Step
+    from lease_tables.model.consumers import ConsumerStep
 
     started: list[str] = []
-    engine: Engine[str] = Engine(lambda i: started.append(i) or Step(DONE, "exists"),
-                                 lambda i: Step(DONE, "exists"))
+    engine: Engine[str] = Engine(lambda i: started.append(i) or ConsumerStep(DONE, "exists"),
+                                 lambda i: ConsumerStep(DONE, "exists"))
     engine.stop()
     engine.run(["a"], wait=True, timeout=1.0)
     assert started == []
@@ -266,7 +269,7 @@ WHERE = "consumer verintConnect of stream ctr in eu-west-1"
 def test_a_missing_stream_says_what_the_command_did_not_do() -> None:
     check = ("Check --stream (the name or ARN of the stream the adapter reads) and --region, "
              "then rerun.")
-    assert next_step(CONSUMER, STREAM_MISSING, Done()).message == (
+    assert next_step(CONSUMER, STREAM_MISSING, ConsumerDone()).message == (
         "the stream ctr does not exist in eu-west-1 (DescribeStreamSummary said so), so "
         f"nothing was registered. {check}")
     assert verify_status(CONSUMER, STREAM_MISSING) == ("missing", (
@@ -285,7 +288,7 @@ def test_verify_words_for_each_state() -> None:
 
 
 def test_a_raced_registration_is_named() -> None:
-    assert next_step(CONSUMER, described("ACTIVE"), Done(raced=True)).message == (
+    assert next_step(CONSUMER, described("ACTIVE"), ConsumerDone(raced=True)).message == (
         "another process registered it at the same time")
 
 

@@ -416,3 +416,29 @@ def test_a_tag_on_a_terminal_dry_run_shows_as_typed(tmp_path, tag: str) -> None:
     # compared without white space, as the terminal wraps long lines.
     assert code in (0, 2), plain
     assert "".join(tag.split()) in "".join(plain.split()), plain
+
+
+@pytestmark_pty
+@pytest.mark.parametrize("command", ["verify", "preflight"])
+def test_verify_and_preflight_show_live_rows_on_a_terminal_as_create_does(
+        tmp_path, command: str) -> None:
+    """A person watching a long verify or preflight sees it work (a silent endpoint
+    holds every row waiting): the live table's rows and count, then the summary."""
+    from tests.faultproxy import SilentServer
+
+    env = aws_env(tmp_path, TERM="xterm-256color")
+    with SilentServer() as silent:
+        proc, leader = start_in_terminal(
+            [command, "--table", "leasesWatchA", "--table", "leasesWatchB", "--region",
+             REGION, "--endpoint-url", silent.url, "--timeout", "3"], env)
+        try:
+            seen = read_terminal(proc, leader, until=lambda text: "2 tables: 2 waiting" in text)
+            assert "2 tables: 2 waiting" in seen, seen
+            seen += read_terminal(proc, leader)
+        finally:
+            os.close(leader)
+        code = proc.wait(timeout=15)
+    lines = Screen().feed(seen).lines()
+    assert code == 1, lines
+    assert not [line for line in lines if "waiting" in line], lines  # the live rows are gone
+    assert any("leasesWatchA" in line for line in lines), lines

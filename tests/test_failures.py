@@ -205,12 +205,6 @@ def test_an_answer_that_is_not_dynamodbs_is_named_with_what_came() -> None:
         "NO_PROXY), then rerun; it is safe to rerun.")
 
 
-def test_only_credential_codes_count_as_rejected_credentials() -> None:
-    assert failures.is_credentials_rejected(client_error("ExpiredTokenException"))
-    assert not failures.is_credentials_rejected(client_error("AccessDeniedException"))
-    assert not failures.is_credentials_rejected(RuntimeError("no response at all"))
-
-
 def test_error_code_and_message_of_anything_without_an_aws_answer_are_empty() -> None:
     assert (error_code(RuntimeError("x")), error_message(RuntimeError("x"))) == (None, "")
     plain = client_error("ValidationException", "plain <words")

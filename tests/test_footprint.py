@@ -708,11 +708,8 @@ def test_the_consumers_note_needs_several_streams_and_several_tables() -> None:
     assert note(("s-one", "s-two"), TABLES) is not None
 
 
-def test_the_table_finds_a_service_and_its_template_type() -> None:
+def test_the_table_finds_a_service() -> None:
     assert fp.service("s3") is fp.SERVICE_BUCKETS
-    assert fp.SERVICE_ENHANCED_FAN_OUT.template_type(fp.FORMAT_CLOUDFORMATION) == (
-        "AWS::Kinesis::StreamConsumer")
-    assert fp.SERVICE_STREAMS.template_type(fp.FORMAT_CLOUDFORMATION) is None
 
 
 def test_every_files_value_set_aside_is_named() -> None:

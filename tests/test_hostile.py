@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lease_tables.config.naming import derive_tables
-from lease_tables.config.ris import parse_adapters, read_conf
+from lease_tables.config.ris import parse_adapters, read_confs
 from lease_tables.core.errors import InputError
 from tests.conftest import SAMPLE_CONF, clean_env, run_cli
 
@@ -173,7 +173,7 @@ def test_oversize_is_refused_by_the_reader_without_parsing(tmp_path) -> None:
     big = tmp_path / "IntegrationService.xml"
     big.write_bytes(SAMPLE + b"<!--" + b"x" * 2000 + b"-->")
     with pytest.raises(InputError, match="limit"):
-        read_conf(str(big), {}, max_bytes=len(SAMPLE))
+        read_confs([str(big)], {}, max_bytes=len(SAMPLE))
 
 
 _SNIPPETS = [b"<!DOCTYPE r>", b"&x;", b"<Integration type='AmazonConnect'>", b"\x00",

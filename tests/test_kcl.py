@@ -35,7 +35,6 @@ def test_malformed_versions_are_input_errors_that_say_where_to_look(bad: str | N
 
 def test_default_is_the_kcl_2_layout() -> None:
     assert kcl.layout_for(kcl.DEFAULT_VERSION) is kcl.DEFAULT_LAYOUT is OLD
-    assert OLD.is_default and not MID.is_default
 
 
 def test_layouts_are_the_data_the_commands_use() -> None:

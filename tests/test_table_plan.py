@@ -17,11 +17,10 @@ import pytest
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
 from lease_tables.model import kcl, spec
-from lease_tables.model.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED
+from lease_tables.model.outcome import CREATED, CREATING_NOTE, DRIFT, EXISTS, FAILED, UPDATED
 from lease_tables.provision.plan import (
     ADD_INDEX,
     CREATE,
-    CREATING_NOTE,
     WAIT_INDEX,
     WAIT_TABLE,
     WAIT_TABLE_THEN_INDEX,

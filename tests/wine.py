@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
+from tests.reaper import track
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "windows"  # downloads kept between runs (git-ignored)
 
@@ -217,9 +219,10 @@ class Prefix:
               **kwargs) -> subprocess.Popen:
         """A Windows program under Wine with pipes for stdout/stderr, stdin /dev/null
         (quirk `file-std-handles`), in a process group of its own (for Ctrl+C)."""
-        return subprocess.Popen([self.wine, program, *args], env=self.env(env),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True, **kwargs)
+        return track(subprocess.Popen([self.wine, program, *args], env=self.env(env),
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, start_new_session=True,
+                                      **kwargs))
 
     def run(self, program: str, args: Sequence[str], env: Mapping[str, str] | None = None,
             timeout: float = 180) -> subprocess.CompletedProcess:

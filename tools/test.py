@@ -1,5 +1,5 @@
-"""`dev.py test`: ruff, mypy, lint-imports, the documentation site's strict build, then the
-whole pytest suite (unit, property, end to end)."""
+"""`dev.py test`: ruff, mypy, lint-imports, vulture, the documentation site's strict build,
+then the whole pytest suite (unit, property, end to end)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def test(extra: Sequence[str]) -> int:
     types = typecheck()
     say("lint-imports (the floors between the packages, [tool.importlinter])")
     floors_kept = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT).returncode
+    say("vulture --min-confidence 80 src (no dead code; tools/vulture_whitelist.py says "
+        "why each name it holds must stay)")
+    dead = subprocess.run([str(BIN / "vulture"), "--min-confidence", "80", "src",
+                           "tools/vulture_whitelist.py"], cwd=ROOT).returncode
     site = build_site()
     env = dict(os.environ)
     checkov = ensure_checkov()
@@ -63,7 +67,7 @@ def test(extra: Sequence[str]) -> int:
     say("pytest")
     workers = ["-n", "2"] if "-n" not in extra else []
     tests = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *extra], cwd=ROOT, env=env)
-    return tests.returncode or lint.returncode or types or floors_kept or site
+    return tests.returncode or lint.returncode or types or floors_kept or dead or site
 
 
 def typecheck() -> int:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from lease_tables.config.naming import LeaseTable
-from lease_tables.model.outcome import FAILED, TableResult
+from lease_tables.model.outcome import FAILED, Progress, TableResult
 from lease_tables.model.probes import Ledger
 
 T = TypeVar("T")
@@ -32,6 +32,22 @@ GRACE = 0.5
 
 class TimedOut(Exception):
     """The run passed --timeout; the work was told to stop and is abandoned."""
+
+
+class LongRun(Protocol):
+    """The one shape of every long-running command (create, verify, preflight).
+
+    `work(deadline)` does the AWS work (in `run_bounded`'s thread, by `deadline`, a
+    `time.monotonic()` value); `stop()` winds it down (Ctrl+C, SIGTERM, --timeout);
+    `snapshot(cause)` is every row as it stood when the run was cut short, the
+    unfinished ones failed in true words (`cause` names the signal; None: --timeout);
+    `summary()` says what the run had done, for an interrupt's message.
+    """
+
+    def work(self, deadline: float) -> list[TableResult]: ...
+    def stop(self) -> None: ...
+    def snapshot(self, cause: str | None) -> list[TableResult]: ...
+    def summary(self) -> str: ...
 
 
 def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
@@ -74,11 +90,12 @@ class Board(Generic[Row]):
     """Per-table results as workers finish them, readable at any moment.
 
     When a run is cut short, the board says exactly which tables had an
-    answer and which had none.
+    answer and which had none; a live display (`progress`) sees each as it comes.
     """
 
-    def __init__(self, tables: Sequence[Row]) -> None:
+    def __init__(self, tables: Sequence[Row], progress: Progress | None = None) -> None:
         self.tables = list(tables)
+        self.progress = progress or Progress()  # a live display, on a terminal
         self._done: dict[int, TableResult] = {}
         self._lock = threading.Lock()
         self.stopped = threading.Event()
@@ -89,6 +106,7 @@ class Board(Generic[Row]):
     def record(self, index: int, result: TableResult) -> TableResult:
         with self._lock:
             self._done[index] = result
+        self.progress.on_status(result.table, result.status, "")
         return result
 
     def finished(self) -> int:

@@ -323,6 +323,8 @@ class Clients:
         client.meta.events.register(f"before-send.{client.meta.service_model.endpoint_prefix}",
                                     functools.partial(self._record_endpoint, service, region))
         watch(client)
+        if service == "dynamodb":
+            client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
         if service == "kinesis":
             client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
         return client
@@ -361,15 +363,6 @@ class Clients:
             if listing is None:
                 listing = self._listings[region] = _Listing(self, region)
             return listing
-
-    def table_names(self, region: str) -> TableNames:
-        """Every table name in a region, for near-twin hints only: listed once per run,
-        shared by all tables, waited for at most the hint budget from its start.
-
-        A refused, failed or silent ListTables gives no names and a note saying so,
-        never a failure: a hint never decides a result.
-        """
-        return self.start_table_names(region).result()
 
 
 @dataclass(frozen=True)
@@ -437,6 +430,19 @@ HINT_FAILURE_WORDS = {
     failures.NETWORK: "no connection or no answer",
     failures.NOT_DYNAMODB: "not DynamoDB's answer",
 }
+
+
+def quota_is_final(response: Any = None, **_: Any) -> Any:  # botocore: False, or None
+    """botocore hook (needs-retry, ahead of its retry handler): a LimitExceededException for
+    the account's table quota is not sent again. botocore's standard mode retries that code
+    as throttling, up to the client's attempts; no wait clears a quota, so the first answer
+    is the last (False: no retry). Anything else is left to botocore (None)."""
+    parsed = response[1] if isinstance(response, tuple) and len(response) == 2 else None
+    error = parsed.get("Error") if isinstance(parsed, dict) else None
+    if (isinstance(error, dict) and error.get("Code") == failures.LIMIT_CODE
+            and failures.limit_is_quota(str(error.get("Message") or ""))):
+        return False
+    return None
 
 
 def drop_records(response_dict: dict[str, Any], **_: Any) -> None:

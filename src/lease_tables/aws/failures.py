@@ -159,10 +159,6 @@ def is_access_denied(exc: BaseException) -> bool:
     return http_status(exc) == 403 and (code is None or code.isdigit())
 
 
-def is_credentials_rejected(exc: BaseException) -> bool:
-    return error_code(exc) in CREDENTIAL_CODES
-
-
 def limit_is_quota(message: str) -> bool:
     """A LimitExceededException for the account's table quota, not for operations in
     flight: AWS says "simultaneously" only for the latter (and nothing else tells)."""

@@ -8,11 +8,11 @@ commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
 without loading boto3.
 """
 
-import copy
-import gc
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar, cast
 
 import typer
@@ -44,13 +44,13 @@ from lease_tables.core.printable import line
 from lease_tables.model.outcome import exit_code
 
 if TYPE_CHECKING:
+    from lease_tables.aws.bounded import LongRun
     from lease_tables.aws.clients import Clients
     from lease_tables.config.naming import LeaseTable
     from lease_tables.model.consumers import Consumer
     from lease_tables.model.footprint import Footprint, FootprintOptions
     from lease_tables.model.kcl import Layout
-    from lease_tables.model.outcome import TableResult
-    from lease_tables.model.rows import ResourceRow
+    from lease_tables.model.outcome import Progress, TableResult
     from lease_tables.render.report import Extra
 
 T = TypeVar("T")
@@ -215,40 +215,53 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     return clients
 
 
-def _bounded(work: Callable[[float], T], timeout: float, stop: Callable[[], None],
-             on_timeout: Callable[[], T], interrupted: Callable[[], str],
-             partial: "Callable[[str], Sequence[TableResult]]") -> T:
-    """Run AWS work within --timeout and Ctrl+C/SIGTERM: its result, or its cut-short results.
+def _bounded(long_run: "LongRun", timeout: float) -> "list[TableResult]":
+    """Run a command's AWS work within --timeout and Ctrl+C/SIGTERM: its results, or the
+    rows it had when cut short.
 
-    `work` gets the run's deadline (a `time.monotonic()` value): --timeout counts
-    from here, and the work gets only the short grace of `bounded.GRACE` past it.
-    On timeout, `on_timeout()` gives each table's result as it stood (the
-    unfinished ones failed, in true words). On Ctrl+C or SIGTERM, a `Stop` carries
-    the command's own account of what it had done, and `partial(cause)` the
-    results it had, the unfinished ones named as interrupted by `cause`.
+    The run's `work` gets the run's deadline (a `time.monotonic()` value): --timeout
+    counts from here, and the work gets only the short grace of `bounded.GRACE` past
+    it. On timeout, its `snapshot(None)` gives each row as it stood (the unfinished
+    ones failed, in true words). On Ctrl+C or SIGTERM, a `Stop` carries the run's own
+    `summary()` of what it had done and its `snapshot(cause)`, the unfinished rows
+    named as interrupted by `cause`.
     """
     import time
 
     from lease_tables.aws.bounded import TimedOut, run_bounded
     from lease_tables.cli.signals import which
 
-    global _ABANDONED
     deadline = time.monotonic() + timeout
     try:
-        return run_bounded(lambda: work(deadline), timeout, stop)
+        return run_bounded(lambda: long_run.work(deadline), timeout, long_run.stop)
     except TimedOut:
-        _ABANDONED = True
-        return on_timeout()
+        return long_run.snapshot(None)
     except KeyboardInterrupt as exc:
-        _ABANDONED = True
         signal = which(exc)
-        raise Stop(f"interrupted by {signal.cause}: {interrupted()}.", signal.exit_code,
-                   partial(signal.cause)) from None
+        raise Stop(f"interrupted by {signal.cause}: {long_run.summary()}.", signal.exit_code,
+                   long_run.snapshot(signal.cause)) from None
 
 
-# Set when a run was cut short while worker threads still sat in network calls:
-# the process then ends without waiting for them (see main()).
-_ABANDONED = False
+def _connect(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
+             run: RunArgs, timeout: float,
+             check: "Callable[[Clients], None] | None" = None) -> "Callable[[], Clients]":
+    """The AWS set-up `_aws` as a run calls it, in its own thread (--timeout bounds it)."""
+    import functools
+
+    return functools.partial(_aws, tables, profile, endpoint_url, run, timeout, check)
+
+
+@contextlib.contextmanager
+def _live(rows: "Sequence[LeaseTable]", run: RunArgs) -> "Iterator[Progress]":
+    """The live display on stderr while a run works, when a person watches (not with
+    --quiet or --verbose); yields the `Progress` the run reports to."""
+    from lease_tables.model.outcome import Progress
+    from lease_tables.render.display import live_progress
+
+    with live_progress(rows, sys.stderr, enabled=not (run.quiet or run.verbose)) as progress:
+        yield progress or Progress()
+
+
 # What the run had done once its work was over (`create: 2 tables: 2 created`), for
 # an ending that cannot show its results (stdout lost, Ctrl+C while printing them).
 _DONE: str | None = None
@@ -314,55 +327,13 @@ def create(
         results = [TableResult(t, PLANNED) for t in [*tables, *(c.row() for c in consumers)]]
         _finish(results, run, "dry run, nothing created",
                 extra=dry_run_plans(layout.plans(options), add_index, bool(consumers)))
-    from lease_tables.provision.consumers import ConsumerRun
-    from lease_tables.provision.tables import Provisioner
-    from lease_tables.render.display import live_progress
-    from lease_tables.render.report import create_stopped
+    from lease_tables.cli.runs import CreateRun
 
-    made: dict[str, Provisioner] = {}
-    registering: dict[str, ConsumerRun] = {}
-
-    def work(deadline: float) -> "list[TableResult]":
-        clients = _aws(tables, profile, endpoint_url, run, timeout)
-        made["run"] = Provisioner(clients, options, layout=layout,
-                                  concurrency=run.concurrency, progress=progress,
-                                  add_index=add_index, version=kcl.strip())
-        if not consumers:
-            return made["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
-        # Consumers are registered while the tables are made: the same bound, at once.
-        from concurrent.futures import ThreadPoolExecutor
-
-        registering["run"] = ConsumerRun(clients, run.concurrency)
-        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
-            registered = side.submit(registering["run"].run, consumers, wait, timeout)
-            results = made["run"].run(tables, wait=wait, timeout=timeout, deadline=deadline)
-            return results + registered.result()
-
-    def stop() -> None:
-        for making in made.values():
-            making.stop()
-        for consumer_run in registering.values():
-            consumer_run.stop()
-
-    def snapshot(cause: str | None = None) -> "list[TableResult]":
-        if "run" not in made:
-            return []
-        rows = made["run"].snapshot(timeout, interrupted_by=cause)
-        return rows + (registering["run"].snapshot(timeout) if registering else [])
-
-    def interrupted() -> str:
-        done = (made["run"].interrupt_summary() if made
-                else "no AWS call had changed anything yet")
-        return create_stopped(done, registering["run"].registered() if registering else [])
-
-    from lease_tables.model.outcome import no_answer
-
-    with live_progress(tables, sys.stderr, enabled=not (run.quiet or run.verbose)) as progress:
-        results = _bounded(
-            work, timeout, stop=stop,
-            on_timeout=lambda: (snapshot() if made
-                                else no_answer(tables, timeout, "setting up AWS access")),
-            interrupted=interrupted, partial=snapshot)
+    with _live(tables, run) as progress:
+        results = _bounded(CreateRun(
+            _connect(tables, profile, endpoint_url, run, timeout), tables, consumers, options,
+            layout, kcl.strip(), timeout, wait=wait, concurrency=run.concurrency,
+            add_index=add_index, progress=progress), timeout)
     _finish(results, run, "create")
 
 
@@ -385,46 +356,20 @@ def verify(
     streams: StreamArgs,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
-    from lease_tables.aws.bounded import Board
-    from lease_tables.model.outcome import no_answer_words, not_done_words
+    from lease_tables.cli.runs import VerifyRun
     from lease_tables.model.spec import make_options
-    from lease_tables.render.report import read_only_stopped
-    from lease_tables.verify import require_credentials, verify_tables
+    from lease_tables.verify import require_credentials
 
     layout = _layout(kcl)
     options = make_options(billing_mode, read_capacity, write_capacity)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
-    board: Board[LeaseTable] = Board(tables)
-    consumer_board: Board[ResourceRow] = Board([c.row() for c in consumers])
-
-    def work(deadline: float) -> "list[TableResult]":
-        clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials)
-        def checking() -> "list[TableResult]":
-            return verify_tables(clients, tables, concurrency=run.concurrency,
-                                 options=options, board=board, layout=layout,
-                                 version=kcl.strip())
-
-        if not consumers:
-            return checking()
-        from concurrent.futures import ThreadPoolExecutor
-
-        from lease_tables.provision.consumers import verify_consumers
-
-        with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as side:
-            checked = side.submit(verify_consumers, clients, consumers, run.concurrency,
-                                  consumer_board)
-            return checking() + checked.result()
-
-    results = _bounded(
-        work, timeout, stop=board.stopped.set,
-        on_timeout=lambda: (
-            board.snapshot(no_answer_words(timeout, "DescribeTable"))
-            + consumer_board.snapshot(no_answer_words(timeout, "DescribeStreamConsumer"))),
-        interrupted=lambda: read_only_stopped("verify", board.finished(), len(tables),
-                                              "it changes nothing"),
-        partial=lambda cause: (board.snapshot(not_done_words("not checked", cause))
-                               + consumer_board.snapshot(not_done_words("not checked", cause))))
+    with _live([*tables, *(c.row() for c in consumers)], run) as progress:
+        results = _bounded(VerifyRun(
+            _connect(tables, profile, endpoint_url, run, timeout,
+                     check=require_credentials), tables, consumers, options,
+            layout, kcl.strip(), timeout, concurrency=run.concurrency, progress=progress),
+            timeout)
     _finish(results, run, "verify")
 
 
@@ -449,18 +394,9 @@ def preflight(
              "preflight never calls (they would write), where this identity may.")] = False,
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
-    from lease_tables.aws.bounded import Board
+    from lease_tables.cli.runs import PreflightProbes
     from lease_tables.model.footprint import Footprint
-    from lease_tables.model.outcome import no_answer_words, not_done_words
-    from lease_tables.preflight.footprint import plan
-    from lease_tables.preflight.run import (
-        PreflightRun,
-        footprint_verdict,
-        preflight_run,
-        require_credentials,
-    )
-    from lease_tables.preflight.tables import RERUN_AGAIN, RERUN_ANSWERS, with_untried
-    from lease_tables.render.report import read_only_stopped
+    from lease_tables.preflight.run import PreflightRun, footprint_verdict, require_credentials
 
     layout = _layout(kcl)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
@@ -468,36 +404,13 @@ def preflight(
     # The footprint is probed when asked for (any of its options; the adapters' files
     # then add their streams and instances); without one, preflight is the tables'.
     found = _footprint(tables, region, chosen) if chosen.given else Footprint()
-    board: Board[LeaseTable] = Board(tables)
-    rows: dict[str, Board[ResourceRow]] = {"board": Board([])}
-
-    def work(deadline: float) -> PreflightRun:
-        clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials)
-        planned = plan(clients, tables, found)
-        if planned:
-            rows["board"] = Board([p.group.row for p in planned])
-        return preflight_run(clients, tables, planned, board, rows["board"],
-                             run.concurrency, layout, kcl.strip(), simulate)
-
-    def stop() -> None:
-        board.stopped.set()
-        rows["board"].stopped.set()
-
-    unanswered = no_answer_words(timeout, "the probes")
-    probed = _bounded(
-        work, timeout, stop=stop,
-        on_timeout=lambda: PreflightRun(with_untried(
-            board.snapshot(unanswered),
-            f"the run had no answer within {timeout:g} s (--timeout)", RERUN_ANSWERS, layout,
-            board.ledgers)
-            + rows["board"].snapshot(unanswered)),
-        interrupted=lambda: read_only_stopped("preflight", board.finished(), len(tables),
-                                              "its probes write nothing"),
-        partial=lambda cause: (
-            with_untried(board.snapshot(not_done_words("not probed", cause)),
-                         f"the run was interrupted by {cause}", RERUN_AGAIN, layout,
-                         board.ledgers)
-            + rows["board"].snapshot(not_done_words("not probed", cause))))
+    with _live(tables, run) as progress:
+        probes = PreflightProbes(
+            _connect(tables, profile, endpoint_url, run, timeout, check=require_credentials),
+            tables, found, layout, kcl.strip(), timeout, concurrency=run.concurrency,
+            simulate=simulate, progress=progress)
+        results = _bounded(probes, timeout)
+    probed = PreflightRun(results, probes.identity)
     _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, profile))
 
 
@@ -642,23 +555,6 @@ app.command("diagnose",
     with_groups(_diagnose))
 
 
-def app_for(args: Sequence[str]) -> typer.Typer:
-    """The app that runs `args`: the one with only the command `args` names.
-
-    typer builds a click command for every parameter of every command it is given;
-    a run needs one command, and building the others is a good part of a dry run's
-    start-up. Anything else (no command, an option first, a misspelt command) gets
-    the whole group, so help and "no such command" read as always.
-    """
-    wanted = args[0] if args else ""
-    chosen = [c for c in app.registered_commands
-              if (c.name or getattr(c.callback, "__name__", "")) == wanted]
-    if not chosen:
-        return app
-    one = copy.copy(app)
-    one.registered_commands = chosen
-    return one
-
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry: one paragraph and the right exit code, whatever happens.
@@ -667,12 +563,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     usage errors, Ctrl+C, a bug) into stderr text, the JSON object scripts
     parse (`--output json` always gets exactly one), and the exit code.
     """
-    # A run over tens of thousands of adapters makes hundreds of thousands of small,
-    # long-lived objects; CPython's default collector thresholds re-scan them (and
-    # everything imported) again and again, about 15% of such a run. Nothing here
-    # builds reference cycles worth collecting early, so collect rarely.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
     from lease_tables.cli import signals
     from lease_tables.cli import stdio as streams
 
@@ -690,9 +580,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"or incomplete.{done} Send stdout where it can be written (a file on a disk "
             f"with room, a terminal, a reader that reads to the end) to see it.")
     sys.stderr.flush()
-    if _ABANDONED:
-        # Worker threads may still sit in a network call that --timeout cut short;
-        # waiting for them at interpreter exit would undo the bound. Output is flushed.
+    if threading.active_count() > 1 or signals.received():
+        # A run cut short leaves worker threads in network calls (daemons, whose pools
+        # the interpreter would still join at exit); waiting for them would undo
+        # --timeout's bound, and a second signal during the interpreter's shutdown
+        # would end it by that signal instead of the code. Output is flushed.
         os._exit(code)
     sys.exit(code)
 
@@ -706,7 +598,7 @@ def run(args: list[str]) -> int:
     usage_error = cast("type[Exception]", next(
         c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"))
     try:
-        result = typer.main.get_command(app_for(args)).main(args=args, standalone_mode=False)
+        result = typer.main.get_command(app).main(args=args, standalone_mode=False)
         return result if isinstance(result, int) else 0
     except Stop as exc:
         return _fail(str(exc), exc.code, as_json, exc.results, prefix="")

@@ -53,6 +53,11 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def received() -> bool:
+    """Whether a signal interrupted this run (a later one may still come in)."""
+    return bool(_received)
+
+
 def install() -> None:
     """Make SIGINT and SIGTERM raise `Interrupted` in the main thread, unless the
     parent had them ignored (see the module's docstring)."""

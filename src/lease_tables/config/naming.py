@@ -8,6 +8,7 @@ DynamoDB name check live here, pure and tested on their own.
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 from collections.abc import Iterable, Sequence
@@ -31,7 +32,6 @@ _BAD_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")  # search, not match: a final \n cou
 # `us-isob-east-1`, `eu-isoe-west-1`. Not a display name (`US East (N. Virginia)`),
 # not `us_east_1`: either would make an ARN, a template or an endpoint for no region.
 _REGION_CODE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
-_REGION_VERDICTS: dict[str, bool] = {}  # memo: a fleet file repeats a few regions
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,11 @@ def table_name_problem(name: str) -> str | None:
     )
 
 
+@functools.cache
 def is_region_code(value: str) -> bool:
-    """Whether `value` looks like an AWS region code (`us-east-1`, `us-gov-west-1`)."""
-    verdict = _REGION_VERDICTS.get(value)
-    if verdict is None:
-        verdict = _REGION_VERDICTS[value] = _REGION_CODE.fullmatch(value) is not None
-    return verdict
+    """Whether `value` looks like an AWS region code (`us-east-1`, `us-gov-west-1`);
+    cached: a fleet file repeats a few regions."""
+    return _REGION_CODE.fullmatch(value) is not None
 
 
 REGION_EXAMPLES = "us-east-1, eu-west-2, us-gov-west-1 or cn-north-1"

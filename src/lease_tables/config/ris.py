@@ -10,14 +10,14 @@ running recorder.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
-from typing import Final, NamedTuple, NoReturn
+from typing import NamedTuple, NoReturn
 
 from lxml import etree
 
@@ -365,16 +365,11 @@ def _refuse_dtd(root: etree._Element, source: str) -> None:
         raise InputError(_doctype_message(source))
 
 
+@functools.cache
 def _local_name(name: str) -> str:
-    """`{namespace}Local` or `Local` -> `local`, memoised: a file repeats a handful of
+    """`{namespace}Local` or `Local` -> `local`, cached: a file repeats a handful of
     names tens of thousands of times, and this is the reader's innermost loop."""
-    local = _LOCAL_NAMES.get(name)
-    if local is None:
-        local = _LOCAL_NAMES[name] = name.rpartition("}")[2].lower()
-    return local
-
-
-_LOCAL_NAMES: dict[str, str] = {}
+    return name.rpartition("}")[2].lower()
 
 
 def _attributes(element: etree._Element) -> list[tuple[str, str]]:
@@ -403,45 +398,28 @@ def normalise_type(type_text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", type_text.lower())
 
 
+@functools.cache
 def kind_of(type_text: str) -> str | None:
     """Which of our adapter kinds a `type` attribute names, or None if not ours.
 
     `agent-events` takes `agentevent` and an Amazon word (`amazon`, `aws`,
     `kinesis`, `connect`); `connect` takes `amazonconnect`; anything else
-    (another vendor's `XyzAgentEventAdapter`) is not ours. Memoised: a fleet file
+    (another vendor's `XyzAgentEventAdapter`) is not ours. Cached: a fleet file
     repeats two or three types tens of thousands of times.
     """
-    kind = _KINDS.get(type_text, _UNSEEN)
-    if kind is _UNSEEN:
-        norm = normalise_type(type_text)
-        if "agentevent" in norm and any(word in norm for word in _AMAZON_WORDS):
-            kind = KIND_AGENT_EVENTS
-        elif "amazonconnect" in norm:
-            kind = KIND_CONNECT
-        else:
-            kind = None
-        _KINDS[type_text] = kind
-    return kind
+    norm = normalise_type(type_text)
+    if "agentevent" in norm and any(word in norm for word in _AMAZON_WORDS):
+        return KIND_AGENT_EVENTS
+    if "amazonconnect" in norm:
+        return KIND_CONNECT
+    return None
 
 
-class _Unseen(Enum):
-    """The memos' "not looked up yet", apart from None (a looked-up "no")."""
-    UNSEEN = 0
-
-
-_UNSEEN: Final = _Unseen.UNSEEN
-_KINDS: dict[str, str | None] = {}
-
-
+@functools.cache
 def normalise_key(key: str) -> str:
-    """`ApplicationName`, `Application Name` and `application_name` are one key."""
-    normal = _NORMAL_KEYS.get(key)
-    if normal is None:
-        normal = _NORMAL_KEYS[key] = re.sub(r"[\s_\-]", "", key).lower()
-    return normal
-
-
-_NORMAL_KEYS: dict[str, str] = {}  # memo: a file repeats a few keys many times
+    """`ApplicationName`, `Application Name` and `application_name` are one key (cached:
+    a file repeats a few keys many times)."""
+    return re.sub(r"[\s_\-]", "", key).lower()
 
 
 # With --conf-dir the file is the truth: one adapter that sets a key twice with different
@@ -462,10 +440,8 @@ def _integrations(root: etree._Element,
     name lookup.
     """
     found: dict[etree._Element, dict[str, str]] = {}
-    names = _LOCAL_NAMES  # this loop runs once per element of the file: locals are faster
     for node in root.iter(etree.Element):  # elements only, filtered in C
-        tag = node.tag
-        name = names.get(tag) or _local_name(tag)
+        name = _local_name(node.tag)
         if name == "set":
             parent = node.getparent()
             owner = parent if parent is not None and parent in found else (
@@ -521,12 +497,8 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
     if attr is None:
         # Spelled otherwise (`Enabled`, `x:enabled`) or absent: which attribute name it
         # is, if any, depends only on the element's attribute names, which a fleet file
-        # repeats for every adapter, so the answer is memoised per set of names.
-        names: tuple[str, ...] = tuple(element.keys())  # type: ignore[arg-type]  # str: see _attributes
-        spelled = _ENABLED_SPELLING.get(names, _UNSEEN)
-        if spelled is _UNSEEN:
-            spelled = _ENABLED_SPELLING[names] = next(
-                (name for name in names if _local_name(name) == "enabled"), None)
+        # repeats for every adapter, so the answer is cached per set of names.
+        spelled = _enabled_spelling(tuple(element.keys()))  # str: see _attributes
         if spelled is not None:
             attr = element.get(spelled)
     setting = settings.get("enabled")
@@ -540,7 +512,11 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
     return None
 
 
-_ENABLED_SPELLING: dict[tuple[str, ...], str | None] = {}
+
+@functools.cache
+def _enabled_spelling(names: tuple[str, ...]) -> str | None:
+    """Which of an element's attribute names spells `enabled`, if any."""
+    return next((name for name in names if _local_name(name) == "enabled"), None)
 
 
 def _clash_message(adapter: Adapter, source: str,
@@ -590,17 +566,6 @@ def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, s
             "configuration tool, or give the table name with --table."
         )
     return adapter
-
-
-def read_conf(given: str, env: Mapping[str, str] | None = None,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> ConfFile:
-    """Locate, read and parse one --conf-dir value. Reads; never writes."""
-    env = os.environ if env is None else env
-    expanded = expand_variables(given, env)
-    path = locate_conf_file(expanded, given)
-    data = read_conf_bytes(path, max_bytes)
-    adapters = parse_adapters(data, str(path))
-    return ConfFile(path=str(path.absolute()), folder=expanded, adapters=tuple(adapters))
 
 
 def read_confs(givens: Sequence[str], env: Mapping[str, str] | None = None,

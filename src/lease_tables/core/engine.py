@@ -52,7 +52,6 @@ class StepLike(Protocol):
     def message(self) -> str: ...
 
 
-S = TypeVar("S", bound=StepLike)
 
 
 @dataclass
@@ -89,10 +88,6 @@ class Engine(Generic[I]):
     def sleep(self, seconds: float) -> None:
         """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
         self._stop.wait(max(seconds, 0))
-
-    def backoff(self, attempt: int, cap: float = LIMIT_BACKOFF_MAX) -> None:
-        """One jittered, doubling pause (a queue behind a limit on operations in flight)."""
-        self.sleep(jittered(min(2.0 ** attempt, cap)))
 
     def run(self, items: Sequence[I], wait: bool, timeout: float, *,
             deadline: float | None = None,

@@ -366,7 +366,7 @@ class _Fixer:
         return words
 
     def kcl_words(self) -> list[str]:
-        if self.context.kcl or not self.layout.is_default:
+        if self.context.kcl or self.layout is not kcl.LAYOUTS[0]:
             return ["--kcl", self.version]
         return []
 

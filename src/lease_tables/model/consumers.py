@@ -70,7 +70,7 @@ class Consumer:
 
 
 @dataclass(frozen=True)
-class Done:
+class ConsumerDone:
     """What this run has done for one consumer."""
 
     registered: bool = False  # this run's RegisterStreamConsumer was accepted
@@ -78,7 +78,7 @@ class Done:
 
 
 @dataclass(frozen=True)
-class Step:
+class ConsumerStep:
     """What comes next; for DONE (and WAIT) the status the row has."""
 
     kind: str
@@ -114,7 +114,7 @@ def from_footprint(found: Iterable[footprint.Consumer],
     return out
 
 
-def next_step(consumer: Consumer, answer: Any, done: Done) -> Step:
+def next_step(consumer: Consumer, answer: Any, done: ConsumerDone) -> ConsumerStep:
     """From the latest answer about a consumer, what `create` does next.
 
     `answer` is STREAM_MISSING, None (DescribeStreamConsumer said ResourceNotFound)
@@ -124,19 +124,19 @@ def next_step(consumer: Consumer, answer: Any, done: Done) -> Step:
     verdict = CREATED if done.registered else EXISTS
     note = "another process registered it at the same time" if done.raced else ""
     if answer == STREAM_MISSING:
-        return Step(DONE, FAILED, stream_missing_message(consumer, "create"))
+        return ConsumerStep(DONE, FAILED, stream_missing_message(consumer, "create"))
     if answer is None:
         if done.registered or done.raced:  # accepted; the describe has not caught up yet
-            return Step(WAIT, verdict, "registering")
-        return Step(REGISTER)
+            return ConsumerStep(WAIT, verdict, "registering")
+        return ConsumerStep(REGISTER)
     status = answer.get("ConsumerStatus")
     if status == ACTIVE:
-        return Step(DONE, verdict, note)
+        return ConsumerStep(DONE, verdict, note)
     if status == CREATING:
-        return Step(WAIT, verdict, "creating")
+        return ConsumerStep(WAIT, verdict, "creating")
     if status == DELETING:
-        return Step(DONE, FAILED, deleting_message(consumer))
-    return Step(DONE, FAILED, f"{consumer.where} is in the state {status!r}, which KCL "
+        return ConsumerStep(DONE, FAILED, deleting_message(consumer))
+    return ConsumerStep(DONE, FAILED, f"{consumer.where} is in the state {status!r}, which KCL "
                               f"cannot use; create left it as it is. Check it with `aws "
                               f"kinesis describe-stream-consumer` and rerun.")
 
@@ -173,7 +173,7 @@ def deleting_message(consumer: Consumer) -> str:
             f"create --enhanced-fan-out` in a few seconds.")
 
 
-def unfinished_message(consumer: Consumer, done: Done, timeout: float, step: str) -> str:
+def unfinished_message(consumer: Consumer, done: ConsumerDone, timeout: float, step: str) -> str:
     """A consumer the run could not finish within --timeout, in true words."""
     if done.registered:
         return (f"{consumer.where} was not ACTIVE after {timeout:g} s (--timeout). This run's "

@@ -123,9 +123,6 @@ class Service:
         """Every adapter action of the row, in table order."""
         return tuple(a for grant in self.adapter for a in grant.actions)
 
-    def template_type(self, output_format: str) -> str | None:
-        return dict(self.templates).get(output_format)
-
 
 _WRITES = "it would write"
 _SUBSCRIPTION = "it would take over the running adapter's subscription"

@@ -93,10 +93,6 @@ class Layout:
     # ConditionCheckItem) with Put and Delete items (PutItem, DeleteItem).
     migrating_operations: tuple[tuple[Companion, tuple[str, ...]], ...] = ()
 
-    @property
-    def is_default(self) -> bool:
-        return self is LAYOUTS[0]
-
     def plans(self, options: spec.TableOptions) -> dict[str, str]:
         """What a dry run would create, one phrase per table role, from the same facts
         as the requests: a companion has its own key and KCL's on-demand billing."""

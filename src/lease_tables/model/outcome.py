@@ -91,6 +91,7 @@ HAPPY = frozenset(s for s, code in _EXIT_BY_STATUS.items() if code == EXIT_OK)
 ROUTINE = frozenset({PLANNED, CREATED, EXISTS, UPDATED, OK})
 # Progress words a live display shows before a table has its final status.
 QUEUED = "queued"
+CREATING_NOTE = "creating"  # the message of a row still on its way
 
 
 @dataclass(slots=True)

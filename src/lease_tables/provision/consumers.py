@@ -17,19 +17,20 @@ from typing import Any
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.aws.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
-from lease_tables.core.engine import DONE, LIMIT_BUDGET, Engine, Once, StepLike
+from lease_tables.core.engine import DONE, Engine, Once, StepLike
 from lease_tables.model.consumers import (
     REGISTER,
     STREAM_MISSING,
     Consumer,
-    Done,
-    Step,
+    ConsumerDone,
+    ConsumerStep,
     next_step,
     unfinished_message,
     verify_status,
 )
 from lease_tables.model.outcome import FAILED, TableResult
 from lease_tables.model.rows import ResourceRow
+from lease_tables.provision.limits import behind_limit
 
 SUMMARY = "kinesis:DescribeStreamSummary"
 DESCRIBE = "kinesis:DescribeStreamConsumer"
@@ -83,15 +84,17 @@ class ConsumerRun:
         self.streams = StreamLookup(clients)
         self.engine: Engine[Consumer] = Engine(self._start, self._poll,
                                                concurrency=concurrency)
-        self._done: dict[Consumer, Done] = {}
+        self._done: dict[Consumer, ConsumerDone] = {}
         self._calls: dict[Consumer, str] = {}
+        self._deadline = float("inf")
 
     def stop(self) -> None:
         self.engine.stop()
 
     def run(self, consumers: Sequence[Consumer], wait: bool,
             timeout: float) -> list[TableResult]:
-        self.engine.run(consumers, wait, timeout)
+        self._deadline = self.engine.clock() + timeout
+        self.engine.run(consumers, wait, timeout, deadline=self._deadline)
         return self.snapshot(timeout, waited=wait)
 
     def snapshot(self, timeout: float, waited: bool = True) -> list[TableResult]:
@@ -107,7 +110,7 @@ class ConsumerRun:
                                         "still CREATING (--no-wait)"))
             else:
                 rows.append(TableResult(consumer.row(), FAILED, unfinished_message(
-                    consumer, self._done.get(consumer, Done()), timeout,
+                    consumer, self._done.get(consumer, ConsumerDone()), timeout,
                     step.kind if step else "")))
         return rows
 
@@ -116,7 +119,7 @@ class ConsumerRun:
         return sorted(c.where for c, d in self._done.items() if d.registered)
 
     def _start(self, consumer: Consumer) -> StepLike:
-        self._done[consumer] = Done()
+        self._done[consumer] = ConsumerDone()
         try:
             self._calls[consumer] = SUMMARY
             arn = self.streams.arn(consumer)
@@ -139,40 +142,37 @@ class ConsumerRun:
         except Exception as exc:
             return self._failed(consumer, exc)
         if answer is None and not self._done[consumer].registered:
-            return Step(DONE, FAILED, f"{consumer.where} disappeared while this run waited "
-                                      f"for it (deregistered by someone else?). Rerun to "
-                                      f"register it again.")
+            return ConsumerStep(DONE, FAILED, f"{consumer.where} disappeared while this run "
+                                              f"waited for it (deregistered by someone "
+                                              f"else?). Rerun to register it again.")
         return next_step(consumer, answer, self._done[consumer])
 
     def _register(self, consumer: Consumer, stream_arn: str) -> Any:
         """RegisterStreamConsumer; ResourceInUse means someone else did, so describe again;
-        the five-CREATING limit is a queue for about a minute."""
+        the five-CREATING limit is a queue (`limits`), as for tables."""
         client = self.clients.client("kinesis", consumer.region)
         self._calls[consumer] = REGISTER_CALL
-        started = self.engine.clock()
-        attempt = 0
-        while True:
+
+        def send() -> Any:
             try:
                 answer = client.register_stream_consumer(StreamARN=stream_arn,
                                                          ConsumerName=consumer.name)
-                self._done[consumer] = Done(registered=True)
-                return dict(answer["Consumer"])
             except Exception as exc:
                 code = error_code(exc)
                 if code == IN_USE_CODE:
-                    self._done[consumer] = Done(raced=True)
+                    self._done[consumer] = ConsumerDone(raced=True)
                     self._calls[consumer] = DESCRIBE
                     return describe(self.clients, consumer, stream_arn)
                 if code == NOT_FOUND_CODE:  # the stream went away since it was described
                     return STREAM_MISSING
-                if (code != LIMIT_CODE or self.engine.stopping
-                        or self.engine.clock() - started >= LIMIT_BUDGET):
-                    raise
-                self.engine.backoff(attempt)
-                attempt += 1
+                raise
+            self._done[consumer] = ConsumerDone(registered=True)
+            return dict(answer["Consumer"])
 
-    def _failed(self, consumer: Consumer, exc: BaseException) -> Step:
-        return Step(DONE, FAILED, explain(
+        return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: None)
+
+    def _failed(self, consumer: Consumer, exc: BaseException) -> ConsumerStep:
+        return ConsumerStep(DONE, FAILED, explain(
             exc, consumer.where, self._calls.get(consumer, SUMMARY),
             self.clients.endpoint_for(consumer.region, "kinesis")))
 
@@ -208,3 +208,11 @@ def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-verify-consumers") as pool:
         return list(pool.map(one, enumerate(consumers)))
+
+
+def _limit_words(exc: Exception) -> str | None:
+    """Kinesis's five consumers CREATING at once clears by waiting (None: queue); anything
+    else fails the consumer now."""
+    if error_code(exc) != LIMIT_CODE:
+        raise exc
+    return None

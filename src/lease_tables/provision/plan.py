@@ -28,7 +28,15 @@ from lease_tables.aws.failures import limit_is_quota
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
 from lease_tables.model import kcl, spec
-from lease_tables.model.outcome import CREATED, DRIFT, EXISTS, FAILED, UPDATED, TableResult
+from lease_tables.model.outcome import (
+    CREATED,
+    CREATING_NOTE,
+    DRIFT,
+    EXISTS,
+    FAILED,
+    UPDATED,
+    TableResult,
+)
 
 # What comes next for one table, besides the engine's WAIT and DONE.
 CREATE = "create"  # CreateTable: `step.request`
@@ -38,8 +46,6 @@ ADD_INDEX = "add-index"  # UpdateTable adding only the index: `step.request`
 WAIT_TABLE = "table"  # the table to turn ACTIVE (this run created it, or found it CREATING)
 WAIT_INDEX = "index"  # its index to turn ACTIVE (this run added it, or found it CREATING)
 WAIT_TABLE_THEN_INDEX = "table, then index"  # --add-index on a table not ACTIVE yet
-
-CREATING_NOTE = "creating"  # the message of a row still on its way
 
 
 @dataclass(frozen=True)

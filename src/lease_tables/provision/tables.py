@@ -40,19 +40,18 @@ from lease_tables.aws.failures import (
     explain,
 )
 from lease_tables.config.naming import LeaseTable, twins_phrase
-from lease_tables.core.engine import DONE, Engine, jittered
+from lease_tables.core.engine import DONE, Engine
 from lease_tables.model import kcl, spec
 from lease_tables.model.outcome import FAILED, QUEUED, Progress, TableResult
+from lease_tables.provision.limits import behind_limit
 from lease_tables.provision.plan import (
     ADD_INDEX,
     CREATE,
     Done,
     Goal,
-    LimitQueue,
     Step,
     Unfinished,
     after_index,
-    after_limit,
     index_added_note,
     next_step,
     result,
@@ -250,78 +249,59 @@ class Provisioner:
         return answer_part(response, "Table", "DescribeTable")
 
     def _create(self, number: int, request: dict[str, Any]) -> dict[str, Any]:
-        """CreateTable, queueing on the operations-in-flight limit for about a minute."""
+        """CreateTable, queued behind the operations-in-flight limit (`limits`)."""
         table, calls = self._goals[number].table, self._calls[number]
-        queue = LimitQueue(self._deadline)
-        while True:
+
+        def send() -> dict[str, Any]:
             try:
                 response = self._client(table).create_table(**request)
-                calls.done = replace(calls.done, created=True)
-                return answer_part(response, "TableDescription", "CreateTable")
             except Exception as exc:
-                code = error_code(exc)
-                if code == IN_USE_CODE:
-                    # Created by someone else (another run, KCL) since we looked.
-                    calls.done = calls.done.note("another process created it at the same time")
-                    calls.call = "DescribeTable"
-                    return self._describe(table) or {"TableStatus": spec.CREATING,
-                                                     "KeySchema": request["KeySchema"],
-                                                     "AttributeDefinitions":
-                                                         request["AttributeDefinitions"]}
-                # A table quota does not clear by waiting: it fails now, named.
-                if code != LIMIT_CODE:
+                if error_code(exc) != IN_USE_CODE:
                     raise
-                waited = self._queue(number, queue, error_message(exc),
-                                     "account limit on table operations in flight; waiting")
-                if waited is None:
-                    raise
-                queue = waited
+                # Created by someone else (another run, KCL) since we looked.
+                calls.done = calls.done.note("another process created it at the same time")
+                calls.call = "DescribeTable"
+                return self._describe(table) or {"TableStatus": spec.CREATING,
+                                                 "KeySchema": request["KeySchema"],
+                                                 "AttributeDefinitions":
+                                                     request["AttributeDefinitions"]}
+            calls.done = replace(calls.done, created=True)
+            return answer_part(response, "TableDescription", "CreateTable")
 
-    def _queue(self, number: int, queue: LimitQueue, message: str | None,
-               note: str) -> LimitQueue | None:
-        """Wait once behind a limit on operations in flight, as `after_limit` decides, and
-        return the queue for the next refusal; None when the refusal must fail the table."""
-        decided = after_limit(message, queue, self.clock(), self.engine.stopping)
-        if decided is None:
-            return None
-        pause, queue = decided
+        return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: self._queued(
+            number, "account limit on table operations in flight; waiting"))
+
+    def _queued(self, number: int, note: str) -> None:
+        """A table waiting behind a limit on operations in flight, shown as such."""
         self._calls[number].queued = True
         self.progress.on_status(self._goals[number].table, QUEUED, note)
-        self.sleep(jittered(pause))
-        return queue
 
     def _add_index(self, number: int, request: dict[str, Any]) -> dict[str, Any]:
-        """UpdateTable adding only the index; queues on the limits on operations in flight
-        (the account's, and DynamoDB's one index build per table) for about a minute."""
+        """UpdateTable adding only the index, queued behind the limits on operations in
+        flight (the account's, and DynamoDB's one index build per table)."""
         table, calls = self._goals[number].table, self._calls[number]
-        queue = LimitQueue(self._deadline)
         calls.call = "UpdateTable"
-        while True:
+
+        def send() -> dict[str, Any]:
             try:
                 response = self._client(table).update_table(**request)
-                calls.done = replace(calls.done.note(index_added_note(request)),
-                                     index_sent=True)
-                calls.call = "DescribeTable"
-                return answer_part(response, "TableDescription", "UpdateTable")
             except Exception as exc:
-                code = error_code(exc)
-                if code == IN_USE_CODE:
-                    # The table is busy (UPDATING): perhaps another run or KCL adding it.
-                    calls.call = "DescribeTable"
-                    found = self._describe(table)
-                    calls.call = "UpdateTable"
-                    if found is not None and spec.find_index(found) is not None:
-                        calls.done = calls.done.note(
-                            "another process added the index at the same time")
-                        return found
-                elif code != LIMIT_CODE:
+                if error_code(exc) != IN_USE_CODE:
                     raise
-                busy = None if code == IN_USE_CODE else error_message(exc)
-                waited = self._queue(number, queue, busy,
-                                     "another table or index operation in flight; waiting")
-                if waited is None:
+                # The table is busy (UPDATING): perhaps another run or KCL adding it.
+                calls.call = "DescribeTable"
+                found = self._describe(table)
+                calls.call = "UpdateTable"
+                if found is None or spec.find_index(found) is None:
                     raise
-                queue = waited
+                calls.done = calls.done.note("another process added the index at the same time")
+                return found
+            calls.done = replace(calls.done.note(index_added_note(request)), index_sent=True)
+            calls.call = "DescribeTable"
+            return answer_part(response, "TableDescription", "UpdateTable")
+
+        return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: self._queued(
+            number, "another table or index operation in flight; waiting"))
 
     def _unfinished(self, number: int, timeout: float,
                     interrupted_by: str | None = None) -> str:
@@ -359,3 +339,15 @@ class Provisioner:
         if step is None:  # stopped before its first look
             return TableResult(goal.table, FAILED, self._unfinished(number, 0.0))
         return result(goal, step, waited, tuple(calls.hints), tuple(calls.hint_warnings))
+
+
+def _limit_words(exc: Exception) -> str | None:
+    """What `limits.behind_limit` judges of a refused table operation: a
+    LimitExceededException's words, None for a busy table (ResourceInUse: it clears);
+    anything else fails the table now."""
+    code = error_code(exc)
+    if code == IN_USE_CODE:
+        return None
+    if code != LIMIT_CODE:
+        raise exc
+    return error_message(exc)

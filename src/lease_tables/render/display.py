@@ -25,6 +25,7 @@ from lease_tables.core import printable
 from lease_tables.model.outcome import (
     CREATE_ALLOWED,
     CREATED,
+    CREATING_NOTE,
     DENIED,
     DRIFT,
     EXISTS,
@@ -57,7 +58,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WAITING = "waiting"
 ECHO_ROOM = 2  # columns the live table leaves free for the terminal's "^C" echo
-CREATING_NOTE = "creating"
 _STYLE = {
     CREATED: "green", EXISTS: "green", UPDATED: "green", OK: "green", PLANNED: "cyan",
     DRIFT: "bold red", FAILED: "bold red", MISSING: "bold red", DENIED: "bold red",
@@ -118,9 +118,9 @@ class LiveTable:
     def on_status(self, table: LeaseTable, status: str, note: str) -> None:
         """The `Progress` hook: called from worker threads as each table moves on."""
         with self._lock:
-            row = self._rows.get(self._key(table))
-            if row is None:
-                return
+            # A row not known at the start (a footprint resource preflight planned) is
+            # shown from its first news on.
+            row = self._rows.setdefault(self._key(table), _Row(table, started=self._start))
             row.status, row.note = status, note
             if status == QUEUED or note == CREATING_NOTE:
                 row.finished = None
