@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from inline_snapshot import snapshot
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.errors import InputError
@@ -324,7 +325,7 @@ def test_a_companion_that_is_an_earlier_lease_table_is_refused() -> None:
     """The clash found while adding a companion, not while adding a lease table."""
     with pytest.raises(InputError) as err:
         kcl.expand([lt("app-CoordinatorState"), lt("app")], MID)
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         "The table app-CoordinatorState in eu-west-1 would be both a lease table and a "
         "coordinator-state table; KCL gives them different keys, so one table cannot be "
         "both. Check the Application Names and --table names.")
