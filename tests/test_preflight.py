@@ -46,6 +46,7 @@ from typing import Any
 
 import boto3
 import pytest
+from inline_snapshot import snapshot as pinned
 
 from lease_tables.preflight.answers import denial_text, denied_principal
 from lease_tables.preflight.run import PreflightRun, verdict
@@ -486,8 +487,9 @@ def test_denial_text_reads_xml_bodies_and_bare_403() -> None:
            'AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/x is not '
            'authorized to perform: dynamodb:Scan</Message></Error></Errors></ErrorResponse>')
     exc = _client_error("403", xml, 403)
-    assert denial_text(exc) == ("AccessDenied: User: arn:aws:iam::123456789012:user/x is not "
-                                "authorized to perform: dynamodb:Scan")
+    assert denial_text(exc) == pinned(
+        "AccessDenied: User: arn:aws:iam::123456789012:user/x is not "
+        "authorized to perform: dynamodb:Scan")
     assert denied_principal(denial_text(exc)) == "arn:aws:iam::123456789012:user/x"
     assert denial_text(_client_error("403", "", 403)) == "HTTP 403"
 
@@ -497,7 +499,7 @@ def test_verdict_names_the_profile_when_no_answer_named_the_identity() -> None:
     from lease_tables.model.outcome import OK, TableResult
 
     run = PreflightRun([TableResult(LeaseTable("verintCTREvents", REGION), OK)])
-    assert verdict(run, profile="ris-adapter") == (
+    assert verdict(run, profile="ris-adapter") == pinned(
         "PREFLIGHT PASSED: the identity of profile ris-adapter can use the lease table "
         "verintCTREvents and cannot create tables (exit 0).")
 
