@@ -26,6 +26,9 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
                into .cache/) in each situation the KCL harness makes: the test data of
                `diagnose`, in tests/data/kcl-logs/ (`--out DIR`, `--situation NAME`,
                `--kcl VERSION`); one JVM at a time, about twelve minutes
+    snapshots  after a deliberate rewording: rewrite the message texts the tests pin with
+               `snapshot("...")` (inline-snapshot), wrapped to the line limit, then run
+               those tests again (`snapshots [pytest args]`, default `-m "not slow"`)
 
 Written in Python rather than shell so it runs the same on Windows.
 """
@@ -48,12 +51,13 @@ from tools.kcl_logs import kcl_logs
 from tools.kcl_proof import kcl_proof
 from tools.lock import lock
 from tools.mutate import MUTATE_DEFAULT, MUTATE_KNOWN, mutate
+from tools.snapshots import snapshots
 from tools.test import test
 
 
 def main(argv: list[str]) -> int:
     commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof",
-                "kcl-logs")
+                "kcl-logs", "snapshots")
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         print("usage: python3 dev.py " + " | ".join(commands), file=sys.stderr)
@@ -69,6 +73,8 @@ def main(argv: list[str]) -> int:
         return kcl_proof(rest)
     if command == "kcl-logs":
         return kcl_logs(rest)
+    if command == "snapshots":
+        return snapshots(rest)
     parser = argparse.ArgumentParser(prog=f"dev.py {command}")
     if command == "mutate":
         also = " ".join(module for module in MUTATE_KNOWN if module not in MUTATE_DEFAULT)
