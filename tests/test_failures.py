@@ -265,7 +265,11 @@ def test_an_answer_that_is_not_an_error_body_is_not_dynamodbs() -> None:
         "t: not DynamoDB's answer (HTTP 502 with a body that is not a DynamoDB error). "
         "Something between this server and the endpoint (a proxy,")
     bare = classify(NotDynamoDBAnswer(200, "text/html"), table="t").message
-    assert "Something between this server and the endpoint (a proxy," in bare
+    assert bare == snapshot(
+        "t: not DynamoDB's answer (HTTP 200, text/html). Something between this server and the "
+        "endpoint (a proxy, a firewall's block page, a captive portal), or the endpoint itself, "
+        "answered in a way DynamoDB never does. Check --endpoint-url and this server's proxy "
+        "settings (HTTPS_PROXY, NO_PROXY), then rerun; it is safe to rerun.")
     assert str(NotDynamoDBAnswer(200, "x")) == "HTTP 200, x"
     with pytest.raises(NotDynamoDBAnswer, match=r"Table without TableStatus, KeySchema$"):
         failures.answer_part({"Table": {"TableName": "t"}}, "Table", "DescribeTable")
