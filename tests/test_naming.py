@@ -200,7 +200,12 @@ def test_adapter_region_that_is_no_code_is_bad_input_naming_file_adapter_and_val
     with pytest.raises(InputError) as err:
         derive_tables([conf(bad)], region_option="us-east-1", local_host="h")
     message = str(err.value)
-    assert r'"\\ris01\e$\Conf\IntegrationService.xml"' in message
+    assert message == snapshot(
+        'In "\\\\ris01\\e$\\Conf\\IntegrationService.xml", the AmazonConnectAdapter adapter (ID 7) '
+        'gives the region "US East (N. Virginia)", which is not an AWS region code such as '
+        "us-east-1, eu-west-2, us-gov-west-1 or cn-north-1. Correct it to the code of the region "
+        "the adapter's stream and lease table live in. Its Region setting is where its KCL looks "
+        "for its lease table.")
     assert "ID 7" in message and '"US East (N. Virginia)"' in message
 
 
