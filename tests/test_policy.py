@@ -507,7 +507,8 @@ def test_migrating_through_the_cli(tmp_path: Path) -> None:
     assert provisioner.code == 0
     assert json.loads(provisioner.stdout) == pol.provisioner_policy([lt(T)], ACCOUNT,
                                                                    layout=KCL_35)
-    assert "warning: --migrating only changes the adapter's policy" in provisioner.stderr
+    assert "warning: --migrating only changes the" in provisioner.stderr
+    assert "only changes the adapter's policy" in provisioner.stderr
 
 
 # ------------------------------------------------------------------ what `policy` prints, whole
@@ -553,7 +554,7 @@ def test_a_streams_name_takes_the_region_option_when_tables_are_in_several() -> 
         pol.policy_documents("adapter", tables, ACCOUNT, options)
     documents, _, _ = pol.policy_documents("adapter", tables, ACCOUNT, options,
                                            region_option="eu-west-1")
-    assert "arn:aws:kinesis:eu-west-1:123456789012:stream/ctr" in json.dumps(documents)
+    assert "eu-west-1:123456789012:stream/ctr" in json.dumps(documents)
     assert pol.footprint_of(tables, ACCOUNT, options, "eu-west-1").of("stream")[0].region == (
         "eu-west-1")
 
