@@ -29,6 +29,9 @@ Python 3.10-3.13 on Linux and Windows), then lease-tables itself with `--no-deps
                `--kcl VERSION`); one JVM at a time, about twelve minutes
     pictures   the documentation's terminal pictures (docs/img/), recorded by rich from
                real runs against local servers, and the benchmark chart
+    snapshots  after a deliberate rewording: rewrite the message texts the tests pin with
+               `snapshot("...")` (inline-snapshot), wrapped to the line limit, then run
+               those tests again (`snapshots [pytest args]`, default `-m "not slow"`)
 
 Written in Python rather than shell so it runs the same on Windows.
 """
@@ -52,12 +55,13 @@ from tools.kcl_proof import kcl_proof
 from tools.lock import lock
 from tools.mutate import MUTATE_DEFAULT, MUTATE_KNOWN, mutate
 from tools.pictures import pictures
+from tools.snapshots import snapshots
 from tools.test import test
 
 
 def main(argv: list[str]) -> int:
     commands = ("demo", "test", "floors", "lock", "mutate", "bundle", "freeze", "kcl-proof",
-                "kcl-logs", "pictures")
+                "kcl-logs", "pictures", "snapshots")
     if not argv or argv[0] not in commands:
         print(__doc__, file=sys.stderr)
         print("usage: python3 dev.py " + " | ".join(commands), file=sys.stderr)
@@ -75,6 +79,8 @@ def main(argv: list[str]) -> int:
         return kcl_logs(rest)
     if command == "pictures":
         return pictures()
+    if command == "snapshots":
+        return snapshots(rest)
     parser = argparse.ArgumentParser(prog=f"dev.py {command}")
     if command == "mutate":
         also = " ".join(module for module in MUTATE_KNOWN if module not in MUTATE_DEFAULT)

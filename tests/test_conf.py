@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from inline_snapshot import snapshot
 from lxml import etree
 
 from lease_tables.config.naming import derive_tables
@@ -478,7 +479,7 @@ def test_names_keys_and_attributes_never_seen_before_are_read_alike() -> None:
 
 def test_adapter_descriptions() -> None:
     full = Adapter("connect", "AmazonConnectAdapter", "7", "a", None, "s", "Main CTR", 12)
-    assert full.describe() == 'AmazonConnectAdapter adapter "Main CTR" (ID 7, line 12)'
+    assert full.describe() == snapshot('AmazonConnectAdapter adapter "Main CTR" (ID 7, line 12)')
     bare = Adapter("connect", "AmazonConnectAdapter", None, "a", None, "s")
     assert bare.describe() == "AmazonConnectAdapter adapter (no ID)"
 
@@ -486,7 +487,7 @@ def test_adapter_descriptions() -> None:
 def test_unset_variable_message() -> None:
     with pytest.raises(InputError) as err:
         expand_variables("%NOPE%\\Conf", {})
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         'The path "%NOPE%\\Conf" uses the environment variable NOPE, which is not set. '
         "Set it, or pass the folder itself with --conf-dir.")
 
@@ -532,7 +533,7 @@ def test_windows_access_denied_codes_are_permission_errors() -> None:
 
 
 def test_permission_message() -> None:
-    assert _permission_message(Path("/r/Conf"), '--conf-dir "%D%"', "list the folder") == (
+    assert _permission_message(Path("/r/Conf"), '--conf-dir "%D%"', "list the folder") == snapshot(
         'Permission denied: this account may not list the folder "/r/Conf" (from --conf-dir '
         '"%D%"). Run lease-tables as an account that may read the RIS configuration folder '
         "(an administrator of the RIS server, say), or copy IntegrationService.xml somewhere "
@@ -542,7 +543,7 @@ def test_permission_message() -> None:
 def test_the_refusal_names_the_resource() -> None:
     with pytest.raises(InputError) as err:
         _hardened_parser().resolvers.resolve("http://x/e.dtd", None, None)
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         'The configuration file refers to an external resource ("http://x/e.dtd"); it was '
         "refused unread. A RIS IntegrationService.xml never does this.")
 
@@ -727,7 +728,7 @@ def test_every_incomplete_adapter_is_reported_in_one_message() -> None:
         parse_adapters(xml(
             '<Integration id="1" type="AmazonConnectAdapter"/>'
             '<Integration type="AmazonAgentEventStreamAdapter"/>'), "c.xml")
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         'In "c.xml", the AmazonConnectAdapter adapter (ID 1, line 2) lacks an Application '
         'Name (a <set key="ApplicationName" value="..."/>). Its lease-table name cannot be '
         "derived. Complete the adapter in the RIS configuration tool, or give the table "
@@ -772,7 +773,7 @@ def test_an_adapter_setting_read_keys_twice_differently_is_named_with_both_value
             '<set key="DevicePassCode" value="1"/><set key="DevicePassCode" value="2"/>'
             '<set key="region" value=" eu-west-1 "/><set key="Application_Name" value="b"/>'
             "</Integration>"), "c.xml")
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         'In "c.xml", the AmazonConnectAdapter adapter "CTR" (ID 7, line 2) sets region '
         'twice, to "us-east-1" and to "eu-west-1"; and Application_Name twice, to "a" and '
         'to "b". Which one its adapter uses is not certain, so its lease table cannot be '

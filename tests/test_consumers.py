@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from inline_snapshot import snapshot
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.engine import DONE, WAIT
@@ -96,8 +97,8 @@ def test_a_consumer_row_keeps_its_tables_facts() -> None:
     assert document["role"] == "stream-consumer"
     assert document["adapter_id"] == "2"
     assert document["sources"] == ["/conf/IntegrationService.xml"]
-    assert document["resource"] == ("arn:aws:kinesis:eu-west-1:123456789012:stream/aes"
-                                     "/consumer/verintAgentEvents_ris.2")
+    assert document["resource"] == snapshot(
+        "arn:aws:kinesis:eu-west-1:123456789012:stream/aes/consumer/verintAgentEvents_ris.2")
     assert "not_tried" not in document  # only preflight's rows list what was not tried
     assert row.key != table.key  # a consumer row never stands in for its table's
 
@@ -182,7 +183,7 @@ def test_judge_lists_what_was_not_tried_and_names_the_refused() -> None:
 # ------------------------------------------------------------------ --simulate, verdict
 
 def test_principal_arn_of_an_assumed_role_is_its_role() -> None:
-    assert principal_arn("arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc") == (
+    assert principal_arn("arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc") == snapshot(
         "arn:aws:iam::123456789012:role/RisAdapter")
     assert principal_arn("arn:aws:iam::123456789012:user/ris") == (
         "arn:aws:iam::123456789012:user/ris")
@@ -288,7 +289,7 @@ def test_verify_words_for_each_state() -> None:
 
 
 def test_a_raced_registration_is_named() -> None:
-    assert next_step(CONSUMER, described("ACTIVE"), ConsumerDone(raced=True)).message == (
+    assert next_step(CONSUMER, described("ACTIVE"), ConsumerDone(raced=True)).message == snapshot(
         "another process registered it at the same time")
 
 

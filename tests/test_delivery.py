@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from inline_snapshot import snapshot
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
@@ -146,7 +147,7 @@ def test_dev_py_and_its_tasks_need_only_the_standard_library() -> None:
                            text=True, timeout=60)
     assert usage.returncode == 2
     assert usage.stderr.endswith("usage: python3 dev.py demo | test | floors | lock | mutate "
-                                 "| bundle | freeze | kcl-proof | kcl-logs | pictures\n")
+                                 "| bundle | freeze | kcl-proof | kcl-logs | pictures | snapshots\n")
 
 
 # --- metadata ------------------------------------------------------------------------------
@@ -171,7 +172,10 @@ def test_wheel_metadata_has_license_classifiers_urls_and_the_one_version(wheel: 
     classifiers = meta.get_all("Classifier")
     for python in PYTHON_VERSIONS:
         assert f"Programming Language :: Python :: {python}" in classifiers
-    assert "Operating System :: Microsoft :: Windows" in classifiers
+    assert [c for c in classifiers if c.startswith("Operating System")] == snapshot([
+        "Operating System :: Microsoft :: Windows",
+        "Operating System :: POSIX :: Linux",
+    ])
     assert any(url.startswith("Source, https://") for url in meta.get_all("Project-URL"))
     assert meta["Requires-Python"] == ">=3.10"
     assert sorted(meta.get_all("Requires-Dist")) == sorted(

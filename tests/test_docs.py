@@ -6,6 +6,7 @@ sqlite-utils habit: docs that cannot go stale)."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import runpy
@@ -212,7 +213,8 @@ def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
         proc = subprocess.run([cli_executable(), *args], capture_output=True, text=True,
                               env=env, timeout=60, stdin=subprocess.DEVNULL)
         assert proc.returncode == 0, proc.stderr
-        assert "complete -o default -F _lease_tables_completion lease-tables" in proc.stdout
+        assert "complete -o default -F _lease_tables" in proc.stdout
+        assert "_lease_tables_completion lease-tables" in proc.stdout
 
 
 def complete(words: str, tmp_path: Path) -> list[str]:
@@ -307,3 +309,39 @@ def test_bench_prose_cites_no_figure_the_table_lacks() -> None:
                              before + after):
         assert figure in block or figure in allowed, (
             f"bench/README.md's prose cites {figure!r}, which the generated table lacks")
+
+
+# A long expected text belongs in `snapshot("...")` (inline-snapshot), where `python3 dev.py
+# snapshots` rewrites it after a deliberate rewording; a literal of this length compared by
+# hand in an assert is a paragraph someone must edit in three places. Shorter phrases that
+# name one fact stay as they are. A literal that truly must stay goes here, with why.
+LONG_LITERAL = 40
+LONG_LITERALS_ALLOWED: dict[str, str] = {}
+
+
+def long_literal_asserts(tree: ast.AST) -> list[int]:
+    """The lines of the asserts that compare with a str literal of LONG_LITERAL or more
+    characters, on either side of ==, !=, in or not in."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and any(
+                isinstance(side, ast.Constant) and isinstance(side.value, str)
+                and len(side.value) >= LONG_LITERAL
+                for compare in ast.walk(node.test) if isinstance(compare, ast.Compare)
+                for side in (compare.left, *compare.comparators)):
+            found.append(node.lineno)
+    return found
+
+
+def test_the_counter_finds_a_long_literal_on_either_side() -> None:
+    text = "x" * LONG_LITERAL
+    source = (f"assert a == {text!r}\nassert {text!r} in b\nassert c not in {text!r}\n"
+              f"assert a == {text[1:]!r}\nassert a == snapshot({text!r})\n")
+    assert long_literal_asserts(ast.parse(source)) == [1, 2, 3]
+
+
+def test_no_assert_compares_with_a_paragraph_long_literal() -> None:
+    found = [f"{path.relative_to(ROOT).as_posix()}:{line}"
+             for path in sorted((ROOT / "tests").rglob("*.py"))
+             for line in long_literal_asserts(ast.parse(path.read_text(encoding="utf-8")))]
+    assert [where for where in found if where not in LONG_LITERALS_ALLOWED] == []

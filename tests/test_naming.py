@@ -9,6 +9,7 @@ from pathlib import PureWindowsPath
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from inline_snapshot import snapshot
 
 from lease_tables.config.naming import (
     HOST_LOCAL,
@@ -199,7 +200,12 @@ def test_adapter_region_that_is_no_code_is_bad_input_naming_file_adapter_and_val
     with pytest.raises(InputError) as err:
         derive_tables([conf(bad)], region_option="us-east-1", local_host="h")
     message = str(err.value)
-    assert r'"\\ris01\e$\Conf\IntegrationService.xml"' in message
+    assert message == snapshot(
+        'In "\\\\ris01\\e$\\Conf\\IntegrationService.xml", the AmazonConnectAdapter adapter (ID 7) '
+        'gives the region "US East (N. Virginia)", which is not an AWS region code such as '
+        "us-east-1, eu-west-2, us-gov-west-1 or cn-north-1. Correct it to the code of the region "
+        "the adapter's stream and lease table live in. Its Region setting is where its KCL looks "
+        "for its lease table.")
     assert "ID 7" in message and '"US East (N. Virginia)"' in message
 
 
@@ -437,7 +443,7 @@ def test_the_local_host_name_given_is_used_and_else_this_machines() -> None:
 def test_the_default_region_is_checked_only_when_it_fills_in() -> None:
     with pytest.raises(InputError) as err:
         derive_tables([conf(adapter(region=None))], default_region="bogus", host_option="h")
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         'The AWS configuration (AWS_REGION, AWS_DEFAULT_REGION or the profile\'s region) gives '
         'the region "bogus", which is not an AWS region code such as us-east-1, eu-west-2, '
         "us-gov-west-1 or cn-north-1. Correct it to the code of the region the adapter's "
@@ -512,7 +518,7 @@ def test_region_kept_message_counts_and_numbers() -> None:
 def test_no_adapter_message_names_every_file() -> None:
     with pytest.raises(InputError) as err:
         require_adapters([conf(path="a.xml"), conf(path="b.xml")], [])
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         'No Amazon Connect or Amazon Agent Event Stream adapter was found in "a.xml", "b.xml". '
         "Check that this is the RIS server that runs the Amazon adapters, or give the table "
         "names with --table.")
@@ -521,8 +527,8 @@ def test_no_adapter_message_names_every_file() -> None:
 def test_near_twins_look_at_every_existing_name() -> None:
     table = LeaseTable("ctr", "us-east-1", adapter_kind=KIND_CONNECT)
     assert near_twins(table, ["ctr", "CTR", "Ctr"]) == ["CTR", "Ctr"]
-    assert twins_phrase(["A"]) == "a table with a near-identical name exists: A"
-    assert twins_phrase(["A", "B"]) == "tables with near-identical names exist: A, B"
+    assert twins_phrase(["A"]) == snapshot("a table with a near-identical name exists: A")
+    assert twins_phrase(["A", "B"]) == snapshot("tables with near-identical names exist: A, B")
 
 
 def test_a_region_never_seen_before_is_checked_alike() -> None:
@@ -551,7 +557,7 @@ def test_ip_addresses_and_no_folder() -> None:
 
 
 def test_invalid_name_messages() -> None:
-    assert table_name_problem("verint Agent") == (
+    assert table_name_problem("verint Agent") == snapshot(
         'it contains " " (U+0020) at position 7; DynamoDB allows only letters A-Z and a-z, '
         'digits 0-9, underscore (_), hyphen (-) and dot (.)')
     with pytest.raises(InputError) as err:
@@ -656,7 +662,7 @@ def test_one_host_name_over_files_of_two_servers_is_refused_first() -> None:
     with pytest.raises(InputError) as err:
         derive_tables(two, host_option="risA", local_host="thisbox")
     sharing, _, rest = str(err.value).partition(" In \"conf.xml\"")
-    assert sharing == (
+    assert sharing == snapshot(
         '--host-name "risA" would apply to the agent-events adapters of the configuration '
         'files "a.xml" and "b.xml", which are not all on one RIS server (a folder that is '
         "not a UNC path may be any server's, a mapped drive or a mount): adapters of "
@@ -668,7 +674,7 @@ def test_one_host_name_over_files_of_two_servers_is_refused_first() -> None:
 
 
 def test_the_computer_name_warning_is_one_whole_paragraph() -> None:
-    assert computer_name_warning("verintris", "VERINTRIS") == (
+    assert computer_name_warning("verintris", "VERINTRIS") == snapshot(
         'this machine\'s host name is "verintris", and its COMPUTERNAME (the upper-case '
         'NetBIOS name) is "VERINTRIS". Agent-events tables use the host name as the adapter '
         "does (Java's InetAddress.getLocalHost().getHostName(), the DNS host name with its "
@@ -690,12 +696,14 @@ def test_the_computer_name_matters_only_where_this_machines_name_is_used() -> No
 def test_name_from_options_messages_and_no_empty_warnings() -> None:
     with pytest.raises(InputError) as err:
         name_from_options(KIND_AGENT_EVENTS, "app", "verintris", None, None)
-    assert str(err.value) == ("--kind agent-events needs --adapter-id (the adapter's ID in "
-                              "the RIS configuration, e.g. 2).")
+    assert str(err.value) == snapshot(
+        "--kind agent-events needs --adapter-id (the adapter's ID in "
+        "the RIS configuration, e.g. 2).")
     with pytest.raises(InputError) as err:
         name_from_options(KIND_AGENT_EVENTS, "app", "", "2", None)
-    assert str(err.value) == ("--host-name is empty. Give the RIS server's host name, e.g. "
-                              "verintris, or leave the option out to use this machine's name.")
+    assert str(err.value) == snapshot(
+        "--host-name is empty. Give the RIS server's host name, e.g. "
+        "verintris, or leave the option out to use this machine's name.")
     # This machine's name with no COMPUTERNAME, or a COMPUTERNAME that is another name.
     assert name_from_options(KIND_AGENT_EVENTS, "app", None, "2", None, local="ris") == (
         "app_ris.2", [])

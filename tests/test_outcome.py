@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from inline_snapshot import snapshot
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model.outcome import (
@@ -61,7 +62,7 @@ def test_emit_json_is_one_object_and_text_has_a_line_per_table_and_summary() -> 
     lines = buffer.getvalue().splitlines()
     assert len(lines) == 3
     assert lines[0].startswith("created") and "tableA" in lines[0]
-    assert lines[2] == "create: 2 tables: 1 created, 1 exists. all fine (exit 0)."
+    assert lines[2] == snapshot("create: 2 tables: 1 created, 1 exists. all fine (exit 0).")
 
 
 def test_quiet_keeps_what_needs_attention_and_results_sort_by_name_then_region() -> None:

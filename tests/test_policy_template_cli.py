@@ -133,7 +133,8 @@ def test_tags_with_the_adapter_role_only_warn(tmp_path: Path) -> None:
     plain = run_cli(base, clean_env(tmp_path))
     tagged = run_cli([*base, "--tag", "owner=rec"], clean_env(tmp_path))
     assert tagged.code == 0 and tagged.stdout == plain.stdout
-    assert "warning: --tag only changes the provisioner" in tagged.stderr
+    assert "warning: --tag only changes the" in tagged.stderr
+    assert "--tag only changes the provisioner" in tagged.stderr
 
 
 def test_policy_output_is_byte_stable(tmp_path: Path) -> None:
@@ -244,7 +245,8 @@ def test_cloudformation_for_a_multi_region_fleet(tmp_path: Path) -> None:
     run = run_cli(["template", *fleet(tmp_path), "--format", "cloudformation",
                    "--tag", "owner=rec"], env)
     assert run.code == 0, run.stderr
-    assert "note: the tables span the regions ap-south-1, eu-west-1, us-east-1" in run.stderr
+    assert "note: the tables span the regions" in run.stderr
+    assert "ap-south-1, eu-west-1, us-east-1" in run.stderr
     template = yaml.safe_load(run.stdout)
     declared = {(r["Properties"]["TableName"], template["Conditions"][r["Condition"]]
                  ["Fn::Equals"][1]) for r in template["Resources"].values()}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from inline_snapshot import snapshot
 
 from lease_tables.preflight.answers import (
     ABSENT,
@@ -94,7 +95,7 @@ def test_denial_text(error: ClientError, text: str) -> None:
 
 
 def test_the_denied_identity_is_read_from_the_message() -> None:
-    assert denied_principal(f"AccessDeniedException: {DENIAL}") == (
+    assert denied_principal(f"AccessDeniedException: {DENIAL}") == snapshot(
         "arn:aws:sts::123456789012:assumed-role/RisAdapter/i-0abc")
     assert denied_principal("AccessDenied: Access Denied") is None
 

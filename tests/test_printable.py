@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from inline_snapshot import snapshot
 
 from lease_tables.core import printable
 from lease_tables.core import printable as p
@@ -170,9 +171,9 @@ def test_a_token_of_exactly_the_threshold_length_is_redacted() -> None:
 
 
 def test_a_result_row_is_kept_as_built_or_folded_onto_one_visible_line() -> None:
-    assert p.row("created        verintAgentEvents_verintris.2  [us-east-1]") == (
+    assert p.row("created        verintAgentEvents_verintris.2  [us-east-1]") == snapshot(
         "created        verintAgentEvents_verintris.2  [us-east-1]")
     # A line break inside a row would forge a second result line; a bidi control would
     # reorder it on the screen.
-    assert p.row("failed  t1  [us-east-1]\nsummary: all fine\u202e") == (
+    assert p.row("failed  t1  [us-east-1]\nsummary: all fine\u202e") == snapshot(
         "failed  t1  [us-east-1] summary: all fine\\u202e")

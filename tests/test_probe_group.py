@@ -7,6 +7,7 @@ message an operator reads, so they are compared whole.
 from __future__ import annotations
 
 from botocore.exceptions import ClientError
+from inline_snapshot import snapshot
 
 from lease_tables.model.outcome import DENIED, FAILED, MISSING, OK
 from lease_tables.model.probes import BY_DESIGN, NOT_NOW, Probe, Untried
@@ -82,7 +83,7 @@ def test_one_refused_action_is_it_and_never_tried_names_the_simulator() -> None:
     result = judge(stream(refused={"kinesis:GetRecords": "AccessDeniedException: no"},
                           never={"kinesis:PutRecord": "it would write a record"}))
     assert result.status == DENIED
-    assert result.message == (
+    assert result.message == snapshot(
         "This identity may not call kinesis:GetRecords on stream ctr in eu-west-1; the "
         "adapter needs it. Grant it (`lease-tables policy --role adapter` with the same "
         "resource options prints the policy), then rerun preflight. Not tried by design: "
@@ -98,7 +99,7 @@ def test_refused_and_simulated_denials_are_named_together_with_what_broke() -> N
                           broken="ListShards had no usable answer.",
                           notes=["the stream is encrypted"]))
     assert result.status == DENIED
-    assert result.message == (
+    assert result.message == snapshot(
         "This identity may not call kinesis:GetRecords, kinesis:PutRecord, "
         "kinesis:SubscribeToShard on stream ctr in eu-west-1; the adapter needs them. Grant "
         "them (`lease-tables policy --role adapter` with the same resource options prints "
@@ -115,8 +116,9 @@ def test_missing_then_failed_carry_their_own_words() -> None:
     assert (broken.status, broken.message) == (FAILED, "ListShards had no usable answer.")
     unproven = judge(stream(untried={"kinesis:GetRecords": "no iterator"}))
     assert unproven.status == FAILED
-    assert unproven.message == ("Not tried: kinesis:GetRecords, because no iterator, so it is "
-                                "not proven; rerun preflight once that is fixed.")
+    assert unproven.message == snapshot(
+        "Not tried: kinesis:GetRecords, because no iterator, so it is "
+        "not proven; rerun preflight once that is fixed.")
 
 
 def test_two_refused_actions_are_them() -> None:

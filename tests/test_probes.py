@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from inline_snapshot import snapshot
+
 from lease_tables.model.probes import (
     BY_DESIGN,
     NOT_NOW,
@@ -71,7 +73,7 @@ def test_pending_summary_groups_rows_and_counts_the_rest() -> None:
 
     rows = [row("A", "when ACTIVE"), row("B", "when ACTIVE"), ("C", ()),
             row("D", "later"), row("E", "other"), row("F", "yet another")]
-    assert pending_summary(rows) == (
+    assert pending_summary(rows) == snapshot(
         "dynamodb:CreateTable on A, B not tried, when ACTIVE; C (see its row); "
         "dynamodb:CreateTable on D not tried, later; and 2 more (see the rows)")
 
@@ -99,12 +101,12 @@ def test_pending_summary_names_up_to_the_limit_of_rows_and_groups() -> None:
         return name, ledger.untried()
 
     three = [row(name, "when ACTIVE", CREATE, SCAN) for name in "ABC"]
-    assert pending_summary(three) == (
+    assert pending_summary(three) == snapshot(
         "dynamodb:CreateTable, dynamodb:Scan on A, B, C not tried, when ACTIVE")
     four = [*three, row("D", "when ACTIVE", CREATE, SCAN)]
-    assert pending_summary(four) == (
+    assert pending_summary(four) == snapshot(
         "dynamodb:CreateTable, dynamodb:Scan on A, B, C and 1 more not tried, when ACTIVE")
     groups = [row("A", "", CREATE), ("B", ()), ("C", ()), row("D", "later", SCAN)]
-    assert pending_summary(groups) == (
+    assert pending_summary(groups) == snapshot(
         "dynamodb:CreateTable on A not tried; B, C (see their rows); dynamodb:Scan on D not "
         "tried, later")

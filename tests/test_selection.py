@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from inline_snapshot import snapshot
 
 from lease_tables.config.naming import LeaseTable, require_regions
 from lease_tables.config.selection import Selection, select
@@ -18,7 +19,7 @@ def test_an_empty_host_name_is_refused_not_replaced(empty: str) -> None:
     with pytest.raises(InputError) as err:
         select(Selection(conf_dirs=SAMPLE, host_name=empty, region="us-east-1"), env={},
                local_host="thisbox")
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         "--host-name is empty. Give the RIS server's host name, e.g. verintris.")
 
 
@@ -142,7 +143,7 @@ def _aws_files(tmp_path) -> dict[str, str]:
 def test_a_profile_no_file_holds_is_named_instead_of_no_region(tmp_path) -> None:
     with pytest.raises(InputError) as err:
         select(Selection(tables=("byHand",), profile="stale"), env=_aws_files(tmp_path))
-    assert str(err.value) == (
+    assert str(err.value) == snapshot(
         'The AWS profile "stale" (from --profile) is in neither the AWS config file nor the '
         "credentials file, so it gives no region (and the AWS SDK would refuse it). Check its "
         "spelling with `aws configure list-profiles`, or unset --profile.")

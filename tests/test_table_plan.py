@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from inline_snapshot import snapshot
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
@@ -217,7 +218,7 @@ def test_capacity_differences_are_noted_once() -> None:
     assert step.done.noted
     final = next_step(GOAL2, table("ACTIVE", read=5, write=7), step.done)
     assert final.done.notes == step.done.notes  # not a second time
-    assert result(GOAL2, final, waited=True).message == (
+    assert result(GOAL2, final, waited=True).message == snapshot(
         "capacity is 5 RCU / 7 WCU, expected 10 / 10")
 
 

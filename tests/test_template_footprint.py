@@ -14,6 +14,7 @@ import boto3
 import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
+from inline_snapshot import snapshot
 from parliament import analyze_policy_string
 
 from lease_tables.config.naming import LeaseTable
@@ -112,7 +113,7 @@ def test_consumers_are_named_after_the_lease_tables_and_retained() -> None:
     assert {c["Properties"]["ConsumerName"] for c in consumers.values()} == {
         t.table_name for t in SINGLE}
     for consumer in consumers.values():
-        assert consumer["Properties"]["StreamARN"] == (
+        assert consumer["Properties"]["StreamARN"] == snapshot(
             "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream")
         assert consumer["DeletionPolicy"] == consumer["UpdateReplacePolicy"] == "Retain"
         assert "Condition" not in consumer

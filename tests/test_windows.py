@@ -184,7 +184,8 @@ def test_no_installer_takes_a_lookup_for_proof_that_a_python_runs() -> None:
     assert not re.search(r"\bwhere\b", commands, re.IGNORECASE)
     assert "Get-Command" not in ps1
     assert 'Test-Runs @("py", "-3.11") "import sys"' in ps1
-    assert 'call "%PYEXE%" %PYARGS% -c "import sys" >nul 2>nul\nif not errorlevel 1 goto' in cmd
+    assert 'call "%PYEXE%" %PYARGS% -c "import sys"' in cmd
+    assert '>nul 2>nul\nif not errorlevel 1 goto' in cmd
     # A program that writes to stderr must not stop the script under "Stop" (PS 5.1).
     function = ps1[ps1.index("function Test-Runs"):ps1.index("if ($Python)")]
     assert '$ErrorActionPreference = "Continue"' in function

@@ -12,6 +12,7 @@ import re
 import socket
 
 import pytest
+from inline_snapshot import snapshot
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model import kcl
@@ -54,12 +55,17 @@ def test_error_messages_are_whole_sentences(tmp_path, args) -> None:
 
 def test_a_suggestion_is_not_followed_by_a_stray_full_stop(tmp_path) -> None:
     run = run_cli(["creat"], clean_env(tmp_path))
-    assert "Did you mean 'create'? See `lease-tables --help`." in run.stderr
+    assert [line for line in run.stderr.splitlines() if "Did you mean" in line] == snapshot([
+        "error: No such command 'creat'. Did you mean 'create'? See `lease-tables --help`.",
+    ])
 
 
 def test_a_bad_choice_says_what_the_choices_are_without_wrapping(tmp_path) -> None:
     run = run_cli(["create", "--output", "yaml"], clean_env(tmp_path))
-    assert "Invalid value for '--output': 'yaml' is not one of 'text', 'json'. See" in run.stderr
+    assert [line for line in run.stderr.splitlines() if "'yaml'" in line] == snapshot([
+        "error: Invalid value for '--output': 'yaml' is not one of 'text', 'json'. See "
+        "`lease-tables create --help`.",
+    ])
 
 
 def test_a_probe_note_and_a_warning_read_as_sentences() -> None:
@@ -88,8 +94,10 @@ def test_a_failed_preflight_counts_companions_apart() -> None:
     tables = kcl.expand([LeaseTable("t1", REGION)], kcl.layout_for("3.0"))
     results = [TableResult(tables[0], "missing", "gone"),
                *(TableResult(t, OK) for t in tables[1:])]
-    assert "cannot use 1 of 3 tables (1 lease table, 2 companion tables) (1 missing)" in (
-        verdict(PreflightRun(results)))
+    assert verdict(PreflightRun(results)) == snapshot(
+        "PREFLIGHT FAILED: the identity in use cannot use 1 of 3 tables (1 lease table, 2 "
+        "companion tables) (1 missing); do not restart the adapter until preflight passes (exit "
+        "3).")
 
 
 @pytest.mark.parametrize("columns", ["80", "200", "60"])
