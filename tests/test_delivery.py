@@ -146,8 +146,9 @@ def test_dev_py_and_its_tasks_need_only_the_standard_library() -> None:
     usage = subprocess.run([sys.executable, "-S", "dev.py"], cwd=ROOT, capture_output=True,
                            text=True, timeout=60)
     assert usage.returncode == 2
-    assert usage.stderr.endswith("usage: python3 dev.py demo | test | floors | lock | mutate "
-                                 "| bundle | freeze | kcl-proof | kcl-logs | pictures | snapshots\n")
+    assert usage.stderr.endswith(
+        "usage: python3 dev.py demo | test | floors | lock | mutate | bundle | freeze "
+        "| kcl-proof | kcl-logs | pictures | snapshots\n")
 
 
 # --- metadata ------------------------------------------------------------------------------

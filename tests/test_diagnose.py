@@ -185,8 +185,9 @@ def test_credentials_and_throttling() -> None:
 
 
 def test_a_command_with_spaces_is_quoted() -> None:
-    assert command_text(["lease-tables", "create", "--conf-dir", "C:\\Program Files\\Conf"]) == (
-        'lease-tables create --conf-dir "C:\\Program Files\\Conf"')
+    folder = "C:\\Program Files\\Conf"
+    assert command_text(["lease-tables", "create", "--conf-dir", folder]) == (
+        f'lease-tables create --conf-dir "{folder}"')
 
 
 # ------------------------------------------------------------------ the events
