@@ -37,10 +37,11 @@ COLUMNS, LINES = 80, 24
 CREATING_MS = 4000  # long enough for a frame with every new table CREATING
 NEW_TABLES = ("ctrEmea", "ctrApac", "agentsEmea_ris02.4", "agentsApac_ris03.7")
 SELECTION = ["--conf-dir", "sample_conf", "--host-name", "verintris"]
-# The pictures this command makes, each by the function that runs it. A `diagnose`
-# finding joins here (a run of `lease-tables diagnose --log PATH` on a sample log)
-# once that command exists: one more entry and one more function.
-PICTURES = ("create-live.svg", "create-summary.svg", "preflight-verdict.svg")
+# The pictures this command makes, each by the function that runs it.
+PICTURES = ("create-live.svg", "create-summary.svg", "preflight-verdict.svg",
+            "diagnose-finding.svg")
+# A real KCL 3.1.3 log (tests/data/kcl-logs/): KCL refused CreateTable and gave up.
+DIAGNOSE_LOG = "tests/data/kcl-logs/kcl-3.1.3/no-tables.log"
 
 
 def on_terminal(args: Sequence[str], env: Mapping[str, str]) -> tuple[str, str, int]:
@@ -153,6 +154,15 @@ def preflight_picture(env: Mapping[str, str]) -> None:
         stop_process(server)
 
 
+def diagnose_picture(env: Mapping[str, str]) -> None:
+    """A diagnose finding on the real KCL's own log of an adapter without its tables."""
+    args = ["diagnose", "--log", DIAGNOSE_LOG, "--kcl", "3.1"]
+    out, err, code = on_terminal(args, env)
+    if code != 3:
+        raise SystemExit(f"diagnose exited {code}, not 3 (findings):\n{out}{err}")
+    draw(prompt(args) + out, "diagnose-finding.svg", "lease-tables diagnose: the finding")
+
+
 def _wait_for_port(port: int) -> None:
     import socket
 
@@ -177,6 +187,7 @@ def pictures() -> int:
         env = demo_env(os.environ, empty)
         create_pictures(env)
         preflight_picture(env)
+        diagnose_picture(env)
     finally:
         shutil.rmtree(empty, ignore_errors=True)
     subprocess.run([sys.executable, str(ROOT / "bench" / "chart.py")], check=True, timeout=60)
