@@ -173,6 +173,12 @@ class FaultProxy:
         with self._lock:
             return [c.body.get("TableName", "") for c in self.calls if c.operation == operation]
 
+    def streams_called(self, operation: str) -> list[str]:
+        """The stream each recorded Kinesis `operation` named (by name or ARN)."""
+        with self._lock:
+            return [str(c.body.get("StreamName") or c.body.get("StreamARN", "")
+                        ).rsplit("/", 1)[-1] for c in self.calls if c.operation == operation]
+
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)

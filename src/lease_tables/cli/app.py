@@ -428,7 +428,9 @@ def verify(
 @app.command(
     short_help="Prove the adapter can use its tables but cannot create any.",
     help=("Prove with the adapter's own credentials (--profile), writing nothing, that it can "
-          "use every lease table and cannot create tables."))
+          "use every lease table and cannot create tables, and read the streams its "
+          "IntegrationService.xml names (polling; with --enhanced-fan-out its consumers "
+          "too)."))
 @with_groups
 def preflight(
     *,
@@ -447,7 +449,6 @@ def preflight(
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.aws.bounded import Board
-    from lease_tables.model.footprint import Footprint
     from lease_tables.model.outcome import no_answer_words, not_done_words
     from lease_tables.preflight.footprint import plan
     from lease_tables.preflight.run import (
@@ -461,10 +462,9 @@ def preflight(
 
     layout = _layout(kcl)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
-    chosen = footprint.options()
-    # The footprint is probed when asked for (any of its options; the adapters' files
-    # then add their streams and instances); without one, preflight is the tables'.
-    found = _footprint(tables, region, chosen) if chosen.given else Footprint()
+    # What the adapters' files name (their streams) is probed with no option, as if
+    # given with one: an adapter that cannot read its stream cannot start.
+    found = _footprint(tables, region, footprint.options())
     board: Board[LeaseTable] = Board(tables)
     rows: dict[str, Board[ResourceRow]] = {"board": Board([])}
 
@@ -549,9 +549,19 @@ def policy(
         help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
              "full permissions, which it uses until KCL's migration reaches COMPLETE.")
     ] = False,
+    lease_tables_only: Annotated[bool, typer.Option(
+        "--lease-tables-only", metavar="",
+        help="The lease-table policy alone: leave out the streams (and Connect instance) "
+             "the adapters' IntegrationService.xml files name, which are in by default.")
+    ] = False,
     footprint: FootprintArgs,
 ) -> None:
-    """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
+    """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call.
+
+    The adapter's policy covers what its files name (their streams) with no option;
+    each footprint option adds a resource, and `--lease-tables-only` prints the
+    lease-table statements alone.
+    """
     from lease_tables.model.kcl import require_migration
     from lease_tables.model.spec import parse_tags
     from lease_tables.render.policy import option_warnings, policy_documents, render_documents
@@ -563,10 +573,17 @@ def policy(
     tags = parse_tags(tag or ())
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
+    chosen = footprint.options()
+    if lease_tables_only and chosen.given:
+        raise InputError(
+            "--lease-tables-only prints the lease-table policy alone, so it takes no "
+            "footprint option (--stream, --enhanced-fan-out, --bucket, --kms-key, "
+            "--video-stream, --connect-instance, --cloudwatch-logs). Drop one or the other.")
     tables = _selection(selection, region, profile)
     documents, notes, warnings = policy_documents(
-        role, tables, account_id or "", footprint.options(), tags=bool(tags),
-        layout=layout, region_option=region, migrating=migrating)
+        role, tables, account_id or "", chosen, tags=bool(tags),
+        layout=layout, region_option=region, migrating=migrating,
+        lease_tables_only=lease_tables_only)
     for warning in option_warnings(role, bool(tags), migrating):
         say(f"warning: {warning}")
     for note in notes:
