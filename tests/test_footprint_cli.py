@@ -48,6 +48,42 @@ def test_the_whole_policy_takes_the_files_streams_and_says_where_they_came_from(
     assert "(from --bucket)" in run.stderr
 
 
+def test_the_files_alone_give_a_clean_policy_that_iam_holds_to_their_streams(
+        tmp_path: Path) -> None:
+    """No footprint option: the streams the file names, judged by moto's own IAM
+    evaluator on real ARNs; polling only (no consumer), CreateTable denied."""
+    from tests.faultproxy import iam_allows
+
+    run = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    assert analyze_policy_string(run.stdout).findings == []
+    document = run.json()
+    stream = "arn:aws:kinesis:us-east-1:123456789012:stream/connect-ctr-stream"
+    for action in ("ListShards", "GetShardIterator", "GetRecords", "DescribeStreamSummary"):
+        assert iam_allows(document, f"kinesis:{action}", stream), action
+    assert not iam_allows(document, "kinesis:GetRecords",
+                          "arn:aws:kinesis:us-east-1:123456789012:stream/someone-elses")
+    assert not iam_allows(document, "kinesis:SubscribeToShard",
+                          f"{stream}/consumer/verintCTREvents:1")
+    assert not iam_allows(document, "dynamodb:CreateTable",
+                          "arn:aws:dynamodb:us-east-1:123456789012:table/verintCTREvents")
+    assert iam_allows(document, "cloudwatch:PutMetricData", "*",
+                      {"cloudwatch:namespace": "verintCTREvents"})
+
+
+def test_create_says_what_it_does_with_a_stream_without_enhanced_fan_out(
+        tmp_path: Path) -> None:
+    run = run_cli(["create", "--table", "verintCTREvents", "--region", "us-east-1",
+                   "--stream", "ctr-stream", "--dry-run"], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    assert "note: --stream only matters to `create` with --enhanced-fan-out" in run.stderr
+    assert "nothing to create on a stream, so ctr-stream was not touched" in run.stderr
+    assert "ctr-stream" not in run.stdout
+    quiet = run_cli(["create", "--table", "verintCTREvents", "--region", "us-east-1",
+                     "--dry-run"], clean_env(tmp_path))
+    assert "--stream" not in quiet.stderr
+
+
 def test_an_option_wins_over_the_file_and_says_so(tmp_path: Path) -> None:
     run = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT, "--stream", "other-stream",
                    "--cloudwatch-logs", "--bucket", "recordings-bucket"], clean_env(tmp_path))

@@ -303,6 +303,13 @@ def create(
                            deletion_protection, tag or ())
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
+    if streams.stream and not streams.enhanced_fan_out:
+        # Polling needs nothing made on the stream: say so rather than ignore --stream.
+        say("note: --stream only matters to `create` with --enhanced-fan-out, which "
+            "registers each stream's consumer for KCL's default retrieval; for polling "
+            "there is nothing to create on a stream, so " + ", ".join(streams.stream)
+            + " was not touched. Add --enhanced-fan-out if the adapter keeps KCL's default "
+              "retrieval.")
     if dry_run:
         from lease_tables.model.outcome import PLANNED, TableResult
         from lease_tables.render.report import dry_run_plans
