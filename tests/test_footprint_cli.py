@@ -137,19 +137,47 @@ def test_the_provisioner_may_register_the_consumers(tmp_path: Path) -> None:
     assert analyze_policy_string(run.stdout).findings == []
 
 
-def test_template_with_policy_needs_the_account(tmp_path: Path) -> None:
+def test_template_with_policy_needs_no_account_and_names_where_it_is_deployed(
+        tmp_path: Path) -> None:
+    """The file alone: its streams are in the template's policy, each ARN in the account,
+    region and partition the configuration is applied in."""
     run = run_cli(["template", *SAMPLE, "--format", "terraform", "--with-policy"],
                   clean_env(tmp_path))
-    assert run.code == 2 and run.stdout == ""
-    assert "--account-id is required" in run.stderr
+    assert run.code == 0, run.stderr
+    config = json.loads(run.stdout)
+    (block,) = config["resource"]["aws_iam_policy"].values()
+    policy = block["policy"]
+    assert ("arn:${data.aws_partition.current.partition}:kinesis:"
+            "${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:"
+            "stream/connect-ctr-stream") in policy
+    assert ACCOUNT not in policy and "000000000000" not in run.stdout + run.stderr
+    assert set(config["data"]) == {"aws_caller_identity", "aws_partition", "aws_region"}
+    assert "note: not covered" in run.stderr
+    pinned = run_cli(["template", *SAMPLE, "--format", "terraform", "--with-policy",
+                      "--account-id", ACCOUNT], clean_env(tmp_path))
+    assert pinned.code == 0 and pinned.stdout == run.stdout
+    assert "--account-id is not needed" in pinned.stderr
+
+
+def _as_deployed(value: object) -> object:
+    """A CloudFormation value as the stack in ACCOUNT, us-east-1 sees it."""
+    if isinstance(value, dict) and list(value) == ["Fn::Sub"]:
+        return (value["Fn::Sub"].replace("${AWS::Partition}", "aws")
+                .replace("${AWS::Region}", "us-east-1").replace("${AWS::AccountId}", ACCOUNT))
+    if isinstance(value, dict):
+        return {k: _as_deployed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_deployed(v) for v in value]
+    return value
 
 
 def test_template_declares_a_consumer_per_adapter_and_its_stream(tmp_path: Path) -> None:
-    run = run_cli(["template", *SAMPLE, "--format", "cloudformation", "--account-id", ACCOUNT,
+    run = run_cli(["template", *SAMPLE, "--format", "cloudformation",
                    "--enhanced-fan-out", "--with-policy", *WHOLE[1:]], clean_env(tmp_path))
     assert run.code == 0, run.stderr
     template = yaml.safe_load(run.stdout)
-    consumers = {(r["Properties"]["ConsumerName"], r["Properties"]["StreamARN"].rsplit("/")[-1])
+    consumers = {(r["Properties"]["ConsumerName"],
+                  _as_deployed(r["Properties"]["StreamARN"]).rsplit("/")[-1])
                  for r in template["Resources"].values()
                  if r["Type"] == "AWS::Kinesis::StreamConsumer"}
     assert consumers == {("verintCTREvents", "connect-ctr-stream"),
@@ -158,4 +186,4 @@ def test_template_declares_a_consumer_per_adapter_and_its_stream(tmp_path: Path)
                  if r["Type"] == "AWS::IAM::ManagedPolicy"]
     printed = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT, *WHOLE],
                       clean_env(tmp_path))
-    assert policy["Properties"]["PolicyDocument"] == printed.json()
+    assert _as_deployed(policy["Properties"]["PolicyDocument"]) == printed.json()

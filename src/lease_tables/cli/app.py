@@ -623,11 +623,11 @@ def template(
     with_policy: Annotated[bool, typer.Option(
         "--with-policy", metavar="",
         help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
-             "with the same options) as a managed policy; needs --account-id.")] = False,
+             "with the same options) as a managed policy, its ARNs in the account, region "
+             "and partition the stack is deployed in.")] = False,
     account_id: Annotated[str | None, typer.Option(
-        "--account-id", metavar="ID",
-        help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
-             "and to turn --stream names into ARNs.")] = None,
+        "--account-id", metavar="ID", hidden=True,
+        help="Not needed: the template's ARNs name the account it is deployed in.")] = None,
     footprint: FootprintArgs,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
@@ -645,8 +645,12 @@ def template(
     wanted = footprint.options()
     extras, said = NO_EXTRAS, list[str]()
     if with_policy or wanted.given:
-        extras, said = template_extras(tables, account_id or "", wanted, with_policy,
-                                       layout, region)
+        extras, said = template_extras(tables, wanted, with_policy, layout, region)
+    if account_id is not None:
+        said.append("--account-id is not needed by `template`: its ARNs name the account, "
+                    "region and partition the stack is deployed in (AWS::AccountId, "
+                    "AWS::Region, AWS::Partition; Terraform's aws_caller_identity, aws_region "
+                    "and aws_partition), so one template serves every account of a StackSet.")
     text = render(output_format, tables, options, layout, extras)
     for note in [*said, *notes(output_format, tables, text, layout, extras),
                  *extras_notes(wanted, with_policy)]:
