@@ -546,6 +546,11 @@ def iam_allows(policy: dict | list[dict], action: str, resource: str,
     return PermissionResult.PERMITTED in verdicts and PermissionResult.DENIED not in verdicts
 
 
+# Kinesis actions IAM authorises on a stream consumer rather than on its stream
+# (RegisterStreamConsumer is authorised on the stream).
+_CONSUMER_ACTIONS = ("DescribeStreamConsumer", "SubscribeToShard", "DeregisterStreamConsumer")
+
+
 class PolicyGate:
     """`with PolicyGate(moto_url, policy, account, region) as gate:`; point KCL at `gate.url`."""
 
@@ -603,6 +608,14 @@ class PolicyGate:
         with self._lock:
             return self._iterators.get(str(body.get("ShardIterator")), "unknown-stream")
 
+    def _consumer_arn(self, body: dict) -> str:
+        """IAM authorises DescribeStreamConsumer and SubscribeToShard on the consumer's
+        ARN (`stream/NAME/consumer/CONSUMER:CREATION`); a call by stream and name gets
+        one such ARN."""
+        if isinstance(body.get("ConsumerARN"), str):
+            return body["ConsumerARN"]
+        return f"{self._stream_arn(body)}/consumer/{body.get('ConsumerName', '')}:0"
+
     def _dynamodb_items(self, action: str, body: dict) -> list[tuple[str, str]]:
         """(operation, resource ARN) pairs IAM authorises for one DynamoDB request."""
         if action in ("TransactWriteItems", "TransactGetItems"):
@@ -649,6 +662,8 @@ class PolicyGate:
                 conditions["cloudwatch:namespace"] = form["Namespace"][0]
         if service == "dynamodb":
             items = self._dynamodb_items(action, body)
+        elif service == "kinesis" and action in _CONSUMER_ACTIONS:
+            items = [(action, self._consumer_arn(body))]
         elif service == "kinesis":
             items = [(action, self._stream_arn(body))]
         else:
