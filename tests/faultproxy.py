@@ -173,6 +173,12 @@ class FaultProxy:
         with self._lock:
             return [c.body.get("TableName", "") for c in self.calls if c.operation == operation]
 
+    def streams_called(self, operation: str) -> list[str]:
+        """The stream each recorded Kinesis `operation` named (by name or ARN)."""
+        with self._lock:
+            return [str(c.body.get("StreamName") or c.body.get("StreamARN", "")
+                        ).rsplit("/", 1)[-1] for c in self.calls if c.operation == operation]
+
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
@@ -562,6 +568,11 @@ def expired_token(service: str) -> tuple[int, dict[str, str], bytes]:
     return 400, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(body).encode()
 
 
+# Kinesis actions IAM authorises on a stream consumer rather than on its stream
+# (RegisterStreamConsumer is authorised on the stream).
+_CONSUMER_ACTIONS = ("DescribeStreamConsumer", "SubscribeToShard", "DeregisterStreamConsumer")
+
+
 class PolicyGate:
     """`with PolicyGate(moto_url, policy, account, region) as gate:`; point KCL at `gate.url`.
 
@@ -626,6 +637,14 @@ class PolicyGate:
         with self._lock:
             return self._iterators.get(str(body.get("ShardIterator")), "unknown-stream")
 
+    def _consumer_arn(self, body: dict) -> str:
+        """IAM authorises DescribeStreamConsumer and SubscribeToShard on the consumer's
+        ARN (`stream/NAME/consumer/CONSUMER:CREATION`); a call by stream and name gets
+        one such ARN."""
+        if isinstance(body.get("ConsumerARN"), str):
+            return body["ConsumerARN"]
+        return f"{self._stream_arn(body)}/consumer/{body.get('ConsumerName', '')}:0"
+
     def _dynamodb_items(self, action: str, body: dict) -> list[tuple[str, str]]:
         """(operation, resource ARN) pairs IAM authorises for one DynamoDB request."""
         if action in ("TransactWriteItems", "TransactGetItems"):
@@ -672,6 +691,8 @@ class PolicyGate:
                 conditions["cloudwatch:namespace"] = form["Namespace"][0]
         if service == "dynamodb":
             items = self._dynamodb_items(action, body)
+        elif service == "kinesis" and action in _CONSUMER_ACTIONS:
+            items = [(action, self._consumer_arn(body))]
         elif service == "kinesis":
             items = [(action, self._stream_arn(body))]
         else:

@@ -270,10 +270,10 @@ def _read_delivered(out: Path) -> list[dict]:
             if entry.get("event") == "record"]
 
 
-def _lease_items(moto: MotoServer) -> list[dict]:
+def _lease_items(moto: MotoServer, table: str = TABLE) -> list[dict]:
     client = moto.client(REGION)
     try:
-        pages = client.get_paginator("scan").paginate(TableName=TABLE)
+        pages = client.get_paginator("scan").paginate(TableName=table)
         items = [item for page in pages for item in page["Items"]]
     except client.exceptions.ResourceNotFoundException:
         return []
@@ -344,9 +344,10 @@ def checkpoints_caught_up(leases: list[dict], delivered: list[dict]) -> bool:
 
 
 def _watch_jvm(command: list[str], workdir: Path, env: dict[str, str], result: KclRun,
-               out: Path, checkpointed: Callable[[], bool], bound: float) -> None:
-    """Start the JVM, watch until every record is in and checkpointed, or the JVM exits,
-    or `bound` seconds pass; then stop it by its PID."""
+               out: Path, checkpointed: Callable[[], bool], bound: float,
+               seen_enough: Callable[[], bool] | None = None) -> None:
+    """Start the JVM, watch until every record is in and checkpointed (or `seen_enough`
+    says so), or the JVM exits, or `bound` seconds pass; then stop it by its PID."""
     log_path = workdir / "kcl.log"
     with log_path.open("wb") as log:
         started = time.monotonic()
@@ -366,6 +367,8 @@ def _watch_jvm(command: list[str], workdir: Path, env: dict[str, str], result: K
                     result.all_records_s = now
                 if result.all_records_s is not None and checkpointed():
                     break
+                if seen_enough is not None and seen_enough():
+                    break
                 code = process.poll()
                 if code is not None:
                     result.exit_code, result.exit_s = code, now
@@ -384,6 +387,102 @@ def run_all(workdir: Path, layouts: tuple[Layout, ...] = (*STARTS, *CONTROLS),
         futures = [pool.submit(run_kcl, layout, workdir / layout.name, records)
                    for layout in layouts]
         return [future.result() for future in futures]
+
+
+# ------------------------------------------------------------------ the README's walkthrough
+
+# The Connect adapter's ApplicationName: its lease table, and KCL's application name.
+WALK_TABLE = "verintCTREvents"
+POLLING, FANOUT = "POLLING", "FANOUT"
+
+
+def walkthrough_conf(folder: Path) -> Path:
+    """An IntegrationService.xml as RIS writes it: one Connect adapter naming its stream."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "IntegrationService.xml").write_text(f"""<?xml version="1.0" encoding="utf-8"?>
+<IFService version="15.3">
+  <Integrations>
+    <Integration id="1" type="AmazonConnectAdapter" name="CTR capture" enabled="true">
+      <set key="ApplicationName" value="{WALK_TABLE}"/>
+      <set key="Region" value="{REGION}"/>
+      <set key="KinesisStreamName" value="{STREAM}"/>
+    </Integration>
+  </Integrations>
+</IFService>
+""", encoding="utf-8")
+    return folder
+
+
+@dataclass
+class Walkthrough:
+    """The walkthrough's commands (each one's exit code) and what KCL did after them."""
+
+    mode: str
+    commands: dict[str, Run]
+    run: KclRun
+
+
+def run_walkthrough(workdir: Path, mode: str = POLLING, records: int = RECORDS,
+                    bound: float = 150.0) -> Walkthrough:
+    """The README walkthrough as written, then the real KCL under exactly its policy.
+
+    `create --conf-dir`, then `policy --role adapter --conf-dir` on the file alone (no
+    footprint option: the file's stream is in by default); with FANOUT (KCL's default
+    retrieval) both take `--enhanced-fan-out`, and `create` registers the consumer.
+    moto cannot serve SubscribeToShard, so a FANOUT run is watched until KCL subscribes
+    (the proof ends there), a POLLING run until every record is delivered and
+    checkpointed. Every process it starts, it stops.
+    """
+    java, jars = java_executable(), kcl_jars()
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = aws_env(workdir, AWS_DEFAULT_REGION=REGION)
+    conf = walkthrough_conf(workdir / "Conf")
+    efo = ["--enhanced-fan-out"] if mode == FANOUT else []
+    selection = ["--conf-dir", str(conf), "--kcl", KCL]
+    moto = start_moto()
+    try:
+        put = _put_records(moto, records)
+        commands = {
+            "create": run_cli(["create", *selection, *efo, "--endpoint-url", moto.url], env,
+                              timeout=120),
+            "verify": run_cli(["verify", *selection, *efo, "--endpoint-url", moto.url], env,
+                              timeout=120),
+            "policy": run_cli(["policy", *selection, "--role", "adapter", "--account-id",
+                               ACCOUNT, *efo], env, timeout=60),
+        }
+        if commands["policy"].code != 0:
+            raise RuntimeError(f"lease-tables policy failed: {commands['policy'].stderr}")
+        policy = json.loads(commands["policy"].stdout)
+        (workdir / "policy.json").write_text(json.dumps(policy, indent=2), encoding="utf-8")
+        layout = Layout(f"walkthrough-{mode.lower()}", "the README walkthrough", _nothing,
+                        should_start=True, bound=bound)
+        result = KclRun(layout, commands["verify"].code, put)
+        out = workdir / "delivered.jsonl"
+
+        def checkpointed() -> bool:
+            leases = _lease_items(moto, WALK_TABLE)
+            if checkpoints_caught_up(leases, _read_delivered(out)):
+                result.lease_items = leases
+                return True
+            return False
+
+        with PolicyGate(moto.url, policy, ACCOUNT, REGION) as gate:
+            def subscribed() -> bool:
+                return mode == FANOUT and any(c.action == "SubscribeToShard"
+                                              for c in gate.snapshot())
+
+            properties = workdir / "app.properties"
+            properties.write_text(kcl_properties(gate.url, out, (
+                ("applicationName", WALK_TABLE), ("retrievalMode", mode))), encoding="utf-8")
+            _watch_jvm([java, "-Daws.cborEnabled=false", "-cp", str(jars / "*"),
+                        "software.amazon.kinesis.multilang.MultiLangDaemon",
+                        "--properties-file", str(properties)],
+                       workdir, env, result, out, checkpointed, bound, subscribed)
+            result.calls = gate.snapshot()
+        result.lease_items = result.lease_items or _lease_items(moto, WALK_TABLE)
+        return Walkthrough(mode, commands, result)
+    finally:
+        stop(moto.process)
 
 
 # ------------------------------------------------------------------ the report

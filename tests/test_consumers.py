@@ -221,6 +221,51 @@ def test_the_verdict_counts_the_other_resources() -> None:
     assert "other resources" not in footprint_verdict(run_of(table_ok))
 
 
+def test_no_verdict_passes_an_adapter_whose_stream_is_unproven() -> None:
+    """Tables alone (no file or option names a stream): never a pass; a missing stream
+    fails (exit 3), an unreadable one fails (exit 1)."""
+    table_ok = TableResult(TABLE, "ok")
+    alone = footprint_verdict(run_of(table_ok))
+    assert alone.startswith("PREFLIGHT INCOMPLETE: ") and "PASSED" not in alone
+    assert "not proven: the Kinesis streams the adapter reads" in alone
+    assert "--stream NAME" in alone and alone.endswith("(exit 0).")
+    missing = footprint_verdict(run_of(table_ok, judge(group(missing="gone"))))
+    assert missing.startswith("PREFLIGHT FAILED") and missing.endswith("(exit 3).")
+    assert "stream ctr (missing)" in missing
+    unreadable = footprint_verdict(run_of(table_ok, judge(group(broken="no answer"))))
+    assert unreadable.startswith("PREFLIGHT FAILED") and unreadable.endswith("(exit 1).")
+
+
+def test_the_verdict_names_the_retrieval_mode_it_proved() -> None:
+    table_ok = TableResult(TABLE, "ok")
+    stream = judge(group())
+    polling = footprint_verdict(run_of(table_ok, stream))
+    assert "retrieval proven: polling only; enhanced fan-out, KCL's default retrieval, " \
+           "would still need its consumers registered" in polling
+    assert "--enhanced-fan-out" in polling
+    consumer = TableResult(ResourceRow(table_name="APP", region="eu-west-1",
+                                       role=footprint.ROLE_STREAM_CONSUMER,
+                                       resource="stream/ctr/consumer/APP"), "ok")
+    both = footprint_verdict(run_of(table_ok, stream, consumer))
+    assert "retrieval proven: polling and enhanced fan-out (its 1 consumer registered" in both
+
+
+@pytest.mark.parametrize("others", [(), ("stream-denied",), ("stream-ok",)])
+@pytest.mark.parametrize("tables", ["passed", "missing", "unproven"])
+def test_a_create_allowed_warning_is_kept_in_every_verdict(tables: str,
+                                                           others: tuple[str, ...]) -> None:
+    allowed = TableResult(TABLE, "create-allowed")
+    rows = [allowed, *{"passed": [], "missing": [TableResult(
+        LeaseTable("verintGhost", "eu-west-1"), "missing")], "unproven": [TableResult(
+        LeaseTable("verintSlow", "eu-west-1"), "failed")]}[tables]]
+    for other in others:
+        rows.append(judge(group(refused={"kinesis:GetRecords": "x"})) if other ==
+                    "stream-denied" else judge(group()))
+    said = footprint_verdict(run_of(*rows))
+    assert "dynamodb:CreateTable is NOT denied" in said, said
+    assert said.count("CreateTable is NOT denied") == 1, said
+
+
 # ------------------------------------------------------------------ the engine
 
 def test_the_engine_waits_until_each_item_is_done_and_reports_the_rest() -> None:

@@ -232,7 +232,7 @@ def test_no_option_leaves_todays_policy_and_names_what_is_missing() -> None:
     for option in ("--stream", "--enhanced-fan-out", "--bucket", "--kms-key", "--video-stream",
                    "--connect-instance", "--cloudwatch-logs"):
         assert option in notes[0]
-    assert "ListShards" in notes[0]
+    assert "ListShards" in notes[0] and notes[0].startswith("not covered")
     provisioner, notes, _ = pol.policy_documents("provisioner", TABLES, ACCOUNT)
     assert provisioner == [pol.provisioner_policy(TABLES, ACCOUNT)] and notes == []
 
@@ -414,15 +414,27 @@ def test_an_unknown_spelling_is_not_guessed() -> None:
     assert fp.resolve(BUCKET, tables, ACCOUNT).of(fp.KIND_STREAM) == []
 
 
-def test_without_options_the_files_values_are_only_named_in_the_note() -> None:
+def test_without_options_the_files_streams_are_in_scope() -> None:
+    """An adapter given only its lease tables cannot list its shards: what its file
+    names goes into its policy with no option, exactly as if given with --stream."""
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr-stream",
                             "Region": "us-east-1"}})
     footprint = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
-    assert footprint.empty and footprint.resources == ()
-    assert [r.name for r in footprint.found] == ["ctr-stream"]
+    given = fp.resolve(fp.FootprintOptions(streams=("ctr-stream",)), tables, ACCOUNT,
+                       from_files=False)
+    assert [r.arn for r in footprint.resources] == [r.arn for r in given.resources]
+    assert [(r.name, r.source) for r in footprint.of(fp.KIND_STREAM)] == [
+        ("ctr-stream", "file")]
     documents, notes, _ = pol.policy_documents("adapter", tables, ACCOUNT)
-    assert documents == [pol.adapter_policy(tables, ACCOUNT)]
-    assert "the stream ctr-stream" in notes[0] and "--enhanced-fan-out" in notes[0]
+    (reads,) = [st for st in documents[0]["Statement"] if st["Sid"] == "KinesisStreamRead"]
+    assert reads["Resource"] == [f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/ctr-stream"]
+    assert "kinesis:ListShards" in reads["Action"]
+    assert documents == [pol.adapter_policy(tables, ACCOUNT, footprint=footprint)]
+    assert notes[-1].startswith("not covered") and "--enhanced-fan-out" in notes[-1]
+    # --lease-tables-only: the lease-table policy alone, and the note names what it leaves.
+    narrow, notes, _ = pol.policy_documents("adapter", tables, ACCOUNT, lease_tables_only=True)
+    assert narrow == [pol.adapter_policy(tables, ACCOUNT)]
+    assert "the stream ctr-stream" in notes[0] and "--lease-tables-only" in notes[0]
 
 
 def test_consumers_pair_file_streams_with_their_own_tables() -> None:
@@ -500,7 +512,7 @@ def test_star_means_every_log_group() -> None:
     assert not footprint_options().given
 
 
-def test_a_bad_value_in_the_file_names_the_file_and_adapter_but_breaks_no_plain_policy(
+def test_a_bad_value_in_the_file_names_the_file_and_adapter_and_breaks_no_narrow_policy(
         ) -> None:
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "bad stream",
                             "Region": "us-east-1"}})
@@ -509,7 +521,9 @@ def test_a_bad_value_in_the_file_names_the_file_and_adapter_but_breaks_no_plain_
     assert "IntegrationService.xml" in str(caught.value)
     assert "AmazonConnectAdapter" in str(caught.value)
     assert "bad stream" in str(caught.value) and "or pass --stream" in str(caught.value)
-    documents, _, _ = pol.policy_documents("adapter", tables, ACCOUNT)
+    with pytest.raises(InputError):  # the file is in scope by default
+        pol.policy_documents("adapter", tables, ACCOUNT)
+    documents, _, _ = pol.policy_documents("adapter", tables, ACCOUNT, lease_tables_only=True)
     assert documents == [pol.adapter_policy(tables, ACCOUNT)]
 
 
@@ -601,10 +615,10 @@ def test_a_files_name_takes_the_tables_region_when_the_file_has_none() -> None:
         'setting "ctr" is a name with no region: pass --region, or give its ARN.')
 
 
-def test_without_options_the_files_values_are_found_whatever_breaks() -> None:
+def test_lease_tables_only_finds_the_files_values_whatever_breaks() -> None:
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "bad stream",
                             "ConnectInstanceId": INSTANCE, "Region": "us-east-1"}})
-    found = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)
+    found = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT, lease_tables_only=True)
     assert found.found == (fp.Resource(
         "connect-instance", INSTANCE, f"arn:aws:connect:us-east-1:123456789012:instance/"
         f"{INSTANCE}", "us-east-1", "file", ("/ris/Conf/IntegrationService.xml",),
@@ -680,24 +694,31 @@ def test_a_log_group_arn_is_kept_without_its_streams_suffix(raw: str, arn: str) 
         ("T1",))
 
 
-def test_the_missing_note_names_every_option_and_what_the_files_carry() -> None:
-    listing = ("Kinesis data streams (CTR, agent events): --stream; Enhanced fan-out (KCL's "
-               "default retrieval): --enhanced-fan-out; S3 (the recordings bucket): --bucket; "
-               "KMS (the recordings' keys): --kms-key; Kinesis Video Streams (live media): "
-               "--video-stream; Amazon Connect (the instance, its agents and contacts): "
-               "--connect-instance; CloudWatch Logs (optional): --cloudwatch-logs")
-    head = ("this is the lease-table policy only. The adapter also needs its Kinesis streams "
-            "(without them KCL cannot read: ListShards, GetShardIterator, GetRecords) and, per "
-            f"the vendor's permission table, more; add them with: {listing}.")
-    tail = " See the README section \"The adapter's whole policy\"."
-    assert fp.missing_note(fp.resolve(fp.FootprintOptions(), TABLES, ACCOUNT)) == head + tail
+def test_the_not_covered_note_names_what_neither_files_nor_options_tell() -> None:
+    every = ("S3 (the recordings bucket): --bucket NAME; KMS (the recordings' keys): "
+             "--kms-key ARN; Kinesis Video Streams (live media): --video-stream PREFIX; "
+             "Amazon Connect (the instance, its agents and contacts): --connect-instance ID; "
+             "CloudWatch Logs (optional): --cloudwatch-logs [GROUP].")
+    head = ("not covered, because neither the adapters' files nor the options name it (add "
+            "what the adapter uses, per the vendor's permission table): ")
+    assert fp.not_covered(fp.resolve(fp.FootprintOptions(), TABLES, ACCOUNT)) == (
+        head + "the Kinesis streams the adapter reads (no file or option names one; without "
+        "them KCL cannot call ListShards, GetShardIterator or GetRecords): --stream NAME, "
+        "and --enhanced-fan-out for KCL's default retrieval; " + every)
     tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr",
                             "ConnectInstanceId": INSTANCE, "Region": "us-east-1"}})
-    assert fp.missing_note(fp.resolve(fp.FootprintOptions(), tables, ACCOUNT)) == (
-        head + f" The adapters' files name the stream ctr, the connect-instance {INSTANCE}: "
-        "any of these options (e.g. --enhanced-fan-out, KCL's default retrieval) takes them "
-        "in, and an option names its own instead." + tail)
-    assert fp.missing_note(fp.resolve(BUCKET, TABLES, ACCOUNT)) is None
+    polling = fp.not_covered(fp.resolve(fp.FootprintOptions(), tables, ACCOUNT))
+    assert polling == head + (
+        "enhanced fan-out, KCL's default retrieval (this covers polling only; an adapter that "
+        "keeps KCL's default also needs DescribeStreamConsumer and SubscribeToShard on its "
+        "consumers, registered beforehand by `lease-tables create --enhanced-fan-out`): "
+        "--enhanced-fan-out; ") + every.replace(
+        "Amazon Connect (the instance, its agents and contacts): --connect-instance ID; ", "")
+    assert fp.not_covered(fp.resolve(
+        fp.FootprintOptions(enhanced_fan_out=True, buckets=("recordings-bucket",),
+                            kms_keys=("1234abcd-12ab-34cd-56ef-1234567890ab",),
+                            video_streams=("live",), cloudwatch_logs=""),
+        tables, ACCOUNT)) is None
 
 
 def test_the_consumers_note_needs_several_streams_and_several_tables() -> None:

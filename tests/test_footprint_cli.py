@@ -48,6 +48,42 @@ def test_the_whole_policy_takes_the_files_streams_and_says_where_they_came_from(
     assert "(from --bucket)" in run.stderr
 
 
+def test_the_files_alone_give_a_clean_policy_that_iam_holds_to_their_streams(
+        tmp_path: Path) -> None:
+    """No footprint option: the streams the file names, judged by moto's own IAM
+    evaluator on real ARNs; polling only (no consumer), CreateTable denied."""
+    from tests.faultproxy import iam_allows
+
+    run = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    assert analyze_policy_string(run.stdout).findings == []
+    document = run.json()
+    stream = "arn:aws:kinesis:us-east-1:123456789012:stream/connect-ctr-stream"
+    for action in ("ListShards", "GetShardIterator", "GetRecords", "DescribeStreamSummary"):
+        assert iam_allows(document, f"kinesis:{action}", stream), action
+    assert not iam_allows(document, "kinesis:GetRecords",
+                          "arn:aws:kinesis:us-east-1:123456789012:stream/someone-elses")
+    assert not iam_allows(document, "kinesis:SubscribeToShard",
+                          f"{stream}/consumer/verintCTREvents:1")
+    assert not iam_allows(document, "dynamodb:CreateTable",
+                          "arn:aws:dynamodb:us-east-1:123456789012:table/verintCTREvents")
+    assert iam_allows(document, "cloudwatch:PutMetricData", "*",
+                      {"cloudwatch:namespace": "verintCTREvents"})
+
+
+def test_create_says_what_it_does_with_a_stream_without_enhanced_fan_out(
+        tmp_path: Path) -> None:
+    run = run_cli(["create", "--table", "verintCTREvents", "--region", "us-east-1",
+                   "--stream", "ctr-stream", "--dry-run"], clean_env(tmp_path))
+    assert run.code == 0, run.stderr
+    assert "note: --stream only matters to `create` with --enhanced-fan-out" in run.stderr
+    assert "nothing to create on a stream, so ctr-stream was not touched" in run.stderr
+    assert "ctr-stream" not in run.stdout
+    quiet = run_cli(["create", "--table", "verintCTREvents", "--region", "us-east-1",
+                     "--dry-run"], clean_env(tmp_path))
+    assert "--stream" not in quiet.stderr
+
+
 def test_an_option_wins_over_the_file_and_says_so(tmp_path: Path) -> None:
     run = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT, "--stream", "other-stream",
                    "--cloudwatch-logs", "--bucket", "recordings-bucket"], clean_env(tmp_path))
@@ -102,19 +138,47 @@ def test_the_provisioner_may_register_the_consumers(tmp_path: Path) -> None:
     assert analyze_policy_string(run.stdout).findings == []
 
 
-def test_template_with_policy_needs_the_account(tmp_path: Path) -> None:
+def test_template_with_policy_needs_no_account_and_names_where_it_is_deployed(
+        tmp_path: Path) -> None:
+    """The file alone: its streams are in the template's policy, each ARN in the account,
+    region and partition the configuration is applied in."""
     run = run_cli(["template", *SAMPLE, "--format", "terraform", "--with-policy"],
                   clean_env(tmp_path))
-    assert run.code == 2 and run.stdout == ""
-    assert "--account-id is required" in run.stderr
+    assert run.code == 0, run.stderr
+    config = json.loads(run.stdout)
+    (block,) = config["resource"]["aws_iam_policy"].values()
+    policy = block["policy"]
+    assert ("arn:${data.aws_partition.current.partition}:kinesis:"
+            "${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:"
+            "stream/connect-ctr-stream") in policy
+    assert ACCOUNT not in policy and "000000000000" not in run.stdout + run.stderr
+    assert set(config["data"]) == {"aws_caller_identity", "aws_partition", "aws_region"}
+    assert "note: not covered" in run.stderr
+    pinned = run_cli(["template", *SAMPLE, "--format", "terraform", "--with-policy",
+                      "--account-id", ACCOUNT], clean_env(tmp_path))
+    assert pinned.code == 0 and pinned.stdout == run.stdout
+    assert "--account-id is not needed" in pinned.stderr
+
+
+def _as_deployed(value: object) -> object:
+    """A CloudFormation value as the stack in ACCOUNT, us-east-1 sees it."""
+    if isinstance(value, dict) and list(value) == ["Fn::Sub"]:
+        return (value["Fn::Sub"].replace("${AWS::Partition}", "aws")
+                .replace("${AWS::Region}", "us-east-1").replace("${AWS::AccountId}", ACCOUNT))
+    if isinstance(value, dict):
+        return {k: _as_deployed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_deployed(v) for v in value]
+    return value
 
 
 def test_template_declares_a_consumer_per_adapter_and_its_stream(tmp_path: Path) -> None:
-    run = run_cli(["template", *SAMPLE, "--format", "cloudformation", "--account-id", ACCOUNT,
+    run = run_cli(["template", *SAMPLE, "--format", "cloudformation",
                    "--enhanced-fan-out", "--with-policy", *WHOLE[1:]], clean_env(tmp_path))
     assert run.code == 0, run.stderr
     template = yaml.safe_load(run.stdout)
-    consumers = {(r["Properties"]["ConsumerName"], r["Properties"]["StreamARN"].rsplit("/")[-1])
+    consumers = {(r["Properties"]["ConsumerName"],
+                  _as_deployed(r["Properties"]["StreamARN"]).rsplit("/")[-1])
                  for r in template["Resources"].values()
                  if r["Type"] == "AWS::Kinesis::StreamConsumer"}
     assert consumers == {("verintCTREvents", "connect-ctr-stream"),
@@ -123,4 +187,4 @@ def test_template_declares_a_consumer_per_adapter_and_its_stream(tmp_path: Path)
                  if r["Type"] == "AWS::IAM::ManagedPolicy"]
     printed = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT, *WHOLE],
                       clean_env(tmp_path))
-    assert policy["Properties"]["PolicyDocument"] == printed.json()
+    assert _as_deployed(policy["Properties"]["PolicyDocument"]) == printed.json()

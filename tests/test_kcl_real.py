@@ -109,6 +109,65 @@ def test_kcl_does_not_start_where_verify_says_exit_3(
         assert run.exit_code == 0
 
 
+@pytest.mark.slow
+def test_the_readme_walkthrough_starts_the_real_kcl_under_the_files_policy(
+        tmp_path: Path, record_property) -> None:
+    """`create`, then `policy --role adapter` on the file alone (no footprint option):
+    under exactly that policy, CreateTable and UpdateTable denied, the real KCL lists
+    the stream the file names, takes its leases and delivers every record."""
+    _require_kcl()
+    walk = kclproof.run_walkthrough(tmp_path, kclproof.POLLING)
+    run = walk.run
+    record_property("first_record_s", run.first_record_s)
+    record_property("all_records_s", run.all_records_s)
+    log_tail = run.log[-3000:]
+
+    assert [walk.commands[c].code for c in ("create", "verify", "policy")] == [0, 0, 0], {
+        c: r.stderr for c, r in walk.commands.items()}
+    assert "--stream" not in walk.commands["policy"].stderr.split("not covered")[0]
+    assert sorted({d["data"] for d in run.delivered}) == sorted(run.put), log_tail
+    assert len({d["shard"] for d in run.delivered}) == 2
+    assert sorted(item["leaseKey"] for item in run.lease_items) == [
+        "shardId-000000000000", "shardId-000000000001"]
+    assert all(item.get("leaseOwner") for item in run.lease_items), run.lease_items
+    actions = {call.iam_action for call in run.calls}
+    assert not actions & {"dynamodb:CreateTable", "dynamodb:UpdateTable"}, actions
+    assert run.refused() == [], [(c.iam_action, c.resources) for c in run.refused()]
+    stream = kclproof.stream_arn()
+    assert {"GetRecords", "GetShardIterator", "ListShards"} <= set(
+        run.actions_by_resource()[stream])
+
+
+@pytest.mark.slow
+def test_in_enhanced_fan_out_the_real_kcl_finds_the_consumer_create_registered(
+        tmp_path: Path, record_property) -> None:
+    """KCL's default retrieval: `create --enhanced-fan-out` registered the consumer,
+    so KCL describes it and subscribes, and never calls RegisterStreamConsumer (which
+    the adapter's policy does not grant). moto cannot serve SubscribeToShard, so the
+    proof ends at the subscription: that KCL asked for it, allowed by the policy."""
+    _require_kcl()
+    walk = kclproof.run_walkthrough(tmp_path, kclproof.FANOUT, bound=120.0)
+    run = walk.run
+    log_tail = run.log[-3000:]
+
+    assert [walk.commands[c].code for c in ("create", "verify", "policy")] == [0, 0, 0], {
+        c: r.stderr for c, r in walk.commands.items()}
+    created = walk.commands["create"]
+    assert "stream-consumer" in created.stdout or "consumer" in created.stdout, created.stdout
+    actions = [call.action for call in run.calls if call.service == "kinesis"]
+    assert "RegisterStreamConsumer" not in actions, actions
+    described = [c for c in run.calls if c.action == "DescribeStreamConsumer"]
+    assert described and all(c.allowed and c.status == 200 for c in described), described
+    consumer = f"{kclproof.stream_arn()}/consumer/{kclproof.WALK_TABLE}"
+    assert all(r.startswith(consumer) for c in described for r in c.resources), described
+    subscribed = [c for c in run.calls if c.action == "SubscribeToShard"]
+    assert subscribed and all(c.allowed for c in subscribed), log_tail
+    assert not {c.iam_action for c in run.calls} & {"dynamodb:CreateTable",
+                                                     "dynamodb:UpdateTable"}
+    assert run.refused() == [], [(c.iam_action, c.resources) for c in run.refused()]
+    record_property("kinesis_actions", json.dumps(sorted(set(actions))))
+
+
 # ------------------------------------------------------------------ the gate, fast
 
 

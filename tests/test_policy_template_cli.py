@@ -52,24 +52,56 @@ def one_paragraph_error(stderr: str) -> None:
 
 
 def test_adapter_policy_for_the_sample(tmp_path: Path) -> None:
+    """The file alone: its streams are in the adapter's policy with no option, and a note
+    names what neither the file nor an option told (enhanced fan-out among it)."""
     run = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT], clean_env(tmp_path))
     assert run.code == 0, run.stderr
-    # The lease-table policy only, and a note naming what else the adapter needs (the
-    # sample's streams among it).
-    assert run.stderr.startswith("note: this is the lease-table policy only")
-    assert "--stream" in run.stderr and "connect-ctr-stream" in run.stderr
+    leases = [arn("us-east-1", ACCOUNT, "verintAgentEvents_verintris.2"),
+              arn("us-east-1", ACCOUNT, "verintCTREvents")]
+    lease_access = {"Sid": "LeaseTableAccess", "Effect": "Allow",
+                    "Action": ["dynamodb:DeleteItem", "dynamodb:DescribeTable",
+                               "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
+                               "dynamodb:UpdateItem"],
+                    "Resource": leases}
+    deny = {"Sid": "DenyCreateTable", "Effect": "Deny", "Action": ["dynamodb:CreateTable"],
+            "Resource": ["*"]}
     assert run.json() == {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "LeaseTableAccess", "Effect": "Allow",
-             "Action": ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
-                        "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
-             "Resource": [arn("us-east-1", ACCOUNT, "verintAgentEvents_verintris.2"),
-                          arn("us-east-1", ACCOUNT, "verintCTREvents")]},
-            {"Sid": "DenyCreateTable", "Effect": "Deny", "Action": ["dynamodb:CreateTable"],
-             "Resource": ["*"]},
+            lease_access,
+            {"Sid": "KinesisStreamRead", "Effect": "Allow",
+             "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+                        "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards",
+                        "kinesis:PutRecord"],
+             "Resource": [f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/connect-agent-events",
+                          f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/connect-ctr-stream"]},
+            {"Sid": "CloudWatchKclMetrics", "Effect": "Allow",
+             "Action": ["cloudwatch:PutMetricData"], "Resource": ["*"],
+             "Condition": {"StringEquals": {"cloudwatch:namespace": [
+                 "verintAgentEvents_verintris.2", "verintCTREvents"]}}},
+            deny,
         ],
     }
+    notes = run.stderr.splitlines()
+    assert notes[0].startswith("note: stream connect-agent-events")
+    assert "IntegrationService.xml" in notes[0]
+    assert notes[-1].startswith("note: not covered")
+    for option in ("--enhanced-fan-out", "--bucket", "--kms-key", "--video-stream",
+                   "--connect-instance", "--cloudwatch-logs"):
+        assert option in notes[-1]
+    assert "polling only" in notes[-1]
+
+    narrow = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT, "--lease-tables-only"],
+                     clean_env(tmp_path))
+    assert narrow.code == 0, narrow.stderr
+    assert narrow.json() == {"Version": "2012-10-17", "Statement": [lease_access, deny]}
+    assert narrow.stderr.startswith("note: this is the lease-table policy only "
+                                    "(--lease-tables-only)")
+    assert "connect-ctr-stream" in narrow.stderr
+
+    both = run_cli(["policy", *SAMPLE, "--account-id", ACCOUNT, "--lease-tables-only",
+                    "--stream", "other"], clean_env(tmp_path))
+    assert both.code == 2 and "--lease-tables-only" in both.stderr and both.stdout == ""
 
 
 def test_each_table_arn_is_in_its_own_region(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ from inline_snapshot import snapshot as pinned
 
 from lease_tables.preflight.answers import denial_text, denied_principal
 from lease_tables.preflight.run import PreflightRun, verdict
+from lease_tables.preflight.streams import STREAM_ACTIONS as STREAM_PROBES
 from lease_tables.preflight.tables import CALLED_ACTIONS, IMPOSSIBLE_CONDITION, PROBE_KEY_PREFIX
 from tests.conftest import (
     REGION,
@@ -72,6 +73,9 @@ GHOST_TABLE = "verintGhostEvents"
 SELECTION = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", "--table", EXTRA_TABLE]
 WRITE_PROBES = ("PutItem", "UpdateItem", "DeleteItem")
 
+STREAM_ACTIONS = ["kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                  "kinesis:GetShardIterator", "kinesis:ListShards"]
+SAMPLE_STREAMS = ("connect-agent-events", "connect-ctr-stream")  # what sample_conf names
 KCL_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
                "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
 
@@ -86,6 +90,9 @@ def adapter_policy(actions: list[str], deny_create: bool = True,
     allowed = [*actions, "dynamodb:CreateTable"] if allow_create else list(actions)
     statements: list[dict[str, Any]] = [
         {"Sid": "KclLeaseTables", "Effect": "Allow", "Action": allowed, "Resource": "*"},
+        # The streams sample_conf names: preflight probes them with no option.
+        {"Sid": "KinesisStreamRead", "Effect": "Allow", "Action": STREAM_ACTIONS,
+         "Resource": "*"},
     ]
     if deny_create:
         statements.append({"Sid": "NoTableCreation", "Effect": "Deny",
@@ -166,6 +173,9 @@ def iam_world() -> Iterator[IamWorld]:
             create_lease_table(dynamodb, name)
             seed_leases(dynamodb, name)
         create_lease_table(dynamodb, WRONG_KEY_TABLE, key="id")
+        kinesis = world.admin("kinesis")
+        for stream in SAMPLE_STREAMS:
+            kinesis.create_stream(StreamName=stream, ShardCount=1)
         yield world
     finally:
         stop(server.process)
@@ -218,7 +228,7 @@ def assert_only_safe_calls(proxy: FaultProxy) -> None:
     keys: set[str] = set()
     described: set[str] = set()
     for call in proxy.calls:
-        assert call.operation in CALLED_ACTIONS, call
+        assert call.operation in (*CALLED_ACTIONS, *STREAM_PROBES), call
         body = call.body
         if call.operation == "DescribeTable":
             described.add(body["TableName"])
@@ -247,7 +257,13 @@ def verdict_line(run: Run) -> str:
     return run.stdout.rstrip("\n").splitlines()[-1]
 
 
-# ---------------------------------------------------------------- the cases of issue 6
+def table_lines(run: Run) -> list[str]:
+    """The lease tables' rows of a text run (the streams' and CloudWatch's apart)."""
+    return [line for line in run.stdout.splitlines()[:-1]
+            if line.split()[1:2] and line.split()[1] in LEASE_TABLES]
+
+
+# ---------------------------------------------------------------- the cases
 
 def test_the_spec_adapter_policy_passes(tmp_path: Path, iam_world: IamWorld,
                                         before: dict[str, Any], proxy: FaultProxy) -> None:
@@ -255,10 +271,21 @@ def test_the_spec_adapter_policy_passes(tmp_path: Path, iam_world: IamWorld,
 
     assert run.code == 0, run
     lines = run.stdout.splitlines()
-    assert [line.split()[0] for line in lines[:-1]] == ["ok"] * 3
+    assert [line.split()[0] for line in table_lines(run)] == ["ok"] * 3
+    # The streams the file names were probed with no option, each its own row.
+    assert [line.split()[:2] for line in lines[:-1] if line.split()[3:4] == ["stream"]] == [
+        ["ok", stream] for stream in SAMPLE_STREAMS]
+    assert sorted(proxy.streams_called("ListShards")) == sorted(SAMPLE_STREAMS)
     assert verdict_line(run) == (
         f"PREFLIGHT PASSED: the identity arn:aws:iam::{ACCOUNT}:user/ris-adapter can use all "
-        f"3 lease tables and cannot create tables (exit 0).")
+        f"3 lease tables and cannot create tables; and its 3 other resources "
+        f"(cloudwatch-metrics, stream) answer as the adapter needs; retrieval proven: "
+        f"polling only; enhanced fan-out, KCL's default retrieval, would still need its "
+        f"consumers registered (`lease-tables create --enhanced-fan-out`) and "
+        f"kinesis:DescribeStreamConsumer and SubscribeToShard granted: rerun preflight with "
+        f"--enhanced-fan-out unless the adapter sets retrievalMode POLLING; not tried by "
+        f"design (they would write or disturb the adapter; --simulate asks IAM): "
+        f"cloudwatch:PutMetricData, kinesis:DescribeStream, kinesis:PutRecord (exit 0).")
     # Every table got every probe, CreateTable included (refused by the Deny); KCL 2
     # has no index, so no Query.
     for action in CALLED_ACTIONS:
@@ -277,9 +304,12 @@ def test_json_output_is_only_the_spec_object(tmp_path: Path, iam_world: IamWorld
     assert run.code == 0, run
     document = run.json()
     assert set(document) == {"ok", "tables"} and document["ok"] is True
-    assert [t["table_name"] for t in document["tables"]] == sorted(LEASE_TABLES)
+    leases = [t for t in document["tables"] if t["role"] == "lease"]
+    assert [t["table_name"] for t in leases] == sorted(LEASE_TABLES)
     assert {t["status"] for t in document["tables"]} == {"ok"}
-    agent = document["tables"][0]
+    assert sorted(t["table_name"] for t in document["tables"] if t["role"] == "stream") == [
+        *SAMPLE_STREAMS]
+    agent = leases[0]
     assert (agent["adapter_kind"], agent["adapter_id"], agent["host_name"],
             agent["host_name_source"]) == ("agent-events", "2", "verintris", "option")
     assert run.stderr.strip().startswith("PREFLIGHT PASSED")  # the verdict, on stderr
@@ -293,7 +323,7 @@ def test_a_policy_without_scan_is_denied_naming_scan(tmp_path: Path, iam_world: 
     run = preflight(tmp_path, proxy, iam_world.users["no-scan"], *SELECTION, "--output", "json")
 
     assert run.code == 3, run
-    tables = run.json()["tables"]
+    tables = [t for t in run.json()["tables"] if t["role"] == "lease"]
     assert {t["status"] for t in tables} == {"denied"}
     for table in tables:
         assert "may not call dynamodb:Scan on" in table["message"]
@@ -310,9 +340,9 @@ def test_a_policy_that_allows_create_table_passes_with_a_warning(
     run = preflight(tmp_path, proxy, iam_world.users["no-create-deny"], *SELECTION)
 
     assert run.code == 0, run
-    lines = run.stdout.splitlines()
-    assert [line.split()[0] for line in lines[:-1]] == ["create-allowed"] * 3
-    for line in lines[:-1]:
+    lines = table_lines(run)
+    assert [line.split()[0] for line in lines] == ["create-allowed"] * 3
+    for line in lines:
         assert "dynamodb:CreateTable is NOT denied" in line
         assert "`lease-tables policy --role adapter`" in line
     assert verdict_line(run).startswith(

@@ -258,17 +258,30 @@ def test_update_table_is_sent_only_with_add_index(moto, tmp_path) -> None:
         assert change["Create"]["IndexName"] == "LeaseOwnerToLeaseKeyIndex"
 
 
+def sample_streams(moto) -> None:
+    """The Kinesis streams sample_conf's adapters name, in their region."""
+    import boto3
+
+    kinesis = boto3.client("kinesis", region_name=REGION, endpoint_url=moto.url,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    for stream in ("connect-agent-events", "connect-ctr-stream"):
+        kinesis.create_stream(StreamName=stream, ShardCount=1)
+
+
 def test_preflight_writes_only_through_impossible_conditions(moto, tmp_path) -> None:
     """preflight's item probes are the only item calls any command makes, and none can write."""
     selection = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", "--region", REGION]
     assert run_cli(["create", *selection, "--endpoint-url", moto.url], aws_env(tmp_path)).code == 0
     client = moto.client()
     client.put_item(TableName="verintCTREvents", Item={"leaseKey": {"S": "shardId-0"}})
+    sample_streams(moto)
     with FaultProxy(moto.url) as proxy:
         run = run_cli(["preflight", *selection, "--endpoint-url", proxy.url], aws_env(tmp_path))
     assert run.code == 0, run.stdout + run.stderr  # moto allows CreateTable: create-allowed
     probes = {"GetItem", "Scan", "PutItem", "UpdateItem", "DeleteItem"}
-    assert set(proxy.operations()) == ALLOWED & {"DescribeTable", "CreateTable"} | probes
+    # The streams the file names are read too, each by a call that writes nothing.
+    reads = {"DescribeStreamSummary", "ListShards", "GetShardIterator", "GetRecords"}
+    assert set(proxy.operations()) == ALLOWED & {"DescribeTable", "CreateTable"} | probes | reads
     for call in proxy.calls:
         if call.operation in {"PutItem", "UpdateItem", "DeleteItem"}:
             assert call.body["ConditionExpression"] == "attribute_exists(leaseKey)"
@@ -285,6 +298,7 @@ def test_configuration_folder_untouched_by_every_command(moto, tmp_path) -> None
     folder = tmp_path / "Conf"
     shutil.copytree(SAMPLE_CONF, folder)
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    sample_streams(moto)  # preflight probes the streams the folder's file names
     codes = [run_cli(args, aws_env(tmp_path)).code for args in every_command(folder, moto.url)]
     # Each command really read the folder and ran (verify before create: missing, 3),
     # so an unchanged folder means something; failing at start would leave it unchanged too.

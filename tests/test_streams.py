@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 from tests.conftest import REGION, SAMPLE_CONF, aws_env, cli_executable, default_signals
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.skipif(not Path("/dev/full").exists() or sys.platform =
 SELECTION = ["--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", "--region",
              "eu-west-1"]
 TABLES = ["verintAgentEvents_verintris.2", "verintCTREvents"]
+SAMPLE_STREAMS = ["connect-agent-events", "connect-ctr-stream"]
 COMMANDS = {
     "create": ["create", *SELECTION],
     "dry-run": ["create", "--dry-run", *SELECTION],
@@ -45,7 +47,7 @@ DONE = {
     "create": "The run itself had finished: create: 2 tables: 2 created.",
     "dry-run": "The run itself had finished: dry run, nothing created: 2 tables: 2 planned.",
     "verify": "The run itself had finished: verify: 2 tables: 2 ok.",
-    "preflight": "The run itself had finished: preflight: 2 tables:",
+    "preflight": "The run itself had finished: preflight: ",
     "policy": "The run itself had finished: it made no AWS call and changed nothing.",
     "template": "The run itself had finished: it made no AWS call and changed nothing.",
     "name": "The run itself had finished: it made no AWS call and changed nothing.",
@@ -68,6 +70,11 @@ def prepare(moto, tmp_path: Path, command: str) -> None:
     moto.reset()
     if command in ("verify", "preflight"):
         assert run(COMMANDS["create"] + ["--endpoint-url", moto.url], tmp_path)[0] == 0
+    if command == "preflight":  # it probes the streams sample_conf names
+        kinesis = boto3.client("kinesis", region_name=REGION, endpoint_url=moto.url,
+                               aws_access_key_id="testing", aws_secret_access_key="testing")
+        for stream in SAMPLE_STREAMS:
+            kinesis.create_stream(StreamName=stream, ShardCount=1)
 
 
 def run(args: list[str], tmp_path: Path, lose: str | None = None, fd: int = 1,

@@ -46,8 +46,28 @@ MANY = fp.FootprintOptions(streams=tuple(f"adapter-stream-{i:04d}" for i in rang
 
 def extras(tables: list[LeaseTable], options: fp.FootprintOptions, with_policy: bool = True,
            layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> tpl.Extras:
-    made, _ = tpl.template_extras(tables, ACCOUNT, options, with_policy, layout)
+    made, _ = tpl.template_extras(tables, options, with_policy, layout)
     return made
+
+
+def as_deployed(value: Any, account: str = ACCOUNT, region: str = "us-east-1") -> Any:
+    """A template's value as the stack deployed in `account` and `region` sees it:
+    CloudFormation's `Fn::Sub` of the pseudo parameters, Terraform's data sources."""
+    if isinstance(value, dict) and list(value) == ["Fn::Sub"]:
+        value = value["Fn::Sub"]
+    if isinstance(value, str):
+        for reference, real in (("${AWS::Partition}", "aws"), ("${AWS::Region}", region),
+                                ("${AWS::AccountId}", account),
+                                ("${data.aws_partition.current.partition}", "aws"),
+                                ("${data.aws_region.current.name}", region),
+                                ("${data.aws_caller_identity.current.account_id}", account)):
+            value = value.replace(reference, real)
+        return value
+    if isinstance(value, dict):
+        return {k: as_deployed(v, account, region) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_deployed(v, account, region) for v in value]
+    return value
 
 
 def cfn(tables: list[LeaseTable], made: tpl.Extras) -> tuple[str, dict[str, Any]]:
@@ -72,7 +92,7 @@ def test_cloudformation_with_policy_and_consumers_is_cfn_lint_clean(case: str) -
     policies = of_type(template, "AWS::IAM::ManagedPolicy")
     assert policies
     for resource in policies.values():
-        document = resource["Properties"]["PolicyDocument"]
+        document = as_deployed(resource["Properties"]["PolicyDocument"])
         assert analyze_policy_string(json.dumps(document)).findings == []
         assert pol.policy_size(document) <= pol.MANAGED_POLICY_MAX
 
@@ -88,10 +108,13 @@ def test_the_embedded_policy_is_the_policy_commands_document() -> None:
     documents, _, _ = pol.policy_documents("adapter", SINGLE, ACCOUNT, EVERYTHING)
     _, template = cfn(SINGLE, extras(SINGLE, EVERYTHING))
     (policy,) = of_type(template, "AWS::IAM::ManagedPolicy").values()
-    assert [policy["Properties"]["PolicyDocument"]] == documents
+    assert [as_deployed(policy["Properties"]["PolicyDocument"])] == documents
     config = tpl.terraform(SINGLE, OPTIONS, extras=extras(SINGLE, EVERYTHING))
     (block,) = config["resource"]["aws_iam_policy"].values()
-    assert [json.loads(block["policy"])] == documents
+    assert [as_deployed(json.loads(block["policy"]))] == documents
+    # Where it is applied, from the data sources of the policy's own provider.
+    assert config["data"] == {data: {"current": {"provider": "aws.us_east_1"}} for data in (
+        "aws_caller_identity", "aws_partition", "aws_region")}
 
 
 def test_a_split_policy_becomes_several_managed_policies_granting_the_whole() -> None:
@@ -100,8 +123,9 @@ def test_a_split_policy_becomes_several_managed_policies_granting_the_whole() ->
     _, template = cfn(SINGLE, extras(SINGLE, MANY))
     policies = of_type(template, "AWS::IAM::ManagedPolicy")
     assert list(policies) == tpl.policy_ids(len(documents), tpl.CFN_POLICY_ID)
-    assert [p["Properties"]["PolicyDocument"] for p in policies.values()] == documents
-    made, said = tpl.template_extras(SINGLE, ACCOUNT, MANY, True)
+    assert [as_deployed(p["Properties"]["PolicyDocument"])
+            for p in policies.values()] == documents
+    made, said = tpl.template_extras(SINGLE, MANY, True)
     assert any(f"declares {len(documents)}" in n
                for n in tpl.notes("cloudformation", SINGLE, "", extras=made))
     assert not any("JSON array" in n for n in said)
@@ -113,8 +137,8 @@ def test_consumers_are_named_after_the_lease_tables_and_retained() -> None:
     assert {c["Properties"]["ConsumerName"] for c in consumers.values()} == {
         t.table_name for t in SINGLE}
     for consumer in consumers.values():
-        assert consumer["Properties"]["StreamARN"] == snapshot(
-            "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream")
+        assert consumer["Properties"]["StreamARN"] == {"Fn::Sub": snapshot(
+            "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/ctr-stream")}
         assert consumer["DeletionPolicy"] == consumer["UpdateReplacePolicy"] == "Retain"
         assert "Condition" not in consumer
     assert not of_type(template, "AWS::IAM::ManagedPolicy")
@@ -162,6 +186,37 @@ def test_the_policy_deployed_by_cloudformation_is_the_document() -> None:
     document = stored["Document"]
     document = json.loads(document) if isinstance(document, str) else document
     assert document == documents[0]
+
+
+@pytest.mark.usefixtures("aws")
+def test_one_template_deploys_into_two_accounts_each_policy_naming_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A StackSet's case: the same template, unchanged, in two accounts and two regions;
+    each stack's policy names its own account's (and region's) tables and streams."""
+    made = extras(SINGLE, fp.FootprintOptions(streams=("ctr-stream",)))
+    text = tpl.cloudformation_yaml(SINGLE, OPTIONS, extras=made)
+    assert "123456789012" not in text and tpl.DEPLOY_ACCOUNT not in text
+    seen = {}
+    for account, region in (("111111111111", "us-east-1"), ("222222222222", "eu-west-1")):
+        monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+        outputs = deploy(text, region)
+        iam = boto3.client("iam", region_name=region)
+        arn = outputs["AdapterPolicyArn"]
+        assert f":{account}:" in arn
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        stored = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+        document = stored["Document"]
+        document = json.loads(document) if isinstance(document, str) else document
+        resources = {r for s in document["Statement"] for r in s["Resource"]}
+        assert {f"arn:aws:dynamodb:{region}:{account}:table/{t.table_name}"
+                for t in SINGLE} <= resources, resources
+        assert f"arn:aws:kinesis:{region}:{account}:stream/ctr-stream" in resources
+        assert not any("${" in r for r in resources), resources
+        tables = boto3.client("dynamodb", region_name=region).list_tables()["TableNames"]
+        assert sorted(tables) == sorted(t.table_name for t in SINGLE)
+        seen[account] = resources
+    first, second = seen.values()
+    assert not first & {r for r in second if r != "*"}
 
 
 # Besides the tables' accepted findings (tests/test_template.py), checkov's IAM checks

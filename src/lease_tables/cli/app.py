@@ -319,6 +319,13 @@ def create(
                            deletion_protection, tag or ())
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
+    if streams.stream and not streams.enhanced_fan_out:
+        # Polling needs nothing made on the stream: say so rather than ignore --stream.
+        say("note: --stream only matters to `create` with --enhanced-fan-out, which "
+            "registers each stream's consumer for KCL's default retrieval; for polling "
+            "there is nothing to create on a stream, so " + ", ".join(streams.stream)
+            + " was not touched. Add --enhanced-fan-out if the adapter keeps KCL's default "
+              "retrieval.")
     if dry_run:
         from lease_tables.model.outcome import PLANNED, TableResult
         from lease_tables.render.report import dry_run_plans
@@ -376,7 +383,9 @@ def verify(
 @app.command(
     short_help="Prove the adapter can use its tables but cannot create any.",
     help=("Prove with the adapter's own credentials (--profile), writing nothing, that it can "
-          "use every lease table and cannot create tables."))
+          "use every lease table and cannot create tables, and read the streams its "
+          "IntegrationService.xml names (polling; with --enhanced-fan-out its consumers "
+          "too)."))
 @with_groups
 def preflight(
     *,
@@ -395,15 +404,13 @@ def preflight(
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.cli.runs import PreflightProbes
-    from lease_tables.model.footprint import Footprint
     from lease_tables.preflight.run import PreflightRun, footprint_verdict, require_credentials
 
     layout = _layout(kcl)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
-    chosen = footprint.options()
-    # The footprint is probed when asked for (any of its options; the adapters' files
-    # then add their streams and instances); without one, preflight is the tables'.
-    found = _footprint(tables, region, chosen) if chosen.given else Footprint()
+    # What the adapters' files name (their streams) is probed with no option, as if
+    # given with one: an adapter that cannot read its stream cannot start.
+    found = _footprint(tables, region, footprint.options())
     with _live(tables, run) as progress:
         probes = PreflightProbes(
             _connect(tables, profile, endpoint_url, run, timeout, check=require_credentials),
@@ -467,9 +474,19 @@ def policy(
         help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
              "full permissions, which it uses until KCL's migration reaches COMPLETE.")
     ] = False,
+    lease_tables_only: Annotated[bool, typer.Option(
+        "--lease-tables-only", metavar="",
+        help="The lease-table policy alone: leave out the streams (and Connect instance) "
+             "the adapters' IntegrationService.xml files name, which are in by default.")
+    ] = False,
     footprint: FootprintArgs,
 ) -> None:
-    """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call."""
+    """Print the IAM policy (JSON) for the adapters or for the provisioner; no AWS call.
+
+    The adapter's policy covers what its files name (their streams) with no option;
+    each footprint option adds a resource, and `--lease-tables-only` prints the
+    lease-table statements alone.
+    """
     from lease_tables.model.kcl import require_migration
     from lease_tables.model.spec import parse_tags
     from lease_tables.render.policy import option_warnings, policy_documents, render_documents
@@ -481,10 +498,17 @@ def policy(
     tags = parse_tags(tag or ())
     # Each ARN in its table's own region: the adapter's Region setting, else
     # --region, else the AWS default (the same rule as every command's).
+    chosen = footprint.options()
+    if lease_tables_only and chosen.given:
+        raise InputError(
+            "--lease-tables-only prints the lease-table policy alone, so it takes no "
+            "footprint option (--stream, --enhanced-fan-out, --bucket, --kms-key, "
+            "--video-stream, --connect-instance, --cloudwatch-logs). Drop one or the other.")
     tables = _selection(selection, region, profile)
     documents, notes, warnings = policy_documents(
-        role, tables, account_id or "", footprint.options(), tags=bool(tags),
-        layout=layout, region_option=region, migrating=migrating)
+        role, tables, account_id or "", chosen, tags=bool(tags),
+        layout=layout, region_option=region, migrating=migrating,
+        lease_tables_only=lease_tables_only)
     for warning in option_warnings(role, bool(tags), migrating):
         say(f"warning: {warning}")
     for note in notes:
@@ -517,11 +541,11 @@ def template(
     with_policy: Annotated[bool, typer.Option(
         "--with-policy", metavar="",
         help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
-             "with the same options) as a managed policy; needs --account-id.")] = False,
+             "with the same options) as a managed policy, its ARNs in the account, region "
+             "and partition the stack is deployed in.")] = False,
     account_id: Annotated[str | None, typer.Option(
-        "--account-id", metavar="ID",
-        help="The 12-digit AWS account of the adapter's resources: needed by --with-policy "
-             "and to turn --stream names into ARNs.")] = None,
+        "--account-id", metavar="ID", hidden=True,
+        help="Not needed: the template's ARNs name the account it is deployed in.")] = None,
     footprint: FootprintArgs,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
@@ -539,8 +563,12 @@ def template(
     wanted = footprint.options()
     extras, said = NO_EXTRAS, list[str]()
     if with_policy or wanted.given:
-        extras, said = template_extras(tables, account_id or "", wanted, with_policy,
-                                       layout, region)
+        extras, said = template_extras(tables, wanted, with_policy, layout, region)
+    if account_id is not None:
+        said.append("--account-id is not needed by `template`: its ARNs name the account, "
+                    "region and partition the stack is deployed in (AWS::AccountId, "
+                    "AWS::Region, AWS::Partition; Terraform's aws_caller_identity, aws_region "
+                    "and aws_partition), so one template serves every account of a StackSet.")
     text = render(output_format, tables, options, layout, extras)
     for note in [*said, *notes(output_format, tables, text, layout, extras),
                  *extras_notes(wanted, with_policy)]:

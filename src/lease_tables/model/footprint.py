@@ -370,6 +370,7 @@ class _Rule:
     what: str                      # words for messages: "a Kinesis stream name"
     example: str
     name_arn: str                  # the ARN of a name: {part}, {region}, {account}, {name}
+    metavar: str = "NAME"          # how the option's value is named in messages
 
 
 _RULES = {
@@ -385,17 +386,19 @@ _RULES = {
                         "Decrypt on the key itself)",
                         "arn:aws:kms:us-east-1:123456789012:key/"
                         "1234abcd-12ab-34cd-56ef-1234567890ab",
-                        "arn:{part}:kms:{region}:{account}:key/{name}"),
+                        "arn:{part}:kms:{region}:{account}:key/{name}", "ARN"),
     KIND_VIDEO_STREAM: _Rule(KIND_VIDEO_STREAM, "--video-stream", _VIDEO_ARN, _VIDEO_PREFIX,
                              "a Kinesis Video stream-name prefix (as the Connect "
                              "instance's live-media settings show it) or a stream ARN",
                              "connect-live-media",
-                             "arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*"),
+                             "arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*",
+                             "PREFIX"),
     KIND_CONNECT_INSTANCE: _Rule(KIND_CONNECT_INSTANCE, "--connect-instance", _INSTANCE_ARN,
                                  _INSTANCE_ID, "an Amazon Connect instance ID (a UUID) or ARN",
                                  "arn:aws:connect:us-east-1:123456789012:instance/"
                                  "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
-                                 "arn:{part}:connect:{region}:{account}:instance/{name}"),
+                                 "arn:{part}:connect:{region}:{account}:instance/{name}",
+                                 "ID"),
     KIND_LOG_GROUP: _Rule(KIND_LOG_GROUP, "--cloudwatch-logs", _LOG_GROUP_ARN, _LOG_GROUP,
                           "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters",
                           "arn:{part}:logs:{region}:{account}:log-group:{name}"),
@@ -536,25 +539,28 @@ def _from_files(kind: str, tables: Sequence[LeaseTable], account: str) -> list[R
 
 
 def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id: str,
-            region_option: str | None = None, *, from_files: bool = True) -> Footprint:
-    """The footprint of the selection: the options' resources, and (where no option
-    names them) the streams and Connect instances the adapters' files carry.
+            region_option: str | None = None, *, from_files: bool = True,
+            lease_tables_only: bool = False) -> Footprint:
+    """The footprint of the selection: what the adapters' files name (their streams
+    and Connect instances), and what the options add.
 
-    The footprint is asked for by any footprint option; then the files' values fill
-    in what the options do not name. An option wins over the file: with `--stream`
-    given, no file's stream is used (and a note says which were set aside),
-    likewise `--connect-instance`. Without any option the footprint is empty (the
-    lease-table policy stays exactly as it was), and the files' values are kept
-    only for the note that names them (`Footprint.found`). A whole-footprint
-    policy also carries KCL's metrics namespace for each lease table.
-    `account_id` is already valid.
+    What the files name is in scope by default, exactly as if given with the
+    option: an adapter whose policy lacks its stream cannot even list its shards.
+    An option wins over the file: with `--stream` given, no file's stream is used
+    (a note says which were set aside), likewise `--connect-instance`. With
+    neither files nor options naming anything, the footprint is empty and the
+    policy is the lease-table policy. `lease_tables_only` asks for exactly that
+    (`policy --lease-tables-only`): the files' values are then kept only for the
+    note that names them (`Footprint.found`). A whole-footprint policy also
+    carries KCL's metrics namespace for each lease table. `account_id` is already
+    valid.
     """
     region = names_region(tables, region_option)
     resources: list[Resource] = []
     notes: list[str] = []
-    if not options.given:
+    if lease_tables_only:
         # Only for the note: a value the footprint would refuse must not break the
-        # lease-table policy, which never used it.
+        # lease-table policy, which never uses it.
         found: list[Resource] = []
         for kind in (KIND_STREAM, KIND_CONNECT_INSTANCE) if from_files else ():
             try:
@@ -642,23 +648,44 @@ def parts(footprint: Footprint, role: str) -> list[Part]:
     return out
 
 
-def missing_note(footprint: Footprint) -> str | None:
-    """With no footprint option: what the adapter still needs besides its tables."""
-    if not footprint.empty:
-        return None
-    rows = [s for s in SERVICES if s.option]
-    listing = "; ".join(f"{s.title}: {s.option}" for s in rows)
-    found = ""
+def not_covered(footprint: Footprint) -> str | None:
+    """What neither the adapters' files nor the options told, each with the option that
+    adds it: the retrieval mode (the policy covers polling unless `--enhanced-fan-out`,
+    though enhanced fan-out is KCL's default), the bucket, key, video streams, Connect
+    instance and the optional logs. None when everything is covered.
+
+    For `--lease-tables-only` (`footprint.found` set, nothing resolved) it says what
+    the files name and the policy leaves out.
+    """
     if footprint.found:
-        found = (" The adapters' files name " + ", ".join(
-            f"the {r.kind} {clean(r.name)}" for r in footprint.found)
-            + ": any of these options (e.g. --enhanced-fan-out, KCL's default retrieval) "
-              "takes them in, and an option names its own instead.")
-    return (
-        "this is the lease-table policy only. The adapter also needs its Kinesis "
-        "streams (without them KCL cannot read: ListShards, GetShardIterator, GetRecords) "
-        "and, per the vendor's permission table, more; add them with: " + listing
-        + "." + found + " See the README section \"The adapter's whole policy\".")
+        named = ", ".join(f"the {r.kind} {clean(r.name)}" for r in footprint.found)
+        return (f"this is the lease-table policy only (--lease-tables-only): the adapters' "
+                f"files also name {named}, which the adapter needs and this policy does not "
+                f"grant; without --lease-tables-only they are included.")
+    missing: list[str] = []
+    if not footprint.of(KIND_STREAM):
+        missing.append(
+            "the Kinesis streams the adapter reads (no file or option names one; without "
+            "them KCL cannot call ListShards, GetShardIterator or GetRecords): --stream NAME, "
+            "and --enhanced-fan-out for KCL's default retrieval")
+    elif not footprint.enhanced_fan_out:
+        missing.append(
+            "enhanced fan-out, KCL's default retrieval (this covers polling only; an "
+            "adapter that keeps KCL's default also needs DescribeStreamConsumer and "
+            "SubscribeToShard on its consumers, registered beforehand by `lease-tables "
+            "create --enhanced-fan-out`): --enhanced-fan-out")
+    for row, wanted in ((SERVICE_BUCKETS, KIND_BUCKET), (SERVICE_KMS_KEYS, KIND_KMS_KEY),
+                        (SERVICE_VIDEO_STREAMS, KIND_VIDEO_STREAM),
+                        (SERVICE_CONNECT, KIND_CONNECT_INSTANCE)):
+        if not footprint.of(wanted):
+            missing.append(f"{row.title}: {row.option} {_RULES[wanted].metavar}")
+    if not footprint.cloudwatch_logs:
+        missing.append(f"{SERVICE_LOGS.title}: {SERVICE_LOGS.option} [GROUP]")
+    if not missing:
+        return None
+    return ("not covered, because neither the adapters' files nor the options name it "
+            "(add what the adapter uses, per the vendor's permission table): "
+            + "; ".join(missing) + ".")
 
 
 def origin_lines(footprint: Footprint) -> list[str]:

@@ -118,7 +118,7 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
     for region in sorted({r.region or "" for r in namespaces}):
         names = sorted(r.name for r in namespaces if (r.region or "") == region)
         row = ResourceRow(table_name="cloudwatch", region=region, role=ROLE_METRICS,
-                          resource="*")
+                          resource="*", sources=["the lease tables' names (KCL's namespace)"])
         group = Group(row, "cloudwatch", never=dict(fp.SERVICE_METRICS.not_tried),
                       context=names)
         group.notes.append(f"KCL publishes its metrics under the namespaces {', '.join(names)}"

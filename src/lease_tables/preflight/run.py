@@ -22,6 +22,8 @@ from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model import kcl
+from lease_tables.model.footprint import KIND_STREAM as ROLE_STREAM
+from lease_tables.model.footprint import ROLE_STREAM_CONSUMER
 from lease_tables.model.outcome import (
     CREATE_ALLOWED,
     DENIED,
@@ -119,7 +121,9 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     shown = [r for r in results if r.status in (DENIED, MISSING)]
     open_rows = [r for r in results if r.status not in HAPPY and r.status not in (DENIED,
                                                                                   MISSING)]
-    stop = f"; do not restart the adapter until preflight passes (exit {code})."
+    allowed = [r for r in results if r.status == CREATE_ALLOWED]
+    stop = (f"{create_warning(results)}; do not restart the adapter until preflight passes "
+            f"(exit {code}).")
     pending = pending_summary([(r.table.table_name, r.untried or ()) for r in open_rows])
     if shown:
         counts = ", ".join(f"{sum(r.status == s for r in shown)} {s}"
@@ -136,7 +140,6 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     by_design = sorted({u.probe.label for r in results for u in r.untried or ()
                         if not u.unproven})
     design = f"; not tried by design: {', '.join(by_design)}" if by_design else ""
-    allowed = [r for r in results if r.status == CREATE_ALLOWED]
     if allowed:
         return (f"PREFLIGHT PASSED WITH A WARNING: {who} can use {scope}, but "
                 f"dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of {n} "
@@ -145,6 +148,18 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
                 f"(exit {code}).")
     return (f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables{design} "
             f"(exit {code}).")
+
+
+def create_warning(results: Sequence[TableResult]) -> str:
+    """"; warning: dynamodb:CreateTable is NOT denied ...", or "": the finding preflight
+    exists for, kept in every verdict whatever else failed."""
+    allowed = [r for r in results if r.status == CREATE_ALLOWED]
+    if not allowed:
+        return ""
+    tables = [r for r in results if not isinstance(r.table, ResourceRow)]
+    return (f"; warning: dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of "
+            f"{len(tables)} tables): add the Deny that `lease-tables policy --role adapter` "
+            f"prints")
 
 
 def _plural(n: int, noun: str) -> str:
@@ -183,21 +198,48 @@ def _who(identity: str | None, profile: str | None) -> str:
 
 
 _VERDICT = re.compile(r"PREFLIGHT [A-Z ]+: (?P<body>.*) \(exit \d+\)\.", re.DOTALL)
+_STOP = "; do not restart the adapter until preflight passes"
+
+
+def retrieval(others: Sequence[TableResult]) -> str:
+    """What the verdict says of KCL's retrieval: the mode the run proved, and what the
+    other mode would still need. Polling rests on the streams' read probes;
+    enhanced fan-out (KCL's default) also on its consumers (`--enhanced-fan-out`)."""
+    streams = [r for r in others if r.table.role == ROLE_STREAM]
+    consumers = [r for r in others if r.table.role == ROLE_STREAM_CONSUMER]
+    if not streams:
+        return ""
+    if consumers:
+        return (f"retrieval proven: polling and enhanced fan-out (its "
+                f"{_plural(len(consumers), 'consumer')} registered; SubscribeToShard is "
+                f"never tried), so either mode can start")
+    return ("retrieval proven: polling only; enhanced fan-out, KCL's default retrieval, "
+            "would still need its consumers registered (`lease-tables create "
+            "--enhanced-fan-out`) and kinesis:DescribeStreamConsumer and SubscribeToShard "
+            "granted: rerun preflight with --enhanced-fan-out unless the adapter sets "
+            "retrievalMode POLLING")
 
 
 def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
     """The one line for the change ticket, the footprint's rows included.
 
     The lease tables' verdict stays as it is; the other resources add what they
-    showed, and what was never tried by design (never counted as passed)."""
+    showed, and what was never tried by design (never counted as passed). No verdict
+    passes while something the adapter needs to start is unproven: with no stream
+    probed (neither the files nor --stream named one) it says "PREFLIGHT
+    INCOMPLETE" and what to add. It names the retrieval mode it proved and what the
+    other would need, and a `create-allowed` warning stays in it whatever failed.
+    """
     tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
     others = [r for r in run.results if isinstance(r.table, ResourceRow)]
     base = verdict(PreflightRun(tables, run.identity), profile)
-    if not others:
-        return base
     code = exit_code(run.results)
     found = _VERDICT.fullmatch(base)
     body = found.group("body") if found else base
+    body = body.split(_STOP, 1)[0]
+    mode = retrieval([r for r in others if r.status in HAPPY])
+    mode = f"; {mode}" if mode else ""
+    warning = create_warning(tables)
     bad = [r for r in others if r.status not in HAPPY]
     untried = sorted({u.action for r in others for u in (r.untried or ())
                       if r.status in HAPPY})
@@ -205,13 +247,31 @@ def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
              f"--simulate asks IAM): {', '.join(untried)}" if untried else "")
     if bad:
         names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
-        lead = (f"PREFLIGHT FAILED: {body}; and" if exit_code(tables) not in (0,)
-                else "PREFLIGHT FAILED: the lease tables passed, but")
+        if exit_code(tables):
+            lead = f"PREFLIGHT FAILED: {body}; and"
+        else:
+            lead = "PREFLIGHT FAILED: the lease tables passed, but"
+            body = ""
         return (f"{lead} {len(bad)} of {len(others)} other resources are not usable as the "
-                f"adapter needs: {names}; do not restart the adapter until preflight passes "
-                f"(exit {code}).")
+                f"adapter needs: {names}{mode}"
+                f"{warning if warning not in body else ''}{_STOP} (exit {code}).")
+    if exit_code(tables):  # the tables' verdict fails; the other resources answer
+        extra = (f"; its {len(others)} other resources answer as the adapter needs{mode}"
+                 if others else "")
+        return f"PREFLIGHT FAILED: {body}{extra}{_STOP} (exit {code})."
     head = base.split(":", 1)[0] if found else "PREFLIGHT PASSED"
+    streamless = not any(r.table.role == ROLE_STREAM for r in others)
+    if streamless:
+        # Nothing says what the adapter reads: its start is not proven.
+        head = "PREFLIGHT INCOMPLETE"
+        unproven = ("; not proven: the Kinesis streams the adapter reads (neither the "
+                    "adapters' files nor --stream name one; without them KCL cannot even "
+                    "list its shards): rerun with --stream NAME, or with the adapter's "
+                    "--conf-dir")
+    else:
+        unproven = ""
+    if not others:
+        return f"{head}: {body}{unproven} (exit {code})."
     kinds = ", ".join(sorted({r.table.role for r in others}))
-    joint = "but" if exit_code(tables) else "and"
-    return (f"{head}: {body}; {joint} its {len(others)} other resources ({kinds}) answer as "
-            f"the adapter needs{never} (exit {code}).")
+    return (f"{head}: {body}; and its {len(others)} other resources ({kinds}) answer as "
+            f"the adapter needs{mode}{never}{unproven} (exit {code}).")

@@ -383,42 +383,51 @@ def size_warning(policy: Document) -> str | None:
 
 def footprint_of(tables: Sequence[LeaseTable], account_id: str,
                  options: fp.FootprintOptions | None = None,
-                 region_option: str | None = None) -> fp.Footprint:
-    """The footprint the options (and the adapters' files) name, once the account and
+                 region_option: str | None = None, *,
+                 lease_tables_only: bool = False) -> fp.Footprint:
+    """The footprint the adapters' files and the options name, once the account and
     the tables' regions are known to be good (input errors otherwise)."""
     account = validate_account_id(account_id)
     validate_regions(tables)
-    return fp.resolve(options or fp.FootprintOptions(), tables, account, region_option)
+    return fp.resolve(options or fp.FootprintOptions(), tables, account, region_option,
+                      lease_tables_only=lease_tables_only)
 
 
 def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
                      options: fp.FootprintOptions | None = None, *, tags: bool = False,
                      layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                      region_option: str | None = None,
-                     footprint: fp.Footprint | None = None, migrating: bool = False
+                     footprint: fp.Footprint | None = None, migrating: bool = False,
+                     lease_tables_only: bool = False
                      ) -> tuple[list[Document], list[str], list[str]]:
     """What `policy` prints, and its notes and warnings for stderr: the role's policy
-    over the tables and the footprint the options (and the adapters' files) name.
+    over the tables and the footprint the adapters' files and the options name.
 
-    Without any footprint the document is exactly the lease-table policy, one
-    document (too big: a warning, as ever), and the adapter's note says what it
-    still lacks. A whole-footprint policy that is too big for one managed policy
-    is split (`split`), and a note says so. A caller that already resolved the
-    footprint (`footprint_of`) passes it instead of the options.
+    The adapters' files are in scope by default: their streams (and Connect
+    instances) join the adapter's policy with no option, as if given with one.
+    Without any footprint (nothing named, or `lease_tables_only`) the document is
+    exactly the lease-table policy, one document (too big: a warning, as ever). A
+    whole-footprint policy too big for one managed policy is split (`split`), and a
+    note says so. For the adapter, a note names what neither the files nor the
+    options told (`footprint.not_covered`), with the option that adds it. A caller
+    that already resolved the footprint (`footprint_of`) passes it instead.
     """
     account = validate_account_id(account_id)
     if footprint is None:
-        footprint = footprint_of(tables, account, options, region_option)
-    notes = [*footprint.notes, *(f"{line}" for line in fp.origin_lines(footprint))]
+        footprint = footprint_of(tables, account, options, region_option,
+                                 lease_tables_only=lease_tables_only)
+    uncovered = fp.not_covered(footprint) if role == ROLE_ADAPTER else None
+    tail = [uncovered] if uncovered else []
     whole = build_policy(role, tables, account, tags=tags, layout=layout, migrating=migrating,
                          footprint=footprint)
     if footprint.empty:
-        missing = fp.missing_note(footprint) if role == ROLE_ADAPTER else None
         warning = size_warning(whole)
-        return [whole], [missing] if missing else [], [warning] if warning else []
+        return [whole], tail, [warning] if warning else []
+    origins = (fp.origin_lines(footprint)
+               if role == ROLE_ADAPTER or footprint.enhanced_fan_out else [])
     documents = split(whole)
     note = split_note(documents)
-    return documents, notes + ([note] if note else []), []
+    return documents, [*footprint.notes, *origins, *([note] if note else []), *tail], []
 
 
 def option_warnings(role: str, tagged: bool, migrating: bool) -> list[str]:
