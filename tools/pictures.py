@@ -37,6 +37,7 @@ COLUMNS, LINES = 80, 24
 CREATING_MS = 4000  # long enough for a frame with every new table CREATING
 NEW_TABLES = ("ctrEmea", "ctrApac", "agentsEmea_ris02.4", "agentsApac_ris03.7")
 SELECTION = ["--conf-dir", "sample_conf", "--host-name", "verintris"]
+MOTO_ACCOUNT = "123456789012"  # the account moto_server answers for
 # The pictures this command makes, each by the function that runs it.
 PICTURES = ("create-live.svg", "create-summary.svg", "preflight-verdict.svg",
             "diagnose-finding.svg")
@@ -135,9 +136,19 @@ def preflight_picture(env: Mapping[str, str]) -> None:
     """A passing preflight verdict, with the adapter's own (IAM-restricted) keys."""
     server, endpoint = start_moto({**env, "INITIAL_NO_AUTH_ACTION_COUNT": "3"})
     try:
-        made = subprocess.run([str(PYTHON), str(ROOT / "tools" / "terminal_svg.py"), "iam",
-                               endpoint], env=dict(env), check=True, capture_output=True,
-                              text=True, timeout=120)
+        # The adapter gets what `policy --role adapter` prints for the file (its lease
+        # tables and the streams the file names), and those streams exist: preflight
+        # probes both by default.
+        printed = subprocess.run([str(BIN / "lease-tables"), "policy", "--role", "adapter",
+                                  *SELECTION, "--account-id", MOTO_ACCOUNT], cwd=ROOT,
+                                 env=dict(env), check=True, capture_output=True, text=True,
+                                 timeout=120)
+        with tempfile.TemporaryDirectory() as scratch:
+            policy = Path(scratch) / "adapter-policy.json"
+            policy.write_text(printed.stdout, encoding="utf-8")
+            made = subprocess.run([str(PYTHON), str(ROOT / "tools" / "terminal_svg.py"), "iam",
+                                   endpoint, str(policy)], env=dict(env), check=True,
+                                  capture_output=True, text=True, timeout=120)
         keys = json.loads(made.stdout)
 
         def as_user(user: str) -> dict[str, str]:

@@ -3,8 +3,9 @@
 Run with the venv's Python by tools/pictures.py, never imported by dev.py (which
 runs before the venv exists):
 
-    python tools/terminal_svg.py iam URL               # a moto_server with IAM enforced:
-                                                       # an admin and the adapter's keys
+    python tools/terminal_svg.py iam URL POLICY        # a moto_server with IAM enforced:
+                                                       # an admin, the streams POLICY names,
+                                                       # the adapter's keys (POLICY granted)
     python tools/terminal_svg.py svg IN OUT TITLE [PICK] # captured terminal bytes -> SVG
 
 `svg` is rich's own recording: the bytes the CLI wrote to a pseudo-terminal are read
@@ -21,6 +22,7 @@ import re
 import sys
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 WIDTH = 80
 # What rich's Live writes before each refresh: back to the first line of the last frame.
@@ -58,8 +60,30 @@ def svg(source: Path, target: Path, title: str, pick: str = "") -> None:
     console.save_svg(str(target), title=title)
 
 
-def iam(url: str) -> None:
-    """An admin user, and an adapter user with the lease-table policy `policy` prints.
+def widened(document: dict[str, Any]) -> dict[str, Any]:
+    """The document's statements on "*", conditions left out: moto matches every request
+    against "*" (it checks actions, not resource ARNs), and nothing preflight calls has a
+    condition."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": s["Sid"], "Effect": s["Effect"], "Action": s["Action"], "Resource": "*"}
+        for s in document["Statement"]]}
+
+
+def streams(document: dict[str, Any]) -> list[str]:
+    """The Kinesis data streams the document grants (`...:stream/NAME`, not consumers)."""
+    names = set()
+    for statement in document["Statement"]:
+        resources = statement["Resource"]
+        for arn in [resources] if isinstance(resources, str) else resources:
+            parts = arn.split(":", 5)  # arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME
+            if len(parts) == 6 and parts[2] == "kinesis" and parts[5].count("/") == 1:
+                names.add(parts[5].split("/")[1])
+    return sorted(names)
+
+
+def iam(url: str, policy_file: Path) -> None:
+    """An admin user; the streams the adapter's policy names; an adapter user with that
+    policy (what `lease-tables policy --role adapter` printed, in POLICY_FILE).
 
     The server was started with INITIAL_NO_AUTH_ACTION_COUNT=3: the first three requests
     (make the admin, give it `*`, make its key) go unchecked, every later one is judged.
@@ -70,22 +94,22 @@ def iam(url: str) -> None:
         return boto3.client(service, region_name="us-east-1", endpoint_url=url,
                             aws_access_key_id=key, aws_secret_access_key=secret)
 
+    document = json.loads(policy_file.read_text(encoding="utf-8"))
     boot = client("iam", "bootstrap", "bootstrap")
     boot.create_user(UserName="lease-admin")
     boot.put_user_policy(UserName="lease-admin", PolicyName="admin", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
                                                  "Resource": "*"}]}))
     admin = boot.create_access_key(UserName="lease-admin")["AccessKey"]
+    kinesis = client("kinesis", admin["AccessKeyId"], admin["SecretAccessKey"])
+    for stream in streams(document):
+        kinesis.create_stream(StreamName=stream, ShardCount=1)
+        kinesis.get_waiter("stream_exists").wait(StreamName=stream,
+                                                 WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     admin_iam = client("iam", admin["AccessKeyId"], admin["SecretAccessKey"])
     admin_iam.create_user(UserName="ris-adapter")
-    actions = [f"dynamodb:{a}" for a in ("DeleteItem", "DescribeTable", "GetItem", "PutItem",
-                                         "Scan", "UpdateItem")]
-    # Resource "*" rather than the tables' ARNs: moto matches DynamoDB requests against "*".
     admin_iam.put_user_policy(UserName="ris-adapter", PolicyName="adapter",
-                              PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-                                  {"Effect": "Allow", "Action": actions, "Resource": "*"},
-                                  {"Effect": "Deny", "Action": "dynamodb:CreateTable",
-                                   "Resource": "*"}]}))
+                              PolicyDocument=json.dumps(widened(document)))
     adapter = admin_iam.create_access_key(UserName="ris-adapter")["AccessKey"]
     print(json.dumps({"admin": [admin["AccessKeyId"], admin["SecretAccessKey"]],
                       "adapter": [adapter["AccessKeyId"], adapter["SecretAccessKey"]]}))
@@ -93,6 +117,6 @@ def iam(url: str) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "iam":
-        iam(sys.argv[2])
+        iam(sys.argv[2], Path(sys.argv[3]))
     else:
         svg(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], *sys.argv[5:6])
