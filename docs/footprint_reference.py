@@ -21,6 +21,8 @@ _REGION, _ACCOUNT = "us-east-1", "111122223333"
 _NAMES = {fp.KIND_STREAM: "NAME", fp.KIND_BUCKET: "NAME", fp.KIND_KMS_KEY: "KEY_ID",
           fp.KIND_VIDEO_STREAM: "PREFIX", fp.KIND_CONNECT_INSTANCE: "INSTANCE_ID",
           fp.KIND_LOG_GROUP: "GROUP"}
+# What an adapter's IntegrationService.xml can name: in the policy with no option.
+_FROM_FILES = {"--stream": "streams", "--connect-instance": "instance"}
 
 EXAMPLE = ["policy", "--conf-dir", "sample_conf", "--host-name", "verintris",
            "--account-id", _ACCOUNT, "--enhanced-fan-out",
@@ -55,7 +57,10 @@ def table() -> str:
                     f"tried: {', '.join(tried)}" if tried and role == "adapter" else "",
                     f"not tried: {', '.join(untried)}" if untried and role == "adapter" else "",
                 ])) or "-"
-                option = f"`{row.option}`" if row.option else "any of these options"
+                option = (f"`{row.option}`" if row.option
+                          else "any row above (the files' streams included)")
+                if row.option in _FROM_FILES:  # in by default, unless --lease-tables-only
+                    option = f"{option}, else the files' {_FROM_FILES[row.option]}"
                 if role == "provisioner":
                     option = f"`--role provisioner {row.option}`"
                 kind = grant.resource_type or "none"
