@@ -213,7 +213,8 @@ def test_the_verdict_counts_the_other_resources() -> None:
     assert "kinesis:PutRecord" in passed and passed.endswith("(exit 0).")
     denied = judge(group(refused={"kinesis:GetRecords": "x"}))
     failed = footprint_verdict(run_of(table_ok, denied))
-    assert failed.startswith("PREFLIGHT FAILED: the lease tables passed, but 1 of 1")
+    assert failed.startswith("PREFLIGHT FAILED: the lease tables passed")
+    assert "but 1 of its other resources (1 stream) is not usable" in failed
     assert failed.endswith("(exit 3).")
     both = footprint_verdict(run_of(TableResult(TABLE, "missing"), stream))
     assert both.startswith("PREFLIGHT FAILED") and "(exit 3)" in both
@@ -227,8 +228,11 @@ def test_no_verdict_passes_an_adapter_whose_stream_is_unproven() -> None:
     table_ok = TableResult(TABLE, "ok")
     alone = footprint_verdict(run_of(table_ok))
     assert alone.startswith("PREFLIGHT INCOMPLETE: ") and "PASSED" not in alone
-    assert "not proven: the Kinesis streams the adapter reads" in alone
-    assert "--stream NAME" in alone and alone.endswith("(exit 0).")
+    assert alone == snapshot(
+        "PREFLIGHT INCOMPLETE: the identity in use can use the lease table verintConnect and "
+        "cannot create tables; not proven: the Kinesis streams the adapter reads (neither the "
+        "adapters' files nor --stream name one; without them KCL cannot even list its shards): "
+        "rerun with --stream NAME, or with the adapter's --conf-dir (exit 0).")
     missing = footprint_verdict(run_of(table_ok, judge(group(missing="gone"))))
     assert missing.startswith("PREFLIGHT FAILED") and missing.endswith("(exit 3).")
     assert "stream ctr (missing)" in missing
@@ -240,14 +244,31 @@ def test_the_verdict_names_the_retrieval_mode_it_proved() -> None:
     table_ok = TableResult(TABLE, "ok")
     stream = judge(group())
     polling = footprint_verdict(run_of(table_ok, stream))
-    assert "retrieval proven: polling only; enhanced fan-out, KCL's default retrieval, " \
-           "would still need its consumers registered" in polling
-    assert "--enhanced-fan-out" in polling
+    assert polling == snapshot(
+        "PREFLIGHT PASSED: the identity in use can use the lease table verintConnect and cannot "
+        "create tables; and its other resources (1 stream) answer as the adapter needs; retrieval "
+        "proven: polling only; enhanced fan-out, KCL's default retrieval, would still need its "
+        "consumers registered (`lease-tables create --enhanced-fan-out`) and "
+        "kinesis:DescribeStreamConsumer and SubscribeToShard granted: rerun preflight with "
+        "--enhanced-fan-out unless the adapter sets retrievalMode POLLING; not tried by design "
+        "(they would write or disturb the adapter; --simulate asks IAM): kinesis:DescribeStream, "
+        "kinesis:PutRecord (exit 0).")
     consumer = TableResult(ResourceRow(table_name="APP", region="eu-west-1",
                                        role=footprint.ROLE_STREAM_CONSUMER,
                                        resource="stream/ctr/consumer/APP"), "ok")
     both = footprint_verdict(run_of(table_ok, stream, consumer))
-    assert "retrieval proven: polling and enhanced fan-out (its 1 consumer registered" in both
+    assert both == snapshot(
+        "PREFLIGHT PASSED: the identity in use can use the lease table verintConnect and cannot "
+        "create tables; and its other resources (1 consumer, 1 stream) answer as the adapter "
+        "needs; retrieval proven: polling and enhanced fan-out (its 1 consumer registered; "
+        "SubscribeToShard is never tried), so either mode can start; not tried by design (they "
+        "would write or disturb the adapter; --simulate asks IAM): kinesis:DescribeStream, "
+        "kinesis:PutRecord (exit 0).")
+    refused = TableResult(consumer.table, "denied", "no DescribeStreamConsumer")
+    cut = footprint_verdict(run_of(table_ok, stream, refused))
+    assert "retrieval proven: polling only;" in cut
+    assert "is not: 1 of its 1 consumer not usable" in cut
+    assert "polling and enhanced fan-out" not in cut
 
 
 @pytest.mark.parametrize("others", [(), ("stream-denied",), ("stream-ok",)])

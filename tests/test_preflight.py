@@ -273,13 +273,14 @@ def test_the_spec_adapter_policy_passes(tmp_path: Path, iam_world: IamWorld,
     lines = run.stdout.splitlines()
     assert [line.split()[0] for line in table_lines(run)] == ["ok"] * 3
     # The streams the file names were probed with no option, each its own row.
-    assert [line.split()[:2] for line in lines[:-1] if line.split()[3:4] == ["stream"]] == [
+    assert [[line.split()[0], line.split()[2]] for line in lines[:-1]
+            if line.split()[1:2] == ["stream"]] == [
         ["ok", stream] for stream in SAMPLE_STREAMS]
     assert sorted(proxy.streams_called("ListShards")) == sorted(SAMPLE_STREAMS)
     assert verdict_line(run) == (
         f"PREFLIGHT PASSED: the identity arn:aws:iam::{ACCOUNT}:user/ris-adapter can use all "
-        f"3 lease tables and cannot create tables; and its 3 other resources "
-        f"(cloudwatch-metrics, stream) answer as the adapter needs; retrieval proven: "
+        f"3 lease tables and cannot create tables; and its other resources "
+        f"(2 streams, 1 metrics grant) answer as the adapter needs; retrieval proven: "
         f"polling only; enhanced fan-out, KCL's default retrieval, would still need its "
         f"consumers registered (`lease-tables create --enhanced-fan-out`) and "
         f"kinesis:DescribeStreamConsumer and SubscribeToShard granted: rerun preflight with "

@@ -21,7 +21,7 @@ from typing import Any
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.config.naming import LeaseTable
-from lease_tables.model import kcl
+from lease_tables.model import kcl, rows
 from lease_tables.model.footprint import KIND_STREAM as ROLE_STREAM
 from lease_tables.model.footprint import ROLE_STREAM_CONSUMER
 from lease_tables.model.outcome import (
@@ -209,15 +209,29 @@ def retrieval(others: Sequence[TableResult]) -> str:
     consumers = [r for r in others if r.table.role == ROLE_STREAM_CONSUMER]
     if not streams:
         return ""
-    if consumers:
+    if any(r.status not in HAPPY for r in streams):
+        return "retrieval proven: none (a stream the adapter reads is not usable)"
+    unusable = sum(1 for r in consumers if r.status not in HAPPY)
+    if consumers and not unusable:
         return (f"retrieval proven: polling and enhanced fan-out (its "
                 f"{_plural(len(consumers), 'consumer')} registered; SubscribeToShard is "
                 f"never tried), so either mode can start")
+    if consumers:
+        return (f"retrieval proven: polling only; enhanced fan-out, KCL's default retrieval, "
+                f"is not: {unusable} of its {_plural(len(consumers), 'consumer')} not usable "
+                f"(see their rows)")
     return ("retrieval proven: polling only; enhanced fan-out, KCL's default retrieval, "
             "would still need its consumers registered (`lease-tables create "
             "--enhanced-fan-out`) and kinesis:DescribeStreamConsumer and SubscribeToShard "
             "granted: rerun preflight with --enhanced-fan-out unless the adapter sets "
             "retrievalMode POLLING")
+
+
+def counted(results: Sequence[TableResult]) -> str:
+    """`1 stream, 2 consumers`: rows counted by kind, in the summaries' order."""
+    kinds = [rows.kind(r.table) for r in results]
+    return ", ".join(f"{kinds.count(k)} {rows.noun(k, kinds.count(k))}"
+                     for k in sorted(set(kinds), key=rows.kind_order))
 
 
 def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
@@ -237,7 +251,7 @@ def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
     found = _VERDICT.fullmatch(base)
     body = found.group("body") if found else base
     body = body.split(_STOP, 1)[0]
-    mode = retrieval([r for r in others if r.status in HAPPY])
+    mode = retrieval(others)
     mode = f"; {mode}" if mode else ""
     warning = create_warning(tables)
     bad = [r for r in others if r.status not in HAPPY]
@@ -252,12 +266,13 @@ def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
         else:
             lead = "PREFLIGHT FAILED: the lease tables passed, but"
             body = ""
-        return (f"{lead} {len(bad)} of {len(others)} other resources are not usable as the "
-                f"adapter needs: {names}{mode}"
+        verb = "is" if len(bad) == 1 else "are"
+        return (f"{lead} {len(bad)} of its other resources ({counted(others)}) {verb} not "
+                f"usable as the adapter needs: {names}{mode}"
                 f"{warning if warning not in body else ''}{_STOP} (exit {code}).")
     if exit_code(tables):  # the tables' verdict fails; the other resources answer
-        extra = (f"; its {len(others)} other resources answer as the adapter needs{mode}"
-                 if others else "")
+        extra = (f"; its other resources ({counted(others)}) answer as the adapter "
+                 f"needs{mode}" if others else "")
         return f"PREFLIGHT FAILED: {body}{extra}{_STOP} (exit {code})."
     head = base.split(":", 1)[0] if found else "PREFLIGHT PASSED"
     streamless = not any(r.table.role == ROLE_STREAM for r in others)
@@ -272,6 +287,5 @@ def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
         unproven = ""
     if not others:
         return f"{head}: {body}{unproven} (exit {code})."
-    kinds = ", ".join(sorted({r.table.role for r in others}))
-    return (f"{head}: {body}; and its {len(others)} other resources ({kinds}) answer as "
+    return (f"{head}: {body}; and its other resources ({counted(others)}) answer as "
             f"the adapter needs{mode}{never}{unproven} (exit {code}).")
