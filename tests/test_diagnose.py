@@ -59,6 +59,8 @@ def failing_run(attempts: int = 3, gave_up: bool = True) -> list[str]:
                              f"Unable to initialize after {attempts} attempts. Shutting down."))
         lines.append("java.lang.RuntimeException: software.amazon.kinesis.leases.exceptions."
                      "DependencyException: x")
+        lines.append("\tat software.amazon.kinesis.coordinator.Scheduler.initialize"
+                     "(Scheduler.java:531)")
     return lines
 
 
@@ -282,14 +284,79 @@ def test_a_restart_that_worked_leaves_the_failure_as_earlier(tmp_path: Path) -> 
     assert [f.cause for f in verdict.earlier] == ["table-missing", "gave-up"]
 
 
-def test_big_logs_stream_in_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Events across block boundaries stay whole (small blocks force many)."""
+@pytest.mark.parametrize("mapped", [True, False], ids=["mapped", "read"])
+def test_big_logs_are_read_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            mapped: bool) -> None:
+    """Events across window boundaries stay whole (the smallest windows force many),
+    whether the file is mapped or (a file system that cannot map it) read; the failures
+    before the most recent start are earlier, the ones after it current."""
+    import mmap
+
     from lease_tables.diagnose import read
 
-    monkeypatch.setattr(read, "BLOCK", 97)
-    filler = [f"2026-12-07 04:31:{i % 60:02d},000 [main] INFO  x - line {i}" for i in range(300)]
-    verdict = judged(write(tmp_path / "big.log", [*filler, *failing_run()]))
-    assert_table_missing(verdict)
+    monkeypatch.setattr(read, "WINDOW", 2 * mmap.ALLOCATIONGRANULARITY)
+    monkeypatch.setattr(read, "MAP", mapped)
+    filler = [f"2026-12-07 04:31:{i % 60:02d},000 [main] INFO  x - line {i}"
+              for i in range(mmap.ALLOCATIONGRANULARITY // 8)]
+    for shift in range(0, 3000, 250):  # the windows' edges fall elsewhere each time
+        lines = ["#" * shift, *filler, *failing_run(), *filler, *healthy_run(), *filler,
+                 *failing_run(4)]
+        verdict = judged(write(tmp_path / f"big{shift}.log", lines))
+        assert_table_missing(verdict, count=4)
+        assert [(f.cause, f.count) for f in verdict.earlier] == [("table-missing", 3),
+                                                                ("gave-up", 1)], shift
+
+
+def test_the_most_recent_start_is_found_from_the_end_wherever_the_windows_fall(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`last_start` searches backwards window by window: a start cut by a window's edge
+    is found whole, attempt 10 to 19 is no start, and a start on the last line (no
+    line end) counts."""
+    import mmap
+
+    from lease_tables.diagnose import read
+
+    window = 2 * mmap.ALLOCATIONGRANULARITY
+    monkeypatch.setattr(read, "WINDOW", window)
+    start = "2026-12-07 04:32:51,000 [main] INFO  Scheduler - Initializing LeaseCoordinator "
+    for pad in range(window - 60, window + 10, 7):
+        path = tmp_path / f"pad{pad}.log"
+        body = b"x" * (pad - 1) + b"\n" + start.encode() + b"attempt 1 \n"
+        body += (start + "attempt 12 \n").encode() + b"y" * window + b"\n"
+        path.write_bytes(body)
+        found = read.last_start(find_logs([str(path)]))
+        assert found is not None and (found.index, found.offset) == (0, pad), pad
+    last = tmp_path / "last.log"
+    last.write_bytes(b"z" * window * 3 + b"\n" + (start + "attempt 1").encode())
+    found = read.last_start(find_logs([str(last)]))
+    assert found is not None and found.offset == window * 3 + 1
+    none = write(tmp_path / "none.log", [start + "attempt 10", start + "attempt 2"])
+    assert read.last_start(find_logs([str(none)])) is None
+
+
+def test_before_the_most_recent_start_failures_are_read_from_their_stack_traces(
+        tmp_path: Path) -> None:
+    """A one-line warning naming an exception counts after the start, not before it
+    (where only stack traces are read: one byte search instead of a string search)."""
+    shard = logback("04:32:40,000", "WARN ", "s.a.k.leases.KinesisShardDetector",
+                    "Got ResourceNotFoundException when fetching shard list for gone. Stream "
+                    "no longer exists.")
+    before = judged(write(tmp_path / "before.log", [shard, *failing_run()]))
+    assert "stream-missing" not in [f.cause for f in (*before.findings, *before.earlier)]
+    after = judged(write(tmp_path / "after.log", [*failing_run(gave_up=False), shard]))
+    assert "stream-missing" in [f.cause for f in after.findings]
+
+
+def test_a_layout_with_tabs_between_its_fields(tmp_path: Path) -> None:
+    """Tabs that start no stack frame: the names of exceptions are searched instead, so
+    the failures before the most recent start are still found."""
+    def tabbed(line: str) -> str:
+        return line.replace(" [multi-lang-daemon-0000] ", "\t").replace(" [NONE] - ", "\t")
+
+    filler = [f"2026-12-07 04:31:{i % 60:02d},000\tINFO\tx\tline {i}" for i in range(500)]
+    lines = [*filler, *map(tabbed, failing_run()), *map(tabbed, healthy_run())]
+    verdict = judged(write(tmp_path / "tabs.log", lines))
+    assert verdict.ok and [f.cause for f in verdict.earlier] == ["table-missing", "gave-up"]
 
 
 # ------------------------------------------------------------------ the installed CLI

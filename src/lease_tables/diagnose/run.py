@@ -1,7 +1,9 @@
 """One diagnosis: the files read in the order they were written, each event judged.
 
 Files are read oldest first (a rotated `adapter.log.1` before `adapter.log`), so a
-start in the older file and the failure in the newer one are one story.
+start in the older file and the failure in the newer one are one story. KCL's most
+recent start is found first, from the end backwards (`read.last_start`): before
+it only failures are read (they are earlier), from it on KCL's lifecycle too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from lease_tables.core.errors import InputError
 from lease_tables.core.printable import quote
 from lease_tables.diagnose.events import judge_lines, timestamp
 from lease_tables.diagnose.judge import Context, Judge, Verdict
-from lease_tables.diagnose.read import LogFile, Reading, read_events
+from lease_tables.diagnose.read import LogFile, Reading, last_start, read_events
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,17 @@ def diagnose(files: Sequence[LogFile], context: Context) -> Diagnosis:
     is bad input (the wrong file), never "nothing wrong"."""
     judge = Judge()
     readings = []
-    for file in sorted(files, key=lambda f: f.modified):
+    ordered = sorted(files, key=lambda f: f.modified)
+    start = last_start(ordered)
+    for line in start.prelude if start else ():
+        if (seen := judge_lines([line])) is not None:
+            judge.add(seen)
+    for index, file in enumerate(ordered):
         reading = Reading(file)
         readings.append(reading)
-        for event in read_events(reading):
+        lifecycle = (0 if start is None or index > start.index
+                     else start.offset if index == start.index else None)
+        for event in read_events(reading, lifecycle):
             seen = judge_lines(event.lines, event.before)
             if seen is not None:
                 judge.add(seen)
