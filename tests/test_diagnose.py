@@ -240,6 +240,25 @@ def test_log4j_pattern(tmp_path: Path) -> None:
     assert verdict.findings[0].first_seen.startswith("07 Dec 2026")
 
 
+def test_kcl_3_shows_itself_before_its_first_attempt_in_any_encoding(tmp_path: Path) -> None:
+    """KCL 3 builds its worker metrics before its first attempt (the real KCL 3.x's
+    lines); a KCL 2 log has none of that, and the fixes keep the default layout."""
+    built = [logback("04:32:49,000", "WARN ", "s.a.k.worker.WorkerMetricsSelector",
+                     "Did not find an operating range metadata provider."),
+             logback("04:32:49,100", "INFO ", "s.a.k.w.m.WorkerMetricStatsManager",
+                     "Completed initialization with maxMetricStatsCount : 10 and total "
+                     "WorkerMetricStats : 0")]
+    for encoding, bom in (("utf-8", b""), ("utf-16-le", b"\xff\xfe")):
+        path = write(tmp_path / f"{encoding}.log", [*built, *failing_run()], encoding, bom=bom)
+        verdict = judged(path)
+        assert (verdict.versions, verdict.kcl, verdict.kcl_assumed) == (("3.x",), "3.0", True)
+        assert verdict.findings[0].command is not None
+        assert verdict.findings[0].command[-2:] == ("--kcl", "3.0")
+    kcl2 = judged(write(tmp_path / "kcl2.log", failing_run()))
+    assert (kcl2.versions, kcl2.kcl, kcl2.kcl_assumed) == ((), "2", False)
+    assert kcl2.findings[0].command is not None and "--kcl" not in kcl2.findings[0].command
+
+
 def test_java_util_logging(tmp_path: Path) -> None:
     lines: list[str] = []
     for line in failing_run():
@@ -420,11 +439,18 @@ EXPECTED = {  # situation -> (the causes at the most recent start, the fix's com
 REAL_LOGS = sorted(REAL.glob("kcl-*/*.log"))
 
 
+@pytest.mark.parametrize("given", [True, False], ids=["--kcl", "from-the-log"])
 @pytest.mark.parametrize("log", REAL_LOGS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_the_real_kcls_log_names_the_cause_and_a_fix_the_tool_accepts(log: Path) -> None:
-    version = log.parent.name.removeprefix("kcl-")
+def test_the_real_kcls_log_names_the_cause_and_a_fix_the_tool_accepts(log: Path,
+                                                                      given: bool) -> None:
+    """With --kcl, or without it: every real KCL 3 log shows KCL 3 (its worker metrics
+    while it is built, before the first attempt), so the fixes use KCL 3's layout."""
+    real = log.parent.name.removeprefix("kcl-")
+    version = real if given else "3.0"
     causes, verb = EXPECTED[log.stem]
-    verdict = diagnose(find_logs([str(log)]), Context(kcl=version)).verdict
+    verdict = diagnose(find_logs([str(log)]), Context(kcl=real if given else None)).verdict
+    assert verdict.versions == ("3.x",)
+    assert (verdict.kcl, verdict.kcl_assumed) == (version, not given)
     assert [f.cause for f in verdict.findings] == causes
     assert verdict.ok is (log.stem == "healthy")
     assert verdict.started is (log.stem == "healthy")
