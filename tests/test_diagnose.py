@@ -472,3 +472,47 @@ def test_the_real_healthy_log_exits_0_from_the_installed_cli() -> None:
     done = lease_tables("diagnose", "--log", str(REAL / "kcl-3.1.3" / "healthy.log"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "KCL initialized." in done.stdout
+
+
+SAMPLE_CONF = Path(__file__).resolve().parent.parent / "sample_conf"
+
+
+def test_a_real_log_against_a_selection_whose_table_has_another_case(tmp_path: Path) -> None:
+    """KCL used APP; `--table app` derives another table: the finding names the option
+    that derives KCL's own name, and the other fixes use it."""
+    done = lease_tables("diagnose", "--log", str(REAL / "kcl-3.1.3" / "no-tables.log"),
+                        "--table", "app", "--output", "json")
+    assert done.returncode == 3, done.stderr
+    findings = {f["cause"]: f for f in json.loads(done.stdout)["findings"]}
+    assert set(findings) == {"table-missing", "name-mismatch", "gave-up"}
+    assert findings["name-mismatch"]["resource"] == "APP"
+    assert "--table APP" in findings["name-mismatch"]["fix"]
+    assert findings["table-missing"]["command"][:4] == ["lease-tables", "create", "--table",
+                                                       "APP"]
+
+
+def test_a_real_log_names_the_host_name_as_kcls_table_has_it(tmp_path: Path) -> None:
+    """The real log, its table named as the sample IntegrationService.xml's agent-events
+    adapter on a server whose name KCL's table has in capitals; `--host-name verintris`
+    derives the lower-case name: the finding says --host-name VERINTRIS, and the
+    create command it gives (with the selection as typed, the host name corrected) is
+    one the tool accepts and derives KCL's own table."""
+    import re as regex
+
+    kcl_name = "verintAgentEvents_VERINTRIS.2"
+    raw = (REAL / "kcl-3.1.3" / "no-tables.log").read_bytes()
+    log = tmp_path / "adapter.log"
+    log.write_bytes(regex.sub(rb"\bAPP\b", kcl_name.encode(), raw))
+    done = lease_tables("diagnose", "--log", str(log), "--conf-dir", str(SAMPLE_CONF),
+                        "--host-name", "verintris", "--output", "json")
+    assert done.returncode == 3, done.stderr
+    findings = {f["cause"]: f for f in json.loads(done.stdout)["findings"]}
+    assert findings["name-mismatch"]["application"] == kcl_name
+    assert "--host-name VERINTRIS" in findings["name-mismatch"]["fix"]
+    assert "verintAgentEvents_verintris.2" in findings["name-mismatch"]["fix"]
+    command = findings["table-missing"]["command"]
+    assert command[:6] == ["lease-tables", "create", "--conf-dir", str(SAMPLE_CONF),
+                           "--host-name", "VERINTRIS"]
+    planned = lease_tables(*command[1:], "--dry-run")
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert kcl_name in planned.stdout
