@@ -292,9 +292,25 @@ def test_a_log_rotated_mid_failure(tmp_path: Path) -> None:
     write(tmp_path / "adapter.log", lines[cut:])
     os.utime(older, (1_000_000, 1_000_000))
     verdict = judged(tmp_path)
-    # The trace cut in two by the rotation counts as two events.
-    assert_table_missing(verdict, count=4)
+    # The trace cut in two by the rotation is one event: counted once.
+    assert_table_missing(verdict, count=3)
     assert verdict.starts == 1
+
+
+def test_a_stack_trace_cut_anywhere_by_rotation_counts_once(tmp_path: Path) -> None:
+    """Wherever the rotation falls (between two events or inside one), each attempt's
+    refusal counts once, and a third file that goes on with nothing does not glue the
+    first two files' events to its own."""
+    lines = failing_run()
+    for cut in range(1, len(lines)):
+        folder = tmp_path / f"cut{cut}"
+        folder.mkdir()
+        older = write(folder / "adapter.log.1", lines[:cut])
+        write(folder / "adapter.log", lines[cut:])
+        os.utime(older, (1_000_000, 1_000_000))
+        verdict = judged(folder)
+        assert [(f.cause, f.count) for f in verdict.findings] == [
+            ("table-missing", 3), ("gave-up", 1)], (cut, lines[cut])
 
 
 def test_a_restart_that_worked_leaves_the_failure_as_earlier(tmp_path: Path) -> None:

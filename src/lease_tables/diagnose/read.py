@@ -114,6 +114,12 @@ class Event:
 
     lines: tuple[str, ...]
     before: str = ""
+    # A file cut by rotation may end inside an event and the next file go on with it:
+    # `continues` when the event is the file's first bytes and starts mid-event (a
+    # continuation line), `open` when it runs to the file's end.
+    continues: bool = False
+    open: bool = False
+    found: bool = True  # False: a file's last event, read only for the next file to finish
 
 
 @dataclass
@@ -319,7 +325,7 @@ def _byte_events(handle: io.BufferedReader, reading: Reading,
     before) the head line of the last event the previous one left open."""
     size = reading.file.size
     scan_from = handle.tell()
-    first = True
+    first = first_window = True
     while scan_from < size:
         base = scan_from - scan_from % mmap.ALLOCATIONGRANULARITY
         with _window(handle, base, min(WINDOW, size - base)) as window:
@@ -334,7 +340,9 @@ def _byte_events(handle: io.BufferedReader, reading: Reading,
             final = base + end >= size or end == 0
             cut = end if final else _safe_cut(window, begin, end)
             lifecycle = None if lifecycle_from is None else max(0, lifecycle_from - base)
-            yield from _events_in(window, begin, cut, lifecycle, reading)
+            yield from _events_in(window, begin, cut, lifecycle, reading,
+                                  file_start=begin if first_window else None, final=final)
+            first_window = False
             if final:
                 reading.last_line = _last_line(window[max(begin, end - 65536):end], reading)
                 return
@@ -391,7 +399,8 @@ def _safe_cut(buffer: Buffer, begin: int, end: int) -> int:
 
 
 def _events_in(buffer: Buffer, begin: int, end: int, lifecycle: int | None,
-               reading: Reading) -> Iterator[Event]:
+               reading: Reading, file_start: int | None = None,
+               final: bool = False) -> Iterator[Event]:
     """Every event in `buffer[begin:end]` that holds a stack trace, or from `lifecycle`
     on (KCL's most recent start) a failure's name or a lifecycle line, each once."""
     line_from = end if lifecycle is None else min(max(lifecycle, begin), end)
@@ -409,6 +418,7 @@ def _events_in(buffer: Buffer, begin: int, end: int, lifecycle: int | None,
 
     next_fail = next_failure(begin)
     next_line = buffer.find(line, line_from, end) if line_from < end else -1
+    stop = begin
     while next_fail >= 0 or next_line >= 0:
         hit = (next_line if next_fail < 0
                else next_fail if next_line < 0 else min(next_fail, next_line))
@@ -423,11 +433,26 @@ def _events_in(buffer: Buffer, begin: int, end: int, lifecycle: int | None,
             previous = _line_start(buffer, start - 1)
             before = _decode(buffer[previous:start - 1][:2000].rstrip(b"\r"), reading)
         reading.events += 1
-        yield Event(tuple(_decode(raw, reading) for raw in lines), before)
+        yield Event(tuple(_decode(raw, reading) for raw in lines), before,
+                    continues=start == file_start and _is_continuation(buffer, start),
+                    open=final and stop >= end)
         if 0 <= next_fail < stop:
             next_fail = next_failure(stop)
         if 0 <= next_line < stop:
             next_line = buffer.find(line, stop, end)
+    if final and stop < end:
+        # The file's last event, found or not: the next file may go on with it.
+        floor = max(stop, begin)
+        start = _line_start(buffer, end - 1 if buffer[end - 1] == 10 else end, floor)
+        back = 0
+        while start > floor and back < MAX_EVENT_LINES and _is_continuation(buffer, start):
+            start = _line_start(buffer, start - 1, floor)
+            back += 1
+        _, lines = _event_end(buffer, start, end)
+        if lines and any(raw.strip() for raw in lines):
+            yield Event(tuple(_decode(raw, reading) for raw in lines),
+                        continues=start == file_start and _is_continuation(buffer, start),
+                        open=True, found=False)
 
 
 _STRAY = -2
