@@ -102,7 +102,7 @@ def to_json(diagnosis: Diagnosis) -> dict[str, object]:
             "applications": list(verdict.applications), "streams": list(verdict.streams),
             "retrieval": list(verdict.retrieval), "kcl_versions": list(verdict.versions),
             "kcl": verdict.kcl, "kcl_assumed": verdict.kcl_assumed,
-            "started": verdict.starts > 0, "last_start": verdict.last_start,
+            "last_start": verdict.last_start,
             "initialized": verdict.started,
             "unexplained_failures": verdict.unexplained_failures,
             "summary": verdict_line(diagnosis),
