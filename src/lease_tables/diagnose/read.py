@@ -9,17 +9,18 @@ was given, and still being written. So the reader:
 - keeps memory bounded whatever the size: it maps `WINDOW` bytes of the file at
   a time, read-only (copying the file into a buffer would cost more than the
   search itself), and the next window starts at the event the last one left open;
-- decodes almost nothing: it scans the raw bytes for two fixed strings that
-  every interesting event of KCL or the AWS SDK for Java contains (`FAILURE`,
-  `LIFECYCLE`), and decodes only the event around a hit, line by line: UTF-8,
-  or windows-1252 for a line that is not UTF-8 (a byte-order mark says UTF-8 or
-  UTF-16 for the whole file instead; UTF-16 files are decoded as they stream);
-- makes one pass over most of the file: every byte search is a pass of its own
-  (CPython's `bytes.find` over the whole buffer), so the lifecycle's string is
-  searched only from KCL's most recent start on, which `last_start` finds by
-  searching backwards from the end (a failing adapter's start is near the end).
-  Before that start only failures matter (they are reported as earlier), and
-  every failure KCL or the AWS SDK reports carries an exception;
+- decodes almost nothing: it scans the raw bytes for what every interesting
+  event of KCL or the AWS SDK for Java contains, and decodes only the event around
+  a hit, line by line: UTF-8, or windows-1252 for a line that is not UTF-8 (a
+  byte-order mark says UTF-8 or UTF-16 for the whole file instead; UTF-16 files are
+  decoded as they stream);
+- makes one cheap pass over most of the file: every search is a pass of its own,
+  so KCL's most recent start is found first (`last_start`, backwards from the end:
+  a failing adapter's start is near it). Before that start only failures matter
+  (they are reported as earlier), and they are read from their stack traces: a
+  single-byte search for the tab that starts every frame. From the start on, an
+  exception's name (`FAILURE`) and KCL's lifecycle lines (`LIFECYCLE`) are
+  searched for too;
 - knows no line format: an *event* is a line plus the lines after it that
   continue it (a stack trace: lines that start with white space, "at ",
   "Caused by", "..." or an exception's class name).
@@ -352,9 +353,10 @@ def _byte_events(handle: io.BufferedReader, reading: Reading,
 @contextlib.contextmanager
 def _window(handle: io.BufferedReader, offset: int, length: int) -> Iterator[Buffer]:
     """`length` bytes of the file from `offset`: mapped read-only, or (where the file
-    system cannot map files) read; never more than the file holds now (a log cut
-    short while it is read ends the read there, instead of faulting on pages that are
-    gone)."""
+    system cannot map files) read; never more than the file holds now, checked before
+    each window, so a log cut short while it is read ends the read there. (A log cut
+    short inside the very window being searched would still fault on POSIX: windows
+    are small, and a search of one takes milliseconds.)"""
     length = max(0, min(length, os.fstat(handle.fileno()).st_size - offset))
     if MAP and length:
         try:
