@@ -48,8 +48,10 @@ GAVE_UP = kclproof.GAVE_UP
 INIT_FAILED = "Caught exception when initializing LeaseCoordinator"
 SYNC_FAILED = "Caught exception while sync'ing Kinesis shards and leases"
 # What every capture holds where KCL starts (its scheduler's lines, not the daemon's):
-# the stream it reads, then the first of its initialization attempts.
-START = (f"Initial state: [StreamConfig(streamIdentifier={kclproof.STREAM},",
+# KCL 3's worker metrics, built just before (how `diagnose` knows KCL 3 without
+# --kcl), the stream it reads, then the first of its initialization attempts.
+START = ("Completed initialization with maxMetricStatsCount",
+         f"Initial state: [StreamConfig(streamIdentifier={kclproof.STREAM},",
          "Initializing LeaseCoordinator attempt 1 ")
 
 
@@ -297,11 +299,15 @@ def readme() -> str:
         "Attempt Count: 1)`. An adapter's own layout differs; the markers are message",
         "text only.",
         "",
-        "- A start: KCL's scheduler writes `Initial state: [StreamConfig(streamIdentifier=",
-        "  STREAM, ...` and then `Initializing LeaseCoordinator attempt 1`; each attempt",
-        "  `Initializing LeaseCoordinator attempt N`, each failed one `Caught exception when",
-        "  initializing LeaseCoordinator` with the cause's stack trace after it; at the",
-        "  end `Unable to initialize after 20 attempts. Shutting down.` (JVM exit 0).",
+        "- A start: KCL 3 builds its worker metrics (`WorkerMetricsSelector`, then",
+        "  `WorkerMetricStatsManager`'s `Completed initialization with maxMetricStatsCount",
+        "  : 10 and total WorkerMetricStats : 0`: KCL 2 has neither, so `diagnose` names",
+        "  KCL 3 from them); KCL's scheduler writes `Initial state: [StreamConfig(",
+        "  streamIdentifier=STREAM, ...` and then `Initializing LeaseCoordinator attempt",
+        "  1`; each attempt `Initializing LeaseCoordinator attempt N`, each failed one",
+        "  `Caught exception when initializing LeaseCoordinator` with the cause's stack",
+        "  trace after it; at the end `Unable to initialize after 20 attempts. Shutting",
+        "  down.` (JVM exit 0).",
         "- While the lease table is empty, KCL writes `Lease table is still empty.",
         "  Checking again in 3000 ms` for a random 1-30 s before its shard sync (`Worker",
         "  ID is initiating the lease sync.`): failures in the sync (wrong key, stream",

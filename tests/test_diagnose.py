@@ -59,6 +59,8 @@ def failing_run(attempts: int = 3, gave_up: bool = True) -> list[str]:
                              f"Unable to initialize after {attempts} attempts. Shutting down."))
         lines.append("java.lang.RuntimeException: software.amazon.kinesis.leases.exceptions."
                      "DependencyException: x")
+        lines.append("\tat software.amazon.kinesis.coordinator.Scheduler.initialize"
+                     "(Scheduler.java:531)")
     return lines
 
 
@@ -239,6 +241,25 @@ def test_log4j_pattern(tmp_path: Path) -> None:
     assert verdict.findings[0].first_seen.startswith("07 Dec 2026")
 
 
+def test_kcl_3_shows_itself_before_its_first_attempt_in_any_encoding(tmp_path: Path) -> None:
+    """KCL 3 builds its worker metrics before its first attempt (the real KCL 3.x's
+    lines); a KCL 2 log has none of that, and the fixes keep the default layout."""
+    built = [logback("04:32:49,000", "WARN ", "s.a.k.worker.WorkerMetricsSelector",
+                     "Did not find an operating range metadata provider."),
+             logback("04:32:49,100", "INFO ", "s.a.k.w.m.WorkerMetricStatsManager",
+                     "Completed initialization with maxMetricStatsCount : 10 and total "
+                     "WorkerMetricStats : 0")]
+    for encoding, bom in (("utf-8", b""), ("utf-16-le", b"\xff\xfe")):
+        path = write(tmp_path / f"{encoding}.log", [*built, *failing_run()], encoding, bom=bom)
+        verdict = judged(path)
+        assert (verdict.versions, verdict.kcl, verdict.kcl_assumed) == (("3.x",), "3.0", True)
+        assert verdict.findings[0].command is not None
+        assert verdict.findings[0].command[-2:] == ("--kcl", "3.0")
+    kcl2 = judged(write(tmp_path / "kcl2.log", failing_run()))
+    assert (kcl2.versions, kcl2.kcl, kcl2.kcl_assumed) == ((), "2", False)
+    assert kcl2.findings[0].command is not None and "--kcl" not in kcl2.findings[0].command
+
+
 def test_java_util_logging(tmp_path: Path) -> None:
     lines: list[str] = []
     for line in failing_run():
@@ -272,9 +293,25 @@ def test_a_log_rotated_mid_failure(tmp_path: Path) -> None:
     write(tmp_path / "adapter.log", lines[cut:])
     os.utime(older, (1_000_000, 1_000_000))
     verdict = judged(tmp_path)
-    # The trace cut in two by the rotation counts as two events.
-    assert_table_missing(verdict, count=4)
+    # The trace cut in two by the rotation is one event: counted once.
+    assert_table_missing(verdict, count=3)
     assert verdict.starts == 1
+
+
+def test_a_stack_trace_cut_anywhere_by_rotation_counts_once(tmp_path: Path) -> None:
+    """Wherever the rotation falls (between two events or inside one), each attempt's
+    refusal counts once, and a third file that goes on with nothing does not glue the
+    first two files' events to its own."""
+    lines = failing_run()
+    for cut in range(1, len(lines)):
+        folder = tmp_path / f"cut{cut}"
+        folder.mkdir()
+        older = write(folder / "adapter.log.1", lines[:cut])
+        write(folder / "adapter.log", lines[cut:])
+        os.utime(older, (1_000_000, 1_000_000))
+        verdict = judged(folder)
+        assert [(f.cause, f.count) for f in verdict.findings] == [
+            ("table-missing", 3), ("gave-up", 1)], (cut, lines[cut])
 
 
 def test_a_restart_that_worked_leaves_the_failure_as_earlier(tmp_path: Path) -> None:
@@ -283,14 +320,79 @@ def test_a_restart_that_worked_leaves_the_failure_as_earlier(tmp_path: Path) -> 
     assert [f.cause for f in verdict.earlier] == ["table-missing", "gave-up"]
 
 
-def test_big_logs_stream_in_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Events across block boundaries stay whole (small blocks force many)."""
+@pytest.mark.parametrize("mapped", [True, False], ids=["mapped", "read"])
+def test_big_logs_are_read_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            mapped: bool) -> None:
+    """Events across window boundaries stay whole (the smallest windows force many),
+    whether the file is mapped or (a file system that cannot map it) read; the failures
+    before the most recent start are earlier, the ones after it current."""
+    import mmap
+
     from lease_tables.diagnose import read
 
-    monkeypatch.setattr(read, "BLOCK", 97)
-    filler = [f"2026-12-07 04:31:{i % 60:02d},000 [main] INFO  x - line {i}" for i in range(300)]
-    verdict = judged(write(tmp_path / "big.log", [*filler, *failing_run()]))
-    assert_table_missing(verdict)
+    monkeypatch.setattr(read, "WINDOW", 2 * mmap.ALLOCATIONGRANULARITY)
+    monkeypatch.setattr(read, "MAP", mapped)
+    filler = [f"2026-12-07 04:31:{i % 60:02d},000 [main] INFO  x - line {i}"
+              for i in range(mmap.ALLOCATIONGRANULARITY // 8)]
+    for shift in range(0, 3000, 250):  # the windows' edges fall elsewhere each time
+        lines = ["#" * shift, *filler, *failing_run(), *filler, *healthy_run(), *filler,
+                 *failing_run(4)]
+        verdict = judged(write(tmp_path / f"big{shift}.log", lines))
+        assert_table_missing(verdict, count=4)
+        assert [(f.cause, f.count) for f in verdict.earlier] == [("table-missing", 3),
+                                                                ("gave-up", 1)], shift
+
+
+def test_the_most_recent_start_is_found_from_the_end_wherever_the_windows_fall(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`last_start` searches backwards window by window: a start cut by a window's edge
+    is found whole, attempt 10 to 19 is no start, and a start on the last line (no
+    line end) counts."""
+    import mmap
+
+    from lease_tables.diagnose import read
+
+    window = 2 * mmap.ALLOCATIONGRANULARITY
+    monkeypatch.setattr(read, "WINDOW", window)
+    start = "2026-12-07 04:32:51,000 [main] INFO  Scheduler - Initializing LeaseCoordinator "
+    for pad in range(window - 60, window + 10, 7):
+        path = tmp_path / f"pad{pad}.log"
+        body = b"x" * (pad - 1) + b"\n" + start.encode() + b"attempt 1 \n"
+        body += (start + "attempt 12 \n").encode() + b"y" * window + b"\n"
+        path.write_bytes(body)
+        found = read.last_start(find_logs([str(path)]))
+        assert found is not None and (found.index, found.offset) == (0, pad), pad
+    last = tmp_path / "last.log"
+    last.write_bytes(b"z" * window * 3 + b"\n" + (start + "attempt 1").encode())
+    found = read.last_start(find_logs([str(last)]))
+    assert found is not None and found.offset == window * 3 + 1
+    none = write(tmp_path / "none.log", [start + "attempt 10", start + "attempt 2"])
+    assert read.last_start(find_logs([str(none)])) is None
+
+
+def test_before_the_most_recent_start_failures_are_read_from_their_stack_traces(
+        tmp_path: Path) -> None:
+    """A one-line warning naming an exception counts after the start, not before it
+    (where only stack traces are read: one byte search instead of a string search)."""
+    shard = logback("04:32:40,000", "WARN ", "s.a.k.leases.KinesisShardDetector",
+                    "Got ResourceNotFoundException when fetching shard list for gone. Stream "
+                    "no longer exists.")
+    before = judged(write(tmp_path / "before.log", [shard, *failing_run()]))
+    assert "stream-missing" not in [f.cause for f in (*before.findings, *before.earlier)]
+    after = judged(write(tmp_path / "after.log", [*failing_run(gave_up=False), shard]))
+    assert "stream-missing" in [f.cause for f in after.findings]
+
+
+def test_a_layout_with_tabs_between_its_fields(tmp_path: Path) -> None:
+    """Tabs that start no stack frame: the names of exceptions are searched instead, so
+    the failures before the most recent start are still found."""
+    def tabbed(line: str) -> str:
+        return line.replace(" [multi-lang-daemon-0000] ", "\t").replace(" [NONE] - ", "\t")
+
+    filler = [f"2026-12-07 04:31:{i % 60:02d},000\tINFO\tx\tline {i}" for i in range(500)]
+    lines = [*filler, *map(tabbed, failing_run()), *map(tabbed, healthy_run())]
+    verdict = judged(write(tmp_path / "tabs.log", lines))
+    assert verdict.ok and [f.cause for f in verdict.earlier] == ["table-missing", "gave-up"]
 
 
 # ------------------------------------------------------------------ the installed CLI
@@ -354,11 +456,18 @@ EXPECTED = {  # situation -> (the causes at the most recent start, the fix's com
 REAL_LOGS = sorted(REAL.glob("kcl-*/*.log"))
 
 
+@pytest.mark.parametrize("given", [True, False], ids=["--kcl", "from-the-log"])
 @pytest.mark.parametrize("log", REAL_LOGS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_the_real_kcls_log_names_the_cause_and_a_fix_the_tool_accepts(log: Path) -> None:
-    version = log.parent.name.removeprefix("kcl-")
+def test_the_real_kcls_log_names_the_cause_and_a_fix_the_tool_accepts(log: Path,
+                                                                      given: bool) -> None:
+    """With --kcl, or without it: every real KCL 3 log shows KCL 3 (its worker metrics
+    while it is built, before the first attempt), so the fixes use KCL 3's layout."""
+    real = log.parent.name.removeprefix("kcl-")
+    version = real if given else "3.0"
     causes, verb = EXPECTED[log.stem]
-    verdict = diagnose(find_logs([str(log)]), Context(kcl=version)).verdict
+    verdict = diagnose(find_logs([str(log)]), Context(kcl=real if given else None)).verdict
+    assert verdict.versions == ("3.x",)
+    assert (verdict.kcl, verdict.kcl_assumed) == (version, not given)
     assert [f.cause for f in verdict.findings] == causes
     assert verdict.ok is (log.stem == "healthy")
     assert verdict.started is (log.stem == "healthy")
@@ -380,3 +489,47 @@ def test_the_real_healthy_log_exits_0_from_the_installed_cli() -> None:
     done = lease_tables("diagnose", "--log", str(REAL / "kcl-3.1.3" / "healthy.log"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "KCL initialized." in done.stdout
+
+
+SAMPLE_CONF = Path(__file__).resolve().parent.parent / "sample_conf"
+
+
+def test_a_real_log_against_a_selection_whose_table_has_another_case(tmp_path: Path) -> None:
+    """KCL used APP; `--table app` derives another table: the finding names the option
+    that derives KCL's own name, and the other fixes use it."""
+    done = lease_tables("diagnose", "--log", str(REAL / "kcl-3.1.3" / "no-tables.log"),
+                        "--table", "app", "--output", "json")
+    assert done.returncode == 3, done.stderr
+    findings = {f["cause"]: f for f in json.loads(done.stdout)["findings"]}
+    assert set(findings) == {"table-missing", "name-mismatch", "gave-up"}
+    assert findings["name-mismatch"]["resource"] == "APP"
+    assert "--table APP" in findings["name-mismatch"]["fix"]
+    assert findings["table-missing"]["command"][:4] == ["lease-tables", "create", "--table",
+                                                       "APP"]
+
+
+def test_a_real_log_names_the_host_name_as_kcls_table_has_it(tmp_path: Path) -> None:
+    """The real log, its table named as the sample IntegrationService.xml's agent-events
+    adapter on a server whose name KCL's table has in capitals; `--host-name verintris`
+    derives the lower-case name: the finding says --host-name VERINTRIS, and the
+    create command it gives (with the selection as typed, the host name corrected) is
+    one the tool accepts and derives KCL's own table."""
+    import re as regex
+
+    kcl_name = "verintAgentEvents_VERINTRIS.2"
+    raw = (REAL / "kcl-3.1.3" / "no-tables.log").read_bytes()
+    log = tmp_path / "adapter.log"
+    log.write_bytes(regex.sub(rb"\bAPP\b", kcl_name.encode(), raw))
+    done = lease_tables("diagnose", "--log", str(log), "--conf-dir", str(SAMPLE_CONF),
+                        "--host-name", "verintris", "--output", "json")
+    assert done.returncode == 3, done.stderr
+    findings = {f["cause"]: f for f in json.loads(done.stdout)["findings"]}
+    assert findings["name-mismatch"]["application"] == kcl_name
+    assert "--host-name VERINTRIS" in findings["name-mismatch"]["fix"]
+    assert "verintAgentEvents_verintris.2" in findings["name-mismatch"]["fix"]
+    command = findings["table-missing"]["command"]
+    assert command[:6] == ["lease-tables", "create", "--conf-dir", str(SAMPLE_CONF),
+                           "--host-name", "VERINTRIS"]
+    planned = lease_tables(*command[1:], "--dry-run")
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert kcl_name in planned.stdout

@@ -11,8 +11,11 @@ reader of these logs is proven on each one.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,14 +34,45 @@ def _text(path: Path) -> str:
     return path.read_bytes().decode("utf-8", "replace")
 
 
-def diagnose_names_the_cause(situation: kcllogs.Situation, version: str, log: Path) -> None:
-    """`lease-tables diagnose --log LOG` on one real KCL log must name `situation.cause`
-    with its fix, and nothing at all on the healthy run (`situation.cause == ""`).
+def lease_tables(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed `lease-tables`, as an operator runs it."""
+    exe = Path(sys.executable).with_name("lease-tables")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=120,
+                          check=False)
 
-    DIAGNOSE: the `diagnose` command fills this in (run the installed CLI on `log`,
-    assert the cause, its fix and the exit code: 3 with a cause, 0 on the healthy run).
-    """
-    del situation, version, log
+
+def accepts(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a fix as the tool would: `create` as a dry run (every option and value
+    checked, nothing made), `policy` as it is (it only prints); a command that needs
+    AWS (verify, preflight) with --help after it (its options are parsed and must exist)."""
+    assert command[0] == "lease-tables", command
+    verb, rest = command[1], command[2:]
+    extra = {"create": ["--dry-run"], "policy": []}.get(verb, ["--help"])
+    return lease_tables(verb, *rest, *extra)
+
+
+def diagnose_names_the_cause(situation: kcllogs.Situation, version: str, log: Path) -> None:
+    """`lease-tables diagnose --log LOG` (no --kcl: the log shows KCL 3) on one real KCL
+    log must name `situation.cause` first, with a fix, and exit 3; on the healthy run
+    (`situation.cause == ""`) nothing, exit 0. A fix that is a command must be one the
+    tool accepts, and use KCL 3's layout."""
+    done = lease_tables("diagnose", "--log", str(log), "--output", "json")
+    assert done.returncode == (3 if situation.cause else 0), (version, done.stdout,
+                                                              done.stderr)
+    document = json.loads(done.stdout)
+    causes = [finding["cause"] for finding in document["findings"]]
+    assert document["read"]["kcl_versions"] == ["3.x"], (version, document["read"])
+    assert document["read"]["last_start"], "the start was not found"
+    if not situation.cause:
+        assert causes == [] and document["ok"] and document["read"]["initialized"]
+        return
+    assert causes and causes[0] == situation.cause, (version, causes)
+    first = document["findings"][0]
+    assert first["fix"] and first["evidence"], first
+    if first["command"] is not None:
+        assert first["command"][first["command"].index("--kcl") + 1] == "3.0"
+        accepted = accepts(first["command"])
+        assert accepted.returncode == 0, (first["command"], accepted.stdout + accepted.stderr)
 
 
 @pytest.mark.parametrize("capture", CAPTURES, ids=_ids)

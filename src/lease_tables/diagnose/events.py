@@ -147,8 +147,13 @@ _FAN_OUT = re.compile(r"FanOutRecordsPublisher|SubscribeToShard|/consumer/")
 _POLLING = re.compile(r"PrefetchRecordsPublisher|PollingRecordsFetcher|KinesisDataFetcher"
                       r"|BlockingRecordsPublisher|GetRecords")
 _VERSION = re.compile(r"amazon-kinesis-client(?:-library-java)?[-/ ]v?([0-9]+\.[0-9]+\.[0-9]+)")
+# What only KCL 3 writes: its companion tables and index, its worker-metrics classes
+# (`software.amazon.kinesis.worker`: "WorkerMetricStatsManager", "WorkerMetricsSelector"),
+# its migration state machine (`software.amazon.kinesis.coordinator.migration`), its
+# lease assignment.
 _KCL3 = re.compile(r"-CoordinatorState|-WorkerMetricStats|LeaseOwnerToLeaseKeyIndex"
-                   r"|Lease table GSI|GSI status|LeaseAssignmentManager|WorkerMetricStats")
+                   r"|Lease table GSI|GSI status|LeaseAssignmentManager|WorkerMetricStats"
+                   r"|WorkerMetricsSelector|MigrationStateMachine|coordinator\.migration")
 
 
 def timestamp(line: str) -> str | None:

@@ -45,6 +45,12 @@ GAVE_UP = "gave-up"
 CAUSES = (TABLE_MISSING, NAME_MISMATCH, INDEX_MISSING, WRONG_KEY, ACCESS_DENIED,
           STREAM_MISSING, CONSUMER_MISSING, CREDENTIALS, THROTTLED, GAVE_UP)
 
+# A log that shows KCL 3 (its worker metrics, migration or lease assignment, its
+# companion tables or index) but not its X.Y.Z: the fixes use KCL 3.0-3.4's layout,
+# the one whose tables and index such a KCL was seen to use.
+KCL3_SEEN = "3.x"
+KCL3_ASSUMED = "3.0"
+
 # Throttling that KCL's retries absorb is no cause: it is one when it broke an
 # initialization attempt, or came back this often after the start.
 THROTTLED_OFTEN = 10
@@ -125,9 +131,9 @@ class Verdict:
     applications: tuple[str, ...]
     streams: tuple[str, ...]
     retrieval: tuple[str, ...]
-    versions: tuple[str, ...]
+    versions: tuple[str, ...]  # KCL versions the log shows: X.Y.Z, or 3.x from KCL 3's signs
     kcl: str                 # the version the fixes use
-    kcl_assumed: bool        # not given, not in the log: inferred from what KCL did
+    kcl_assumed: bool        # not given, no X.Y.Z in the log: inferred from KCL 3's signs
     starts: int
     last_start: str | None
     started: bool            # "Initialization complete" after the most recent start
@@ -210,7 +216,8 @@ class Judge:
         return Verdict(
             findings=tuple(_ordered(current)), earlier=tuple(_ordered(earlier)),
             applications=applications, streams=tuple(self.streams),
-            retrieval=tuple(self.retrieval), versions=tuple(self.versions),
+            retrieval=tuple(self.retrieval),
+            versions=tuple(self.versions) or ((KCL3_SEEN,) if self.kcl3 else ()),
             kcl=version, kcl_assumed=assumed, starts=self.starts,
             last_start=self.current.start, started=self.current.ready,
             unexplained_failures=0 if explained or self.current.ready
@@ -223,7 +230,7 @@ class Judge:
         if self.versions:
             return next(reversed(self.versions)), False
         if self.kcl3:
-            return "3.0", True
+            return KCL3_ASSUMED, True
         return kcl.DEFAULT_VERSION, False
 
 
@@ -378,8 +385,8 @@ class _Fixer:
     def _assumed_note(self) -> str:
         if not self.assumed:
             return ""
-        return (f" (--kcl {self.version}: the log shows KCL 3's tables or index but not "
-                f"its version; use the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in the "
+        return (f" (--kcl {self.version}: the log shows KCL 3 but not its version; for "
+                f"KCL 3.5 or later use the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in the "
                 f"adapter's installation)")
 
     # -------------------------------------------------------------- the causes

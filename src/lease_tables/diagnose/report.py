@@ -44,12 +44,13 @@ def read_lines(diagnosis: Diagnosis) -> list[str]:
     span = ""
     if diagnosis.first_time or diagnosis.last_time:
         span = f"; {diagnosis.first_time or '?'} to {diagnosis.last_time or '?'}"
-    kcl = (f"{', '.join(verdict.versions)} (from the log)" if verdict.versions
-           else f"{verdict.kcl} (assumed from KCL 3's tables or index in the log)"
-           if verdict.kcl_assumed else f"{verdict.kcl} (--kcl or the default; not in the log)")
+    seen = ", ".join(verdict.versions) or "none shown"
+    kcl = (f"versions in the log: {seen}; the fixes use --kcl {verdict.kcl}"
+           + (" (KCL 3.0-3.4's tables)" if verdict.kcl_assumed
+              else "" if verdict.versions else " (--kcl, or the default)"))
     names = ", ".join(clean(a) for a in verdict.applications) or "none named"
-    starts = (f"{verdict.starts} start{'s' if verdict.starts != 1 else ''}, the most recent "
-              f"{verdict.last_start or 'at an unknown time'}" if verdict.starts
+    starts = (f"the most recent start {verdict.last_start or 'at an unknown time'}"
+              if verdict.starts
               else "no KCL start in what was read: everything read was judged")
     return [
         row(f"read: {len(diagnosis.readings)} file{'s' if len(diagnosis.readings) != 1 else ''}"
@@ -101,7 +102,7 @@ def to_json(diagnosis: Diagnosis) -> dict[str, object]:
             "applications": list(verdict.applications), "streams": list(verdict.streams),
             "retrieval": list(verdict.retrieval), "kcl_versions": list(verdict.versions),
             "kcl": verdict.kcl, "kcl_assumed": verdict.kcl_assumed,
-            "starts": verdict.starts, "last_start": verdict.last_start,
+            "last_start": verdict.last_start,
             "initialized": verdict.started,
             "unexplained_failures": verdict.unexplained_failures,
             "summary": verdict_line(diagnosis),
