@@ -151,6 +151,15 @@ def answer_part(response: object, key: str, action: str,
     return part
 
 
+def was_retried(exc: BaseException) -> bool:
+    """Whether botocore sent the call more than once before this answer: an earlier
+    attempt may have done the work and lost its answer (a reset connection), so an
+    answer such as ResourceInUse says nothing about who did it."""
+    response = getattr(exc, "response", None)
+    metadata = response.get("ResponseMetadata") if isinstance(response, dict) else None
+    return bool(isinstance(metadata, dict) and metadata.get("RetryAttempts"))
+
+
 def is_access_denied(exc: BaseException) -> bool:
     """However the endpoint phrases it: a known code, or a bare HTTP 403 with no code."""
     code = error_code(exc)

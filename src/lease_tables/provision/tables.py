@@ -38,6 +38,7 @@ from lease_tables.aws.failures import (
     error_code,
     error_message,
     explain,
+    was_retried,
 )
 from lease_tables.config.naming import LeaseTable, twins_phrase
 from lease_tables.core.engine import DONE, Engine, jittered
@@ -261,8 +262,7 @@ class Provisioner:
             except Exception as exc:
                 code = error_code(exc)
                 if code == IN_USE_CODE:
-                    # Created by someone else (another run, KCL) since we looked.
-                    calls.done = calls.done.note("another process created it at the same time")
+                    calls.done = calls.done.note(in_use_note(exc))
                     calls.call = "DescribeTable"
                     return self._describe(table) or {"TableStatus": spec.CREATING,
                                                      "KeySchema": request["KeySchema"],
@@ -359,3 +359,13 @@ class Provisioner:
         if step is None:  # stopped before its first look
             return TableResult(goal.table, FAILED, self._unfinished(number, 0.0))
         return result(goal, step, waited, tuple(calls.hints), tuple(calls.hint_warnings))
+
+
+def in_use_note(exc: BaseException) -> str:
+    """Who made a table CreateTable found already there, as far as is known: someone else
+    (another run, KCL) when this was the only attempt; when an earlier attempt had no
+    answer, possibly this run itself, and nothing more can be said."""
+    if was_retried(exc):
+        return ("the table exists now; this run's CreateTable had no answer on a first "
+                "attempt and may have made it (its retry found it there)")
+    return "another process created it at the same time"

