@@ -9,8 +9,6 @@ show; plain-value tests where the rule is a pure function.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import REGION, aws_env, run_cli
@@ -72,3 +70,54 @@ def test_a_real_race_is_still_named_as_one(moto, tmp_path) -> None:
         run = create_json("leasesRaced", proxy.url, aws_env(tmp_path))
     [table] = run.json()["tables"]
     assert "another process created it at the same time" in table["message"]
+
+
+# ------------------------------------------------------------------ empty and absurd values
+
+EMPTY_VALUES = [
+    ["create", "--dry-run", "--conf-dir", ""],
+    ["create", "--dry-run", "--table", ""],
+    ["create", "--table", "leasesE", "--profile", ""],
+    ["create", "--table", "leasesE", "--region", ""],
+    ["create", "--table", "leasesE", "--endpoint-url", ""],
+    ["create", "--dry-run", "--table", "leasesE", "--host-name", ""],
+    ["create", "--dry-run", "--table", "leasesE", "--tag", ""],
+    ["verify", "--table", "leasesE", "--conf-dir", "", "--output", "json"],
+    ["policy", "--table", "leasesE", "--account-id", ""],
+    ["template", "--format", "terraform", "--conf-dir", ""],
+    ["name", "--kind", "connect", "--application-name", ""],
+]
+
+
+@pytest.mark.parametrize("args", EMPTY_VALUES, ids=lambda a: f"{a[0]} {a[-2]}")
+def test_an_empty_option_value_is_bad_input_before_anything(moto, tmp_path,
+                                                             args: list[str]) -> None:
+    """`--conf-dir ""` once read the current folder and created what it found there."""
+    (tmp_path / "IntegrationService.xml").write_text("<not-read/>")
+    env = aws_env(tmp_path, AWS_DEFAULT_REGION=REGION, AWS_ENDPOINT_URL=moto.url)
+    run = run_cli(args, env, cwd=tmp_path)
+    assert run.code == 2, run.stderr
+    flag = args[args.index("") - 1]
+    assert f"{flag} was given an empty value" in run.stderr
+    assert moto.client().list_tables()["TableNames"] == []
+
+
+@pytest.mark.parametrize("value", ["1e300", "inf", "1e10"])
+def test_a_timeout_past_the_platform_clock_is_bad_input_before_anything(moto, tmp_path,
+                                                                        value: str) -> None:
+    """Once: the table was created, then a traceback and no tables reported."""
+    run = create_json("leasesForever", moto.url, aws_env(tmp_path), "--timeout", value)
+    assert run.code == 2, run.stderr
+    assert "--timeout" in run.json()["error"]
+    assert moto.client().list_tables()["TableNames"] == []
+    dry = run_cli(["create", "--dry-run", "--table", "leasesForever", "--timeout", value],
+                  aws_env(tmp_path))
+    assert dry.code == 2
+
+
+def test_the_longest_timeout_the_platform_holds_still_runs(moto, tmp_path) -> None:
+    import threading
+
+    run = create_json("leasesLong", moto.url, aws_env(tmp_path), "--timeout",
+                      f"{threading.TIMEOUT_MAX:.0f}")
+    assert run.code == 0, run.stderr
