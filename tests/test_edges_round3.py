@@ -121,3 +121,46 @@ def test_the_longest_timeout_the_platform_holds_still_runs(moto, tmp_path) -> No
     run = create_json("leasesLong", moto.url, aws_env(tmp_path), "--timeout",
                       f"{threading.TIMEOUT_MAX:.0f}")
     assert run.code == 0, run.stderr
+
+
+# ------------------------------------------------------------------ secrets in URLs
+
+PASSWORD = "Hunter2Secret"
+
+
+def test_a_password_in_an_endpoint_url_is_redacted_on_every_sink(moto, tmp_path) -> None:
+    """The SDK takes such a URL from the environment; --endpoint-url refuses it as
+    malformed. Either way the password is never shown: errors, rows, --verbose, JSON."""
+    with FaultProxy(moto.url) as proxy:
+        proxy.canned[("DescribeTable", "leasesDenied")] = aws_error(
+            "AccessDeniedException", "User is not authorized to perform dynamodb:DescribeTable")
+        endpoint = proxy.url.replace("http://", f"http://ops:{PASSWORD}@")
+        env = aws_env(tmp_path, AWS_MAX_ATTEMPTS="1", AWS_ENDPOINT_URL_DYNAMODB=endpoint)
+
+        def create(table: str, *extra: str):
+            return run_cli(["create", "--table", table, "--region", REGION, *extra], env)
+
+        runs = [create("leasesDenied", "--output", "json"),
+                create("leasesDenied", "--output", "json", "--verbose"),
+                create("leasesDenied"),
+                create("leasesFine", "--output", "json"),
+                create("leasesFine"),
+                create("leasesFine", "--endpoint-url", endpoint),
+                create("leasesFine", "--endpoint-url", endpoint, "--dry-run")]
+    for run in runs:
+        assert PASSWORD not in run.stdout + run.stderr
+    assert runs[0].code == 1 and "ops:***@127.0.0.1" in runs[0].stdout
+    assert runs[3].code == 0
+    assert runs[-1].code == runs[-2].code == 2  # refused as an option, password hidden
+    assert "ops:***@" in runs[-1].stderr
+
+
+def test_a_password_in_a_proxy_url_is_redacted(moto, tmp_path) -> None:
+    """botocore names the proxy it could not reach; the password must not come along."""
+    env = aws_env(tmp_path, AWS_MAX_ATTEMPTS="1",
+                  HTTPS_PROXY=f"http://ops:{PASSWORD}@127.0.0.1:9",
+                  HTTP_PROXY=f"http://ops:{PASSWORD}@127.0.0.1:9", NO_PROXY="")
+    run = run_cli(["create", "--table", "leasesProxied", "--region", REGION, "--endpoint-url",
+                   moto.url, "--output", "json", "--verbose", "--timeout", "20"], env)
+    assert run.code == 1
+    assert PASSWORD not in run.stdout + run.stderr

@@ -28,7 +28,14 @@ from lease_tables.aws.failures import (
     setup_error,
 )
 from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.core.printable import aws_text, quote, redact, register_secrets
+from lease_tables.core.printable import (
+    aws_text,
+    hide_password,
+    quote,
+    redact,
+    register_secrets,
+    url_password,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     # Types only (the stubs are dev tools; the installed tool never imports them).
@@ -57,6 +64,18 @@ READ_TIMEOUT = 20
 HINT_BUDGET = 3.0
 
 
+# Where a proxy (with its password, if any) is set for every HTTP client on the machine.
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                   "all_proxy")
+
+
+def register_url_passwords(urls: Iterable[str | None]) -> None:
+    """The passwords in these URLs (an endpoint's, a proxy's) are never shown, in any
+    form: in a URL, `printable.redact` hides them anyway; registered, they are hidden
+    wherever else they appear (a proxy's error quoting them, say)."""
+    register_secrets([url_password(url) for url in urls if url])
+
+
 class Clients:
     """AWS clients for one run, one per service and region, sharing one session.
 
@@ -80,6 +99,7 @@ class Clients:
                  services: tuple[str, ...] = ("dynamodb",)) -> None:
         self.env = os.environ if env is None else env
         self.endpoint_url = endpoint_url
+        register_url_passwords([endpoint_url, *(self.env.get(name) for name in PROXY_VARIABLES)])
         self.pool_size = max(pool_size, 1)
         self.read_timeout = max(1.0, min(read_timeout, READ_TIMEOUT))
         try:
@@ -111,6 +131,7 @@ class Clients:
             except LeaseTablesError:
                 url = f"the {service} endpoint of {region}"
         setting = None if self.endpoint_url else self._configured_setting(service)
+        url = hide_password(url)  # rows skip the redaction messages get
         return f"{url} (set by {setting})" if setting else url
 
     def _configured_setting(self, service: str) -> str | None:
@@ -126,6 +147,7 @@ class Clients:
         if self.endpoint_url:
             return None  # --endpoint-url wins over every configured one, as in boto3
         found = configured_endpoint(self.session, service)
+        register_url_passwords([found[0] if found else None])
         if found is not None and (problem := endpoint_problem(*found)):
             raise InputError(problem)
         return found
