@@ -164,3 +164,65 @@ def test_a_password_in_a_proxy_url_is_redacted(moto, tmp_path) -> None:
                    moto.url, "--output", "json", "--verbose", "--timeout", "20"], env)
     assert run.code == 1
     assert PASSWORD not in run.stdout + run.stderr
+
+
+# ------------------------------------------------------------------ denies no grant lifts
+
+ARN = "arn:aws:sts::123456789012:assumed-role/ris-adapter/i-0abc"
+SCP_DENY = ("User: {arn} is not authorized to perform: dynamodb:{action} on resource: "
+            "arn:aws:dynamodb:us-east-1:123456789012:table/{table} with an explicit deny "
+            "in a service control policy")
+BOUNDARY_DENY = ("User: {arn} is not authorized to perform: dynamodb:{action} on resource: "
+                 "arn:aws:dynamodb:us-east-1:123456789012:table/{table} because no "
+                 "permissions boundary allows the dynamodb:{action} action")
+
+
+@pytest.mark.parametrize(("text", "who"), [
+    (SCP_DENY, "administers your organization's SCPs"),
+    (BOUNDARY_DENY, "administers the boundary"),
+])
+def test_create_names_a_deny_no_grant_can_lift(moto, tmp_path, text: str, who: str) -> None:
+    with FaultProxy(moto.url) as proxy:
+        proxy.canned["CreateTable"] = aws_error("AccessDeniedException", text.format(
+            arn=ARN, action="CreateTable", table="leasesFenced"))
+        run = create_json("leasesFenced", proxy.url, aws_env(tmp_path, AWS_MAX_ATTEMPTS="1"))
+    assert run.code == 1
+    [table] = run.json()["tables"]
+    assert who in table["message"]
+    assert "Grant it" not in table["message"]
+
+
+@pytest.mark.parametrize(("text", "who"), [
+    (SCP_DENY, "administers your organization's SCPs"),
+    (BOUNDARY_DENY, "administers the boundary"),
+])
+def test_preflight_names_a_deny_no_grant_can_lift(moto, tmp_path, text: str, who: str) -> None:
+    moto.client().create_table(
+        TableName="leasesFenced", KeySchema=[{"AttributeName": "leaseKey", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "leaseKey", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST")
+    with FaultProxy(moto.url) as proxy:
+        proxy.canned["GetItem"] = aws_error("AccessDeniedException", text.format(
+            arn=ARN, action="GetItem", table="leasesFenced"))
+        run = run_cli(["preflight", "--table", "leasesFenced", "--region", REGION,
+                       "--endpoint-url", proxy.url, "--output", "json"],
+                      aws_env(tmp_path, AWS_MAX_ATTEMPTS="1"))
+    [table] = run.json()["tables"]
+    assert table["status"] == "denied"
+    assert who in table["message"]
+    assert "Grant it" not in table["message"] and "Grant them" not in table["message"]
+
+
+def test_an_ordinary_denial_still_asks_for_the_grant() -> None:
+    from lease_tables.aws.failures import barrier, grant_advice
+
+    plain = "User: arn:aws:iam::1:user/x is not authorized to perform: dynamodb:GetItem"
+    assert barrier(plain) is None
+    assert grant_advice([plain], "it", "Grant it") == "Grant it"
+    for words in ("with an explicit deny in a service control policy",
+                  "because no service control policy allows the dynamodb:GetItem action",
+                  "with an explicit deny in a permissions boundary",
+                  "with an explicit deny in a resource control policy",
+                  "with an explicit deny in a session policy",
+                  "with an explicit deny in an identity-based policy"):
+        assert barrier(f"{plain} {words}") is not None
