@@ -226,3 +226,53 @@ def test_an_ordinary_denial_still_asks_for_the_grant() -> None:
                   "with an explicit deny in a session policy",
                   "with an explicit deny in an identity-based policy"):
         assert barrier(f"{plain} {words}") is not None
+
+
+# ------------------------------------------------------------------ other services' rules
+
+STREAM_CN = "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/calls"
+
+
+@pytest.mark.parametrize("args", [
+    ["--table", "a" * 129, "--stream", "calls"],
+    ["--table", "leasesChina", "--stream", STREAM_CN],
+])
+def test_what_kinesis_would_refuse_is_bad_input_before_any_table(moto, tmp_path,
+                                                                 args: list[str]) -> None:
+    """Once: the table was created, then RegisterStreamConsumer (or the stream) refused."""
+    env = aws_env(tmp_path)
+    for extra in (["--dry-run"], ["--endpoint-url", moto.url]):
+        run = run_cli(["create", "--region", REGION, "--enhanced-fan-out", *args, *extra,
+                       "--output", "json"], env)
+        assert run.code == 2, run.stderr
+        assert "Kinesis allows at most 128" in run.stderr or "partition aws-cn" in run.stderr
+    assert moto.client().list_tables()["TableNames"] == []
+
+
+def test_a_consumer_name_kinesis_accepts_passes() -> None:
+    from lease_tables.model.footprint import consumer_name_problem
+
+    assert consumer_name_problem("a" * 128) is None
+    assert consumer_name_problem("verint.Agent-Events_x.2") is None
+    assert consumer_name_problem("a" * 129) is not None
+
+
+def test_policy_never_mixes_partitions_in_one_document() -> None:
+    from lease_tables.config.naming import LeaseTable
+    from lease_tables.core.errors import InputError
+    from lease_tables.render.policy import policy_documents
+
+    tables = [LeaseTable("leasesWorld", "us-east-1"), LeaseTable("leasesChina", "cn-north-1")]
+    with pytest.raises(InputError) as err:
+        policy_documents("adapter", tables, "123456789012")
+    assert "aws (" in str(err.value) and "aws-cn (" in str(err.value)
+    one = policy_documents("adapter", tables[1:], "123456789012")[0]
+    assert "arn:aws-cn:dynamodb:cn-north-1" in str(one)
+
+
+def test_policy_refuses_a_resource_of_another_partition(tmp_path) -> None:
+    run = run_cli(["policy", "--table", "leasesWorld", "--region", REGION, "--account-id",
+                   "123456789012", "--stream", STREAM_CN], aws_env(tmp_path))
+    assert run.code == 2
+    assert run.stdout == ""
+    assert "aws-cn" in run.stderr and "us-east-1" in run.stderr

@@ -409,6 +409,8 @@ def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
     account = validate_account_id(account_id)
     if footprint is None:
         footprint = footprint_of(tables, account, options, region_option)
+    if mixed := fp.mixed_partitions(tables, footprint.resources):
+        raise InputError(mixed)
     notes = [*footprint.notes, *(f"{line}" for line in fp.origin_lines(footprint))]
     whole = build_policy(role, tables, account, tags=tags, layout=layout, migrating=migrating,
                          footprint=footprint)
