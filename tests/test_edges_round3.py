@@ -276,3 +276,33 @@ def test_policy_refuses_a_resource_of_another_partition(tmp_path) -> None:
     assert run.code == 2
     assert run.stdout == ""
     assert "aws-cn" in run.stderr and "us-east-1" in run.stderr
+
+
+# ------------------------------------------------------------------ endpoints on success
+
+
+@pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"])
+def test_an_endpoint_from_the_environment_is_named_once_on_success(moto, tmp_path,
+                                                                   variable: str) -> None:
+    env = aws_env(tmp_path, **{variable: moto.url})
+    text = run_cli(["create", "--table", "leasesLocal", "--region", REGION], env)
+    assert text.code == 0, text.stderr
+    assert text.stderr.count(moto.url) == 1
+    assert f"(set by {variable})" in text.stderr and "not to AWS's own" in text.stderr
+    as_json = run_cli(["verify", "--table", "leasesLocal", "--region", REGION, "--output",
+                       "json"], env)
+    assert as_json.code == 0, as_json.stderr
+    assert as_json.json()["endpoint"] == f"{moto.url} (set by {variable})"
+    assert as_json.stderr.count(moto.url) == 1
+    assert "leasesLocal" in moto.client().list_tables()["TableNames"]
+
+
+def test_the_endpoint_option_is_named_on_success_and_aws_own_is_not(moto, tmp_path) -> None:
+    run = run_cli(["create", "--table", "leasesLocal", "--region", REGION, "--endpoint-url",
+                   moto.url, "--output", "json"], aws_env(tmp_path))
+    assert run.code == 0
+    assert run.json()["endpoint"] == moto.url
+    from lease_tables.render.report import endpoint_note, json_document
+
+    assert endpoint_note([]) is None
+    assert "endpoint" not in json_document([])

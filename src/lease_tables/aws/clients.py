@@ -134,6 +134,17 @@ class Clients:
         url = hide_password(url)  # rows skip the redaction messages get
         return f"{url} (set by {setting})" if setting else url
 
+    def custom_endpoints(self) -> list[str]:
+        """The endpoints this run's clients call that are not AWS's own (set by
+        --endpoint-url, AWS_ENDPOINT_URL*, or the config file), as `endpoint_for` names
+        them: a run that made a table there must say so on success too, or an operator
+        reads "created" and believes it is in AWS."""
+        with self._lock:
+            made = sorted(self._clients)
+        return list(dict.fromkeys(
+            self.endpoint_for(region, service) for service, region in made
+            if self.endpoint_url or self._configured_setting(service)))
+
     def _configured_setting(self, service: str) -> str | None:
         if service not in self._configured:
             self._configured[service] = self._configured_endpoint(service)

@@ -156,11 +156,16 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.model.outcome import needs_attention, sort_results
-    from lease_tables.render.report import emit, tally
+    from lease_tables.render.report import emit, endpoint_note, tally
 
     output, quiet = run.output, run.quiet
     results = sort_results(results)
     _did(tally(results, verb))
+    endpoints = [e for clients in _CLIENTS for e in clients.custom_endpoints()]
+    # Named once: by a row's message (a failure names where it failed), else by a note.
+    unnamed = [e for e in endpoints if not any(e in r.message for r in results)]
+    if (note := endpoint_note(unnamed)) and not (quiet and output == "text"):
+        say(note)
     for result in [] if quiet else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
@@ -172,7 +177,8 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
             if closing:
                 typer.echo(fit_terminal(line(closing), sys.stdout))
             raise typer.Exit(exit_code(results))
-    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing)
+    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing,
+         endpoint="; ".join(endpoints) or None)
     if output == "json":
         for result in needs_attention(results):
             say(f"{result.status}: {result.table.table_name}: {result.message}")
@@ -204,6 +210,7 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     # as the "no region" it leads to.
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=run.concurrency,
                       read_timeout=timeout)
+    _CLIENTS.append(clients)  # its endpoints are named when the results are
     require_regions(tables)
     clients.prepare(t.region or "" for t in tables)
     (check or Clients.check_credentials)(clients)
@@ -243,6 +250,8 @@ def _bounded(work: Callable[[float], T], timeout: float, stop: Callable[[], None
                    partial(signal.cause)) from None
 
 
+# The run's AWS clients, once made: `_finish` names the endpoints that are not AWS's own.
+_CLIENTS: "list[Clients]" = []
 # Set when a run was cut short while worker threads still sat in network calls:
 # the process then ends without waiting for them (see main()).
 _ABANDONED = False
