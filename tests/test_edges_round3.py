@@ -9,9 +9,14 @@ show; plain-value tests where the rule is a pure function.
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import REGION, aws_env, run_cli
+from tests.conftest import REGION, aws_env, clean_env, run_cli
 from tests.faultproxy import LOSE, FaultProxy, RewritingProxy, aws_error
 
 NOT_FOUND = aws_error("ResourceNotFoundException", "Requested resource not found")
@@ -306,3 +311,104 @@ def test_the_endpoint_option_is_named_on_success_and_aws_own_is_not(moto, tmp_pa
 
     assert endpoint_note([]) is None
     assert "endpoint" not in json_document([])
+
+
+# ------------------------------------------------------------------ credential helpers
+
+HANGING_HELPER = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+open(sys.argv[1], "w").write(f"{os.getpid()} {child.pid}")
+time.sleep(120)
+"""
+
+
+def helper_profile(tmp_path: Path, line: str, **env: str) -> dict[str, str]:
+    config = tmp_path / "config"
+    config.write_text(f"[profile helper]\n{line}\nregion = {REGION}\n")
+    return clean_env(tmp_path, AWS_CONFIG_FILE=str(config), AWS_PROFILE="helper", **env)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and " Z " not in Path(
+        f"/proc/{pid}/stat").read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups and /proc")
+def test_a_hanging_credential_process_is_bounded_and_never_outlives_the_run(moto,
+                                                                            tmp_path) -> None:
+    from lease_tables.aws.bounded import GRACE
+
+    script, pids = tmp_path / "helper.py", tmp_path / "pids"
+    script.write_text(HANGING_HELPER)
+    env = helper_profile(tmp_path, f'credential_process = "{sys.executable}" "{script}" '
+                                   f'"{pids}"')
+    started = time.monotonic()
+    run = run_cli(["create", "--table", "leasesHelper", "--endpoint-url", moto.url,
+                   "--timeout", "3", "--output", "json"], env, timeout=60)
+    took = time.monotonic() - started
+    assert run.code == 1, run.stderr
+    assert took < 3 + GRACE + 5, took  # the helper would sleep 120 s; start-up under load
+    error = run.json()["error"]
+    assert "credential_process" in error and "gave no credentials within" in error
+    assert "network" not in error
+    helper, grandchild = (int(p) for p in pids.read_text().split())
+    deadline = time.monotonic() + 5
+    while (alive(helper) or alive(grandchild)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(helper) and not alive(grandchild)
+    assert moto.client().list_tables()["TableNames"] == []
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ('credential_process = "/nonexistent/bin/aws-vault" exec ris', "could not be started"),
+    (f'credential_process = "{sys.executable}" -c "print(\'hello, I am not JSON\')"',
+     "not the JSON document"),
+    (f'credential_process = "{sys.executable}" -c "import sys; sys.stderr.write(\'vault '
+     f'sealed: run vault login\'); sys.exit(4)"', "exit code 4) and said: vault sealed"),
+])
+def test_a_failing_credential_process_is_named_as_the_helpers(moto, tmp_path, line: str,
+                                                              said: str) -> None:
+    env = helper_profile(tmp_path, line)
+    for command in (["create", "--table", "leasesHelper"], ["verify", "--table", "leasesHelper"],
+                    ["preflight", "--table", "leasesHelper"]):
+        run = run_cli([*command, "--endpoint-url", moto.url, "--output", "json"], env)
+        assert run.code == 1, run.stderr
+        error = run.json()["error"]
+        assert "credential_process" in error and said in error, error
+        assert "JSONDecodeError" not in error and "file" not in error.split("credential")[0]
+    assert moto.client().list_tables()["TableNames"] == []
+
+
+def test_an_mfa_prompt_with_no_terminal_is_a_clear_error(moto, tmp_path) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+        "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/provisioner\n"
+        "source_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/ops\n"
+        f"region = {REGION}\n")
+    env = clean_env(tmp_path, AWS_CONFIG_FILE=str(config), AWS_PROFILE="mfa")
+    run = run_cli(["create", "--table", "leasesMfa", "--endpoint-url", moto.url, "--output",
+                   "json"], env)
+    assert run.code == 1, run.stderr
+    assert "MFA code" in run.json()["error"] and "EOFError" not in run.stderr
+    assert moto.client().list_tables()["TableNames"] == []
+
+
+def test_a_missing_sso_login_is_named_as_such(moto, tmp_path) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile sso]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Admin\n"
+        f"region = {REGION}\n")
+    env = clean_env(tmp_path, AWS_CONFIG_FILE=str(config), AWS_PROFILE="sso",
+                    HOME=str(tmp_path), USERPROFILE=str(tmp_path))
+    run = run_cli(["verify", "--table", "leasesSso", "--endpoint-url", moto.url, "--output",
+                   "json"], env)
+    assert run.code == 1, run.stderr
+    error = run.json()["error"]
+    assert "IAM Identity Center (SSO)" in error and "aws sso login" in error

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 from urllib.parse import urlsplit
 
-from lease_tables.aws import failures
+from lease_tables.aws import credential_helpers, failures
 from lease_tables.aws.failures import (
     OTHER,
     VALUE_REFUSALS,
@@ -59,6 +59,8 @@ DEFAULT_MAX_ATTEMPTS = 6
 RETRY_MODES = ("standard", "adaptive", "legacy")  # botocore's own list
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
+# Seconds a credential_process may take when the caller gives no run bound (--timeout).
+HELPER_TIMEOUT = 60.0
 # Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
 # past it the hint is dropped with a note, and nothing else waits (README "Hints").
 HINT_BUDGET = 3.0
@@ -96,7 +98,9 @@ class Clients:
     def __init__(self, profile: str | None, endpoint_url: str | None,
                  pool_size: int = 10, env: Mapping[str, str] | None = None,
                  read_timeout: float = READ_TIMEOUT,
-                 services: tuple[str, ...] = ("dynamodb",)) -> None:
+                 services: tuple[str, ...] = ("dynamodb",),
+                 helper_timeout: float = HELPER_TIMEOUT,
+                 helper_deadline: float | None = None) -> None:
         self.env = os.environ if env is None else env
         self.endpoint_url = endpoint_url
         register_url_passwords([endpoint_url, *(self.env.get(name) for name in PROXY_VARIABLES)])
@@ -108,6 +112,8 @@ class Clients:
             self.session: boto3.Session = boto3.Session(profile_name=profile)
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
+            # credential_process bounded and killable, MFA prompts refused: see the module.
+            credential_helpers.install(self.session._session, helper_timeout, helper_deadline)
             self._retries = self._retry_settings()
             self._configured = {service: self._configured_endpoint(service)
                                 for service in services}

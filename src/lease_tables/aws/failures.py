@@ -247,6 +247,10 @@ _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "{where}: the AWS credentials are incomplete ({detail}): an access key without its "
      "secret, or the reverse. Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or fix "
      "the profile in the credentials file). Nothing was changed."),
+    (("SSOTokenLoadError", "UnauthorizedSSOTokenError"), CREDENTIALS,
+     "{where}: the AWS profile signs in through IAM Identity Center (SSO), and its login is "
+     "missing or has expired ({detail}). Run `aws sso login` with that profile (--profile "
+     "or AWS_PROFILE), then rerun. Nothing was changed."),
     (("CredentialRetrievalError", "SSOError", "TokenRetrievalError",
       "RefreshWithMFAUnsupportedError", "MetadataRetrievalError"), CREDENTIALS,
      "{where}: the AWS credentials could not be obtained ({detail}). If the profile uses "

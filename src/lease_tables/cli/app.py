@@ -198,7 +198,8 @@ def _check_endpoint(endpoint_url: str | None) -> None:
 
 def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
          run: RunArgs, timeout: float,
-         check: "Callable[[Clients], None] | None" = None) -> "Clients":
+         check: "Callable[[Clients], None] | None" = None,
+         deadline: float | None = None) -> "Clients":
     """The one AWS set-up of every command that calls AWS: options and regions checked
     before any call, credentials usable (checked with `check`, whose message suits the
     command), clients made."""
@@ -209,7 +210,7 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     # The session first: an unknown profile or a malformed setting is named as such, not
     # as the "no region" it leads to.
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=run.concurrency,
-                      read_timeout=timeout)
+                      read_timeout=timeout, helper_timeout=timeout, helper_deadline=deadline)
     _CLIENTS.append(clients)  # its endpoints are named when the results are
     require_regions(tables)
     clients.prepare(t.region or "" for t in tables)
@@ -329,7 +330,7 @@ def create(
     registering: dict[str, ConsumerRun] = {}
 
     def work(deadline: float) -> "list[TableResult]":
-        clients = _aws(tables, profile, endpoint_url, run, timeout)
+        clients = _aws(tables, profile, endpoint_url, run, timeout, deadline=deadline)
         made["run"] = Provisioner(clients, options, layout=layout,
                                   concurrency=run.concurrency, progress=progress,
                                   add_index=add_index, version=kcl.strip())
@@ -405,7 +406,7 @@ def verify(
     consumer_board: Board[ResourceRow] = Board([c.row() for c in consumers])
 
     def work(deadline: float) -> "list[TableResult]":
-        clients = _aws(tables, profile, endpoint_url, run, timeout)
+        clients = _aws(tables, profile, endpoint_url, run, timeout, deadline=deadline)
         def checking() -> "list[TableResult]":
             return verify_tables(clients, tables, concurrency=run.concurrency,
                                  options=options, board=board, layout=layout,
@@ -478,7 +479,8 @@ def preflight(
     rows: dict[str, Board[ResourceRow]] = {"board": Board([])}
 
     def work(deadline: float) -> PreflightRun:
-        clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials)
+        clients = _aws(tables, profile, endpoint_url, run, timeout, check=require_credentials,
+                       deadline=deadline)
         planned = plan(clients, tables, found)
         if planned:
             rows["board"] = Board([p.group.row for p in planned])
@@ -687,6 +689,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"or incomplete.{done} Send stdout where it can be written (a file on a disk "
             f"with room, a terminal, a reader that reads to the end) to see it.")
     sys.stderr.flush()
+    helpers = sys.modules.get("lease_tables.aws.credential_helpers")
+    if helpers is not None:  # a credential_process never outlives the run
+        helpers.end_all()
     if _ABANDONED:
         # Worker threads may still sit in a network call that --timeout cut short;
         # waiting for them at interpreter exit would undo the bound. Output is flushed.
