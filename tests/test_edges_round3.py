@@ -412,3 +412,58 @@ def test_a_missing_sso_login_is_named_as_such(moto, tmp_path) -> None:
     assert run.code == 1, run.stderr
     error = run.json()["error"]
     assert "IAM Identity Center (SSO)" in error and "aws sso login" in error
+
+
+# ------------------------------------------------------------------ no home directory
+
+NO_HOME_UID = 54321  # a uid with no passwd entry: ~ cannot be resolved at all
+
+
+def homeless(args: list[str], tmp_path: Path, **env: str):
+    """The CLI as a service account or container user with no home directory: HOME unset
+    and a uid that the passwd file does not know."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import cli_executable, skip_unless_end_to_end
+
+    skip_unless_end_to_end()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run as a uid with no home")
+    base = {k: v for k, v in clean_env(tmp_path).items()
+            if k not in ("HOME", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "USERPROFILE")}
+    proc = subprocess.run(
+        [setpriv, f"--reuid={NO_HOME_UID}", f"--regid={NO_HOME_UID}", "--clear-groups",
+         cli_executable(), *args], env={**base, **env}, capture_output=True, text=True,
+        timeout=120, stdin=subprocess.DEVNULL, cwd="/")
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.mark.parametrize("args", [
+    ["create", "--dry-run", "--conf-dir", str(Path(__file__).parent.parent / "sample_conf")],
+    ["create", "--dry-run", "--table", "leasesHomeless", "--region", REGION],
+    ["policy", "--conf-dir", str(Path(__file__).parent.parent / "sample_conf"), "--account-id",
+     "123456789012"],
+    ["template", "--format", "cloudformation", "--table", "leasesHomeless", "--region", REGION],
+    ["name", "--kind", "connect", "--application-name", "leasesHomeless"],
+])
+def test_no_home_directory_runs_what_needs_no_aws_config(tmp_path, args: list[str]) -> None:
+    assert homeless(args, tmp_path).returncode == 0
+
+
+def test_no_home_directory_says_how_to_name_the_aws_files(moto, tmp_path) -> None:
+    no_region = homeless(["create", "--table", "leasesHomeless", "--endpoint-url", moto.url],
+                         tmp_path)
+    assert no_region.returncode == 2
+    assert "AWS_CONFIG_FILE" in no_region.stderr and "home directory" in no_region.stderr
+    no_keys = homeless(["create", "--table", "leasesHomeless", "--region", REGION,
+                        "--endpoint-url", moto.url], tmp_path)
+    assert no_keys.returncode == 1
+    assert "AWS_SHARED_CREDENTIALS_FILE" in no_keys.stderr
+    made = homeless(["create", "--table", "leasesHomeless", "--endpoint-url", moto.url],
+                    tmp_path, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                    AWS_REGION=REGION)
+    assert made.returncode == 0, made.stderr
+    assert "leasesHomeless" in moto.client().list_tables()["TableNames"]

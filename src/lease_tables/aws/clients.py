@@ -27,6 +27,7 @@ from lease_tables.aws.failures import (
     classify,
     setup_error,
 )
+from lease_tables.config.sdk_settings import home_hint
 from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
 from lease_tables.core.printable import (
     aws_text,
@@ -248,6 +249,7 @@ class Clients:
                 f"No AWS credentials were found (environment variables, --profile, the "
                 f"shared credentials file, or an instance role). Run with --profile naming "
                 f"{who}, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. {nothing}"
+                f"{home_hint(self.env)}"
             )
         if not frozen.access_key or not frozen.secret_key:
             missing = "secret access key" if frozen.access_key else "access key ID"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from lease_tables.config.ris import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
+from lease_tables.config.sdk_settings import home_hint
 from lease_tables.core.errors import InputError
 from lease_tables.core.printable import clean, quote
 
@@ -335,7 +336,7 @@ def derive_tables(
     table_names: Iterable[str] = (),
     host_option: str | None = None,
     region_option: str | None = None,
-    default_region: str | None = None,
+    default_region: str | Callable[[], str | None] | None = None,
     local_host: str | None = None,
     computer_name: str | None = None,
 ) -> Derivation:
@@ -348,10 +349,20 @@ def derive_tables(
     Region, the same for every command: the adapter's own `Region` setting
     (where its KCL looks for the table), else --region, else the AWS
     configuration's default. --region never moves an adapter's table; when the
-    two differ, a warning names both.
+    two differ, a warning names both. `default_region` may be a function: it is
+    called only when a table needs it (reading the AWS configuration is not free,
+    and a run whose adapters carry their Region needs none).
     """
     check_region_option(region_option)
-    fill = region_option or default_region
+    default_regions: list[str | None] = []
+
+    def fill() -> str | None:
+        if region_option:
+            return region_option
+        if not default_regions:
+            default_regions.append(default_region() if callable(default_region)
+                                   else default_region)
+        return default_regions[0]
     merged: dict[tuple[str, str], LeaseTable] = {}
     warnings: list[str] = []
     problems: list[str] = []
@@ -380,7 +391,7 @@ def derive_tables(
         for adapter in conf.adapters:
             region = adapter.region
             if region is None:
-                region = fill
+                region = fill()
                 fill_used = True
             elif not is_region_code(region):
                 problem = region_value_problem(
@@ -414,11 +425,12 @@ def derive_tables(
     for name in table_names:
         fill_used = True
         try:
-            _merge(merged, table_from_option(name, fill))
+            _merge(merged, table_from_option(name, fill()))
         except InputError as exc:
             problems.append(str(exc))
-    if fill_used and not region_option and default_region:
-        problem = region_value_problem(default_region, "The AWS configuration (AWS_REGION, "
+    configured = default_regions[0] if default_regions else None
+    if fill_used and not region_option and configured:
+        problem = region_value_problem(configured, "The AWS configuration (AWS_REGION, "
                                        "AWS_DEFAULT_REGION or the profile's region)")
         if problem:
             problems.append(problem + " Or pass --region.")
@@ -545,7 +557,7 @@ def require_regions(tables: Sequence[LeaseTable]) -> None:
         raise InputError(
             f"No AWS region is known for {', '.join(without)}. Pass --region, add a "
             f"Region setting to the adapter in IntegrationService.xml, or set AWS_REGION "
-            f"(or a region in the AWS profile)."
+            f"(or a region in the AWS profile).{home_hint()}"
         )
 
 
