@@ -63,6 +63,8 @@ def default_region(profile: str | None = None, env: Mapping[str, str] | None = N
     for variable in REGION_VARIABLES:  # no file needed: no botocore either
         if env.get(variable):
             return env[variable]
+    if not config_file_exists(env):  # nothing to look up (a container, a fresh machine)
+        return None
     core = session(profile, env)
     config = _scoped(core, profile, env)
     if config is None:
@@ -112,6 +114,8 @@ def missing_profile(profile: str | None, env: Mapping[str, str]) -> str | None:
     """Words for a profile named (--profile, AWS_DEFAULT_PROFILE, AWS_PROFILE) that neither
     AWS file holds, or None. boto3 refuses such a profile; without this, a stale
     AWS_PROFILE would surface as "no AWS region is known"."""
+    if not (profile or env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE")):
+        return None  # the default profile: never "missing"
     core = session(profile, env)
     name = core.get_config_variable("profile")
     if not name or (name == "default" and not profile):
@@ -127,6 +131,14 @@ def missing_profile(profile: str | None, env: Mapping[str, str]) -> str | None:
             f"file nor the credentials file, so it gives no region (and the AWS SDK would "
             f"refuse it). Check its spelling with `aws configure list-profiles`, or unset "
             f"{origin}.{home_hint(env)}")
+
+
+def config_file_exists(env: Mapping[str, str]) -> bool:
+    """Whether the AWS config file botocore would read is there (AWS_CONFIG_FILE, else
+    ~/.aws/config): without one, the configuration holds no region, and botocore (a
+    third of a second to import) need not be asked."""
+    path = os.path.expanduser(env.get("AWS_CONFIG_FILE") or "~/.aws/config")
+    return not path.startswith("~") and os.path.lexists(path)
 
 
 def home_hint(env: Mapping[str, str] | None = None) -> str:
