@@ -467,3 +467,19 @@ def test_no_home_directory_says_how_to_name_the_aws_files(moto, tmp_path) -> Non
                     AWS_REGION=REGION)
     assert made.returncode == 0, made.stderr
     assert "leasesHomeless" in moto.client().list_tables()["TableNames"]
+
+
+def test_only_a_retried_answer_counts_as_possibly_ours() -> None:
+    from botocore.exceptions import ClientError
+
+    from lease_tables.aws.failures import was_retried
+    from lease_tables.provision.tables import in_use_note
+
+    def in_use(attempts: int) -> ClientError:
+        return ClientError({"Error": {"Code": "ResourceInUseException", "Message": "exists"},
+                            "ResponseMetadata": {"RetryAttempts": attempts}}, "CreateTable")
+
+    assert not was_retried(in_use(0)) and was_retried(in_use(2))
+    assert in_use_note(in_use(0)) == "another process created it at the same time"
+    assert "may have made it" in in_use_note(in_use(1))
+    assert not was_retried(ValueError("no response at all"))
