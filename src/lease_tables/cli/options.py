@@ -169,12 +169,13 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
                                    annotation=VersionOpt))
 
     flags = {p.name: flag_of(p.annotation) or f"--{p.name.replace('_', '-')}" for p in shown}
+    helps = {p.name: help_of(p.annotation) for p in shown}
 
     @functools.wraps(command)
     def called(**values: Any) -> R:
         values.pop(VERSION)
         for name, value in values.items():
-            if problem := value_problem(flags[name], value):
+            if problem := value_problem(flags[name], value, helps[name]):
                 raise InputError(problem)
         for name, (group, fields) in groups.items():
             values[name] = group(**{field: values.pop(field) for field in fields})
@@ -199,7 +200,16 @@ def flag_of(annotation: object) -> str | None:
     return None
 
 
-def value_problem(flag: str, value: object) -> str | None:
+def help_of(annotation: object) -> str:
+    """The option's help text (what a value of it is), from its `Annotated` typer.Option."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        text = getattr(meta, "help", None)
+        if text:
+            return str(text)
+    return ""
+
+
+def value_problem(flag: str, value: object, what: str = "") -> str | None:
     """Why an option's value is bad input, found before anything is done (dry runs too).
 
     An empty value (`--conf-dir ""`) is what a script passes when its variable is unset:
@@ -209,8 +219,9 @@ def value_problem(flag: str, value: object) -> str | None:
     """
     values = value if isinstance(value, list | tuple) else [value]
     if any(isinstance(each, str) and not each.strip() for each in values):
+        meant = f" ({what.rstrip('.')})" if what else ""
         return (f"{flag} was given an empty value (a script's variable that is not set, "
-                f"perhaps). Give it a value, or leave {flag} out. Nothing was done.")
+                f"perhaps). Give it a value{meant}, or leave {flag} out. Nothing was done.")
     if isinstance(value, float) and not (math.isfinite(value) and value <= LONGEST_WAIT):
         return (f"{flag} {quote(value)} is beyond what this platform can wait (at most "
                 f"{LONGEST_WAIT:.0f} seconds). Give a number of seconds up to that. "
