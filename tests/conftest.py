@@ -185,7 +185,7 @@ def cli_executable() -> str:
 
 
 def default_signals() -> None:
-    """`preexec_fn` for a child a test interrupts: SIGINT and SIGTERM at their defaults.
+    """`preexec_fn` for a child a test interrupts: SIGINT, SIGTERM, SIGHUP at their defaults.
 
     A shell starts background jobs (`nohup python3 dev.py test &`) with SIGINT
     ignored, and a child inherits that; the CLI keeps an inherited SIG_IGN on
@@ -195,7 +195,7 @@ def default_signals() -> None:
     """
     import signal
 
-    for number in (signal.SIGINT, signal.SIGTERM):
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: `nohup`
         signal.signal(number, signal.SIG_DFL)
 
 

@@ -29,6 +29,7 @@ LIMIT = "limit"
 DROP = "drop"
 DELAY = "delay"
 ALL_FAULTS = (ERROR_500, THROTTLE, LIMIT, DROP, DELAY)
+LOSE = "lose"  # a queued entry: forward the request, then drop its answer
 
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
 # What AWS says for each kind of LimitExceededException (the code is the same).
@@ -105,6 +106,11 @@ class FaultProxy:
         self.rephrased: dict[tuple[str, str], Canned] = {}
         # Keyed by operation, or by (operation, table name) for one table only.
         self.canned: dict[str | tuple[str, str], Canned] = {}
+        # Keyed like `canned`: answers given once each, in order, before the upstream's.
+        # An entry is a `Canned` (given instead of forwarding) or `LOSE` (forwarded, so
+        # the upstream does the work, and then the answer is dropped, as a reset
+        # connection loses it): eventual consistency and lost answers, as AWS shows them.
+        self.queued: dict[str | tuple[str, str], list[Canned | str]] = {}
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -187,6 +193,14 @@ class FaultProxy:
         with self._lock:
             return self.plan.choose(operation)
 
+    def _next_queued(self, operation: str, table: str) -> Canned | str | None:
+        with self._lock:
+            for key in ((operation, table), operation):
+                waiting = self.queued.get(key)
+                if waiting:
+                    return waiting.pop(0)
+            return None
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
 
@@ -216,7 +230,14 @@ class FaultProxy:
                 call = Call(operation, body, fault, region=scope.group(1) if scope else "?",
                             path=self.path)
                 proxy._record(call)
-                canned = (proxy.canned.get((operation, call.table_name or ""))
+                queued = proxy._next_queued(operation, call.table_name or "")
+                if queued == LOSE:
+                    call.status, _headers, _payload = self._forward(raw)
+                    call.fault = LOSE
+                    self.close_connection = True
+                    return
+                canned = (queued if isinstance(queued, Canned)
+                          else proxy.canned.get((operation, call.table_name or ""))
                           or proxy.canned.get(operation))
                 if canned is not None:
                     if canned.hold and proxy._stopping.wait(canned.hold):

@@ -354,6 +354,15 @@ def test_verify_words_for_each_state() -> None:
         "`lease-tables create --enhanced-fan-out` registers it again."))
 
 
+def test_a_registration_whose_answer_was_lost_is_not_blamed_on_another_process() -> None:
+    """ResourceInUse met only by botocore's retry: the first attempt may have registered
+    it and lost its answer, so who did it is not known and not claimed."""
+    message = next_step(CONSUMER, described("ACTIVE"), ConsumerDone(raced=True, lost_answer=True)
+                        ).message
+    assert "another process" not in message
+    assert "may have registered it" in message
+
+
 def test_a_raced_registration_is_named() -> None:
     assert next_step(CONSUMER, described("ACTIVE"), ConsumerDone(raced=True)).message == snapshot(
         "another process registered it at the same time")

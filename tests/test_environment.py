@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from lease_tables.config.awsconfig import default_region
+from lease_tables.config.sdk_settings import default_region
 from lease_tables.config.selection import Selection, select
 from tests.conftest import REGION, ROOT, aws_env, clean_env, free_port, run_cli
 from tools.demo import demo_env

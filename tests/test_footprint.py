@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -313,7 +314,11 @@ def test_split_cuts_exactly_at_the_limit() -> None:
 def test_names_become_arns_in_the_tables_partition_region_and_account(region: str,
                                                                      part: str) -> None:
     tables = [LeaseTable("verintCTREvents", region)]
-    footprint = fp.resolve(ALL, tables, "210987654321")
+    # ALL's one stream ARN is in the aws partition: beside a table of another partition it
+    # is refused (test_a_resource_of_another_partition_is_refused), so it is left out there.
+    options = ALL if part == "aws" else replace(
+        ALL, streams=tuple(s for s in ALL.streams if not s.startswith("arn:")))
+    footprint = fp.resolve(options, tables, "210987654321")
     arns = {r.kind: r.arn for r in footprint.resources if r.name != "agent-stream"}
     assert arns[fp.KIND_STREAM] == f"arn:{part}:kinesis:{region}:210987654321:stream/ctr-stream"
     assert arns[fp.KIND_BUCKET] == f"arn:{part}:s3:::recordings-bucket"
@@ -325,7 +330,15 @@ def test_names_become_arns_in_the_tables_partition_region_and_account(region: st
     assert arns[fp.KIND_LOG_GROUP] == f"arn:{part}:logs:{region}:210987654321:log-group:*"
     # An ARN is kept as given: its own account.
     given = [r for r in footprint.of(fp.KIND_STREAM) if r.name == "agent-stream"]
-    assert given[0].arn.startswith("arn:aws:kinesis:us-east-1:123456789012:")
+    assert not given or given[0].arn.startswith("arn:aws:kinesis:us-east-1:123456789012:")
+
+
+def test_a_resource_of_another_partition_is_refused() -> None:
+    """Partitions share no accounts or identities: an aws-cn table's adapter never reads
+    an aws stream. Refused before anything is made, naming both."""
+    with pytest.raises(InputError) as err:
+        fp.resolve(ALL, [LeaseTable("verintCTREvents", "cn-north-1")], "210987654321")
+    assert "partition aws," in str(err.value) and "cn-north-1" in str(err.value)
 
 
 @pytest.mark.parametrize(("kind", "bad"), [

@@ -106,6 +106,29 @@ def test_unc_server_by_ip_address_is_no_host_name(folder: str) -> None:
     assert resolve_host("verintris", folder, "ThisBox").value == "verintris"
 
 
+@pytest.mark.parametrize("server", ["localhost", "LOCALHOST", "localhost.", "Localhost.LocalDomain",
+                                    "ip6-localhost", "ip6-loopback", "localhost6",
+                                    "ris.localhost", "127.0.0.1", "127.1", "2130706433",
+                                    "0x7f.1", "::1", "0--1.ipv6-literal.net"])
+def test_unc_server_by_a_loopback_name_is_no_host_name(server: str) -> None:
+    """`\\\\localhost\\e$` names whatever machine reads it: no table may be named after it."""
+    for folder in (f"\\\\{server}\\e$\\Conf", f"//{server}/e$/Conf",
+                   f"\\\\?\\UNC\\{server}\\e$\\Conf"):
+        assert unc_host(folder) is None
+        with pytest.raises(InputError) as err:
+            resolve_host(None, folder, "ThisBox")
+        assert "--host-name" in str(err.value) and server in str(err.value)
+        assert resolve_host("verintris", folder, "ThisBox").value == "verintris"
+    with pytest.raises(InputError, match="not a host name"):
+        host_option_value(server)
+
+
+@pytest.mark.parametrize("server", ["localhostbox", "my-localhost", "ip6", "box127", "a1.b2"])
+def test_names_that_merely_look_loopback_are_host_names(server: str) -> None:
+    folder = f"\\\\{server}\\e$\\Conf"
+    assert resolve_host(None, folder, "ThisBox") == HostName(server.split(".")[0], HOST_UNC)
+
+
 def test_ip_address_folder_only_matters_for_agent_events() -> None:
     ip = r"\\10.1.2.3\e$\Conf"
     result = derive_tables([conf(adapter(KIND_CONNECT, "ctr", "1"), folder=ip)], local_host="h")

@@ -304,7 +304,7 @@ def test_json_output_is_only_the_spec_object(tmp_path: Path, iam_world: IamWorld
 
     assert run.code == 0, run
     document = run.json()
-    assert set(document) == {"ok", "tables"} and document["ok"] is True
+    assert set(document) == {"ok", "tables", "endpoint"} and document["ok"] is True
     leases = [t for t in document["tables"] if t["role"] == "lease"]
     assert [t["table_name"] for t in leases] == sorted(LEASE_TABLES)
     assert {t["status"] for t in document["tables"]} == {"ok"}
@@ -313,7 +313,9 @@ def test_json_output_is_only_the_spec_object(tmp_path: Path, iam_world: IamWorld
     agent = leases[0]
     assert (agent["adapter_kind"], agent["adapter_id"], agent["host_name"],
             agent["host_name_source"]) == ("agent-events", "2", "verintris", "option")
-    assert run.stderr.strip().startswith("PREFLIGHT PASSED")  # the verdict, on stderr
+    # The verdict, on stderr, after the note naming the endpoint (not AWS's own) once.
+    assert run.stderr.strip().splitlines()[-1].startswith("PREFLIGHT PASSED")
+    assert run.stderr.count(proxy.url) == 1
     assert_only_safe_calls(proxy)
     assert_nothing_changed(iam_world, before)
 

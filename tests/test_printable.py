@@ -177,3 +177,16 @@ def test_a_result_row_is_kept_as_built_or_folded_onto_one_visible_line() -> None
     # reorder it on the screen.
     assert p.row("failed  t1  [us-east-1]\nsummary: all fine\u202e") == snapshot(
         "failed  t1  [us-east-1] summary: all fine\\u202e")
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("at http://ops:pa55@10.0.0.1:8000/x", "at http://ops:***@10.0.0.1:8000/x"),
+    ("HTTPS_PROXY=https://d%5Cbob:p@ss:w@proxy:3128 failed",
+     "HTTPS_PROXY=https://d%5Cbob:***@proxy:3128 failed"),
+    ("socks5h://:only@h", "socks5h://:***@h"),
+    ("http://user@host:80/a@b and http://h:80/x@y",
+     "http://user@host:80/a@b and http://h:80/x@y"),
+])
+def test_a_password_in_any_url_is_redacted(text: str, shown: str) -> None:
+    assert redact(text) == shown
+    assert line(text) == shown

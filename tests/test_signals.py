@@ -1,4 +1,5 @@
-"""Ctrl+C and SIGTERM end a run the same way, and --timeout means what docs/errors.md says.
+"""Ctrl+C, SIGTERM and SIGHUP end a run the same way, and --timeout means what docs/errors.md
+says.
 
 Real signals sent to the installed CLI: SIGTERM is what `timeout`, schedulers and
 service managers send, SIGINT what Ctrl+C sends. dynalite keeps new tables
@@ -24,7 +25,9 @@ from tests.faultproxy import SilentServer
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and node")
 
-SIGNALS = [(signal.SIGINT, 130, "Ctrl+C"), (signal.SIGTERM, 143, "SIGTERM")]
+# SIGHUP: a dropped SSH session, or the terminal window closed.
+SIGNALS = [(signal.SIGINT, 130, "Ctrl+C"), (signal.SIGTERM, 143, "SIGTERM"),
+           (getattr(signal, "SIGHUP", 1), 129, "SIGHUP")]
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +190,7 @@ def test_only_the_first_signal_interrupts(monkeypatch) -> None:
     from lease_tables.cli import signals
 
     monkeypatch.setattr(signals, "_received", [])
-    before = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
+    before = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         signals.install()
         with pytest.raises(signals.Interrupted) as caught:

@@ -9,3 +9,4 @@ reports is dead code to remove.
 frame  # cli/signals.py `_raise`: signal.signal calls every handler with (signum, frame)
 public_id  # config/ris.py `_RefuseEverything.resolve`: lxml's Resolver.resolve signature
 LongRun  # cli/app.py: named in a quoted annotation, imported for type checking only
+prompt  # aws/credential_helpers.py `refuse_prompt`: botocore calls its MFA prompter with it

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 from urllib.parse import urlsplit
 
-from lease_tables.aws import failures
+from lease_tables.aws import credential_helpers, failures
 from lease_tables.aws.failures import (
     OTHER,
     VALUE_REFUSALS,
@@ -27,8 +27,16 @@ from lease_tables.aws.failures import (
     classify,
     setup_error,
 )
+from lease_tables.config.sdk_settings import home_hint
 from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.core.printable import aws_text, quote, redact, register_secrets
+from lease_tables.core.printable import (
+    aws_text,
+    hide_password,
+    quote,
+    redact,
+    register_secrets,
+    url_password,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     # Types only (the stubs are dev tools; the installed tool never imports them).
@@ -52,9 +60,23 @@ DEFAULT_MAX_ATTEMPTS = 6
 RETRY_MODES = ("standard", "adaptive", "legacy")  # botocore's own list
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
+# Seconds a credential_process may take when the caller gives no run bound (--timeout).
+HELPER_TIMEOUT = 60.0
 # Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
 # past it the hint is dropped with a note, and nothing else waits (docs/errors.md, "Hints").
 HINT_BUDGET = 3.0
+
+
+# Where a proxy (with its password, if any) is set for every HTTP client on the machine.
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                   "all_proxy")
+
+
+def register_url_passwords(urls: Iterable[str | None]) -> None:
+    """The passwords in these URLs (an endpoint's, a proxy's) are never shown, in any
+    form: in a URL, `printable.redact` hides them anyway; registered, they are hidden
+    wherever else they appear (a proxy's error quoting them, say)."""
+    register_secrets([url_password(url) for url in urls if url])
 
 
 class Clients:
@@ -77,9 +99,12 @@ class Clients:
     def __init__(self, profile: str | None, endpoint_url: str | None,
                  pool_size: int = 10, env: Mapping[str, str] | None = None,
                  read_timeout: float = READ_TIMEOUT,
-                 services: tuple[str, ...] = ("dynamodb",)) -> None:
+                 services: tuple[str, ...] = ("dynamodb",),
+                 helper_timeout: float = HELPER_TIMEOUT,
+                 helper_deadline: float | None = None) -> None:
         self.env = os.environ if env is None else env
         self.endpoint_url = endpoint_url
+        register_url_passwords([endpoint_url, *(self.env.get(name) for name in PROXY_VARIABLES)])
         self.pool_size = max(pool_size, 1)
         self.read_timeout = max(1.0, min(read_timeout, READ_TIMEOUT))
         try:
@@ -88,6 +113,8 @@ class Clients:
             self.session: boto3.Session = boto3.Session(profile_name=profile)
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
+            # credential_process bounded and killable, MFA prompts refused: see the module.
+            credential_helpers.install(self.session._session, helper_timeout, helper_deadline)
             self._retries = self._retry_settings()
             self._configured = {service: self._configured_endpoint(service)
                                 for service in services}
@@ -111,7 +138,19 @@ class Clients:
             except LeaseTablesError:
                 url = f"the {service} endpoint of {region}"
         setting = None if self.endpoint_url else self._configured_setting(service)
+        url = hide_password(url)  # rows skip the redaction messages get
         return f"{url} (set by {setting})" if setting else url
+
+    def custom_endpoints(self) -> list[str]:
+        """The endpoints this run's clients call that are not AWS's own (set by
+        --endpoint-url, AWS_ENDPOINT_URL*, or the config file), as `endpoint_for` names
+        them: a run that made a table there must say so on success too, or an operator
+        reads "created" and believes it is in AWS."""
+        with self._lock:
+            made = sorted(self._clients)
+        return list(dict.fromkeys(
+            self.endpoint_for(region, service) for service, region in made
+            if self.endpoint_url or self._configured_setting(service)))
 
     def _configured_setting(self, service: str) -> str | None:
         if service not in self._configured:
@@ -126,6 +165,7 @@ class Clients:
         if self.endpoint_url:
             return None  # --endpoint-url wins over every configured one, as in boto3
         found = configured_endpoint(self.session, service)
+        register_url_passwords([found[0] if found else None])
         if found is not None and (problem := endpoint_problem(*found)):
             raise InputError(problem)
         return found
@@ -209,6 +249,7 @@ class Clients:
                 f"No AWS credentials were found (environment variables, --profile, the "
                 f"shared credentials file, or an instance role). Run with --profile naming "
                 f"{who}, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. {nothing}"
+                f"{home_hint(self.env)}"
             )
         if not frozen.access_key or not frozen.secret_key:
             missing = "secret access key" if frozen.access_key else "access key ID"

@@ -18,6 +18,7 @@ No boto3 at import time: dry runs, `policy` and `template` never load it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +152,66 @@ def answer_part(response: object, key: str, action: str,
     return part
 
 
+# Where AWS says an access-denied came from ("... with an explicit deny in a service
+# control policy", "... because no permissions boundary allows the ... action"): a deny
+# that no grant to this identity lifts, each with who can lift it. First match wins.
+_BARRIERS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("service control policy",),
+     "an explicit deny in, or no allow from, a service control policy (SCP) of your AWS "
+     "organization: no policy in this account can lift it. Ask whoever administers your "
+     "organization's SCPs to allow {them} for this account or identity"),
+    (("resource control policy",),
+     "a resource control policy (RCP) of your AWS organization: no policy in this account "
+     "can lift it. Ask whoever administers your organization's RCPs to allow {them}"),
+    (("permissions boundary",),
+     "this identity's permissions boundary: granting {them} in its own policies does not "
+     "help while the boundary refuses {them}. Ask whoever administers the boundary (often "
+     "the account's security team) to allow {them} in it"),
+    (("session policy",),
+     "the session policy of this role session: granting {them} to the role does not help. "
+     "Start the session without that session policy, or with one that allows {them}"),
+    (("explicit deny in an identity-based policy",),
+     "an explicit Deny in a policy attached to this identity: an Allow never overrides a "
+     "Deny. Remove {them} from that Deny (or use another identity)"),
+    (("explicit deny in a resource-based policy",),
+     "an explicit Deny in the resource's own policy (a stream's or key's resource-based "
+     "policy): an Allow in the identity's policy never overrides it. Remove {them} from "
+     "that Deny"),
+)
+
+
+def barrier(message: str) -> str | None:
+    """Why a grant cannot help, when AWS's access-denied message says (an SCP, a
+    permissions boundary, a session policy, an explicit Deny), with `{them}` where the
+    refused actions go; None for an ordinary "not authorized" that a grant lifts."""
+    lower = message.lower()
+    for markers, words in _BARRIERS:
+        if any(marker in lower for marker in markers):
+            return words
+    return None
+
+
+def grant_advice(denials: Iterable[str], them: str, grant: str) -> str:
+    """What to do about refused actions: `grant` (e.g. "Grant them (policy ...)") when a
+    grant lifts them; otherwise who can, named from the denial (`barrier`)."""
+    for denial in denials:
+        found = barrier(denial)
+        if found:
+            text = found.format(them=them)
+            return f"They are refused by {text}" if them == "them" else (
+                f"It is refused by {text}")
+    return grant
+
+
+def was_retried(exc: BaseException) -> bool:
+    """Whether botocore sent the call more than once before this answer: an earlier
+    attempt may have done the work and lost its answer (a reset connection), so an
+    answer such as ResourceInUse says nothing about who did it."""
+    response = getattr(exc, "response", None)
+    metadata = response.get("ResponseMetadata") if isinstance(response, dict) else None
+    return bool(isinstance(metadata, dict) and metadata.get("RetryAttempts"))
+
+
 def is_access_denied(exc: BaseException) -> bool:
     """However the endpoint phrases it: a known code, or a bare HTTP 403 with no code."""
     code = error_code(exc)
@@ -182,6 +243,10 @@ _BOTOCORE_RULES: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "{where}: the AWS credentials are incomplete ({detail}): an access key without its "
      "secret, or the reverse. Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or fix "
      "the profile in the credentials file). Nothing was changed."),
+    (("SSOTokenLoadError", "UnauthorizedSSOTokenError"), CREDENTIALS,
+     "{where}: the AWS profile signs in through IAM Identity Center (SSO), and its login is "
+     "missing or has expired ({detail}). Run `aws sso login` with that profile (--profile "
+     "or AWS_PROFILE), then rerun. Nothing was changed."),
     (("CredentialRetrievalError", "SSOError", "TokenRetrievalError",
       "RefreshWithMFAUnsupportedError", "MetadataRetrievalError"), CREDENTIALS,
      "{where}: the AWS credentials could not be obtained ({detail}). If the profile uses "
@@ -306,6 +371,11 @@ def _classify_code(exc: BaseException, code: str, where: str, action: str | None
     if code in ACCESS_DENIED_CODES or is_access_denied(exc):
         verb = (action if action and ":" in action  # another service's, e.g. kinesis:...
                 else f"dynamodb:{action}" if action and action[:1].isupper() else "this action")
+        blocked = barrier(error_message(exc))
+        if blocked:
+            return Failure(PERMISSION, (
+                f"{where} was refused: the identity in use may not call {verb} ({detail}). "
+                f"This is {blocked.format(them=verb)}, then rerun."))
         return Failure(PERMISSION, (
             f"{where} was refused: the identity in use may not call {verb} ({detail}). "
             f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with an "

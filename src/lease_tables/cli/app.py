@@ -156,11 +156,16 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.model.outcome import needs_attention, sort_results
-    from lease_tables.render.report import emit, tally
+    from lease_tables.render.report import emit, endpoint_note, tally
 
     output, quiet = run.output, run.quiet
     results = sort_results(results)
     _did(tally(results, verb))
+    endpoints = [e for clients in _CLIENTS for e in clients.custom_endpoints()]
+    # Named once: by a row's message (a failure names where it failed), else by a note.
+    unnamed = [e for e in endpoints if not any(e in r.message for r in results)]
+    if (note := endpoint_note(unnamed)) and not (quiet and output == "text"):
+        say(note)
     # A warning is part of its row's message; stderr repeats it for logs and pipes, but not
     # where stdout's rows and stderr share one screen: there it would be read twice.
     one_screen = output == "text" and sys.stdout.isatty() and sys.stderr.isatty()
@@ -175,7 +180,8 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
             if closing:
                 typer.echo(fit_terminal(line(closing), sys.stdout))
             raise typer.Exit(exit_code(results))
-    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing)
+    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing,
+         endpoint="; ".join(endpoints) or None)
     if output == "json":
         for result in needs_attention(results):
             say(f"{result.status}: {result.table.table_name}: {result.message}")
@@ -195,7 +201,8 @@ def _check_endpoint(endpoint_url: str | None) -> None:
 
 def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
          run: RunArgs, timeout: float,
-         check: "Callable[[Clients], None] | None" = None) -> "Clients":
+         check: "Callable[[Clients], None] | None" = None,
+         deadline: float | None = None) -> "Clients":
     """The one AWS set-up of every command that calls AWS: options and regions checked
     before any call, credentials usable (checked with `check`, whose message suits the
     command), clients made."""
@@ -206,7 +213,8 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     # The session first: an unknown profile or a malformed setting is named as such, not
     # as the "no region" it leads to.
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=run.concurrency,
-                      read_timeout=timeout)
+                      read_timeout=timeout, helper_timeout=timeout, helper_deadline=deadline)
+    _CLIENTS.append(clients)  # its endpoints are named when the results are
     require_regions(tables)
     clients.prepare(t.region or "" for t in tables)
     (check or Clients.check_credentials)(clients)
@@ -244,8 +252,9 @@ def _bounded(long_run: "LongRun", timeout: float) -> "list[TableResult]":
 
 def _connect(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
              run: RunArgs, timeout: float,
-             check: "Callable[[Clients], None] | None" = None) -> "Callable[[], Clients]":
-    """The AWS set-up `_aws` as a run calls it, in its own thread (--timeout bounds it)."""
+             check: "Callable[[Clients], None] | None" = None) -> "Callable[[float], Clients]":
+    """The AWS set-up `_aws` as a run calls it, in its own thread, with the run's deadline
+    (--timeout bounds it, a credential helper included)."""
     import functools
 
     return functools.partial(_aws, tables, profile, endpoint_url, run, timeout, check)
@@ -262,6 +271,8 @@ def _live(rows: "Sequence[LeaseTable]", run: RunArgs) -> "Iterator[Progress]":
         yield progress or Progress()
 
 
+# The run's AWS clients, once made: `_finish` names the endpoints that are not AWS's own.
+_CLIENTS: "list[Clients]" = []
 # What the run had done once its work was over (`create: 2 tables: 2 created`), for
 # an ending that cannot show its results (stdout lost, Ctrl+C while printing them).
 _DONE: str | None = None
@@ -608,6 +619,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"or incomplete.{done} Send stdout where it can be written (a file on a disk "
             f"with room, a terminal, a reader that reads to the end) to see it.")
     sys.stderr.flush()
+    helpers = sys.modules.get("lease_tables.aws.credential_helpers")
+    if helpers is not None:  # a credential_process never outlives the run
+        helpers.end_all()
     if threading.active_count() > 1 or signals.received():
         # A run cut short leaves worker threads in network calls (daemons, whose pools
         # the interpreter would still join at exit); waiting for them would undo

@@ -15,12 +15,16 @@ beyond typer itself.
 import dataclasses
 import functools
 import inspect
+import math
+import threading
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 import typer
 
 from lease_tables import __version__
+from lease_tables.core.errors import InputError
+from lease_tables.core.printable import quote
 
 R = TypeVar("R")
 
@@ -164,9 +168,15 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     shown.append(inspect.Parameter(VERSION, inspect.Parameter.KEYWORD_ONLY, default=False,
                                    annotation=VersionOpt))
 
+    flags = {p.name: flag_of(p.annotation) or f"--{p.name.replace('_', '-')}" for p in shown}
+    helps = {p.name: help_of(p.annotation) for p in shown}
+
     @functools.wraps(command)
     def called(**values: Any) -> R:
         values.pop(VERSION)
+        for name, value in values.items():
+            if problem := value_problem(flags[name], value, helps[name]):
+                raise InputError(problem)
         for name, (group, fields) in groups.items():
             values[name] = group(**{field: values.pop(field) for field in fields})
         return command(**values)
@@ -174,3 +184,46 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     called.__signature__ = signature.replace(parameters=shown)  # type: ignore[attr-defined]
     called.__annotations__ = {p.name: p.annotation for p in shown}
     return called
+
+
+# The longest wait the platform's clocks and locks can hold (threading.TIMEOUT_MAX: about
+# 292 years on Linux, 49 days on Windows); a number of seconds beyond it is no bound.
+LONGEST_WAIT = threading.TIMEOUT_MAX
+
+
+def flag_of(annotation: object) -> str | None:
+    """The option's long name (`--conf-dir`) from its `Annotated` typer.Option."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        for declared in getattr(meta, "param_decls", None) or ():
+            if str(declared).startswith("--"):
+                return str(declared).split("/")[0]
+    return None
+
+
+def help_of(annotation: object) -> str:
+    """The option's help text (what a value of it is), from its `Annotated` typer.Option."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        text = getattr(meta, "help", None)
+        if text:
+            return str(text)
+    return ""
+
+
+def value_problem(flag: str, value: object, what: str = "") -> str | None:
+    """Why an option's value is bad input, found before anything is done (dry runs too).
+
+    An empty value (`--conf-dir ""`) is what a script passes when its variable is unset:
+    taken as given, it would read the current folder, name a table "", or pick the AWS
+    defaults the operator meant to override. A number of seconds past what the platform
+    can wait (`--timeout 1e300`, inf, nan) would fail half-way through the run.
+    """
+    values = value if isinstance(value, list | tuple) else [value]
+    if any(isinstance(each, str) and not each.strip() for each in values):
+        meant = f" ({what.rstrip('.')})" if what else ""
+        return (f"{flag} was given an empty value (a script's variable that is not set, "
+                f"perhaps). Give it a value{meant}, or leave {flag} out. Nothing was done.")
+    if isinstance(value, float) and not (math.isfinite(value) and value <= LONGEST_WAIT):
+        return (f"{flag} {quote(value)} is beyond what this platform can wait (at most "
+                f"{LONGEST_WAIT:.0f} seconds). Give a number of seconds up to that. "
+                f"Nothing was done.")
+    return None

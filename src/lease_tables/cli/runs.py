@@ -50,7 +50,7 @@ def _beside(side: Callable[[], list[TableResult]],
 class CreateRun:
     """`create`: the tables made (and waited for), the consumers registered beside them."""
 
-    connect: Callable[[], Clients]
+    connect: Callable[[float], Clients]
     tables: Sequence[LeaseTable]
     consumers: Sequence[Consumer]
     options: spec.TableOptions
@@ -65,7 +65,7 @@ class CreateRun:
     registering: ConsumerRun | None = None
 
     def work(self, deadline: float) -> list[TableResult]:
-        clients = self.connect()
+        clients = self.connect(deadline)
         self.provisioner = Provisioner(
             clients, self.options, layout=self.layout, concurrency=self.concurrency,
             progress=self.progress, add_index=self.add_index, version=self.version)
@@ -102,7 +102,7 @@ class CreateRun:
 class VerifyRun:
     """`verify`: every table described, the consumers checked beside them."""
 
-    connect: Callable[[], Clients]
+    connect: Callable[[float], Clients]
     tables: Sequence[LeaseTable]
     consumers: Sequence[Consumer]
     options: spec.TableOptions
@@ -118,7 +118,7 @@ class VerifyRun:
                                                         self.progress)
 
     def work(self, deadline: float) -> list[TableResult]:
-        clients = self.connect()
+        clients = self.connect(deadline)
 
         def tables() -> list[TableResult]:
             return verify_tables(clients, self.tables, concurrency=self.concurrency,
@@ -151,7 +151,7 @@ class VerifyRun:
 class PreflightProbes:
     """`preflight`: the tables' probe chains, and the footprint's beside them."""
 
-    connect: Callable[[], Clients]
+    connect: Callable[[float], Clients]
     tables: Sequence[LeaseTable]
     found: Footprint
     layout: kcl.Layout
@@ -167,7 +167,7 @@ class PreflightProbes:
         self.others: Board[ResourceRow] = Board([], self.progress)
 
     def work(self, deadline: float) -> list[TableResult]:
-        clients = self.connect()
+        clients = self.connect(deadline)
         planned = plan(clients, self.tables, self.found)
         if planned:
             others = Board([p.group.row for p in planned], self.progress)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 import re
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from lease_tables.config.ris import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
+from lease_tables.config.sdk_settings import home_hint
 from lease_tables.core.errors import InputError
 from lease_tables.core.printable import clean, quote
 
@@ -152,19 +153,44 @@ def unc_server(folder: str) -> str | None:
 
 
 def is_ip_address(server: str) -> bool:
-    """An IPv4 address, an IPv6 one, or Windows' `...ipv6-literal.net` spelling of one."""
-    return (_IPV4.fullmatch(server) is not None or ":" in server
+    """An IPv4 address (any all-numeric spelling Windows accepts: `127.1`, `2130706433`),
+    an IPv6 one, or Windows' `...ipv6-literal.net` spelling of one."""
+    return (_NUMERIC.fullmatch(server) is not None or ":" in server
             or server.lower().endswith(".ipv6-literal.net"))
 
 
-_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_NUMERIC = re.compile(r"[0-9.]+|0x[0-9a-f.x]+", re.IGNORECASE)
+# Names every resolver maps to this machine's loopback address, whatever machine it is:
+# no RIS server's host name (RFC 6761 reserves `localhost` and every name under it).
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "localhost6",
+                            "localhost6.localdomain6", "ip6-localhost", "ip6-loopback",
+                            "loopback"})
+
+
+def is_loopback_name(server: str) -> bool:
+    """`localhost` and its kin (any case, a trailing dot, anything under `.localhost`)."""
+    name = server.strip().rstrip(".").lower()
+    return name in LOOPBACK_NAMES or name.endswith(".localhost")
+
+
+def is_no_host_name(server: str) -> bool:
+    """An address or a loopback name: nothing an agent-events table can be named after."""
+    return is_ip_address(server) or is_loopback_name(server)
+
+
+def no_host_name_words(server: str) -> str:
+    """What `server` is instead of a host name, for a message."""
+    if is_loopback_name(server):
+        return (f"the loopback name {quote(server)}, which names whatever machine reads it, "
+                f"not the RIS server")
+    return f"the IP address {quote(server)}, which is not a host name"
 
 
 def unc_host(folder: str) -> str | None:
     """The host name a UNC folder gives, up to its first dot (as the local rule cuts);
     None when the folder is no UNC path or names its server by IP address."""
     server = unc_server(folder)
-    if server is None or is_ip_address(server):
+    if server is None or is_no_host_name(server):
         return None
     return server.split(".", 1)[0] or None
 
@@ -195,9 +221,10 @@ def host_option_value(raw: str) -> tuple[str, str | None]:
     if not raw.strip():
         raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
                          "verintris.")
-    if is_ip_address(raw.strip()):
+    if is_no_host_name(raw.strip()):
+        what = "a loopback name" if is_loopback_name(raw) else "an IP address"
         raise InputError(
-            f"--host-name {quote(raw)} is an IP address, not a host name; agent-events "
+            f"--host-name {quote(raw)} is {what}, not a host name; agent-events "
             f"lease-table names need the RIS server's host name (what `hostname` prints on "
             f"it), e.g. --host-name verintris.")
     short = raw.split(".", 1)[0]
@@ -242,10 +269,10 @@ def resolve_host(option: str | None, folder: str | None, local: str) -> HostName
     if option:
         return HostName(option, HOST_OPTION)
     server = unc_server(folder) if folder else None
-    if server and is_ip_address(server):
+    if server and is_no_host_name(server):
         raise InputError(
-            f"The configuration folder {quote(folder)} names its RIS server by the IP "
-            f"address {quote(server)}, which is not a host name; agent-events lease-table "
+            f"The configuration folder {quote(folder)} names its RIS server by "
+            f"{no_host_name_words(server)}; agent-events lease-table "
             f"names need the server's host name. Pass --host-name with the RIS server's "
             f"host name (what `hostname` prints on it), or name the folder by the server's "
             f"name (\\\\verintris\\e$\\...)."
@@ -308,7 +335,7 @@ def derive_tables(
     table_names: Iterable[str] = (),
     host_option: str | None = None,
     region_option: str | None = None,
-    default_region: str | None = None,
+    default_region: str | Callable[[], str | None] | None = None,
     local_host: str | None = None,
     computer_name: str | None = None,
 ) -> Derivation:
@@ -321,10 +348,20 @@ def derive_tables(
     Region, the same for every command: the adapter's own `Region` setting
     (where its KCL looks for the table), else --region, else the AWS
     configuration's default. --region never moves an adapter's table; when the
-    two differ, a warning names both.
+    two differ, a warning names both. `default_region` may be a function: it is
+    called only when a table needs it (reading the AWS configuration is not free,
+    and a run whose adapters carry their Region needs none).
     """
     check_region_option(region_option)
-    fill = region_option or default_region
+    default_regions: list[str | None] = []
+
+    def fill() -> str | None:
+        if region_option:
+            return region_option
+        if not default_regions:
+            default_regions.append(default_region() if callable(default_region)
+                                   else default_region)
+        return default_regions[0]
     merged: dict[tuple[str, str], LeaseTable] = {}
     warnings: list[str] = []
     problems: list[str] = []
@@ -353,7 +390,7 @@ def derive_tables(
         for adapter in conf.adapters:
             region = adapter.region
             if region is None:
-                region = fill
+                region = fill()
                 fill_used = True
             elif not is_region_code(region):
                 problem = region_value_problem(
@@ -387,11 +424,12 @@ def derive_tables(
     for name in table_names:
         fill_used = True
         try:
-            _merge(merged, table_from_option(name, fill))
+            _merge(merged, table_from_option(name, fill()))
         except InputError as exc:
             problems.append(str(exc))
-    if fill_used and not region_option and default_region:
-        problem = region_value_problem(default_region, "The AWS configuration (AWS_REGION, "
+    configured = default_regions[0] if default_regions else None
+    if fill_used and not region_option and configured:
+        problem = region_value_problem(configured, "The AWS configuration (AWS_REGION, "
                                        "AWS_DEFAULT_REGION or the profile's region)")
         if problem:
             problems.append(problem + " Or pass --region.")
@@ -547,7 +585,7 @@ def require_regions(tables: Sequence[LeaseTable]) -> None:
         raise InputError(
             f"No AWS region is known for {', '.join(without)}. Pass --region, add a "
             f"Region setting to the adapter in IntegrationService.xml, or set AWS_REGION "
-            f"(or a region in the AWS profile)."
+            f"(or a region in the AWS profile).{home_hint()}"
         )
 
 

@@ -10,7 +10,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lease_tables.config.awsconfig import default_region, missing_profile
 from lease_tables.config.naming import (
     Derivation,
     check_region_option,
@@ -23,6 +22,7 @@ from lease_tables.config.ris import (
     default_conf_origin,
     read_confs,
 )
+from lease_tables.config.sdk_settings import default_region, missing_profile
 from lease_tables.core.errors import InputError
 
 
@@ -62,7 +62,8 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         region_option=selection.region,
         # --region fills in for every table that lacks one, so the AWS config file
         # (which may be unreadable) is consulted only when there is no --region.
-        default_region=None if selection.region else default_region(selection.profile, env),
+        default_region=None if selection.region else (
+            lambda: default_region(selection.profile, env)),
         local_host=local_host,
         # Windows sets it (upper case); compared with the host name for a case warning.
         computer_name=env.get("COMPUTERNAME"),

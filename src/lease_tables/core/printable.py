@@ -45,6 +45,10 @@ _HEX_RUN = re.compile(r"[0-9a-f]{64}")
 # uses the same letters) has at most 255 characters, so 300 are never ours.
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9+/]{300,}={0,2}")
 
+# A password in a URL (`http://user:secret@proxy:3128`, an endpoint URL written the same
+# way): everything between the user's colon and the last `@` of the authority goes.
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:)[^\s/?#]*@")
+
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 
@@ -67,6 +71,8 @@ def redact(text: str) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, _REDACTED)
+    if "@" in text and "://" in text:
+        text = hide_password(text)
     lower = text.lower()
     if any(word in lower for word in _MARKER_WORDS):
         text = _AFTER_MARKER.sub(lambda m: m.group(1) + _REDACTED, text)
@@ -79,6 +85,23 @@ def redact(text: str) -> str:
     if any(len(word) >= 300 and _LONG_TOKEN.search(word) for word in long_words):
         text = _LONG_TOKEN.sub(_REDACTED, text)
     return text
+
+
+def hide_password(text: str) -> str:
+    """Every URL in `text` with its password (if any) as `***`; user and host kept, so
+    the operator still sees which endpoint or proxy is meant."""
+    return _URL_PASSWORD.sub(lambda m: m.group(1) + _REDACTED + "@", text)
+
+
+def url_password(url: str) -> str | None:
+    """The password a URL carries (`scheme://user:password@host`), or None."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url.strip()).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
 
 
 def _escape_char(char: str) -> str:

@@ -75,6 +75,8 @@ class ConsumerDone:
 
     registered: bool = False  # this run's RegisterStreamConsumer was accepted
     raced: bool = False  # RegisterStreamConsumer answered ResourceInUse: someone else did
+    # ... on a retry, after an attempt that had no answer: perhaps this run itself did
+    lost_answer: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,10 @@ def next_step(consumer: Consumer, answer: Any, done: ConsumerDone) -> ConsumerSt
     RegisterStreamConsumer.
     """
     verdict = CREATED if done.registered else EXISTS
-    note = "another process registered it at the same time" if done.raced else ""
+    note = ("" if not done.raced
+            else "it is registered now; this run's RegisterStreamConsumer had no answer on a "
+                 "first attempt and may have registered it (its retry found it there)"
+            if done.lost_answer else "another process registered it at the same time")
     if answer == STREAM_MISSING:
         return ConsumerStep(DONE, FAILED, stream_missing_message(consumer, "create"))
     if answer is None:

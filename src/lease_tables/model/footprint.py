@@ -598,12 +598,91 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
             "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis "
             "data stream the adapter reads; repeatable), or a StreamName setting in the "
             "adapter's IntegrationService.xml.")
+    foreign = foreign_partition(resources, tables)
+    if foreign:
+        raise InputError(foreign)
     if resources:
         resources += [Resource(KIND_METRICS_NAMESPACE, t.table_name, t.table_name, t.region,
                                SOURCE_TABLE, tuple(t.sources), (t.table_name,))
                       for t in _lease_tables(tables)]
     return Footprint(tuple(_dedupe(resources)), options.enhanced_fan_out,
                      options.cloudwatch_logs is not None, tuple(notes))
+
+
+_CONSUMER_NAME = re.compile(r"[a-zA-Z0-9_.\-]{1,128}")  # Kinesis's own rule
+
+
+def consumer_name_problem(name: str) -> str | None:
+    """Why Kinesis would refuse `name` (a lease table's) as a stream consumer's name, or
+    None. KCL names its enhanced fan-out consumer after its application, the lease
+    table's name; DynamoDB allows 255 characters where Kinesis allows 128, so a table
+    could be made whose consumer never can."""
+    if _CONSUMER_NAME.fullmatch(name):
+        return None
+    why = (f"{len(name)} characters, and Kinesis allows at most 128" if len(name) > 128
+           else "characters Kinesis does not allow (only letters, digits, _ . and -)")
+    return (f"The lease table {quote(name)} names its enhanced fan-out consumer (KCL uses "
+            f"the application name for both), and that name has {why}: "
+            f"RegisterStreamConsumer would refuse it, so the adapter could not start with "
+            f"enhanced fan-out. Shorten the adapter's Application Name in the RIS "
+            f"configuration tool, or run without --enhanced-fan-out. Nothing was created.")
+
+
+def arn_partition(arn: str) -> str | None:
+    """The partition an ARN names (`arn:aws-cn:...` gives `aws-cn`), or None for no ARN."""
+    parts = arn.split(":", 2)
+    return parts[1] if len(parts) == 3 and parts[0] == "arn" else None
+
+
+def foreign_partition(resources: Iterable[Resource],
+                      tables: Sequence[LeaseTable]) -> str | None:
+    """Words for a resource in another partition than a lease table it belongs to, or None.
+
+    Partitions (aws, aws-cn, aws-us-gov, ...) share no accounts, identities or policies:
+    an adapter whose table is in us-east-1 can never read a stream of cn-north-1, so
+    such a value is a mistake, found before anything is created.
+    """
+    regions: dict[str, set[str]] = {}
+    for table in tables:
+        if table.region:
+            regions.setdefault(table.table_name, set()).add(table.region)
+    for resource in resources:
+        own = arn_partition(resource.arn)
+        if own is None:
+            continue
+        for name in resource.tables:
+            for region in sorted(regions.get(name, ())):
+                if partition(region) != own:
+                    return (f"{resource.sources[0] if resource.sources else resource.kind} "
+                            f"{quote(resource.arn)} is in the partition {own}, and the lease "
+                            f"table {quote(name)} it belongs to is in {region}, of the "
+                            f"partition {partition(region)}: an adapter never reads across "
+                            f"partitions. Give the {resource.kind} of {partition(region)} "
+                            f"the adapter really uses, or correct the table's region.")
+    return None
+
+
+def mixed_partitions(tables: Sequence[LeaseTable],
+                     resources: Iterable[Resource] = ()) -> str | None:
+    """Words for a selection whose tables (or resources) span two partitions, or None: one
+    IAM policy serves identities of one partition, so such a document would be half
+    useless wherever it is attached."""
+    found: dict[str, str] = {}
+    for table in tables:
+        if table.region:
+            found.setdefault(partition(table.region), f"the table {quote(table.table_name)} "
+                                                      f"in {table.region}")
+    for resource in resources:
+        own = arn_partition(resource.arn)
+        if own is not None:
+            found.setdefault(own, f"{resource.kind} {quote(resource.arn)}")
+    if len(found) < 2:
+        return None
+    (first, one), (second, other) = sorted(found.items())[:2]
+    return (f"The selection spans two AWS partitions, {first} ({one}) and {second} "
+            f"({other}); one IAM policy cannot serve both, as an identity belongs to one "
+            f"partition. Run once per partition (one --conf-dir, or --table and --region, "
+            f"per run).")
 
 
 def consumers(footprint: Footprint) -> list[Consumer]:
@@ -615,6 +694,8 @@ def consumers(footprint: Footprint) -> list[Consumer]:
     out: dict[tuple[str, str], Consumer] = {}
     for stream in footprint.of(KIND_STREAM):
         for table in stream.tables:
+            if problem := consumer_name_problem(table):
+                raise InputError(problem)
             out.setdefault((stream.arn, table), Consumer(
                 stream.arn, stream.name, table, stream.region or "", stream.source))
     return sorted(out.values(), key=lambda c: (c.stream_arn, c.consumer_name))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lease_tables.aws.failures import grant_advice
 from lease_tables.model.outcome import DENIED, FAILED, MISSING, OK, TableResult
 from lease_tables.model.probes import BY_DESIGN, NOT_NOW, Probe, Untried, sentences
 from lease_tables.model.rows import ResourceRow
@@ -104,9 +105,10 @@ def judge(group: Group) -> TableResult:
     refused = {**group.refused, **group.simulated_denied}
     if refused:
         them = "them" if len(refused) > 1 else "it"
+        advice = grant_advice(group.refused.values(), them,
+                              f"Grant {them} ({POLICY_HINT})")
         message = (f"This identity may not call {', '.join(refused)} on {group.where}; the "
-                   f"adapter needs {them}. Grant {them} ({POLICY_HINT}), then rerun "
-                   f"preflight.")
+                   f"adapter needs {them}. {advice}, then rerun preflight.")
         if group.simulated_denied:
             message += (f" (IAM's policy simulator said so for "
                         f"{', '.join(group.simulated_denied)}; they were not called.)")

@@ -54,7 +54,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lease_tables.aws.clients import Clients
-from lease_tables.aws.failures import IN_USE_CODE, answer_part, error_message, explain
+from lease_tables.aws.failures import (
+    IN_USE_CODE,
+    answer_part,
+    error_message,
+    explain,
+    grant_advice,
+)
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.printable import aws_text
 from lease_tables.model import kcl, spec
@@ -494,9 +500,11 @@ def denied_message(findings: Findings) -> str:
     if lookups:
         message += (" (KCL 3.5 looks up those names at start, and a refusal stops it; "
                     "\"not found\" is the answer it needs)")
-    message += (f". Grant {them} (`lease-tables policy --role adapter --account-id ID` "
-                f"with the same --kcl prints the policy), then rerun preflight.")
-    return message
+    advice = grant_advice(
+        [*findings.refused.values(), *findings.refused_lookups.values()], them,
+        f"Grant {them} (`lease-tables policy --role adapter --account-id ID` with the same "
+        f"--kcl prints the policy)")
+    return f"{message}. {advice}, then rerun preflight."
 
 
 def create_allowed_message(table: LeaseTable) -> str:

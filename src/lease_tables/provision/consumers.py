@@ -16,7 +16,14 @@ from typing import Any
 
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
-from lease_tables.aws.failures import IN_USE_CODE, LIMIT_CODE, NOT_FOUND_CODE, error_code, explain
+from lease_tables.aws.failures import (
+    IN_USE_CODE,
+    LIMIT_CODE,
+    NOT_FOUND_CODE,
+    error_code,
+    explain,
+    was_retried,
+)
 from lease_tables.core.engine import DONE, Engine, Once, StepLike
 from lease_tables.model.consumers import (
     REGISTER,
@@ -141,7 +148,8 @@ class ConsumerRun:
             answer = describe(self.clients, consumer, self.streams.arn(consumer))
         except Exception as exc:
             return self._failed(consumer, exc)
-        if answer is None and not self._done[consumer].registered:
+        if answer is None and not (self._done[consumer].registered
+                                       or self._done[consumer].raced):
             return ConsumerStep(DONE, FAILED, f"{consumer.where} disappeared while this run "
                                               f"waited for it (deregistered by someone "
                                               f"else?). Rerun to register it again.")
@@ -160,7 +168,7 @@ class ConsumerRun:
             except Exception as exc:
                 code = error_code(exc)
                 if code == IN_USE_CODE:
-                    self._done[consumer] = ConsumerDone(raced=True)
+                    self._done[consumer] = ConsumerDone(raced=True, lost_answer=was_retried(exc))
                     self._calls[consumer] = DESCRIBE
                     return describe(self.clients, consumer, stream_arn)
                 if code == NOT_FOUND_CODE:  # the stream went away since it was described

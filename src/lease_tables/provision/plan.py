@@ -102,6 +102,11 @@ def verdict(done: Done) -> str:
 def next_step(goal: Goal, answer: Any, done: Done) -> Step:
     """From the latest answer about a table (see the module docstring), what comes next."""
     if answer is None:
+        if done.created:
+            # DynamoDB is eventually consistent: right after this run's own CreateTable,
+            # DescribeTable may say ResourceNotFound for a while. Not caught up yet, not
+            # deleted: waited for like CREATING, within the run's bound.
+            return _wait(done, done.waiting_for or WAIT_TABLE)
         if done.waiting_for:
             return _final(done, FAILED, (
                 f"{goal.where} disappeared while this run waited for it (deleted by someone "

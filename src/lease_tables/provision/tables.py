@@ -38,6 +38,7 @@ from lease_tables.aws.failures import (
     error_code,
     error_message,
     explain,
+    was_retried,
 )
 from lease_tables.config.naming import LeaseTable, twins_phrase
 from lease_tables.core.engine import DONE, Engine
@@ -258,8 +259,9 @@ class Provisioner:
             except Exception as exc:
                 if error_code(exc) != IN_USE_CODE:
                     raise
-                # Created by someone else (another run, KCL) since we looked.
-                calls.done = calls.done.note("another process created it at the same time")
+                # Made since we looked: by someone else (another run, KCL), or by this
+                # run's own first attempt whose answer was lost (`in_use_note`).
+                calls.done = calls.done.note(in_use_note(exc))
                 calls.call = "DescribeTable"
                 return self._describe(table) or {"TableStatus": spec.CREATING,
                                                  "KeySchema": request["KeySchema"],
@@ -351,3 +353,13 @@ def _limit_words(exc: Exception) -> str | None:
     if code != LIMIT_CODE:
         raise exc
     return error_message(exc)
+
+
+def in_use_note(exc: BaseException) -> str:
+    """Who made a table CreateTable found already there, as far as is known: someone else
+    (another run, KCL) when this was the only attempt; when an earlier attempt had no
+    answer, possibly this run itself, and nothing more can be said."""
+    if was_retried(exc):
+        return ("the table exists now; this run's CreateTable had no answer on a first "
+                "attempt and may have made it (its retry found it there)")
+    return "another process created it at the same time"

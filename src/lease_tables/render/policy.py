@@ -418,6 +418,8 @@ def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
                                  lease_tables_only=lease_tables_only)
     uncovered = fp.not_covered(footprint) if role == ROLE_ADAPTER else None
     tail = [uncovered] if uncovered else []
+    if mixed := fp.mixed_partitions(tables, footprint.resources):
+        raise InputError(mixed)
     whole = build_policy(role, tables, account, tags=tags, layout=layout, migrating=migrating,
                          footprint=footprint)
     if footprint.empty:

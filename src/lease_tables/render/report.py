@@ -163,19 +163,36 @@ DOCUMENT_FIELDS: tuple[tuple[str, str], ...] = (
               "credentials, Ctrl+C, a bug): the paragraph printed on stderr"),
     ("tables", "one object per table or resource, in name order (whatever was known, when "
                "the run stopped)"),
+    ("endpoint", "only when the calls went to an endpoint other than AWS's own "
+                 "(`--endpoint-url`, `AWS_ENDPOINT_URL*`): that endpoint, a password in it "
+                 "masked"),
 )
 
 
-def json_document(results: Sequence[TableResult]) -> dict[str, object]:
-    return {
+def json_document(results: Sequence[TableResult],
+                  endpoint: str | None = None) -> dict[str, object]:
+    """The one JSON object; `endpoint` (only when the calls went to an endpoint other than
+    AWS's own) names where, as the text output's note does."""
+    document: dict[str, object] = {
         "ok": exit_code(results) == 0,
         "tables": [r.to_json() for r in results],
     }
+    if endpoint:
+        document["endpoint"] = endpoint
+    return document
+
+
+def endpoint_note(endpoints: Sequence[str]) -> str | None:
+    """The once-per-run line naming endpoints that are not AWS's own, or None."""
+    if not endpoints:
+        return None
+    return (f"note: the AWS calls went to {'; '.join(endpoints)}, not to AWS's own "
+            f"endpoint{'s' if len(endpoints) > 1 else ''}.")
 
 
 def emit(results: Sequence[TableResult], output: str, verb: str = "",
          extra: Extra = "", out: TextIO | None = None, quiet: bool = False,
-         closing: str | None = None) -> None:
+         closing: str | None = None, endpoint: str | None = None) -> None:
     """Plain text or JSON. `quiet` text keeps only the tables that need attention
     (and the last line only when something does); JSON is data and never shrinks.
     `closing` replaces the summary line when a command has a better last word."""
@@ -183,7 +200,7 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
     if output == "json":
         import json  # only here: text output never needs it
 
-        out.write(json.dumps(json_document(results), indent=2) + "\n")
+        out.write(json.dumps(json_document(results, endpoint), indent=2) + "\n")
         return
     shown = grouped(needs_attention(results) if quiet else results)
     lines = [text_line(result, extra) for result in shown]
