@@ -130,6 +130,9 @@ def test_every_exit_code_is_documented() -> None:
     assert [code for code, _ in errors.EXIT_MEANINGS] == sorted(codes)
     assert signals.SIGNAL_EXIT_BASE + signal.SIGINT == errors.EXIT_INTERRUPTED
     assert signals.SIGNAL_EXIT_BASE + signal.SIGTERM == errors.EXIT_TERMINATED
+    assert signals.SIGNAL_EXIT_BASE + signals.WINDOWS_NUMBERS["SIGBREAK"] == errors.EXIT_BREAK
+    if hasattr(signal, "SIGHUP"):
+        assert signals.SIGNAL_EXIT_BASE + signal.SIGHUP == errors.EXIT_HANGUP
     text = page(EXIT_PAGE)
     for code in codes:
         assert f"| {code} |" in text, code

@@ -12,8 +12,10 @@ EXIT_OK = 0
 EXIT_AWS = 1  # an AWS-side failure: credentials, network, access denied, timeout
 EXIT_INPUT = 2  # bad usage or bad input: options, configuration, names
 EXIT_DRIFT = 3  # drift, or a missing or not-active table
+EXIT_HANGUP = 129  # SIGHUP (128 + 1): the session ended (a dropped SSH session); as SIGTERM
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
 EXIT_TERMINATED = 143  # SIGTERM, as shells report it (128 + 15); handled exactly as Ctrl+C
+EXIT_BREAK = 149  # Windows: Ctrl+Break (SIGBREAK, 128 + 21), a closed console, logoff, shutdown
 
 # What each code tells an install script, in the words of the generated reference page
 # (docs/exit-codes.md): beside the codes, so a new code cannot ship undocumented.
@@ -26,10 +28,16 @@ EXIT_MEANINGS: tuple[tuple[int, str], ...] = (
                  "changed"),
     (EXIT_DRIFT, "drift; a missing or not-active table in `verify`; a `denied` or `missing` "
                  "table in `preflight`"),
+    (EXIT_HANGUP, "stopped by SIGHUP (the session ended: a dropped SSH or remote session, "
+                  "a closed terminal), handled exactly like Ctrl+C; rerun the same command "
+                  "to finish"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl+C); rerun the same command to finish"),
     (EXIT_TERMINATED, "stopped by SIGTERM (what `timeout`, schedulers and service managers "
                       "send), handled exactly like Ctrl+C: the same message, the same JSON "
                       "object; rerun the same command to finish"),
+    (EXIT_BREAK, "Windows: stopped by Ctrl+Break (SIGBREAK), or by the end of its console (the "
+                 "console window closed, the user logging off, Windows shutting down), handled "
+                 "exactly like Ctrl+C; rerun the same command to finish"),
 )
 
 
