@@ -96,8 +96,11 @@ def test_every_field_the_json_can_hold_is_documented_in_the_order_written() -> N
 
 
 def test_the_documents_fields_are_the_ones_written() -> None:
-    """`ok` and `tables` from the report, `error` from the CLI when a run stops early."""
-    assert set(report.json_document([])) | {"error"} == set(_documented(report.DOCUMENT_FIELDS))
+    """`ok`, `tables` and (for an endpoint not AWS's own) `endpoint` from the report,
+    `error` from the CLI when a run stops early."""
+    written = report.json_document([], endpoint="http://127.0.0.1:5000")
+    assert set(written) | {"error"} == set(_documented(report.DOCUMENT_FIELDS))
+    assert "endpoint" not in report.json_document([])
     cli = (ROOT / "src" / "lease_tables" / "cli" / "app.py").read_text(encoding="utf-8")
     assert '{"ok": False, "error":' in cli
 
