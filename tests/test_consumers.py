@@ -214,7 +214,8 @@ def test_the_verdict_counts_the_other_resources() -> None:
     denied = judge(group(refused={"kinesis:GetRecords": "x"}))
     failed = footprint_verdict(run_of(table_ok, denied))
     assert failed.startswith("PREFLIGHT FAILED: the lease tables passed")
-    assert "but 1 of its other resources (1 stream) is not usable" in failed
+    assert "but 1 of its other resources" in failed
+    assert "resources (1 stream) is not usable" in failed
     assert failed.endswith("(exit 3).")
     both = footprint_verdict(run_of(TableResult(TABLE, "missing"), stream))
     assert both.startswith("PREFLIGHT FAILED") and "(exit 3)" in both

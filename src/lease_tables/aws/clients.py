@@ -610,7 +610,10 @@ def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any
     refuse_html(response_dict, getattr(operation_model, "name", ""))
 
 
-_ENDPOINT = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?)"
+# A user and password before the host (`http://user:pw@proxy:8000`) are accepted, as the SDK
+# accepts them from AWS_ENDPOINT_URL; every sink masks the password (core/printable.py).
+_ENDPOINT = re.compile(r"https?://([^\s/@]+@)?"
+                       r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?)"
                        r"(:[0-9]{1,5})?(/[^\s]*)?", re.IGNORECASE)
 
 
