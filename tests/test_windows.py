@@ -5,8 +5,9 @@ no index into the matching embeddable CPython under Wine (tests/wine.py, which a
 names each gap of Wine worked around), and run there what an operator runs on a RIS
 server: help, dry runs through a UNC folder and through %IMPACT360SOFTWAREDIR%,
 policy, template, create twice and verify against moto_server on 127.0.0.1 (its state
-checked from this side), non-ASCII tags, messages on a piped stderr, Ctrl+C, and
-install.cmd under Wine's cmd. The fast tests pin the same rules with plain values.
+checked from this side), non-ASCII tags, messages on a piped stderr, Ctrl+C, a
+closed console window, and install.cmd under Wine's cmd. The fast tests pin the same
+rules with plain values.
 
 Without Wine the slow tests skip, except in CI (CI=true), where that is a failure:
 `.ci/run` installs Wine.
@@ -31,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from lease_tables import __version__
+from lease_tables.cli import signals
 from lease_tables.cli.app import utf8_output
 from lease_tables.config.naming import computer_name_warning, derive_tables, local_host_name
 from tests import wine
@@ -302,7 +304,7 @@ def test_the_bundle_under_the_windows_cpython_behaves_as_on_a_ris_server(
     times: dict[str, float] = {}
     started = time.monotonic()
     with installed_bundle(python, tmp_path, times) as windows:
-        for part in (smoke_run, piped_stderr, ctrl_c, install_cmd):
+        for part in (smoke_run, piped_stderr, ctrl_c, console_closed, install_cmd):
             mark = time.monotonic()
             part(windows, moto)
             times[part.__name__] = time.monotonic() - mark
@@ -431,6 +433,54 @@ def ctrl_c(windows: WindowsPython, moto: MotoServer) -> None:
     assert document["ok"] is False and "interrupted" in document["error"]
     # Two seconds on Windows; Wine adds its process teardown (about a second here).
     assert took < 5, took
+
+
+def console_closed(windows: WindowsPython, moto: MotoServer) -> None:
+    """Closing the console window (CTRL_CLOSE_EVENT) ends a run as Ctrl+Break does: exit
+    149, the interrupted message naming the closed console, one JSON object.
+
+    Windows delivers the event to every process of the console (the exe launcher and
+    its python.exe) by a thread at kernelbase's CtrlRoutine; Wine cannot send it, so
+    tests/wine_console_event.py, run inside Wine, starts those threads as the console
+    host would. Ctrl+Break itself cannot be shown under Wine 8 (quirk `ctrl-break`:
+    wineserver refuses CTRL_BREAK_EVENT, and Wine's C runtime never turns it into
+    SIGBREAK, so the process just ends); the unit tests pin it (tests/test_signals.py).
+    """
+    helper = windows.prefix.drive_c / "wine_console_event.py"
+    helper.write_bytes((Path(__file__).parent / "wine_console_event.py").read_bytes())
+    with SilentServer() as silent:
+        process = windows.prefix.popen(windows.exe, [
+            "verify", "--table", "leasesHung", "--region", REGION, "--endpoint-url",
+            silent.url, "--output", "json"], env=windows_env())
+        try:
+            deadline = time.monotonic() + 60
+            while silent.accepted == 0 and time.monotonic() < deadline \
+                    and process.poll() is None:
+                time.sleep(0.05)
+            assert silent.accepted >= 1, "the command never reached the endpoint"
+            sent = windows.prefix.run(str(windows.prefix.python), [
+                windows.prefix.windows(helper), str(signals.CTRL_CLOSE_EVENT),
+                "lease-tables.exe"], env=windows_env())
+            assert sent.returncode == 0, sent.stderr.decode("utf-8", "replace")
+            signalled = json.loads(sent.stdout.decode("utf-8"))["signalled"]
+            assert {each["exe"].lower() for each in signalled} == {
+                "lease-tables.exe", "python.exe"}, signalled
+            delivered = time.monotonic()
+            out, err = process.communicate(timeout=20)
+            took = time.monotonic() - delivered
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate(timeout=30)
+    message = err.decode("utf-8")
+    assert process.returncode == 149, message
+    assert "the console window was closed" in message and "verify stopped" in message
+    assert "Traceback" not in message
+    document = json.loads(out.decode("utf-8"))  # exactly one object: loads rejects more
+    assert document["ok"] is False and "the console window was closed" in document["error"]
+    # Windows ends the process 5 s after the event whatever it does; the run ends first,
+    # before its console handler stops holding the process open.
+    assert took < signals.CLOSE_HOLD, took
 
 
 def install_cmd(windows: WindowsPython, moto: MotoServer) -> None:
