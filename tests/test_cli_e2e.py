@@ -371,7 +371,8 @@ def _commands() -> list[str]:
 
 
 def test_the_spec_commands_are_all_there() -> None:
-    assert set(_commands()) == {"create", "verify", "preflight", "policy", "template", "name"}
+    assert set(_commands()) == {"create", "verify", "preflight", "policy", "template", "name",
+                                "diagnose"}
 
 
 @pytest.mark.parametrize("command", _commands())

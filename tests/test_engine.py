@@ -7,7 +7,7 @@ import time
 
 from lease_tables.core.engine import DONE, WAIT, Engine
 from lease_tables.core.polling import PollPlan
-from lease_tables.model.consumers import Step
+from lease_tables.model.consumers import ConsumerStep as Step
 
 
 def test_the_wait_begins_before_the_last_start_ends() -> None:
