@@ -87,3 +87,28 @@ def test_no_answer_names_the_step_the_place_and_the_bound() -> None:
     assert exit_code(no_answer([table], 60, "setting up AWS access")) == 1
     assert no_answer([], 60, "x") == []
     assert not_done_words("not probed", "SIGTERM")(table) == "not probed: interrupted by SIGTERM"
+
+
+# --------------------------------------------------------------------------- kinds of rows
+
+
+def test_each_kind_of_row_is_counted_with_its_own_noun() -> None:
+    from lease_tables.model import rows
+
+    assert [rows.noun(k, 1) for k in ("table", "stream-consumer", "kms-key")] == [
+        "table", "consumer", "KMS key"]
+    assert [rows.noun(k, 2) for k in ("table", "stream-consumer", "cloudwatch-metrics")] == [
+        "tables", "consumers", "metrics grants"]
+    # A kind the table does not know is named by its role, its dashes as spaces.
+    assert rows.noun("some-new-kind", 1) == "some new kind"
+    assert rows.noun("some-new-kind", 3) == "some new kind rows"
+
+
+def test_kinds_are_summarised_tables_first_and_unknown_kinds_last() -> None:
+    from lease_tables.model import rows
+
+    known = ["table", "stream-consumer", "stream", "bucket", "kms-key", "video-stream",
+             "connect-instance", "log-group", "cloudwatch-metrics"]
+    assert [rows.kind_order(k) for k in known] == list(range(len(known)))
+    assert rows.kind_order("some-new-kind") == len(known)
+    assert sorted(["zz", "stream", "table"], key=rows.kind_order) == ["table", "stream", "zz"]
