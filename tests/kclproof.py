@@ -72,6 +72,20 @@ class KclUnavailable(RuntimeError):
     """Java or the kclpy-ext jars are not here: the run cannot happen (not a verdict)."""
 
 
+def require_kcl() -> None:
+    """Java 17 and the KCL jars, or the calling test stops: it fails in CI (where .ci/run
+    installs them, so a skip would hide a missing install step) and skips elsewhere."""
+    import pytest
+
+    try:
+        java_executable()
+        kcl_jars()
+    except KclUnavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the real-KCL tests must run in CI: {error}")
+        pytest.skip(str(error))
+
+
 def java_executable() -> str:
     home = os.environ.get("JAVA_HOME")
     if home:

@@ -12,7 +12,6 @@ reader of these logs is proven on each one.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -145,13 +144,7 @@ def error_kinds(log: str) -> set[str]:
 
 @pytest.mark.slow
 def test_a_capture_made_now_matches_the_kept_one(tmp_path: Path) -> None:
-    try:
-        kclproof.java_executable()
-        kclproof.kcl_jars()
-    except kclproof.KclUnavailable as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the real-KCL tests must run in CI: {error}")
-        pytest.skip(str(error))
+    kclproof.require_kcl()
     situation, version = kcllogs.BY_NAME["no-tables"], "3.1.3"
     fresh = kcllogs.capture(situation, version, tmp_path / "run", kclproof.kcl_jars())
     print("\n" + fresh.describe())

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -30,20 +29,10 @@ INDEX_ARN = f"{ARN}/index/LeaseOwnerToLeaseKeyIndex"
 STREAM_ARN = kclproof.stream_arn()
 
 
-def _require_kcl() -> None:
-    try:
-        kclproof.java_executable()
-        kclproof.kcl_jars()
-    except kclproof.KclUnavailable as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the real-KCL tests must run in CI: {error}")
-        pytest.skip(str(error))
-
-
 def _run(layout: kclproof.Layout, tmp_path: Path, record_property) -> kclproof.KclRun:
     """One real-KCL run, and the figures docs/proven.md quotes: timings and the actions KCL
     called on each resource (in the JUnit report, and printed with `-s`)."""
-    _require_kcl()
+    kclproof.require_kcl()
     run = kclproof.run_kcl(layout, tmp_path)
     record_property("first_record_s", run.first_record_s)
     record_property("all_records_s", run.all_records_s)
@@ -115,7 +104,7 @@ def test_the_readme_walkthrough_starts_the_real_kcl_under_the_files_policy(
     """`create`, then `policy --role adapter` on the file alone (no footprint option):
     under exactly that policy, CreateTable and UpdateTable denied, the real KCL lists
     the stream the file names, takes its leases and delivers every record."""
-    _require_kcl()
+    kclproof.require_kcl()
     walk = kclproof.run_walkthrough(tmp_path, kclproof.POLLING)
     run = walk.run
     record_property("first_record_s", run.first_record_s)
@@ -145,7 +134,7 @@ def test_in_enhanced_fan_out_the_real_kcl_finds_the_consumer_create_registered(
     so KCL describes it and subscribes, and never calls RegisterStreamConsumer (which
     the adapter's policy does not grant). moto cannot serve SubscribeToShard, so the
     proof ends at the subscription: that KCL asked for it, allowed by the policy."""
-    _require_kcl()
+    kclproof.require_kcl()
     walk = kclproof.run_walkthrough(tmp_path, kclproof.FANOUT, bound=120.0)
     run = walk.run
     log_tail = run.log[-3000:]

@@ -57,9 +57,9 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 def test_sigterm_during_a_real_kcl_run_leaves_no_process_behind(tmp_path) -> None:
-    from tests.test_kcl_real import _require_kcl
+    from tests.kclproof import require_kcl
 
-    _require_kcl()
+    require_kcl()
     suite = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x",
          "tests/test_kcl_real.py", "-k", "takes_its_leases", "--basetemp", str(tmp_path)],
