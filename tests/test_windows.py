@@ -404,10 +404,11 @@ def piped_stderr(windows: WindowsPython, moto: MotoServer) -> None:
     assert "C:\\Konfiguration-東京" in message and "\\u" not in message, message
 
 
-def ctrl_c(windows: WindowsPython, moto: MotoServer) -> None:
-    """Ctrl+C reaches every process of the console on Windows (the exe launcher pip
-    wrote and the python.exe it starts); Wine turns a SIGINT into CTRL_C_EVENT, so the
-    signal goes to the whole process group."""
+@contextmanager
+def hung_verify(windows: WindowsPython) -> Iterator[subprocess.Popen[bytes]]:
+    """A `verify --output json` under Wine that has reached an endpoint which never
+    answers, so a signal finds it mid-call; killed with its process group if the test
+    leaves it running."""
     with SilentServer() as silent:
         process = windows.prefix.popen(windows.exe, [
             "verify", "--table", "leasesHung", "--region", REGION, "--endpoint-url",
@@ -418,14 +419,22 @@ def ctrl_c(windows: WindowsPython, moto: MotoServer) -> None:
                     and process.poll() is None:
                 time.sleep(0.05)
             assert silent.accepted >= 1, "the command never reached the endpoint"
-            sent = time.monotonic()
-            os.killpg(process.pid, signal.SIGINT)
-            out, err = process.communicate(timeout=20)
-            took = time.monotonic() - sent
+            yield process
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.communicate(timeout=30)
+
+
+def ctrl_c(windows: WindowsPython, moto: MotoServer) -> None:
+    """Ctrl+C reaches every process of the console on Windows (the exe launcher pip
+    wrote and the python.exe it starts); Wine turns a SIGINT into CTRL_C_EVENT, so the
+    signal goes to the whole process group."""
+    with hung_verify(windows) as process:
+        sent = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+        took = time.monotonic() - sent
     message = err.decode("utf-8")
     assert process.returncode == 130, message
     assert "verify stopped" in message and "Traceback" not in message
@@ -448,30 +457,17 @@ def console_closed(windows: WindowsPython, moto: MotoServer) -> None:
     """
     helper = windows.prefix.drive_c / "wine_console_event.py"
     helper.write_bytes((Path(__file__).parent / "wine_console_event.py").read_bytes())
-    with SilentServer() as silent:
-        process = windows.prefix.popen(windows.exe, [
-            "verify", "--table", "leasesHung", "--region", REGION, "--endpoint-url",
-            silent.url, "--output", "json"], env=windows_env())
-        try:
-            deadline = time.monotonic() + 60
-            while silent.accepted == 0 and time.monotonic() < deadline \
-                    and process.poll() is None:
-                time.sleep(0.05)
-            assert silent.accepted >= 1, "the command never reached the endpoint"
-            sent = windows.prefix.run(str(windows.prefix.python), [
-                windows.prefix.windows(helper), str(signals.CTRL_CLOSE_EVENT),
-                "lease-tables.exe"], env=windows_env())
-            assert sent.returncode == 0, sent.stderr.decode("utf-8", "replace")
-            signalled = json.loads(sent.stdout.decode("utf-8"))["signalled"]
-            assert {each["exe"].lower() for each in signalled} == {
-                "lease-tables.exe", "python.exe"}, signalled
-            delivered = time.monotonic()
-            out, err = process.communicate(timeout=20)
-            took = time.monotonic() - delivered
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate(timeout=30)
+    with hung_verify(windows) as process:
+        sent = windows.prefix.run(str(windows.prefix.python), [
+            windows.prefix.windows(helper), str(signals.CTRL_CLOSE_EVENT),
+            "lease-tables.exe"], env=windows_env())
+        assert sent.returncode == 0, sent.stderr.decode("utf-8", "replace")
+        signalled = json.loads(sent.stdout.decode("utf-8"))["signalled"]
+        assert {each["exe"].lower() for each in signalled} == {
+            "lease-tables.exe", "python.exe"}, signalled
+        delivered = time.monotonic()
+        out, err = process.communicate(timeout=20)
+        took = time.monotonic() - delivered
     message = err.decode("utf-8")
     assert process.returncode == 149, message
     assert "the console window was closed" in message and "verify stopped" in message
