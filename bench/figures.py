@@ -129,25 +129,35 @@ def render(results: Mapping[str, Any]) -> str:
 
 
 def tricks_table(tricks: Mapping[str, Any]) -> list[str]:
-    """P1's and P4's dry runs on the revision with the speed tricks and the one without."""
+    """P1's and P4's dry runs on the revision with the speed tricks and the one without:
+    wall time and, less swayed by a busy machine, CPU time (user + system)."""
     before, after = tricks["before"], tricks["after"]
     load = tricks.get("load_at_start")
     busy = f", load average {load:.1f} when the run began" if load is not None else ""
-    rows = [("P1: `create --dry-run --table` (region from the AWS config file)", "p1_s", 1000,
-             "ms"),
-            ("the sample's dry run (every adapter carries its Region)", "sample_s", 1000, "ms"),
-            ("P4: dry run over the 20,000-adapter file", "p4_s", 1, "s"),
-            ("P4: peak RSS", "p4_rss_mb", 1, "MB")]
     lines = [f"What the removed tricks cost (`python3 bench/run.py --only tricks`, run on "
              f"{tricks['date']}{busy}; each revision's `src/` exported and run by `python -m "
              f"lease_tables` on the project's venv; medians of {tricks['runs']} runs, "
              f"{tricks['big_runs']} for P4):", "",
              f"| | before: {before['commit'][:8]} ({before['date']}) | after: "
-             f"{after['commit'][:8]} ({after['date']}) | after / before |",
-             "|---|---:|---:|---:|"]
-    for what, key, scale, unit in rows:
-        digits = 2 if unit == "s" else 0
-        lines.append(f"| {what} | {before[key] * scale:.{digits}f} {unit} | "
-                     f"{after[key] * scale:.{digits}f} {unit} | "
-                     f"**{after[key] / before[key]:.2f}** |")
+             f"{after['commit'][:8]} ({after['date']}) | after / before | CPU before | "
+             f"CPU after | CPU after / before |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+
+    def pair(key: str, show: Callable[[float], str]) -> str:
+        ratio = f"**{after[key] / before[key]:.2f}**" if before[key] else "-"  # no CPU time
+        return f"{show(before[key])} | {show(after[key])} | {ratio}"
+
+    def ms(value: float) -> str:
+        return f"{value * 1000:.0f} ms"
+
+    def seconds(value: float) -> str:
+        return f"{value:.2f} s"
+
+    for what, key, show in (
+            ("P1: `create --dry-run --table` (region from the AWS config file)", "p1", ms),
+            ("the sample's dry run (every adapter carries its Region)", "sample", ms),
+            ("P4: dry run over the 20,000-adapter file", "p4", seconds)):
+        cpu = pair(f"{key}_cpu_s", show) if f"{key}_cpu_s" in before else " | | "
+        lines.append(f"| {what} | {pair(f'{key}_s', show)} | {cpu} |")
+    lines.append(f"| P4: peak RSS | {pair('p4_rss_mb', lambda v: f'{v:.0f} MB')} | | | |")
     return lines

@@ -132,10 +132,23 @@ def bench_env() -> dict[str, str]:
 
 # ------------------------------------------------------------------ measuring
 
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) of every child process waited for so far; 0 where the
+    OS does not say (Windows). A run's share is the difference across it: less swayed by
+    the other work of a shared machine than its wall time."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 @dataclass
 class Runner:
     python: Path
     env: dict[str, str] = field(default_factory=bench_env)
+    last_cpu_s: float = 0.0  # the CPU time of the last `timed` run
 
     def lease_tables(self, *args: str) -> list[str]:
         script = self.python.parent / ("lease-tables.exe" if os.name == "nt" else "lease-tables")
@@ -145,10 +158,12 @@ class Runner:
     def timed(self, command: Sequence[str], ok: Sequence[int] = (0,),
               env: dict[str, str] | None = None) -> float:
         """Wall seconds of one run, process start to exit, output discarded."""
+        cpu = children_cpu_s()
         started = time.perf_counter()
         proc = subprocess.run(command, env=env or self.env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=600)
         elapsed = time.perf_counter() - started
+        self.last_cpu_s = children_cpu_s() - cpu
         if proc.returncode not in ok:
             raise RuntimeError(f"{command[:3]} exited {proc.returncode}: {proc.stderr[-800:]!r}")
         return elapsed
@@ -502,18 +517,27 @@ def tricks(run: Runner, figures: Figures, before: str, after: str, reps: int,
 
     p1_cmd, sample_cmd = dry_runs(module)
     big = big_dry_run(module)
-    cases: list[Callable[[int], float]] = []
-    for command, envs in ((p1_cmd, [region_from_config(r["env"]) for r in revisions]),
-                          (sample_cmd, [r["env"] for r in revisions])):
-        cases += [lambda _, c=command, e=env: run.timed(c, env=e) for env in envs]
-    p1_t = interleaved(reps, *cases)
-    big_t = interleaved(big_reps, *[lambda _, e=r["env"]: run.timed(big, env=e)
-                                    for r in revisions])
+    envs = [r["env"] for r in revisions]
+    cpu: dict[tuple[str, int], list[float]] = {}
+
+    def case(what: str, i: int, command: list[str], env: dict[str, str]) -> Callable[[int], float]:
+        def one(_: int) -> float:
+            wall = run.timed(command, env=env)
+            cpu.setdefault((what, i), []).append(run.last_cpu_s)
+            return wall
+        return one
+
+    small = interleaved(reps, *[case("p1", i, p1_cmd, region_from_config(env))
+                                for i, env in enumerate(envs)],
+                        *[case("sample", i, sample_cmd, env) for i, env in enumerate(envs)])
+    big_t = interleaved(big_reps, *[case("p4", i, big, env) for i, env in enumerate(envs)])
+    walls = {"p1": small[:2], "sample": small[2:], "p4": big_t}
     for i, rev in enumerate(revisions):
         env = rev.pop("env")
-        rev.update(p1_s=median(p1_t[i]), sample_s=median(p1_t[len(revisions) + i]),
-                   p4_s=median(big_t[i]),
-                   p4_rss_mb=max(run.peak_rss_mb(big, env=env) for _ in range(2)))
+        for what, times in walls.items():
+            rev[f"{what}_s"] = median(times[i])
+            rev[f"{what}_cpu_s"] = median(cpu[(what, i)])
+        rev["p4_rss_mb"] = max(run.peak_rss_mb(big, env=env) for _ in range(2))
     figures.tricks = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                       "load_at_start": load, "runs": reps,
                       "big_runs": big_reps, "before": revisions[0], "after": revisions[1]}
