@@ -3,6 +3,7 @@
 
     python3 bench/run.py            # everything, a few minutes on 2 cores
     python3 bench/run.py --quick    # fewer repetitions, for a smoke run
+    python3 bench/run.py --only tricks --before REV --after REV   # the tricks table only
 
 It installs what it needs on first use (dynalite from npm into bench/node_modules,
 pinned by bench/package-lock.json; awscli from PyPI into bench/.work/awscli), starts
@@ -13,11 +14,17 @@ subprocess, stops dynalite, and writes the raw figures with the date and the mac
 renders the README's tables from that file (bench/figures.py), and `cog --check` in
 the tests keeps the two in step. Only 127.0.0.1 is ever contacted. Figures only:
 nothing here is a pass/fail test.
+
+P1, P4, P5 and P6 are each timed against a floor: a bare script that does only what
+the case cannot avoid (bench/floor_*.py). The tricks table times P1's and P4's dry
+runs on two revisions of `src/` (exported by `git archive` into bench/.work and run
+on the project's venv): what removing the speed tricks cost.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -26,6 +33,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 import venv
 from collections.abc import Callable, Iterator, Sequence
@@ -41,9 +49,14 @@ README = BENCH / "README.md"
 RESULTS = BENCH / "results.json"
 CREATE_TABLE_MS = 1000
 FLOOR = CREATE_TABLE_MS / 1000
+CONF_FILE = "IntegrationService.xml"
+CONCURRENCY = 10  # preflight's --concurrency, and its floor's
+# The last commit with every trick issue 26 removed (gc.freeze, the hand-made memo dicts,
+# awsconfig.py, the one-command app), the tricks table's "before" unless --before says.
+BEFORE = "83dc78a7188b90f969207114a385c23815448fe7"
 
 sys.path.insert(0, str(ROOT))
-from bench.figures import render  # noqa: E402
+from bench.figures import load, render  # noqa: E402
 from tests.faultproxy import FaultProxy  # noqa: E402
 from tools.paths import PYTHON  # noqa: E402
 from tools.servers import DYNALITE, ensure_dynalite, free_port, stop_process  # noqa: E402
@@ -119,32 +132,48 @@ def bench_env() -> dict[str, str]:
 
 # ------------------------------------------------------------------ measuring
 
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) of every child process waited for so far; 0 where the
+    OS does not say (Windows). A run's share is the difference across it: less swayed by
+    the other work of a shared machine than its wall time."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 @dataclass
 class Runner:
     python: Path
     env: dict[str, str] = field(default_factory=bench_env)
+    last_cpu_s: float = 0.0  # the CPU time of the last `timed` run
 
     def lease_tables(self, *args: str) -> list[str]:
         script = self.python.parent / ("lease-tables.exe" if os.name == "nt" else "lease-tables")
         return [str(script), *args] if script.exists() else [
             str(self.python), "-m", "lease_tables", *args]
 
-    def timed(self, command: Sequence[str], ok: Sequence[int] = (0,)) -> float:
+    def timed(self, command: Sequence[str], ok: Sequence[int] = (0,),
+              env: dict[str, str] | None = None) -> float:
         """Wall seconds of one run, process start to exit, output discarded."""
+        cpu = children_cpu_s()
         started = time.perf_counter()
-        proc = subprocess.run(command, env=self.env, stdout=subprocess.DEVNULL,
+        proc = subprocess.run(command, env=env or self.env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=600)
         elapsed = time.perf_counter() - started
+        self.last_cpu_s = children_cpu_s() - cpu
         if proc.returncode not in ok:
             raise RuntimeError(f"{command[:3]} exited {proc.returncode}: {proc.stderr[-800:]!r}")
         return elapsed
 
-    def peak_rss_mb(self, command: Sequence[str]) -> float:
+    def peak_rss_mb(self, command: Sequence[str], env: dict[str, str] | None = None) -> float:
         """Peak resident memory of one run, measured by a fresh parent process."""
         probe = ("import resource, subprocess, sys; "
                  "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
                  "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-        out = subprocess.run([sys.executable, "-c", probe, *command], env=self.env,
+        out = subprocess.run([sys.executable, "-c", probe, *command], env=env or self.env,
                              capture_output=True, text=True, check=True, timeout=600)
         return int(out.stdout.strip()) / 1024  # Linux reports KiB
 
@@ -173,7 +202,7 @@ def names(prefix: str, count: int) -> list[str]:
 def generated_conf(adapters: int) -> Path:
     """An IntegrationService.xml with `adapters` Amazon adapters (half of each kind)."""
     folder = WORK / f"conf-{adapters}"
-    path = folder / "IntegrationService.xml"
+    path = folder / CONF_FILE
     if path.exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -206,7 +235,8 @@ class Figures:
 
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
     scaling: list[dict[str, Any]] = field(default_factory=list)
-    p4_phases: dict[str, float] = field(default_factory=dict)  # ms, from profile_p4.py
+    p4_profile: dict[str, Any] = field(default_factory=dict)  # ms, from profile_p4.py
+    tricks: dict[str, Any] = field(default_factory=dict)  # what the removed tricks cost
     # The 1-minute load average when the run began (None where the OS has none): a shared
     # machine's other work slows every figure, and the reader should know it.
     load_at_start: float | None = field(
@@ -231,17 +261,41 @@ def byte_compile(python: Path) -> None:
                    stdout=subprocess.DEVNULL, timeout=300)
 
 
-def p1(run: Runner, figures: Figures, reps: int) -> float:
-    sample = ["create", "--dry-run", "--conf-dir", str(ROOT / "sample_conf"),
-              "--host-name", "verintris"]
-    ours, bare = interleaved(
+# A table named by --table carries no region of its own: botocore is asked for it.
+P1_DRY_RUN = ("create", "--dry-run", "--table", "ctrEvents")
+
+
+def region_from_config(env: dict[str, str]) -> dict[str, str]:
+    """`env` as on a machine whose region is only in the AWS config file (no AWS_REGION,
+    no AWS_DEFAULT_REGION): a dry run of a table that names no region asks botocore."""
+    config = WORK / "p1-aws-config"
+    config.write_text("[default]\nregion = us-east-1\n", encoding="utf-8")
+    changed = {k: v for k, v in env.items() if k not in ("AWS_REGION", "AWS_DEFAULT_REGION")}
+    changed["AWS_CONFIG_FILE"] = str(config)
+    return changed
+
+
+def dry_runs(lease_tables: Callable[..., list[str]]) -> tuple[list[str], list[str]]:
+    """P1's dry run (a --table whose region botocore gives) and the sample's (every
+    adapter carries its Region: botocore is never imported), as `lease_tables` runs them."""
+    return (lease_tables(*P1_DRY_RUN),
+            lease_tables("create", "--dry-run", "--conf-dir", str(ROOT / "sample_conf"),
+                         "--host-name", "verintris"))
+
+
+def p1(run: Runner, figures: Figures, reps: int) -> None:
+    """The dry run that asks botocore for the region vs a typer program that asks only that."""
+    env = region_from_config(run.env)
+    ours, sample = dry_runs(run.lease_tables)
+    floor = [str(run.python), str(BENCH / "floor_dry_run.py"), *P1_DRY_RUN]
+    ours_t, floor_t, sample_t = interleaved(
         reps,
-        lambda _: run.timed(run.lease_tables(*sample)),
-        lambda _: run.timed([str(run.python), str(BENCH / "minimal_typer.py"), "--name", "x"]),
+        lambda _: run.timed(ours, env=env),
+        lambda _: run.timed(floor, env=env),
+        lambda _: run.timed(sample),
     )
-    figures.add("P1", ours_s=median(ours), bare_s=median(bare),
-                ratio=median(ours) / median(bare), runs=reps)
-    return median(ours)
+    figures.add("P1", ours_s=median(ours_t), bare_s=median(floor_t),
+                ratio=median(ours_t) / median(floor_t), sample_s=median(sample_t), runs=reps)
 
 
 def p2(run: Runner, figures: Figures, reps: int) -> None:
@@ -272,19 +326,29 @@ def p3(run: Runner, figures: Figures, reps: int) -> None:
                 ratio=median(many_t) / median(one_t), calls=dict(calls), runs=reps)
 
 
-def p4(run: Runner, figures: Figures, reps: int, sample_median: float) -> None:
+def big_dry_run(lease_tables: Callable[..., list[str]]) -> list[str]:
+    """P4's dry run over the generated 20,000-adapter file."""
+    return lease_tables("create", "--dry-run", "--conf-dir", str(generated_conf(20_000)),
+                        "--host-name", "verintris")
+
+
+def p4(run: Runner, figures: Figures, reps: int) -> None:
+    """The dry run over 20,000 adapters vs a bare lxml script reading the same file."""
     folder = generated_conf(20_000)
-    args = run.lease_tables("create", "--dry-run", "--conf-dir", str(folder),
-                            "--host-name", "verintris")
-    walls = [run.timed(args) for _ in range(reps)]
+    args = big_dry_run(run.lease_tables)
+    floor = [str(run.python), str(BENCH / "floor_read.py"), str(folder / CONF_FILE)]
+    ours, bare = interleaved(reps, lambda _: run.timed(args), lambda _: run.timed(floor))
     rss = max(run.peak_rss_mb(args) for _ in range(2))
-    size = (folder / "IntegrationService.xml").stat().st_size / 1e6
-    figures.add("P4", wall_s=median(walls), ratio=median(walls) / sample_median, rss_mb=rss,
-                file_mb=size, adapters=20_000, runs=reps)
+    size = (folder / CONF_FILE).stat().st_size / 1e6
+    figures.add("P4", wall_s=median(ours), bare_s=median(bare), ratio=median(ours) / median(bare),
+                rss_mb=rss, file_mb=size, adapters=20_000, runs=reps)
     profiled = subprocess.run([str(run.python), str(BENCH / "profile_p4.py"), "--json",
-                               str(folder)], capture_output=True, text=True, check=True,
-                              timeout=600, env=bench_env())
-    figures.p4_phases = json.loads(profiled.stdout)
+                               str(folder)], capture_output=True, text=True, timeout=600,
+                              env=bench_env())
+    if profiled.returncode:  # the reader's functions changed: the run's figures still count
+        say(f"profile_p4.py failed, so the phase table is left out: {profiled.stderr[-800:]}")
+        return
+    figures.p4_profile = json.loads(profiled.stdout)
 
 
 def scaling(run: Runner, figures: Figures, sizes: Sequence[int]) -> None:
@@ -372,9 +436,7 @@ def aws_stand_ins(proxy: FaultProxy) -> FaultProxy:
 
 
 def p6(run: Runner, figures: Figures, reps: int) -> None:
-    """preflight of the whole footprint of 40 adapters vs its slowest single chain."""
-    import json
-
+    """preflight of the whole footprint of 40 adapters vs a bare script of the same calls."""
     streams = ["ctr-events", "agent-events"]
     tables = names("p6t", 40)
     with moto_server(run.python) as url, aws_stand_ins(FaultProxy(url)) as proxy:
@@ -387,34 +449,99 @@ def p6(run: Runner, figures: Figures, reps: int) -> None:
         stream_args = [a for s in streams for a in ("--stream", s)]
         run.timed(run.lease_tables("create", *table_args(tables), *stream_args,
                                    "--enhanced-fan-out", "--endpoint-url", url))
-        chains = {
-            "tables": [],
-            "stream and consumer": ["--stream", streams[0], "--enhanced-fan-out"],
-            "bucket": ["--bucket", "ris-recordings"],
-            "KMS key": ["--kms-key", world["key"]],
-            "video stream": ["--video-stream", "connect-live-"],
-            "Connect": ["--connect-instance", world["instance"]],
-        }
-        everything = [*stream_args, "--enhanced-fan-out", "--bucket", "ris-recordings",
-                      "--kms-key", world["key"], "--video-stream", "connect-live-",
-                      "--connect-instance", world["instance"], "--cloudwatch-logs", "/ris"]
-
-        def preflight(selection: list[str], extra: list[str]) -> list[str]:
-            return run.lease_tables("preflight", *table_args(selection), *extra,
-                                    "--region", "us-east-1", "--endpoint-url", proxy.url)
-
-        single = {what: median([run.timed(preflight(tables[:1], extra))
-                                for _ in range(reps)]) for what, extra in chains.items()}
-        whole = [run.timed(preflight(tables, everything)) for _ in range(reps)]
-        proxy.clear()
-        run.timed(preflight(tables, everything))
-        calls = proxy.by_operation()
-    slowest = max(single, key=single.__getitem__)
-    ratio = median(whole) / single[slowest]
+        ours = run.lease_tables(
+            "preflight", *table_args(tables), *stream_args, "--enhanced-fan-out",
+            "--bucket", "ris-recordings", "--kms-key", world["key"], "--video-stream",
+            "connect-live-", "--connect-instance", world["instance"], "--cloudwatch-logs",
+            "/ris", "--concurrency", str(CONCURRENCY), "--region", "us-east-1",
+            "--endpoint-url", proxy.url)
+        floor = [str(run.python), str(BENCH / "floor_preflight.py"), proxy.url,
+                 *stream_args, "--bucket", "ris-recordings", "--key", world["key"],
+                 "--video-prefix", "connect-live-", "--instance", world["instance"],
+                 "--concurrency", str(CONCURRENCY), *tables]
+        ours_t, floor_t = interleaved(reps, lambda _: run.timed(ours),
+                                      lambda _: run.timed(floor))
+        counted = []
+        for command in (ours, floor):
+            proxy.clear()
+            run.timed(command)
+            counted.append(proxy.by_operation())
+        calls, floor_calls = counted
     once = {op: calls[op] for op in ("DescribeStreamSummary", "ListShards", "ListObjectsV2",
                                      "Encrypt", "GetDataEndpoint", "ListInstanceAttributes")}
-    figures.add("P6", whole_s=median(whole), slowest_s=single[slowest], slowest=slowest,
-                ratio=ratio, calls_total=sum(calls.values()), once=once, runs=reps)
+    figures.add("P6", whole_s=median(ours_t), bare_s=median(floor_t),
+                ratio=median(ours_t) / median(floor_t), calls_total=sum(calls.values()),
+                same_calls=calls == floor_calls, once=once, runs=reps)
+
+
+# ------------------------------------------------------------------ the removed tricks
+
+def revision(rev: str, python: Path) -> dict[str, Any]:
+    """A revision's `src/`, exported once into bench/.work and byte-compiled, with the
+    environment that runs it on the project's venv (its PYTHONPATH ahead of the
+    editable install), checked to import from there."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=True, timeout=60).stdout.strip()
+
+    sha = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    src = WORK / f"rev-{sha[:12]}" / "src"
+    if not (src / "lease_tables").is_dir():
+        archive = subprocess.run(["git", "archive", "--format=tar", sha, "src"], cwd=ROOT,
+                                 capture_output=True, check=True, timeout=120).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):  # Python 3.10.12+: plain files only
+                tar.extractall(src.parent, filter="data")
+            else:
+                tar.extractall(src.parent)
+        subprocess.run([str(python), "-m", "compileall", "-q", str(src)], check=True,
+                       stdout=subprocess.DEVNULL, timeout=300)
+    env = {**bench_env(), "PYTHONPATH": str(src)}
+    where = subprocess.run([str(python), "-c", "import lease_tables; print(lease_tables.__file__)"],
+                           env=env, capture_output=True, text=True, check=True, timeout=60)
+    if not Path(where.stdout.strip()).is_relative_to(src):
+        raise RuntimeError(f"{rev} imports lease_tables from {where.stdout.strip()}, not {src}")
+    return {"rev": rev, "commit": sha, "date": git("log", "-1", "--format=%cd",
+                                                   "--date=format:%Y-%m-%d %H:%M", sha),
+            "env": env}
+
+
+def tricks(run: Runner, figures: Figures, before: str, after: str, reps: int,
+           big_reps: int) -> None:
+    """P1's and P4's dry runs on two revisions, turn by turn: what the removed tricks cost."""
+    load = Figures().load_at_start  # now, not when a full run began
+    revisions = [revision(rev, run.python) for rev in (before, after)]
+
+    def module(*args: str) -> list[str]:
+        return [str(run.python), "-m", "lease_tables", *args]
+
+    p1_cmd, sample_cmd = dry_runs(module)
+    big = big_dry_run(module)
+    envs = [r["env"] for r in revisions]
+    cpu: dict[tuple[str, int], list[float]] = {}
+
+    def case(what: str, i: int, command: list[str], env: dict[str, str]) -> Callable[[int], float]:
+        def one(_: int) -> float:
+            wall = run.timed(command, env=env)
+            cpu.setdefault((what, i), []).append(run.last_cpu_s)
+            return wall
+        return one
+
+    small = interleaved(reps, *[case("p1", i, p1_cmd, region_from_config(env))
+                                for i, env in enumerate(envs)],
+                        *[case("sample", i, sample_cmd, env) for i, env in enumerate(envs)])
+    big_t = interleaved(big_reps, *[case("p4", i, big, env) for i, env in enumerate(envs)])
+    walls = {"p1": small[:2], "sample": small[2:], "p4": big_t}
+    for i, rev in enumerate(revisions):
+        env = rev.pop("env")
+        for what, times in walls.items():
+            rev[f"{what}_s"] = median(times[i])
+            rev[f"{what}_cpu_s"] = median(cpu[(what, i)])
+        rev["p4_rss_mb"] = max(run.peak_rss_mb(big, env=env) for _ in range(2))
+    figures.tricks = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                      "load_at_start": load, "runs": reps,
+                      "big_runs": big_reps, "before": revisions[0], "after": revisions[1]}
+    say(f"tricks: {figures.tricks}")
 
 
 # ------------------------------------------------------------------ report
@@ -430,7 +557,8 @@ def results(figures: Figures, started: float, quick: bool) -> dict[str, Any]:
         "duration_s": round(time.monotonic() - started, 1),
         "cases": figures.cases,
         "scaling": figures.scaling,
-        "p4_phases_ms": figures.p4_phases,
+        "p4_profile_ms": figures.p4_profile,
+        "tricks": figures.tricks,
     }
 
 
@@ -460,8 +588,14 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--no-write", action="store_true",
                         help="print, do not touch bench/results.json or the README")
     parser.add_argument("--only", nargs="*", default=None, metavar="CASE",
-                        help="run only these of: p1 p2 p3 p4 p5 p6 scaling peer "
-                             "(implies --no-write)")
+                        help="run only these of: p1 p2 p3 p4 p5 p6 scaling peer tricks "
+                             "(implies --no-write, except `--only tricks` alone, which "
+                             "rewrites only the tricks table)")
+    parser.add_argument("--before", default=BEFORE, metavar="REV",
+                        help="the tricks table's revision with the tricks (default: the "
+                             "last commit that had them all)")
+    parser.add_argument("--after", default="HEAD", metavar="REV",
+                        help="the tricks table's revision without them (default: HEAD)")
     options = parser.parse_args(argv)
     wanted = set(options.only) if options.only is not None else None
 
@@ -470,16 +604,16 @@ def main(argv: Sequence[str]) -> int:
 
     started = time.monotonic()
     WORK.mkdir(exist_ok=True)
-    ensure_dynalite()
-    aws = ensure_awscli()
+    if want("p2") or want("p3") or want("p5") or want("scaling") or want("peer"):
+        ensure_dynalite()
     run = Runner(project_python())
     byte_compile(run.python)
     reps = 5 if options.quick else 15
+    big_reps = 3 if options.quick else 5
     figures = Figures()
-    sample_median = 0.0
-    if want("p1") or want("p4"):
+    if want("p1"):
         say("P1: startup")
-        sample_median = p1(run, figures, reps)
+        p1(run, figures, reps)
     if want("p2"):
         say("P2: 40 new tables")
         p2(run, figures, 3 if options.quick else 7)
@@ -488,22 +622,27 @@ def main(argv: Sequence[str]) -> int:
         p3(run, figures, reps)
     if want("p4"):
         say("P4: 20,000 adapters")
-        p4(run, figures, 3 if options.quick else 5, sample_median)
+        p4(run, figures, big_reps)
     if want("p5"):
         say("P5: KCL 3.0, 40 adapters")
-        p5(run, figures, 3 if options.quick else 5)
+        p5(run, figures, big_reps)
     if want("p6"):
         say("P6: preflight of the whole footprint")
-        p6(run, figures, 3 if options.quick else 5)
+        p6(run, figures, big_reps)
     if want("scaling"):
         say("scaling")
         scaling(run, figures, (10, 100) if options.quick else (10, 100, 500))
     if want("peer"):
         say("peer: the AWS CLI way (its waiter polls every 20 s)")
-        peer(run, figures, aws)
+        peer(run, figures, ensure_awscli())
+    if want("tricks"):
+        say(f"tricks: P1's and P4's dry runs on {options.before} and {options.after}")
+        tricks(run, figures, options.before, options.after, reps, big_reps)
     measured = results(figures, started, options.quick)
+    if wanted == {"tricks"}:  # only the tricks table changes; the other figures stay
+        measured = {**load(), "tricks": figures.tricks}
     print(render(measured))
-    if not options.no_write and wanted is None:
+    if not options.no_write and wanted in (None, {"tricks"}):
         RESULTS.write_text(json.dumps(measured, indent=2) + "\n", encoding="utf-8")
         say(f"results written to {RESULTS.relative_to(ROOT)}")
         # The README's tables and the site's benchmark page are rendered from that file by
