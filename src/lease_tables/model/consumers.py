@@ -102,10 +102,9 @@ def from_footprint(found: Iterable[footprint.Consumer],
     leases = [t for t in tables if t.role == kcl.ROLE_LEASE]
     lease = {(t.table_name, t.region): t for t in leases}
     # A stream given by ARN may be in another region than its table: the table's facts
-    # still belong on its consumer's row (the row's region is the consumer's own).
-    by_name: dict[str, LeaseTable] = {}
-    for t in leases:
-        by_name.setdefault(t.table_name, t)
+    # still belong on its consumer's row (the row's region is the consumer's own): the
+    # first table of that name.
+    by_name = {t.table_name: t for t in reversed(leases)}
     out = []
     for each in found:
         given_arn = f":{UNKNOWN_ACCOUNT}:" not in each.stream_arn
