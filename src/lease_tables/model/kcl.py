@@ -105,10 +105,8 @@ class Layout:
             extras.append("no " + " or ".join(f"T{c.suffix}" for c in self.absent_companions))
         if extras:
             lease += f"; KCL {self.name}: " + ", ".join(extras)
-        plans = {ROLE_LEASE: lease}
-        for extra in self.companions:
-            plans[extra.role] = companion_options(options).describe(extra.hash_key)
-        return plans
+        return {ROLE_LEASE: lease, **{c.role: companion_options(options).describe(c.hash_key)
+                                      for c in self.companions}}
 
 
 # Newest last; a version uses the last row whose first_version it has reached.
@@ -142,9 +140,7 @@ def parse_version(raw: str | None) -> tuple[int, int, int]:
     text = (raw or "").strip()
     if not _VERSION.fullmatch(text):
         raise InputError(_bad_version(raw, "it is not a version number"))
-    numbers = [int(part) for part in text.split(".")]
-    numbers += [0] * (3 - len(numbers))
-    major, minor, patch = numbers
+    major, minor, patch = (*(int(part) for part in text.split(".")), 0, 0)[:3]  # 0-padded
     if major < LAYOUTS[0].first_version[0]:
         raise InputError(_bad_version(raw, f"there is no KCL {major}.x; the first is 1.x"))
     return major, minor, patch

@@ -161,13 +161,10 @@ def make_options(
             f"{named} cannot apply with --billing-mode on-demand: on-demand tables have no "
             f"provisioned capacity, so DynamoDB would have nothing to set. Drop the capacity "
             f"option(s), or use --billing-mode provisioned.")
-    return TableOptions(
-        billing_mode=billing_mode,
-        read_capacity=DEFAULT_READ_CAPACITY if read_capacity is None else read_capacity,
-        write_capacity=DEFAULT_WRITE_CAPACITY if write_capacity is None else write_capacity,
-        deletion_protection=deletion_protection,
-        tags=parse_tags(tags),
-    )
+    # A capacity given is 1 or more by now, so `or` only fills in the vendor's default.
+    return TableOptions(billing_mode, read_capacity or DEFAULT_READ_CAPACITY,
+                        write_capacity or DEFAULT_WRITE_CAPACITY, deletion_protection,
+                        parse_tags(tags))
 
 
 def tag_text_problem(text: str) -> str | None:
@@ -281,10 +278,7 @@ def create_table_request(table_name: str, options: TableOptions, *,
 def find_index(description: Answer) -> Answer | None:
     """The lease-owner index of a DescribeTable `Table`, in any state, or None."""
     indexes: list[Answer] = description.get("GlobalSecondaryIndexes") or []
-    for index in indexes:
-        if index.get("IndexName") == LEASE_OWNER_INDEX:
-            return index
-    return None
+    return next((i for i in indexes if i.get("IndexName") == LEASE_OWNER_INDEX), None)
 
 
 def index_status(description: Answer) -> str | None:
