@@ -42,10 +42,7 @@ _PARTITIONS: tuple[tuple[str, str], ...] = (
 
 def partition(region: str) -> str:
     """The ARN partition of a region: `aws`, or `aws-cn`, `aws-us-gov`, the ISO ones."""
-    for prefix, name in _PARTITIONS:
-        if region.startswith(prefix):
-            return name
-    return "aws"
+    return next((name for prefix, name in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 # ------------------------------------------------------------------ resource kinds
@@ -97,10 +94,10 @@ class Service:
     """One row of the adapter's footprint.
 
     `kind` is the kind of `Resource` the row applies to; `option` the CLI option
-    that brings it in ("" when every whole-footprint policy has it). `tried` are
-    the actions `preflight` proves by a call that writes nothing; `not_tried`
-    maps each action it never tries to why (it would write, or take over the
-    running adapter's subscription). `templates` names what `template` declares
+    that brings it in ("" when every whole-footprint policy has it). `not_tried`
+    maps each action `preflight` never tries to why (it would write, or take over the
+    running adapter's subscription); it proves every other (`tried`) by a call that
+    writes nothing. `templates` names what `template` declares
     for it per format (nothing, for resources the adapter only uses). `vendor` is
     False for a row the vendor's table does not list (the provisioner's consumer
     registration); `inferred` says what of the row is ours rather than the vendor's.
@@ -709,14 +706,10 @@ def not_covered(footprint: Footprint) -> str | None:
 
 def origin_lines(footprint: Footprint) -> list[str]:
     """Where each resource came from, one line each (like the host name's source)."""
-    lines = []
-    for r in footprint.resources:
-        if r.kind == KIND_METRICS_NAMESPACE:
-            continue
-        origin = (f"from {', '.join(clean(s) for s in r.sources)}" if r.source == SOURCE_FILE
-                  else f"from {r.sources[0]}")
-        lines.append(f"{r.kind} {clean(r.name)}: {clean(r.arn)} ({origin})")
-    return lines
+    return [f"{r.kind} {clean(r.name)}: {clean(r.arn)} (from "
+            + (", ".join(clean(s) for s in r.sources) if r.source == SOURCE_FILE
+               else r.sources[0]) + ")"
+            for r in footprint.resources if r.kind != KIND_METRICS_NAMESPACE]
 
 
 def consumers_note(footprint: Footprint) -> str | None:
