@@ -296,10 +296,10 @@ class Footprint:
 
     def services(self) -> list[Service]:
         """The rows that apply, in table order."""
-        optional = {SERVICE_ENHANCED_FAN_OUT.name: self.enhanced_fan_out,
-                    SERVICE_LOGS.name: self.cloudwatch_logs}
-        return [] if self.empty else [s for s in SERVICES if optional.get(s.name, True)
-                                      and self.of(s.kind)]
+        return [] if self.empty else [
+            s for s in SERVICES if self.of(s.kind)
+            and (s is not SERVICE_ENHANCED_FAN_OUT or self.enhanced_fan_out)
+            and (s is not SERVICE_LOGS or self.cloudwatch_logs)]
 
 
 @dataclass(frozen=True)

@@ -229,9 +229,7 @@ def hash_key(role: str) -> str:
 def lease_name(table: LeaseTable) -> str:
     """The lease table a table belongs with: itself, or the one a companion is named after."""
     found = companion(table.role)
-    if found and table.table_name.endswith(found.suffix):
-        return table.table_name[:-len(found.suffix)]
-    return table.table_name
+    return table.table_name.removesuffix(found.suffix) if found else table.table_name
 
 
 def family(lease_table_name: str) -> frozenset[str]:
@@ -352,10 +350,9 @@ def absent_names(tables: Sequence[LeaseTable], layout: Layout,
 
 def require_index(layout: Layout, version: str) -> None:
     """`--add-index` only means something for a KCL whose lease table has the index."""
-    if layout.index:
-        return
-    raise InputError(
-        f"--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl "
-        f"{version.strip()!r} means KCL {layout.name}, whose lease tables have no index: "
-        f"there is nothing to add. Pass the adapter's KCL version too, e.g. --kcl 3.0 "
-        f"--add-index (the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in its installation).")
+    if not layout.index:
+        raise InputError(
+            f"--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl "
+            f"{version.strip()!r} means KCL {layout.name}, whose lease tables have no index: "
+            f"there is nothing to add. Pass the adapter's KCL version too, e.g. --kcl 3.0 "
+            f"--add-index (the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in its installation).")
