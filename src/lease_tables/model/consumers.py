@@ -102,10 +102,9 @@ def from_footprint(found: Iterable[footprint.Consumer],
     leases = [t for t in tables if t.role == kcl.ROLE_LEASE]
     lease = {(t.table_name, t.region): t for t in leases}
     # A stream given by ARN may be in another region than its table: the table's facts
-    # still belong on its consumer's row (the row's region is the consumer's own).
-    by_name: dict[str, LeaseTable] = {}
-    for t in leases:
-        by_name.setdefault(t.table_name, t)
+    # still belong on its consumer's row (the row's region is the consumer's own): the
+    # first table of that name.
+    by_name = {t.table_name: t for t in reversed(leases)}
     out = []
     for each in found:
         given_arn = f":{UNKNOWN_ACCOUNT}:" not in each.stream_arn
@@ -140,7 +139,10 @@ def next_step(consumer: Consumer, answer: Any, done: ConsumerDone) -> ConsumerSt
     if status == CREATING:
         return ConsumerStep(WAIT, verdict, "creating")
     if status == DELETING:
-        return ConsumerStep(DONE, FAILED, deleting_message(consumer))
+        return ConsumerStep(DONE, FAILED, (
+            f"{consumer.where} is DELETING (someone deregistered it); it cannot be registered "
+            f"again until it is gone, and create does not wait for that. Rerun `lease-tables "
+            f"create --enhanced-fan-out` in a few seconds."))
     return ConsumerStep(DONE, FAILED, f"{consumer.where} is in the state {status!r}, which KCL "
                               f"cannot use; create left it as it is. Check it with `aws "
                               f"kinesis describe-stream-consumer` and rerun.")
@@ -170,12 +172,6 @@ def stream_missing_message(consumer: Consumer, command: str) -> str:
     return (f"the stream {consumer.stream_name} does not exist in {consumer.region} "
             f"(DescribeStreamSummary said so), so {what}. Check --stream (the name or ARN of "
             f"the stream the adapter reads) and --region, then rerun.")
-
-
-def deleting_message(consumer: Consumer) -> str:
-    return (f"{consumer.where} is DELETING (someone deregistered it); it cannot be registered "
-            f"again until it is gone, and create does not wait for that. Rerun `lease-tables "
-            f"create --enhanced-fan-out` in a few seconds.")
 
 
 def unfinished_message(consumer: Consumer, done: ConsumerDone, timeout: float, step: str) -> str:

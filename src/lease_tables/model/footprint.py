@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 
 from lease_tables.config.naming import REGION_EXAMPLES, LeaseTable, is_region_code
 from lease_tables.core.errors import InputError
@@ -37,16 +38,11 @@ _PARTITIONS: tuple[tuple[str, str], ...] = (
     ("eu-isoe-", "aws-iso-e"),
     ("us-isof-", "aws-iso-f"),
 )
-_DEFAULT_PARTITION = "aws"
-PARTITIONS = (_DEFAULT_PARTITION, *(name for _, name in _PARTITIONS))
 
 
 def partition(region: str) -> str:
     """The ARN partition of a region: `aws`, or `aws-cn`, `aws-us-gov`, the ISO ones."""
-    for prefix, name in _PARTITIONS:
-        if region.startswith(prefix):
-            return name
-    return _DEFAULT_PARTITION
+    return next((name for prefix, name in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 # ------------------------------------------------------------------ resource kinds
@@ -98,10 +94,10 @@ class Service:
     """One row of the adapter's footprint.
 
     `kind` is the kind of `Resource` the row applies to; `option` the CLI option
-    that brings it in ("" when every whole-footprint policy has it). `tried` are
-    the actions `preflight` proves by a call that writes nothing; `not_tried`
-    maps each action it never tries to why (it would write, or take over the
-    running adapter's subscription). `templates` names what `template` declares
+    that brings it in ("" when every whole-footprint policy has it). `not_tried`
+    maps each action `preflight` never tries to why (it would write, or take over the
+    running adapter's subscription); it proves every other (`tried`) by a call that
+    writes nothing. `templates` names what `template` declares
     for it per format (nothing, for resources the adapter only uses). `vendor` is
     False for a row the vendor's table does not list (the provisioner's consumer
     registration); `inferred` says what of the row is ours rather than the vendor's.
@@ -113,7 +109,6 @@ class Service:
     kind: str
     adapter: tuple[Grant, ...]
     provisioner: tuple[Grant, ...] = ()
-    tried: tuple[str, ...] = ()
     not_tried: tuple[tuple[str, str], ...] = ()
     templates: tuple[tuple[str, str], ...] = ()
     inferred: str = ""
@@ -122,6 +117,12 @@ class Service:
     def actions(self) -> tuple[str, ...]:
         """Every adapter action of the row, in table order."""
         return tuple(a for grant in self.adapter for a in grant.actions)
+
+    @property
+    def tried(self) -> tuple[str, ...]:
+        """The adapter actions `preflight` proves: every one it does not name as never tried."""
+        never = dict(self.not_tried)
+        return tuple(a for a in self.actions if a not in never)
 
 
 _WRITES = "it would write"
@@ -134,8 +135,6 @@ SERVICE_STREAMS = Service(
     adapter=(Grant("KinesisStreamRead", "stream", (
         "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
         "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:PutRecord")),),
-    tried=("kinesis:DescribeStreamSummary", "kinesis:ListShards",
-           "kinesis:GetShardIterator", "kinesis:GetRecords"),
     not_tried=(("kinesis:PutRecord", _WRITES),
                ("kinesis:DescribeStream", "KCL 2.6 and later never call it; the vendor "
                                           "lists it")),
@@ -154,7 +153,6 @@ SERVICE_ENHANCED_FAN_OUT = Service(
         Grant("DescribeStreamConsumers", "consumer", ("kinesis:DescribeStreamConsumer",),
               suffix="/consumer/*"),
     ),
-    tried=("kinesis:DescribeStreamConsumer",),
     not_tried=(("kinesis:SubscribeToShard", _SUBSCRIPTION),),
     templates=((FORMAT_CLOUDFORMATION, "AWS::Kinesis::StreamConsumer"),
                (FORMAT_TERRAFORM, "aws_kinesis_stream_consumer")),
@@ -165,13 +163,11 @@ SERVICE_BUCKETS = Service(
     name="s3", title="S3 (the recordings bucket)", option="--bucket", kind=KIND_BUCKET,
     adapter=(Grant("S3ListRecordingBuckets", "bucket", ("s3:ListBucket",)),
              Grant("S3GetRecordings", "object", ("s3:GetObject",), suffix="/*")),
-    tried=("s3:ListBucket", "s3:GetObject"),
 )
 SERVICE_KMS_KEYS = Service(
     name="kms", title="KMS (the recordings' keys)", option="--kms-key", kind=KIND_KMS_KEY,
     adapter=(Grant("KmsRecordingKeys", "key", (
         "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")),),
-    tried=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
 )
 SERVICE_VIDEO_STREAMS = Service(
     name="kinesisvideo", title="Kinesis Video Streams (live media)",
@@ -179,7 +175,6 @@ SERVICE_VIDEO_STREAMS = Service(
     adapter=(Grant("KinesisVideoLiveMedia", "stream", (
         "kinesisvideo:GetDataEndpoint", "kinesisvideo:GetMedia",
         "kinesisvideo:PutMedia")),),
-    tried=("kinesisvideo:GetDataEndpoint",),
     not_tried=(("kinesisvideo:GetMedia", _NEEDS_LIVE_MEDIA),
                ("kinesisvideo:PutMedia", _WRITES)),
     inferred="a prefix becomes stream/PREFIX*/* (Amazon Connect names its live-media "
@@ -198,9 +193,6 @@ SERVICE_CONNECT = Service(
             "connect:ResumeContactRecording", "connect:SuspendContactRecording"),
             suffix="/contact/*"),
     ),
-    tried=("connect:ListInstanceAttributes", "connect:ListInstanceStorageConfigs",
-           "connect:DescribeUser", "connect:DescribeContact",
-           "connect:GetContactAttributes"),
     not_tried=(("connect:SuspendContactRecording", _WRITES),
                ("connect:ResumeContactRecording", _WRITES)),
 )
@@ -258,9 +250,7 @@ class FootprintOptions:
     @property
     def given(self) -> bool:
         """Whether any footprint option was given (the file's values do not count)."""
-        return bool(self.streams or self.enhanced_fan_out or self.buckets or self.kms_keys
-                    or self.video_streams or self.connect_instances
-                    or self.cloudwatch_logs is not None)
+        return self != FootprintOptions()
 
 
 @dataclass(frozen=True)
@@ -306,16 +296,10 @@ class Footprint:
 
     def services(self) -> list[Service]:
         """The rows that apply, in table order."""
-        if self.empty:
-            return []
-        return [s for s in SERVICES if self._applies(s)]
-
-    def _applies(self, row: Service) -> bool:
-        if row is SERVICE_ENHANCED_FAN_OUT and not self.enhanced_fan_out:
-            return False
-        if row is SERVICE_LOGS and not self.cloudwatch_logs:
-            return False
-        return bool(self.of(row.kind))
+        return [] if self.empty else [
+            s for s in SERVICES if self.of(s.kind)
+            and (s is not SERVICE_ENHANCED_FAN_OUT or self.enhanced_fan_out)
+            and (s is not SERVICE_LOGS or self.cloudwatch_logs)]
 
 
 @dataclass(frozen=True)
@@ -328,7 +312,6 @@ class Consumer:
     consumer_name: str
     region: str
     source: str
-    role: str = ROLE_STREAM_CONSUMER
 
 
 # ------------------------------------------------------------------ ARNs and names
@@ -336,13 +319,7 @@ class Consumer:
 _ACCOUNT = r"[0-9]{12}"
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
 _PARTITION = r"aws(?:-[a-z]+(?:-[a-z])?)?"
-_STREAM_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
-_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
-_KEY_ID = re.compile(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
-                     r"-[0-9a-f]{12})")
-_VIDEO_PREFIX = re.compile(r"[A-Za-z0-9_.\-]{1,256}")
-_INSTANCE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_LOG_GROUP = re.compile(r"[A-Za-z0-9_./#\-]{1,512}")
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def _arn(service_name: str, resource: str) -> re.Pattern[str]:
@@ -350,23 +327,13 @@ def _arn(service_name: str, resource: str) -> re.Pattern[str]:
                       rf":(?P<account>{_ACCOUNT}):{resource}")
 
 
-_STREAM_ARN = _arn("kinesis", r"stream/(?P<name>[A-Za-z0-9_.\-]{1,128})")
-_BUCKET_ARN = re.compile(rf"arn:(?P<partition>{_PARTITION}):s3:::(?P<name>[^/*]+)")
-_KEY_ARN = _arn("kms", r"key/(?P<name>[A-Za-z0-9\-]+)")
-_VIDEO_ARN = _arn("kinesisvideo",
-                  r"stream/(?P<name>[A-Za-z0-9_.\-]{1,256})/(?P<time>[0-9]{1,20}|\*)")
-_INSTANCE_ARN = _arn("connect", r"instance/(?P<name>[0-9a-f\-]{36})")
-_LOG_GROUP_ARN = _arn("logs", r"log-group:(?P<name>[A-Za-z0-9_./#\-]{1,512})(?::\*)?")
-
-
 @dataclass(frozen=True)
 class _Rule:
     """How one option's value (a name or an ARN) becomes a Resource."""
 
-    kind: str
     option: str
     arn: re.Pattern[str]
-    name: re.Pattern[str] | None   # None: only an ARN will do
+    name: re.Pattern[str]
     what: str                      # words for messages: "a Kinesis stream name"
     example: str
     name_arn: str                  # the ARN of a name: {part}, {region}, {account}, {name}
@@ -374,35 +341,43 @@ class _Rule:
 
 
 _RULES = {
-    KIND_STREAM: _Rule(KIND_STREAM, "--stream", _STREAM_ARN, _STREAM_NAME,
-                       "a Kinesis data stream name (1-128 of A-Z a-z 0-9 _ . -) or ARN",
-                       "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream",
-                       "arn:{part}:kinesis:{region}:{account}:stream/{name}"),
-    KIND_BUCKET: _Rule(KIND_BUCKET, "--bucket", _BUCKET_ARN, _BUCKET_NAME,
-                       "an S3 bucket name (3-63 of a-z 0-9 . -)", "recordings-bucket",
-                       "arn:{part}:s3:::{name}"),
-    KIND_KMS_KEY: _Rule(KIND_KMS_KEY, "--kms-key", _KEY_ARN, _KEY_ID,
-                        "a KMS key ARN or key ID (an alias will not do: IAM authorises "
-                        "Decrypt on the key itself)",
-                        "arn:aws:kms:us-east-1:123456789012:key/"
-                        "1234abcd-12ab-34cd-56ef-1234567890ab",
-                        "arn:{part}:kms:{region}:{account}:key/{name}", "ARN"),
-    KIND_VIDEO_STREAM: _Rule(KIND_VIDEO_STREAM, "--video-stream", _VIDEO_ARN, _VIDEO_PREFIX,
-                             "a Kinesis Video stream-name prefix (as the Connect "
-                             "instance's live-media settings show it) or a stream ARN",
-                             "connect-live-media",
-                             "arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*",
-                             "PREFIX"),
-    KIND_CONNECT_INSTANCE: _Rule(KIND_CONNECT_INSTANCE, "--connect-instance", _INSTANCE_ARN,
-                                 _INSTANCE_ID, "an Amazon Connect instance ID (a UUID) or ARN",
-                                 "arn:aws:connect:us-east-1:123456789012:instance/"
-                                 "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
-                                 "arn:{part}:connect:{region}:{account}:instance/{name}",
-                                 "ID"),
-    KIND_LOG_GROUP: _Rule(KIND_LOG_GROUP, "--cloudwatch-logs", _LOG_GROUP_ARN, _LOG_GROUP,
-                          "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters",
-                          "arn:{part}:logs:{region}:{account}:log-group:{name}"),
+    KIND_STREAM: _Rule(
+        "--stream", _arn("kinesis", r"stream/(?P<name>[A-Za-z0-9_.\-]{1,128})"),
+        re.compile(r"[A-Za-z0-9_.\-]{1,128}"),
+        "a Kinesis data stream name (1-128 of A-Z a-z 0-9 _ . -) or ARN",
+        "arn:aws:kinesis:us-east-1:123456789012:stream/ctr-stream",
+        "arn:{part}:kinesis:{region}:{account}:stream/{name}"),
+    KIND_BUCKET: _Rule(
+        "--bucket", re.compile(rf"arn:(?P<partition>{_PARTITION}):s3:::(?P<name>[^/*]+)"),
+        re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"),
+        "an S3 bucket name (3-63 of a-z 0-9 . -)", "recordings-bucket",
+        "arn:{part}:s3:::{name}"),
+    KIND_KMS_KEY: _Rule(
+        "--kms-key", _arn("kms", r"key/(?P<name>[A-Za-z0-9\-]+)"),
+        re.compile(rf"(?:mrk-[0-9a-f]{{32}}|{_UUID})"),
+        "a KMS key ARN or key ID (an alias will not do: IAM authorises Decrypt on the key "
+        "itself)", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:{part}:kms:{region}:{account}:key/{name}", "ARN"),
+    KIND_VIDEO_STREAM: _Rule(
+        "--video-stream",
+        _arn("kinesisvideo", r"stream/(?P<name>[A-Za-z0-9_.\-]{1,256})/(?:[0-9]{1,20}|\*)"),
+        re.compile(r"[A-Za-z0-9_.\-]{1,256}"),
+        "a Kinesis Video stream-name prefix (as the Connect instance's live-media settings "
+        "show it) or a stream ARN", "connect-live-media",
+        "arn:{part}:kinesisvideo:{region}:{account}:stream/{name}*/*", "PREFIX"),
+    KIND_CONNECT_INSTANCE: _Rule(
+        "--connect-instance", _arn("connect", r"instance/(?P<name>[0-9a-f\-]{36})"),
+        re.compile(_UUID), "an Amazon Connect instance ID (a UUID) or ARN",
+        "arn:aws:connect:us-east-1:123456789012:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+        "arn:{part}:connect:{region}:{account}:instance/{name}", "ID"),
+    KIND_LOG_GROUP: _Rule(
+        "--cloudwatch-logs", _arn("logs", r"log-group:(?P<name>[A-Za-z0-9_./#\-]{1,512})(?::\*)?"),
+        re.compile(r"[A-Za-z0-9_./#\-]{1,512}"),
+        "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters",
+        "arn:{part}:logs:{region}:{account}:log-group:{name}"),
 }
+# The kinds an adapter's IntegrationService.xml names (its StreamName, its instance).
+_FILED = (KIND_STREAM, KIND_CONNECT_INSTANCE)
 
 
 def _from_name(kind: str, name: str, region: str, account: str) -> str:
@@ -423,48 +398,37 @@ def parse_resource(kind: str, raw: str, region: str | None, account: str, source
     """
     rule = _RULES[kind]
     value = raw.strip()
-    sources = (where,)
     found = rule.arn.fullmatch(value)
     if found:
-        groups = found.groupdict()
-        arn_region = groups.get("region")
-        if arn_region and partition(arn_region) != groups["partition"]:
+        arn_region = found.groupdict().get("region")
+        if arn_region and partition(arn_region) != found["partition"]:
             raise InputError(
                 f"{where} {quote(raw)}: the region {arn_region} is in the partition "
-                f"{partition(arn_region)}, not {groups['partition']}. Correct the ARN.")
-        arn = value
-        if kind == KIND_LOG_GROUP and arn.endswith(":*"):
-            arn = arn[:-2]
-        return Resource(kind, groups["name"], arn, arn_region or region, source, sources,
-                        tuple(tables))
-    if value.startswith("arn:") or rule.name is None or not rule.name.fullmatch(value):
+                f"{partition(arn_region)}, not {found['partition']}. Correct the ARN.")
+        # Only a log group's ARN can end in `:*` (its streams); the group's own has not.
+        return Resource(kind, found["name"], value.removesuffix(":*"), arn_region or region,
+                        source, (where,), tuple(tables))
+    if value.startswith("arn:") or not rule.name.fullmatch(value):
         raise InputError(
             f"{where} {quote(raw)} is not {rule.what}, e.g. {rule.example}. {fix}")
     if region is None:  # the caller resolves one first; a bug, not bad input
         raise ValueError(f"no region for {where} {value}")
     return Resource(kind, value, _from_name(kind, value, region, account), region, source,
-                    sources, tuple(tables))
+                    (where,), tuple(tables))
 
 
-def names_region(tables: Sequence[LeaseTable], region_option: str | None) -> str | None:
-    """The region a name given by an option is in: the lease tables' region when they
-    all share one, else `--region`; None when neither tells (then a name is refused
-    and an ARN asked for)."""
-    regions = sorted({t.region for t in tables if t.region})
-    if len(regions) == 1:
-        return regions[0]
-    return region_option
+def _regions(tables: Sequence[LeaseTable]) -> list[str]:
+    return sorted({t.region for t in tables if t.region})
 
 
 def _require_region(region: str | None, option: str, raw: str,
                     tables: Sequence[LeaseTable]) -> str:
     if region is not None and is_region_code(region):
         return region
-    regions = sorted({t.region for t in tables if t.region})
     raise InputError(
         f"{option} {quote(raw)} is a name, and the lease tables are in several regions "
-        f"({', '.join(regions) or 'none'}), so its region is unknown. Give its ARN, or "
-        f"--region, or run once per region (e.g. one --conf-dir per run). Region codes "
+        f"({', '.join(_regions(tables)) or 'none'}), so its region is unknown. Give its ARN, "
+        f"or --region, or run once per region (e.g. one --conf-dir per run). Region codes "
         f"look like {REGION_EXAMPLES}.")
 
 
@@ -472,14 +436,11 @@ def _dedupe(resources: Iterable[Resource]) -> list[Resource]:
     """One record per (kind, ARN), keeping the first source and joining the rest."""
     out: dict[tuple[str, str], Resource] = {}
     for r in resources:
-        earlier = out.get((r.kind, r.arn))
-        if earlier is None:
-            out[(r.kind, r.arn)] = r
-            continue
-        out[(r.kind, r.arn)] = Resource(
-            earlier.kind, earlier.name, earlier.arn, earlier.region, earlier.source,
-            tuple(dict.fromkeys(earlier.sources + r.sources)),
-            tuple(dict.fromkeys(earlier.tables + r.tables)))
+        earlier = out.setdefault((r.kind, r.arn), r)
+        if earlier is not r:
+            out[(r.kind, r.arn)] = replace(
+                earlier, sources=tuple(dict.fromkeys(earlier.sources + r.sources)),
+                tables=tuple(dict.fromkeys(earlier.tables + r.tables)))
     return list(out.values())
 
 
@@ -489,28 +450,17 @@ def _lease_tables(tables: Sequence[LeaseTable]) -> list[LeaseTable]:
 
 def _from_options(kind: str, values: Iterable[str], tables: Sequence[LeaseTable],
                   account: str, region: str | None) -> list[Resource]:
-    option = _RULES[kind].option
+    rule = _RULES[kind]
+    if kind == KIND_BUCKET and not region:
+        # A bucket's ARN has no region, only the partition: any table's will do when
+        # they are all in one partition.
+        regions = _regions(tables)
+        region = regions[0] if len({partition(r) for r in regions}) == 1 else None
     names = tuple(t.table_name for t in _lease_tables(tables))
-    out = []
-    for raw in values:
-        found_region = region
-        if kind == KIND_BUCKET:
-            # A bucket's ARN has no region, only the partition: any table's will do
-            # when they share one.
-            found_region = region or _partition_region(tables)
-        if not _RULES[kind].arn.fullmatch(raw.strip()):
-            found_region = _require_region(found_region, option, raw, tables)
-        out.append(parse_resource(kind, raw, found_region, account, SOURCE_OPTION,
-                                  option, names))
-    return out
-
-
-def _partition_region(tables: Sequence[LeaseTable]) -> str | None:
-    """A region of the tables when all are in one partition, else None."""
-    regions = sorted({t.region for t in tables if t.region})
-    if regions and len({partition(r) for r in regions}) == 1:
-        return regions[0]
-    return None
+    return [parse_resource(kind, raw, region if rule.arn.fullmatch(raw.strip())
+                           else _require_region(region, rule.option, raw, tables),
+                           account, SOURCE_OPTION, rule.option, names)
+            for raw in values]
 
 
 def _from_files(kind: str, tables: Sequence[LeaseTable], account: str) -> list[Resource]:
@@ -518,9 +468,7 @@ def _from_files(kind: str, tables: Sequence[LeaseTable], account: str) -> list[R
     instance), in that adapter's table's region, belonging to that table."""
     out = []
     for table in _lease_tables(tables):
-        for adapter in table.origins:
-            if adapter is None:
-                continue
+        for adapter in filter(None, table.origins):
             raw = adapter.stream if kind == KIND_STREAM else adapter.connect_instance
             if not raw:
                 continue
@@ -533,8 +481,7 @@ def _from_files(kind: str, tables: Sequence[LeaseTable], account: str) -> list[R
                 kind, raw, region, account, SOURCE_FILE, where, (table.table_name,),
                 fix=f"Correct the setting in the RIS configuration tool, or pass "
                     f"{_RULES[kind].option} (which wins over the file).")
-            out.append(Resource(resource.kind, resource.name, resource.arn, resource.region,
-                                SOURCE_FILE, (adapter.source,), resource.tables))
+            out.append(replace(resource, sources=(adapter.source,)))
     return out
 
 
@@ -555,22 +502,27 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
     carries KCL's metrics namespace for each lease table. `account_id` is already
     valid.
     """
-    region = names_region(tables, region_option)
-    resources: list[Resource] = []
-    notes: list[str] = []
     if lease_tables_only:
         # Only for the note: a value the footprint would refuse must not break the
         # lease-table policy, which never uses it.
         found: list[Resource] = []
-        for kind in (KIND_STREAM, KIND_CONNECT_INSTANCE) if from_files else ():
-            try:
+        for kind in _FILED if from_files else ():
+            with suppress(InputError):
                 found += _from_files(kind, tables, account_id)
-            except InputError:
-                continue
         return Footprint(found=tuple(_dedupe(found)))
+    # A name given by an option is in the lease tables' region when they all share one,
+    # else in --region; with neither, a name is refused and an ARN asked for.
+    regions = _regions(tables)
+    region = regions[0] if len(regions) == 1 else region_option
+    logs = options.cloudwatch_logs
+    resources: list[Resource] = []
+    notes: list[str] = []
     for kind, values in ((KIND_STREAM, options.streams),
-                         (KIND_CONNECT_INSTANCE, options.connect_instances)):
-        filed = _from_files(kind, tables, account_id) if from_files else []
+                         (KIND_CONNECT_INSTANCE, options.connect_instances),
+                         (KIND_BUCKET, options.buckets), (KIND_KMS_KEY, options.kms_keys),
+                         (KIND_VIDEO_STREAM, options.video_streams),
+                         (KIND_LOG_GROUP, (logs,) if logs and logs.strip() else ())):
+        filed = _from_files(kind, tables, account_id) if from_files and kind in _FILED else []
         if values:
             resources += _from_options(kind, values, tables, account_id, region)
             if filed:
@@ -580,19 +532,11 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
                                 for r in filed) + ".")
         else:
             resources += filed
-    resources += _from_options(KIND_BUCKET, options.buckets, tables, account_id, region)
-    resources += _from_options(KIND_KMS_KEY, options.kms_keys, tables, account_id, region)
-    resources += _from_options(KIND_VIDEO_STREAM, options.video_streams, tables, account_id,
-                               region)
-    if options.cloudwatch_logs is not None:
-        if options.cloudwatch_logs.strip():
-            resources += _from_options(KIND_LOG_GROUP, (options.cloudwatch_logs,), tables,
-                                       account_id, region)
-        else:
-            logs_region = _require_region(region, "--cloudwatch-logs", "", tables)
-            resources.append(Resource(
-                KIND_LOG_GROUP, "*", _from_name(KIND_LOG_GROUP, "*", logs_region, account_id),
-                logs_region, SOURCE_OPTION, ("--cloudwatch-logs",)))
+    if logs is not None and not logs.strip():  # every log group of the account's region
+        logs_region = _require_region(region, "--cloudwatch-logs", "", tables)
+        resources.append(Resource(
+            KIND_LOG_GROUP, "*", _from_name(KIND_LOG_GROUP, "*", logs_region, account_id),
+            logs_region, SOURCE_OPTION, ("--cloudwatch-logs",)))
     if options.enhanced_fan_out and not any(r.kind == KIND_STREAM for r in resources):
         raise InputError(
             "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis "
@@ -606,7 +550,7 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
                                SOURCE_TABLE, tuple(t.sources), (t.table_name,))
                       for t in _lease_tables(tables)]
     return Footprint(tuple(_dedupe(resources)), options.enhanced_fan_out,
-                     options.cloudwatch_logs is not None, tuple(notes))
+                     logs is not None, tuple(notes))
 
 
 _CONSUMER_NAME = re.compile(r"[a-zA-Z0-9_.\-]{1,128}")  # Kinesis's own rule
@@ -642,16 +586,10 @@ def foreign_partition(resources: Iterable[Resource],
     an adapter whose table is in us-east-1 can never read a stream of cn-north-1, so
     such a value is a mistake, found before anything is created.
     """
-    regions: dict[str, set[str]] = {}
-    for table in tables:
-        if table.region:
-            regions.setdefault(table.table_name, set()).add(table.region)
     for resource in resources:
         own = arn_partition(resource.arn)
-        if own is None:
-            continue
-        for name in resource.tables:
-            for region in sorted(regions.get(name, ())):
+        for name in resource.tables if own is not None else ():
+            for region in _regions([t for t in tables if t.table_name == name]):
                 if partition(region) != own:
                     return (f"{resource.sources[0] if resource.sources else resource.kind} "
                             f"{quote(resource.arn)} is in the partition {own}, and the lease "
@@ -718,9 +656,8 @@ def parts(footprint: Footprint, role: str) -> list[Part]:
     `provisioner` (the latter only has the consumer registration)."""
     out = []
     for row in footprint.services():
-        grants = row.adapter if role == "adapter" else row.provisioner
         resources = footprint.of(row.kind)
-        for grant in grants:
+        for grant in row.adapter if role == "adapter" else row.provisioner:
             if grant.condition_key:
                 out.append(Part(grant, ("*",), tuple(sorted({r.name for r in resources}))))
             else:
@@ -755,11 +692,9 @@ def not_covered(footprint: Footprint) -> str | None:
             "adapter that keeps KCL's default also needs DescribeStreamConsumer and "
             "SubscribeToShard on its consumers, registered beforehand by `lease-tables "
             "create --enhanced-fan-out`): --enhanced-fan-out")
-    for row, wanted in ((SERVICE_BUCKETS, KIND_BUCKET), (SERVICE_KMS_KEYS, KIND_KMS_KEY),
-                        (SERVICE_VIDEO_STREAMS, KIND_VIDEO_STREAM),
-                        (SERVICE_CONNECT, KIND_CONNECT_INSTANCE)):
-        if not footprint.of(wanted):
-            missing.append(f"{row.title}: {row.option} {_RULES[wanted].metavar}")
+    for row in (SERVICE_BUCKETS, SERVICE_KMS_KEYS, SERVICE_VIDEO_STREAMS, SERVICE_CONNECT):
+        if not footprint.of(row.kind):
+            missing.append(f"{row.title}: {row.option} {_RULES[row.kind].metavar}")
     if not footprint.cloudwatch_logs:
         missing.append(f"{SERVICE_LOGS.title}: {SERVICE_LOGS.option} [GROUP]")
     if not missing:
@@ -771,14 +706,10 @@ def not_covered(footprint: Footprint) -> str | None:
 
 def origin_lines(footprint: Footprint) -> list[str]:
     """Where each resource came from, one line each (like the host name's source)."""
-    lines = []
-    for r in footprint.resources:
-        if r.kind == KIND_METRICS_NAMESPACE:
-            continue
-        origin = (f"from {', '.join(clean(s) for s in r.sources)}" if r.source == SOURCE_FILE
-                  else f"from {r.sources[0]}")
-        lines.append(f"{r.kind} {clean(r.name)}: {clean(r.arn)} ({origin})")
-    return lines
+    return [f"{r.kind} {clean(r.name)}: {clean(r.arn)} (from "
+            + (", ".join(clean(s) for s in r.sources) if r.source == SOURCE_FILE
+               else r.sources[0]) + ")"
+            for r in footprint.resources if r.kind != KIND_METRICS_NAMESPACE]
 
 
 def consumers_note(footprint: Footprint) -> str | None:

@@ -64,24 +64,24 @@ class Layout:
 
     Operations are DynamoDB action names without the `dynamodb:` prefix. Each
     `*_operations` field is granted on one kind of resource; an empty tuple
-    means no statement.
+    means no statement. The defaults are KCL 1.x-2.x's.
     """
 
     name: str                     # how messages and --help name the range
     first_version: tuple[int, int]
-    companions: tuple[Companion, ...]        # tables made beside the lease table
-    index: bool                              # the lease table has LEASE_OWNER_INDEX
-    absent_companions: tuple[Companion, ...]  # names KCL looks up and must not find
+    companions: tuple[Companion, ...] = ()         # tables made beside the lease table
+    index: bool = False                            # the lease table has LEASE_OWNER_INDEX
+    absent_companions: tuple[Companion, ...] = ()  # names KCL looks up and must not find
     # The adapter (KCL itself).
-    lease_operations: tuple[str, ...]
-    companion_operations: tuple[str, ...]
-    index_operations: tuple[str, ...]
-    absent_companion_operations: tuple[str, ...]
-    denied_operations: tuple[str, ...]       # explicit Deny on "*"
+    lease_operations: tuple[str, ...] = _SIX
+    companion_operations: tuple[str, ...] = ()
+    index_operations: tuple[str, ...] = ()
+    absent_companion_operations: tuple[str, ...] = ()
+    denied_operations: tuple[str, ...] = ("CreateTable",)  # explicit Deny on "*"
     # The provisioner (`lease-tables create` and `verify`), beyond CreateTable and
     # DescribeTable on every table it makes.
-    provisioner_lease_operations: tuple[str, ...]
-    provisioner_absent_companion_operations: tuple[str, ...]
+    provisioner_lease_operations: tuple[str, ...] = ()
+    provisioner_absent_companion_operations: tuple[str, ...] = ()
     # KCL 3.5+: the absent companion whose existence alone puts KCL in its legacy
     # multi-table mode (TableMigrationStateMachineImpl: no migration state and the
     # legacy coordinator-state table exists -> INIT, not COMPLETE).
@@ -105,34 +105,22 @@ class Layout:
             extras.append("no " + " or ".join(f"T{c.suffix}" for c in self.absent_companions))
         if extras:
             lease += f"; KCL {self.name}: " + ", ".join(extras)
-        plans = {ROLE_LEASE: lease}
-        for extra in self.companions:
-            plans[extra.role] = companion_options(options).describe(extra.hash_key)
-        return plans
+        return {ROLE_LEASE: lease, **{c.role: companion_options(options).describe(c.hash_key)
+                                      for c in self.companions}}
 
 
 # Newest last; a version uses the last row whose first_version it has reached.
 LAYOUTS: tuple[Layout, ...] = (
+    Layout(name="1.x-2.x", first_version=(1, 0)),
     Layout(
-        name="1.x-2.x", first_version=(1, 0),
-        companions=(), index=False, absent_companions=(),
-        lease_operations=_SIX, companion_operations=(), index_operations=(),
-        absent_companion_operations=(), denied_operations=("CreateTable",),
-        provisioner_lease_operations=(), provisioner_absent_companion_operations=(),
-    ),
-    Layout(
-        name="3.0-3.4", first_version=(3, 0),
-        companions=COMPANIONS, index=True, absent_companions=(),
-        lease_operations=_SIX, companion_operations=_SIX, index_operations=("Query",),
-        absent_companion_operations=(), denied_operations=("CreateTable", "UpdateTable"),
+        name="3.0-3.4", first_version=(3, 0), companions=COMPANIONS, index=True,
+        companion_operations=_SIX, index_operations=("Query",),
+        denied_operations=("CreateTable", "UpdateTable"),
         provisioner_lease_operations=("UpdateTable",),
-        provisioner_absent_companion_operations=(),
     ),
     Layout(
-        name="3.5+", first_version=(3, 5),
-        companions=(), index=True, absent_companions=COMPANIONS,
-        lease_operations=_SIX, companion_operations=(), index_operations=("Query",),
-        absent_companion_operations=("DescribeTable",),
+        name="3.5+", first_version=(3, 5), index=True, absent_companions=COMPANIONS,
+        index_operations=("Query",), absent_companion_operations=("DescribeTable",),
         denied_operations=("CreateTable", "UpdateTable"),
         provisioner_lease_operations=("UpdateTable",),
         provisioner_absent_companion_operations=("DescribeTable",),
@@ -152,9 +140,7 @@ def parse_version(raw: str | None) -> tuple[int, int, int]:
     text = (raw or "").strip()
     if not _VERSION.fullmatch(text):
         raise InputError(_bad_version(raw, "it is not a version number"))
-    numbers = [int(part) for part in text.split(".")]
-    numbers += [0] * (3 - len(numbers))
-    major, minor, patch = numbers
+    major, minor, patch = (*(int(part) for part in text.split(".")), 0, 0)[:3]  # 0-padded
     if major < LAYOUTS[0].first_version[0]:
         raise InputError(_bad_version(raw, f"there is no KCL {major}.x; the first is 1.x"))
     return major, minor, patch
@@ -162,12 +148,8 @@ def parse_version(raw: str | None) -> tuple[int, int, int]:
 
 def layout_for(raw: str | None) -> Layout:
     """The layout a `--kcl VERSION` needs."""
-    version = parse_version(raw)
-    chosen = LAYOUTS[0]
-    for layout in LAYOUTS:
-        if version[:2] >= layout.first_version:
-            chosen = layout
-    return chosen
+    version = parse_version(raw)[:2]  # at least LAYOUTS[0].first_version
+    return next(layout for layout in reversed(LAYOUTS) if version >= layout.first_version)
 
 
 def _bad_version(raw: str | None, why: str) -> str:
@@ -247,9 +229,7 @@ def hash_key(role: str) -> str:
 def lease_name(table: LeaseTable) -> str:
     """The lease table a table belongs with: itself, or the one a companion is named after."""
     found = companion(table.role)
-    if found and table.table_name.endswith(found.suffix):
-        return table.table_name[:-len(found.suffix)]
-    return table.table_name
+    return table.table_name.removesuffix(found.suffix) if found else table.table_name
 
 
 def family(lease_table_name: str) -> frozenset[str]:
@@ -266,9 +246,8 @@ def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
     of its lease table's: `T_OTHER.2-CoordinatorState` for `T_host.2-CoordinatorState`,
     never `T_host.2` itself.
     """
-    base = lease_name(table)
-    suffix = table.table_name[len(base):]
-    own = family(base)
+    lease, suffix = _as_lease(table)
+    own = family(lease.table_name)
     candidates: dict[str, str] = {}
     twins: set[str] = set()
     for name in existing:
@@ -278,7 +257,6 @@ def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
             twins.add(name)  # its own name in other letter case, suffix included
         else:
             candidates.setdefault(name[:len(name) - len(suffix)], name)
-    lease = dataclasses.replace(table, table_name=base, role=ROLE_LEASE)
     twins.update(candidates[n] for n in naming.near_twins(lease, candidates))
     return sorted(twins)
 
@@ -286,19 +264,23 @@ def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
 def twin_reasons(table: LeaseTable, twins: Iterable[str]) -> list[str]:
     """Why the adapter will not use each of `near_twins(table, ...)`, in naming's words;
     a companion's twin is judged by its lease part, as it was found."""
-    base = lease_name(table)
-    suffix = table.table_name[len(base):]
-    lease = dataclasses.replace(table, table_name=base, role=ROLE_LEASE)
+    lease, suffix = _as_lease(table)
     return [naming.twin_reason(lease, twin[:len(twin) - len(suffix)], shown=twin)
             for twin in twins]
+
+
+def _as_lease(table: LeaseTable) -> tuple[LeaseTable, str]:
+    """The lease table a table is named after (itself for a lease table), and the suffix
+    its name has beyond the lease table's."""
+    base = lease_name(table)
+    return (dataclasses.replace(table, table_name=base, role=ROLE_LEASE),
+            table.table_name[len(base):])
 
 
 def table_options(table: LeaseTable, options: spec.TableOptions) -> spec.TableOptions:
     """The options one table is made with: companions are on-demand, as KCL makes
     them; deletion protection and tags as for the lease table."""
-    if table.role == ROLE_LEASE:
-        return options
-    return companion_options(options)
+    return options if table.role == ROLE_LEASE else companion_options(options)
 
 
 def companion_options(options: spec.TableOptions) -> spec.TableOptions:
@@ -368,10 +350,9 @@ def absent_names(tables: Sequence[LeaseTable], layout: Layout,
 
 def require_index(layout: Layout, version: str) -> None:
     """`--add-index` only means something for a KCL whose lease table has the index."""
-    if layout.index:
-        return
-    raise InputError(
-        f"--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl "
-        f"{version.strip()!r} means KCL {layout.name}, whose lease tables have no index: "
-        f"there is nothing to add. Pass the adapter's KCL version too, e.g. --kcl 3.0 "
-        f"--add-index (the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in its installation).")
+    if not layout.index:
+        raise InputError(
+            f"--add-index adds KCL 3's index LeaseOwnerToLeaseKeyIndex, but --kcl "
+            f"{version.strip()!r} means KCL {layout.name}, whose lease tables have no index: "
+            f"there is nothing to add. Pass the adapter's KCL version too, e.g. --kcl 3.0 "
+            f"--add-index (the X.Y.Z of amazon-kinesis-client-X.Y.Z.jar in its installation).")

@@ -35,17 +35,9 @@ CREATE_ALLOWED = "create-allowed"
 
 
 _EXIT_BY_STATUS = {
-    PLANNED: EXIT_OK,
-    CREATED: EXIT_OK,
-    EXISTS: EXIT_OK,
-    UPDATED: EXIT_OK,
-    OK: EXIT_OK,
-    CREATE_ALLOWED: EXIT_OK,
+    **dict.fromkeys((PLANNED, CREATED, EXISTS, UPDATED, OK, CREATE_ALLOWED), EXIT_OK),
     FAILED: EXIT_AWS,
-    DRIFT: EXIT_DRIFT,
-    MISSING: EXIT_DRIFT,
-    NOT_ACTIVE: EXIT_DRIFT,
-    DENIED: EXIT_DRIFT,
+    **dict.fromkeys((DRIFT, MISSING, NOT_ACTIVE, DENIED), EXIT_DRIFT),
 }
 
 # Each status: the commands that give it and what it means, for the generated reference
@@ -118,20 +110,9 @@ class TableResult:
         """One row of `--output json`; its fields are `JSON_FIELDS`, in this order."""
         t = self.table
         extra = getattr(t, "extra_json", None)  # a stream, consumer, bucket ... row (rows.py)
-        document: dict[str, object] = {
-            "table_name": t.table_name,
-            "adapter_kind": t.adapter_kind,
-            "adapter_id": t.adapter_id,
-            "application_name": t.application_name,
-            "host_name": t.host_name,
-            "host_name_source": t.host_name_source,
-            "region": t.region,
-            "role": t.role,
-            "sources": list(t.sources),
-            "enabled": t.enabled,
-            "status": self.status,
-            "message": self.message,
-        }
+        # JSON_FIELDS' first ten are the table's own facts, under their attribute names.
+        document: dict[str, object] = {name: getattr(t, name) for name, _ in JSON_FIELDS[:10]}
+        document.update(sources=list(t.sources), status=self.status, message=self.message)
         if extra:
             document.update(extra())
         if self.untried is not None:

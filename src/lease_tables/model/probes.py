@@ -104,17 +104,12 @@ class Ledger:
 
     def untried(self, default_why: str = "it was not reached",
                 default_rerun: str = "rerun preflight") -> tuple[Untried, ...]:
-        found = []
         with self._lock:
             ran = set(self._ran)
-        for probe in self.planned:
-            if probe in ran:
-                continue
-            why, rerun = self._skipped.get(probe) or self._stopped or (default_why,
-                                                                         default_rerun)
-            found.append(Untried(probe, why, NOT_NOW, rerun))
-        found.extend(Untried(p, why, BY_DESIGN) for p, why in self.by_design.items())
-        return tuple(found)
+        stopped = self._stopped or (default_why, default_rerun)
+        reasons = {p: self._skipped.get(p, stopped) for p in self.planned if p not in ran}
+        return (*(Untried(p, why, NOT_NOW, rerun) for p, (why, rerun) in reasons.items()),
+                *(Untried(p, why, BY_DESIGN) for p, why in self.by_design.items()))
 
 
 def not_tried(untried: Iterable[Untried]) -> list[str]:

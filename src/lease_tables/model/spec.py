@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # the requests' types, from the types-boto3 stubs (dev tools 
         AttributeDefinitionTypeDef,
         CreateTableInputTypeDef,
         GlobalSecondaryIndexTypeDef,
-        KeySchemaElementTypeDef,
         ProvisionedThroughputTypeDef,
         UpdateTableInputTypeDef,
     )
@@ -63,21 +62,16 @@ ACTIVE = "ACTIVE"
 UPDATING = "UPDATING"
 CREATING = "CREATING"
 DELETING = "DELETING"
-ARCHIVING = "ARCHIVING"
-ARCHIVED = "ARCHIVED"
-INACCESSIBLE_ENCRYPTION_CREDENTIALS = "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
-USABLE_STATES = frozenset({ACTIVE, UPDATING})
-WAIT_STATES = frozenset({CREATING})
 
 _STATE_ADVICE = {
     DELETING: "it is being deleted. Rerun `lease-tables create` once it is gone; it will be "
               "created afresh",
-    ARCHIVING: "DynamoDB is archiving it because its AWS KMS key has been inaccessible for "
+    "ARCHIVING": "DynamoDB is archiving it because its AWS KMS key has been inaccessible for "
                "days. Restore it from its archival backup (DynamoDB console, Backups) or "
                "re-enable the key, then rerun",
-    ARCHIVED: "DynamoDB archived it because its AWS KMS key was inaccessible. Restore it "
+    "ARCHIVED": "DynamoDB archived it because its AWS KMS key was inaccessible. Restore it "
               "from its archival backup (DynamoDB console, Backups), then rerun",
-    INACCESSIBLE_ENCRYPTION_CREDENTIALS: "its AWS KMS key is disabled, scheduled for "
+    "INACCESSIBLE_ENCRYPTION_CREDENTIALS": "its AWS KMS key is disabled, scheduled for "
               "deletion, or no longer granted to DynamoDB. Re-enable the key or restore its "
               "grant; the table returns to ACTIVE on its own, then rerun",
 }
@@ -85,12 +79,12 @@ _STATE_ADVICE = {
 
 def is_usable(status: str | None) -> bool:
     """Whether KCL can use a table in this state today."""
-    return status in USABLE_STATES
+    return status in (ACTIVE, UPDATING)
 
 
 def is_pending(status: str | None) -> bool:
     """Whether this state turns usable on its own, so waiting is worth it."""
-    return status in WAIT_STATES
+    return status == CREATING
 
 
 def state_problem(where: str, status: str | None) -> str | None:
@@ -130,12 +124,9 @@ class TableOptions:
 
     def describe(self, hash_key: str = LEASE_KEY) -> str:
         """One phrase for dry runs and change tickets; `hash_key` is the table's key."""
-        if self.billing_mode == BILLING_PROVISIONED:
-            capacity = f"provisioned {self.read_capacity} RCU / {self.write_capacity} WCU"
-        else:
-            capacity = "on-demand"
-        protection = "deletion protection on" if self.deletion_protection else (
-            "deletion protection OFF")
+        capacity = (f"provisioned {self.read_capacity} RCU / {self.write_capacity} WCU"
+                    if self.billing_mode == BILLING_PROVISIONED else "on-demand")
+        protection = "deletion protection " + ("on" if self.deletion_protection else "OFF")
         tags = ", ".join(f"{k}={v}" for k, v in self.tags)
         return (f"key {hash_key} (String, HASH), {capacity}, {protection}"
                 + (f", tags {tags}" if tags else ""))
@@ -170,13 +161,10 @@ def make_options(
             f"{named} cannot apply with --billing-mode on-demand: on-demand tables have no "
             f"provisioned capacity, so DynamoDB would have nothing to set. Drop the capacity "
             f"option(s), or use --billing-mode provisioned.")
-    return TableOptions(
-        billing_mode=billing_mode,
-        read_capacity=DEFAULT_READ_CAPACITY if read_capacity is None else read_capacity,
-        write_capacity=DEFAULT_WRITE_CAPACITY if write_capacity is None else write_capacity,
-        deletion_protection=deletion_protection,
-        tags=parse_tags(tags),
-    )
+    # A capacity given is 1 or more by now, so `or` only fills in the vendor's default.
+    return TableOptions(billing_mode, read_capacity or DEFAULT_READ_CAPACITY,
+                        write_capacity or DEFAULT_WRITE_CAPACITY, deletion_protection,
+                        parse_tags(tags))
 
 
 def tag_text_problem(text: str) -> str | None:
@@ -225,17 +213,10 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(tags.items())
 
 
-def key_schema(hash_key: str = LEASE_KEY) -> list[KeySchemaElementTypeDef]:
-    return [{"AttributeName": hash_key, "KeyType": "HASH"}]
-
-
 def attribute_definitions(hash_key: str = LEASE_KEY,
                           index: bool = False) -> list[AttributeDefinitionTypeDef]:
-    attributes: list[AttributeDefinitionTypeDef] = [
-        {"AttributeName": hash_key, "AttributeType": LEASE_KEY_TYPE}]
-    if index:
-        attributes.append({"AttributeName": LEASE_OWNER, "AttributeType": LEASE_KEY_TYPE})
-    return attributes
+    names = [hash_key, LEASE_OWNER] if index else [hash_key]
+    return [{"AttributeName": name, "AttributeType": LEASE_KEY_TYPE} for name in names]
 
 
 def _throughput(options: TableOptions) -> ProvisionedThroughputTypeDef:
@@ -280,7 +261,7 @@ def create_table_request(table_name: str, options: TableOptions, *,
         raise ValueError(f"only a lease table ({LEASE_KEY}) has {LEASE_OWNER_INDEX}")
     request: CreateTableInputTypeDef = {
         "TableName": table_name,
-        "KeySchema": key_schema(hash_key),
+        "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"}],
         "AttributeDefinitions": attribute_definitions(hash_key, index),
         "BillingMode": options.api_billing_mode,
         "DeletionProtectionEnabled": options.deletion_protection,
@@ -297,10 +278,7 @@ def create_table_request(table_name: str, options: TableOptions, *,
 def find_index(description: Answer) -> Answer | None:
     """The lease-owner index of a DescribeTable `Table`, in any state, or None."""
     indexes: list[Answer] = description.get("GlobalSecondaryIndexes") or []
-    for index in indexes:
-        if index.get("IndexName") == LEASE_OWNER_INDEX:
-            return index
-    return None
+    return next((i for i in indexes if i.get("IndexName") == LEASE_OWNER_INDEX), None)
 
 
 def index_status(description: Answer) -> str | None:
@@ -321,18 +299,22 @@ def index_problem(description: Answer) -> str | None:
     index = find_index(description)
     if index is None:
         return f"it has no index {LEASE_OWNER_INDEX}, which KCL 3 needs"
-    keys = [(k.get("AttributeName"), k.get("KeyType")) for k in index.get("KeySchema") or []]
+    wanted = [(LEASE_OWNER, "HASH", LEASE_KEY_TYPE), (LEASE_KEY, "RANGE", LEASE_KEY_TYPE)]
+    keys, actual = _keys(description, index)
+    if keys == wanted:
+        return None
+    return (f"its index {LEASE_OWNER_INDEX} differs: its key is {actual}; KCL needs "
+            f"{LEASE_OWNER} (S, HASH) + {LEASE_KEY} (S, RANGE)")
+
+
+def _keys(description: Answer, keyed: Answer) -> tuple[list[tuple[object, ...]], str]:
+    """The key of a table or index (`keyed`) as (name, key type, attribute type) triples,
+    and in words; the attribute types are the table's (`description`)."""
     types = {a.get("AttributeName"): a.get("AttributeType")
              for a in description.get("AttributeDefinitions") or []}
-    wanted = [(LEASE_OWNER, "HASH"), (LEASE_KEY, "RANGE")]
-    problems = []
-    if keys != wanted or any(types.get(name) != LEASE_KEY_TYPE for name, _ in wanted):
-        actual = ", ".join(f"{n} ({types.get(n, '?')}, {t})" for n, t in keys) or "no key"
-        problems.append(f"its key is {actual}; KCL needs {LEASE_OWNER} (S, HASH) + "
-                        f"{LEASE_KEY} (S, RANGE)")
-    if not problems:
-        return None
-    return f"its index {LEASE_OWNER_INDEX} differs: " + "; ".join(problems)
+    keys = [(k.get("AttributeName"), k.get("KeyType")) for k in keyed.get("KeySchema") or []]
+    actual = ", ".join(f"{n} ({types.get(n, '?')}, {t})" for n, t in keys) or "no key"
+    return [(n, t, types.get(n)) for n, t in keys], actual
 
 
 def index_projection_note(description: Answer, version: str) -> str | None:
@@ -362,29 +344,22 @@ def index_projection_note(description: Answer, version: str) -> str | None:
 # CREATING (the backfill) and UPDATING (a capacity change) are both waited for, and
 # neither is usable yet; unlike the table itself, which is usable when UPDATING.
 # DELETING, or a state not known, needs a person.
-INDEX_USABLE_STATES = frozenset({ACTIVE})
-INDEX_WAIT_STATES = frozenset({CREATING, UPDATING})
-
-
 def index_is_usable(status: str | None) -> bool:
-    return status in INDEX_USABLE_STATES
+    return status == ACTIVE
 
 
 def index_is_pending(status: str | None) -> bool:
-    return status in INDEX_WAIT_STATES
+    return status in (CREATING, UPDATING)
 
 
 def index_state_problem(where: str, status: str | None, version: str) -> str | None:
     """Why an index in this state will not serve KCL and waiting will not help, or None."""
     if index_is_usable(status) or index_is_pending(status):
         return None
-    if status == DELETING:
-        advice = (f"someone is deleting it. Once it is gone, add it again with "
-                  f"`lease-tables create --kcl {version} --add-index`")
-    else:
-        advice = ("lease-tables does not know this state, so it neither waits for it nor "
-                  "treats it as usable. Check the table's indexes in the DynamoDB console, "
-                  "then rerun")
+    advice = (f"someone is deleting it. Once it is gone, add it again with `lease-tables "
+              f"create --kcl {version} --add-index`" if status == DELETING else
+              "lease-tables does not know this state, so it neither waits for it nor treats "
+              "it as usable. Check the table's indexes in the DynamoDB console, then rerun")
     return (f"{where}: its index {LEASE_OWNER_INDEX} is {status or 'in no state'}: "
             f"{advice}.")
 
@@ -446,20 +421,8 @@ def key_schema_problem(description: Answer,
                        hash_key: str = LEASE_KEY) -> str | None:
     """How a DescribeTable `Table` differs from the expected key (`hash_key`, String,
     no sort key), or None if it matches."""
-    keys = description.get("KeySchema") or []
-    types = {a.get("AttributeName"): a.get("AttributeType")
-             for a in description.get("AttributeDefinitions") or []}
-    actual = ", ".join(
-        f"{k.get('AttributeName')} ({types.get(k.get('AttributeName'), '?')}, {k.get('KeyType')})"
-        for k in keys
-    ) or "no key"
-    expected_ok = (
-        len(keys) == 1
-        and keys[0].get("AttributeName") == hash_key
-        and keys[0].get("KeyType") == "HASH"
-        and types.get(hash_key) == LEASE_KEY_TYPE
-    )
-    if expected_ok:
+    keys, actual = _keys(description, description)
+    if keys == [(hash_key, "HASH", LEASE_KEY_TYPE)]:
         return None
     return f"its key is {actual}; KCL needs {hash_key} (S, HASH) and no sort key"
 
@@ -470,20 +433,16 @@ def capacity_differences(description: Answer,
     options = options or TableOptions()
     summary = description.get("BillingModeSummary") or {}
     billing = summary.get("BillingMode") or "PROVISIONED"
-    notes: list[str] = []
     if billing != options.api_billing_mode:
-        notes.append(f"billing mode is {billing}, expected {options.api_billing_mode}")
-        return notes
-    if billing == "PROVISIONED":
-        throughput = description.get("ProvisionedThroughput") or {}
-        read = throughput.get("ReadCapacityUnits")
-        write = throughput.get("WriteCapacityUnits")
-        if read != options.read_capacity or write != options.write_capacity:
-            notes.append(
-                f"capacity is {read} RCU / {write} WCU, expected "
-                f"{options.read_capacity} / {options.write_capacity}"
-            )
-    return notes
+        return [f"billing mode is {billing}, expected {options.api_billing_mode}"]
+    throughput = description.get("ProvisionedThroughput") or {}
+    read = throughput.get("ReadCapacityUnits")
+    write = throughput.get("WriteCapacityUnits")
+    if billing != "PROVISIONED" or (read, write) == (options.read_capacity,
+                                                     options.write_capacity):
+        return []
+    return [f"capacity is {read} RCU / {write} WCU, expected "
+            f"{options.read_capacity} / {options.write_capacity}"]
 
 
 def drift_message(where: str, problem: str, checked_only: bool = False) -> str:
