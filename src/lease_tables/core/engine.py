@@ -108,7 +108,8 @@ class Engine(Generic[I]):
         arrived: queue.SimpleQueue[int] = queue.SimpleQueue()
         lock = threading.Lock()
         order = iter(range(len(tracks)))
-        left = [len(tracks)]
+        left = len(tracks)
+        started = threading.Event()  # every start has landed (set before the pool shuts)
         extra: list[Future[object]] = []
         failures: list[BaseException] = []
         with ThreadPoolExecutor(max_workers=self.concurrency,
@@ -121,36 +122,31 @@ class Engine(Generic[I]):
                         lambda future: landed(number, future))
 
             def landed(number: int, future: Future[None]) -> None:
-                # In this order: the arrival and the last hand-off happen before the count
-                # says so, since the run thread goes on (or shuts the pool) on the count.
-                failure = future.exception()
+                # The arrival and the last hand-off happen before `started` says so, since
+                # the run thread goes on (or shuts the pool) on it.
+                nonlocal left
+                failure, step = future.exception(), tracks[number].step
                 if failure is not None:
                     failures.append(failure)
-                elif wait and _waiting(tracks[number]):
+                elif wait and step is not None and step.kind == WAIT:
                     arrived.put(number)
                 with lock:
-                    last = left[0] == 1
-                if last and after_starts is not None:
-                    extra.append(pool.submit(after_starts))
-                with lock:
-                    left[0] -= 1
+                    left -= 1
+                    last = left == 0
+                if last:
+                    if after_starts is not None:
+                        extra.append(pool.submit(after_starts))
+                    started.set()
                 self._wake.set()
                 launch()
 
             for _ in range(min(self.concurrency, len(tracks))):
                 launch()
+            if not tracks:
+                started.set()
             if wait:
-                def arrivals() -> list[tuple[int, float]]:
-                    out = []
-                    while not arrived.empty():
-                        number = arrived.get()
-                        out.append((number, tracks[number].since))
-                    return out
-
-                self._wait(arrivals, lambda: left[0] > 0, deadline, pool)
-            while left[0] > 0 and not failures:
-                self._wake.wait(0.05)  # the last starts, bounded by their own timeouts
-                self._wake.clear()
+                self._wait(arrived, started, deadline, pool)
+            started.wait()  # the last starts, bounded by their own timeouts
             for future in extra:
                 future.result()
         if failures:
@@ -163,77 +159,45 @@ class Engine(Generic[I]):
         track.step = self._start(track.item)
         track.since = self.clock()
 
-    def _wait(self, arrivals: Callable[[], list[tuple[int, float]]],
-              starting: Callable[[], bool], deadline: float, pool: ThreadPoolExecutor) -> None:
-        tracks = self.tracks
+    def _wait(self, arrived: queue.SimpleQueue[int], started: threading.Event,
+              deadline: float, pool: ThreadPoolExecutor) -> None:
+        """Poll the items that wait on one `PollPlan` until each is done, the deadline
+        passes or the run stops. Items arrive while others still start; the wake event
+        is cleared before each round, so an arrival during the round is not slept through."""
+        plan = self._plan()
 
-        def look(number: int) -> tuple[bool, bool]:
-            step = tracks[number].step = self._poll(tracks[number].item)
-            return step.kind != WAIT, step.status != "failed"
+        def look(number: int) -> StepLike:
+            track = self.tracks[number]
+            track.step = self._poll(track.item)
+            return track.step
 
-        def idle(seconds: float) -> None:
-            self._wake.wait(max(seconds, 0))  # a new waiting item or stop() ends it early
-
-        wait_loop([], look, deadline, pool, clock=self.clock, sleep=idle,
-                  stopped=self._stop.is_set, plan=self._plan(), arrivals=arrivals,
-                  more=starting, awake=self._wake.clear)
+        while not self._stop.is_set():
+            self._wake.clear()
+            coming = not started.is_set()  # asked first: a later arrival is in `arrived`
+            while not arrived.empty():
+                number = arrived.get()
+                plan.add(number, self.tracks[number].since)
+            now = self.clock()
+            if (not plan and not coming) or now >= deadline:
+                break
+            batch = [n for n in plan.due(now) if isinstance(n, int)]  # our keys, typed
+            if not batch:
+                wake = plan.wake_at(now)
+                self._wake.wait(max(0.0, min(deadline, deadline if wake is None else wake) - now))
+                continue
+            for number, step in zip(batch, pool.map(look, batch), strict=True):
+                if step.kind == WAIT:
+                    plan.creating(number, now)
+                else:
+                    plan.finished(number, now, active=step.status != "failed")
 
     def snapshot(self, unfinished: Callable[[I, StepLike | None], str]) -> list[
             tuple[I, str, str]]:
         """Every item as (item, status, message); the unfinished ones failed, in the kind's
         own words (`unfinished(item, last_step)`)."""
-        out = []
-        for track in self.tracks:
-            step = track.step
-            if step is not None and step.kind == DONE:
-                out.append((track.item, step.status, step.message))
-            else:
-                out.append((track.item, "failed", unfinished(track.item, step)))
-        return out
-
-
-def _waiting(track: Track[I]) -> bool:
-    return track.step is not None and track.step.kind == WAIT
-
-
-def wait_loop(since: Sequence[float], look: Callable[[int], tuple[bool, bool]],
-              deadline: float, pool: ThreadPoolExecutor, *, clock: Callable[[], float],
-              sleep: Callable[[float], None], stopped: Callable[[], bool],
-              plan: PollPlan | None = None,
-              arrivals: Callable[[], Sequence[tuple[int, float]]] = lambda: (),
-              more: Callable[[], bool] = lambda: False,
-              awake: Callable[[], None] = lambda: None) -> list[int]:
-    """Poll items 0..n-1 (waiting since `since[n]`) on one `PollPlan` until each is done,
-    the deadline passes or the run stops; `look(n)` is one look: (done, turned usable).
-    `arrivals()` hands over items that began waiting since (number, since) while `more()`
-    says some may still come; `sleep` may end early when one does (`awake()` is called
-    before each round, so an arrival during the round is not slept through).
-    Returns the items still waiting."""
-    plan = PollPlan() if plan is None else plan  # an empty plan is falsy: not "none given"
-    for number, started in enumerate(since):
-        plan.add(number, started)
-    while not stopped():
-        awake()
-        coming = more()  # asked first: an item that arrives after it is in `arrivals()`
-        for number, started in arrivals():
-            plan.add(number, started)
-        if not plan and not coming:
-            break
-        now = clock()
-        if now >= deadline:
-            break
-        batch = plan.due(now)
-        if not batch:
-            wake = plan.wake_at(now)
-            sleep(max(0.0, min(deadline if wake is None else wake, deadline) - now))
-            continue
-        keys = [n for n in batch if isinstance(n, int)]  # the plan hands back our keys
-        for key, (done, usable) in zip(keys, pool.map(look, keys), strict=True):
-            if done:
-                plan.finished(key, now, active=usable)
-            else:
-                plan.creating(key, now)
-    return [number for number in plan if isinstance(number, int)]
+        return [(t.item, t.step.status, t.step.message)
+                if t.step is not None and t.step.kind == DONE
+                else (t.item, "failed", unfinished(t.item, t.step)) for t in self.tracks]
 
 
 class Once(Generic[K, V]):
