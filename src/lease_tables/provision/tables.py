@@ -140,20 +140,14 @@ class Provisioner:
         def names(chosen: Callable[[_Table], bool]) -> list[str]:
             return sorted(t.table.table_name for t in self._tables if chosen(t))
 
-        requested = names(lambda t: t.done.created)
-        indexed = names(lambda t: t.done.index_sent)
-        pending = names(lambda t: t.step is not None and t.step.waiting
-                        and not t.done.created and not t.done.index_sent)
-        done_words = []
-        if requested:
-            done_words.append(f"CreateTable had been accepted for {len(requested)} table(s) "
-                              f"({', '.join(requested)})")
-        if indexed:
-            done_words.append(f"UpdateTable adding the index {spec.LEASE_OWNER_INDEX} had "
-                              f"been accepted for {len(indexed)} table(s) "
-                              f"({', '.join(indexed)})")
-        if done_words:
-            return "; ".join(done_words) + "; AWS finishes them on its own"
+        accepted = [f"{call} had been accepted for {len(which)} table(s) ({', '.join(which)})"
+                    for call, which in (
+                        ("CreateTable", names(lambda t: t.done.created)),
+                        (f"UpdateTable adding the index {spec.LEASE_OWNER_INDEX}",
+                         names(lambda t: t.done.index_sent))) if which]
+        if accepted:
+            return "; ".join(accepted) + "; AWS finishes them on its own"
+        pending = names(lambda t: t.step is not None and t.step.waiting)  # none was sent
         if pending:
             return (f"{len(pending)} table(s) were found still CREATING, or with their "
                     f"index not ACTIVE yet ({', '.join(pending)}); AWS finishes them on "
