@@ -73,6 +73,7 @@ class Engine(Generic[I]):
         self.concurrency = max(1, concurrency)
         self.clock = clock
         self._plan = plan
+        self.deadline = float("inf")  # the run's, as a `clock()` value (queues stop there)
         self._stop = threading.Event()
         self._wake = threading.Event()  # an item started, or stop(): the wait looks again
         self.tracks: list[Track[I]] = []
@@ -103,7 +104,7 @@ class Engine(Generic[I]):
         Starts are handed to the pool one as another ends, so a due poll queues behind
         at most the starts under way, never behind all of them.
         """
-        deadline = self.clock() + timeout if deadline is None else deadline
+        deadline = self.deadline = self.clock() + timeout if deadline is None else deadline
         tracks = self.tracks = [Track(item) for item in items]
         arrived: queue.SimpleQueue[int] = queue.SimpleQueue()
         lock = threading.Lock()
@@ -145,7 +146,7 @@ class Engine(Generic[I]):
             if not tracks:
                 started.set()
             if wait:
-                self._wait(arrived, started, deadline, pool)
+                self._wait(arrived, started, pool)
             started.wait()  # the last starts, bounded by their own timeouts
             for future in extra:
                 future.result()
@@ -160,11 +161,11 @@ class Engine(Generic[I]):
         track.since = self.clock()
 
     def _wait(self, arrived: queue.SimpleQueue[int], started: threading.Event,
-              deadline: float, pool: ThreadPoolExecutor) -> None:
+              pool: ThreadPoolExecutor) -> None:
         """Poll the items that wait on one `PollPlan` until each is done, the deadline
         passes or the run stops. Items arrive while others still start; the wake event
         is cleared before each round, so an arrival during the round is not slept through."""
-        plan = self._plan()
+        plan, deadline = self._plan(), self.deadline
 
         def look(number: int) -> StepLike:
             track = self.tracks[number]

@@ -108,15 +108,13 @@ class ConsumerRun:
                                                concurrency=concurrency)
         self._done: dict[Consumer, ConsumerDone] = {}
         self._calls: dict[Consumer, str] = {}
-        self._deadline = float("inf")
 
     def stop(self) -> None:
         self.engine.stop()
 
     def run(self, consumers: Sequence[Consumer], wait: bool,
             timeout: float) -> list[TableResult]:
-        self._deadline = self.engine.clock() + timeout
-        self.engine.run(consumers, wait, timeout, deadline=self._deadline)
+        self.engine.run(consumers, wait, timeout)
         return self.snapshot(timeout, waited=wait)
 
     def snapshot(self, timeout: float, waited: bool = True) -> list[TableResult]:
@@ -186,7 +184,7 @@ class ConsumerRun:
             self._done[consumer] = ConsumerDone(registered=True)
             return dict(answer["Consumer"])
 
-        return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: None)
+        return behind_limit(self.engine, send, _limit_words)
 
     def _failed(self, consumer: Consumer, exc: BaseException) -> ConsumerStep:
         return ConsumerStep(DONE, FAILED, self.streams.explain(

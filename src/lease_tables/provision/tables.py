@@ -100,7 +100,6 @@ class Provisioner:
         # --add-index (UpdateTable adds a missing index); version: the --kcl given.
         self.goal = partial(Goal, options=options, layout=layout, add_index=add_index,
                             version=version)
-        self._deadline = float("inf")
         self.progress = progress or Progress()
         self.engine: Engine[_Table] = Engine(self._start, self._poll, concurrency=concurrency,
                                              clock=clock)
@@ -115,11 +114,10 @@ class Provisioner:
             deadline: float | None = None) -> list[TableResult]:
         """Every table ensured (and waited for), by `deadline` (a `clock()` value;
         default `timeout` from now): the CLI passes the one its --timeout counts to."""
-        self._deadline = self.engine.clock() + timeout if deadline is None else deadline
         self._tables = [_Table(self.goal(table)) for table in tables]
         # ListTables (pages of 100 names, for near-twin hints) runs while the new
         # tables are CREATING, not after: in a big account it is seconds of paging.
-        self.engine.run(self._tables, wait, timeout, deadline=self._deadline,
+        self.engine.run(self._tables, wait, timeout, deadline=deadline,
                         after_starts=self._hint_twins)
         if wait and not self.engine.stopping:
             for t in self._tables:
@@ -223,7 +221,7 @@ class Provisioner:
             t.queued = True
             self.progress.on_status(t.table, QUEUED, waiting)
 
-        return behind_limit(self.engine, send, _limit_words, self._deadline, queued)
+        return behind_limit(self.engine, send, _limit_words, queued)
 
     def _create(self, t: _Table, request: dict[str, Any]) -> dict[str, Any]:
         """CreateTable, queued behind the operations-in-flight limit."""
