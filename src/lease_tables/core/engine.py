@@ -36,7 +36,7 @@ def jittered(pause: float) -> float:
 
 WAIT, DONE = "wait", "done"  # the two step kinds the engine acts on
 
-I = TypeVar("I")  # noqa: E741 -- an item of any resource kind
+Item = TypeVar("Item")  # an item of any resource kind
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -55,18 +55,18 @@ class StepLike(Protocol):
 
 
 @dataclass
-class Track(Generic[I]):
+class Track(Generic[Item]):
     """One item's place in the run."""
 
-    item: I
+    item: Item
     step: StepLike | None = None
     since: float = 0.0  # when it started waiting
 
 
-class Engine(Generic[I]):
+class Engine(Generic[Item]):
     """Drive `start`/`poll` for many items at once; see the module docstring."""
 
-    def __init__(self, start: Callable[[I], StepLike], poll: Callable[[I], StepLike], *,
+    def __init__(self, start: Callable[[Item], StepLike], poll: Callable[[Item], StepLike], *,
                  concurrency: int = 10, clock: Callable[[], float] = time.monotonic,
                  plan: Callable[[], PollPlan] = PollPlan) -> None:
         self._start, self._poll = start, poll
@@ -76,7 +76,7 @@ class Engine(Generic[I]):
         self.deadline = float("inf")  # the run's, as a `clock()` value (queues stop there)
         self._stop = threading.Event()
         self._wake = threading.Event()  # an item started, or stop(): the wait looks again
-        self.tracks: list[Track[I]] = []
+        self.tracks: list[Track[Item]] = []
 
     @property
     def stopping(self) -> bool:
@@ -90,9 +90,9 @@ class Engine(Generic[I]):
         """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
         self._stop.wait(max(seconds, 0))
 
-    def run(self, items: Sequence[I], wait: bool, timeout: float, *,
+    def run(self, items: Sequence[Item], wait: bool, timeout: float, *,
             deadline: float | None = None,
-            after_starts: Callable[[], object] | None = None) -> list[Track[I]]:
+            after_starts: Callable[[], object] | None = None) -> list[Track[Item]]:
         """Start every item and (with `wait`) poll the waiting ones, by `deadline` (a
         `clock()` value; default `timeout` from now). `after_starts` runs in the pool once
         every item has started, while the others are still being waited for.
@@ -154,7 +154,7 @@ class Engine(Generic[I]):
             raise failures[0]
         return self.tracks
 
-    def _begin(self, track: Track[I]) -> None:
+    def _begin(self, track: Track[Item]) -> None:
         if self._stop.is_set():
             return
         track.step = self._start(track.item)
@@ -192,8 +192,8 @@ class Engine(Generic[I]):
                 else:
                     plan.finished(number, now, active=step.status != "failed")
 
-    def snapshot(self, unfinished: Callable[[I, StepLike | None], str]) -> list[
-            tuple[I, str, str]]:
+    def snapshot(self, unfinished: Callable[[Item, StepLike | None], str]) -> list[
+            tuple[Item, str, str]]:
         """Every item as (item, status, message); the unfinished ones failed, in the kind's
         own words (`unfinished(item, last_step)`)."""
         return [(t.item, t.step.status, t.step.message)
