@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients, TableNames
@@ -43,18 +44,16 @@ def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: i
                   version: str = kcl.DEFAULT_VERSION) -> list[TableResult]:
     """One result per table; `board` (if given) sees each as it is known."""
     board = board or Board(tables)
+    verifier = _Verifier(clients, options or spec.TableOptions(), layout, version)
 
     def check(item: tuple[int, LeaseTable]) -> TableResult:
         index, table = item
         if board.stopped.is_set():
             return TableResult(table, FAILED, "not checked: the run was stopped")
         try:
-            result = check_one(clients, table, options, layout, version,
-                               known=lambda r: board.record(index, r))
+            result = verifier.check(table, known=lambda r: board.record(index, r))
         except Exception as exc:  # a bug of ours still becomes one table's failure
-            result = TableResult(table, FAILED, explain(
-                exc, table.table_name, "verify", clients.endpoint_for(table.region or ""),
-                table.region))
+            result = TableResult(table, FAILED, verifier.explain(exc, table, "verify"))
         return board.record(index, result)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
@@ -62,55 +61,122 @@ def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: i
         return list(pool.map(check, enumerate(tables)))
 
 
-def check_one(clients: Clients, table: LeaseTable,
-              options: spec.TableOptions | None = None,
-              layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-              version: str = kcl.DEFAULT_VERSION,
-              known: Callable[[TableResult], object] = lambda result: None) -> TableResult:
-    """One table's result. `known` sees a missing table's result before its near-twin
-    hint is looked for, so a run cut short while the hint is pending still says what
-    DescribeTable answered."""
-    region = table.region or ""
-    try:
-        response = clients.dynamodb(region).describe_table(TableName=table.table_name)
-        description = answer_part(response, "Table", "DescribeTable")
-    except Exception as exc:
-        if error_code(exc) != NOT_FOUND_CODE:
-            return TableResult(table, FAILED, explain(exc, table.table_name, "DescribeTable",
-                                                      clients.endpoint_for(region),
-                                                      table.region))
-        listing = clients.start_table_names(region)
-        known(TableResult(table, MISSING, missing_message(table, TableNames(), version)))
-        result = TableResult(table, MISSING, missing_message(table, listing.result(), version))
-    else:
-        result = judge(table, description, options, layout, version)
-    if table.role == kcl.ROLE_LEASE and layout.absent_companions:
-        result = with_warnings(result, absent_companion_warnings(clients, table, layout,
-                                                                 version))
-    return result
+@dataclass(frozen=True)
+class _Verifier:
+    """What every table of one `verify` run is checked against, and the AWS it asks."""
 
+    clients: Clients
+    options: spec.TableOptions
+    layout: kcl.Layout
+    version: str
 
-def absent_companion_warnings(clients: Clients, table: LeaseTable,
-                              layout: kcl.Layout,
-                              version: str = kcl.DEFAULT_VERSION) -> list[str]:
-    """KCL 3.5+ looks up the old companion names at start and should not find them."""
-    region = table.region or ""
-    warnings = []
-    found, unchecked = [], []
-    for companion in layout.absent_companions:
-        name = companion.name(table.table_name)
+    def explain(self, exc: BaseException, table: LeaseTable, call: str,
+                name: str | None = None) -> str:
+        return explain(exc, name or table.table_name, call,
+                       self.clients.endpoint_for(table.region or ""), table.region)
+
+    def check(self, table: LeaseTable, known: Callable[[TableResult], object]) -> TableResult:
+        """One table's result. `known` sees a missing table's result before its near-twin
+        hint is looked for, so a run cut short while the hint is pending still says what
+        DescribeTable answered."""
+        region = table.region or ""
         try:
-            clients.dynamodb(region).describe_table(TableName=name)
+            response = self.clients.dynamodb(region).describe_table(TableName=table.table_name)
+            description = answer_part(response, "Table", "DescribeTable")
         except Exception as exc:
-            if error_code(exc) == NOT_FOUND_CODE:
+            if error_code(exc) != NOT_FOUND_CODE:
+                return TableResult(table, FAILED, self.explain(exc, table, "DescribeTable"))
+            listing = self.clients.start_table_names(region)
+            known(TableResult(table, MISSING, self.missing_message(table, TableNames())))
+            result = TableResult(table, MISSING, self.missing_message(table, listing.result()))
+        else:
+            result = self.judge(table, description)
+        if table.role == kcl.ROLE_LEASE and self.layout.absent_companions:
+            result = with_warnings(result, self.absent_companion_warnings(table))
+        return result
+
+    def absent_companion_warnings(self, table: LeaseTable) -> list[str]:
+        """KCL 3.5+ looks up the old companion names at start and should not find them."""
+        warnings, found, unchecked = [], [], []
+        for companion in self.layout.absent_companions:
+            name = companion.name(table.table_name)
+            try:
+                self.clients.dynamodb(table.region or "").describe_table(TableName=name)
+            except Exception as exc:
+                if error_code(exc) == NOT_FOUND_CODE:
+                    continue
+                unchecked.append(name)
+                warnings.append(f"could not check that {name} does not exist: "
+                                + self.explain(exc, table, "DescribeTable", name))
                 continue
-            unchecked.append(name)
-            warnings.append(f"could not check that {name} does not exist: " + explain(
-                exc, name, "DescribeTable", clients.endpoint_for(region), table.region))
-            continue
-        found.append(name)
-    return [*kcl.found_companion_warnings(table, found, layout, version, unchecked),
-            *warnings]
+            found.append(name)
+        return [*kcl.found_companion_warnings(table, found, self.layout, self.version,
+                                              unchecked), *warnings]
+
+    def missing_message(self, table: LeaseTable, existing: TableNames) -> str:
+        twins = kcl.near_twins(table, existing.names)
+        option = "" if self.version == kcl.DEFAULT_VERSION else f" --kcl {self.version}"
+        message = (f"{table.table_name} does not exist in {table.region}. Run "
+                   f"`lease-tables create{option}` with the same options to create it.")
+        if twins:
+            phrase = twins_phrase(twins)
+            message += (f" {phrase[0].upper()}{phrase[1:]}. The adapter "
+                        f"will not use {'it' if len(twins) == 1 else 'them'}: "
+                        f"{'; '.join(kcl.twin_reasons(table, twins))}. Check the host name "
+                        f"(--host-name) and the Application Name.")
+        if existing.note:
+            message += f" Note: {existing.note}."
+        return message
+
+    def judge(self, table: LeaseTable, description: spec.Answer) -> TableResult:
+        """Status for one described table: drift, then unusable states, then the index
+        (KCL 3 lease tables), then ok."""
+        where = f"{table.table_name} in {table.region}"
+        problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
+        if problem:
+            return TableResult(table, DRIFT, spec.drift_message(where, problem, checked_only=True))
+        status = description.get("TableStatus")
+        unusable = spec.state_problem(where, status)
+        if unusable:
+            return TableResult(table, FAILED, unusable)
+        if spec.is_pending(status):
+            return TableResult(table, NOT_ACTIVE,
+                               f"{where} is {status}, not ACTIVE yet. Wait and verify again (a "
+                               f"new table takes seconds to a minute).")
+        warnings: list[str] = []
+        if table.role == kcl.ROLE_LEASE and self.layout.index:
+            verdict = self.judge_index(table, description)
+            if verdict is not None:
+                return verdict
+            note = spec.index_projection_note(description, self.version)
+            warnings.extend([note] if note else [])
+        notes = spec.capacity_differences(description, kcl.table_options(table, self.options))
+        message = ("warning: " + "; ".join(notes) + " (works, but not what `create` with these "
+                   "options makes; pass --billing-mode/--read-capacity/--write-capacity as "
+                   "given to create)" if notes else "")
+        return with_warnings(TableResult(table, OK, message), warnings)
+
+    def judge_index(self, table: LeaseTable, description: spec.Answer) -> TableResult | None:
+        """The KCL 3 index of a usable lease table: a result when it is not fine, else None."""
+        where, version = f"{table.table_name} in {table.region}", self.version
+        if spec.find_index(description) is None:
+            return TableResult(table, DRIFT, spec.missing_index_message(where, version,
+                                                                     checked_only=True))
+        problem = spec.index_problem(description)
+        if problem:
+            return TableResult(table, DRIFT, spec.index_drift_message(
+                where, problem, version, checked_only=True))
+        status = spec.index_status(description)
+        unusable = spec.index_state_problem(where, status, version)
+        if unusable:
+            return TableResult(table, FAILED, unusable)
+        if spec.index_is_pending(status):
+            return TableResult(table, NOT_ACTIVE, (
+                f"{where}: its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE yet; KCL "
+                f"{version} accepts the index only when it is ACTIVE and waits at start until "
+                f"then. Wait and verify again (on a table with many items this takes minutes; "
+                f"`lease-tables create --kcl {version}` waits for it)."))
+        return None
 
 
 def with_warnings(result: TableResult, warnings: Sequence[str]) -> TableResult:
@@ -121,77 +187,3 @@ def with_warnings(result: TableResult, warnings: Sequence[str]) -> TableResult:
     message = f"{result.message}; {text}" if result.message else text
     return TableResult(result.table, result.status, message,
                        (*result.warnings, *warnings))
-
-
-def missing_message(table: LeaseTable, existing: TableNames,
-                    version: str = kcl.DEFAULT_VERSION) -> str:
-    twins = kcl.near_twins(table, existing.names)
-    option = "" if version == kcl.DEFAULT_VERSION else f" --kcl {version}"
-    message = (f"{table.table_name} does not exist in {table.region}. Run "
-               f"`lease-tables create{option}` with the same options to create it.")
-    if twins:
-        phrase = twins_phrase(twins)
-        message += (f" {phrase[0].upper()}{phrase[1:]}. The adapter "
-                    f"will not use {'it' if len(twins) == 1 else 'them'}: "
-                    f"{'; '.join(kcl.twin_reasons(table, twins))}. Check the host name "
-                    f"(--host-name) and the Application Name.")
-    if existing.note:
-        message += f" Note: {existing.note}."
-    return message
-
-
-def judge(table: LeaseTable, description: spec.Answer,
-          options: spec.TableOptions | None = None,
-          layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-          version: str = kcl.DEFAULT_VERSION) -> TableResult:
-    """Status for one described table: drift, then unusable states, then the index
-    (KCL 3 lease tables), then ok."""
-    where = f"{table.table_name} in {table.region}"
-    problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
-    if problem:
-        return TableResult(table, DRIFT, spec.drift_message(where, problem, checked_only=True))
-    status = description.get("TableStatus")
-    unusable = spec.state_problem(where, status)
-    if unusable:
-        return TableResult(table, FAILED, unusable)
-    if spec.is_pending(status):
-        return TableResult(table, NOT_ACTIVE,
-                           f"{where} is {status}, not ACTIVE yet. Wait and verify again (a "
-                           f"new table takes seconds to a minute).")
-    warnings: list[str] = []
-    if table.role == kcl.ROLE_LEASE and layout.index:
-        verdict = judge_index(table, description, version)
-        if verdict is not None:
-            return verdict
-        note = spec.index_projection_note(description, version)
-        warnings.extend([note] if note else [])
-    notes = spec.capacity_differences(
-        description, kcl.table_options(table, options or spec.TableOptions()))
-    message = ("warning: " + "; ".join(notes) + " (works, but not what `create` with these "
-               "options makes; pass --billing-mode/--read-capacity/--write-capacity as "
-               "given to create)" if notes else "")
-    return with_warnings(TableResult(table, OK, message), warnings)
-
-
-def judge_index(table: LeaseTable, description: spec.Answer,
-                version: str) -> TableResult | None:
-    """The KCL 3 index of a usable lease table: a result when it is not fine, else None."""
-    where = f"{table.table_name} in {table.region}"
-    if spec.find_index(description) is None:
-        return TableResult(table, DRIFT, spec.missing_index_message(where, version,
-                                                                 checked_only=True))
-    problem = spec.index_problem(description)
-    if problem:
-        return TableResult(table, DRIFT, spec.index_drift_message(
-            where, problem, version, checked_only=True))
-    status = spec.index_status(description)
-    unusable = spec.index_state_problem(where, status, version)
-    if unusable:
-        return TableResult(table, FAILED, unusable)
-    if spec.index_is_pending(status):
-        return TableResult(table, NOT_ACTIVE, (
-            f"{where}: its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE yet; KCL "
-            f"{version} accepts the index only when it is ACTIVE and waits at start until "
-            f"then. Wait and verify again (on a table with many items this takes minutes; "
-            f"`lease-tables create --kcl {version}` waits for it)."))
-    return None

@@ -36,7 +36,7 @@ def jittered(pause: float) -> float:
 
 WAIT, DONE = "wait", "done"  # the two step kinds the engine acts on
 
-I = TypeVar("I")  # noqa: E741 -- an item of any resource kind
+Item = TypeVar("Item")  # an item of any resource kind
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -55,27 +55,28 @@ class StepLike(Protocol):
 
 
 @dataclass
-class Track(Generic[I]):
+class Track(Generic[Item]):
     """One item's place in the run."""
 
-    item: I
+    item: Item
     step: StepLike | None = None
     since: float = 0.0  # when it started waiting
 
 
-class Engine(Generic[I]):
+class Engine(Generic[Item]):
     """Drive `start`/`poll` for many items at once; see the module docstring."""
 
-    def __init__(self, start: Callable[[I], StepLike], poll: Callable[[I], StepLike], *,
+    def __init__(self, start: Callable[[Item], StepLike], poll: Callable[[Item], StepLike], *,
                  concurrency: int = 10, clock: Callable[[], float] = time.monotonic,
                  plan: Callable[[], PollPlan] = PollPlan) -> None:
         self._start, self._poll = start, poll
         self.concurrency = max(1, concurrency)
         self.clock = clock
         self._plan = plan
+        self.deadline = float("inf")  # the run's, as a `clock()` value (queues stop there)
         self._stop = threading.Event()
         self._wake = threading.Event()  # an item started, or stop(): the wait looks again
-        self.tracks: list[Track[I]] = []
+        self.tracks: list[Track[Item]] = []
 
     @property
     def stopping(self) -> bool:
@@ -89,9 +90,9 @@ class Engine(Generic[I]):
         """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
         self._stop.wait(max(seconds, 0))
 
-    def run(self, items: Sequence[I], wait: bool, timeout: float, *,
+    def run(self, items: Sequence[Item], wait: bool, timeout: float, *,
             deadline: float | None = None,
-            after_starts: Callable[[], object] | None = None) -> list[Track[I]]:
+            after_starts: Callable[[], object] | None = None) -> list[Track[Item]]:
         """Start every item and (with `wait`) poll the waiting ones, by `deadline` (a
         `clock()` value; default `timeout` from now). `after_starts` runs in the pool once
         every item has started, while the others are still being waited for.
@@ -103,12 +104,13 @@ class Engine(Generic[I]):
         Starts are handed to the pool one as another ends, so a due poll queues behind
         at most the starts under way, never behind all of them.
         """
-        deadline = self.clock() + timeout if deadline is None else deadline
+        deadline = self.deadline = self.clock() + timeout if deadline is None else deadline
         tracks = self.tracks = [Track(item) for item in items]
         arrived: queue.SimpleQueue[int] = queue.SimpleQueue()
         lock = threading.Lock()
         order = iter(range(len(tracks)))
-        left = [len(tracks)]
+        left = len(tracks)
+        started = threading.Event()  # every start has landed (set before the pool shuts)
         extra: list[Future[object]] = []
         failures: list[BaseException] = []
         with ThreadPoolExecutor(max_workers=self.concurrency,
@@ -121,119 +123,82 @@ class Engine(Generic[I]):
                         lambda future: landed(number, future))
 
             def landed(number: int, future: Future[None]) -> None:
-                # In this order: the arrival and the last hand-off happen before the count
-                # says so, since the run thread goes on (or shuts the pool) on the count.
-                failure = future.exception()
+                # The arrival and the last hand-off happen before `started` says so, since
+                # the run thread goes on (or shuts the pool) on it.
+                nonlocal left
+                failure, step = future.exception(), tracks[number].step
                 if failure is not None:
                     failures.append(failure)
-                elif wait and _waiting(tracks[number]):
+                elif wait and step is not None and step.kind == WAIT:
                     arrived.put(number)
                 with lock:
-                    last = left[0] == 1
-                if last and after_starts is not None:
-                    extra.append(pool.submit(after_starts))
-                with lock:
-                    left[0] -= 1
+                    left -= 1
+                    last = left == 0
+                if last:
+                    if after_starts is not None:
+                        extra.append(pool.submit(after_starts))
+                    started.set()
                 self._wake.set()
                 launch()
 
             for _ in range(min(self.concurrency, len(tracks))):
                 launch()
+            if not tracks:
+                started.set()
             if wait:
-                def arrivals() -> list[tuple[int, float]]:
-                    out = []
-                    while not arrived.empty():
-                        number = arrived.get()
-                        out.append((number, tracks[number].since))
-                    return out
-
-                self._wait(arrivals, lambda: left[0] > 0, deadline, pool)
-            while left[0] > 0 and not failures:
-                self._wake.wait(0.05)  # the last starts, bounded by their own timeouts
-                self._wake.clear()
+                self._wait(arrived, started, pool)
+            started.wait()  # the last starts, bounded by their own timeouts
             for future in extra:
                 future.result()
         if failures:
             raise failures[0]
         return self.tracks
 
-    def _begin(self, track: Track[I]) -> None:
+    def _begin(self, track: Track[Item]) -> None:
         if self._stop.is_set():
             return
         track.step = self._start(track.item)
         track.since = self.clock()
 
-    def _wait(self, arrivals: Callable[[], list[tuple[int, float]]],
-              starting: Callable[[], bool], deadline: float, pool: ThreadPoolExecutor) -> None:
-        tracks = self.tracks
+    def _wait(self, arrived: queue.SimpleQueue[int], started: threading.Event,
+              pool: ThreadPoolExecutor) -> None:
+        """Poll the items that wait on one `PollPlan` until each is done, the deadline
+        passes or the run stops. Items arrive while others still start; the wake event
+        is cleared before each round, so an arrival during the round is not slept through."""
+        plan, deadline = self._plan(), self.deadline
 
-        def look(number: int) -> tuple[bool, bool]:
-            step = tracks[number].step = self._poll(tracks[number].item)
-            return step.kind != WAIT, step.status != "failed"
+        def look(number: int) -> StepLike:
+            track = self.tracks[number]
+            track.step = self._poll(track.item)
+            return track.step
 
-        def idle(seconds: float) -> None:
-            self._wake.wait(max(seconds, 0))  # a new waiting item or stop() ends it early
+        while not self._stop.is_set():
+            self._wake.clear()
+            coming = not started.is_set()  # asked first: a later arrival is in `arrived`
+            while not arrived.empty():
+                number = arrived.get()
+                plan.add(number, self.tracks[number].since)
+            now = self.clock()
+            if (not plan and not coming) or now >= deadline:
+                break
+            batch = [n for n in plan.due(now) if isinstance(n, int)]  # our keys, typed
+            if not batch:
+                wake = plan.wake_at(now)
+                self._wake.wait(max(0.0, min(deadline, deadline if wake is None else wake) - now))
+                continue
+            for number, step in zip(batch, pool.map(look, batch), strict=True):
+                if step.kind == WAIT:
+                    plan.creating(number, now)
+                else:
+                    plan.finished(number, now, active=step.status != "failed")
 
-        wait_loop([], look, deadline, pool, clock=self.clock, sleep=idle,
-                  stopped=self._stop.is_set, plan=self._plan(), arrivals=arrivals,
-                  more=starting, awake=self._wake.clear)
-
-    def snapshot(self, unfinished: Callable[[I, StepLike | None], str]) -> list[
-            tuple[I, str, str]]:
+    def snapshot(self, unfinished: Callable[[Item, StepLike | None], str]) -> list[
+            tuple[Item, str, str]]:
         """Every item as (item, status, message); the unfinished ones failed, in the kind's
         own words (`unfinished(item, last_step)`)."""
-        out = []
-        for track in self.tracks:
-            step = track.step
-            if step is not None and step.kind == DONE:
-                out.append((track.item, step.status, step.message))
-            else:
-                out.append((track.item, "failed", unfinished(track.item, step)))
-        return out
-
-
-def _waiting(track: Track[I]) -> bool:
-    return track.step is not None and track.step.kind == WAIT
-
-
-def wait_loop(since: Sequence[float], look: Callable[[int], tuple[bool, bool]],
-              deadline: float, pool: ThreadPoolExecutor, *, clock: Callable[[], float],
-              sleep: Callable[[float], None], stopped: Callable[[], bool],
-              plan: PollPlan | None = None,
-              arrivals: Callable[[], Sequence[tuple[int, float]]] = lambda: (),
-              more: Callable[[], bool] = lambda: False,
-              awake: Callable[[], None] = lambda: None) -> list[int]:
-    """Poll items 0..n-1 (waiting since `since[n]`) on one `PollPlan` until each is done,
-    the deadline passes or the run stops; `look(n)` is one look: (done, turned usable).
-    `arrivals()` hands over items that began waiting since (number, since) while `more()`
-    says some may still come; `sleep` may end early when one does (`awake()` is called
-    before each round, so an arrival during the round is not slept through).
-    Returns the items still waiting."""
-    plan = PollPlan() if plan is None else plan  # an empty plan is falsy: not "none given"
-    for number, started in enumerate(since):
-        plan.add(number, started)
-    while not stopped():
-        awake()
-        coming = more()  # asked first: an item that arrives after it is in `arrivals()`
-        for number, started in arrivals():
-            plan.add(number, started)
-        if not plan and not coming:
-            break
-        now = clock()
-        if now >= deadline:
-            break
-        batch = plan.due(now)
-        if not batch:
-            wake = plan.wake_at(now)
-            sleep(max(0.0, min(deadline if wake is None else wake, deadline) - now))
-            continue
-        keys = [n for n in batch if isinstance(n, int)]  # the plan hands back our keys
-        for key, (done, usable) in zip(keys, pool.map(look, keys), strict=True):
-            if done:
-                plan.finished(key, now, active=usable)
-            else:
-                plan.creating(key, now)
-    return [number for number in plan if isinstance(number, int)]
+        return [(t.item, t.step.status, t.step.message)
+                if t.step is not None and t.step.kind == DONE
+                else (t.item, "failed", unfinished(t.item, t.step)) for t in self.tracks]
 
 
 class Once(Generic[K, V]):

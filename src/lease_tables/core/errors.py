@@ -54,6 +54,5 @@ class InputError(LeaseTablesError):
 
 
 class AwsError(LeaseTablesError):
-    """Something on the AWS side said no before any table was tried."""
-
-    exit_code = EXIT_AWS
+    """Something on the AWS side said no before any table was tried (exit code EXIT_AWS,
+    as every LeaseTablesError)."""

@@ -103,7 +103,8 @@ class PollPlan:
             self.estimate = age if self.estimate is None else min(self.estimate, age)
 
     def _schedule(self) -> list[tuple[float, Hashable]]:
-        probe = self._probe()
+        # The probe is the oldest pending table: it turns ACTIVE first, so it is watched closely.
+        probe = min(self._entries, key=lambda key: self._entries[key].since, default=None)
         return [(self._due_at(k, e, probe), k) for k, e in self._entries.items()]
 
     def _due_at(self, key: Hashable, entry: _Entry, probe: Hashable | None) -> float:
@@ -111,15 +112,7 @@ class PollPlan:
             return entry.next_at
         if self.estimate is not None:
             return entry.since + min(self.estimate, self.cap)
-        if key == probe:
-            return entry.since + min(self.first, self.cap)
-        return entry.since + self.cap
-
-    def _probe(self) -> Hashable | None:
-        """The oldest pending table: it turns ACTIVE first, so it is watched closely."""
-        if not self._entries:
-            return None
-        return min(self._entries.items(), key=lambda item: item[1].since)[0]
+        return entry.since + min(self.first if key == probe else self.cap, self.cap)
 
     def _refill(self, now: float) -> None:
         if self._filled_at is not None:

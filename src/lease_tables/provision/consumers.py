@@ -45,7 +45,8 @@ REGISTER_CALL = "kinesis:RegisterStreamConsumer"
 
 
 class StreamLookup:
-    """Each stream's ARN, from one DescribeStreamSummary per stream and region per run."""
+    """Each stream's ARN, from one DescribeStreamSummary per stream and region per run,
+    and the consumers' descriptions."""
 
     def __init__(self, clients: Clients) -> None:
         self.clients = clients
@@ -68,19 +69,33 @@ class StreamLookup:
             return STREAM_MISSING
         return str(summary["StreamDescriptionSummary"]["StreamARN"])
 
+    def look(self, consumer: Consumer, calls: dict[Consumer, str]) -> Any:
+        """What `consumers.next_step` reads: STREAM_MISSING, None when the consumer is not
+        registered, or its description (a raw Kinesis answer, hence Any: read with .get).
+        `calls[consumer]` names the call under way, for the words of a failure."""
+        calls[consumer] = SUMMARY
+        arn = self.arn(consumer)
+        if arn == STREAM_MISSING:
+            return STREAM_MISSING
+        calls[consumer] = DESCRIBE
+        return self.describe(consumer, arn)
 
-def describe(clients: Clients, consumer: Consumer, stream_arn: str) -> dict[str, Any] | None:
-    """The consumer's description, or None when it is not registered (a raw Kinesis
-    answer, hence Any: `consumers.next_step` reads it with .get)."""
-    client = clients.client("kinesis", consumer.region)
-    try:
-        answer = client.describe_stream_consumer(StreamARN=stream_arn,
-                                                 ConsumerName=consumer.name)
-    except Exception as exc:
-        if error_code(exc) == NOT_FOUND_CODE:
-            return None
-        raise
-    return dict(answer["ConsumerDescription"])
+    def describe(self, consumer: Consumer, stream_arn: str) -> dict[str, Any] | None:
+        """The consumer's description, or None when it is not registered."""
+        client = self.clients.client("kinesis", consumer.region)
+        try:
+            answer = client.describe_stream_consumer(StreamARN=stream_arn,
+                                                     ConsumerName=consumer.name)
+        except Exception as exc:
+            if error_code(exc) == NOT_FOUND_CODE:
+                return None
+            raise
+        return dict(answer["ConsumerDescription"])
+
+    def explain(self, consumer: Consumer, exc: BaseException, call: str) -> str:
+        """A call about the consumer that failed, in the words of its row."""
+        return explain(exc, consumer.where, call,
+                       self.clients.endpoint_for(consumer.region, "kinesis"))
 
 
 class ConsumerRun:
@@ -93,15 +108,13 @@ class ConsumerRun:
                                                concurrency=concurrency)
         self._done: dict[Consumer, ConsumerDone] = {}
         self._calls: dict[Consumer, str] = {}
-        self._deadline = float("inf")
 
     def stop(self) -> None:
         self.engine.stop()
 
     def run(self, consumers: Sequence[Consumer], wait: bool,
             timeout: float) -> list[TableResult]:
-        self._deadline = self.engine.clock() + timeout
-        self.engine.run(consumers, wait, timeout, deadline=self._deadline)
+        self.engine.run(consumers, wait, timeout)
         return self.snapshot(timeout, waited=wait)
 
     def snapshot(self, timeout: float, waited: bool = True) -> list[TableResult]:
@@ -128,37 +141,31 @@ class ConsumerRun:
     def _start(self, consumer: Consumer) -> StepLike:
         self._done[consumer] = ConsumerDone()
         try:
-            self._calls[consumer] = SUMMARY
-            arn = self.streams.arn(consumer)
-            answer: Any = STREAM_MISSING
-            if arn != STREAM_MISSING:
-                self._calls[consumer] = DESCRIBE
-                answer = describe(self.clients, consumer, arn)
-            step = next_step(consumer, answer, self._done[consumer])
+            step = next_step(consumer, self.streams.look(consumer, self._calls),
+                             self._done[consumer])
             if step.kind == REGISTER:
-                step = next_step(consumer, self._register(consumer, arn),
-                                 self._done[consumer])
+                step = next_step(consumer, self._register(consumer), self._done[consumer])
             return step
         except Exception as exc:
             return self._failed(consumer, exc)
 
     def _poll(self, consumer: Consumer) -> StepLike:
         try:
-            self._calls[consumer] = DESCRIBE
-            answer = describe(self.clients, consumer, self.streams.arn(consumer))
+            answer = self.streams.look(consumer, self._calls)
         except Exception as exc:
             return self._failed(consumer, exc)
         if answer is None and not (self._done[consumer].registered
-                                       or self._done[consumer].raced):
+                                   or self._done[consumer].raced):
             return ConsumerStep(DONE, FAILED, f"{consumer.where} disappeared while this run "
                                               f"waited for it (deregistered by someone "
                                               f"else?). Rerun to register it again.")
         return next_step(consumer, answer, self._done[consumer])
 
-    def _register(self, consumer: Consumer, stream_arn: str) -> Any:
+    def _register(self, consumer: Consumer) -> Any:
         """RegisterStreamConsumer; ResourceInUse means someone else did, so describe again;
         the five-CREATING limit is a queue (`limits`), as for tables."""
         client = self.clients.client("kinesis", consumer.region)
+        stream_arn = self.streams.arn(consumer)  # known: the look before found the stream
         self._calls[consumer] = REGISTER_CALL
 
         def send() -> Any:
@@ -170,19 +177,18 @@ class ConsumerRun:
                 if code == IN_USE_CODE:
                     self._done[consumer] = ConsumerDone(raced=True, lost_answer=was_retried(exc))
                     self._calls[consumer] = DESCRIBE
-                    return describe(self.clients, consumer, stream_arn)
+                    return self.streams.describe(consumer, stream_arn)
                 if code == NOT_FOUND_CODE:  # the stream went away since it was described
                     return STREAM_MISSING
                 raise
             self._done[consumer] = ConsumerDone(registered=True)
             return dict(answer["Consumer"])
 
-        return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: None)
+        return behind_limit(self.engine, send, _limit_words)
 
     def _failed(self, consumer: Consumer, exc: BaseException) -> ConsumerStep:
-        return ConsumerStep(DONE, FAILED, explain(
-            exc, consumer.where, self._calls.get(consumer, SUMMARY),
-            self.clients.endpoint_for(consumer.region, "kinesis")))
+        return ConsumerStep(DONE, FAILED, self.streams.explain(
+            consumer, exc, self._calls.get(consumer, SUMMARY)))
 
 
 def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
@@ -194,28 +200,21 @@ def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
     run cut short by --timeout still says which consumers had an answer."""
     streams = StreamLookup(clients)
     board = board or Board([c.row() for c in consumers])
+    calls: dict[Consumer, str] = {}
 
-    def one(item: tuple[int, Consumer]) -> TableResult:
+    def check(item: tuple[int, Consumer]) -> TableResult:
         index, consumer = item
-        return board.record(index, check(consumer))
-
-    def check(consumer: Consumer) -> TableResult:
-        call = SUMMARY
         try:
-            arn = streams.arn(consumer)
-            answer: Any = STREAM_MISSING
-            if arn != STREAM_MISSING:
-                call = DESCRIBE
-                answer = describe(clients, consumer, arn)
+            answer = streams.look(consumer, calls)
         except Exception as exc:
-            return TableResult(consumer.row(), FAILED, explain(
-                exc, consumer.where, call, clients.endpoint_for(consumer.region, "kinesis")))
+            return board.record(index, TableResult(consumer.row(), FAILED, streams.explain(
+                consumer, exc, calls[consumer])))
         status, message = verify_status(consumer, answer)
-        return TableResult(consumer.row(), status, message)
+        return board.record(index, TableResult(consumer.row(), status, message))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-verify-consumers") as pool:
-        return list(pool.map(one, enumerate(consumers)))
+        return list(pool.map(check, enumerate(consumers)))
 
 
 def _limit_words(exc: Exception) -> str | None:

@@ -22,15 +22,16 @@ T = TypeVar("T")
 
 
 def behind_limit(engine: Engine[Any], call: Callable[[], T],
-                 refusal: Callable[[Exception], str | None], deadline: float,
-                 on_wait: Callable[[], object]) -> T:
+                 refusal: Callable[[Exception], str | None],
+                 on_wait: Callable[[], object] = lambda: None) -> T:
     """`call()`, sent again while its refusal is a limit that waiting clears.
 
     `refusal(exc)` re-raises what is no such limit, else gives the words `after_limit`
     judges (a LimitExceededException's message, or None for a refusal that always
-    clears by waiting). `on_wait()` runs before each pause (the row says `queued`).
+    clears by waiting). `on_wait()` runs before each pause (the row says `queued`). No
+    pause goes past the engine's run deadline (--timeout).
     """
-    queue = LimitQueue(deadline)
+    queue = LimitQueue(engine.deadline)
     while True:
         try:
             return call()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from lease_tables.aws.clients import Clients
@@ -61,9 +62,11 @@ from lease_tables.provision.plan import (
 
 
 @dataclass
-class _Calls:
-    """One table's calls, for the words of a run cut short (the plan's part is its Step)."""
+class _Table:
+    """One table of the run: its goal, and the calls made for it (the plan's part is its
+    Step), for the rows and for the words of a run cut short."""
 
+    goal: Goal
     call: str = "DescribeTable"  # the call under way, for a message if it never ends
     queued: bool = False  # waiting behind a limit on operations in flight
     last_error: str = ""
@@ -71,6 +74,10 @@ class _Calls:
     step: Step | None = None  # the plan's last step, as the engine holds it
     hints: list[str] = field(default_factory=list)  # near-twin notes
     hint_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> LeaseTable:
+        return self.goal.table
 
 
 class Provisioner:
@@ -89,28 +96,14 @@ class Provisioner:
                  clock: Callable[[], float] = time.monotonic,
                  add_index: bool = False, version: str = kcl.DEFAULT_VERSION) -> None:
         self.clients = clients
-        self.options = options
-        self.layout = layout  # KCL version: a lease table's index, a companion's key
-        self.add_index = add_index  # --add-index: UpdateTable adds a missing index
-        self.version = version  # the --kcl given, for the commands messages name
-        self._deadline = float("inf")
+        # layout: KCL version (a lease table's index, a companion's key); add_index:
+        # --add-index (UpdateTable adds a missing index); version: the --kcl given.
+        self.goal = partial(Goal, options=options, layout=layout, add_index=add_index,
+                            version=version)
         self.progress = progress or Progress()
-        self.engine: Engine[int] = Engine(self._start, self._poll, concurrency=concurrency,
-                                          clock=clock)
-        self._goals: list[Goal] = []
-        self._calls: list[_Calls] = []
-
-    @property
-    def concurrency(self) -> int:
-        return self.engine.concurrency
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        return self.engine.clock
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep that stop() cuts short, so Ctrl+C never waits on a back-off."""
-        self.engine.sleep(seconds)
+        self.engine: Engine[_Table] = Engine(self._start, self._poll, concurrency=concurrency,
+                                             clock=clock)
+        self._tables: list[_Table] = []
 
     def stop(self) -> None:
         self.engine.stop()
@@ -121,54 +114,38 @@ class Provisioner:
             deadline: float | None = None) -> list[TableResult]:
         """Every table ensured (and waited for), by `deadline` (a `clock()` value;
         default `timeout` from now): the CLI passes the one its --timeout counts to."""
-        deadline = self._deadline = self.clock() + timeout if deadline is None else deadline
-        self._goals = [Goal(t, self.options, self.layout, self.add_index, self.version)
-                       for t in tables]
-        self._calls = [_Calls() for _ in tables]
+        self._tables = [_Table(self.goal(table)) for table in tables]
         # ListTables (pages of 100 names, for near-twin hints) runs while the new
         # tables are CREATING, not after: in a big account it is seconds of paging.
-        tracks = self.engine.run(range(len(tables)), wait, timeout, deadline=deadline,
-                                 after_starts=self._hint_twins)
+        self.engine.run(self._tables, wait, timeout, deadline=deadline,
+                        after_starts=self._hint_twins)
         if wait and not self.engine.stopping:
-            for track in tracks:
-                if track.step is not None and track.step.kind != DONE:
-                    message = self._unfinished(track.item, timeout)
-                    track.step = self._report(track.item, Step(
-                        DONE, FAILED, message, self._calls[track.item].done))
-        return [self._result(number, step, wait)
-                for number, step in enumerate(self._steps())]
+            for t in self._tables:
+                if t.step is not None and t.step.kind != DONE:
+                    self._report(t, Step(DONE, FAILED, self._unfinished(t, timeout), t.done))
+        return [self._result(t, wait) for t in self._tables]
 
     def snapshot(self, timeout: float, interrupted_by: str | None = None) -> list[TableResult]:
         """Where every table stood when the run was cut short: by --timeout, or by
         the signal `interrupted_by` names ("Ctrl+C", "SIGTERM")."""
-        results = []
-        for number, step in enumerate(self._steps()):
-            if step is not None and step.kind == DONE and not self._calls[number].queued:
-                results.append(self._result(number, step, waited=True))
-                continue
-            results.append(TableResult(self._goals[number].table, FAILED,
-                                       self._unfinished(number, timeout, interrupted_by)))
-        return results
+        return [self._result(t, waited=True)
+                if t.step is not None and t.step.kind == DONE and not t.queued
+                else TableResult(t.table, FAILED, self._unfinished(t, timeout, interrupted_by))
+                for t in self._tables]
 
     def interrupt_summary(self) -> str:
         """What Ctrl+C left behind, truthfully: only what this run asked of AWS."""
-        names = [(g.table.table_name, self._calls[n].done) for n, g in enumerate(self._goals)]
-        steps = self._steps()
-        requested = sorted(name for name, done in names if done.created)
-        indexed = sorted(name for name, done in names if done.index_sent)
-        pending = sorted(name for (name, done), step in zip(names, steps, strict=True)
-                         if step is not None and step.waiting
-                         and not done.created and not done.index_sent)
-        done_words = []
-        if requested:
-            done_words.append(f"CreateTable had been accepted for {len(requested)} table(s) "
-                              f"({', '.join(requested)})")
-        if indexed:
-            done_words.append(f"UpdateTable adding the index {spec.LEASE_OWNER_INDEX} had "
-                              f"been accepted for {len(indexed)} table(s) "
-                              f"({', '.join(indexed)})")
-        if done_words:
-            return "; ".join(done_words) + "; AWS finishes them on its own"
+        def names(chosen: Callable[[_Table], bool]) -> list[str]:
+            return sorted(t.table.table_name for t in self._tables if chosen(t))
+
+        accepted = [f"{call} had been accepted for {len(which)} table(s) ({', '.join(which)})"
+                    for call, which in (
+                        ("CreateTable", names(lambda t: t.done.created)),
+                        (f"UpdateTable adding the index {spec.LEASE_OWNER_INDEX}",
+                         names(lambda t: t.done.index_sent))) if which]
+        if accepted:
+            return "; ".join(accepted) + "; AWS finishes them on its own"
+        pending = names(lambda t: t.step is not None and t.step.waiting)  # none was sent
         if pending:
             return (f"{len(pending)} table(s) were found still CREATING, or with their "
                     f"index not ACTIVE yet ({', '.join(pending)}); AWS finishes them on "
@@ -177,67 +154,54 @@ class Provisioner:
 
     # ------------------------------------------------------------------ steps
 
-    def _steps(self) -> list[Step | None]:
-        return [calls.step for calls in self._calls]
-
     def _client(self, table: LeaseTable) -> Any:
         return self.clients.dynamodb(table.region or "")
 
-    def _endpoint(self, table: LeaseTable) -> str:
-        return self.clients.endpoint_for(table.region or "")
+    def _explain(self, t: _Table, exc: BaseException, call: str) -> str:
+        return explain(exc, t.table.table_name, call,
+                       self.clients.endpoint_for(t.table.region or ""), t.table.region)
 
-    def _report(self, number: int, step: Step) -> Step:
+    def _report(self, t: _Table, step: Step) -> Step:
         """The plan's step, made known: the run's record of what was done, the display."""
-        calls = self._calls[number]
-        calls.done, calls.queued, calls.step = step.done, False, step
-        self.progress.on_status(self._goals[number].table, step.status, step.message)
+        t.done, t.queued, t.step = step.done, False, step
+        self.progress.on_status(t.table, step.status, step.message)
         return step
 
-    def _failed(self, number: int, exc: BaseException) -> Step:
-        table, calls = self._goals[number].table, self._calls[number]
-        return self._report(number, Step(DONE, FAILED, explain(
-            exc, table.table_name, calls.call, self._endpoint(table), table.region),
-            calls.done))
-
-    def _start(self, number: int) -> Step:
+    def _start(self, t: _Table) -> Step:
         """Describe; create when absent; add the index when asked and absent."""
-        goal, calls = self._goals[number], self._calls[number]
         try:
-            step = next_step(goal, self._describe(goal.table), calls.done)
+            step = next_step(t.goal, self._describe(t.table), t.done)
             if step.kind == CREATE:
-                calls.call = "CreateTable"
-                step = next_step(goal, self._create(number, step.request), calls.done)
-            return self._settle(number, step)
+                t.call = "CreateTable"
+                step = next_step(t.goal, self._create(t, step.request), t.done)
+            return self._settle(t, step)
         except Exception as exc:  # every failure becomes a per-table result
-            return self._failed(number, exc)
+            return self._report(t, Step(DONE, FAILED, self._explain(t, exc, t.call), t.done))
 
-    def _poll(self, number: int) -> Step:
+    def _poll(self, t: _Table) -> Step:
         """One more look at a waiting table (may send the --add-index UpdateTable)."""
-        goal, calls = self._goals[number], self._calls[number]
-        last = calls.step
+        last = t.step
         assert last is not None  # only a table that started waits
         if self.engine.stopping:
             return last
         try:
-            answer = self._describe(goal.table)
+            answer = self._describe(t.table)
         except Exception as exc:
-            calls.last_error = explain(exc, goal.table.table_name, "DescribeTable",
-                                       self._endpoint(goal.table), goal.table.region)
+            t.last_error = self._explain(t, exc, "DescribeTable")
             if isinstance(exc, NotDynamoDBAnswer):  # asking again will not make it DynamoDB
-                return self._report(number, Step(DONE, FAILED, calls.last_error, calls.done))
+                return self._report(t, Step(DONE, FAILED, t.last_error, t.done))
             return last
         try:
-            return self._settle(number, next_step(goal, answer, calls.done))
+            return self._settle(t, next_step(t.goal, answer, t.done))
         except Exception as exc:
-            return self._failed(number, exc)
+            return self._report(t, Step(DONE, FAILED, self._explain(t, exc, t.call), t.done))
 
-    def _settle(self, number: int, step: Step) -> Step:
+    def _settle(self, t: _Table, step: Step) -> Step:
         """A step the engine can hold (WAIT or DONE): ADD_INDEX is sent first."""
         if step.kind == ADD_INDEX:
-            self._calls[number].done = step.done
-            step = after_index(self._goals[number], self._add_index(number, step.request),
-                               self._calls[number].done)
-        return self._report(number, step)
+            t.done = step.done
+            step = after_index(t.goal, self._add_index(t, step.request), t.done)
+        return self._report(t, step)
 
     def _describe(self, table: LeaseTable) -> dict[str, Any] | None:
         """The table's description, or None when it does not exist."""
@@ -249,68 +213,68 @@ class Provisioner:
             raise
         return answer_part(response, "Table", "DescribeTable")
 
-    def _create(self, number: int, request: dict[str, Any]) -> dict[str, Any]:
-        """CreateTable, queued behind the operations-in-flight limit (`limits`)."""
-        table, calls = self._goals[number].table, self._calls[number]
+    def _behind_limit(self, t: _Table, send: Callable[[], dict[str, Any]],
+                      waiting: str) -> dict[str, Any]:
+        """`send()`, queued behind the limits on operations in flight (`limits`); the row
+        says `queued` while it waits."""
+        def queued() -> None:
+            t.queued = True
+            self.progress.on_status(t.table, QUEUED, waiting)
 
+        return behind_limit(self.engine, send, _limit_words, queued)
+
+    def _create(self, t: _Table, request: dict[str, Any]) -> dict[str, Any]:
+        """CreateTable, queued behind the operations-in-flight limit."""
         def send() -> dict[str, Any]:
             try:
-                response = self._client(table).create_table(**request)
+                response = self._client(t.table).create_table(**request)
             except Exception as exc:
                 if error_code(exc) != IN_USE_CODE:
                     raise
                 # Made since we looked: by someone else (another run, KCL), or by this
                 # run's own first attempt whose answer was lost (`in_use_note`).
-                calls.done = calls.done.note(in_use_note(exc))
-                calls.call = "DescribeTable"
-                return self._describe(table) or {"TableStatus": spec.CREATING,
-                                                 "KeySchema": request["KeySchema"],
-                                                 "AttributeDefinitions":
-                                                     request["AttributeDefinitions"]}
-            calls.done = replace(calls.done, created=True)
+                t.done = t.done.note(in_use_note(exc))
+                t.call = "DescribeTable"
+                return self._describe(t.table) or {"TableStatus": spec.CREATING,
+                                                   "KeySchema": request["KeySchema"],
+                                                   "AttributeDefinitions":
+                                                       request["AttributeDefinitions"]}
+            t.done = replace(t.done, created=True)
             return answer_part(response, "TableDescription", "CreateTable")
 
-        return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: self._queued(
-            number, "account limit on table operations in flight; waiting"))
+        return self._behind_limit(t, send, "account limit on table operations in flight; "
+                                           "waiting")
 
-    def _queued(self, number: int, note: str) -> None:
-        """A table waiting behind a limit on operations in flight, shown as such."""
-        self._calls[number].queued = True
-        self.progress.on_status(self._goals[number].table, QUEUED, note)
-
-    def _add_index(self, number: int, request: dict[str, Any]) -> dict[str, Any]:
+    def _add_index(self, t: _Table, request: dict[str, Any]) -> dict[str, Any]:
         """UpdateTable adding only the index, queued behind the limits on operations in
         flight (the account's, and DynamoDB's one index build per table)."""
-        table, calls = self._goals[number].table, self._calls[number]
-        calls.call = "UpdateTable"
+        t.call = "UpdateTable"
 
         def send() -> dict[str, Any]:
             try:
-                response = self._client(table).update_table(**request)
+                response = self._client(t.table).update_table(**request)
             except Exception as exc:
                 if error_code(exc) != IN_USE_CODE:
                     raise
                 # The table is busy (UPDATING): perhaps another run or KCL adding it.
-                calls.call = "DescribeTable"
-                found = self._describe(table)
-                calls.call = "UpdateTable"
+                t.call = "DescribeTable"
+                found = self._describe(t.table)
+                t.call = "UpdateTable"
                 if found is None or spec.find_index(found) is None:
                     raise
-                calls.done = calls.done.note("another process added the index at the same time")
+                t.done = t.done.note("another process added the index at the same time")
                 return found
-            calls.done = replace(calls.done.note(index_added_note(request)), index_sent=True)
-            calls.call = "DescribeTable"
+            t.done = replace(t.done.note(index_added_note(request)), index_sent=True)
+            t.call = "DescribeTable"
             return answer_part(response, "TableDescription", "UpdateTable")
 
-        return behind_limit(self.engine, send, _limit_words, self._deadline, lambda: self._queued(
-            number, "another table or index operation in flight; waiting"))
+        return self._behind_limit(t, send, "another table or index operation in flight; "
+                                           "waiting")
 
-    def _unfinished(self, number: int, timeout: float,
-                    interrupted_by: str | None = None) -> str:
-        goal, calls = self._goals[number], self._calls[number]
-        return unfinished_message(goal, Unfinished(
-            calls.step, calls.call, calls.queued, calls.last_error,
-            self._endpoint(goal.table)), timeout, interrupted_by)
+    def _unfinished(self, t: _Table, timeout: float, interrupted_by: str | None = None) -> str:
+        return unfinished_message(t.goal, Unfinished(
+            t.step, t.call, t.queued, t.last_error,
+            self.clients.endpoint_for(t.table.region or "")), timeout, interrupted_by)
 
     def _hint_twins(self) -> None:
         """Warn when a table we just created has a near twin: maybe the real one.
@@ -318,29 +282,26 @@ class Provisioner:
         Every region's listing starts at once and each is bounded by the hint budget
         (`aws.HINT_BUDGET`); one that fails or hangs leaves a note, never a status.
         """
-        created = [n for n, calls in enumerate(self._calls) if calls.done.created]
+        created = [t for t in self._tables if t.done.created]
         listings = {region: self.clients.start_table_names(region)
-                    for region in dict.fromkeys(self._goals[n].table.region or ""
-                                                for n in created)}
-        for number in created:
+                    for region in dict.fromkeys(t.table.region or "" for t in created)}
+        for t in created:
             if self.engine.stopping:
                 return
-            table, calls = self._goals[number].table, self._calls[number]
-            names = listings[table.region or ""].result()
+            names = listings[t.table.region or ""].result()
             if names.note:
-                calls.hints.append(names.note)
-            twins = kcl.near_twins(table, names.names)
+                t.hints.append(names.note)
+            twins = kcl.near_twins(t.table, names.names)
             if twins:
-                warning = (f"{twins_phrase(twins)} ({'; '.join(kcl.twin_reasons(table, twins))}"
+                warning = (f"{twins_phrase(twins)} ({'; '.join(kcl.twin_reasons(t.table, twins))}"
                            f"); check which one the adapter really uses")
-                calls.hints.append(warning)
-                calls.hint_warnings.append(warning)
+                t.hints.append(warning)
+                t.hint_warnings.append(warning)
 
-    def _result(self, number: int, step: Step | None, waited: bool) -> TableResult:
-        goal, calls = self._goals[number], self._calls[number]
-        if step is None:  # stopped before its first look
-            return TableResult(goal.table, FAILED, self._unfinished(number, 0.0))
-        return result(goal, step, waited, tuple(calls.hints), tuple(calls.hint_warnings))
+    def _result(self, t: _Table, waited: bool) -> TableResult:
+        if t.step is None:  # stopped before its first look
+            return TableResult(t.table, FAILED, self._unfinished(t, 0.0))
+        return result(t.goal, t.step, waited, tuple(t.hints), tuple(t.hint_warnings))
 
 
 def _limit_words(exc: Exception) -> str | None:
