@@ -439,14 +439,12 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
         }
     blocks: dict[str, dict[str, Any]] = {TF_RESOURCE_TYPE: {}}
     outputs: dict[str, Any] = {}
-    # Our own references (each output's value) are the only strings Terraform may
-    # evaluate: set aside, everything else made literal, then put back.
-    references: dict[str, str] = {}
 
     def declare(kind: str, name: str, block: dict[str, Any], described: str) -> None:
+        # `name` is letters, digits and `_`: as a key and in our reference, it is literal.
         blocks.setdefault(kind, {})[name] = block
-        outputs[f"{name}_arn"] = {"description": described}
-        references[f"{name}_arn"] = f"${{{kind}.{name}.arn}}"
+        outputs[f"{name}_arn"] = {"description": tf_literal(described),
+                                  "value": f"${{{kind}.{name}.arn}}"}
 
     names = _ids(tables, tf_resource_name)
     for table in tables:
@@ -466,10 +464,10 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
             "policy": deployed(json.dumps(document, sort_keys=True), regions),
         }, f"ARN of the adapter's policy{part}")
     config["resource"] = blocks
-    config["output"] = outputs
+    # Our own references (each output's value) are the only strings Terraform may
+    # evaluate: everything else is made literal, the outputs' descriptions as declared.
     config = tf_literal(config)
-    for key, reference in references.items():
-        config["output"][tf_literal(key)]["value"] = reference
+    config["output"] = outputs
     _tf_deployed(config, regions)
     return config
 
