@@ -150,11 +150,10 @@ def statements(grants: Iterable[tuple[str, str, Sequence[str], Sequence[str]]]
         if not operations or not resources:
             continue
         key = (effect, frozenset(operations))
-        earlier = built.get(key)
-        if earlier is None:
-            built[key] = statement(sid, effect, actions(operations), resources)
+        if key in built:
+            built[key]["Resource"] = sorted(set(built[key]["Resource"]) | set(resources))
         else:
-            earlier["Resource"] = sorted(set(earlier["Resource"]) | set(resources))
+            built[key] = statement(sid, effect, actions(operations), resources)
     return list(built.values())
 
 

@@ -39,7 +39,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -609,37 +609,33 @@ def to_yaml(data: Any, comments: dict[str, str] | None = None) -> str:
 
     `comments` maps a mapping key (anywhere) to a `#` comment written above it.
     """
-    lines: list[str] = []
-    _emit(data, 0, lines, comments or {})
-    return "\n".join(lines) + "\n"
+    return "\n".join(_yaml_lines(data, "", comments or {})) + "\n"
 
 
-def _emit(data: Any, indent: int, lines: list[str], comments: dict[str, str]) -> None:
-    pad = "  " * indent
+def _yaml_lines(data: Any, pad: str, comments: dict[str, str]) -> Iterator[str]:
     if isinstance(data, dict):
         for key, value in data.items():
             if key in comments:
-                lines.append(f"{pad}# {comments[key]}")
-            _emit_entry(f"{pad}{yaml_scalar(key)}:", value, indent, lines, comments)
+                yield f"{pad}# {comments[key]}"
+            yield from _yaml_entry(f"{pad}{yaml_scalar(key)}:", value, pad, comments)
     elif isinstance(data, list):
         for item in data:
             if isinstance(item, dict) and item:  # `- key: value`, its other keys below
                 for number, (key, value) in enumerate(item.items()):
-                    _emit_entry(f"{pad}{'  ' if number else '- '}{yaml_scalar(key)}:", value,
-                                indent + 1, lines, comments)
+                    yield from _yaml_entry(f"{pad}{'  ' if number else '- '}{yaml_scalar(key)}:",
+                                           value, pad + "  ", comments)
             else:
-                _emit_entry(f"{pad}-", item, indent, lines, comments)
+                yield from _yaml_entry(f"{pad}-", item, pad, comments)
     else:
-        lines.append(f"{pad}{yaml_scalar(data)}")
+        yield f"{pad}{yaml_scalar(data)}"
 
 
-def _emit_entry(head: str, value: Any, indent: int, lines: list[str],
-                comments: dict[str, str]) -> None:
+def _yaml_entry(head: str, value: Any, pad: str, comments: dict[str, str]) -> Iterator[str]:
     if isinstance(value, dict | list) and value:
-        lines.append(head)
-        _emit(value, indent + 1, lines, comments)
+        yield head
+        yield from _yaml_lines(value, pad + "  ", comments)
     else:
-        lines.append(f"{head} {yaml_scalar(value)}")
+        yield f"{head} {yaml_scalar(value)}"
 
 
 # ----------------------------------------------------------------- the footprint
