@@ -288,8 +288,6 @@ def _cut(stmt: Statement, limit: int) -> list[Statement]:
             f"The statement {stmt['Sid']} alone is bigger than IAM allows in one managed "
             f"policy ({limit} characters without white space); a name this long cannot be "
             f"granted by a policy. Check the names given.")
-    parts_out: list[Statement] = []
-    chunk: list[str] = []
 
     def made(values: list[str], number: int) -> Statement:
         built: Statement = {**stmt, "Sid": stmt["Sid"] + (f"Part{number}" if number > 1 else "")}
@@ -299,13 +297,12 @@ def _cut(stmt: Statement, limit: int) -> list[Statement]:
             built["Resource"] = values
         return built
 
+    chunks: list[list[str]] = [[]]  # packed in order, as `split` packs the statements
     for item in items:
-        if chunk and policy_size(document([made([*chunk, item], len(parts_out) + 1)])) > limit:
-            parts_out.append(made(chunk, len(parts_out) + 1))
-            chunk = []
-        chunk.append(item)
-    parts_out.append(made(chunk, len(parts_out) + 1))
-    return parts_out
+        if chunks[-1] and policy_size(document([made([*chunks[-1], item], len(chunks))])) > limit:
+            chunks.append([])
+        chunks[-1].append(item)
+    return [made(chunk, number) for number, chunk in enumerate(chunks, start=1)]
 
 
 def render_documents(documents: Sequence[Document]) -> str:
