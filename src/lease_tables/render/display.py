@@ -17,40 +17,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core import printable
-from lease_tables.model.outcome import (
-    CREATE_ALLOWED,
-    CREATED,
-    CREATING_NOTE,
-    DENIED,
-    DRIFT,
-    EXISTS,
-    FAILED,
-    HAPPY,
-    MISSING,
-    NOT_ACTIVE,
-    OK,
-    PLANNED,
-    QUEUED,
-    UPDATED,
-    Progress,
-    TableResult,
-    exit_code,
-)
-from lease_tables.render.report import (
-    COMPANION_INDENT,
-    Extra,
-    extra_lines,
-    grouped,
-    origin,
-    role_words,
-    subject,
-    summary,
-)
+from lease_tables.model import outcome
+from lease_tables.model.outcome import CREATING_NOTE, QUEUED, Progress, TableResult
+from lease_tables.render import report
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, RenderableType
@@ -59,10 +33,11 @@ if TYPE_CHECKING:  # pragma: no cover
 WAITING = "waiting"
 ECHO_ROOM = 2  # columns the live table leaves free for the terminal's "^C" echo
 _STYLE = {
-    CREATED: "green", EXISTS: "green", UPDATED: "green", OK: "green", PLANNED: "cyan",
-    DRIFT: "bold red", FAILED: "bold red", MISSING: "bold red", DENIED: "bold red",
-    NOT_ACTIVE: "yellow", QUEUED: "yellow", CREATE_ALLOWED: "yellow", WAITING: "dim",
-    CREATING_NOTE: "yellow",
+    outcome.CREATED: "green", outcome.EXISTS: "green", outcome.UPDATED: "green",
+    outcome.OK: "green", outcome.PLANNED: "cyan", outcome.DRIFT: "bold red",
+    outcome.FAILED: "bold red", outcome.MISSING: "bold red", outcome.DENIED: "bold red",
+    outcome.NOT_ACTIVE: "yellow", QUEUED: "yellow", outcome.CREATE_ALLOWED: "yellow",
+    WAITING: "dim", CREATING_NOTE: "yellow",
 }
 
 
@@ -93,8 +68,12 @@ class _Row:
     table: LeaseTable
     status: str = WAITING
     note: str = ""
-    started: float = 0.0
     finished: float | None = None
+
+    @property
+    def word(self) -> str:
+        """The status shown: `creating` while CREATE is on its way."""
+        return "creating" if self.note == CREATING_NOTE else self.status
 
     @property
     def in_progress(self) -> bool:
@@ -108,27 +87,17 @@ class LiveTable:
         self._out = out
         self._lock = threading.Lock()
         self._start = time.monotonic()
-        self._rows = {self._key(t): _Row(t, started=self._start) for t in tables}
+        self._rows = {t.key: _Row(t) for t in tables}
         self._spinners: dict[tuple[str, str], RenderableType] = {}  # keep their phase
-
-    @staticmethod
-    def _key(table: LeaseTable) -> tuple[str, str]:
-        return table.key
 
     def on_status(self, table: LeaseTable, status: str, note: str) -> None:
         """The `Progress` hook: called from worker threads as each table moves on."""
         with self._lock:
             # A row not known at the start (a footprint resource preflight planned) is
             # shown from its first news on.
-            row = self._rows.setdefault(self._key(table), _Row(table, started=self._start))
+            row = self._rows.setdefault(table.key, _Row(table))
             row.status, row.note = status, note
-            if status == QUEUED or note == CREATING_NOTE:
-                row.finished = None
-            else:
-                row.finished = time.monotonic()
-
-    def progress(self) -> Progress:
-        return Progress(on_status=self.on_status)
+            row.finished = None if row.in_progress else time.monotonic()
 
     def render(self) -> RenderableType:
         """A snapshot for rich.live: rows in progress first, then the rest, to fit."""
@@ -138,10 +107,8 @@ class LiveTable:
 
         now = time.monotonic()
         with self._lock:
-            rows = [_Row(r.table, r.status, r.note, r.started, r.finished)
-                    for r in self._rows.values()]
-        order = {True: 0, False: 1}
-        rows.sort(key=lambda r: (order[r.in_progress], r.status != WAITING, r.table.table_name))
+            rows = [replace(r) for r in self._rows.values()]
+        rows.sort(key=lambda r: (not r.in_progress, r.status != WAITING, r.table.table_name))
         room = max(self._out.size.height - 4, 3)
         shown, hidden = rows[:room], rows[room:]
 
@@ -151,18 +118,16 @@ class LiveTable:
         grid.add_column(width=7, min_width=7, justify="right", no_wrap=True)
         grid.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
         for row in shown:
-            word = "creating" if row.note == CREATING_NOTE else row.status
-            key = self._key(row.table)
-            if row.in_progress and key not in self._spinners:
-                self._spinners[key] = Spinner("dots", style="yellow")
-            mark: RenderableType = self._spinners[key] if row.in_progress else text(
-                "·" if row.status == WAITING else ("✓" if row.status in HAPPY else "✗"),
-                style=_STYLE.get(word, ""))
+            mark: RenderableType = text(
+                "·" if row.status == WAITING else ("✓" if row.status in outcome.HAPPY else "✗"),
+                style=_STYLE.get(row.word, ""))
+            if row.in_progress:  # the row's own spinner, whose phase goes on
+                mark = self._spinners.setdefault(row.table.key, Spinner("dots", style="yellow"))
             elapsed = "" if row.status == WAITING else (
-                f"{(row.finished or now) - row.started:5.1f} s")
-            grid.add_row(mark, text(word, style=_STYLE.get(word, "")), text(elapsed),
+                f"{(row.finished or now) - self._start:5.1f} s")
+            grid.add_row(mark, text(row.word, style=_STYLE.get(row.word, "")), text(elapsed),
                          text(f"{row.table.table_name}  {row.table.region or '?'}"))
-        counts = Counter("creating" if r.note == CREATING_NOTE else r.status for r in rows)
+        counts = Counter(r.word for r in rows)
         footer = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         more = f"{len(hidden)} more not shown; " if hidden else ""
         noun = "table" if len(rows) == 1 else "tables"
@@ -192,14 +157,14 @@ def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
     live_table = LiveTable(tables, out)
     with Live(get_renderable=live_table.render, console=out, refresh_per_second=10,
               transient=True, redirect_stdout=False, redirect_stderr=False):
-        yield live_table.progress()
+        yield Progress(on_status=live_table.on_status)
 
 
 STATUS_WIDTH = 10  # the summary's status column; a longer status pushes its line along
 
 
 def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = "",
-                  extra: Extra = "", out: Console | None = None) -> None:
+                  extra: report.Extra = "", out: Console | None = None) -> None:
     """The closing summary on a terminal: the same facts as the plain lines, in columns.
 
     Each row is a head line (status, name, region) and its details below, indented. A
@@ -214,15 +179,15 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
     from rich.text import Text
 
     out = out or console(stream)
-    for result in grouped(results):
+    for result in report.grouped(results):
         table = result.table
-        indent = "" if table.role == "lease" else COMPANION_INDENT
+        indent = "" if table.role == "lease" else report.COMPANION_INDENT
         # Each part its own style (a base style would cover the whole line).
         head = Text.assemble(text(f"{result.status:<{STATUS_WIDTH}} ",
                                   style=_STYLE.get(result.status, "")),
-                             text(indent + subject(table), style="bold"))
+                             text(indent + report.subject(table), style="bold"))
         region = table.region or "region ?"
-        facts = role_words(table) + origin(table)
+        facts = report.role_words(table) + report.origin(table)
         if head.cell_len + 2 + len(region) <= out.width:
             head.append_text(text(f"  {region}"))
         else:
@@ -232,7 +197,7 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
         if result.message:
             details.append_text(text(f" -- {result.message}"))
         out.print(Padding(details, (0, 0, 0, STATUS_WIDTH + 1), expand=False))
-    for phrase in extra_lines(extra):
+    for phrase in report.extra_lines(extra):
         out.print(text(phrase))
-    style = "bold green" if exit_code(results) == 0 else "bold red"
-    out.print(text(summary(results, verb), style=style))
+    style = "bold green" if outcome.exit_code(results) == 0 else "bold red"
+    out.print(text(report.summary(results, verb), style=style))

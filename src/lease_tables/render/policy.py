@@ -54,16 +54,6 @@ ROLES = (ROLE_ADAPTER, ROLE_PROVISIONER)
 # version: kcl.LAYOUTS holds it as data. The one permission the whole product
 # exists to let the security team deny is CreateTable (and, for KCL 3, UpdateTable).
 
-# What `lease-tables create` (and `verify`) call, per table: describe first,
-# create only when absent, then poll DescribeTable until ACTIVE.
-PROVISIONER_OPERATIONS: tuple[str, ...] = ("CreateTable", "DescribeTable")
-# CreateTable with a `Tags` parameter is also authorised as dynamodb:TagResource
-# on the new table; without it, AWS refuses the whole CreateTable.
-PROVISIONER_TAG_OPERATIONS: tuple[str, ...] = ("TagResource",)
-# ListTables (once per region, only to name near-twin tables in a hint) has no
-# resource-level permissions: IAM accepts it only with Resource "*".
-PROVISIONER_LIST_OPERATIONS: tuple[str, ...] = ("ListTables",)
-
 SID_ADAPTER_ACCESS = "LeaseTableAccess"
 SID_ADAPTER_COMPANIONS = "CompanionTableAccess"
 SID_ADAPTER_INDEX = "LeaseOwnerIndexQuery"
@@ -131,11 +121,6 @@ def table_arns(tables: Iterable[LeaseTable], account_id: str) -> list[str]:
     return sorted(arns)
 
 
-def index_arns(table_arns: Iterable[str]) -> list[str]:
-    """`<table ARN>/index/*`: Query on a table's indexes is authorised on these."""
-    return [f"{arn}/index/*" for arn in table_arns]
-
-
 def statement(sid: str, effect: str, actions: Iterable[str],
               resources: Iterable[str]) -> Statement:
     """One IAM statement with sorted, de-duplicated lists (stable for diffs)."""
@@ -155,11 +140,6 @@ def actions(operations: Iterable[str]) -> list[str]:
     return [f"dynamodb:{operation}" for operation in operations]
 
 
-def deny_sid(operations: Sequence[str]) -> str:
-    """`DenyCreateTable`, `DenyCreateTableAndUpdateTable`: the Sid says what it denies."""
-    return "Deny" + "And".join(operations)
-
-
 def statements(grants: Iterable[tuple[str, str, Sequence[str], Sequence[str]]]
                ) -> list[Statement]:
     """(sid, effect, operations, resources) into statements, in order. A grant with no
@@ -170,11 +150,10 @@ def statements(grants: Iterable[tuple[str, str, Sequence[str], Sequence[str]]]
         if not operations or not resources:
             continue
         key = (effect, frozenset(operations))
-        earlier = built.get(key)
-        if earlier is None:
-            built[key] = statement(sid, effect, actions(operations), resources)
+        if key in built:
+            built[key]["Resource"] = sorted(set(built[key]["Resource"]) | set(resources))
         else:
-            earlier["Resource"] = sorted(set(earlier["Resource"]) | set(resources))
+            built[key] = statement(sid, effect, actions(operations), resources)
     return list(built.values())
 
 
@@ -218,14 +197,16 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
     built = statements([
         (SID_ADAPTER_ACCESS, "Allow", layout.lease_operations, lease),
         (SID_ADAPTER_COMPANIONS, "Allow", layout.companion_operations, companions),
-        (SID_ADAPTER_INDEX, "Allow", layout.index_operations, index_arns(lease)),
+        # Query on a table's indexes is authorised on `<table ARN>/index/*`.
+        (SID_ADAPTER_INDEX, "Allow", layout.index_operations, [f"{a}/index/*" for a in lease]),
         (SID_ADAPTER_ABSENT, "Allow", () if migration else layout.absent_companion_operations,
          absent),
         *migration,
     ])
     built += footprint_statements(footprint, ROLE_ADAPTER)
-    built += statements([
-        (deny_sid(layout.denied_operations), "Deny", layout.denied_operations, ["*"])])
+    # `DenyCreateTable`, `DenyCreateTableAndUpdateTable`: the Sid says what it denies.
+    denied = layout.denied_operations
+    built += statements([("Deny" + "And".join(denied), "Deny", denied, ["*"])])
     return document(built)
 
 
@@ -243,12 +224,18 @@ def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
     lease, companions, absent = _arns_by_role(tables, account, layout)
     made = lease + companions
     return document(statements([
-        (SID_PROVISIONER_TABLES, "Allow", PROVISIONER_OPERATIONS, made),
+        # What `create` (and `verify`) call, per table: describe first, create only
+        # when absent, then poll DescribeTable until ACTIVE.
+        (SID_PROVISIONER_TABLES, "Allow", ("CreateTable", "DescribeTable"), made),
         (SID_PROVISIONER_INDEX, "Allow", layout.provisioner_lease_operations, lease),
         (SID_PROVISIONER_ABSENT, "Allow", layout.provisioner_absent_companion_operations,
          absent),
-        (SID_PROVISIONER_TAGS, "Allow", PROVISIONER_TAG_OPERATIONS, made if tags else []),
-        (SID_PROVISIONER_LIST, "Allow", PROVISIONER_LIST_OPERATIONS, ["*"]),
+        # CreateTable with a `Tags` parameter is also authorised as dynamodb:TagResource
+        # on the new table; without it, AWS refuses the whole CreateTable.
+        (SID_PROVISIONER_TAGS, "Allow", ("TagResource",), made if tags else []),
+        # ListTables (once per region, only to name near-twin tables in a hint) has no
+        # resource-level permissions: IAM accepts it only with Resource "*".
+        (SID_PROVISIONER_LIST, "Allow", ("ListTables",), ["*"]),
     ]) + footprint_statements(footprint, ROLE_PROVISIONER))
 
 
@@ -301,8 +288,6 @@ def _cut(stmt: Statement, limit: int) -> list[Statement]:
             f"The statement {stmt['Sid']} alone is bigger than IAM allows in one managed "
             f"policy ({limit} characters without white space); a name this long cannot be "
             f"granted by a policy. Check the names given.")
-    parts_out: list[Statement] = []
-    chunk: list[str] = []
 
     def made(values: list[str], number: int) -> Statement:
         built: Statement = {**stmt, "Sid": stmt["Sid"] + (f"Part{number}" if number > 1 else "")}
@@ -312,21 +297,18 @@ def _cut(stmt: Statement, limit: int) -> list[Statement]:
             built["Resource"] = values
         return built
 
+    chunks: list[list[str]] = [[]]  # packed in order, as `split` packs the statements
     for item in items:
-        if chunk and policy_size(document([made([*chunk, item], len(parts_out) + 1)])) > limit:
-            parts_out.append(made(chunk, len(parts_out) + 1))
-            chunk = []
-        chunk.append(item)
-    parts_out.append(made(chunk, len(parts_out) + 1))
-    return parts_out
+        if chunks[-1] and policy_size(document([made([*chunks[-1], item], len(chunks))])) > limit:
+            chunks.append([])
+        chunks[-1].append(item)
+    return [made(chunk, number) for number, chunk in enumerate(chunks, start=1)]
 
 
 def render_documents(documents: Sequence[Document]) -> str:
     """One document as `render` writes it; several as a JSON array of documents, in
     order (attach each as its own managed policy: `jq '.[0]'`, `jq '.[1]'` ...)."""
-    if len(documents) == 1:
-        return render(documents[0])
-    return json.dumps(list(documents), indent=2, sort_keys=True) + "\n"
+    return render(documents[0] if len(documents) == 1 else list(documents))
 
 
 def split_note(documents: Sequence[Document]) -> str | None:
@@ -358,7 +340,7 @@ def build_policy(role: str, tables: Sequence[LeaseTable], account_id: str,
     raise InputError(f"--role {quote(role)} is not one of: {', '.join(ROLES)}.")
 
 
-def render(policy: Document) -> str:
+def render(policy: Document | list[Document]) -> str:
     """Sorted, indented JSON with a final newline: the same input gives the same bytes."""
     return json.dumps(policy, indent=2, sort_keys=True) + "\n"
 

@@ -55,9 +55,7 @@ def origin(table: LeaseTable) -> str:
     if table.host_name is not None:
         words = _HOST_SOURCE_WORDS[table.host_name_source or ""]
         text += f", host {_clean(table.host_name)} ({words})"
-    sources = table.sources
-    files = sources if len(sources) == 1 else list(dict.fromkeys(sources))
-    files = [_clean(s) for s in files if s != "--table"]
+    files = [_clean(s) for s in dict.fromkeys(table.sources) if s != "--table"]
     if files:
         text += " in " + " and ".join(files)
     if len(table.origins) > 1:
@@ -68,10 +66,6 @@ def origin(table: LeaseTable) -> str:
 # A phrase after each table's line: the same for all, or one per table role (a dry
 # run says what it would create, and a companion is not made like a lease table).
 Extra = str | Mapping[str, str]
-
-
-def extra_for(extra: Extra, table: LeaseTable) -> str:
-    return extra if isinstance(extra, str) else extra.get(table.role, "")
 
 
 def extra_lines(extra: Extra) -> list[str]:
@@ -87,14 +81,11 @@ _ROLE_ORDER = {kcl.ROLE_LEASE: 0, kcl.ROLE_COORDINATOR_STATE: 1, kcl.ROLE_WORKER
 COMPANION_INDENT = "  "
 
 
-lease_name = kcl.lease_name
-
-
 def grouped(results: Sequence[TableResult]) -> list[TableResult]:
     """Each lease table followed by its companions (in role order), sets in name order."""
     if all(r.table.role == kcl.ROLE_LEASE for r in results):
         return list(results)  # already in name order (outcome.sort_results): no regrouping
-    return sorted(results, key=lambda r: (lease_name(r.table), r.table.region or "",
+    return sorted(results, key=lambda r: (kcl.lease_name(r.table), r.table.region or "",
                                           _ROLE_ORDER.get(r.table.role, len(_ROLE_ORDER)),
                                           r.table.table_name))
 
@@ -113,19 +104,17 @@ def role_words(table: LeaseTable) -> str:
     companion, its role and its lease table."""
     if table.role == kcl.ROLE_LEASE or isinstance(table, ResourceRow):
         return ""
-    return f"{table.role} table of {_clean(lease_name(table))}, "
+    return f"{table.role} table of {_clean(kcl.lease_name(table))}, "
 
 
 def text_line(result: TableResult, extra: Extra = "") -> str:
     """One table, one line, whatever its values hold (they pass `printable.row`)."""
     table = result.table
-    extra = extra_for(extra, table)
+    extra = extra if isinstance(extra, str) else extra.get(table.role, "")
     indent = "" if table.role == kcl.ROLE_LEASE else COMPANION_INDENT
     text = (f"{result.status:<14} {indent}{subject(table)}  "
             f"[{table.region or 'region ?'}]  ")
-    if table.role != kcl.ROLE_LEASE:
-        text += role_words(table)
-    text += origin(table)
+    text += role_words(table) + origin(table)
     if extra:
         text += f"; {extra}"
     if result.message:

@@ -38,7 +38,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +52,8 @@ from lease_tables.model import kcl, spec
 
 if TYPE_CHECKING:  # types only: the stubs are dev tools; policy is imported in `extras`
     from types_boto3_dynamodb.type_defs import (
-        CreateTableInputTypeDef,
         GlobalSecondaryIndexUnionTypeDef,
+        ProvisionedThroughputTypeDef,
     )
 
     from lease_tables.render.policy import Document
@@ -139,22 +140,9 @@ def _cfn_value(value: str, regions: Sequence[str]) -> Any:
 def _cfn_document(document: Document, regions: Sequence[str]) -> dict[str, Any]:
     """A policy document whose own ARNs are `Fn::Sub`s of the stack's account, region
     and partition."""
-    statements = []
-    for statement in document["Statement"]:
-        built: dict[str, Any] = dict(statement)
-        built["Resource"] = [_cfn_value(r, regions) for r in statement["Resource"]]
-        statements.append(built)
-    return {"Version": document["Version"], "Statement": statements}
-
-
-def _tf_references(text: str) -> tuple[str, set[str]]:
-    """Markers as Terraform references to the data sources; which data sources."""
-    used = set()
-    for marker, (data, attribute) in TF_DATA.items():
-        if marker in text:
-            used.add(data)
-            text = text.replace(marker, f"${{data.{data}.current.{attribute}}}")
-    return text, used
+    return {"Version": document["Version"], "Statement": [
+        {**statement, "Resource": [_cfn_value(r, regions) for r in statement["Resource"]]}
+        for statement in document["Statement"]]}
 
 
 # ----------------------------------------------------------------- naming
@@ -170,6 +158,20 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
 
 
+def _camel(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in _words(text))
+
+
+def _cfn_id(prefix: str, text: str, suffix: str) -> str:
+    """`prefix` + `text` in CamelCase + `suffix`, cut so that the output's `Arn` fits."""
+    room = CFN_LOGICAL_ID_MAX - len(prefix) - len(suffix) - len("Arn")
+    return f"{prefix}{_camel(text)[:room]}{suffix}"
+
+
+def _table_hash(table_name: str, region: str | None) -> str:
+    return name_hash(table_name, region) if region else name_hash(table_name)
+
+
 def cfn_logical_id(table_name: str, region: str | None = None) -> str:
     """`LeaseTable` + the name in CamelCase + a hash of the name (and region, if given).
 
@@ -179,27 +181,21 @@ def cfn_logical_id(table_name: str, region: str | None = None) -> str:
     so regenerating the template never renames a resource, which would make
     CloudFormation try to create the table a second time.
     """
-    words = "".join(w[:1].upper() + w[1:] for w in _words(table_name))
-    suffix = name_hash(table_name, region) if region else name_hash(table_name)
-    room = CFN_LOGICAL_ID_MAX - len("LeaseTable") - len(suffix) - len("Arn")
-    return f"LeaseTable{words[:room]}{suffix}"
+    return _cfn_id("LeaseTable", table_name, _table_hash(table_name, region))
 
 
 def tf_resource_name(table_name: str, region: str | None = None) -> str:
     """A Terraform resource name: letters, digits, `_`; a hash suffix for uniqueness."""
     body = "_".join(_words(table_name))
-    suffix = (name_hash(table_name, region) if region else name_hash(table_name)).lower()
+    suffix = _table_hash(table_name, region).lower()
     name = f"{body}_{suffix}" if body else f"table_{suffix}"
     return name if re.match(r"^[A-Za-z_]", name) else f"t_{name}"
 
 
 def cfn_consumer_id(consumer: fp.Consumer) -> str:
     """`StreamConsumer` + the consumer and stream in CamelCase + a hash of both (stable)."""
-    words = "".join(w[:1].upper() + w[1:]
-                    for w in _words(f"{consumer.consumer_name} {consumer.stream_name}"))
-    suffix = name_hash(consumer.stream_arn, consumer.consumer_name)
-    room = CFN_LOGICAL_ID_MAX - len("StreamConsumer") - len(suffix) - len("Arn")
-    return f"StreamConsumer{words[:room]}{suffix}"
+    return _cfn_id("StreamConsumer", f"{consumer.consumer_name} {consumer.stream_name}",
+                   name_hash(consumer.stream_arn, consumer.consumer_name))
 
 
 def tf_consumer_name(consumer: fp.Consumer) -> str:
@@ -212,21 +208,41 @@ def policy_ids(count: int, first: str) -> list[str]:
     return [first if n == 1 else f"{first}{n}" for n in range(1, count + 1)]
 
 
+def _policies(extras: Extras, first: str) -> list[tuple[str, Document, str]]:
+    """Each policy document with its ID and, when there are several, `(part n of m)`."""
+    count = len(extras.policies)
+    return [(name, document, f" (part {number} of {count})" if count > 1 else "")
+            for number, (name, document) in enumerate(
+                zip(policy_ids(count, first), extras.policies, strict=True), start=1)]
+
+
+def _policy_description(part: str) -> str:
+    return (f"What the RIS Amazon adapters need{part}; CreateTable denied. "
+            f"Generated by lease-tables {__version__}.")
+
+
+def _consumer_arn_description(consumer: fp.Consumer) -> str:
+    return f"ARN of the stream consumer {consumer.consumer_name} on {consumer.stream_name}"
+
+
 def region_condition_name(region: str) -> str:
     """`InUsEast1` for `us-east-1`: the condition that gates a region's tables."""
-    return "In" + "".join(w[:1].upper() + w[1:] for w in _words(region))
+    return "In" + _camel(region)
 
 
 def tf_provider_alias(region: str) -> str:
     return "_".join(_words(region))
 
 
+def _tf_provider(region: str | None) -> dict[str, str]:
+    """The `provider` of a block in `region`; none for a region-agnostic one."""
+    return {"provider": f"aws.{tf_provider_alias(region)}"} if region else {}
+
+
 def _ids(tables: Sequence[LeaseTable], make: Callable[[str, str | None], str]
          ) -> dict[tuple[str, str], str]:
     """Resource IDs per (name, region); the region joins only for a name seen twice."""
-    counts: dict[str, int] = {}
-    for table in tables:
-        counts[table.table_name] = counts.get(table.table_name, 0) + 1
+    counts = Counter(table.table_name for table in tables)
     return {
         table.key: make(table.table_name, table.region if counts[table.table_name] > 1 else None)
         for table in tables
@@ -293,15 +309,13 @@ def notes(fmt: str, tables: Sequence[LeaseTable], text: str,
 # ----------------------------------------------------------------- CloudFormation
 
 
-def cfn_properties(table: LeaseTable, options: spec.TableOptions,
-                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> CreateTableInputTypeDef:
-    """The table's CloudFormation properties: CreateTable's own request, which uses
-    the same property names (the index's too), so the two cannot drift apart."""
-    return kcl.create_table_request(table, options, layout)
-
-
 def _noun(table: LeaseTable) -> str:
     return "lease table" if table.role == kcl.ROLE_LEASE else f"KCL {table.role} table"
+
+
+def _regions(tables: Sequence[LeaseTable], extras: Extras) -> list[str]:
+    """The regions the output declares something in: the tables' and the consumers'."""
+    return sorted(set(template_regions(tables)) | {c.region for c in extras.consumers})
 
 
 def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions,
@@ -309,7 +323,10 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions,
                    extras: Extras = NO_EXTRAS) -> dict[str, Any]:
     """The CloudFormation template as a plain dict (rendered by `to_yaml`); `tables`
     are the lease tables, and the layout adds its index and companion tables;
-    `extras` the adapter's policy and stream consumers."""
+    `extras` the adapter's policy and stream consumers.
+
+    A table's Properties are CreateTable's own request, which uses the same property
+    names (the index's too), so the two cannot drift apart."""
     tables = kcl.expand(tables, layout)
     count = len(tables) + len(extras.policies) + len(extras.consumers)
     if count > CFN_MAX_RESOURCES:
@@ -319,10 +336,8 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions,
             f"CloudFormation stack may hold. Generate one template per group of RIS servers "
             f"(fewer --conf-dir per run), or use --format terraform."
         )
-    regions = sorted(set(template_regions(tables)) | {c.region for c in extras.consumers})
+    regions = _regions(tables, extras)
     conditional = len(regions) > 1
-    with_outputs = count <= CFN_MAX_OUTPUTS
-    ids = _ids(tables, cfn_logical_id)
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": _DESCRIPTION.format(version=__version__),
@@ -334,68 +349,43 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions,
         }
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
-    for table in tables:
-        logical_id = ids[table.key]
-        resource: dict[str, Any] = {"Type": CFN_TABLE_TYPE}
-        output: dict[str, Any] = {
-            "Description": f"ARN of the {_noun(table)} {table.table_name}",
-            "Value": {"Fn::GetAtt": [logical_id, "Arn"]},
-        }
-        if conditional:  # template_regions made sure every table has its region
-            resource["Condition"] = output["Condition"] = region_condition_name(
-                table.region or "")
-        resource["DeletionPolicy"] = "Retain"
-        resource["UpdateReplacePolicy"] = "Retain"
-        resource["Properties"] = cfn_properties(table, options, layout)
+
+    def declare(logical_id: str, kind: str, region: str, properties: Any, described: str,
+                value: dict[str, Any], retain: bool = True) -> None:
+        resource: dict[str, Any] = {"Type": kind}
+        output = {"Description": described, "Value": value}
+        if conditional:
+            resource["Condition"] = output["Condition"] = region_condition_name(region)
+        if retain:
+            resource.update(DeletionPolicy="Retain", UpdateReplacePolicy="Retain")
+        resource["Properties"] = properties
         resources[logical_id] = resource
-        if with_outputs:
-            outputs[f"{logical_id}Arn"] = output
-    _cfn_extras(extras, regions, resources, outputs if with_outputs else None)
+        outputs[f"{logical_id}Arn"] = output
+
+    ids = _ids(tables, cfn_logical_id)
+    for table in tables:  # template_regions made sure every table has its region, or none has
+        declare(ids[table.key], CFN_TABLE_TYPE, table.region or "",
+                kcl.create_table_request(table, options, layout),
+                f"ARN of the {_noun(table)} {table.table_name}",
+                {"Fn::GetAtt": [ids[table.key], "Arn"]})
+    for consumer in extras.consumers:  # each in its stream's region
+        logical_id = cfn_consumer_id(consumer)
+        declare(logical_id, CFN_CONSUMER_TYPE, consumer.region,
+                {"ConsumerName": consumer.consumer_name,
+                 "StreamARN": _cfn_value(consumer.stream_arn, regions)},
+                _consumer_arn_description(consumer),
+                {"Fn::GetAtt": [logical_id, "ConsumerARN"]})
+    for logical_id, document, part in _policies(extras, CFN_POLICY_ID):
+        # IAM is global: one region's stack makes it
+        declare(logical_id, CFN_POLICY_TYPE, regions[0] if conditional else "",
+                {"Description": _policy_description(part),
+                 "PolicyDocument": _cfn_document(document, regions)},
+                f"ARN of the adapter's managed policy{part}", {"Ref": logical_id},
+                retain=False)
     template["Resources"] = resources
-    if outputs:
+    if outputs and count <= CFN_MAX_OUTPUTS:
         template["Outputs"] = outputs
     return template
-
-
-def _cfn_extras(extras: Extras, regions: Sequence[str], resources: dict[str, Any],
-                outputs: dict[str, Any] | None) -> None:
-    """The consumers (each in its stream's region) and the policy documents."""
-    conditional = len(regions) > 1
-    for consumer in extras.consumers:
-        logical_id = cfn_consumer_id(consumer)
-        resource: dict[str, Any] = {"Type": CFN_CONSUMER_TYPE}
-        output: dict[str, Any] = {
-            "Description": f"ARN of the stream consumer {consumer.consumer_name} on "
-                           f"{consumer.stream_name}",
-            "Value": {"Fn::GetAtt": [logical_id, "ConsumerARN"]},
-        }
-        if conditional:
-            resource["Condition"] = output["Condition"] = region_condition_name(
-                consumer.region)
-        resource["DeletionPolicy"] = "Retain"
-        resource["UpdateReplacePolicy"] = "Retain"
-        resource["Properties"] = {"ConsumerName": consumer.consumer_name,
-                                  "StreamARN": _cfn_value(consumer.stream_arn, regions)}
-        resources[logical_id] = resource
-        if outputs is not None:
-            outputs[f"{logical_id}Arn"] = output
-    count = len(extras.policies)
-    for number, (logical_id, document) in enumerate(
-            zip(policy_ids(count, CFN_POLICY_ID), extras.policies, strict=True), start=1):
-        part = f" (part {number} of {count})" if count > 1 else ""
-        resource = {"Type": CFN_POLICY_TYPE}
-        output = {"Description": f"ARN of the adapter's managed policy{part}",
-                  "Value": {"Ref": logical_id}}
-        if conditional:  # IAM is global: one region's stack makes it
-            resource["Condition"] = output["Condition"] = region_condition_name(regions[0])
-        resource["Properties"] = {
-            "Description": f"What the RIS Amazon adapters need{part}; CreateTable denied. "
-                           f"Generated by lease-tables {__version__}.",
-            "PolicyDocument": _cfn_document(document, regions),
-        }
-        resources[logical_id] = resource
-        if outputs is not None:
-            outputs[f"{logical_id}Arn"] = output
 
 
 def cloudformation_yaml(tables: Sequence[LeaseTable], options: spec.TableOptions,
@@ -434,8 +424,7 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
               extras: Extras = NO_EXTRAS) -> dict[str, Any]:
     """A Terraform configuration in JSON syntax (`main.tf.json`)."""
     tables = kcl.expand(tables, layout)
-    regions = sorted(set(template_regions(tables)) | {c.region for c in extras.consumers})
-    names = _ids(tables, tf_resource_name)
+    regions = _regions(tables, extras)
     config: dict[str, Any] = {
         "//": _DESCRIPTION.format(version=__version__),
         "terraform": {
@@ -448,24 +437,37 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
         config["provider"] = {
             "aws": [{"alias": tf_provider_alias(r), "region": r} for r in regions],
         }
-    resources: dict[str, Any] = {}
+    blocks: dict[str, dict[str, Any]] = {TF_RESOURCE_TYPE: {}}
     outputs: dict[str, Any] = {}
+
+    def declare(kind: str, name: str, block: dict[str, Any], described: str) -> None:
+        # `name` is letters, digits and `_`: as a key and in our reference, it is literal.
+        blocks.setdefault(kind, {})[name] = block
+        outputs[f"{name}_arn"] = {"description": tf_literal(described),
+                                  "value": f"${{{kind}.{name}.arn}}"}
+
+    names = _ids(tables, tf_resource_name)
     for table in tables:
-        name = names[table.key]
-        resources[name] = tf_table(table, options, layout)
-        outputs[f"{name}_arn"] = {
-            "description": f"ARN of the {_noun(table)} {table.table_name}",
-            "value": f"${{{TF_RESOURCE_TYPE}.{name}.arn}}",
-        }
-    config["resource"] = {TF_RESOURCE_TYPE: resources}
-    _tf_extras(extras, regions, config["resource"], outputs)
+        declare(TF_RESOURCE_TYPE, names[table.key], tf_table(table, options, layout),
+                f"ARN of the {_noun(table)} {table.table_name}")
+    for consumer in extras.consumers:
+        declare(TF_CONSUMER_TYPE, tf_consumer_name(consumer), {
+            "provider": f"aws.{tf_provider_alias(consumer.region)}",
+            "name": consumer.consumer_name,
+            "stream_arn": deployed(consumer.stream_arn, regions),
+            "lifecycle": {"prevent_destroy": True},
+        }, _consumer_arn_description(consumer))
+    for name, document, part in _policies(extras, TF_POLICY_NAME):
+        declare(TF_POLICY_TYPE, name, {
+            **_tf_provider(regions[0] if regions else None),  # IAM is global; any will do
+            "description": _policy_description(part),
+            "policy": deployed(json.dumps(document, sort_keys=True), regions),
+        }, f"ARN of the adapter's policy{part}")
+    config["resource"] = blocks
     # Our own references (each output's value) are the only strings Terraform may
-    # evaluate: set aside, everything else made literal, then put back.
-    references = {key: output.pop("value") for key, output in outputs.items()}
-    config["output"] = outputs
+    # evaluate: everything else is made literal, the outputs' descriptions as declared.
     config = tf_literal(config)
-    for key, reference in references.items():
-        config["output"][tf_literal(key)]["value"] = reference
+    config["output"] = outputs
     _tf_deployed(config, regions)
     return config
 
@@ -477,14 +479,14 @@ def _tf_deployed(config: dict[str, Any], regions: Sequence[str]) -> None:
     used: set[str] = set()
     for kind, field_name in ((TF_POLICY_TYPE, "policy"), (TF_CONSUMER_TYPE, "stream_arn")):
         for block in config["resource"].get(kind, {}).values():
-            block[field_name], found = _tf_references(block[field_name])
-            used |= found
-    if not used:
-        return
-    source: dict[str, Any] = {}
-    if regions:  # the first region's provider, as for the policy
-        source["provider"] = f"aws.{tf_provider_alias(regions[0])}"
-    config["data"] = {data: {"current": dict(source)} for data in sorted(used)}
+            for marker, (data, attribute) in TF_DATA.items():
+                if marker in block[field_name]:
+                    used.add(data)
+                    block[field_name] = block[field_name].replace(
+                        marker, f"${{data.{data}.current.{attribute}}}")
+    if used:  # the first region's provider, as for the policy
+        config["data"] = {data: {"current": _tf_provider(regions[0] if regions else None)}
+                          for data in sorted(used)}
 
 
 def tf_literal(data: Any) -> Any:
@@ -505,57 +507,22 @@ def tf_literal(data: Any) -> Any:
     return data
 
 
-def _tf_extras(extras: Extras, regions: Sequence[str], blocks: dict[str, Any],
-               outputs: dict[str, Any]) -> None:
-    """`aws_kinesis_stream_consumer` per consumer, `aws_iam_policy` per document."""
-    for consumer in extras.consumers:
-        name = tf_consumer_name(consumer)
-        blocks.setdefault(TF_CONSUMER_TYPE, {})[name] = {
-            "provider": f"aws.{tf_provider_alias(consumer.region)}",
-            "name": consumer.consumer_name,
-            "stream_arn": deployed(consumer.stream_arn, regions),
-            "lifecycle": {"prevent_destroy": True},
-        }
-        outputs[f"{name}_arn"] = {
-            "description": f"ARN of the stream consumer {consumer.consumer_name} on "
-                           f"{consumer.stream_name}",
-            "value": f"${{{TF_CONSUMER_TYPE}.{name}.arn}}",
-        }
-    count = len(extras.policies)
-    for number, (name, document) in enumerate(
-            zip(policy_ids(count, TF_POLICY_NAME), extras.policies, strict=True), start=1):
-        part = f" (part {number} of {count})" if count > 1 else ""
-        block: dict[str, Any] = {}
-        if regions:  # IAM is global; any configured provider will do
-            block["provider"] = f"aws.{tf_provider_alias(regions[0])}"
-        block["description"] = (f"What the RIS Amazon adapters need{part}; CreateTable "
-                                f"denied. Generated by lease-tables {__version__}.")
-        block["policy"] = deployed(json.dumps(document, sort_keys=True), regions)
-        blocks.setdefault(TF_POLICY_TYPE, {})[name] = block
-        outputs[f"{name}_arn"] = {"description": f"ARN of the adapter's policy{part}",
-                                  "value": f"${{{TF_POLICY_TYPE}.{name}.arn}}"}
-
-
 def tf_table(table: LeaseTable, options: spec.TableOptions,
              layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
     """One `aws_dynamodb_table`, translated field by field from the CreateTable request."""
     request = kcl.create_table_request(table, options, layout)
     (key,) = request["KeySchema"]
-    resource: dict[str, Any] = {}
-    if table.region:
-        resource["provider"] = f"aws.{tf_provider_alias(table.region)}"
-    resource["name"] = request["TableName"]
-    resource["billing_mode"] = request["BillingMode"]
-    resource["hash_key"] = key["AttributeName"]
-    resource["attribute"] = [
-        {"name": a["AttributeName"], "type": a["AttributeType"]}
-        for a in request["AttributeDefinitions"]
-    ]
-    if "ProvisionedThroughput" in request:
-        resource["read_capacity"] = request["ProvisionedThroughput"]["ReadCapacityUnits"]
-        resource["write_capacity"] = request["ProvisionedThroughput"]["WriteCapacityUnits"]
-    for index in request.get("GlobalSecondaryIndexes", []):
-        resource.setdefault("global_secondary_index", []).append(tf_index(index))
+    resource: dict[str, Any] = {
+        **_tf_provider(table.region),
+        "name": request["TableName"],
+        "billing_mode": request["BillingMode"],
+        "hash_key": key["AttributeName"],
+        "attribute": [{"name": a["AttributeName"], "type": a["AttributeType"]}
+                      for a in request["AttributeDefinitions"]],
+        **_tf_capacity(request.get("ProvisionedThroughput")),
+    }
+    if indexes := request.get("GlobalSecondaryIndexes"):
+        resource["global_secondary_index"] = [tf_index(index) for index in indexes]
     resource["deletion_protection_enabled"] = request["DeletionProtectionEnabled"]
     if "Tags" in request:
         resource["tags"] = {t["Key"]: t["Value"] for t in request["Tags"]}
@@ -570,10 +537,14 @@ def tf_index(index: GlobalSecondaryIndexUnionTypeDef) -> dict[str, Any]:
     if "RANGE" in keys:
         block["range_key"] = keys["RANGE"]
     block["projection_type"] = index["Projection"]["ProjectionType"]
-    if "ProvisionedThroughput" in index:
-        block["read_capacity"] = index["ProvisionedThroughput"]["ReadCapacityUnits"]
-        block["write_capacity"] = index["ProvisionedThroughput"]["WriteCapacityUnits"]
-    return block
+    return block | _tf_capacity(index.get("ProvisionedThroughput"))
+
+
+def _tf_capacity(throughput: ProvisionedThroughputTypeDef | None) -> dict[str, int]:
+    if throughput is None:
+        return {}
+    return {"read_capacity": throughput["ReadCapacityUnits"],
+            "write_capacity": throughput["WriteCapacityUnits"]}
 
 
 def terraform_json(tables: Sequence[LeaseTable], options: spec.TableOptions,
@@ -604,12 +575,9 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.:/\-]*")
 
 def yaml_scalar(value: Any) -> str:
     """A scalar as YAML: plain when unambiguous, else double-quoted (JSON escapes,
-    which YAML's double-quoted style shares)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
+    which YAML's double-quoted style shares). An empty mapping or list is a scalar
+    here too: `{}`, `[]`."""
+    if value is None or isinstance(value, int | float) or value in ({}, []):
         return json.dumps(value)
     if not isinstance(value, str):
         raise TypeError(f"cannot write {type(value).__name__} as YAML")
@@ -622,21 +590,18 @@ def yaml_quote(value: str) -> str:
     """A YAML double-quoted scalar. Anything not printable is escaped, including the
     line breaks only YAML knows (U+0085, U+2028, U+2029), which a reader would
     otherwise fold into a space and so change the value."""
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char.isprintable():
-            out.append(char)
-        elif code < 0x100:
-            out.append(f"\\x{code:02X}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(f"\\U{code:08X}")
-    out.append('"')
-    return "".join(out)
+    return '"' + "".join(_yaml_char(char) for char in value) + '"'
+
+
+def _yaml_char(char: str) -> str:
+    code = ord(char)
+    if char in '"\\':
+        return "\\" + char
+    if char.isprintable():
+        return char
+    if code < 0x100:
+        return f"\\x{code:02X}"
+    return f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
 
 
 def to_yaml(data: Any, comments: dict[str, str] | None = None) -> str:
@@ -644,44 +609,33 @@ def to_yaml(data: Any, comments: dict[str, str] | None = None) -> str:
 
     `comments` maps a mapping key (anywhere) to a `#` comment written above it.
     """
-    lines: list[str] = []
-    _emit(data, 0, lines, comments or {})
-    return "\n".join(lines) + "\n"
+    return "\n".join(_yaml_lines(data, "", comments or {})) + "\n"
 
 
-def _emit(data: Any, indent: int, lines: list[str], comments: dict[str, str]) -> None:
-    pad = "  " * indent
+def _yaml_lines(data: Any, pad: str, comments: dict[str, str]) -> Iterator[str]:
     if isinstance(data, dict):
         for key, value in data.items():
             if key in comments:
-                lines.append(f"{pad}# {comments[key]}")
-            _emit_entry(f"{pad}{yaml_scalar(key)}:", value, indent, lines, comments)
+                yield f"{pad}# {comments[key]}"
+            yield from _yaml_entry(f"{pad}{yaml_scalar(key)}:", value, pad, comments)
     elif isinstance(data, list):
         for item in data:
-            if isinstance(item, dict) and item:
-                first = True
-                for key, value in item.items():
-                    prefix = f"{pad}- " if first else f"{pad}  "
-                    _emit_entry(f"{prefix}{yaml_scalar(key)}:", value, indent + 1, lines,
-                                comments)
-                    first = False
+            if isinstance(item, dict) and item:  # `- key: value`, its other keys below
+                for number, (key, value) in enumerate(item.items()):
+                    yield from _yaml_entry(f"{pad}{'  ' if number else '- '}{yaml_scalar(key)}:",
+                                           value, pad + "  ", comments)
             else:
-                _emit_entry(f"{pad}-", item, indent, lines, comments)
+                yield from _yaml_entry(f"{pad}-", item, pad, comments)
     else:
-        lines.append(f"{pad}{yaml_scalar(data)}")
+        yield f"{pad}{yaml_scalar(data)}"
 
 
-def _emit_entry(head: str, value: Any, indent: int, lines: list[str],
-                comments: dict[str, str]) -> None:
+def _yaml_entry(head: str, value: Any, pad: str, comments: dict[str, str]) -> Iterator[str]:
     if isinstance(value, dict | list) and value:
-        lines.append(head)
-        _emit(value, indent + 1, lines, comments)
-    elif isinstance(value, dict):
-        lines.append(f"{head} {{}}")
-    elif isinstance(value, list):
-        lines.append(f"{head} []")
+        yield head
+        yield from _yaml_lines(value, pad + "  ", comments)
     else:
-        lines.append(f"{head} {yaml_scalar(value)}")
+        yield f"{head} {yaml_scalar(value)}"
 
 
 # ----------------------------------------------------------------- the footprint
@@ -724,20 +678,14 @@ def extras_notes(options: fp.FootprintOptions, with_policy: bool) -> list[str]:
     if with_policy or not options.given:
         return []
     if options.enhanced_fan_out:
-        only = [o for o in ("--bucket", "--kms-key", "--video-stream", "--connect-instance",
-                            "--cloudwatch-logs") if _given(options, o)]
+        only = [option for option, value in (
+            ("--bucket", options.buckets), ("--kms-key", options.kms_keys),
+            ("--video-stream", options.video_streams),
+            ("--connect-instance", options.connect_instances),
+            ("--cloudwatch-logs", options.cloudwatch_logs is not None)) if value]
         if not only:
             return []
         return [f"{', '.join(only)} change the template only with --with-policy (they are "
                 f"grants in the adapter's policy, not resources to make)."]
     return ["the footprint options change the template only with --with-policy (the "
             "adapter's policy) or with --enhanced-fan-out --stream (its stream consumers)."]
-
-
-def _given(options: fp.FootprintOptions, option: str) -> bool:
-    return bool({
-        "--bucket": options.buckets, "--kms-key": options.kms_keys,
-        "--video-stream": options.video_streams,
-        "--connect-instance": options.connect_instances,
-        "--cloudwatch-logs": options.cloudwatch_logs is not None,
-    }[option])
