@@ -150,10 +150,12 @@ class Findings:
     def attempt(self, probe: Probe, call: Callable[[], Any],
                 expected_code: str | None = None) -> Outcome:
         """Run one planned probe, marking it as sent, then as answered whatever it
-        answers (a run cut short in between names it as unanswered)."""
+        answers (a run cut short in between names it as unanswered); the first refusal
+        that names the identity names it for the run."""
         self.ledger.ran(probe)
         outcome = attempt(call, expected_code)
         self.ledger.answered(probe)
+        self.identity = identity_of(outcome, self.identity)
         return outcome
 
 
@@ -183,8 +185,10 @@ def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool,
             table.region, role="adapter"))
 
 
-def planned_probes(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[Probe]:
-    """Every probe the proof of one table needs, in the order they run."""
+def new_findings(table: LeaseTable, layout: kcl.Layout) -> Findings:
+    """A table's findings with its ledger: every probe the proof of one table needs, in
+    the order they run, and the actions the adapter's policy denies that preflight
+    never calls, and why."""
     planned = [Probe(f"dynamodb:{action}") for action in LEASE_ACTIONS]
     if table.role == kcl.ROLE_LEASE:
         if layout.index:
@@ -192,18 +196,9 @@ def planned_probes(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -
         planned.extend(Probe(f"dynamodb:{DESCRIBE}", c.name(table.table_name))
                        for c in layout.absent_companions)
     planned.append(Probe(f"dynamodb:{CREATE}"))
-    return planned
-
-
-def by_design_probes(layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[Probe, str]:
-    """Actions the adapter's policy denies that preflight never calls, and why."""
-    return {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
-            for action in layout.denied_operations if action not in CALLED_ACTIONS}
-
-
-def new_findings(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> Findings:
-    return Findings(table, ledger=Ledger(planned_probes(table, layout),
-                                         by_design_probes(layout)))
+    never = {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
+             for action in layout.denied_operations if action not in CALLED_ACTIONS}
+    return Findings(table, ledger=Ledger(planned, never))
 
 
 def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layout,
@@ -237,7 +232,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
         if lease and layout.index:
             note_index(findings, described.value, layout, version)
     else:
-        record_refusal(findings, DESCRIBE, described)
+        findings.refused[DESCRIBE] = described.detail
 
     probes = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
     if lease and layout.index:
@@ -261,7 +256,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
                 message += " " + denied_message(findings)
             return findings.decide(MISSING, message)
         if outcome.kind == REFUSED:
-            record_refusal(findings, action, outcome)
+            findings.refused[action] = outcome.detail
         elif outcome.kind == BROKEN:
             ledger.stop(f"an earlier probe ({action}) failed", RERUN_FIXED)
             findings.broken = _explain(outcome, table, action, endpoint)
@@ -288,30 +283,27 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
     return findings
 
 
-def probe_condition(hash_key: str = spec.LEASE_KEY) -> tuple[dict[str, str], dict[str, str]]:
-    """The impossible condition's parameters and the attribute names it needs: a
-    companion's `key` is a DynamoDB reserved word, so other keys go by a placeholder."""
-    if hash_key == spec.LEASE_KEY:
-        return {"ConditionExpression": IMPOSSIBLE_CONDITION}, {}
-    return {"ConditionExpression": "attribute_exists(#key)"}, {"#key": hash_key}
-
-
 def item_probes(client: Any, table_name: str, key: str,
-                hash_key: str = spec.LEASE_KEY) -> list[tuple[str, Callable[[], Any]]]:
+                hash_key: str) -> list[tuple[str, Callable[[], Any]]]:
     """The five item calls, each unable to change the table; `hash_key` is its key
     attribute (`leaseKey`, or a KCL 3.0-3.4 companion's `key` / `wid`)."""
     item_key = {hash_key: {"S": key}}
-    condition, names = probe_condition(hash_key)
+    # The impossible condition; a companion's `key` is a DynamoDB reserved word, so keys
+    # other than leaseKey go by a placeholder.
+    lease = hash_key == spec.LEASE_KEY
+    condition = IMPOSSIBLE_CONDITION if lease else "attribute_exists(#key)"
+    names = {} if lease else {"#key": hash_key}
     named = {"ExpressionAttributeNames": names} if names else {}
     return [
         (GET, lambda: client.get_item(TableName=table_name, Key=item_key, ConsistentRead=True)),
-        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition,
-                                      **named)),
+        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key,
+                                      ConditionExpression=condition, **named)),
         (UPDATE, lambda: client.update_item(
             TableName=table_name, Key=item_key, UpdateExpression="REMOVE #probe",
-            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE, **names}, **condition)),
-        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition,
-                                            **named)),
+            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE, **names},
+            ConditionExpression=condition)),
+        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key,
+                                            ConditionExpression=condition, **named)),
         # KCL lists leases with Scan; one item proves the permission, and is dropped unread.
         (SCAN, dropped(lambda: client.scan(TableName=table_name, Limit=1))),
     ]
@@ -325,8 +317,8 @@ def query_index(client: Any, table_name: str, key: str) -> None:
                  ExpressionAttributeValues={":owner": {"S": key}}, Limit=1)
 
 
-def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
-                       endpoint: str, version: str = kcl.DEFAULT_VERSION) -> None:
+def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout, endpoint: str,
+                       version: str) -> None:
     """KCL 3.5+ looks up the old companion names at start: "not found" is what it needs."""
     table = findings.table
     found, unchecked = [], []
@@ -337,7 +329,6 @@ def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
         if outcome.kind == REFUSED:
             unchecked.append(name)
             findings.refused_lookups[name] = outcome.detail
-            findings.identity = identity_of(outcome, findings.identity)
         elif outcome.kind == PROVEN:
             found.append(name)
         elif outcome.kind == BROKEN:
@@ -366,19 +357,16 @@ def note_index(findings: Findings, description: dict[str, Any], layout: kcl.Layo
             f"(`lease-tables create --kcl {version}` waits for the index).")
 
 
-def probe_create(client: Any, findings: Findings, endpoint: str,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> None:
+def probe_create(client: Any, findings: Findings, endpoint: str, layout: kcl.Layout) -> None:
     """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
     table = findings.table
     request = kcl.create_table_request(table, spec.TableOptions(), layout)
     outcome = findings.attempt(Probe(f"dynamodb:{CREATE}"),
                                lambda: client.create_table(**request),
                                expected_code=IN_USE_CODE)
-    if outcome.kind == REFUSED:
-        findings.identity = identity_of(outcome, findings.identity)
-        return
     if outcome.kind == BROKEN:
         findings.broken = _explain(outcome, table, CREATE, endpoint)
+    if outcome.kind in (REFUSED, BROKEN):
         return
     findings.create_allowed = True
     if outcome.detail != IN_USE_CODE:
@@ -386,11 +374,6 @@ def probe_create(client: Any, findings: Findings, endpoint: str,
         # request is exactly what `create` would send, so the table is as it should be.
         findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
                               f"CreateTable created it again, as `create` would")
-
-
-def record_refusal(findings: Findings, action: str, outcome: Outcome) -> None:
-    findings.refused[action] = outcome.detail
-    findings.identity = identity_of(outcome, findings.identity)
 
 
 def judge(findings: Findings) -> TableResult:
@@ -446,8 +429,7 @@ def with_untried(results: Sequence[TableResult], why: str, rerun: str,
     out = []
     for index, result in enumerate(results):
         if result.untried is None:
-            ledger = (ledgers or {}).get(index) or Ledger(planned_probes(result.table, layout),
-                                                          by_design_probes(layout))
+            ledger = (ledgers or {}).get(index) or new_findings(result.table, layout).ledger
             ledger.stop(why, rerun)
             untried, unanswered = ledger.untried(), ledger.unanswered()
             words = [result.message, unanswered_sentence(unanswered), *sentences(untried)]
