@@ -73,13 +73,6 @@ def attempt(call: Callable[[], Any], expected_code: str | None = None, *,
     return Outcome(PROVEN, "", value)
 
 
-def dropped(call: Callable[[], Any]) -> Callable[[], None]:
-    """The call, its answer's content dropped unread: only whether it was allowed counts."""
-    def run() -> None:
-        call()
-    return run
-
-
 def denial_text(exc: BaseException) -> str:
     """Code and message of an access-denied answer, also from an XML body (moto, proxies)."""
     code = error_code(exc) or ""

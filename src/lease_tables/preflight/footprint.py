@@ -33,10 +33,11 @@ from lease_tables.model import footprint as fp
 from lease_tables.model.consumers import UNKNOWN_ACCOUNT, from_footprint
 from lease_tables.model.outcome import FAILED, TableResult
 from lease_tables.model.rows import ResourceRow
-from lease_tables.preflight.groups import Group, group_of, judge
+from lease_tables.preflight.groups import Group, judge
 from lease_tables.preflight.services import (
     bucket_group,
     connect_group,
+    group_of,
     key_group,
     probe_bucket,
     probe_connect,

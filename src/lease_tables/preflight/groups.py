@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lease_tables.aws.failures import grant_advice
-from lease_tables.model.footprint import Service
 from lease_tables.model.outcome import DENIED, FAILED, MISSING, OK, TableResult
 from lease_tables.model.probes import BY_DESIGN, NOT_NOW, Probe, Untried, sentences
 from lease_tables.model.rows import ResourceRow
@@ -83,26 +82,6 @@ class Group:
     def skip(self, action: str, why: str) -> None:
         """A probe the adapter needs that could not be tried: the row cannot be `ok`."""
         self.untried[self.action(action)] = why
-
-
-def group_of(service: Service, name: str, region: str | None, resource: str) -> Group:
-    """A resource's group: its row's role is the footprint row's kind; what is never
-    tried, and why, is the footprint row's."""
-    return Group(ResourceRow(table_name=name, region=region, role=service.kind,
-                             resource=resource), service.name, never=dict(service.not_tried))
-
-
-def arn_region(value: str, region: str) -> str:
-    """An ARN's own region wins over the table's."""
-    return value.split(":")[3] if value.startswith("arn:") else region
-
-
-def arn_part(value: str, marker: str = "") -> str:
-    """The name an ARN holds: after `marker` up to the next slash, else after its last
-    slash; a name is kept as given."""
-    if not value.startswith("arn:"):
-        return value
-    return value.split(marker, 1)[1].split("/", 1)[0] if marker else value.rsplit("/", 1)[-1]
 
 
 RERUN = "rerun preflight once that is fixed"

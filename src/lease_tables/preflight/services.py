@@ -33,10 +33,12 @@ from lease_tables.model.footprint import (
     SERVICE_CONNECT,
     SERVICE_KMS_KEYS,
     SERVICE_VIDEO_STREAMS,
+    Service,
     partition,
 )
-from lease_tables.preflight.answers import ABSENT, attempt, dropped
-from lease_tables.preflight.groups import Group, arn_part, arn_region, group_of
+from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight.answers import ABSENT, attempt
+from lease_tables.preflight.groups import Group
 
 PROBE_PREFIX = "lease-tables-preflight-"
 # A row's role is the footprint's resource kind.
@@ -44,6 +46,33 @@ ROLE_BUCKET, ROLE_KEY, ROLE_VIDEO, ROLE_CONNECT = (
     KIND_BUCKET, KIND_KMS_KEY, KIND_VIDEO_STREAM, KIND_CONNECT_INSTANCE)
 KMS_DRY_RUN = "DryRunOperationException"
 KVS_DENIED = "NotAuthorizedException"
+
+
+def group_of(service: Service, name: str, region: str | None, resource: str) -> Group:
+    """A resource's group: its row's role is the footprint row's kind; what is never
+    tried, and why, is the footprint row's."""
+    return Group(ResourceRow(table_name=name, region=region, role=service.kind,
+                             resource=resource), service.name, never=dict(service.not_tried))
+
+
+def arn_region(value: str, region: str) -> str:
+    """An ARN's own region wins over the table's."""
+    return value.split(":")[3] if value.startswith("arn:") else region
+
+
+def arn_part(value: str, marker: str = "") -> str:
+    """The name an ARN holds: after `marker` up to the next slash, else after its last
+    slash; a name is kept as given."""
+    if not value.startswith("arn:"):
+        return value
+    return value.split(marker, 1)[1].split("/", 1)[0] if marker else value.rsplit("/", 1)[-1]
+
+
+def dropped(call: Callable[[], Any]) -> Callable[[], None]:
+    """The call, its answer's content dropped unread: only whether it was allowed counts."""
+    def run() -> None:
+        call()
+    return run
 
 
 def chain(group: Group, calls: dict[str, Callable[[], Any]],

@@ -25,7 +25,8 @@ from lease_tables.core.engine import Once
 from lease_tables.model.consumers import Consumer
 from lease_tables.model.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
 from lease_tables.preflight.answers import ABSENT, PROVEN, Outcome, attempt
-from lease_tables.preflight.groups import Group, arn_part, arn_region, group_of
+from lease_tables.preflight.groups import Group
+from lease_tables.preflight.services import arn_part, arn_region, group_of
 
 ROLE_STREAM = KIND_STREAM
 SUMMARY, LIST, ITERATOR, RECORDS = ("DescribeStreamSummary", "ListShards",

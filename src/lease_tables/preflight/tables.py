@@ -81,9 +81,9 @@ from lease_tables.preflight.answers import (
     Outcome,
     attempt,
     broken_words,
-    dropped,
     identity_of,
 )
+from lease_tables.preflight.services import dropped
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
 IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
