@@ -35,12 +35,9 @@ from lease_tables.model.outcome import FAILED, TableResult
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.groups import Group, judge
 from lease_tables.preflight.services import (
-    CONNECT_ACTIONS,
-    KMS_ACTIONS,
-    KVS_ACTIONS,
-    S3_ACTIONS,
     bucket_group,
     connect_group,
+    group_of,
     key_group,
     probe_bucket,
     probe_connect,
@@ -49,8 +46,6 @@ from lease_tables.preflight.services import (
     video_group,
 )
 from lease_tables.preflight.streams import (
-    CONSUMER_ACTIONS,
-    STREAM_ACTIONS,
     StreamSummaries,
     consumer_group,
     probe_consumer,
@@ -93,27 +88,24 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
     for r in found.of(fp.KIND_STREAM):
         out.append(Planned(stream_group(given(r), r.region or ""),
                            lambda g: probe_stream(clients, summaries, g), r,
-                           len(STREAM_ACTIONS)))
+                           len(fp.SERVICE_STREAMS.tried)))
     for consumer in from_footprint(fp.consumers(found), tables):
         out.append(Planned(consumer_group(consumer),
                            partial(probe_consumer, clients, summaries, consumer),
-                           calls=len(CONSUMER_ACTIONS)))
-    builders: tuple[tuple[str, Callable[[str, str], Group], Callable[[Clients, Group], Any],
-                          tuple[str, ...]], ...] = (
-        (fp.KIND_BUCKET, bucket_group, probe_bucket, S3_ACTIONS),
-        (fp.KIND_KMS_KEY, key_group, probe_key, KMS_ACTIONS),
-        (fp.KIND_VIDEO_STREAM, video_group, probe_video, KVS_ACTIONS),
-        (fp.KIND_CONNECT_INSTANCE, connect_group, probe_connect, CONNECT_ACTIONS),
+                           calls=len(fp.SERVICE_ENHANCED_FAN_OUT.tried)))
+    builders: tuple[tuple[fp.Service, Callable[[str, str], Group],
+                          Callable[[Clients, Group], Any]], ...] = (
+        (fp.SERVICE_BUCKETS, bucket_group, probe_bucket),
+        (fp.SERVICE_KMS_KEYS, key_group, probe_key),
+        (fp.SERVICE_VIDEO_STREAMS, video_group, probe_video),
+        (fp.SERVICE_CONNECT, connect_group, probe_connect),
     )
-    for kind, build, probe, actions in builders:
-        for r in found.of(kind):
+    for service, build, probe in builders:
+        for r in found.of(service.kind):
             out.append(Planned(build(given(r), r.region or regions[0]),
-                               partial(probe, clients), r, len(actions)))
+                               partial(probe, clients), r, len(service.tried)))
     for r in found.of(fp.KIND_LOG_GROUP):
-        row = ResourceRow(table_name=r.name, region=r.region, role=fp.KIND_LOG_GROUP,
-                          resource=given(r))
-        out.append(Planned(Group(row, "logs", never=dict(fp.SERVICE_LOGS.not_tried)),
-                           _nothing, r))
+        out.append(Planned(group_of(fp.SERVICE_LOGS, r.name, r.region, given(r)), _nothing, r))
     namespaces = found.of(fp.KIND_METRICS_NAMESPACE)
     for region in sorted({r.region or "" for r in namespaces}):
         names = sorted(r.name for r in namespaces if (r.region or "") == region)
@@ -121,9 +113,8 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
                           resource="*", sources=["the lease tables' names (KCL's namespace)"])
         group = Group(row, "cloudwatch", never=dict(fp.SERVICE_METRICS.not_tried),
                       context=names)
-        group.notes.append(f"KCL publishes its metrics under the namespaces {', '.join(names)}"
-                           if len(names) > 1 else
-                           f"KCL publishes its metrics under the namespace {names[0]}")
+        group.notes.append(f"KCL publishes its metrics under the namespace"
+                           f"{'s' if len(names) > 1 else ''} {', '.join(names)}")
         out.append(Planned(group, _nothing))
     for each in out:  # the words of a broken answer name the endpoint really called
         each.group.endpoint = partial(clients.endpoint_for, each.group.row.region or "",
@@ -196,24 +187,21 @@ def simulation_target(group: Group, action: str,
                       account: str) -> tuple[str, list[ContextEntryTypeDef]]:
     """The resource ARN (and condition context) an action would be called on."""
     row = group.row
-    region = row.region or ""
-    part = fp.partition(region)
-    name = row.table_name
-    resource = row.resource
     if row.role == ROLE_METRICS:
         return "*", [{"ContextKeyName": "cloudwatch:namespace",
                       "ContextKeyValues": group.context, "ContextKeyType": "stringList"}]
-    if resource.startswith("arn:") and "*" not in resource:
-        base = resource
-    else:
-        base = {
-            fp.KIND_STREAM: f"arn:{part}:kinesis:{region}:{account}:stream/{name}",
-            fp.ROLE_STREAM_CONSUMER: f"arn:{part}:kinesis:{region}:{account}:{resource}",
-            fp.KIND_VIDEO_STREAM: f"arn:{part}:kinesisvideo:{region}:{account}:stream/"
-                                  f"{name}lease-tables-preflight/0",
-            fp.KIND_CONNECT_INSTANCE: f"arn:{part}:connect:{region}:{account}:instance/{name}",
-            fp.KIND_LOG_GROUP: f"arn:{part}:logs:{region}:{account}:log-group:{name}",
-        }.get(row.role, resource)
+    region = row.region or ""
+    # What follows the account in the ARN, by the row's role (its service names the rest).
+    local = {
+        fp.KIND_STREAM: f"stream/{row.table_name}",
+        fp.ROLE_STREAM_CONSUMER: row.resource,
+        fp.KIND_VIDEO_STREAM: f"stream/{row.table_name}lease-tables-preflight/0",
+        fp.KIND_CONNECT_INSTANCE: f"instance/{row.table_name}",
+        fp.KIND_LOG_GROUP: f"log-group:{row.table_name}",
+    }.get(row.role)
+    base = row.resource
+    if local is not None and not (base.startswith("arn:") and "*" not in base):
+        base = f"arn:{fp.partition(region)}:{group.service}:{region}:{account}:{local}"
     if row.role == fp.ROLE_STREAM_CONSUMER:
         base += ":0"  # a consumer's ARN ends in its creation time
     elif row.role == fp.KIND_CONNECT_INSTANCE:

@@ -112,11 +112,10 @@ def judge(group: Group) -> TableResult:
         if group.simulated_denied:
             message += (f" (IAM's policy simulator said so for "
                         f"{', '.join(group.simulated_denied)}; they were not called.)")
-        status, parts = DENIED, [message, *([group.broken] if group.broken else [])]
+        status, parts = DENIED, [message, group.broken]
     elif group.missing:
         status, parts = MISSING, [group.missing]
-    elif group.broken or group.untried:
-        status, parts = FAILED, [group.broken] if group.broken else []
     else:
-        status, parts = OK, []
-    return TableResult(row, status, " ".join([*parts, *words, *notes]), untried=missing)
+        status, parts = (FAILED if group.broken or group.untried else OK), [group.broken]
+    text = " ".join(part for part in (*parts, *words, *notes) if part)
+    return TableResult(row, status, text, untried=missing)

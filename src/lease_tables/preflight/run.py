@@ -12,7 +12,6 @@ this module only runs them and words the one verdict for the change ticket.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,13 +34,7 @@ from lease_tables.model.outcome import (
 from lease_tables.model.probes import pending_summary
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.footprint import Planned, preflight_footprint
-from lease_tables.preflight.tables import (
-    Findings,
-    judge,
-    new_findings,
-    new_probe_key,
-    table_chain,
-)
+from lease_tables.preflight.tables import judge, new_findings, new_probe_key, table_chain
 
 
 @dataclass
@@ -59,50 +52,33 @@ def require_credentials(clients: Clients) -> None:
                               nothing="Nothing was called.")
 
 
-def preflight_tables(clients: Clients, tables: Sequence[LeaseTable],
-                     concurrency: int = 10, probe_key: str | None = None,
-                     board: Board[Any] | None = None,
-                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                     version: str = kcl.DEFAULT_VERSION) -> PreflightRun:
-    """Probe every table at once (bounded pool); never raises for a table's failure.
-
-    `board` (if given) sees each table's result as soon as it is known, so a run
-    cut short by --timeout or Ctrl+C still reports what it had proven.
-    """
-    key = probe_key or new_probe_key()
-    board = board or Board(tables)
-
-    def one(item: tuple[int, LeaseTable]) -> Findings:
-        index, table = item
-        findings = new_findings(table, layout)
-        board.ledgers[index] = findings.ledger  # what was sent, should the run be cut short
-        findings = table_chain(clients, table, key, board.stopped.is_set(), layout, version,
-                               findings)
-        board.record(index, judge(findings))
-        return findings
-
-    with ThreadPoolExecutor(max_workers=max(1, concurrency),
-                            thread_name_prefix="lease-tables-preflight") as pool:
-        found = list(pool.map(one, enumerate(tables)))
-    identity = next((f.identity for f in found if f.identity), None)
-    return PreflightRun([judge(f) for f in found], identity)
-
-
 def preflight_run(clients: Clients, tables: Sequence[LeaseTable], planned: Sequence[Planned],
                   board: Board[Any], rows: Board[Any], concurrency: int = 10,
                   layout: kcl.Layout = kcl.DEFAULT_LAYOUT, version: str = kcl.DEFAULT_VERSION,
                   simulate: bool = False) -> PreflightRun:
     """The tables' chains and the footprint's (`planned`, reported on `rows`), all at once:
-    the footprint's run beside the tables', each in its own bounded pool."""
-    if not planned:
-        return preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                                layout=layout, version=version)
+    the footprint's run beside the tables', each in its own bounded pool; never raises for
+    a table's failure.
+
+    `board` sees each table's result as soon as it is known, so a run cut short by
+    --timeout or Ctrl+C still reports what it had proven.
+    """
+    key = new_probe_key()
+
+    def one(item: tuple[int, LeaseTable]) -> tuple[str | None, TableResult]:
+        index, table = item
+        findings = new_findings(table, layout)
+        board.ledgers[index] = findings.ledger  # what was sent, should the run be cut short
+        table_chain(clients, table, key, board.stopped.is_set(), layout, version, findings)
+        return findings.identity, board.record(index, judge(findings))
+
     with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-footprint") as side:
         others = side.submit(preflight_footprint, clients, planned, rows, concurrency, simulate)
-        run = preflight_tables(clients, tables, concurrency=concurrency, board=board,
-                               layout=layout, version=version)
-        run.results += others.result()
-    return run
+        with ThreadPoolExecutor(max_workers=max(1, concurrency),
+                                thread_name_prefix="lease-tables-preflight") as pool:
+            found = list(pool.map(one, enumerate(tables)))
+        identity = next((known for known, _ in found if known), None)
+        return PreflightRun([result for _, result in found] + others.result(), identity)
 
 
 def verdict(run: PreflightRun, profile: str | None = None) -> str:
@@ -113,41 +89,43 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     did not run and when to rerun; "cannot create tables" only when every row's
     CreateTable ran and was refused.
     """
-    results = run.results
-    who = _who(run.identity, profile)
+    head, body = _verdict(run.results, run.identity, profile)
+    stop = _STOP if head == FAILED_HEAD else ""
+    return f"{head}: {body}{stop} (exit {exit_code(run.results)})."
+
+
+def _verdict(results: Sequence[TableResult], identity: str | None,
+             profile: str | None) -> tuple[str, str]:
+    """The verdict's head and body, which the footprint's verdict builds on."""
+    who = _who(identity, profile)
     n = len(results)
     scope = _scope(results)
-    code = exit_code(results)
     shown = [r for r in results if r.status in (DENIED, MISSING)]
-    open_rows = [r for r in results if r.status not in HAPPY and r.status not in (DENIED,
-                                                                                  MISSING)]
+    open_rows = [r for r in results if r.status not in {*HAPPY, DENIED, MISSING}]
     allowed = [r for r in results if r.status == CREATE_ALLOWED]
-    stop = (f"{create_warning(results)}; do not restart the adapter until preflight passes "
-            f"(exit {code}).")
     pending = pending_summary([(r.table.table_name, r.untried or ()) for r in open_rows])
     if shown:
         counts = ", ".join(f"{sum(r.status == s for r in shown)} {s}"
                            for s in (DENIED, MISSING) if any(r.status == s for r in shown))
-        text = f"PREFLIGHT FAILED: {who} cannot use {len(shown)} of {_count(results)} ({counts})"
+        text = f"{who} cannot use {len(shown)} of {_count(results)} ({counts})"
         if open_rows:
             text += f"; not proven for {len(open_rows)} more ({len(open_rows)} failed): {pending}"
-        return text + stop
+        return FAILED_HEAD, text + create_warning(results)
     if open_rows:
         what = scope if len(open_rows) == n else f"{len(open_rows)} of {_count(results)}"
-        return (f"PREFLIGHT FAILED: not proven for {what} ({len(open_rows)} failed), so it is "
-                f"not known whether {who} can use {'it' if len(open_rows) == 1 else 'them'} "
-                f"or is denied CreateTable: {pending}" + stop)
+        return FAILED_HEAD, (
+            f"not proven for {what} ({len(open_rows)} failed), so it is not known whether "
+            f"{who} can use {'it' if len(open_rows) == 1 else 'them'} or is denied "
+            f"CreateTable: {pending}" + create_warning(results))
     by_design = sorted({u.probe.label for r in results for u in r.untried or ()
                         if not u.unproven})
     design = f"; not tried by design: {', '.join(by_design)}" if by_design else ""
     if allowed:
-        return (f"PREFLIGHT PASSED WITH A WARNING: {who} can use {scope}, but "
-                f"dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of {n} "
-                f"tables); "
-                f"add the Deny that `lease-tables policy --role adapter` prints{design} "
-                f"(exit {code}).")
-    return (f"PREFLIGHT PASSED: {who} can use {scope} and cannot create tables{design} "
-            f"(exit {code}).")
+        return "PREFLIGHT PASSED WITH A WARNING", (
+            f"{who} can use {scope}, but dynamodb:CreateTable is NOT denied to it (seen on "
+            f"{len(allowed)} of {n} tables); add the Deny that `lease-tables policy --role "
+            f"adapter` prints{design}")
+    return "PREFLIGHT PASSED", f"{who} can use {scope} and cannot create tables{design}"
 
 
 def create_warning(results: Sequence[TableResult]) -> str:
@@ -190,14 +168,11 @@ def _scope(results: Sequence[TableResult]) -> str:
 
 
 def _who(identity: str | None, profile: str | None) -> str:
-    if identity:
-        return f"the identity {identity}"
-    if profile:
-        return f"the identity of profile {profile}"
-    return "the identity in use"
+    return (f"the identity {identity}" if identity else
+            f"the identity of profile {profile}" if profile else "the identity in use")
 
 
-_VERDICT = re.compile(r"PREFLIGHT [A-Z ]+: (?P<body>.*) \(exit \d+\)\.", re.DOTALL)
+FAILED_HEAD = "PREFLIGHT FAILED"
 _STOP = "; do not restart the adapter until preflight passes"
 
 
@@ -246,46 +221,34 @@ def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
     """
     tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
     others = [r for r in run.results if isinstance(r.table, ResourceRow)]
-    base = verdict(PreflightRun(tables, run.identity), profile)
+    head, body = _verdict(tables, run.identity, profile)
     code = exit_code(run.results)
-    found = _VERDICT.fullmatch(base)
-    body = found.group("body") if found else base
-    body = body.split(_STOP, 1)[0]
     mode = retrieval(others)
     mode = f"; {mode}" if mode else ""
-    warning = create_warning(tables)
+    theirs = f"its other resources ({counted(others)})"
     bad = [r for r in others if r.status not in HAPPY]
-    untried = sorted({u.action for r in others for u in (r.untried or ())
-                      if r.status in HAPPY})
-    never = (f"; not tried by design (they would write or disturb the adapter; "
-             f"--simulate asks IAM): {', '.join(untried)}" if untried else "")
     if bad:
         names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
-        if exit_code(tables):
-            lead = f"PREFLIGHT FAILED: {body}; and"
-        else:
-            lead = "PREFLIGHT FAILED: the lease tables passed, but"
-            body = ""
+        # A failed tables' verdict already holds the create-allowed warning.
+        lead, warning = ((f"{body}; and", "") if head == FAILED_HEAD else
+                         ("the lease tables passed, but", create_warning(tables)))
         verb = "is" if len(bad) == 1 else "are"
-        return (f"{lead} {len(bad)} of its other resources ({counted(others)}) {verb} not "
-                f"usable as the adapter needs: {names}{mode}"
-                f"{warning if warning not in body else ''}{_STOP} (exit {code}).")
-    if exit_code(tables):  # the tables' verdict fails; the other resources answer
-        extra = (f"; its other resources ({counted(others)}) answer as the adapter "
-                 f"needs{mode}" if others else "")
-        return f"PREFLIGHT FAILED: {body}{extra}{_STOP} (exit {code})."
-    head = base.split(":", 1)[0] if found else "PREFLIGHT PASSED"
-    streamless = not any(r.table.role == ROLE_STREAM for r in others)
-    if streamless:
+        return (f"{FAILED_HEAD}: {lead} {len(bad)} of {theirs} {verb} not usable as the "
+                f"adapter needs: {names}{mode}{warning}{_STOP} (exit {code}).")
+    fine = f"{theirs} answer as the adapter needs{mode}"
+    if head == FAILED_HEAD:  # the tables' verdict fails; the other resources answer
+        return f"{head}: {body}{'; ' + fine if others else ''}{_STOP} (exit {code})."
+    untried = sorted({u.action for r in others for u in (r.untried or ())})
+    never = (f"; not tried by design (they would write or disturb the adapter; "
+             f"--simulate asks IAM): {', '.join(untried)}" if untried else "")
+    unproven = ""
+    if not any(r.table.role == ROLE_STREAM for r in others):
         # Nothing says what the adapter reads: its start is not proven.
         head = "PREFLIGHT INCOMPLETE"
         unproven = ("; not proven: the Kinesis streams the adapter reads (neither the "
                     "adapters' files nor --stream name one; without them KCL cannot even "
                     "list its shards): rerun with --stream NAME, or with the adapter's "
                     "--conf-dir")
-    else:
-        unproven = ""
-    if not others:
-        return f"{head}: {body}{unproven} (exit {code})."
-    return (f"{head}: {body}; and its other resources ({counted(others)}) answer as "
-            f"the adapter needs{mode}{never}{unproven} (exit {code}).")
+    if others:
+        body += f"; and {fine}{never}"
+    return f"{head}: {body}{unproven} (exit {code})."

@@ -44,33 +44,55 @@ PROBE_PREFIX = "lease-tables-preflight-"
 # A row's role is the footprint's resource kind.
 ROLE_BUCKET, ROLE_KEY, ROLE_VIDEO, ROLE_CONNECT = (
     KIND_BUCKET, KIND_KMS_KEY, KIND_VIDEO_STREAM, KIND_CONNECT_INSTANCE)
-S3_ACTIONS = ("ListBucket", "GetObject")
-KMS_ACTIONS = ("Encrypt", "Decrypt", "GenerateDataKey")
-KVS_ACTIONS = ("GetDataEndpoint",)
-CONNECT_ACTIONS = ("ListInstanceAttributes", "ListInstanceStorageConfigs", "DescribeUser",
-                   "DescribeContact", "GetContactAttributes")
 KMS_DRY_RUN = "DryRunOperationException"
 KVS_DENIED = "NotAuthorizedException"
 
 
-def last_part(value: str, sep: str = "/") -> str:
-    return value.rsplit(sep, 1)[-1] if value.startswith("arn:") else value
+def group_of(service: Service, name: str, region: str | None, resource: str) -> Group:
+    """A resource's group: its row's role is the footprint row's kind; what is never
+    tried, and why, is the footprint row's."""
+    return Group(ResourceRow(table_name=name, region=region, role=service.kind,
+                             resource=resource), service.name, never=dict(service.not_tried))
 
 
-def _group(name: str, region: str, role: str, resource: str, row: Service) -> Group:
-    """A resource's group; what is never tried, and why, is the footprint row's."""
-    return Group(ResourceRow(table_name=name, region=region, role=role, resource=resource),
-                 row.name, never=dict(row.not_tried))
+def arn_region(value: str, region: str) -> str:
+    """An ARN's own region wins over the table's."""
+    return value.split(":")[3] if value.startswith("arn:") else region
 
 
-def bucket_name(bucket: str) -> str:
-    return bucket.split(":::", 1)[1].split("/", 1)[0] if bucket.startswith("arn:") else bucket
+def arn_part(value: str, marker: str = "") -> str:
+    """The name an ARN holds: after `marker` up to the next slash, else after its last
+    slash; a name is kept as given."""
+    if not value.startswith("arn:"):
+        return value
+    return value.split(marker, 1)[1].split("/", 1)[0] if marker else value.rsplit("/", 1)[-1]
+
+
+def dropped(call: Callable[[], Any]) -> Callable[[], None]:
+    """The call, its answer's content dropped unread: only whether it was allowed counts."""
+    def run() -> None:
+        call()
+    return run
+
+
+def chain(group: Group, calls: dict[str, Callable[[], Any]],
+          missing: Callable[[str], str] | None = None, allowed: tuple[str, ...] = (),
+          absent: tuple[str, ...] = (NOT_FOUND_CODE,)) -> bool:
+    """Each call in order, its answer dropped unread; the first that shows the resource
+    absent sets the row's `missing` words (which name that action) and ends the chain.
+    False when it ended so."""
+    for action, call in calls.items():
+        outcome = attempt(dropped(call), allowed=allowed, absent=absent)
+        if outcome.kind == ABSENT and missing is not None:
+            group.missing = missing(action)
+            return False
+        group.record(action, outcome)
+    return True
 
 
 def bucket_group(bucket: str, region: str) -> Group:
-    name = bucket_name(bucket)
-    return _group(name, region, ROLE_BUCKET, f"arn:{partition(region)}:s3:::{name}",
-                  SERVICE_BUCKETS)
+    name = arn_part(bucket, ":::")
+    return group_of(SERVICE_BUCKETS, name, region, f"arn:{partition(region)}:s3:::{name}")
 
 
 def probe_bucket(clients: Clients, group: Group) -> Group:
@@ -93,13 +115,6 @@ def probe_bucket(clients: Clients, group: Group) -> Group:
     return group
 
 
-def dropped(call: Callable[[], Any]) -> Callable[[], None]:
-    """The call, its answer's content dropped unread: only whether it was allowed counts."""
-    def run() -> None:
-        call()
-    return run
-
-
 def _close(response: Any) -> None:
     """A GetObject that found something (it cannot, by its random key): never read it."""
     body = response.get("Body") if isinstance(response, dict) else None
@@ -108,44 +123,34 @@ def _close(response: Any) -> None:
 
 
 def key_group(key: str, region: str) -> Group:
-    key_region = key.split(":")[3] if key.startswith("arn:") else region
-    return _group(last_part(key), key_region, ROLE_KEY, key, SERVICE_KMS_KEYS)
+    return group_of(SERVICE_KMS_KEYS, arn_part(key), arn_region(key, region), key)
 
 
 def probe_key(clients: Clients, group: Group) -> Group:
     key, key_region = group.row.resource, group.row.region or ""
     client = clients.client("kms", key_region)
-    calls: dict[str, Callable[[], Any]] = {
+    chain(group, {
         "Encrypt": lambda: client.encrypt(KeyId=key, Plaintext=b"lease-tables", DryRun=True),
         "Decrypt": lambda: client.decrypt(KeyId=key, CiphertextBlob=b"\x01" * 32,
                                           DryRun=True),
         "GenerateDataKey": lambda: client.generate_data_key(KeyId=key, KeySpec="AES_256",
                                                             DryRun=True),
-    }
-    for action, call in calls.items():
-        outcome = attempt(dropped(call), allowed=(KMS_DRY_RUN,),
-                          absent=("NotFoundException",))
-        if outcome.kind == ABSENT:
-            group.missing = (f"The KMS key {key} does not exist in {key_region} ({action} said "
-                             f"NotFoundException). Check --kms-key, then rerun.")
-            return group
-        group.record(action, outcome)
+    }, lambda action: (f"The KMS key {key} does not exist in {key_region} ({action} said "
+                       f"NotFoundException). Check --kms-key, then rerun."),
+        allowed=(KMS_DRY_RUN,), absent=("NotFoundException",))
     return group
 
 
 def video_group(video: str, region: str) -> Group:
-    given_arn = video.startswith("arn:")
-    video_region = video.split(":")[3] if given_arn else region
-    prefix = video.split(":stream/", 1)[1].split("/", 1)[0] if given_arn else video
-    return _group(prefix, video_region, ROLE_VIDEO, video, SERVICE_VIDEO_STREAMS)
+    return group_of(SERVICE_VIDEO_STREAMS, arn_part(video, ":stream/"),
+                    arn_region(video, region), video)
 
 
 def probe_video(clients: Clients, group: Group) -> Group:
     video, prefix, video_region = (group.row.resource, group.row.table_name,
                                    group.row.region or "")
-    given_arn = video.startswith("arn:")
     client = clients.client("kinesisvideo", video_region)
-    if given_arn:
+    if video.startswith("arn:"):
         outcome = attempt(lambda: client.get_data_endpoint(StreamARN=video,
                                                            APIName="GET_MEDIA"),
                           denied=(KVS_DENIED,))
@@ -162,45 +167,30 @@ def probe_video(clients: Clients, group: Group) -> Group:
     return group
 
 
-def connect_instance_id(instance: str) -> str:
-    return instance.split(":instance/", 1)[1].split("/", 1)[0] if instance.startswith(
-        "arn:") else instance
-
-
 def connect_group(instance: str, region: str) -> Group:
-    connect_region = instance.split(":")[3] if instance.startswith("arn:") else region
-    return _group(connect_instance_id(instance), connect_region, ROLE_CONNECT, instance,
-                  SERVICE_CONNECT)
+    return group_of(SERVICE_CONNECT, arn_part(instance, ":instance/"),
+                    arn_region(instance, region), instance)
 
 
 def probe_connect(clients: Clients, group: Group) -> Group:
     instance_id, connect_region = group.row.table_name, group.row.region or ""
     client = clients.client("connect", connect_region)
     random_id = str(uuid.uuid4())
-    lookups: dict[str, Callable[[], Any]] = {
+    found = chain(group, {
         "ListInstanceAttributes": lambda: client.list_instance_attributes(
             InstanceId=instance_id, MaxResults=1),
         "ListInstanceStorageConfigs": lambda: client.list_instance_storage_configs(
             InstanceId=instance_id, ResourceType="CALL_RECORDINGS", MaxResults=1),
-    }
-    for action, call in lookups.items():
-        outcome = attempt(dropped(call))
-        if outcome.kind == ABSENT:
-            group.missing = (f"The Connect instance {instance_id} does not exist in "
-                             f"{connect_region} ({action} said ResourceNotFound). Check "
-                             f"--connect-instance, then rerun.")
-            return group
-        group.record(action, outcome)
-    randoms: dict[str, Callable[[], Any]] = {
-        "DescribeUser": lambda: client.describe_user(InstanceId=instance_id,
-                                                     UserId=random_id),
-        "DescribeContact": lambda: client.describe_contact(InstanceId=instance_id,
-                                                           ContactId=random_id),
-        "GetContactAttributes": lambda: client.get_contact_attributes(
-            InstanceId=instance_id, InitialContactId=random_id),
-    }
-    for action, call in randoms.items():
-        outcome = attempt(dropped(call), allowed=(NOT_FOUND_CODE,),
-                          absent=())
-        group.record(action, outcome)
+    }, lambda action: (f"The Connect instance {instance_id} does not exist in "
+                       f"{connect_region} ({action} said ResourceNotFound). Check "
+                       f"--connect-instance, then rerun."))
+    if found:
+        chain(group, {
+            "DescribeUser": lambda: client.describe_user(InstanceId=instance_id,
+                                                         UserId=random_id),
+            "DescribeContact": lambda: client.describe_contact(InstanceId=instance_id,
+                                                               ContactId=random_id),
+            "GetContactAttributes": lambda: client.get_contact_attributes(
+                InstanceId=instance_id, InitialContactId=random_id),
+        }, allowed=(NOT_FOUND_CODE,), absent=())
     return group

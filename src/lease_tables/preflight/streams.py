@@ -24,9 +24,9 @@ from lease_tables.aws.failures import NOT_FOUND_CODE
 from lease_tables.core.engine import Once
 from lease_tables.model.consumers import Consumer
 from lease_tables.model.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
-from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.answers import ABSENT, PROVEN, Outcome, attempt
 from lease_tables.preflight.groups import Group
+from lease_tables.preflight.services import arn_part, arn_region, group_of
 
 ROLE_STREAM = KIND_STREAM
 SUMMARY, LIST, ITERATOR, RECORDS = ("DescribeStreamSummary", "ListShards",
@@ -63,10 +63,7 @@ class StreamSummaries:
 
 def stream_group(stream: str, region: str) -> Group:
     """A stream's row; an ARN's own region wins over the table's."""
-    name = stream.rsplit("/", 1)[-1] if stream.startswith("arn:") else stream
-    region = stream.split(":")[3] if stream.startswith("arn:") else region
-    row = ResourceRow(table_name=name, region=region, role=ROLE_STREAM, resource=stream)
-    return Group(row, "kinesis", never=dict(SERVICE_STREAMS.not_tried))
+    return group_of(SERVICE_STREAMS, arn_part(stream), arn_region(stream, region), stream)
 
 
 def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> Group:
@@ -83,10 +80,8 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
     group.record(SUMMARY, summary)
     params = stream_params(stream)
     listed = attempt(lambda: client.list_shards(**params, MaxResults=1))
-    shard = FIRST_SHARD
-    if group.record(LIST, listed) and listed.value:
-        shards = listed.value.get("Shards") or []
-        shard = shards[0]["ShardId"] if shards else FIRST_SHARD
+    shards = (listed.value or {}).get("Shards") or [] if group.record(LIST, listed) else []
+    shard = shards[0]["ShardId"] if shards else FIRST_SHARD
     if listed.kind == ABSENT:  # gone since it was described
         group.missing = f"The stream {group.row.table_name} vanished during preflight."
         return group
@@ -94,14 +89,11 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
     iterator = attempt(lambda: client.get_shard_iterator(
         **params, ShardId=shard, ShardIteratorType="LATEST"), allowed=(NOT_FOUND_CODE,),
         absent=())
-    token = None
-    if group.record(ITERATOR, iterator) and iterator.value:
-        token = iterator.value.get("ShardIterator")
+    proven = group.record(ITERATOR, iterator)
+    token = (iterator.value or {}).get("ShardIterator") if proven else None
     if token is None:
-        if iterator.kind == PROVEN:
-            group.skip(RECORDS, "the stream has no shard to read from")
-        else:
-            group.skip(RECORDS, "it needs a shard iterator, and GetShardIterator gave none")
+        group.skip(RECORDS, "the stream has no shard to read from" if proven else
+                   "it needs a shard iterator, and GetShardIterator gave none")
         return group
     records = attempt(lambda: client.get_records(ShardIterator=token, Limit=1),
                       allowed=("ExpiredIteratorException",))

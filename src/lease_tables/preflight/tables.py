@@ -83,6 +83,7 @@ from lease_tables.preflight.answers import (
     broken_words,
     identity_of,
 )
+from lease_tables.preflight.services import dropped
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
 IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
@@ -90,14 +91,9 @@ IMPOSSIBLE_CONDITION = f"attribute_exists({spec.LEASE_KEY})"
 # would only remove something that is not there.
 PROBE_ATTRIBUTE = "leaseTablesPreflightProbe"
 
-DESCRIBE = "DescribeTable"
-GET = "GetItem"
-PUT = "PutItem"
-UPDATE = "UpdateItem"
-DELETE = "DeleteItem"
-SCAN = "Scan"
-QUERY = "Query"
-CREATE = "CreateTable"
+DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN, QUERY, CREATE = (
+    "DescribeTable", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan", "Query",
+    "CreateTable")
 # What KCL needs on its lease table, in the order preflight proves it (a test checks
 # that this is exactly spec.KCL_LEASE_OPERATIONS).
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
@@ -117,9 +113,8 @@ RERUN_USABLE = "rerun preflight once the table is usable (`lease-tables verify` 
 RERUN_ANSWERS = "rerun preflight once the endpoint answers within --timeout"
 RERUN_AGAIN = "rerun preflight and let it finish"
 # The refusal that proves a conditional write was authorised, and wrote nothing.
-_EXPECTED = {PUT: "ConditionalCheckFailedException",
-             UPDATE: "ConditionalCheckFailedException",
-             DELETE: "ConditionalCheckFailedException"}
+WRITES = (PUT, UPDATE, DELETE)
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 # How DynamoDB refuses a Query on an index still being built ("Cannot read from
 # backfilling global secondary index").
@@ -139,7 +134,7 @@ class Findings:
     broken: str = ""
     notes: list[str] = field(default_factory=list)
     identity: str | None = None
-    final: TableResult | None = None  # set when DescribeTable alone decides the status
+    final: tuple[str, str] | None = None  # (status, message), when one probe decides it
     # Every probe this table's proof plans, and which ran (see `probes`).
     ledger: Ledger = field(default_factory=lambda: Ledger(()))
     # KCL 3: why the index is not usable yet (CREATING, UPDATING) although the probes
@@ -149,16 +144,18 @@ class Findings:
     unproven: list[str] = field(default_factory=list)
 
     def decide(self, status: str, message: str) -> Findings:
-        self.final = TableResult(self.table, status, message)
+        self.final = (status, message)
         return self
 
     def attempt(self, probe: Probe, call: Callable[[], Any],
                 expected_code: str | None = None) -> Outcome:
         """Run one planned probe, marking it as sent, then as answered whatever it
-        answers (a run cut short in between names it as unanswered)."""
+        answers (a run cut short in between names it as unanswered); the first refusal
+        that names the identity names it for the run."""
         self.ledger.ran(probe)
         outcome = attempt(call, expected_code)
         self.ledger.answered(probe)
+        self.identity = identity_of(outcome, self.identity)
         return outcome
 
 
@@ -167,16 +164,14 @@ def new_probe_key() -> str:
     return f"{PROBE_KEY_PREFIX}{uuid.uuid4()}"
 
 
-def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool = False,
-                layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                version: str = kcl.DEFAULT_VERSION,
-                findings: Findings | None = None) -> Findings:
+def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool,
+                layout: kcl.Layout, version: str,
+                findings: Findings) -> Findings:
     """One table's whole proof, as the run schedules it; never raises for the table.
 
     `stopped`: the run was stopped before this table's turn, so nothing is called.
     `findings`: where to record (the run keeps its ledger, to read if it is cut short).
     """
-    findings = findings or new_findings(table, layout)
     if stopped:
         findings.ledger.stop("the run was stopped before this table was probed",
                              RERUN_AGAIN)
@@ -190,8 +185,10 @@ def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool = F
             table.region, role="adapter"))
 
 
-def planned_probes(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> list[Probe]:
-    """Every probe the proof of one table needs, in the order they run."""
+def new_findings(table: LeaseTable, layout: kcl.Layout) -> Findings:
+    """A table's findings with its ledger: every probe the proof of one table needs, in
+    the order they run, and the actions the adapter's policy denies that preflight
+    never calls, and why."""
     planned = [Probe(f"dynamodb:{action}") for action in LEASE_ACTIONS]
     if table.role == kcl.ROLE_LEASE:
         if layout.index:
@@ -199,24 +196,13 @@ def planned_probes(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -
         planned.extend(Probe(f"dynamodb:{DESCRIBE}", c.name(table.table_name))
                        for c in layout.absent_companions)
     planned.append(Probe(f"dynamodb:{CREATE}"))
-    return planned
+    never = {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
+             for action in layout.denied_operations if action not in CALLED_ACTIONS}
+    return Findings(table, ledger=Ledger(planned, never))
 
 
-def by_design_probes(layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[Probe, str]:
-    """Actions the adapter's policy denies that preflight never calls, and why."""
-    return {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
-            for action in layout.denied_operations if action not in CALLED_ACTIONS}
-
-
-def new_findings(table: LeaseTable, layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> Findings:
-    return Findings(table, ledger=Ledger(planned_probes(table, layout),
-                                         by_design_probes(layout)))
-
-
-def probe_table(clients: Clients, table: LeaseTable, key: str,
-                layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                version: str = kcl.DEFAULT_VERSION,
-                findings: Findings | None = None) -> Findings:
+def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layout,
+                version: str, findings: Findings) -> Findings:
     """All probes of one table, in order, stopping where going on would prove nothing.
 
     Every probe is planned in the findings' ledger first; one that is not run is
@@ -224,7 +210,6 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
     """
     region = table.region or ""
     client = clients.dynamodb(region)
-    findings = findings or new_findings(table, layout)
     ledger = findings.ledger
 
     described = findings.attempt(Probe(f"dynamodb:{DESCRIBE}"), lambda: answer_part(
@@ -247,14 +232,14 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
         if lease and layout.index:
             note_index(findings, described.value, layout, version)
     else:
-        record_refusal(findings, DESCRIBE, described)
+        findings.refused[DESCRIBE] = described.detail
 
     probes = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
     if lease and layout.index:
         probes.append((QUERY, lambda: query_index(client, table.table_name, key)))
     for action, call in probes:
         outcome = findings.attempt(Probe(f"dynamodb:{action}"), call,
-                                   expected_code=_EXPECTED.get(action))
+                                   CONDITION_FAILED if action in WRITES else None)
         if (action == QUERY and outcome.kind == BROKEN and findings.not_ready
                 and outcome.code == BACKFILL_REFUSAL):
             # A backfilling index refuses reads; the row fails for the index anyway.
@@ -271,12 +256,12 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
                 message += " " + denied_message(findings)
             return findings.decide(MISSING, message)
         if outcome.kind == REFUSED:
-            record_refusal(findings, action, outcome)
+            findings.refused[action] = outcome.detail
         elif outcome.kind == BROKEN:
             ledger.stop(f"an earlier probe ({action}) failed", RERUN_FIXED)
             findings.broken = _explain(outcome, table, action, endpoint)
             return findings
-        elif action in _EXPECTED and outcome.detail != _EXPECTED[action]:
+        elif action in WRITES and outcome.detail != CONDITION_FAILED:
             ledger.stop(f"{action} did not answer as DynamoDB does", RERUN_FIXED)
             findings.broken = unexpected_write_message(table, action, key)
             return findings
@@ -298,42 +283,30 @@ def probe_table(clients: Clients, table: LeaseTable, key: str,
     return findings
 
 
-def impossible_condition(hash_key: str = spec.LEASE_KEY) -> str:
-    """The condition that cannot hold for a probe key no one writes."""
-    return f"attribute_exists({hash_key})"
-
-
-def probe_condition(hash_key: str = spec.LEASE_KEY) -> tuple[dict[str, str], dict[str, str]]:
-    """The impossible condition's parameters and the attribute names it needs: a
-    companion's `key` is a DynamoDB reserved word, so other keys go by a placeholder."""
-    if hash_key == spec.LEASE_KEY:
-        return {"ConditionExpression": IMPOSSIBLE_CONDITION}, {}
-    return {"ConditionExpression": "attribute_exists(#key)"}, {"#key": hash_key}
-
-
 def item_probes(client: Any, table_name: str, key: str,
-                hash_key: str = spec.LEASE_KEY) -> list[tuple[str, Callable[[], Any]]]:
+                hash_key: str) -> list[tuple[str, Callable[[], Any]]]:
     """The five item calls, each unable to change the table; `hash_key` is its key
     attribute (`leaseKey`, or a KCL 3.0-3.4 companion's `key` / `wid`)."""
     item_key = {hash_key: {"S": key}}
-    condition, names = probe_condition(hash_key)
+    # The impossible condition; a companion's `key` is a DynamoDB reserved word, so keys
+    # other than leaseKey go by a placeholder.
+    lease = hash_key == spec.LEASE_KEY
+    condition = IMPOSSIBLE_CONDITION if lease else "attribute_exists(#key)"
+    names = {} if lease else {"#key": hash_key}
     named = {"ExpressionAttributeNames": names} if names else {}
     return [
         (GET, lambda: client.get_item(TableName=table_name, Key=item_key, ConsistentRead=True)),
-        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key, **condition,
-                                      **named)),
+        (PUT, lambda: client.put_item(TableName=table_name, Item=item_key,
+                                      ConditionExpression=condition, **named)),
         (UPDATE, lambda: client.update_item(
             TableName=table_name, Key=item_key, UpdateExpression="REMOVE #probe",
-            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE, **names}, **condition)),
-        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key, **condition,
-                                            **named)),
-        (SCAN, lambda: scan_one(client, table_name)),
+            ExpressionAttributeNames={"#probe": PROBE_ATTRIBUTE, **names},
+            ConditionExpression=condition)),
+        (DELETE, lambda: client.delete_item(TableName=table_name, Key=item_key,
+                                            ConditionExpression=condition, **named)),
+        # KCL lists leases with Scan; one item proves the permission, and is dropped unread.
+        (SCAN, dropped(lambda: client.scan(TableName=table_name, Limit=1))),
     ]
-
-
-def scan_one(client: Any, table_name: str) -> None:
-    """KCL lists leases with Scan; one item proves the permission, and is dropped unread."""
-    client.scan(TableName=table_name, Limit=1)
 
 
 def query_index(client: Any, table_name: str, key: str) -> None:
@@ -344,8 +317,8 @@ def query_index(client: Any, table_name: str, key: str) -> None:
                  ExpressionAttributeValues={":owner": {"S": key}}, Limit=1)
 
 
-def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
-                       endpoint: str, version: str = kcl.DEFAULT_VERSION) -> None:
+def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout, endpoint: str,
+                       version: str) -> None:
     """KCL 3.5+ looks up the old companion names at start: "not found" is what it needs."""
     table = findings.table
     found, unchecked = [], []
@@ -356,7 +329,6 @@ def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout,
         if outcome.kind == REFUSED:
             unchecked.append(name)
             findings.refused_lookups[name] = outcome.detail
-            findings.identity = identity_of(outcome, findings.identity)
         elif outcome.kind == PROVEN:
             found.append(name)
         elif outcome.kind == BROKEN:
@@ -385,19 +357,16 @@ def note_index(findings: Findings, description: dict[str, Any], layout: kcl.Layo
             f"(`lease-tables create --kcl {version}` waits for the index).")
 
 
-def probe_create(client: Any, findings: Findings, endpoint: str,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> None:
+def probe_create(client: Any, findings: Findings, endpoint: str, layout: kcl.Layout) -> None:
     """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
     table = findings.table
     request = kcl.create_table_request(table, spec.TableOptions(), layout)
     outcome = findings.attempt(Probe(f"dynamodb:{CREATE}"),
                                lambda: client.create_table(**request),
                                expected_code=IN_USE_CODE)
-    if outcome.kind == REFUSED:
-        findings.identity = identity_of(outcome, findings.identity)
-        return
     if outcome.kind == BROKEN:
         findings.broken = _explain(outcome, table, CREATE, endpoint)
+    if outcome.kind in (REFUSED, BROKEN):
         return
     findings.create_allowed = True
     if outcome.detail != IN_USE_CODE:
@@ -405,11 +374,6 @@ def probe_create(client: Any, findings: Findings, endpoint: str,
         # request is exactly what `create` would send, so the table is as it should be.
         findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
                               f"CreateTable created it again, as `create` would")
-
-
-def record_refusal(findings: Findings, action: str, outcome: Outcome) -> None:
-    findings.refused[action] = outcome.detail
-    findings.identity = identity_of(outcome, findings.identity)
 
 
 def judge(findings: Findings) -> TableResult:
@@ -420,47 +384,40 @@ def judge(findings: Findings) -> TableResult:
     its untried probes, by design ones included, and carries them for JSON.
     """
     untried = findings.ledger.untried()
-    result = _status(findings, unproven(untried))
-    message = " ".join(part for part in (result.message, *sentences(untried)) if part)
-    return TableResult(result.table, result.status, message, result.warnings, untried)
+    status, message = findings.final or _status(findings, unproven(untried))
+    message = " ".join(part for part in (message, *sentences(untried)) if part)
+    warnings = () if findings.final else tuple(findings.warnings)
+    return TableResult(findings.table, status, message, warnings, untried)
 
 
-def _status(findings: Findings, missing: tuple[Untried, ...]) -> TableResult:
-    if findings.final is not None:
-        return TableResult(findings.table, findings.final.status, findings.final.message,
-                           findings.final.warnings)
+def _status(findings: Findings, missing: tuple[Untried, ...]) -> tuple[str, str]:
     table = findings.table
     where = f"{table.table_name} in {table.region}"
-    notes = [*findings.notes, *(f"warning: {w}" for w in findings.warnings)]
-    warnings = tuple(findings.warnings)
+    # Notes as sentences after a message, none ending in two full stops.
+    notes = [*(f"Note: {n.rstrip('. ')}." for n in findings.notes),
+             *(f"Warning: {w.rstrip('. ')}." for w in findings.warnings)]
+    created = [f"Also, {create_allowed_message(table)}"] if findings.create_allowed else []
     if findings.refused or findings.refused_lookups:
         parts = [denied_message(findings)]
         if findings.not_ready:
             parts.append(f"Also, {findings.not_ready}. {findings.not_ready_advice}")
         if findings.broken:
             parts.append("Also: " + findings.broken)
-        if findings.create_allowed:
-            parts.append("Also, " + create_allowed_message(table))
-        return TableResult(table, DENIED, " ".join(parts + _sentences(notes)), warnings)
+        return DENIED, " ".join([*parts, *created, *notes])
     if findings.broken:
-        return TableResult(table, FAILED, " ".join([findings.broken, *_sentences(notes)]),
-                           warnings)
+        return FAILED, " ".join([findings.broken, *notes])
     if findings.not_ready:
         but = "".join(f" but {a}" for a in findings.unproven)
-        parts = [f"{findings.not_ready}. The probes ran: every permission KCL needs{but} was "
-                 f"proven. {findings.not_ready_advice}"]
-        if findings.create_allowed:
-            parts.append("Also, " + create_allowed_message(table))
-        return TableResult(table, FAILED, " ".join(parts + _sentences(notes)), warnings)
+        return FAILED, " ".join([
+            f"{findings.not_ready}. The probes ran: every permission KCL needs{but} was "
+            f"proven. {findings.not_ready_advice}", *created, *notes])
     if missing:
-        return TableResult(table, FAILED, " ".join(
-            [f"{where}: every probe that ran passed, but the proof is incomplete.",
-             *_sentences(notes)]), warnings)
+        return FAILED, " ".join([f"{where}: every probe that ran passed, but the proof is "
+                                 f"incomplete.", *notes])
     if findings.create_allowed:
-        return TableResult(table, CREATE_ALLOWED, " ".join(
-            [f"{where} is usable, but " + create_allowed_message(table), *_sentences(notes)]),
-            warnings)
-    return TableResult(table, OK, "; ".join(notes), warnings)
+        return CREATE_ALLOWED, " ".join(
+            [f"{where} is usable, but " + create_allowed_message(table), *notes])
+    return OK, "; ".join([*findings.notes, *(f"warning: {w}" for w in findings.warnings)])
 
 
 def with_untried(results: Sequence[TableResult], why: str, rerun: str,
@@ -472,8 +429,7 @@ def with_untried(results: Sequence[TableResult], why: str, rerun: str,
     out = []
     for index, result in enumerate(results):
         if result.untried is None:
-            ledger = (ledgers or {}).get(index) or Ledger(planned_probes(result.table, layout),
-                                                          by_design_probes(layout))
+            ledger = (ledgers or {}).get(index) or new_findings(result.table, layout).ledger
             ledger.stop(why, rerun)
             untried, unanswered = ledger.untried(), ledger.unanswered()
             words = [result.message, unanswered_sentence(unanswered), *sentences(untried)]
@@ -490,10 +446,7 @@ def denied_message(findings: Findings) -> str:
     if QUERY in findings.refused:
         refused[-1] += f" (on its index {spec.LEASE_OWNER_INDEX})"
     lookups = [f"dynamodb:DescribeTable on {name}" for name in findings.refused_lookups]
-    calls = []
-    if refused:
-        calls.append(f"{', '.join(refused)} on {table.table_name}")
-    calls.extend(lookups)
+    calls = ([f"{', '.join(refused)} on {table.table_name}"] if refused else []) + lookups
     them = "them" if len(refused) + len(lookups) > 1 else "it"
     message = (f"This identity may not call {'; nor '.join(calls)} in {table.region}. KCL "
                f"needs {them}, so the adapter would fail")
@@ -561,7 +514,7 @@ def index_unusable_message(where: str, description: dict[str, Any],
 
 def unexpected_write_message(table: LeaseTable, action: str, key: str) -> str:
     return (f"{action} of the probe key {key} on {table.table_name} in {table.region} was not "
-            f"refused by its condition {impossible_condition(kcl.hash_key(table.role))}, so an "
+            f"refused by its condition attribute_exists({kcl.hash_key(table.role)}), so an "
             f"item with that key "
             f"existed: this endpoint does not behave like DynamoDB. Check the table's items "
             f"for {PROBE_KEY_PREFIX}* and report this.")
@@ -569,16 +522,3 @@ def unexpected_write_message(table: LeaseTable, action: str, key: str) -> str:
 
 def _explain(outcome: Outcome, table: LeaseTable, action: str, endpoint: str) -> str:
     return broken_words(outcome, table.table_name, action, endpoint, table.region)
-
-
-def _sentences(notes: list[str]) -> list[str]:
-    """Notes as sentences after a message: a warning reads "Warning: ...", not "Note:
-    warning: ...", and no sentence ends in two full stops."""
-    sentences = []
-    for note in notes:
-        text = note.rstrip(". ")
-        if text.startswith("warning: "):
-            sentences.append(f"Warning: {text.removeprefix('warning: ')}.")
-        else:
-            sentences.append(f"Note: {text}.")
-    return sentences
