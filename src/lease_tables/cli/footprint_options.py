@@ -77,7 +77,8 @@ class StreamArgs:
     enhanced_fan_out: EnhancedFanOutOpt = False
 
     def options(self) -> "FootprintOptions":
-        return options(self.stream, self.enhanced_fan_out)
+        """The group's fields (named as `options` names its parameters) as the pure record."""
+        return options(**vars(self))
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,6 @@ class FootprintArgs(StreamArgs):
     video_stream: VideoStreamOpt = None
     connect_instance: ConnectInstanceOpt = None
     cloudwatch_logs: CloudWatchLogsOpt = None
-
-    def options(self) -> "FootprintOptions":
-        return options(self.stream, self.enhanced_fan_out, self.bucket, self.kms_key,
-                       self.video_stream, self.connect_instance, self.cloudwatch_logs)
 
 
 def optional_values(args: Sequence[str]) -> list[str]:
@@ -107,8 +104,7 @@ def optional_values(args: Sequence[str]) -> list[str]:
     for index, arg in enumerate(out):
         if arg == "--":
             break
-        if arg == LOGS_OPTION:
-            following = out[index + 1] if index + 1 < len(out) else None
-            if following is None or following.startswith("-"):
-                out[index] = f"{LOGS_OPTION}={EVERY_LOG_GROUP}"
+        # Followed by another option, or by nothing (the "-" that ends the line).
+        if arg == LOGS_OPTION and [*out[index + 1:], "-"][0].startswith("-"):
+            out[index] = f"{LOGS_OPTION}={EVERY_LOG_GROUP}"
     return out

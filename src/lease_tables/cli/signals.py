@@ -55,16 +55,6 @@ def number_of(name: str) -> int | None:
     return int(found) if found is not None else WINDOWS_NUMBERS.get(name)
 
 
-def name_of(number: int) -> str:
-    for name in NAMES:
-        if number_of(name) == number:
-            return name
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
 class Interrupted(KeyboardInterrupt):
     """A run stopped by a signal; `exit_code` is what a shell reports for it."""
 
@@ -83,8 +73,13 @@ class Interrupted(KeyboardInterrupt):
         message ("interrupted by ...")."""
         if self.event in CLOSING_EVENTS:
             return f"the end of its console ({CLOSING_EVENTS[self.event]})"
-        name = name_of(self.signum)
-        return NAMES.get(name, name)
+        words = {number_of(name): said for name, said in NAMES.items()}
+        if self.signum in words:
+            return words[self.signum]
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"
 
 
 _received: list[int] = []
