@@ -94,6 +94,11 @@ def fit_terminal(text: str, stream: TextIO) -> str:
                          subsequent_indent="  ")
 
 
+def command(**settings: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A command of the app, given its option groups spread into their options (`with_groups`)."""
+    return lambda function: app.command(**settings)(with_groups(function))
+
+
 # Each command's line in the main --help is its `short_help`, a whole sentence: click
 # would otherwise cut the docstring's first sentence to the column width, mid-word.
 
@@ -256,8 +261,7 @@ def _root(version: VersionOpt = False) -> None:
     """Create, verify and describe KCL lease tables for RIS Amazon adapters."""
 
 
-@app.command(short_help="Create the absent lease tables; leave existing ones as they are.")
-@with_groups
+@command(short_help="Create the absent lease tables; leave existing ones as they are.")
 def create(
     *,
     selection: SelectionArgs,
@@ -315,8 +319,7 @@ def create(
     _finish(results, run, "create")
 
 
-@app.command(short_help="Check that every table exists, is ACTIVE and has the right key.")
-@with_groups
+@command(short_help="Check that every table exists, is ACTIVE and has the right key.")
 def verify(
     *,
     selection: SelectionArgs,
@@ -348,13 +351,12 @@ def verify(
     _finish(results, run, "verify")
 
 
-@app.command(
+@command(
     short_help="Prove the adapter can use its tables but cannot create any.",
     help=("Prove with the adapter's own credentials (--profile), writing nothing, that it can "
           "use every lease table and cannot create tables, and read the streams its "
           "IntegrationService.xml names (polling; with --enhanced-fan-out its consumers "
           "too)."))
-@with_groups
 def preflight(
     *,
     selection: SelectionArgs,
@@ -388,8 +390,7 @@ def preflight(
     _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, profile))
 
 
-@app.command(short_help="Print the derived table names, one a line; no XML needed.")
-@with_groups
+@command(short_help="Print the derived table names, one a line; no XML needed.")
 def name(
     kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
                                        metavar="connect|agent-events",
@@ -414,8 +415,7 @@ def name(
         typer.echo(each.table_name)
 
 
-@app.command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
-@with_groups
+@command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
 def policy(
     *,
     selection: SelectionArgs,
@@ -477,8 +477,7 @@ def policy(
     typer.echo(render_documents(documents), nl=False)
 
 
-@app.command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
-@with_groups
+@command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
 def template(
     *,
     selection: SelectionArgs,
@@ -536,9 +535,8 @@ def template(
 
 from lease_tables.cli.diagnose import diagnose as _diagnose  # noqa: E402
 
-app.command("diagnose",
-            short_help="Read the adapter's log: why KCL did not start, and the fix.")(
-    with_groups(_diagnose))
+command(name="diagnose",
+        short_help="Read the adapter's log: why KCL did not start, and the fix.")(_diagnose)
 
 
 
@@ -564,8 +562,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"or incomplete.{done} Send stdout where it can be written (a file on a disk "
             f"with room, a terminal, a reader that reads to the end) to see it.")
     sys.stderr.flush()
-    helpers = sys.modules.get("lease_tables.aws.credential_helpers")
-    if helpers is not None:  # a credential_process never outlives the run
+    if helpers := sys.modules.get("lease_tables.aws.credential_helpers"):
+        # A credential_process never outlives the run.
         helpers.end_all()
     if threading.active_count() > 1 or signals.received():
         # A run cut short leaves worker threads in network calls (daemons, whose pools
@@ -660,7 +658,7 @@ def wants_json(args: Sequence[str]) -> bool:
     """Whether this command line asked for JSON, read before (and whether or not) it parses."""
     options = list(itertools.takewhile(lambda arg: arg != "--", args))
     return any(arg.lower() == "--output=json" or (arg == "--output" and value.lower() == "json")
-               for arg, value in zip(options, [*options[1:], ""], strict=True))
+               for arg, value in itertools.pairwise([*options, ""]))
 
 
 def utf8_output() -> None:

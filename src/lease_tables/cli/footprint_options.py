@@ -59,14 +59,14 @@ def options(stream: Sequence[str] | None = None, enhanced_fan_out: bool = False,
     """The typed options as the pure record `footprint.resolve` takes."""
     from lease_tables.model.footprint import FootprintOptions
 
-    logs = cloudwatch_logs
-    if logs is not None and logs.strip() == EVERY_LOG_GROUP:
-        logs = ""
+    # "*" (or the option with no GROUP): every log group, which FootprintOptions spells "".
+    every_group = (cloudwatch_logs or "").strip() == EVERY_LOG_GROUP
     return FootprintOptions(
         streams=tuple(stream or ()), enhanced_fan_out=enhanced_fan_out,
         buckets=tuple(bucket or ()), kms_keys=tuple(kms_key or ()),
         video_streams=tuple(video_stream or ()),
-        connect_instances=tuple(connect_instance or ()), cloudwatch_logs=logs)
+        connect_instances=tuple(connect_instance or ()),
+        cloudwatch_logs="" if every_group else cloudwatch_logs)
 
 
 @dataclass(frozen=True)

@@ -140,8 +140,9 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     """`command` as typer should see it: each option-group parameter spread into its fields,
     and `--version` last, as on every command.
 
-    Put it under `@app.command(...)`. The command's other parameters keep their
-    place; every parameter becomes keyword-only, as typer passes them all by name.
+    Put it under `@app.command(...)` (the app's own `command` does both). The command's
+    other parameters keep their place; every parameter becomes keyword-only, as typer
+    passes them all by name.
     `--version` acts in its callback and never reaches the command.
     """
     keyword = inspect.Parameter.KEYWORD_ONLY
