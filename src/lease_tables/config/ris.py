@@ -10,7 +10,6 @@ running recorder.
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import re
 import stat
@@ -365,10 +364,8 @@ def _refuse_dtd(root: etree._Element, source: str) -> None:
         raise InputError(_doctype_message(source))
 
 
-@functools.cache
 def _local_name(name: str) -> str:
-    """`{namespace}Local` or `Local` -> `local`, cached: a file repeats a handful of
-    names tens of thousands of times, and this is the reader's innermost loop."""
+    """`{namespace}Local` or `Local` -> `local`."""
     return name.rpartition("}")[2].lower()
 
 
@@ -379,18 +376,13 @@ def _attributes(element: etree._Element) -> list[tuple[str, str]]:
 
 
 def _attr(element: etree._Element, name: str) -> str | None:
-    """An attribute by lower-case local name, whatever its case or namespace.
-
-    The plain spelling is tried first (one C lookup); only files that spell it
-    otherwise pay for the scan of every attribute.
-    """
+    """An attribute by lower-case local name, whatever its case or namespace; the plain
+    spelling first, else the first attribute that spells it otherwise."""
     value = element.get(name)
     if value is not None:
         return value
-    for key, candidate in _attributes(element):
-        if _local_name(key) == name:
-            return candidate
-    return None
+    return next((found for key, found in _attributes(element) if _local_name(key) == name),
+                None)
 
 
 def normalise_type(type_text: str) -> str:
@@ -398,14 +390,12 @@ def normalise_type(type_text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", type_text.lower())
 
 
-@functools.cache
 def kind_of(type_text: str) -> str | None:
     """Which of our adapter kinds a `type` attribute names, or None if not ours.
 
     `agent-events` takes `agentevent` and an Amazon word (`amazon`, `aws`,
     `kinesis`, `connect`); `connect` takes `amazonconnect`; anything else
-    (another vendor's `XyzAgentEventAdapter`) is not ours. Cached: a fleet file
-    repeats two or three types tens of thousands of times.
+    (another vendor's `XyzAgentEventAdapter`) is not ours.
     """
     norm = normalise_type(type_text)
     if "agentevent" in norm and any(word in norm for word in _AMAZON_WORDS):
@@ -415,10 +405,8 @@ def kind_of(type_text: str) -> str | None:
     return None
 
 
-@functools.cache
 def normalise_key(key: str) -> str:
-    """`ApplicationName`, `Application Name` and `application_name` are one key (cached:
-    a file repeats a few keys many times)."""
+    """`ApplicationName`, `Application Name` and `application_name` are one key."""
     return re.sub(r"[\s_\-]", "", key).lower()
 
 
@@ -433,38 +421,24 @@ def _integrations(root: etree._Element,
     """Every `Integration` element, in document order, with its own `set` settings.
 
     One pass over the tree: each `set` belongs to its nearest enclosing Integration
-    (not to an outer one when adapters nest; usually its parent, else found by
-    walking up), and the first spelling of a key wins; a later one with another value
-    is noted in `clashes` (key as written, both values). A 20,000-adapter file has
-    tens of thousands of elements, so each is touched once, with one memoised
-    name lookup.
+    (not to an outer one when adapters nest), and the first spelling of a key wins; a
+    later one with another value is noted in `clashes` (key as written, both values).
     """
     found: dict[etree._Element, dict[str, str]] = {}
-    for node in root.iter(etree.Element):  # elements only, filtered in C
+    for node in root.iter(etree.Element):  # elements only: no comments or text
         name = _local_name(node.tag)
-        if name == "set":
-            parent = node.getparent()
-            owner = parent if parent is not None and parent in found else (
-                _owning_integration(node))
-            if owner is None:
-                continue
-            settings = found[owner]
-            key = node.get("key")
-            if key is None:
-                key = _attr(node, "key")
-                if key is None:
-                    continue
-            value = node.get("value")
-            if value is None:
-                value = _attr(node, "value")
-                if value is None:
-                    value = node.text or ""
-            value = value.strip()
-            first = settings.setdefault(normalise_key(key), value)
-            if first != value and clashes is not None:
-                clashes.setdefault(owner, []).append((key, first, value))
-        elif name == "integration":
+        if name == "integration":
             found[node] = {}
+            continue
+        owner = _owning_integration(node) if name == "set" else None
+        key = None if owner is None else _attr(node, "key")
+        if owner is None or key is None:
+            continue
+        value = _attr(node, "value")
+        value = ((node.text or "") if value is None else value).strip()
+        first = found[owner].setdefault(normalise_key(key), value)
+        if first != value and clashes is not None:
+            clashes.setdefault(owner, []).append((key, first, value))
     return found
 
 
@@ -474,37 +448,21 @@ def _line(element: etree._Element) -> int | None:
 
 
 def _owning_integration(element: etree._Element) -> etree._Element | None:
-    parent = element.getparent()
-    while parent is not None:
-        if _local_name(parent.tag) == "integration":  # a parent is always an element
-            return parent
-        parent = parent.getparent()
-    return None
+    """The nearest enclosing Integration element, if any."""
+    return next((parent for parent in element.iterancestors()
+                 if _local_name(parent.tag) == "integration"), None)
 
 
 def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
-    for key in keys:
-        value = settings.get(key)
-        if value:
-            return value
-    return None
+    """The first of `keys` set to something (not empty), in order of preference."""
+    return next((settings[key] for key in keys if settings.get(key)), None)
 
 
 def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | None:
     """False when an `enabled` attribute or `Enabled` setting says false/0/no (any case);
     True when one says true/1/yes; None when the file says nothing we understand."""
-    attr = element.get("enabled")
-    if attr is None:
-        # Spelled otherwise (`Enabled`, `x:enabled`) or absent: which attribute name it
-        # is, if any, depends only on the element's attribute names, which a fleet file
-        # repeats for every adapter, so the answer is cached per set of names.
-        spelled = _enabled_spelling(tuple(element.keys()))  # str: see _attributes
-        if spelled is not None:
-            attr = element.get(spelled)
-    setting = settings.get("enabled")
-    if attr is None and setting is None:
-        return None
-    words = [value.strip().lower() for value in (attr, setting) if value]
+    said = (_attr(element, "enabled"), settings.get("enabled"))
+    words = [value.strip().lower() for value in said if value]
     if any(word in _FALSE_WORDS for word in words):
         return False
     if any(word in _TRUE_WORDS for word in words):
@@ -513,19 +471,11 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
 
 
 
-@functools.cache
-def _enabled_spelling(names: tuple[str, ...]) -> str | None:
-    """Which of an element's attribute names spells `enabled`, if any."""
-    return next((name for name in names if _local_name(name) == "enabled"), None)
-
-
 def _clash_message(adapter: Adapter, source: str,
                    clashes: Sequence[tuple[str, str, str]]) -> str | None:
     """Two different values for one setting we read (two Regions, two spellings of
     ApplicationName), or None. Identical repeats are harmless and pass; so is AppName
     beside ApplicationName, which is an alias that ApplicationName beats by rule."""
-    if not clashes:  # nearly every adapter: no work per adapter of a 20,000-adapter file
-        return None
     found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
              for key, first, second in clashes
              if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
