@@ -113,10 +113,9 @@ def expand_variables(raw: str, env: Mapping[str, str]) -> str:
     folded = {k.upper(): v for k, v in env.items()}
 
     def lookup(name: str) -> str:
-        if name in env:
-            return env[name]
-        if name.upper() in folded:
-            return folded[name.upper()]
+        value = env.get(name, folded.get(name.upper()))
+        if value is not None:
+            return value
         raise InputError(
             f"The path {quote(raw)} uses the environment variable {clean(name)}, which is "
             f"not set. "
@@ -128,12 +127,12 @@ def expand_variables(raw: str, env: Mapping[str, str]) -> str:
 
 
 def default_conf_dirs(env: Mapping[str, str]) -> list[str]:
-    """The configuration folder RIS itself uses, when the variable is set."""
-    folded = {k.upper(): v for k, v in env.items()}
-    base = folded.get(SOFTWARE_DIR_VARIABLE)
+    """The configuration folder RIS itself uses, when the variable is set, joined with
+    the separator style the base already uses (UNC stays UNC)."""
+    base = {k.upper(): v for k, v in env.items()}.get(SOFTWARE_DIR_VARIABLE)
     if not base:
         return []
-    return [_join_native(base, "Conf")]
+    return [base.rstrip("\\/") + ("\\" if "\\" in base else "/") + "Conf"]
 
 
 def default_conf_origin(env: Mapping[str, str]) -> str:
@@ -141,12 +140,6 @@ def default_conf_origin(env: Mapping[str, str]) -> str:
     base = {k.upper(): v for k, v in env.items()}.get(SOFTWARE_DIR_VARIABLE, "")
     return (f"%{SOFTWARE_DIR_VARIABLE}%\\Conf, with the environment variable "
             f"{SOFTWARE_DIR_VARIABLE} set to {quote(base)}, as no --conf-dir was given")
-
-
-def _join_native(base: str, child: str) -> str:
-    """Join keeping the separator style the base already uses (UNC stays UNC)."""
-    sep = "\\" if "\\" in base else "/"
-    return base.rstrip("\\/") + sep + child
 
 
 def locate_conf_file(expanded: str, given: str | None = None,
@@ -163,24 +156,23 @@ def locate_conf_file(expanded: str, given: str | None = None,
     where = origin or f"--conf-dir {quote(given)}"  # what the operator set, in messages
     path = Path(expanded)
     kind = _kind_on_disk(path, where)
+    if kind is None:  # the name in another letter case (`conf` for `Conf`), if anywhere
+        other = _child_named(path.parent, path.name, where)
+        if other is not None:
+            path, kind = other, _kind_on_disk(other, where)
     if kind == "file":
         return path
-    folder = path if kind == "dir" else _child_named(path.parent, path.name, where)
-    if folder is not None and folder != path:
-        kind = _kind_on_disk(folder, where)
-        if kind == "file":
-            return folder
-    if folder is None or kind != "dir":
+    if kind != "dir":
         raise InputError(
             f"The configuration folder {quote(expanded)} does not exist or cannot be read "
             f"(from {where}). Check the path, or that the RIS share is "
             f"reachable from this machine, and pass the folder that holds "
             f"{CONF_FILE_NAME} (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf)."
         )
-    found = _child_named(folder, CONF_FILE_NAME, where, Path.is_file)
+    found = _child_named(path, CONF_FILE_NAME, where, Path.is_file)
     if found is None:
         raise InputError(
-            f"No {CONF_FILE_NAME} in {quote(folder)} (from {where}). "
+            f"No {CONF_FILE_NAME} in {quote(path)} (from {where}). "
             f"Pass the RIS configuration folder (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf) "
             f"or the file itself."
         )
@@ -345,10 +337,8 @@ def _doctype_message(source: str) -> str:
 
 def _mentions_doctype(data: bytes) -> bool:
     """Whether a file that failed to parse declares a DTD (for a precise message only)."""
-    marker = "<!DOCTYPE"
-    return any(marker.encode(codec) in data.upper() if codec == "ascii"
-               else marker.encode(codec) in data
-               for codec in ("ascii", "utf-16-le", "utf-16-be"))
+    return (b"<!DOCTYPE" in data.upper() or "<!DOCTYPE".encode("utf-16-le") in data
+            or "<!DOCTYPE".encode("utf-16-be") in data)
 
 
 def _refuse_dtd(root: etree._Element, source: str) -> None:
@@ -470,22 +460,6 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
     return None
 
 
-
-def _clash_message(adapter: Adapter, source: str,
-                   clashes: Sequence[tuple[str, str, str]]) -> str | None:
-    """Two different values for one setting we read (two Regions, two spellings of
-    ApplicationName), or None. Identical repeats are harmless and pass; so is AppName
-    beside ApplicationName, which is an alias that ApplicationName beats by rule."""
-    found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
-             for key, first, second in clashes
-             if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
-    if not found:
-        return None
-    return (f"In {quote(source)}, the {adapter.describe()} sets " + "; and ".join(found)
-            + ". Which one its adapter uses is not certain, so its lease table cannot be "
-            "derived. Keep one <set> of each key (in the RIS configuration tool) and rerun.")
-
-
 def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, str],
                   clashes: Sequence[tuple[str, str, str]] = ()) -> Adapter | None:
     type_text = (_attr(element, "type") or "").strip()
@@ -500,9 +474,17 @@ def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, s
                       (_attr(element, "name") or "").strip() or None, _line(element),
                       _enabled(element, settings), _first(settings, _STREAM_KEYS),
                       _first(settings, _CONNECT_INSTANCE_KEYS))
-    clash = _clash_message(adapter, source, clashes)
-    if clash:
-        raise InputError(clash)
+    # Two different values for one setting we read (two Regions, two spellings of
+    # ApplicationName) is bad input. Identical repeats are harmless and pass; so is AppName
+    # beside ApplicationName, which is an alias that ApplicationName beats by rule.
+    found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
+             for key, first, second in clashes
+             if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
+    if found:
+        raise InputError(
+            f"In {quote(source)}, the {adapter.describe()} sets " + "; and ".join(found)
+            + ". Which one its adapter uses is not certain, so its lease table cannot be "
+            "derived. Keep one <set> of each key (in the RIS configuration tool) and rerun.")
     missing = []
     if adapter.application_name is None:
         missing.append('an Application Name (a <set key="ApplicationName" value="..."/>)')
@@ -531,19 +513,16 @@ def read_confs(givens: Sequence[str], env: Mapping[str, str] | None = None,
     when no --conf-dir named them (see `default_conf_origin`).
     """
     env = os.environ if env is None else env
-    seen: set[object] = set()
-    confs: list[ConfFile] = []
+    confs: dict[object, ConfFile] = {}  # by the file's identity
     for given in givens:
         expanded = expand_variables(given, env)
         path = locate_conf_file(expanded, given, origin)
         identity = _file_identity(path)
-        if identity in seen:
-            continue
-        seen.add(identity)
-        adapters = parse_adapters(read_conf_bytes(path, max_bytes), str(path))
-        confs.append(ConfFile(path=str(path.absolute()), folder=expanded,
-                              adapters=tuple(adapters)))
-    return confs
+        if identity not in confs:
+            adapters = parse_adapters(read_conf_bytes(path, max_bytes), str(path))
+            confs[identity] = ConfFile(path=str(path.absolute()), folder=expanded,
+                                       adapters=tuple(adapters))
+    return list(confs.values())
 
 
 def _file_identity(path: Path) -> object:
