@@ -361,11 +361,12 @@ def derive_tables(
     warnings: list[str] = []
     problems: list[str] = []
     local = local_host
-    fallbacks: list[str] = []  # files whose agent-events names use this machine's name
     host_warning = None
     if host_option is not None:
         host_option, host_warning = host_option_value(host_option)
-    servers: dict[str, str] = {}  # with --host-name: file -> the server it is on, if known
+    # Each file with agent-events adapters: its path and its UNC server (lower case), or
+    # "" when its folder does not say which server it is on.
+    servers: list[tuple[str, str]] = []
     overridden: dict[str, list[str]] = {}  # adapter Region that beat --region -> tables
     for conf in conf_files:
         host: HostName | None = None
@@ -376,10 +377,7 @@ def derive_tables(
             except InputError as exc:
                 problems.append(str(exc))
                 continue
-            if host.source == HOST_LOCAL:
-                fallbacks.append(conf.path)
-            elif host.source == HOST_OPTION:
-                servers[conf.path] = (unc_host(conf.folder) or "").lower()
+            servers.append((conf.path, (unc_host(conf.folder) or "").lower()))
         seen_here: dict[str, Adapter] = {}
         for adapter in conf.adapters:
             region = adapter.region
@@ -408,11 +406,14 @@ def derive_tables(
                 )
             seen_here.setdefault(table.table_name, adapter)
             _merge(merged, table)
-    if len(fallbacks) > 1:  # never with --host-name
+    # Without --host-name, a file on no known server takes this machine's name.
+    fallbacks = [] if host_option else [path for path, server in servers if not server]
+    if len(fallbacks) > 1:
         problems.insert(0, _shared_fallback_message(fallbacks, local or ""))
-    if len(servers) > 1 and ("" in servers.values() or len(set(servers.values())) > 1):
-        problems.insert(0, _shared_option_message(list(servers), host_option or ""))
-    elif servers and host_warning:
+    by_file = dict(servers) if host_option else {}
+    if len(by_file) > 1 and ("" in by_file.values() or len(set(by_file.values())) > 1):
+        problems.insert(0, _shared_option_message(list(by_file), host_option or ""))
+    elif by_file and host_warning:
         warnings.append(host_warning)
     for name in table_names:
         try:
@@ -579,7 +580,7 @@ def name_from_options(kind: str, application_name: str, host_name: str | None,
     """`lease-tables name`: the lease-table name of one adapter given by its options, and
     the warnings to show. `local` is this machine's host name (asked for when None) and
     `computer_name` Windows' COMPUTERNAME; both count only without --host-name."""
-    warnings: list[str] = []
+    warning: str | None = None
     result = application_name  # an Amazon Connect adapter's table: the name itself
     if kind == KIND_AGENT_EVENTS:
         if not adapter_id or not adapter_id.strip():
@@ -589,15 +590,13 @@ def name_from_options(kind: str, application_name: str, host_name: str | None,
             raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
                              "verintris, or leave the option out to use this machine's name.")
         if host_name is not None:
-            host, cut = host_option_value(host_name)
-            warnings += [cut] if cut else []
+            host, warning = host_option_value(host_name)  # cut at its first dot?
         else:
             host = local_host_name(local)
-            case_slip = computer_name_warning(host, computer_name)
-            warnings += [case_slip] if case_slip else []
+            warning = computer_name_warning(host, computer_name)
         result = agent_events_table_name(application_name, host, adapter_id.strip())
     problem = table_name_problem(result)
     if problem:
         raise InputError(f"The derived name {quote(result)} is not a valid DynamoDB table "
                          f"name: {problem}. Check --application-name and --host-name.")
-    return result, warnings
+    return result, [warning] if warning else []
