@@ -432,8 +432,7 @@ def derive_tables(
     case_slip = computer_name_warning(local, computer_name) if fallbacks and local else None
     if case_slip:
         warnings.append(case_slip)
-    tables = sorted(merged.values(), key=lambda t: t.key)
-    return Derivation(tables=tables, warnings=warnings)
+    return Derivation(tables=sorted(merged.values(), key=lambda t: t.key), warnings=warnings)
 
 
 def _listed(paths: Sequence[str]) -> str:

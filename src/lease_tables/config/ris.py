@@ -216,10 +216,8 @@ def _child_named(folder: Path, name: str, where: str,
         if is_permission_error(exc):
             raise InputError(_permission_message(folder, where, "list the folder")) from None
         return None
-    for entry in entries:
-        if entry.name.lower() == name.lower() and (kind is None or kind(entry)):
-            return entry
-    return None
+    return next((entry for entry in entries
+                 if entry.name.lower() == name.lower() and (kind is None or kind(entry))), None)
 
 
 # --------------------------------------------------------------------------- XML
