@@ -48,11 +48,10 @@ def session(profile: str | None, env: Mapping[str, str]) -> Any:  # a botocore S
     mapping = {}
     for logical in _LOOKUP:
         key, variables, default, conversion = BOTOCORE_DEFAUT_SESSION_VARIABLES[logical]
-        if logical == "region":
-            variables = list(REGION_VARIABLES)
         mapping[logical] = chains.create_config_chain(
-            instance_name=logical, env_var_names=variables, config_property_names=key,
-            default=default, conversion_func=conversion)
+            instance_name=logical, config_property_names=key, default=default,
+            env_var_names=list(REGION_VARIABLES) if logical == "region" else variables,
+            conversion_func=conversion)
     core.register_component("config_store", ConfigValueStore(mapping=mapping))
     return core
 
