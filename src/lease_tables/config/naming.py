@@ -134,16 +134,14 @@ def unc_server(folder: str) -> str | None:
     `\\\\?\\UNC\\server\\share\\...` are UNC; device paths (`\\\\.\\pipe`,
     `\\\\?\\C:\\...`) are not.
     """
-    if not (folder.startswith("\\\\") or folder.startswith("//")):
+    if not folder.startswith(("\\\\", "//")):
         return None
     text = folder.replace("/", "\\")
     if text[2:4] in ("?\\", ".\\"):  # \\?\ and \\.\ : device namespace
-        rest = text[4:]
-        if rest[:4].upper() != "UNC\\":
+        if text[4:8].upper() != "UNC\\":
             return None
-        text = "\\\\" + rest[4:]
-    server = text[2:].split("\\", 1)[0]
-    return server or None
+        text = "\\\\" + text[8:]  # \\?\UNC\server\... -> \\server\...
+    return text[2:].split("\\", 1)[0] or None
 
 
 def is_ip_address(server: str) -> bool:
