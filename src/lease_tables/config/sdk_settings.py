@@ -48,11 +48,10 @@ def session(profile: str | None, env: Mapping[str, str]) -> Any:  # a botocore S
     mapping = {}
     for logical in _LOOKUP:
         key, variables, default, conversion = BOTOCORE_DEFAUT_SESSION_VARIABLES[logical]
-        if logical == "region":
-            variables = list(REGION_VARIABLES)
         mapping[logical] = chains.create_config_chain(
-            instance_name=logical, env_var_names=variables, config_property_names=key,
-            default=default, conversion_func=conversion)
+            instance_name=logical, config_property_names=key, default=default,
+            env_var_names=list(REGION_VARIABLES) if logical == "region" else variables,
+            conversion_func=conversion)
     core.register_component("config_store", ConfigValueStore(mapping=mapping))
     return core
 
@@ -65,36 +64,26 @@ def default_region(profile: str | None = None, env: Mapping[str, str] | None = N
             return env[variable]
     if not config_file_exists(env):  # nothing to look up (a container, a fresh machine)
         return None
-    core = session(profile, env)
-    config = _scoped(core, profile, env)
-    if config is None:
-        return None
-    value = str(config.get("region") or "").strip()
-    return value or None
-
-
-def _scoped(core: Any, profile: str | None, env: Mapping[str, str]) -> Mapping[str, Any] | None:
-    """The profile's settings as botocore reads them; None for a profile named only by the
-    environment that neither file holds (`missing_profile` names it when it matters)."""
     from botocore.exceptions import ConfigNotFound, ConfigParseError, ProfileNotFound
 
+    core = session(profile, env)
     path = Path(os.path.expanduser(str(core.get_config_variable("config_file"))))
     if path.exists():  # botocore passes over a file it cannot open (a folder, say): not we
         try:
             path.open("rb").close()
         except OSError as exc:
-            raise InputError(_unreadable(core, exc)) from None
+            raise InputError(_unreadable(path, exc)) from None
     try:
-        return dict(core.get_scoped_config())
-    except ProfileNotFound:
+        config = core.get_scoped_config()
+    except ProfileNotFound:  # named only by the environment: `missing_profile` names it
         return None
     except (ConfigParseError, ConfigNotFound, UnicodeDecodeError, OSError) as exc:
-        raise InputError(_unreadable(core, exc)) from None
+        raise InputError(_unreadable(path, exc)) from None
+    return str(config.get("region") or "").strip() or None
 
 
-def _unreadable(core: Any, exc: BaseException) -> str:
-    """A config file botocore refused, named with the fix."""
-    path = Path(os.path.expanduser(str(core.get_config_variable("config_file"))))
+def _unreadable(path: Path, exc: BaseException) -> str:
+    """The AWS config file botocore refused, named with the fix."""
     try:
         data = path.read_bytes()
     except OSError as error:

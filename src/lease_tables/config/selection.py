@@ -60,10 +60,9 @@ def select(selection: Selection, env: Mapping[str, str] | None = None,
         table_names=selection.tables,
         host_option=selection.host_name,
         region_option=selection.region,
-        # --region fills in for every table that lacks one, so the AWS config file
-        # (which may be unreadable) is consulted only when there is no --region.
-        default_region=None if selection.region else (
-            lambda: default_region(selection.profile, env)),
+        # Asked only when a table needs it and there is no --region: the AWS config
+        # file may be unreadable.
+        default_region=lambda: default_region(selection.profile, env),
         local_host=local_host,
         # Windows sets it (upper case); compared with the host name for a case warning.
         computer_name=env.get("COMPUTERNAME"),
