@@ -97,14 +97,11 @@ class Clients:
     """
 
     def __init__(self, profile: str | None, endpoint_url: str | None,
-                 pool_size: int = 10, env: Mapping[str, str] | None = None,
-                 read_timeout: float = READ_TIMEOUT,
-                 services: tuple[str, ...] = ("dynamodb",),
+                 pool_size: int = 10, read_timeout: float = READ_TIMEOUT,
                  helper_timeout: float = HELPER_TIMEOUT,
                  helper_deadline: float | None = None) -> None:
-        self.env = os.environ if env is None else env
         self.endpoint_url = endpoint_url
-        register_url_passwords([endpoint_url, *(self.env.get(name) for name in PROXY_VARIABLES)])
+        register_url_passwords([endpoint_url, *map(os.environ.get, PROXY_VARIABLES)])
         self.pool_size = max(pool_size, 1)
         self.read_timeout = max(1.0, min(read_timeout, READ_TIMEOUT))
         try:
@@ -116,8 +113,8 @@ class Clients:
             # credential_process bounded and killable, MFA prompts refused: see the module.
             credential_helpers.install(self.session._session, helper_timeout, helper_deadline)
             self._retries = self._retry_settings()
-            self._configured = {service: self._configured_endpoint(service)
-                                for service in services}
+            self._configured: dict[str, tuple[str, str] | None] = {}
+            self._configured_setting("dynamodb")  # a malformed one named now, once
         except Exception as exc:
             raise setup_error(exc) from None
         self._clients: dict[tuple[str, str], BaseClient] = {}
@@ -125,7 +122,6 @@ class Clients:
         self._lock = threading.Lock()
         self._listings: dict[str, _Listing] = {}
         self._names_lock = threading.Lock()
-        self.hint_budget = HINT_BUDGET
 
     def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
         """The endpoint of `service` in `region` as the SDK really calls it, and where that
@@ -134,8 +130,8 @@ class Clients:
         url = self._called.get((service, region))
         if url is None:
             try:
-                url = str(self.client(service, region).meta.endpoint_url)
-            except LeaseTablesError:
+                url = str(self._client(service, region).meta.endpoint_url)
+            except Exception:  # not made: the message says which endpoint it was for
                 url = f"the {service} endpoint of {region}"
         setting = None if self.endpoint_url else self._configured_setting(service)
         url = hide_password(url)  # rows skip the redaction messages get
@@ -170,25 +166,22 @@ class Clients:
             raise InputError(problem)
         return found
 
-    def prepare(self, regions: Iterable[str], service: str = "dynamodb") -> None:
+    def prepare(self, regions: Iterable[str]) -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
         refuses only when making one (AWS_DEFAULTS_MODE, AWS_ACCOUNT_ID_ENDPOINT_MODE,
         say) stops the run once, as bad input naming the setting. Making a client calls
         nothing, so whatever fails here is the configuration's."""
         self._check_ca_bundle()
         for region in sorted(set(regions)):
-            with self._lock:
-                if (service, region) in self._clients:
-                    continue
-                try:
-                    self._clients[service, region] = self._make_client(service, region)
-                except LeaseTablesError:
-                    raise
-                except Exception as exc:
-                    failure = classify(exc)
-                    if failure.kind != OTHER and type(exc).__name__ not in VALUE_REFUSALS:
-                        raise failure.error() from None  # credentials, a profile, a file
-                    raise InputError(self._refused_setting(exc)) from None
+            try:
+                self._client("dynamodb", region)
+            except LeaseTablesError:
+                raise
+            except Exception as exc:
+                failure = classify(exc)
+                if failure.kind != OTHER and type(exc).__name__ not in VALUE_REFUSALS:
+                    raise failure.error() from None  # credentials, a profile, a file
+                raise InputError(self._refused_setting(exc)) from None
 
     def _refused_setting(self, exc: BaseException) -> str:
         """The setting the SDK refused, named from botocore's own table of its settings
@@ -197,17 +190,17 @@ class Clients:
 
         text = aws_text(exc)
         config = self.session._session.get_scoped_config()
+        profile = quote(self.session.profile_name or "default")
         named = []
         for logical, (key, variables, *_rest) in SETTINGS.items():
-            for variable in [variables] if isinstance(variables, str) else (variables or []):
-                value = self.env.get(variable)
-                if value and (logical in text or (key and key in text)
-                              or (len(value) > 2 and value in text)):
-                    named.append(f"the environment variable {variable} ({quote(value)})")
-            value = str(config.get(key) or "") if key else ""
-            if value and (logical in text or key in text or (len(value) > 2 and value in text)):
-                named.append(f"the setting {key} of the AWS profile "
-                             f"{quote(self.session.profile_name or 'default')} ({quote(value)})")
+            places = [(f"the environment variable {variable}", os.environ.get(variable))
+                      for variable in ([variables] if isinstance(variables, str)
+                                       else variables or [])]
+            places.append((f"the setting {key} of the AWS profile {profile}",
+                           str(config.get(key) or "") if key else ""))
+            named += [f"{place} ({quote(value)})" for place, value in places
+                      if value and (logical in text or (key and key in text)
+                                    or (len(value) > 2 and value in text))]
         where = " and ".join(dict.fromkeys(named)) or (
             "an AWS_* environment variable or the profile in the AWS config file")
         return (f"The AWS SDK refuses {where}: {text.rstrip('.')}. Fix or unset it, then "
@@ -221,7 +214,7 @@ class Clients:
         bundle = self.session._session.get_config_variable("ca_bundle")
         if not bundle or os.path.isfile(os.path.expanduser(str(bundle))):
             return
-        where = ("The environment variable AWS_CA_BUNDLE" if self.env.get("AWS_CA_BUNDLE")
+        where = ("The environment variable AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE")
                  else f"The setting ca_bundle of the AWS profile "
                       f"{quote(self.session.profile_name or 'default')}")
         raise InputError(f"{where} names {quote(bundle)}, which is not a file, so no HTTPS "
@@ -249,7 +242,7 @@ class Clients:
                 f"No AWS credentials were found (environment variables, --profile, the "
                 f"shared credentials file, or an instance role). Run with --profile naming "
                 f"{who}, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. {nothing}"
-                f"{home_hint(self.env)}"
+                f"{home_hint(os.environ)}"
             )
         if not frozen.access_key or not frozen.secret_key:
             missing = "secret access key" if frozen.access_key else "access key ID"
@@ -270,34 +263,31 @@ class Clients:
         config = core.get_scoped_config()  # the profile's own settings
         mode_setting = self._setting("AWS_RETRY_MODE", "retry_mode", config)
         attempts_setting = self._setting("AWS_MAX_ATTEMPTS", "max_attempts", config)
+        mode = str(core.get_config_variable("retry_mode"))
+        if mode_setting is not None and mode not in RETRY_MODES:
+            raise InputError(
+                f"{mode_setting[0]} is {quote(mode)}, which is not a retry mode of the AWS "
+                f"SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
+                f"uses when none is set), or unset it. Nothing was changed.")
+        where, raw = attempts_setting or ("", "1")
+        if not re.fullmatch(r"\s*[0-9]+\s*", raw) or int(raw) < 1:
+            raise InputError(
+                f"{where} is {quote(raw)}, which is not a number of attempts: give a "
+                f"whole number, 1 or more (1 means no retries; this tool uses "
+                f"{DEFAULT_MAX_ATTEMPTS} when none is set), or unset it. Nothing was "
+                f"changed.")
         if mode_setting is not None:
-            mode = str(core.get_config_variable("retry_mode"))
-            if mode not in RETRY_MODES:
-                raise InputError(
-                    f"{mode_setting[0]} is {quote(mode)}, which is not a retry mode of the AWS "
-                    f"SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
-                    f"uses when none is set), or unset it. Nothing was changed.")
+            return {}
         if attempts_setting is not None:
-            where, raw = attempts_setting
-            if not re.fullmatch(r"\s*[0-9]+\s*", raw) or int(raw) < 1:
-                raise InputError(
-                    f"{where} is {quote(raw)}, which is not a number of attempts: give a "
-                    f"whole number, 1 or more (1 means no retries; this tool uses "
-                    f"{DEFAULT_MAX_ATTEMPTS} when none is set), or unset it. Nothing was "
-                    f"changed.")
-        retries: _RetryDict = {}
-        if mode_setting is None:
-            retries["mode"] = "standard"
-            if attempts_setting is None:
-                retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
-        return retries
+            return {"mode": "standard"}
+        return {"mode": "standard", "total_max_attempts": DEFAULT_MAX_ATTEMPTS}
 
     def _setting(self, variable: str, key: str,  # config: botocore's profile settings, Any
                  config: Mapping[str, Any]) -> tuple[str, str] | None:
         """Where botocore reads a setting from (its environment variable first, then the
         profile's key) and its raw value, or None when it is set nowhere."""
-        if self.env.get(variable):
-            return f"The environment variable {variable}", str(self.env[variable])
+        if os.environ.get(variable):
+            return f"The environment variable {variable}", os.environ[variable]
         if config.get(key):
             profile = self.session.profile_name or "default"
             return (f"The setting {key} of the AWS profile {quote(profile)} (AWS config "
@@ -309,7 +299,8 @@ class Clients:
         return self.client("dynamodb", region)
 
     # One overload per service the footprint touches, so each caller gets its service's
-    # typed client (types-boto3); a name only known at run time gets the untyped base.
+    # typed client (types-boto3); this module, which knows a name only at run time, asks
+    # `_client` for the untyped base.
     @overload
     def client(self, service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
     @overload
@@ -326,13 +317,18 @@ class Clients:
     def client(self, service: Literal["sts"], region: str) -> STSClient: ...
     @overload
     def client(self, service: Literal["iam"], region: str) -> IAMClient: ...
-    @overload
-    def client(self, service: str, region: str) -> BaseClient: ...
 
     def client(self, service: str, region: str) -> Any:  # the overloads above say which
         """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
         kinesisvideo, connect, sts, iam), one per service and region, with the same
         retries, timeouts and pool, and --endpoint-url for every one of them."""
+        try:
+            return self._client(service, region)
+        except Exception as exc:
+            raise setup_error(exc) from None
+
+    def _client(self, service: str, region: str) -> BaseClient:
+        """The client, made on first use; botocore's own failures as they are."""
         client = self._clients.get((service, region))
         if client is not None:  # made already: no wait while another one is being made
             return client
@@ -341,33 +337,31 @@ class Clients:
         with self._lock:
             client = self._clients.get((service, region))
             if client is None:
-                try:
-                    client = self._make_client(service, region)
-                except Exception as exc:
-                    raise setup_error(exc) from None
-                self._clients[service, region] = client
+                client = self._clients[service, region] = self._make_client(
+                    service, region, self._retries.copy(),
+                    min(CONNECT_TIMEOUT, self.read_timeout), self.read_timeout, self.pool_size)
+                client.meta.events.register(
+                    f"before-send.{client.meta.service_model.endpoint_prefix}",
+                    functools.partial(self._record_endpoint, service, region))
+                if service == "dynamodb":
+                    client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
+                if service == "kinesis":
+                    client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
             return client
 
-    def _make_client(self, service: str, region: str) -> BaseClient:
+    def _make_client(self, service: str, region: str, retries: _RetryDict,
+                     connect_timeout: float, read_timeout: float, pool: int) -> BaseClient:
+        """A new client with these retries, timeouts and pool, and the hooks every client
+        carries (`watch`)."""
         from botocore.config import Config
 
-        config = Config(
-            retries=self._retries.copy(),
-            connect_timeout=min(CONNECT_TIMEOUT, self.read_timeout),
-            read_timeout=self.read_timeout,
-            max_pool_connections=self.pool_size,
-            user_agent_extra="lease-tables",
-        )
+        config = Config(retries=retries, connect_timeout=connect_timeout,
+                        read_timeout=read_timeout, max_pool_connections=pool,
+                        user_agent_extra="lease-tables")
         # The stubs type boto3's client() per literal service name; this one is a variable.
         client: BaseClient = self.session.client(  # type: ignore[call-overload]
             service, region_name=region, endpoint_url=self.endpoint_url, config=config)
-        client.meta.events.register(f"before-send.{client.meta.service_model.endpoint_prefix}",
-                                    functools.partial(self._record_endpoint, service, region))
         watch(client)
-        if service == "dynamodb":
-            client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
-        if service == "kinesis":
-            client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
         return client
 
     # botocore's event hooks (here and below) get its untyped request, response and
@@ -379,23 +373,16 @@ class Clients:
         if parts.scheme and parts.netloc:
             self._called[service, region] = f"{parts.scheme}://{parts.netloc}"
 
-    def hint_client(self, region: str) -> DynamoDBClient:
+    def hint_client(self, region: str) -> BaseClient:
         """A client of its own for hint work: its own pool (a hung ListTables holds
         none of the run's connections), timeouts within the hint budget, one retry."""
-        from botocore.config import Config
-
-        budget = max(self.hint_budget, 0.1)
-        config = Config(retries={"mode": "standard", "total_max_attempts": 2},
-                        connect_timeout=budget, read_timeout=budget,
-                        max_pool_connections=1, user_agent_extra="lease-tables")
         with self._lock:
             try:
-                client = self.session.client("dynamodb", region_name=region,
-                                             endpoint_url=self.endpoint_url, config=config)
+                return self._make_client("dynamodb", region, {"mode": "standard",
+                                                              "total_max_attempts": 2},
+                                         HINT_BUDGET, HINT_BUDGET, 1)
             except Exception as exc:
                 raise setup_error(exc) from None
-        watch(client)
-        return client
 
     def start_table_names(self, region: str) -> _Listing:
         """Start listing a region's table names (once per run), without waiting."""
@@ -421,8 +408,7 @@ class _Listing:
     def __init__(self, clients: Clients, region: str) -> None:
         self.clients = clients
         self.region = region
-        self.budget = clients.hint_budget
-        self.deadline = time.monotonic() + self.budget
+        self.deadline = time.monotonic() + HINT_BUDGET
         self._done = threading.Event()
         self._answer = TableNames()
         threading.Thread(target=self._list, name="lease-tables-hints", daemon=True).start()
@@ -453,7 +439,7 @@ class _Listing:
         return TableNames((), (
             f"near-identical names were not looked for: ListTables at "
             f"{self.clients.endpoint_for(self.region)} had no complete answer within "
-            f"{self.budget:g} s, the hint's own bound"))
+            f"{HINT_BUDGET:g} s, the hint's own bound"))
 
 
 def hint_note(exc: BaseException, endpoint: str) -> str:
@@ -495,8 +481,8 @@ def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
 
 
 def watch(client: BaseClient) -> None:
-    """The hooks every client of a run carries: foreign answers refused, attempts logged."""
-    client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
+    """The hook every client of a run carries: attempts logged. (Foreign answers are
+    refused by its parser, `GuardedParser`.)"""
     endpoint = client.meta.endpoint_url
     client.meta.events.register(
         "response-received", lambda **kwargs: log_attempt(endpoint, **kwargs))
@@ -548,18 +534,14 @@ class GuardedParser:
         except Exception as exc:
             if isinstance(status, int) and status >= 500:
                 return self._inner.parse({**response, "body": b""}, shape)
-            raise NotDynamoDBAnswer(status, _unreadable(exc)) from None
-        if isinstance(status, int) and status < 300 and shape is not None:
-            problem = shape_problem(parsed, shape)
-            if problem:
-                raise NotDynamoDBAnswer(status, problem)
+            raise NotDynamoDBAnswer(status, "a body that is not UTF-8 text"
+                                    if isinstance(exc, UnicodeError) else
+                                    f"a body botocore could not read ({type(exc).__name__})"
+                                    ) from None
+        if (isinstance(status, int) and status < 300 and shape is not None
+                and (problem := shape_problem(parsed, shape))):
+            raise NotDynamoDBAnswer(status, problem)
         return parsed
-
-
-def _unreadable(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeError):
-        return "a body that is not UTF-8 text"
-    return f"a body botocore could not read ({type(exc).__name__})"
 
 
 def shape_problem(parsed: object, shape: Shape) -> str | None:
@@ -570,9 +552,7 @@ def shape_problem(parsed: object, shape: Shape) -> str | None:
     if not isinstance(parsed, dict):
         return "an answer that is not a JSON object"
     body = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-    report = ParamValidator().validate(body, shape)
-    if not report.has_errors():
-        return None
+    report = ParamValidator().validate(body, shape)  # its report is "" when it fits
     # Types only: the shapes' ranges are for requests (real answers say 0 where a
     # request's minimum is 1, e.g. NumberOfDecreasesToday), and output members are
     # not all sent every time.
@@ -584,8 +564,14 @@ def shape_problem(parsed: object, shape: Shape) -> str | None:
         "for parameter ", "for "), limit=300)
 
 
-def refuse_html(response_dict: Mapping[str, Any], operation: str = "") -> None:  # raw response
-    """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer."""
+def refuse_html(response_dict: Mapping[str, Any]) -> None:  # botocore's raw response
+    """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer.
+
+    Without it botocore parses such a page as an empty result and the caller
+    finds no `Table` in it. The body decides, not the content type (moto labels
+    its XML errors text/html). Server errors (5xx) are left to botocore's
+    retries: a load balancer's brief 503 page is worth another attempt.
+    """
     status = response_dict.get("status_code")
     if isinstance(status, int) and status >= 500:
         return
@@ -594,20 +580,7 @@ def refuse_html(response_dict: Mapping[str, Any], operation: str = "") -> None: 
     if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
         headers = response_dict.get("headers") or {}
         content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
-        raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page",
-                                operation)
-
-
-def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],
-                           **_: Any) -> None:
-    """botocore hook: an HTML page (a proxy, a firewall's block page) is no DynamoDB answer.
-
-    Without it botocore parses such a page as an empty result and the caller
-    finds no `Table` in it. The body decides, not the content type (moto labels
-    its XML errors text/html). Server errors (5xx) are left to botocore's
-    retries: a load balancer's brief 503 page is worth another attempt.
-    """
-    refuse_html(response_dict, getattr(operation_model, "name", ""))
+        raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
 
 
 # A user and password before the host (`http://user:pw@proxy:8000`) are accepted, as the SDK
@@ -626,15 +599,11 @@ def endpoint_problem(url: str, setting: str = "--endpoint-url") -> str | None:
     """
     option = setting == "--endpoint-url"
     usage = ("Give it with its scheme, e.g. http://127.0.0.1:8000 for a local endpoint or "
-             "https://dynamodb.eu-west-1.amazonaws.com.")
-    if not option:
-        usage += " Or unset it to use AWS's own endpoint. Nothing was changed."
-    if option:
-        named = f"--endpoint-url {quote(url)}"
-    elif setting.startswith("AWS_"):
-        named = f"The environment variable {setting} ({quote(url)})"
-    else:
-        named = f"{setting[:1].upper()}{setting[1:]} ({quote(url)})"
+             "https://dynamodb.eu-west-1.amazonaws.com."
+             + ("" if option else " Or unset it to use AWS's own endpoint. Nothing was changed."))
+    named = (f"--endpoint-url {quote(url)}" if option
+             else f"The environment variable {setting} ({quote(url)})" if setting.startswith("AWS_")
+             else f"{setting[:1].upper()}{setting[1:]} ({quote(url)})")
     if not _ENDPOINT.fullmatch(url) and (option or not _sdk_accepts(url)):
         return f"{named} is not an http:// or https:// URL. {usage}"
     try:
@@ -699,11 +668,8 @@ class VerboseFilter(logging.Filter):
     canonical requests) is dropped whatever level its logger is set to."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING:
-            return True
-        name = record.name
-        return any(name == allowed or name.startswith(allowed + ".")
-                   for allowed in VERBOSE_LOGGERS)
+        return record.levelno >= logging.WARNING or any(
+            logging.Filter(allowed).filter(record) for allowed in VERBOSE_LOGGERS)
 
 
 def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
