@@ -113,7 +113,7 @@ class Clients:
             # credential_process bounded and killable, MFA prompts refused: see the module.
             credential_helpers.install(self.session._session, helper_timeout, helper_deadline)
             self._retries = self._retry_settings()
-            self._configured: dict[str, tuple[str, str] | None] = {}
+            self._configured: dict[str, str | None] = {}
             self._configured_setting("dynamodb")  # a malformed one named now, once
         except Exception as exc:
             raise setup_error(exc) from None
@@ -149,22 +149,17 @@ class Clients:
             if self.endpoint_url or self._configured_setting(service)))
 
     def _configured_setting(self, service: str) -> str | None:
+        """The setting that holds the endpoint URL botocore takes for `service` from the
+        environment or the config files (None: AWS's own, or --endpoint-url's, which wins
+        over every configured one, as in boto3); checked on first use, so that a malformed
+        one is one error that names it rather than a failure per table."""
         if service not in self._configured:
-            self._configured[service] = self._configured_endpoint(service)
-        found = self._configured[service]
-        return found[1] if found else None
-
-    def _configured_endpoint(self, service: str) -> tuple[str, str] | None:
-        """The endpoint URL botocore takes for `service` from the environment or the config
-        files, and the setting it comes from; checked now, so that a malformed one is one
-        error that names it rather than a failure per table."""
-        if self.endpoint_url:
-            return None  # --endpoint-url wins over every configured one, as in boto3
-        found = configured_endpoint(self.session, service)
-        register_url_passwords([found[0] if found else None])
-        if found is not None and (problem := endpoint_problem(*found)):
-            raise InputError(problem)
-        return found
+            found = None if self.endpoint_url else configured_endpoint(self.session, service)
+            register_url_passwords([found[0] if found else None])
+            if found is not None and (problem := endpoint_problem(*found)):
+                raise InputError(problem)
+            self._configured[service] = found[1] if found else None
+        return self._configured[service]
 
     def prepare(self, regions: Iterable[str]) -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
@@ -410,7 +405,7 @@ class _Listing:
         self.region = region
         self.deadline = time.monotonic() + HINT_BUDGET
         self._done = threading.Event()
-        self._answer = TableNames()
+        self._answer: TableNames | None = None  # None: no complete answer within the budget
         threading.Thread(target=self._list, name="lease-tables-hints", daemon=True).start()
 
     def _list(self) -> None:
@@ -421,32 +416,23 @@ class _Listing:
             for page in client.get_paginator("list_tables").paginate():
                 names.extend(page.get("TableNames", []))
                 if time.monotonic() >= self.deadline:
-                    raise TimeoutError
+                    return  # too late: `result` says so
             self._answer = TableNames(tuple(names))
-        except TimeoutError:
-            self._answer = self._late()
-        except Exception as exc:
-            self._answer = TableNames((), hint_note(exc, endpoint))
+        except Exception as exc:  # why no names, in a clause (the one classifier's kind)
+            kind = classify(exc, action="ListTables", endpoint=endpoint).kind
+            self._answer = TableNames((), f"{NOT_LOOKED_FOR} {endpoint} failed "
+                                          f"({HINT_FAILURE_WORDS.get(kind, kind)})")
         finally:
             self._done.set()
 
     def result(self) -> TableNames:
-        if self._done.wait(max(0.0, self.deadline - time.monotonic())):
+        if self._done.wait(max(0.0, self.deadline - time.monotonic())) and self._answer:
             return self._answer
-        return self._late()
-
-    def _late(self) -> TableNames:
-        return TableNames((), (
-            f"near-identical names were not looked for: ListTables at "
-            f"{self.clients.endpoint_for(self.region)} had no complete answer within "
-            f"{HINT_BUDGET:g} s, the hint's own bound"))
+        return TableNames((), f"{NOT_LOOKED_FOR} {self.clients.endpoint_for(self.region)} had "
+                              f"no complete answer within {HINT_BUDGET:g} s, the hint's own bound")
 
 
-def hint_note(exc: BaseException, endpoint: str) -> str:
-    """Why a hint's ListTables gave no names, in a clause (the one classifier's kind)."""
-    failure = classify(exc, action="ListTables", endpoint=endpoint)
-    return (f"near-identical names were not looked for: ListTables at {endpoint} failed "
-            f"({HINT_FAILURE_WORDS.get(failure.kind, failure.kind)})")
+NOT_LOOKED_FOR = "near-identical names were not looked for: ListTables at"
 
 
 HINT_FAILURE_WORDS = {
@@ -496,10 +482,7 @@ class GuardedParserFactory:
     def __init__(self) -> None:
         from botocore.parsers import ResponseParserFactory
 
-        self._inner = ResponseParserFactory()
-
-    def set_parser_defaults(self, **kwargs: Any) -> None:  # botocore's, passed on untouched
-        self._inner.set_parser_defaults(**kwargs)
+        self._inner = ResponseParserFactory()  # botocore only asks it to create parsers
 
     def create_parser(self, protocol_name: str) -> GuardedParser:
         return GuardedParser(self._inner.create_parser(protocol_name))
@@ -625,10 +608,9 @@ def configured_endpoint(session: boto3.Session, service: str) -> tuple[str, str]
     config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
     section, its endpoint_url, in that order), with the setting that holds it."""
     from botocore.configprovider import ConfiguredEndpointProvider
-    from botocore.utils import ensure_boolean
 
     core = session._session
-    if ensure_boolean(core.get_config_variable("ignore_configured_endpoint_urls") or False):
+    if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
         return None
     # Private parts of botocore's provider (its lookup order, its variable's name) are used
     # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
@@ -686,8 +668,7 @@ def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
         headers = (response_dict or {}).get("headers") or {}
         request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
         outcome = f"HTTP {(response_dict or {}).get('status_code')}"
-        error = (parsed_response or {}).get("Error") if isinstance(parsed_response,
-                                                                   dict) else None
+        error = parsed_response.get("Error") if isinstance(parsed_response, dict) else None
         if isinstance(error, dict) and error.get("Code"):
             outcome += f" {error['Code']}"
         if request_id:

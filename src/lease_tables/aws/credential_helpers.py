@@ -41,11 +41,6 @@ _running: set[subprocess.Popen[bytes]] = set()
 _lock = threading.Lock()
 
 
-def helper_words(command: Sequence[str]) -> str:
-    """The helper as the operator configured it, for a message."""
-    return f"The credential_process {quote(' '.join(command))} of the AWS profile"
-
-
 class HelperRun:
     """One running helper, started as botocore's ProcessProvider starts its `popen`
     (`install` binds the bound first) and used as it uses a Popen: `communicate()`,
@@ -55,7 +50,8 @@ class HelperRun:
 
     def __init__(self, timeout: float, deadline: float | None, command: Sequence[str],
                  **options: Any) -> None:
-        self.command = list(command)
+        # The helper as the operator configured it, for a message.
+        self.words = f"The credential_process {quote(' '.join(command))} of the AWS profile"
         self.bound = timeout  # the run's --timeout, for the message
         self.returncode: int | None = None
         options.pop("stdin", None)
@@ -65,10 +61,10 @@ class HelperRun:
         else:
             options["start_new_session"] = True  # its own group: killed whole, if need be
         try:
-            self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, **options)
+            self.process = subprocess.Popen(list(command), stdin=subprocess.DEVNULL, **options)
         except OSError as exc:
             raise AwsError(
-                f"{helper_words(command)} could not be started ({exc.strerror or exc}): "
+                f"{self.words} could not be started ({exc.strerror or exc}): "
                 f"check the command in the profile's credential_process line (the program's "
                 f"full path, its quoting), run it by hand to see that it prints the "
                 f"credentials, then rerun. Nothing was changed.") from None
@@ -83,7 +79,7 @@ class HelperRun:
         except subprocess.TimeoutExpired:
             end(self.process)
             raise AwsError(
-                f"{helper_words(self.command)} gave no credentials within the run's "
+                f"{self.words} gave no credentials within the run's "
                 f"{self.bound:g} s (--timeout) and was stopped. It may be "
                 f"waiting for something it cannot get here (a browser login, a smart card, "
                 f"a prompt: it has no input). Run it by hand to see what it waits for, then "
@@ -94,7 +90,7 @@ class HelperRun:
         said = aws_text(err.decode("utf-8", "replace")).strip()
         if self.returncode != 0:
             raise AwsError(
-                f"{helper_words(self.command)} failed (exit code {self.returncode})"
+                f"{self.words} failed (exit code {self.returncode})"
                 + (f" and said: {said}" if said else ", saying nothing on stderr")
                 + ". This is the helper's failure, not AWS's or the network's: fix what it "
                   "reports (run it by hand to see), then rerun. Nothing was changed.")
@@ -104,7 +100,7 @@ class HelperRun:
             document = None
         if not isinstance(document, dict):
             raise AwsError(
-                f"{helper_words(self.command)} printed {len(out)} bytes that are not the "
+                f"{self.words} printed {len(out)} bytes that are not the "
                 f"JSON document a credential_process must print (an object with Version 1, "
                 f"AccessKeyId, SecretAccessKey; its output is not shown, as it may hold "
                 f"secrets)" + (f"; it said on stderr: {said}" if said else "")
