@@ -20,13 +20,6 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 from urllib.parse import urlsplit
 
 from lease_tables.aws import credential_helpers, failures
-from lease_tables.aws.failures import (
-    OTHER,
-    VALUE_REFUSALS,
-    NotDynamoDBAnswer,
-    classify,
-    setup_error,
-)
 from lease_tables.config.sdk_settings import home_hint
 from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
 from lease_tables.core.printable import (
@@ -116,7 +109,7 @@ class Clients:
             self._configured: dict[str, str | None] = {}
             self._configured_setting("dynamodb")  # a malformed one named now, once
         except Exception as exc:
-            raise setup_error(exc) from None
+            raise failures.setup_error(exc) from None
         self._clients: dict[tuple[str, str], BaseClient] = {}
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
@@ -173,8 +166,9 @@ class Clients:
             except LeaseTablesError:
                 raise
             except Exception as exc:
-                failure = classify(exc)
-                if failure.kind != OTHER and type(exc).__name__ not in VALUE_REFUSALS:
+                failure = failures.classify(exc)
+                if (failure.kind != failures.OTHER
+                        and type(exc).__name__ not in failures.VALUE_REFUSALS):
                     raise failure.error() from None  # credentials, a profile, a file
                 raise InputError(self._refused_setting(exc)) from None
 
@@ -223,7 +217,7 @@ class Clients:
             credentials = self.session.get_credentials()
             frozen = credentials.get_frozen_credentials() if credentials is not None else None
         except Exception as exc:
-            raise setup_error(exc) from None
+            raise failures.setup_error(exc) from None
         if frozen is not None:
             register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
         return frozen
@@ -320,7 +314,7 @@ class Clients:
         try:
             return self._client(service, region)
         except Exception as exc:
-            raise setup_error(exc) from None
+            raise failures.setup_error(exc) from None
 
     def _client(self, service: str, region: str) -> BaseClient:
         """The client, made on first use; botocore's own failures as they are."""
@@ -346,8 +340,9 @@ class Clients:
 
     def _make_client(self, service: str, region: str, retries: _RetryDict,
                      connect_timeout: float, read_timeout: float, pool: int) -> BaseClient:
-        """A new client with these retries, timeouts and pool, and the hooks every client
-        carries (`watch`)."""
+        """A new client with these retries, timeouts and pool, and the hook every client of
+        a run carries: attempts logged (`log_attempt`; foreign answers are refused by its
+        parser, `GuardedParser`)."""
         from botocore.config import Config
 
         config = Config(retries=retries, connect_timeout=connect_timeout,
@@ -356,7 +351,8 @@ class Clients:
         # The stubs type boto3's client() per literal service name; this one is a variable.
         client: BaseClient = self.session.client(  # type: ignore[call-overload]
             service, region_name=region, endpoint_url=self.endpoint_url, config=config)
-        watch(client)
+        client.meta.events.register("response-received",
+                                    functools.partial(log_attempt, client.meta.endpoint_url))
         return client
 
     # botocore's event hooks (here and below) get its untyped request, response and
@@ -377,7 +373,7 @@ class Clients:
                                                               "total_max_attempts": 2},
                                          HINT_BUDGET, HINT_BUDGET, 1)
             except Exception as exc:
-                raise setup_error(exc) from None
+                raise failures.setup_error(exc) from None
 
     def start_table_names(self, region: str) -> _Listing:
         """Start listing a region's table names (once per run), without waiting."""
@@ -419,7 +415,7 @@ class _Listing:
                     return  # too late: `result` says so
             self._answer = TableNames(tuple(names))
         except Exception as exc:  # why no names, in a clause (the one classifier's kind)
-            kind = classify(exc, action="ListTables", endpoint=endpoint).kind
+            kind = failures.classify(exc, action="ListTables", endpoint=endpoint).kind
             self._answer = TableNames((), f"{NOT_LOOKED_FOR} {endpoint} failed "
                                           f"({HINT_FAILURE_WORDS.get(kind, kind)})")
         finally:
@@ -466,14 +462,6 @@ def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
         response_dict["body"] = b'{"Records": []}'
 
 
-def watch(client: BaseClient) -> None:
-    """The hook every client of a run carries: attempts logged. (Foreign answers are
-    refused by its parser, `GuardedParser`.)"""
-    endpoint = client.meta.endpoint_url
-    client.meta.events.register(
-        "response-received", lambda **kwargs: log_attempt(endpoint, **kwargs))
-
-
 class GuardedParserFactory:
     """botocore's response parsers, each behind `GuardedParser`: the one place where an
     answer that is not DynamoDB's becomes `NotDynamoDBAnswer`, for every operation of
@@ -517,13 +505,12 @@ class GuardedParser:
         except Exception as exc:
             if isinstance(status, int) and status >= 500:
                 return self._inner.parse({**response, "body": b""}, shape)
-            raise NotDynamoDBAnswer(status, "a body that is not UTF-8 text"
-                                    if isinstance(exc, UnicodeError) else
-                                    f"a body botocore could not read ({type(exc).__name__})"
-                                    ) from None
+            raise failures.NotDynamoDBAnswer(
+                status, "a body that is not UTF-8 text" if isinstance(exc, UnicodeError)
+                else f"a body botocore could not read ({type(exc).__name__})") from None
         if (isinstance(status, int) and status < 300 and shape is not None
                 and (problem := shape_problem(parsed, shape))):
-            raise NotDynamoDBAnswer(status, problem)
+            raise failures.NotDynamoDBAnswer(status, problem)
         return parsed
 
 
@@ -563,7 +550,7 @@ def refuse_html(response_dict: Mapping[str, Any]) -> None:  # botocore's raw res
     if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
         headers = response_dict.get("headers") or {}
         content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
-        raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
+        raise failures.NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
 
 
 # A user and password before the host (`http://user:pw@proxy:8000`) are accepted, as the SDK

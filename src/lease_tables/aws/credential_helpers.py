@@ -94,10 +94,9 @@ class HelperRun:
                 + (f" and said: {said}" if said else ", saying nothing on stderr")
                 + ". This is the helper's failure, not AWS's or the network's: fix what it "
                   "reports (run it by hand to see), then rerun. Nothing was changed.")
-        try:
+        document = None
+        with contextlib.suppress(ValueError):  # not UTF-8, not JSON: both refused below
             document = json.loads(out.decode("utf-8"))
-        except ValueError:
-            document = None
         if not isinstance(document, dict):
             raise AwsError(
                 f"{self.words} printed {len(out)} bytes that are not the "
