@@ -11,12 +11,11 @@ import functools
 import logging
 import os
 import re
-import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlsplit
 
 from lease_tables.aws import credential_helpers, failures
@@ -670,9 +669,6 @@ class RedactingFormatter(logging.Formatter):
     request headers, canonical requests and signatures.
     """
 
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(name)s %(levelname)s %(message)s")
-
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
 
@@ -683,11 +679,11 @@ class RedactingFormatter(logging.Formatter):
         return f"  caused by {type(value).__name__}: {value}"
 
 
-def enable_debug_logging(clients: Clients, stream: TextIO | None = None) -> None:
+def enable_debug_logging(clients: Clients) -> None:
     """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter())
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     handler.addFilter(VerboseFilter())
     root = logging.getLogger()
     root.addHandler(handler)
