@@ -125,7 +125,7 @@ class Clients:
                 url = str(self._client(service, region).meta.endpoint_url)
             except Exception:  # not made: the message says which endpoint it was for
                 url = f"the {service} endpoint of {region}"
-        setting = None if self.endpoint_url else self._configured_setting(service)
+        setting = self._configured_setting(service)  # None under --endpoint-url
         url = hide_password(url)  # rows skip the redaction messages get
         return f"{url} (set by {setting})" if setting else url
 
@@ -277,9 +277,9 @@ class Clients:
         if os.environ.get(variable):
             return f"The environment variable {variable}", os.environ[variable]
         if config.get(key):
-            profile = self.session.profile_name or "default"
-            return (f"The setting {key} of the AWS profile {quote(profile)} (AWS config "
-                    f"file)", str(config[key]))
+            return (f"The setting {key} of the AWS profile "
+                    f"{quote(self.session.profile_name or 'default')} (AWS config file)",
+                    str(config[key]))
         return None
 
     def dynamodb(self, region: str) -> DynamoDBClient:
