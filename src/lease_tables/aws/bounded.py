@@ -50,12 +50,11 @@ class LongRun(Protocol):
     def summary(self) -> str: ...
 
 
-def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
-                grace: float = GRACE, clock: Callable[[], float] = time.monotonic) -> T:
+def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None]) -> T:
     """`work()` in a daemon thread; its result, or TimedOut, or KeyboardInterrupt.
 
     `stop` tells the work to wind down (it is called on timeout and on Ctrl+C).
-    The work's own deadline is `timeout`; `grace` lets it finish its answer
+    The work's own deadline is `timeout`; `GRACE` lets it finish its answer
     (results it already has) before it is abandoned.
     """
     done = threading.Event()
@@ -70,12 +69,11 @@ def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
         finally:
             done.set()
 
-    thread = threading.Thread(target=target, name="lease-tables-run", daemon=True)
-    deadline = clock() + timeout + grace
-    thread.start()
+    deadline = time.monotonic() + timeout + GRACE
+    threading.Thread(target=target, name="lease-tables-run", daemon=True).start()
     try:
         while not done.wait(SLICE):
-            if clock() >= deadline:
+            if time.monotonic() >= deadline:
                 stop()
                 raise TimedOut()
     except KeyboardInterrupt:
