@@ -10,6 +10,7 @@ running recorder.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
@@ -352,8 +353,11 @@ def _refuse_dtd(root: etree._Element, source: str) -> None:
         raise InputError(_doctype_message(source))
 
 
+@functools.cache
 def _local_name(name: str) -> str:
-    """`{namespace}Local` or `Local` -> `local`."""
+    """`{namespace}Local` or `Local` -> `local`, cached: a file repeats a handful of
+    names tens of thousands of times, and this is the reader's innermost loop (P4 in
+    bench/README.md)."""
     return name.rpartition("}")[2].lower()
 
 
@@ -378,12 +382,14 @@ def normalise_type(type_text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", type_text.lower())
 
 
+@functools.cache
 def kind_of(type_text: str) -> str | None:
     """Which of our adapter kinds a `type` attribute names, or None if not ours.
 
     `agent-events` takes `agentevent` and an Amazon word (`amazon`, `aws`,
     `kinesis`, `connect`); `connect` takes `amazonconnect`; anything else
-    (another vendor's `XyzAgentEventAdapter`) is not ours.
+    (another vendor's `XyzAgentEventAdapter`) is not ours. Cached: a fleet file
+    repeats two or three types tens of thousands of times.
     """
     norm = normalise_type(type_text)
     if "agentevent" in norm and any(word in norm for word in _AMAZON_WORDS):
@@ -393,8 +399,10 @@ def kind_of(type_text: str) -> str | None:
     return None
 
 
+@functools.cache
 def normalise_key(key: str) -> str:
-    """`ApplicationName`, `Application Name` and `application_name` are one key."""
+    """`ApplicationName`, `Application Name` and `application_name` are one key (cached:
+    a file repeats a few keys many times)."""
     return re.sub(r"[\s_\-]", "", key).lower()
 
 
@@ -418,7 +426,10 @@ def _integrations(root: etree._Element,
         if name == "integration":
             found[node] = {}
             continue
-        owner = _owning_integration(node) if name == "set" else None
+        if name != "set":
+            continue
+        parent = node.getparent()  # usually the owner; a nested `set` is found by walking up
+        owner = parent if parent in found else _owning_integration(node)
         key = None if owner is None else _attr(node, "key")
         if owner is None or key is None:
             continue
