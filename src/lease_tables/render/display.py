@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, TextIO
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core import printable
 from lease_tables.model import outcome
-from lease_tables.model.outcome import CREATING_NOTE, QUEUED, Progress, TableResult
 from lease_tables.render import report
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,8 +35,8 @@ _STYLE = {
     outcome.CREATED: "green", outcome.EXISTS: "green", outcome.UPDATED: "green",
     outcome.OK: "green", outcome.PLANNED: "cyan", outcome.DRIFT: "bold red",
     outcome.FAILED: "bold red", outcome.MISSING: "bold red", outcome.DENIED: "bold red",
-    outcome.NOT_ACTIVE: "yellow", QUEUED: "yellow", outcome.CREATE_ALLOWED: "yellow",
-    WAITING: "dim", CREATING_NOTE: "yellow",
+    outcome.NOT_ACTIVE: "yellow", outcome.QUEUED: "yellow", outcome.CREATE_ALLOWED: "yellow",
+    WAITING: "dim", outcome.CREATING_NOTE: "yellow",
 }
 
 
@@ -73,11 +72,11 @@ class _Row:
     @property
     def word(self) -> str:
         """The status shown: `creating` while CREATE is on its way."""
-        return "creating" if self.note == CREATING_NOTE else self.status
+        return "creating" if self.note == outcome.CREATING_NOTE else self.status
 
     @property
     def in_progress(self) -> bool:
-        return self.note == CREATING_NOTE or self.status == QUEUED
+        return self.note == outcome.CREATING_NOTE or self.status == outcome.QUEUED
 
 
 class LiveTable:
@@ -142,7 +141,7 @@ class LiveTable:
 
 @contextmanager
 def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
-                  enabled: bool = True) -> Iterator[Progress | None]:
+                  enabled: bool = True) -> Iterator[outcome.Progress | None]:
     """A live display on `stream` while the block runs, when a person is watching.
 
     Yields the `Progress` to hand to the provisioner, or None (no display) when the
@@ -157,13 +156,13 @@ def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
     live_table = LiveTable(tables, out)
     with Live(get_renderable=live_table.render, console=out, refresh_per_second=10,
               transient=True, redirect_stdout=False, redirect_stderr=False):
-        yield Progress(on_status=live_table.on_status)
+        yield outcome.Progress(on_status=live_table.on_status)
 
 
 STATUS_WIDTH = 10  # the summary's status column; a longer status pushes its line along
 
 
-def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = "",
+def print_summary(results: Sequence[outcome.TableResult], stream: TextIO, verb: str = "",
                   extra: report.Extra = "", out: Console | None = None) -> None:
     """The closing summary on a terminal: the same facts as the plain lines, in columns.
 
