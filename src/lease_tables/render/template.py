@@ -267,43 +267,37 @@ def notes(fmt: str, tables: Sequence[LeaseTable], text: str,
           layout: kcl.Layout = kcl.DEFAULT_LAYOUT, extras: Extras = NO_EXTRAS) -> list[str]:
     """What the operator must know before deploying this output (shown on stderr)."""
     tables = kcl.expand(tables, layout)
-    found: list[str] = []
     regions = template_regions(tables)
-    if extras.policies and len(regions) > 1 and fmt == FORMAT_CLOUDFORMATION:
-        found.append(
-            f"IAM is global: the adapter's policy is declared only in the stack of "
-            f"{regions[0]} (a condition on its region), so a StackSet over several regions "
-            f"makes it once.")
-    if len(extras.policies) > 1:
-        found.append(
-            f"the adapter's policy is too big for one IAM managed policy, so the template "
-            f"declares {len(extras.policies)}; attach all of them to the adapter's identity.")
+    cfn = fmt == FORMAT_CLOUDFORMATION
+    several = len(regions) > 1
     listed = ", ".join(regions)
-    if len(regions) > 1 and fmt == FORMAT_CLOUDFORMATION:
-        found.append(
-            f"the tables span the regions {listed}. A CloudFormation stack lives in one "
-            f"region, so each table carries a condition on its region: deploy this "
-            f"template in each of {listed} (e.g. a StackSet over those regions) and each "
-            f"stack creates only its own region's tables."
-        )
-    elif len(regions) > 1:
-        found.append(f"the tables span the regions {listed}; main.tf.json declares one "
-                     f"aliased aws provider per region.")
-    if fmt == FORMAT_CLOUDFORMATION:
-        if len(tables) > CFN_MAX_OUTPUTS:
-            found.append(
-                f"{len(tables)} tables are more than CloudFormation's {CFN_MAX_OUTPUTS} "
-                f"outputs per template, so the template has no Outputs; each ARN is "
-                f"arn:<partition>:dynamodb:<region>:<account>:table/<name>."
-            )
-        size = len(text.encode("utf-8"))
-        if size > CFN_MAX_INLINE_BODY:
-            found.append(
-                f"the template has {size} bytes, more than the {CFN_MAX_INLINE_BODY} a "
-                f"template body may have inline: upload it to S3 and deploy it with "
-                f"--template-url."
-            )
-    return found
+    size = len(text.encode("utf-8"))
+    # Each note with the condition it is shown under, in the order they are shown.
+    return [note for shown, note in (
+        (extras.policies and several and cfn,
+         f"IAM is global: the adapter's policy is declared only in the stack of "
+         f"{regions[0] if regions else ''} (a condition on its region), so a StackSet over "
+         f"several regions makes it once."),
+        (len(extras.policies) > 1,
+         f"the adapter's policy is too big for one IAM managed policy, so the template "
+         f"declares {len(extras.policies)}; attach all of them to the adapter's identity."),
+        (several and cfn,
+         f"the tables span the regions {listed}. A CloudFormation stack lives in one "
+         f"region, so each table carries a condition on its region: deploy this "
+         f"template in each of {listed} (e.g. a StackSet over those regions) and each "
+         f"stack creates only its own region's tables."),
+        (several and not cfn,
+         f"the tables span the regions {listed}; main.tf.json declares one "
+         f"aliased aws provider per region."),
+        (cfn and len(tables) > CFN_MAX_OUTPUTS,
+         f"{len(tables)} tables are more than CloudFormation's {CFN_MAX_OUTPUTS} "
+         f"outputs per template, so the template has no Outputs; each ARN is "
+         f"arn:<partition>:dynamodb:<region>:<account>:table/<name>."),
+        (cfn and size > CFN_MAX_INLINE_BODY,
+         f"the template has {size} bytes, more than the {CFN_MAX_INLINE_BODY} a "
+         f"template body may have inline: upload it to S3 and deploy it with "
+         f"--template-url."),
+    ) if shown]
 
 
 # ----------------------------------------------------------------- CloudFormation
