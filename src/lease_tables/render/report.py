@@ -75,8 +75,6 @@ COMPANION_INDENT = "  "
 
 def grouped(results: Sequence[TableResult]) -> list[TableResult]:
     """Each lease table followed by its companions (in role order), sets in name order."""
-    if all(r.table.role == kcl.ROLE_LEASE for r in results):
-        return list(results)  # already in name order (outcome.sort_results): no regrouping
     return sorted(results, key=lambda r: (kcl.lease_name(r.table), r.table.region or "",
                                           _ROLE_ORDER.get(r.table.role, len(_ROLE_ORDER)),
                                           r.table.table_name))
