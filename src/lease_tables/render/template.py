@@ -103,34 +103,33 @@ NO_EXTRAS = Extras()
 DEPLOY_ACCOUNT = "000000000000"
 _OURS = re.compile(rf"arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*)"
                    rf":{DEPLOY_ACCOUNT}:")
-# Where the stack is deployed, as each format says it.
-_PARTITION, _REGION, _ACCOUNT = "@partition@", "@region@", "@account@"
-CFN_PSEUDO = {_PARTITION: "${AWS::Partition}", _REGION: "${AWS::Region}",
-              _ACCOUNT: "${AWS::AccountId}"}
-TF_DATA = {_PARTITION: ("aws_partition", "partition"), _REGION: ("aws_region", "name"),
-           _ACCOUNT: ("aws_caller_identity", "account_id")}
+# Where the stack is deployed (its partition, region, account) as each output says it:
+# CloudFormation's pseudo parameters; a note's words; markers that become references to
+# Terraform's data sources once its configuration is literal (`_tf_deployed`).
+CFN_PSEUDO = ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}")
+_WORDS = ("<partition>", "<region>", "<account>")
+TF_DATA = {"@partition@": ("aws_partition", "partition"), "@region@": ("aws_region", "name"),
+           "@account@": ("aws_caller_identity", "account_id")}
 
 
-def deployed(value: str, regions: Sequence[str]) -> str:
-    """An ARN this tool built, with its account and partition (and its region, when the
-    template has only that one) as markers for where the stack is deployed; any other
-    string unchanged."""
+def deployed(value: str, regions: Sequence[str], where: Sequence[str]) -> str:
+    """An ARN this tool built, with its partition and account (and its region, when the
+    template has only that one) as `where` names them for where the stack is deployed;
+    any other string unchanged."""
+    partition, deployed_region, account = where
+
     def swap(found: re.Match[str]) -> str:
         region = found["region"]
         if region and list(regions) == [region]:
-            region = _REGION
-        return f"arn:{_PARTITION}:{found['service']}:{region}:{_ACCOUNT}:"
+            region = deployed_region
+        return f"arn:{partition}:{found['service']}:{region}:{account}:"
     return _OURS.sub(swap, value)
 
 
 def _cfn_value(value: str, regions: Sequence[str]) -> Any:
     """A string as CloudFormation takes it: `Fn::Sub` when it names where it is deployed."""
-    marked = deployed(value, regions)
-    if marked == value:
-        return value
-    for marker, pseudo in CFN_PSEUDO.items():
-        marked = marked.replace(marker, pseudo)
-    return {"Fn::Sub": marked}
+    substituted = deployed(value, regions, CFN_PSEUDO)
+    return value if substituted == value else {"Fn::Sub": substituted}
 
 
 def _cfn_document(document: Document, regions: Sequence[str]) -> dict[str, Any]:
@@ -440,14 +439,14 @@ def terraform(tables: Sequence[LeaseTable], options: spec.TableOptions,
         declare(TF_CONSUMER_TYPE, tf_consumer_name(consumer), {
             "provider": f"aws.{tf_provider_alias(consumer.region)}",
             "name": consumer.consumer_name,
-            "stream_arn": deployed(consumer.stream_arn, regions),
+            "stream_arn": deployed(consumer.stream_arn, regions, tuple(TF_DATA)),
             "lifecycle": {"prevent_destroy": True},
         }, _consumer_arn_description(consumer))
     for name, document, part in _policies(extras, TF_POLICY_NAME):
         declare(TF_POLICY_TYPE, name, {
             **_tf_provider(regions[0] if regions else None),  # IAM is global; any will do
             "description": _policy_description(part),
-            "policy": deployed(json.dumps(document, sort_keys=True), regions),
+            "policy": deployed(json.dumps(document, sort_keys=True), regions, tuple(TF_DATA)),
         }, f"ARN of the adapter's policy{part}")
     config["resource"] = blocks
     # Our own references (each output's value) are the only strings Terraform may
@@ -648,14 +647,7 @@ def template_extras(tables: Sequence[LeaseTable], options: fp.FootprintOptions,
     note = fp.consumers_note(footprint)
     regions = template_regions(kcl.expand(tables, layout))
     return Extras(tuple(documents), tuple(fp.consumers(footprint))), [
-        _placeholders(deployed(n, regions)) for n in said + ([note] if note else [])]
-
-
-def _placeholders(text: str) -> str:
-    """Markers as words for a note: `arn:<partition>:kinesis:<region>:<account>:...`."""
-    for marker in (_PARTITION, _REGION, _ACCOUNT):
-        text = text.replace(marker, f"<{marker.strip('@')}>")
-    return text
+        deployed(n, regions, _WORDS) for n in said + ([note] if note else [])]
 
 
 def extras_notes(options: fp.FootprintOptions, with_policy: bool) -> list[str]:
