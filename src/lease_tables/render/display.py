@@ -18,16 +18,20 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
+
+from rich.console import Console, RenderableType
+from rich.constrain import Constrain
+from rich.live import Live
+from rich.padding import Padding
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core import printable
 from lease_tables.model import outcome
 from lease_tables.render import report
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console, RenderableType
-    from rich.text import Text
 
 WAITING = "waiting"
 ECHO_ROOM = 2  # columns the live table leaves free for the terminal's "^C" echo
@@ -44,15 +48,11 @@ def text(value: str, style: str = "") -> Text:
     """The one way a value reaches the terminal: escaped as on every other sink
     (`printable.row`), and a rich `Text`, never markup, so `[/]` or
     `[recording-team]` in a tag, a path or an AWS answer shows as typed."""
-    from rich.text import Text
-
     return Text(printable.row(value), style=style)
 
 
 def console(stream: TextIO) -> Console:
     """A rich console on `stream`; colour and live updates only on a real terminal."""
-    from rich.console import Console
-
     return Console(file=stream, highlight=False, soft_wrap=False)
 
 
@@ -100,10 +100,6 @@ class LiveTable:
 
     def render(self) -> RenderableType:
         """A snapshot for rich.live: rows in progress first, then the rest, to fit."""
-        from rich.constrain import Constrain
-        from rich.spinner import Spinner
-        from rich.table import Table
-
         now = time.monotonic()
         with self._lock:
             rows = [replace(r) for r in self._rows.values()]
@@ -150,8 +146,6 @@ def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
     if not enabled or not is_terminal(stream):
         yield None
         return
-    from rich.live import Live
-
     out = console(stream)
     live_table = LiveTable(tables, out)
     with Live(get_renderable=live_table.render, console=out, refresh_per_second=10,
@@ -174,9 +168,6 @@ def print_summary(results: Sequence[outcome.TableResult], stream: TextIO, verb: 
     facts are dim; the message, which says what to do, is plain text.
     `out` is a ready console (tests pass one of a fixed size); else one on `stream`.
     """
-    from rich.padding import Padding
-    from rich.text import Text
-
     out = out or console(stream)
     for result in report.grouped(results):
         table = result.table
