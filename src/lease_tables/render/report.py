@@ -148,13 +148,8 @@ def json_document(results: Sequence[TableResult],
                   endpoint: str | None = None) -> dict[str, object]:
     """The one JSON object; `endpoint` (only when the calls went to an endpoint other than
     AWS's own) names where, as the text output's note does."""
-    document: dict[str, object] = {
-        "ok": exit_code(results) == 0,
-        "tables": [r.to_json() for r in results],
-    }
-    if endpoint:
-        document["endpoint"] = endpoint
-    return document
+    return {"ok": exit_code(results) == 0, "tables": [r.to_json() for r in results],
+            **({"endpoint": endpoint} if endpoint else {})}
 
 
 def endpoint_note(endpoints: Sequence[str]) -> str | None:

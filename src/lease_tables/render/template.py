@@ -49,14 +49,13 @@ from lease_tables.core.errors import InputError
 from lease_tables.core.printable import quote
 from lease_tables.model import footprint as fp
 from lease_tables.model import kcl, spec
+from lease_tables.render import policy
 
-if TYPE_CHECKING:  # types only: the stubs are dev tools; policy is imported in `extras`
+if TYPE_CHECKING:  # types only: the stubs are dev tools
     from types_boto3_dynamodb.type_defs import (
         GlobalSecondaryIndexUnionTypeDef,
         ProvisionedThroughputTypeDef,
     )
-
-    from lease_tables.render.policy import Document
 
 # The templates are JSON trees, dict[str, Any]: they hold the stubs' TypedDicts (the
 # CreateTable request as a table's Properties) beside open JSON, and mypy has no JSON type
@@ -92,7 +91,7 @@ class Extras:
     (`policy.policy_documents`; several when one would pass IAM's size limit) and the
     enhanced fan-out consumers (`footprint.consumers`)."""
 
-    policies: tuple[Document, ...] = ()
+    policies: tuple[policy.Document, ...] = ()
     consumers: tuple[fp.Consumer, ...] = ()
 
 
@@ -132,7 +131,7 @@ def _cfn_value(value: str, regions: Sequence[str]) -> Any:
     return value if substituted == value else {"Fn::Sub": substituted}
 
 
-def _cfn_document(document: Document, regions: Sequence[str]) -> dict[str, Any]:
+def _cfn_document(document: policy.Document, regions: Sequence[str]) -> dict[str, Any]:
     """A policy document whose own ARNs are `Fn::Sub`s of the stack's account, region
     and partition."""
     return {"Version": document["Version"], "Statement": [
@@ -201,7 +200,7 @@ def policy_ids(count: int, first: str) -> list[str]:
     return [first if n == 1 else f"{first}{n}" for n in range(1, count + 1)]
 
 
-def _policies(extras: Extras, first: str) -> list[tuple[str, Document, str]]:
+def _policies(extras: Extras, first: str) -> list[tuple[str, policy.Document, str]]:
     """Each policy document with its ID and, when there are several, `(part n of m)`."""
     count = len(extras.policies)
     return [(name, document, f" (part {number} of {count})" if count > 1 else "")
@@ -634,11 +633,9 @@ def template_extras(tables: Sequence[LeaseTable], options: fp.FootprintOptions,
     `footprint.consumers`. Their ARNs are built in `DEPLOY_ACCOUNT`, which the
     rendering turns into the account (and region, partition) the stack is deployed
     in, so no account ID is asked for."""
-    from lease_tables.render import policy
-
     footprint = policy.footprint_of(tables, DEPLOY_ACCOUNT, options, region_option)
     said: list[str] = []
-    documents: list[Document] = []
+    documents: list[policy.Document] = []
     if with_policy:
         documents, said, warnings = policy.policy_documents(
             policy.ROLE_ADAPTER, tables, DEPLOY_ACCOUNT, layout=layout, footprint=footprint)
@@ -660,9 +657,7 @@ def extras_notes(options: fp.FootprintOptions, with_policy: bool) -> list[str]:
             ("--video-stream", options.video_streams),
             ("--connect-instance", options.connect_instances),
             ("--cloudwatch-logs", options.cloudwatch_logs is not None)) if value]
-        if not only:
-            return []
         return [f"{', '.join(only)} change the template only with --with-policy (they are "
-                f"grants in the adapter's policy, not resources to make)."]
+                f"grants in the adapter's policy, not resources to make)."] if only else []
     return ["the footprint options change the template only with --with-policy (the "
             "adapter's policy) or with --enhanced-fan-out --stream (its stream consumers)."]
