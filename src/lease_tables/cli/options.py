@@ -185,12 +185,14 @@ LONGEST_WAIT = threading.TIMEOUT_MAX
 
 def flag_and_help(parameter: inspect.Parameter) -> tuple[str, str]:
     """The option's long name (`--conf-dir`) and help text (what a value of it is), from
-    its `Annotated` typer.Option; a parameter without one is named after itself."""
-    for meta in getattr(parameter.annotation, "__metadata__", ()):
-        flags = [str(d) for d in getattr(meta, "param_decls", None) or () if str(d)[:2] == "--"]
-        if flags:
-            return flags[0].split("/")[0], str(getattr(meta, "help", None) or "")
-    return f"--{parameter.name.replace('_', '-')}", ""
+    its `Annotated` typer.Option; an option declared without a long name is named after
+    its parameter, as typer names it."""
+    metas = getattr(parameter.annotation, "__metadata__", ())
+    flags = [str(d) for meta in metas for d in getattr(meta, "param_decls", None) or ()
+             if str(d).startswith("--")]
+    helps = [str(meta.help) for meta in metas if getattr(meta, "help", None)]
+    return (flags[0].split("/")[0] if flags else f"--{parameter.name.replace('_', '-')}",
+            helps[0] if helps else "")
 
 
 def value_problem(flag: str, value: object, what: str = "") -> str | None:
