@@ -111,11 +111,9 @@ def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
     """The stream consumers the selection needs: none without --enhanced-fan-out."""
     if not streams.enhanced_fan_out:
         return []
-    from lease_tables.model.consumers import from_footprint
     from lease_tables.model.footprint import consumers
 
-    found = _footprint(tables, region, streams.options())
-    return from_footprint(consumers(found), tables)
+    return consumers(_footprint(tables, region, streams.options()), tables)
 
 
 def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
