@@ -44,7 +44,7 @@ from lease_tables.config.naming import LeaseTable, name_from_options, require_re
 from lease_tables.config.selection import Selection, select
 from lease_tables.core.errors import EXIT_AWS, EXIT_INPUT, InputError, LeaseTablesError
 from lease_tables.core.printable import line
-from lease_tables.model.consumers import UNKNOWN_ACCOUNT, Consumer, from_footprint
+from lease_tables.model.consumers import UNKNOWN_ACCOUNT, Consumer
 from lease_tables.model.footprint import resolve
 from lease_tables.model.kcl import Layout, expand, layout_for, require_index, require_migration
 from lease_tables.model.outcome import PLANNED, Progress, TableResult, exit_code, sort_results
@@ -113,7 +113,7 @@ def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
     from lease_tables.model.footprint import consumers
 
     found = resolve(streams.options(), tables, UNKNOWN_ACCOUNT, region)
-    return from_footprint(consumers(found), tables)
+    return consumers(found, tables)
 
 
 def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,

@@ -22,7 +22,6 @@ from lease_tables.aws.clients import Clients
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model import kcl, rows
 from lease_tables.model.footprint import KIND_STREAM as ROLE_STREAM
-from lease_tables.model.footprint import ROLE_STREAM_CONSUMER
 from lease_tables.model.outcome import (
     CREATE_ALLOWED,
     DENIED,
@@ -32,7 +31,7 @@ from lease_tables.model.outcome import (
     exit_code,
 )
 from lease_tables.model.probes import pending_summary
-from lease_tables.model.rows import ResourceRow
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 from lease_tables.preflight.footprint import Planned, preflight_footprint
 from lease_tables.preflight.tables import judge, new_findings, new_probe_key, table_chain
 
