@@ -189,15 +189,13 @@ class ConsumerRun:
         return ConsumerStep(DONE, FAILED, self.streams.explain(asked, exc))
 
 
-def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
-                     concurrency: int = 10, board: Board[ResourceRow] | None = None
-                     ) -> list[TableResult]:
+def verify_consumers(clients: Clients, consumers: Sequence[Consumer], concurrency: int,
+                     board: Board[ResourceRow]) -> list[TableResult]:
     """`verify`: each consumer exists and is ACTIVE (`missing` / `not-active` otherwise).
 
     `board` (over the consumers' rows) sees each result as soon as it is known, so a
     run cut short by --timeout still says which consumers had an answer."""
     streams = StreamLookup(clients)
-    board = board or Board([c.row() for c in consumers])
 
     def check(item: tuple[int, Consumer]) -> TableResult:
         index, consumer = item

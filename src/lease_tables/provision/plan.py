@@ -227,7 +227,7 @@ class Unfinished:
     endpoint: str = ""
 
 
-def unfinished_message(goal: Goal, where_it_stood: Unfinished, timeout: float,
+def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
                        interrupted_by: str | None = None) -> str:
     """A table the run could not finish within --timeout (or before the signal named by
     `interrupted_by` stopped it), in true words."""
@@ -236,7 +236,6 @@ def unfinished_message(goal: Goal, where_it_stood: Unfinished, timeout: float,
     else:
         after = f"when {interrupted_by} interrupted the run"
         within = f"before {interrupted_by} interrupted the run"
-    stood = where_it_stood
     done = stood.step.done if stood.step is not None else Done()
     pending = stood.step is not None and stood.step.waiting
     where = goal.where

@@ -135,7 +135,7 @@ class Provisioner:
 
     def _explain(self, t: _Table, exc: BaseException, call: str) -> str:
         return failures.explain(exc, t.table.table_name, call,
-                       self.clients.endpoint_for(t.table.region or ""), t.table.region)
+                                self.clients.endpoint_for(t.table.region or ""), t.table.region)
 
     def _report(self, t: _Table, step: plan.Step) -> plan.Step:
         """The plan's step, made known: the run's record of what was done, the display."""
