@@ -100,6 +100,7 @@ class Clients:
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
+            self.profile = quote(self.session.profile_name or "default")  # as messages name it
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
             # credential_process bounded and killable, MFA prompts refused: see the module.
@@ -113,7 +114,6 @@ class Clients:
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._listings: dict[str, _Listing] = {}
-        self._names_lock = threading.Lock()
 
     def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
         """The endpoint of `service` in `region` as the SDK really calls it, and where that
@@ -146,12 +146,39 @@ class Clients:
         over every configured one, as in boto3); checked on first use, so that a malformed
         one is one error that names it rather than a failure per table."""
         if service not in self._configured:
-            found = None if self.endpoint_url else configured_endpoint(self.session, service)
+            found = None if self.endpoint_url else self._configured_endpoint(service)
             register_url_passwords([found[0] if found else None])
             if found is not None and (problem := endpoint_problem(*found)):
                 raise InputError(problem)
             self._configured[service] = found[1] if found else None
         return self._configured[service]
+
+    def _configured_endpoint(self, service: str) -> tuple[str, str] | None:
+        """The endpoint URL botocore's own lookup gives `service` from the environment and the
+        config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
+        section, its endpoint_url, in that order), with the setting that holds it."""
+        from botocore.configprovider import ConfiguredEndpointProvider
+
+        core = self.session._session
+        if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
+            return None
+        # Private parts of botocore's provider (its lookup order, its variable's name) are used
+        # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
+        provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
+                                                   scoped_config=core.get_scoped_config(),
+                                                   client_name=service)
+        names = {
+            "environment_service": provider._get_service_env_var_name(),
+            "environment_global": "AWS_ENDPOINT_URL",
+            "config_service": f"the {service} endpoint_url in the services section of the AWS "
+                              f"profile {self.profile}",
+            "config_global": f"the endpoint_url of the AWS profile {self.profile}",
+        }
+        for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
+            url = getattr(provider, f"_get_endpoint_url_{location}")()
+            if url:
+                return str(url), names[location]
+        return None
 
     def prepare(self, regions: Iterable[str]) -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
@@ -178,13 +205,12 @@ class Clients:
 
         text = aws_text(exc)
         config = self.session._session.get_scoped_config()
-        profile = quote(self.session.profile_name or "default")
         named = []
         for logical, (key, variables, *_rest) in SETTINGS.items():
             places = [(f"the environment variable {variable}", os.environ.get(variable))
                       for variable in ([variables] if isinstance(variables, str)
                                        else variables or [])]
-            places.append((f"the setting {key} of the AWS profile {profile}",
+            places.append((f"the setting {key} of the AWS profile {self.profile}",
                            str(config.get(key) or "") if key else ""))
             named += [f"{place} ({quote(value)})" for place, value in places
                       if value and (logical in text or (key and key in text)
@@ -203,8 +229,7 @@ class Clients:
         if not bundle or os.path.isfile(os.path.expanduser(str(bundle))):
             return
         where = ("The environment variable AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE")
-                 else f"The setting ca_bundle of the AWS profile "
-                      f"{quote(self.session.profile_name or 'default')}")
+                 else f"The setting ca_bundle of the AWS profile {self.profile}")
         raise InputError(f"{where} names {quote(bundle)}, which is not a file, so no HTTPS "
                          f"call could verify AWS's certificate. Point it at the CA "
                          f"certificate file (a TLS-inspecting proxy's, say), or unset it. "
@@ -247,11 +272,9 @@ class Clients:
         A chosen mode keeps that mode's own attempt count unless one is set too,
         exactly as the AWS CLI would behave with the same settings.
         """
-        core = self.session._session
-        config = core.get_scoped_config()  # the profile's own settings
-        mode_setting = self._setting("AWS_RETRY_MODE", "retry_mode", config)
-        attempts_setting = self._setting("AWS_MAX_ATTEMPTS", "max_attempts", config)
-        mode = str(core.get_config_variable("retry_mode"))
+        mode_setting = self._setting("retry_mode")
+        attempts_setting = self._setting("max_attempts")
+        mode = str(self.session._session.get_config_variable("retry_mode"))
         if mode_setting is not None and mode not in RETRY_MODES:
             raise InputError(
                 f"{mode_setting[0]} is {quote(mode)}, which is not a retry mode of the AWS "
@@ -270,16 +293,16 @@ class Clients:
             return {"mode": "standard"}
         return {"mode": "standard", "total_max_attempts": DEFAULT_MAX_ATTEMPTS}
 
-    def _setting(self, variable: str, key: str,  # config: botocore's profile settings, Any
-                 config: Mapping[str, Any]) -> tuple[str, str] | None:
-        """Where botocore reads a setting from (its environment variable first, then the
-        profile's key) and its raw value, or None when it is set nowhere."""
+    def _setting(self, key: str) -> tuple[str, str] | None:
+        """Where botocore reads a setting from (its environment variable, AWS_ and the key in
+        capitals, first; then the profile's key) and its raw value, or None when it is set
+        nowhere."""
+        variable = f"AWS_{key.upper()}"
         if os.environ.get(variable):
             return f"The environment variable {variable}", os.environ[variable]
-        if config.get(key):
-            return (f"The setting {key} of the AWS profile "
-                    f"{quote(self.session.profile_name or 'default')} (AWS config file)",
-                    str(config[key]))
+        if value := self.session._session.get_scoped_config().get(key):  # the profile's own
+            return (f"The setting {key} of the AWS profile {self.profile} (AWS config file)",
+                    str(value))
         return None
 
     def dynamodb(self, region: str) -> DynamoDBClient:
@@ -376,7 +399,7 @@ class Clients:
 
     def start_table_names(self, region: str) -> _Listing:
         """Start listing a region's table names (once per run), without waiting."""
-        with self._names_lock:
+        with self._lock:  # starting one takes no time: nothing waits behind it
             listing = self._listings.get(region)
             if listing is None:
                 listing = self._listings[region] = _Listing(self, region)
@@ -466,13 +489,10 @@ class GuardedParserFactory:
     answer that is not DynamoDB's becomes `NotDynamoDBAnswer`, for every operation of
     every client this run makes (the hint client and other services' clients too)."""
 
-    def __init__(self) -> None:
-        from botocore.parsers import ResponseParserFactory
+    def create_parser(self, protocol_name: str) -> GuardedParser:  # all botocore asks of it
+        from botocore.parsers import create_parser
 
-        self._inner = ResponseParserFactory()  # botocore only asks it to create parsers
-
-    def create_parser(self, protocol_name: str) -> GuardedParser:
-        return GuardedParser(self._inner.create_parser(protocol_name))
+        return GuardedParser(create_parser(protocol_name))
 
 
 class GuardedParser:
@@ -573,48 +593,16 @@ def endpoint_problem(url: str, setting: str = "--endpoint-url") -> str | None:
     named = (f"--endpoint-url {quote(url)}" if option
              else f"The environment variable {setting} ({quote(url)})" if setting.startswith("AWS_")
              else f"{setting[:1].upper()}{setting[1:]} ({quote(url)})")
-    if not _ENDPOINT.fullmatch(url) and (option or not _sdk_accepts(url)):
-        return f"{named} is not an http:// or https:// URL. {usage}"
+    if not _ENDPOINT.fullmatch(url):
+        # botocore's own test of an endpoint URL (it refuses the rest when making a client)
+        from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+        if option or not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+            return f"{named} is not an http:// or https:// URL. {usage}"
     try:
         urlsplit(url).port  # noqa: B018 -- raises for a port out of range
     except ValueError:
         return f"{named} has a port no server can listen on. {usage}"
-    return None
-
-
-def _sdk_accepts(url: str) -> bool:
-    """botocore's own test of an endpoint URL (it refuses the rest when making a client)."""
-    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
-
-    return bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
-
-
-def configured_endpoint(session: boto3.Session, service: str) -> tuple[str, str] | None:
-    """The endpoint URL botocore's own lookup gives `service` from the environment and the
-    config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
-    section, its endpoint_url, in that order), with the setting that holds it."""
-    from botocore.configprovider import ConfiguredEndpointProvider
-
-    core = session._session
-    if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
-        return None
-    # Private parts of botocore's provider (its lookup order, its variable's name) are used
-    # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
-    provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
-                                               scoped_config=core.get_scoped_config(),
-                                               client_name=service)
-    profile = quote(session.profile_name or "default")
-    names = {
-        "environment_service": provider._get_service_env_var_name(),
-        "environment_global": "AWS_ENDPOINT_URL",
-        "config_service": f"the {service} endpoint_url in the services section of the AWS "
-                          f"profile {profile}",
-        "config_global": f"the endpoint_url of the AWS profile {profile}",
-    }
-    for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
-        url = getattr(provider, f"_get_endpoint_url_{location}")()
-        if url:
-            return str(url), names[location]
     return None
 
 

@@ -54,10 +54,9 @@ class HelperRun:
         self.words = f"The credential_process {quote(' '.join(command))} of the AWS profile"
         self.bound = timeout  # the run's --timeout, for the message
         self.returncode: int | None = None
-        options.pop("stdin", None)
+        # botocore passes stdout and stderr only: the rest is ours.
         if sys.platform == "win32":
-            options["creationflags"] = (options.get("creationflags", 0)
-                                        | subprocess.CREATE_NEW_PROCESS_GROUP)
+            options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         else:
             options["start_new_session"] = True  # its own group: killed whole, if need be
         try:
