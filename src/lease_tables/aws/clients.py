@@ -20,15 +20,8 @@ from urllib.parse import urlsplit
 
 from lease_tables.aws import credential_helpers, failures
 from lease_tables.config.sdk_settings import home_hint
+from lease_tables.core import printable
 from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.core.printable import (
-    aws_text,
-    hide_password,
-    quote,
-    redact,
-    register_secrets,
-    url_password,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     # Types only (the stubs are dev tools; the installed tool never imports them).
@@ -68,7 +61,7 @@ def register_url_passwords(urls: Iterable[str | None]) -> None:
     """The passwords in these URLs (an endpoint's, a proxy's) are never shown, in any
     form: in a URL, `printable.redact` hides them anyway; registered, they are hidden
     wherever else they appear (a proxy's error quoting them, say)."""
-    register_secrets([url_password(url) for url in urls if url])
+    printable.register_secrets([printable.url_password(url) for url in urls if url])
 
 
 class Clients:
@@ -100,7 +93,8 @@ class Clients:
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
-            self.profile = quote(self.session.profile_name or "default")  # as messages name it
+            # The profile as messages name it.
+            self.profile = printable.quote(self.session.profile_name or "default")
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
             # credential_process bounded and killable, MFA prompts refused: see the module.
@@ -126,7 +120,7 @@ class Clients:
             except Exception:  # not made: the message says which endpoint it was for
                 url = f"the {service} endpoint of {region}"
         setting = self._configured_setting(service)  # None under --endpoint-url
-        url = hide_password(url)  # rows skip the redaction messages get
+        url = printable.hide_password(url)  # rows skip the redaction messages get
         return f"{url} (set by {setting})" if setting else url
 
     def custom_endpoints(self) -> list[str]:
@@ -203,7 +197,7 @@ class Clients:
         (logical name, config key, environment variable) and the values set."""
         from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES as SETTINGS
 
-        text = aws_text(exc)
+        text = printable.aws_text(exc)
         config = self.session._session.get_scoped_config()
         named = []
         for logical, (key, variables, *_rest) in SETTINGS.items():
@@ -212,7 +206,7 @@ class Clients:
                                        else variables or [])]
             places.append((f"the setting {key} of the AWS profile {self.profile}",
                            str(config.get(key) or "") if key else ""))
-            named += [f"{place} ({quote(value)})" for place, value in places
+            named += [f"{place} ({printable.quote(value)})" for place, value in places
                       if value and (logical in text or (key and key in text)
                                     or (len(value) > 2 and value in text))]
         where = " and ".join(dict.fromkeys(named)) or (
@@ -230,8 +224,8 @@ class Clients:
             return
         where = ("The environment variable AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE")
                  else f"The setting ca_bundle of the AWS profile {self.profile}")
-        raise InputError(f"{where} names {quote(bundle)}, which is not a file, so no HTTPS "
-                         f"call could verify AWS's certificate. Point it at the CA "
+        raise InputError(f"{where} names {printable.quote(bundle)}, which is not a file, so no "
+                         f"HTTPS call could verify AWS's certificate. Point it at the CA "
                          f"certificate file (a TLS-inspecting proxy's, say), or unset it. "
                          f"Nothing was changed.")
 
@@ -243,7 +237,7 @@ class Clients:
         except Exception as exc:
             raise failures.setup_error(exc) from None
         if frozen is not None:
-            register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
+            printable.register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
         return frozen
 
     def check_credentials(self, who: str = "an identity that may create the lease tables",
@@ -277,13 +271,13 @@ class Clients:
         mode = str(self.session._session.get_config_variable("retry_mode"))
         if mode_setting is not None and mode not in RETRY_MODES:
             raise InputError(
-                f"{mode_setting[0]} is {quote(mode)}, which is not a retry mode of the AWS "
-                f"SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
+                f"{mode_setting[0]} is {printable.quote(mode)}, which is not a retry mode of the "
+                f"AWS SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
                 f"uses when none is set), or unset it. Nothing was changed.")
         where, raw = attempts_setting or ("", "1")
         if not re.fullmatch(r"\s*[0-9]+\s*", raw) or int(raw) < 1:
             raise InputError(
-                f"{where} is {quote(raw)}, which is not a number of attempts: give a "
+                f"{where} is {printable.quote(raw)}, which is not a number of attempts: give a "
                 f"whole number, 1 or more (1 means no retries; this tool uses "
                 f"{DEFAULT_MAX_ATTEMPTS} when none is set), or unset it. Nothing was "
                 f"changed.")
@@ -549,7 +543,7 @@ def shape_problem(parsed: object, shape: Shape) -> str | None:
              if ln.strip().startswith("Invalid type")]
     if not lines:
         return None
-    return "fields of the wrong type: " + aws_text("; ".join(lines).replace(
+    return "fields of the wrong type: " + printable.aws_text("; ".join(lines).replace(
         "for parameter ", "for "), limit=300)
 
 
@@ -590,9 +584,10 @@ def endpoint_problem(url: str, setting: str = "--endpoint-url") -> str | None:
     usage = ("Give it with its scheme, e.g. http://127.0.0.1:8000 for a local endpoint or "
              "https://dynamodb.eu-west-1.amazonaws.com."
              + ("" if option else " Or unset it to use AWS's own endpoint. Nothing was changed."))
-    named = (f"--endpoint-url {quote(url)}" if option
-             else f"The environment variable {setting} ({quote(url)})" if setting.startswith("AWS_")
-             else f"{setting[:1].upper()}{setting[1:]} ({quote(url)})")
+    named = (f"--endpoint-url {printable.quote(url)}" if option
+             else f"The environment variable {setting} ({printable.quote(url)})"
+             if setting.startswith("AWS_")
+             else f"{setting[:1].upper()}{setting[1:]} ({printable.quote(url)})")
     if not _ENDPOINT.fullmatch(url):
         # botocore's own test of an endpoint URL (it refuses the rest when making a client)
         from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
@@ -658,7 +653,7 @@ class RedactingFormatter(logging.Formatter):
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return printable.redact(super().format(record))
 
     def formatException(self, ei: tuple[type[BaseException], BaseException, TracebackType | None]
                         | tuple[None, None, None]) -> str:
