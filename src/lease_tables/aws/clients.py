@@ -13,7 +13,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlsplit
@@ -499,6 +499,12 @@ class GuardedParser:
     parse is guarded, and a successful answer is checked against the operation's own
     output shape with botocore's validator. A server error (5xx) whose body cannot be
     read is parsed as a bare 5xx instead, so botocore's retries still see it.
+
+    An HTML page (a proxy, a firewall's block page) below 500 is refused before it is
+    parsed: botocore would parse it as an empty result, and the caller would find no
+    `Table` in it. The body decides, not the content type (moto labels its XML errors
+    text/html). Server errors (5xx) are left to botocore's retries: a load balancer's
+    brief 503 page is worth another attempt.
     """
 
     # botocore's parser. Any, as botocore-stubs' ResponseParser.parse takes only a Shape,
@@ -506,17 +512,22 @@ class GuardedParser:
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
-    def __getattr__(self, name: str) -> Any:  # the rest of botocore's parser, as it is
-        return getattr(self._inner, name)
-
     # botocore's raw response (status_code, headers, body) and its parse: the AWS edge.
+    # botocore asks its parser for nothing else.
     def parse(self, response: dict[str, Any], shape: Shape | None) -> Any:
         status = response.get("status_code")
-        refuse_html(response)
+        server_error = isinstance(status, int) and status >= 500
+        body = response.get("body") or b""
+        start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
+        if not server_error and start.startswith((b"<!doctype html", b"<html", b"<head",
+                                                  b"<body")):
+            headers = response.get("headers") or {}
+            content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
+            raise failures.NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
         try:
             parsed = self._inner.parse(response, shape)
         except Exception as exc:
-            if isinstance(status, int) and status >= 500:
+            if server_error:
                 return self._inner.parse({**response, "body": b""}, shape)
             raise failures.NotDynamoDBAnswer(
                 status, "a body that is not UTF-8 text" if isinstance(exc, UnicodeError)
@@ -545,25 +556,6 @@ def shape_problem(parsed: object, shape: Shape) -> str | None:
         return None
     return "fields of the wrong type: " + printable.aws_text("; ".join(lines).replace(
         "for parameter ", "for "), limit=300)
-
-
-def refuse_html(response_dict: Mapping[str, Any]) -> None:  # botocore's raw response
-    """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer.
-
-    Without it botocore parses such a page as an empty result and the caller
-    finds no `Table` in it. The body decides, not the content type (moto labels
-    its XML errors text/html). Server errors (5xx) are left to botocore's
-    retries: a load balancer's brief 503 page is worth another attempt.
-    """
-    status = response_dict.get("status_code")
-    if isinstance(status, int) and status >= 500:
-        return
-    body = response_dict.get("body") or b""
-    start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
-    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
-        headers = response_dict.get("headers") or {}
-        content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
-        raise failures.NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
 
 
 # A user and password before the host (`http://user:pw@proxy:8000`) are accepted, as the SDK

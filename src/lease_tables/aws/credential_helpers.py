@@ -158,14 +158,14 @@ def install(core_session: Any, timeout: float, deadline: float | None = None) ->
     resolver.get_provider("custom-process")._popen = popen
     assume_role = resolver.get_provider("assume-role")
     assume_role._prompter = refuse_prompt
-    # The source profiles' own providers are built when a role is assumed (older botocore
-    # has no builder, and so no credential_process there to bound).
-    builder: Any = getattr(assume_role, "_profile_provider_builder", None)
-    make = getattr(builder, "_create_process_provider", None)
-    if make is not None:
-        def bounded(profile_name: str) -> Any:
-            made = make(profile_name)
-            made._popen = popen
-            return made
+    # The source profiles' own providers are built when a role is assumed, by the builder
+    # botocore's default chain gives the assume-role provider (every botocore we support).
+    builder = assume_role._profile_provider_builder
+    make = builder._create_process_provider
 
-        builder._create_process_provider = bounded
+    def bounded(profile_name: str) -> Any:
+        made = make(profile_name)
+        made._popen = popen
+        return made
+
+    builder._create_process_provider = bounded
