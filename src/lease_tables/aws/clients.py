@@ -13,22 +13,15 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlsplit
 
 from lease_tables.aws import credential_helpers, failures
 from lease_tables.config.sdk_settings import home_hint
+from lease_tables.core import printable
 from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.core.printable import (
-    aws_text,
-    hide_password,
-    quote,
-    redact,
-    register_secrets,
-    url_password,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     # Types only (the stubs are dev tools; the installed tool never imports them).
@@ -68,7 +61,7 @@ def register_url_passwords(urls: Iterable[str | None]) -> None:
     """The passwords in these URLs (an endpoint's, a proxy's) are never shown, in any
     form: in a URL, `printable.redact` hides them anyway; registered, they are hidden
     wherever else they appear (a proxy's error quoting them, say)."""
-    register_secrets([url_password(url) for url in urls if url])
+    printable.register_secrets([printable.url_password(url) for url in urls if url])
 
 
 class Clients:
@@ -100,6 +93,8 @@ class Clients:
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
+            # The profile as messages name it.
+            self.profile = printable.quote(self.session.profile_name or "default")
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
             # credential_process bounded and killable, MFA prompts refused: see the module.
@@ -113,7 +108,6 @@ class Clients:
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._listings: dict[str, _Listing] = {}
-        self._names_lock = threading.Lock()
 
     def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
         """The endpoint of `service` in `region` as the SDK really calls it, and where that
@@ -126,7 +120,7 @@ class Clients:
             except Exception:  # not made: the message says which endpoint it was for
                 url = f"the {service} endpoint of {region}"
         setting = self._configured_setting(service)  # None under --endpoint-url
-        url = hide_password(url)  # rows skip the redaction messages get
+        url = printable.hide_password(url)  # rows skip the redaction messages get
         return f"{url} (set by {setting})" if setting else url
 
     def custom_endpoints(self) -> list[str]:
@@ -146,12 +140,39 @@ class Clients:
         over every configured one, as in boto3); checked on first use, so that a malformed
         one is one error that names it rather than a failure per table."""
         if service not in self._configured:
-            found = None if self.endpoint_url else configured_endpoint(self.session, service)
+            found = None if self.endpoint_url else self._configured_endpoint(service)
             register_url_passwords([found[0] if found else None])
             if found is not None and (problem := endpoint_problem(*found)):
                 raise InputError(problem)
             self._configured[service] = found[1] if found else None
         return self._configured[service]
+
+    def _configured_endpoint(self, service: str) -> tuple[str, str] | None:
+        """The endpoint URL botocore's own lookup gives `service` from the environment and the
+        config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
+        section, its endpoint_url, in that order), with the setting that holds it."""
+        from botocore.configprovider import ConfiguredEndpointProvider
+
+        core = self.session._session
+        if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
+            return None
+        # Private parts of botocore's provider (its lookup order, its variable's name) are used
+        # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
+        provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
+                                                   scoped_config=core.get_scoped_config(),
+                                                   client_name=service)
+        names = {
+            "environment_service": provider._get_service_env_var_name(),
+            "environment_global": "AWS_ENDPOINT_URL",
+            "config_service": f"the {service} endpoint_url in the services section of the AWS "
+                              f"profile {self.profile}",
+            "config_global": f"the endpoint_url of the AWS profile {self.profile}",
+        }
+        for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
+            url = getattr(provider, f"_get_endpoint_url_{location}")()
+            if url:
+                return str(url), names[location]
+        return None
 
     def prepare(self, regions: Iterable[str]) -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
@@ -176,17 +197,16 @@ class Clients:
         (logical name, config key, environment variable) and the values set."""
         from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES as SETTINGS
 
-        text = aws_text(exc)
+        text = printable.aws_text(exc)
         config = self.session._session.get_scoped_config()
-        profile = quote(self.session.profile_name or "default")
         named = []
         for logical, (key, variables, *_rest) in SETTINGS.items():
             places = [(f"the environment variable {variable}", os.environ.get(variable))
                       for variable in ([variables] if isinstance(variables, str)
                                        else variables or [])]
-            places.append((f"the setting {key} of the AWS profile {profile}",
+            places.append((f"the setting {key} of the AWS profile {self.profile}",
                            str(config.get(key) or "") if key else ""))
-            named += [f"{place} ({quote(value)})" for place, value in places
+            named += [f"{place} ({printable.quote(value)})" for place, value in places
                       if value and (logical in text or (key and key in text)
                                     or (len(value) > 2 and value in text))]
         where = " and ".join(dict.fromkeys(named)) or (
@@ -203,10 +223,9 @@ class Clients:
         if not bundle or os.path.isfile(os.path.expanduser(str(bundle))):
             return
         where = ("The environment variable AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE")
-                 else f"The setting ca_bundle of the AWS profile "
-                      f"{quote(self.session.profile_name or 'default')}")
-        raise InputError(f"{where} names {quote(bundle)}, which is not a file, so no HTTPS "
-                         f"call could verify AWS's certificate. Point it at the CA "
+                 else f"The setting ca_bundle of the AWS profile {self.profile}")
+        raise InputError(f"{where} names {printable.quote(bundle)}, which is not a file, so no "
+                         f"HTTPS call could verify AWS's certificate. Point it at the CA "
                          f"certificate file (a TLS-inspecting proxy's, say), or unset it. "
                          f"Nothing was changed.")
 
@@ -218,7 +237,7 @@ class Clients:
         except Exception as exc:
             raise failures.setup_error(exc) from None
         if frozen is not None:
-            register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
+            printable.register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
         return frozen
 
     def check_credentials(self, who: str = "an identity that may create the lease tables",
@@ -247,20 +266,18 @@ class Clients:
         A chosen mode keeps that mode's own attempt count unless one is set too,
         exactly as the AWS CLI would behave with the same settings.
         """
-        core = self.session._session
-        config = core.get_scoped_config()  # the profile's own settings
-        mode_setting = self._setting("AWS_RETRY_MODE", "retry_mode", config)
-        attempts_setting = self._setting("AWS_MAX_ATTEMPTS", "max_attempts", config)
-        mode = str(core.get_config_variable("retry_mode"))
+        mode_setting = self._setting("retry_mode")
+        attempts_setting = self._setting("max_attempts")
+        mode = str(self.session._session.get_config_variable("retry_mode"))
         if mode_setting is not None and mode not in RETRY_MODES:
             raise InputError(
-                f"{mode_setting[0]} is {quote(mode)}, which is not a retry mode of the AWS "
-                f"SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
+                f"{mode_setting[0]} is {printable.quote(mode)}, which is not a retry mode of the "
+                f"AWS SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
                 f"uses when none is set), or unset it. Nothing was changed.")
         where, raw = attempts_setting or ("", "1")
         if not re.fullmatch(r"\s*[0-9]+\s*", raw) or int(raw) < 1:
             raise InputError(
-                f"{where} is {quote(raw)}, which is not a number of attempts: give a "
+                f"{where} is {printable.quote(raw)}, which is not a number of attempts: give a "
                 f"whole number, 1 or more (1 means no retries; this tool uses "
                 f"{DEFAULT_MAX_ATTEMPTS} when none is set), or unset it. Nothing was "
                 f"changed.")
@@ -270,16 +287,16 @@ class Clients:
             return {"mode": "standard"}
         return {"mode": "standard", "total_max_attempts": DEFAULT_MAX_ATTEMPTS}
 
-    def _setting(self, variable: str, key: str,  # config: botocore's profile settings, Any
-                 config: Mapping[str, Any]) -> tuple[str, str] | None:
-        """Where botocore reads a setting from (its environment variable first, then the
-        profile's key) and its raw value, or None when it is set nowhere."""
+    def _setting(self, key: str) -> tuple[str, str] | None:
+        """Where botocore reads a setting from (its environment variable, AWS_ and the key in
+        capitals, first; then the profile's key) and its raw value, or None when it is set
+        nowhere."""
+        variable = f"AWS_{key.upper()}"
         if os.environ.get(variable):
             return f"The environment variable {variable}", os.environ[variable]
-        if config.get(key):
-            return (f"The setting {key} of the AWS profile "
-                    f"{quote(self.session.profile_name or 'default')} (AWS config file)",
-                    str(config[key]))
+        if value := self.session._session.get_scoped_config().get(key):  # the profile's own
+            return (f"The setting {key} of the AWS profile {self.profile} (AWS config file)",
+                    str(value))
         return None
 
     def dynamodb(self, region: str) -> DynamoDBClient:
@@ -376,7 +393,7 @@ class Clients:
 
     def start_table_names(self, region: str) -> _Listing:
         """Start listing a region's table names (once per run), without waiting."""
-        with self._names_lock:
+        with self._lock:  # starting one takes no time: nothing waits behind it
             listing = self._listings.get(region)
             if listing is None:
                 listing = self._listings[region] = _Listing(self, region)
@@ -466,13 +483,10 @@ class GuardedParserFactory:
     answer that is not DynamoDB's becomes `NotDynamoDBAnswer`, for every operation of
     every client this run makes (the hint client and other services' clients too)."""
 
-    def __init__(self) -> None:
-        from botocore.parsers import ResponseParserFactory
+    def create_parser(self, protocol_name: str) -> GuardedParser:  # all botocore asks of it
+        from botocore.parsers import create_parser
 
-        self._inner = ResponseParserFactory()  # botocore only asks it to create parsers
-
-    def create_parser(self, protocol_name: str) -> GuardedParser:
-        return GuardedParser(self._inner.create_parser(protocol_name))
+        return GuardedParser(create_parser(protocol_name))
 
 
 class GuardedParser:
@@ -485,6 +499,12 @@ class GuardedParser:
     parse is guarded, and a successful answer is checked against the operation's own
     output shape with botocore's validator. A server error (5xx) whose body cannot be
     read is parsed as a bare 5xx instead, so botocore's retries still see it.
+
+    An HTML page (a proxy, a firewall's block page) below 500 is refused before it is
+    parsed: botocore would parse it as an empty result, and the caller would find no
+    `Table` in it. The body decides, not the content type (moto labels its XML errors
+    text/html). Server errors (5xx) are left to botocore's retries: a load balancer's
+    brief 503 page is worth another attempt.
     """
 
     # botocore's parser. Any, as botocore-stubs' ResponseParser.parse takes only a Shape,
@@ -492,17 +512,22 @@ class GuardedParser:
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
-    def __getattr__(self, name: str) -> Any:  # the rest of botocore's parser, as it is
-        return getattr(self._inner, name)
-
     # botocore's raw response (status_code, headers, body) and its parse: the AWS edge.
+    # botocore asks its parser for nothing else.
     def parse(self, response: dict[str, Any], shape: Shape | None) -> Any:
         status = response.get("status_code")
-        refuse_html(response)
+        server_error = isinstance(status, int) and status >= 500
+        body = response.get("body") or b""
+        start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
+        if not server_error and start.startswith((b"<!doctype html", b"<html", b"<head",
+                                                  b"<body")):
+            headers = response.get("headers") or {}
+            content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
+            raise failures.NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
         try:
             parsed = self._inner.parse(response, shape)
         except Exception as exc:
-            if isinstance(status, int) and status >= 500:
+            if server_error:
                 return self._inner.parse({**response, "body": b""}, shape)
             raise failures.NotDynamoDBAnswer(
                 status, "a body that is not UTF-8 text" if isinstance(exc, UnicodeError)
@@ -529,27 +554,8 @@ def shape_problem(parsed: object, shape: Shape) -> str | None:
              if ln.strip().startswith("Invalid type")]
     if not lines:
         return None
-    return "fields of the wrong type: " + aws_text("; ".join(lines).replace(
+    return "fields of the wrong type: " + printable.aws_text("; ".join(lines).replace(
         "for parameter ", "for "), limit=300)
-
-
-def refuse_html(response_dict: Mapping[str, Any]) -> None:  # botocore's raw response
-    """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer.
-
-    Without it botocore parses such a page as an empty result and the caller
-    finds no `Table` in it. The body decides, not the content type (moto labels
-    its XML errors text/html). Server errors (5xx) are left to botocore's
-    retries: a load balancer's brief 503 page is worth another attempt.
-    """
-    status = response_dict.get("status_code")
-    if isinstance(status, int) and status >= 500:
-        return
-    body = response_dict.get("body") or b""
-    start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
-    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
-        headers = response_dict.get("headers") or {}
-        content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
-        raise failures.NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
 
 
 # A user and password before the host (`http://user:pw@proxy:8000`) are accepted, as the SDK
@@ -570,51 +576,20 @@ def endpoint_problem(url: str, setting: str = "--endpoint-url") -> str | None:
     usage = ("Give it with its scheme, e.g. http://127.0.0.1:8000 for a local endpoint or "
              "https://dynamodb.eu-west-1.amazonaws.com."
              + ("" if option else " Or unset it to use AWS's own endpoint. Nothing was changed."))
-    named = (f"--endpoint-url {quote(url)}" if option
-             else f"The environment variable {setting} ({quote(url)})" if setting.startswith("AWS_")
-             else f"{setting[:1].upper()}{setting[1:]} ({quote(url)})")
-    if not _ENDPOINT.fullmatch(url) and (option or not _sdk_accepts(url)):
-        return f"{named} is not an http:// or https:// URL. {usage}"
+    named = (f"--endpoint-url {printable.quote(url)}" if option
+             else f"The environment variable {setting} ({printable.quote(url)})"
+             if setting.startswith("AWS_")
+             else f"{setting[:1].upper()}{setting[1:]} ({printable.quote(url)})")
+    if not _ENDPOINT.fullmatch(url):
+        # botocore's own test of an endpoint URL (it refuses the rest when making a client)
+        from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+        if option or not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+            return f"{named} is not an http:// or https:// URL. {usage}"
     try:
         urlsplit(url).port  # noqa: B018 -- raises for a port out of range
     except ValueError:
         return f"{named} has a port no server can listen on. {usage}"
-    return None
-
-
-def _sdk_accepts(url: str) -> bool:
-    """botocore's own test of an endpoint URL (it refuses the rest when making a client)."""
-    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
-
-    return bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
-
-
-def configured_endpoint(session: boto3.Session, service: str) -> tuple[str, str] | None:
-    """The endpoint URL botocore's own lookup gives `service` from the environment and the
-    config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
-    section, its endpoint_url, in that order), with the setting that holds it."""
-    from botocore.configprovider import ConfiguredEndpointProvider
-
-    core = session._session
-    if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
-        return None
-    # Private parts of botocore's provider (its lookup order, its variable's name) are used
-    # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
-    provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
-                                               scoped_config=core.get_scoped_config(),
-                                               client_name=service)
-    profile = quote(session.profile_name or "default")
-    names = {
-        "environment_service": provider._get_service_env_var_name(),
-        "environment_global": "AWS_ENDPOINT_URL",
-        "config_service": f"the {service} endpoint_url in the services section of the AWS "
-                          f"profile {profile}",
-        "config_global": f"the endpoint_url of the AWS profile {profile}",
-    }
-    for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
-        url = getattr(provider, f"_get_endpoint_url_{location}")()
-        if url:
-            return str(url), names[location]
     return None
 
 
@@ -670,7 +645,7 @@ class RedactingFormatter(logging.Formatter):
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return printable.redact(super().format(record))
 
     def formatException(self, ei: tuple[type[BaseException], BaseException, TracebackType | None]
                         | tuple[None, None, None]) -> str:

@@ -41,9 +41,9 @@ _running: set[subprocess.Popen[bytes]] = set()
 _lock = threading.Lock()
 
 
-class HelperRun:
+class HelperRun(subprocess.Popen[bytes]):
     """One running helper, started as botocore's ProcessProvider starts its `popen`
-    (`install` binds the bound first) and used as it uses a Popen: `communicate()`,
+    (`install` binds the bound first) and used as it uses one: `communicate()`,
     `returncode`. Bounded by the run's `deadline` (a `time.monotonic()` value; else
     `timeout` seconds from the helper's start), so that its own words, not a bare
     timeout, end the run; killable; its failures named as the helper's."""
@@ -53,15 +53,13 @@ class HelperRun:
         # The helper as the operator configured it, for a message.
         self.words = f"The credential_process {quote(' '.join(command))} of the AWS profile"
         self.bound = timeout  # the run's --timeout, for the message
-        self.returncode: int | None = None
-        options.pop("stdin", None)
+        # botocore passes stdout and stderr only: the rest is ours.
         if sys.platform == "win32":
-            options["creationflags"] = (options.get("creationflags", 0)
-                                        | subprocess.CREATE_NEW_PROCESS_GROUP)
+            options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         else:
             options["start_new_session"] = True  # its own group: killed whole, if need be
         try:
-            self.process = subprocess.Popen(list(command), stdin=subprocess.DEVNULL, **options)
+            super().__init__(list(command), stdin=subprocess.DEVNULL, **options)
         except OSError as exc:
             raise AwsError(
                 f"{self.words} could not be started ({exc.strerror or exc}): "
@@ -69,15 +67,15 @@ class HelperRun:
                 f"full path, its quoting), run it by hand to see that it prints the "
                 f"credentials, then rerun. Nothing was changed.") from None
         with _lock:
-            _running.add(self.process)
+            _running.add(self)
         # Seconds left for it.
-        self.wait = timeout if deadline is None else max(0.1, deadline - time.monotonic())
+        self.time_left = timeout if deadline is None else max(0.1, deadline - time.monotonic())
 
     def communicate(self, *_: Any, **__: Any) -> tuple[bytes, bytes]:
         try:
-            out, err = self.process.communicate(timeout=self.wait)
+            out, err = super().communicate(timeout=self.time_left)
         except subprocess.TimeoutExpired:
-            end(self.process)
+            end(self)
             raise AwsError(
                 f"{self.words} gave no credentials within the run's "
                 f"{self.bound:g} s (--timeout) and was stopped. It may be "
@@ -85,8 +83,7 @@ class HelperRun:
                 f"a prompt: it has no input). Run it by hand to see what it waits for, then "
                 f"rerun. Nothing was changed.") from None
         finally:
-            forget(self.process)
-        self.returncode = self.process.returncode
+            forget(self)
         said = aws_text(err.decode("utf-8", "replace")).strip()
         if self.returncode != 0:
             raise AwsError(
@@ -159,14 +156,14 @@ def install(core_session: Any, timeout: float, deadline: float | None = None) ->
     resolver.get_provider("custom-process")._popen = popen
     assume_role = resolver.get_provider("assume-role")
     assume_role._prompter = refuse_prompt
-    # The source profiles' own providers are built when a role is assumed (older botocore
-    # has no builder, and so no credential_process there to bound).
-    builder: Any = getattr(assume_role, "_profile_provider_builder", None)
-    make = getattr(builder, "_create_process_provider", None)
-    if make is not None:
-        def bounded(profile_name: str) -> Any:
-            made = make(profile_name)
-            made._popen = popen
-            return made
+    # The source profiles' own providers are built when a role is assumed, by the builder
+    # botocore's default chain gives the assume-role provider (every botocore we support).
+    builder = assume_role._profile_provider_builder
+    make = builder._create_process_provider
 
-        builder._create_process_provider = bounded
+    def bounded(profile_name: str) -> Any:
+        made = make(profile_name)
+        made._popen = popen
+        return made
+
+    builder._create_process_provider = bounded

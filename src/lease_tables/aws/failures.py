@@ -93,21 +93,18 @@ def error_code(exc: BaseException) -> str | None:
     error = _response(exc).get("Error") or {}
     code: str | None = error.get("Code")  # botocore's parsed error: text, or absent
     if code is None or str(code).isdigit():
-        return _xml_fields(str(error.get("Message") or "")).get("Code") or code
+        return dict(_XML_FIELD.findall(str(error.get("Message") or ""))).get("Code") or code
     return code
 
 
 def error_message(exc: BaseException) -> str:
     """The AWS error message of a ClientError ('' when there is none)."""
     message = str((_response(exc).get("Error") or {}).get("Message") or "")
-    return _xml_fields(message).get("Message", message)
+    return str(dict(_XML_FIELD.findall(message)).get("Message", message))
 
 
+# An XML error body's fields, as (name, text) pairs.
 _XML_FIELD = re.compile(r"<(Code|Message)>([^<]*)</\1>")
-
-
-def _xml_fields(text: str) -> dict[str, str]:
-    return dict(_XML_FIELD.findall(text))
 
 
 def http_status(exc: BaseException) -> int | None:
@@ -118,17 +115,16 @@ def http_status(exc: BaseException) -> int | None:
 TABLE_FIELDS = ("TableName", "TableStatus", "KeySchema")
 
 
-def answer_part(response: object, key: str, action: str,
-                fields: tuple[str, ...] = TABLE_FIELDS) -> dict[str, Any]:
+def answer_part(response: object, key: str, action: str) -> dict[str, Any]:
     """A part of a DynamoDB answer that DynamoDB always sends (`Table`, say), with the
-    `fields` it always holds; without them the answer came from something else (a
+    `TABLE_FIELDS` it always holds; without them the answer came from something else (a
     proxy that said 200 with its own body). Their types were checked against the
     operation's shape when the answer was parsed (`aws.GuardedParser`): the AWS edge,
     so the values stay Any (`spec.Answer` reads them)."""
     part = response.get(key) if isinstance(response, dict) else None
     if not isinstance(part, dict):
         raise NotDynamoDBAnswer(200, f"an answer without {key}", action)
-    missing = [f for f in fields if f not in part]
+    missing = [f for f in TABLE_FIELDS if f not in part]
     if missing:
         raise NotDynamoDBAnswer(200, f"{key} without {', '.join(missing)}", action)
     return part
@@ -346,14 +342,15 @@ _IN_FLIGHT_WORDS = (
 
 def _classify_code(exc: BaseException, code: str, where: str, action: str | None,
                    role: str) -> Failure:
-    detail = _detail(exc, code)
+    message = error_message(exc)
+    detail = f"{code}: {aws_text(message)}" if message else code
     for codes, kind, words in _CODE_RULES:
         if code in codes:
             return Failure(kind, words.format(where=where, detail=detail))
     if is_access_denied(exc):
         verb = (action if action and ":" in action  # another service's, e.g. kinesis:...
                 else f"dynamodb:{action}" if action and action[:1].isupper() else "this action")
-        blocked = barrier(error_message(exc))
+        blocked = barrier(message)
         advice = (f"This is {blocked.format(them=verb)}" if blocked else
                   f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with "
                   f"an identity that has it")
@@ -361,7 +358,6 @@ def _classify_code(exc: BaseException, code: str, where: str, action: str | None
             f"{where} was refused: the identity in use may not call {verb} ({detail}). "
             f"{advice}, then rerun."))
     if code == LIMIT_CODE:
-        message = error_message(exc)
         words = (_QUOTA_WORDS if limit_is_quota(message)
                  else _ONE_INDEX_WORDS if "online index" in message.lower()
                  else _IN_FLIGHT_WORDS)
@@ -390,11 +386,6 @@ def _where(table: str | None, region: str | None, action: str | None,
     place = f"{table} in {region}" if region else table
     text = f"{action} of {place}" if action else place
     return f"{text} at {endpoint}" if endpoint else text
-
-
-def _detail(exc: BaseException, code: str) -> str:
-    text = error_message(exc)
-    return f"{code}: {aws_text(text)}" if text else code
 
 
 def explain(exc: BaseException, table: str, action: str, endpoint: str,
