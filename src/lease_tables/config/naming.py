@@ -260,7 +260,7 @@ def resolve_host(option: str | None, folder: str | None, local: str) -> HostName
     """
     if option:
         return HostName(option, HOST_OPTION)
-    server = unc_server(folder) if folder else None
+    server = unc_server(folder or "")
     if server and is_no_host_name(server):
         raise InputError(
             f"The configuration folder {quote(folder)} names its RIS server by "
@@ -269,10 +269,8 @@ def resolve_host(option: str | None, folder: str | None, local: str) -> HostName
             f"host name (what `hostname` prints on it), or name the folder by the server's "
             f"name (\\\\verintris\\e$\\...)."
         )
-    host = unc_host(folder) if folder else None
-    if host:
-        return HostName(host, HOST_UNC)
-    return HostName(local, HOST_LOCAL)
+    host = unc_host(folder or "")
+    return HostName(host, HOST_UNC) if host else HostName(local, HOST_LOCAL)
 
 
 def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | None) -> LeaseTable:
@@ -349,12 +347,10 @@ def derive_tables(
     default_regions: list[str | None] = []
 
     def fill() -> str | None:
-        if region_option:
-            return region_option
-        if not default_regions:
+        if not region_option and not default_regions:
             default_regions.append(default_region() if callable(default_region)
                                    else default_region)
-        return default_regions[0]
+        return region_option or default_regions[0]
     merged: dict[tuple[str, str], LeaseTable] = {}
     warnings: list[str] = []
     problems: list[str] = []
