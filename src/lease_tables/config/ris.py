@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
@@ -90,7 +90,7 @@ class ConfFile:
 
     path: str
     folder: str
-    adapters: tuple[Adapter, ...] = field(default=())
+    adapters: tuple[Adapter, ...] = ()
 
 
 # --------------------------------------------------------------------------- paths
@@ -128,9 +128,7 @@ def default_conf_dirs(env: Mapping[str, str]) -> list[str]:
     """The configuration folder RIS itself uses, when the variable is set, joined with
     the separator style the base already uses (UNC stays UNC)."""
     base = {k.upper(): v for k, v in env.items()}.get(SOFTWARE_DIR_VARIABLE)
-    if not base:
-        return []
-    return [base.rstrip("\\/") + ("\\" if "\\" in base else "/") + "Conf"]
+    return [base.rstrip("\\/") + ("\\" if "\\" in base else "/") + "Conf"] if base else []
 
 
 def default_conf_origin(env: Mapping[str, str]) -> str:
@@ -423,8 +421,10 @@ def _integrations(root: etree._Element, clashes: Clashes) -> dict[etree._Element
             found[node] = {}
         if name != "set":  # an Integration holds nothing else we read
             continue
-        parent = node.getparent()  # usually the owner; a nested `set` is found by walking up
-        owner = parent if parent in found else _owning_integration(node)
+        # The nearest enclosing Integration: usually the parent; a nested `set`'s, walking up.
+        parent = node.getparent()
+        owner = parent if parent in found else next(
+            (up for up in node.iterancestors() if _local_name(up.tag) == "integration"), None)
         key = None if owner is None else _attr(node, "key")
         if owner is None or key is None:
             continue
@@ -440,12 +440,6 @@ def _integrations(root: etree._Element, clashes: Clashes) -> dict[etree._Element
 def _line(element: etree._Element) -> int | None:
     """The element's line in the file (lxml-stubs 0.5.1 leaves `sourceline` untyped)."""
     return element.sourceline  # type: ignore[return-value]
-
-
-def _owning_integration(element: etree._Element) -> etree._Element | None:
-    """The nearest enclosing Integration element, if any."""
-    return next((parent for parent in element.iterancestors()
-                 if _local_name(parent.tag) == "integration"), None)
 
 
 def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
