@@ -34,24 +34,21 @@ REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 def session(profile: str | None, env: Mapping[str, str]) -> Any:  # a botocore Session
     """A botocore Session that reads `env` (not necessarily os.environ) for its settings."""
-    from botocore.configprovider import (
-        BOTOCORE_DEFAUT_SESSION_VARIABLES,
-        ConfigChainFactory,
-        ConfigValueStore,
-    )
+    from botocore import configprovider
     from botocore.session import Session
 
     core = Session(profile=profile)
-    chains = ConfigChainFactory(session=core, environ=dict(env))
+    chains = configprovider.ConfigChainFactory(session=core, environ=dict(env))
     mapping = {}
     # The settings the lookup needs, as botocore names them (its logical names).
     for logical in ("profile", "config_file", "credentials_file", "region"):
-        key, variables, default, conversion = BOTOCORE_DEFAUT_SESSION_VARIABLES[logical]
+        key, variables, default, conversion = (
+            configprovider.BOTOCORE_DEFAUT_SESSION_VARIABLES[logical])
         mapping[logical] = chains.create_config_chain(
             instance_name=logical, config_property_names=key, default=default,
             env_var_names=list(REGION_VARIABLES) if logical == "region" else variables,
             conversion_func=conversion)
-    core.register_component("config_store", ConfigValueStore(mapping=mapping))
+    core.register_component("config_store", configprovider.ConfigValueStore(mapping=mapping))
     return core
 
 
