@@ -170,14 +170,6 @@ def is_no_host_name(server: str) -> bool:
     return is_ip_address(server) or is_loopback_name(server)
 
 
-def no_host_name_words(server: str) -> str:
-    """What `server` is instead of a host name, for a message."""
-    if is_loopback_name(server):
-        return (f"the loopback name {quote(server)}, which names whatever machine reads it, "
-                f"not the RIS server")
-    return f"the IP address {quote(server)}, which is not a host name"
-
-
 def unc_host(folder: str) -> str | None:
     """The host name a UNC folder gives, up to its first dot (as the local rule cuts);
     None when the folder is no UNC path or names its server by IP address."""
@@ -197,8 +189,7 @@ def local_host_name(raw: str | None = None) -> str:
     the same DNS host name with its case as configured. `COMPUTERNAME` is the
     NetBIOS name, always upper case: see `computer_name_warning`.
     """
-    name = socket.gethostname() if raw is None else raw
-    return name.split(".", 1)[0]
+    return (socket.gethostname() if raw is None else raw).split(".", 1)[0]
 
 
 def host_option_value(raw: str) -> tuple[str, str | None]:
@@ -260,19 +251,20 @@ def resolve_host(option: str | None, folder: str | None, local: str) -> HostName
     """
     if option:
         return HostName(option, HOST_OPTION)
-    server = unc_server(folder) if folder else None
+    server = unc_server(folder or "")
     if server and is_no_host_name(server):
+        what = (f"the loopback name {quote(server)}, which names whatever machine reads it, "
+                f"not the RIS server" if is_loopback_name(server)
+                else f"the IP address {quote(server)}, which is not a host name")
         raise InputError(
             f"The configuration folder {quote(folder)} names its RIS server by "
-            f"{no_host_name_words(server)}; agent-events lease-table "
+            f"{what}; agent-events lease-table "
             f"names need the server's host name. Pass --host-name with the RIS server's "
             f"host name (what `hostname` prints on it), or name the folder by the server's "
             f"name (\\\\verintris\\e$\\...)."
         )
-    host = unc_host(folder) if folder else None
-    if host:
-        return HostName(host, HOST_UNC)
-    return HostName(local, HOST_LOCAL)
+    host = unc_host(folder or "")
+    return HostName(host, HOST_UNC) if host else HostName(local, HOST_LOCAL)
 
 
 def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | None) -> LeaseTable:
@@ -349,12 +341,10 @@ def derive_tables(
     default_regions: list[str | None] = []
 
     def fill() -> str | None:
-        if region_option:
-            return region_option
-        if not default_regions:
+        if not region_option and not default_regions:
             default_regions.append(default_region() if callable(default_region)
                                    else default_region)
-        return default_regions[0]
+        return region_option or default_regions[0]
     merged: dict[tuple[str, str], LeaseTable] = {}
     warnings: list[str] = []
     problems: list[str] = []
@@ -481,9 +471,8 @@ def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None
         return
     # One entry per adapter (both adapters are listed as the table's sources), so
     # a file that holds two sharing adapters appears twice.
-    for source in table.sources:
-        if source != TABLE_OPTION_SOURCE or source not in existing.sources:
-            existing.sources.append(source)
+    existing.sources += [source for source in table.sources
+                         if source != TABLE_OPTION_SOURCE or source not in existing.sources]
     existing.origins.extend(table.origins)
     # Adapters are merged before any --table name (derive_tables), so `existing` is
     # the richer entry whenever one of the two came from an adapter.

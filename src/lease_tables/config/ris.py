@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
@@ -34,9 +34,6 @@ KIND_AGENT_EVENTS = "agent-events"
 # Tuples, in order of preference: with both spellings present, ApplicationName wins,
 # whatever the hash seed (a frozenset here made the choice vary between runs).
 _APPLICATION_NAME_KEYS = ("applicationname", "appname")
-_ADAPTER_ID_KEYS = ("adapterid",)
-_REGION_KEYS = ("region",)
-_ENABLED_KEYS = ("enabled",)
 # The adapter's other AWS resources, when a release carries them (keys compared as
 # ApplicationName is: case, spaces, `_` and `-` ignored). A name or an ARN either way;
 # the footprint module tells them apart. No other spelling is guessed at.
@@ -93,7 +90,7 @@ class ConfFile:
 
     path: str
     folder: str
-    adapters: tuple[Adapter, ...] = field(default=())
+    adapters: tuple[Adapter, ...] = ()
 
 
 # --------------------------------------------------------------------------- paths
@@ -131,9 +128,7 @@ def default_conf_dirs(env: Mapping[str, str]) -> list[str]:
     """The configuration folder RIS itself uses, when the variable is set, joined with
     the separator style the base already uses (UNC stays UNC)."""
     base = {k.upper(): v for k, v in env.items()}.get(SOFTWARE_DIR_VARIABLE)
-    if not base:
-        return []
-    return [base.rstrip("\\/") + ("\\" if "\\" in base else "/") + "Conf"]
+    return [base.rstrip("\\/") + ("\\" if "\\" in base else "/") + "Conf"] if base else []
 
 
 def default_conf_origin(env: Mapping[str, str]) -> str:
@@ -153,8 +148,8 @@ def locate_conf_file(expanded: str, given: str | None = None,
     A folder this account may not list says so ("permission denied"), never
     that the file is missing.
     """
-    given = expanded if given is None else given
-    where = origin or f"--conf-dir {quote(given)}"  # what the operator set, in messages
+    # What the operator set, in messages.
+    where = origin or f"--conf-dir {quote(expanded if given is None else given)}"
     path = Path(expanded)
     kind = _kind_on_disk(path, where)
     if kind is None:  # the name in another letter case (`conf` for `Conf`), if anywhere
@@ -188,9 +183,7 @@ def _kind_on_disk(path: Path, where: str) -> str | None:
         if is_permission_error(exc):
             raise InputError(_permission_message(path, where, "look at")) from None
         return None
-    if stat.S_ISDIR(mode):
-        return "dir"
-    return "file" if stat.S_ISREG(mode) else None
+    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else None
 
 
 def is_permission_error(exc: OSError) -> bool:
@@ -406,37 +399,40 @@ def normalise_key(key: str) -> str:
     return re.sub(r"[\s_\-]", "", key).lower()
 
 
-# With --conf-dir the file is the truth: one adapter that sets a key twice with different
-# values (after the tolerant key matching) is ambiguous, whatever the adapter does with it.
-_CLASH_KEYS = (_APPLICATION_NAME_KEYS, _ADAPTER_ID_KEYS, _REGION_KEYS, _ENABLED_KEYS)
+# With --conf-dir the file is the truth: one adapter that sets a key it reads (its Application
+# Name, ID, Region or Enabled) twice with different values, after the tolerant key matching,
+# is ambiguous, whatever the adapter does with it.
+_CLASH_KEYS = frozenset({*_APPLICATION_NAME_KEYS, "adapterid", "region", "enabled"})
 Clashes = dict[etree._Element, list[tuple[str, str, str]]]  # integration -> (key, 1st, 2nd)
 
 
-def _integrations(root: etree._Element,
-                  clashes: Clashes | None = None) -> dict[etree._Element, dict[str, str]]:
+def _integrations(root: etree._Element, clashes: Clashes) -> dict[etree._Element, dict[str, str]]:
     """Every `Integration` element, in document order, with its own `set` settings.
 
     One pass over the tree: each `set` belongs to its nearest enclosing Integration
     (not to an outer one when adapters nest), and the first spelling of a key wins; a
-    later one with another value is noted in `clashes` (key as written, both values).
+    later one of a key we read (`_CLASH_KEYS`) with another value is noted in `clashes`
+    (key as written, both values).
     """
     found: dict[etree._Element, dict[str, str]] = {}
     for node in root.iter(etree.Element):  # elements only: no comments or text
         name = _local_name(node.tag)
         if name == "integration":
             found[node] = {}
+        if name != "set":  # an Integration holds nothing else we read
             continue
-        if name != "set":
-            continue
-        parent = node.getparent()  # usually the owner; a nested `set` is found by walking up
-        owner = parent if parent in found else _owning_integration(node)
+        # The nearest enclosing Integration: usually the parent; a nested `set`'s, walking up.
+        parent = node.getparent()
+        owner = parent if parent in found else next(
+            (up for up in node.iterancestors() if _local_name(up.tag) == "integration"), None)
         key = None if owner is None else _attr(node, "key")
         if owner is None or key is None:
             continue
         value = _attr(node, "value")
         value = ((node.text or "") if value is None else value).strip()
-        first = found[owner].setdefault(normalise_key(key), value)
-        if first != value and clashes is not None:
+        normal = normalise_key(key)
+        first = found[owner].setdefault(normal, value)
+        if first != value and normal in _CLASH_KEYS:
             clashes.setdefault(owner, []).append((key, first, value))
     return found
 
@@ -444,12 +440,6 @@ def _integrations(root: etree._Element,
 def _line(element: etree._Element) -> int | None:
     """The element's line in the file (lxml-stubs 0.5.1 leaves `sourceline` untyped)."""
     return element.sourceline  # type: ignore[return-value]
-
-
-def _owning_integration(element: etree._Element) -> etree._Element | None:
-    """The nearest enclosing Integration element, if any."""
-    return next((parent for parent in element.iterancestors()
-                 if _local_name(parent.tag) == "integration"), None)
 
 
 def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
@@ -461,12 +451,10 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
     """False when an `enabled` attribute or `Enabled` setting says false/0/no (any case);
     True when one says true/1/yes; None when the file says nothing we understand."""
     said = (_attr(element, "enabled"), settings.get("enabled"))
-    words = [value.strip().lower() for value in said if value]
-    if any(word in _FALSE_WORDS for word in words):
+    words = {value.strip().lower() for value in said if value}
+    if words & _FALSE_WORDS:
         return False
-    if any(word in _TRUE_WORDS for word in words):
-        return True
-    return None
+    return True if words & _TRUE_WORDS else None
 
 
 def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, str],
@@ -477,9 +465,9 @@ def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, s
         return None
     adapter_id = ((_attr(element, "id") or "").strip()
                   or (_attr(element, "adapterid") or "").strip()
-                  or _first(settings, _ADAPTER_ID_KEYS) or None)
+                  or settings.get("adapterid") or None)
     adapter = Adapter(kind, type_text, adapter_id, _first(settings, _APPLICATION_NAME_KEYS),
-                      _first(settings, _REGION_KEYS), source,
+                      settings.get("region") or None, source,
                       (_attr(element, "name") or "").strip() or None, _line(element),
                       _enabled(element, settings), _first(settings, _STREAM_KEYS),
                       _first(settings, _CONNECT_INSTANCE_KEYS))
@@ -487,8 +475,7 @@ def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, s
     # ApplicationName) is bad input. Identical repeats are harmless and pass; so is AppName
     # beside ApplicationName, which is an alias that ApplicationName beats by rule.
     found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
-             for key, first, second in clashes
-             if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
+             for key, first, second in clashes]
     if found:
         raise InputError(
             f"In {quote(source)}, the {adapter.describe()} sets " + "; and ".join(found)
