@@ -1,7 +1,7 @@
 """The command line: options in, steps called, results and exit codes out.
 
 Each command is a few lines over the library (the sqlite-utils habit): its
-options (declared once, in `cli_options` and `footprint_cli`) become the
+options (declared once, in `options` and `footprint_options`) become the
 library's records, the library does the work and words the results, and this
 module prints them and ends the run. AWS modules are imported inside the
 commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
@@ -278,7 +278,7 @@ def create(
     deletion_protection: Annotated[bool, deletion_protection_option(
         "Deletion protection on new tables.")] = True,
     add_index: Annotated[bool, typer.Option(
-        "--add-index", metavar="", rich_help_panel="Table",
+        "--add-index", metavar="",
         help="KCL 3: add the LeaseOwnerToLeaseKeyIndex index (UpdateTable, the table's "
              "current capacity) to existing lease tables that lack it, and wait for it. "
              "The only change made to an existing table; without it such a table is drift.")
@@ -368,7 +368,7 @@ def preflight(
     kcl: KclOpt = "2",
     footprint: FootprintArgs,
     simulate: Annotated[bool, typer.Option(
-        "--simulate", metavar="", rich_help_panel="The adapter's other resources",
+        "--simulate", metavar="",
         help="Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) about the actions "
              "preflight never calls (they would write), where this identity may.")] = False,
 ) -> None:
@@ -550,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from lease_tables.cli import signals
     from lease_tables.cli import stdio as streams
 
-    streams.install()  # every write from here on: see streams.py
+    streams.install()  # every write from here on: see stdio.py
     signals.install()  # SIGTERM as Ctrl+C: see signals.py
     utf8_output()
     code = run(list(sys.argv[1:] if argv is None else argv))

@@ -16,7 +16,7 @@ LogOpt = Annotated[list[str] | None, typer.Option(
     help="The adapter's log: a file, a folder (its log files) or a wildcard pattern; "
          "%VAR% and $VAR are expanded; repeatable (rotated files too). Only read.")]
 DiagnoseKclOpt = Annotated[str | None, typer.Option(
-    "--kcl", metavar="VERSION", rich_help_panel="Selection",
+    "--kcl", metavar="VERSION",
     help="Kinesis Client Library version inside the adapter (the X.Y.Z of "
          "amazon-kinesis-client-X.Y.Z.jar), for the fixes. Default: what the log shows.")]
 

@@ -49,69 +49,65 @@ VersionOpt = Annotated[bool, typer.Option(
     "--version", callback=_version, is_eager=True, metavar="",
     help="Print the version and exit.")]
 ConfDirOpt = Annotated[list[str] | None, typer.Option(
-    "--conf-dir", metavar="PATH", rich_help_panel="Selection",
+    "--conf-dir", metavar="PATH",
     help="RIS configuration folder (or the IntegrationService.xml itself); repeatable. "
          "%VAR% and $VAR are expanded. Default: %IMPACT360SOFTWAREDIR%\\Conf.")]
 HostOpt = Annotated[str | None, typer.Option(
-    "--host-name", metavar="NAME", rich_help_panel="Selection",
+    "--host-name", metavar="NAME",
     help="RIS server host name for agent-events tables. Default: the UNC server of the "
          "folder, else this machine's name up to its first dot.")]
 TableOpt = Annotated[list[str] | None, typer.Option(
-    "--table", metavar="NAME", rich_help_panel="Selection",
+    "--table", metavar="NAME",
     help="A lease-table name given directly, no XML needed; repeatable.")]
 RegionOpt = Annotated[str | None, typer.Option(
-    "--region", metavar="REGION", rich_help_panel="AWS",
+    "--region", metavar="REGION",
     help="AWS region for tables whose adapter has no Region setting, and for --table "
          "names (an adapter's own Region is where its KCL looks, so it is kept).")]
 ProfileOpt = Annotated[str | None, typer.Option(
-    "--profile",
-        metavar="NAME", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
+    "--profile", metavar="NAME", help="AWS profile from the AWS config files.")]
 EndpointOpt = Annotated[str | None, typer.Option(
-    "--endpoint-url", metavar="URL", rich_help_panel="AWS",
+    "--endpoint-url", metavar="URL",
     help="DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000 for a local one.")]
 OutputOpt = Annotated[Output, typer.Option(
-    "--output", case_sensitive=False,
-        metavar="text|json", help="text (for people) or json (for scripts).")]
+    "--output", case_sensitive=False, metavar="text|json",
+    help="text (for people) or json (for scripts).")]
 VerboseOpt = Annotated[bool, typer.Option(
-    "--verbose", "-v", metavar="", rich_help_panel="AWS",
+    "--verbose", "-v", metavar="",
     help="Log every AWS request and retry to stderr (credentials are removed).")]
 ConcurrencyOpt = Annotated[int, typer.Option(
-    "--concurrency", metavar="N", min=1, max=64, rich_help_panel="AWS",
-    help="AWS requests in flight at once.")]
+    "--concurrency", metavar="N", min=1, max=64, help="AWS requests in flight at once.")]
 TimeoutOpt = Annotated[float, typer.Option(
-    "--timeout", metavar="SECONDS", min=1, rich_help_panel="AWS",
+    "--timeout", metavar="SECONDS", min=1,
     help="Bound on the whole run, a silent endpoint included.")]
 KclOpt = Annotated[str, typer.Option(
-    "--kcl", metavar="VERSION", rich_help_panel="Selection",
+    "--kcl", metavar="VERSION",
     help="Kinesis Client Library version inside the adapters: X.Y.Z of the "
          "amazon-kinesis-client-X.Y.Z.jar in the adapter's installation. Below 3, 3.0-3.4 "
          "and 3.5+ need different tables.")]
 QuietOpt = Annotated[bool, typer.Option(
-    "--quiet", "-q",
-        metavar="", help="Errors only: no progress, no warnings, only tables that need "
-                          "attention.")]
+    "--quiet", "-q", metavar="",
+    help="Errors only: no progress, no warnings, only tables that need attention.")]
 # Table options shared by `create`, `verify` and `template` (same tables, either way).
 ReadCapacityOpt = Annotated[int | None, typer.Option(
-    "--read-capacity", metavar="UNITS", rich_help_panel="Table",
+    "--read-capacity", metavar="UNITS",
     help="Read capacity units (provisioned only). Default: 10.")]
 WriteCapacityOpt = Annotated[int | None, typer.Option(
-    "--write-capacity", metavar="UNITS", rich_help_panel="Table",
+    "--write-capacity", metavar="UNITS",
     help="Write capacity units (provisioned only). Default: 10.")]
 TagOpt = Annotated[list[str] | None, typer.Option(
-    "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
+    "--tag", metavar="KEY=VALUE",
     help="Tag for new tables; repeatable.")]
 
 
 def billing_option(help: str) -> Any:
     """`--billing-mode`: one spelling, each command's own words for what it means."""
     return typer.Option("--billing-mode", case_sensitive=False,
-                        metavar="provisioned|on-demand", rich_help_panel="Table", help=help)
+                        metavar="provisioned|on-demand", help=help)
 
 
 def deletion_protection_option(help: str) -> Any:
     """`--deletion-protection/--no-deletion-protection`, with the command's own words."""
-    return typer.Option("--deletion-protection/--no-deletion-protection", metavar="",
-                        rich_help_panel="Table", help=help)
+    return typer.Option("--deletion-protection/--no-deletion-protection", metavar="", help=help)
 
 
 BillingOpt = Annotated[Billing, billing_option("Capacity mode of new tables.")]
