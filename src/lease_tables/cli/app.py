@@ -125,21 +125,20 @@ def _finish(results: "Sequence[TableResult]", run: options.RunArgs, verb: str, e
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.model.outcome import needs_attention
 
-    output, quiet = run.output, run.quiet
     results = sort_results(results)
     _did(tally(results, verb))
     endpoints = [e for clients in _CLIENTS for e in clients.custom_endpoints()]
     # Named once: by a row's message (a failure names where it failed), else by a note.
     unnamed = [e for e in endpoints if not any(e in r.message for r in results)]
-    if (note := endpoint_note(unnamed)) and not (quiet and output == "text"):
+    if (note := endpoint_note(unnamed)) and not (run.quiet and run.output == "text"):
         say(note)
     # A warning is part of its row's message; stderr repeats it for logs and pipes, but not
     # where stdout's rows and stderr share one screen: there it would be read twice.
-    one_screen = output == "text" and sys.stdout.isatty() and sys.stderr.isatty()
-    for result in [] if quiet or one_screen else results:
+    one_screen = run.output == "text" and sys.stdout.isatty() and sys.stderr.isatty()
+    for result in [] if run.quiet or one_screen else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
-    if output == "text" and not quiet and sys.stdout.isatty():
+    if run.output == "text" and not run.quiet and sys.stdout.isatty():
         from lease_tables.render.display import is_terminal, print_summary
 
         if is_terminal(sys.stdout):  # a person reads it: columns and colour
@@ -147,9 +146,9 @@ def _finish(results: "Sequence[TableResult]", run: options.RunArgs, verb: str, e
             if closing:
                 typer.echo(fit_terminal(line(closing), sys.stdout))
             raise typer.Exit(exit_code(results))
-    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing,
+    emit(results, run.output, verb=verb, extra=extra, quiet=run.quiet, closing=closing,
          endpoint="; ".join(endpoints) or None)
-    if output == "json":
+    if run.output == "json":
         for result in needs_attention(results):
             say(f"{result.status}: {result.table.table_name}: {result.message}")
         if closing:
@@ -527,15 +526,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     usage errors, Ctrl+C, a bug) into stderr text, the JSON object scripts
     parse (`--output json` always gets exactly one), and the exit code.
     """
-    from lease_tables.cli import signals
-    from lease_tables.cli import stdio as streams
+    from lease_tables.cli import signals, stdio
 
-    streams.install()  # every write from here on: see stdio.py
+    stdio.install()  # every write from here on: see stdio.py
     signals.install()  # SIGTERM as Ctrl+C: see signals.py
     utf8_output()
     code = run(list(sys.argv[1:] if argv is None else argv))
     sys.stdout.flush()
-    if lost := streams.stdout_lost():
+    if lost := stdio.stdout_lost():
         code = max(code, EXIT_AWS)
         done = f" The run itself had finished: {_DONE}." if _DONE else ""
         say(f"error: the output on stdout could not be written ({lost}), so it is missing "
