@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar, cas
 
 import typer
 
-from lease_tables.cli import options
+from lease_tables.cli import options, signals, stdio
+from lease_tables.cli.diagnose import diagnose
 from lease_tables.cli.footprint_options import FootprintArgs, StreamArgs, optional_values
 from lease_tables.config.naming import LeaseTable, name_from_options, require_regions
 from lease_tables.config.selection import Selection, select
@@ -45,7 +46,6 @@ app = typer.Typer(
         "dynamodb:CreateTable can stay denied to the adapters."
     ),
     no_args_is_help=True,
-    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["--help", "-h"]},
@@ -205,7 +205,6 @@ def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run:
     import time
 
     from lease_tables.aws.bounded import TimedOut, run_bounded
-    from lease_tables.cli.signals import which
     from lease_tables.render.display import live_progress
 
     with live_progress(rows, sys.stderr, enabled=not (run.quiet or run.verbose)) as shown:
@@ -217,7 +216,7 @@ def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run:
         except TimedOut:
             return long_run, long_run.snapshot(None)
         except KeyboardInterrupt as exc:
-            signal = which(exc)
+            signal = signals.which(exc)
             raise Stop(f"interrupted by {signal.cause}: {long_run.summary()}.",
                        signal.exit_code, long_run.snapshot(signal.cause)) from None
 
@@ -512,10 +511,8 @@ def template(
     typer.echo(text, nl=False)
 
 
-from lease_tables.cli.diagnose import diagnose as _diagnose  # noqa: E402
-
 command(name="diagnose",
-        short_help="Read the adapter's log: why KCL did not start, and the fix.")(_diagnose)
+        short_help="Read the adapter's log: why KCL did not start, and the fix.")(diagnose)
 
 
 
@@ -526,8 +523,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     usage errors, Ctrl+C, a bug) into stderr text, the JSON object scripts
     parse (`--output json` always gets exactly one), and the exit code.
     """
-    from lease_tables.cli import signals, stdio
-
     stdio.install()  # every write from here on: see stdio.py
     signals.install()  # SIGTERM as Ctrl+C: see signals.py
     utf8_output()
@@ -568,9 +563,7 @@ def run(args: list[str]) -> int:
     except LeaseTablesError as exc:
         return _fail(str(exc), exc.exit_code, as_json)
     except (KeyboardInterrupt, typer.Abort) as exc:
-        from lease_tables.cli.signals import which
-
-        signal = which(exc)
+        signal = signals.which(exc)
         # Once the work was over (_DONE), only its printing was cut short.
         what = (f"while its results were printed; the run had finished ({_DONE})" if _DONE
                 else "before any AWS call; nothing was changed")
@@ -634,9 +627,9 @@ def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
 
 def wants_json(args: Sequence[str]) -> bool:
     """Whether this command line asked for JSON, read before (and whether or not) it parses."""
-    options = list(itertools.takewhile(lambda arg: arg != "--", args))
+    given = list(itertools.takewhile(lambda arg: arg != "--", args))
     return any(arg.lower() == "--output=json" or (arg == "--output" and value.lower() == "json")
-               for arg, value in itertools.pairwise([*options, ""]))
+               for arg, value in itertools.pairwise([*given, ""]))
 
 
 def utf8_output() -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from lease_tables.cli.options import OutputOpt, SelectionArgs
-from lease_tables.core.errors import EXIT_DRIFT, EXIT_OK
+from lease_tables.core.errors import EXIT_DRIFT, EXIT_OK, InputError
 
 LogOpt = Annotated[list[str] | None, typer.Option(
     "--log", metavar="PATH",
@@ -37,7 +37,6 @@ def diagnose(*, log: LogOpt = None, selection: SelectionArgs, kcl: DiagnoseKclOp
              output: OutputOpt = "text") -> None:
     """Read the adapter's own log: why its KCL did not start, and the command that fixes it."""
     from lease_tables.cli.app import _did, _selection, say
-    from lease_tables.core.errors import InputError
     from lease_tables.diagnose.judge import Context
     from lease_tables.diagnose.read import find_logs
     from lease_tables.diagnose.report import text, to_json

@@ -8,6 +8,7 @@ the streams and their consumers) or `FootprintArgs` (all seven), whose
 `options()` gives the pure `footprint.FootprintOptions`.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -99,11 +100,8 @@ def optional_values(args: Sequence[str]) -> list[str]:
     line or followed by another option means "every log group". Arguments after
     `--` are left alone.
     """
-    out = list(args)
-    for index, arg in enumerate(out):
-        if arg == "--":
-            break
-        # Followed by another option, or by nothing (the "-" that ends the line).
-        if arg == LOGS_OPTION and [*out[index + 1:], "-"][0].startswith("-"):
-            out[index] = f"{LOGS_OPTION}={EVERY_LOG_GROUP}"
-    return out
+    given = list(itertools.takewhile(lambda arg: arg != "--", args))
+    # Followed by another option, or by nothing (the "-" that ends the line or meets `--`).
+    spelled = [f"{LOGS_OPTION}={EVERY_LOG_GROUP}" if arg == LOGS_OPTION and after.startswith("-")
+               else arg for arg, after in itertools.pairwise([*given, "-"])]
+    return spelled + list(args[len(given):])

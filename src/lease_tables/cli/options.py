@@ -162,8 +162,7 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     def called(**values: Any) -> R:
         values.pop(VERSION)
         for name, value in values.items():
-            flag, what = declared[name]
-            if problem := value_problem(flag, value, what):
+            if problem := value_problem(*declared[name], value):
                 raise InputError(problem)
         for name, (group, fields) in groups.items():
             values[name] = group(**{field: values.pop(field) for field in fields})
@@ -172,11 +171,6 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     called.__signature__ = signature.replace(parameters=shown)  # type: ignore[attr-defined]
     called.__annotations__ = {p.name: p.annotation for p in shown}
     return called
-
-
-# The longest wait the platform's clocks and locks can hold (threading.TIMEOUT_MAX: about
-# 292 years on Linux, 49 days on Windows); a number of seconds beyond it is no bound.
-LONGEST_WAIT = threading.TIMEOUT_MAX
 
 
 def flag_and_help(parameter: inspect.Parameter) -> tuple[str, str]:
@@ -189,21 +183,23 @@ def flag_and_help(parameter: inspect.Parameter) -> tuple[str, str]:
     return f"--{parameter.name.replace('_', '-')}", ""
 
 
-def value_problem(flag: str, value: object, what: str = "") -> str | None:
+def value_problem(flag: str, what: str, value: object) -> str | None:
     """Why an option's value is bad input, found before anything is done (dry runs too).
 
     An empty value (`--conf-dir ""`) is what a script passes when its variable is unset:
     taken as given, it would read the current folder, name a table "", or pick the AWS
     defaults the operator meant to override. A number of seconds past what the platform
-    can wait (`--timeout 1e300`, inf, nan) would fail half-way through the run.
+    can wait (`--timeout 1e300`, inf, nan) would fail half-way through the run: the longest
+    wait the platform's clocks and locks can hold is threading.TIMEOUT_MAX (about 292 years
+    on Linux, 49 days on Windows); a number of seconds beyond it is no bound.
     """
     values = value if isinstance(value, list | tuple) else [value]
     if any(isinstance(each, str) and not each.strip() for each in values):
         meant = f" ({what.rstrip('.')})" if what else ""
         return (f"{flag} was given an empty value (a script's variable that is not set, "
                 f"perhaps). Give it a value{meant}, or leave {flag} out. Nothing was done.")
-    if isinstance(value, float) and not (math.isfinite(value) and value <= LONGEST_WAIT):
+    if isinstance(value, float) and not (math.isfinite(value) and value <= threading.TIMEOUT_MAX):
         return (f"{flag} {quote(value)} is beyond what this platform can wait (at most "
-                f"{LONGEST_WAIT:.0f} seconds). Give a number of seconds up to that. "
+                f"{threading.TIMEOUT_MAX:.0f} seconds). Give a number of seconds up to that. "
                 f"Nothing was done.")
     return None

@@ -51,9 +51,8 @@ class Sink:
         return len(text)
 
     def flush(self) -> None:
-        if self._stream is None:  # nothing was written, so nothing was lost
-            return
-        self._guard(lambda stream: stream.flush())
+        if self._stream is not None:  # else nothing was written, so nothing was lost
+            self._guard(methodcaller("flush"))
 
     def isatty(self) -> bool:
         with contextlib.suppress(OSError, ValueError):
