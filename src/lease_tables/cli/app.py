@@ -1,7 +1,7 @@
 """The command line: options in, steps called, results and exit codes out.
 
 Each command is a few lines over the library (the sqlite-utils habit): its
-options (declared once, in `cli_options` and `footprint_cli`) become the
+options (declared once, in `options` and `footprint_options`) become the
 library's records, the library does the work and words the results, and this
 module prints them and ends the run. AWS modules are imported inside the
 commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
@@ -18,28 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar, cas
 
 import typer
 
+from lease_tables.cli import options, signals, stdio
+from lease_tables.cli.diagnose import diagnose
 from lease_tables.cli.footprint_options import FootprintArgs, StreamArgs, optional_values
-from lease_tables.cli.options import (
-    Billing,
-    BillingOpt,
-    EndpointOpt,
-    Format,
-    KclOpt,
-    Kind,
-    ProfileOpt,
-    ReadCapacityOpt,
-    RegionOpt,
-    Role,
-    RunArgs,
-    SelectionArgs,
-    TagOpt,
-    TimeoutOpt,
-    VersionOpt,
-    WriteCapacityOpt,
-    billing_option,
-    deletion_protection_option,
-    with_groups,
-)
 from lease_tables.config.naming import LeaseTable, name_from_options, require_regions
 from lease_tables.config.selection import Selection, select
 from lease_tables.core.errors import EXIT_AWS, EXIT_INPUT, InputError, LeaseTablesError
@@ -65,7 +46,6 @@ app = typer.Typer(
         "dynamodb:CreateTable can stay denied to the adapters."
     ),
     no_args_is_help=True,
-    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["--help", "-h"]},
@@ -96,7 +76,7 @@ def fit_terminal(text: str, stream: TextIO) -> str:
 
 def command(**settings: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """A command of the app, given its option groups spread into their options (`with_groups`)."""
-    return lambda function: app.command(**settings)(with_groups(function))
+    return lambda function: app.command(**settings)(options.with_groups(function))
 
 
 # Each command's line in the main --help is its `short_help`, a whole sentence: click
@@ -116,7 +96,7 @@ def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
     return consumers(found, tables)
 
 
-def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
+def _selection(chosen: options.SelectionArgs, region: str | None, profile: str | None,
                quiet: bool = False, layout: "Layout | None" = None) -> "list[LeaseTable]":
     """The lease tables of the selection; with a KCL `layout`, each followed by the
     companion tables that layout needs."""
@@ -139,27 +119,26 @@ class Stop(Exception):
         self.results = list(results)
 
 
-def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "Extra" = "",
+def _finish(results: "Sequence[TableResult]", run: options.RunArgs, verb: str, extra: "Extra" = "",
             closing: str | None = None) -> NoReturn:
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
     from lease_tables.model.outcome import needs_attention
 
-    output, quiet = run.output, run.quiet
     results = sort_results(results)
     _did(tally(results, verb))
     endpoints = [e for clients in _CLIENTS for e in clients.custom_endpoints()]
     # Named once: by a row's message (a failure names where it failed), else by a note.
     unnamed = [e for e in endpoints if not any(e in r.message for r in results)]
-    if (note := endpoint_note(unnamed)) and not (quiet and output == "text"):
+    if (note := endpoint_note(unnamed)) and not (run.quiet and run.output == "text"):
         say(note)
     # A warning is part of its row's message; stderr repeats it for logs and pipes, but not
     # where stdout's rows and stderr share one screen: there it would be read twice.
-    one_screen = output == "text" and sys.stdout.isatty() and sys.stderr.isatty()
-    for result in [] if quiet or one_screen else results:
+    one_screen = run.output == "text" and sys.stdout.isatty() and sys.stderr.isatty()
+    for result in [] if run.quiet or one_screen else results:
         for warning in result.warnings:
             say(f"warning: {result.table.table_name}: {warning}")
-    if output == "text" and not quiet and sys.stdout.isatty():
+    if run.output == "text" and not run.quiet and sys.stdout.isatty():
         from lease_tables.render.display import is_terminal, print_summary
 
         if is_terminal(sys.stdout):  # a person reads it: columns and colour
@@ -167,9 +146,9 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
             if closing:
                 typer.echo(fit_terminal(line(closing), sys.stdout))
             raise typer.Exit(exit_code(results))
-    emit(results, output, verb=verb, extra=extra, quiet=quiet, closing=closing,
+    emit(results, run.output, verb=verb, extra=extra, quiet=run.quiet, closing=closing,
          endpoint="; ".join(endpoints) or None)
-    if output == "json":
+    if run.output == "json":
         for result in needs_attention(results):
             say(f"{result.status}: {result.table.table_name}: {result.message}")
         if closing:
@@ -187,7 +166,7 @@ def _check_endpoint(endpoint_url: str | None) -> None:
 
 
 def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
-         run: RunArgs, timeout: float,
+         run: options.RunArgs, timeout: float,
          check: "Callable[[Clients], None] | None" = None,
          deadline: float | None = None) -> "Clients":
     """The one AWS set-up of every command that calls AWS: options and regions checked
@@ -209,7 +188,7 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     return clients
 
 
-def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run: RunArgs,
+def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run: options.RunArgs,
              timeout: float) -> "tuple[L, list[TableResult]]":
     """The run `make` builds, its AWS work done within --timeout and Ctrl+C/SIGTERM: the
     run and its results, or the rows it had when cut short.
@@ -226,7 +205,6 @@ def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run:
     import time
 
     from lease_tables.aws.bounded import TimedOut, run_bounded
-    from lease_tables.cli.signals import which
     from lease_tables.render.display import live_progress
 
     with live_progress(rows, sys.stderr, enabled=not (run.quiet or run.verbose)) as shown:
@@ -238,7 +216,7 @@ def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run:
         except TimedOut:
             return long_run, long_run.snapshot(None)
         except KeyboardInterrupt as exc:
-            signal = which(exc)
+            signal = signals.which(exc)
             raise Stop(f"interrupted by {signal.cause}: {long_run.summary()}.",
                        signal.exit_code, long_run.snapshot(signal.cause)) from None
 
@@ -257,45 +235,45 @@ def _did(done: str) -> None:
 
 
 @app.callback()
-def _root(version: VersionOpt = False) -> None:
+def _root(version: options.VersionOpt = False) -> None:
     """Create, verify and describe KCL lease tables for RIS Amazon adapters."""
 
 
 @command(short_help="Create the absent lease tables; leave existing ones as they are.")
 def create(
     *,
-    selection: SelectionArgs,
-    region: RegionOpt = None,
-    profile: ProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
+    selection: options.SelectionArgs,
+    region: options.RegionOpt = None,
+    profile: options.ProfileOpt = None,
+    endpoint_url: options.EndpointOpt = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",
             metavar="", help="Show what would be created; no AWS call, no credentials.")] = False,
-    billing_mode: BillingOpt = "provisioned",
-    read_capacity: ReadCapacityOpt = None,
-    write_capacity: WriteCapacityOpt = None,
-    tag: TagOpt = None,
-    deletion_protection: Annotated[bool, deletion_protection_option(
+    billing_mode: options.BillingOpt = "provisioned",
+    read_capacity: options.ReadCapacityOpt = None,
+    write_capacity: options.WriteCapacityOpt = None,
+    tag: options.TagOpt = None,
+    deletion_protection: Annotated[bool, options.deletion_protection_option(
         "Deletion protection on new tables.")] = True,
     add_index: Annotated[bool, typer.Option(
-        "--add-index", metavar="", rich_help_panel="Table",
+        "--add-index", metavar="",
         help="KCL 3: add the LeaseOwnerToLeaseKeyIndex index (UpdateTable, the table's "
              "current capacity) to existing lease tables that lack it, and wait for it. "
              "The only change made to an existing table; without it such a table is drift.")
     ] = False,
     wait: Annotated[bool, typer.Option(
         "--wait/--no-wait", metavar="", help="Return only when every table is ACTIVE.")] = True,
-    timeout: TimeoutOpt = 300,
-    run: RunArgs,
-    kcl: KclOpt = "2",
+    timeout: options.TimeoutOpt = 300,
+    run: options.RunArgs,
+    kcl: options.KclOpt = "2",
     streams: StreamArgs,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
     layout = layout_for(kcl)
     if add_index:
         require_index(layout, kcl)
-    options = make_options(billing_mode, read_capacity, write_capacity,
-                           deletion_protection, tag or ())
+    table_options = make_options(billing_mode, read_capacity, write_capacity,
+                                 deletion_protection, tag or ())
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
     if streams.stream and not streams.enhanced_fan_out:
@@ -309,12 +287,12 @@ def create(
         _check_endpoint(endpoint_url)
         results = [TableResult(t, PLANNED) for t in [*tables, *(c.row() for c in consumers)]]
         _finish(results, run, "dry run, nothing created",
-                extra=dry_run_plans(layout.plans(options), add_index, bool(consumers)))
+                extra=dry_run_plans(layout.plans(table_options), add_index, bool(consumers)))
     from lease_tables.cli.runs import CreateRun
 
     _, results = _bounded(lambda progress: CreateRun(
         functools.partial(_aws, tables, profile, endpoint_url, run, timeout, None), tables,
-        layout, kcl.strip(), timeout, run.concurrency, progress, consumers, options,
+        layout, kcl.strip(), timeout, run.concurrency, progress, consumers, table_options,
         wait=wait, add_index=add_index), tables, run, timeout)
     _finish(results, run, "create")
 
@@ -322,18 +300,18 @@ def create(
 @command(short_help="Check that every table exists, is ACTIVE and has the right key.")
 def verify(
     *,
-    selection: SelectionArgs,
-    region: RegionOpt = None,
-    profile: ProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    billing_mode: Annotated[Billing, billing_option(
+    selection: options.SelectionArgs,
+    region: options.RegionOpt = None,
+    profile: options.ProfileOpt = None,
+    endpoint_url: options.EndpointOpt = None,
+    billing_mode: Annotated[options.Billing, options.billing_option(
         "Capacity mode the tables were created with (another one is a warning).")
     ] = "provisioned",
-    read_capacity: ReadCapacityOpt = None,
-    write_capacity: WriteCapacityOpt = None,
-    timeout: TimeoutOpt = 60,
-    run: RunArgs,
-    kcl: KclOpt = "2",
+    read_capacity: options.ReadCapacityOpt = None,
+    write_capacity: options.WriteCapacityOpt = None,
+    timeout: options.TimeoutOpt = 60,
+    run: options.RunArgs,
+    kcl: options.KclOpt = "2",
     streams: StreamArgs,
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
@@ -341,12 +319,12 @@ def verify(
     from lease_tables.verify import require_credentials
 
     layout = layout_for(kcl)
-    options = make_options(billing_mode, read_capacity, write_capacity)
+    table_options = make_options(billing_mode, read_capacity, write_capacity)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
     _, results = _bounded(lambda progress: VerifyRun(
         functools.partial(_aws, tables, profile, endpoint_url, run, timeout, require_credentials),
-        tables, layout, kcl.strip(), timeout, run.concurrency, progress, consumers, options),
+        tables, layout, kcl.strip(), timeout, run.concurrency, progress, consumers, table_options),
         [*tables, *(c.row() for c in consumers)], run, timeout)
     _finish(results, run, "verify")
 
@@ -359,16 +337,16 @@ def verify(
           "too)."))
 def preflight(
     *,
-    selection: SelectionArgs,
-    region: RegionOpt = None,
-    profile: ProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    timeout: TimeoutOpt = 60,
-    run: RunArgs,
-    kcl: KclOpt = "2",
+    selection: options.SelectionArgs,
+    region: options.RegionOpt = None,
+    profile: options.ProfileOpt = None,
+    endpoint_url: options.EndpointOpt = None,
+    timeout: options.TimeoutOpt = 60,
+    run: options.RunArgs,
+    kcl: options.KclOpt = "2",
     footprint: FootprintArgs,
     simulate: Annotated[bool, typer.Option(
-        "--simulate", metavar="", rich_help_panel="The adapter's other resources",
+        "--simulate", metavar="",
         help="Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) about the actions "
              "preflight never calls (they would write), where this identity may.")] = False,
 ) -> None:
@@ -392,7 +370,7 @@ def preflight(
 
 @command(short_help="Print the derived table names, one a line; no XML needed.")
 def name(
-    kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
+    kind: Annotated[options.Kind, typer.Option("--kind", case_sensitive=False,
                                        metavar="connect|agent-events",
                                        help="Adapter kind.")],
     application_name: Annotated[str, typer.Option(
@@ -402,7 +380,7 @@ def name(
         help="RIS host name (agent-events). Default: this machine's name.")] = None,
     adapter_id: Annotated[str | None, typer.Option(
         "--adapter-id", metavar="N", help="Adapter ID (agent-events).")] = None,
-    kcl: KclOpt = "2",
+    kcl: options.KclOpt = "2",
 ) -> None:
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
     _did(NO_CHANGE)
@@ -418,13 +396,13 @@ def name(
 @command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
 def policy(
     *,
-    selection: SelectionArgs,
+    selection: options.SelectionArgs,
     account_id: Annotated[str | None, typer.Option(
         "--account-id", metavar="ID",
         help="The 12-digit AWS account that holds the lease tables (required).")] = None,
-    region: RegionOpt = None,
-    profile: ProfileOpt = None,
-    role: Annotated[Role, typer.Option(
+    region: options.RegionOpt = None,
+    profile: options.ProfileOpt = None,
+    role: Annotated[options.Role, typer.Option(
         "--role", case_sensitive=False, metavar="adapter|provisioner",
         help="adapter: what the adapters need, CreateTable denied. provisioner: what "
              "`lease-tables create` (and `verify`) need.")] = "adapter",
@@ -432,7 +410,7 @@ def policy(
         "--tag", metavar="KEY=VALUE",
         help="Tags `create` will be given (provisioner: adds dynamodb:TagResource); "
              "repeatable.")] = None,
-    kcl: KclOpt = "2",
+    kcl: options.KclOpt = "2",
     migrating: Annotated[bool, typer.Option(
         "--migrating", metavar="",
         help="KCL 3.5+ adapter upgraded from KCL 3.0-3.4: also the old companion tables' "
@@ -480,22 +458,22 @@ def policy(
 @command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
 def template(
     *,
-    selection: SelectionArgs,
-    output_format: Annotated[Format | None, typer.Option(
+    selection: options.SelectionArgs,
+    output_format: Annotated[options.Format | None, typer.Option(
         "--format", case_sensitive=False, metavar="cloudformation|terraform",
         help="cloudformation (a YAML template) or terraform (main.tf.json); required.")
     ] = None,
-    region: RegionOpt = None,
-    profile: ProfileOpt = None,
-    billing_mode: Annotated[Billing, billing_option(
+    region: options.RegionOpt = None,
+    profile: options.ProfileOpt = None,
+    billing_mode: Annotated[options.Billing, options.billing_option(
         "Capacity mode of the tables.")] = "provisioned",
-    read_capacity: ReadCapacityOpt = None,
-    write_capacity: WriteCapacityOpt = None,
-    tag: TagOpt = None,
-    deletion_protection: Annotated[bool, deletion_protection_option(
+    read_capacity: options.ReadCapacityOpt = None,
+    write_capacity: options.WriteCapacityOpt = None,
+    tag: options.TagOpt = None,
+    deletion_protection: Annotated[bool, options.deletion_protection_option(
         "Deletion protection on the tables (they are retained on stack or resource "
         "deletion either way).")] = True,
-    kcl: KclOpt = "2",
+    kcl: options.KclOpt = "2",
     with_policy: Annotated[bool, typer.Option(
         "--with-policy", metavar="",
         help="Also declare the adapter's IAM policy (what `policy --role adapter` prints, "
@@ -514,8 +492,8 @@ def template(
     if output_format is None:
         raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
                          "StackSets) or terraform (save the output as main.tf.json).")
-    options = make_options(billing_mode, read_capacity, write_capacity,
-                           deletion_protection, tag or ())
+    table_options = make_options(billing_mode, read_capacity, write_capacity,
+                                 deletion_protection, tag or ())
     tables = _selection(selection, region, profile)
     wanted = footprint.options()
     extras, said = NO_EXTRAS, list[str]()
@@ -526,17 +504,15 @@ def template(
                     "region and partition the stack is deployed in (AWS::AccountId, "
                     "AWS::Region, AWS::Partition; Terraform's aws_caller_identity, aws_region "
                     "and aws_partition), so one template serves every account of a StackSet.")
-    text = render(output_format, tables, options, layout, extras)
+    text = render(output_format, tables, table_options, layout, extras)
     for note in [*said, *notes(output_format, tables, text, layout, extras),
                  *extras_notes(wanted, with_policy)]:
         say(f"note: {note}")
     typer.echo(text, nl=False)
 
 
-from lease_tables.cli.diagnose import diagnose as _diagnose  # noqa: E402
-
 command(name="diagnose",
-        short_help="Read the adapter's log: why KCL did not start, and the fix.")(_diagnose)
+        short_help="Read the adapter's log: why KCL did not start, and the fix.")(diagnose)
 
 
 
@@ -547,15 +523,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     usage errors, Ctrl+C, a bug) into stderr text, the JSON object scripts
     parse (`--output json` always gets exactly one), and the exit code.
     """
-    from lease_tables.cli import signals
-    from lease_tables.cli import stdio as streams
-
-    streams.install()  # every write from here on: see streams.py
+    stdio.install()  # every write from here on: see stdio.py
     signals.install()  # SIGTERM as Ctrl+C: see signals.py
     utf8_output()
     code = run(list(sys.argv[1:] if argv is None else argv))
     sys.stdout.flush()
-    if lost := streams.stdout_lost():
+    if lost := stdio.stdout_lost():
         code = max(code, EXIT_AWS)
         done = f" The run itself had finished: {_DONE}." if _DONE else ""
         say(f"error: the output on stdout could not be written ({lost}), so it is missing "
@@ -590,9 +563,7 @@ def run(args: list[str]) -> int:
     except LeaseTablesError as exc:
         return _fail(str(exc), exc.exit_code, as_json)
     except (KeyboardInterrupt, typer.Abort) as exc:
-        from lease_tables.cli.signals import which
-
-        signal = which(exc)
+        signal = signals.which(exc)
         # Once the work was over (_DONE), only its printing was cut short.
         what = (f"while its results were printed; the run had finished ({_DONE})" if _DONE
                 else "before any AWS call; nothing was changed")
@@ -656,9 +627,9 @@ def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
 
 def wants_json(args: Sequence[str]) -> bool:
     """Whether this command line asked for JSON, read before (and whether or not) it parses."""
-    options = list(itertools.takewhile(lambda arg: arg != "--", args))
+    given = list(itertools.takewhile(lambda arg: arg != "--", args))
     return any(arg.lower() == "--output=json" or (arg == "--output" and value.lower() == "json")
-               for arg, value in itertools.pairwise([*options, ""]))
+               for arg, value in itertools.pairwise([*given, ""]))
 
 
 def utf8_output() -> None:

@@ -9,14 +9,14 @@ from typing import Annotated
 import typer
 
 from lease_tables.cli.options import OutputOpt, SelectionArgs
-from lease_tables.core.errors import EXIT_DRIFT, EXIT_OK
+from lease_tables.core.errors import EXIT_DRIFT, EXIT_OK, InputError
 
 LogOpt = Annotated[list[str] | None, typer.Option(
     "--log", metavar="PATH",
     help="The adapter's log: a file, a folder (its log files) or a wildcard pattern; "
          "%VAR% and $VAR are expanded; repeatable (rotated files too). Only read.")]
 DiagnoseKclOpt = Annotated[str | None, typer.Option(
-    "--kcl", metavar="VERSION", rich_help_panel="Selection",
+    "--kcl", metavar="VERSION",
     help="Kinesis Client Library version inside the adapter (the X.Y.Z of "
          "amazon-kinesis-client-X.Y.Z.jar), for the fixes. Default: what the log shows.")]
 
@@ -37,7 +37,6 @@ def diagnose(*, log: LogOpt = None, selection: SelectionArgs, kcl: DiagnoseKclOp
              output: OutputOpt = "text") -> None:
     """Read the adapter's own log: why its KCL did not start, and the command that fixes it."""
     from lease_tables.cli.app import _did, _selection, say
-    from lease_tables.core.errors import InputError
     from lease_tables.diagnose.judge import Context
     from lease_tables.diagnose.read import find_logs
     from lease_tables.diagnose.report import text, to_json

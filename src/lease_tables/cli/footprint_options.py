@@ -3,11 +3,12 @@
 typer has no option groups; a shared `Annotated` type per option is the answer,
 so `policy`, `template`, `create`, `verify` and `preflight` spell, document and
 parse `--stream` ... `--cloudwatch-logs` identically. The commands take them as
-one option group (`cli_options.with_groups`): `StreamArgs` (`create`, `verify`:
+one option group (`options.with_groups`): `StreamArgs` (`create`, `verify`:
 the streams and their consumers) or `FootprintArgs` (all seven), whose
 `options()` gives the pure `footprint.FootprintOptions`.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -17,36 +18,35 @@ import typer
 if TYPE_CHECKING:  # imported where used: `create --dry-run` never needs the footprint
     from lease_tables.model.footprint import FootprintOptions
 
-PANEL = "The adapter's other resources"
 LOGS_OPTION = "--cloudwatch-logs"
 # `--cloudwatch-logs` with no GROUP: every log group (IAM's `log-group:*`).
 EVERY_LOG_GROUP = "*"
 
 StreamOpt = Annotated[list[str] | None, typer.Option(
-    "--stream", metavar="NAME|ARN", rich_help_panel=PANEL,
+    "--stream", metavar="NAME|ARN",
     help="A Kinesis data stream the adapter reads (CTR, agent events); repeatable. A "
          "name is taken in the lease tables' region and account. Wins over a "
          "StreamName setting in IntegrationService.xml.")]
 EnhancedFanOutOpt = Annotated[bool, typer.Option(
-    "--enhanced-fan-out", metavar="", rich_help_panel=PANEL,
+    "--enhanced-fan-out", metavar="",
     help="The adapter's KCL uses enhanced fan-out (its default retrieval): its stream "
          "consumers, named after the lease tables. Needs --stream (or the file's).")]
 BucketOpt = Annotated[list[str] | None, typer.Option(
-    "--bucket", metavar="NAME", rich_help_panel=PANEL,
+    "--bucket", metavar="NAME",
     help="An S3 bucket of recordings the adapter reads; repeatable.")]
 KmsKeyOpt = Annotated[list[str] | None, typer.Option(
-    "--kms-key", metavar="ARN", rich_help_panel=PANEL,
+    "--kms-key", metavar="ARN",
     help="A KMS key of the recordings (its ARN, or its key ID); repeatable.")]
 VideoStreamOpt = Annotated[list[str] | None, typer.Option(
-    "--video-stream", metavar="PREFIX|ARN", rich_help_panel=PANEL,
+    "--video-stream", metavar="PREFIX|ARN",
     help="Kinesis Video live-media streams: the Connect instance's stream prefix "
          "(becomes stream/PREFIX*/*) or one stream's ARN; repeatable.")]
 ConnectInstanceOpt = Annotated[list[str] | None, typer.Option(
-    "--connect-instance", metavar="ID|ARN", rich_help_panel=PANEL,
+    "--connect-instance", metavar="ID|ARN",
     help="The Amazon Connect instance (its ID or ARN); repeatable. Wins over a "
          "ConnectInstanceId setting in IntegrationService.xml.")]
 CloudWatchLogsOpt = Annotated[str | None, typer.Option(
-    LOGS_OPTION, metavar="[GROUP]", rich_help_panel=PANEL,
+    LOGS_OPTION, metavar="[GROUP]",
     help="The adapter writes CloudWatch Logs (optional in the vendor's table): to "
          "GROUP, or, with no GROUP, to any log group of the account.")]
 
@@ -100,11 +100,8 @@ def optional_values(args: Sequence[str]) -> list[str]:
     line or followed by another option means "every log group". Arguments after
     `--` are left alone.
     """
-    out = list(args)
-    for index, arg in enumerate(out):
-        if arg == "--":
-            break
-        # Followed by another option, or by nothing (the "-" that ends the line).
-        if arg == LOGS_OPTION and [*out[index + 1:], "-"][0].startswith("-"):
-            out[index] = f"{LOGS_OPTION}={EVERY_LOG_GROUP}"
-    return out
+    given = list(itertools.takewhile(lambda arg: arg != "--", args))
+    # Followed by another option, or by nothing (the "-" that ends the line or meets `--`).
+    spelled = [f"{LOGS_OPTION}={EVERY_LOG_GROUP}" if arg == LOGS_OPTION and after.startswith("-")
+               else arg for arg, after in itertools.pairwise([*given, "-"])]
+    return spelled + list(args[len(given):])

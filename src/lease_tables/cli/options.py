@@ -49,69 +49,65 @@ VersionOpt = Annotated[bool, typer.Option(
     "--version", callback=_version, is_eager=True, metavar="",
     help="Print the version and exit.")]
 ConfDirOpt = Annotated[list[str] | None, typer.Option(
-    "--conf-dir", metavar="PATH", rich_help_panel="Selection",
+    "--conf-dir", metavar="PATH",
     help="RIS configuration folder (or the IntegrationService.xml itself); repeatable. "
          "%VAR% and $VAR are expanded. Default: %IMPACT360SOFTWAREDIR%\\Conf.")]
 HostOpt = Annotated[str | None, typer.Option(
-    "--host-name", metavar="NAME", rich_help_panel="Selection",
+    "--host-name", metavar="NAME",
     help="RIS server host name for agent-events tables. Default: the UNC server of the "
          "folder, else this machine's name up to its first dot.")]
 TableOpt = Annotated[list[str] | None, typer.Option(
-    "--table", metavar="NAME", rich_help_panel="Selection",
+    "--table", metavar="NAME",
     help="A lease-table name given directly, no XML needed; repeatable.")]
 RegionOpt = Annotated[str | None, typer.Option(
-    "--region", metavar="REGION", rich_help_panel="AWS",
+    "--region", metavar="REGION",
     help="AWS region for tables whose adapter has no Region setting, and for --table "
          "names (an adapter's own Region is where its KCL looks, so it is kept).")]
 ProfileOpt = Annotated[str | None, typer.Option(
-    "--profile",
-        metavar="NAME", rich_help_panel="AWS", help="AWS profile from the AWS config files.")]
+    "--profile", metavar="NAME", help="AWS profile from the AWS config files.")]
 EndpointOpt = Annotated[str | None, typer.Option(
-    "--endpoint-url", metavar="URL", rich_help_panel="AWS",
+    "--endpoint-url", metavar="URL",
     help="DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000 for a local one.")]
 OutputOpt = Annotated[Output, typer.Option(
-    "--output", case_sensitive=False,
-        metavar="text|json", help="text (for people) or json (for scripts).")]
+    "--output", case_sensitive=False, metavar="text|json",
+    help="text (for people) or json (for scripts).")]
 VerboseOpt = Annotated[bool, typer.Option(
-    "--verbose", "-v", metavar="", rich_help_panel="AWS",
+    "--verbose", "-v", metavar="",
     help="Log every AWS request and retry to stderr (credentials are removed).")]
 ConcurrencyOpt = Annotated[int, typer.Option(
-    "--concurrency", metavar="N", min=1, max=64, rich_help_panel="AWS",
-    help="AWS requests in flight at once.")]
+    "--concurrency", metavar="N", min=1, max=64, help="AWS requests in flight at once.")]
 TimeoutOpt = Annotated[float, typer.Option(
-    "--timeout", metavar="SECONDS", min=1, rich_help_panel="AWS",
+    "--timeout", metavar="SECONDS", min=1,
     help="Bound on the whole run, a silent endpoint included.")]
 KclOpt = Annotated[str, typer.Option(
-    "--kcl", metavar="VERSION", rich_help_panel="Selection",
+    "--kcl", metavar="VERSION",
     help="Kinesis Client Library version inside the adapters: X.Y.Z of the "
          "amazon-kinesis-client-X.Y.Z.jar in the adapter's installation. Below 3, 3.0-3.4 "
          "and 3.5+ need different tables.")]
 QuietOpt = Annotated[bool, typer.Option(
-    "--quiet", "-q",
-        metavar="", help="Errors only: no progress, no warnings, only tables that need "
-                          "attention.")]
+    "--quiet", "-q", metavar="",
+    help="Errors only: no progress, no warnings, only tables that need attention.")]
 # Table options shared by `create`, `verify` and `template` (same tables, either way).
 ReadCapacityOpt = Annotated[int | None, typer.Option(
-    "--read-capacity", metavar="UNITS", rich_help_panel="Table",
+    "--read-capacity", metavar="UNITS",
     help="Read capacity units (provisioned only). Default: 10.")]
 WriteCapacityOpt = Annotated[int | None, typer.Option(
-    "--write-capacity", metavar="UNITS", rich_help_panel="Table",
+    "--write-capacity", metavar="UNITS",
     help="Write capacity units (provisioned only). Default: 10.")]
 TagOpt = Annotated[list[str] | None, typer.Option(
-    "--tag", metavar="KEY=VALUE", rich_help_panel="Table",
+    "--tag", metavar="KEY=VALUE",
     help="Tag for new tables; repeatable.")]
 
 
 def billing_option(help: str) -> Any:
     """`--billing-mode`: one spelling, each command's own words for what it means."""
     return typer.Option("--billing-mode", case_sensitive=False,
-                        metavar="provisioned|on-demand", rich_help_panel="Table", help=help)
+                        metavar="provisioned|on-demand", help=help)
 
 
 def deletion_protection_option(help: str) -> Any:
     """`--deletion-protection/--no-deletion-protection`, with the command's own words."""
-    return typer.Option("--deletion-protection/--no-deletion-protection", metavar="",
-                        rich_help_panel="Table", help=help)
+    return typer.Option("--deletion-protection/--no-deletion-protection", metavar="", help=help)
 
 
 BillingOpt = Annotated[Billing, billing_option("Capacity mode of new tables.")]
@@ -166,8 +162,7 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     def called(**values: Any) -> R:
         values.pop(VERSION)
         for name, value in values.items():
-            flag, what = declared[name]
-            if problem := value_problem(flag, value, what):
+            if problem := value_problem(*declared[name], value):
                 raise InputError(problem)
         for name, (group, fields) in groups.items():
             values[name] = group(**{field: values.pop(field) for field in fields})
@@ -176,11 +171,6 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     called.__signature__ = signature.replace(parameters=shown)  # type: ignore[attr-defined]
     called.__annotations__ = {p.name: p.annotation for p in shown}
     return called
-
-
-# The longest wait the platform's clocks and locks can hold (threading.TIMEOUT_MAX: about
-# 292 years on Linux, 49 days on Windows); a number of seconds beyond it is no bound.
-LONGEST_WAIT = threading.TIMEOUT_MAX
 
 
 def flag_and_help(parameter: inspect.Parameter) -> tuple[str, str]:
@@ -195,21 +185,23 @@ def flag_and_help(parameter: inspect.Parameter) -> tuple[str, str]:
             helps[0] if helps else "")
 
 
-def value_problem(flag: str, value: object, what: str = "") -> str | None:
+def value_problem(flag: str, what: str, value: object) -> str | None:
     """Why an option's value is bad input, found before anything is done (dry runs too).
 
     An empty value (`--conf-dir ""`) is what a script passes when its variable is unset:
     taken as given, it would read the current folder, name a table "", or pick the AWS
     defaults the operator meant to override. A number of seconds past what the platform
-    can wait (`--timeout 1e300`, inf, nan) would fail half-way through the run.
+    can wait (`--timeout 1e300`, inf, nan) would fail half-way through the run: the longest
+    wait the platform's clocks and locks can hold is threading.TIMEOUT_MAX (about 292 years
+    on Linux, 49 days on Windows); a number of seconds beyond it is no bound.
     """
     values = value if isinstance(value, list | tuple) else [value]
     if any(isinstance(each, str) and not each.strip() for each in values):
         meant = f" ({what.rstrip('.')})" if what else ""
         return (f"{flag} was given an empty value (a script's variable that is not set, "
                 f"perhaps). Give it a value{meant}, or leave {flag} out. Nothing was done.")
-    if isinstance(value, float) and not (math.isfinite(value) and value <= LONGEST_WAIT):
+    if isinstance(value, float) and not (math.isfinite(value) and value <= threading.TIMEOUT_MAX):
         return (f"{flag} {quote(value)} is beyond what this platform can wait (at most "
-                f"{LONGEST_WAIT:.0f} seconds). Give a number of seconds up to that. "
+                f"{threading.TIMEOUT_MAX:.0f} seconds). Give a number of seconds up to that. "
                 f"Nothing was done.")
     return None

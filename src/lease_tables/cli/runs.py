@@ -18,16 +18,9 @@ from dataclasses import dataclass
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.config.naming import LeaseTable
-from lease_tables.model import kcl, spec
+from lease_tables.model import kcl, outcome, spec
 from lease_tables.model.consumers import Consumer
 from lease_tables.model.footprint import Footprint
-from lease_tables.model.outcome import (
-    Progress,
-    TableResult,
-    no_answer,
-    no_answer_words,
-    not_done_words,
-)
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.footprint import plan
 from lease_tables.preflight.run import preflight_run
@@ -38,8 +31,8 @@ from lease_tables.render.report import create_stopped, read_only_stopped
 from lease_tables.verify import verify_tables
 
 
-def _beside(side: Callable[[], list[TableResult]],
-            main: Callable[[], list[TableResult]]) -> list[TableResult]:
+def _beside(side: Callable[[], list[outcome.TableResult]],
+            main: Callable[[], list[outcome.TableResult]]) -> list[outcome.TableResult]:
     """`main()`'s rows then `side()`'s, the two run at once (consumers beside tables)."""
     with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-consumers") as pool:
         other = pool.submit(side)
@@ -56,7 +49,7 @@ class AwsRun:
     version: str
     timeout: float
     concurrency: int
-    progress: Progress
+    progress: outcome.Progress
 
 
 @dataclass
@@ -70,13 +63,13 @@ class CreateRun(AwsRun):
     provisioner: Provisioner | None = None
     registering: ConsumerRun | None = None
 
-    def work(self, deadline: float) -> list[TableResult]:
+    def work(self, deadline: float) -> list[outcome.TableResult]:
         clients = self.connect(deadline)
         provisioner = self.provisioner = Provisioner(
             clients, self.options, layout=self.layout, concurrency=self.concurrency,
             progress=self.progress, add_index=self.add_index, version=self.version)
 
-        def tables() -> list[TableResult]:
+        def tables() -> list[outcome.TableResult]:
             return provisioner.run(self.tables, wait=self.wait, timeout=self.timeout,
                                    deadline=deadline)
 
@@ -90,9 +83,9 @@ class CreateRun(AwsRun):
             if part is not None:
                 part.stop()
 
-    def snapshot(self, cause: str | None) -> list[TableResult]:
+    def snapshot(self, cause: str | None) -> list[outcome.TableResult]:
         if self.provisioner is None:  # still setting up: nothing was asked of AWS
-            return [] if cause else no_answer(self.tables, self.timeout,
+            return [] if cause else outcome.no_answer(self.tables, self.timeout,
                                               "setting up AWS access")
         rows = self.provisioner.snapshot(self.timeout, interrupted_by=cause)
         return rows + (self.registering.snapshot(self.timeout) if self.registering else [])
@@ -133,10 +126,10 @@ class VerifyRun(ReadOnlyRun):
     def other_rows(self) -> list[ResourceRow]:
         return [c.row() for c in self.consumers]
 
-    def work(self, deadline: float) -> list[TableResult]:
+    def work(self, deadline: float) -> list[outcome.TableResult]:
         clients = self.connect(deadline)
 
-        def tables() -> list[TableResult]:
+        def tables() -> list[outcome.TableResult]:
             return verify_tables(clients, self.tables, concurrency=self.concurrency,
                                  options=self.options, board=self.board, layout=self.layout,
                                  version=self.version)
@@ -146,12 +139,12 @@ class VerifyRun(ReadOnlyRun):
         return _beside(lambda: verify_consumers(clients, self.consumers, self.concurrency,
                                                 self.others), tables)
 
-    def snapshot(self, cause: str | None) -> list[TableResult]:
+    def snapshot(self, cause: str | None) -> list[outcome.TableResult]:
         if cause is None:
-            return (self.board.snapshot(no_answer_words(self.timeout, "DescribeTable"))
+            return (self.board.snapshot(outcome.no_answer_words(self.timeout, "DescribeTable"))
                     + self.others.snapshot(
-                        no_answer_words(self.timeout, "DescribeStreamConsumer")))
-        words = not_done_words("not checked", cause)
+                        outcome.no_answer_words(self.timeout, "DescribeStreamConsumer")))
+        words = outcome.not_done_words("not checked", cause)
         return self.board.snapshot(words) + self.others.snapshot(words)
 
     def summary(self) -> str:
@@ -166,7 +159,7 @@ class PreflightProbes(ReadOnlyRun):
     simulate: bool = False
     identity: str | None = None  # the identity ARN an access-denied answer named
 
-    def work(self, deadline: float) -> list[TableResult]:
+    def work(self, deadline: float) -> list[outcome.TableResult]:
         clients = self.connect(deadline)
         planned = plan(clients, self.tables, self.found)
         if planned:
@@ -179,13 +172,13 @@ class PreflightProbes(ReadOnlyRun):
         self.identity = probed.identity
         return probed.results
 
-    def snapshot(self, cause: str | None) -> list[TableResult]:
+    def snapshot(self, cause: str | None) -> list[outcome.TableResult]:
         if cause is None:
-            words = no_answer_words(self.timeout, "the probes")
+            words = outcome.no_answer_words(self.timeout, "the probes")
             why, rerun = f"the run had no answer within {self.timeout:g} s (--timeout)", \
                 RERUN_ANSWERS
         else:
-            words = not_done_words("not probed", cause)
+            words = outcome.not_done_words("not probed", cause)
             why, rerun = f"the run was interrupted by {cause}", RERUN_AGAIN
         return (with_untried(self.board.snapshot(words), why, rerun, self.layout,
                              self.board.ledgers)

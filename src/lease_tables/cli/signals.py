@@ -73,13 +73,8 @@ class Interrupted(KeyboardInterrupt):
         message ("interrupted by ...")."""
         if self.event in CLOSING_EVENTS:
             return f"the end of its console ({CLOSING_EVENTS[self.event]})"
-        words = {number_of(name): said for name, said in NAMES.items()}
-        if self.signum in words:
-            return words[self.signum]
-        try:
-            return signal.Signals(self.signum).name
-        except ValueError:
-            return f"signal {self.signum}"
+        return next((said for name, said in NAMES.items() if number_of(name) == self.signum),
+                    f"signal {self.signum}")
 
 
 _received: list[int] = []

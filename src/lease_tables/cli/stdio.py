@@ -51,17 +51,13 @@ class Sink:
         return len(text)
 
     def flush(self) -> None:
-        if self._stream is None:  # nothing was written, so nothing was lost
-            return
-        self._guard(lambda stream: stream.flush())
+        if self._stream is not None:  # else nothing was written, so nothing was lost
+            self._guard(methodcaller("flush"))
 
     def isatty(self) -> bool:
-        if self._stream is None or self.lost is not None:
-            return False
-        try:
-            return self._stream.isatty()
-        except (OSError, ValueError):
-            return False
+        with contextlib.suppress(OSError, ValueError):
+            return self._stream is not None and self.lost is None and self._stream.isatty()
+        return False
 
     def fileno(self) -> int:
         if self._stream is None:
@@ -132,9 +128,8 @@ def install() -> None:
             stream = getattr(sys, name)
             if stream is None:
                 _point_at_null(fd)
-            sink = Sink(stream, fd)
-            _installed[name] = sink
-            setattr(sys, name, sink)
+            _installed[name] = Sink(stream, fd)
+            setattr(sys, name, _installed[name])
 
 
 def stdout_lost() -> str | None:
