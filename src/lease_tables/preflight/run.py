@@ -1,12 +1,12 @@
 """`preflight`: prove, with the adapter's own credentials and writing nothing, that it
 will start.
 
-The run over the three kinds of probes: the lease tables' (`preflight_tables`), and
-the footprint's streams and consumers (`preflight_streams`) and other services
-(`preflight_services`), whose rows `preflight_footprint` plans. Every chain starts at
-once: the tables' in DynamoDB's pool of `--concurrency`, the footprint's beside them in
-its own pool of `--concurrency`, the longest chains first. Each chain judges its own
-answers (`preflight_answers`, one judgement for every service) and words its own rows;
+The run over the three kinds of probes: the lease tables' (`tables`), and the
+footprint's streams and consumers (`streams`) and other services (`services`), whose
+rows `footprint` plans. Every chain starts at once: the tables' in DynamoDB's pool of
+`--concurrency`, the footprint's beside them in its own pool of `--concurrency`, the
+longest chains first. Each chain judges its own answers (`answers`, one judgement for
+every service) and words its own rows;
 this module only runs them and words the one verdict for the change ticket.
 """
 

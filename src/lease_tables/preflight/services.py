@@ -29,12 +29,7 @@ from lease_tables.model.footprint import (
     KIND_CONNECT_INSTANCE,
     KIND_KMS_KEY,
     KIND_VIDEO_STREAM,
-    SERVICE_BUCKETS,
-    SERVICE_CONNECT,
-    SERVICE_KMS_KEYS,
-    SERVICE_VIDEO_STREAMS,
     Service,
-    partition,
 )
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.answers import ABSENT, attempt
@@ -50,7 +45,9 @@ KVS_DENIED = "NotAuthorizedException"
 
 def group_of(service: Service, name: str, region: str | None, resource: str) -> Group:
     """A resource's group: its row's role is the footprint row's kind; what is never
-    tried, and why, is the footprint row's."""
+    tried, and why, is the footprint row's. `name` and `region` are the ones the
+    footprint parsed (an ARN's own region wins over the table's), `resource` what the
+    probes call it by."""
     return Group(ResourceRow(table_name=name, region=region, role=service.kind,
                              resource=resource), service.name, never=dict(service.not_tried))
 
@@ -60,12 +57,9 @@ def arn_region(value: str, region: str) -> str:
     return value.split(":")[3] if value.startswith("arn:") else region
 
 
-def arn_part(value: str, marker: str = "") -> str:
-    """The name an ARN holds: after `marker` up to the next slash, else after its last
-    slash; a name is kept as given."""
-    if not value.startswith("arn:"):
-        return value
-    return value.split(marker, 1)[1].split("/", 1)[0] if marker else value.rsplit("/", 1)[-1]
+def arn_part(value: str) -> str:
+    """The name an ARN holds after its last slash; a name is kept as given."""
+    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
 
 
 def dropped(call: Callable[[], Any]) -> Callable[[], None]:
@@ -88,11 +82,6 @@ def chain(group: Group, calls: dict[str, Callable[[], Any]],
             return False
         group.record(action, outcome)
     return True
-
-
-def bucket_group(bucket: str, region: str) -> Group:
-    name = arn_part(bucket, ":::")
-    return group_of(SERVICE_BUCKETS, name, region, f"arn:{partition(region)}:s3:::{name}")
 
 
 def probe_bucket(clients: Clients, group: Group) -> Group:
@@ -122,10 +111,6 @@ def _close(response: Any) -> None:
         body.close()
 
 
-def key_group(key: str, region: str) -> Group:
-    return group_of(SERVICE_KMS_KEYS, arn_part(key), arn_region(key, region), key)
-
-
 def probe_key(clients: Clients, group: Group) -> Group:
     key, key_region = group.row.resource, group.row.region or ""
     client = clients.client("kms", key_region)
@@ -139,11 +124,6 @@ def probe_key(clients: Clients, group: Group) -> Group:
                        f"NotFoundException). Check --kms-key, then rerun."),
         allowed=(KMS_DRY_RUN,), absent=("NotFoundException",))
     return group
-
-
-def video_group(video: str, region: str) -> Group:
-    return group_of(SERVICE_VIDEO_STREAMS, arn_part(video, ":stream/"),
-                    arn_region(video, region), video)
 
 
 def probe_video(clients: Clients, group: Group) -> Group:
@@ -165,11 +145,6 @@ def probe_video(clients: Clients, group: Group) -> Group:
                           allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
     group.record("GetDataEndpoint", outcome)
     return group
-
-
-def connect_group(instance: str, region: str) -> Group:
-    return group_of(SERVICE_CONNECT, arn_part(instance, ":instance/"),
-                    arn_region(instance, region), instance)
 
 
 def probe_connect(clients: Clients, group: Group) -> Group:

@@ -40,7 +40,7 @@ another key schema or a state other than ACTIVE yields `failed`, with the
 reason, and no further probes; KCL cannot use such a table whatever the policy
 says, and `verify` is the command that explains it in full.
 
-Every answer is read by the judgement all services share (`preflight_answers`);
+Every answer is read by the judgement all services share (`answers`);
 what it proved becomes the table's `Findings`, and `judge` turns those into one
 status row, with the words of each case beside it. `preflight` runs the chains.
 """
