@@ -78,7 +78,7 @@ def given(resource: fp.Resource) -> str:
 def plan(clients: Clients, tables: Sequence[LeaseTable],
          found: fp.Footprint) -> list[Planned]:
     """Every row of the footprint and its probe chain, in footprint order."""
-    summaries = StreamSummaries(clients)
+    summaries: StreamSummaries = Once()
     regions = sorted({t.region or "" for t in tables if t.role == "lease"}) or [""]
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):

@@ -12,6 +12,7 @@ this module only runs them and words the one verdict for the change ticket.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from lease_tables.model.outcome import (
 from lease_tables.model.probes import pending_summary
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.footprint import Planned, preflight_footprint
-from lease_tables.preflight.tables import judge, new_findings, new_probe_key, table_chain
+from lease_tables.preflight.tables import PROBE_KEY_PREFIX, judge, new_findings, table_chain
 
 
 @dataclass
@@ -63,7 +64,7 @@ def preflight_run(clients: Clients, tables: Sequence[LeaseTable], planned: Seque
     `board` sees each table's result as soon as it is known, so a run cut short by
     --timeout or Ctrl+C still reports what it had proven.
     """
-    key = new_probe_key()
+    key = f"{PROBE_KEY_PREFIX}{uuid.uuid4()}"  # a lease key no KCL worker ever writes
 
     def one(item: tuple[int, LeaseTable]) -> tuple[str | None, TableResult]:
         index, table = item

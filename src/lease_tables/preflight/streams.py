@@ -48,17 +48,15 @@ def stream_params(stream: str) -> StreamRef:
     return {"StreamARN": stream} if stream.startswith("arn:") else {"StreamName": stream}
 
 
-class StreamSummaries:
-    """Each stream's DescribeStreamSummary outcome, asked once per stream and region."""
+# Each stream's DescribeStreamSummary outcome, by (region, stream): asked once per run.
+StreamSummaries = Once[tuple[str, str], Outcome]
 
-    def __init__(self, clients: Clients) -> None:
-        self.clients = clients
-        self._outcomes: Once[tuple[str, str], Outcome] = Once()
 
-    def get(self, stream: str, region: str) -> Outcome:
-        client = self.clients.client("kinesis", region)
-        return self._outcomes.get((region, stream), lambda: attempt(
-            lambda: client.describe_stream_summary(**stream_params(stream))))
+def summary_of(clients: Clients, summaries: StreamSummaries, stream: str,
+               region: str) -> Outcome:
+    client = clients.client("kinesis", region)
+    return summaries.get((region, stream), lambda: attempt(
+        lambda: client.describe_stream_summary(**stream_params(stream))))
 
 
 def stream_group(stream: str, region: str) -> Group:
@@ -70,7 +68,7 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
     """The stream's four read probes, in KCL's order."""
     stream, region = group.row.resource, group.row.region or ""
     client = clients.client("kinesis", region)
-    summary = summaries.get(stream, region)
+    summary = summary_of(clients, summaries, stream, region)
     if summary.kind == ABSENT:
         group.missing = (f"The stream {group.row.table_name} does not exist in {region} "
                          f"(DescribeStreamSummary said so): the adapter has nothing to read. "
@@ -108,7 +106,7 @@ def consumer_group(consumer: Consumer) -> Group:
 def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consumer,
                    group: Group) -> Group:
     """DescribeStreamConsumer, as KCL calls it at start (never SubscribeToShard)."""
-    summary = summaries.get(consumer.stream, consumer.region)
+    summary = summary_of(clients, summaries, consumer.stream, consumer.region)
     arn = summary.value.get("StreamDescriptionSummary", {}).get("StreamARN") if (
         summary.kind == PROVEN and summary.value) else (
         consumer.stream if consumer.stream.startswith("arn:") else None)

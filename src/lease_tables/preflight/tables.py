@@ -48,7 +48,6 @@ status row, with the words of each case beside it. `preflight` runs the chains.
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,11 +98,10 @@ DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN, QUERY, CREATE = (
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
 # Every DynamoDB operation preflight may call: the allow-list tests check it.
 CALLED_ACTIONS = (*LEASE_ACTIONS, QUERY, CREATE)
-# Denied to the adapter by its policy, but never called here: it could change the table.
-BY_DESIGN_WHY = {
-    "UpdateTable": ("it could change the table; the adapter policy's explicit Deny of it is "
-                    "not proven by preflight"),
-}
+# Why what the adapter's policy denies (UpdateTable, in every layout that denies more than
+# CreateTable) is never called here.
+BY_DESIGN_WHY = ("it could change the table; the adapter policy's explicit Deny of it is not "
+                 "proven by preflight")
 # What to rerun, and when, for a probe this run could not try.
 RERUN_ACTIVE = "rerun preflight when the table is ACTIVE (`lease-tables verify` shows its state)"
 RERUN_FIXED = "rerun preflight once the failure above is fixed"
@@ -159,11 +157,6 @@ class Findings:
         return outcome
 
 
-def new_probe_key() -> str:
-    """A lease key no KCL worker ever writes: recognisable in logs, unique per run."""
-    return f"{PROBE_KEY_PREFIX}{uuid.uuid4()}"
-
-
 def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool,
                 layout: kcl.Layout, version: str,
                 findings: Findings) -> Findings:
@@ -196,7 +189,7 @@ def new_findings(table: LeaseTable, layout: kcl.Layout) -> Findings:
         planned.extend(Probe(f"dynamodb:{DESCRIBE}", c.name(table.table_name))
                        for c in layout.absent_companions)
     planned.append(Probe(f"dynamodb:{CREATE}"))
-    never = {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
+    never = {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY
              for action in layout.denied_operations if action not in CALLED_ACTIONS}
     return Findings(table, ledger=Ledger(planned, never))
 
@@ -420,16 +413,15 @@ def _status(findings: Findings, missing: tuple[Untried, ...]) -> tuple[str, str]
     return OK, "; ".join([*findings.notes, *(f"warning: {w}" for w in findings.warnings)])
 
 
-def with_untried(results: Sequence[TableResult], why: str, rerun: str,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                 ledgers: Mapping[int, Ledger] | None = None) -> list[TableResult]:
+def with_untried(results: Sequence[TableResult], why: str, rerun: str, layout: kcl.Layout,
+                 ledgers: Mapping[int, Ledger]) -> list[TableResult]:
     """Rows a cut-short run never judged (--timeout, Ctrl+C): none of their probes is
     proven. `ledgers` (by row) say which probes had been sent: those are unanswered, the
     rest untried; a row with no ledger had none sent."""
     out = []
     for index, result in enumerate(results):
         if result.untried is None:
-            ledger = (ledgers or {}).get(index) or new_findings(result.table, layout).ledger
+            ledger = ledgers.get(index) or new_findings(result.table, layout).ledger
             ledger.stop(why, rerun)
             untried, unanswered = ledger.untried(), ledger.unanswered()
             words = [result.message, unanswered_sentence(unanswered), *sentences(untried)]
@@ -476,7 +468,7 @@ def missing_message(table: LeaseTable, seen_by: str = DESCRIBE) -> str:
 
 
 def unusable_message(table: LeaseTable, description: dict[str, Any],
-                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> str | None:
+                     layout: kcl.Layout) -> str | None:
     """Why KCL could not use a table that exists, or None; such tables are not probed."""
     where = f"{table.table_name} in {table.region}"
     problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
@@ -492,15 +484,10 @@ def unusable_message(table: LeaseTable, description: dict[str, Any],
     unusable = spec.state_problem(where, status)
     if unusable:
         return f"{unusable} Preflight probed it no further."
-    if table.role == kcl.ROLE_LEASE and layout.index:
-        return index_unusable_message(where, description, layout)
-    return None
-
-
-def index_unusable_message(where: str, description: dict[str, Any],
-                           layout: kcl.Layout) -> str | None:
-    """A KCL 3 lease table whose index KCL could not query (and, with UpdateTable denied,
-    could not add), or None."""
+    if table.role != kcl.ROLE_LEASE or not layout.index:
+        return None
+    # A KCL 3 lease table whose index KCL could not query (and, with UpdateTable denied,
+    # could not add).
     problem = spec.index_problem(description)
     status = spec.index_status(description)
     if problem is None and (spec.index_is_usable(status) or spec.index_is_pending(status)):
