@@ -33,21 +33,8 @@ from lease_tables.model import footprint as fp
 from lease_tables.model.consumers import UNKNOWN_ACCOUNT, from_footprint
 from lease_tables.model.outcome import FAILED, TableResult
 from lease_tables.model.rows import ResourceRow
+from lease_tables.preflight import services, streams
 from lease_tables.preflight.groups import Group, judge
-from lease_tables.preflight.services import (
-    group_of,
-    probe_bucket,
-    probe_connect,
-    probe_key,
-    probe_video,
-)
-from lease_tables.preflight.streams import (
-    StreamSummaries,
-    consumer_group,
-    probe_consumer,
-    probe_stream,
-    stream_group,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     from types_boto3_iam.type_defs import ContextEntryTypeDef
@@ -78,28 +65,28 @@ def given(resource: fp.Resource) -> str:
 def plan(clients: Clients, tables: Sequence[LeaseTable],
          found: fp.Footprint) -> list[Planned]:
     """Every row of the footprint and its probe chain, in footprint order."""
-    summaries: StreamSummaries = Once()
+    summaries: streams.StreamSummaries = Once()
     regions = sorted({t.region or "" for t in tables if t.role == "lease"}) or [""]
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
-        out.append(Planned(stream_group(given(r), r.region or ""),
-                           lambda g: probe_stream(clients, summaries, g), r,
+        out.append(Planned(streams.stream_group(given(r), r.region or ""),
+                           lambda g: streams.probe_stream(clients, summaries, g), r,
                            len(fp.SERVICE_STREAMS.tried)))
     for consumer in from_footprint(fp.consumers(found), tables):
-        out.append(Planned(consumer_group(consumer),
-                           partial(probe_consumer, clients, summaries, consumer),
+        out.append(Planned(streams.consumer_group(consumer),
+                           partial(streams.probe_consumer, clients, summaries, consumer),
                            calls=len(fp.SERVICE_ENHANCED_FAN_OUT.tried)))
     chains: tuple[tuple[fp.Service, Callable[[Clients, Group], Any]], ...] = (
-        (fp.SERVICE_BUCKETS, probe_bucket), (fp.SERVICE_KMS_KEYS, probe_key),
-        (fp.SERVICE_VIDEO_STREAMS, probe_video), (fp.SERVICE_CONNECT, probe_connect),
-        (fp.SERVICE_LOGS, _nothing))
+        (fp.SERVICE_BUCKETS, services.probe_bucket), (fp.SERVICE_KMS_KEYS, services.probe_key),
+        (fp.SERVICE_VIDEO_STREAMS, services.probe_video),
+        (fp.SERVICE_CONNECT, services.probe_connect), (fp.SERVICE_LOGS, _nothing))
     for service, probe in chains:
         for r in found.of(service.kind):
             region = r.region or regions[0]
             # A bucket is called by its ARN in the partition of the region it is asked in.
             resource = (f"arn:{fp.partition(region)}:s3:::{r.name}"
                         if service is fp.SERVICE_BUCKETS else given(r))
-            out.append(Planned(group_of(service, r.name, region, resource),
+            out.append(Planned(services.group_of(service, r.name, region, resource),
                                partial(probe, clients), r, len(service.tried)))
     namespaces = found.of(fp.KIND_METRICS_NAMESPACE)
     for region in sorted({r.region or "" for r in namespaces}):

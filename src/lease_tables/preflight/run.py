@@ -21,17 +21,10 @@ from typing import Any
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.config.naming import LeaseTable
-from lease_tables.model import kcl, rows
+from lease_tables.model import kcl, outcome, rows
 from lease_tables.model.footprint import KIND_STREAM as ROLE_STREAM
 from lease_tables.model.footprint import ROLE_STREAM_CONSUMER
-from lease_tables.model.outcome import (
-    CREATE_ALLOWED,
-    DENIED,
-    HAPPY,
-    MISSING,
-    TableResult,
-    exit_code,
-)
+from lease_tables.model.outcome import TableResult
 from lease_tables.model.probes import pending_summary
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.footprint import Planned, preflight_footprint
@@ -92,7 +85,7 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     """
     head, body = _verdict(run.results, run.identity, profile)
     stop = _STOP if head == FAILED_HEAD else ""
-    return f"{head}: {body}{stop} (exit {exit_code(run.results)})."
+    return f"{head}: {body}{stop} (exit {outcome.exit_code(run.results)})."
 
 
 def _verdict(results: Sequence[TableResult], identity: str | None,
@@ -101,13 +94,14 @@ def _verdict(results: Sequence[TableResult], identity: str | None,
     who = _who(identity, profile)
     n = len(results)
     scope = _scope(results)
-    shown = [r for r in results if r.status in (DENIED, MISSING)]
-    open_rows = [r for r in results if r.status not in {*HAPPY, DENIED, MISSING}]
-    allowed = [r for r in results if r.status == CREATE_ALLOWED]
+    unable = (outcome.DENIED, outcome.MISSING)  # what the identity was shown unable to use
+    shown = [r for r in results if r.status in unable]
+    open_rows = [r for r in results if r.status not in {*outcome.HAPPY, *unable}]
+    allowed = [r for r in results if r.status == outcome.CREATE_ALLOWED]
     pending = pending_summary([(r.table.table_name, r.untried or ()) for r in open_rows])
     if shown:
         counts = ", ".join(f"{sum(r.status == s for r in shown)} {s}"
-                           for s in (DENIED, MISSING) if any(r.status == s for r in shown))
+                           for s in unable if any(r.status == s for r in shown))
         text = f"{who} cannot use {len(shown)} of {_count(results)} ({counts})"
         if open_rows:
             text += f"; not proven for {len(open_rows)} more ({len(open_rows)} failed): {pending}"
@@ -132,7 +126,7 @@ def _verdict(results: Sequence[TableResult], identity: str | None,
 def create_warning(results: Sequence[TableResult]) -> str:
     """"; warning: dynamodb:CreateTable is NOT denied ...", or "": the finding preflight
     exists for, kept in every verdict whatever else failed."""
-    allowed = [r for r in results if r.status == CREATE_ALLOWED]
+    allowed = [r for r in results if r.status == outcome.CREATE_ALLOWED]
     if not allowed:
         return ""
     tables = [r for r in results if not isinstance(r.table, ResourceRow)]
@@ -185,9 +179,9 @@ def retrieval(others: Sequence[TableResult]) -> str:
     consumers = [r for r in others if r.table.role == ROLE_STREAM_CONSUMER]
     if not streams:
         return ""
-    if any(r.status not in HAPPY for r in streams):
+    if any(r.status not in outcome.HAPPY for r in streams):
         return "retrieval proven: none (a stream the adapter reads is not usable)"
-    unusable = sum(1 for r in consumers if r.status not in HAPPY)
+    unusable = sum(1 for r in consumers if r.status not in outcome.HAPPY)
     if consumers and not unusable:
         return (f"retrieval proven: polling and enhanced fan-out (its "
                 f"{_plural(len(consumers), 'consumer')} registered; SubscribeToShard is "
@@ -223,11 +217,11 @@ def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
     tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
     others = [r for r in run.results if isinstance(r.table, ResourceRow)]
     head, body = _verdict(tables, run.identity, profile)
-    code = exit_code(run.results)
+    code = outcome.exit_code(run.results)
     mode = retrieval(others)
     mode = f"; {mode}" if mode else ""
     theirs = f"its other resources ({counted(others)})"
-    bad = [r for r in others if r.status not in HAPPY]
+    bad = [r for r in others if r.status not in outcome.HAPPY]
     if bad:
         names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
         # A failed tables' verdict already holds the create-allowed warning.

@@ -24,13 +24,7 @@ from typing import Any
 
 from lease_tables.aws.clients import Clients
 from lease_tables.aws.failures import NOT_FOUND_CODE
-from lease_tables.model.footprint import (
-    KIND_BUCKET,
-    KIND_CONNECT_INSTANCE,
-    KIND_KMS_KEY,
-    KIND_VIDEO_STREAM,
-    Service,
-)
+from lease_tables.model import footprint as fp
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.answers import ABSENT, attempt
 from lease_tables.preflight.groups import Group
@@ -38,12 +32,12 @@ from lease_tables.preflight.groups import Group
 PROBE_PREFIX = "lease-tables-preflight-"
 # A row's role is the footprint's resource kind.
 ROLE_BUCKET, ROLE_KEY, ROLE_VIDEO, ROLE_CONNECT = (
-    KIND_BUCKET, KIND_KMS_KEY, KIND_VIDEO_STREAM, KIND_CONNECT_INSTANCE)
+    fp.KIND_BUCKET, fp.KIND_KMS_KEY, fp.KIND_VIDEO_STREAM, fp.KIND_CONNECT_INSTANCE)
 KMS_DRY_RUN = "DryRunOperationException"
 KVS_DENIED = "NotAuthorizedException"
 
 
-def group_of(service: Service, name: str, region: str | None, resource: str) -> Group:
+def group_of(service: fp.Service, name: str, region: str | None, resource: str) -> Group:
     """A resource's group: its row's role is the footprint row's kind; what is never
     tried, and why, is the footprint row's. `name` and `region` are the ones the
     footprint parsed (an ARN's own region wins over the table's), `resource` what the
