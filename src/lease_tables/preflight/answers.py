@@ -35,11 +35,6 @@ class Outcome:
     detail: str = ""  # PROVEN, ABSENT: the error code that decided it; REFUSED: the denial
     value: Any = None  # PROVEN: the answer; BROKEN: the exception
 
-    @property
-    def code(self) -> str | None:
-        """The error code of a broken answer (throttling, a validation error ...)."""
-        return failures.error_code(self.value) if isinstance(self.value, BaseException) else None
-
 
 def attempt(call: Callable[[], Any], expected_code: str | None = None, *,
             allowed: Iterable[str] = (), absent: Iterable[str] = (failures.NOT_FOUND_CODE,),

@@ -88,7 +88,6 @@ def untried(group: Group) -> tuple[Untried, ...]:
 
 def judge(group: Group) -> TableResult:
     """One status: denied beats missing beats failed beats ok."""
-    row = group.row
     missing = untried(group)
     words = sentences(missing)
     if group.never and not group.simulated_denied:
@@ -111,4 +110,4 @@ def judge(group: Group) -> TableResult:
     else:
         status, parts = (FAILED if group.broken or group.untried else OK), [group.broken]
     text = " ".join(part for part in (*parts, *words, *notes) if part)
-    return TableResult(row, status, text, untried=missing)
+    return TableResult(group.row, status, text, untried=missing)

@@ -47,9 +47,8 @@ def require_credentials(clients: Clients) -> None:
 
 
 def preflight_run(clients: Clients, tables: Sequence[LeaseTable], planned: Sequence[Planned],
-                  board: Board[Any], rows: Board[Any], concurrency: int = 10,
-                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT, version: str = kcl.DEFAULT_VERSION,
-                  simulate: bool = False) -> PreflightRun:
+                  board: Board[Any], rows: Board[Any], concurrency: int, layout: kcl.Layout,
+                  version: str, simulate: bool) -> PreflightRun:
     """The tables' chains and the footprint's (`planned`, reported on `rows`), all at once:
     the footprint's run beside the tables', each in its own bounded pool; never raises for
     a table's failure.
@@ -125,13 +124,13 @@ def _verdict(results: Sequence[TableResult], identity: str | None,
 
 def create_warning(results: Sequence[TableResult]) -> str:
     """"; warning: dynamodb:CreateTable is NOT denied ...", or "": the finding preflight
-    exists for, kept in every verdict whatever else failed."""
+    exists for, kept in every verdict whatever else failed. `results` are the tables' rows
+    (both verdicts pass only those)."""
     allowed = [r for r in results if r.status == outcome.CREATE_ALLOWED]
     if not allowed:
         return ""
-    tables = [r for r in results if not isinstance(r.table, ResourceRow)]
     return (f"; warning: dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of "
-            f"{len(tables)} tables): add the Deny that `lease-tables policy --role adapter` "
+            f"{len(results)} tables): add the Deny that `lease-tables policy --role adapter` "
             f"prints")
 
 

@@ -215,7 +215,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
         outcome = findings.attempt(_probe(action), call,
                                    CONDITION_FAILED if action in WRITES else None)
         if (action == QUERY and outcome.kind == answers.BROKEN and findings.not_ready
-                and outcome.code == BACKFILL_REFUSAL):
+                and failures.error_code(outcome.value) == BACKFILL_REFUSAL):
             # A backfilling index refuses reads; the row fails for the index anyway.
             findings.unproven.append(QUERY)
             findings.notes.append(f"{QUERY} on the index was not proven: DynamoDB refuses "
