@@ -47,7 +47,7 @@ class Planned:
     """One row to be, and the chain of probes that fills it."""
 
     group: Group
-    probe: Callable[[Group], Any]
+    probe: Callable[[Group], None]
     resource: fp.Resource | None = None  # where the row's resource came from
     calls: int = 0  # the calls its chain makes at most: the longest chains start first
 
@@ -70,13 +70,13 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
         out.append(Planned(streams.stream_group(given(r), r.region or ""),
-                           lambda g: streams.probe_stream(clients, summaries, g), r,
+                           partial(streams.probe_stream, clients, summaries), r,
                            len(fp.SERVICE_STREAMS.tried)))
     for consumer in from_footprint(fp.consumers(found), tables):
         out.append(Planned(streams.consumer_group(consumer),
                            partial(streams.probe_consumer, clients, summaries, consumer),
                            calls=len(fp.SERVICE_ENHANCED_FAN_OUT.tried)))
-    chains: tuple[tuple[fp.Service, Callable[[Clients, Group], Any]], ...] = (
+    chains: tuple[tuple[fp.Service, Callable[[Clients, Group], None]], ...] = (
         (fp.SERVICE_BUCKETS, services.probe_bucket), (fp.SERVICE_KMS_KEYS, services.probe_key),
         (fp.SERVICE_VIDEO_STREAMS, services.probe_video),
         (fp.SERVICE_CONNECT, services.probe_connect), (fp.SERVICE_LOGS, _nothing))

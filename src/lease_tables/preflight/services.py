@@ -78,7 +78,7 @@ def chain(group: Group, calls: dict[str, Callable[[], Any]],
     return True
 
 
-def probe_bucket(clients: Clients, group: Group) -> Group:
+def probe_bucket(clients: Clients, group: Group) -> None:
     name, region = group.row.table_name, group.row.region or ""
     client = clients.client("s3", region)
     listed = attempt(dropped(lambda: client.list_objects_v2(Bucket=name, MaxKeys=1)),
@@ -86,16 +86,15 @@ def probe_bucket(clients: Clients, group: Group) -> Group:
     if listed.kind == ABSENT:
         group.missing = (f"The bucket {name} does not exist (ListObjectsV2 said NoSuchBucket). "
                          f"Check --bucket (the adapter's recordings bucket), then rerun.")
-        return group
+        return
     if not group.record("ListBucket", listed):
         group.skip("GetObject", "S3 hides a missing key behind AccessDenied unless "
                                 "s3:ListBucket is allowed, so GetObject proves nothing before")
-        return group
+        return
     key = f"{PROBE_PREFIX}{uuid.uuid4()}"
     fetched = attempt(lambda: _close(client.get_object(Bucket=name, Key=key)),
                       allowed=("NoSuchKey",), absent=("NoSuchBucket",))
     group.record("GetObject", fetched)
-    return group
 
 
 def _close(response: Any) -> None:
@@ -105,7 +104,7 @@ def _close(response: Any) -> None:
         body.close()
 
 
-def probe_key(clients: Clients, group: Group) -> Group:
+def probe_key(clients: Clients, group: Group) -> None:
     key, key_region = group.row.resource, group.row.region or ""
     client = clients.client("kms", key_region)
     chain(group, {
@@ -117,10 +116,9 @@ def probe_key(clients: Clients, group: Group) -> Group:
     }, lambda action: (f"The KMS key {key} does not exist in {key_region} ({action} said "
                        f"NotFoundException). Check --kms-key, then rerun."),
         allowed=(KMS_DRY_RUN,), absent=("NotFoundException",))
-    return group
 
 
-def probe_video(clients: Clients, group: Group) -> Group:
+def probe_video(clients: Clients, group: Group) -> None:
     video, prefix, video_region = (group.row.resource, group.row.table_name,
                                    group.row.region or "")
     client = clients.client("kinesisvideo", video_region)
@@ -131,17 +129,16 @@ def probe_video(clients: Clients, group: Group) -> Group:
         if outcome.kind == ABSENT:
             group.missing = (f"The video stream {video} does not exist (GetDataEndpoint said "
                              f"ResourceNotFound). Check --video-stream, then rerun.")
-            return group
+            return
     else:
         name = f"{prefix}{PROBE_PREFIX}{uuid.uuid4().hex[:12]}"
         outcome = attempt(lambda: client.get_data_endpoint(StreamName=name,
                                                            APIName="GET_MEDIA"),
                           allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
     group.record("GetDataEndpoint", outcome)
-    return group
 
 
-def probe_connect(clients: Clients, group: Group) -> Group:
+def probe_connect(clients: Clients, group: Group) -> None:
     instance_id, connect_region = group.row.table_name, group.row.region or ""
     client = clients.client("connect", connect_region)
     random_id = str(uuid.uuid4())
@@ -162,4 +159,3 @@ def probe_connect(clients: Clients, group: Group) -> Group:
             "GetContactAttributes": lambda: client.get_contact_attributes(
                 InstanceId=instance_id, InitialContactId=random_id),
         }, allowed=(NOT_FOUND_CODE,), absent=())
-    return group
