@@ -115,17 +115,15 @@ def start_moto(extra_env: Mapping[str, str] | None = None) -> MotoServer:
 
 @pytest.fixture(autouse=True)
 def cold_memos() -> None:
-    """Each test starts as a new run does: the readers' caches and the registered secrets
-    empty. Otherwise a test that spells a type, tag or region as an earlier test did
-    would get the earlier answer back and never run the code it names (a mutant's, under
-    `dev.py mutate`), and a secret an earlier test registered would be redacted whatever
+    """Each test starts as a new run does: the reader's caches and the registered secrets
+    empty. Otherwise a test that spells a type or key as an earlier test did would get the
+    earlier answer back and never run the code it names (a mutant's, under `dev.py
+    mutate`), and a secret an earlier test registered would be redacted whatever
     register_secrets does."""
-    from lease_tables.config import naming
-    from lease_tables.config import ris as conf
+    from lease_tables.config import ris
     from lease_tables.core import printable
 
-    for cached in (conf.kind_of, conf._local_name, conf.normalise_key, conf._enabled_spelling,
-                   naming.is_region_code):
+    for cached in (ris.kind_of, ris._local_name, ris.normalise_key):
         cached.cache_clear()
     printable._secrets.clear()
 

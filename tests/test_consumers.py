@@ -16,13 +16,12 @@ from lease_tables.model.consumers import (
     UNKNOWN_ACCOUNT,
     Consumer,
     ConsumerDone,
-    from_footprint,
     next_step,
     unfinished_message,
     verify_status,
 )
 from lease_tables.model.outcome import TableResult
-from lease_tables.model.rows import ResourceRow
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 from lease_tables.preflight.answers import ABSENT, BROKEN, PROVEN, REFUSED, attempt
 from lease_tables.preflight.footprint import principal_arn, simulation_target
 from lease_tables.preflight.groups import Group, judge
@@ -109,7 +108,7 @@ def test_from_footprint_asks_by_name_unless_an_arn_was_given() -> None:
     found = footprint.resolve(footprint.FootprintOptions(
         streams=("ctr", "arn:aws:kinesis:eu-west-1:210987654321:stream/shared"),
         enhanced_fan_out=True), tables, UNKNOWN_ACCOUNT)
-    made = from_footprint(footprint.consumers(found), tables)
+    made = footprint.consumers(found, tables)
     assert sorted((c.stream, c.name) for c in made) == [
         ("arn:aws:kinesis:eu-west-1:210987654321:stream/shared", "T1"), ("ctr", "T1")]
     assert all(c.table is tables[0] for c in made)
@@ -255,7 +254,7 @@ def test_the_verdict_names_the_retrieval_mode_it_proved() -> None:
         "(they would write or disturb the adapter; --simulate asks IAM): kinesis:DescribeStream, "
         "kinesis:PutRecord (exit 0).")
     consumer = TableResult(ResourceRow(table_name="APP", region="eu-west-1",
-                                       role=footprint.ROLE_STREAM_CONSUMER,
+                                       role=ROLE_STREAM_CONSUMER,
                                        resource="stream/ctr/consumer/APP"), "ok")
     both = footprint_verdict(run_of(table_ok, stream, consumer))
     assert both == snapshot(
@@ -390,8 +389,7 @@ def test_from_footprint_keeps_each_consumers_region_and_its_tables_facts() -> No
     found = footprint.resolve(footprint.FootprintOptions(
         streams=("ctr", "arn:aws:kinesis:us-east-1:210987654321:stream/shared"),
         enhanced_fan_out=True), tables, UNKNOWN_ACCOUNT)
-    pairs = footprint.consumers(found)
-    made = from_footprint(pairs, tables)
+    made = footprint.consumers(found, tables)
     assert sorted((c.stream_name, c.region) for c in made) == [("ctr", "eu-west-1"),
                                                                ("shared", "us-east-1")]
     assert all(c.table is tables[0] for c in made)
@@ -404,7 +402,7 @@ def test_from_footprint_names_a_consumer_whose_table_is_not_given() -> None:
     found = footprint.resolve(footprint.FootprintOptions(streams=("ctr",),
                                                          enhanced_fan_out=True),
                               tables, UNKNOWN_ACCOUNT)
-    [made] = from_footprint(footprint.consumers(found), [])
+    [made] = footprint.consumers(found)
     assert (made.name, made.region, made.table) == ("T1", "eu-west-1",
                                                    LeaseTable("T1", "eu-west-1"))
 
@@ -416,6 +414,6 @@ def test_a_table_of_the_same_name_in_two_regions_gives_each_consumer_its_own() -
         streams=("arn:aws:kinesis:eu-west-1:210987654321:stream/ctr",
                  "arn:aws:kinesis:us-east-1:210987654321:stream/ctr"),
         enhanced_fan_out=True), tables, UNKNOWN_ACCOUNT)
-    made = from_footprint(footprint.consumers(found), tables)
+    made = footprint.consumers(found, tables)
     assert sorted((c.region, c.row().adapter_id) for c in made) == [("eu-west-1", "1"),
                                                                     ("us-east-1", "2")]

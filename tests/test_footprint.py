@@ -458,7 +458,7 @@ def test_consumers_pair_file_streams_with_their_own_tables() -> None:
               "Region": "us-east-1"}})
     footprint = fp.resolve(fp.FootprintOptions(enhanced_fan_out=True), tables, ACCOUNT)
     assert fp.origin_lines(footprint)
-    pairs = {(c.stream_name, c.consumer_name) for c in fp.consumers(footprint)}
+    pairs = {(c.stream_name, c.name) for c in fp.consumers(footprint)}
     assert pairs == {("ctr-stream", "verintCTREvents"),
                      ("agent-stream", "verintAgentEvents_verintris.2")}
     assert fp.consumers_note(footprint) is None
@@ -741,10 +741,6 @@ def test_the_consumers_note_needs_several_streams_and_several_tables() -> None:
     assert note(("s-one",), TABLES) is None
     assert note(("s-one", "s-two"), TABLES[:1]) is None
     assert note(("s-one", "s-two"), TABLES) is not None
-
-
-def test_the_table_finds_a_service() -> None:
-    assert fp.service("s3") is fp.SERVICE_BUCKETS
 
 
 def test_every_files_value_set_aside_is_named() -> None:

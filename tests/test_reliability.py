@@ -191,7 +191,8 @@ def test_timeout_reports_failed_and_rerun_waits(slow_dynalite, tmp_path) -> None
     env = aws_env(tmp_path)
     args = ["create", "--table", "leasesLate", "--region", REGION, "--endpoint-url",
             slow_dynalite.url, "--output", "json"]
-    run = run_cli([*args, "--timeout", "1"], env)
+    # CREATING lasts 6 s: 3 s is past CreateTable even on a loaded machine, never past ACTIVE.
+    run = run_cli([*args, "--timeout", "3"], env)
     assert run.code == 1
     [table] = run.json()["tables"]
     assert table["status"] == "failed" and "--timeout" in table["message"]

@@ -37,14 +37,11 @@ def require_credentials(clients: Clients) -> None:
         nothing="Nothing was checked.")
 
 
-def verify_tables(clients: Clients, tables: Sequence[LeaseTable], concurrency: int = 10,
-                  options: spec.TableOptions | None = None,
-                  board: Board[LeaseTable] | None = None,
-                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                  version: str = kcl.DEFAULT_VERSION) -> list[TableResult]:
-    """One result per table; `board` (if given) sees each as it is known."""
-    board = board or Board(tables)
-    verifier = _Verifier(clients, options or spec.TableOptions(), layout, version)
+def verify_tables(clients: Clients, tables: Sequence[LeaseTable], *, concurrency: int,
+                  options: spec.TableOptions, board: Board[LeaseTable], layout: kcl.Layout,
+                  version: str) -> list[TableResult]:
+    """One result per table; `board` sees each as it is known."""
+    verifier = _Verifier(clients, options, layout, version)
 
     def check(item: tuple[int, LeaseTable]) -> TableResult:
         index, table = item
@@ -103,13 +100,12 @@ class _Verifier:
             try:
                 self.clients.dynamodb(table.region or "").describe_table(TableName=name)
             except Exception as exc:
-                if error_code(exc) == NOT_FOUND_CODE:
-                    continue
-                unchecked.append(name)
-                warnings.append(f"could not check that {name} does not exist: "
-                                + self.explain(exc, table, "DescribeTable", name))
-                continue
-            found.append(name)
+                if error_code(exc) != NOT_FOUND_CODE:
+                    unchecked.append(name)
+                    warnings.append(f"could not check that {name} does not exist: "
+                                    + self.explain(exc, table, "DescribeTable", name))
+            else:
+                found.append(name)
         return [*kcl.found_companion_warnings(table, found, self.layout, self.version,
                                               unchecked), *warnings]
 

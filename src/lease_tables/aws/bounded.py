@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent import futures
 from typing import Generic, Protocol, TypeVar
 
 from lease_tables.config.naming import LeaseTable
@@ -50,40 +51,32 @@ class LongRun(Protocol):
     def summary(self) -> str: ...
 
 
-def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None],
-                grace: float = GRACE, clock: Callable[[], float] = time.monotonic) -> T:
+def run_bounded(work: Callable[[], T], timeout: float, stop: Callable[[], None]) -> T:
     """`work()` in a daemon thread; its result, or TimedOut, or KeyboardInterrupt.
 
     `stop` tells the work to wind down (it is called on timeout and on Ctrl+C).
-    The work's own deadline is `timeout`; `grace` lets it finish its answer
+    The work's own deadline is `timeout`; `GRACE` lets it finish its answer
     (results it already has) before it is abandoned.
     """
-    done = threading.Event()
-    value: list[T] = []  # what work() returned, once it has
-    error: list[BaseException] = []
+    outcome: futures.Future[T] = futures.Future()  # what work() returned, or raised
 
     def target() -> None:
         try:
-            value.append(work())
+            outcome.set_result(work())
         except BaseException as exc:  # handed to the main thread, which decides
-            error.append(exc)
-        finally:
-            done.set()
+            outcome.set_exception(exc)
 
-    thread = threading.Thread(target=target, name="lease-tables-run", daemon=True)
-    deadline = clock() + timeout + grace
-    thread.start()
+    deadline = time.monotonic() + timeout + GRACE
+    threading.Thread(target=target, name="lease-tables-run", daemon=True).start()
     try:
-        while not done.wait(SLICE):
-            if clock() >= deadline:
+        while not futures.wait([outcome], SLICE).done:
+            if time.monotonic() >= deadline:
                 stop()
                 raise TimedOut()
     except KeyboardInterrupt:
         stop()
         raise
-    if error:
-        raise error[0]
-    return value[0]
+    return outcome.result()
 
 
 class Board(Generic[Row]):

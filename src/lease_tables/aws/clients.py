@@ -11,32 +11,17 @@ import functools
 import logging
 import os
 import re
-import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlsplit
 
 from lease_tables.aws import credential_helpers, failures
-from lease_tables.aws.failures import (
-    OTHER,
-    VALUE_REFUSALS,
-    NotDynamoDBAnswer,
-    classify,
-    setup_error,
-)
 from lease_tables.config.sdk_settings import home_hint
+from lease_tables.core import printable
 from lease_tables.core.errors import AwsError, InputError, LeaseTablesError
-from lease_tables.core.printable import (
-    aws_text,
-    hide_password,
-    quote,
-    redact,
-    register_secrets,
-    url_password,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     # Types only (the stubs are dev tools; the installed tool never imports them).
@@ -76,7 +61,7 @@ def register_url_passwords(urls: Iterable[str | None]) -> None:
     """The passwords in these URLs (an endpoint's, a proxy's) are never shown, in any
     form: in a URL, `printable.redact` hides them anyway; registered, they are hidden
     wherever else they appear (a proxy's error quoting them, say)."""
-    register_secrets([url_password(url) for url in urls if url])
+    printable.register_secrets([printable.url_password(url) for url in urls if url])
 
 
 class Clients:
@@ -97,35 +82,32 @@ class Clients:
     """
 
     def __init__(self, profile: str | None, endpoint_url: str | None,
-                 pool_size: int = 10, env: Mapping[str, str] | None = None,
-                 read_timeout: float = READ_TIMEOUT,
-                 services: tuple[str, ...] = ("dynamodb",),
+                 pool_size: int = 10, read_timeout: float = READ_TIMEOUT,
                  helper_timeout: float = HELPER_TIMEOUT,
                  helper_deadline: float | None = None) -> None:
-        self.env = os.environ if env is None else env
         self.endpoint_url = endpoint_url
-        register_url_passwords([endpoint_url, *(self.env.get(name) for name in PROXY_VARIABLES)])
+        register_url_passwords([endpoint_url, *map(os.environ.get, PROXY_VARIABLES)])
         self.pool_size = max(pool_size, 1)
         self.read_timeout = max(1.0, min(read_timeout, READ_TIMEOUT))
         try:
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
+            # The profile as messages name it.
+            self.profile = printable.quote(self.session.profile_name or "default")
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
             # credential_process bounded and killable, MFA prompts refused: see the module.
             credential_helpers.install(self.session._session, helper_timeout, helper_deadline)
             self._retries = self._retry_settings()
-            self._configured = {service: self._configured_endpoint(service)
-                                for service in services}
+            self._configured: dict[str, str | None] = {}
+            self._configured_setting("dynamodb")  # a malformed one named now, once
         except Exception as exc:
-            raise setup_error(exc) from None
+            raise failures.setup_error(exc) from None
         self._clients: dict[tuple[str, str], BaseClient] = {}
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._listings: dict[str, _Listing] = {}
-        self._names_lock = threading.Lock()
-        self.hint_budget = HINT_BUDGET
 
     def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
         """The endpoint of `service` in `region` as the SDK really calls it, and where that
@@ -134,11 +116,11 @@ class Clients:
         url = self._called.get((service, region))
         if url is None:
             try:
-                url = str(self.client(service, region).meta.endpoint_url)
-            except LeaseTablesError:
+                url = str(self._client(service, region).meta.endpoint_url)
+            except Exception:  # not made: the message says which endpoint it was for
                 url = f"the {service} endpoint of {region}"
-        setting = None if self.endpoint_url else self._configured_setting(service)
-        url = hide_password(url)  # rows skip the redaction messages get
+        setting = self._configured_setting(service)  # None under --endpoint-url
+        url = printable.hide_password(url)  # rows skip the redaction messages get
         return f"{url} (set by {setting})" if setting else url
 
     def custom_endpoints(self) -> list[str]:
@@ -153,61 +135,80 @@ class Clients:
             if self.endpoint_url or self._configured_setting(service)))
 
     def _configured_setting(self, service: str) -> str | None:
+        """The setting that holds the endpoint URL botocore takes for `service` from the
+        environment or the config files (None: AWS's own, or --endpoint-url's, which wins
+        over every configured one, as in boto3); checked on first use, so that a malformed
+        one is one error that names it rather than a failure per table."""
         if service not in self._configured:
-            self._configured[service] = self._configured_endpoint(service)
-        found = self._configured[service]
-        return found[1] if found else None
+            found = None if self.endpoint_url else self._configured_endpoint(service)
+            register_url_passwords([found[0] if found else None])
+            if found is not None and (problem := endpoint_problem(*found)):
+                raise InputError(problem)
+            self._configured[service] = found[1] if found else None
+        return self._configured[service]
 
     def _configured_endpoint(self, service: str) -> tuple[str, str] | None:
-        """The endpoint URL botocore takes for `service` from the environment or the config
-        files, and the setting it comes from; checked now, so that a malformed one is one
-        error that names it rather than a failure per table."""
-        if self.endpoint_url:
-            return None  # --endpoint-url wins over every configured one, as in boto3
-        found = configured_endpoint(self.session, service)
-        register_url_passwords([found[0] if found else None])
-        if found is not None and (problem := endpoint_problem(*found)):
-            raise InputError(problem)
-        return found
+        """The endpoint URL botocore's own lookup gives `service` from the environment and the
+        config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
+        section, its endpoint_url, in that order), with the setting that holds it."""
+        from botocore.configprovider import ConfiguredEndpointProvider
 
-    def prepare(self, regions: Iterable[str], service: str = "dynamodb") -> None:
+        core = self.session._session
+        if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
+            return None
+        # Private parts of botocore's provider (its lookup order, its variable's name) are used
+        # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
+        provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
+                                                   scoped_config=core.get_scoped_config(),
+                                                   client_name=service)
+        names = {
+            "environment_service": provider._get_service_env_var_name(),
+            "environment_global": "AWS_ENDPOINT_URL",
+            "config_service": f"the {service} endpoint_url in the services section of the AWS "
+                              f"profile {self.profile}",
+            "config_global": f"the endpoint_url of the AWS profile {self.profile}",
+        }
+        for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
+            url = getattr(provider, f"_get_endpoint_url_{location}")()
+            if url:
+                return str(url), names[location]
+        return None
+
+    def prepare(self, regions: Iterable[str]) -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
         refuses only when making one (AWS_DEFAULTS_MODE, AWS_ACCOUNT_ID_ENDPOINT_MODE,
         say) stops the run once, as bad input naming the setting. Making a client calls
         nothing, so whatever fails here is the configuration's."""
         self._check_ca_bundle()
         for region in sorted(set(regions)):
-            with self._lock:
-                if (service, region) in self._clients:
-                    continue
-                try:
-                    self._clients[service, region] = self._make_client(service, region)
-                except LeaseTablesError:
-                    raise
-                except Exception as exc:
-                    failure = classify(exc)
-                    if failure.kind != OTHER and type(exc).__name__ not in VALUE_REFUSALS:
-                        raise failure.error() from None  # credentials, a profile, a file
-                    raise InputError(self._refused_setting(exc)) from None
+            try:
+                self._client("dynamodb", region)
+            except LeaseTablesError:
+                raise
+            except Exception as exc:
+                failure = failures.classify(exc)
+                if (failure.kind != failures.OTHER
+                        and type(exc).__name__ not in failures.VALUE_REFUSALS):
+                    raise failure.error() from None  # credentials, a profile, a file
+                raise InputError(self._refused_setting(exc)) from None
 
     def _refused_setting(self, exc: BaseException) -> str:
         """The setting the SDK refused, named from botocore's own table of its settings
         (logical name, config key, environment variable) and the values set."""
         from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES as SETTINGS
 
-        text = aws_text(exc)
+        text = printable.aws_text(exc)
         config = self.session._session.get_scoped_config()
         named = []
         for logical, (key, variables, *_rest) in SETTINGS.items():
-            for variable in [variables] if isinstance(variables, str) else (variables or []):
-                value = self.env.get(variable)
-                if value and (logical in text or (key and key in text)
-                              or (len(value) > 2 and value in text)):
-                    named.append(f"the environment variable {variable} ({quote(value)})")
-            value = str(config.get(key) or "") if key else ""
-            if value and (logical in text or key in text or (len(value) > 2 and value in text)):
-                named.append(f"the setting {key} of the AWS profile "
-                             f"{quote(self.session.profile_name or 'default')} ({quote(value)})")
+            places = [(f"the environment variable {variable}", os.environ.get(variable))
+                      for variable in ([variables] if isinstance(variables, str)
+                                       else variables or [])]
+            places.append((f"the setting {key} of the AWS profile {self.profile}",
+                           str(config.get(key) or "") if key else ""))
+            named += [f"{place} ({printable.quote(value)})" for place, value in places
+                      if value and (logical in text or (key and key in text)
+                                    or (len(value) > 2 and value in text))]
         where = " and ".join(dict.fromkeys(named)) or (
             "an AWS_* environment variable or the profile in the AWS config file")
         return (f"The AWS SDK refuses {where}: {text.rstrip('.')}. Fix or unset it, then "
@@ -221,11 +222,10 @@ class Clients:
         bundle = self.session._session.get_config_variable("ca_bundle")
         if not bundle or os.path.isfile(os.path.expanduser(str(bundle))):
             return
-        where = ("The environment variable AWS_CA_BUNDLE" if self.env.get("AWS_CA_BUNDLE")
-                 else f"The setting ca_bundle of the AWS profile "
-                      f"{quote(self.session.profile_name or 'default')}")
-        raise InputError(f"{where} names {quote(bundle)}, which is not a file, so no HTTPS "
-                         f"call could verify AWS's certificate. Point it at the CA "
+        where = ("The environment variable AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE")
+                 else f"The setting ca_bundle of the AWS profile {self.profile}")
+        raise InputError(f"{where} names {printable.quote(bundle)}, which is not a file, so no "
+                         f"HTTPS call could verify AWS's certificate. Point it at the CA "
                          f"certificate file (a TLS-inspecting proxy's, say), or unset it. "
                          f"Nothing was changed.")
 
@@ -235,9 +235,9 @@ class Clients:
             credentials = self.session.get_credentials()
             frozen = credentials.get_frozen_credentials() if credentials is not None else None
         except Exception as exc:
-            raise setup_error(exc) from None
+            raise failures.setup_error(exc) from None
         if frozen is not None:
-            register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
+            printable.register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
         return frozen
 
     def check_credentials(self, who: str = "an identity that may create the lease tables",
@@ -249,7 +249,7 @@ class Clients:
                 f"No AWS credentials were found (environment variables, --profile, the "
                 f"shared credentials file, or an instance role). Run with --profile naming "
                 f"{who}, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. {nothing}"
-                f"{home_hint(self.env)}"
+                f"{home_hint(os.environ)}"
             )
         if not frozen.access_key or not frozen.secret_key:
             missing = "secret access key" if frozen.access_key else "access key ID"
@@ -266,42 +266,37 @@ class Clients:
         A chosen mode keeps that mode's own attempt count unless one is set too,
         exactly as the AWS CLI would behave with the same settings.
         """
-        core = self.session._session
-        config = core.get_scoped_config()  # the profile's own settings
-        mode_setting = self._setting("AWS_RETRY_MODE", "retry_mode", config)
-        attempts_setting = self._setting("AWS_MAX_ATTEMPTS", "max_attempts", config)
+        mode_setting = self._setting("retry_mode")
+        attempts_setting = self._setting("max_attempts")
+        mode = str(self.session._session.get_config_variable("retry_mode"))
+        if mode_setting is not None and mode not in RETRY_MODES:
+            raise InputError(
+                f"{mode_setting[0]} is {printable.quote(mode)}, which is not a retry mode of the "
+                f"AWS SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
+                f"uses when none is set), or unset it. Nothing was changed.")
+        where, raw = attempts_setting or ("", "1")
+        if not re.fullmatch(r"\s*[0-9]+\s*", raw) or int(raw) < 1:
+            raise InputError(
+                f"{where} is {printable.quote(raw)}, which is not a number of attempts: give a "
+                f"whole number, 1 or more (1 means no retries; this tool uses "
+                f"{DEFAULT_MAX_ATTEMPTS} when none is set), or unset it. Nothing was "
+                f"changed.")
         if mode_setting is not None:
-            mode = str(core.get_config_variable("retry_mode"))
-            if mode not in RETRY_MODES:
-                raise InputError(
-                    f"{mode_setting[0]} is {quote(mode)}, which is not a retry mode of the AWS "
-                    f"SDK: use one of {', '.join(RETRY_MODES)} (standard is what this tool "
-                    f"uses when none is set), or unset it. Nothing was changed.")
+            return {}
         if attempts_setting is not None:
-            where, raw = attempts_setting
-            if not re.fullmatch(r"\s*[0-9]+\s*", raw) or int(raw) < 1:
-                raise InputError(
-                    f"{where} is {quote(raw)}, which is not a number of attempts: give a "
-                    f"whole number, 1 or more (1 means no retries; this tool uses "
-                    f"{DEFAULT_MAX_ATTEMPTS} when none is set), or unset it. Nothing was "
-                    f"changed.")
-        retries: _RetryDict = {}
-        if mode_setting is None:
-            retries["mode"] = "standard"
-            if attempts_setting is None:
-                retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
-        return retries
+            return {"mode": "standard"}
+        return {"mode": "standard", "total_max_attempts": DEFAULT_MAX_ATTEMPTS}
 
-    def _setting(self, variable: str, key: str,  # config: botocore's profile settings, Any
-                 config: Mapping[str, Any]) -> tuple[str, str] | None:
-        """Where botocore reads a setting from (its environment variable first, then the
-        profile's key) and its raw value, or None when it is set nowhere."""
-        if self.env.get(variable):
-            return f"The environment variable {variable}", str(self.env[variable])
-        if config.get(key):
-            profile = self.session.profile_name or "default"
-            return (f"The setting {key} of the AWS profile {quote(profile)} (AWS config "
-                    f"file)", str(config[key]))
+    def _setting(self, key: str) -> tuple[str, str] | None:
+        """Where botocore reads a setting from (its environment variable, AWS_ and the key in
+        capitals, first; then the profile's key) and its raw value, or None when it is set
+        nowhere."""
+        variable = f"AWS_{key.upper()}"
+        if os.environ.get(variable):
+            return f"The environment variable {variable}", os.environ[variable]
+        if value := self.session._session.get_scoped_config().get(key):  # the profile's own
+            return (f"The setting {key} of the AWS profile {self.profile} (AWS config file)",
+                    str(value))
         return None
 
     def dynamodb(self, region: str) -> DynamoDBClient:
@@ -309,7 +304,8 @@ class Clients:
         return self.client("dynamodb", region)
 
     # One overload per service the footprint touches, so each caller gets its service's
-    # typed client (types-boto3); a name only known at run time gets the untyped base.
+    # typed client (types-boto3); this module, which knows a name only at run time, asks
+    # `_client` for the untyped base.
     @overload
     def client(self, service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
     @overload
@@ -326,13 +322,18 @@ class Clients:
     def client(self, service: Literal["sts"], region: str) -> STSClient: ...
     @overload
     def client(self, service: Literal["iam"], region: str) -> IAMClient: ...
-    @overload
-    def client(self, service: str, region: str) -> BaseClient: ...
 
     def client(self, service: str, region: str) -> Any:  # the overloads above say which
         """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
         kinesisvideo, connect, sts, iam), one per service and region, with the same
         retries, timeouts and pool, and --endpoint-url for every one of them."""
+        try:
+            return self._client(service, region)
+        except Exception as exc:
+            raise failures.setup_error(exc) from None
+
+    def _client(self, service: str, region: str) -> BaseClient:
+        """The client, made on first use; botocore's own failures as they are."""
         client = self._clients.get((service, region))
         if client is not None:  # made already: no wait while another one is being made
             return client
@@ -341,33 +342,33 @@ class Clients:
         with self._lock:
             client = self._clients.get((service, region))
             if client is None:
-                try:
-                    client = self._make_client(service, region)
-                except Exception as exc:
-                    raise setup_error(exc) from None
-                self._clients[service, region] = client
+                client = self._clients[service, region] = self._make_client(
+                    service, region, self._retries.copy(),
+                    min(CONNECT_TIMEOUT, self.read_timeout), self.read_timeout, self.pool_size)
+                client.meta.events.register(
+                    f"before-send.{client.meta.service_model.endpoint_prefix}",
+                    functools.partial(self._record_endpoint, service, region))
+                if service == "dynamodb":
+                    client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
+                if service == "kinesis":
+                    client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
             return client
 
-    def _make_client(self, service: str, region: str) -> BaseClient:
+    def _make_client(self, service: str, region: str, retries: _RetryDict,
+                     connect_timeout: float, read_timeout: float, pool: int) -> BaseClient:
+        """A new client with these retries, timeouts and pool, and the hook every client of
+        a run carries: attempts logged (`log_attempt`; foreign answers are refused by its
+        parser, `GuardedParser`)."""
         from botocore.config import Config
 
-        config = Config(
-            retries=self._retries.copy(),
-            connect_timeout=min(CONNECT_TIMEOUT, self.read_timeout),
-            read_timeout=self.read_timeout,
-            max_pool_connections=self.pool_size,
-            user_agent_extra="lease-tables",
-        )
+        config = Config(retries=retries, connect_timeout=connect_timeout,
+                        read_timeout=read_timeout, max_pool_connections=pool,
+                        user_agent_extra="lease-tables")
         # The stubs type boto3's client() per literal service name; this one is a variable.
         client: BaseClient = self.session.client(  # type: ignore[call-overload]
             service, region_name=region, endpoint_url=self.endpoint_url, config=config)
-        client.meta.events.register(f"before-send.{client.meta.service_model.endpoint_prefix}",
-                                    functools.partial(self._record_endpoint, service, region))
-        watch(client)
-        if service == "dynamodb":
-            client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
-        if service == "kinesis":
-            client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
+        client.meta.events.register("response-received",
+                                    functools.partial(log_attempt, client.meta.endpoint_url))
         return client
 
     # botocore's event hooks (here and below) get its untyped request, response and
@@ -379,27 +380,20 @@ class Clients:
         if parts.scheme and parts.netloc:
             self._called[service, region] = f"{parts.scheme}://{parts.netloc}"
 
-    def hint_client(self, region: str) -> DynamoDBClient:
+    def hint_client(self, region: str) -> BaseClient:
         """A client of its own for hint work: its own pool (a hung ListTables holds
         none of the run's connections), timeouts within the hint budget, one retry."""
-        from botocore.config import Config
-
-        budget = max(self.hint_budget, 0.1)
-        config = Config(retries={"mode": "standard", "total_max_attempts": 2},
-                        connect_timeout=budget, read_timeout=budget,
-                        max_pool_connections=1, user_agent_extra="lease-tables")
         with self._lock:
             try:
-                client = self.session.client("dynamodb", region_name=region,
-                                             endpoint_url=self.endpoint_url, config=config)
+                return self._make_client("dynamodb", region, {"mode": "standard",
+                                                              "total_max_attempts": 2},
+                                         HINT_BUDGET, HINT_BUDGET, 1)
             except Exception as exc:
-                raise setup_error(exc) from None
-        watch(client)
-        return client
+                raise failures.setup_error(exc) from None
 
     def start_table_names(self, region: str) -> _Listing:
         """Start listing a region's table names (once per run), without waiting."""
-        with self._names_lock:
+        with self._lock:  # starting one takes no time: nothing waits behind it
             listing = self._listings.get(region)
             if listing is None:
                 listing = self._listings[region] = _Listing(self, region)
@@ -421,10 +415,9 @@ class _Listing:
     def __init__(self, clients: Clients, region: str) -> None:
         self.clients = clients
         self.region = region
-        self.budget = clients.hint_budget
-        self.deadline = time.monotonic() + self.budget
+        self.deadline = time.monotonic() + HINT_BUDGET
         self._done = threading.Event()
-        self._answer = TableNames()
+        self._answer: TableNames | None = None  # None: no complete answer within the budget
         threading.Thread(target=self._list, name="lease-tables-hints", daemon=True).start()
 
     def _list(self) -> None:
@@ -435,32 +428,23 @@ class _Listing:
             for page in client.get_paginator("list_tables").paginate():
                 names.extend(page.get("TableNames", []))
                 if time.monotonic() >= self.deadline:
-                    raise TimeoutError
+                    return  # too late: `result` says so
             self._answer = TableNames(tuple(names))
-        except TimeoutError:
-            self._answer = self._late()
-        except Exception as exc:
-            self._answer = TableNames((), hint_note(exc, endpoint))
+        except Exception as exc:  # why no names, in a clause (the one classifier's kind)
+            kind = failures.classify(exc, action="ListTables", endpoint=endpoint).kind
+            self._answer = TableNames((), f"{NOT_LOOKED_FOR} {endpoint} failed "
+                                          f"({HINT_FAILURE_WORDS.get(kind, kind)})")
         finally:
             self._done.set()
 
     def result(self) -> TableNames:
-        if self._done.wait(max(0.0, self.deadline - time.monotonic())):
+        if self._done.wait(max(0.0, self.deadline - time.monotonic())) and self._answer:
             return self._answer
-        return self._late()
-
-    def _late(self) -> TableNames:
-        return TableNames((), (
-            f"near-identical names were not looked for: ListTables at "
-            f"{self.clients.endpoint_for(self.region)} had no complete answer within "
-            f"{self.budget:g} s, the hint's own bound"))
+        return TableNames((), f"{NOT_LOOKED_FOR} {self.clients.endpoint_for(self.region)} had "
+                              f"no complete answer within {HINT_BUDGET:g} s, the hint's own bound")
 
 
-def hint_note(exc: BaseException, endpoint: str) -> str:
-    """Why a hint's ListTables gave no names, in a clause (the one classifier's kind)."""
-    failure = classify(exc, action="ListTables", endpoint=endpoint)
-    return (f"near-identical names were not looked for: ListTables at {endpoint} failed "
-            f"({HINT_FAILURE_WORDS.get(failure.kind, failure.kind)})")
+NOT_LOOKED_FOR = "near-identical names were not looked for: ListTables at"
 
 
 HINT_FAILURE_WORDS = {
@@ -494,29 +478,15 @@ def drop_records(response_dict: dict[str, Any], **_: Any) -> None:
         response_dict["body"] = b'{"Records": []}'
 
 
-def watch(client: BaseClient) -> None:
-    """The hooks every client of a run carries: foreign answers refused, attempts logged."""
-    client.meta.events.register("before-parse.dynamodb", refuse_foreign_answers)
-    endpoint = client.meta.endpoint_url
-    client.meta.events.register(
-        "response-received", lambda **kwargs: log_attempt(endpoint, **kwargs))
-
-
 class GuardedParserFactory:
     """botocore's response parsers, each behind `GuardedParser`: the one place where an
     answer that is not DynamoDB's becomes `NotDynamoDBAnswer`, for every operation of
     every client this run makes (the hint client and other services' clients too)."""
 
-    def __init__(self) -> None:
-        from botocore.parsers import ResponseParserFactory
+    def create_parser(self, protocol_name: str) -> GuardedParser:  # all botocore asks of it
+        from botocore.parsers import create_parser
 
-        self._inner = ResponseParserFactory()
-
-    def set_parser_defaults(self, **kwargs: Any) -> None:  # botocore's, passed on untouched
-        self._inner.set_parser_defaults(**kwargs)
-
-    def create_parser(self, protocol_name: str) -> GuardedParser:
-        return GuardedParser(self._inner.create_parser(protocol_name))
+        return GuardedParser(create_parser(protocol_name))
 
 
 class GuardedParser:
@@ -529,6 +499,12 @@ class GuardedParser:
     parse is guarded, and a successful answer is checked against the operation's own
     output shape with botocore's validator. A server error (5xx) whose body cannot be
     read is parsed as a bare 5xx instead, so botocore's retries still see it.
+
+    An HTML page (a proxy, a firewall's block page) below 500 is refused before it is
+    parsed: botocore would parse it as an empty result, and the caller would find no
+    `Table` in it. The body decides, not the content type (moto labels its XML errors
+    text/html). Server errors (5xx) are left to botocore's retries: a load balancer's
+    brief 503 page is worth another attempt.
     """
 
     # botocore's parser. Any, as botocore-stubs' ResponseParser.parse takes only a Shape,
@@ -536,30 +512,30 @@ class GuardedParser:
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
-    def __getattr__(self, name: str) -> Any:  # the rest of botocore's parser, as it is
-        return getattr(self._inner, name)
-
     # botocore's raw response (status_code, headers, body) and its parse: the AWS edge.
+    # botocore asks its parser for nothing else.
     def parse(self, response: dict[str, Any], shape: Shape | None) -> Any:
         status = response.get("status_code")
-        refuse_html(response)
+        server_error = isinstance(status, int) and status >= 500
+        body = response.get("body") or b""
+        start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
+        if not server_error and start.startswith((b"<!doctype html", b"<html", b"<head",
+                                                  b"<body")):
+            headers = response.get("headers") or {}
+            content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
+            raise failures.NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page")
         try:
             parsed = self._inner.parse(response, shape)
         except Exception as exc:
-            if isinstance(status, int) and status >= 500:
+            if server_error:
                 return self._inner.parse({**response, "body": b""}, shape)
-            raise NotDynamoDBAnswer(status, _unreadable(exc)) from None
-        if isinstance(status, int) and status < 300 and shape is not None:
-            problem = shape_problem(parsed, shape)
-            if problem:
-                raise NotDynamoDBAnswer(status, problem)
+            raise failures.NotDynamoDBAnswer(
+                status, "a body that is not UTF-8 text" if isinstance(exc, UnicodeError)
+                else f"a body botocore could not read ({type(exc).__name__})") from None
+        if (isinstance(status, int) and status < 300 and shape is not None
+                and (problem := shape_problem(parsed, shape))):
+            raise failures.NotDynamoDBAnswer(status, problem)
         return parsed
-
-
-def _unreadable(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeError):
-        return "a body that is not UTF-8 text"
-    return f"a body botocore could not read ({type(exc).__name__})"
 
 
 def shape_problem(parsed: object, shape: Shape) -> str | None:
@@ -570,9 +546,7 @@ def shape_problem(parsed: object, shape: Shape) -> str | None:
     if not isinstance(parsed, dict):
         return "an answer that is not a JSON object"
     body = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-    report = ParamValidator().validate(body, shape)
-    if not report.has_errors():
-        return None
+    report = ParamValidator().validate(body, shape)  # its report is "" when it fits
     # Types only: the shapes' ranges are for requests (real answers say 0 where a
     # request's minimum is 1, e.g. NumberOfDecreasesToday), and output members are
     # not all sent every time.
@@ -580,34 +554,8 @@ def shape_problem(parsed: object, shape: Shape) -> str | None:
              if ln.strip().startswith("Invalid type")]
     if not lines:
         return None
-    return "fields of the wrong type: " + aws_text("; ".join(lines).replace(
+    return "fields of the wrong type: " + printable.aws_text("; ".join(lines).replace(
         "for parameter ", "for "), limit=300)
-
-
-def refuse_html(response_dict: Mapping[str, Any], operation: str = "") -> None:  # raw response
-    """An HTML page (a proxy, a firewall's block page) below 500 is no DynamoDB answer."""
-    status = response_dict.get("status_code")
-    if isinstance(status, int) and status >= 500:
-        return
-    body = response_dict.get("body") or b""
-    start = bytes(body[:64]).lstrip().lower() if isinstance(body, bytes | bytearray) else b""
-    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
-        headers = response_dict.get("headers") or {}
-        content_type = str(headers.get("content-type") or headers.get("Content-Type") or "")
-        raise NotDynamoDBAnswer(status, content_type.split(";")[0] or "an HTML page",
-                                operation)
-
-
-def refuse_foreign_answers(operation_model: Any, response_dict: Mapping[str, Any],
-                           **_: Any) -> None:
-    """botocore hook: an HTML page (a proxy, a firewall's block page) is no DynamoDB answer.
-
-    Without it botocore parses such a page as an empty result and the caller
-    finds no `Table` in it. The body decides, not the content type (moto labels
-    its XML errors text/html). Server errors (5xx) are left to botocore's
-    retries: a load balancer's brief 503 page is worth another attempt.
-    """
-    refuse_html(response_dict, getattr(operation_model, "name", ""))
 
 
 # A user and password before the host (`http://user:pw@proxy:8000`) are accepted, as the SDK
@@ -626,58 +574,22 @@ def endpoint_problem(url: str, setting: str = "--endpoint-url") -> str | None:
     """
     option = setting == "--endpoint-url"
     usage = ("Give it with its scheme, e.g. http://127.0.0.1:8000 for a local endpoint or "
-             "https://dynamodb.eu-west-1.amazonaws.com.")
-    if not option:
-        usage += " Or unset it to use AWS's own endpoint. Nothing was changed."
-    if option:
-        named = f"--endpoint-url {quote(url)}"
-    elif setting.startswith("AWS_"):
-        named = f"The environment variable {setting} ({quote(url)})"
-    else:
-        named = f"{setting[:1].upper()}{setting[1:]} ({quote(url)})"
-    if not _ENDPOINT.fullmatch(url) and (option or not _sdk_accepts(url)):
-        return f"{named} is not an http:// or https:// URL. {usage}"
+             "https://dynamodb.eu-west-1.amazonaws.com."
+             + ("" if option else " Or unset it to use AWS's own endpoint. Nothing was changed."))
+    named = (f"--endpoint-url {printable.quote(url)}" if option
+             else f"The environment variable {setting} ({printable.quote(url)})"
+             if setting.startswith("AWS_")
+             else f"{setting[:1].upper()}{setting[1:]} ({printable.quote(url)})")
+    if not _ENDPOINT.fullmatch(url):
+        # botocore's own test of an endpoint URL (it refuses the rest when making a client)
+        from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+        if option or not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+            return f"{named} is not an http:// or https:// URL. {usage}"
     try:
         urlsplit(url).port  # noqa: B018 -- raises for a port out of range
     except ValueError:
         return f"{named} has a port no server can listen on. {usage}"
-    return None
-
-
-def _sdk_accepts(url: str) -> bool:
-    """botocore's own test of an endpoint URL (it refuses the rest when making a client)."""
-    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
-
-    return bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
-
-
-def configured_endpoint(session: boto3.Session, service: str) -> tuple[str, str] | None:
-    """The endpoint URL botocore's own lookup gives `service` from the environment and the
-    config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
-    section, its endpoint_url, in that order), with the setting that holds it."""
-    from botocore.configprovider import ConfiguredEndpointProvider
-    from botocore.utils import ensure_boolean
-
-    core = session._session
-    if ensure_boolean(core.get_config_variable("ignore_configured_endpoint_urls") or False):
-        return None
-    # Private parts of botocore's provider (its lookup order, its variable's name) are used
-    # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
-    provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
-                                               scoped_config=core.get_scoped_config(),
-                                               client_name=service)
-    profile = quote(session.profile_name or "default")
-    names = {
-        "environment_service": provider._get_service_env_var_name(),
-        "environment_global": "AWS_ENDPOINT_URL",
-        "config_service": f"the {service} endpoint_url in the services section of the AWS "
-                          f"profile {profile}",
-        "config_global": f"the endpoint_url of the AWS profile {profile}",
-    }
-    for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
-        url = getattr(provider, f"_get_endpoint_url_{location}")()
-        if url:
-            return str(url), names[location]
     return None
 
 
@@ -699,11 +611,8 @@ class VerboseFilter(logging.Filter):
     canonical requests) is dropped whatever level its logger is set to."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING:
-            return True
-        name = record.name
-        return any(name == allowed or name.startswith(allowed + ".")
-                   for allowed in VERBOSE_LOGGERS)
+        return record.levelno >= logging.WARNING or any(
+            logging.Filter(allowed).filter(record) for allowed in VERBOSE_LOGGERS)
 
 
 def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
@@ -720,8 +629,7 @@ def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
         headers = (response_dict or {}).get("headers") or {}
         request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
         outcome = f"HTTP {(response_dict or {}).get('status_code')}"
-        error = (parsed_response or {}).get("Error") if isinstance(parsed_response,
-                                                                   dict) else None
+        error = parsed_response.get("Error") if isinstance(parsed_response, dict) else None
         if isinstance(error, dict) and error.get("Code"):
             outcome += f" {error['Code']}"
         if request_id:
@@ -736,11 +644,8 @@ class RedactingFormatter(logging.Formatter):
     request headers, canonical requests and signatures.
     """
 
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(name)s %(levelname)s %(message)s")
-
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return printable.redact(super().format(record))
 
     def formatException(self, ei: tuple[type[BaseException], BaseException, TracebackType | None]
                         | tuple[None, None, None]) -> str:
@@ -749,11 +654,11 @@ class RedactingFormatter(logging.Formatter):
         return f"  caused by {type(value).__name__}: {value}"
 
 
-def enable_debug_logging(clients: Clients, stream: TextIO | None = None) -> None:
+def enable_debug_logging(clients: Clients) -> None:
     """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter())
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     handler.addFilter(VerboseFilter())
     root = logging.getLogger()
     root.addHandler(handler)

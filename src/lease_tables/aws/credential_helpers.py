@@ -9,7 +9,7 @@ printed garbage as a JSON parse error; and a scheduled task whose profile needs
 an MFA code ended in `EOFError`. botocore takes both as constructor arguments
 (`popen`, `prompter`); `install` gives its providers ours:
 
-- `HelperPopen`: the helper starts in a process group of its own, with no stdin
+- `HelperRun`: the helper starts in a process group of its own, with no stdin
   (nothing can prompt), is waited for at most the run's bound, and is killed with
   its whole group when the bound passes or the run ends (`end_all`, called on
   every way out). Its failures are `AwsError`s in its own words: the command that
@@ -22,6 +22,8 @@ an MFA code ended in `EOFError`. botocore takes both as constructor arguments
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import signal
@@ -39,82 +41,62 @@ _running: set[subprocess.Popen[bytes]] = set()
 _lock = threading.Lock()
 
 
-def helper_words(command: Sequence[str]) -> str:
-    """The helper as the operator configured it, for a message."""
-    return f"The credential_process {quote(' '.join(command))} of the AWS profile"
+class HelperRun(subprocess.Popen[bytes]):
+    """One running helper, started as botocore's ProcessProvider starts its `popen`
+    (`install` binds the bound first) and used as it uses one: `communicate()`,
+    `returncode`. Bounded by the run's `deadline` (a `time.monotonic()` value; else
+    `timeout` seconds from the helper's start), so that its own words, not a bare
+    timeout, end the run; killable; its failures named as the helper's."""
 
-
-class HelperPopen:
-    """A `popen` for botocore's ProcessProvider: bounded by the run's `deadline` (a
-    `time.monotonic()` value; else `timeout` seconds from the helper's start), so that
-    its own words, not a bare timeout, end the run; killable; its failures named as the
-    helper's."""
-
-    def __init__(self, timeout: float, deadline: float | None = None) -> None:
-        self.timeout = timeout
-        self.deadline = deadline
-
-    def __call__(self, command: Sequence[str], **options: Any) -> HelperRun:
-        options.pop("stdin", None)
+    def __init__(self, timeout: float, deadline: float | None, command: Sequence[str],
+                 **options: Any) -> None:
+        # The helper as the operator configured it, for a message.
+        self.words = f"The credential_process {quote(' '.join(command))} of the AWS profile"
+        self.bound = timeout  # the run's --timeout, for the message
+        # botocore passes stdout and stderr only: the rest is ours.
         if sys.platform == "win32":
-            options["creationflags"] = (options.get("creationflags", 0)
-                                        | subprocess.CREATE_NEW_PROCESS_GROUP)
+            options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         else:
             options["start_new_session"] = True  # its own group: killed whole, if need be
         try:
-            process = subprocess.Popen(list(command), stdin=subprocess.DEVNULL, **options)
+            super().__init__(list(command), stdin=subprocess.DEVNULL, **options)
         except OSError as exc:
             raise AwsError(
-                f"{helper_words(command)} could not be started ({exc.strerror or exc}): "
+                f"{self.words} could not be started ({exc.strerror or exc}): "
                 f"check the command in the profile's credential_process line (the program's "
                 f"full path, its quoting), run it by hand to see that it prints the "
                 f"credentials, then rerun. Nothing was changed.") from None
         with _lock:
-            _running.add(process)
-        wait = (self.timeout if self.deadline is None
-                else max(0.1, self.deadline - time.monotonic()))
-        return HelperRun(process, list(command), wait, self.timeout)
-
-
-class HelperRun:
-    """One running helper, as botocore uses its Popen: `communicate()`, `returncode`."""
-
-    def __init__(self, process: subprocess.Popen[bytes], command: list[str],
-                 wait: float, bound: float) -> None:
-        self.process = process
-        self.command = command
-        self.wait = wait  # seconds left for it
-        self.bound = bound  # the run's --timeout, for the message
-        self.returncode: int | None = None
+            _running.add(self)
+        # Seconds left for it.
+        self.time_left = timeout if deadline is None else max(0.1, deadline - time.monotonic())
 
     def communicate(self, *_: Any, **__: Any) -> tuple[bytes, bytes]:
         try:
-            out, err = self.process.communicate(timeout=self.wait)
+            out, err = super().communicate(timeout=self.time_left)
         except subprocess.TimeoutExpired:
-            end(self.process)
+            end(self)
             raise AwsError(
-                f"{helper_words(self.command)} gave no credentials within the run's "
+                f"{self.words} gave no credentials within the run's "
                 f"{self.bound:g} s (--timeout) and was stopped. It may be "
                 f"waiting for something it cannot get here (a browser login, a smart card, "
                 f"a prompt: it has no input). Run it by hand to see what it waits for, then "
                 f"rerun. Nothing was changed.") from None
         finally:
-            forget(self.process)
-        self.returncode = self.process.returncode
+            forget(self)
         said = aws_text(err.decode("utf-8", "replace")).strip()
         if self.returncode != 0:
             raise AwsError(
-                f"{helper_words(self.command)} failed (exit code {self.returncode})"
+                f"{self.words} failed (exit code {self.returncode})"
                 + (f" and said: {said}" if said else ", saying nothing on stderr")
                 + ". This is the helper's failure, not AWS's or the network's: fix what it "
                   "reports (run it by hand to see), then rerun. Nothing was changed.")
-        try:
+        document = None
+        with contextlib.suppress(ValueError):  # not UTF-8, not JSON: both refused below
             document = json.loads(out.decode("utf-8"))
-        except ValueError:
-            document = None
         if not isinstance(document, dict):
             raise AwsError(
-                f"{helper_words(self.command)} printed {len(out)} bytes that are not the "
+                f"{self.words} printed {len(out)} bytes that are not the "
                 f"JSON document a credential_process must print (an object with Version 1, "
                 f"AccessKeyId, SecretAccessKey; its output is not shown, as it may hold "
                 f"secrets)" + (f"; it said on stderr: {said}" if said else "")
@@ -133,20 +115,16 @@ def end(process: subprocess.Popen[bytes]) -> None:
     forget(process)
     if process.poll() is not None:
         return
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         if sys.platform == "win32":
             subprocess.run(["taskkill", "/T", "/F", "/PID", str(process.pid)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            timeout=5, check=False)
         else:
             os.killpg(process.pid, signal.SIGKILL)
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         process.kill()
         process.wait(timeout=2)
-    except (OSError, subprocess.SubprocessError):
-        pass
 
 
 def end_all() -> None:
@@ -173,22 +151,19 @@ def install(core_session: Any, timeout: float, deadline: float | None = None) ->
     docstring): the profile's own credential_process, and those of the profiles a role
     is assumed from."""
     resolver = core_session.get_component("credential_provider")
-    popen = HelperPopen(timeout, deadline)
-    process = resolver.get_provider("custom-process")
-    if process is not None and hasattr(process, "_popen"):
-        process._popen = popen
-    for name in ("assume-role",):
-        provider = resolver.get_provider(name)
-        if provider is None:
-            continue
-        if hasattr(provider, "_prompter"):
-            provider._prompter = refuse_prompt
-        builder = getattr(provider, "_profile_provider_builder", None)
-        make = getattr(builder, "_create_process_provider", None)
-        if builder is not None and make is not None:
-            def bounded(profile_name: str, _make: Any = make) -> Any:
-                made = _make(profile_name)
-                made._popen = popen
-                return made
+    popen = functools.partial(HelperRun, timeout, deadline)
+    # botocore's resolver raises for a provider it lacks; both are in its default chain.
+    resolver.get_provider("custom-process")._popen = popen
+    assume_role = resolver.get_provider("assume-role")
+    assume_role._prompter = refuse_prompt
+    # The source profiles' own providers are built when a role is assumed, by the builder
+    # botocore's default chain gives the assume-role provider (every botocore we support).
+    builder = assume_role._profile_provider_builder
+    make = builder._create_process_provider
 
-            builder._create_process_provider = bounded
+    def bounded(profile_name: str) -> Any:
+        made = make(profile_name)
+        made._popen = popen
+        return made
+
+    builder._create_process_provider = bounded

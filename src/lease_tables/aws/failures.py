@@ -37,23 +37,9 @@ OTHER = "other"
 
 # Codes that say "this identity may not do this".
 ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
-# Codes that say "these credentials are not accepted at all": never a policy matter.
-EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired",
-                           "TokenRefreshRequired"})
-UNKNOWN_KEY_CODES = frozenset({"UnrecognizedClientException", "InvalidClientTokenId",
-                               "InvalidAccessKeyId"})
-SIGNATURE_CODES = frozenset({"InvalidSignatureException", "SignatureDoesNotMatch",
-                             "IncompleteSignature", "IncompleteSignatureException"})
-MISSING_TOKEN_CODES = frozenset({"MissingAuthenticationTokenException",
-                                 "MissingAuthenticationToken"})
-CREDENTIAL_CODES = EXPIRED_CODES | UNKNOWN_KEY_CODES | SIGNATURE_CODES | MISSING_TOKEN_CODES
-THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling",
-                              "ProvisionedThroughputExceededException",
-                              "RequestLimitExceeded", "TooManyRequestsException"})
 LIMIT_CODE = "LimitExceededException"
 NOT_FOUND_CODE = "ResourceNotFoundException"
 IN_USE_CODE = "ResourceInUseException"
-VALIDATION_CODES = frozenset({"ValidationException", "SerializationException"})
 
 # The policy each command's identity should have, for "access denied" advice.
 POLICY_FOR = {
@@ -90,6 +76,13 @@ class Failure:
         return (InputError if self.exit_code == EXIT_INPUT else AwsError)(self.message)
 
 
+def _response(exc: BaseException) -> dict[str, Any]:
+    """A ClientError's parsed response (botocore's untyped dict: the AWS edge); {} for
+    other exceptions, so that each reader below finds nothing in it."""
+    response = getattr(exc, "response", None)
+    return response if isinstance(response, dict) else {}
+
+
 def error_code(exc: BaseException) -> str | None:
     """The AWS error code of a ClientError, or None for other exceptions.
 
@@ -97,56 +90,41 @@ def error_code(exc: BaseException) -> str | None:
     query protocol, which botocore's JSON parser leaves in the message under a
     bare HTTP status as the code; the real code is read from it then.
     """
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    error = response.get("Error") or {}
+    error = _response(exc).get("Error") or {}
     code: str | None = error.get("Code")  # botocore's parsed error: text, or absent
     if code is None or str(code).isdigit():
-        found = _xml_fields(str(error.get("Message") or "")).get("Code")
-        return found or code
+        return dict(_XML_FIELD.findall(str(error.get("Message") or ""))).get("Code") or code
     return code
 
 
 def error_message(exc: BaseException) -> str:
     """The AWS error message of a ClientError ('' when there is none)."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return ""
-    message = str((response.get("Error") or {}).get("Message") or "")
-    fields = _xml_fields(message)
-    return fields.get("Message", message) if fields else message
+    message = str((_response(exc).get("Error") or {}).get("Message") or "")
+    return str(dict(_XML_FIELD.findall(message)).get("Message", message))
 
 
+# An XML error body's fields, as (name, text) pairs.
 _XML_FIELD = re.compile(r"<(Code|Message)>([^<]*)</\1>")
 
 
-def _xml_fields(text: str) -> dict[str, str]:
-    return dict(_XML_FIELD.findall(text)) if "<" in text else {}
-
-
 def http_status(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    return None
+    return (_response(exc).get("ResponseMetadata") or {}).get("HTTPStatusCode")
 
 
 # Fields DynamoDB always sends in a table description, which the commands read.
 TABLE_FIELDS = ("TableName", "TableStatus", "KeySchema")
 
 
-def answer_part(response: object, key: str, action: str,
-                fields: tuple[str, ...] = TABLE_FIELDS) -> dict[str, Any]:
+def answer_part(response: object, key: str, action: str) -> dict[str, Any]:
     """A part of a DynamoDB answer that DynamoDB always sends (`Table`, say), with the
-    `fields` it always holds; without them the answer came from something else (a
+    `TABLE_FIELDS` it always holds; without them the answer came from something else (a
     proxy that said 200 with its own body). Their types were checked against the
     operation's shape when the answer was parsed (`aws.GuardedParser`): the AWS edge,
     so the values stay Any (`spec.Answer` reads them)."""
     part = response.get(key) if isinstance(response, dict) else None
     if not isinstance(part, dict):
         raise NotDynamoDBAnswer(200, f"an answer without {key}", action)
-    missing = [f for f in fields if f not in part]
+    missing = [f for f in TABLE_FIELDS if f not in part]
     if missing:
         raise NotDynamoDBAnswer(200, f"{key} without {', '.join(missing)}", action)
     return part
@@ -155,25 +133,25 @@ def answer_part(response: object, key: str, action: str,
 # Where AWS says an access-denied came from ("... with an explicit deny in a service
 # control policy", "... because no permissions boundary allows the ... action"): a deny
 # that no grant to this identity lifts, each with who can lift it. First match wins.
-_BARRIERS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("service control policy",),
+_BARRIERS: tuple[tuple[str, str], ...] = (
+    ("service control policy",
      "an explicit deny in, or no allow from, a service control policy (SCP) of your AWS "
      "organization: no policy in this account can lift it. Ask whoever administers your "
      "organization's SCPs to allow {them} for this account or identity"),
-    (("resource control policy",),
+    ("resource control policy",
      "a resource control policy (RCP) of your AWS organization: no policy in this account "
      "can lift it. Ask whoever administers your organization's RCPs to allow {them}"),
-    (("permissions boundary",),
+    ("permissions boundary",
      "this identity's permissions boundary: granting {them} in its own policies does not "
      "help while the boundary refuses {them}. Ask whoever administers the boundary (often "
      "the account's security team) to allow {them} in it"),
-    (("session policy",),
+    ("session policy",
      "the session policy of this role session: granting {them} to the role does not help. "
      "Start the session without that session policy, or with one that allows {them}"),
-    (("explicit deny in an identity-based policy",),
+    ("explicit deny in an identity-based policy",
      "an explicit Deny in a policy attached to this identity: an Allow never overrides a "
      "Deny. Remove {them} from that Deny (or use another identity)"),
-    (("explicit deny in a resource-based policy",),
+    ("explicit deny in a resource-based policy",
      "an explicit Deny in the resource's own policy (a stream's or key's resource-based "
      "policy): an Allow in the identity's policy never overrides it. Remove {them} from "
      "that Deny"),
@@ -185,39 +163,31 @@ def barrier(message: str) -> str | None:
     permissions boundary, a session policy, an explicit Deny), with `{them}` where the
     refused actions go; None for an ordinary "not authorized" that a grant lifts."""
     lower = message.lower()
-    for markers, words in _BARRIERS:
-        if any(marker in lower for marker in markers):
-            return words
-    return None
+    return next((words for marker, words in _BARRIERS if marker in lower), None)
 
 
 def grant_advice(denials: Iterable[str], them: str, grant: str) -> str:
     """What to do about refused actions: `grant` (e.g. "Grant them (policy ...)") when a
     grant lifts them; otherwise who can, named from the denial (`barrier`)."""
-    for denial in denials:
-        found = barrier(denial)
-        if found:
-            text = found.format(them=them)
-            return f"They are refused by {text}" if them == "them" else (
-                f"It is refused by {text}")
-    return grant
+    found = next(filter(None, map(barrier, denials)), None)
+    if found is None:
+        return grant
+    return f"{'They are' if them == 'them' else 'It is'} refused by {found.format(them=them)}"
 
 
 def was_retried(exc: BaseException) -> bool:
     """Whether botocore sent the call more than once before this answer: an earlier
     attempt may have done the work and lost its answer (a reset connection), so an
     answer such as ResourceInUse says nothing about who did it."""
-    response = getattr(exc, "response", None)
-    metadata = response.get("ResponseMetadata") if isinstance(response, dict) else None
+    metadata = _response(exc).get("ResponseMetadata")
     return bool(isinstance(metadata, dict) and metadata.get("RetryAttempts"))
 
 
 def is_access_denied(exc: BaseException) -> bool:
     """However the endpoint phrases it: a known code, or a bare HTTP 403 with no code."""
     code = error_code(exc)
-    if code in ACCESS_DENIED_CODES:
-        return True
-    return http_status(exc) == 403 and (code is None or code.isdigit())
+    return code in ACCESS_DENIED_CODES or (http_status(exc) == 403
+                                           and (code is None or code.isdigit()))
 
 
 def limit_is_quota(message: str) -> bool:
@@ -321,30 +291,38 @@ def classify(exc: BaseException, *, table: str | None = None, region: str | None
 
 
 # AWS error codes whose meaning needs no more than the code: kind and words.
+# Credential codes say "these credentials are not accepted at all": never a policy matter.
 _CODE_RULES: tuple[tuple[frozenset[str], str, str], ...] = (
-    (EXPIRED_CODES, CREDENTIALS,
+    (frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired",
+                "TokenRefreshRequired"}), CREDENTIALS,
      "{where} was refused because the credentials have expired ({detail}). This is not a "
      "permission problem: get fresh credentials (a new session token, `aws sso login`, or "
      "the role's) and rerun; it is safe to rerun."),
-    (UNKNOWN_KEY_CODES, CREDENTIALS,
+    (frozenset({"UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId"}),
+     CREDENTIALS,
      "{where} was refused because AWS does not recognise the access key ({detail}). This is "
      "not a permission problem: the key may be mistyped, deleted, or from another partition "
      "(China, GovCloud). Check AWS_ACCESS_KEY_ID or the profile, then rerun."),
-    (SIGNATURE_CODES, CREDENTIALS,
+    (frozenset({"InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature",
+                "IncompleteSignatureException"}), CREDENTIALS,
      "{where} was refused because the request signature did not match ({detail}). This is "
      "not a permission problem: the secret access key does not belong to the access key ID, "
      "or this server's clock is more than 5 minutes off (check the time and time zone, e.g. "
      "`w32tm /query /status`). Fix it and rerun."),
-    (MISSING_TOKEN_CODES, CREDENTIALS,
+    (frozenset({"MissingAuthenticationTokenException", "MissingAuthenticationToken"}),
+     CREDENTIALS,
      "{where} was refused because the request carried no valid credentials ({detail}). Set "
      "AWS credentials or pass --profile, then rerun."),
-    (THROTTLING_CODES, THROTTLING,
+    (frozenset({"ThrottlingException", "Throttling", "ProvisionedThroughputExceededException",
+                "RequestLimitExceeded", "TooManyRequestsException"}), THROTTLING,
      "{where} was throttled by DynamoDB ({detail}) beyond the retry budget. Wait a minute "
      "and rerun (it is safe to rerun), or lower --concurrency."),
-    (VALIDATION_CODES, BAD_INPUT,
+    (frozenset({"ValidationException", "SerializationException"}), BAD_INPUT,
      "{where} was refused as invalid ({detail}). Check the table name and options; nothing "
      "was changed."),
 )
+CREDENTIAL_CODES = frozenset().union(*(codes for codes, kind, _ in _CODE_RULES
+                                      if kind == CREDENTIALS))
 _QUOTA_WORDS = (
     "{where} was refused by the account's table quota ({detail}): this account and region "
     "hold as many tables as DynamoDB allows them. Delete tables that are no longer used, or "
@@ -364,24 +342,22 @@ _IN_FLIGHT_WORDS = (
 
 def _classify_code(exc: BaseException, code: str, where: str, action: str | None,
                    role: str) -> Failure:
-    detail = _detail(exc, code)
+    message = error_message(exc)
+    detail = f"{code}: {aws_text(message)}" if message else code
     for codes, kind, words in _CODE_RULES:
         if code in codes:
             return Failure(kind, words.format(where=where, detail=detail))
-    if code in ACCESS_DENIED_CODES or is_access_denied(exc):
+    if is_access_denied(exc):
         verb = (action if action and ":" in action  # another service's, e.g. kinesis:...
                 else f"dynamodb:{action}" if action and action[:1].isupper() else "this action")
-        blocked = barrier(error_message(exc))
-        if blocked:
-            return Failure(PERMISSION, (
-                f"{where} was refused: the identity in use may not call {verb} ({detail}). "
-                f"This is {blocked.format(them=verb)}, then rerun."))
+        blocked = barrier(message)
+        advice = (f"This is {blocked.format(them=verb)}" if blocked else
+                  f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with "
+                  f"an identity that has it")
         return Failure(PERMISSION, (
             f"{where} was refused: the identity in use may not call {verb} ({detail}). "
-            f"Grant it ({POLICY_FOR.get(role, POLICY_FOR['provisioner'])}), or run with an "
-            f"identity that has it, then rerun."))
+            f"{advice}, then rerun."))
     if code == LIMIT_CODE:
-        message = error_message(exc)
         words = (_QUOTA_WORDS if limit_is_quota(message)
                  else _ONE_INDEX_WORDS if "online index" in message.lower()
                  else _IN_FLIGHT_WORDS)
@@ -410,11 +386,6 @@ def _where(table: str | None, region: str | None, action: str | None,
     place = f"{table} in {region}" if region else table
     text = f"{action} of {place}" if action else place
     return f"{text} at {endpoint}" if endpoint else text
-
-
-def _detail(exc: BaseException, code: str) -> str:
-    text = error_message(exc)
-    return f"{code}: {aws_text(text)}" if text else code
 
 
 def explain(exc: BaseException, table: str, action: str, endpoint: str,

@@ -8,11 +8,12 @@ commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
 without loading boto3.
 """
 
-import contextlib
+import functools
+import itertools
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar, cast
 
 import typer
@@ -39,21 +40,22 @@ from lease_tables.cli.options import (
     deletion_protection_option,
     with_groups,
 )
+from lease_tables.config.naming import LeaseTable, name_from_options, require_regions
+from lease_tables.config.selection import Selection, select
 from lease_tables.core.errors import EXIT_AWS, EXIT_INPUT, InputError, LeaseTablesError
 from lease_tables.core.printable import line
-from lease_tables.model.outcome import exit_code
+from lease_tables.model.consumers import UNKNOWN_ACCOUNT, Consumer
+from lease_tables.model.footprint import resolve
+from lease_tables.model.kcl import Layout, expand, layout_for, require_index, require_migration
+from lease_tables.model.outcome import PLANNED, Progress, TableResult, exit_code, sort_results
+from lease_tables.model.spec import make_options, parse_tags
+from lease_tables.render.report import Extra, dry_run_plans, emit, endpoint_note, tally
 
 if TYPE_CHECKING:
     from lease_tables.aws.bounded import LongRun
     from lease_tables.aws.clients import Clients
-    from lease_tables.config.naming import LeaseTable
-    from lease_tables.model.consumers import Consumer
-    from lease_tables.model.footprint import Footprint, FootprintOptions
-    from lease_tables.model.kcl import Layout
-    from lease_tables.model.outcome import Progress, TableResult
-    from lease_tables.render.report import Extra
 
-T = TypeVar("T")
+L = TypeVar("L", bound="LongRun")
 
 app = typer.Typer(
     name="lease-tables",
@@ -92,54 +94,40 @@ def fit_terminal(text: str, stream: TextIO) -> str:
                          subsequent_indent="  ")
 
 
+def command(**settings: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A command of the app, given its option groups spread into their options (`with_groups`)."""
+    return lambda function: app.command(**settings)(with_groups(function))
+
+
 # Each command's line in the main --help is its `short_help`, a whole sentence: click
 # would otherwise cut the docstring's first sentence to the column width, mid-word.
 
 
-def _footprint(tables: "Sequence[LeaseTable]", region: str | None,
-               options: "FootprintOptions") -> "Footprint":
-    """The adapter's other resources, for the commands that take no --account-id: names
-    stay names (Kinesis is asked by name in the caller's account)."""
-    from lease_tables.model.consumers import UNKNOWN_ACCOUNT
-    from lease_tables.model.footprint import resolve
-
-    return resolve(options, tables, UNKNOWN_ACCOUNT, region)
-
-
 def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
                region: str | None) -> "list[Consumer]":
-    """The stream consumers the selection needs: none without --enhanced-fan-out."""
+    """The stream consumers the selection needs: none without --enhanced-fan-out. The
+    footprint of the commands that take no --account-id: names stay names (Kinesis is
+    asked by name in the caller's account)."""
     if not streams.enhanced_fan_out:
         return []
-    from lease_tables.model.consumers import from_footprint
     from lease_tables.model.footprint import consumers
 
-    found = _footprint(tables, region, streams.options())
-    return from_footprint(consumers(found), tables)
+    found = resolve(streams.options(), tables, UNKNOWN_ACCOUNT, region)
+    return consumers(found, tables)
 
 
 def _selection(chosen: SelectionArgs, region: str | None, profile: str | None,
                quiet: bool = False, layout: "Layout | None" = None) -> "list[LeaseTable]":
     """The lease tables of the selection; with a KCL `layout`, each followed by the
     companion tables that layout needs."""
-    from lease_tables.config.selection import Selection, select
-
     derivation = select(Selection(
         conf_dirs=tuple(chosen.conf_dir or ()), tables=tuple(chosen.table or ()),
         host_name=chosen.host_name, region=region, profile=profile))
     for warning in () if quiet else derivation.warnings:
         say(f"warning: {warning}")
     if layout is not None and layout.companions:  # KCL 2 adds nothing to expand
-        from lease_tables.model.kcl import expand
-
         return expand(derivation.tables, layout)
     return list(derivation.tables)
-
-
-def _layout(version: str) -> "Layout":
-    from lease_tables.model.kcl import layout_for
-
-    return layout_for(version)
 
 
 class Stop(Exception):
@@ -155,8 +143,7 @@ def _finish(results: "Sequence[TableResult]", run: RunArgs, verb: str, extra: "E
             closing: str | None = None) -> NoReturn:
     """Print results; `extra` is appended to each table's line (or, a dict, the phrase
     of its role); `closing` is a last line instead of the summary (stderr with JSON)."""
-    from lease_tables.model.outcome import needs_attention, sort_results
-    from lease_tables.render.report import emit, endpoint_note, tally
+    from lease_tables.model.outcome import needs_attention
 
     output, quiet = run.output, run.quiet
     results = sort_results(results)
@@ -207,7 +194,6 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     before any call, credentials usable (checked with `check`, whose message suits the
     command), clients made."""
     from lease_tables.aws.clients import Clients, enable_debug_logging
-    from lease_tables.config.naming import require_regions
 
     _check_endpoint(endpoint_url)
     # The session first: an unknown profile or a malformed setting is named as such, not
@@ -223,11 +209,14 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     return clients
 
 
-def _bounded(long_run: "LongRun", timeout: float) -> "list[TableResult]":
-    """Run a command's AWS work within --timeout and Ctrl+C/SIGTERM: its results, or the
-    rows it had when cut short.
+def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run: RunArgs,
+             timeout: float) -> "tuple[L, list[TableResult]]":
+    """The run `make` builds, its AWS work done within --timeout and Ctrl+C/SIGTERM: the
+    run and its results, or the rows it had when cut short.
 
-    The run's `work` gets the run's deadline (a `time.monotonic()` value): --timeout
+    While it works, a live display of `rows` is on stderr when a person watches (not
+    with --quiet or --verbose); `make` gets the `Progress` the run reports to. The
+    run's `work` gets the run's deadline (a `time.monotonic()` value): --timeout
     counts from here, and the work gets only the short grace of `bounded.GRACE` past
     it. On timeout, its `snapshot(None)` gives each row as it stood (the unfinished
     ones failed, in true words). On Ctrl+C or SIGTERM, a `Stop` carries the run's own
@@ -238,37 +227,20 @@ def _bounded(long_run: "LongRun", timeout: float) -> "list[TableResult]":
 
     from lease_tables.aws.bounded import TimedOut, run_bounded
     from lease_tables.cli.signals import which
-
-    deadline = time.monotonic() + timeout
-    try:
-        return run_bounded(lambda: long_run.work(deadline), timeout, long_run.stop)
-    except TimedOut:
-        return long_run.snapshot(None)
-    except KeyboardInterrupt as exc:
-        signal = which(exc)
-        raise Stop(f"interrupted by {signal.cause}: {long_run.summary()}.", signal.exit_code,
-                   long_run.snapshot(signal.cause)) from None
-
-
-def _connect(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str | None,
-             run: RunArgs, timeout: float,
-             check: "Callable[[Clients], None] | None" = None) -> "Callable[[float], Clients]":
-    """The AWS set-up `_aws` as a run calls it, in its own thread, with the run's deadline
-    (--timeout bounds it, a credential helper included)."""
-    import functools
-
-    return functools.partial(_aws, tables, profile, endpoint_url, run, timeout, check)
-
-
-@contextlib.contextmanager
-def _live(rows: "Sequence[LeaseTable]", run: RunArgs) -> "Iterator[Progress]":
-    """The live display on stderr while a run works, when a person watches (not with
-    --quiet or --verbose); yields the `Progress` the run reports to."""
-    from lease_tables.model.outcome import Progress
     from lease_tables.render.display import live_progress
 
-    with live_progress(rows, sys.stderr, enabled=not (run.quiet or run.verbose)) as progress:
-        yield progress or Progress()
+    with live_progress(rows, sys.stderr, enabled=not (run.quiet or run.verbose)) as shown:
+        long_run = make(shown or Progress())
+        deadline = time.monotonic() + timeout
+        try:
+            return long_run, run_bounded(lambda: long_run.work(deadline), timeout,
+                                         long_run.stop)
+        except TimedOut:
+            return long_run, long_run.snapshot(None)
+        except KeyboardInterrupt as exc:
+            signal = which(exc)
+            raise Stop(f"interrupted by {signal.cause}: {long_run.summary()}.",
+                       signal.exit_code, long_run.snapshot(signal.cause)) from None
 
 
 # The run's AWS clients, once made: `_finish` names the endpoints that are not AWS's own.
@@ -289,8 +261,7 @@ def _root(version: VersionOpt = False) -> None:
     """Create, verify and describe KCL lease tables for RIS Amazon adapters."""
 
 
-@app.command(short_help="Create the absent lease tables; leave existing ones as they are.")
-@with_groups
+@command(short_help="Create the absent lease tables; leave existing ones as they are.")
 def create(
     *,
     selection: SelectionArgs,
@@ -320,10 +291,7 @@ def create(
     streams: StreamArgs,
 ) -> None:
     """Create every lease table that is absent; leave existing ones exactly as they are."""
-    from lease_tables.model.kcl import require_index
-    from lease_tables.model.spec import make_options
-
-    layout = _layout(kcl)
+    layout = layout_for(kcl)
     if add_index:
         require_index(layout, kcl)
     options = make_options(billing_mode, read_capacity, write_capacity,
@@ -338,25 +306,20 @@ def create(
             + " was not touched. Add --enhanced-fan-out if the adapter keeps KCL's default "
               "retrieval.")
     if dry_run:
-        from lease_tables.model.outcome import PLANNED, TableResult
-        from lease_tables.render.report import dry_run_plans
-
         _check_endpoint(endpoint_url)
         results = [TableResult(t, PLANNED) for t in [*tables, *(c.row() for c in consumers)]]
         _finish(results, run, "dry run, nothing created",
                 extra=dry_run_plans(layout.plans(options), add_index, bool(consumers)))
     from lease_tables.cli.runs import CreateRun
 
-    with _live(tables, run) as progress:
-        results = _bounded(CreateRun(
-            _connect(tables, profile, endpoint_url, run, timeout), tables, consumers, options,
-            layout, kcl.strip(), timeout, wait=wait, concurrency=run.concurrency,
-            add_index=add_index, progress=progress), timeout)
+    _, results = _bounded(lambda progress: CreateRun(
+        functools.partial(_aws, tables, profile, endpoint_url, run, timeout, None), tables,
+        layout, kcl.strip(), timeout, run.concurrency, progress, consumers, options,
+        wait=wait, add_index=add_index), tables, run, timeout)
     _finish(results, run, "create")
 
 
-@app.command(short_help="Check that every table exists, is ACTIVE and has the right key.")
-@with_groups
+@command(short_help="Check that every table exists, is ACTIVE and has the right key.")
 def verify(
     *,
     selection: SelectionArgs,
@@ -375,29 +338,25 @@ def verify(
 ) -> None:
     """Check that every lease table exists, is ACTIVE and has the key KCL needs."""
     from lease_tables.cli.runs import VerifyRun
-    from lease_tables.model.spec import make_options
     from lease_tables.verify import require_credentials
 
-    layout = _layout(kcl)
+    layout = layout_for(kcl)
     options = make_options(billing_mode, read_capacity, write_capacity)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, region)
-    with _live([*tables, *(c.row() for c in consumers)], run) as progress:
-        results = _bounded(VerifyRun(
-            _connect(tables, profile, endpoint_url, run, timeout,
-                     check=require_credentials), tables, consumers, options,
-            layout, kcl.strip(), timeout, concurrency=run.concurrency, progress=progress),
-            timeout)
+    _, results = _bounded(lambda progress: VerifyRun(
+        functools.partial(_aws, tables, profile, endpoint_url, run, timeout, require_credentials),
+        tables, layout, kcl.strip(), timeout, run.concurrency, progress, consumers, options),
+        [*tables, *(c.row() for c in consumers)], run, timeout)
     _finish(results, run, "verify")
 
 
-@app.command(
+@command(
     short_help="Prove the adapter can use its tables but cannot create any.",
     help=("Prove with the adapter's own credentials (--profile), writing nothing, that it can "
           "use every lease table and cannot create tables, and read the streams its "
           "IntegrationService.xml names (polling; with --enhanced-fan-out its consumers "
           "too)."))
-@with_groups
 def preflight(
     *,
     selection: SelectionArgs,
@@ -417,23 +376,21 @@ def preflight(
     from lease_tables.cli.runs import PreflightProbes
     from lease_tables.preflight.run import PreflightRun, footprint_verdict, require_credentials
 
-    layout = _layout(kcl)
+    layout = layout_for(kcl)
     tables = _selection(selection, region, profile, run.quiet, layout=layout)
     # What the adapters' files name (their streams) is probed with no option, as if
     # given with one: an adapter that cannot read its stream cannot start.
-    found = _footprint(tables, region, footprint.options())
-    with _live(tables, run) as progress:
-        probes = PreflightProbes(
-            _connect(tables, profile, endpoint_url, run, timeout, check=require_credentials),
-            tables, found, layout, kcl.strip(), timeout, concurrency=run.concurrency,
-            simulate=simulate, progress=progress)
-        results = _bounded(probes, timeout)
+    # (No --account-id: names stay names, asked by name in the caller's account.)
+    found = resolve(footprint.options(), tables, UNKNOWN_ACCOUNT, region)
+    probes, results = _bounded(lambda progress: PreflightProbes(
+        functools.partial(_aws, tables, profile, endpoint_url, run, timeout, require_credentials),
+        tables, layout, kcl.strip(), timeout, run.concurrency, progress, found,
+        simulate=simulate), tables, run, timeout)
     probed = PreflightRun(results, probes.identity)
     _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, profile))
 
 
-@app.command(short_help="Print the derived table names, one a line; no XML needed.")
-@with_groups
+@command(short_help="Print the derived table names, one a line; no XML needed.")
 def name(
     kind: Annotated[Kind, typer.Option("--kind", case_sensitive=False,
                                        metavar="connect|agent-events",
@@ -448,11 +405,8 @@ def name(
     kcl: KclOpt = "2",
 ) -> None:
     """Print the derived table names (KCL 3.0-3.4: three), one a line; no XML needed."""
-    from lease_tables.config.naming import LeaseTable, name_from_options
-    from lease_tables.model.kcl import expand
-
     _did(NO_CHANGE)
-    layout = _layout(kcl)
+    layout = layout_for(kcl)
     derived, warnings = name_from_options(kind, application_name, host_name,
                                           adapter_id, os.environ.get("COMPUTERNAME"))
     for warning in warnings:
@@ -461,8 +415,7 @@ def name(
         typer.echo(each.table_name)
 
 
-@app.command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
-@with_groups
+@command(short_help="Print the IAM policy (JSON) of the adapters or the provisioner.")
 def policy(
     *,
     selection: SelectionArgs,
@@ -498,12 +451,10 @@ def policy(
     each footprint option adds a resource, and `--lease-tables-only` prints the
     lease-table statements alone.
     """
-    from lease_tables.model.kcl import require_migration
-    from lease_tables.model.spec import parse_tags
     from lease_tables.render.policy import option_warnings, policy_documents, render_documents
 
     _did(NO_CHANGE)
-    layout = _layout(kcl)
+    layout = layout_for(kcl)
     if migrating:
         require_migration(layout, kcl)
     tags = parse_tags(tag or ())
@@ -520,17 +471,13 @@ def policy(
         role, tables, account_id or "", chosen, tags=bool(tags),
         layout=layout, region_option=region, migrating=migrating,
         lease_tables_only=lease_tables_only)
-    for warning in option_warnings(role, bool(tags), migrating):
-        say(f"warning: {warning}")
-    for note in notes:
-        say(f"note: {note}")
-    for warning in warnings:
-        say(f"warning: {warning}")
+    for said in [*(f"warning: {w}" for w in option_warnings(role, bool(tags), migrating)),
+                 *(f"note: {n}" for n in notes), *(f"warning: {w}" for w in warnings)]:
+        say(said)
     typer.echo(render_documents(documents), nl=False)
 
 
-@app.command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
-@with_groups
+@command(short_help="Print the tables as CloudFormation (YAML) or Terraform (JSON).")
 def template(
     *,
     selection: SelectionArgs,
@@ -560,11 +507,10 @@ def template(
     footprint: FootprintArgs,
 ) -> None:
     """Print the tables as CloudFormation (YAML) or Terraform (JSON); no AWS call."""
-    from lease_tables.model.spec import make_options
     from lease_tables.render.template import NO_EXTRAS, extras_notes, notes, render, template_extras
 
     _did(NO_CHANGE)
-    layout = _layout(kcl)
+    layout = layout_for(kcl)
     if output_format is None:
         raise InputError("--format is required: cloudformation (a YAML template, e.g. for "
                          "StackSets) or terraform (save the output as main.tf.json).")
@@ -589,9 +535,8 @@ def template(
 
 from lease_tables.cli.diagnose import diagnose as _diagnose  # noqa: E402
 
-app.command("diagnose",
-            short_help="Read the adapter's log: why KCL did not start, and the fix.")(
-    with_groups(_diagnose))
+command(name="diagnose",
+        short_help="Read the adapter's log: why KCL did not start, and the fix.")(_diagnose)
 
 
 
@@ -608,19 +553,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     streams.install()  # every write from here on: see streams.py
     signals.install()  # SIGTERM as Ctrl+C: see signals.py
     utf8_output()
-    args = list(sys.argv[1:] if argv is None else argv)
-    code = run(args)
+    code = run(list(sys.argv[1:] if argv is None else argv))
     sys.stdout.flush()
-    lost = streams.stdout_lost()
-    if lost:
+    if lost := streams.stdout_lost():
         code = max(code, EXIT_AWS)
         done = f" The run itself had finished: {_DONE}." if _DONE else ""
         say(f"error: the output on stdout could not be written ({lost}), so it is missing "
             f"or incomplete.{done} Send stdout where it can be written (a file on a disk "
             f"with room, a terminal, a reader that reads to the end) to see it.")
     sys.stderr.flush()
-    helpers = sys.modules.get("lease_tables.aws.credential_helpers")
-    if helpers is not None:  # a credential_process never outlives the run
+    if helpers := sys.modules.get("lease_tables.aws.credential_helpers"):
+        # A credential_process never outlives the run.
         helpers.end_all()
     if threading.active_count() > 1 or signals.received():
         # A run cut short leaves worker threads in network calls (daemons, whose pools
@@ -650,10 +593,9 @@ def run(args: list[str]) -> int:
         from lease_tables.cli.signals import which
 
         signal = which(exc)
-        if _DONE:  # the work was over: only its printing was cut short
-            what = f"while its results were printed; the run had finished ({_DONE})"
-        else:
-            what = "before any AWS call; nothing was changed"
+        # Once the work was over (_DONE), only its printing was cut short.
+        what = (f"while its results were printed; the run had finished ({_DONE})" if _DONE
+                else "before any AWS call; nothing was changed")
         return _fail(f"interrupted by {signal.cause} {what}. Rerunning the same command is "
                      f"safe.", signal.exit_code, as_json, prefix="")
     except typer.Exit as exc:
@@ -705,7 +647,6 @@ def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
     if as_json:
         import json
 
-        from lease_tables.model.outcome import sort_results
 
         document = {"ok": False, "error": line(message),
                     "tables": [r.to_json() for r in sort_results(results)]}
@@ -715,13 +656,9 @@ def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
 
 def wants_json(args: Sequence[str]) -> bool:
     """Whether this command line asked for JSON, read before (and whether or not) it parses."""
-    for index, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg.lower() == "--output=json" or (
-                arg == "--output" and index + 1 < len(args) and args[index + 1].lower() == "json"):
-            return True
-    return False
+    options = list(itertools.takewhile(lambda arg: arg != "--", args))
+    return any(arg.lower() == "--output=json" or (arg == "--output" and value.lower() == "json")
+               for arg, value in itertools.pairwise([*options, ""]))
 
 
 def utf8_output() -> None:
@@ -735,12 +672,9 @@ def utf8_output() -> None:
     page), and nothing printed may ever fail to encode: messages escape what their
     encoding cannot hold (a lone surrogate from an undecodable file name, say).
     """
-    for stream in (sys.stdout, sys.stderr):
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "backslashreplace")):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is None:
-            continue
-        errors = "strict" if stream is sys.stdout else "backslashreplace"
-        if not stream.isatty():
-            reconfigure(encoding="utf-8", errors=errors)
-        else:
+        if reconfigure is not None and stream.isatty():
             reconfigure(errors="backslashreplace")
+        elif reconfigure is not None:
+            reconfigure(encoding="utf-8", errors=errors)

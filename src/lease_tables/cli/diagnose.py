@@ -36,7 +36,7 @@ def selection_words(selection: SelectionArgs) -> tuple[str, ...]:
 def diagnose(*, log: LogOpt = None, selection: SelectionArgs, kcl: DiagnoseKclOpt = None,
              output: OutputOpt = "text") -> None:
     """Read the adapter's own log: why its KCL did not start, and the command that fixes it."""
-    from lease_tables.cli.app import _did, say
+    from lease_tables.cli.app import _did, _selection, say
     from lease_tables.core.errors import InputError
     from lease_tables.diagnose.judge import Context
     from lease_tables.diagnose.read import find_logs
@@ -50,15 +50,8 @@ def diagnose(*, log: LogOpt = None, selection: SelectionArgs, kcl: DiagnoseKclOp
                          "wildcard pattern (e.g. --log \"%ProgramData%\\Adapter\\logs\").")
     if kcl is not None:
         layout_for(kcl)  # a malformed --kcl is bad input before anything is read
-    derived = None
     words = selection_words(selection)
-    if words:
-        from lease_tables.config.selection import Selection, select
-
-        derivation = select(Selection(conf_dirs=tuple(selection.conf_dir or ()),
-                                      tables=tuple(selection.table or ()),
-                                      host_name=selection.host_name))
-        derived = tuple(derivation.tables)
+    derived = tuple(_selection(selection, None, None, quiet=True)) if words else None
     files = find_logs(log)
     diagnosis = run(files, Context(selection=words, derived=derived, kcl=kcl))
     if output == "json":

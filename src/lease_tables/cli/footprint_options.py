@@ -59,14 +59,14 @@ def options(stream: Sequence[str] | None = None, enhanced_fan_out: bool = False,
     """The typed options as the pure record `footprint.resolve` takes."""
     from lease_tables.model.footprint import FootprintOptions
 
-    logs = cloudwatch_logs
-    if logs is not None and logs.strip() == EVERY_LOG_GROUP:
-        logs = ""
+    # "*" (or the option with no GROUP): every log group, which FootprintOptions spells "".
+    every_group = (cloudwatch_logs or "").strip() == EVERY_LOG_GROUP
     return FootprintOptions(
         streams=tuple(stream or ()), enhanced_fan_out=enhanced_fan_out,
         buckets=tuple(bucket or ()), kms_keys=tuple(kms_key or ()),
         video_streams=tuple(video_stream or ()),
-        connect_instances=tuple(connect_instance or ()), cloudwatch_logs=logs)
+        connect_instances=tuple(connect_instance or ()),
+        cloudwatch_logs="" if every_group else cloudwatch_logs)
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ class StreamArgs:
     enhanced_fan_out: EnhancedFanOutOpt = False
 
     def options(self) -> "FootprintOptions":
-        return options(self.stream, self.enhanced_fan_out)
+        """The group's fields (named as `options` names its parameters) as the pure record."""
+        return options(**vars(self))
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,6 @@ class FootprintArgs(StreamArgs):
     video_stream: VideoStreamOpt = None
     connect_instance: ConnectInstanceOpt = None
     cloudwatch_logs: CloudWatchLogsOpt = None
-
-    def options(self) -> "FootprintOptions":
-        return options(self.stream, self.enhanced_fan_out, self.bucket, self.kms_key,
-                       self.video_stream, self.connect_instance, self.cloudwatch_logs)
 
 
 def optional_values(args: Sequence[str]) -> list[str]:
@@ -107,8 +104,7 @@ def optional_values(args: Sequence[str]) -> list[str]:
     for index, arg in enumerate(out):
         if arg == "--":
             break
-        if arg == LOGS_OPTION:
-            following = out[index + 1] if index + 1 < len(out) else None
-            if following is None or following.startswith("-"):
-                out[index] = f"{LOGS_OPTION}={EVERY_LOG_GROUP}"
+        # Followed by another option, or by nothing (the "-" that ends the line).
+        if arg == LOGS_OPTION and [*out[index + 1:], "-"][0].startswith("-"):
+            out[index] = f"{LOGS_OPTION}={EVERY_LOG_GROUP}"
     return out

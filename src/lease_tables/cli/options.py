@@ -136,46 +136,38 @@ class RunArgs:
     quiet: QuietOpt = False
 
 
-def _group_fields(group: type) -> list[inspect.Parameter]:
-    hints = get_type_hints(group, include_extras=True)
-    return [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
-                              annotation=hints[f.name])
-            for f in dataclasses.fields(group)]
-
-
-def is_group(annotation: object) -> bool:
-    return isinstance(annotation, type) and dataclasses.is_dataclass(annotation)
-
-
 def with_groups(command: Callable[..., R]) -> Callable[..., R]:
     """`command` as typer should see it: each option-group parameter spread into its fields,
     and `--version` last, as on every command.
 
-    Put it under `@app.command(...)`. The command's other parameters keep their
-    place; every parameter becomes keyword-only, as typer passes them all by name.
+    Put it under `@app.command(...)` (the app's own `command` does both). The command's
+    other parameters keep their place; every parameter becomes keyword-only, as typer
+    passes them all by name.
     `--version` acts in its callback and never reaches the command.
     """
+    keyword = inspect.Parameter.KEYWORD_ONLY
     signature = inspect.signature(command, eval_str=True)
     groups: dict[str, tuple[type, tuple[str, ...]]] = {}
     shown: list[inspect.Parameter] = []
     for parameter in signature.parameters.values():
-        if is_group(parameter.annotation):
-            spread = _group_fields(parameter.annotation)
-            groups[parameter.name] = (parameter.annotation, tuple(p.name for p in spread))
-            shown += spread
+        group = parameter.annotation
+        if isinstance(group, type) and dataclasses.is_dataclass(group):
+            hints = get_type_hints(group, include_extras=True)
+            fields = dataclasses.fields(group)
+            groups[parameter.name] = (group, tuple(f.name for f in fields))
+            shown += [inspect.Parameter(f.name, keyword, default=f.default,
+                                        annotation=hints[f.name]) for f in fields]
         else:
-            shown.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
-    shown.append(inspect.Parameter(VERSION, inspect.Parameter.KEYWORD_ONLY, default=False,
-                                   annotation=VersionOpt))
-
-    flags = {p.name: flag_of(p.annotation) or f"--{p.name.replace('_', '-')}" for p in shown}
-    helps = {p.name: help_of(p.annotation) for p in shown}
+            shown.append(parameter.replace(kind=keyword))
+    shown.append(inspect.Parameter(VERSION, keyword, default=False, annotation=VersionOpt))
+    declared = {p.name: flag_and_help(p) for p in shown}
 
     @functools.wraps(command)
     def called(**values: Any) -> R:
         values.pop(VERSION)
         for name, value in values.items():
-            if problem := value_problem(flags[name], value, helps[name]):
+            flag, what = declared[name]
+            if problem := value_problem(flag, value, what):
                 raise InputError(problem)
         for name, (group, fields) in groups.items():
             values[name] = group(**{field: values.pop(field) for field in fields})
@@ -191,22 +183,16 @@ def with_groups(command: Callable[..., R]) -> Callable[..., R]:
 LONGEST_WAIT = threading.TIMEOUT_MAX
 
 
-def flag_of(annotation: object) -> str | None:
-    """The option's long name (`--conf-dir`) from its `Annotated` typer.Option."""
-    for meta in getattr(annotation, "__metadata__", ()):
-        for declared in getattr(meta, "param_decls", None) or ():
-            if str(declared).startswith("--"):
-                return str(declared).split("/")[0]
-    return None
-
-
-def help_of(annotation: object) -> str:
-    """The option's help text (what a value of it is), from its `Annotated` typer.Option."""
-    for meta in getattr(annotation, "__metadata__", ()):
-        text = getattr(meta, "help", None)
-        if text:
-            return str(text)
-    return ""
+def flag_and_help(parameter: inspect.Parameter) -> tuple[str, str]:
+    """The option's long name (`--conf-dir`) and help text (what a value of it is), from
+    its `Annotated` typer.Option; an option declared without a long name is named after
+    its parameter, as typer names it."""
+    metas = getattr(parameter.annotation, "__metadata__", ())
+    flags = [str(d) for meta in metas for d in getattr(meta, "param_decls", None) or ()
+             if str(d).startswith("--")]
+    helps = [str(meta.help) for meta in metas if getattr(meta, "help", None)]
+    return (flags[0].split("/")[0] if flags else f"--{parameter.name.replace('_', '-')}",
+            helps[0] if helps else "")
 
 
 def value_problem(flag: str, value: object, what: str = "") -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
@@ -47,33 +47,38 @@ def _beside(side: Callable[[], list[TableResult]],
 
 
 @dataclass
-class CreateRun:
-    """`create`: the tables made (and waited for), the consumers registered beside them."""
+class AwsRun:
+    """What every run holds: its AWS set-up, its tables, its KCL, its bounds, its display."""
 
     connect: Callable[[float], Clients]
     tables: Sequence[LeaseTable]
-    consumers: Sequence[Consumer]
-    options: spec.TableOptions
     layout: kcl.Layout
     version: str
     timeout: float
+    concurrency: int
+    progress: Progress
+
+
+@dataclass
+class CreateRun(AwsRun):
+    """`create`: the tables made (and waited for), the consumers registered beside them."""
+
+    consumers: Sequence[Consumer]
+    options: spec.TableOptions
     wait: bool = True
-    concurrency: int = 10
     add_index: bool = False
-    progress: Progress = field(default_factory=Progress)
     provisioner: Provisioner | None = None
     registering: ConsumerRun | None = None
 
     def work(self, deadline: float) -> list[TableResult]:
         clients = self.connect(deadline)
-        self.provisioner = Provisioner(
+        provisioner = self.provisioner = Provisioner(
             clients, self.options, layout=self.layout, concurrency=self.concurrency,
             progress=self.progress, add_index=self.add_index, version=self.version)
 
         def tables() -> list[TableResult]:
-            assert self.provisioner is not None
-            return self.provisioner.run(self.tables, wait=self.wait, timeout=self.timeout,
-                                        deadline=deadline)
+            return provisioner.run(self.tables, wait=self.wait, timeout=self.timeout,
+                                   deadline=deadline)
 
         if not self.consumers:
             return tables()
@@ -99,23 +104,34 @@ class CreateRun:
 
 
 @dataclass
-class VerifyRun:
-    """`verify`: every table described, the consumers checked beside them."""
-
-    connect: Callable[[float], Clients]
-    tables: Sequence[LeaseTable]
-    consumers: Sequence[Consumer]
-    options: spec.TableOptions
-    layout: kcl.Layout
-    version: str
-    timeout: float
-    concurrency: int = 10
-    progress: Progress = field(default_factory=Progress)
+class ReadOnlyRun(AwsRun):
+    """A run that only reads (`verify`, `preflight`): its tables' board and, beside it,
+    the board of its other rows, which is all a stop or a summary needs."""
 
     def __post_init__(self) -> None:
         self.board: Board[LeaseTable] = Board(self.tables, self.progress)
-        self.consumer_board: Board[ResourceRow] = Board([c.row() for c in self.consumers],
-                                                        self.progress)
+        self.others: Board[ResourceRow] = Board(self.other_rows(), self.progress)
+
+    def other_rows(self) -> list[ResourceRow]:
+        return []
+
+    def stop(self) -> None:
+        self.board.stopped.set()
+        self.others.stopped.set()
+
+    def stopped(self, verb: str, safe: str) -> str:
+        return read_only_stopped(verb, self.board.finished(), len(self.tables), safe)
+
+
+@dataclass
+class VerifyRun(ReadOnlyRun):
+    """`verify`: every table described, the consumers checked beside them."""
+
+    consumers: Sequence[Consumer]
+    options: spec.TableOptions
+
+    def other_rows(self) -> list[ResourceRow]:
+        return [c.row() for c in self.consumers]
 
     def work(self, deadline: float) -> list[TableResult]:
         clients = self.connect(deadline)
@@ -128,43 +144,27 @@ class VerifyRun:
         if not self.consumers:
             return tables()
         return _beside(lambda: verify_consumers(clients, self.consumers, self.concurrency,
-                                                self.consumer_board), tables)
-
-    def stop(self) -> None:
-        self.board.stopped.set()
-        self.consumer_board.stopped.set()
+                                                self.others), tables)
 
     def snapshot(self, cause: str | None) -> list[TableResult]:
         if cause is None:
             return (self.board.snapshot(no_answer_words(self.timeout, "DescribeTable"))
-                    + self.consumer_board.snapshot(
+                    + self.others.snapshot(
                         no_answer_words(self.timeout, "DescribeStreamConsumer")))
         words = not_done_words("not checked", cause)
-        return self.board.snapshot(words) + self.consumer_board.snapshot(words)
+        return self.board.snapshot(words) + self.others.snapshot(words)
 
     def summary(self) -> str:
-        return read_only_stopped("verify", self.board.finished(), len(self.tables),
-                                 "it changes nothing")
+        return self.stopped("verify", "it changes nothing")
 
 
 @dataclass
-class PreflightProbes:
+class PreflightProbes(ReadOnlyRun):
     """`preflight`: the tables' probe chains, and the footprint's beside them."""
 
-    connect: Callable[[float], Clients]
-    tables: Sequence[LeaseTable]
     found: Footprint
-    layout: kcl.Layout
-    version: str
-    timeout: float
-    concurrency: int = 10
     simulate: bool = False
-    progress: Progress = field(default_factory=Progress)
     identity: str | None = None  # the identity ARN an access-denied answer named
-
-    def __post_init__(self) -> None:
-        self.board: Board[LeaseTable] = Board(self.tables, self.progress)
-        self.others: Board[ResourceRow] = Board([], self.progress)
 
     def work(self, deadline: float) -> list[TableResult]:
         clients = self.connect(deadline)
@@ -179,10 +179,6 @@ class PreflightProbes:
         self.identity = probed.identity
         return probed.results
 
-    def stop(self) -> None:
-        self.board.stopped.set()
-        self.others.stopped.set()
-
     def snapshot(self, cause: str | None) -> list[TableResult]:
         if cause is None:
             words = no_answer_words(self.timeout, "the probes")
@@ -196,5 +192,4 @@ class PreflightProbes:
                 + self.others.snapshot(words))
 
     def summary(self) -> str:
-        return read_only_stopped("preflight", self.board.finished(), len(self.tables),
-                                 "its probes write nothing")
+        return self.stopped("preflight", "its probes write nothing")

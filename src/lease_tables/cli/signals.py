@@ -55,16 +55,6 @@ def number_of(name: str) -> int | None:
     return int(found) if found is not None else WINDOWS_NUMBERS.get(name)
 
 
-def name_of(number: int) -> str:
-    for name in NAMES:
-        if number_of(name) == number:
-            return name
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
 class Interrupted(KeyboardInterrupt):
     """A run stopped by a signal; `exit_code` is what a shell reports for it."""
 
@@ -83,8 +73,13 @@ class Interrupted(KeyboardInterrupt):
         message ("interrupted by ...")."""
         if self.event in CLOSING_EVENTS:
             return f"the end of its console ({CLOSING_EVENTS[self.event]})"
-        name = name_of(self.signum)
-        return NAMES.get(name, name)
+        words = {number_of(name): said for name, said in NAMES.items()}
+        if self.signum in words:
+            return words[self.signum]
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"
 
 
 _received: list[int] = []
@@ -148,11 +143,9 @@ def install() -> None:
     """Make SIGINT, SIGTERM, SIGHUP and SIGBREAK raise `Interrupted` in the main thread,
     unless the parent had them ignored (see the module's docstring); on Windows, a
     closed console too."""
-    for name in NAMES:
-        number = getattr(signal, name, None)
-        if number is None or signal.getsignal(number) == signal.SIG_IGN:
-            continue
-        signal.signal(number, _raise)
+    for number in (getattr(signal, name, None) for name in NAMES):
+        if number is not None and signal.getsignal(number) != signal.SIG_IGN:
+            signal.signal(number, _raise)
     if sys.platform == "win32" and signal.getsignal(signal.SIGBREAK) == _raise:
         with contextlib.suppress(OSError, AttributeError):  # no console API at all
             _install_console_handler()
@@ -161,7 +154,5 @@ def install() -> None:
 def which(exc: BaseException) -> Interrupted:
     """The signal behind an interrupt: Python's own KeyboardInterrupt is Ctrl+C, and
     click's Abort wraps the interrupt it caught, so its cause is looked at too."""
-    for each in (exc, exc.__cause__, exc.__context__):
-        if isinstance(each, Interrupted):
-            return each
-    return Interrupted(signal.SIGINT)
+    return next((each for each in (exc, exc.__cause__, exc.__context__)
+                 if isinstance(each, Interrupted)), Interrupted(signal.SIGINT))

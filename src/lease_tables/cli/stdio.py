@@ -109,23 +109,20 @@ def reason(exc: BaseException) -> str:
 
 
 def _point_at_null(fd: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         null = os.open(os.devnull, os.O_WRONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.dup2(null, fd)
-    finally:
-        if null != fd:
-            os.close(null)
+        if null != fd:  # else the closed `fd` was free, and the null device took it
+            try:
+                os.dup2(null, fd)
+            finally:
+                os.close(null)
 
 
 _installed: dict[str, Sink] = {}
 
 
-def install() -> tuple[Sink, Sink]:
-    """Wrap sys.stdout and sys.stderr (once); return the two sinks.
+def install() -> None:
+    """Wrap sys.stdout and sys.stderr (once).
 
     A descriptor that was closed at start gets the null device, so that no file
     or socket this run opens can take its number and receive our output.
@@ -138,7 +135,6 @@ def install() -> tuple[Sink, Sink]:
             sink = Sink(stream, fd)
             _installed[name] = sink
             setattr(sys, name, sink)
-    return _installed["stdout"], _installed["stderr"]
 
 
 def stdout_lost() -> str | None:

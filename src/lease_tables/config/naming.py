@@ -8,13 +8,14 @@ DynamoDB name check live here, pure and tested on their own.
 
 from __future__ import annotations
 
-import functools
 import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from lease_tables.config.ris import KIND_AGENT_EVENTS, KIND_CONNECT, Adapter, ConfFile
+# KIND_AGENT_EVENTS is imported from here too (diagnose), so it is re-exported explicitly.
+from lease_tables.config.ris import KIND_AGENT_EVENTS as KIND_AGENT_EVENTS
+from lease_tables.config.ris import Adapter, ConfFile
 from lease_tables.config.sdk_settings import home_hint
 from lease_tables.core.errors import InputError
 from lease_tables.core.printable import clean, quote
@@ -75,11 +76,6 @@ class LeaseTable:
         return (self.table_name, self.region or "")
 
 
-def connect_table_name(application_name: str) -> str:
-    """Amazon Connect adapter: the Application Name itself."""
-    return application_name
-
-
 def agent_events_table_name(application_name: str, host_name: str, adapter_id: str) -> str:
     """Agent Event Stream adapter: `<application>_<host>.<adapter id>`."""
     return f"{application_name}_{host_name}.{adapter_id}"
@@ -102,10 +98,8 @@ def table_name_problem(name: str) -> str | None:
     )
 
 
-@functools.cache
 def is_region_code(value: str) -> bool:
-    """Whether `value` looks like an AWS region code (`us-east-1`, `us-gov-west-1`);
-    cached: a fleet file repeats a few regions."""
+    """Whether `value` looks like an AWS region code (`us-east-1`, `us-gov-west-1`)."""
     return _REGION_CODE.fullmatch(value) is not None
 
 
@@ -140,16 +134,14 @@ def unc_server(folder: str) -> str | None:
     `\\\\?\\UNC\\server\\share\\...` are UNC; device paths (`\\\\.\\pipe`,
     `\\\\?\\C:\\...`) are not.
     """
-    if not (folder.startswith("\\\\") or folder.startswith("//")):
+    if not folder.startswith(("\\\\", "//")):
         return None
     text = folder.replace("/", "\\")
     if text[2:4] in ("?\\", ".\\"):  # \\?\ and \\.\ : device namespace
-        rest = text[4:]
-        if rest[:4].upper() != "UNC\\":
+        if text[4:8].upper() != "UNC\\":
             return None
-        text = "\\\\" + rest[4:]
-    server = text[2:].split("\\", 1)[0]
-    return server or None
+        text = "\\\\" + text[8:]  # \\?\UNC\server\... -> \\server\...
+    return text[2:].split("\\", 1)[0] or None
 
 
 def is_ip_address(server: str) -> bool:
@@ -178,14 +170,6 @@ def is_no_host_name(server: str) -> bool:
     return is_ip_address(server) or is_loopback_name(server)
 
 
-def no_host_name_words(server: str) -> str:
-    """What `server` is instead of a host name, for a message."""
-    if is_loopback_name(server):
-        return (f"the loopback name {quote(server)}, which names whatever machine reads it, "
-                f"not the RIS server")
-    return f"the IP address {quote(server)}, which is not a host name"
-
-
 def unc_host(folder: str) -> str | None:
     """The host name a UNC folder gives, up to its first dot (as the local rule cuts);
     None when the folder is no UNC path or names its server by IP address."""
@@ -205,8 +189,7 @@ def local_host_name(raw: str | None = None) -> str:
     the same DNS host name with its case as configured. `COMPUTERNAME` is the
     NetBIOS name, always upper case: see `computer_name_warning`.
     """
-    name = socket.gethostname() if raw is None else raw
-    return name.split(".", 1)[0]
+    return (socket.gethostname() if raw is None else raw).split(".", 1)[0]
 
 
 def host_option_value(raw: str) -> tuple[str, str | None]:
@@ -268,19 +251,20 @@ def resolve_host(option: str | None, folder: str | None, local: str) -> HostName
     """
     if option:
         return HostName(option, HOST_OPTION)
-    server = unc_server(folder) if folder else None
+    server = unc_server(folder or "")
     if server and is_no_host_name(server):
+        what = (f"the loopback name {quote(server)}, which names whatever machine reads it, "
+                f"not the RIS server" if is_loopback_name(server)
+                else f"the IP address {quote(server)}, which is not a host name")
         raise InputError(
             f"The configuration folder {quote(folder)} names its RIS server by "
-            f"{no_host_name_words(server)}; agent-events lease-table "
+            f"{what}; agent-events lease-table "
             f"names need the server's host name. Pass --host-name with the RIS server's "
             f"host name (what `hostname` prints on it), or name the folder by the server's "
             f"name (\\\\verintris\\e$\\...)."
         )
-    host = unc_host(folder) if folder else None
-    if host:
-        return HostName(host, HOST_UNC)
-    return HostName(local, HOST_LOCAL)
+    host = unc_host(folder or "")
+    return HostName(host, HOST_UNC) if host else HostName(local, HOST_LOCAL)
 
 
 def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | None) -> LeaseTable:
@@ -289,12 +273,13 @@ def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | Non
     # a caller that skips either is a bug, not bad input.
     if adapter.application_name is None:
         raise ValueError(f"{adapter.describe()} has no Application Name")
+    name = adapter.application_name  # an Amazon Connect adapter's table: the name itself
     if adapter.kind == KIND_AGENT_EVENTS:
         if host is None or adapter.adapter_id is None:
             raise ValueError(f"{adapter.describe()} needs a host name and an adapter ID")
-        name = agent_events_table_name(adapter.application_name, host.value, adapter.adapter_id)
+        name = agent_events_table_name(name, host.value, adapter.adapter_id)
     else:
-        name = connect_table_name(adapter.application_name)
+        host = None  # only an agent-events name has a host part
     problem = table_name_problem(name)
     if problem:
         raise InputError(
@@ -303,7 +288,6 @@ def table_for_adapter(adapter: Adapter, host: HostName | None, region: str | Non
             f"Name" + (" or pass --host-name" if adapter.kind == KIND_AGENT_EVENTS else "")
             + ", or give the table name with --table."
         )
-    host = host if adapter.kind == KIND_AGENT_EVENTS else None
     # Positional: a fleet file builds tens of thousands of these.
     return LeaseTable(name, region, adapter.kind, adapter.adapter_id, adapter.application_name,
                       host.value if host else None, host.source if host else None,
@@ -353,25 +337,24 @@ def derive_tables(
     and a run whose adapters carry their Region needs none).
     """
     check_region_option(region_option)
+    # The AWS configuration's region, once asked for: empty while no table took it.
     default_regions: list[str | None] = []
 
     def fill() -> str | None:
-        if region_option:
-            return region_option
-        if not default_regions:
+        if not region_option and not default_regions:
             default_regions.append(default_region() if callable(default_region)
                                    else default_region)
-        return default_regions[0]
+        return region_option or default_regions[0]
     merged: dict[tuple[str, str], LeaseTable] = {}
     warnings: list[str] = []
     problems: list[str] = []
     local = local_host
-    fallbacks: list[str] = []  # files whose agent-events names use this machine's name
     host_warning = None
     if host_option is not None:
         host_option, host_warning = host_option_value(host_option)
-    servers: dict[str, str] = {}  # with --host-name: file -> the server it is on, if known
-    fill_used = False
+    # Each file with agent-events adapters: its path and its UNC server (lower case), or
+    # "" when its folder does not say which server it is on.
+    servers: list[tuple[str, str]] = []
     overridden: dict[str, list[str]] = {}  # adapter Region that beat --region -> tables
     for conf in conf_files:
         host: HostName | None = None
@@ -382,16 +365,12 @@ def derive_tables(
             except InputError as exc:
                 problems.append(str(exc))
                 continue
-            if host.source == HOST_LOCAL:
-                fallbacks.append(conf.path)
-            elif host.source == HOST_OPTION:
-                servers[conf.path] = (unc_host(conf.folder) or "").lower()
+            servers.append((conf.path, (unc_host(conf.folder) or "").lower()))
         seen_here: dict[str, Adapter] = {}
         for adapter in conf.adapters:
             region = adapter.region
             if region is None:
                 region = fill()
-                fill_used = True
             elif not is_region_code(region):
                 problem = region_value_problem(
                     region, f"In {quote(adapter.source)}, the {adapter.describe()}")
@@ -415,21 +394,22 @@ def derive_tables(
                 )
             seen_here.setdefault(table.table_name, adapter)
             _merge(merged, table)
-    if len(fallbacks) > 1 and not host_option:
+    # Without --host-name, a file on no known server takes this machine's name.
+    fallbacks = [] if host_option else [path for path, server in servers if not server]
+    if len(fallbacks) > 1:
         problems.insert(0, _shared_fallback_message(fallbacks, local or ""))
-    if len(servers) > 1 and ("" in servers.values() or len(set(servers.values())) > 1):
-        problems.insert(0, _shared_option_message(list(servers), host_option or ""))
-    elif servers and host_warning:
+    by_file = dict(servers) if host_option else {}
+    if len(by_file) > 1 and ("" in by_file.values() or len(set(by_file.values())) > 1):
+        problems.insert(0, _shared_option_message(list(by_file), host_option or ""))
+    elif by_file and host_warning:
         warnings.append(host_warning)
     for name in table_names:
-        fill_used = True
         try:
             _merge(merged, table_from_option(name, fill()))
         except InputError as exc:
             problems.append(str(exc))
-    configured = default_regions[0] if default_regions else None
-    if fill_used and not region_option and configured:
-        problem = region_value_problem(configured, "The AWS configuration (AWS_REGION, "
+    if default_regions and default_regions[0]:
+        problem = region_value_problem(default_regions[0], "The AWS configuration (AWS_REGION, "
                                        "AWS_DEFAULT_REGION or the profile's region)")
         if problem:
             problems.append(problem + " Or pass --region.")
@@ -440,8 +420,7 @@ def derive_tables(
     case_slip = computer_name_warning(local, computer_name) if fallbacks and local else None
     if case_slip:
         warnings.append(case_slip)
-    tables = sorted(merged.values(), key=lambda t: t.key)
-    return Derivation(tables=tables, warnings=warnings)
+    return Derivation(tables=sorted(merged.values(), key=lambda t: t.key), warnings=warnings)
 
 
 def _listed(paths: Sequence[str]) -> str:
@@ -487,30 +466,20 @@ def _region_kept_message(region: str, option: str, names: Sequence[str]) -> str:
 
 
 def _merge(merged: dict[tuple[str, str], LeaseTable], table: LeaseTable) -> None:
-    key = table.key
-    existing = merged.get(key)
-    if existing is None:
-        merged[key] = table
+    existing = merged.setdefault(table.key, table)
+    if existing is table:
         return
     # One entry per adapter (both adapters are listed as the table's sources), so
     # a file that holds two sharing adapters appears twice.
-    for source in table.sources:
-        if source != TABLE_OPTION_SOURCE or source not in existing.sources:
-            existing.sources.append(source)
+    existing.sources += [source for source in table.sources
+                         if source != TABLE_OPTION_SOURCE or source not in existing.sources]
     existing.origins.extend(table.origins)
     # Adapters are merged before any --table name (derive_tables), so `existing` is
     # the richer entry whenever one of the two came from an adapter.
     if existing.adapter_kind is not None and table.adapter_kind is not None:
-        existing.enabled = _either_enabled(existing.enabled, table.enabled)
-
-
-def _either_enabled(one: bool | None, other: bool | None) -> bool | None:
-    """A shared table is enabled when any adapter is; unknown when any file says nothing."""
-    if one or other:
-        return True
-    if one is None or other is None:
-        return None
-    return False
+        # Enabled when any adapter is; else unknown when any file says nothing.
+        states = (existing.enabled, table.enabled)
+        existing.enabled = True if True in states else None if None in states else False
 
 
 def require_adapters(conf_files: Sequence[ConfFile], table_names: Sequence[str]) -> None:
@@ -537,17 +506,8 @@ def near_twins(table: LeaseTable, existing: Iterable[str]) -> list[str]:
     """
     wanted = table.table_name
     host = _host_part(table, wanted)
-    twins: set[str] = set()
-    for name in existing:
-        if name == wanted:
-            continue
-        if name.lower() == wanted.lower():
-            twins.add(name)
-            continue
-        other = _host_part(table, name)
-        if host is not None and other is not None and _same_host(host, other):
-            twins.add(name)
-    return sorted(twins)
+    return sorted({name for name in existing if name != wanted and (
+        name.lower() == wanted.lower() or _same_host(host, _host_part(table, name)))})
 
 
 def _host_part(table: LeaseTable, name: str) -> str | None:
@@ -561,9 +521,11 @@ def _host_part(table: LeaseTable, name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _same_host(one: str, other: str) -> bool:
-    """One machine's name, however written: letter case aside, up to its first dot."""
-    return one.split(".", 1)[0].casefold() == other.split(".", 1)[0].casefold()
+def _same_host(one: str | None, other: str | None) -> bool:
+    """Two host parts (None: no agent-events name) of one machine's name, however written:
+    letter case aside, up to its first dot."""
+    return (one is not None and other is not None
+            and one.split(".", 1)[0].casefold() == other.split(".", 1)[0].casefold())
 
 
 def twin_reason(table: LeaseTable, twin: str, shown: str | None = None) -> str:
@@ -596,26 +558,6 @@ def twins_phrase(twins: Sequence[str]) -> str:
     return f"tables with near-identical names exist: {', '.join(twins)}"
 
 
-__all__ = [
-    "HOST_LOCAL",
-    "HOST_OPTION",
-    "HOST_UNC",
-    "KIND_AGENT_EVENTS",
-    "KIND_CONNECT",
-    "Derivation",
-    "HostName",
-    "LeaseTable",
-    "agent_events_table_name",
-    "check_region_option",
-    "connect_table_name",
-    "derive_tables",
-    "is_region_code",
-    "near_twins",
-    "resolve_host",
-    "table_name_problem",
-    "twin_reason",
-    "unc_host",
-]
 
 
 def name_from_options(kind: str, application_name: str, host_name: str | None,
@@ -624,7 +566,8 @@ def name_from_options(kind: str, application_name: str, host_name: str | None,
     """`lease-tables name`: the lease-table name of one adapter given by its options, and
     the warnings to show. `local` is this machine's host name (asked for when None) and
     `computer_name` Windows' COMPUTERNAME; both count only without --host-name."""
-    warnings: list[str] = []
+    warning: str | None = None
+    result = application_name  # an Amazon Connect adapter's table: the name itself
     if kind == KIND_AGENT_EVENTS:
         if not adapter_id or not adapter_id.strip():
             raise InputError("--kind agent-events needs --adapter-id (the adapter's ID in "
@@ -633,17 +576,13 @@ def name_from_options(kind: str, application_name: str, host_name: str | None,
             raise InputError("--host-name is empty. Give the RIS server's host name, e.g. "
                              "verintris, or leave the option out to use this machine's name.")
         if host_name is not None:
-            host, cut = host_option_value(host_name)
-            warnings += [cut] if cut else []
+            host, warning = host_option_value(host_name)  # cut at its first dot?
         else:
             host = local_host_name(local)
-            case_slip = computer_name_warning(host, computer_name)
-            warnings += [case_slip] if case_slip else []
+            warning = computer_name_warning(host, computer_name)
         result = agent_events_table_name(application_name, host, adapter_id.strip())
-    else:
-        result = connect_table_name(application_name)
     problem = table_name_problem(result)
     if problem:
         raise InputError(f"The derived name {quote(result)} is not a valid DynamoDB table "
                          f"name: {problem}. Check --application-name and --host-name.")
-    return result, warnings
+    return result, [warning] if warning else []

@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
@@ -34,9 +34,6 @@ KIND_AGENT_EVENTS = "agent-events"
 # Tuples, in order of preference: with both spellings present, ApplicationName wins,
 # whatever the hash seed (a frozenset here made the choice vary between runs).
 _APPLICATION_NAME_KEYS = ("applicationname", "appname")
-_ADAPTER_ID_KEYS = ("adapterid",)
-_REGION_KEYS = ("region",)
-_ENABLED_KEYS = ("enabled",)
 # The adapter's other AWS resources, when a release carries them (keys compared as
 # ApplicationName is: case, spaces, `_` and `-` ignored). A name or an ARN either way;
 # the footprint module tells them apart. No other spelling is guessed at.
@@ -93,7 +90,7 @@ class ConfFile:
 
     path: str
     folder: str
-    adapters: tuple[Adapter, ...] = field(default=())
+    adapters: tuple[Adapter, ...] = ()
 
 
 # --------------------------------------------------------------------------- paths
@@ -114,10 +111,9 @@ def expand_variables(raw: str, env: Mapping[str, str]) -> str:
     folded = {k.upper(): v for k, v in env.items()}
 
     def lookup(name: str) -> str:
-        if name in env:
-            return env[name]
-        if name.upper() in folded:
-            return folded[name.upper()]
+        value = env.get(name, folded.get(name.upper()))
+        if value is not None:
+            return value
         raise InputError(
             f"The path {quote(raw)} uses the environment variable {clean(name)}, which is "
             f"not set. "
@@ -129,12 +125,10 @@ def expand_variables(raw: str, env: Mapping[str, str]) -> str:
 
 
 def default_conf_dirs(env: Mapping[str, str]) -> list[str]:
-    """The configuration folder RIS itself uses, when the variable is set."""
-    folded = {k.upper(): v for k, v in env.items()}
-    base = folded.get(SOFTWARE_DIR_VARIABLE)
-    if not base:
-        return []
-    return [_join_native(base, "Conf")]
+    """The configuration folder RIS itself uses, when the variable is set, joined with
+    the separator style the base already uses (UNC stays UNC)."""
+    base = {k.upper(): v for k, v in env.items()}.get(SOFTWARE_DIR_VARIABLE)
+    return [base.rstrip("\\/") + ("\\" if "\\" in base else "/") + "Conf"] if base else []
 
 
 def default_conf_origin(env: Mapping[str, str]) -> str:
@@ -142,12 +136,6 @@ def default_conf_origin(env: Mapping[str, str]) -> str:
     base = {k.upper(): v for k, v in env.items()}.get(SOFTWARE_DIR_VARIABLE, "")
     return (f"%{SOFTWARE_DIR_VARIABLE}%\\Conf, with the environment variable "
             f"{SOFTWARE_DIR_VARIABLE} set to {quote(base)}, as no --conf-dir was given")
-
-
-def _join_native(base: str, child: str) -> str:
-    """Join keeping the separator style the base already uses (UNC stays UNC)."""
-    sep = "\\" if "\\" in base else "/"
-    return base.rstrip("\\/") + sep + child
 
 
 def locate_conf_file(expanded: str, given: str | None = None,
@@ -160,28 +148,27 @@ def locate_conf_file(expanded: str, given: str | None = None,
     A folder this account may not list says so ("permission denied"), never
     that the file is missing.
     """
-    given = expanded if given is None else given
-    where = origin or f"--conf-dir {quote(given)}"  # what the operator set, in messages
+    # What the operator set, in messages.
+    where = origin or f"--conf-dir {quote(expanded if given is None else given)}"
     path = Path(expanded)
     kind = _kind_on_disk(path, where)
+    if kind is None:  # the name in another letter case (`conf` for `Conf`), if anywhere
+        other = _child_named(path.parent, path.name, where)
+        if other is not None:
+            path, kind = other, _kind_on_disk(other, where)
     if kind == "file":
         return path
-    folder = path if kind == "dir" else _child_named(path.parent, path.name, where)
-    if folder is not None and folder != path:
-        kind = _kind_on_disk(folder, where)
-        if kind == "file":
-            return folder
-    if folder is None or kind != "dir":
+    if kind != "dir":
         raise InputError(
             f"The configuration folder {quote(expanded)} does not exist or cannot be read "
             f"(from {where}). Check the path, or that the RIS share is "
             f"reachable from this machine, and pass the folder that holds "
             f"{CONF_FILE_NAME} (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf)."
         )
-    found = _child_named(folder, CONF_FILE_NAME, where, Path.is_file)
+    found = _child_named(path, CONF_FILE_NAME, where, Path.is_file)
     if found is None:
         raise InputError(
-            f"No {CONF_FILE_NAME} in {quote(folder)} (from {where}). "
+            f"No {CONF_FILE_NAME} in {quote(path)} (from {where}). "
             f"Pass the RIS configuration folder (usually %{SOFTWARE_DIR_VARIABLE}%\\Conf) "
             f"or the file itself."
         )
@@ -196,9 +183,7 @@ def _kind_on_disk(path: Path, where: str) -> str | None:
         if is_permission_error(exc):
             raise InputError(_permission_message(path, where, "look at")) from None
         return None
-    if stat.S_ISDIR(mode):
-        return "dir"
-    return "file" if stat.S_ISREG(mode) else None
+    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else None
 
 
 def is_permission_error(exc: OSError) -> bool:
@@ -225,10 +210,8 @@ def _child_named(folder: Path, name: str, where: str,
         if is_permission_error(exc):
             raise InputError(_permission_message(folder, where, "list the folder")) from None
         return None
-    for entry in entries:
-        if entry.name.lower() == name.lower() and (kind is None or kind(entry)):
-            return entry
-    return None
+    return next((entry for entry in entries
+                 if entry.name.lower() == name.lower() and (kind is None or kind(entry))), None)
 
 
 # --------------------------------------------------------------------------- XML
@@ -346,10 +329,8 @@ def _doctype_message(source: str) -> str:
 
 def _mentions_doctype(data: bytes) -> bool:
     """Whether a file that failed to parse declares a DTD (for a precise message only)."""
-    marker = "<!DOCTYPE"
-    return any(marker.encode(codec) in data.upper() if codec == "ascii"
-               else marker.encode(codec) in data
-               for codec in ("ascii", "utf-16-le", "utf-16-be"))
+    return (b"<!DOCTYPE" in data.upper() or "<!DOCTYPE".encode("utf-16-le") in data
+            or "<!DOCTYPE".encode("utf-16-be") in data)
 
 
 def _refuse_dtd(root: etree._Element, source: str) -> None:
@@ -368,7 +349,8 @@ def _refuse_dtd(root: etree._Element, source: str) -> None:
 @functools.cache
 def _local_name(name: str) -> str:
     """`{namespace}Local` or `Local` -> `local`, cached: a file repeats a handful of
-    names tens of thousands of times, and this is the reader's innermost loop."""
+    names tens of thousands of times, and this is the reader's innermost loop (P4 in
+    bench/README.md)."""
     return name.rpartition("}")[2].lower()
 
 
@@ -379,18 +361,13 @@ def _attributes(element: etree._Element) -> list[tuple[str, str]]:
 
 
 def _attr(element: etree._Element, name: str) -> str | None:
-    """An attribute by lower-case local name, whatever its case or namespace.
-
-    The plain spelling is tried first (one C lookup); only files that spell it
-    otherwise pay for the scan of every attribute.
-    """
+    """An attribute by lower-case local name, whatever its case or namespace; the plain
+    spelling first, else the first attribute that spells it otherwise."""
     value = element.get(name)
     if value is not None:
         return value
-    for key, candidate in _attributes(element):
-        if _local_name(key) == name:
-            return candidate
-    return None
+    return next((found for key, found in _attributes(element) if _local_name(key) == name),
+                None)
 
 
 def normalise_type(type_text: str) -> str:
@@ -422,49 +399,41 @@ def normalise_key(key: str) -> str:
     return re.sub(r"[\s_\-]", "", key).lower()
 
 
-# With --conf-dir the file is the truth: one adapter that sets a key twice with different
-# values (after the tolerant key matching) is ambiguous, whatever the adapter does with it.
-_CLASH_KEYS = (_APPLICATION_NAME_KEYS, _ADAPTER_ID_KEYS, _REGION_KEYS, _ENABLED_KEYS)
+# With --conf-dir the file is the truth: one adapter that sets a key it reads (its Application
+# Name, ID, Region or Enabled) twice with different values, after the tolerant key matching,
+# is ambiguous, whatever the adapter does with it.
+_CLASH_KEYS = frozenset({*_APPLICATION_NAME_KEYS, "adapterid", "region", "enabled"})
 Clashes = dict[etree._Element, list[tuple[str, str, str]]]  # integration -> (key, 1st, 2nd)
 
 
-def _integrations(root: etree._Element,
-                  clashes: Clashes | None = None) -> dict[etree._Element, dict[str, str]]:
+def _integrations(root: etree._Element, clashes: Clashes) -> dict[etree._Element, dict[str, str]]:
     """Every `Integration` element, in document order, with its own `set` settings.
 
     One pass over the tree: each `set` belongs to its nearest enclosing Integration
-    (not to an outer one when adapters nest; usually its parent, else found by
-    walking up), and the first spelling of a key wins; a later one with another value
-    is noted in `clashes` (key as written, both values). A 20,000-adapter file has
-    tens of thousands of elements, so each is touched once, with one memoised
-    name lookup.
+    (not to an outer one when adapters nest), and the first spelling of a key wins; a
+    later one of a key we read (`_CLASH_KEYS`) with another value is noted in `clashes`
+    (key as written, both values).
     """
     found: dict[etree._Element, dict[str, str]] = {}
-    for node in root.iter(etree.Element):  # elements only, filtered in C
+    for node in root.iter(etree.Element):  # elements only: no comments or text
         name = _local_name(node.tag)
-        if name == "set":
-            parent = node.getparent()
-            owner = parent if parent is not None and parent in found else (
-                _owning_integration(node))
-            if owner is None:
-                continue
-            settings = found[owner]
-            key = node.get("key")
-            if key is None:
-                key = _attr(node, "key")
-                if key is None:
-                    continue
-            value = node.get("value")
-            if value is None:
-                value = _attr(node, "value")
-                if value is None:
-                    value = node.text or ""
-            value = value.strip()
-            first = settings.setdefault(normalise_key(key), value)
-            if first != value and clashes is not None:
-                clashes.setdefault(owner, []).append((key, first, value))
-        elif name == "integration":
+        if name == "integration":
             found[node] = {}
+        if name != "set":  # an Integration holds nothing else we read
+            continue
+        # The nearest enclosing Integration: usually the parent; a nested `set`'s, walking up.
+        parent = node.getparent()
+        owner = parent if parent in found else next(
+            (up for up in node.iterancestors() if _local_name(up.tag) == "integration"), None)
+        key = None if owner is None else _attr(node, "key")
+        if owner is None or key is None:
+            continue
+        value = _attr(node, "value")
+        value = ((node.text or "") if value is None else value).strip()
+        normal = normalise_key(key)
+        first = found[owner].setdefault(normal, value)
+        if first != value and normal in _CLASH_KEYS:
+            clashes.setdefault(owner, []).append((key, first, value))
     return found
 
 
@@ -473,67 +442,19 @@ def _line(element: etree._Element) -> int | None:
     return element.sourceline  # type: ignore[return-value]
 
 
-def _owning_integration(element: etree._Element) -> etree._Element | None:
-    parent = element.getparent()
-    while parent is not None:
-        if _local_name(parent.tag) == "integration":  # a parent is always an element
-            return parent
-        parent = parent.getparent()
-    return None
-
-
 def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
-    for key in keys:
-        value = settings.get(key)
-        if value:
-            return value
-    return None
+    """The first of `keys` set to something (not empty), in order of preference."""
+    return next((settings[key] for key in keys if settings.get(key)), None)
 
 
 def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | None:
     """False when an `enabled` attribute or `Enabled` setting says false/0/no (any case);
     True when one says true/1/yes; None when the file says nothing we understand."""
-    attr = element.get("enabled")
-    if attr is None:
-        # Spelled otherwise (`Enabled`, `x:enabled`) or absent: which attribute name it
-        # is, if any, depends only on the element's attribute names, which a fleet file
-        # repeats for every adapter, so the answer is cached per set of names.
-        spelled = _enabled_spelling(tuple(element.keys()))  # str: see _attributes
-        if spelled is not None:
-            attr = element.get(spelled)
-    setting = settings.get("enabled")
-    if attr is None and setting is None:
-        return None
-    words = [value.strip().lower() for value in (attr, setting) if value]
-    if any(word in _FALSE_WORDS for word in words):
+    said = (_attr(element, "enabled"), settings.get("enabled"))
+    words = {value.strip().lower() for value in said if value}
+    if words & _FALSE_WORDS:
         return False
-    if any(word in _TRUE_WORDS for word in words):
-        return True
-    return None
-
-
-
-@functools.cache
-def _enabled_spelling(names: tuple[str, ...]) -> str | None:
-    """Which of an element's attribute names spells `enabled`, if any."""
-    return next((name for name in names if _local_name(name) == "enabled"), None)
-
-
-def _clash_message(adapter: Adapter, source: str,
-                   clashes: Sequence[tuple[str, str, str]]) -> str | None:
-    """Two different values for one setting we read (two Regions, two spellings of
-    ApplicationName), or None. Identical repeats are harmless and pass; so is AppName
-    beside ApplicationName, which is an alias that ApplicationName beats by rule."""
-    if not clashes:  # nearly every adapter: no work per adapter of a 20,000-adapter file
-        return None
-    found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
-             for key, first, second in clashes
-             if any(normalise_key(key) in keys for keys in _CLASH_KEYS)]
-    if not found:
-        return None
-    return (f"In {quote(source)}, the {adapter.describe()} sets " + "; and ".join(found)
-            + ". Which one its adapter uses is not certain, so its lease table cannot be "
-            "derived. Keep one <set> of each key (in the RIS configuration tool) and rerun.")
+    return True if words & _TRUE_WORDS else None
 
 
 def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, str],
@@ -544,15 +465,22 @@ def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, s
         return None
     adapter_id = ((_attr(element, "id") or "").strip()
                   or (_attr(element, "adapterid") or "").strip()
-                  or _first(settings, _ADAPTER_ID_KEYS) or None)
+                  or settings.get("adapterid") or None)
     adapter = Adapter(kind, type_text, adapter_id, _first(settings, _APPLICATION_NAME_KEYS),
-                      _first(settings, _REGION_KEYS), source,
+                      settings.get("region") or None, source,
                       (_attr(element, "name") or "").strip() or None, _line(element),
                       _enabled(element, settings), _first(settings, _STREAM_KEYS),
                       _first(settings, _CONNECT_INSTANCE_KEYS))
-    clash = _clash_message(adapter, source, clashes)
-    if clash:
-        raise InputError(clash)
+    # Two different values for one setting we read (two Regions, two spellings of
+    # ApplicationName) is bad input. Identical repeats are harmless and pass; so is AppName
+    # beside ApplicationName, which is an alias that ApplicationName beats by rule.
+    found = [f"{clean(key)} twice, to {quote(first)} and to {quote(second)}"
+             for key, first, second in clashes]
+    if found:
+        raise InputError(
+            f"In {quote(source)}, the {adapter.describe()} sets " + "; and ".join(found)
+            + ". Which one its adapter uses is not certain, so its lease table cannot be "
+            "derived. Keep one <set> of each key (in the RIS configuration tool) and rerun.")
     missing = []
     if adapter.application_name is None:
         missing.append('an Application Name (a <set key="ApplicationName" value="..."/>)')
@@ -581,19 +509,16 @@ def read_confs(givens: Sequence[str], env: Mapping[str, str] | None = None,
     when no --conf-dir named them (see `default_conf_origin`).
     """
     env = os.environ if env is None else env
-    seen: set[object] = set()
-    confs: list[ConfFile] = []
+    confs: dict[object, ConfFile] = {}  # by the file's identity
     for given in givens:
         expanded = expand_variables(given, env)
         path = locate_conf_file(expanded, given, origin)
         identity = _file_identity(path)
-        if identity in seen:
-            continue
-        seen.add(identity)
-        adapters = parse_adapters(read_conf_bytes(path, max_bytes), str(path))
-        confs.append(ConfFile(path=str(path.absolute()), folder=expanded,
-                              adapters=tuple(adapters)))
-    return confs
+        if identity not in confs:
+            adapters = parse_adapters(read_conf_bytes(path, max_bytes), str(path))
+            confs[identity] = ConfFile(path=str(path.absolute()), folder=expanded,
+                                       adapters=tuple(adapters))
+    return list(confs.values())
 
 
 def _file_identity(path: Path) -> object:

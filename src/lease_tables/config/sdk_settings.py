@@ -30,30 +30,25 @@ from lease_tables.core.printable import clean, quote
 
 # AWS_REGION first (the AWS CLI's and the other SDKs' first choice), then botocore's own.
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
-# The settings the lookup needs, as botocore names them (its logical names).
-_LOOKUP = ("profile", "config_file", "credentials_file", "region")
 
 
 def session(profile: str | None, env: Mapping[str, str]) -> Any:  # a botocore Session
     """A botocore Session that reads `env` (not necessarily os.environ) for its settings."""
-    from botocore.configprovider import (
-        BOTOCORE_DEFAUT_SESSION_VARIABLES,
-        ConfigChainFactory,
-        ConfigValueStore,
-    )
+    from botocore import configprovider
     from botocore.session import Session
 
     core = Session(profile=profile)
-    chains = ConfigChainFactory(session=core, environ=dict(env))
+    chains = configprovider.ConfigChainFactory(session=core, environ=dict(env))
     mapping = {}
-    for logical in _LOOKUP:
-        key, variables, default, conversion = BOTOCORE_DEFAUT_SESSION_VARIABLES[logical]
-        if logical == "region":
-            variables = list(REGION_VARIABLES)
+    # The settings the lookup needs, as botocore names them (its logical names).
+    for logical in ("profile", "config_file", "credentials_file", "region"):
+        key, variables, default, conversion = (
+            configprovider.BOTOCORE_DEFAUT_SESSION_VARIABLES[logical])
         mapping[logical] = chains.create_config_chain(
-            instance_name=logical, env_var_names=variables, config_property_names=key,
-            default=default, conversion_func=conversion)
-    core.register_component("config_store", ConfigValueStore(mapping=mapping))
+            instance_name=logical, config_property_names=key, default=default,
+            env_var_names=list(REGION_VARIABLES) if logical == "region" else variables,
+            conversion_func=conversion)
+    core.register_component("config_store", configprovider.ConfigValueStore(mapping=mapping))
     return core
 
 
@@ -63,38 +58,32 @@ def default_region(profile: str | None = None, env: Mapping[str, str] | None = N
     for variable in REGION_VARIABLES:  # no file needed: no botocore either
         if env.get(variable):
             return env[variable]
-    if not config_file_exists(env):  # nothing to look up (a container, a fresh machine)
+    # Without the AWS config file botocore would read (AWS_CONFIG_FILE, else ~/.aws/config)
+    # the configuration holds no region, and botocore (a third of a second to import) need
+    # not be asked: nothing to look up (a container, a fresh machine).
+    config_file = os.path.expanduser(env.get("AWS_CONFIG_FILE") or "~/.aws/config")
+    if config_file.startswith("~") or not os.path.lexists(config_file):
         return None
-    core = session(profile, env)
-    config = _scoped(core, profile, env)
-    if config is None:
-        return None
-    value = str(config.get("region") or "").strip()
-    return value or None
-
-
-def _scoped(core: Any, profile: str | None, env: Mapping[str, str]) -> Mapping[str, Any] | None:
-    """The profile's settings as botocore reads them; None for a profile named only by the
-    environment that neither file holds (`missing_profile` names it when it matters)."""
     from botocore.exceptions import ConfigNotFound, ConfigParseError, ProfileNotFound
 
+    core = session(profile, env)
     path = Path(os.path.expanduser(str(core.get_config_variable("config_file"))))
     if path.exists():  # botocore passes over a file it cannot open (a folder, say): not we
         try:
             path.open("rb").close()
         except OSError as exc:
-            raise InputError(_unreadable(core, exc)) from None
+            raise InputError(_unreadable(path, exc)) from None
     try:
-        return dict(core.get_scoped_config())
-    except ProfileNotFound:
+        config = core.get_scoped_config()
+    except ProfileNotFound:  # named only by the environment: `missing_profile` names it
         return None
     except (ConfigParseError, ConfigNotFound, UnicodeDecodeError, OSError) as exc:
-        raise InputError(_unreadable(core, exc)) from None
+        raise InputError(_unreadable(path, exc)) from None
+    return str(config.get("region") or "").strip() or None
 
 
-def _unreadable(core: Any, exc: BaseException) -> str:
-    """A config file botocore refused, named with the fix."""
-    path = Path(os.path.expanduser(str(core.get_config_variable("config_file"))))
+def _unreadable(path: Path, exc: BaseException) -> str:
+    """The AWS config file botocore refused, named with the fix."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -131,14 +120,6 @@ def missing_profile(profile: str | None, env: Mapping[str, str]) -> str | None:
             f"file nor the credentials file, so it gives no region (and the AWS SDK would "
             f"refuse it). Check its spelling with `aws configure list-profiles`, or unset "
             f"{origin}.{home_hint(env)}")
-
-
-def config_file_exists(env: Mapping[str, str]) -> bool:
-    """Whether the AWS config file botocore would read is there (AWS_CONFIG_FILE, else
-    ~/.aws/config): without one, the configuration holds no region, and botocore (a
-    third of a second to import) need not be asked."""
-    path = os.path.expanduser(env.get("AWS_CONFIG_FILE") or "~/.aws/config")
-    return not path.startswith("~") and os.path.lexists(path)
 
 
 def home_hint(env: Mapping[str, str] | None = None) -> str:

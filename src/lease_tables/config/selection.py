@@ -10,19 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lease_tables.config.naming import (
-    Derivation,
-    check_region_option,
-    derive_tables,
-    require_adapters,
-)
-from lease_tables.config.ris import (
-    SOFTWARE_DIR_VARIABLE,
-    default_conf_dirs,
-    default_conf_origin,
-    read_confs,
-)
-from lease_tables.config.sdk_settings import default_region, missing_profile
+from lease_tables.config import naming, ris, sdk_settings
 from lease_tables.core.errors import InputError
 
 
@@ -36,40 +24,39 @@ class Selection:
 
 
 def select(selection: Selection, env: Mapping[str, str] | None = None,
-           local_host: str | None = None) -> Derivation:
+           local_host: str | None = None) -> naming.Derivation:
     """Read every configuration named and derive the tables; input errors exit 2."""
     env = os.environ if env is None else env
-    check_region_option(selection.region)  # before anything else: no file read, no AWS
+    naming.check_region_option(selection.region)  # before anything else: no file read, no AWS
     conf_dirs = list(selection.conf_dirs)
     origin = None
     if not conf_dirs and not selection.tables:
-        conf_dirs = default_conf_dirs(env)
-        origin = default_conf_origin(env)
+        conf_dirs = ris.default_conf_dirs(env)
+        origin = ris.default_conf_origin(env)
         if not conf_dirs:
             raise InputError(
                 f"No configuration to read: pass --conf-dir (the RIS folder that holds "
-                f"IntegrationService.xml, usually %{SOFTWARE_DIR_VARIABLE}%\\Conf), or "
-                f"--table NAME, or run on a RIS server where {SOFTWARE_DIR_VARIABLE} is set."
+                f"IntegrationService.xml, usually %{ris.SOFTWARE_DIR_VARIABLE}%\\Conf), or "
+                f"--table NAME, or run on a RIS server where {ris.SOFTWARE_DIR_VARIABLE} is set."
             )
     if selection.host_name is not None and not selection.host_name.strip():
         raise InputError("--host-name is empty. Give the RIS server's host name, e.g. verintris.")
-    confs = read_confs(conf_dirs, env, origin=origin)
-    require_adapters(confs, selection.tables)
-    derivation = derive_tables(
+    confs = ris.read_confs(conf_dirs, env, origin=origin)
+    naming.require_adapters(confs, selection.tables)
+    derivation = naming.derive_tables(
         confs,
         table_names=selection.tables,
         host_option=selection.host_name,
         region_option=selection.region,
-        # --region fills in for every table that lacks one, so the AWS config file
-        # (which may be unreadable) is consulted only when there is no --region.
-        default_region=None if selection.region else (
-            lambda: default_region(selection.profile, env)),
+        # Asked only when a table needs it and there is no --region: the AWS config
+        # file may be unreadable.
+        default_region=lambda: sdk_settings.default_region(selection.profile, env),
         local_host=local_host,
         # Windows sets it (upper case); compared with the host name for a case warning.
         computer_name=env.get("COMPUTERNAME"),
     )
     if not selection.region and any(not t.region for t in derivation.tables):
-        problem = missing_profile(selection.profile, env)
+        problem = sdk_settings.missing_profile(selection.profile, env)
         if problem:
             raise InputError(problem)
     return derivation

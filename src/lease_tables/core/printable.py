@@ -69,8 +69,7 @@ def redact(text: str) -> str:
     with _secrets_lock:
         known = sorted(_secrets, key=len, reverse=True)
     for secret in known:
-        if secret in text:
-            text = text.replace(secret, _REDACTED)
+        text = text.replace(secret, _REDACTED)
     if "@" in text and "://" in text:
         text = hide_password(text)
     if any(word in text.lower() for word in _MARKER_WORDS):

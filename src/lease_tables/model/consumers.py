@@ -18,13 +18,11 @@ never deregistered, renamed or registered twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.engine import DONE, WAIT
-from lease_tables.model import footprint, kcl
 from lease_tables.model.outcome import CREATED, EXISTS, FAILED, MISSING, NOT_ACTIVE, OK
 from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 
@@ -40,18 +38,30 @@ STREAM_MISSING = "stream-missing"
 # it (read with .get, any field may be absent). Any, as the answer is the AWS edge.
 
 
+# The account `create`, `verify` and `preflight` resolve the footprint with: they take no
+# --account-id, and call Kinesis by the stream's name (the caller's own account) unless
+# it was given as an ARN, whose account is its own. No AWS account has this ID.
+UNKNOWN_ACCOUNT = "000000000000"
+
+
 @dataclass(frozen=True)
 class Consumer:
-    """One stream consumer to exist: KCL's name for it on one stream, in one region."""
+    """An enhanced fan-out consumer KCL needs: named after its application (the
+    lease-table name), on one stream, in one region (`footprint.consumers`)."""
 
-    stream: str  # the stream's name or ARN, as given
+    stream_arn: str  # built in UNKNOWN_ACCOUNT when only the stream's name was given
     name: str  # KCL's application name: the lease table's name
     region: str
     table: LeaseTable = field(compare=False)  # the lease table whose adapter reads it
 
     @property
+    def stream(self) -> str:
+        """The stream as Kinesis is to be asked: by ARN when one was given, else by name."""
+        return self.stream_name if f":{UNKNOWN_ACCOUNT}:" in self.stream_arn else self.stream_arn
+
+    @property
     def stream_name(self) -> str:
-        return self.stream.rsplit("/", 1)[-1] if self.stream.startswith("arn:") else self.stream
+        return self.stream_arn.rsplit("/", 1)[-1]
 
     @property
     def where(self) -> str:
@@ -86,33 +96,6 @@ class ConsumerStep:
     kind: str
     status: str = ""
     message: str = ""
-
-
-# The account `create`, `verify` and `preflight` resolve the footprint with: they take no
-# --account-id, and call Kinesis by the stream's name (the caller's own account) unless
-# it was given as an ARN, whose account is its own. No AWS account has this ID.
-UNKNOWN_ACCOUNT = "000000000000"
-
-
-def from_footprint(found: Iterable[footprint.Consumer],
-                   tables: Iterable[LeaseTable]) -> list[Consumer]:
-    """The footprint's consumers (one per stream and lease table that reads it), each
-    with its lease table's facts for its row, and the stream as Kinesis is to be asked:
-    by ARN when one was given, else by name."""
-    leases = [t for t in tables if t.role == kcl.ROLE_LEASE]
-    lease = {(t.table_name, t.region): t for t in leases}
-    # A stream given by ARN may be in another region than its table: the table's facts
-    # still belong on its consumer's row (the row's region is the consumer's own): the
-    # first table of that name.
-    by_name = {t.table_name: t for t in reversed(leases)}
-    out = []
-    for each in found:
-        given_arn = f":{UNKNOWN_ACCOUNT}:" not in each.stream_arn
-        table = (lease.get((each.consumer_name, each.region)) or by_name.get(each.consumer_name)
-                 or LeaseTable(each.consumer_name, each.region))
-        out.append(Consumer(each.stream_arn if given_arn else each.stream_name,
-                            each.consumer_name, each.region, table))
-    return out
 
 
 def next_step(consumer: Consumer, answer: Any, done: ConsumerDone) -> ConsumerStep:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from lease_tables.config.naming import REGION_EXAMPLES, LeaseTable, is_region_code
 from lease_tables.core.errors import InputError
 from lease_tables.core.printable import clean, quote
+from lease_tables.model.consumers import Consumer
 
 # ------------------------------------------------------------------ partitions
 
@@ -61,9 +62,6 @@ SOURCE_OPTION = "option"
 SOURCE_FILE = "file"
 SOURCE_TABLE = "table"  # derived from the lease tables (the metrics namespace)
 
-# What the provisioner makes for enhanced fan-out, and its role in status rows.
-ROLE_STREAM_CONSUMER = "stream-consumer"
-
 FORMAT_CLOUDFORMATION = "cloudformation"
 FORMAT_TERRAFORM = "terraform"
 
@@ -98,9 +96,9 @@ class Service:
     maps each action `preflight` never tries to why (it would write, or take over the
     running adapter's subscription); it proves every other (`tried`) by a call that
     writes nothing. `templates` names what `template` declares
-    for it per format (nothing, for resources the adapter only uses). `vendor` is
-    False for a row the vendor's table does not list (the provisioner's consumer
-    registration); `inferred` says what of the row is ours rather than the vendor's.
+    for it per format (nothing, for resources the adapter only uses). `inferred`
+    says what of the row is ours rather than the vendor's (the provisioner's
+    consumer registration, a name KCL derives).
     """
 
     name: str
@@ -224,10 +222,6 @@ SERVICES: tuple[Service, ...] = (
 )
 
 
-def service(name: str) -> Service:
-    return next(s for s in SERVICES if s.name == name)
-
-
 # ------------------------------------------------------------------ the selection
 
 
@@ -300,18 +294,6 @@ class Footprint:
             s for s in SERVICES if self.of(s.kind)
             and (s is not SERVICE_ENHANCED_FAN_OUT or self.enhanced_fan_out)
             and (s is not SERVICE_LOGS or self.cloudwatch_logs)]
-
-
-@dataclass(frozen=True)
-class Consumer:
-    """An enhanced fan-out consumer KCL needs: named after its application (the
-    lease-table name), on one stream."""
-
-    stream_arn: str
-    stream_name: str
-    consumer_name: str
-    region: str
-    source: str
 
 
 # ------------------------------------------------------------------ ARNs and names
@@ -542,9 +524,7 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
             "--enhanced-fan-out needs the adapter's streams: add --stream NAME (the Kinesis "
             "data stream the adapter reads; repeatable), or a StreamName setting in the "
             "adapter's IntegrationService.xml.")
-    foreign = foreign_partition(resources, tables)
-    if foreign:
-        raise InputError(foreign)
+    require_own_partitions(resources, tables)
     if resources:
         resources += [Resource(KIND_METRICS_NAMESPACE, t.table_name, t.table_name, t.region,
                                SOURCE_TABLE, tuple(t.sources), (t.table_name,))
@@ -578,9 +558,8 @@ def arn_partition(arn: str) -> str | None:
     return parts[1] if len(parts) == 3 and parts[0] == "arn" else None
 
 
-def foreign_partition(resources: Iterable[Resource],
-                      tables: Sequence[LeaseTable]) -> str | None:
-    """Words for a resource in another partition than a lease table it belongs to, or None.
+def require_own_partitions(resources: Iterable[Resource], tables: Sequence[LeaseTable]) -> None:
+    """Refuse a resource in another partition than a lease table it belongs to.
 
     Partitions (aws, aws-cn, aws-us-gov, ...) share no accounts, identities or policies:
     an adapter whose table is in us-east-1 can never read a stream of cn-north-1, so
@@ -591,13 +570,13 @@ def foreign_partition(resources: Iterable[Resource],
         for name in resource.tables if own is not None else ():
             for region in _regions([t for t in tables if t.table_name == name]):
                 if partition(region) != own:
-                    return (f"{resource.sources[0] if resource.sources else resource.kind} "
-                            f"{quote(resource.arn)} is in the partition {own}, and the lease "
-                            f"table {quote(name)} it belongs to is in {region}, of the "
-                            f"partition {partition(region)}: an adapter never reads across "
-                            f"partitions. Give the {resource.kind} of {partition(region)} "
-                            f"the adapter really uses, or correct the table's region.")
-    return None
+                    raise InputError(
+                        f"{resource.sources[0] if resource.sources else resource.kind} "
+                        f"{quote(resource.arn)} is in the partition {own}, and the lease "
+                        f"table {quote(name)} it belongs to is in {region}, of the "
+                        f"partition {partition(region)}: an adapter never reads across "
+                        f"partitions. Give the {resource.kind} of {partition(region)} "
+                        f"the adapter really uses, or correct the table's region.")
 
 
 def mixed_partitions(tables: Sequence[LeaseTable],
@@ -623,20 +602,29 @@ def mixed_partitions(tables: Sequence[LeaseTable],
             f"per run).")
 
 
-def consumers(footprint: Footprint) -> list[Consumer]:
+def consumers(footprint: Footprint, tables: Sequence[LeaseTable] = ()) -> list[Consumer]:
     """The enhanced fan-out consumers to exist: one per stream and lease table that
     reads it, named after the table (KCL's application name). None without
-    `--enhanced-fan-out`."""
+    `--enhanced-fan-out`.
+
+    Each carries its lease table of `tables` for its row's facts. A stream given by ARN
+    may be in another region than its table: the row is in the consumer's region and
+    has the first table of that name's facts; a table not given is named alone.
+    """
     if not footprint.enhanced_fan_out:
         return []
+    leases = _lease_tables(tables)
+    lease = {(t.table_name, t.region): t for t in leases}
+    by_name = {t.table_name: t for t in reversed(leases)}
     out: dict[tuple[str, str], Consumer] = {}
     for stream in footprint.of(KIND_STREAM):
-        for table in stream.tables:
-            if problem := consumer_name_problem(table):
+        region = stream.region or ""
+        for name in stream.tables:
+            if problem := consumer_name_problem(name):
                 raise InputError(problem)
-            out.setdefault((stream.arn, table), Consumer(
-                stream.arn, stream.name, table, stream.region or "", stream.source))
-    return sorted(out.values(), key=lambda c: (c.stream_arn, c.consumer_name))
+            table = lease.get((name, region)) or by_name.get(name) or LeaseTable(name, region)
+            out.setdefault((stream.arn, name), Consumer(stream.arn, name, region, table))
+    return sorted(out.values(), key=lambda c: (c.stream_arn, c.name))
 
 
 # ------------------------------------------------------------------ policy parts
@@ -715,9 +703,10 @@ def origin_lines(footprint: Footprint) -> list[str]:
 def consumers_note(footprint: Footprint) -> str | None:
     """A warning when option streams meet several lease tables: every pair gets a
     consumer (each costs per shard-hour), which may be more than the adapters use."""
-    pairs = consumers(footprint)
-    streams = {c.stream_arn for c in pairs if c.source == SOURCE_OPTION}
-    tables = {c.consumer_name for c in pairs if c.source == SOURCE_OPTION}
+    given = {r.arn for r in footprint.of(KIND_STREAM) if r.source == SOURCE_OPTION}
+    pairs = [c for c in consumers(footprint) if c.stream_arn in given]
+    streams = {c.stream_arn for c in pairs}
+    tables = {c.name for c in pairs}
     if len(streams) < 2 or len(tables) < 2:
         return None
     return (

@@ -183,11 +183,10 @@ def sort_results(results: Iterable[TableResult]) -> list[TableResult]:
 def no_answer_words(timeout: float, step: str) -> Callable[[LeaseTable], str]:
     """The words of a row that --timeout cut short: which `step` waited, where, and for how
     long, and what to check; the same for a table and for any other resource's row."""
-    def words(table: LeaseTable) -> str:
-        return (f"{step} of {table.table_name} in {table.region} had no answer within "
-                f"{timeout:g} s (--timeout). Check the network path to the endpoint (proxy, "
-                f"firewall, --endpoint-url) and rerun; nothing was changed.")
-    return words
+    return lambda table: (f"{step} of {table.table_name} in {table.region} had no answer "
+                          f"within {timeout:g} s (--timeout). Check the network path to the "
+                          f"endpoint (proxy, firewall, --endpoint-url) and rerun; nothing was "
+                          f"changed.")
 
 
 def no_answer(tables: Iterable[LeaseTable], timeout: float, step: str) -> list[TableResult]:

@@ -102,11 +102,10 @@ class Ledger:
         if self._stopped is None:
             self._stopped = (why, rerun)
 
-    def untried(self, default_why: str = "it was not reached",
-                default_rerun: str = "rerun preflight") -> tuple[Untried, ...]:
+    def untried(self) -> tuple[Untried, ...]:
         with self._lock:
             ran = set(self._ran)
-        stopped = self._stopped or (default_why, default_rerun)
+        stopped = self._stopped or ("it was not reached", "rerun preflight")
         reasons = {p: self._skipped.get(p, stopped) for p in self.planned if p not in ran}
         return (*(Untried(p, why, NOT_NOW, rerun) for p, (why, rerun) in reasons.items()),
                 *(Untried(p, why, BY_DESIGN) for p, why in self.by_design.items()))

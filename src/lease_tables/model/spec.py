@@ -16,14 +16,8 @@ from lease_tables.core.errors import InputError
 from lease_tables.core.printable import clean, quote
 
 if TYPE_CHECKING:  # the requests' types, from the types-boto3 stubs (dev tools only)
+    from types_boto3_dynamodb import type_defs
     from types_boto3_dynamodb.literals import BillingModeType
-    from types_boto3_dynamodb.type_defs import (
-        AttributeDefinitionTypeDef,
-        CreateTableInputTypeDef,
-        GlobalSecondaryIndexTypeDef,
-        ProvisionedThroughputTypeDef,
-        UpdateTableInputTypeDef,
-    )
 
 # A part of a DynamoDB answer (DescribeTable's `Table`, one of its indexes) as botocore
 # parsed it. The AWS edge, so its values are Any: their types were checked against the
@@ -214,23 +208,23 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 def attribute_definitions(hash_key: str = LEASE_KEY,
-                          index: bool = False) -> list[AttributeDefinitionTypeDef]:
+                          index: bool = False) -> list[type_defs.AttributeDefinitionTypeDef]:
     names = [hash_key, LEASE_OWNER] if index else [hash_key]
     return [{"AttributeName": name, "AttributeType": LEASE_KEY_TYPE} for name in names]
 
 
-def _throughput(options: TableOptions) -> ProvisionedThroughputTypeDef:
+def _throughput(options: TableOptions) -> type_defs.ProvisionedThroughputTypeDef:
     return {"ReadCapacityUnits": options.read_capacity,
             "WriteCapacityUnits": options.write_capacity}
 
 
-def index_definition(options: TableOptions) -> GlobalSecondaryIndexTypeDef:
+def index_definition(options: TableOptions) -> type_defs.GlobalSecondaryIndexTypeDef:
     """The lease-owner index as CreateTable (and CloudFormation) declare it.
 
     On a provisioned table it takes the table's own capacity, as KCL gives it;
     an on-demand table's index has no capacity of its own.
     """
-    index: GlobalSecondaryIndexTypeDef = {
+    index: type_defs.GlobalSecondaryIndexTypeDef = {
         "IndexName": LEASE_OWNER_INDEX,
         "KeySchema": [{"AttributeName": LEASE_OWNER, "KeyType": "HASH"},
                       {"AttributeName": LEASE_KEY, "KeyType": "RANGE"}],
@@ -243,7 +237,7 @@ def index_definition(options: TableOptions) -> GlobalSecondaryIndexTypeDef:
 
 def create_table_request(table_name: str, options: TableOptions, *,
                          hash_key: str = LEASE_KEY,
-                         index: bool = False) -> CreateTableInputTypeDef:
+                         index: bool = False) -> type_defs.CreateTableInputTypeDef:
     """The CreateTable parameters of a table KCL will find as it would have made it.
 
     Not KCL's own request: KCL creates a lease table on-demand (the default since
@@ -259,7 +253,7 @@ def create_table_request(table_name: str, options: TableOptions, *,
     """
     if index and hash_key != LEASE_KEY:
         raise ValueError(f"only a lease table ({LEASE_KEY}) has {LEASE_OWNER_INDEX}")
-    request: CreateTableInputTypeDef = {
+    request: type_defs.CreateTableInputTypeDef = {
         "TableName": table_name,
         "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"}],
         "AttributeDefinitions": attribute_definitions(hash_key, index),
@@ -365,7 +359,7 @@ def index_state_problem(where: str, status: str | None, version: str) -> str | N
 
 
 def add_index_request(table_name: str, description: Answer,
-                      fallback: TableOptions) -> UpdateTableInputTypeDef:
+                      fallback: TableOptions) -> type_defs.UpdateTableInputTypeDef:
     """The UpdateTable that adds KCL 3's index to an existing lease table, and only that.
 
     Exactly what KCL's createLeaseOwnerToLeaseKeyIndexIfNotExists sends: on a

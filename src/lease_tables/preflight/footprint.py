@@ -30,9 +30,9 @@ from lease_tables.config.naming import LeaseTable
 from lease_tables.core.engine import Once
 from lease_tables.core.printable import aws_text
 from lease_tables.model import footprint as fp
-from lease_tables.model.consumers import UNKNOWN_ACCOUNT, from_footprint
+from lease_tables.model.consumers import UNKNOWN_ACCOUNT
 from lease_tables.model.outcome import FAILED, TableResult
-from lease_tables.model.rows import ResourceRow
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 from lease_tables.preflight import services, streams
 from lease_tables.preflight.groups import Group, judge
 
@@ -72,7 +72,7 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
         out.append(Planned(streams.stream_group(given(r), r.region or ""),
                            partial(streams.probe_stream, clients, summaries), r,
                            len(fp.SERVICE_STREAMS.tried)))
-    for consumer in from_footprint(fp.consumers(found), tables):
+    for consumer in fp.consumers(found, tables):
         out.append(Planned(streams.consumer_group(consumer),
                            partial(streams.probe_consumer, clients, summaries, consumer),
                            calls=len(fp.SERVICE_ENHANCED_FAN_OUT.tried)))
@@ -169,7 +169,7 @@ def simulation_target(group: Group, action: str,
     # What follows the account in the ARN, by the row's role (its service names the rest).
     local = {
         fp.KIND_STREAM: f"stream/{row.table_name}",
-        fp.ROLE_STREAM_CONSUMER: row.resource,
+        ROLE_STREAM_CONSUMER: row.resource,
         fp.KIND_VIDEO_STREAM: f"stream/{row.table_name}lease-tables-preflight/0",
         fp.KIND_CONNECT_INSTANCE: f"instance/{row.table_name}",
         fp.KIND_LOG_GROUP: f"log-group:{row.table_name}",
@@ -177,7 +177,7 @@ def simulation_target(group: Group, action: str,
     base = row.resource
     if local is not None and not (base.startswith("arn:") and "*" not in base):
         base = f"arn:{fp.partition(region)}:{group.service}:{region}:{account}:{local}"
-    if row.role == fp.ROLE_STREAM_CONSUMER:
+    if row.role == ROLE_STREAM_CONSUMER:
         base += ":0"  # a consumer's ARN ends in its creation time
     elif row.role == fp.KIND_CONNECT_INSTANCE:
         base += f"/contact/{uuid.uuid4()}"

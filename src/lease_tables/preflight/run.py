@@ -23,10 +23,9 @@ from lease_tables.aws.clients import Clients
 from lease_tables.config.naming import LeaseTable
 from lease_tables.model import kcl, outcome, rows
 from lease_tables.model.footprint import KIND_STREAM as ROLE_STREAM
-from lease_tables.model.footprint import ROLE_STREAM_CONSUMER
 from lease_tables.model.outcome import TableResult
 from lease_tables.model.probes import pending_summary
-from lease_tables.model.rows import ResourceRow
+from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 from lease_tables.preflight.footprint import Planned, preflight_footprint
 from lease_tables.preflight.tables import PROBE_KEY_PREFIX, judge, new_findings, table_chain
 

@@ -12,18 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
+from lease_tables.aws import failures
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
-from lease_tables.aws.failures import (
-    IN_USE_CODE,
-    LIMIT_CODE,
-    NOT_FOUND_CODE,
-    error_code,
-    explain,
-    was_retried,
-)
 from lease_tables.core.engine import DONE, Engine, Once, StepLike
 from lease_tables.model.consumers import (
     REGISTER,
@@ -42,6 +36,16 @@ from lease_tables.provision.limits import behind_limit
 SUMMARY = "kinesis:DescribeStreamSummary"
 DESCRIBE = "kinesis:DescribeStreamConsumer"
 REGISTER_CALL = "kinesis:RegisterStreamConsumer"
+
+
+@dataclass
+class _Asked:
+    """One consumer of a run: the call under way (for the words of a failure) and what
+    `create` has done for it."""
+
+    consumer: Consumer
+    call: str = SUMMARY
+    done: ConsumerDone = field(default_factory=ConsumerDone)
 
 
 class StreamLookup:
@@ -64,21 +68,21 @@ class StreamLookup:
         try:
             summary = client.describe_stream_summary(**given)
         except Exception as exc:
-            if error_code(exc) != NOT_FOUND_CODE:
+            if failures.error_code(exc) != failures.NOT_FOUND_CODE:
                 raise
             return STREAM_MISSING
         return str(summary["StreamDescriptionSummary"]["StreamARN"])
 
-    def look(self, consumer: Consumer, calls: dict[Consumer, str]) -> Any:
+    def look(self, asked: _Asked) -> Any:
         """What `consumers.next_step` reads: STREAM_MISSING, None when the consumer is not
         registered, or its description (a raw Kinesis answer, hence Any: read with .get).
-        `calls[consumer]` names the call under way, for the words of a failure."""
-        calls[consumer] = SUMMARY
-        arn = self.arn(consumer)
+        `asked.call` names the call under way, for the words of a failure."""
+        asked.call = SUMMARY
+        arn = self.arn(asked.consumer)
         if arn == STREAM_MISSING:
             return STREAM_MISSING
-        calls[consumer] = DESCRIBE
-        return self.describe(consumer, arn)
+        asked.call = DESCRIBE
+        return self.describe(asked.consumer, arn)
 
     def describe(self, consumer: Consumer, stream_arn: str) -> dict[str, Any] | None:
         """The consumer's description, or None when it is not registered."""
@@ -87,15 +91,15 @@ class StreamLookup:
             answer = client.describe_stream_consumer(StreamARN=stream_arn,
                                                      ConsumerName=consumer.name)
         except Exception as exc:
-            if error_code(exc) == NOT_FOUND_CODE:
+            if failures.error_code(exc) == failures.NOT_FOUND_CODE:
                 return None
             raise
         return dict(answer["ConsumerDescription"])
 
-    def explain(self, consumer: Consumer, exc: BaseException, call: str) -> str:
-        """A call about the consumer that failed, in the words of its row."""
-        return explain(exc, consumer.where, call,
-                       self.clients.endpoint_for(consumer.region, "kinesis"))
+    def explain(self, asked: _Asked, exc: BaseException) -> str:
+        """The call under way about the consumer that failed, in the words of its row."""
+        return failures.explain(exc, asked.consumer.where, asked.call,
+                                self.clients.endpoint_for(asked.consumer.region, "kinesis"))
 
 
 class ConsumerRun:
@@ -104,17 +108,14 @@ class ConsumerRun:
     def __init__(self, clients: Clients, concurrency: int = 10) -> None:
         self.clients = clients
         self.streams = StreamLookup(clients)
-        self.engine: Engine[Consumer] = Engine(self._start, self._poll,
-                                               concurrency=concurrency)
-        self._done: dict[Consumer, ConsumerDone] = {}
-        self._calls: dict[Consumer, str] = {}
+        self.engine: Engine[_Asked] = Engine(self._start, self._poll, concurrency=concurrency)
 
     def stop(self) -> None:
         self.engine.stop()
 
     def run(self, consumers: Sequence[Consumer], wait: bool,
             timeout: float) -> list[TableResult]:
-        self.engine.run(consumers, wait, timeout)
+        self.engine.run([_Asked(consumer) for consumer in consumers], wait, timeout)
         return self.snapshot(timeout, waited=wait)
 
     def snapshot(self, timeout: float, waited: bool = True) -> list[TableResult]:
@@ -122,93 +123,88 @@ class ConsumerRun:
         --no-wait, as registered and still CREATING)."""
         rows = []
         for track in self.engine.tracks:
-            consumer, step = track.item, track.step
+            asked, step = track.item, track.step
+            row = asked.consumer.row()
             if step is not None and step.kind == DONE:
-                rows.append(TableResult(consumer.row(), step.status, step.message))
+                rows.append(TableResult(row, step.status, step.message))
             elif step is not None and not waited:
-                rows.append(TableResult(consumer.row(), step.status,
-                                        "still CREATING (--no-wait)"))
+                rows.append(TableResult(row, step.status, "still CREATING (--no-wait)"))
             else:
-                rows.append(TableResult(consumer.row(), FAILED, unfinished_message(
-                    consumer, self._done.get(consumer, ConsumerDone()), timeout,
-                    step.kind if step else "")))
+                rows.append(TableResult(row, FAILED, unfinished_message(
+                    asked.consumer, asked.done, timeout, step.kind if step else "")))
         return rows
 
     def registered(self) -> list[str]:
         """What this run asked Kinesis to register, for an interrupt's true message."""
-        return sorted(c.where for c, d in self._done.items() if d.registered)
+        return sorted(track.item.consumer.where for track in self.engine.tracks
+                      if track.item.done.registered)
 
-    def _start(self, consumer: Consumer) -> StepLike:
-        self._done[consumer] = ConsumerDone()
+    def _start(self, asked: _Asked) -> StepLike:
         try:
-            step = next_step(consumer, self.streams.look(consumer, self._calls),
-                             self._done[consumer])
+            step = next_step(asked.consumer, self.streams.look(asked), asked.done)
             if step.kind == REGISTER:
-                step = next_step(consumer, self._register(consumer), self._done[consumer])
+                step = next_step(asked.consumer, self._register(asked), asked.done)
             return step
         except Exception as exc:
-            return self._failed(consumer, exc)
+            return self._failed(asked, exc)
 
-    def _poll(self, consumer: Consumer) -> StepLike:
+    def _poll(self, asked: _Asked) -> StepLike:
         try:
-            answer = self.streams.look(consumer, self._calls)
+            answer = self.streams.look(asked)
         except Exception as exc:
-            return self._failed(consumer, exc)
-        if answer is None and not (self._done[consumer].registered
-                                   or self._done[consumer].raced):
-            return ConsumerStep(DONE, FAILED, f"{consumer.where} disappeared while this run "
-                                              f"waited for it (deregistered by someone "
+            return self._failed(asked, exc)
+        if answer is None and not (asked.done.registered or asked.done.raced):
+            return ConsumerStep(DONE, FAILED, f"{asked.consumer.where} disappeared while this "
+                                              f"run waited for it (deregistered by someone "
                                               f"else?). Rerun to register it again.")
-        return next_step(consumer, answer, self._done[consumer])
+        return next_step(asked.consumer, answer, asked.done)
 
-    def _register(self, consumer: Consumer) -> Any:
+    def _register(self, asked: _Asked) -> Any:
         """RegisterStreamConsumer; ResourceInUse means someone else did, so describe again;
         the five-CREATING limit is a queue (`limits`), as for tables."""
+        consumer = asked.consumer
         client = self.clients.client("kinesis", consumer.region)
         stream_arn = self.streams.arn(consumer)  # known: the look before found the stream
-        self._calls[consumer] = REGISTER_CALL
+        asked.call = REGISTER_CALL
 
         def send() -> Any:
             try:
                 answer = client.register_stream_consumer(StreamARN=stream_arn,
                                                          ConsumerName=consumer.name)
             except Exception as exc:
-                code = error_code(exc)
-                if code == IN_USE_CODE:
-                    self._done[consumer] = ConsumerDone(raced=True, lost_answer=was_retried(exc))
-                    self._calls[consumer] = DESCRIBE
+                code = failures.error_code(exc)
+                if code == failures.IN_USE_CODE:
+                    asked.done = ConsumerDone(raced=True, lost_answer=failures.was_retried(exc))
+                    asked.call = DESCRIBE
                     return self.streams.describe(consumer, stream_arn)
-                if code == NOT_FOUND_CODE:  # the stream went away since it was described
+                if code == failures.NOT_FOUND_CODE:  # the stream went away since it was described
                     return STREAM_MISSING
                 raise
-            self._done[consumer] = ConsumerDone(registered=True)
+            asked.done = ConsumerDone(registered=True)
             return dict(answer["Consumer"])
 
         return behind_limit(self.engine, send, _limit_words)
 
-    def _failed(self, consumer: Consumer, exc: BaseException) -> ConsumerStep:
-        return ConsumerStep(DONE, FAILED, self.streams.explain(
-            consumer, exc, self._calls.get(consumer, SUMMARY)))
+    def _failed(self, asked: _Asked, exc: BaseException) -> ConsumerStep:
+        return ConsumerStep(DONE, FAILED, self.streams.explain(asked, exc))
 
 
-def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
-                     concurrency: int = 10, board: Board[ResourceRow] | None = None
-                     ) -> list[TableResult]:
+def verify_consumers(clients: Clients, consumers: Sequence[Consumer], concurrency: int,
+                     board: Board[ResourceRow]) -> list[TableResult]:
     """`verify`: each consumer exists and is ACTIVE (`missing` / `not-active` otherwise).
 
     `board` (over the consumers' rows) sees each result as soon as it is known, so a
     run cut short by --timeout still says which consumers had an answer."""
     streams = StreamLookup(clients)
-    board = board or Board([c.row() for c in consumers])
-    calls: dict[Consumer, str] = {}
 
     def check(item: tuple[int, Consumer]) -> TableResult:
         index, consumer = item
+        asked = _Asked(consumer)
         try:
-            answer = streams.look(consumer, calls)
+            answer = streams.look(asked)
         except Exception as exc:
-            return board.record(index, TableResult(consumer.row(), FAILED, streams.explain(
-                consumer, exc, calls[consumer])))
+            return board.record(index, TableResult(consumer.row(), FAILED,
+                                                   streams.explain(asked, exc)))
         status, message = verify_status(consumer, answer)
         return board.record(index, TableResult(consumer.row(), status, message))
 
@@ -220,6 +216,6 @@ def verify_consumers(clients: Clients, consumers: Sequence[Consumer],
 def _limit_words(exc: Exception) -> str | None:
     """Kinesis's five consumers CREATING at once clears by waiting (None: queue); anything
     else fails the consumer now."""
-    if error_code(exc) != LIMIT_CODE:
+    if failures.error_code(exc) != failures.LIMIT_CODE:
         raise exc
     return None

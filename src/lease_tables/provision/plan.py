@@ -27,16 +27,7 @@ from typing import Any
 from lease_tables.aws.failures import limit_is_quota
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.engine import DONE, LIMIT_BACKOFF_MAX, LIMIT_BUDGET, WAIT
-from lease_tables.model import kcl, spec
-from lease_tables.model.outcome import (
-    CREATED,
-    CREATING_NOTE,
-    DRIFT,
-    EXISTS,
-    FAILED,
-    UPDATED,
-    TableResult,
-)
+from lease_tables.model import kcl, outcome, spec
 
 # What comes next for one table, besides the engine's WAIT and DONE.
 CREATE = "create"  # CreateTable: `step.request`
@@ -96,7 +87,8 @@ class Step:
 
 def verdict(done: Done) -> str:
     """The status of a table that is, or will be, usable."""
-    return CREATED if done.created else UPDATED if done.index_sent else EXISTS
+    return (outcome.CREATED if done.created
+            else outcome.UPDATED if done.index_sent else outcome.EXISTS)
 
 
 def next_step(goal: Goal, answer: Any, done: Done) -> Step:
@@ -108,20 +100,20 @@ def next_step(goal: Goal, answer: Any, done: Done) -> Step:
             # deleted: waited for like CREATING, within the run's bound.
             return _wait(done, done.waiting_for or WAIT_TABLE)
         if done.waiting_for:
-            return _final(done, FAILED, (
+            return _final(done, outcome.FAILED, (
                 f"{goal.where} disappeared while this run waited for it (deleted by someone "
                 f"else?). Rerun to create it again."))
         return Step(CREATE, done=done,
                     request=kcl.create_table_request(goal.table, goal.options, goal.layout))
     status = answer.get("TableStatus")
     if done.waiting_for and spec.is_pending(status):
-        return Step(WAIT, verdict(done), CREATING_NOTE, done)  # nothing new to learn yet
+        return Step(WAIT, verdict(done), outcome.CREATING_NOTE, done)  # nothing new to learn yet
     problem = spec.key_schema_problem(answer, kcl.hash_key(goal.table.role))
     if problem and not done.created:
-        return _final(done, DRIFT, spec.drift_message(goal.where, problem))
+        return _final(done, outcome.DRIFT, spec.drift_message(goal.where, problem))
     unusable = spec.state_problem(goal.where, status)
     if unusable:
-        return _final(done, FAILED, unusable)
+        return _final(done, outcome.FAILED, unusable)
     if not done.created and not done.noted:
         done = replace(done, noted=True, notes=(*done.notes, *spec.capacity_differences(
             answer, kcl.table_options(goal.table, goal.options))))
@@ -148,7 +140,7 @@ def _index_step(goal: Goal, answer: Any, done: Done, status: str | None) -> Step
         if done.index_sent:  # accepted; DescribeTable has not caught up yet
             return _wait(done, WAIT_INDEX)
         if not goal.add_index:
-            return _final(done, DRIFT, spec.missing_index_message(goal.where, goal.version))
+            return _final(done, outcome.DRIFT, spec.missing_index_message(goal.where, goal.version))
         if status != spec.ACTIVE:  # UpdateTable is refused until the table is ACTIVE
             return _wait(done, WAIT_TABLE_THEN_INDEX)
         return Step(ADD_INDEX, done=done, request=spec.add_index_request(
@@ -167,7 +159,8 @@ def after_index(goal: Goal, answer: Any, done: Done) -> Step:
 def _index_checked(goal: Goal, answer: Any, done: Done, *, table_pending: bool) -> Step:
     problem = spec.index_problem(answer)
     if problem:
-        return _final(done, DRIFT, spec.index_drift_message(goal.where, problem, goal.version))
+        return _final(done, outcome.DRIFT,
+                      spec.index_drift_message(goal.where, problem, goal.version))
     note = spec.index_projection_note(answer, goal.version)
     if note and note not in done.warnings:
         done = replace(done, notes=(*done.notes, f"warning: {note}"),
@@ -175,7 +168,7 @@ def _index_checked(goal: Goal, answer: Any, done: Done, *, table_pending: bool) 
     index_status = spec.index_status(answer)
     unusable = spec.index_state_problem(goal.where, index_status, goal.version)
     if unusable:
-        return _final(done, FAILED, unusable)
+        return _final(done, outcome.FAILED, unusable)
     if spec.index_is_pending(index_status):
         return _wait(replace(done, index_status=str(index_status)), WAIT_INDEX)
     if table_pending:
@@ -185,7 +178,7 @@ def _index_checked(goal: Goal, answer: Any, done: Done, *, table_pending: bool) 
 
 def _wait(done: Done, waiting_for: str) -> Step:
     done = replace(done, waiting_for=waiting_for)
-    return Step(WAIT, verdict(done), CREATING_NOTE, done)
+    return Step(WAIT, verdict(done), outcome.CREATING_NOTE, done)
 
 
 def _final(done: Done, status: str, message: str) -> Step:
@@ -202,25 +195,25 @@ def index_added_note(request: Any) -> str:
 
 
 def result(goal: Goal, step: Step, waited: bool, hints: tuple[str, ...] = (),
-           hint_warnings: tuple[str, ...] = ()) -> TableResult:
+           hint_warnings: tuple[str, ...] = ()) -> outcome.TableResult:
     """The row of a table the run has finished with (or left waiting, with --no-wait);
     `hints` are the near-twin notes (a created table's only notes)."""
     done = step.done
     warnings = (*done.warnings, *hint_warnings)
     if step.waiting and not waited and done.waiting_for == WAIT_TABLE_THEN_INDEX:
-        return TableResult(goal.table, DRIFT, (
+        return outcome.TableResult(goal.table, outcome.DRIFT, (
             f"{goal.where} is not ACTIVE yet and has no index {spec.LEASE_OWNER_INDEX}, "
             f"which KCL {goal.version} needs; with --no-wait it could not be added yet. "
             f"Rerun `lease-tables create --kcl {goal.version} --add-index` once the table "
             f"is ACTIVE."), warnings)
-    if step.status not in (CREATED, EXISTS, UPDATED):
-        return TableResult(goal.table, step.status, step.message, warnings)
+    if step.status not in (outcome.CREATED, outcome.EXISTS, outcome.UPDATED):
+        return outcome.TableResult(goal.table, step.status, step.message, warnings)
     notes = [*done.notes, *hints]
     if step.waiting and not waited:
         notes.insert(0, f"index {spec.LEASE_OWNER_INDEX} still "
                         f"{done.index_status or 'CREATING'} (--no-wait)"
                      if done.waiting_for == WAIT_INDEX else "still CREATING (--no-wait)")
-    return TableResult(goal.table, step.status, "; ".join(notes), warnings)
+    return outcome.TableResult(goal.table, step.status, "; ".join(notes), warnings)
 
 
 @dataclass(frozen=True)
@@ -234,7 +227,7 @@ class Unfinished:
     endpoint: str = ""
 
 
-def unfinished_message(goal: Goal, where_it_stood: Unfinished, timeout: float,
+def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
                        interrupted_by: str | None = None) -> str:
     """A table the run could not finish within --timeout (or before the signal named by
     `interrupted_by` stopped it), in true words."""
@@ -243,7 +236,6 @@ def unfinished_message(goal: Goal, where_it_stood: Unfinished, timeout: float,
     else:
         after = f"when {interrupted_by} interrupted the run"
         within = f"before {interrupted_by} interrupted the run"
-    stood = where_it_stood
     done = stood.step.done if stood.step is not None else Done()
     pending = stood.step is not None and stood.step.waiting
     where = goal.where

@@ -23,42 +23,19 @@ and the rows.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
+from lease_tables.aws import failures
 from lease_tables.aws.clients import Clients
-from lease_tables.aws.failures import (
-    IN_USE_CODE,
-    LIMIT_CODE,
-    NOT_FOUND_CODE,
-    NotDynamoDBAnswer,
-    answer_part,
-    error_code,
-    error_message,
-    explain,
-    was_retried,
-)
 from lease_tables.config.naming import LeaseTable, twins_phrase
 from lease_tables.core.engine import DONE, Engine
 from lease_tables.model import kcl, spec
 from lease_tables.model.outcome import FAILED, QUEUED, Progress, TableResult
+from lease_tables.provision import plan
 from lease_tables.provision.limits import behind_limit
-from lease_tables.provision.plan import (
-    ADD_INDEX,
-    CREATE,
-    Done,
-    Goal,
-    Step,
-    Unfinished,
-    after_index,
-    index_added_note,
-    next_step,
-    result,
-    unfinished_message,
-)
 
 
 @dataclass
@@ -66,12 +43,13 @@ class _Table:
     """One table of the run: its goal, and the calls made for it (the plan's part is its
     Step), for the rows and for the words of a run cut short."""
 
-    goal: Goal
+    goal: plan.Goal
     call: str = "DescribeTable"  # the call under way, for a message if it never ends
     queued: bool = False  # waiting behind a limit on operations in flight
     last_error: str = ""
-    done: Done = field(default_factory=Done)  # what the run has done, while a step is made
-    step: Step | None = None  # the plan's last step, as the engine holds it
+    # what the run has done, while a step is made
+    done: plan.Done = field(default_factory=plan.Done)
+    step: plan.Step | None = None  # the plan's last step, as the engine holds it
     hints: list[str] = field(default_factory=list)  # near-twin notes
     hint_warnings: list[str] = field(default_factory=list)
 
@@ -93,16 +71,14 @@ class Provisioner:
     def __init__(self, clients: Clients, options: spec.TableOptions, *,
                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
                  concurrency: int = 10, progress: Progress | None = None,
-                 clock: Callable[[], float] = time.monotonic,
                  add_index: bool = False, version: str = kcl.DEFAULT_VERSION) -> None:
         self.clients = clients
         # layout: KCL version (a lease table's index, a companion's key); add_index:
         # --add-index (UpdateTable adds a missing index); version: the --kcl given.
-        self.goal = partial(Goal, options=options, layout=layout, add_index=add_index,
+        self.goal = partial(plan.Goal, options=options, layout=layout, add_index=add_index,
                             version=version)
         self.progress = progress or Progress()
-        self.engine: Engine[_Table] = Engine(self._start, self._poll, concurrency=concurrency,
-                                             clock=clock)
+        self.engine: Engine[_Table] = Engine(self._start, self._poll, concurrency=concurrency)
         self._tables: list[_Table] = []
 
     def stop(self) -> None:
@@ -122,7 +98,7 @@ class Provisioner:
         if wait and not self.engine.stopping:
             for t in self._tables:
                 if t.step is not None and t.step.kind != DONE:
-                    self._report(t, Step(DONE, FAILED, self._unfinished(t, timeout), t.done))
+                    self._report(t, plan.Step(DONE, FAILED, self._unfinished(t, timeout), t.done))
         return [self._result(t, wait) for t in self._tables]
 
     def snapshot(self, timeout: float, interrupted_by: str | None = None) -> list[TableResult]:
@@ -158,60 +134,62 @@ class Provisioner:
         return self.clients.dynamodb(table.region or "")
 
     def _explain(self, t: _Table, exc: BaseException, call: str) -> str:
-        return explain(exc, t.table.table_name, call,
-                       self.clients.endpoint_for(t.table.region or ""), t.table.region)
+        return failures.explain(exc, t.table.table_name, call,
+                                self.clients.endpoint_for(t.table.region or ""), t.table.region)
 
-    def _report(self, t: _Table, step: Step) -> Step:
+    def _report(self, t: _Table, step: plan.Step) -> plan.Step:
         """The plan's step, made known: the run's record of what was done, the display."""
         t.done, t.queued, t.step = step.done, False, step
         self.progress.on_status(t.table, step.status, step.message)
         return step
 
-    def _start(self, t: _Table) -> Step:
+    def _start(self, t: _Table) -> plan.Step:
         """Describe; create when absent; add the index when asked and absent."""
-        try:
-            step = next_step(t.goal, self._describe(t.table), t.done)
-            if step.kind == CREATE:
-                t.call = "CreateTable"
-                step = next_step(t.goal, self._create(t, step.request), t.done)
-            return self._settle(t, step)
-        except Exception as exc:  # every failure becomes a per-table result
-            return self._report(t, Step(DONE, FAILED, self._explain(t, exc, t.call), t.done))
+        return self._look(t)
 
-    def _poll(self, t: _Table) -> Step:
+    def _poll(self, t: _Table) -> plan.Step:
         """One more look at a waiting table (may send the --add-index UpdateTable)."""
-        last = t.step
-        assert last is not None  # only a table that started waits
-        if self.engine.stopping:
-            return last
+        assert t.step is not None  # only a table that started waits
+        return t.step if self.engine.stopping else self._look(t, t.step)
+
+    def _look(self, t: _Table, last: plan.Step | None = None) -> plan.Step:
+        """Describe, then send what the plan asks for (CreateTable, the --add-index
+        UpdateTable) until it says WAIT or DONE. A poll's DescribeTable that fails (`last`:
+        the table waits) keeps it waiting, its error kept for the words of a run cut short,
+        unless the endpoint is not DynamoDB: asking again will not make it so."""
         try:
             answer = self._describe(t.table)
         except Exception as exc:
+            if last is None:
+                return self._failed(t, exc)
             t.last_error = self._explain(t, exc, "DescribeTable")
-            if isinstance(exc, NotDynamoDBAnswer):  # asking again will not make it DynamoDB
-                return self._report(t, Step(DONE, FAILED, t.last_error, t.done))
-            return last
+            if not isinstance(exc, failures.NotDynamoDBAnswer):
+                return last
+            return self._report(t, plan.Step(DONE, FAILED, t.last_error, t.done))
         try:
-            return self._settle(t, next_step(t.goal, answer, t.done))
-        except Exception as exc:
-            return self._report(t, Step(DONE, FAILED, self._explain(t, exc, t.call), t.done))
+            step = plan.next_step(t.goal, answer, t.done)
+            if step.kind == plan.CREATE:
+                t.call = "CreateTable"
+                step = plan.next_step(t.goal, self._create(t, step.request), t.done)
+            if step.kind == plan.ADD_INDEX:
+                t.done = step.done
+                step = plan.after_index(t.goal, self._add_index(t, step.request), t.done)
+            return self._report(t, step)
+        except Exception as exc:  # every failure becomes a per-table result
+            return self._failed(t, exc)
 
-    def _settle(self, t: _Table, step: Step) -> Step:
-        """A step the engine can hold (WAIT or DONE): ADD_INDEX is sent first."""
-        if step.kind == ADD_INDEX:
-            t.done = step.done
-            step = after_index(t.goal, self._add_index(t, step.request), t.done)
-        return self._report(t, step)
+    def _failed(self, t: _Table, exc: Exception) -> plan.Step:
+        return self._report(t, plan.Step(DONE, FAILED, self._explain(t, exc, t.call), t.done))
 
     def _describe(self, table: LeaseTable) -> dict[str, Any] | None:
         """The table's description, or None when it does not exist."""
         try:
             response = self._client(table).describe_table(TableName=table.table_name)
         except Exception as exc:
-            if error_code(exc) == NOT_FOUND_CODE:
+            if failures.error_code(exc) == failures.NOT_FOUND_CODE:
                 return None
             raise
-        return answer_part(response, "Table", "DescribeTable")
+        return failures.answer_part(response, "Table", "DescribeTable")
 
     def _behind_limit(self, t: _Table, send: Callable[[], dict[str, Any]],
                       waiting: str) -> dict[str, Any]:
@@ -229,7 +207,7 @@ class Provisioner:
             try:
                 response = self._client(t.table).create_table(**request)
             except Exception as exc:
-                if error_code(exc) != IN_USE_CODE:
+                if failures.error_code(exc) != failures.IN_USE_CODE:
                     raise
                 # Made since we looked: by someone else (another run, KCL), or by this
                 # run's own first attempt whose answer was lost (`in_use_note`).
@@ -240,7 +218,7 @@ class Provisioner:
                                                    "AttributeDefinitions":
                                                        request["AttributeDefinitions"]}
             t.done = replace(t.done, created=True)
-            return answer_part(response, "TableDescription", "CreateTable")
+            return failures.answer_part(response, "TableDescription", "CreateTable")
 
         return self._behind_limit(t, send, "account limit on table operations in flight; "
                                            "waiting")
@@ -254,7 +232,7 @@ class Provisioner:
             try:
                 response = self._client(t.table).update_table(**request)
             except Exception as exc:
-                if error_code(exc) != IN_USE_CODE:
+                if failures.error_code(exc) != failures.IN_USE_CODE:
                     raise
                 # The table is busy (UPDATING): perhaps another run or KCL adding it.
                 t.call = "DescribeTable"
@@ -264,15 +242,15 @@ class Provisioner:
                     raise
                 t.done = t.done.note("another process added the index at the same time")
                 return found
-            t.done = replace(t.done.note(index_added_note(request)), index_sent=True)
+            t.done = replace(t.done.note(plan.index_added_note(request)), index_sent=True)
             t.call = "DescribeTable"
-            return answer_part(response, "TableDescription", "UpdateTable")
+            return failures.answer_part(response, "TableDescription", "UpdateTable")
 
         return self._behind_limit(t, send, "another table or index operation in flight; "
                                            "waiting")
 
     def _unfinished(self, t: _Table, timeout: float, interrupted_by: str | None = None) -> str:
-        return unfinished_message(t.goal, Unfinished(
+        return plan.unfinished_message(t.goal, plan.Unfinished(
             t.step, t.call, t.queued, t.last_error,
             self.clients.endpoint_for(t.table.region or "")), timeout, interrupted_by)
 
@@ -301,26 +279,26 @@ class Provisioner:
     def _result(self, t: _Table, waited: bool) -> TableResult:
         if t.step is None:  # stopped before its first look
             return TableResult(t.table, FAILED, self._unfinished(t, 0.0))
-        return result(t.goal, t.step, waited, tuple(t.hints), tuple(t.hint_warnings))
+        return plan.result(t.goal, t.step, waited, tuple(t.hints), tuple(t.hint_warnings))
 
 
 def _limit_words(exc: Exception) -> str | None:
     """What `limits.behind_limit` judges of a refused table operation: a
     LimitExceededException's words, None for a busy table (ResourceInUse: it clears);
     anything else fails the table now."""
-    code = error_code(exc)
-    if code == IN_USE_CODE:
+    code = failures.error_code(exc)
+    if code == failures.IN_USE_CODE:
         return None
-    if code != LIMIT_CODE:
+    if code != failures.LIMIT_CODE:
         raise exc
-    return error_message(exc)
+    return failures.error_message(exc)
 
 
 def in_use_note(exc: BaseException) -> str:
     """Who made a table CreateTable found already there, as far as is known: someone else
     (another run, KCL) when this was the only attempt; when an earlier attempt had no
     answer, possibly this run itself, and nothing more can be said."""
-    if was_retried(exc):
+    if failures.was_retried(exc):
         return ("the table exists now; this run's CreateTable had no answer on a first "
                 "attempt and may have made it (its retry found it there)")
     return "another process created it at the same time"

@@ -18,17 +18,20 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
+
+from rich.console import Console, RenderableType
+from rich.constrain import Constrain
+from rich.live import Live
+from rich.padding import Padding
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
 
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core import printable
 from lease_tables.model import outcome
-from lease_tables.model.outcome import CREATING_NOTE, QUEUED, Progress, TableResult
 from lease_tables.render import report
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console, RenderableType
-    from rich.text import Text
 
 WAITING = "waiting"
 ECHO_ROOM = 2  # columns the live table leaves free for the terminal's "^C" echo
@@ -36,8 +39,8 @@ _STYLE = {
     outcome.CREATED: "green", outcome.EXISTS: "green", outcome.UPDATED: "green",
     outcome.OK: "green", outcome.PLANNED: "cyan", outcome.DRIFT: "bold red",
     outcome.FAILED: "bold red", outcome.MISSING: "bold red", outcome.DENIED: "bold red",
-    outcome.NOT_ACTIVE: "yellow", QUEUED: "yellow", outcome.CREATE_ALLOWED: "yellow",
-    WAITING: "dim", CREATING_NOTE: "yellow",
+    outcome.NOT_ACTIVE: "yellow", outcome.QUEUED: "yellow", outcome.CREATE_ALLOWED: "yellow",
+    WAITING: "dim", outcome.CREATING_NOTE: "yellow",
 }
 
 
@@ -45,15 +48,11 @@ def text(value: str, style: str = "") -> Text:
     """The one way a value reaches the terminal: escaped as on every other sink
     (`printable.row`), and a rich `Text`, never markup, so `[/]` or
     `[recording-team]` in a tag, a path or an AWS answer shows as typed."""
-    from rich.text import Text
-
     return Text(printable.row(value), style=style)
 
 
 def console(stream: TextIO) -> Console:
     """A rich console on `stream`; colour and live updates only on a real terminal."""
-    from rich.console import Console
-
     return Console(file=stream, highlight=False, soft_wrap=False)
 
 
@@ -73,11 +72,11 @@ class _Row:
     @property
     def word(self) -> str:
         """The status shown: `creating` while CREATE is on its way."""
-        return "creating" if self.note == CREATING_NOTE else self.status
+        return "creating" if self.note == outcome.CREATING_NOTE else self.status
 
     @property
     def in_progress(self) -> bool:
-        return self.note == CREATING_NOTE or self.status == QUEUED
+        return self.note == outcome.CREATING_NOTE or self.status == outcome.QUEUED
 
 
 class LiveTable:
@@ -101,10 +100,6 @@ class LiveTable:
 
     def render(self) -> RenderableType:
         """A snapshot for rich.live: rows in progress first, then the rest, to fit."""
-        from rich.constrain import Constrain
-        from rich.spinner import Spinner
-        from rich.table import Table
-
         now = time.monotonic()
         with self._lock:
             rows = [replace(r) for r in self._rows.values()]
@@ -142,7 +137,7 @@ class LiveTable:
 
 @contextmanager
 def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
-                  enabled: bool = True) -> Iterator[Progress | None]:
+                  enabled: bool = True) -> Iterator[outcome.Progress | None]:
     """A live display on `stream` while the block runs, when a person is watching.
 
     Yields the `Progress` to hand to the provisioner, or None (no display) when the
@@ -151,19 +146,17 @@ def live_progress(tables: Sequence[LeaseTable], stream: TextIO,
     if not enabled or not is_terminal(stream):
         yield None
         return
-    from rich.live import Live
-
     out = console(stream)
     live_table = LiveTable(tables, out)
     with Live(get_renderable=live_table.render, console=out, refresh_per_second=10,
               transient=True, redirect_stdout=False, redirect_stderr=False):
-        yield Progress(on_status=live_table.on_status)
+        yield outcome.Progress(on_status=live_table.on_status)
 
 
 STATUS_WIDTH = 10  # the summary's status column; a longer status pushes its line along
 
 
-def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = "",
+def print_summary(results: Sequence[outcome.TableResult], stream: TextIO, verb: str = "",
                   extra: report.Extra = "", out: Console | None = None) -> None:
     """The closing summary on a terminal: the same facts as the plain lines, in columns.
 
@@ -175,9 +168,6 @@ def print_summary(results: Sequence[TableResult], stream: TextIO, verb: str = ""
     facts are dim; the message, which says what to do, is plain text.
     `out` is a ready console (tests pass one of a fixed size); else one on `stream`.
     """
-    from rich.padding import Padding
-    from rich.text import Text
-
     out = out or console(stream)
     for result in report.grouped(results):
         table = result.table

@@ -417,14 +417,12 @@ def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
 def option_warnings(role: str, tagged: bool, migrating: bool) -> list[str]:
     """Options that do not change this `role`'s policy, said so: the operator gave them for
     a reason, and the policy printed without them would otherwise look like a mistake."""
-    warnings = []
-    if tagged and role != ROLE_PROVISIONER:
-        warnings.append("--tag only changes the provisioner's policy (it adds "
-                        "dynamodb:TagResource); the adapter policy is the same with or "
-                        "without it.")
-    if migrating and role == ROLE_PROVISIONER:
-        warnings.append("--migrating only changes the adapter's policy (the old companion "
-                        "tables' permissions); `create` and `verify` need nothing more "
-                        "during KCL's migration, so the provisioner policy is the same with "
-                        "or without it.")
-    return warnings
+    return [warning for given, warning in (
+        (tagged and role != ROLE_PROVISIONER,
+         "--tag only changes the provisioner's policy (it adds dynamodb:TagResource); the "
+         "adapter policy is the same with or without it."),
+        (migrating and role == ROLE_PROVISIONER,
+         "--migrating only changes the adapter's policy (the old companion tables' "
+         "permissions); `create` and `verify` need nothing more during KCL's migration, so "
+         "the provisioner policy is the same with or without it."),
+    ) if given]

@@ -9,30 +9,22 @@ JSON stays in plain name order.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from lease_tables.config.naming import HOST_LOCAL, HOST_OPTION, HOST_UNC, LeaseTable
-from lease_tables.core.printable import MAX_VALUE, clean, line, row
+from lease_tables.core.printable import clean, line, row
 from lease_tables.model import kcl, rows
 from lease_tables.model.outcome import TableResult, exit_code, needs_attention
-from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 
 _HOST_SOURCE_WORDS = {
     HOST_OPTION: "from --host-name",
     HOST_UNC: "from the UNC path",
     HOST_LOCAL: "this machine's name",
 }
-
-
-def _clean(value: str | None) -> str:
-    """printable.clean, skipped for the common value that needs nothing (short and
-    printable, two checks in C): a fleet's dry run prints tens of thousands of these."""
-    if value is not None and len(value) <= MAX_VALUE and value.isprintable():
-        return value
-    return clean(value)
 
 
 def origin(table: LeaseTable) -> str:
@@ -42,20 +34,20 @@ def origin(table: LeaseTable) -> str:
     each is escaped and cut, so none can start a line of its own.
     """
     if table.adapter_kind is None:
-        if isinstance(table, ResourceRow) and not table.origins:
+        if isinstance(table, rows.ResourceRow) and not table.origins:
             # a stream, bucket ... row: named by an option or an adapter's file
-            listed = ", ".join(_clean(s) for s in dict.fromkeys(table.sources))
+            listed = ", ".join(clean(s) for s in dict.fromkeys(table.sources))
             return f"from {listed}" if listed else "from the footprint's options"
         return "given with --table"
-    ident = f" {_clean(table.adapter_id)}" if table.adapter_id else ""
+    ident = f" {clean(table.adapter_id)}" if table.adapter_id else ""
     text = (f'{table.adapter_kind} adapter{ident}, application '
-            f'"{_clean(table.application_name)}"')
+            f'"{clean(table.application_name)}"')
     if table.enabled is False:
         text += " (disabled)"
     if table.host_name is not None:
         words = _HOST_SOURCE_WORDS[table.host_name_source or ""]
-        text += f", host {_clean(table.host_name)} ({words})"
-    files = [_clean(s) for s in dict.fromkeys(table.sources) if s != "--table"]
+        text += f", host {clean(table.host_name)} ({words})"
+    files = [clean(s) for s in dict.fromkeys(table.sources) if s != "--table"]
     if files:
         text += " in " + " and ".join(files)
     if len(table.origins) > 1:
@@ -83,8 +75,6 @@ COMPANION_INDENT = "  "
 
 def grouped(results: Sequence[TableResult]) -> list[TableResult]:
     """Each lease table followed by its companions (in role order), sets in name order."""
-    if all(r.table.role == kcl.ROLE_LEASE for r in results):
-        return list(results)  # already in name order (outcome.sort_results): no regrouping
     return sorted(results, key=lambda r: (kcl.lease_name(r.table), r.table.region or "",
                                           _ROLE_ORDER.get(r.table.role, len(_ROLE_ORDER)),
                                           r.table.table_name))
@@ -94,17 +84,17 @@ def subject(table: LeaseTable) -> str:
     """What a row is about, as its line starts: a table's name, or another resource's kind
     and name (`stream-consumer stream/S/consumer/T`), never its lease table's name, so a
     consumer's row does not read as a row of that table."""
-    if isinstance(table, ResourceRow):
-        return f"{table.role} {_clean(table.resource)}"
+    if isinstance(table, rows.ResourceRow):
+        return f"{table.role} {clean(table.resource)}"
     return table.table_name
 
 
 def role_words(table: LeaseTable) -> str:
     """'' for a lease table and for a row that names its own kind (`subject`); for a
     companion, its role and its lease table."""
-    if table.role == kcl.ROLE_LEASE or isinstance(table, ResourceRow):
+    if table.role == kcl.ROLE_LEASE or isinstance(table, rows.ResourceRow):
         return ""
-    return f"{table.role} table of {_clean(kcl.lease_name(table))}, "
+    return f"{table.role} table of {clean(kcl.lease_name(table))}, "
 
 
 def text_line(result: TableResult, extra: Extra = "") -> str:
@@ -125,15 +115,11 @@ def text_line(result: TableResult, extra: Extra = "") -> str:
 def tally(results: Sequence[TableResult], verb: str = "") -> str:
     """What a run did, counted by kind, without a verdict: `create: 2 tables: 2 created;
     2 consumers: 2 exists` (tables first; a kind with no rows is not named)."""
-    by_kind: dict[str, list[TableResult]] = {rows.TABLE: []} if not results else {}
-    for result in results:
-        by_kind.setdefault(rows.kind(result.table), []).append(result)
     parts = []
-    for kind in sorted(by_kind, key=rows.kind_order):
-        counts = Counter(r.status for r in by_kind[kind])
+    for kind in sorted({rows.kind(r.table) for r in results} or {rows.TABLE}, key=rows.kind_order):
+        counts = Counter(r.status for r in results if rows.kind(r.table) == kind)
         statuses = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        count = len(by_kind[kind])
-        parts.append(f"{count} {rows.noun(kind, count)}: {statuses}")
+        parts.append(f"{counts.total()} {rows.noun(kind, counts.total())}: {statuses}")
     lead = f"{verb}: " if verb else ""
     return lead + "; ".join(parts)
 
@@ -162,13 +148,8 @@ def json_document(results: Sequence[TableResult],
                   endpoint: str | None = None) -> dict[str, object]:
     """The one JSON object; `endpoint` (only when the calls went to an endpoint other than
     AWS's own) names where, as the text output's note does."""
-    document: dict[str, object] = {
-        "ok": exit_code(results) == 0,
-        "tables": [r.to_json() for r in results],
-    }
-    if endpoint:
-        document["endpoint"] = endpoint
-    return document
+    return {"ok": exit_code(results) == 0, "tables": [r.to_json() for r in results],
+            **({"endpoint": endpoint} if endpoint else {})}
 
 
 def endpoint_note(endpoints: Sequence[str]) -> str | None:
@@ -187,8 +168,6 @@ def emit(results: Sequence[TableResult], output: str, verb: str = "",
     `closing` replaces the summary line when a command has a better last word."""
     out = out or sys.stdout
     if output == "json":
-        import json  # only here: text output never needs it
-
         out.write(json.dumps(json_document(results, endpoint), indent=2) + "\n")
         return
     shown = grouped(needs_attention(results) if quiet else results)
@@ -208,7 +187,7 @@ def dry_run_plans(plans: Mapping[str, str], add_index: bool,
         phrases[kcl.ROLE_LEASE] += ("; and, to existing lease tables that lack it, only the "
                                     "index (UpdateTable, with the table's current capacity)")
     if consumers:
-        phrases[ROLE_STREAM_CONSUMER] = ("the consumer, if it is absent "
+        phrases[rows.ROLE_STREAM_CONSUMER] = ("the consumer, if it is absent "
                                          "(RegisterStreamConsumer, enhanced fan-out)")
     return {role: "would create: " + plan for role, plan in phrases.items()}
 
