@@ -17,14 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lease_tables.aws.failures import (
-    NOT_FOUND_CODE,
-    error_code,
-    error_message,
-    explain,
-    http_status,
-    is_access_denied,
-)
+from lease_tables.aws import failures
 from lease_tables.core.printable import aws_text
 
 # How a probe ended.
@@ -42,14 +35,9 @@ class Outcome:
     detail: str = ""  # PROVEN, ABSENT: the error code that decided it; REFUSED: the denial
     value: Any = None  # PROVEN: the answer; BROKEN: the exception
 
-    @property
-    def code(self) -> str | None:
-        """The error code of a broken answer (throttling, a validation error ...)."""
-        return error_code(self.value) if isinstance(self.value, BaseException) else None
-
 
 def attempt(call: Callable[[], Any], expected_code: str | None = None, *,
-            allowed: Iterable[str] = (), absent: Iterable[str] = (NOT_FOUND_CODE,),
+            allowed: Iterable[str] = (), absent: Iterable[str] = (failures.NOT_FOUND_CODE,),
             denied: Iterable[str] = ()) -> Outcome:
     """Run one probe and say what it proved.
 
@@ -62,12 +50,12 @@ def attempt(call: Callable[[], Any], expected_code: str | None = None, *,
     try:
         value = call()
     except Exception as exc:
-        code = error_code(exc)
+        code = failures.error_code(exc)
         if code in proving:
             return Outcome(PROVEN, code or "")
         if code in set(absent):
             return Outcome(ABSENT, code or "")
-        if is_access_denied(exc) or code in set(denied):
+        if failures.is_access_denied(exc) or code in set(denied):
             return Outcome(REFUSED, denial_text(exc))
         return Outcome(BROKEN, "", exc)
     return Outcome(PROVEN, "", value)
@@ -75,10 +63,10 @@ def attempt(call: Callable[[], Any], expected_code: str | None = None, *,
 
 def denial_text(exc: BaseException) -> str:
     """Code and message of an access-denied answer, also from an XML body (moto, proxies)."""
-    code = error_code(exc) or ""
-    message = error_message(exc)
-    if not code or code == str(http_status(exc)):
-        code = f"HTTP {http_status(exc)}"
+    code = failures.error_code(exc) or ""
+    message = failures.error_message(exc)
+    if not code or code == str(failures.http_status(exc)):
+        code = f"HTTP {failures.http_status(exc)}"
     return f"{code}: {aws_text(message)}" if message else code
 
 
@@ -102,4 +90,4 @@ def broken_words(outcome: Outcome, what: str, action: str, endpoint: str,
     called on what, where, and what the failure means."""
     error = outcome.value if isinstance(outcome.value, BaseException) else RuntimeError(
         outcome.detail or "no answer")
-    return explain(error, what, action, endpoint, region, role="adapter")
+    return failures.explain(error, what, action, endpoint, region, role="adapter")

@@ -1,9 +1,9 @@
 """Preflight of the adapter's whole footprint: every resource probed at once.
 
-The footprint (`footprint.resolve`) gives the resources; each becomes one
-resource-and-action-group row (`probe_group.Group`) with its probe chain (in
-`preflight_streams` and `preflight_services`). All chains run at once in a bounded
-pool beside the table probes, the longest first; a resource two tables share is one row, probed once
+The footprint (`model.footprint.resolve`) gives the resources; each becomes one
+resource-and-action-group row (`groups.Group`) with its probe chain (in `streams` and
+`services`). All chains run at once in a bounded pool beside the table probes, the
+longest first; a resource two tables share is one row, probed once
 (the footprint is deduplicated, and a stream's DescribeStreamSummary is shared by
 its consumers). Rows whose actions are all never tried by design (CloudWatch's
 PutMetricData, CloudWatch Logs) are listed with them in `not_tried`.
@@ -16,7 +16,6 @@ asked instead, where the identity may call it; its "denied" makes the row
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,30 +27,14 @@ from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.aws.failures import error_code, is_access_denied
 from lease_tables.config.naming import LeaseTable
+from lease_tables.core.engine import Once
 from lease_tables.core.printable import aws_text
 from lease_tables.model import footprint as fp
 from lease_tables.model.consumers import UNKNOWN_ACCOUNT
 from lease_tables.model.outcome import FAILED, TableResult
 from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
+from lease_tables.preflight import services, streams
 from lease_tables.preflight.groups import Group, judge
-from lease_tables.preflight.services import (
-    bucket_group,
-    connect_group,
-    group_of,
-    key_group,
-    probe_bucket,
-    probe_connect,
-    probe_key,
-    probe_video,
-    video_group,
-)
-from lease_tables.preflight.streams import (
-    StreamSummaries,
-    consumer_group,
-    probe_consumer,
-    probe_stream,
-    stream_group,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     from types_boto3_iam.type_defs import ContextEntryTypeDef
@@ -64,7 +47,7 @@ class Planned:
     """One row to be, and the chain of probes that fills it."""
 
     group: Group
-    probe: Callable[[Group], Any]
+    probe: Callable[[Group], None]
     resource: fp.Resource | None = None  # where the row's resource came from
     calls: int = 0  # the calls its chain makes at most: the longest chains start first
 
@@ -82,30 +65,29 @@ def given(resource: fp.Resource) -> str:
 def plan(clients: Clients, tables: Sequence[LeaseTable],
          found: fp.Footprint) -> list[Planned]:
     """Every row of the footprint and its probe chain, in footprint order."""
-    summaries = StreamSummaries(clients)
+    summaries: streams.StreamSummaries = Once()
     regions = sorted({t.region or "" for t in tables if t.role == "lease"}) or [""]
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
-        out.append(Planned(stream_group(given(r), r.region or ""),
-                           lambda g: probe_stream(clients, summaries, g), r,
+        out.append(Planned(streams.stream_group(given(r), r.region or ""),
+                           partial(streams.probe_stream, clients, summaries), r,
                            len(fp.SERVICE_STREAMS.tried)))
     for consumer in fp.consumers(found, tables):
-        out.append(Planned(consumer_group(consumer),
-                           partial(probe_consumer, clients, summaries, consumer),
+        out.append(Planned(streams.consumer_group(consumer),
+                           partial(streams.probe_consumer, clients, summaries, consumer),
                            calls=len(fp.SERVICE_ENHANCED_FAN_OUT.tried)))
-    builders: tuple[tuple[fp.Service, Callable[[str, str], Group],
-                          Callable[[Clients, Group], Any]], ...] = (
-        (fp.SERVICE_BUCKETS, bucket_group, probe_bucket),
-        (fp.SERVICE_KMS_KEYS, key_group, probe_key),
-        (fp.SERVICE_VIDEO_STREAMS, video_group, probe_video),
-        (fp.SERVICE_CONNECT, connect_group, probe_connect),
-    )
-    for service, build, probe in builders:
+    chains: tuple[tuple[fp.Service, Callable[[Clients, Group], None]], ...] = (
+        (fp.SERVICE_BUCKETS, services.probe_bucket), (fp.SERVICE_KMS_KEYS, services.probe_key),
+        (fp.SERVICE_VIDEO_STREAMS, services.probe_video),
+        (fp.SERVICE_CONNECT, services.probe_connect), (fp.SERVICE_LOGS, _nothing))
+    for service, probe in chains:
         for r in found.of(service.kind):
-            out.append(Planned(build(given(r), r.region or regions[0]),
+            region = r.region or regions[0]
+            # A bucket is called by its ARN in the partition of the region it is asked in.
+            resource = (f"arn:{fp.partition(region)}:s3:::{r.name}"
+                        if service is fp.SERVICE_BUCKETS else given(r))
+            out.append(Planned(services.group_of(service, r.name, region, resource),
                                partial(probe, clients), r, len(service.tried)))
-    for r in found.of(fp.KIND_LOG_GROUP):
-        out.append(Planned(group_of(fp.SERVICE_LOGS, r.name, r.region, given(r)), _nothing, r))
     namespaces = found.of(fp.KIND_METRICS_NAMESPACE)
     for region in sorted({r.region or "" for r in namespaces}):
         names = sorted(r.name for r in namespaces if (r.region or "") == region)
@@ -115,63 +97,56 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
                       context=names)
         group.notes.append(f"KCL publishes its metrics under the namespace"
                            f"{'s' if len(names) > 1 else ''} {', '.join(names)}")
-        out.append(Planned(group, _nothing))
+        out.append(Planned(group, partial(_nothing, clients)))
     for each in out:  # the words of a broken answer name the endpoint really called
         each.group.endpoint = partial(clients.endpoint_for, each.group.row.region or "",
                                       each.group.service)
     return out
 
 
-def _nothing(group: Group) -> None:
+def _nothing(clients: Clients, group: Group) -> None:
     """A row whose every action is never tried by design: no probe at all."""
 
 
-class Simulator:
-    """IAM's policy simulator for the never-tried actions, asked once per row."""
+def ask_caller(clients: Clients, region: str) -> tuple[str, str] | str:
+    """The caller IAM's policy simulator is asked about, (principal ARN, account), or why
+    sts:GetCallerIdentity could not name it."""
+    try:
+        who = clients.client("sts", region).get_caller_identity()
+        return principal_arn(who["Arn"]), who["Account"]
+    except Exception as exc:
+        return f"sts:GetCallerIdentity failed ({aws_text(exc)})"
 
-    def __init__(self, clients: Clients, region: str) -> None:
-        self.clients = clients
-        self.region = region
-        self._lock = threading.Lock()
-        self._caller: tuple[str, str] | None = None  # (principal ARN, account)
-        self.problem = ""  # why it could not be asked, once known
 
-    def caller(self) -> tuple[str, str] | None:
-        with self._lock:
-            if self._caller is None and not self.problem:
-                try:
-                    who = self.clients.client("sts", self.region).get_caller_identity()
-                    self._caller = (principal_arn(who["Arn"]), who["Account"])
-                except Exception as exc:
-                    self.problem = f"sts:GetCallerIdentity failed ({aws_text(exc)})"
-            return self._caller
-
-    def ask(self, group: Group) -> None:
-        if not group.never:
-            return
-        caller = self.caller()
-        if caller is None:
-            group.notes.append(f"--simulate could not ask IAM: {self.problem}")
-            return
-        principal, account = caller
-        iam = self.clients.client("iam", self.region)
-        for action in group.never:
-            resource, context = simulation_target(group, action, account)
-            try:
-                answer = iam.simulate_principal_policy(
-                    PolicySourceArn=principal, ActionNames=[action], ResourceArns=[resource],
-                    ContextEntries=context)
-            except Exception as exc:
-                why = ("iam:SimulatePrincipalPolicy is not allowed to this identity"
-                       if is_access_denied(exc) else f"{error_code(exc) or type(exc).__name__}")
-                group.notes.append(f"--simulate could not ask IAM about {action}: {why}")
-                continue
-            decisions = [r.get("EvalDecision", "") for r in answer.get("EvaluationResults", [])]
-            if decisions and all(d == "allowed" for d in decisions):
-                group.notes.append(f"IAM's policy simulator allows {action} (simulated, not "
-                                   f"called)")
-            else:
-                group.simulated_denied[action] = ", ".join(decisions) or "no decision"
+def simulate_row(clients: Clients, region: str, caller: Callable[[], tuple[str, str] | str],
+                 group: Group) -> None:
+    """IAM's policy simulator for the row's never-tried actions; `caller` is asked (once
+    per run) only when a row has some."""
+    if not group.never:
+        return
+    known = caller()
+    if isinstance(known, str):
+        group.notes.append(f"--simulate could not ask IAM: {known}")
+        return
+    principal, account = known
+    iam = clients.client("iam", region)
+    for action in group.never:
+        resource, context = simulation_target(group, action, account)
+        try:
+            answer = iam.simulate_principal_policy(
+                PolicySourceArn=principal, ActionNames=[action], ResourceArns=[resource],
+                ContextEntries=context)
+        except Exception as exc:
+            why = ("iam:SimulatePrincipalPolicy is not allowed to this identity"
+                   if is_access_denied(exc) else f"{error_code(exc) or type(exc).__name__}")
+            group.notes.append(f"--simulate could not ask IAM about {action}: {why}")
+            continue
+        decisions = [r.get("EvalDecision", "") for r in answer.get("EvaluationResults", [])]
+        if decisions and all(d == "allowed" for d in decisions):
+            group.notes.append(f"IAM's policy simulator allows {action} (simulated, not "
+                               f"called)")
+        else:
+            group.simulated_denied[action] = ", ".join(decisions) or "no decision"
 
 
 def principal_arn(caller: str) -> str:
@@ -219,7 +194,8 @@ def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Boa
     eighty one-call consumers), so no long chain waits behind short ones and ends last.
     """
     region = next((p.group.row.region for p in planned if p.group.row.region), "") or ""
-    simulator = Simulator(clients, region) if simulate else None
+    callers: Once[str, tuple[str, str] | str] = Once()
+    caller = partial(callers.get, "caller", partial(ask_caller, clients, region))
 
     def one(item: tuple[int, Planned]) -> TableResult:
         index, each = item
@@ -229,8 +205,8 @@ def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Boa
                                                    "not probed: the run was stopped"))
         try:
             each.probe(group)
-            if simulator is not None:
-                simulator.ask(group)
+            if simulate:
+                simulate_row(clients, region, caller, group)
         except Exception as exc:  # a bug of ours still becomes a per-row failure
             group.broken = (f"preflight of {group.where} failed unexpectedly "
                             f"({type(exc).__name__}: {aws_text(exc)}).")

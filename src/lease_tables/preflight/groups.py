@@ -19,14 +19,7 @@ from lease_tables.aws.failures import grant_advice
 from lease_tables.model.outcome import DENIED, FAILED, MISSING, OK, TableResult
 from lease_tables.model.probes import BY_DESIGN, NOT_NOW, Probe, Untried, sentences
 from lease_tables.model.rows import ResourceRow
-from lease_tables.preflight.answers import (
-    ABSENT,
-    BROKEN,
-    REFUSED,
-    Outcome,
-    broken_words,
-    identity_of,
-)
+from lease_tables.preflight import answers
 
 POLICY_HINT = ("`lease-tables policy --role adapter` with the same resource options prints "
                "the policy")
@@ -57,27 +50,27 @@ class Group:
     def action(self, name: str) -> str:
         return f"{self.service}:{name}"
 
-    def record(self, action: str, outcome: Outcome) -> bool:
+    def record(self, action: str, outcome: answers.Outcome) -> bool:
         """Note one probe's outcome; True when it proved the grant."""
-        if outcome.kind == REFUSED:
+        if outcome.kind == answers.REFUSED:
             self.refused[self.action(action)] = outcome.detail
-            self.identity = identity_of(outcome, self.identity)
+            self.identity = answers.identity_of(outcome, self.identity)
             return False
-        if outcome.kind == BROKEN:
+        if outcome.kind == answers.BROKEN:
             if not self.broken:
                 self.broken = self.broken_words(action, outcome)
             return False
-        return outcome.kind != ABSENT
+        return outcome.kind != answers.ABSENT
 
-    def broken_words(self, action: str, outcome: Outcome) -> str:
+    def broken_words(self, action: str, outcome: answers.Outcome) -> str:
         """A probe with no usable answer, in the adapter's terms, naming the endpoint
         really called (asked only now: after the call, and only when it broke)."""
         if self.endpoint is None:
             return (f"{self.action(action)} on {self.where} had no usable answer "
                     f"({type(outcome.value).__name__}: {outcome.value}); nothing is proven "
                     f"about it.")
-        return broken_words(outcome, f"{self.row.role} {self.row.resource}", self.action(action),
-                            self.endpoint(), self.row.region)
+        return answers.broken_words(outcome, f"{self.row.role} {self.row.resource}",
+                                    self.action(action), self.endpoint(), self.row.region)
 
     def skip(self, action: str, why: str) -> None:
         """A probe the adapter needs that could not be tried: the row cannot be `ok`."""
@@ -95,7 +88,6 @@ def untried(group: Group) -> tuple[Untried, ...]:
 
 def judge(group: Group) -> TableResult:
     """One status: denied beats missing beats failed beats ok."""
-    row = group.row
     missing = untried(group)
     words = sentences(missing)
     if group.never and not group.simulated_denied:
@@ -118,4 +110,4 @@ def judge(group: Group) -> TableResult:
     else:
         status, parts = (FAILED if group.broken or group.untried else OK), [group.broken]
     text = " ".join(part for part in (*parts, *words, *notes) if part)
-    return TableResult(row, status, text, untried=missing)
+    return TableResult(group.row, status, text, untried=missing)

@@ -1,17 +1,18 @@
 """`preflight`: prove, with the adapter's own credentials and writing nothing, that it
 will start.
 
-The run over the three kinds of probes: the lease tables' (`preflight_tables`), and
-the footprint's streams and consumers (`preflight_streams`) and other services
-(`preflight_services`), whose rows `preflight_footprint` plans. Every chain starts at
-once: the tables' in DynamoDB's pool of `--concurrency`, the footprint's beside them in
-its own pool of `--concurrency`, the longest chains first. Each chain judges its own
-answers (`preflight_answers`, one judgement for every service) and words its own rows;
+The run over the three kinds of probes: the lease tables' (`tables`), and the
+footprint's streams and consumers (`streams`) and other services (`services`), whose
+rows `footprint` plans. Every chain starts at once: the tables' in DynamoDB's pool of
+`--concurrency`, the footprint's beside them in its own pool of `--concurrency`, the
+longest chains first. Each chain judges its own answers (`answers`, one judgement for
+every service) and words its own rows;
 this module only runs them and words the one verdict for the change ticket.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,20 +21,13 @@ from typing import Any
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.config.naming import LeaseTable
-from lease_tables.model import kcl, rows
+from lease_tables.model import kcl, outcome, rows
 from lease_tables.model.footprint import KIND_STREAM as ROLE_STREAM
-from lease_tables.model.outcome import (
-    CREATE_ALLOWED,
-    DENIED,
-    HAPPY,
-    MISSING,
-    TableResult,
-    exit_code,
-)
+from lease_tables.model.outcome import TableResult
 from lease_tables.model.probes import pending_summary
 from lease_tables.model.rows import ROLE_STREAM_CONSUMER, ResourceRow
 from lease_tables.preflight.footprint import Planned, preflight_footprint
-from lease_tables.preflight.tables import judge, new_findings, new_probe_key, table_chain
+from lease_tables.preflight.tables import PROBE_KEY_PREFIX, judge, new_findings, table_chain
 
 
 @dataclass
@@ -52,9 +46,8 @@ def require_credentials(clients: Clients) -> None:
 
 
 def preflight_run(clients: Clients, tables: Sequence[LeaseTable], planned: Sequence[Planned],
-                  board: Board[Any], rows: Board[Any], concurrency: int = 10,
-                  layout: kcl.Layout = kcl.DEFAULT_LAYOUT, version: str = kcl.DEFAULT_VERSION,
-                  simulate: bool = False) -> PreflightRun:
+                  board: Board[Any], rows: Board[Any], concurrency: int, layout: kcl.Layout,
+                  version: str, simulate: bool) -> PreflightRun:
     """The tables' chains and the footprint's (`planned`, reported on `rows`), all at once:
     the footprint's run beside the tables', each in its own bounded pool; never raises for
     a table's failure.
@@ -62,7 +55,7 @@ def preflight_run(clients: Clients, tables: Sequence[LeaseTable], planned: Seque
     `board` sees each table's result as soon as it is known, so a run cut short by
     --timeout or Ctrl+C still reports what it had proven.
     """
-    key = new_probe_key()
+    key = f"{PROBE_KEY_PREFIX}{uuid.uuid4()}"  # a lease key no KCL worker ever writes
 
     def one(item: tuple[int, LeaseTable]) -> tuple[str | None, TableResult]:
         index, table = item
@@ -90,7 +83,7 @@ def verdict(run: PreflightRun, profile: str | None = None) -> str:
     """
     head, body = _verdict(run.results, run.identity, profile)
     stop = _STOP if head == FAILED_HEAD else ""
-    return f"{head}: {body}{stop} (exit {exit_code(run.results)})."
+    return f"{head}: {body}{stop} (exit {outcome.exit_code(run.results)})."
 
 
 def _verdict(results: Sequence[TableResult], identity: str | None,
@@ -99,13 +92,14 @@ def _verdict(results: Sequence[TableResult], identity: str | None,
     who = _who(identity, profile)
     n = len(results)
     scope = _scope(results)
-    shown = [r for r in results if r.status in (DENIED, MISSING)]
-    open_rows = [r for r in results if r.status not in {*HAPPY, DENIED, MISSING}]
-    allowed = [r for r in results if r.status == CREATE_ALLOWED]
+    unable = (outcome.DENIED, outcome.MISSING)  # what the identity was shown unable to use
+    shown = [r for r in results if r.status in unable]
+    open_rows = [r for r in results if r.status not in {*outcome.HAPPY, *unable}]
+    allowed = [r for r in results if r.status == outcome.CREATE_ALLOWED]
     pending = pending_summary([(r.table.table_name, r.untried or ()) for r in open_rows])
     if shown:
         counts = ", ".join(f"{sum(r.status == s for r in shown)} {s}"
-                           for s in (DENIED, MISSING) if any(r.status == s for r in shown))
+                           for s in unable if any(r.status == s for r in shown))
         text = f"{who} cannot use {len(shown)} of {_count(results)} ({counts})"
         if open_rows:
             text += f"; not proven for {len(open_rows)} more ({len(open_rows)} failed): {pending}"
@@ -129,13 +123,13 @@ def _verdict(results: Sequence[TableResult], identity: str | None,
 
 def create_warning(results: Sequence[TableResult]) -> str:
     """"; warning: dynamodb:CreateTable is NOT denied ...", or "": the finding preflight
-    exists for, kept in every verdict whatever else failed."""
-    allowed = [r for r in results if r.status == CREATE_ALLOWED]
+    exists for, kept in every verdict whatever else failed. `results` are the tables' rows
+    (both verdicts pass only those)."""
+    allowed = [r for r in results if r.status == outcome.CREATE_ALLOWED]
     if not allowed:
         return ""
-    tables = [r for r in results if not isinstance(r.table, ResourceRow)]
     return (f"; warning: dynamodb:CreateTable is NOT denied to it (seen on {len(allowed)} of "
-            f"{len(tables)} tables): add the Deny that `lease-tables policy --role adapter` "
+            f"{len(results)} tables): add the Deny that `lease-tables policy --role adapter` "
             f"prints")
 
 
@@ -183,9 +177,9 @@ def retrieval(others: Sequence[TableResult]) -> str:
     consumers = [r for r in others if r.table.role == ROLE_STREAM_CONSUMER]
     if not streams:
         return ""
-    if any(r.status not in HAPPY for r in streams):
+    if any(r.status not in outcome.HAPPY for r in streams):
         return "retrieval proven: none (a stream the adapter reads is not usable)"
-    unusable = sum(1 for r in consumers if r.status not in HAPPY)
+    unusable = sum(1 for r in consumers if r.status not in outcome.HAPPY)
     if consumers and not unusable:
         return (f"retrieval proven: polling and enhanced fan-out (its "
                 f"{_plural(len(consumers), 'consumer')} registered; SubscribeToShard is "
@@ -221,11 +215,11 @@ def footprint_verdict(run: PreflightRun, profile: str | None = None) -> str:
     tables = [r for r in run.results if not isinstance(r.table, ResourceRow)]
     others = [r for r in run.results if isinstance(r.table, ResourceRow)]
     head, body = _verdict(tables, run.identity, profile)
-    code = exit_code(run.results)
+    code = outcome.exit_code(run.results)
     mode = retrieval(others)
     mode = f"; {mode}" if mode else ""
     theirs = f"its other resources ({counted(others)})"
-    bad = [r for r in others if r.status not in HAPPY]
+    bad = [r for r in others if r.status not in outcome.HAPPY]
     if bad:
         names = ", ".join(f"{r.table.role} {r.table.table_name} ({r.status})" for r in bad)
         # A failed tables' verdict already holds the create-allowed warning.

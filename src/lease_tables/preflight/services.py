@@ -24,18 +24,7 @@ from typing import Any
 
 from lease_tables.aws.clients import Clients
 from lease_tables.aws.failures import NOT_FOUND_CODE
-from lease_tables.model.footprint import (
-    KIND_BUCKET,
-    KIND_CONNECT_INSTANCE,
-    KIND_KMS_KEY,
-    KIND_VIDEO_STREAM,
-    SERVICE_BUCKETS,
-    SERVICE_CONNECT,
-    SERVICE_KMS_KEYS,
-    SERVICE_VIDEO_STREAMS,
-    Service,
-    partition,
-)
+from lease_tables.model import footprint as fp
 from lease_tables.model.rows import ResourceRow
 from lease_tables.preflight.answers import ABSENT, attempt
 from lease_tables.preflight.groups import Group
@@ -43,14 +32,16 @@ from lease_tables.preflight.groups import Group
 PROBE_PREFIX = "lease-tables-preflight-"
 # A row's role is the footprint's resource kind.
 ROLE_BUCKET, ROLE_KEY, ROLE_VIDEO, ROLE_CONNECT = (
-    KIND_BUCKET, KIND_KMS_KEY, KIND_VIDEO_STREAM, KIND_CONNECT_INSTANCE)
+    fp.KIND_BUCKET, fp.KIND_KMS_KEY, fp.KIND_VIDEO_STREAM, fp.KIND_CONNECT_INSTANCE)
 KMS_DRY_RUN = "DryRunOperationException"
 KVS_DENIED = "NotAuthorizedException"
 
 
-def group_of(service: Service, name: str, region: str | None, resource: str) -> Group:
+def group_of(service: fp.Service, name: str, region: str | None, resource: str) -> Group:
     """A resource's group: its row's role is the footprint row's kind; what is never
-    tried, and why, is the footprint row's."""
+    tried, and why, is the footprint row's. `name` and `region` are the ones the
+    footprint parsed (an ARN's own region wins over the table's), `resource` what the
+    probes call it by."""
     return Group(ResourceRow(table_name=name, region=region, role=service.kind,
                              resource=resource), service.name, never=dict(service.not_tried))
 
@@ -60,12 +51,9 @@ def arn_region(value: str, region: str) -> str:
     return value.split(":")[3] if value.startswith("arn:") else region
 
 
-def arn_part(value: str, marker: str = "") -> str:
-    """The name an ARN holds: after `marker` up to the next slash, else after its last
-    slash; a name is kept as given."""
-    if not value.startswith("arn:"):
-        return value
-    return value.split(marker, 1)[1].split("/", 1)[0] if marker else value.rsplit("/", 1)[-1]
+def arn_part(value: str) -> str:
+    """The name an ARN holds after its last slash; a name is kept as given."""
+    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
 
 
 def dropped(call: Callable[[], Any]) -> Callable[[], None]:
@@ -90,12 +78,7 @@ def chain(group: Group, calls: dict[str, Callable[[], Any]],
     return True
 
 
-def bucket_group(bucket: str, region: str) -> Group:
-    name = arn_part(bucket, ":::")
-    return group_of(SERVICE_BUCKETS, name, region, f"arn:{partition(region)}:s3:::{name}")
-
-
-def probe_bucket(clients: Clients, group: Group) -> Group:
+def probe_bucket(clients: Clients, group: Group) -> None:
     name, region = group.row.table_name, group.row.region or ""
     client = clients.client("s3", region)
     listed = attempt(dropped(lambda: client.list_objects_v2(Bucket=name, MaxKeys=1)),
@@ -103,16 +86,15 @@ def probe_bucket(clients: Clients, group: Group) -> Group:
     if listed.kind == ABSENT:
         group.missing = (f"The bucket {name} does not exist (ListObjectsV2 said NoSuchBucket). "
                          f"Check --bucket (the adapter's recordings bucket), then rerun.")
-        return group
+        return
     if not group.record("ListBucket", listed):
         group.skip("GetObject", "S3 hides a missing key behind AccessDenied unless "
                                 "s3:ListBucket is allowed, so GetObject proves nothing before")
-        return group
+        return
     key = f"{PROBE_PREFIX}{uuid.uuid4()}"
     fetched = attempt(lambda: _close(client.get_object(Bucket=name, Key=key)),
                       allowed=("NoSuchKey",), absent=("NoSuchBucket",))
     group.record("GetObject", fetched)
-    return group
 
 
 def _close(response: Any) -> None:
@@ -122,11 +104,7 @@ def _close(response: Any) -> None:
         body.close()
 
 
-def key_group(key: str, region: str) -> Group:
-    return group_of(SERVICE_KMS_KEYS, arn_part(key), arn_region(key, region), key)
-
-
-def probe_key(clients: Clients, group: Group) -> Group:
+def probe_key(clients: Clients, group: Group) -> None:
     key, key_region = group.row.resource, group.row.region or ""
     client = clients.client("kms", key_region)
     chain(group, {
@@ -138,15 +116,9 @@ def probe_key(clients: Clients, group: Group) -> Group:
     }, lambda action: (f"The KMS key {key} does not exist in {key_region} ({action} said "
                        f"NotFoundException). Check --kms-key, then rerun."),
         allowed=(KMS_DRY_RUN,), absent=("NotFoundException",))
-    return group
 
 
-def video_group(video: str, region: str) -> Group:
-    return group_of(SERVICE_VIDEO_STREAMS, arn_part(video, ":stream/"),
-                    arn_region(video, region), video)
-
-
-def probe_video(clients: Clients, group: Group) -> Group:
+def probe_video(clients: Clients, group: Group) -> None:
     video, prefix, video_region = (group.row.resource, group.row.table_name,
                                    group.row.region or "")
     client = clients.client("kinesisvideo", video_region)
@@ -157,22 +129,16 @@ def probe_video(clients: Clients, group: Group) -> Group:
         if outcome.kind == ABSENT:
             group.missing = (f"The video stream {video} does not exist (GetDataEndpoint said "
                              f"ResourceNotFound). Check --video-stream, then rerun.")
-            return group
+            return
     else:
         name = f"{prefix}{PROBE_PREFIX}{uuid.uuid4().hex[:12]}"
         outcome = attempt(lambda: client.get_data_endpoint(StreamName=name,
                                                            APIName="GET_MEDIA"),
                           allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
     group.record("GetDataEndpoint", outcome)
-    return group
 
 
-def connect_group(instance: str, region: str) -> Group:
-    return group_of(SERVICE_CONNECT, arn_part(instance, ":instance/"),
-                    arn_region(instance, region), instance)
-
-
-def probe_connect(clients: Clients, group: Group) -> Group:
+def probe_connect(clients: Clients, group: Group) -> None:
     instance_id, connect_region = group.row.table_name, group.row.region or ""
     client = clients.client("connect", connect_region)
     random_id = str(uuid.uuid4())
@@ -193,4 +159,3 @@ def probe_connect(clients: Clients, group: Group) -> Group:
             "GetContactAttributes": lambda: client.get_contact_attributes(
                 InstanceId=instance_id, InitialContactId=random_id),
         }, allowed=(NOT_FOUND_CODE,), absent=())
-    return group

@@ -48,17 +48,15 @@ def stream_params(stream: str) -> StreamRef:
     return {"StreamARN": stream} if stream.startswith("arn:") else {"StreamName": stream}
 
 
-class StreamSummaries:
-    """Each stream's DescribeStreamSummary outcome, asked once per stream and region."""
+# Each stream's DescribeStreamSummary outcome, by (region, stream): asked once per run.
+StreamSummaries = Once[tuple[str, str], Outcome]
 
-    def __init__(self, clients: Clients) -> None:
-        self.clients = clients
-        self._outcomes: Once[tuple[str, str], Outcome] = Once()
 
-    def get(self, stream: str, region: str) -> Outcome:
-        client = self.clients.client("kinesis", region)
-        return self._outcomes.get((region, stream), lambda: attempt(
-            lambda: client.describe_stream_summary(**stream_params(stream))))
+def summary_of(clients: Clients, summaries: StreamSummaries, stream: str,
+               region: str) -> Outcome:
+    client = clients.client("kinesis", region)
+    return summaries.get((region, stream), lambda: attempt(
+        lambda: client.describe_stream_summary(**stream_params(stream))))
 
 
 def stream_group(stream: str, region: str) -> Group:
@@ -66,17 +64,17 @@ def stream_group(stream: str, region: str) -> Group:
     return group_of(SERVICE_STREAMS, arn_part(stream), arn_region(stream, region), stream)
 
 
-def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> Group:
+def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> None:
     """The stream's four read probes, in KCL's order."""
     stream, region = group.row.resource, group.row.region or ""
     client = clients.client("kinesis", region)
-    summary = summaries.get(stream, region)
+    summary = summary_of(clients, summaries, stream, region)
     if summary.kind == ABSENT:
         group.missing = (f"The stream {group.row.table_name} does not exist in {region} "
                          f"(DescribeStreamSummary said so): the adapter has nothing to read. "
                          f"Check --stream and --region (and the adapter's settings), then "
                          f"rerun preflight.")
-        return group
+        return
     group.record(SUMMARY, summary)
     params = stream_params(stream)
     listed = attempt(lambda: client.list_shards(**params, MaxResults=1))
@@ -84,7 +82,7 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
     shard = shards[0]["ShardId"] if shards else FIRST_SHARD
     if listed.kind == ABSENT:  # gone since it was described
         group.missing = f"The stream {group.row.table_name} vanished during preflight."
-        return group
+        return
     # ResourceNotFound for a shard is an answer IAM let through: the grant is proven.
     iterator = attempt(lambda: client.get_shard_iterator(
         **params, ShardId=shard, ShardIteratorType="LATEST"), allowed=(NOT_FOUND_CODE,),
@@ -94,11 +92,10 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
     if token is None:
         group.skip(RECORDS, "the stream has no shard to read from" if proven else
                    "it needs a shard iterator, and GetShardIterator gave none")
-        return group
+        return
     records = attempt(lambda: client.get_records(ShardIterator=token, Limit=1),
                       allowed=("ExpiredIteratorException",))
     group.record(RECORDS, records)
-    return group
 
 
 def consumer_group(consumer: Consumer) -> Group:
@@ -106,20 +103,20 @@ def consumer_group(consumer: Consumer) -> Group:
 
 
 def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consumer,
-                   group: Group) -> Group:
+                   group: Group) -> None:
     """DescribeStreamConsumer, as KCL calls it at start (never SubscribeToShard)."""
-    summary = summaries.get(consumer.stream, consumer.region)
+    summary = summary_of(clients, summaries, consumer.stream, consumer.region)
     arn = summary.value.get("StreamDescriptionSummary", {}).get("StreamARN") if (
         summary.kind == PROVEN and summary.value) else (
         consumer.stream if consumer.stream.startswith("arn:") else None)
     if summary.kind == ABSENT:
         group.missing = (f"The stream {consumer.stream_name} does not exist in "
                          f"{consumer.region}, so it has no consumer.")
-        return group
+        return
     if arn is None:
         group.skip(CONSUMER_ACTIONS[0], "the stream's ARN is unknown: DescribeStreamSummary "
                                         "gave none; pass --stream as an ARN")
-        return group
+        return
     client = clients.client("kinesis", consumer.region)
     described = attempt(lambda: client.describe_stream_consumer(
         StreamARN=arn, ConsumerName=consumer.name))
@@ -129,12 +126,11 @@ def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consu
                          f"Register it with the provisioning identity (`lease-tables create "
                          f"--enhanced-fan-out --stream {consumer.stream}`), then rerun "
                          f"preflight.")
-        return group
+        return
     if group.record(CONSUMER_ACTIONS[0], described):
         status = (described.value or {}).get("ConsumerDescription", {}).get("ConsumerStatus")
         if status not in (None, "ACTIVE"):
             group.broken = (f"{consumer.where} is {status}, not ACTIVE: KCL cannot subscribe "
                             f"with it yet. Rerun preflight once `lease-tables verify "
                             f"--enhanced-fan-out` says ok.")
-    return group
 

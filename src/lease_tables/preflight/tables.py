@@ -40,7 +40,7 @@ another key schema or a state other than ACTIVE yields `failed`, with the
 reason, and no further probes; KCL cannot use such a table whatever the policy
 says, and `verify` is the command that explains it in full.
 
-Every answer is read by the judgement all services share (`preflight_answers`);
+Every answer is read by the judgement all services share (`answers`);
 what it proved becomes the table's `Findings`, and `judge` turns those into one
 status row, with the words of each case beside it. `preflight` runs the chains.
 """
@@ -48,41 +48,17 @@ status row, with the words of each case beside it. `preflight` runs the chains.
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lease_tables.aws import failures
 from lease_tables.aws.clients import Clients
-from lease_tables.aws.failures import (
-    IN_USE_CODE,
-    answer_part,
-    error_message,
-    explain,
-    grant_advice,
-)
 from lease_tables.config.naming import LeaseTable
 from lease_tables.core.printable import aws_text
-from lease_tables.model import kcl, spec
+from lease_tables.model import kcl, probes, spec
 from lease_tables.model.outcome import CREATE_ALLOWED, DENIED, FAILED, MISSING, OK, TableResult
-from lease_tables.model.probes import (
-    Ledger,
-    Probe,
-    Untried,
-    sentences,
-    unanswered_sentence,
-    unproven,
-)
-from lease_tables.preflight.answers import (
-    ABSENT,
-    BROKEN,
-    PROVEN,
-    REFUSED,
-    Outcome,
-    attempt,
-    broken_words,
-    identity_of,
-)
+from lease_tables.preflight import answers
 from lease_tables.preflight.services import dropped
 
 PROBE_KEY_PREFIX = "lease-tables-preflight-"
@@ -99,11 +75,10 @@ DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN, QUERY, CREATE = (
 LEASE_ACTIONS = (DESCRIBE, GET, PUT, UPDATE, DELETE, SCAN)
 # Every DynamoDB operation preflight may call: the allow-list tests check it.
 CALLED_ACTIONS = (*LEASE_ACTIONS, QUERY, CREATE)
-# Denied to the adapter by its policy, but never called here: it could change the table.
-BY_DESIGN_WHY = {
-    "UpdateTable": ("it could change the table; the adapter policy's explicit Deny of it is "
-                    "not proven by preflight"),
-}
+# Why what the adapter's policy denies (UpdateTable, in every layout that denies more than
+# CreateTable) is never called here.
+BY_DESIGN_WHY = ("it could change the table; the adapter policy's explicit Deny of it is not "
+                 "proven by preflight")
 # What to rerun, and when, for a probe this run could not try.
 RERUN_ACTIVE = "rerun preflight when the table is ACTIVE (`lease-tables verify` shows its state)"
 RERUN_FIXED = "rerun preflight once the failure above is fixed"
@@ -136,7 +111,7 @@ class Findings:
     identity: str | None = None
     final: tuple[str, str] | None = None  # (status, message), when one probe decides it
     # Every probe this table's proof plans, and which ran (see `probes`).
-    ledger: Ledger = field(default_factory=lambda: Ledger(()))
+    ledger: probes.Ledger = field(default_factory=lambda: probes.Ledger(()))
     # KCL 3: why the index is not usable yet (CREATING, UPDATING) although the probes
     # ran, what to do about it, and the probes that could not prove anything meanwhile.
     not_ready: str = ""
@@ -147,21 +122,21 @@ class Findings:
         self.final = (status, message)
         return self
 
-    def attempt(self, probe: Probe, call: Callable[[], Any],
-                expected_code: str | None = None) -> Outcome:
+    def attempt(self, probe: probes.Probe, call: Callable[[], Any],
+                expected_code: str | None = None) -> answers.Outcome:
         """Run one planned probe, marking it as sent, then as answered whatever it
         answers (a run cut short in between names it as unanswered); the first refusal
         that names the identity names it for the run."""
         self.ledger.ran(probe)
-        outcome = attempt(call, expected_code)
+        outcome = answers.attempt(call, expected_code)
         self.ledger.answered(probe)
-        self.identity = identity_of(outcome, self.identity)
+        self.identity = answers.identity_of(outcome, self.identity)
         return outcome
 
 
-def new_probe_key() -> str:
-    """A lease key no KCL worker ever writes: recognisable in logs, unique per run."""
-    return f"{PROBE_KEY_PREFIX}{uuid.uuid4()}"
+def _probe(action: str, resource: str = "") -> probes.Probe:
+    """A DynamoDB action's probe (on another table than the row's when `resource` names it)."""
+    return probes.Probe(f"dynamodb:{action}", resource)
 
 
 def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool,
@@ -180,7 +155,7 @@ def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool,
         return probe_table(clients, table, key, layout, version, findings)
     except Exception as exc:  # a bug of ours still becomes a per-table failure
         findings.ledger.stop("preflight failed on this table", RERUN_FIXED)
-        return findings.decide(FAILED, explain(
+        return findings.decide(FAILED, failures.explain(
             exc, table.table_name, "preflight", clients.endpoint_for(table.region or ""),
             table.region, role="adapter"))
 
@@ -189,16 +164,15 @@ def new_findings(table: LeaseTable, layout: kcl.Layout) -> Findings:
     """A table's findings with its ledger: every probe the proof of one table needs, in
     the order they run, and the actions the adapter's policy denies that preflight
     never calls, and why."""
-    planned = [Probe(f"dynamodb:{action}") for action in LEASE_ACTIONS]
+    planned = [_probe(action) for action in LEASE_ACTIONS]
     if table.role == kcl.ROLE_LEASE:
         if layout.index:
-            planned.append(Probe(f"dynamodb:{QUERY}"))
-        planned.extend(Probe(f"dynamodb:{DESCRIBE}", c.name(table.table_name))
-                       for c in layout.absent_companions)
-    planned.append(Probe(f"dynamodb:{CREATE}"))
-    never = {Probe(f"dynamodb:{action}"): BY_DESIGN_WHY.get(action, "it could change things")
+            planned.append(_probe(QUERY))
+        planned.extend(_probe(DESCRIBE, c.name(table.table_name)) for c in layout.absent_companions)
+    planned.append(_probe(CREATE))
+    never = {_probe(action): BY_DESIGN_WHY
              for action in layout.denied_operations if action not in CALLED_ACTIONS}
-    return Findings(table, ledger=Ledger(planned, never))
+    return Findings(table, ledger=probes.Ledger(planned, never))
 
 
 def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layout,
@@ -212,17 +186,17 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
     client = clients.dynamodb(region)
     ledger = findings.ledger
 
-    described = findings.attempt(Probe(f"dynamodb:{DESCRIBE}"), lambda: answer_part(
+    described = findings.attempt(_probe(DESCRIBE), lambda: failures.answer_part(
         client.describe_table(TableName=table.table_name), "Table", DESCRIBE))
     endpoint = clients.endpoint_for(region)  # after a call: the endpoint it really went to
-    if described.kind == ABSENT:
+    if described.kind == answers.ABSENT:
         ledger.stop("the table does not exist", RERUN_CREATED)
         return findings.decide(MISSING, missing_message(table))
-    if described.kind == BROKEN:
+    if described.kind == answers.BROKEN:
         ledger.stop(f"{DESCRIBE} failed", RERUN_FIXED)
         return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
     lease = table.role == kcl.ROLE_LEASE
-    if described.kind == PROVEN:
+    if described.kind == answers.PROVEN:
         unusable = unusable_message(table, described.value, layout)
         if unusable:
             ledger.stop(f"{DESCRIBE} showed a table KCL cannot use yet", RERUN_USABLE
@@ -234,30 +208,30 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
     else:
         findings.refused[DESCRIBE] = described.detail
 
-    probes = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
+    calls = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
     if lease and layout.index:
-        probes.append((QUERY, lambda: query_index(client, table.table_name, key)))
-    for action, call in probes:
-        outcome = findings.attempt(Probe(f"dynamodb:{action}"), call,
+        calls.append((QUERY, lambda: query_index(client, table.table_name, key)))
+    for action, call in calls:
+        outcome = findings.attempt(_probe(action), call,
                                    CONDITION_FAILED if action in WRITES else None)
-        if (action == QUERY and outcome.kind == BROKEN and findings.not_ready
-                and outcome.code == BACKFILL_REFUSAL):
+        if (action == QUERY and outcome.kind == answers.BROKEN and findings.not_ready
+                and failures.error_code(outcome.value) == BACKFILL_REFUSAL):
             # A backfilling index refuses reads; the row fails for the index anyway.
             findings.unproven.append(QUERY)
             findings.notes.append(f"{QUERY} on the index was not proven: DynamoDB refuses "
                                   f"reads of an index it is still building "
-                                  f"({aws_text(error_message(outcome.value))}); rerun "
+                                  f"({aws_text(failures.error_message(outcome.value))}); rerun "
                                   f"preflight once the index is ACTIVE")
             continue
-        if outcome.kind == ABSENT:
+        if outcome.kind == answers.ABSENT:
             ledger.stop("the table disappeared while it was probed", RERUN_CREATED)
             message = missing_message(table, seen_by=action)
             if findings.refused:
                 message += " " + denied_message(findings)
             return findings.decide(MISSING, message)
-        if outcome.kind == REFUSED:
+        if outcome.kind == answers.REFUSED:
             findings.refused[action] = outcome.detail
-        elif outcome.kind == BROKEN:
+        elif outcome.kind == answers.BROKEN:
             ledger.stop(f"an earlier probe ({action}) failed", RERUN_FIXED)
             findings.broken = _explain(outcome, table, action, endpoint)
             return findings
@@ -268,17 +242,16 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
 
     if lease:
         probe_absent_names(client, findings, layout, endpoint, version)
-    status = described.value.get("TableStatus") if described.kind == PROVEN else None
+    status = described.value.get("TableStatus") if described.kind == answers.PROVEN else None
     if status == spec.ACTIVE:
         probe_create(client, findings, endpoint, layout)
-    elif described.kind == PROVEN:
-        ledger.skip(Probe(f"dynamodb:{CREATE}"),
+    elif described.kind == answers.PROVEN:
+        ledger.skip(_probe(CREATE),
                     f"{DESCRIBE} showed the table {status}, not ACTIVE (a capacity change or "
                     f"auto-scaling under way), and preflight tries CreateTable only on a "
                     f"table it has just seen ACTIVE", RERUN_ACTIVE)
     else:
-        ledger.skip(Probe(f"dynamodb:{CREATE}"),
-                    f"{DESCRIBE} was refused, so the table was not seen ACTIVE",
+        ledger.skip(_probe(CREATE), f"{DESCRIBE} was refused, so the table was not seen ACTIVE",
                     RERUN_GRANTED)
     return findings
 
@@ -324,14 +297,14 @@ def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout, endp
     found, unchecked = [], []
     for companion in layout.absent_companions:
         name = companion.name(table.table_name)
-        outcome = findings.attempt(Probe(f"dynamodb:{DESCRIBE}", name),
+        outcome = findings.attempt(_probe(DESCRIBE, name),
                                    functools.partial(client.describe_table, TableName=name))
-        if outcome.kind == REFUSED:
+        if outcome.kind == answers.REFUSED:
             unchecked.append(name)
             findings.refused_lookups[name] = outcome.detail
-        elif outcome.kind == PROVEN:
+        elif outcome.kind == answers.PROVEN:
             found.append(name)
-        elif outcome.kind == BROKEN:
+        elif outcome.kind == answers.BROKEN:
             unchecked.append(name)
             if not findings.broken:
                 findings.broken = _explain(outcome, findings.table, DESCRIBE, endpoint)
@@ -361,15 +334,14 @@ def probe_create(client: Any, findings: Findings, endpoint: str, layout: kcl.Lay
     """CreateTable of a table just seen ACTIVE: it can only be refused, one way or another."""
     table = findings.table
     request = kcl.create_table_request(table, spec.TableOptions(), layout)
-    outcome = findings.attempt(Probe(f"dynamodb:{CREATE}"),
-                               lambda: client.create_table(**request),
-                               expected_code=IN_USE_CODE)
-    if outcome.kind == BROKEN:
+    outcome = findings.attempt(_probe(CREATE), lambda: client.create_table(**request),
+                               expected_code=failures.IN_USE_CODE)
+    if outcome.kind == answers.BROKEN:
         findings.broken = _explain(outcome, table, CREATE, endpoint)
-    if outcome.kind in (REFUSED, BROKEN):
+    if outcome.kind in (answers.REFUSED, answers.BROKEN):
         return
     findings.create_allowed = True
-    if outcome.detail != IN_USE_CODE:
+    if outcome.detail != failures.IN_USE_CODE:
         # Only when the table vanished between DescribeTable and CreateTable: the
         # request is exactly what `create` would send, so the table is as it should be.
         findings.notes.append(f"{table.table_name} disappeared after DescribeTable and this "
@@ -384,13 +356,13 @@ def judge(findings: Findings) -> TableResult:
     its untried probes, by design ones included, and carries them for JSON.
     """
     untried = findings.ledger.untried()
-    status, message = findings.final or _status(findings, unproven(untried))
-    message = " ".join(part for part in (message, *sentences(untried)) if part)
+    status, message = findings.final or _status(findings, probes.unproven(untried))
+    message = " ".join(part for part in (message, *probes.sentences(untried)) if part)
     warnings = () if findings.final else tuple(findings.warnings)
     return TableResult(findings.table, status, message, warnings, untried)
 
 
-def _status(findings: Findings, missing: tuple[Untried, ...]) -> tuple[str, str]:
+def _status(findings: Findings, missing: tuple[probes.Untried, ...]) -> tuple[str, str]:
     table = findings.table
     where = f"{table.table_name} in {table.region}"
     # Notes as sentences after a message, none ending in two full stops.
@@ -420,19 +392,19 @@ def _status(findings: Findings, missing: tuple[Untried, ...]) -> tuple[str, str]
     return OK, "; ".join([*findings.notes, *(f"warning: {w}" for w in findings.warnings)])
 
 
-def with_untried(results: Sequence[TableResult], why: str, rerun: str,
-                 layout: kcl.Layout = kcl.DEFAULT_LAYOUT,
-                 ledgers: Mapping[int, Ledger] | None = None) -> list[TableResult]:
+def with_untried(results: Sequence[TableResult], why: str, rerun: str, layout: kcl.Layout,
+                 ledgers: Mapping[int, probes.Ledger]) -> list[TableResult]:
     """Rows a cut-short run never judged (--timeout, Ctrl+C): none of their probes is
     proven. `ledgers` (by row) say which probes had been sent: those are unanswered, the
     rest untried; a row with no ledger had none sent."""
     out = []
     for index, result in enumerate(results):
         if result.untried is None:
-            ledger = (ledgers or {}).get(index) or new_findings(result.table, layout).ledger
+            ledger = ledgers.get(index) or new_findings(result.table, layout).ledger
             ledger.stop(why, rerun)
             untried, unanswered = ledger.untried(), ledger.unanswered()
-            words = [result.message, unanswered_sentence(unanswered), *sentences(untried)]
+            words = [result.message, probes.unanswered_sentence(unanswered),
+                     *probes.sentences(untried)]
             result = TableResult(result.table, result.status,
                                  " ".join(w for w in words if w).strip(), result.warnings,
                                  untried, unanswered)
@@ -453,7 +425,7 @@ def denied_message(findings: Findings) -> str:
     if lookups:
         message += (" (KCL 3.5 looks up those names at start, and a refusal stops it; "
                     "\"not found\" is the answer it needs)")
-    advice = grant_advice(
+    advice = failures.grant_advice(
         [*findings.refused.values(), *findings.refused_lookups.values()], them,
         f"Grant {them} (`lease-tables policy --role adapter --account-id ID` with the same "
         f"--kcl prints the policy)")
@@ -476,7 +448,7 @@ def missing_message(table: LeaseTable, seen_by: str = DESCRIBE) -> str:
 
 
 def unusable_message(table: LeaseTable, description: dict[str, Any],
-                     layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> str | None:
+                     layout: kcl.Layout) -> str | None:
     """Why KCL could not use a table that exists, or None; such tables are not probed."""
     where = f"{table.table_name} in {table.region}"
     problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
@@ -492,15 +464,10 @@ def unusable_message(table: LeaseTable, description: dict[str, Any],
     unusable = spec.state_problem(where, status)
     if unusable:
         return f"{unusable} Preflight probed it no further."
-    if table.role == kcl.ROLE_LEASE and layout.index:
-        return index_unusable_message(where, description, layout)
-    return None
-
-
-def index_unusable_message(where: str, description: dict[str, Any],
-                           layout: kcl.Layout) -> str | None:
-    """A KCL 3 lease table whose index KCL could not query (and, with UpdateTable denied,
-    could not add), or None."""
+    if table.role != kcl.ROLE_LEASE or not layout.index:
+        return None
+    # A KCL 3 lease table whose index KCL could not query (and, with UpdateTable denied,
+    # could not add).
     problem = spec.index_problem(description)
     status = spec.index_status(description)
     if problem is None and (spec.index_is_usable(status) or spec.index_is_pending(status)):
@@ -520,5 +487,5 @@ def unexpected_write_message(table: LeaseTable, action: str, key: str) -> str:
             f"for {PROBE_KEY_PREFIX}* and report this.")
 
 
-def _explain(outcome: Outcome, table: LeaseTable, action: str, endpoint: str) -> str:
-    return broken_words(outcome, table.table_name, action, endpoint, table.region)
+def _explain(outcome: answers.Outcome, table: LeaseTable, action: str, endpoint: str) -> str:
+    return answers.broken_words(outcome, table.table_name, action, endpoint, table.region)
