@@ -74,6 +74,14 @@ def test_messages_say_what_happened() -> None:
     assert "nothing is known" in unfinished_message(CONSUMER, ConsumerDone(), 5, "")
 
 
+def test_a_registration_whose_first_answer_was_lost_may_be_this_runs_own() -> None:
+    step = next_step(CONSUMER, described("ACTIVE"), ConsumerDone(raced=True, lost_answer=True))
+    assert (step.kind, step.status) == (DONE, "exists")
+    assert step.message == snapshot(
+        "it is registered now; this run's RegisterStreamConsumer had no answer on a first attempt "
+        "and may have registered it (its retry found it there)")
+
+
 @pytest.mark.parametrize(("answer", "status"), [
     (described("ACTIVE"), "ok"), (described("CREATING"), "not-active"),
     (described("DELETING"), "not-active"), (None, "missing"), (STREAM_MISSING, "missing"),

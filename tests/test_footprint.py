@@ -752,3 +752,119 @@ def test_every_files_value_set_aside_is_named() -> None:
     conf = "/ris/Conf/IntegrationService.xml"
     assert found.notes == (f"--stream wins over the file: set aside agents (from {conf}), ctr "
                            f"(from {conf}).",)
+
+
+# ------------------------------------------------------------------ partitions and names
+
+CN_STREAM = "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ctr"
+
+
+def test_arn_partition_reads_only_an_arn() -> None:
+    assert fp.arn_partition(CN_STREAM) == "aws-cn"
+    assert fp.arn_partition("arn:aws:s3:::bucket") == "aws"
+    assert fp.arn_partition("verintCTREvents") is None  # a metrics namespace's "ARN"
+    assert fp.arn_partition("not:an:arn") is None
+
+
+def test_a_resource_in_another_partition_is_named_with_its_option_and_table() -> None:
+    tables = [LeaseTable("verintCTREvents", "us-east-1")]
+    stream = fp.Resource(fp.KIND_STREAM, "ctr", CN_STREAM, "cn-north-1", fp.SOURCE_OPTION,
+                         ("--stream",), ("verintCTREvents",))
+    assert fp.foreign_partition([stream], tables) == snapshot(
+        '--stream "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ctr" is in the partition '
+        'aws-cn, and the lease table "verintCTREvents" it belongs to is in us-east-1, of the '
+        "partition aws: an adapter never reads across partitions. Give the stream of aws the "
+        "adapter really uses, or correct the table's region.")
+    unnamed = replace(stream, sources=())
+    assert fp.foreign_partition([unnamed], tables) == snapshot(
+        'stream "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ctr" is in the partition '
+        'aws-cn, and the lease table "verintCTREvents" it belongs to is in us-east-1, of the '
+        "partition aws: an adapter never reads across partitions. Give the stream of aws the "
+        "adapter really uses, or correct the table's region.")
+    assert fp.foreign_partition([replace(stream, tables=())], tables) is None
+
+
+def test_a_resource_without_an_arn_has_no_partition_to_differ() -> None:
+    footprint = fp.resolve(BUCKET, TABLES, ACCOUNT)
+    namespaces = footprint.of(fp.KIND_METRICS_NAMESPACE)
+    assert namespaces and fp.foreign_partition(
+        namespaces, [LeaseTable("verintCTREvents", "cn-north-1")]) is None
+
+
+def test_a_selection_over_two_partitions_names_the_first_of_each() -> None:
+    tables = [LeaseTable("a-table", "us-east-1"), LeaseTable("b-table", "us-west-2"),
+              LeaseTable("c-table", "cn-north-1"), LeaseTable("no-region", "")]
+    assert fp.mixed_partitions(tables) == snapshot(
+        'The selection spans two AWS partitions, aws (the table "a-table" in us-east-1) and aws-cn '
+        '(the table "c-table" in cn-north-1); one IAM policy cannot serve both, as an identity '
+        "belongs to one partition. Run once per partition (one --conf-dir, or --table and "
+        "--region, per run).")
+    assert fp.mixed_partitions(tables[:2]) is None
+    stream = fp.Resource(fp.KIND_STREAM, "ctr", CN_STREAM, "cn-north-1", fp.SOURCE_OPTION)
+    assert fp.mixed_partitions(tables[:2], [stream]) == snapshot(
+        'The selection spans two AWS partitions, aws (the table "a-table" in us-east-1) and aws-cn '
+        '(stream "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ctr"); one IAM policy cannot '
+        "serve both, as an identity belongs to one partition. Run once per partition (one "
+        "--conf-dir, or --table and --region, per run).")
+    namespace = fp.Resource(fp.KIND_METRICS_NAMESPACE, "t", "t", "us-east-1", fp.SOURCE_TABLE)
+    assert fp.mixed_partitions(tables[:1], [namespace]) is None
+    gov = LeaseTable("d-table", "us-gov-west-1")
+    assert fp.mixed_partitions([*tables, gov]) == snapshot(
+        'The selection spans two AWS partitions, aws (the table "a-table" in us-east-1) and aws-cn '
+        '(the table "c-table" in cn-north-1); one IAM policy cannot serve both, as an identity '
+        "belongs to one partition. Run once per partition (one --conf-dir, or --table and "
+        "--region, per run).")
+
+
+def test_a_consumer_name_kinesis_would_refuse_says_why() -> None:
+    def problem(name: str) -> str | None:
+        words = fp.consumer_name_problem(name)
+        return words and words.replace(name, "NAME")
+
+    assert problem("a" * 128) is None
+    assert problem("a" * 129) == snapshot(
+        'The lease table "NAME" names its enhanced fan-out consumer (KCL uses the application name '
+        "for both), and that name has 129 characters, and Kinesis allows at most 128: "
+        "RegisterStreamConsumer would refuse it, so the adapter could not start with enhanced "
+        "fan-out. Shorten the adapter's Application Name in the RIS configuration tool, or run "
+        "without --enhanced-fan-out. Nothing was created.")
+    assert problem("a" * 127 + "!") == snapshot(
+        'The lease table "NAME" names its enhanced fan-out consumer (KCL uses the application name '
+        "for both), and that name has characters Kinesis does not allow (only letters, digits, _ . "
+        "and -): RegisterStreamConsumer would refuse it, so the adapter could not start with "
+        "enhanced fan-out. Shorten the adapter's Application Name in the RIS configuration tool, "
+        "or run without --enhanced-fan-out. Nothing was created.")
+
+
+def test_enhanced_fan_out_refuses_a_table_whose_consumer_name_kinesis_would_refuse() -> None:
+    long_name = "t" * 130
+    options = fp.FootprintOptions(streams=("ctr-stream",), enhanced_fan_out=True)
+    footprint = fp.resolve(options, [LeaseTable(long_name, "us-east-1")], ACCOUNT)
+    with pytest.raises(InputError) as caught:
+        fp.consumers(footprint)
+    assert str(caught.value) == fp.consumer_name_problem(long_name)
+
+
+def test_a_named_log_group_is_in_the_footprint() -> None:
+    found = fp.resolve(fp.FootprintOptions(cloudwatch_logs="/ris/adapters"), TABLES, ACCOUNT)
+    assert [r.arn for r in found.of(fp.KIND_LOG_GROUP)] == [
+        "arn:aws:logs:us-east-1:123456789012:log-group:/ris/adapters"]
+
+
+def test_lease_tables_only_without_the_files_names_nothing_found() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr",
+                            "Region": "us-east-1"}})
+    assert fp.resolve(fp.FootprintOptions(), tables, ACCOUNT, lease_tables_only=True).found
+    assert fp.resolve(fp.FootprintOptions(), tables, ACCOUNT, lease_tables_only=True,
+                      from_files=False).found == ()
+
+
+def test_the_lease_tables_only_note_names_each_value_of_the_files() -> None:
+    tables = _tables({"1": {"ApplicationName": "verintCTREvents", "StreamName": "ctr",
+                            "ConnectInstanceId": INSTANCE, "Region": "us-east-1"}})
+    found = fp.resolve(fp.FootprintOptions(), tables, ACCOUNT, lease_tables_only=True)
+    assert fp.not_covered(found) == snapshot(
+        "this is the lease-table policy only (--lease-tables-only): the adapters' files also name "
+        "the stream ctr, the connect-instance aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee, which the "
+        "adapter needs and this policy does not grant; without --lease-tables-only they are "
+        "included.")

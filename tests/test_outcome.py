@@ -18,6 +18,7 @@ from lease_tables.model.outcome import (
     not_done_words,
     sort_results,
 )
+from lease_tables.model.probes import Probe, Untried
 from lease_tables.render.report import emit, json_document
 
 FIELDS = ["table_name", "adapter_kind", "adapter_id", "application_name", "host_name",
@@ -112,3 +113,19 @@ def test_kinds_are_summarised_tables_first_and_unknown_kinds_last() -> None:
     assert [rows.kind_order(k) for k in known] == list(range(len(known)))
     assert rows.kind_order("some-new-kind") == len(known)
     assert sorted(["zz", "stream", "table"], key=rows.kind_order) == ["table", "stream", "zz"]
+
+
+def test_a_rows_json_carries_its_sources_status_message_and_probes() -> None:
+    table = LeaseTable(table_name="t", region="us-east-1", sources=["a.xml", "--table"])
+    plain = TableResult(table, "created", "made").to_json()
+    assert (plain["sources"], plain["status"], plain["message"]) == (
+        ["a.xml", "--table"], "created", "made")
+    assert "not_tried" not in plain and "no_answer" not in plain
+
+    get, scan = Probe("dynamodb:GetItem"), Probe("dynamodb:Scan", "T-x")
+    proven = TableResult(table, "failed", "cut short", untried=(Untried(scan, "stopped"),),
+                         unanswered=(get, get)).to_json()
+    assert proven["not_tried"] == ["dynamodb:Scan"]
+    assert proven["no_answer"] == ["dynamodb:GetItem"]
+    assert list(proven)[-2:] == ["not_tried", "no_answer"]
+    assert TableResult(table, "ok", untried=()).to_json()["no_answer"] == []

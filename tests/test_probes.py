@@ -13,6 +13,7 @@ from lease_tables.model.probes import (
     not_tried,
     pending_summary,
     sentences,
+    unanswered_sentence,
     unproven,
 )
 
@@ -110,3 +111,27 @@ def test_pending_summary_names_up_to_the_limit_of_rows_and_groups() -> None:
     assert pending_summary(groups) == snapshot(
         "dynamodb:CreateTable on A not tried; B, C (see their rows); dynamodb:Scan on D not "
         "tried, later")
+
+
+def test_unanswered_are_the_probes_sent_and_never_answered_in_plan_order() -> None:
+    ledger = Ledger([GET, SCAN, LOOKUP, CREATE])
+    assert ledger.unanswered() == ()
+    for probe in (LOOKUP, GET, SCAN):
+        ledger.ran(probe)
+    ledger.answered(SCAN)
+    assert ledger.unanswered() == (GET, LOOKUP)
+    ledger.answered(GET)
+    ledger.answered(LOOKUP)
+    assert ledger.unanswered() == ()
+    assert ledger.untried() == (Untried(CREATE, "it was not reached", NOT_NOW,
+                                        "rerun preflight"),)
+
+
+def test_the_unanswered_sentence_names_each_probe_and_agrees_in_number() -> None:
+    assert unanswered_sentence(()) == ""
+    assert unanswered_sentence([LOOKUP]) == snapshot(
+        "Sent, with no answer before the run ended: dynamodb:DescribeTable on T-CoordinatorState, "
+        "so it is not proven.")
+    assert unanswered_sentence([GET, LOOKUP]) == snapshot(
+        "Sent, with no answer before the run ended: dynamodb:GetItem, dynamodb:DescribeTable on "
+        "T-CoordinatorState, so they are not proven.")

@@ -417,3 +417,51 @@ def test_an_index_without_a_projection_type_is_named_so() -> None:
         "projected attributes into the index (more write capacity). To match KCL, delete the "
         "index by hand when no adapter runs and add it again with `lease-tables create --kcl "
         "3.1 --add-index`")
+
+
+# ------------------------------------------------------------------ drift messages
+# `create` (the default) changed nothing it says it left untouched and sends the reader to
+# rerun; `verify` (checked_only) only looked, so it neither says so nor sends to verify.
+
+
+def test_a_table_kcl_cannot_use_is_described_for_create_and_for_verify() -> None:
+    assert spec.drift_message("Table T in r", "its key is x") == snapshot(
+        "Table T in r exists but its key is x. It was left untouched. KCL cannot use it, and "
+        "DynamoDB can neither rename a table nor change its key: after checking that nothing else "
+        "uses it (and keeping its items if they matter), delete it by hand, then rerun "
+        "`lease-tables create`.")
+    assert spec.drift_message("Table T in r", "its key is x", checked_only=True) == snapshot(
+        "Table T in r exists but its key is x. KCL cannot use it, and DynamoDB can neither rename "
+        "a table nor change its key: after checking that nothing else uses it (and keeping its "
+        "items if they matter), delete it by hand, then run `lease-tables create`.")
+
+
+def test_a_missing_index_is_described_for_create_and_for_verify() -> None:
+    assert spec.missing_index_message("Table T in r", "3.2") == snapshot(
+        "Table T in r exists but has no index LeaseOwnerToLeaseKeyIndex, which KCL 3.2 needs; with "
+        "dynamodb:UpdateTable denied the adapter cannot add it and would fail at start. It was "
+        "left untouched. Check with `lease-tables verify --kcl 3.2`, then add only the index with "
+        "`lease-tables create --kcl 3.2 --add-index` (one UpdateTable: the index takes the table's "
+        "current capacity; items, key, capacity and settings stay as they are). Index creation can "
+        "take minutes on a table with many items.")
+    assert spec.missing_index_message("Table T in r", "3.2", checked_only=True) == snapshot(
+        "Table T in r exists but has no index LeaseOwnerToLeaseKeyIndex, which KCL 3.2 needs; with "
+        "dynamodb:UpdateTable denied the adapter cannot add it and would fail at start. Add only "
+        "the index with `lease-tables create --kcl 3.2 --add-index` (one UpdateTable: the index "
+        "takes the table's current capacity; items, key, capacity and settings stay as they are). "
+        "Index creation can take minutes on a table with many items.")
+
+
+def test_an_index_with_other_keys_is_described_for_create_and_for_verify() -> None:
+    assert spec.index_drift_message("Table T in r", "its index differs", "3.2") == snapshot(
+        "Table T in r exists but its index differs. It was left untouched. KCL only looks for an "
+        "index of that name, so it would use it as it is and fail; DynamoDB cannot change an "
+        "index's keys. After checking that nothing else uses it, delete that index by hand "
+        "(DynamoDB console, Indexes), then run `lease-tables create --kcl 3.2 --add-index`.")
+    verify = spec.index_drift_message("Table T in r", "its index differs", "3.2",
+                                      checked_only=True)
+    assert verify == snapshot(
+        "Table T in r exists but its index differs. KCL only looks for an index of that name, so "
+        "it would use it as it is and fail; DynamoDB cannot change an index's keys. After checking "
+        "that nothing else uses it, delete that index by hand (DynamoDB console, Indexes), then "
+        "run `lease-tables create --kcl 3.2 --add-index`.")
