@@ -766,29 +766,37 @@ def test_arn_partition_reads_only_an_arn() -> None:
     assert fp.arn_partition("not:an:arn") is None
 
 
+def refusal(resources: list[fp.Resource], tables: list[LeaseTable]) -> str | None:
+    """require_own_partitions' message, or None when it lets the resources pass."""
+    try:
+        fp.require_own_partitions(resources, tables)
+    except InputError as refused:
+        return str(refused)
+    return None
+
+
 def test_a_resource_in_another_partition_is_named_with_its_option_and_table() -> None:
     tables = [LeaseTable("verintCTREvents", "us-east-1")]
     stream = fp.Resource(fp.KIND_STREAM, "ctr", CN_STREAM, "cn-north-1", fp.SOURCE_OPTION,
                          ("--stream",), ("verintCTREvents",))
-    assert fp.foreign_partition([stream], tables) == snapshot(
+    assert refusal([stream], tables) == snapshot(
         '--stream "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ctr" is in the partition '
         'aws-cn, and the lease table "verintCTREvents" it belongs to is in us-east-1, of the '
         "partition aws: an adapter never reads across partitions. Give the stream of aws the "
         "adapter really uses, or correct the table's region.")
     unnamed = replace(stream, sources=())
-    assert fp.foreign_partition([unnamed], tables) == snapshot(
+    assert refusal([unnamed], tables) == snapshot(
         'stream "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ctr" is in the partition '
         'aws-cn, and the lease table "verintCTREvents" it belongs to is in us-east-1, of the '
         "partition aws: an adapter never reads across partitions. Give the stream of aws the "
         "adapter really uses, or correct the table's region.")
-    assert fp.foreign_partition([replace(stream, tables=())], tables) is None
+    assert refusal([replace(stream, tables=())], tables) is None
 
 
 def test_a_resource_without_an_arn_has_no_partition_to_differ() -> None:
     footprint = fp.resolve(BUCKET, TABLES, ACCOUNT)
     namespaces = footprint.of(fp.KIND_METRICS_NAMESPACE)
-    assert namespaces and fp.foreign_partition(
-        namespaces, [LeaseTable("verintCTREvents", "cn-north-1")]) is None
+    assert namespaces and refusal(namespaces, [LeaseTable("verintCTREvents", "cn-north-1")]) is None
 
 
 def test_a_selection_over_two_partitions_names_the_first_of_each() -> None:
