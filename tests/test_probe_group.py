@@ -134,3 +134,12 @@ def test_a_broken_answer_names_the_endpoint_when_the_group_knows_it() -> None:
     assert group.broken.startswith(
         "kinesis:GetShardIterator of stream ctr in eu-west-1 at "
         "https://kinesis.eu-west-1.amazonaws.com ")
+
+
+def test_denials_no_grant_can_lift_say_who_refuses_them_in_the_plural() -> None:
+    scp = ("AccessDeniedException: User: " + ROLE + " is not authorized to perform: "
+           "kinesis:GetRecords with an explicit deny in a service control policy")
+    result = judge(stream(refused={"kinesis:GetRecords": scp, "kinesis:ListShards": scp}))
+    assert result.status == DENIED
+    assert "the adapter needs them. They are refused by " in result.message
+    assert "Grant them (" not in result.message
