@@ -401,6 +401,22 @@ def test_a_folder_that_cannot_be_listed_says_permission_denied(unlistable) -> No
         as_unprivileged(lambda: locate_conf_file(str(folder / "IntegrationService.xml")))
 
 
+def test_a_refused_folder_found_in_other_case_names_the_conf_dir(unlistable) -> None:
+    """`Conf` asked for, `conf` found: a refusal to look at `conf` still says where it came from."""
+    folder, as_unprivileged = unlistable
+    top = folder.parent / "top"
+    top.mkdir(mode=0o755)
+    try:
+        (top / "conf").symlink_to(folder / "IntegrationService.xml")
+        with pytest.raises(InputError) as err:
+            as_unprivileged(lambda: locate_conf_file(str(top / "Conf")))
+        assert str(err.value).startswith(f'Permission denied: this account may not look at "{top}')
+        assert f'(from --conf-dir "{top / "Conf"}")' in str(err.value)
+    finally:
+        (top / "conf").unlink(missing_ok=True)
+        top.rmdir()
+
+
 
 # --- pins: each a behaviour a mutation run found no test for -----------------------------
 
@@ -601,6 +617,8 @@ def test_first_line_and_doctype_detection() -> None:
     assert _mentions_doctype(b"<!doctype r><r")
     assert _mentions_doctype("<!DOCTYPE r><r".encode("utf-16-le"))
     assert _mentions_doctype("<!DOCTYPE r><r".encode("utf-16-be"))
+    # Ending the data, a UTF-16-BE DOCTYPE holds no shifted UTF-16-LE one.
+    assert _mentions_doctype("<!DOCTYPE".encode("utf-16-be"))
     assert not _mentions_doctype(b"<r><!-- no DTD --></r")
     assert not _mentions_doctype("<r/>".encode("utf-16-le"))
 

@@ -23,6 +23,7 @@ from lease_tables.config.naming import (
     derive_tables,
     host_option_value,
     is_ip_address,
+    is_loopback_name,
     is_region_code,
     local_host_name,
     name_from_options,
@@ -32,6 +33,7 @@ from lease_tables.config.naming import (
     table_for_adapter,
     table_from_option,
     table_name_problem,
+    twin_reason,
     twins_phrase,
     unc_host,
     unc_server,
@@ -732,3 +734,50 @@ def test_name_from_options_messages_and_no_empty_warnings() -> None:
         "app_ris.2", [])
     assert name_from_options(KIND_AGENT_EVENTS, "app", None, "2", "OTHER", local="ris") == (
         "app_ris.2", [])
+
+
+def test_twin_reason_tells_a_case_slip_from_another_host_spelling() -> None:
+    """A twin in other letter case only is a case slip, even with a host part to compare."""
+    table = table_for_adapter(adapter(), resolve_host("verintris", None, "x"), "us-east-1")
+    case_slip = twin_reason(table, "verintAgentEvents_VERINTRIS.2")
+    assert "differs only in letter case" in case_slip and "writes the host" not in case_slip
+    host = twin_reason(table, "verintAgentEvents_verintris.corp.2")
+    assert "writes the host as verintris.corp where" in host
+    assert "differs only in letter case" not in host
+
+
+def test_near_twins_compare_host_parts_up_to_their_first_dot_only() -> None:
+    """`a.b.c` and `a.x` are one host `a`; `a b` is not `a` (only a dot ends the host)."""
+    table = table_for_adapter(adapter(), resolve_host("verintris.corp.local", None, "x"), "r")
+    assert near_twins(table, ["verintAgentEvents_verintris.other.2",
+                              "verintAgentEvents_verintris corp.2"]) == [
+        "verintAgentEvents_verintris.other.2"]
+
+
+def test_a_loopback_look_alike_is_no_loopback_name() -> None:
+    assert is_loopback_name("localhost.")
+    assert not is_loopback_name("localhostX")
+    assert not is_loopback_name("localhostX.")
+
+
+def test_loopback_and_ip_refusals_say_which_they_are() -> None:
+    with pytest.raises(InputError) as err:
+        host_option_value("localhost")
+    assert '"localhost" is a loopback name,' in str(err.value)
+    with pytest.raises(InputError) as err:
+        host_option_value("10.0.0.5")
+    assert '"10.0.0.5" is an IP address,' in str(err.value)
+    with pytest.raises(InputError) as err:
+        resolve_host(None, r"\\localhost\e$\Conf", "ThisBox")
+    assert 'the loopback name "localhost",' in str(err.value)
+    assert "IP address" not in str(err.value)
+
+
+def test_host_name_over_files_off_any_server_reports_only_the_option_problem() -> None:
+    """With --host-name, this machine's name is never a fallback: no fallback problem."""
+    two = [conf(adapter(aid="1"), folder="/mnt/a", path="a.xml"),
+           conf(adapter(aid="2"), folder="/mnt/b", path="b.xml")]
+    with pytest.raises(InputError) as err:
+        derive_tables(two, host_option="risA", local_host="thisbox")
+    assert str(err.value).startswith('--host-name "risA" would apply')
+    assert "thisbox" not in str(err.value)
