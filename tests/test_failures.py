@@ -291,3 +291,43 @@ def test_botocores_own_failures_word_for_word() -> None:
     ending_in_x = bex.ParamValidationError(report="Unknown parameter X.")
     assert classify(ending_in_x, table="t").message == snapshot(
         "t was refused before sending: Parameter validation failed: Unknown parameter X.")
+
+
+def test_an_access_denial_from_an_scp_says_who_can_lift_it() -> None:
+    message = ("User x is not authorized to perform: dynamodb:CreateTable with an explicit "
+               "deny in a Service Control Policy")
+    failure = classify(client_error("AccessDeniedException", message), **WHERE)
+    assert failure.kind == PERMISSION
+    assert failure.message == snapshot(
+        "CreateTable of leasesT in us-east-1 at https://dynamodb.us-east-1.amazonaws.com was "
+        "refused: the identity in use may not call dynamodb:CreateTable (AccessDeniedException:"
+        " User x is not authorized to perform: dynamodb:CreateTable with an explicit deny in a "
+        "Service Control Policy). This is an explicit deny in, or no allow from, a service "
+        "control policy (SCP) of your AWS organization: no policy in this account can lift it. "
+        "Ask whoever administers your organization's SCPs to allow dynamodb:CreateTable for "
+        "this account or identity, then rerun.")
+
+
+def test_grant_advice_names_the_barrier_of_the_first_denial_that_has_one() -> None:
+    denials = ["not authorized", "no permissions boundary allows the action"]
+    assert failures.grant_advice(denials, "them", "Grant them") == snapshot(
+        "They are refused by this identity's permissions boundary: granting them in its own "
+        "policies does not help while the boundary refuses them. Ask whoever administers the "
+        "boundary (often the account's security team) to allow them in it")
+    assert failures.grant_advice(denials[1:], "kinesis:GetRecords", "Grant it") == snapshot(
+        "It is refused by this identity's permissions boundary: granting kinesis:GetRecords in "
+        "its own policies does not help while the boundary refuses kinesis:GetRecords. Ask "
+        "whoever administers the boundary (often the account's security team) to allow "
+        "kinesis:GetRecords in it")
+    assert failures.grant_advice(denials[:1], "them", "Grant them") == "Grant them"
+    assert failures.grant_advice([], "them", "Grant them") == "Grant them"
+
+
+@pytest.mark.parametrize(("metadata", "retried"), [
+    ({"RetryAttempts": 2}, True), ({"RetryAttempts": 0}, False), ({}, False), (None, False),
+    ("RetryAttempts", False)])
+def test_was_retried_reads_botocores_retry_count(metadata: object, retried: bool) -> None:
+    exc = client_error("ResourceInUseException")
+    exc.response["ResponseMetadata"] = metadata
+    assert failures.was_retried(exc) is retried
+    assert failures.was_retried(ValueError("no answer")) is False

@@ -559,6 +559,32 @@ def test_a_streams_name_takes_the_region_option_when_tables_are_in_several() -> 
         "eu-west-1")
 
 
+def test_a_footprint_in_another_partition_than_the_tables_is_refused() -> None:
+    china = pol.fp.resolve(pol.fp.FootprintOptions(streams=("ctr",)),
+                           [LeaseTable("x", "cn-north-1")], ACCOUNT)
+    with pytest.raises(InputError) as refused:
+        pol.policy_documents("adapter", [LeaseTable("t", "us-east-1")], ACCOUNT, footprint=china)
+    assert str(refused.value) == snapshot(
+        "The selection spans two AWS partitions, aws (the table \"t\" in us-east-1) and aws-cn "
+        "(stream \"arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ctr\"); one IAM policy "
+        "cannot serve both, as an identity belongs to one partition. Run once per partition "
+        "(one --conf-dir, or --table and --region, per run).")
+
+
+def test_where_each_resource_came_from_is_noted_for_the_role_that_reads_it() -> None:
+    tables = [LeaseTable("verintCTREvents", "us-east-1")]
+    polling = pol.fp.FootprintOptions(streams=("ctr",))
+    efo = pol.fp.FootprintOptions(streams=("ctr",), enhanced_fan_out=True)
+    origin = pol.policy_documents("adapter", tables, ACCOUNT, polling)[1][0]
+    assert origin == snapshot(
+        "stream ctr: arn:aws:kinesis:us-east-1:123456789012:stream/ctr (from --stream)")
+    # The adapter reads the stream with or without enhanced fan-out.
+    assert pol.policy_documents("adapter", tables, ACCOUNT, efo)[1][0] == origin
+    # The provisioner touches the stream only to register enhanced fan-out consumers.
+    assert pol.policy_documents("provisioner", tables, ACCOUNT, polling)[1] == []
+    assert pol.policy_documents("provisioner", tables, ACCOUNT, efo)[1] == [origin]
+
+
 def test_the_migrating_grant_is_only_given_when_asked_for() -> None:
     tables = [LeaseTable("verintCTREvents", "us-east-1")]
     new = kcl.LAYOUTS[-1]

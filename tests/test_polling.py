@@ -158,3 +158,12 @@ def test_a_slow_rate_allows_one_call_at_a_time() -> None:
     assert len(plan.due(0.0)) == 1
     assert plan.due(0.5) == []
     assert len(plan.due(1.0)) == 1
+
+
+def test_an_empty_plan_has_nothing_due_and_no_wake_time() -> None:
+    plan = PollPlan()
+    assert plan.due(0.0) == []
+    assert plan.wake_at(0.0) is None
+    plan.add("t", 0.0)
+    plan.finished("t", 1.0)
+    assert plan.due(2.0) == []  # every table done: the plan is empty again
