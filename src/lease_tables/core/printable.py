@@ -72,7 +72,8 @@ def redact(text: str) -> str:
         text = text.replace(secret, _REDACTED)
     if "@" in text and "://" in text:
         text = hide_password(text)
-    if any(word in text.lower() for word in _MARKER_WORDS):
+    lower = text.lower()  # once, not once per marker word: every result line passes here
+    if any(word in lower for word in _MARKER_WORDS):
         text = _AFTER_MARKER.sub(lambda m: m.group(1) + _REDACTED, text)
     if any(prefix in text for prefix in _KEY_PREFIXES):
         text = _ACCESS_KEY_ID.sub(_REDACTED, text)
