@@ -115,11 +115,13 @@ def text_line(result: TableResult, extra: Extra = "") -> str:
 def tally(results: Sequence[TableResult], verb: str = "") -> str:
     """What a run did, counted by kind, without a verdict: `create: 2 tables: 2 created;
     2 consumers: 2 exists` (tables first; a kind with no rows is not named)."""
+    counted = Counter((rows.kind(r.table), r.status) for r in results)  # one pass over rows
     parts = []
-    for kind in sorted({rows.kind(r.table) for r in results} or {rows.TABLE}, key=rows.kind_order):
-        counts = Counter(r.status for r in results if rows.kind(r.table) == kind)
-        statuses = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        parts.append(f"{counts.total()} {rows.noun(kind, counts.total())}: {statuses}")
+    for kind in sorted({k for k, _ in counted} or {rows.TABLE}, key=rows.kind_order):
+        counts = {status: n for (k, status), n in sorted(counted.items()) if k == kind}
+        total = sum(counts.values())
+        statuses = ", ".join(f"{n} {status}" for status, n in counts.items())
+        parts.append(f"{total} {rows.noun(kind, total)}: {statuses}")
     lead = f"{verb}: " if verb else ""
     return lead + "; ".join(parts)
 
