@@ -680,6 +680,14 @@ def test_the_plain_spelling_wins_over_other_cases_of_one_attribute() -> None:
         "AmazonConnectAdapter", False, "app")
 
 
+def test_without_the_plain_spelling_the_first_other_spelling_wins() -> None:
+    [adapter] = parse_adapters(xml(
+        '<Integration xmlns:x="urn:x" Name="first" x:NAME="second" id="1" '
+        'ID="2" type="AmazonConnectAdapter"><set key="ApplicationName" value="app"/>'
+        "</Integration>"), "c.xml")
+    assert (adapter.display_name, adapter.adapter_id) == ("first", "1")
+
+
 def test_a_listed_but_unreadable_folder_says_permission_denied_at_each_step(unlistable) -> None:
     """A folder that may be entered but not listed (mode 311): the file looked for by
     name, and the folder's entries, each refused with the value as given."""

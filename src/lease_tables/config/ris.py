@@ -354,20 +354,24 @@ def _local_name(name: str) -> str:
     return name.rpartition("}")[2].lower()
 
 
-def _attributes(element: etree._Element) -> list[tuple[str, str]]:
-    """(name, value) of each attribute. lxml gives str on Python 3 (a parsed document's
-    names and values are text); lxml-stubs 0.5.1 says `str | bytes`, so this says which."""
-    return element.attrib.items()  # type: ignore[return-value]
+def _attributes(element: etree._Element) -> dict[str, str]:
+    """Each attribute by lower-case local name, whatever its case or namespace: the plain
+    spelling (`type`) wins, else the first that spells it otherwise (`Type`, `{ns}type`).
+    One pass over an element's few attributes, where asking for each name would scan
+    them again for every name it lacks (most adapters have no `adapterid`)."""
+    found: dict[str, str] = {}
+    # lxml gives str on Python 3; lxml-stubs 0.5.1 says `str | bytes`.
+    for key, value in element.attrib.items():
+        name = _local_name(key)
+        if key == name or name not in found:
+            found[name] = value  # type: ignore[assignment]
+    return found
 
 
 def _attr(element: etree._Element, name: str) -> str | None:
-    """An attribute by lower-case local name, whatever its case or namespace; the plain
-    spelling first, else the first attribute that spells it otherwise."""
+    """One attribute as `_attributes` finds it; the plain spelling asked first, in C."""
     value = element.get(name)
-    if value is not None:
-        return value
-    return next((found for key, found in _attributes(element) if _local_name(key) == name),
-                None)
+    return _attributes(element).get(name) if value is None else value
 
 
 def normalise_type(type_text: str) -> str:
@@ -447,10 +451,10 @@ def _first(settings: Mapping[str, str], keys: Iterable[str]) -> str | None:
     return next((settings[key] for key in keys if settings.get(key)), None)
 
 
-def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | None:
+def _enabled(attribute: str | None, settings: Mapping[str, str]) -> bool | None:
     """False when an `enabled` attribute or `Enabled` setting says false/0/no (any case);
     True when one says true/1/yes; None when the file says nothing we understand."""
-    said = (_attr(element, "enabled"), settings.get("enabled"))
+    said = (attribute, settings.get("enabled"))
     words = {value.strip().lower() for value in said if value}
     if words & _FALSE_WORDS:
         return False
@@ -459,17 +463,17 @@ def _enabled(element: etree._Element, settings: Mapping[str, str]) -> bool | Non
 
 def _adapter_from(element: etree._Element, source: str, settings: Mapping[str, str],
                   clashes: Sequence[tuple[str, str, str]] = ()) -> Adapter | None:
-    type_text = (_attr(element, "type") or "").strip()
+    attributes = _attributes(element)
+    type_text = attributes.get("type", "").strip()
     kind = kind_of(type_text)
     if kind is None:
         return None
-    adapter_id = ((_attr(element, "id") or "").strip()
-                  or (_attr(element, "adapterid") or "").strip()
+    adapter_id = (attributes.get("id", "").strip() or attributes.get("adapterid", "").strip()
                   or settings.get("adapterid") or None)
     adapter = Adapter(kind, type_text, adapter_id, _first(settings, _APPLICATION_NAME_KEYS),
                       settings.get("region") or None, source,
-                      (_attr(element, "name") or "").strip() or None, _line(element),
-                      _enabled(element, settings), _first(settings, _STREAM_KEYS),
+                      attributes.get("name", "").strip() or None, _line(element),
+                      _enabled(attributes.get("enabled"), settings), _first(settings, _STREAM_KEYS),
                       _first(settings, _CONNECT_INSTANCE_KEYS))
     # Two different values for one setting we read (two Regions, two spellings of
     # ApplicationName) is bad input. Identical repeats are harmless and pass; so is AppName
