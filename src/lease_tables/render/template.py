@@ -613,15 +613,13 @@ def template_extras(tables: Sequence[LeaseTable], options: fp.FootprintOptions,
     rendering turns into the account (and region, partition) the stack is deployed
     in, so no account ID is asked for."""
     footprint = policy.footprint_of(tables, DEPLOY_ACCOUNT, options, region_option)
-    said: list[str] = []
-    documents: list[policy.Document] = []
-    if with_policy:
-        documents, said, warnings = policy.policy_documents(
-            policy.ROLE_ADAPTER, tables, DEPLOY_ACCOUNT, layout=layout, footprint=footprint)
-        # The template says itself how many policies it declares.
-        said = [n for n in said if "JSON array" not in n] + warnings
+    documents, said, warnings = policy.policy_documents(
+        policy.ROLE_ADAPTER, tables, DEPLOY_ACCOUNT, layout=layout, footprint=footprint,
+    ) if with_policy else ([], [], [])
+    # The template says itself how many policies it declares (no JSON array to split).
+    said = [n for n in said if n != policy.split_note(documents)] + warnings
     note = fp.consumers_note(footprint)
-    regions = template_regions(kcl.expand(tables, layout))
+    regions = template_regions(tables)  # footprint_of made sure each has its region
     return Extras(tuple(documents), tuple(fp.consumers(footprint))), [
         deployed(n, regions, _WORDS) for n in said + ([note] if note else [])]
 
