@@ -66,8 +66,6 @@ SID_PROVISIONER_ABSENT = "CheckLegacyCompanionTablesAbsent"
 SID_PROVISIONER_TAGS = "TagLeaseTablesOnCreate"
 SID_PROVISIONER_LIST = "ListTablesForNameHints"
 
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
-
 # IAM's size limits count characters without white space.
 MANAGED_POLICY_MAX = 6144
 INLINE_ROLE_POLICIES_MAX = 10240
@@ -86,7 +84,7 @@ def validate_account_id(raw: str | None) -> str:
             "lease tables (see `aws sts get-caller-identity --query Account`)."
         )
     value = raw.strip()
-    if not _ACCOUNT_ID.fullmatch(value):
+    if not re.fullmatch(r"[0-9]{12}", value):
         raise InputError(
             f"--account-id {quote(raw)} is not an AWS account ID: it must be exactly 12 digits, "
             f"e.g. 123456789012 (no dashes, no spaces; keep leading zeros)."
