@@ -66,8 +66,6 @@ SID_PROVISIONER_ABSENT = "CheckLegacyCompanionTablesAbsent"
 SID_PROVISIONER_TAGS = "TagLeaseTablesOnCreate"
 SID_PROVISIONER_LIST = "ListTablesForNameHints"
 
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
-
 # IAM's size limits count characters without white space.
 MANAGED_POLICY_MAX = 6144
 INLINE_ROLE_POLICIES_MAX = 10240
@@ -86,7 +84,7 @@ def validate_account_id(raw: str | None) -> str:
             "lease tables (see `aws sts get-caller-identity --query Account`)."
         )
     value = raw.strip()
-    if not _ACCOUNT_ID.fullmatch(value):
+    if not re.fullmatch(r"[0-9]{12}", value):
         raise InputError(
             f"--account-id {quote(raw)} is not an AWS account ID: it must be exactly 12 digits, "
             f"e.g. 123456789012 (no dashes, no spaces; keep leading zeros)."
@@ -157,15 +155,18 @@ def statements(grants: Iterable[tuple[str, str, Sequence[str], Sequence[str]]]
     return list(built.values())
 
 
-def _arns_by_role(tables: Sequence[LeaseTable], account: str,
-                  layout: kcl.Layout) -> tuple[list[str], list[str], list[str]]:
-    """ARNs of the lease tables, of the companions the layout makes, and of the
-    companion names the layout looks up and must not find."""
+def _arns_by_role(tables: Sequence[LeaseTable], account_id: str, layout: kcl.Layout
+                  ) -> tuple[str, list[str], list[str], list[str]]:
+    """The account (checked, as the tables' regions are), and the ARNs of the lease
+    tables, of the companions the layout makes, and of the companion names the layout
+    looks up and must not find: what each role's policy starts from."""
+    account = validate_account_id(account_id)
+    validate_regions(tables)
     expanded = kcl.expand(tables, layout)
     lease = table_arns((t for t in expanded if t.role == kcl.ROLE_LEASE), account)
     companions = table_arns((t for t in expanded if t.role != kcl.ROLE_LEASE), account)
     absent = table_arns(kcl.absent_names(tables, layout), account)
-    return lease, companions, absent
+    return account, lease, companions, absent
 
 
 def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
@@ -187,9 +188,7 @@ def adapter_policy(tables: Sequence[LeaseTable], account_id: str,
     With a `footprint` (streams, buckets, keys ...), its statements come between
     the table grants and the Deny, one per row and IAM resource type.
     """
-    account = validate_account_id(account_id)
-    validate_regions(tables)
-    lease, companions, absent = _arns_by_role(tables, account, layout)
+    account, lease, companions, absent = _arns_by_role(tables, account_id, layout)
     migration = [
         (SID_ADAPTER_MIGRATING.format(companion.suffix.strip("-")), "Allow", operations,
          table_arns(kcl.absent_names(tables, layout, [companion]), account))
@@ -219,9 +218,7 @@ def provisioner_policy(tables: Sequence[LeaseTable], account_id: str,
     to a lease table. It also covers `lease-tables verify`. With enhanced fan-out in
     the `footprint`, also what registering the streams' consumers takes.
     """
-    account = validate_account_id(account_id)
-    validate_regions(tables)
-    lease, companions, absent = _arns_by_role(tables, account, layout)
+    _, lease, companions, absent = _arns_by_role(tables, account_id, layout)
     made = lease + companions
     return document(statements([
         # What `create` (and `verify`) call, per table: describe first, create only
@@ -394,15 +391,14 @@ def policy_documents(role: str, tables: Sequence[LeaseTable], account_id: str,
     options told (`footprint.not_covered`), with the option that adds it. A caller
     that already resolved the footprint (`footprint_of`) passes it instead.
     """
-    account = validate_account_id(account_id)
-    if footprint is None:
-        footprint = footprint_of(tables, account, options, region_option,
+    if footprint is None:  # both check the account: footprint_of, then build_policy
+        footprint = footprint_of(tables, account_id, options, region_option,
                                  lease_tables_only=lease_tables_only)
     uncovered = fp.not_covered(footprint) if role == ROLE_ADAPTER else None
     tail = [uncovered] if uncovered else []
     if mixed := fp.mixed_partitions(tables, footprint.resources):
         raise InputError(mixed)
-    whole = build_policy(role, tables, account, tags=tags, layout=layout, migrating=migrating,
+    whole = build_policy(role, tables, account_id, tags=tags, layout=layout, migrating=migrating,
                          footprint=footprint)
     if footprint.empty:
         warning = size_warning(whole)

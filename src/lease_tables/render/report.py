@@ -122,8 +122,7 @@ def tally(results: Sequence[TableResult], verb: str = "") -> str:
         total = sum(counts.values())
         statuses = ", ".join(f"{n} {status}" for status, n in counts.items())
         parts.append(f"{total} {rows.noun(kind, total)}: {statuses}")
-    lead = f"{verb}: " if verb else ""
-    return lead + "; ".join(parts)
+    return (f"{verb}: " if verb else "") + "; ".join(parts)
 
 
 def summary(results: Sequence[TableResult], verb: str = "") -> str:

@@ -41,7 +41,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lease_tables import __version__
 from lease_tables.config.naming import LeaseTable, require_regions
@@ -52,19 +52,11 @@ from lease_tables.model import kcl, spec
 from lease_tables.model.consumers import Consumer
 from lease_tables.render import policy
 
-if TYPE_CHECKING:  # types only: the stubs are dev tools
-    from types_boto3_dynamodb.type_defs import (
-        GlobalSecondaryIndexUnionTypeDef,
-        ProvisionedThroughputTypeDef,
-    )
-
 # The templates are JSON trees, dict[str, Any]: they hold the stubs' TypedDicts (the
 # CreateTable request as a table's Properties) beside open JSON, and mypy has no JSON type
 # a TypedDict fits that could still be read back (only Mapping[str, object]).
 
-FORMAT_CLOUDFORMATION = "cloudformation"
-FORMAT_TERRAFORM = "terraform"
-FORMATS = (FORMAT_CLOUDFORMATION, FORMAT_TERRAFORM)
+FORMATS = (fp.FORMAT_CLOUDFORMATION, fp.FORMAT_TERRAFORM)
 
 # CloudFormation quotas that a large fleet can reach.
 CFN_MAX_RESOURCES = 500
@@ -76,6 +68,9 @@ TF_RESOURCE_TYPE = "aws_dynamodb_table"
 TF_POLICY_TYPE = "aws_iam_policy"
 TF_CONSUMER_TYPE = dict(fp.SERVICE_ENHANCED_FAN_OUT.templates)[fp.FORMAT_TERRAFORM]
 TF_POLICY_NAME = "adapter_policy"
+# CreateTable's key types and capacity fields as an aws_dynamodb_table (and its index) names them.
+_TF_NAMES = {"HASH": "hash_key", "RANGE": "range_key",
+             "ReadCapacityUnits": "read_capacity", "WriteCapacityUnits": "write_capacity"}
 # deletion_protection_enabled arrived in the AWS provider 4.x line; 5.0 is a safe floor.
 TF_AWS_PROVIDER_VERSION = ">= 5.0"
 
@@ -130,14 +125,6 @@ def _cfn_value(value: str, regions: Sequence[str]) -> Any:
     """A string as CloudFormation takes it: `Fn::Sub` when it names where it is deployed."""
     substituted = deployed(value, regions, CFN_PSEUDO)
     return value if substituted == value else {"Fn::Sub": substituted}
-
-
-def _cfn_document(document: policy.Document, regions: Sequence[str]) -> dict[str, Any]:
-    """A policy document whose own ARNs are `Fn::Sub`s of the stack's account, region
-    and partition."""
-    return {"Version": document["Version"], "Statement": [
-        {**statement, "Resource": [_cfn_value(r, regions) for r in statement["Resource"]]}
-        for statement in document["Statement"]]}
 
 
 # ----------------------------------------------------------------- naming
@@ -261,7 +248,7 @@ def notes(fmt: str, tables: Sequence[LeaseTable], text: str,
     """What the operator must know before deploying this output (shown on stderr)."""
     tables = kcl.expand(tables, layout)
     regions = template_regions(tables)
-    cfn = fmt == FORMAT_CLOUDFORMATION
+    cfn = fmt == fp.FORMAT_CLOUDFORMATION
     several = len(regions) > 1
     listed = ", ".join(regions)
     size = len(text.encode("utf-8"))
@@ -365,8 +352,11 @@ def cloudformation(tables: Sequence[LeaseTable], options: spec.TableOptions,
     for logical_id, document, part in _policies(extras, CFN_POLICY_ID):
         # IAM is global: one region's stack makes it
         declare(logical_id, "AWS::IAM::ManagedPolicy", regions[0] if conditional else "",
-                {"Description": _policy_description(part),
-                 "PolicyDocument": _cfn_document(document, regions)},
+                # the document's own ARNs are `Fn::Sub`s of where the stack is deployed
+                {"Description": _policy_description(part), "PolicyDocument": {
+                    **document, "Statement": [
+                        {**s, "Resource": [_cfn_value(r, regions) for r in s["Resource"]]}
+                        for s in document["Statement"]]}},
                 f"ARN of the adapter's managed policy{part}", {"Ref": logical_id},
                 retain=False)
     template["Resources"] = resources
@@ -496,40 +486,27 @@ def tf_table(table: LeaseTable, options: spec.TableOptions,
              layout: kcl.Layout = kcl.DEFAULT_LAYOUT) -> dict[str, Any]:
     """One `aws_dynamodb_table`, translated field by field from the CreateTable request."""
     request = kcl.create_table_request(table, options, layout)
-    (key,) = request["KeySchema"]
     resource: dict[str, Any] = {
         **_tf_provider(table.region),
         "name": request["TableName"],
         "billing_mode": request["BillingMode"],
-        "hash_key": key["AttributeName"],
+        **{_TF_NAMES[k["KeyType"]]: k["AttributeName"] for k in request["KeySchema"]},
         "attribute": [{"name": a["AttributeName"], "type": a["AttributeType"]}
                       for a in request["AttributeDefinitions"]],
-        **_tf_capacity(request.get("ProvisionedThroughput")),
+        **{_TF_NAMES[k]: v for k, v in request.get("ProvisionedThroughput", {}).items()},
     }
-    if indexes := request.get("GlobalSecondaryIndexes"):
-        resource["global_secondary_index"] = [tf_index(index) for index in indexes]
+    if indexes := request.get("GlobalSecondaryIndexes"):  # the same words, per index
+        resource["global_secondary_index"] = [{
+            "name": index["IndexName"],
+            **{_TF_NAMES[k["KeyType"]]: k["AttributeName"] for k in index["KeySchema"]},
+            "projection_type": index["Projection"]["ProjectionType"],
+            **{_TF_NAMES[k]: v for k, v in index.get("ProvisionedThroughput", {}).items()},
+        } for index in indexes]
     resource["deletion_protection_enabled"] = request["DeletionProtectionEnabled"]
     if "Tags" in request:
         resource["tags"] = {t["Key"]: t["Value"] for t in request["Tags"]}
     resource["lifecycle"] = {"prevent_destroy": True}
     return resource
-
-
-def tf_index(index: GlobalSecondaryIndexUnionTypeDef) -> dict[str, Any]:
-    """One `global_secondary_index` block from CreateTable's index definition."""
-    keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
-    block: dict[str, Any] = {"name": index["IndexName"], "hash_key": keys["HASH"]}
-    if "RANGE" in keys:
-        block["range_key"] = keys["RANGE"]
-    block["projection_type"] = index["Projection"]["ProjectionType"]
-    return block | _tf_capacity(index.get("ProvisionedThroughput"))
-
-
-def _tf_capacity(throughput: ProvisionedThroughputTypeDef | None) -> dict[str, int]:
-    if throughput is None:
-        return {}
-    return {"read_capacity": throughput["ReadCapacityUnits"],
-            "write_capacity": throughput["WriteCapacityUnits"]}
 
 
 def terraform_json(tables: Sequence[LeaseTable], options: spec.TableOptions,
@@ -541,7 +518,8 @@ def terraform_json(tables: Sequence[LeaseTable], options: spec.TableOptions,
 def render(fmt: str, tables: Sequence[LeaseTable], options: spec.TableOptions,
            layout: kcl.Layout = kcl.DEFAULT_LAYOUT, extras: Extras = NO_EXTRAS) -> str:
     """The text for one `--format`; `tables` are the lease tables."""
-    renderers = {FORMAT_CLOUDFORMATION: cloudformation_yaml, FORMAT_TERRAFORM: terraform_json}
+    renderers = {fp.FORMAT_CLOUDFORMATION: cloudformation_yaml,
+                 fp.FORMAT_TERRAFORM: terraform_json}
     if fmt not in renderers:
         raise InputError(f"--format {quote(fmt)} is not one of: {', '.join(FORMATS)}.")
     return renderers[fmt](tables, options, layout, extras)
@@ -635,15 +613,13 @@ def template_extras(tables: Sequence[LeaseTable], options: fp.FootprintOptions,
     rendering turns into the account (and region, partition) the stack is deployed
     in, so no account ID is asked for."""
     footprint = policy.footprint_of(tables, DEPLOY_ACCOUNT, options, region_option)
-    said: list[str] = []
-    documents: list[policy.Document] = []
-    if with_policy:
-        documents, said, warnings = policy.policy_documents(
-            policy.ROLE_ADAPTER, tables, DEPLOY_ACCOUNT, layout=layout, footprint=footprint)
-        # The template says itself how many policies it declares.
-        said = [n for n in said if "JSON array" not in n] + warnings
+    documents, said, warnings = policy.policy_documents(
+        policy.ROLE_ADAPTER, tables, DEPLOY_ACCOUNT, layout=layout, footprint=footprint,
+    ) if with_policy else ([], [], [])
+    # The template says itself how many policies it declares (no JSON array to split).
+    said = [n for n in said if n != policy.split_note(documents)] + warnings
     note = fp.consumers_note(footprint)
-    regions = template_regions(kcl.expand(tables, layout))
+    regions = template_regions(tables)  # footprint_of made sure each has its region
     return Extras(tuple(documents), tuple(fp.consumers(footprint))), [
         deployed(n, regions, _WORDS) for n in said + ([note] if note else [])]
 
