@@ -19,7 +19,7 @@ Each grant is proven by a call that writes nothing, read by its error code:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lease_tables.aws.clients import Clients
@@ -37,23 +37,15 @@ KMS_DRY_RUN = "DryRunOperationException"
 KVS_DENIED = "NotAuthorizedException"
 
 
-def group_of(service: fp.Service, name: str, region: str | None, resource: str) -> Group:
+def group_of(service: fp.Service, name: str, region: str | None, resource: str,
+             sources: Sequence[str] = ()) -> Group:
     """A resource's group: its row's role is the footprint row's kind; what is never
     tried, and why, is the footprint row's. `name` and `region` are the ones the
     footprint parsed (an ARN's own region wins over the table's), `resource` what the
-    probes call it by."""
+    probes call it by, `sources` where the footprint found it."""
     return Group(ResourceRow(table_name=name, region=region, role=service.kind,
-                             resource=resource), service.name, never=dict(service.not_tried))
-
-
-def arn_region(value: str, region: str) -> str:
-    """An ARN's own region wins over the table's."""
-    return value.split(":")[3] if value.startswith("arn:") else region
-
-
-def arn_part(value: str) -> str:
-    """The name an ARN holds after its last slash; a name is kept as given."""
-    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+                             resource=resource, sources=list(sources)), service.name,
+                 never=dict(service.not_tried))
 
 
 def dropped(call: Callable[[], Any]) -> Callable[[], None]:
