@@ -61,7 +61,7 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
          found: fp.Footprint) -> list[Planned]:
     """Every row of the footprint and its probe chain, in footprint order."""
     summaries: streams.StreamSummaries = Once()
-    regions = sorted({t.region or "" for t in tables if t.role == "lease"}) or [""]
+    first_region = min((t.region or "" for t in tables if t.role == "lease"), default="")
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
         out.append(Planned(streams.stream_group(given(r), r.region or "", r.sources),
@@ -78,7 +78,7 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
         (fp.SERVICE_CONNECT, services.probe_connect), (fp.SERVICE_LOGS, _nothing))
     for service, probe in chains:
         for r in found.of(service.kind):
-            region = r.region or regions[0]
+            region = r.region or first_region
             # A bucket is called by its ARN in the partition of the region it is asked in.
             resource = (f"arn:{fp.partition(region)}:s3:::{r.name}"
                         if service is fp.SERVICE_BUCKETS else given(r))

@@ -57,12 +57,12 @@ def dropped(call: Callable[[], Any]) -> Callable[[], None]:
 
 def chain(group: Group, calls: dict[str, Callable[[], Any]],
           missing: Callable[[str], str] | None = None, allowed: tuple[str, ...] = (),
-          absent: tuple[str, ...] = (NOT_FOUND_CODE,)) -> bool:
+          absent: tuple[str, ...] = (NOT_FOUND_CODE,), denied: tuple[str, ...] = ()) -> bool:
     """Each call in order, its answer dropped unread; the first that shows the resource
     absent sets the row's `missing` words (which name that action) and ends the chain.
     False when it ended so."""
     for action, call in calls.items():
-        outcome = attempt(dropped(call), allowed=allowed, absent=absent)
+        outcome = attempt(dropped(call), allowed=allowed, absent=absent, denied=denied)
         if outcome.kind == ABSENT and missing is not None:
             group.missing = missing(action)
             return False
@@ -115,19 +115,16 @@ def probe_video(clients: Clients, group: Group) -> None:
                                    group.row.region or "")
     client = clients.client("kinesisvideo", video_region)
     if video.startswith("arn:"):
-        outcome = attempt(lambda: client.get_data_endpoint(StreamARN=video,
-                                                           APIName="GET_MEDIA"),
-                          denied=(KVS_DENIED,))
-        if outcome.kind == ABSENT:
-            group.missing = (f"The video stream {video} does not exist (GetDataEndpoint said "
-                             f"ResourceNotFound). Check --video-stream, then rerun.")
-            return
-    else:
+        chain(group, {"GetDataEndpoint": lambda: client.get_data_endpoint(
+            StreamARN=video, APIName="GET_MEDIA")},
+            lambda action: (f"The video stream {video} does not exist ({action} said "
+                            f"ResourceNotFound). Check --video-stream, then rerun."),
+            denied=(KVS_DENIED,))
+    else:  # a prefix: a stream under it that does not exist proves the grant
         name = f"{prefix}{PROBE_PREFIX}{uuid.uuid4().hex[:12]}"
-        outcome = attempt(lambda: client.get_data_endpoint(StreamName=name,
-                                                           APIName="GET_MEDIA"),
-                          allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
-    group.record("GetDataEndpoint", outcome)
+        chain(group, {"GetDataEndpoint": lambda: client.get_data_endpoint(
+            StreamName=name, APIName="GET_MEDIA")},
+            allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
 
 
 def probe_connect(clients: Clients, group: Group) -> None:
