@@ -68,10 +68,10 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
                            partial(streams.probe_stream, clients, summaries),
                            len(fp.SERVICE_STREAMS.tried)))
     for consumer in fp.consumers(found, tables):
-        service = fp.SERVICE_ENHANCED_FAN_OUT
-        out.append(Planned(Group(consumer.row(), "kinesis", never=dict(service.not_tried)),
+        fan_out = fp.SERVICE_ENHANCED_FAN_OUT
+        out.append(Planned(Group(consumer.row(), "kinesis", never=dict(fan_out.not_tried)),
                            partial(streams.probe_consumer, clients, summaries, consumer),
-                           len(service.tried)))
+                           len(fan_out.tried)))
     chains: tuple[tuple[fp.Service, Callable[[Clients, Group], None]], ...] = (
         (fp.SERVICE_BUCKETS, services.probe_bucket), (fp.SERVICE_KMS_KEYS, services.probe_key),
         (fp.SERVICE_VIDEO_STREAMS, services.probe_video),
