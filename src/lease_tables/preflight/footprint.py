@@ -48,12 +48,7 @@ class Planned:
 
     group: Group
     probe: Callable[[Group], None]
-    resource: fp.Resource | None = None  # where the row's resource came from
     calls: int = 0  # the calls its chain makes at most: the longest chains start first
-
-    def __post_init__(self) -> None:
-        if self.resource is not None:
-            self.group.row.sources = list(self.resource.sources)
 
 
 def given(resource: fp.Resource) -> str:
@@ -66,28 +61,29 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
          found: fp.Footprint) -> list[Planned]:
     """Every row of the footprint and its probe chain, in footprint order."""
     summaries: streams.StreamSummaries = Once()
-    regions = sorted({t.region or "" for t in tables if t.role == "lease"}) or [""]
+    first_region = min((t.region or "" for t in tables if t.role == "lease"), default="")
     out: list[Planned] = []
     for r in found.of(fp.KIND_STREAM):
-        out.append(Planned(streams.stream_group(given(r), r.region or ""),
-                           partial(streams.probe_stream, clients, summaries), r,
+        out.append(Planned(streams.stream_group(given(r), r.region or "", r.sources),
+                           partial(streams.probe_stream, clients, summaries),
                            len(fp.SERVICE_STREAMS.tried)))
     for consumer in fp.consumers(found, tables):
-        out.append(Planned(streams.consumer_group(consumer),
+        fan_out = fp.SERVICE_ENHANCED_FAN_OUT
+        out.append(Planned(Group(consumer.row(), "kinesis", never=dict(fan_out.not_tried)),
                            partial(streams.probe_consumer, clients, summaries, consumer),
-                           calls=len(fp.SERVICE_ENHANCED_FAN_OUT.tried)))
+                           len(fan_out.tried)))
     chains: tuple[tuple[fp.Service, Callable[[Clients, Group], None]], ...] = (
         (fp.SERVICE_BUCKETS, services.probe_bucket), (fp.SERVICE_KMS_KEYS, services.probe_key),
         (fp.SERVICE_VIDEO_STREAMS, services.probe_video),
         (fp.SERVICE_CONNECT, services.probe_connect), (fp.SERVICE_LOGS, _nothing))
     for service, probe in chains:
         for r in found.of(service.kind):
-            region = r.region or regions[0]
+            region = r.region or first_region
             # A bucket is called by its ARN in the partition of the region it is asked in.
             resource = (f"arn:{fp.partition(region)}:s3:::{r.name}"
                         if service is fp.SERVICE_BUCKETS else given(r))
-            out.append(Planned(services.group_of(service, r.name, region, resource),
-                               partial(probe, clients), r, len(service.tried)))
+            out.append(Planned(services.group_of(service, r.name, region, resource, r.sources),
+                               partial(probe, clients), len(service.tried)))
     namespaces = found.of(fp.KIND_METRICS_NAMESPACE)
     for region in sorted({r.region or "" for r in namespaces}):
         names = sorted(r.name for r in namespaces if (r.region or "") == region)
@@ -197,12 +193,12 @@ def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Boa
     callers: Once[str, tuple[str, str] | str] = Once()
     caller = partial(callers.get, "caller", partial(ask_caller, clients, region))
 
-    def one(item: tuple[int, Planned]) -> TableResult:
+    def one(item: tuple[int, Planned]) -> tuple[int, TableResult]:
         index, each = item
         group = each.group
         if board.stopped.is_set():
-            return board.record(index, TableResult(group.row, FAILED,
-                                                   "not probed: the run was stopped"))
+            return index, board.record(index, TableResult(group.row, FAILED,
+                                                          "not probed: the run was stopped"))
         try:
             each.probe(group)
             if simulate:
@@ -210,11 +206,9 @@ def preflight_footprint(clients: Clients, planned: Sequence[Planned], board: Boa
         except Exception as exc:  # a bug of ours still becomes a per-row failure
             group.broken = (f"preflight of {group.where} failed unexpectedly "
                             f"({type(exc).__name__}: {aws_text(exc)}).")
-        return board.record(index, judge(group))
+        return index, board.record(index, judge(group))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-preflight-footprint") as pool:
-        longest_first = sorted(enumerate(planned), key=lambda item: -item[1].calls)
-        done = dict(zip((i for i, _ in longest_first), pool.map(one, longest_first),
-                        strict=True))
+        done = dict(pool.map(one, sorted(enumerate(planned), key=lambda item: -item[1].calls)))
     return [done[i] for i in range(len(planned))]

@@ -61,7 +61,7 @@ def preflight_run(clients: Clients, tables: Sequence[LeaseTable], planned: Seque
         index, table = item
         findings = new_findings(table, layout)
         board.ledgers[index] = findings.ledger  # what was sent, should the run be cut short
-        table_chain(clients, table, key, board.stopped.is_set(), layout, version, findings)
+        table_chain(clients, key, board.stopped.is_set(), layout, version, findings)
         return findings.identity, board.record(index, judge(findings))
 
     with ThreadPoolExecutor(1, thread_name_prefix="lease-tables-footprint") as side:

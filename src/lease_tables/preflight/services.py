@@ -19,7 +19,7 @@ Each grant is proven by a call that writes nothing, read by its error code:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lease_tables.aws.clients import Clients
@@ -37,23 +37,15 @@ KMS_DRY_RUN = "DryRunOperationException"
 KVS_DENIED = "NotAuthorizedException"
 
 
-def group_of(service: fp.Service, name: str, region: str | None, resource: str) -> Group:
+def group_of(service: fp.Service, name: str, region: str | None, resource: str,
+             sources: Sequence[str] = ()) -> Group:
     """A resource's group: its row's role is the footprint row's kind; what is never
     tried, and why, is the footprint row's. `name` and `region` are the ones the
     footprint parsed (an ARN's own region wins over the table's), `resource` what the
-    probes call it by."""
+    probes call it by, `sources` where the footprint found it."""
     return Group(ResourceRow(table_name=name, region=region, role=service.kind,
-                             resource=resource), service.name, never=dict(service.not_tried))
-
-
-def arn_region(value: str, region: str) -> str:
-    """An ARN's own region wins over the table's."""
-    return value.split(":")[3] if value.startswith("arn:") else region
-
-
-def arn_part(value: str) -> str:
-    """The name an ARN holds after its last slash; a name is kept as given."""
-    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+                             resource=resource, sources=list(sources)), service.name,
+                 never=dict(service.not_tried))
 
 
 def dropped(call: Callable[[], Any]) -> Callable[[], None]:
@@ -65,12 +57,12 @@ def dropped(call: Callable[[], Any]) -> Callable[[], None]:
 
 def chain(group: Group, calls: dict[str, Callable[[], Any]],
           missing: Callable[[str], str] | None = None, allowed: tuple[str, ...] = (),
-          absent: tuple[str, ...] = (NOT_FOUND_CODE,)) -> bool:
+          absent: tuple[str, ...] = (NOT_FOUND_CODE,), denied: tuple[str, ...] = ()) -> bool:
     """Each call in order, its answer dropped unread; the first that shows the resource
     absent sets the row's `missing` words (which name that action) and ends the chain.
     False when it ended so."""
     for action, call in calls.items():
-        outcome = attempt(dropped(call), allowed=allowed, absent=absent)
+        outcome = attempt(dropped(call), allowed=allowed, absent=absent, denied=denied)
         if outcome.kind == ABSENT and missing is not None:
             group.missing = missing(action)
             return False
@@ -123,19 +115,16 @@ def probe_video(clients: Clients, group: Group) -> None:
                                    group.row.region or "")
     client = clients.client("kinesisvideo", video_region)
     if video.startswith("arn:"):
-        outcome = attempt(lambda: client.get_data_endpoint(StreamARN=video,
-                                                           APIName="GET_MEDIA"),
-                          denied=(KVS_DENIED,))
-        if outcome.kind == ABSENT:
-            group.missing = (f"The video stream {video} does not exist (GetDataEndpoint said "
-                             f"ResourceNotFound). Check --video-stream, then rerun.")
-            return
-    else:
+        chain(group, {"GetDataEndpoint": lambda: client.get_data_endpoint(
+            StreamARN=video, APIName="GET_MEDIA")},
+            lambda action: (f"The video stream {video} does not exist ({action} said "
+                            f"ResourceNotFound). Check --video-stream, then rerun."),
+            denied=(KVS_DENIED,))
+    else:  # a prefix: a stream under it that does not exist proves the grant
         name = f"{prefix}{PROBE_PREFIX}{uuid.uuid4().hex[:12]}"
-        outcome = attempt(lambda: client.get_data_endpoint(StreamName=name,
-                                                           APIName="GET_MEDIA"),
-                          allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
-    group.record("GetDataEndpoint", outcome)
+        chain(group, {"GetDataEndpoint": lambda: client.get_data_endpoint(
+            StreamName=name, APIName="GET_MEDIA")},
+            allowed=(NOT_FOUND_CODE,), absent=(), denied=(KVS_DENIED,))
 
 
 def probe_connect(clients: Clients, group: Group) -> None:

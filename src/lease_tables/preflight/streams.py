@@ -17,22 +17,23 @@ shared by its stream row and all its consumers' rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypedDict
 
 from lease_tables.aws.clients import Clients
 from lease_tables.aws.failures import NOT_FOUND_CODE
 from lease_tables.core.engine import Once
 from lease_tables.model.consumers import Consumer
-from lease_tables.model.footprint import KIND_STREAM, SERVICE_ENHANCED_FAN_OUT, SERVICE_STREAMS
+from lease_tables.model.footprint import KIND_STREAM, SERVICE_STREAMS
 from lease_tables.preflight.answers import ABSENT, PROVEN, Outcome, attempt
 from lease_tables.preflight.groups import Group
-from lease_tables.preflight.services import arn_part, arn_region, group_of
+from lease_tables.preflight.services import group_of
 
 ROLE_STREAM = KIND_STREAM
 SUMMARY, LIST, ITERATOR, RECORDS = ("DescribeStreamSummary", "ListShards",
                                     "GetShardIterator", "GetRecords")
 STREAM_ACTIONS = (SUMMARY, LIST, ITERATOR, RECORDS)
-CONSUMER_ACTIONS = ("DescribeStreamConsumer",)
+CONSUMER = "DescribeStreamConsumer"
 # A well-formed shard id, for GetShardIterator when ListShards showed none.
 FIRST_SHARD = "shardId-000000000000"
 
@@ -59,9 +60,12 @@ def summary_of(clients: Clients, summaries: StreamSummaries, stream: str,
         lambda: client.describe_stream_summary(**stream_params(stream))))
 
 
-def stream_group(stream: str, region: str) -> Group:
-    """A stream's row; an ARN's own region wins over the table's."""
-    return group_of(SERVICE_STREAMS, arn_part(stream), arn_region(stream, region), stream)
+def stream_group(stream: str, region: str, sources: Sequence[str] = ()) -> Group:
+    """A stream's row, named by the name an ARN holds after its last slash; an ARN's own
+    region wins over the table's."""
+    if stream.startswith("arn:"):
+        region = stream.split(":")[3]
+    return group_of(SERVICE_STREAMS, stream.rsplit("/", 1)[-1], region, stream, sources)
 
 
 def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> None:
@@ -98,23 +102,19 @@ def probe_stream(clients: Clients, summaries: StreamSummaries, group: Group) -> 
     group.record(RECORDS, records)
 
 
-def consumer_group(consumer: Consumer) -> Group:
-    return Group(consumer.row(), "kinesis", never=dict(SERVICE_ENHANCED_FAN_OUT.not_tried))
-
-
 def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consumer,
                    group: Group) -> None:
     """DescribeStreamConsumer, as KCL calls it at start (never SubscribeToShard)."""
     summary = summary_of(clients, summaries, consumer.stream, consumer.region)
-    arn = summary.value.get("StreamDescriptionSummary", {}).get("StreamARN") if (
-        summary.kind == PROVEN and summary.value) else (
-        consumer.stream if consumer.stream.startswith("arn:") else None)
     if summary.kind == ABSENT:
         group.missing = (f"The stream {consumer.stream_name} does not exist in "
                          f"{consumer.region}, so it has no consumer.")
         return
+    arn = summary.value.get("StreamDescriptionSummary", {}).get("StreamARN") if (
+        summary.kind == PROVEN and summary.value) else (
+        consumer.stream if consumer.stream.startswith("arn:") else None)
     if arn is None:
-        group.skip(CONSUMER_ACTIONS[0], "the stream's ARN is unknown: DescribeStreamSummary "
+        group.skip(CONSUMER, "the stream's ARN is unknown: DescribeStreamSummary "
                                         "gave none; pass --stream as an ARN")
         return
     client = clients.client("kinesis", consumer.region)
@@ -127,7 +127,7 @@ def probe_consumer(clients: Clients, summaries: StreamSummaries, consumer: Consu
                          f"--enhanced-fan-out --stream {consumer.stream}`), then rerun "
                          f"preflight.")
         return
-    if group.record(CONSUMER_ACTIONS[0], described):
+    if group.record(CONSUMER, described):
         status = (described.value or {}).get("ConsumerDescription", {}).get("ConsumerStatus")
         if status not in (None, "ACTIVE"):
             group.broken = (f"{consumer.where} is {status}, not ACTIVE: KCL cannot subscribe "

@@ -139,8 +139,7 @@ def _probe(action: str, resource: str = "") -> probes.Probe:
     return probes.Probe(f"dynamodb:{action}", resource)
 
 
-def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool,
-                layout: kcl.Layout, version: str,
+def table_chain(clients: Clients, key: str, stopped: bool, layout: kcl.Layout, version: str,
                 findings: Findings) -> Findings:
     """One table's whole proof, as the run schedules it; never raises for the table.
 
@@ -152,9 +151,10 @@ def table_chain(clients: Clients, table: LeaseTable, key: str, stopped: bool,
                              RERUN_AGAIN)
         return findings.decide(FAILED, "not probed: the run was stopped")
     try:
-        return probe_table(clients, table, key, layout, version, findings)
+        return probe_table(clients, key, layout, version, findings)
     except Exception as exc:  # a bug of ours still becomes a per-table failure
         findings.ledger.stop("preflight failed on this table", RERUN_FIXED)
+        table = findings.table
         return findings.decide(FAILED, failures.explain(
             exc, table.table_name, "preflight", clients.endpoint_for(table.region or ""),
             table.region, role="adapter"))
@@ -175,16 +175,16 @@ def new_findings(table: LeaseTable, layout: kcl.Layout) -> Findings:
     return Findings(table, ledger=probes.Ledger(planned, never))
 
 
-def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layout,
-                version: str, findings: Findings) -> Findings:
+def probe_table(clients: Clients, key: str, layout: kcl.Layout, version: str,
+                findings: Findings) -> Findings:
     """All probes of one table, in order, stopping where going on would prove nothing.
 
     Every probe is planned in the findings' ledger first; one that is not run is
     named as untried, with the reason it was not, whichever path is taken here.
     """
+    table, ledger = findings.table, findings.ledger
     region = table.region or ""
     client = clients.dynamodb(region)
-    ledger = findings.ledger
 
     described = findings.attempt(_probe(DESCRIBE), lambda: failures.answer_part(
         client.describe_table(TableName=table.table_name), "Table", DESCRIBE))
@@ -196,6 +196,7 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
         ledger.stop(f"{DESCRIBE} failed", RERUN_FIXED)
         return findings.decide(FAILED, _explain(described, table, DESCRIBE, endpoint))
     lease = table.role == kcl.ROLE_LEASE
+    index = lease and layout.index  # KCL 3's lease table: its index is probed too
     if described.kind == answers.PROVEN:
         unusable = unusable_message(table, described.value, layout)
         if unusable:
@@ -203,14 +204,19 @@ def probe_table(clients: Clients, table: LeaseTable, key: str, layout: kcl.Layou
                         if not spec.is_pending(described.value.get("TableStatus"))
                         else RERUN_ACTIVE)
             return findings.decide(FAILED, unusable)
-        if lease and layout.index:
+        if index:
             note_index(findings, described.value, layout, version)
     else:
         findings.refused[DESCRIBE] = described.detail
 
     calls = item_probes(client, table.table_name, key, kcl.hash_key(table.role))
-    if lease and layout.index:
-        calls.append((QUERY, lambda: query_index(client, table.table_name, key)))
+    if index:
+        # KCL 3 finds a worker's leases with Query on the index; a `leaseOwner` no worker
+        # has (the probe key) reads nothing, and proves the permission.
+        calls.append((QUERY, lambda: client.query(
+            TableName=table.table_name, IndexName=spec.LEASE_OWNER_INDEX,
+            KeyConditionExpression=f"{spec.LEASE_OWNER} = :owner",
+            ExpressionAttributeValues={":owner": {"S": key}}, Limit=1)))
     for action, call in calls:
         outcome = findings.attempt(_probe(action), call,
                                    CONDITION_FAILED if action in WRITES else None)
@@ -280,14 +286,6 @@ def item_probes(client: Any, table_name: str, key: str,
         # KCL lists leases with Scan; one item proves the permission, and is dropped unread.
         (SCAN, dropped(lambda: client.scan(TableName=table_name, Limit=1))),
     ]
-
-
-def query_index(client: Any, table_name: str, key: str) -> None:
-    """KCL 3 finds a worker's leases with Query on the index; a `leaseOwner` no worker
-    has (the probe key) reads nothing, and proves the permission."""
-    client.query(TableName=table_name, IndexName=spec.LEASE_OWNER_INDEX,
-                 KeyConditionExpression=f"{spec.LEASE_OWNER} = :owner",
-                 ExpressionAttributeValues={":owner": {"S": key}}, Limit=1)
 
 
 def probe_absent_names(client: Any, findings: Findings, layout: kcl.Layout, endpoint: str,
