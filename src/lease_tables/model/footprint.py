@@ -284,16 +284,19 @@ class Footprint:
 
     @property
     def empty(self) -> bool:
-        """Nothing beyond the lease tables: the policy stays the lease-table policy."""
-        return not any(r.kind != KIND_METRICS_NAMESPACE for r in self.resources) \
-            and not self.enhanced_fan_out and not self.cloudwatch_logs
+        """Nothing beyond the lease tables: the policy stays the lease-table policy.
+
+        `resolve` adds KCL's metrics namespaces only beside another resource, and
+        `--enhanced-fan-out` (its streams) and `--cloudwatch-logs` (a group, or every
+        one) each bring one, so no resource at all is the one sign.
+        """
+        return not self.resources
 
     def services(self) -> list[Service]:
         """The rows that apply, in table order."""
-        return [] if self.empty else [
-            s for s in SERVICES if self.of(s.kind)
-            and (s is not SERVICE_ENHANCED_FAN_OUT or self.enhanced_fan_out)
-            and (s is not SERVICE_LOGS or self.cloudwatch_logs)]
+        return [s for s in SERVICES if self.of(s.kind)
+                and (s is not SERVICE_ENHANCED_FAN_OUT or self.enhanced_fan_out)
+                and (s is not SERVICE_LOGS or self.cloudwatch_logs)]
 
 
 # ------------------------------------------------------------------ ARNs and names
