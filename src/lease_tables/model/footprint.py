@@ -284,16 +284,19 @@ class Footprint:
 
     @property
     def empty(self) -> bool:
-        """Nothing beyond the lease tables: the policy stays the lease-table policy."""
-        return not any(r.kind != KIND_METRICS_NAMESPACE for r in self.resources) \
-            and not self.enhanced_fan_out and not self.cloudwatch_logs
+        """Nothing beyond the lease tables: the policy stays the lease-table policy.
+
+        `resolve` adds KCL's metrics namespaces only beside another resource, and
+        `--enhanced-fan-out` (its streams) and `--cloudwatch-logs` (a group, or every
+        one) each bring one, so no resource at all is the one sign.
+        """
+        return not self.resources
 
     def services(self) -> list[Service]:
         """The rows that apply, in table order."""
-        return [] if self.empty else [
-            s for s in SERVICES if self.of(s.kind)
-            and (s is not SERVICE_ENHANCED_FAN_OUT or self.enhanced_fan_out)
-            and (s is not SERVICE_LOGS or self.cloudwatch_logs)]
+        return [s for s in SERVICES if self.of(s.kind)
+                and (s is not SERVICE_ENHANCED_FAN_OUT or self.enhanced_fan_out)
+                and (s is not SERVICE_LOGS or self.cloudwatch_logs)]
 
 
 # ------------------------------------------------------------------ ARNs and names
@@ -356,7 +359,7 @@ _RULES = {
         "--cloudwatch-logs", _arn("logs", r"log-group:(?P<name>[A-Za-z0-9_./#\-]{1,512})(?::\*)?"),
         re.compile(r"[A-Za-z0-9_./#\-]{1,512}"),
         "a CloudWatch Logs group name or ARN", "/ris/amazon-adapters",
-        "arn:{part}:logs:{region}:{account}:log-group:{name}"),
+        "arn:{part}:logs:{region}:{account}:log-group:{name}", "[GROUP]"),
 }
 # The kinds an adapter's IntegrationService.xml names (its StreamName, its instance).
 _FILED = (KIND_STREAM, KIND_CONNECT_INSTANCE)
@@ -533,15 +536,12 @@ def resolve(options: FootprintOptions, tables: Sequence[LeaseTable], account_id:
                      logs is not None, tuple(notes))
 
 
-_CONSUMER_NAME = re.compile(r"[a-zA-Z0-9_.\-]{1,128}")  # Kinesis's own rule
-
-
 def consumer_name_problem(name: str) -> str | None:
     """Why Kinesis would refuse `name` (a lease table's) as a stream consumer's name, or
     None. KCL names its enhanced fan-out consumer after its application, the lease
     table's name; DynamoDB allows 255 characters where Kinesis allows 128, so a table
     could be made whose consumer never can."""
-    if _CONSUMER_NAME.fullmatch(name):
+    if _RULES[KIND_STREAM].name.fullmatch(name):  # Kinesis names consumers as it does streams
         return None
     why = (f"{len(name)} characters, and Kinesis allows at most 128" if len(name) > 128
            else "characters Kinesis does not allow (only letters, digits, _ . and -)")
@@ -680,11 +680,11 @@ def not_covered(footprint: Footprint) -> str | None:
             "adapter that keeps KCL's default also needs DescribeStreamConsumer and "
             "SubscribeToShard on its consumers, registered beforehand by `lease-tables "
             "create --enhanced-fan-out`): --enhanced-fan-out")
-    for row in (SERVICE_BUCKETS, SERVICE_KMS_KEYS, SERVICE_VIDEO_STREAMS, SERVICE_CONNECT):
+    # --cloudwatch-logs always brings a log group: the one named, or every one (`*`).
+    for row in (SERVICE_BUCKETS, SERVICE_KMS_KEYS, SERVICE_VIDEO_STREAMS, SERVICE_CONNECT,
+                SERVICE_LOGS):
         if not footprint.of(row.kind):
             missing.append(f"{row.title}: {row.option} {_RULES[row.kind].metavar}")
-    if not footprint.cloudwatch_logs:
-        missing.append(f"{SERVICE_LOGS.title}: {SERVICE_LOGS.option} [GROUP]")
     if not missing:
         return None
     return ("not covered, because neither the adapters' files nor the options name it "

@@ -291,10 +291,9 @@ def companion_options(options: spec.TableOptions) -> spec.TableOptions:
 def create_table_request(table: LeaseTable, options: spec.TableOptions,
                          layout: Layout = DEFAULT_LAYOUT) -> CreateTableInputTypeDef:
     """The CreateTable request of one table of the layout (lease table or companion)."""
-    lease = table.role == ROLE_LEASE
     return spec.create_table_request(
         table.table_name, table_options(table, options),
-        hash_key=hash_key(table.role), index=lease and layout.index)
+        hash_key=hash_key(table.role), index=table.role == ROLE_LEASE and layout.index)
 
 
 def expand(tables: Iterable[LeaseTable], layout: Layout) -> list[LeaseTable]:
@@ -313,8 +312,7 @@ def expand(tables: Iterable[LeaseTable], layout: Layout) -> list[LeaseTable]:
             continue
         for extra in layout.companions:
             name = extra.name(table.table_name)
-            problem = table_name_problem(name)
-            if problem:
+            if problem := table_name_problem(name):
                 problems.append(
                     f"KCL {layout.name} needs a table {quote(name, limit=300)} beside the "
                     f"lease table {table.table_name}, which DynamoDB would refuse: {problem}. "

@@ -80,7 +80,7 @@ STATUS_MEANINGS: tuple[tuple[str, str, str], ...] = (
 HAPPY = frozenset(s for s, code in _EXIT_BY_STATUS.items() if code == EXIT_OK)
 # What --quiet leaves out: results that need nobody's attention. `create-allowed`
 # exits 0 but is the finding preflight exists for, so it is always shown.
-ROUTINE = frozenset({PLANNED, CREATED, EXISTS, UPDATED, OK})
+ROUTINE = HAPPY - {CREATE_ALLOWED}
 # Progress words a live display shows before a table has its final status.
 QUEUED = "queued"
 CREATING_NOTE = "creating"  # the message of a row still on its way

@@ -193,8 +193,7 @@ def parse_tags(raw: Iterable[str]) -> tuple[tuple[str, str], ...]:
                 + f" (1-{TAG_KEY_MAX} {TAG_CHARACTERS}; not starting with aws:). Change "
                 f"the key and rerun."
             )
-        problem = tag_text_problem(value)
-        if problem:
+        if problem := tag_text_problem(value):
             raise InputError(f"--tag {quote(item)}: the value {quote(value)} is not a valid "
                              f"AWS tag value: {problem}. Change the value and rerun.")
         if len(value) > TAG_VALUE_MAX:
