@@ -216,21 +216,29 @@ def result(goal: Goal, step: Step, waited: bool, hints: tuple[str, ...] = (),
     return outcome.TableResult(goal.table, step.status, "; ".join(notes), warnings)
 
 
-@dataclass(frozen=True)
-class Unfinished:
-    """Where a table stood when the run ended without finishing it."""
+@dataclass
+class TableRun:
+    """One table of a `create` run: its goal, the calls made for it (the plan's part is
+    its Step), for the rows and for the words of a run cut short."""
 
-    step: Step | None  # the last step the plan gave (None: the first look had no answer)
-    call: str = "DescribeTable"  # the call under way
+    goal: Goal
+    call: str = "DescribeTable"  # the call under way, for a message if it never ends
     queued: bool = False  # waiting behind a limit on operations in flight
     last_error: str = ""  # the last poll's error, if any
-    endpoint: str = ""
+    done: Done = field(default_factory=Done)  # what the run has done, while a step is made
+    step: Step | None = None  # the plan's last step (None: the first look had no answer)
+    hints: list[str] = field(default_factory=list)  # near-twin notes
+    hint_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> LeaseTable:
+        return self.goal.table
 
 
-def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
+def unfinished_message(stood: TableRun, endpoint: str, timeout: float,
                        interrupted_by: str | None = None) -> str:
     """A table the run could not finish within --timeout (or before the signal named by
-    `interrupted_by` stopped it), in true words."""
+    `interrupted_by` stopped it), in true words; `endpoint` is the one its calls went to."""
     if interrupted_by is None:
         after, within = f"after {timeout:g} s (--timeout)", f"within {timeout:g} s (--timeout)"
     else:
@@ -238,7 +246,7 @@ def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
         within = f"before {interrupted_by} interrupted the run"
     done = stood.step.done if stood.step is not None else Done()
     pending = stood.step is not None and stood.step.waiting
-    where = goal.where
+    goal, where = stood.goal, stood.goal.where
     last = f" Last error: {stood.last_error}" if stood.last_error else ""
     index = spec.LEASE_OWNER_INDEX
     again = f"`lease-tables create --kcl {goal.version} --add-index`"
@@ -273,12 +281,12 @@ def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
                 f"in the account are done.")
     if stood.call == "UpdateTable":
         return (f"UpdateTable adding the index {index} to {where} at "
-                f"{stood.endpoint} did not complete {within}: "
+                f"{endpoint} did not complete {within}: "
                 f"no answer, or its retries still under way (DynamoDB "
                 f"refuses a new index while another table or index operation is in "
                 f"flight); the index is not known to have been added.{last} Rerun {again}; "
                 f"it is safe to rerun (an index already there is never added twice).")
-    return (f"{stood.call} of {where} at {stood.endpoint} did not complete "
+    return (f"{stood.call} of {where} at {endpoint} did not complete "
             f"{within}: no answer, or its retries still under "
             f"way; nothing is known to have been created. Check the network path to the "
             f"endpoint (proxy, firewall) and rerun; it is safe to rerun.")
