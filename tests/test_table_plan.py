@@ -1,7 +1,7 @@
 """The per-table plan of `create`, with plain DescribeTable answers (no server, no threads).
 
 Every table state, every drift case and every index case are decided by
-`table_plan.next_step` / `after_index`, the limit case (wait or fail) by `after_limit`;
+`table_plan.next_step` / `index_step`, the limit case (wait or fail) by `after_limit`;
 the rows and the words of an unfinished table by `result` / `unfinished_message`. The
 end-to-end tests (test_kcl3_aws.py, test_reliability.py, test_edges.py) prove the same
 rules against a server.
@@ -30,10 +30,10 @@ from lease_tables.provision.plan import (
     LimitQueue,
     Step,
     TableRun,
-    after_index,
     after_limit,
     checks_index,
     index_added_note,
+    index_step,
     next_step,
     result,
     unfinished_message,
@@ -331,27 +331,27 @@ def test_index_sent_is_never_sent_again() -> None:
 
 def test_after_index_with_the_index_in_the_answer() -> None:
     sent = Done(index_sent=True)
-    step = after_index(GOAL3_ADD, table("UPDATING", indexes=[index("CREATING")]), sent)
+    step = index_step(GOAL3_ADD, table("UPDATING", indexes=[index("CREATING")]), sent)
     assert (step.kind, step.status, step.done.waiting_for, step.done.index_status) == (
         WAIT, UPDATED, WAIT_INDEX, "CREATING")
-    step = after_index(GOAL3_ADD, table("UPDATING", indexes=[index()]), sent)
+    step = index_step(GOAL3_ADD, table("UPDATING", indexes=[index()]), sent)
     assert (step.kind, step.status) == (DONE, UPDATED)  # the table was ACTIVE when sent
 
 
 def test_after_index_without_the_index_in_the_answer_waits_for_it() -> None:
-    step = after_index(GOAL3_ADD, table("UPDATING"), Done(index_sent=True))
+    step = index_step(GOAL3_ADD, table("UPDATING"), Done(index_sent=True))
     assert (step.kind, step.status, step.done.waiting_for) == (WAIT, UPDATED, WAIT_INDEX)
 
 
 def test_after_index_added_by_someone_else_exists() -> None:
     raced = Done().note("another process added the index at the same time")
-    step = after_index(GOAL3_ADD, table(indexes=[index()]), raced)
+    step = index_step(GOAL3_ADD, table(indexes=[index()]), raced)
     assert (step.kind, step.status) == (DONE, EXISTS)
     assert step.done.notes == ("another process added the index at the same time",)
 
 
 def test_after_index_judges_the_index_it_finds() -> None:
-    step = after_index(GOAL3_ADD, table(indexes=[index(keys=(("leaseKey", "HASH"),))]),
+    step = index_step(GOAL3_ADD, table(indexes=[index(keys=(("leaseKey", "HASH"),))]),
                        Done())
     assert step.status == DRIFT
 

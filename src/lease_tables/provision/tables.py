@@ -150,7 +150,7 @@ class Provisioner:
                 step = plan.next_step(t.goal, self._create(t, step.request), t.done)
             if step.kind == plan.ADD_INDEX:
                 t.done = step.done
-                step = plan.after_index(t.goal, self._add_index(t, step.request), t.done)
+                step = plan.index_step(t.goal, self._add_index(t, step.request), t.done)
             return self._report(t, step)
         except Exception as exc:  # every failure becomes a per-table result
             return self._failed(t, exc)
