@@ -175,7 +175,7 @@ class ConsumerRun:
             asked.done = plan.ConsumerDone(registered=True)
             return dict(answer["Consumer"])
 
-        return behind_limit(self.engine, send, _limit_words)
+        return behind_limit(self.engine, send, (failures.LIMIT_CODE,))
 
     def _failed(self, asked: _Asked, exc: BaseException) -> plan.ConsumerStep:
         return plan.ConsumerStep(DONE, FAILED, self.streams.explain(asked, exc))
@@ -204,10 +204,3 @@ def verify_consumers(clients: Clients, consumers: Sequence[plan.Consumer], concu
                             thread_name_prefix="lease-tables-verify-consumers") as pool:
         return list(pool.map(check, enumerate(consumers)))
 
-
-def _limit_words(exc: Exception) -> str | None:
-    """Kinesis's five consumers CREATING at once clears by waiting (None: queue); anything
-    else fails the consumer now."""
-    if failures.error_code(exc) != failures.LIMIT_CODE:
-        raise exc
-    return None

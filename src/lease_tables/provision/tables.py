@@ -176,7 +176,7 @@ class Provisioner:
             t.queued = True
             self.progress.on_status(t.table, QUEUED, waiting)
 
-        return behind_limit(self.engine, send, _limit_words, queued)
+        return behind_limit(self.engine, send, (failures.IN_USE_CODE,), queued)
 
     def _create(self, t: plan.TableRun, request: dict[str, Any]) -> dict[str, Any]:
         """CreateTable, queued behind the operations-in-flight limit."""
@@ -257,18 +257,6 @@ class Provisioner:
         if t.step is None:  # stopped before its first look
             return TableResult(t.table, FAILED, self._unfinished(t, 0.0))
         return plan.result(t.goal, t.step, waited, tuple(t.hints), tuple(t.hint_warnings))
-
-
-def _limit_words(exc: Exception) -> str | None:
-    """What `limits.behind_limit` judges of a refused table operation: a
-    LimitExceededException's words, None for a busy table (ResourceInUse: it clears);
-    anything else fails the table now."""
-    code = failures.error_code(exc)
-    if code == failures.IN_USE_CODE:
-        return None
-    if code != failures.LIMIT_CODE:
-        raise exc
-    return failures.error_message(exc)
 
 
 def in_use_note(exc: BaseException) -> str:
