@@ -99,7 +99,8 @@ class ConsumerRun:
     def __init__(self, clients: Clients, concurrency: int = 10) -> None:
         self.clients = clients
         self.streams = StreamLookup(clients)
-        self.engine: Engine[_Asked] = Engine(self._start, self._poll, concurrency=concurrency)
+        self.engine: Engine[_Asked] = Engine(self._look, lambda asked: self._look(asked, True),
+                                             concurrency=concurrency)
 
     def stop(self) -> None:
         self.engine.stop()
@@ -130,25 +131,20 @@ class ConsumerRun:
         return sorted(track.item.consumer.where for track in self.engine.tracks
                       if track.item.done.registered)
 
-    def _start(self, asked: _Asked) -> StepLike:
+    def _look(self, asked: _Asked, polling: bool = False) -> StepLike:
+        """Describe, and register when the plan says so; but a poll (`polling`: the consumer
+        was waited for) never registers: a consumer gone by then disappeared."""
         try:
             step = plan.next_step(asked.consumer, self.streams.look(asked), asked.done)
+            if step.kind == plan.REGISTER and polling:
+                return plan.ConsumerStep(DONE, FAILED, (
+                    f"{asked.consumer.where} disappeared while this run waited for it "
+                    f"(deregistered by someone else?). Rerun to register it again."))
             if step.kind == plan.REGISTER:
                 step = plan.next_step(asked.consumer, self._register(asked), asked.done)
             return step
         except Exception as exc:
             return self._failed(asked, exc)
-
-    def _poll(self, asked: _Asked) -> StepLike:
-        try:
-            answer = self.streams.look(asked)
-        except Exception as exc:
-            return self._failed(asked, exc)
-        if answer is None and not (asked.done.registered or asked.done.raced):
-            return plan.ConsumerStep(DONE, FAILED, f"{asked.consumer.where} disappeared while "
-                                                   f"this run waited for it (deregistered by "
-                                                   f"someone else?). Rerun to register it again.")
-        return plan.next_step(asked.consumer, answer, asked.done)
 
     def _register(self, asked: _Asked) -> Any:
         """RegisterStreamConsumer; ResourceInUse means someone else did, so describe again;
