@@ -1,7 +1,7 @@
 """The per-table plan of `create`, with plain DescribeTable answers (no server, no threads).
 
 Every table state, every drift case and every index case are decided by
-`table_plan.next_step` / `after_index`, the limit case (wait or fail) by `after_limit`;
+`table_plan.next_step` / `index_step`, the limit case (wait or fail) by `after_limit`;
 the rows and the words of an unfinished table by `result` / `unfinished_message`. The
 end-to-end tests (test_kcl3_aws.py, test_reliability.py, test_edges.py) prove the same
 rules against a server.
@@ -29,11 +29,11 @@ from lease_tables.provision.plan import (
     Goal,
     LimitQueue,
     Step,
-    Unfinished,
-    after_index,
+    TableRun,
     after_limit,
     checks_index,
     index_added_note,
+    index_step,
     next_step,
     result,
     unfinished_message,
@@ -331,27 +331,27 @@ def test_index_sent_is_never_sent_again() -> None:
 
 def test_after_index_with_the_index_in_the_answer() -> None:
     sent = Done(index_sent=True)
-    step = after_index(GOAL3_ADD, table("UPDATING", indexes=[index("CREATING")]), sent)
+    step = index_step(GOAL3_ADD, table("UPDATING", indexes=[index("CREATING")]), sent)
     assert (step.kind, step.status, step.done.waiting_for, step.done.index_status) == (
         WAIT, UPDATED, WAIT_INDEX, "CREATING")
-    step = after_index(GOAL3_ADD, table("UPDATING", indexes=[index()]), sent)
+    step = index_step(GOAL3_ADD, table("UPDATING", indexes=[index()]), sent)
     assert (step.kind, step.status) == (DONE, UPDATED)  # the table was ACTIVE when sent
 
 
 def test_after_index_without_the_index_in_the_answer_waits_for_it() -> None:
-    step = after_index(GOAL3_ADD, table("UPDATING"), Done(index_sent=True))
+    step = index_step(GOAL3_ADD, table("UPDATING"), Done(index_sent=True))
     assert (step.kind, step.status, step.done.waiting_for) == (WAIT, UPDATED, WAIT_INDEX)
 
 
 def test_after_index_added_by_someone_else_exists() -> None:
     raced = Done().note("another process added the index at the same time")
-    step = after_index(GOAL3_ADD, table(indexes=[index()]), raced)
+    step = index_step(GOAL3_ADD, table(indexes=[index()]), raced)
     assert (step.kind, step.status) == (DONE, EXISTS)
     assert step.done.notes == ("another process added the index at the same time",)
 
 
 def test_after_index_judges_the_index_it_finds() -> None:
-    step = after_index(GOAL3_ADD, table(indexes=[index(keys=(("leaseKey", "HASH"),))]),
+    step = index_step(GOAL3_ADD, table(indexes=[index(keys=(("leaseKey", "HASH"),))]),
                        Done())
     assert step.status == DRIFT
 
@@ -476,17 +476,20 @@ def test_row_with_no_wait_before_the_index_could_be_added_is_drift() -> None:
 
 # ------------------------------------------------------------------ unfinished words
 
-def stood(done: Done | None = None, kind: str = WAIT, **calls: Any) -> Unfinished:
+ENDPOINT = "https://dynamodb.eu-west-1.amazonaws.com"
+
+
+def stood(goal: Goal, done: Done | None = None, kind: str = WAIT, **calls: Any) -> TableRun:
     step = None if done is None else Step(kind, EXISTS, CREATING_NOTE, done)
-    return Unfinished(step, endpoint="https://dynamodb.eu-west-1.amazonaws.com", **calls)
+    return TableRun(goal, step=step, **calls)
 
 
 AGAIN = "`lease-tables create --kcl 3.0 --add-index`"
 
 
 def test_unfinished_index_sent() -> None:
-    text = unfinished_message(GOAL3_ADD, stood(Done(index_sent=True, waiting_for=WAIT_INDEX),
-                                               last_error="boom"), 30)
+    text = unfinished_message(stood(GOAL3_ADD, Done(index_sent=True, waiting_for=WAIT_INDEX),
+                                               last_error="boom"), ENDPOINT, 30)
     assert text == (f"{WHERE}: its index {spec.LEASE_OWNER_INDEX} was not ACTIVE after 30 s "
                     f"(--timeout). Last error: boom This run's UpdateTable was accepted and "
                     f"AWS goes on building it (minutes on a table with many items); rerun "
@@ -494,47 +497,47 @@ def test_unfinished_index_sent() -> None:
 
 
 def test_unfinished_index_found_on_its_way() -> None:
-    text = unfinished_message(GOAL3, stood(Done(waiting_for=WAIT_INDEX,
-                                                index_status="UPDATING")), 30)
+    text = unfinished_message(stood(GOAL3, Done(waiting_for=WAIT_INDEX,
+                                                index_status="UPDATING")), ENDPOINT, 30)
     assert text == (f"{WHERE}: its index {spec.LEASE_OWNER_INDEX} was still UPDATING after "
                     f"30 s (--timeout), and KCL 3.0 uses it only once it is ACTIVE; this run "
                     f"did not add it. Rerun `lease-tables create --kcl 3.0` to wait for it.")
     assert "was still CREATING after" in unfinished_message(
-        GOAL3, stood(Done(waiting_for=WAIT_INDEX)), 30)
+        stood(GOAL3, Done(waiting_for=WAIT_INDEX)), ENDPOINT, 30)
 
 
 def test_unfinished_table_then_index() -> None:
-    text = unfinished_message(GOAL3_ADD, stood(Done(waiting_for=WAIT_TABLE_THEN_INDEX),
-                                               call="UpdateTable", queued=True), 30)
+    text = unfinished_message(stood(GOAL3_ADD, Done(waiting_for=WAIT_TABLE_THEN_INDEX),
+                                               call="UpdateTable", queued=True), ENDPOINT, 30)
     assert text == (f"{WHERE} was not ACTIVE after 30 s (--timeout), so its index "
                     f"{spec.LEASE_OWNER_INDEX} could not be added yet. Rerun {AGAIN} once it "
                     f"is ACTIVE.")
 
 
 def test_unfinished_index_queued() -> None:
-    text = unfinished_message(GOAL3_ADD, stood(None, call="UpdateTable", queued=True), 30)
+    text = unfinished_message(stood(GOAL3_ADD, None, call="UpdateTable", queued=True), ENDPOINT, 30)
     assert text == (f"{WHERE}: adding its index {spec.LEASE_OWNER_INDEX} was still queued "
                     f"behind another table or index operation after 30 s (--timeout); the "
                     f"index was not added. Rerun {AGAIN} when it is done.")
 
 
 def test_unfinished_created() -> None:
-    text = unfinished_message(GOAL2, stood(Done(created=True, waiting_for=WAIT_TABLE),
-                                           last_error="slow"), 2.5)
+    text = unfinished_message(stood(GOAL2, Done(created=True, waiting_for=WAIT_TABLE),
+                                           last_error="slow"), ENDPOINT, 2.5)
     assert text == (f"{WHERE} was not ACTIVE after 2.5 s (--timeout). Last error: slow This "
                     f"run's CreateTable was accepted and AWS goes on creating it; rerun "
                     f"`lease-tables create` to wait for it (it will not be created twice).")
 
 
 def test_unfinished_found_creating() -> None:
-    text = unfinished_message(GOAL2, stood(Done(waiting_for=WAIT_TABLE)), 30,
+    text = unfinished_message(stood(GOAL2, Done(waiting_for=WAIT_TABLE)), ENDPOINT, 30,
                               interrupted_by="Ctrl+C")
     assert text == (f"{WHERE} was still CREATING when Ctrl+C interrupted the run; this run "
                     f"did not create it. Rerun `lease-tables create` to wait for it.")
 
 
 def test_unfinished_create_queued() -> None:
-    text = unfinished_message(GOAL2, stood(None, call="CreateTable", queued=True), 30)
+    text = unfinished_message(stood(GOAL2, None, call="CreateTable", queued=True), ENDPOINT, 30)
     assert text == (f"{WHERE} was still queued behind the account's limit on table "
                     f"operations in flight after 30 s (--timeout); it was not created. Rerun "
                     f"`lease-tables create` when other table operations in the account are "
@@ -542,8 +545,8 @@ def test_unfinished_create_queued() -> None:
 
 
 def test_unfinished_update_table_without_an_answer() -> None:
-    text = unfinished_message(GOAL3_ADD, stood(None, call="UpdateTable", last_error="x"), 30,
-                              interrupted_by="SIGTERM")
+    text = unfinished_message(stood(GOAL3_ADD, None, call="UpdateTable", last_error="x"),
+                              ENDPOINT, 30, interrupted_by="SIGTERM")
     assert text == (f"UpdateTable adding the index {spec.LEASE_OWNER_INDEX} to {WHERE} at "
                     f"https://dynamodb.eu-west-1.amazonaws.com did not complete before "
                     f"SIGTERM interrupted the run: no answer, or its retries still under way "
@@ -554,14 +557,14 @@ def test_unfinished_update_table_without_an_answer() -> None:
 
 
 def test_unfinished_call_without_an_answer() -> None:
-    text = unfinished_message(GOAL2, stood(None), 30)
+    text = unfinished_message(stood(GOAL2, None), ENDPOINT, 30)
     assert text == (f"DescribeTable of {WHERE} at https://dynamodb.eu-west-1.amazonaws.com "
                     f"did not complete within 30 s (--timeout): no answer, or its retries "
                     f"still under way; nothing is known to have been created. Check the "
                     f"network path to the endpoint (proxy, firewall) and rerun; it is safe "
                     f"to rerun.")
-    done_step = stood(Done(created=True), kind=DONE, call="CreateTable")
-    assert unfinished_message(GOAL2, done_step, 30).startswith(f"CreateTable of {WHERE}")
+    done_step = stood(GOAL2, Done(created=True), kind=DONE, call="CreateTable")
+    assert unfinished_message(done_step, ENDPOINT, 30).startswith(f"CreateTable of {WHERE}")
 
 
 # ------------------------------------------------------------------ limits

@@ -125,9 +125,9 @@ class _Verifier:
         return message
 
     def judge(self, table: LeaseTable, description: spec.Answer) -> TableResult:
-        """Status for one described table: drift, then unusable states, then the index
-        (KCL 3 lease tables), then ok."""
-        where = f"{table.table_name} in {table.region}"
+        """Status for one described table: drift, then unusable states, then (KCL 3 lease
+        tables) its index, then ok."""
+        where, version = f"{table.table_name} in {table.region}", self.version
         problem = spec.key_schema_problem(description, kcl.hash_key(table.role))
         if problem:
             return TableResult(table, DRIFT, spec.drift_message(where, problem, checked_only=True))
@@ -141,38 +141,30 @@ class _Verifier:
                                f"new table takes seconds to a minute).")
         warnings: list[str] = []
         if table.role == kcl.ROLE_LEASE and self.layout.index:
-            verdict = self.judge_index(table, description)
-            if verdict is not None:
-                return verdict
-            note = spec.index_projection_note(description, self.version)
+            if spec.find_index(description) is None:
+                return TableResult(table, DRIFT, spec.missing_index_message(
+                    where, version, checked_only=True))
+            problem = spec.index_problem(description)
+            if problem:
+                return TableResult(table, DRIFT, spec.index_drift_message(
+                    where, problem, version, checked_only=True))
+            status = spec.index_status(description)
+            unusable = spec.index_state_problem(where, status, version)
+            if unusable:
+                return TableResult(table, FAILED, unusable)
+            if spec.index_is_pending(status):
+                return TableResult(table, NOT_ACTIVE, (
+                    f"{where}: its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE yet; "
+                    f"KCL {version} accepts the index only when it is ACTIVE and waits at start "
+                    f"until then. Wait and verify again (on a table with many items this takes "
+                    f"minutes; `lease-tables create --kcl {version}` waits for it)."))
+            note = spec.index_projection_note(description, version)
             warnings.extend([note] if note else [])
         notes = spec.capacity_differences(description, kcl.table_options(table, self.options))
         message = ("warning: " + "; ".join(notes) + " (works, but not what `create` with these "
                    "options makes; pass --billing-mode/--read-capacity/--write-capacity as "
                    "given to create)" if notes else "")
         return with_warnings(TableResult(table, OK, message), warnings)
-
-    def judge_index(self, table: LeaseTable, description: spec.Answer) -> TableResult | None:
-        """The KCL 3 index of a usable lease table: a result when it is not fine, else None."""
-        where, version = f"{table.table_name} in {table.region}", self.version
-        if spec.find_index(description) is None:
-            return TableResult(table, DRIFT, spec.missing_index_message(where, version,
-                                                                     checked_only=True))
-        problem = spec.index_problem(description)
-        if problem:
-            return TableResult(table, DRIFT, spec.index_drift_message(
-                where, problem, version, checked_only=True))
-        status = spec.index_status(description)
-        unusable = spec.index_state_problem(where, status, version)
-        if unusable:
-            return TableResult(table, FAILED, unusable)
-        if spec.index_is_pending(status):
-            return TableResult(table, NOT_ACTIVE, (
-                f"{where}: its index {spec.LEASE_OWNER_INDEX} is {status}, not ACTIVE yet; KCL "
-                f"{version} accepts the index only when it is ACTIVE and waits at start until "
-                f"then. Wait and verify again (on a table with many items this takes minutes; "
-                f"`lease-tables create --kcl {version}` waits for it)."))
-        return None
 
 
 def with_warnings(result: TableResult, warnings: Sequence[str]) -> TableResult:

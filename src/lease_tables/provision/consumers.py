@@ -19,16 +19,7 @@ from lease_tables.aws import failures
 from lease_tables.aws.bounded import Board
 from lease_tables.aws.clients import Clients
 from lease_tables.core.engine import DONE, Engine, Once, StepLike
-from lease_tables.model.consumers import (
-    REGISTER,
-    STREAM_MISSING,
-    Consumer,
-    ConsumerDone,
-    ConsumerStep,
-    next_step,
-    unfinished_message,
-    verify_status,
-)
+from lease_tables.model import consumers as plan
 from lease_tables.model.outcome import FAILED, TableResult
 from lease_tables.model.rows import ResourceRow
 from lease_tables.provision.limits import behind_limit
@@ -43,9 +34,9 @@ class _Asked:
     """One consumer of a run: the call under way (for the words of a failure) and what
     `create` has done for it."""
 
-    consumer: Consumer
+    consumer: plan.Consumer
     call: str = SUMMARY
-    done: ConsumerDone = field(default_factory=ConsumerDone)
+    done: plan.ConsumerDone = field(default_factory=plan.ConsumerDone)
 
 
 class StreamLookup:
@@ -56,12 +47,12 @@ class StreamLookup:
         self.clients = clients
         self._arns: Once[tuple[str, str], str] = Once()
 
-    def arn(self, consumer: Consumer) -> str:
+    def arn(self, consumer: plan.Consumer) -> str:
         """The stream's ARN, or STREAM_MISSING; other failures raise (and are not kept)."""
         return self._arns.get((consumer.region, consumer.stream),
                               lambda: self._summary(consumer))
 
-    def _summary(self, consumer: Consumer) -> str:
+    def _summary(self, consumer: plan.Consumer) -> str:
         client = self.clients.client("kinesis", consumer.region)
         given = ({"StreamARN": consumer.stream} if consumer.stream.startswith("arn:")
                  else {"StreamName": consumer.stream})
@@ -70,7 +61,7 @@ class StreamLookup:
         except Exception as exc:
             if failures.error_code(exc) != failures.NOT_FOUND_CODE:
                 raise
-            return STREAM_MISSING
+            return plan.STREAM_MISSING
         return str(summary["StreamDescriptionSummary"]["StreamARN"])
 
     def look(self, asked: _Asked) -> Any:
@@ -79,12 +70,12 @@ class StreamLookup:
         `asked.call` names the call under way, for the words of a failure."""
         asked.call = SUMMARY
         arn = self.arn(asked.consumer)
-        if arn == STREAM_MISSING:
-            return STREAM_MISSING
+        if arn == plan.STREAM_MISSING:
+            return plan.STREAM_MISSING
         asked.call = DESCRIBE
         return self.describe(asked.consumer, arn)
 
-    def describe(self, consumer: Consumer, stream_arn: str) -> dict[str, Any] | None:
+    def describe(self, consumer: plan.Consumer, stream_arn: str) -> dict[str, Any] | None:
         """The consumer's description, or None when it is not registered."""
         client = self.clients.client("kinesis", consumer.region)
         try:
@@ -108,12 +99,13 @@ class ConsumerRun:
     def __init__(self, clients: Clients, concurrency: int = 10) -> None:
         self.clients = clients
         self.streams = StreamLookup(clients)
-        self.engine: Engine[_Asked] = Engine(self._start, self._poll, concurrency=concurrency)
+        self.engine: Engine[_Asked] = Engine(self._look, lambda asked: self._look(asked, True),
+                                             concurrency=concurrency)
 
     def stop(self) -> None:
         self.engine.stop()
 
-    def run(self, consumers: Sequence[Consumer], wait: bool,
+    def run(self, consumers: Sequence[plan.Consumer], wait: bool,
             timeout: float) -> list[TableResult]:
         self.engine.run([_Asked(consumer) for consumer in consumers], wait, timeout)
         return self.snapshot(timeout, waited=wait)
@@ -130,7 +122,7 @@ class ConsumerRun:
             elif step is not None and not waited:
                 rows.append(TableResult(row, step.status, "still CREATING (--no-wait)"))
             else:
-                rows.append(TableResult(row, FAILED, unfinished_message(
+                rows.append(TableResult(row, FAILED, plan.unfinished_message(
                     asked.consumer, asked.done, timeout, step.kind if step else "")))
         return rows
 
@@ -139,25 +131,20 @@ class ConsumerRun:
         return sorted(track.item.consumer.where for track in self.engine.tracks
                       if track.item.done.registered)
 
-    def _start(self, asked: _Asked) -> StepLike:
+    def _look(self, asked: _Asked, polling: bool = False) -> StepLike:
+        """Describe, and register when the plan says so; but a poll (`polling`: the consumer
+        was waited for) never registers: a consumer gone by then disappeared."""
         try:
-            step = next_step(asked.consumer, self.streams.look(asked), asked.done)
-            if step.kind == REGISTER:
-                step = next_step(asked.consumer, self._register(asked), asked.done)
+            step = plan.next_step(asked.consumer, self.streams.look(asked), asked.done)
+            if step.kind == plan.REGISTER and polling:
+                return plan.ConsumerStep(DONE, FAILED, (
+                    f"{asked.consumer.where} disappeared while this run waited for it "
+                    f"(deregistered by someone else?). Rerun to register it again."))
+            if step.kind == plan.REGISTER:
+                step = plan.next_step(asked.consumer, self._register(asked), asked.done)
             return step
         except Exception as exc:
             return self._failed(asked, exc)
-
-    def _poll(self, asked: _Asked) -> StepLike:
-        try:
-            answer = self.streams.look(asked)
-        except Exception as exc:
-            return self._failed(asked, exc)
-        if answer is None and not (asked.done.registered or asked.done.raced):
-            return ConsumerStep(DONE, FAILED, f"{asked.consumer.where} disappeared while this "
-                                              f"run waited for it (deregistered by someone "
-                                              f"else?). Rerun to register it again.")
-        return next_step(asked.consumer, answer, asked.done)
 
     def _register(self, asked: _Asked) -> Any:
         """RegisterStreamConsumer; ResourceInUse means someone else did, so describe again;
@@ -174,22 +161,23 @@ class ConsumerRun:
             except Exception as exc:
                 code = failures.error_code(exc)
                 if code == failures.IN_USE_CODE:
-                    asked.done = ConsumerDone(raced=True, lost_answer=failures.was_retried(exc))
+                    asked.done = plan.ConsumerDone(raced=True,
+                                                   lost_answer=failures.was_retried(exc))
                     asked.call = DESCRIBE
                     return self.streams.describe(consumer, stream_arn)
                 if code == failures.NOT_FOUND_CODE:  # the stream went away since it was described
-                    return STREAM_MISSING
+                    return plan.STREAM_MISSING
                 raise
-            asked.done = ConsumerDone(registered=True)
+            asked.done = plan.ConsumerDone(registered=True)
             return dict(answer["Consumer"])
 
-        return behind_limit(self.engine, send, _limit_words)
+        return behind_limit(self.engine, send, (failures.LIMIT_CODE,))
 
-    def _failed(self, asked: _Asked, exc: BaseException) -> ConsumerStep:
-        return ConsumerStep(DONE, FAILED, self.streams.explain(asked, exc))
+    def _failed(self, asked: _Asked, exc: BaseException) -> plan.ConsumerStep:
+        return plan.ConsumerStep(DONE, FAILED, self.streams.explain(asked, exc))
 
 
-def verify_consumers(clients: Clients, consumers: Sequence[Consumer], concurrency: int,
+def verify_consumers(clients: Clients, consumers: Sequence[plan.Consumer], concurrency: int,
                      board: Board[ResourceRow]) -> list[TableResult]:
     """`verify`: each consumer exists and is ACTIVE (`missing` / `not-active` otherwise).
 
@@ -197,7 +185,7 @@ def verify_consumers(clients: Clients, consumers: Sequence[Consumer], concurrenc
     run cut short by --timeout still says which consumers had an answer."""
     streams = StreamLookup(clients)
 
-    def check(item: tuple[int, Consumer]) -> TableResult:
+    def check(item: tuple[int, plan.Consumer]) -> TableResult:
         index, consumer = item
         asked = _Asked(consumer)
         try:
@@ -205,17 +193,10 @@ def verify_consumers(clients: Clients, consumers: Sequence[Consumer], concurrenc
         except Exception as exc:
             return board.record(index, TableResult(consumer.row(), FAILED,
                                                    streams.explain(asked, exc)))
-        status, message = verify_status(consumer, answer)
+        status, message = plan.verify_status(consumer, answer)
         return board.record(index, TableResult(consumer.row(), status, message))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency),
                             thread_name_prefix="lease-tables-verify-consumers") as pool:
         return list(pool.map(check, enumerate(consumers)))
 
-
-def _limit_words(exc: Exception) -> str | None:
-    """Kinesis's five consumers CREATING at once clears by waiting (None: queue); anything
-    else fails the consumer now."""
-    if failures.error_code(exc) != failures.LIMIT_CODE:
-        raise exc
-    return None

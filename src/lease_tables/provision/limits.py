@@ -12,31 +12,36 @@ plain numbers); here it is acted on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
+from lease_tables.aws import failures
 from lease_tables.core.engine import Engine, jittered
 from lease_tables.provision.plan import LimitQueue, after_limit
 
 T = TypeVar("T")
 
 
-def behind_limit(engine: Engine[Any], call: Callable[[], T],
-                 refusal: Callable[[Exception], str | None],
+def behind_limit(engine: Engine[Any], call: Callable[[], T], clears: Collection[str],
                  on_wait: Callable[[], object] = lambda: None) -> T:
     """`call()`, sent again while its refusal is a limit that waiting clears.
 
-    `refusal(exc)` re-raises what is no such limit, else gives the words `after_limit`
-    judges (a LimitExceededException's message, or None for a refusal that always
-    clears by waiting). `on_wait()` runs before each pause (the row says `queued`). No
-    pause goes past the engine's run deadline (--timeout).
+    `clears` are the error codes of refusals that always clear by waiting (a busy table,
+    Kinesis's five consumers CREATING); any other LimitExceededException is judged by
+    its words (`after_limit`: the account's table quota never clears), and every other
+    refusal is raised at once. `on_wait()` runs before each pause (the row says
+    `queued`). No pause goes past the engine's run deadline (--timeout).
     """
     queue = LimitQueue(engine.deadline)
     while True:
         try:
             return call()
         except Exception as exc:
-            decided = after_limit(refusal(exc), queue, engine.clock(), engine.stopping)
+            code = failures.error_code(exc)
+            if code not in clears and code != failures.LIMIT_CODE:
+                raise
+            words = None if code in clears else failures.error_message(exc)
+            decided = after_limit(words, queue, engine.clock(), engine.stopping)
             if decided is None:
                 raise
             pause, queue = decided

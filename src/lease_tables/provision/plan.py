@@ -5,7 +5,7 @@ table (None when DynamoDB said ResourceNotFound; CreateTable's or UpdateTable's
 `TableDescription` right after those calls) and what this run has done for it,
 what comes next: CREATE (send `step.request`), ADD_INDEX (`--add-index`: send
 `step.request`, an UpdateTable adding only KCL 3's index, then hand its answer to
-`after_index`), WAIT (ask again later) or DONE (the row's status and message).
+`index_step`), WAIT (ask again later) or DONE (the row's status and message).
 No AWS and no clock, so every table state, drift case and index case is tested
 with plain dicts; the engine (`engine.py`) runs it for every table at once and
 `provision.py` makes the calls, queueing behind limits on operations in flight.
@@ -118,7 +118,7 @@ def next_step(goal: Goal, answer: Any, done: Done) -> Step:
         done = replace(done, noted=True, notes=(*done.notes, *spec.capacity_differences(
             answer, kcl.table_options(goal.table, goal.options))))
     if checks_index(goal, done):
-        return _index_step(goal, answer, done, status)
+        return index_step(goal, answer, done)
     if spec.is_pending(status):
         return _wait(done, WAIT_TABLE)
     return _final(done, verdict(done), "")
@@ -130,12 +130,15 @@ def checks_index(goal: Goal, done: Done) -> bool:
     return goal.table.role == kcl.ROLE_LEASE and goal.layout.index and not done.created
 
 
-def _index_step(goal: Goal, answer: Any, done: Done, status: str | None) -> Step:
-    """Check, add (--add-index) or wait for the index of an existing lease table.
+def index_step(goal: Goal, answer: Any, done: Done) -> Step:
+    """Check, add (--add-index) or wait for the index of an existing lease table; also
+    what comes next once this run's UpdateTable was accepted (its `TableDescription`,
+    `done.index_sent`) or found the index added by someone else.
 
     Never a second UpdateTable: an index of that name in any state counts as there
     (KCL does the same), and this run sends at most one.
     """
+    status = answer.get("TableStatus")
     if spec.find_index(answer) is None:
         if done.index_sent:  # accepted; DescribeTable has not caught up yet
             return _wait(done, WAIT_INDEX)
@@ -145,18 +148,6 @@ def _index_step(goal: Goal, answer: Any, done: Done, status: str | None) -> Step
             return _wait(done, WAIT_TABLE_THEN_INDEX)
         return Step(ADD_INDEX, done=done, request=spec.add_index_request(
             goal.table.table_name, answer, goal.options))
-    return _index_checked(goal, answer, done, table_pending=spec.is_pending(status))
-
-
-def after_index(goal: Goal, answer: Any, done: Done) -> Step:
-    """What comes next once the index was sent (UpdateTable's `TableDescription`), or was
-    found added by someone else: the table was ACTIVE when it was sent."""
-    if spec.find_index(answer) is None:
-        return _wait(done, WAIT_INDEX)
-    return _index_checked(goal, answer, done, table_pending=False)
-
-
-def _index_checked(goal: Goal, answer: Any, done: Done, *, table_pending: bool) -> Step:
     problem = spec.index_problem(answer)
     if problem:
         return _final(done, outcome.DRIFT,
@@ -171,7 +162,7 @@ def _index_checked(goal: Goal, answer: Any, done: Done, *, table_pending: bool) 
         return _final(done, outcome.FAILED, unusable)
     if spec.index_is_pending(index_status):
         return _wait(replace(done, index_status=str(index_status)), WAIT_INDEX)
-    if table_pending:
+    if spec.is_pending(status):
         return _wait(done, WAIT_TABLE)
     return _final(done, verdict(done), "")
 
@@ -216,21 +207,29 @@ def result(goal: Goal, step: Step, waited: bool, hints: tuple[str, ...] = (),
     return outcome.TableResult(goal.table, step.status, "; ".join(notes), warnings)
 
 
-@dataclass(frozen=True)
-class Unfinished:
-    """Where a table stood when the run ended without finishing it."""
+@dataclass
+class TableRun:
+    """One table of a `create` run: its goal, the calls made for it (the plan's part is
+    its Step), for the rows and for the words of a run cut short."""
 
-    step: Step | None  # the last step the plan gave (None: the first look had no answer)
-    call: str = "DescribeTable"  # the call under way
+    goal: Goal
+    call: str = "DescribeTable"  # the call under way, for a message if it never ends
     queued: bool = False  # waiting behind a limit on operations in flight
     last_error: str = ""  # the last poll's error, if any
-    endpoint: str = ""
+    done: Done = field(default_factory=Done)  # what the run has done, while a step is made
+    step: Step | None = None  # the plan's last step (None: the first look had no answer)
+    hints: list[str] = field(default_factory=list)  # near-twin notes
+    hint_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> LeaseTable:
+        return self.goal.table
 
 
-def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
+def unfinished_message(stood: TableRun, endpoint: str, timeout: float,
                        interrupted_by: str | None = None) -> str:
     """A table the run could not finish within --timeout (or before the signal named by
-    `interrupted_by` stopped it), in true words."""
+    `interrupted_by` stopped it), in true words; `endpoint` is the one its calls went to."""
     if interrupted_by is None:
         after, within = f"after {timeout:g} s (--timeout)", f"within {timeout:g} s (--timeout)"
     else:
@@ -238,7 +237,7 @@ def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
         within = f"before {interrupted_by} interrupted the run"
     done = stood.step.done if stood.step is not None else Done()
     pending = stood.step is not None and stood.step.waiting
-    where = goal.where
+    goal, where = stood.goal, stood.goal.where
     last = f" Last error: {stood.last_error}" if stood.last_error else ""
     index = spec.LEASE_OWNER_INDEX
     again = f"`lease-tables create --kcl {goal.version} --add-index`"
@@ -273,12 +272,12 @@ def unfinished_message(goal: Goal, stood: Unfinished, timeout: float,
                 f"in the account are done.")
     if stood.call == "UpdateTable":
         return (f"UpdateTable adding the index {index} to {where} at "
-                f"{stood.endpoint} did not complete {within}: "
+                f"{endpoint} did not complete {within}: "
                 f"no answer, or its retries still under way (DynamoDB "
                 f"refuses a new index while another table or index operation is in "
                 f"flight); the index is not known to have been added.{last} Rerun {again}; "
                 f"it is safe to rerun (an index already there is never added twice).")
-    return (f"{stood.call} of {where} at {stood.endpoint} did not complete "
+    return (f"{stood.call} of {where} at {endpoint} did not complete "
             f"{within}: no answer, or its retries still under "
             f"way; nothing is known to have been created. Check the network path to the "
             f"endpoint (proxy, firewall) and rerun; it is safe to rerun.")

@@ -24,7 +24,7 @@ and the rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -36,26 +36,6 @@ from lease_tables.model import kcl, spec
 from lease_tables.model.outcome import FAILED, QUEUED, Progress, TableResult
 from lease_tables.provision import plan
 from lease_tables.provision.limits import behind_limit
-
-
-@dataclass
-class _Table:
-    """One table of the run: its goal, and the calls made for it (the plan's part is its
-    Step), for the rows and for the words of a run cut short."""
-
-    goal: plan.Goal
-    call: str = "DescribeTable"  # the call under way, for a message if it never ends
-    queued: bool = False  # waiting behind a limit on operations in flight
-    last_error: str = ""
-    # what the run has done, while a step is made
-    done: plan.Done = field(default_factory=plan.Done)
-    step: plan.Step | None = None  # the plan's last step, as the engine holds it
-    hints: list[str] = field(default_factory=list)  # near-twin notes
-    hint_warnings: list[str] = field(default_factory=list)
-
-    @property
-    def table(self) -> LeaseTable:
-        return self.goal.table
 
 
 class Provisioner:
@@ -78,8 +58,9 @@ class Provisioner:
         self.goal = partial(plan.Goal, options=options, layout=layout, add_index=add_index,
                             version=version)
         self.progress = progress or Progress()
-        self.engine: Engine[_Table] = Engine(self._start, self._poll, concurrency=concurrency)
-        self._tables: list[_Table] = []
+        self.engine: Engine[plan.TableRun] = Engine(self._look, self._poll,
+                                                    concurrency=concurrency)
+        self._tables: list[plan.TableRun] = []
 
     def stop(self) -> None:
         self.engine.stop()
@@ -90,7 +71,7 @@ class Provisioner:
             deadline: float | None = None) -> list[TableResult]:
         """Every table ensured (and waited for), by `deadline` (a `clock()` value;
         default `timeout` from now): the CLI passes the one its --timeout counts to."""
-        self._tables = [_Table(self.goal(table)) for table in tables]
+        self._tables = [plan.TableRun(self.goal(table)) for table in tables]
         # ListTables (pages of 100 names, for near-twin hints) runs while the new
         # tables are CREATING, not after: in a big account it is seconds of paging.
         self.engine.run(self._tables, wait, timeout, deadline=deadline,
@@ -111,7 +92,7 @@ class Provisioner:
 
     def interrupt_summary(self) -> str:
         """What Ctrl+C left behind, truthfully: only what this run asked of AWS."""
-        def names(chosen: Callable[[_Table], bool]) -> list[str]:
+        def names(chosen: Callable[[plan.TableRun], bool]) -> list[str]:
             return sorted(t.table.table_name for t in self._tables if chosen(t))
 
         accepted = [f"{call} had been accepted for {len(which)} table(s) ({', '.join(which)})"
@@ -133,26 +114,22 @@ class Provisioner:
     def _client(self, table: LeaseTable) -> Any:
         return self.clients.dynamodb(table.region or "")
 
-    def _explain(self, t: _Table, exc: BaseException, call: str) -> str:
+    def _explain(self, t: plan.TableRun, exc: BaseException, call: str) -> str:
         return failures.explain(exc, t.table.table_name, call,
                                 self.clients.endpoint_for(t.table.region or ""), t.table.region)
 
-    def _report(self, t: _Table, step: plan.Step) -> plan.Step:
+    def _report(self, t: plan.TableRun, step: plan.Step) -> plan.Step:
         """The plan's step, made known: the run's record of what was done, the display."""
         t.done, t.queued, t.step = step.done, False, step
         self.progress.on_status(t.table, step.status, step.message)
         return step
 
-    def _start(self, t: _Table) -> plan.Step:
-        """Describe; create when absent; add the index when asked and absent."""
-        return self._look(t)
-
-    def _poll(self, t: _Table) -> plan.Step:
+    def _poll(self, t: plan.TableRun) -> plan.Step:
         """One more look at a waiting table (may send the --add-index UpdateTable)."""
         assert t.step is not None  # only a table that started waits
         return t.step if self.engine.stopping else self._look(t, t.step)
 
-    def _look(self, t: _Table, last: plan.Step | None = None) -> plan.Step:
+    def _look(self, t: plan.TableRun, last: plan.Step | None = None) -> plan.Step:
         """Describe, then send what the plan asks for (CreateTable, the --add-index
         UpdateTable) until it says WAIT or DONE. A poll's DescribeTable that fails (`last`:
         the table waits) keeps it waiting, its error kept for the words of a run cut short,
@@ -173,12 +150,12 @@ class Provisioner:
                 step = plan.next_step(t.goal, self._create(t, step.request), t.done)
             if step.kind == plan.ADD_INDEX:
                 t.done = step.done
-                step = plan.after_index(t.goal, self._add_index(t, step.request), t.done)
+                step = plan.index_step(t.goal, self._add_index(t, step.request), t.done)
             return self._report(t, step)
         except Exception as exc:  # every failure becomes a per-table result
             return self._failed(t, exc)
 
-    def _failed(self, t: _Table, exc: Exception) -> plan.Step:
+    def _failed(self, t: plan.TableRun, exc: Exception) -> plan.Step:
         return self._report(t, plan.Step(DONE, FAILED, self._explain(t, exc, t.call), t.done))
 
     def _describe(self, table: LeaseTable) -> dict[str, Any] | None:
@@ -191,7 +168,7 @@ class Provisioner:
             raise
         return failures.answer_part(response, "Table", "DescribeTable")
 
-    def _behind_limit(self, t: _Table, send: Callable[[], dict[str, Any]],
+    def _behind_limit(self, t: plan.TableRun, send: Callable[[], dict[str, Any]],
                       waiting: str) -> dict[str, Any]:
         """`send()`, queued behind the limits on operations in flight (`limits`); the row
         says `queued` while it waits."""
@@ -199,9 +176,9 @@ class Provisioner:
             t.queued = True
             self.progress.on_status(t.table, QUEUED, waiting)
 
-        return behind_limit(self.engine, send, _limit_words, queued)
+        return behind_limit(self.engine, send, (failures.IN_USE_CODE,), queued)
 
-    def _create(self, t: _Table, request: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, t: plan.TableRun, request: dict[str, Any]) -> dict[str, Any]:
         """CreateTable, queued behind the operations-in-flight limit."""
         def send() -> dict[str, Any]:
             try:
@@ -223,7 +200,7 @@ class Provisioner:
         return self._behind_limit(t, send, "account limit on table operations in flight; "
                                            "waiting")
 
-    def _add_index(self, t: _Table, request: dict[str, Any]) -> dict[str, Any]:
+    def _add_index(self, t: plan.TableRun, request: dict[str, Any]) -> dict[str, Any]:
         """UpdateTable adding only the index, queued behind the limits on operations in
         flight (the account's, and DynamoDB's one index build per table)."""
         t.call = "UpdateTable"
@@ -249,10 +226,10 @@ class Provisioner:
         return self._behind_limit(t, send, "another table or index operation in flight; "
                                            "waiting")
 
-    def _unfinished(self, t: _Table, timeout: float, interrupted_by: str | None = None) -> str:
-        return plan.unfinished_message(t.goal, plan.Unfinished(
-            t.step, t.call, t.queued, t.last_error,
-            self.clients.endpoint_for(t.table.region or "")), timeout, interrupted_by)
+    def _unfinished(self, t: plan.TableRun, timeout: float,
+                    interrupted_by: str | None = None) -> str:
+        return plan.unfinished_message(t, self.clients.endpoint_for(t.table.region or ""),
+                                       timeout, interrupted_by)
 
     def _hint_twins(self) -> None:
         """Warn when a table we just created has a near twin: maybe the real one.
@@ -276,22 +253,10 @@ class Provisioner:
                 t.hints.append(warning)
                 t.hint_warnings.append(warning)
 
-    def _result(self, t: _Table, waited: bool) -> TableResult:
+    def _result(self, t: plan.TableRun, waited: bool) -> TableResult:
         if t.step is None:  # stopped before its first look
             return TableResult(t.table, FAILED, self._unfinished(t, 0.0))
         return plan.result(t.goal, t.step, waited, tuple(t.hints), tuple(t.hint_warnings))
-
-
-def _limit_words(exc: Exception) -> str | None:
-    """What `limits.behind_limit` judges of a refused table operation: a
-    LimitExceededException's words, None for a busy table (ResourceInUse: it clears);
-    anything else fails the table now."""
-    code = failures.error_code(exc)
-    if code == failures.IN_USE_CODE:
-        return None
-    if code != failures.LIMIT_CODE:
-        raise exc
-    return failures.error_message(exc)
 
 
 def in_use_note(exc: BaseException) -> str:
