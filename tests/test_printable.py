@@ -190,3 +190,13 @@ def test_a_result_row_is_kept_as_built_or_folded_onto_one_visible_line() -> None
 def test_a_password_in_any_url_is_redacted(text: str, shown: str) -> None:
     assert redact(text) == shown
     assert line(text) == shown
+
+
+@pytest.mark.parametrize(("url", "password"), [
+    ("  http://user:p%40ss@proxy:8080  ", "p@ss"),  # stripped, and unquoted as the SDK reads it
+    ("http://user@proxy:8080", None),  # a user alone carries no password
+    ("http://proxy:8080", None),
+    ("http://[::1", None),  # urlsplit refuses it: no password to register
+])
+def test_url_password_is_the_password_a_url_carries(url: str, password: str | None) -> None:
+    assert printable.url_password(url) == password
