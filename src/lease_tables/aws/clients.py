@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from lease_tables.aws import credential_helpers, failures
@@ -32,14 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from botocore.config import _RetryDict  # botocore-stubs' name for Config's retries
     from botocore.credentials import ReadOnlyCredentials
     from botocore.model import Shape
-    from types_boto3_connect.client import ConnectClient
     from types_boto3_dynamodb.client import DynamoDBClient
-    from types_boto3_iam.client import IAMClient
-    from types_boto3_kinesis.client import KinesisClient
-    from types_boto3_kinesisvideo.client import KinesisVideoClient
-    from types_boto3_kms.client import KMSClient
-    from types_boto3_s3.client import S3Client
-    from types_boto3_sts.client import STSClient
 
 DEFAULT_MAX_ATTEMPTS = 6
 RETRY_MODES = ("standard", "adaptive", "legacy")  # botocore's own list
@@ -50,6 +43,14 @@ HELPER_TIMEOUT = 60.0
 # Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
 # past it the hint is dropped with a note, and nothing else waits (docs/errors.md, "Hints").
 HINT_BUDGET = 3.0
+
+
+Typed = TypeVar("Typed")
+
+
+def _typed_as(_model: Typed, made: object) -> Typed:
+    """`made`, typed as `_model` (a callable taking the same arguments, as callers use them)."""
+    return cast(Typed, made)
 
 
 # Where a proxy (with its password, if any) is set for every HTTP client on the machine.
@@ -82,13 +83,14 @@ class Clients:
     """
 
     def __init__(self, profile: str | None, endpoint_url: str | None,
-                 pool_size: int = 10, read_timeout: float = READ_TIMEOUT,
-                 helper_timeout: float = HELPER_TIMEOUT,
+                 pool_size: int = 10, timeout: float = HELPER_TIMEOUT,
                  helper_deadline: float | None = None) -> None:
+        """`timeout` is the run's --timeout: a credential_process's bound (without
+        `helper_deadline`) and, within `READ_TIMEOUT`, each socket read's."""
         self.endpoint_url = endpoint_url
         register_url_passwords([endpoint_url, *map(os.environ.get, PROXY_VARIABLES)])
         self.pool_size = max(pool_size, 1)
-        self.read_timeout = max(1.0, min(read_timeout, READ_TIMEOUT))
+        self.read_timeout = max(1.0, min(timeout, READ_TIMEOUT))
         try:
             import boto3
 
@@ -98,7 +100,7 @@ class Clients:
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
             # credential_process bounded and killable, MFA prompts refused: see the module.
-            credential_helpers.install(self.session._session, helper_timeout, helper_deadline)
+            credential_helpers.install(self.session._session, timeout, helper_deadline)
             self._retries = self._retry_settings()
             self._configured: dict[str, str | None] = {}
             self._configured_setting("dynamodb")  # a malformed one named now, once
@@ -108,6 +110,9 @@ class Clients:
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._listings: dict[str, _Listing] = {}
+        # Typed as the session's own client(), whose overloads (types-boto3) give each
+        # service's name its typed client: callers get theirs, said once.
+        self.client = _typed_as(self.session.client, self._classified_client)
 
     def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
         """The endpoint of `service` in `region` as the SDK really calls it, and where that
@@ -303,30 +308,11 @@ class Clients:
         """A thread-safe DynamoDB client for one region (boto3 clients are)."""
         return self.client("dynamodb", region)
 
-    # One overload per service the footprint touches, so each caller gets its service's
-    # typed client (types-boto3); this module, which knows a name only at run time, asks
-    # `_client` for the untyped base.
-    @overload
-    def client(self, service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
-    @overload
-    def client(self, service: Literal["kinesis"], region: str) -> KinesisClient: ...
-    @overload
-    def client(self, service: Literal["s3"], region: str) -> S3Client: ...
-    @overload
-    def client(self, service: Literal["kms"], region: str) -> KMSClient: ...
-    @overload
-    def client(self, service: Literal["kinesisvideo"], region: str) -> KinesisVideoClient: ...
-    @overload
-    def client(self, service: Literal["connect"], region: str) -> ConnectClient: ...
-    @overload
-    def client(self, service: Literal["sts"], region: str) -> STSClient: ...
-    @overload
-    def client(self, service: Literal["iam"], region: str) -> IAMClient: ...
-
-    def client(self, service: str, region: str) -> Any:  # the overloads above say which
+    def _classified_client(self, service: str, region: str) -> BaseClient:
         """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
         kinesisvideo, connect, sts, iam), one per service and region, with the same
-        retries, timeouts and pool, and --endpoint-url for every one of them."""
+        retries, timeouts and pool, and --endpoint-url for every one of them; a failure
+        to make it classified (`client` is this, typed per service)."""
         try:
             return self._client(service, region)
         except Exception as exc:
