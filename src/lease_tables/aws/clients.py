@@ -143,41 +143,39 @@ class Clients:
         """The setting that holds the endpoint URL botocore takes for `service` from the
         environment or the config files (None: AWS's own, or --endpoint-url's, which wins
         over every configured one, as in boto3); checked on first use, so that a malformed
-        one is one error that names it rather than a failure per table."""
-        if service not in self._configured:
-            found = None if self.endpoint_url else self._configured_endpoint(service)
-            register_url_passwords([found[0] if found else None])
-            if found is not None and (problem := endpoint_problem(*found)):
-                raise InputError(problem)
-            self._configured[service] = found[1] if found else None
-        return self._configured[service]
+        one is one error that names it rather than a failure per table.
 
-    def _configured_endpoint(self, service: str) -> tuple[str, str] | None:
-        """The endpoint URL botocore's own lookup gives `service` from the environment and the
-        config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
-        section, its endpoint_url, in that order), with the setting that holds it."""
-        from botocore.configprovider import ConfiguredEndpointProvider
-
+        botocore's own lookup finds it (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
+        profile's services section, its endpoint_url, in that order)."""
+        if service in self._configured:
+            return self._configured[service]
         core = self.session._session
-        if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
-            return None
-        # Private parts of botocore's provider (its lookup order, its variable's name) are used
-        # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
-        provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
-                                                   scoped_config=core.get_scoped_config(),
-                                                   client_name=service)
-        names = {
-            "environment_service": provider._get_service_env_var_name(),
-            "environment_global": "AWS_ENDPOINT_URL",
-            "config_service": f"the {service} endpoint_url in the services section of the AWS "
-                              f"profile {self.profile}",
-            "config_global": f"the endpoint_url of the AWS profile {self.profile}",
-        }
-        for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
-            url = getattr(provider, f"_get_endpoint_url_{location}")()
-            if url:
-                return str(url), names[location]
-        return None
+        setting = None
+        # botocore's boolean, ignore_configured_endpoint_urls, turns them all off.
+        if not (self.endpoint_url or core.get_config_variable("ignore_configured_endpoint_urls")):
+            from botocore.configprovider import ConfiguredEndpointProvider
+
+            # Private parts of botocore's provider (its lookup order, its variable's name) are
+            # used on purpose: the point is to follow the SDK's own resolution, not a copy of it.
+            provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
+                                                       scoped_config=core.get_scoped_config(),
+                                                       client_name=service)
+            names = {
+                "environment_service": provider._get_service_env_var_name(),
+                "environment_global": "AWS_ENDPOINT_URL",
+                "config_service": f"the {service} endpoint_url in the services section of the "
+                                  f"AWS profile {self.profile}",
+                "config_global": f"the endpoint_url of the AWS profile {self.profile}",
+            }
+            for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
+                if url := getattr(provider, f"_get_endpoint_url_{location}")():
+                    setting = names[location]
+                    register_url_passwords([str(url)])
+                    if problem := endpoint_problem(str(url), setting):
+                        raise InputError(problem)
+                    break
+        self._configured[service] = setting
+        return setting
 
     def prepare(self, regions: Iterable[str]) -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
@@ -329,8 +327,7 @@ class Clients:
             client = self._clients.get((service, region))
             if client is None:
                 client = self._clients[service, region] = self._make_client(
-                    service, region, self._retries.copy(),
-                    min(CONNECT_TIMEOUT, self.read_timeout), self.read_timeout, self.pool_size)
+                    service, region, self._retries.copy(), self.read_timeout, self.pool_size)
                 client.meta.events.register(
                     f"before-send.{client.meta.service_model.endpoint_prefix}",
                     functools.partial(self._record_endpoint, service, region))
@@ -341,13 +338,13 @@ class Clients:
             return client
 
     def _make_client(self, service: str, region: str, retries: _RetryDict,
-                     connect_timeout: float, read_timeout: float, pool: int) -> BaseClient:
-        """A new client with these retries, timeouts and pool, and the hook every client of
-        a run carries: attempts logged (`log_attempt`; foreign answers are refused by its
-        parser, `GuardedParser`)."""
+                     read_timeout: float, pool: int) -> BaseClient:
+        """A new client with these retries, read timeout (a connection's, within
+        `CONNECT_TIMEOUT`) and pool, and the hook every client of a run carries: attempts
+        logged (`log_attempt`; foreign answers are refused by its parser, `GuardedParser`)."""
         from botocore.config import Config
 
-        config = Config(retries=retries, connect_timeout=connect_timeout,
+        config = Config(retries=retries, connect_timeout=min(CONNECT_TIMEOUT, read_timeout),
                         read_timeout=read_timeout, max_pool_connections=pool,
                         user_agent_extra="lease-tables")
         # The stubs type boto3's client() per literal service name; this one is a variable.
@@ -373,7 +370,7 @@ class Clients:
             try:
                 return self._make_client("dynamodb", region, {"mode": "standard",
                                                               "total_max_attempts": 2},
-                                         HINT_BUDGET, HINT_BUDGET, 1)
+                                         HINT_BUDGET, 1)
             except Exception as exc:
                 raise failures.setup_error(exc) from None
 
