@@ -331,10 +331,9 @@ class Clients:
                 client.meta.events.register(
                     f"before-send.{client.meta.service_model.endpoint_prefix}",
                     functools.partial(self._record_endpoint, service, region))
-                if service == "dynamodb":
-                    client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
-                if service == "kinesis":
-                    client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
+                # Each hook's event names its service: on another service's client it never fires.
+                client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
+                client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
             return client
 
     def _make_client(self, service: str, region: str, retries: _RetryDict,
@@ -587,15 +586,13 @@ VERBOSE_LOGGERS = ("lease_tables", "urllib3.connectionpool", "botocore.retries",
 _log = logging.getLogger("lease_tables.aws.clients")
 
 
-class VerboseFilter(logging.Filter):
-    """The one decision of what --verbose shows: records of `VERBOSE_LOGGERS` (and
-    their children), and warnings or worse from any logger. Everything else
-    (botocore.endpoint's parameters, botocore.parsers' bodies, botocore.auth's
-    canonical requests) is dropped whatever level its logger is set to."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or any(
-            logging.Filter(allowed).filter(record) for allowed in VERBOSE_LOGGERS)
+def verbose_shows(record: logging.LogRecord) -> bool:
+    """The one decision of what --verbose shows (a handler's filter): records of
+    `VERBOSE_LOGGERS` (and their children), and warnings or worse from any logger.
+    Everything else (botocore.endpoint's parameters, botocore.parsers' bodies,
+    botocore.auth's canonical requests) is dropped whatever level its logger is set to."""
+    return record.levelno >= logging.WARNING or any(
+        logging.Filter(allowed).filter(record) for allowed in VERBOSE_LOGGERS)
 
 
 def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
@@ -638,11 +635,11 @@ class RedactingFormatter(logging.Formatter):
 
 
 def enable_debug_logging(clients: Clients) -> None:
-    """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
+    """--verbose: what `verbose_shows` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
     handler = logging.StreamHandler()  # stderr
     handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    handler.addFilter(VerboseFilter())
+    handler.addFilter(verbose_shows)
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
