@@ -7,13 +7,14 @@ lazily: dry runs, `name`, `policy` and `template` never need it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -43,6 +44,17 @@ HELPER_TIMEOUT = 60.0
 # Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
 # past it the hint is dropped with a note, and nothing else waits (docs/errors.md, "Hints").
 HINT_BUDGET = 3.0
+
+
+@contextlib.contextmanager
+def _setting_up() -> Iterator[None]:
+    """Any failure while making clients or resolving credentials (an unknown profile, a
+    config file botocore cannot parse, a failing credential_process), classified by
+    `failures` as our own error, never left to surface as an internal one."""
+    try:
+        yield
+    except Exception as exc:
+        raise failures.setup_error(exc) from None
 
 
 Typed = TypeVar("Typed")
@@ -91,7 +103,7 @@ class Clients:
         register_url_passwords([endpoint_url, *map(os.environ.get, PROXY_VARIABLES)])
         self.pool_size = max(pool_size, 1)
         self.read_timeout = max(1.0, min(timeout, READ_TIMEOUT))
-        try:
+        with _setting_up():
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
@@ -104,8 +116,6 @@ class Clients:
             self._retries = self._retry_settings()
             self._configured: dict[str, str | None] = {}
             self._configured_setting("dynamodb")  # a malformed one named now, once
-        except Exception as exc:
-            raise failures.setup_error(exc) from None
         self._clients: dict[tuple[str, str], BaseClient] = {}
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
@@ -234,11 +244,9 @@ class Clients:
 
     def credentials(self) -> ReadOnlyCredentials | None:
         """The resolved credentials (or None), failures classified, secrets registered."""
-        try:
+        with _setting_up():
             credentials = self.session.get_credentials()
             frozen = credentials.get_frozen_credentials() if credentials is not None else None
-        except Exception as exc:
-            raise failures.setup_error(exc) from None
         if frozen is not None:
             printable.register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
         return frozen
@@ -311,10 +319,8 @@ class Clients:
         kinesisvideo, connect, sts, iam), one per service and region, with the same
         retries, timeouts and pool, and --endpoint-url for every one of them; a failure
         to make it classified (`client` is this, typed per service)."""
-        try:
+        with _setting_up():
             return self._client(service, region)
-        except Exception as exc:
-            raise failures.setup_error(exc) from None
 
     def _client(self, service: str, region: str) -> BaseClient:
         """The client, made on first use; botocore's own failures as they are."""
@@ -365,13 +371,10 @@ class Clients:
     def hint_client(self, region: str) -> BaseClient:
         """A client of its own for hint work: its own pool (a hung ListTables holds
         none of the run's connections), timeouts within the hint budget, one retry."""
-        with self._lock:
-            try:
-                return self._make_client("dynamodb", region, {"mode": "standard",
-                                                              "total_max_attempts": 2},
-                                         HINT_BUDGET, 1)
-            except Exception as exc:
-                raise failures.setup_error(exc) from None
+        with self._lock, _setting_up():
+            return self._make_client("dynamodb", region, {"mode": "standard",
+                                                          "total_max_attempts": 2},
+                                     HINT_BUDGET, 1)
 
     def start_table_names(self, region: str) -> _Listing:
         """Start listing a region's table names (once per run), without waiting."""
