@@ -14,7 +14,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -60,8 +60,9 @@ def _setting_up() -> Iterator[None]:
 Typed = TypeVar("Typed")
 
 
-def _typed_as(_model: Typed, made: object) -> Typed:
-    """`made`, typed as `_model` (a callable taking the same arguments, as callers use them)."""
+def _typed_as(_model: Typed, made: Callable[[str, str], BaseClient]) -> Typed:
+    """`made`, typed as `_model`: a callable that callers call as they call `made`, with
+    (service, region), whose typing says which client each service's name gives."""
     return cast(Typed, made)
 
 
