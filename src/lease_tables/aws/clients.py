@@ -7,15 +7,16 @@ lazily: dry runs, `name`, `policy` and `template` never need it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from lease_tables.aws import credential_helpers, failures
@@ -32,14 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from botocore.config import _RetryDict  # botocore-stubs' name for Config's retries
     from botocore.credentials import ReadOnlyCredentials
     from botocore.model import Shape
-    from types_boto3_connect.client import ConnectClient
     from types_boto3_dynamodb.client import DynamoDBClient
-    from types_boto3_iam.client import IAMClient
-    from types_boto3_kinesis.client import KinesisClient
-    from types_boto3_kinesisvideo.client import KinesisVideoClient
-    from types_boto3_kms.client import KMSClient
-    from types_boto3_s3.client import S3Client
-    from types_boto3_sts.client import STSClient
 
 DEFAULT_MAX_ATTEMPTS = 6
 RETRY_MODES = ("standard", "adaptive", "legacy")  # botocore's own list
@@ -50,6 +44,26 @@ HELPER_TIMEOUT = 60.0
 # Seconds ListTables (near-twin hints only) may take, apart from the run's own work:
 # past it the hint is dropped with a note, and nothing else waits (docs/errors.md, "Hints").
 HINT_BUDGET = 3.0
+
+
+@contextlib.contextmanager
+def _setting_up() -> Iterator[None]:
+    """Any failure while making clients or resolving credentials (an unknown profile, a
+    config file botocore cannot parse, a failing credential_process), classified by
+    `failures` as our own error, never left to surface as an internal one."""
+    try:
+        yield
+    except Exception as exc:
+        raise failures.setup_error(exc) from None
+
+
+Typed = TypeVar("Typed")
+
+
+def _typed_as(_model: Typed, made: Callable[[str, str], BaseClient]) -> Typed:
+    """`made`, typed as `_model`: a callable that callers call as they call `made`, with
+    (service, region), whose typing says which client each service's name gives."""
+    return cast(Typed, made)
 
 
 # Where a proxy (with its password, if any) is set for every HTTP client on the machine.
@@ -82,14 +96,15 @@ class Clients:
     """
 
     def __init__(self, profile: str | None, endpoint_url: str | None,
-                 pool_size: int = 10, read_timeout: float = READ_TIMEOUT,
-                 helper_timeout: float = HELPER_TIMEOUT,
+                 pool_size: int = 10, timeout: float = HELPER_TIMEOUT,
                  helper_deadline: float | None = None) -> None:
+        """`timeout` is the run's --timeout: a credential_process's bound (without
+        `helper_deadline`) and, within `READ_TIMEOUT`, each socket read's."""
         self.endpoint_url = endpoint_url
         register_url_passwords([endpoint_url, *map(os.environ.get, PROXY_VARIABLES)])
         self.pool_size = max(pool_size, 1)
-        self.read_timeout = max(1.0, min(read_timeout, READ_TIMEOUT))
-        try:
+        self.read_timeout = max(1.0, min(timeout, READ_TIMEOUT))
+        with _setting_up():
             import boto3
 
             self.session: boto3.Session = boto3.Session(profile_name=profile)
@@ -98,16 +113,17 @@ class Clients:
             self.session._session.register_component("response_parser_factory",
                                                      GuardedParserFactory())
             # credential_process bounded and killable, MFA prompts refused: see the module.
-            credential_helpers.install(self.session._session, helper_timeout, helper_deadline)
+            credential_helpers.install(self.session._session, timeout, helper_deadline)
             self._retries = self._retry_settings()
             self._configured: dict[str, str | None] = {}
             self._configured_setting("dynamodb")  # a malformed one named now, once
-        except Exception as exc:
-            raise failures.setup_error(exc) from None
         self._clients: dict[tuple[str, str], BaseClient] = {}
         self._called: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._listings: dict[str, _Listing] = {}
+        # Typed as the session's own client(), whose overloads (types-boto3) give each
+        # service's name its typed client: callers get theirs, said once.
+        self.client = _typed_as(self.session.client, self._classified_client)
 
     def endpoint_for(self, region: str, service: str = "dynamodb") -> str:
         """The endpoint of `service` in `region` as the SDK really calls it, and where that
@@ -138,41 +154,39 @@ class Clients:
         """The setting that holds the endpoint URL botocore takes for `service` from the
         environment or the config files (None: AWS's own, or --endpoint-url's, which wins
         over every configured one, as in boto3); checked on first use, so that a malformed
-        one is one error that names it rather than a failure per table."""
-        if service not in self._configured:
-            found = None if self.endpoint_url else self._configured_endpoint(service)
-            register_url_passwords([found[0] if found else None])
-            if found is not None and (problem := endpoint_problem(*found)):
-                raise InputError(problem)
-            self._configured[service] = found[1] if found else None
-        return self._configured[service]
+        one is one error that names it rather than a failure per table.
 
-    def _configured_endpoint(self, service: str) -> tuple[str, str] | None:
-        """The endpoint URL botocore's own lookup gives `service` from the environment and the
-        config files (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
-        section, its endpoint_url, in that order), with the setting that holds it."""
-        from botocore.configprovider import ConfiguredEndpointProvider
-
+        botocore's own lookup finds it (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
+        profile's services section, its endpoint_url, in that order)."""
+        if service in self._configured:
+            return self._configured[service]
         core = self.session._session
-        if core.get_config_variable("ignore_configured_endpoint_urls"):  # botocore's boolean
-            return None
-        # Private parts of botocore's provider (its lookup order, its variable's name) are used
-        # on purpose: the point is to follow the SDK's own resolution, not a copy of it.
-        provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
-                                                   scoped_config=core.get_scoped_config(),
-                                                   client_name=service)
-        names = {
-            "environment_service": provider._get_service_env_var_name(),
-            "environment_global": "AWS_ENDPOINT_URL",
-            "config_service": f"the {service} endpoint_url in the services section of the AWS "
-                              f"profile {self.profile}",
-            "config_global": f"the endpoint_url of the AWS profile {self.profile}",
-        }
-        for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
-            url = getattr(provider, f"_get_endpoint_url_{location}")()
-            if url:
-                return str(url), names[location]
-        return None
+        setting = None
+        # botocore's boolean, ignore_configured_endpoint_urls, turns them all off.
+        if not (self.endpoint_url or core.get_config_variable("ignore_configured_endpoint_urls")):
+            from botocore.configprovider import ConfiguredEndpointProvider
+
+            # Private parts of botocore's provider (its lookup order, its variable's name) are
+            # used on purpose: the point is to follow the SDK's own resolution, not a copy of it.
+            provider: Any = ConfiguredEndpointProvider(full_config=core.full_config,
+                                                       scoped_config=core.get_scoped_config(),
+                                                       client_name=service)
+            names = {
+                "environment_service": provider._get_service_env_var_name(),
+                "environment_global": "AWS_ENDPOINT_URL",
+                "config_service": f"the {service} endpoint_url in the services section of the "
+                                  f"AWS profile {self.profile}",
+                "config_global": f"the endpoint_url of the AWS profile {self.profile}",
+            }
+            for location in provider._ENDPOINT_URL_LOOKUP_ORDER:
+                if url := getattr(provider, f"_get_endpoint_url_{location}")():
+                    setting = names[location]
+                    register_url_passwords([str(url)])
+                    if problem := endpoint_problem(str(url), setting):
+                        raise InputError(problem)
+                    break
+        self._configured[service] = setting
+        return setting
 
     def prepare(self, regions: Iterable[str]) -> None:
         """Make the clients a run needs before its first call, so that a setting the SDK
@@ -231,11 +245,9 @@ class Clients:
 
     def credentials(self) -> ReadOnlyCredentials | None:
         """The resolved credentials (or None), failures classified, secrets registered."""
-        try:
+        with _setting_up():
             credentials = self.session.get_credentials()
             frozen = credentials.get_frozen_credentials() if credentials is not None else None
-        except Exception as exc:
-            raise failures.setup_error(exc) from None
         if frozen is not None:
             printable.register_secrets([frozen.access_key, frozen.secret_key, frozen.token])
         return frozen
@@ -303,34 +315,13 @@ class Clients:
         """A thread-safe DynamoDB client for one region (boto3 clients are)."""
         return self.client("dynamodb", region)
 
-    # One overload per service the footprint touches, so each caller gets its service's
-    # typed client (types-boto3); this module, which knows a name only at run time, asks
-    # `_client` for the untyped base.
-    @overload
-    def client(self, service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
-    @overload
-    def client(self, service: Literal["kinesis"], region: str) -> KinesisClient: ...
-    @overload
-    def client(self, service: Literal["s3"], region: str) -> S3Client: ...
-    @overload
-    def client(self, service: Literal["kms"], region: str) -> KMSClient: ...
-    @overload
-    def client(self, service: Literal["kinesisvideo"], region: str) -> KinesisVideoClient: ...
-    @overload
-    def client(self, service: Literal["connect"], region: str) -> ConnectClient: ...
-    @overload
-    def client(self, service: Literal["sts"], region: str) -> STSClient: ...
-    @overload
-    def client(self, service: Literal["iam"], region: str) -> IAMClient: ...
-
-    def client(self, service: str, region: str) -> Any:  # the overloads above say which
+    def _classified_client(self, service: str, region: str) -> BaseClient:
         """A thread-safe client of any service the footprint touches (kinesis, s3, kms,
         kinesisvideo, connect, sts, iam), one per service and region, with the same
-        retries, timeouts and pool, and --endpoint-url for every one of them."""
-        try:
+        retries, timeouts and pool, and --endpoint-url for every one of them; a failure
+        to make it classified (`client` is this, typed per service)."""
+        with _setting_up():
             return self._client(service, region)
-        except Exception as exc:
-            raise failures.setup_error(exc) from None
 
     def _client(self, service: str, region: str) -> BaseClient:
         """The client, made on first use; botocore's own failures as they are."""
@@ -343,25 +334,23 @@ class Clients:
             client = self._clients.get((service, region))
             if client is None:
                 client = self._clients[service, region] = self._make_client(
-                    service, region, self._retries.copy(),
-                    min(CONNECT_TIMEOUT, self.read_timeout), self.read_timeout, self.pool_size)
+                    service, region, self._retries.copy(), self.read_timeout, self.pool_size)
                 client.meta.events.register(
                     f"before-send.{client.meta.service_model.endpoint_prefix}",
                     functools.partial(self._record_endpoint, service, region))
-                if service == "dynamodb":
-                    client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
-                if service == "kinesis":
-                    client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
+                # Each hook's event names its service: on another service's client it never fires.
+                client.meta.events.register_first("needs-retry.dynamodb", quota_is_final)
+                client.meta.events.register("before-parse.kinesis.GetRecords", drop_records)
             return client
 
     def _make_client(self, service: str, region: str, retries: _RetryDict,
-                     connect_timeout: float, read_timeout: float, pool: int) -> BaseClient:
-        """A new client with these retries, timeouts and pool, and the hook every client of
-        a run carries: attempts logged (`log_attempt`; foreign answers are refused by its
-        parser, `GuardedParser`)."""
+                     read_timeout: float, pool: int) -> BaseClient:
+        """A new client with these retries, read timeout (a connection's, within
+        `CONNECT_TIMEOUT`) and pool, and the hook every client of a run carries: attempts
+        logged (`log_attempt`; foreign answers are refused by its parser, `GuardedParser`)."""
         from botocore.config import Config
 
-        config = Config(retries=retries, connect_timeout=connect_timeout,
+        config = Config(retries=retries, connect_timeout=min(CONNECT_TIMEOUT, read_timeout),
                         read_timeout=read_timeout, max_pool_connections=pool,
                         user_agent_extra="lease-tables")
         # The stubs type boto3's client() per literal service name; this one is a variable.
@@ -383,13 +372,10 @@ class Clients:
     def hint_client(self, region: str) -> BaseClient:
         """A client of its own for hint work: its own pool (a hung ListTables holds
         none of the run's connections), timeouts within the hint budget, one retry."""
-        with self._lock:
-            try:
-                return self._make_client("dynamodb", region, {"mode": "standard",
-                                                              "total_max_attempts": 2},
-                                         HINT_BUDGET, HINT_BUDGET, 1)
-            except Exception as exc:
-                raise failures.setup_error(exc) from None
+        with self._lock, _setting_up():
+            return self._make_client("dynamodb", region, {"mode": "standard",
+                                                          "total_max_attempts": 2},
+                                     HINT_BUDGET, 1)
 
     def start_table_names(self, region: str) -> _Listing:
         """Start listing a region's table names (once per run), without waiting."""
@@ -604,15 +590,13 @@ VERBOSE_LOGGERS = ("lease_tables", "urllib3.connectionpool", "botocore.retries",
 _log = logging.getLogger("lease_tables.aws.clients")
 
 
-class VerboseFilter(logging.Filter):
-    """The one decision of what --verbose shows: records of `VERBOSE_LOGGERS` (and
-    their children), and warnings or worse from any logger. Everything else
-    (botocore.endpoint's parameters, botocore.parsers' bodies, botocore.auth's
-    canonical requests) is dropped whatever level its logger is set to."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or any(
-            logging.Filter(allowed).filter(record) for allowed in VERBOSE_LOGGERS)
+def verbose_shows(record: logging.LogRecord) -> bool:
+    """The one decision of what --verbose shows (a handler's filter): records of
+    `VERBOSE_LOGGERS` (and their children), and warnings or worse from any logger.
+    Everything else (botocore.endpoint's parameters, botocore.parsers' bodies,
+    botocore.auth's canonical requests) is dropped whatever level its logger is set to."""
+    return record.levelno >= logging.WARNING or any(
+        logging.Filter(allowed).filter(record) for allowed in VERBOSE_LOGGERS)
 
 
 def log_attempt(endpoint: str, event_name: str = "", response_dict: Any = None,
@@ -655,11 +639,11 @@ class RedactingFormatter(logging.Formatter):
 
 
 def enable_debug_logging(clients: Clients) -> None:
-    """--verbose: what `VerboseFilter` lets through, on stderr, credentials removed."""
+    """--verbose: what `verbose_shows` lets through, on stderr, credentials removed."""
     clients.credentials()  # registers them, so every log line is redacted of them
     handler = logging.StreamHandler()  # stderr
     handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    handler.addFilter(VerboseFilter())
+    handler.addFilter(verbose_shows)
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.WARNING)

@@ -178,7 +178,7 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     # The session first: an unknown profile or a malformed setting is named as such, not
     # as the "no region" it leads to.
     clients = Clients(profile=profile, endpoint_url=endpoint_url, pool_size=run.concurrency,
-                      read_timeout=timeout, helper_timeout=timeout, helper_deadline=deadline)
+                      timeout=timeout, helper_deadline=deadline)
     _CLIENTS.append(clients)  # its endpoints are named when the results are
     require_regions(tables)
     clients.prepare(t.region or "" for t in tables)
