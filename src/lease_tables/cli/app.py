@@ -8,6 +8,7 @@ commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
 without loading boto3.
 """
 
+import contextlib
 import functools
 import itertools
 import os
@@ -569,7 +570,7 @@ def run(args: list[str]) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help is the answer
             typer.echo(exc.format_message())  # type: ignore[attr-defined]
             return EXIT_INPUT
-        return _fail(f"{sentence(usage_message(exc))} See `{command} --help`.", EXIT_INPUT,
+        return _fail(f"{usage_message(exc)} See `{command} --help`.", EXIT_INPUT,
                      as_json)
     except Exception as exc:  # a bug of ours: still one paragraph, no traceback
         return _fail(f"lease-tables hit an unexpected internal error ({type(exc).__name__}: "
@@ -578,7 +579,8 @@ def run(args: list[str]) -> int:
 
 
 def usage_message(exc: Exception) -> str:
-    """click's words for a usage error, without the validator's wrapping.
+    """click's words for a usage error, without the validator's wrapping, as one
+    sentence: a full stop added only where none ends it ("?" included).
 
     typer validates some values (choices) through pydantic, whose message carries
     its own prefix ("Value error, 'yaml' is not one of ..."); the original
@@ -586,19 +588,11 @@ def usage_message(exc: Exception) -> str:
     """
     text = str(exc.format_message()).strip()  # type: ignore[attr-defined]
     errors = getattr(exc.__cause__, "errors", None)
-    if callable(errors):
-        try:
-            first = errors()[0]
-        except (IndexError, TypeError):
-            return text
+    with contextlib.suppress(IndexError, TypeError):  # no validator's error behind it
+        first = errors()[0] if callable(errors) else {}
         original = (first.get("ctx") or {}).get("error")
         if isinstance(original, Exception) and str(first.get("msg", "")) in text:
             text = text.replace(str(first["msg"]), str(original))
-    return text
-
-
-def sentence(text: str) -> str:
-    """`text` as one sentence: a full stop added only where none ends it ("?" included)."""
     text = text.rstrip()
     return text if text.endswith((".", "?", "!")) else text + "."
 
