@@ -93,8 +93,7 @@ def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
         return []
     from lease_tables.model.footprint import consumers
 
-    found = resolve(streams.options(), tables, UNKNOWN_ACCOUNT, region)
-    return consumers(found, tables)
+    return consumers(resolve(streams.options(), tables, UNKNOWN_ACCOUNT, region), tables)
 
 
 def _selection(chosen: options.SelectionArgs, region: str | None, profile: str | None,
@@ -597,13 +596,12 @@ def usage_message(exc: Exception) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
+def _fail(message: str, code: int, as_json: bool, results: "Sequence[TableResult]" = (),
           prefix: str = "error: ") -> int:
     """The message on stderr and, for --output json, the one JSON object on stdout."""
     say(f"{prefix}{message}")
     if as_json:
         import json
-
 
         document = {"ok": False, "error": line(message),
                     "tables": [r.to_json() for r in sort_results(results)]}
