@@ -8,6 +8,7 @@ commands that call AWS, so `--dry-run`, `name`, `policy` and `template` start
 without loading boto3.
 """
 
+import contextlib
 import functools
 import itertools
 import os
@@ -92,8 +93,7 @@ def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
         return []
     from lease_tables.model.footprint import consumers
 
-    found = resolve(streams.options(), tables, UNKNOWN_ACCOUNT, region)
-    return consumers(found, tables)
+    return consumers(resolve(streams.options(), tables, UNKNOWN_ACCOUNT, region), tables)
 
 
 def _selection(chosen: options.SelectionArgs, region: str | None, profile: str | None,
@@ -188,13 +188,18 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     return clients
 
 
-def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run: options.RunArgs,
-             timeout: float) -> "tuple[L, list[TableResult]]":
+def _bounded(make: "Callable[..., L]", tables: "Sequence[LeaseTable]", layout: Layout,
+             kcl: str, aws: options.AwsArgs, run: options.RunArgs, timeout: float,
+             check: "Callable[[Clients], None] | None", *fields: object,
+             rows: "Sequence[LeaseTable]" = (), **named: object,
+             ) -> "tuple[L, list[TableResult]]":
     """The run `make` builds, its AWS work done within --timeout and Ctrl+C/SIGTERM: the
     run and its results, or the rows it had when cut short.
 
-    While it works, a live display of `rows` is on stderr when a person watches (not
-    with --quiet or --verbose); `make` gets the `Progress` the run reports to. The
+    `make` (a `runs` class) gets what every run gets (its AWS set-up, `_aws` with
+    `check`; its tables, KCL, bounds and display), then its own `fields` and `named`.
+    While it works, a live display of `rows` (the tables unless given) is on stderr
+    when a person watches (not with --quiet or --verbose). The
     run's `work` gets the run's deadline (a `time.monotonic()` value): --timeout
     counts from here, and the work gets only the short grace of `bounded.GRACE` past
     it. On timeout, its `snapshot(None)` gives each row as it stood (the unfinished
@@ -207,8 +212,10 @@ def _bounded(make: "Callable[[Progress], L]", rows: "Sequence[LeaseTable]", run:
     from lease_tables.aws.bounded import TimedOut, run_bounded
     from lease_tables.render.display import live_progress
 
-    with live_progress(rows, sys.stderr, enabled=not (run.quiet or run.verbose)) as shown:
-        long_run = make(shown or Progress())
+    connect = functools.partial(_aws, tables, aws.profile, aws.endpoint_url, run, timeout, check)
+    with live_progress(rows or tables, sys.stderr, enabled=not (run.quiet or run.verbose)) as shown:
+        long_run = make(connect, tables, layout, kcl.strip(), timeout, run.concurrency,
+                        shown or Progress(), *fields, **named)
         deadline = time.monotonic() + timeout
         try:
             return long_run, run_bounded(lambda: long_run.work(deadline), timeout,
@@ -242,10 +249,7 @@ def _root(version: options.VersionOpt = False) -> None:
 @command(short_help="Create the absent lease tables; leave existing ones as they are.")
 def create(
     *,
-    selection: options.SelectionArgs,
-    region: options.RegionOpt = None,
-    profile: options.ProfileOpt = None,
-    endpoint_url: options.EndpointOpt = None,
+    aws: options.AwsArgs,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",
             metavar="", help="Show what would be created; no AWS call, no credentials.")] = False,
@@ -274,8 +278,8 @@ def create(
         require_index(layout, kcl)
     table_options = make_options(billing_mode, read_capacity, write_capacity,
                                  deletion_protection, tag or ())
-    tables = _selection(selection, region, profile, run.quiet, layout=layout)
-    consumers = _consumers(streams, tables, region)
+    tables = _selection(aws, aws.region, aws.profile, run.quiet, layout=layout)
+    consumers = _consumers(streams, tables, aws.region)
     if streams.stream and not streams.enhanced_fan_out:
         # Polling needs nothing made on the stream: say so rather than ignore --stream.
         say("note: --stream only matters to `create` with --enhanced-fan-out, which "
@@ -284,26 +288,21 @@ def create(
             + " was not touched. Add --enhanced-fan-out if the adapter keeps KCL's default "
               "retrieval.")
     if dry_run:
-        _check_endpoint(endpoint_url)
+        _check_endpoint(aws.endpoint_url)
         results = [TableResult(t, PLANNED) for t in [*tables, *(c.row() for c in consumers)]]
         _finish(results, run, "dry run, nothing created",
                 extra=dry_run_plans(layout.plans(table_options), add_index, bool(consumers)))
     from lease_tables.cli.runs import CreateRun
 
-    _, results = _bounded(lambda progress: CreateRun(
-        functools.partial(_aws, tables, profile, endpoint_url, run, timeout, None), tables,
-        layout, kcl.strip(), timeout, run.concurrency, progress, consumers, table_options,
-        wait=wait, add_index=add_index), tables, run, timeout)
+    _, results = _bounded(CreateRun, tables, layout, kcl, aws, run, timeout, None, consumers,
+                          table_options, wait=wait, add_index=add_index)
     _finish(results, run, "create")
 
 
 @command(short_help="Check that every table exists, is ACTIVE and has the right key.")
 def verify(
     *,
-    selection: options.SelectionArgs,
-    region: options.RegionOpt = None,
-    profile: options.ProfileOpt = None,
-    endpoint_url: options.EndpointOpt = None,
+    aws: options.AwsArgs,
     billing_mode: Annotated[options.Billing, options.billing_option(
         "Capacity mode the tables were created with (another one is a warning).")
     ] = "provisioned",
@@ -320,12 +319,10 @@ def verify(
 
     layout = layout_for(kcl)
     table_options = make_options(billing_mode, read_capacity, write_capacity)
-    tables = _selection(selection, region, profile, run.quiet, layout=layout)
-    consumers = _consumers(streams, tables, region)
-    _, results = _bounded(lambda progress: VerifyRun(
-        functools.partial(_aws, tables, profile, endpoint_url, run, timeout, require_credentials),
-        tables, layout, kcl.strip(), timeout, run.concurrency, progress, consumers, table_options),
-        [*tables, *(c.row() for c in consumers)], run, timeout)
+    tables = _selection(aws, aws.region, aws.profile, run.quiet, layout=layout)
+    consumers = _consumers(streams, tables, aws.region)
+    _, results = _bounded(VerifyRun, tables, layout, kcl, aws, run, timeout, require_credentials,
+                          consumers, table_options, rows=[*tables, *(c.row() for c in consumers)])
     _finish(results, run, "verify")
 
 
@@ -337,10 +334,7 @@ def verify(
           "too)."))
 def preflight(
     *,
-    selection: options.SelectionArgs,
-    region: options.RegionOpt = None,
-    profile: options.ProfileOpt = None,
-    endpoint_url: options.EndpointOpt = None,
+    aws: options.AwsArgs,
     timeout: options.TimeoutOpt = 60,
     run: options.RunArgs,
     kcl: options.KclOpt = "2",
@@ -355,17 +349,15 @@ def preflight(
     from lease_tables.preflight.run import PreflightRun, footprint_verdict, require_credentials
 
     layout = layout_for(kcl)
-    tables = _selection(selection, region, profile, run.quiet, layout=layout)
+    tables = _selection(aws, aws.region, aws.profile, run.quiet, layout=layout)
     # What the adapters' files name (their streams) is probed with no option, as if
     # given with one: an adapter that cannot read its stream cannot start.
     # (No --account-id: names stay names, asked by name in the caller's account.)
-    found = resolve(footprint.options(), tables, UNKNOWN_ACCOUNT, region)
-    probes, results = _bounded(lambda progress: PreflightProbes(
-        functools.partial(_aws, tables, profile, endpoint_url, run, timeout, require_credentials),
-        tables, layout, kcl.strip(), timeout, run.concurrency, progress, found,
-        simulate=simulate), tables, run, timeout)
+    found = resolve(footprint.options(), tables, UNKNOWN_ACCOUNT, aws.region)
+    probes, results = _bounded(PreflightProbes, tables, layout, kcl, aws, run, timeout,
+                               require_credentials, found, simulate=simulate)
     probed = PreflightRun(results, probes.identity)
-    _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, profile))
+    _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, aws.profile))
 
 
 @command(short_help="Print the derived table names, one a line; no XML needed.")
@@ -577,7 +569,7 @@ def run(args: list[str]) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help is the answer
             typer.echo(exc.format_message())  # type: ignore[attr-defined]
             return EXIT_INPUT
-        return _fail(f"{sentence(usage_message(exc))} See `{command} --help`.", EXIT_INPUT,
+        return _fail(f"{usage_message(exc)} See `{command} --help`.", EXIT_INPUT,
                      as_json)
     except Exception as exc:  # a bug of ours: still one paragraph, no traceback
         return _fail(f"lease-tables hit an unexpected internal error ({type(exc).__name__}: "
@@ -586,7 +578,8 @@ def run(args: list[str]) -> int:
 
 
 def usage_message(exc: Exception) -> str:
-    """click's words for a usage error, without the validator's wrapping.
+    """click's words for a usage error, without the validator's wrapping, as one
+    sentence: a full stop added only where none ends it ("?" included).
 
     typer validates some values (choices) through pydantic, whose message carries
     its own prefix ("Value error, 'yaml' is not one of ..."); the original
@@ -594,30 +587,21 @@ def usage_message(exc: Exception) -> str:
     """
     text = str(exc.format_message()).strip()  # type: ignore[attr-defined]
     errors = getattr(exc.__cause__, "errors", None)
-    if callable(errors):
-        try:
-            first = errors()[0]
-        except (IndexError, TypeError):
-            return text
+    with contextlib.suppress(IndexError, TypeError):  # no validator's error behind it
+        first = errors()[0] if callable(errors) else {}
         original = (first.get("ctx") or {}).get("error")
         if isinstance(original, Exception) and str(first.get("msg", "")) in text:
             text = text.replace(str(first["msg"]), str(original))
-    return text
-
-
-def sentence(text: str) -> str:
-    """`text` as one sentence: a full stop added only where none ends it ("?" included)."""
     text = text.rstrip()
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _fail(message: str, code: int, as_json: bool, results: Sequence[Any] = (),
+def _fail(message: str, code: int, as_json: bool, results: "Sequence[TableResult]" = (),
           prefix: str = "error: ") -> int:
     """The message on stderr and, for --output json, the one JSON object on stdout."""
     say(f"{prefix}{message}")
     if as_json:
         import json
-
 
         document = {"ok": False, "error": line(message),
                     "tables": [r.to_json() for r in sort_results(results)]}

@@ -23,14 +23,10 @@ DiagnoseKclOpt = Annotated[str | None, typer.Option(
 
 def selection_words(selection: SelectionArgs) -> tuple[str, ...]:
     """The selection options as typed, for the fixes to repeat."""
-    words: list[str] = []
-    for folder in selection.conf_dir or ():
-        words += ["--conf-dir", folder]
-    if selection.host_name is not None:
-        words += ["--host-name", selection.host_name]
-    for table in selection.table or ():
-        words += ["--table", table]
-    return tuple(words)
+    host = () if selection.host_name is None else (selection.host_name,)
+    given = (("--conf-dir", selection.conf_dir or ()), ("--host-name", host),
+             ("--table", selection.table or ()))
+    return tuple(word for flag, values in given for value in values for word in (flag, value))
 
 
 def diagnose(*, log: LogOpt = None, selection: SelectionArgs, kcl: DiagnoseKclOpt = None,

@@ -123,6 +123,15 @@ class SelectionArgs:
 
 
 @dataclasses.dataclass(frozen=True)
+class AwsArgs(SelectionArgs):
+    """The selection and where its AWS calls go: `create`, `verify`, `preflight`."""
+
+    region: RegionOpt = None
+    profile: ProfileOpt = None
+    endpoint_url: EndpointOpt = None
+
+
+@dataclasses.dataclass(frozen=True)
 class RunArgs:
     """How a run that calls AWS goes and reports: `create`, `verify`, `preflight`."""
 

@@ -11,6 +11,7 @@ usable, clients made), called in the run's thread so --timeout bounds it too.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,11 +69,8 @@ class CreateRun(AwsRun):
         provisioner = self.provisioner = Provisioner(
             clients, self.options, layout=self.layout, concurrency=self.concurrency,
             progress=self.progress, add_index=self.add_index, version=self.version)
-
-        def tables() -> list[outcome.TableResult]:
-            return provisioner.run(self.tables, wait=self.wait, timeout=self.timeout,
-                                   deadline=deadline)
-
+        tables = functools.partial(provisioner.run, self.tables, wait=self.wait,
+                                   timeout=self.timeout, deadline=deadline)
         if not self.consumers:
             return tables()
         registering = self.registering = ConsumerRun(clients, self.concurrency)
@@ -128,12 +126,9 @@ class VerifyRun(ReadOnlyRun):
 
     def work(self, deadline: float) -> list[outcome.TableResult]:
         clients = self.connect(deadline)
-
-        def tables() -> list[outcome.TableResult]:
-            return verify_tables(clients, self.tables, concurrency=self.concurrency,
-                                 options=self.options, board=self.board, layout=self.layout,
-                                 version=self.version)
-
+        tables = functools.partial(verify_tables, clients, self.tables,
+                                   concurrency=self.concurrency, options=self.options,
+                                   board=self.board, layout=self.layout, version=self.version)
         if not self.consumers:
             return tables()
         return _beside(lambda: verify_consumers(clients, self.consumers, self.concurrency,
