@@ -61,13 +61,15 @@ NO_AWS_COMMANDS: dict[str, list[str]] = {
 }
 
 
+def imports(importtime_log: str) -> set[str]:
+    """The full name of every module listed by `-X importtime`."""
+    return {line.rsplit("|", 1)[1].strip() for line in importtime_log.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
 def top_level_imports(importtime_log: str) -> set[str]:
     """Top-level package names of every module listed by `-X importtime`."""
-    modules = set()
-    for line in importtime_log.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            modules.add(line.rsplit("|", 1)[1].strip().split(".")[0])
-    return modules
+    return {name.split(".")[0] for name in imports(importtime_log)}
 
 
 def imported_modules(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,
@@ -87,6 +89,22 @@ def imported_modules(args: list[str], tmp_path: Path, env: dict[str, str] | None
 def test_commands_without_aws_never_import_the_sdk(label: str, tmp_path: Path) -> None:
     modules = imported_modules(NO_AWS_COMMANDS[label], tmp_path)
     assert not modules & {"boto3", "botocore", "s3transfer", "urllib3"}, label
+
+
+def test_a_dry_run_loads_no_footprint_model(tmp_path: Path) -> None:
+    """Without --enhanced-fan-out a dry run needs nothing of the footprint (its services,
+    rules and ARNs): a fleet's dry run (P4 in bench/README.md) does not pay for it."""
+    def loaded(*extra: str) -> set[str]:
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "lease_tables", "create", "--dry-run",
+             "--conf-dir", str(SAMPLE_CONF), "--host-name", "verintris", *extra],
+            capture_output=True, text=True, env=clean_env(tmp_path), timeout=60,
+            stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return imports(proc.stderr)
+
+    assert "lease_tables.model.footprint" not in loaded()
+    assert "lease_tables.model.footprint" in loaded("--enhanced-fan-out")  # the check sees it
 
 
 def test_the_import_check_can_fail(moto, tmp_path: Path) -> None:

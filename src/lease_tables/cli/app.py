@@ -27,7 +27,6 @@ from lease_tables.config.selection import Selection, select
 from lease_tables.core.errors import EXIT_AWS, EXIT_INPUT, InputError, LeaseTablesError
 from lease_tables.core.printable import line
 from lease_tables.model.consumers import UNKNOWN_ACCOUNT, Consumer
-from lease_tables.model.footprint import resolve
 from lease_tables.model.kcl import Layout, expand, layout_for, require_index, require_migration
 from lease_tables.model.outcome import PLANNED, Progress, TableResult, exit_code, sort_results
 from lease_tables.model.spec import make_options, parse_tags
@@ -91,7 +90,7 @@ def _consumers(streams: StreamArgs, tables: "Sequence[LeaseTable]",
     asked by name in the caller's account)."""
     if not streams.enhanced_fan_out:
         return []
-    from lease_tables.model.footprint import consumers
+    from lease_tables.model.footprint import consumers, resolve
 
     return consumers(resolve(streams.options(), tables, UNKNOWN_ACCOUNT, region), tables)
 
@@ -346,6 +345,7 @@ def preflight(
 ) -> None:
     """The adapter's identity's view of its tables; help text is in the decorator."""
     from lease_tables.cli.runs import PreflightProbes
+    from lease_tables.model.footprint import resolve
     from lease_tables.preflight.run import PreflightRun, footprint_verdict, require_credentials
 
     layout = layout_for(kcl)
