@@ -49,6 +49,39 @@ def test_own_table_not_yet_described_is_waited_for_not_called_deleted(moto, tmp_
     assert "leasesLagging" in moto.client().list_tables()["TableNames"]
 
 
+def test_a_consumer_gone_while_waited_for_is_named_not_registered_again(moto, tmp_path) -> None:
+    """A consumer found CREATING (someone else registered it) and then absent while this
+    run waited for it was deregistered: one failed row that says so, and no register."""
+    import json
+
+    import boto3
+
+    from tests.faultproxy import Canned
+
+    kinesis = boto3.client("kinesis", region_name=REGION, endpoint_url=moto.url,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    kinesis.create_stream(StreamName="ctr-gone", ShardCount=1)
+    stream_arn = kinesis.describe_stream_summary(
+        StreamName="ctr-gone")["StreamDescriptionSummary"]["StreamARN"]
+    creating = Canned(200, json.dumps({"ConsumerDescription": {
+        "ConsumerName": "leasesGone", "ConsumerARN": f"{stream_arn}/consumer/leasesGone:1",
+        "ConsumerStatus": "CREATING", "ConsumerCreationTimestamp": 1, "StreamARN": stream_arn,
+    }}).encode())
+    with FaultProxy(moto.url) as proxy:
+        proxy.queued["DescribeStreamConsumer"] = [creating, NOT_FOUND]
+        run = create_json("leasesGone", proxy.url, aws_env(tmp_path), "--stream", "ctr-gone",
+                          "--enhanced-fan-out")
+        assert proxy.by_operation()["DescribeStreamConsumer"] == 2
+        assert proxy.by_operation()["RegisterStreamConsumer"] == 0
+    assert run.code != 0
+    [consumer] = [row for row in run.json()["tables"] if row["role"] == "stream-consumer"]
+    assert consumer["status"] == "failed"
+    assert consumer["message"].endswith(
+        "disappeared while this run waited for it (deregistered by someone else?). Rerun "
+        "to register it again.")
+    assert kinesis.list_stream_consumers(StreamARN=stream_arn)["Consumers"] == []
+
+
 # ------------------------------------------------------------------ lost answers
 
 
