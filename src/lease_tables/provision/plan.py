@@ -8,7 +8,7 @@ what comes next: CREATE (send `step.request`), ADD_INDEX (`--add-index`: send
 `index_step`), WAIT (ask again later) or DONE (the row's status and message).
 No AWS and no clock, so every table state, drift case and index case is tested
 with plain dicts; the engine (`engine.py`) runs it for every table at once and
-`provision.py` makes the calls, queueing behind limits on operations in flight.
+`tables.py` makes the calls, queueing behind limits on operations in flight.
 
 The rules it holds: nothing that exists is ever changed. A table with another key
 is drift, left as it is; one in a state that waiting will not fix (DELETING,
