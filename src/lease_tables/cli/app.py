@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from lease_tables.aws.clients import Clients
 
 L = TypeVar("L", bound="LongRun")
+# A `runs` class, its own fields given (`functools.partial`): `_bounded` passes what every
+# run gets, in `runs.AwsRun`'s order (its AWS set-up, tables, KCL, bounds, display).
+RunMaker = Callable[[Callable[[float], "Clients"], Sequence[LeaseTable], Layout, str, float,
+                     int, Progress], L]
 
 app = typer.Typer(
     name="lease-tables",
@@ -187,16 +191,15 @@ def _aws(tables: "Sequence[LeaseTable]", profile: str | None, endpoint_url: str 
     return clients
 
 
-def _bounded(make: "Callable[..., L]", tables: "Sequence[LeaseTable]", layout: Layout,
-             kcl: str, aws: options.AwsArgs, run: options.RunArgs, timeout: float,
-             check: "Callable[[Clients], None] | None", *fields: object,
-             rows: "Sequence[LeaseTable]" = (), **named: object,
+def _bounded(make: "RunMaker[L]", tables: "Sequence[LeaseTable]", layout: Layout, kcl: str,
+             aws: options.AwsArgs, run: options.RunArgs, timeout: float,
+             check: "Callable[[Clients], None] | None", rows: "Sequence[LeaseTable]" = (),
              ) -> "tuple[L, list[TableResult]]":
     """The run `make` builds, its AWS work done within --timeout and Ctrl+C/SIGTERM: the
     run and its results, or the rows it had when cut short.
 
-    `make` (a `runs` class) gets what every run gets (its AWS set-up, `_aws` with
-    `check`; its tables, KCL, bounds and display), then its own `fields` and `named`.
+    `make` (a `runs` class, its own fields given by `functools.partial`) gets what every
+    run gets: its AWS set-up (`_aws` with `check`), its tables, KCL, bounds and display.
     While it works, a live display of `rows` (the tables unless given) is on stderr
     when a person watches (not with --quiet or --verbose). The
     run's `work` gets the run's deadline (a `time.monotonic()` value): --timeout
@@ -214,7 +217,7 @@ def _bounded(make: "Callable[..., L]", tables: "Sequence[LeaseTable]", layout: L
     connect = functools.partial(_aws, tables, aws.profile, aws.endpoint_url, run, timeout, check)
     with live_progress(rows or tables, sys.stderr, enabled=not (run.quiet or run.verbose)) as shown:
         long_run = make(connect, tables, layout, kcl.strip(), timeout, run.concurrency,
-                        shown or Progress(), *fields, **named)
+                        shown or Progress())
         deadline = time.monotonic() + timeout
         try:
             return long_run, run_bounded(lambda: long_run.work(deadline), timeout,
@@ -293,8 +296,9 @@ def create(
                 extra=dry_run_plans(layout.plans(table_options), add_index, bool(consumers)))
     from lease_tables.cli.runs import CreateRun
 
-    _, results = _bounded(CreateRun, tables, layout, kcl, aws, run, timeout, None, consumers,
-                          table_options, wait=wait, add_index=add_index)
+    create_run = functools.partial(CreateRun, consumers=consumers, options=table_options,
+                                   wait=wait, add_index=add_index)
+    _, results = _bounded(create_run, tables, layout, kcl, aws, run, timeout, None)
     _finish(results, run, "create")
 
 
@@ -320,8 +324,9 @@ def verify(
     table_options = make_options(billing_mode, read_capacity, write_capacity)
     tables = _selection(aws, aws.region, aws.profile, run.quiet, layout=layout)
     consumers = _consumers(streams, tables, aws.region)
-    _, results = _bounded(VerifyRun, tables, layout, kcl, aws, run, timeout, require_credentials,
-                          consumers, table_options, rows=[*tables, *(c.row() for c in consumers)])
+    verify_run = functools.partial(VerifyRun, consumers=consumers, options=table_options)
+    _, results = _bounded(verify_run, tables, layout, kcl, aws, run, timeout, require_credentials,
+                          rows=[*tables, *(c.row() for c in consumers)])
     _finish(results, run, "verify")
 
 
@@ -354,8 +359,9 @@ def preflight(
     # given with one: an adapter that cannot read its stream cannot start.
     # (No --account-id: names stay names, asked by name in the caller's account.)
     found = resolve(footprint.options(), tables, UNKNOWN_ACCOUNT, aws.region)
-    probes, results = _bounded(PreflightProbes, tables, layout, kcl, aws, run, timeout,
-                               require_credentials, found, simulate=simulate)
+    probe_run = functools.partial(PreflightProbes, found=found, simulate=simulate)
+    probes, results = _bounded(probe_run, tables, layout, kcl, aws, run, timeout,
+                               require_credentials)
     probed = PreflightRun(results, probes.identity)
     _finish(probed.results, run, "preflight", closing=footprint_verdict(probed, aws.profile))
 
