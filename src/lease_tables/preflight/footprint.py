@@ -67,8 +67,8 @@ def plan(clients: Clients, tables: Sequence[LeaseTable],
         out.append(Planned(streams.stream_group(given(r), r.region or "", r.sources),
                            partial(streams.probe_stream, clients, summaries),
                            len(fp.SERVICE_STREAMS.tried)))
+    fan_out = fp.SERVICE_ENHANCED_FAN_OUT
     for consumer in fp.consumers(found, tables):
-        fan_out = fp.SERVICE_ENHANCED_FAN_OUT
         out.append(Planned(Group(consumer.row(), "kinesis", never=dict(fan_out.not_tried)),
                            partial(streams.probe_consumer, clients, summaries, consumer),
                            len(fan_out.tried)))
