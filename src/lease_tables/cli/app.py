@@ -513,7 +513,6 @@ command(name="diagnose",
         short_help="Read the adapter's log: why KCL did not start, and the fix.")(diagnose)
 
 
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry: one paragraph and the right exit code, whatever happens.
 
